@@ -1,0 +1,191 @@
+/**
+ * The space of sizes a model accepts: its size symbols, the `where` constraints on them, and any
+ * sizes fixed on the command line (`--input 513,513`). Answers the questions the shape checker
+ * asks: are two dims equal for every allowed size (proved, refuted with a concrete size, or
+ * undecided), can a dim reach zero, and how to print a dim readably (`H/16`).
+ */
+import { type Dim, type Env, evaluate, isQuasiAffine, lcm, periodOf, structural, substitute, symbolsOf } from './symbolic.js';
+
+export interface SizeConstraint {
+  /** The constraint as written, e.g. `H % 16 == 0`. */
+  readonly text: string;
+  readonly symbols: readonly string[];
+  readonly holds: (env: Env) => boolean;
+}
+
+export type Comparison =
+  | { readonly kind: 'equal'; readonly proved: boolean }
+  | {
+      readonly kind: 'differ';
+      /** A size assignment (smallest found) under which the two differ. */
+      readonly env: Env;
+      readonly left: number;
+      readonly right: number;
+      /** A constraint that would make them agree, e.g. `H % 16 == 0`, when one was found. */
+      readonly settle?: string;
+    };
+
+const SEARCH_LIMIT = 4096;
+const MAX_COMBINATIONS = 20_000;
+
+export class SizeSpace {
+  private readonly valuesCache = new Map<string, number[]>();
+
+  constructor(
+    readonly symbols: readonly string[],
+    readonly constraints: readonly SizeConstraint[] = [],
+    readonly fixed: Env = new Map(),
+  ) {}
+
+  /** A copy with some symbols fixed to concrete sizes. */
+  withFixed(fixed: Env): SizeSpace {
+    return new SizeSpace(this.symbols, this.constraints, new Map([...this.fixed, ...fixed]));
+  }
+
+  /** A copy with one more constraint. */
+  withConstraint(constraint: SizeConstraint): SizeSpace {
+    return new SizeSpace(this.symbols, [...this.constraints, constraint], this.fixed);
+  }
+
+  /** Allowed values of one symbol, judged by the constraints that mention it alone. */
+  valuesOf(symbol: string, limit = SEARCH_LIMIT): number[] {
+    const fixed = this.fixed.get(symbol);
+    if (fixed !== undefined) return [fixed];
+    const key = `${symbol}:${limit}`;
+    const cached = this.valuesCache.get(key);
+    if (cached) return cached;
+    const own = this.constraints.filter((c) => c.symbols.length === 1 && c.symbols[0] === symbol);
+    const values: number[] = [];
+    for (let v = 1; v <= limit; v++) {
+      const env = new Map([[symbol, v]]);
+      if (own.every((c) => safeHolds(c, env))) values.push(v);
+    }
+    this.valuesCache.set(key, values);
+    return values;
+  }
+
+  /** Size assignments to test for the given symbols, smallest first. */
+  private *assignments(symbols: readonly string[], limit: number): Generator<Env> {
+    const lists = symbols.map((s) => this.valuesOf(s, limit));
+    const perSymbol = symbols.length <= 1 ? Infinity : Math.max(2, Math.floor(MAX_COMBINATIONS ** (1 / symbols.length)));
+    const trimmed = lists.map((l) => l.slice(0, perSymbol));
+    const joint = this.constraints.filter((c) => c.symbols.length > 1 && c.symbols.every((s) => symbols.includes(s)));
+    const index = trimmed.map(() => 0);
+    if (trimmed.some((l) => l.length === 0)) return;
+    for (;;) {
+      const env = new Map(symbols.map((s, i) => [s, trimmed[i]![index[i]!]!] as [string, number]));
+      if (joint.every((c) => safeHolds(c, env))) yield env;
+      let k = symbols.length - 1;
+      while (k >= 0 && ++index[k]! >= trimmed[k]!.length) index[k--] = 0;
+      if (k < 0) return;
+    }
+  }
+
+  /** Decides whether `a` and `b` agree for every allowed size. */
+  compare(a: Dim, b: Dim): Comparison {
+    const left = substitute(a, this.fixed);
+    const right = substitute(b, this.fixed);
+    const symbols = [...symbolsOf(left, symbolsOf(right))].sort();
+    if (symbols.length === 0) {
+      const l = evaluate(left, new Map());
+      const r = evaluate(right, new Map());
+      return l === r ? { kind: 'equal', proved: true } : { kind: 'differ', env: new Map(), left: l, right: r };
+    }
+    const period = lcm(periodOf(left), periodOf(right));
+    const limit = Math.max(SEARCH_LIMIT, 4 * period);
+    for (const env of this.assignments(symbols, limit)) {
+      const l = evaluate(left, env);
+      const r = evaluate(right, env);
+      if (l !== r) return { kind: 'differ', env, left: l, right: r, ...this.settle(left, right, symbols) };
+    }
+    const proved = symbols.length === 1 && isQuasiAffine(left) && isQuasiAffine(right);
+    return { kind: 'equal', proved };
+  }
+
+  /** The smallest `S % m == 0` (m a power of two up to 64) under which `a` and `b` agree. */
+  private settle(a: Dim, b: Dim, symbols: readonly string[]): { settle?: string } {
+    if (symbols.length !== 1) return {};
+    const symbol = symbols[0]!;
+    for (let m = 2; m <= 64; m *= 2) {
+      const text = `${symbol} % ${m} == 0`;
+      const narrowed = this.withConstraint({ text, symbols: [symbol], holds: (env) => env.get(symbol)! % m === 0 });
+      if (narrowed.valuesOf(symbol).length === 0) continue;
+      const result = narrowed.compare(a, b);
+      if (result.kind === 'equal') return { settle: text };
+    }
+    return {};
+  }
+
+  /** The smallest allowed sizes at which `d` is below 1, if any (an input too small). */
+  firstNonPositive(d: Dim): { env: Env; value: number } | undefined {
+    const value = substitute(d, this.fixed);
+    const symbols = [...symbolsOf(value)].sort();
+    for (const env of this.assignments(symbols, 512)) {
+      const v = evaluate(value, env);
+      if (v < 1) return { env, value: v };
+    }
+    return undefined;
+  }
+
+  /** The value of `d` when every symbol is fixed, else undefined. */
+  concrete(d: Dim): number | undefined {
+    const value = substitute(d, this.fixed);
+    return symbolsOf(value).size === 0 ? evaluate(value, new Map()) : undefined;
+  }
+
+  /**
+   * A readable form. Over the allowed sizes of one symbol, a dim that is affine prints as
+   * `H/16`, `2*H`, `H/4 + 1`; otherwise it prints structurally (`ceil(H/2)`).
+   */
+  format(d: Dim): string {
+    const value = substitute(d, this.fixed);
+    const symbols = [...symbolsOf(value)];
+    if (symbols.length === 0) return String(evaluate(value, new Map()));
+    if (symbols.length === 1) {
+      const affine = this.affineForm(value, symbols[0]!);
+      if (affine) return affine;
+    }
+    return structural(value);
+  }
+
+  private affineForm(d: Dim, symbol: string): string | undefined {
+    const values = this.valuesOf(symbol, 1024);
+    if (values.length < 2) return undefined;
+    const at = (v: number) => evaluate(d, new Map([[symbol, v]]));
+    const [x0, x1] = [values[0]!, values[1]!];
+    const [y0, y1] = [at(x0), at(x1)];
+    // y = (p*x + q) / r with slope p/r = (y1-y0)/(x1-x0)
+    const r = (x1 - x0) / gcdAbs(y1 - y0, x1 - x0);
+    const p = ((y1 - y0) * r) / (x1 - x0);
+    const q = y0 * r - p * x0;
+    if (!values.every((x) => at(x) * r === p * x + q)) return undefined;
+    return formatAffine(symbol, p, q, r);
+  }
+}
+
+function gcdAbs(a: number, b: number): number {
+  a = Math.abs(a);
+  b = Math.abs(b);
+  while (b) [a, b] = [b, a % b];
+  return a || 1;
+}
+
+function formatAffine(symbol: string, p: number, q: number, r: number): string {
+  if (p === 0) return String(q / r);
+  const slope = p === 1 ? symbol : p === -1 ? `-${symbol}` : `${p}*${symbol}`;
+  if (q % r === 0) {
+    const base = r === 1 ? slope : `${slope}/${r}`;
+    const c = q / r;
+    return c === 0 ? base : c > 0 ? `${base} + ${c}` : `${base} - ${-c}`;
+  }
+  const numerator = q > 0 ? `${slope} + ${q}` : `${slope} - ${-q}`;
+  return `(${numerator})/${r}`;
+}
+
+function safeHolds(constraint: SizeConstraint, env: Env): boolean {
+  try {
+    return constraint.holds(env);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * What an operation is. Every operation of the language lives in one file under src/ops that
+ * exports one `OpDef`: its arguments, its shape rule, its weights, its cost, its receptive
+ * field, and how it executes on tfjs. All op files are listed in registry.ts.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Dim } from '../ir/symbolic.js';
+import type { SizeSpace } from '../ir/sizes.js';
+
+export type DType = 'f32' | 'i32';
+
+/** The type of a tensor in the IR: NHWC layout for 4-D feature maps. */
+export interface TensorType {
+  readonly dtype: DType;
+  readonly shape: readonly Dim[];
+}
+
+/** A compile-time attribute value after evaluation. */
+export type AttrValue = number | string | boolean | readonly AttrValue[] | null;
+export type Attrs = Readonly<Record<string, AttrValue>>;
+
+/**
+ * The type of an argument as the user writes it.
+ * - `tensor`: one tensor input; `tensors`: a list of tensor inputs (positional tensors after the
+ *   first are gathered into it, so `max(a, b)` and `max([a, b])` mean the same).
+ * - `int2`: an int or a pair `[h, w]` (kernel sizes, strides), normalised to a pair.
+ * - `enum`: one of `values`; the user may write it as a bare name (`mode: bilinear`) or a string.
+ */
+export type ParamType =
+  | 'tensor'
+  | 'tensors'
+  | 'int'
+  | 'float'
+  | 'bool'
+  | 'string'
+  | 'int2'
+  | 'int[]'
+  | 'float[]'
+  | { readonly enum: readonly string[] };
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly type: ParamType;
+  /** Absent: required. `null`: optional with no value (e.g. `size` when `factor` is given). */
+  readonly default?: AttrValue;
+  readonly doc: string;
+}
+
+export type Initializer = 'heNormal' | 'glorotUniform' | 'zeros' | 'ones';
+
+/** A weight an op instance owns. Shapes are always concrete: channels are never symbolic. */
+export interface WeightSpec {
+  /** `kernel`, `bias`, `gamma`, `beta`, `movingMean`, `movingVariance`, `depthwiseKernel`, ... */
+  readonly role: string;
+  readonly shape: readonly number[];
+  readonly init: Initializer;
+  /** False for batch-norm running statistics: not counted as parameters, not trained. */
+  readonly trainable: boolean;
+}
+
+/** Raised by a shape rule; the checker adds the location and call chain. */
+export class ShapeError extends Error {
+  constructor(
+    message: string,
+    /** The argument the problem is about, so the diagnostic can point at it. */
+    readonly argument?: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'ShapeError';
+  }
+}
+
+export interface ShapeContext {
+  /** Decides equality of symbolic sizes under the model's `where` constraints. */
+  readonly sizes: SizeSpace;
+  /**
+   * Requires two dims to be equal; throws a ShapeError that names the op, what is compared and
+   * a concrete size that breaks it, e.g. "with H = 513 the inputs of concat have 132 and 129 rows".
+   */
+  requireEqual(a: Dim, b: Dim, what: string, argument?: string): void;
+  /** Renders a dim for messages (`H/16`). */
+  format(d: Dim): string;
+}
+
+/** Per-axis receptive-field growth: an extent in input pixels and a stride (< 1 upsamples). */
+export interface ReceptiveFieldStep {
+  readonly extent: number;
+  readonly stride: number;
+}
+
+export interface RunContext {
+  readonly training: boolean;
+  /** Target class per batch item, for ops whose training semantics read labels (ACoL erase). */
+  readonly targetClasses?: tf.Tensor1D;
+  /** Seed for dropout and other random ops; advanced per op call by the executor. */
+  readonly seed: number;
+  /** True when a gradient will be taken through this run (forces differentiable kernels). */
+  readonly needsGradient: boolean;
+}
+
+export interface ExecuteArgs {
+  readonly inputs: readonly tf.Tensor[];
+  /** Weights by role. */
+  readonly weights: Readonly<Record<string, tf.Tensor>>;
+  readonly attrs: Attrs;
+  readonly context: RunContext;
+}
+
+export interface OpDef {
+  /** The name used in `.seg` files. */
+  readonly name: string;
+  /** One line, for the docs table and hover. */
+  readonly summary: string;
+  /** Arguments in positional order; tensor arguments come first. */
+  readonly params: readonly ParamSpec[];
+  /** Checks attribute values beyond their types (a positive kernel size, ...). */
+  validate?(attrs: Attrs): string | undefined;
+  /**
+   * The output type, or a ShapeError. `inputs` follow the order of the tensor params; a
+   * `tensors` param contributes all its tensors; an optional tensor param that was not given
+   * (default `null`) contributes none. `execute` receives its inputs in the same order.
+   */
+  shape(inputs: readonly TensorType[], attrs: Attrs, context: ShapeContext): TensorType;
+  weights?(inputs: readonly TensorType[], attrs: Attrs): readonly WeightSpec[];
+  /** Floating-point operations for one forward pass (a multiply-add counts 2). */
+  flops?(inputs: readonly TensorType[], output: TensorType, attrs: Attrs): Dim;
+  /** Spatial receptive-field step; absent means the op keeps spatial positions (1, 1). */
+  receptiveField?(attrs: Attrs): ReceptiveFieldStep;
+  execute(args: ExecuteArgs): tf.Tensor;
+}
+
+/** The tensor-typed params of an op, in order. */
+export function tensorParams(op: OpDef): ParamSpec[] {
+  return op.params.filter((p) => p.type === 'tensor' || p.type === 'tensors');
+}
+
+/** The attribute (non-tensor) params of an op, in order. */
+export function attributeParams(op: OpDef): ParamSpec[] {
+  return op.params.filter((p) => p.type !== 'tensor' && p.type !== 'tensors');
+}
