@@ -4,7 +4,7 @@
  * else. Nodes are stored in topological order; a node's inputs are ids of earlier nodes.
  */
 import type { Span } from '../diagnostics/diagnostic.js';
-import type { Attrs, TensorType, WeightSpec } from '../ops/op.js';
+import type { Attrs, AttrValue, TensorType, WeightSpec } from '../ops/op.js';
 
 export const IR_VERSION = 1;
 
@@ -63,6 +63,8 @@ export interface GraphOutput {
 export interface Graph {
   readonly model: string;
   readonly doc?: string;
+  /** The model parameters the graph was elaborated with (`classes: 21`). */
+  readonly params: Readonly<Record<string, AttrValue>>;
   readonly nodes: readonly IRNode[];
   readonly inputs: readonly GraphInput[];
   readonly outputs: readonly GraphOutput[];

@@ -83,6 +83,13 @@ export class SizeSpace {
 
   /** Decides whether `a` and `b` agree for every allowed size. */
   compare(a: Dim, b: Dim): Comparison {
+    const result = this.search(a, b);
+    if (result.kind === 'equal') return result;
+    const symbols = [...symbolsOf(substitute(a, this.fixed), symbolsOf(substitute(b, this.fixed)))];
+    return { ...result, ...this.settle(a, b, symbols) };
+  }
+
+  private search(a: Dim, b: Dim): Comparison {
     const left = substitute(a, this.fixed);
     const right = substitute(b, this.fixed);
     const symbols = [...symbolsOf(left, symbolsOf(right))].sort();
@@ -96,7 +103,7 @@ export class SizeSpace {
     for (const env of this.assignments(symbols, limit)) {
       const l = evaluate(left, env);
       const r = evaluate(right, env);
-      if (l !== r) return { kind: 'differ', env, left: l, right: r, ...this.settle(left, right, symbols) };
+      if (l !== r) return { kind: 'differ', env, left: l, right: r };
     }
     const proved = symbols.length === 1 && isQuasiAffine(left) && isQuasiAffine(right);
     return { kind: 'equal', proved };
@@ -110,7 +117,7 @@ export class SizeSpace {
       const text = `${symbol} % ${m} == 0`;
       const narrowed = this.withConstraint({ text, symbols: [symbol], holds: (env) => env.get(symbol)! % m === 0 });
       if (narrowed.valuesOf(symbol).length === 0) continue;
-      const result = narrowed.compare(a, b);
+      const result = narrowed.search(a, b);
       if (result.kind === 'equal') return { settle: text };
     }
     return {};

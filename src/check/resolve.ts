@@ -1,0 +1,222 @@
+/**
+ * Static name resolution over one file: walks every declaration with lexical scopes (parameters,
+ * inputs and their size symbols, `let`s in order, comprehension and repeat variables) and records
+ * each binding, each use, and each name or argument that does not resolve. Computed once per
+ * module and shared by the checks that report from it.
+ */
+import type { Span } from '../diagnostics/diagnostic.js';
+import type { Module } from '../compiler/modules.js';
+import type * as ast from '../parser/ast.js';
+import { findBuiltin } from '../ir/builtins.js';
+import { findOp } from '../ops/registry.js';
+import type { ParamType } from '../ops/op.js';
+
+export interface Binding {
+  readonly name: string;
+  readonly span: Span;
+  readonly kind: 'parameter' | 'let' | 'input' | 'symbol' | 'variable';
+  readonly declaration: string;
+  uses: number;
+}
+
+export interface Problem {
+  readonly code: string;
+  readonly span: Span;
+  readonly message: string;
+  readonly hint?: string;
+  /** For unknown names: the name, and the candidates a suggestion may pick from. */
+  readonly subject?: string;
+  readonly candidates?: readonly string[];
+}
+
+export interface Resolution {
+  readonly bindings: readonly Binding[];
+  readonly problems: readonly Problem[];
+}
+
+const cache = new WeakMap<Module, Resolution>();
+
+export function resolveModule(module: Module): Resolution {
+  let resolution = cache.get(module);
+  if (!resolution) {
+    const walker = new Walker(module);
+    for (const declaration of module.program.declarations) walker.declaration(declaration);
+    resolution = { bindings: walker.bindings, problems: walker.problems };
+    cache.set(module, resolution);
+  }
+  return resolution;
+}
+
+class Scope {
+  readonly names = new Map<string, Binding>();
+  constructor(readonly parent?: Scope) {}
+  lookup(name: string): Binding | undefined {
+    return this.names.get(name) ?? this.parent?.lookup(name);
+  }
+  all(): string[] {
+    return [...this.names.keys(), ...(this.parent?.all() ?? [])];
+  }
+}
+
+/** The parameter names and types of a callee, for checking named arguments. */
+interface CalleeShape {
+  readonly kind: 'operation' | 'block' | 'builtin';
+  readonly params: readonly { name: string; type?: ParamType }[];
+}
+
+class Walker {
+  readonly bindings: Binding[] = [];
+  readonly problems: Problem[] = [];
+  private declarationName = '';
+  private laterLets = new Map<string, number>();
+
+  constructor(private readonly module: Module) {}
+
+  declaration(declaration: ast.Declaration): void {
+    this.declarationName = declaration.name.name;
+    const scope = new Scope();
+    for (const param of declaration.params) {
+      if (param.default) this.expression(param.default, scope);
+      this.define(scope, param.name, 'parameter');
+    }
+    this.laterLets = new Map();
+    for (const statement of declaration.body) {
+      if (statement.kind === 'LetStmt') for (const n of statement.names) if (!this.laterLets.has(n.name)) this.laterLets.set(n.name, n.span.start.line);
+    }
+    for (const statement of declaration.body) this.statement(statement, scope);
+  }
+
+  private define(scope: Scope, name: ast.Identifier, kind: Binding['kind']): void {
+    const existing = scope.names.get(name.name);
+    if (existing && kind !== 'symbol') {
+      this.problems.push({ code: 'E0207', span: name.span, message: `\`${name.name}\` is already defined (line ${existing.span.start.line})`, hint: 'choose another name' });
+    }
+    const binding: Binding = { name: name.name, span: name.span, kind, declaration: this.declarationName, uses: 0 };
+    scope.names.set(name.name, binding);
+    this.bindings.push(binding);
+  }
+
+  private statement(statement: ast.Statement, scope: Scope): void {
+    switch (statement.kind) {
+      case 'LetStmt':
+        this.expression(statement.value, scope);
+        for (const name of statement.names) this.define(scope, name, 'let');
+        return;
+      case 'InputStmt':
+        for (const d of statement.type.dims) {
+          if (d.kind === 'Identifier' && !scope.lookup(d.name)) this.define(scope, d, 'symbol');
+          else this.expression(d, scope);
+        }
+        for (const c of statement.constraints) this.expression(c, scope);
+        this.define(scope, statement.name, 'input');
+        return;
+      case 'OutputStmt':
+      case 'ReturnStmt':
+        this.expression(statement.value, scope);
+    }
+  }
+
+  expression(expression: ast.Expression, scope: Scope, enumContext = false): void {
+    switch (expression.kind) {
+      case 'Identifier':
+        return this.use(expression, scope, enumContext);
+      case 'ListExpr':
+        for (const item of expression.items) {
+          if (item.kind !== 'Comprehension') this.expression(item, scope);
+          else this.comprehension(item, scope);
+        }
+        return;
+      case 'TupleExpr':
+        return expression.elements.forEach((e) => this.expression(e, scope));
+      case 'CallExpr':
+        return this.call(expression.callee, expression.args, false, scope);
+      case 'PipelineExpr':
+        this.expression(expression.head, scope);
+        return expression.stages.forEach((s) => this.stage(s, scope));
+      case 'BinaryExpr':
+        this.expression(expression.left, scope);
+        return this.expression(expression.right, scope);
+      case 'UnaryExpr':
+        return this.expression(expression.operand, scope);
+      case 'ConditionalExpr':
+        this.expression(expression.condition, scope);
+        this.expression(expression.then, scope);
+        return this.expression(expression.otherwise, scope);
+      case 'IndexExpr':
+        this.expression(expression.target, scope);
+        return this.expression(expression.index, scope);
+      case 'AnnotatedExpr':
+      case 'ParenExpr':
+        return this.expression(expression.expression, scope, enumContext);
+      default:
+        return;
+    }
+  }
+
+  private comprehension(item: ast.Comprehension, scope: Scope): void {
+    this.expression(item.iterable, scope);
+    const inner = new Scope(scope);
+    this.define(inner, item.variable, 'variable');
+    if (item.condition) this.expression(item.condition, inner);
+    this.expression(item.body, inner);
+  }
+
+  private stage(stage: ast.Stage, scope: Scope): void {
+    if (stage.kind === 'CallStage') return this.call(stage.callee, stage.args ?? [], true, scope);
+    this.expression(stage.count, scope);
+    const inner = new Scope(scope);
+    if (stage.variable) this.define(inner, stage.variable, 'variable');
+    for (const s of stage.stages) this.stage(s, inner);
+  }
+
+  private use(identifier: ast.Identifier, scope: Scope, enumContext: boolean): void {
+    const binding = scope.lookup(identifier.name);
+    if (binding) {
+      binding.uses++;
+      return;
+    }
+    if (enumContext) return;
+    const name = identifier.name;
+    if (this.module.scope.has(name) || findOp(name)) {
+      this.problems.push({ code: 'E0212', span: identifier.span, message: `\`${name}\` is ${this.module.scope.has(name) ? 'a block' : 'an operation'}, not a value`, hint: `call it: \`${name}(...)\`, or use it as a pipeline stage: \`x -> ${name}\`` });
+      return;
+    }
+    const later = this.laterLets.get(name);
+    if (later !== undefined && later >= identifier.span.start.line) {
+      this.problems.push({ code: 'E0209', span: identifier.span, message: `\`${name}\` is used before it is defined (line ${later})`, hint: 'move the `let` above its first use' });
+      return;
+    }
+    this.problems.push({ code: 'E0210', span: identifier.span, message: `unknown name \`${name}\``, hint: 'define it with `let` or declare it as a parameter', subject: name, candidates: scope.all() });
+  }
+
+  private call(callee: ast.Identifier, args: readonly ast.Argument[], piped: boolean, scope: Scope): void {
+    const shape = this.callee(callee.name);
+    if (!shape) {
+      this.problems.push({ code: 'E0211', span: callee.span, message: `unknown block or operation \`${callee.name}\``, hint: 'see docs/ops.md for the operations, or import the block', subject: callee.name, candidates: this.callables() });
+    }
+    let position = piped ? 1 : 0;
+    for (const arg of args) {
+      let type: ParamType | undefined;
+      if (arg.name) {
+        const param = shape?.params.find((p) => p.name === arg.name!.name);
+        if (shape && shape.kind !== 'builtin' && !param) {
+          this.problems.push({ code: 'E0220', span: arg.name.span, message: `\`${callee.name}\` has no parameter named \`${arg.name.name}\``, subject: arg.name.name, candidates: shape.params.map((p) => p.name) });
+        }
+        type = param?.type;
+      } else type = shape?.params[position++]?.type;
+      this.expression(arg.value, scope, typeof type === 'object');
+    }
+  }
+
+  private callee(name: string): CalleeShape | undefined {
+    const declaration = this.module.scope.get(name)?.declaration;
+    if (declaration) return { kind: 'block', params: declaration.params.map((p) => ({ name: p.name.name })) };
+    const op = findOp(name);
+    if (op) return { kind: 'operation', params: op.params };
+    return findBuiltin(name) ? { kind: 'builtin', params: [] } : undefined;
+  }
+
+  private callables(): string[] {
+    return [...this.module.scope.keys()];
+  }
+}

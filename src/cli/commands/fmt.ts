@@ -1,0 +1,43 @@
+/**
+ * `segc fmt FILE... [--check]`: rewrite files in canonical form (atomically), or with --check
+ * list the files that are not formatted and exit 1. A file with syntax errors is never rewritten.
+ */
+import { parse as parseSource, print } from '../../parser/index.js';
+import { parse } from '../args.js';
+import { requireFiles } from '../compile-file.js';
+import { writeFileAtomic } from '../files.js';
+import { type Io, reportDiagnostics } from '../io.js';
+import { nodeHost } from '../../compiler/node-host.js';
+
+export const FMT_USAGE = 'segc fmt FILE... [--check]';
+
+export function fmt(argv: readonly string[], io: Io): number {
+  const parsed = parse(argv, { check: { type: 'boolean' } });
+  const checkOnly = parsed.values.check === true;
+  let status = 0;
+  for (const file of requireFiles(parsed, 'fmt')) {
+    const source = nodeHost().readFile(file);
+    if (source === undefined) {
+      io.err(`${file}: error E0201: cannot read the file`);
+      status = 1;
+      continue;
+    }
+    const result = parseSource(source, file);
+    if (result.diagnostics.some((d) => d.severity === 'error')) {
+      reportDiagnostics(io, result.diagnostics, new Map([[file, source]]), false);
+      io.err(`${file}: not formatted because it has syntax errors`);
+      status = 1;
+      continue;
+    }
+    const formatted = print(result.program);
+    if (formatted === source) continue;
+    if (checkOnly) {
+      io.out(`${file}: not formatted (run segc fmt ${file})`);
+      status = 1;
+    } else {
+      writeFileAtomic(file, formatted);
+      io.out(`${file}: formatted`);
+    }
+  }
+  return status;
+}

@@ -1,0 +1,29 @@
+/** `segc graph FILE --format dot|svg|mermaid [-o OUT]`: the architecture as a diagram. */
+import { hasErrors } from '../../compiler/compile.js';
+import { toDot, toMermaid, toSvg } from '../../ir/export/index.js';
+import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
+import { UsageError, parse } from '../args.js';
+import { writeFileAtomic } from '../files.js';
+import { type Io, reportDiagnostics } from '../io.js';
+
+export const GRAPH_USAGE = 'segc graph FILE [--format dot|svg|mermaid] [-o OUT] [--model NAME] [--input H,W]';
+
+export async function graph(argv: readonly string[], io: Io): Promise<number> {
+  const parsed = parse(argv, { ...COMPILE_OPTIONS, format: { type: 'string' }, output: { type: 'string', short: 'o' } });
+  const format = (parsed.values.format as string | undefined) ?? 'dot';
+  if (!['dot', 'svg', 'mermaid'].includes(format)) throw new UsageError(`--format must be dot, svg or mermaid, got \`${format}\``);
+  const [file] = requireFiles(parsed, 'graph', 1);
+  const result = compileFromArgs(file!, parsed);
+  reportDiagnostics(io, result.diagnostics, result.sources, false);
+  if (hasErrors(result.diagnostics)) return 1;
+  const model = result.models.find((m) => m.graph);
+  if (!model?.graph) throw new UsageError(`${file} declares no model`);
+  const formatDim = model.sizes.format.bind(model.sizes);
+  const text = format === 'dot' ? toDot(model.graph, { formatDim }) : format === 'mermaid' ? toMermaid(model.graph, { formatDim }) : await toSvg(model.graph, { formatDim });
+  const output = parsed.values.output as string | undefined;
+  if (output) {
+    writeFileAtomic(output, text);
+    io.out(`wrote ${output}`);
+  } else io.out(text);
+  return 0;
+}

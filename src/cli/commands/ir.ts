@@ -1,0 +1,34 @@
+/** `segc ir FILE [-o OUT] [--mode source|inference|training] [--dump-after PASS]`: the IR as versioned JSON. */
+import { hasErrors } from '../../compiler/compile.js';
+import { writeIR } from '../../ir/json.js';
+import { PASSES, type PassMode } from '../../ir/passes/index.js';
+import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
+import { UsageError, parse } from '../args.js';
+import { writeFileAtomic } from '../files.js';
+import { type Io, reportDiagnostics } from '../io.js';
+
+export const IR_USAGE = 'segc ir FILE [-o OUT] [--mode source|inference|training] [--dump-after PASS] [--model NAME]';
+
+export function ir(argv: readonly string[], io: Io): number {
+  const parsed = parse(argv, { ...COMPILE_OPTIONS, output: { type: 'string', short: 'o' }, mode: { type: 'string' }, 'dump-after': { type: 'string' } });
+  const mode = (parsed.values.mode as string | undefined) ?? 'source';
+  if (!['source', 'inference', 'training'].includes(mode)) throw new UsageError(`--mode must be source, inference or training, got \`${mode}\``);
+  const dumpAfter = parsed.values['dump-after'] as string | undefined;
+  if (dumpAfter && !PASSES.some((p) => p.name === dumpAfter)) throw new UsageError(`--dump-after: no pass named \`${dumpAfter}\` (passes: ${PASSES.map((p) => p.name).join(', ')})`);
+  const [file] = requireFiles(parsed, 'ir', 1);
+  const result = compileFromArgs(file!, parsed, {
+    mode: mode as PassMode,
+    ...(dumpAfter ? { dump: (pass, graph) => pass === dumpAfter && io.err(`--- IR after ${pass} ---\n${writeIR(graph)}`) } : {}),
+  });
+  reportDiagnostics(io, result.diagnostics, result.sources, false);
+  if (hasErrors(result.diagnostics)) return 1;
+  const model = result.models.find((m) => m.graph);
+  if (!model?.graph) throw new UsageError(`${file} declares no model`);
+  const text = writeIR(model.graph);
+  const output = parsed.values.output as string | undefined;
+  if (output) {
+    writeFileAtomic(output, text);
+    io.out(`wrote ${output}`);
+  } else io.out(text);
+  return 0;
+}

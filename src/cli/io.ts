@@ -1,0 +1,29 @@
+/** Output helpers for commands: stdout/stderr writers and diagnostics in text or JSON. */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnosticToJson, renderDiagnostics, type SourceTexts } from '../diagnostics/render.js';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processIo: Io = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};
+
+export function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[], sources: SourceTexts, json: boolean): void {
+  if (json) return;
+  if (diagnostics.length > 0) io.err(renderDiagnostics(diagnostics, sources));
+}
+
+export function diagnosticsJson(diagnostics: readonly Diagnostic[]): Record<string, unknown>[] {
+  return diagnostics.map(diagnosticToJson);
+}
+
+export function countLine(diagnostics: readonly Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+}

@@ -1,0 +1,34 @@
+/** The Node compiler host: reads files from disk; `std/...` resolves to the bundled std folder. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CompilerHost } from './modules.js';
+
+/** The package root: two levels up from src/compiler or dist/compiler. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const STD_DIR = join(PACKAGE_ROOT, 'std');
+
+/** Paths are shown relative to the working directory, as users typed them. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+export function nodeHost(): CompilerHost {
+  return {
+    readFile(path) {
+      const absolute = resolve(path);
+      if (!existsSync(absolute)) return undefined;
+      try {
+        return readFileSync(absolute, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    resolveImport(from, specifier) {
+      if (specifier.startsWith('std/')) return displayPath(join(STD_DIR, specifier.slice(4)));
+      if (isAbsolute(specifier)) return specifier;
+      return displayPath(join(dirname(resolve(from)), specifier));
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Builds the IR graph while a model is elaborated: creates nodes in topological order, gives
+ * them unique hierarchical names, runs each op's shape rule and reports its failures at the
+ * source line of the call, with the chain of block call sites.
+ */
+import type { DiagnosticBag, RelatedLocation, Span } from '../diagnostics/diagnostic.js';
+import { type Attrs, type OpDef, ShapeError, type TensorType } from '../ops/op.js';
+import type { Annotation, CallSite, Graph, GraphInput, GraphOutput, IRNode, IRWeight } from './graph.js';
+import { CheckingShapeContext } from './shape-context.js';
+import type { SizeSpace } from './sizes.js';
+
+interface MutableNode extends Omit<IRNode, 'annotations'> {
+  annotations: Annotation[];
+}
+
+export interface NodeOrigin {
+  readonly span: Span;
+  readonly callChain: readonly CallSite[];
+  /** Spans of the call's arguments by parameter name, to point a shape error at the argument. */
+  readonly argumentSpans?: ReadonlyMap<string, Span>;
+}
+
+export class GraphBuilder {
+  readonly nodes: MutableNode[] = [];
+  readonly inputs: GraphInput[] = [];
+  readonly outputs: GraphOutput[] = [];
+  private readonly names = new Set<string>();
+  private readonly shapes: CheckingShapeContext;
+
+  constructor(
+    readonly sizes: SizeSpace,
+    private readonly diagnostics: DiagnosticBag,
+  ) {
+    this.shapes = new CheckingShapeContext(sizes);
+  }
+
+  /** A name not used yet: `path/segment`, else `path/segment_1`, `path/segment_2`, ... */
+  uniqueName(prefix: readonly string[], segment: string): string {
+    const base = [...prefix, segment].filter((s) => s.length > 0).join('/');
+    let name = base;
+    for (let k = 1; this.names.has(name); k++) name = `${base}_${k}`;
+    this.names.add(name);
+    return name;
+  }
+
+  type(node: number): TensorType {
+    return this.nodes[node]!.type;
+  }
+
+  addInput(name: string, type: TensorType, origin: NodeOrigin): number {
+    const id = this.push({ op: 'input', inputs: [], attrs: {}, name: this.uniqueName([], name), type, weights: [], ...origin, binding: name });
+    this.inputs.push({ name, node: id });
+    return id;
+  }
+
+  addOutput(name: string, node: number, span: Span): void {
+    this.outputs.push({ name, node, span });
+  }
+
+  /** Runs the op's shape rule; on failure reports it and returns undefined. */
+  addOp(op: OpDef, inputs: readonly number[], attrs: Attrs, prefix: readonly string[], segment: string, origin: NodeOrigin): number | undefined {
+    const inputTypes = inputs.map((i) => this.type(i));
+    let type: TensorType;
+    try {
+      type = op.shape(inputTypes, attrs, this.shapes);
+    } catch (error) {
+      if (!(error instanceof ShapeError)) throw error;
+      this.reportShapeError(op, error, origin);
+      return undefined;
+    }
+    const name = this.uniqueName(prefix, segment);
+    const weights: IRWeight[] = (op.weights?.(inputTypes, attrs) ?? []).map((w) => ({ ...w, name: `${name}/${w.role}` }));
+    return this.push({ op: op.name, inputs, attrs, name, type, weights, span: origin.span, callChain: origin.callChain });
+  }
+
+  annotate(node: number, annotation: Annotation): void {
+    const target = this.nodes[node]!;
+    if (!target.annotations.some((a) => a.name === annotation.name)) target.annotations.push(annotation);
+  }
+
+  bind(node: number, binding: string): void {
+    const target = this.nodes[node]!;
+    if (target.binding === undefined) this.nodes[node] = { ...target, binding };
+  }
+
+  /** Equalities the checker could neither prove nor refute. */
+  get undecided(): readonly string[] {
+    return this.shapes.undecided;
+  }
+
+  finish(model: string, doc: string | undefined, params: Graph['params']): Graph {
+    const symbols = this.sizes.symbols.map((name) => ({
+      name,
+      constraints: this.sizes.constraints.filter((c) => c.symbols.includes(name)).map((c) => c.text),
+    }));
+    return {
+      model,
+      ...(doc ? { doc } : {}),
+      params,
+      nodes: this.nodes.map((n) => ({ ...n, annotations: [...n.annotations] })),
+      inputs: [...this.inputs],
+      outputs: [...this.outputs],
+      symbols,
+      constraints: this.sizes.constraints.map((c) => ({ text: c.text, symbols: [...c.symbols] })),
+    };
+  }
+
+  private push(node: Omit<MutableNode, 'id' | 'annotations'> & { argumentSpans?: unknown }): number {
+    const id = this.nodes.length;
+    const { argumentSpans: _unused, ...rest } = node;
+    void _unused;
+    this.nodes.push({ ...rest, id, annotations: [] });
+    return id;
+  }
+
+  private reportShapeError(op: OpDef, error: ShapeError, origin: NodeOrigin): void {
+    const span = (error.argument && origin.argumentSpans?.get(error.argument)) || origin.span;
+    const message = error.message.startsWith(`${op.name}:`) ? error.message : `${op.name}: ${error.message}`;
+    this.diagnostics.error('E0301', span, message, error.hint, callChainNotes(origin.callChain));
+  }
+}
+
+/** "in block ASPP called at deeplab.seg:12:13", innermost call first. */
+export function callChainNotes(chain: readonly CallSite[]): RelatedLocation[] {
+  return [...chain].reverse().map((site) => ({ span: site.span, message: `in block \`${site.block}\` called here` }));
+}

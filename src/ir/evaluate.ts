@@ -1,0 +1,297 @@
+/**
+ * Evaluates expressions while a model is elaborated: compile-time values are computed, op calls
+ * become IR nodes, block calls are expanded in place (with their call site recorded on every node
+ * they create). Mistakes are reported and evaluation goes on with a poison value.
+ */
+import type { DiagnosticBag, Span } from '../diagnostics/diagnostic.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import type { Module } from '../compiler/modules.js';
+import type * as ast from '../parser/ast.js';
+import { type OpDef, type ParamType } from '../ops/op.js';
+import { findOp, OPS } from '../ops/registry.js';
+import { BUILTINS, findBuiltin } from './builtins.js';
+import { type GraphBuilder, callChainNotes } from './builder.js';
+import { type BoundArgument, type Callee, bindArguments, coerce, formalsOfOp } from './calls.js';
+import { binary, unary } from './operators.js';
+import { type Value, POISON, bool, float, int, list, str, toAttr, typeName } from './values.js';
+import { applyAnnotations, runBlock } from './statements.js';
+import { type Frame, Scope } from './scope.js';
+
+export type { Frame } from './scope.js';
+export { Scope } from './scope.js';
+
+
+export class Evaluator {
+  constructor(
+    readonly builder: GraphBuilder,
+    readonly diagnostics: DiagnosticBag,
+    readonly modules: ReadonlyMap<string, Module>,
+  ) {}
+
+  report(code: string, span: Span, message: string, hint: string | undefined, frame: Frame): void {
+    this.diagnostics.error(code, span, message, hint, callChainNotes(frame.callChain));
+  }
+
+  evaluate(expression: ast.Expression, frame: Frame): Value {
+    switch (expression.kind) {
+      case 'NumberLiteral':
+        return expression.isFloat ? float(expression.value) : int(expression.value);
+      case 'StringLiteral':
+        return str(expression.value);
+      case 'BoolLiteral':
+        return bool(expression.value);
+      case 'Identifier':
+        return this.identifier(expression, frame);
+      case 'ParenExpr':
+        return this.evaluate(expression.expression, frame);
+      case 'ListExpr':
+        return this.listExpr(expression, frame);
+      case 'TupleExpr':
+        return { kind: 'tuple', items: expression.elements.map((e) => this.evaluate(e, frame)) };
+      case 'CallExpr':
+        return this.call(expression.callee, expression.args, undefined, expression.span, [], frame);
+      case 'PipelineExpr':
+        return this.pipeline(expression, frame);
+      case 'BinaryExpr':
+        return this.binaryExpr(expression, frame);
+      case 'UnaryExpr':
+        return this.checked(unary(expression.operator, this.evaluate(expression.operand, frame)), expression.span, frame);
+      case 'ConditionalExpr':
+        return this.conditional(expression, frame);
+      case 'IndexExpr':
+        return this.index(expression, frame);
+      case 'AnnotatedExpr': {
+        const first = this.builder.nodes.length;
+        return applyAnnotations(this, this.evaluate(expression.expression, frame), expression.annotations, frame, first);
+      }
+    }
+  }
+
+  /** A value or an error message from an operator; reports the message. */
+  checked(result: Value | string, span: Span, frame: Frame): Value {
+    if (typeof result !== 'string') return result;
+    this.report('E0260', span, result, undefined, frame);
+    return POISON;
+  }
+
+  private identifier(identifier: ast.Identifier, frame: Frame): Value {
+    const value = frame.scope.lookup(identifier.name);
+    if (value) return value;
+    const name = identifier.name;
+    if (frame.module.scope.has(name) || findOp(name)) {
+      this.report('E0212', identifier.span, `\`${name}\` is ${frame.module.scope.has(name) ? 'a block' : 'an operation'}, not a value`, `call it: \`${name}(...)\`, or use it as a pipeline stage: \`x -> ${name}\``, frame);
+      return POISON;
+    }
+    const hint = didYouMean(name, frame.scope.names());
+    this.report('E0210', identifier.span, `unknown name \`${name}\``, hint ?? 'define it with `let` or declare it as a parameter', frame);
+    return POISON;
+  }
+
+  private listExpr(expression: ast.ListExpr, frame: Frame): Value {
+    const items: Value[] = [];
+    for (const item of expression.items) {
+      if (item.kind !== 'Comprehension') {
+        items.push(this.evaluate(item, { ...frame, prefix: [...frame.prefix, String(items.length)] }));
+        continue;
+      }
+      const iterable = this.evaluate(item.iterable, frame);
+      if (iterable.kind === 'poison') continue;
+      if (iterable.kind !== 'list' && iterable.kind !== 'tuple') {
+        this.report('E0261', item.iterable.span, `a comprehension iterates over a list, got ${typeName(iterable)}`, 'use `range(n)` to repeat n times', frame);
+        continue;
+      }
+      for (const element of iterable.items) {
+        const scope = new Scope(frame.scope);
+        scope.define(item.variable.name, element);
+        const inner: Frame = { ...frame, scope, prefix: [...frame.prefix, String(items.length)] };
+        if (item.condition && !this.condition(item.condition, inner)) continue;
+        items.push(this.evaluate(item.body, inner));
+      }
+    }
+    return list(items);
+  }
+
+  /** Evaluates a bool condition; a non-bool is reported and counts as false. */
+  condition(expression: ast.Expression, frame: Frame): boolean {
+    const value = this.evaluate(expression, frame);
+    if (value.kind === 'bool') return value.value;
+    if (value.kind !== 'poison') this.report('E0262', expression.span, `a condition must be a bool, got ${typeName(value)}`, undefined, frame);
+    return false;
+  }
+
+  private binaryExpr(expression: ast.BinaryExpr, frame: Frame): Value {
+    const left = this.evaluate(expression.left, frame);
+    if (left.kind === 'bool' && (expression.operator === '&&' || expression.operator === '||')) {
+      if (expression.operator === '&&' ? !left.value : left.value) return left;
+    }
+    const right = this.evaluate(expression.right, frame);
+    if (left.kind === 'poison' || right.kind === 'poison') return POISON;
+    if (left.kind === 'tensor' || right.kind === 'tensor') {
+      this.report('E0263', expression.span, `\`${expression.operator}\` works on compile-time values, not tensors`, 'combine tensors with `add(a, b)`, `mul(a, b)` or `max(a, b)`', frame);
+      return POISON;
+    }
+    return this.checked(binary(expression.operator, left, right), expression.span, frame);
+  }
+
+  private conditional(expression: ast.ConditionalExpr, frame: Frame): Value {
+    const condition = this.evaluate(expression.condition, frame);
+    if (condition.kind === 'poison') return POISON;
+    if (condition.kind !== 'bool') {
+      this.report('E0262', expression.condition.span, `a condition must be a bool, got ${typeName(condition)}`, undefined, frame);
+      return POISON;
+    }
+    return this.evaluate(condition.value ? expression.then : expression.otherwise, frame);
+  }
+
+  private index(expression: ast.IndexExpr, frame: Frame): Value {
+    const target = this.evaluate(expression.target, frame);
+    const index = this.evaluate(expression.index, frame);
+    if (target.kind === 'poison' || index.kind === 'poison') return POISON;
+    if ((target.kind !== 'list' && target.kind !== 'tuple') || index.kind !== 'int') {
+      this.report('E0264', expression.span, `cannot index ${typeName(target)} with ${typeName(index)}`, 'index a list with an int: `rates[0]`', frame);
+      return POISON;
+    }
+    const position = index.value < 0 ? target.items.length + index.value : index.value;
+    const item = target.items[position];
+    if (item) return item;
+    this.report('E0265', expression.index.span, `index ${index.value} is out of range for a list of ${target.items.length}`, undefined, frame);
+    return POISON;
+  }
+
+  private pipeline(expression: ast.PipelineExpr, frame: Frame): Value {
+    let value = this.evaluate(expression.head, frame);
+    let span = expression.head.span;
+    for (const stage of expression.stages) {
+      value = this.stage(stage, value, span, frame);
+      span = { file: span.file, start: span.start, end: stage.span.end };
+    }
+    return value;
+  }
+
+  stage(stage: ast.Stage, input: Value, inputSpan: Span, frame: Frame): Value {
+    if (stage.kind === 'CallStage') {
+      return this.call(stage.callee, stage.args ?? [], { value: input, span: inputSpan }, stage.span, stage.annotations, frame);
+    }
+    const count = this.evaluate(stage.count, frame);
+    if (count.kind === 'poison') return POISON;
+    if (count.kind !== 'int' || count.value < 0) {
+      this.report('E0266', stage.count.span, `repeat needs a count that is an int ≥ 0, got ${typeName(count)}`, undefined, frame);
+      return POISON;
+    }
+    let value = input;
+    const base = this.builder.uniqueName(frame.prefix, 'repeat').split('/').pop()!;
+    for (let i = 0; i < count.value; i++) {
+      const scope = new Scope(frame.scope);
+      if (stage.variable) scope.define(stage.variable.name, int(i));
+      const inner: Frame = { ...frame, scope, prefix: [...frame.prefix, base, String(i)] };
+      for (const s of stage.stages) value = this.stage(s, value, inputSpan, inner);
+    }
+    return applyAnnotations(this, value, stage.annotations, frame);
+  }
+
+  /** A call by name: a block, an operation, or a compile-time builtin. */
+  call(callee: ast.Identifier, args: readonly ast.Argument[], piped: { value: Value; span: Span } | undefined, span: Span, annotations: readonly ast.Annotation[], frame: Frame): Value {
+    const name = callee.name;
+    if (frame.scope.lookup(name)) {
+      this.report('E0213', callee.span, `\`${name}\` is a value, not a block or operation`, 'rename the binding so it does not hide the callable', frame);
+      return POISON;
+    }
+    const declaration = frame.module.scope.get(name);
+    if (declaration) return runBlock(this, declaration, args, piped, span, annotations, frame);
+    const op = findOp(name);
+    const builtin = findBuiltin(name);
+    if (op && !(builtin && !piped && !this.firstArgumentIsTensor(args, frame))) {
+      return applyAnnotations(this, this.opCall(op, args, piped, span, annotations, frame), annotations, frame);
+    }
+    if (builtin) return this.builtinCall(builtin.name, args, piped, span, frame);
+    const candidates = [...frame.module.scope.keys(), ...OPS.map((o) => o.name), ...BUILTINS.map((b) => b.name)];
+    this.report('E0211', callee.span, `unknown block or operation \`${name}\``, didYouMean(name, candidates) ?? 'see docs/ops.md for the operations, or import the block', frame);
+    return POISON;
+  }
+
+  /** Whether a call's first argument is a tensor, judged without evaluating it (no side effects). */
+  private firstArgumentIsTensor(args: readonly ast.Argument[], frame: Frame): boolean {
+    const first = args.find((a) => !a.name);
+    return first !== undefined && this.looksLikeTensor(first.value, frame);
+  }
+
+  private looksLikeTensor(expression: ast.Expression, frame: Frame): boolean {
+    switch (expression.kind) {
+      case 'Identifier':
+        return frame.scope.lookup(expression.name)?.kind === 'tensor';
+      case 'ListExpr':
+        return expression.items.some((i) => i.kind !== 'Comprehension' && this.looksLikeTensor(i, frame));
+      case 'CallExpr':
+        return !findBuiltin(expression.callee.name);
+      case 'PipelineExpr':
+      case 'AnnotatedExpr':
+        return true;
+      case 'ParenExpr':
+        return this.looksLikeTensor(expression.expression, frame);
+      default:
+        return false;
+    }
+  }
+
+  private builtinCall(name: string, args: readonly ast.Argument[], piped: { value: Value } | undefined, span: Span, frame: Frame): Value {
+    const named = args.find((a) => a.name);
+    if (named) {
+      this.report('E0220', named.name!.span, `\`${name}\` takes no named arguments`, findBuiltin(name)!.signature, frame);
+      return POISON;
+    }
+    const values = [...(piped ? [piped.value] : []), ...args.map((a) => this.evaluate(a.value, frame))];
+    if (values.some((v) => v.kind === 'poison')) return POISON;
+    return this.checked(findBuiltin(name)!.apply(values), span, frame);
+  }
+
+  /** Evaluates an argument; a bare unbound name stands for an enum member when the type is an enum. */
+  argument(expression: ast.Expression, type: ParamType | 'any', frame: Frame): Value {
+    if (expression.kind === 'Identifier' && typeof type === 'object' && !frame.scope.lookup(expression.name)) return str(expression.name);
+    return this.evaluate(expression, frame);
+  }
+
+  bind(callee: Callee, args: readonly ast.Argument[], piped: { value: Value; span: Span } | undefined, span: Span, frame: Frame): Map<string, BoundArgument> | undefined {
+    const report = (code: string, at: Span, message: string, hint?: string) => this.report(code, at, message, hint, frame);
+    const bound = bindArguments(callee, piped, args, span, (e, t) => this.argument(e, t, frame), report);
+    if (!bound) return undefined;
+    let ok = true;
+    for (const formal of callee.formals) {
+      const argument = bound.get(formal.name);
+      if (!argument) continue;
+      const result = coerce(argument.value, formal.type);
+      if (typeof result === 'string') {
+        this.report('E0224', argument.span, `the argument \`${formal.name}\` of \`${callee.name}\`: ${result}`, undefined, frame);
+        ok = false;
+      } else bound.set(formal.name, { ...argument, value: result });
+    }
+    return ok ? bound : undefined;
+  }
+
+  private opCall(op: OpDef, args: readonly ast.Argument[], piped: { value: Value; span: Span } | undefined, span: Span, annotations: readonly ast.Annotation[], frame: Frame): Value {
+    const bound = this.bind({ name: op.name, kind: 'operation', formals: formalsOfOp(op.params) }, args, piped, span, frame);
+    if (!bound) return POISON;
+    const inputs: number[] = [];
+    const attrs: Record<string, ReturnType<typeof toAttr>> = {};
+    const argumentSpans = new Map<string, Span>();
+    for (const param of op.params) {
+      const argument = bound.get(param.name);
+      if (argument) argumentSpans.set(param.name, argument.span);
+      const value = argument?.value;
+      if (value?.kind === 'poison' || (value?.kind === 'list' && value.items.some((i) => i.kind === 'poison'))) return POISON;
+      if (param.type === 'tensor') {
+        if (value?.kind === 'tensor') inputs.push(value.node);
+      } else if (param.type === 'tensors') {
+        if (value?.kind === 'list') inputs.push(...value.items.map((i) => (i as { node: number }).node));
+      } else attrs[param.name] = value ? toAttr(value) : (param.default ?? null);
+    }
+    const invalid = op.validate?.(attrs as never);
+    if (invalid) {
+      this.report('E0230', span, `${op.name}: ${invalid}`, undefined, frame);
+      return POISON;
+    }
+    const pinned = annotations.find((a) => a.name.name === 'name')?.args[0]?.value;
+    const segment = pinned?.kind === 'StringLiteral' ? pinned.value : op.name;
+    const node = this.builder.addOp(op, inputs, attrs as never, frame.prefix, segment, { span, callChain: frame.callChain, argumentSpans });
+    return node === undefined ? POISON : { kind: 'tensor', node };
+  }
+}

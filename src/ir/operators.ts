@@ -1,0 +1,80 @@
+/**
+ * Compile-time arithmetic, comparison and logic. Integers stay integers (`/` on two ints divides
+ * and rounds down, like Python's `//`); any float makes the result a float. `%` takes the sign of
+ * the divisor, as in Python.
+ */
+import type { BinaryOperator } from '../parser/ast.js';
+import { type Value, bool, float, int, isNumber, list, str, typeName } from './values.js';
+
+/** The result, or an error message. */
+export function binary(operator: BinaryOperator, left: Value, right: Value): Value | string {
+  if (operator === '==' || operator === '!=') {
+    const same = equalValues(left, right);
+    return same === undefined ? `cannot compare ${typeName(left)} with ${typeName(right)}` : bool(operator === '==' ? same : !same);
+  }
+  if (operator === '&&' || operator === '||') {
+    if (left.kind !== 'bool' || right.kind !== 'bool') return `\`${operator}\` needs two bools, got ${typeName(left)} and ${typeName(right)}`;
+    return bool(operator === '&&' ? left.value && right.value : left.value || right.value);
+  }
+  if (operator === '+' && left.kind === 'string' && right.kind === 'string') return str(left.value + right.value);
+  if (operator === '+' && left.kind === 'list' && right.kind === 'list') return list([...left.items, ...right.items]);
+  if (!isNumber(left) || !isNumber(right)) return `\`${operator}\` needs numbers, got ${typeName(left)} and ${typeName(right)}`;
+  return arithmetic(operator, left, right);
+}
+
+function arithmetic(operator: BinaryOperator, left: { kind: 'int' | 'float'; value: number }, right: { kind: 'int' | 'float'; value: number }): Value | string {
+  const a = left.value;
+  const b = right.value;
+  const ints = left.kind === 'int' && right.kind === 'int';
+  const number = (v: number) => (ints ? int(v) : float(v));
+  switch (operator) {
+    case '+':
+      return number(a + b);
+    case '-':
+      return number(a - b);
+    case '*':
+      return number(a * b);
+    case '/':
+      if (b === 0) return 'division by zero';
+      return ints ? int(Math.floor(a / b)) : float(a / b);
+    case '%':
+      if (b === 0) return 'modulo by zero';
+      return number(a - b * Math.floor(a / b));
+    case '<':
+      return bool(a < b);
+    case '<=':
+      return bool(a <= b);
+    case '>':
+      return bool(a > b);
+    case '>=':
+      return bool(a >= b);
+    default:
+      return `unexpected operator ${operator}`;
+  }
+}
+
+export function unary(operator: '-' | '!', operand: Value): Value | string {
+  if (operator === '!') return operand.kind === 'bool' ? bool(!operand.value) : `\`!\` needs a bool, got ${typeName(operand)}`;
+  if (operand.kind === 'int') return int(-operand.value);
+  if (operand.kind === 'float') return float(-operand.value);
+  return `\`-\` needs a number, got ${typeName(operand)}`;
+}
+
+/** Structural equality of compile-time values; undefined when they cannot be compared. */
+export function equalValues(a: Value, b: Value): boolean | undefined {
+  if (isNumber(a) && isNumber(b)) return a.value === b.value;
+  if (a.kind !== b.kind) return undefined;
+  switch (a.kind) {
+    case 'bool':
+    case 'string':
+      return a.value === (b as typeof a).value;
+    case 'list':
+    case 'tuple': {
+      const other = b as typeof a;
+      if (a.items.length !== other.items.length) return false;
+      return a.items.every((item, i) => equalValues(item, other.items[i]!) === true);
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,55 @@
+/** A named, pure Graph → Graph transformation, and the rewiring helper passes share. */
+import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+import type { Graph, IRNode } from '../graph.js';
+import type { SizeSpace } from '../sizes.js';
+
+export type PassMode = 'source' | 'inference' | 'training';
+
+export interface PassContext {
+  readonly sizes: SizeSpace;
+  readonly mode: PassMode;
+  /** Lint passes report warnings here. */
+  readonly report: (diagnostic: Diagnostic) => void;
+}
+
+export interface Pass {
+  readonly name: string;
+  /** The modes this pass runs in. */
+  readonly modes: readonly PassMode[];
+  run(graph: Graph, context: PassContext): Graph;
+}
+
+/**
+ * Rebuilds a graph keeping only `keep` nodes, in order, with fresh ids; `replace` maps a removed
+ * node to the node its readers should read instead.
+ */
+export function rebuild(graph: Graph, keep: (node: IRNode) => boolean, replace: ReadonlyMap<number, number> = new Map(), update: (node: IRNode) => IRNode = (n) => n): Graph {
+  const resolve = (id: number): number => {
+    let current = id;
+    while (replace.has(current)) current = replace.get(current)!;
+    return current;
+  };
+  const newId = new Map<number, number>();
+  const nodes: IRNode[] = [];
+  for (const node of graph.nodes) {
+    if (!keep(node)) continue;
+    const updated = update(node);
+    const id = nodes.length;
+    newId.set(node.id, id);
+    nodes.push({ ...updated, id, inputs: updated.inputs.map((i) => newId.get(resolve(i))!) });
+  }
+  return {
+    ...graph,
+    nodes,
+    inputs: graph.inputs.map((i) => ({ ...i, node: newId.get(resolve(i.node))! })),
+    outputs: graph.outputs.map((o) => ({ ...o, node: newId.get(resolve(o.node))! })),
+  };
+}
+
+/** For each node id, the ids of the nodes that read it (outputs count as a reader, id -1). */
+export function readers(graph: Graph): Map<number, number[]> {
+  const result = new Map<number, number[]>(graph.nodes.map((n) => [n.id, []]));
+  for (const node of graph.nodes) for (const input of node.inputs) result.get(input)!.push(node.id);
+  for (const output of graph.outputs) result.get(output.node)!.push(-1);
+  return result;
+}
