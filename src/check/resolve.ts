@@ -190,8 +190,13 @@ class Walker {
   }
 
   private call(callee: ast.Identifier, args: readonly ast.Argument[], piped: boolean, scope: Scope): void {
-    const shape = this.callee(callee.name);
-    if (!shape) {
+    const local = scope.lookup(callee.name);
+    if (local) {
+      local.uses++;
+      this.problems.push({ code: 'E0213', span: callee.span, message: `\`${callee.name}\` is a value, not a block or operation`, hint: 'rename the binding so it does not hide the callable' });
+    }
+    const shape = local ? undefined : this.callee(callee.name);
+    if (!shape && !local) {
       this.problems.push({ code: 'E0211', span: callee.span, message: `unknown block or operation \`${callee.name}\``, hint: 'see docs/ops.md for the operations, or import the block', subject: callee.name, candidates: this.callables() });
     }
     let position = piped ? 1 : 0;

@@ -75,7 +75,8 @@ function dedupe(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   const unique: Diagnostic[] = [];
   for (const d of diagnostics) {
     const key = `${d.code}|${d.span.file}|${d.span.start.offset}|${d.message}`;
-    const looseKey = `${d.code}|${d.span.file}|${d.span.start.offset}`;
+    // Two errors at one place are the same mistake seen by a static check and by elaboration.
+    const looseKey = d.severity === 'error' ? `error|${d.span.file}|${d.span.start.offset}` : `${d.code}|${d.span.file}|${d.span.start.offset}`;
     if (seen.has(key) || seen.has(looseKey)) continue;
     seen.add(key);
     seen.add(looseKey);

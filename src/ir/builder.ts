@@ -60,6 +60,7 @@ export class GraphBuilder {
   /** Runs the op's shape rule; on failure reports it and returns undefined. */
   addOp(op: OpDef, inputs: readonly number[], attrs: Attrs, prefix: readonly string[], segment: string, origin: NodeOrigin): number | undefined {
     const inputTypes = inputs.map((i) => this.type(i));
+    const undecidedBefore = this.shapes.undecided.length;
     let type: TensorType;
     try {
       type = op.shape(inputTypes, attrs, this.shapes);
@@ -67,6 +68,10 @@ export class GraphBuilder {
       if (!(error instanceof ShapeError)) throw error;
       this.reportShapeError(op, error, origin);
       return undefined;
+    }
+    for (const text of this.shapes.undecided.slice(undecidedBefore)) {
+      const message = `${op.name}: cannot prove for every input size that ${text}; it holds for every size tried`;
+      this.diagnostics.warning('W0302', origin.span, message, 'a `where` constraint relating the symbols (for example `H == W`) would settle it', callChainNotes(origin.callChain));
     }
     const name = this.uniqueName(prefix, segment);
     const weights: IRWeight[] = (op.weights?.(inputTypes, attrs) ?? []).map((w) => ({ ...w, name: `${name}/${w.role}` }));
@@ -115,7 +120,7 @@ export class GraphBuilder {
 
   private reportShapeError(op: OpDef, error: ShapeError, origin: NodeOrigin): void {
     const span = (error.argument && origin.argumentSpans?.get(error.argument)) || origin.span;
-    const message = error.message.startsWith(`${op.name}:`) ? error.message : `${op.name}: ${error.message}`;
+    const message = new RegExp(`\\b${op.name}\\b`).test(error.message) ? error.message : `${op.name}: ${error.message}`;
     this.diagnostics.error('E0301', span, message, error.hint, callChainNotes(origin.callChain));
   }
 }

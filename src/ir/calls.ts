@@ -157,7 +157,9 @@ export function coerce(value: Value, type: ParamType | 'any'): Value | string {
   if (value.kind === 'poison' || type === 'any') return value;
   const fail = () => `expected ${typeText(type)}, got ${typeName(value)} ${value.kind === 'tensor' ? '' : show(value)}`.trim();
   if (typeof type === 'object') {
-    return value.kind === 'string' && type.enum.includes(value.value) ? value : fail();
+    if (value.kind === 'string' && type.enum.includes(value.value)) return value;
+    const suggestion = value.kind === 'string' ? didYouMean(value.value, type.enum) : undefined;
+    return suggestion ? `${fail()}; ${suggestion}` : fail();
   }
   switch (type) {
     case 'tensor':

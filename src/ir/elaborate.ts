@@ -51,10 +51,7 @@ export function elaborateModel(program: LoadedProgram, module: Module, model: as
     frame.scope.define(input.statement.name.name, { kind: 'tensor', node });
   }
   runModelBody(evaluator, model, frame);
-  if (builder.outputs.length === 0 && !bag.hasErrors) {
-    bag.error('E0254', model.name.span, `model \`${model.name.name}\` has no output`, 'add `output name = expr`');
-  }
-  const graph = bag.hasErrors ? undefined : builder.finish(model.name.name, model.doc, modelParams(model, frame));
+  const graph = bag.hasErrors || builder.outputs.length === 0 ? undefined : builder.finish(model.name.name, model.doc, modelParams(model, frame));
   return { ...(graph ? { graph } : {}), sizes, diagnostics: bag.all };
 }
 

@@ -95,10 +95,10 @@ export class Evaluator {
         continue;
       }
       const iterable = this.evaluate(item.iterable, frame);
-      if (iterable.kind === 'poison') continue;
+      if (iterable.kind === 'poison') return POISON;
       if (iterable.kind !== 'list' && iterable.kind !== 'tuple') {
         this.report('E0261', item.iterable.span, `a comprehension iterates over a list, got ${typeName(iterable)}`, 'use `range(n)` to repeat n times', frame);
-        continue;
+        return POISON;
       }
       for (const element of iterable.items) {
         const scope = new Scope(frame.scope);

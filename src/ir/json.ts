@@ -22,7 +22,7 @@ export function writeIR(graph: Graph): string {
 const HERE: Span = { file: '<ir>', start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } };
 
 function fail(message: string, hint?: string): never {
-  throw new DiagnosticError([{ code: 'E0501', severity: 'error', message, span: HERE, ...(hint ? { hint } : {}) }]);
+  throw new DiagnosticError([{ code: 'E0701', severity: 'error', message, span: HERE, ...(hint ? { hint } : {}) }]);
 }
 
 export function readIR(text: string, file = '<ir>'): Graph {

@@ -4,7 +4,7 @@
  */
 import { type ShapeContext, ShapeError } from '../ops/op.js';
 import type { SizeSpace } from './sizes.js';
-import type { Dim, Env } from './symbolic.js';
+import { type Dim, type Env, symbolsOf } from './symbolic.js';
 
 /** Describes a mismatch given the two sizes as text: `the inputs of concat have 132 and 129 rows`. */
 export type MismatchText = (left: string, right: string) => string;
@@ -27,10 +27,12 @@ export class CheckingShapeContext implements ShapeContext {
     const result = this.sizes.compare(a, b);
     const describe: MismatchText = typeof what === 'string' ? (l, r) => `${what}: ${l} vs ${r}` : what;
     if (result.kind === 'equal') {
-      if (!result.proved) this.undecided.push(describe(this.format(a), this.format(b)));
+      if (!result.proved) this.undecided.push(`${this.format(a)} equals ${this.format(b)}`);
       return;
     }
-    const prefix = result.env.size > 0 ? `with ${describeEnv(result.env)} ` : '';
+    const fixed = [...symbolsOf(a, symbolsOf(b))].filter((s) => this.sizes.fixed.has(s)).sort();
+    const env = new Map([...fixed.map((s) => [s, this.sizes.fixed.get(s)!] as [string, number]), ...result.env]);
+    const prefix = env.size > 0 ? `with ${describeEnv(env)} ` : '';
     const hint = result.settle ? `the sizes agree when \`${result.settle}\`: add it to the input's \`where\` clause` : undefined;
     throw new ShapeError(`${prefix}${describe(String(result.left), String(result.right))}`, argument, hint);
   }

@@ -27,6 +27,7 @@ export type Comparison =
 
 const SEARCH_LIMIT = 4096;
 const MAX_COMBINATIONS = 20_000;
+const TYPICAL_SIZE = 32;
 
 export class SizeSpace {
   private readonly valuesCache = new Map<string, number[]>();
@@ -100,11 +101,17 @@ export class SizeSpace {
     }
     const period = lcm(periodOf(left), periodOf(right));
     const limit = Math.max(SEARCH_LIMIT, 4 * period);
+    // Prefer a counterexample of a typical image size (every symbol ≥ 32) over a tiny one.
+    let first: Comparison | undefined;
     for (const env of this.assignments(symbols, limit)) {
       const l = evaluate(left, env);
       const r = evaluate(right, env);
-      if (l !== r) return { kind: 'differ', env, left: l, right: r };
+      if (l === r) continue;
+      const found: Comparison = { kind: 'differ', env, left: l, right: r };
+      if ([...env.values()].every((v) => v >= TYPICAL_SIZE)) return found;
+      first ??= found;
     }
+    if (first) return first;
     const proved = symbols.length === 1 && isQuasiAffine(left) && isQuasiAffine(right);
     return { kind: 'equal', proved };
   }

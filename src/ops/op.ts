@@ -78,7 +78,7 @@ export interface ShapeContext {
    * Requires two dims to be equal; throws a ShapeError that names the op, what is compared and
    * a concrete size that breaks it, e.g. "with H = 513 the inputs of concat have 132 and 129 rows".
    */
-  requireEqual(a: Dim, b: Dim, what: string, argument?: string): void;
+  requireEqual(a: Dim, b: Dim, what: string | ((left: string, right: string) => string), argument?: string): void;
   /** Renders a dim for messages (`H/16`). */
   format(d: Dim): string;
 }
@@ -97,6 +97,11 @@ export interface RunContext {
   readonly seed: number;
   /** True when a gradient will be taken through this run (forces differentiable kernels). */
   readonly needsGradient: boolean;
+  /**
+   * Training-mode state updates (batch-norm moving statistics): the op hands the new value of
+   * one of its non-trainable weights, by role; the executor assigns it after the step.
+   */
+  readonly updateState?: (role: string, value: tf.Tensor) => void;
 }
 
 export interface ExecuteArgs {
@@ -112,6 +117,8 @@ export interface OpDef {
   readonly name: string;
   /** One line, for the docs table and hover. */
   readonly summary: string;
+  /** Conventions worth knowing (padding, rounding, defaults chosen), for the docs and hover. */
+  readonly notes?: string;
   /** Arguments in positional order; tensor arguments come first. */
   readonly params: readonly ParamSpec[];
   /** Checks attribute values beyond their types (a positive kernel size, ...). */
@@ -125,8 +132,12 @@ export interface OpDef {
   weights?(inputs: readonly TensorType[], attrs: Attrs): readonly WeightSpec[];
   /** Floating-point operations for one forward pass (a multiply-add counts 2). */
   flops?(inputs: readonly TensorType[], output: TensorType, attrs: Attrs): Dim;
-  /** Spatial receptive-field step; absent means the op keeps spatial positions (1, 1). */
-  receptiveField?(attrs: Attrs): ReceptiveFieldStep;
+  /**
+   * Spatial receptive-field step; absent means the op keeps spatial positions (1, 1). The
+   * input and output types are passed when known, for ops whose step depends on sizes
+   * (`upsample(like: skip)`).
+   */
+  receptiveField?(attrs: Attrs, inputs?: readonly TensorType[], output?: TensorType): ReceptiveFieldStep;
   execute(args: ExecuteArgs): tf.Tensor;
 }
 

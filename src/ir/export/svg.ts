@@ -9,9 +9,12 @@ import { type DotOptions, toDot } from './dot.js';
 
 let graphvizLoading: Promise<Graphviz> | undefined;
 
-/** Loading the wasm module takes a while; it is done once and shared. */
+/** Loading the wasm module takes a while; it is done once and shared, unless it failed. */
 function loadGraphviz(): Promise<Graphviz> {
-  graphvizLoading ??= Graphviz.load();
+  graphvizLoading ??= Graphviz.load().catch((error: unknown) => {
+    graphvizLoading = undefined;
+    throw error;
+  });
   return graphvizLoading;
 }
 

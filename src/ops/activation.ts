@@ -1,0 +1,54 @@
+/**
+ * The `activation:` attribute of conv-like ops and dense: which part tfjs can fuse into the
+ * kernel, and how to apply the rest. tfjs differentiates a fused activation only when it is
+ * `linear` or `relu`, so with a gradient the others run as separate ops.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ActivationName } from './params.js';
+
+/** PyTorch's default slope for negative inputs (Keras uses 0.2 or 0.3 depending on version). */
+export const LEAKY_RELU_ALPHA = 0.01;
+
+export function applyActivation(x: tf.Tensor, name: ActivationName): tf.Tensor {
+  switch (name) {
+    case 'none':
+      return x;
+    case 'relu':
+      return tf.relu(x);
+    case 'relu6':
+      return tf.relu6(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'leakyRelu':
+      return tf.leakyRelu(x, LEAKY_RELU_ALPHA);
+  }
+}
+
+const FUSABLE: Partial<Record<ActivationName, tf.fused.Activation>> = {
+  none: 'linear',
+  relu: 'relu',
+  relu6: 'relu6',
+  sigmoid: 'sigmoid',
+  leakyRelu: 'leakyrelu',
+};
+
+export interface ActivationPlan {
+  /** What the fused kernel applies. */
+  readonly fused: tf.fused.Activation;
+  /** What must be applied after it. */
+  readonly after: ActivationName;
+}
+
+export function planActivation(name: ActivationName, needsGradient: boolean): ActivationPlan {
+  const fused = FUSABLE[name];
+  const differentiable = name === 'none' || name === 'relu';
+  if (fused === undefined || (needsGradient && !differentiable)) return { fused: 'linear', after: name };
+  return { fused, after: 'none' };
+}
+
+/** Adds a bias (when given) and applies an activation, for kernels that cannot fuse them. */
+export function finishOutput(y: tf.Tensor, bias: tf.Tensor | undefined, name: ActivationName): tf.Tensor {
+  return applyActivation(bias ? tf.add(y, bias) : y, name);
+}

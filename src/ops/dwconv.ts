@@ -1,0 +1,68 @@
+/**
+ * Depthwise convolution: each input channel is convolved with its own `multiplier` kernels.
+ * With a gradient through a dilated kernel, the kernel is spread with zeros instead (tfjs has
+ * no gradient for dilated depthwise convolution).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { dim, mul } from '../ir/symbolic.js';
+import { LEAKY_RELU_ALPHA, applyActivation, finishOutput, planActivation } from './activation.js';
+import { channelsOf } from './common.js';
+import { convolutionInput, convolutionOutput, depthwise, optionalBias, readConvolution, validateConvolution, weightOf } from './convolution.js';
+import type { OpDef, ParamSpec } from './op.js';
+import { activation, bias, dilation, explicitPad, featureMap, kernel, padding, stride } from './params.js';
+import { padForWindow, windowStep } from './spatial.js';
+
+const NAME = 'dwconv';
+const multiplier: ParamSpec = { name: 'multiplier', type: 'int', default: 1, doc: 'kernels per input channel' };
+const PARAMS: readonly ParamSpec[] = [featureMap, kernel(3), stride(1), dilation, padding('same'), explicitPad, multiplier, bias, activation];
+
+export const dwconv: OpDef = {
+  name: NAME,
+  summary: 'depthwise convolution: one kernel (or `multiplier` kernels) per input channel',
+  notes:
+    'Padding as for `conv`. Weights: `depthwiseKernel` [kh, kw, Cin, multiplier] (He normal), `bias` ' +
+    '[Cin * multiplier] (zeros). Output channel c * multiplier + m comes from input channel c.',
+  params: PARAMS,
+  validate: (attrs) => validateConvolution(NAME, PARAMS, attrs, ['multiplier']),
+  shape(inputs, attrs, context) {
+    const { x, channels } = convolutionInput(NAME, inputs, context);
+    const { read, window } = readConvolution(NAME, PARAMS, attrs);
+    return convolutionOutput(NAME, x, window, channels * read.int('multiplier'), context);
+  },
+  weights(inputs, attrs) {
+    const { read, window } = readConvolution(NAME, PARAMS, attrs);
+    const [cin, count] = [channelsOf(NAME, inputs[0]!), read.int('multiplier')];
+    const kernelWeight = { role: 'depthwiseKernel', shape: [...window.kernel, cin, count], init: 'heNormal', trainable: true } as const;
+    const biasWeight = { role: 'bias', shape: [cin * count], init: 'zeros', trainable: true } as const;
+    return read.bool('bias') ? [kernelWeight, biasWeight] : [kernelWeight];
+  },
+  flops(_inputs, output, attrs) {
+    const { window } = readConvolution(NAME, PARAMS, attrs);
+    return mul(dim(2 * window.kernel[0] * window.kernel[1]), ...output.shape);
+  },
+  receptiveField: (attrs) => windowStep(readConvolution(NAME, PARAMS, attrs).window),
+  execute({ inputs, weights, attrs, context }) {
+    const { window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
+    const filter = weightOf(NAME, weights, 'depthwiseKernel') as tf.Tensor4D;
+    const biasValue = optionalBias(NAME, weights, hasBias);
+    const x = inputs[0] as tf.Tensor4D;
+    return tf.tidy(() => {
+      if (context.needsGradient && window.dilation.some((d) => d > 1)) {
+        return finishOutput(depthwise(x, filter, { ...window, needsGradient: true }), biasValue, activationName);
+      }
+      const plan = planActivation(activationName, context.needsGradient);
+      const { x: padded, mode } = padForWindow(x, window.padding);
+      const y = tf.fused.depthwiseConv2d({
+        x: padded,
+        filter,
+        strides: [...window.stride],
+        pad: mode,
+        dilations: [...window.dilation],
+        ...(biasValue ? { bias: biasValue } : {}),
+        activation: plan.fused,
+        leakyreluAlpha: LEAKY_RELU_ALPHA,
+      });
+      return applyActivation(y, plan.after);
+    });
+  },
+};

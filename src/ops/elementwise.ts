@@ -1,0 +1,41 @@
+/**
+ * Builds the element-wise ops (activations): same shape out as in, any rank, float only.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import { AttributeReader } from './attributes.js';
+import { expectFloat, inputAt, perElement } from './common.js';
+import type { Attrs, OpDef, ParamSpec, ShapeContext, TensorType } from './op.js';
+import { anyTensor } from './params.js';
+
+export interface ElementwiseSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly notes?: string;
+  readonly params?: readonly ParamSpec[];
+  /** Operations per element, for the cost estimate. */
+  readonly cost: number;
+  readonly validate?: (read: AttributeReader) => string | undefined;
+  /** Extra shape checks (an axis in range). */
+  readonly check?: (x: TensorType, read: AttributeReader, context: ShapeContext) => void;
+  readonly apply: (x: tf.Tensor, read: AttributeReader) => tf.Tensor;
+}
+
+export function elementwiseOp(spec: ElementwiseSpec): OpDef {
+  const params = [anyTensor, ...(spec.params ?? [])];
+  const read = (attrs: Attrs) => new AttributeReader(spec.name, params, attrs);
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    ...(spec.notes ? { notes: spec.notes } : {}),
+    params,
+    ...(spec.validate ? { validate: (attrs: Attrs) => spec.validate!(read(attrs)) } : {}),
+    shape(inputs, attrs, context) {
+      const x = inputAt(spec.name, inputs, 0, 'x');
+      expectFloat(spec.name, x, 'x');
+      spec.check?.(x, read(attrs), context);
+      return x;
+    },
+    flops: (_inputs, output) => perElement(output, spec.cost),
+    execute: ({ inputs, attrs }) => spec.apply(inputs[0]!, read(attrs)),
+  };
+}

@@ -1,0 +1,26 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { OpDef } from './op.js';
+import { POOL_PARAMS, poolFlops, poolShape, readPool, validatePool } from './pooling.js';
+import { padForWindow, windowStep } from './spatial.js';
+
+const NAME = 'maxpool';
+
+export const maxpool: OpDef = {
+  name: NAME,
+  summary: 'maximum over sliding windows',
+  notes:
+    'Sizes as for `conv` with extent = size. Explicit `pad` fills the border with -Infinity, so padding never wins ' +
+    'the maximum; `pad` may be at most half of `size`.',
+  params: POOL_PARAMS,
+  validate: (attrs) => validatePool(NAME, attrs),
+  shape: (inputs, attrs, context) => poolShape(NAME, inputs, attrs, context),
+  flops: (_inputs, output, attrs) => poolFlops(NAME, output, attrs),
+  receptiveField: (attrs) => windowStep(readPool(NAME, attrs)),
+  execute({ inputs, attrs }) {
+    const window = readPool(NAME, attrs);
+    return tf.tidy(() => {
+      const { x, mode } = padForWindow(inputs[0] as tf.Tensor4D, window.padding, -Infinity);
+      return tf.maxPool(x, [...window.kernel], [...window.stride], mode);
+    });
+  },
+};

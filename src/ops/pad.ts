@@ -1,0 +1,60 @@
+/**
+ * Spatial padding of a feature map: zeros (or `value`), or mirrored borders. `reflect` leaves
+ * out the edge pixel, so it needs the padding to be smaller than the size; `symmetric` repeats
+ * the edge and allows padding up to the size.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { add, dim } from '../ir/symbolic.js';
+import { AttributeReader } from './attributes.js';
+import { type Border, expandBorder, requireAtLeastSize, validateBorder } from './border.js';
+import { expectFeatureMap, inputAt, tensorType } from './common.js';
+import type { Attrs, OpDef, ParamSpec } from './op.js';
+import { featureMap } from './params.js';
+
+const NAME = 'pad';
+const PARAMS: readonly ParamSpec[] = [
+  featureMap,
+  { name: 'amount', type: 'int[]', doc: 'pixels to add: [all], [rows, cols] or [top, bottom, left, right]' },
+  { name: 'mode', type: { enum: ['constant', 'reflect', 'symmetric'] }, default: 'constant', doc: 'what fills the border' },
+  { name: 'value', type: 'float', default: 0, doc: 'the fill value for `constant`' },
+];
+
+const read = (attrs: Attrs) => new AttributeReader(NAME, PARAMS, attrs);
+
+function paddings(border: Border): [number, number][] {
+  return [[0, 0], [border.top, border.bottom], [border.left, border.right], [0, 0]];
+}
+
+export const pad: OpDef = {
+  name: NAME,
+  summary: 'pad rows and columns with a constant or a mirror of the border',
+  notes:
+    '`amount`: 1 value (all sides), 2 ([rows, cols]) or 4 ([top, bottom, left, right]). `reflect` mirrors without ' +
+    'repeating the edge (needs amount < size), `symmetric` repeats it (needs amount ≤ size).',
+  params: PARAMS,
+  validate: (attrs) => validateBorder(read(attrs).ints('amount')),
+  shape(inputs, attrs, context) {
+    const x = expectFeatureMap(NAME, inputAt(NAME, inputs, 0, 'x'), context);
+    const border = expandBorder(read(attrs).ints('amount'));
+    const mode = read(attrs).text('mode');
+    const sides: [number, number][] = [[border.top, border.bottom], [border.left, border.right]];
+    if (mode !== 'constant') {
+      const slack = mode === 'reflect' ? 1 : 0;
+      sides.forEach(([before, after], index) => {
+        const [word, amount] = [index === 0 ? 'rows' : 'columns', Math.max(before, after)];
+        const describe = (size: number) => `\`${mode}\` padding by ${amount} needs at least ${amount + slack} ${word}, the input has ${size}`;
+        requireAtLeastSize(NAME, x.shape[index + 1]!, dim(amount + slack), context, describe);
+      });
+    }
+    const [rows, columns] = sides.map(([before, after], index) => add(x.shape[index + 1]!, dim(before + after)));
+    return tensorType([x.shape[0]!, rows!, columns!, x.shape[3]!]);
+  },
+  flops: () => dim(0),
+  execute({ inputs, attrs }) {
+    const attributes = read(attrs);
+    const widths = paddings(expandBorder(attributes.ints('amount')));
+    const mode = attributes.text('mode');
+    const x = inputs[0]!;
+    return mode === 'constant' ? tf.pad(x, widths, attributes.number('value')) : tf.mirrorPad(x, widths, mode as 'reflect' | 'symmetric');
+  },
+};

@@ -1,0 +1,70 @@
+/**
+ * Depthwise-separable convolution (Keras SeparableConv2D): a depthwise convolution carrying the
+ * stride and dilation, then a 1×1 pointwise convolution that mixes channels and takes the bias
+ * and activation.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { dim, mul } from '../ir/symbolic.js';
+import { LEAKY_RELU_ALPHA, applyActivation, planActivation } from './activation.js';
+import { channelsOf } from './common.js';
+import { convolutionInput, convolutionOutput, depthwise, optionalBias, readConvolution, validateConvolution, weightOf } from './convolution.js';
+import type { OpDef, ParamSpec, WeightSpec } from './op.js';
+import { activation, bias, dilation, explicitPad, featureMap, filters, kernel, padding, stride } from './params.js';
+import { windowStep } from './spatial.js';
+
+const NAME = 'sepconv';
+const PARAMS: readonly ParamSpec[] = [featureMap, filters, kernel(3), stride(1), dilation, padding('same'), explicitPad, bias, activation];
+
+export const sepconv: OpDef = {
+  name: NAME,
+  summary: 'depthwise-separable convolution: depthwise (stride, dilation) then 1×1 pointwise',
+  notes:
+    'Padding as for `conv`, applied in the depthwise step. Weights: `depthwiseKernel` [kh, kw, Cin, 1], ' +
+    '`pointwiseKernel` [1, 1, Cin, filters] (both He normal), `bias` [filters] (zeros).',
+  params: PARAMS,
+  validate: (attrs) => validateConvolution(NAME, PARAMS, attrs, ['filters']),
+  shape(inputs, attrs, context) {
+    const { x } = convolutionInput(NAME, inputs, context);
+    const { read, window } = readConvolution(NAME, PARAMS, attrs);
+    return convolutionOutput(NAME, x, window, read.int('filters'), context);
+  },
+  weights(inputs, attrs) {
+    const { read, window } = readConvolution(NAME, PARAMS, attrs);
+    const [cin, count] = [channelsOf(NAME, inputs[0]!), read.int('filters')];
+    const specs: WeightSpec[] = [
+      { role: 'depthwiseKernel', shape: [...window.kernel, cin, 1], init: 'heNormal', trainable: true },
+      { role: 'pointwiseKernel', shape: [1, 1, cin, count], init: 'heNormal', trainable: true },
+    ];
+    if (read.bool('bias')) specs.push({ role: 'bias', shape: [count], init: 'zeros', trainable: true });
+    return specs;
+  },
+  flops(inputs, output, attrs) {
+    const { window } = readConvolution(NAME, PARAMS, attrs);
+    const cin = channelsOf(NAME, inputs[0]!);
+    const count = channelsOf(NAME, output);
+    const [n, rows, columns] = output.shape;
+    const depthwiseCost = 2 * window.kernel[0] * window.kernel[1] * cin;
+    return mul(dim(depthwiseCost + 2 * cin * count), n!, rows!, columns!);
+  },
+  receptiveField: (attrs) => windowStep(readConvolution(NAME, PARAMS, attrs).window),
+  execute({ inputs, weights, attrs, context }) {
+    const { window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
+    const depthwiseFilter = weightOf(NAME, weights, 'depthwiseKernel') as tf.Tensor4D;
+    const pointwiseFilter = weightOf(NAME, weights, 'pointwiseKernel') as tf.Tensor4D;
+    const biasValue = optionalBias(NAME, weights, hasBias);
+    return tf.tidy(() => {
+      const spatial = depthwise(inputs[0] as tf.Tensor4D, depthwiseFilter, { ...window, needsGradient: context.needsGradient });
+      const plan = planActivation(activationName, context.needsGradient);
+      const y = tf.fused.conv2d({
+        x: spatial,
+        filter: pointwiseFilter,
+        strides: 1,
+        pad: 'valid',
+        ...(biasValue ? { bias: biasValue } : {}),
+        activation: plan.fused,
+        leakyreluAlpha: LEAKY_RELU_ALPHA,
+      });
+      return applyActivation(y, plan.after);
+    });
+  },
+};

@@ -1,0 +1,66 @@
+/**
+ * A keyword written where only a name can stand (`let input = x`, `block model(...)`) is a
+ * certain error, and Chevrotain's recovery would misread the rest of the statement around it
+ * (`input` starting an input statement). So such keywords are reported here, once, and handed
+ * to the parser as the names the user wrote.
+ */
+import { tokenMatcher, type IToken } from 'chevrotain';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { SyntaxCode } from './codes.js';
+import { As, At, Block, Colon, Comma, For, Identifier, Input, Keyword, LBrace, LBracket, Let, LParen, Model, Output, RBrace, RBracket, RParen } from './lexer.js';
+import type { LineIndex } from './spans.js';
+
+/** Tokens after which the grammar accepts only a name. */
+const NAME_INTRODUCERS = [Let, Input, Output, Block, Model, At, As, For];
+
+const OPENERS = [LParen, LBracket, LBrace];
+const CLOSERS = [RParen, RBracket, RBrace];
+
+/** The index of the `(` directly enclosing `index` (not inside a list), scanning back a bounded way. */
+function enclosingParenthesis(tokens: readonly IToken[], index: number, limit = 256): number | undefined {
+  let depth = 0;
+  for (let cursor = index - 1; cursor >= 0 && cursor >= index - limit; cursor--) {
+    const token = tokens[cursor]!;
+    if (CLOSERS.some((type) => tokenMatcher(token, type))) depth++;
+    else if (OPENERS.some((type) => tokenMatcher(token, type)) && depth-- === 0) {
+      return tokenMatcher(token, LParen) ? cursor : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Inside the parameters of `block A(...)` or the names of `let (...)`, every item starts with a name. */
+function startsListOfNames(tokens: readonly IToken[], index: number): boolean {
+  const open = enclosingParenthesis(tokens, index);
+  if (open === undefined) return false;
+  const before = tokens[open - 1];
+  const beforeName = tokens[open - 2];
+  if (before !== undefined && tokenMatcher(before, Let)) return true;
+  return beforeName !== undefined && (tokenMatcher(beforeName, Block) || tokenMatcher(beforeName, Model));
+}
+
+function isNamePosition(tokens: readonly IToken[], index: number): boolean {
+  const previous = tokens[index - 1];
+  const next = tokens[index + 1];
+  if (previous === undefined) return false;
+  if (NAME_INTRODUCERS.some((type) => tokenMatcher(previous, type))) return true;
+  if (!tokenMatcher(previous, LParen) && !tokenMatcher(previous, Comma)) return false;
+  // `f(input: x)`: a named argument
+  if (next !== undefined && tokenMatcher(next, Colon)) return true;
+  return startsListOfNames(tokens, index);
+}
+
+/** Reports keywords in name positions and returns the tokens with those keywords as names. */
+export function repairKeywordNames(tokens: readonly IToken[], lines: LineIndex, diagnostics: Diagnostic[]): IToken[] {
+  return tokens.map((token, index) => {
+    if (!tokenMatcher(token, Keyword) || !isNamePosition(tokens, index)) return token;
+    diagnostics.push({
+      code: SyntaxCode.keywordAsName,
+      severity: 'error',
+      message: `\`${token.image}\` is a keyword and cannot be used as a name`,
+      span: lines.tokenSpan(token)!,
+      hint: `\`${token.image}\` is a keyword; rename it`,
+    });
+    return { ...token, tokenType: Identifier, tokenTypeIdx: Identifier.tokenTypeIdx! };
+  });
+}

@@ -1,0 +1,132 @@
+/**
+ * A runnable model: the compiled graph, its weights (tfjs variables), and two executors — one on
+ * the inference graph (batch norm folded, activations fused) and one on the graph as written, for
+ * training and gradients. Browser-safe: no Node imports.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Span } from '../diagnostics/diagnostic.js';
+import type { Graph, IRNode } from '../ir/graph.js';
+import { runPasses } from '../ir/passes/index.js';
+import type { SizeSpace } from '../ir/sizes.js';
+import { Executor, type RunOptions, type RunResult } from './executor.js';
+import { runtimeError } from './errors.js';
+
+export interface WeightDeclaration {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: 'float32';
+  readonly init: 'heNormal' | 'glorotUniform' | 'zeros' | 'ones';
+  readonly trainable: boolean;
+  /** False for weights under `@frozen`. */
+  readonly train: boolean;
+  readonly declaredAt: Span;
+}
+
+/** Every weight the graph declares, in graph order. */
+export function weightDeclarations(graph: Graph): WeightDeclaration[] {
+  return graph.nodes.flatMap((node) => {
+    const frozen = node.annotations.some((a) => a.name === 'frozen');
+    return node.weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' as const, init: w.init, trainable: w.trainable, train: w.trainable && !frozen, declaredAt: node.span }));
+  });
+}
+
+export class SegModel {
+  readonly inference: Graph;
+  private readonly inferenceExecutor: Executor;
+  private readonly trainingExecutor: Executor;
+  private disposed = false;
+
+  constructor(
+    /** The graph as written (`source` passes only). */
+    readonly graph: Graph,
+    readonly sizes: SizeSpace,
+    /** Weights by name; owned by the model. */
+    readonly weights: Map<string, tf.Variable>,
+  ) {
+    this.inference = runPasses(graph, sizes, { mode: 'inference' }, []);
+    this.inferenceExecutor = new Executor(this.inference, weights);
+    this.trainingExecutor = new Executor(graph, weights);
+  }
+
+  /** Creates variables from initial or loaded tensors (which stay owned by the caller). */
+  static fromTensors(graph: Graph, sizes: SizeSpace, tensors: ReadonlyMap<string, tf.Tensor>): SegModel {
+    const variables = new Map<string, tf.Variable>();
+    for (const declaration of weightDeclarations(graph)) {
+      const tensor = tensors.get(declaration.name);
+      if (!tensor) throw runtimeError('E0402', `no value for the weight \`${declaration.name}\``, { span: declaration.declaredAt });
+      variables.set(declaration.name, tf.variable(tensor, declaration.train, `${declaration.name}`));
+    }
+    return new SegModel(graph, sizes, variables);
+  }
+
+  get inputNames(): string[] {
+    return this.graph.inputs.map((i) => i.name);
+  }
+
+  get outputNames(): string[] {
+    return this.graph.outputs.map((o) => o.name);
+  }
+
+  /** Inference: named outputs for named inputs (a single tensor is the first input). */
+  predict(inputs: tf.Tensor | Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor> {
+    const named = this.nameInputs(inputs);
+    return this.inferenceExecutor.run(named).outputs;
+  }
+
+  /**
+   * Runs the graph as written: training mode (batch statistics, dropout, erasing with targets),
+   * or any run that a gradient will be taken through. Node ids refer to `graph`.
+   */
+  run(inputs: tf.Tensor | Readonly<Record<string, tf.Tensor>>, options: RunOptions = {}): RunResult {
+    return this.trainingExecutor.run(this.nameInputs(inputs), options);
+  }
+
+  /** The trainable variables (not frozen, not batch-norm statistics). */
+  trainableVariables(): tf.Variable[] {
+    return weightDeclarations(this.graph).filter((d) => d.train).map((d) => this.weights.get(d.name)!);
+  }
+
+  node(name: string): IRNode | undefined {
+    return this.graph.nodes.find((n) => n.name === name || n.binding === name);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.inferenceExecutor.dispose();
+    this.trainingExecutor.dispose();
+    for (const v of this.weights.values()) v.dispose();
+  }
+
+  private nameInputs(inputs: tf.Tensor | Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor> {
+    const named = inputs instanceof tf.Tensor ? { [this.inputNames[0]!]: inputs } : { ...inputs };
+    for (const input of this.graph.inputs) this.checkInput(input.name, this.graph.nodes[input.node]!, named[input.name]);
+    return named;
+  }
+
+  /** The tensor must have the declared rank, fixed sizes, and sizes that satisfy the `where` clauses. */
+  private checkInput(name: string, node: IRNode, tensor: tf.Tensor | undefined): void {
+    const declared = node.type.shape;
+    const where = { span: node.span };
+    if (!tensor) throw runtimeError('E0420', `no tensor given for the input \`${name}\``, { ...where, hint: `the model's inputs: ${this.inputNames.join(', ')}` });
+    if (tensor.rank !== declared.length) {
+      throw runtimeError('E0421', `the input \`${name}\` must have rank ${declared.length}, got shape [${tensor.shape.join(', ')}]`, where);
+    }
+    const env = new Map<string, number>();
+    declared.forEach((d, axis) => {
+      const actual = tensor.shape[axis]!;
+      if (d.kind === 'sym') {
+        const bound = env.get(d.name);
+        if (bound !== undefined && bound !== actual) throw runtimeError('E0422', `the input \`${name}\` has ${actual} on axis ${axis}, but ${d.name} is ${bound}`, where);
+        env.set(d.name, actual);
+      } else if (d.kind === 'const' && d.value !== actual) {
+        throw runtimeError('E0422', `the input \`${name}\` must have size ${d.value} on axis ${axis}, got ${actual}`, { ...where, hint: `shape [${tensor.shape.join(', ')}]` });
+      }
+    });
+    for (const constraint of this.sizes.constraints) {
+      if (!constraint.symbols.every((s) => env.has(s)) || constraint.holds(env)) continue;
+      const values = constraint.symbols.map((s) => `${s} = ${env.get(s)}`).join(', ');
+      throw runtimeError('E0423', `the input \`${name}\` has ${values}, which breaks \`${constraint.text}\``, { ...where, hint: 'resize the input to a size the model accepts' });
+    }
+  }
+}
