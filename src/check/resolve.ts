@@ -14,7 +14,7 @@ import type { ParamType } from '../ops/op.js';
 export interface Binding {
   readonly name: string;
   readonly span: Span;
-  readonly kind: 'parameter' | 'let' | 'input' | 'symbol' | 'variable';
+  readonly kind: 'parameter' | 'let' | 'input' | 'output' | 'symbol' | 'variable';
   readonly declaration: string;
   uses: number;
 }
@@ -111,6 +111,10 @@ class Walker {
         this.define(scope, statement.name, 'input');
         return;
       case 'OutputStmt':
+        this.expression(statement.value, scope);
+        // `output logits = logits` re-exports a let; otherwise the output becomes a name.
+        if (!scope.lookup(statement.name.name)) this.define(scope, statement.name, 'output');
+        return;
       case 'ReturnStmt':
         this.expression(statement.value, scope);
     }

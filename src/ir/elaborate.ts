@@ -44,6 +44,7 @@ export function elaborateModel(program: LoadedProgram, module: Module, model: as
   const declared = declareInputs(setup, inputs, frame);
   const fixed = new Map([...inputSizeSymbols(declared.inputs, options.inputSize), ...Object.entries(options.sizes ?? {})]);
   const sizes = new SizeSpace(declared.symbols, declared.constraints, fixed);
+  checkFixedSizes(bag, sizes, model);
   const builder = new GraphBuilder(sizes, bag);
   const evaluator = new Evaluator(builder, bag, program.modules);
   for (const input of declared.inputs) {
@@ -168,6 +169,8 @@ function runModelBody(evaluator: Evaluator, model: ast.ModelDecl, frame: Frame):
     if (statement.kind === 'LetStmt') runLet(evaluator, statement, frame);
     else if (statement.kind === 'OutputStmt') {
       const value = evaluator.evaluate(statement.value, { ...frame, prefix: [statement.name.name] });
+      // Later statements may read an output by name (`output mask = argmax(logits)`).
+      frame.scope.define(statement.name.name, value);
       if (value.kind === 'tensor') {
         evaluator.builder.bind(value.node, statement.name.name);
         evaluator.builder.addOutput(statement.name.name, value.node, statement.span);
@@ -193,4 +196,13 @@ function inputSizeSymbols(inputs: readonly DeclaredInput[], size: readonly [numb
   const image = inputs.find((i) => i.shape.length === 4);
   if (!size || !image) return [];
   return [image.shape[1]!, image.shape[2]!].flatMap((d, i) => (d.kind === 'sym' ? [[d.name, size[i]!] as [string, number]] : []));
+}
+
+/** Sizes fixed from outside (`--input 513,513`) must satisfy the model's `where` clauses. */
+function checkFixedSizes(bag: DiagnosticBag, sizes: SizeSpace, model: ast.ModelDecl): void {
+  for (const constraint of sizes.constraints) {
+    if (!constraint.symbols.every((s) => sizes.fixed.has(s)) || constraint.holds(sizes.fixed)) continue;
+    const values = constraint.symbols.map((s) => `${s} = ${sizes.fixed.get(s)}`).join(', ');
+    bag.error('E0284', model.name.span, `the input size ${values} breaks \`${constraint.text}\` of model \`${model.name.name}\``, 'choose a size the model accepts');
+  }
 }

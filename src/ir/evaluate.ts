@@ -273,9 +273,10 @@ export class Evaluator {
     const inputs: number[] = [];
     const attrs: Record<string, ReturnType<typeof toAttr>> = {};
     const argumentSpans = new Map<string, Span>();
-    for (const param of op.params) {
+    for (const [index, param] of op.params.entries()) {
       const argument = bound.get(param.name);
-      if (argument) argumentSpans.set(param.name, argument.span);
+      // A problem with the piped-in value is shown at the stage that receives it.
+      if (argument) argumentSpans.set(param.name, piped && index === 0 ? span : argument.span);
       const value = argument?.value;
       if (value?.kind === 'poison' || (value?.kind === 'list' && value.items.some((i) => i.kind === 'poison'))) return POISON;
       if (param.type === 'tensor') {

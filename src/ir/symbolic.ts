@@ -174,7 +174,9 @@ export function structural(d: Dim): string {
         .join('');
     case 'mul':
       return d.factors.map((f) => (f.kind === 'add' ? `(${structural(f)})` : structural(f))).join('*');
-    case 'div':
-      return `${d.round}(${structural(d.value)}/${d.divisor})`;
+    case 'div': {
+      const inner = structural(d.value);
+      return `${d.round}(${d.value.kind === 'add' ? `(${inner})` : inner}/${d.divisor})`;
+    }
   }
 }

@@ -1,9 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OpDef } from './op.js';
 import { POOL_PARAMS, poolFlops, poolShape, readPool, validatePool } from './pooling.js';
-import { padForWindow, windowStep } from './spatial.js';
+import { type Window, padForWindow, samePadding, windowStep } from './spatial.js';
 
 const NAME = 'avgpool';
+
+/**
+ * `same` average pooling as window sums over the padded input divided by the count of real
+ * pixels in each window. tfjs's avgPool gradient divides by the full window size even where
+ * the forward pass divided by fewer pixels; this form differentiates correctly.
+ */
+function averageInside(x: tf.Tensor4D, window: Window): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, rows, columns] = x.shape;
+    const pads: [number, number][] = [[0, 0], samePadding(rows, window.kernel[0], window.stride[0]), samePadding(columns, window.kernel[1], window.stride[1]), [0, 0]];
+    const pool = (value: tf.Tensor4D) => tf.avgPool(tf.pad(value, pads), [...window.kernel], [...window.stride], 'valid');
+    return tf.div(pool(x), pool(tf.ones([1, rows, columns, 1])));
+  });
+}
 
 export const avgpool: OpDef = {
   name: NAME,
@@ -17,8 +31,9 @@ export const avgpool: OpDef = {
   shape: (inputs, attrs, context) => poolShape(NAME, inputs, attrs, context),
   flops: (_inputs, output, attrs) => poolFlops(NAME, output, attrs),
   receptiveField: (attrs) => windowStep(readPool(NAME, attrs)),
-  execute({ inputs, attrs }) {
+  execute({ inputs, attrs, context }) {
     const window = readPool(NAME, attrs);
+    if (context.needsGradient && window.padding.kind === 'same') return averageInside(inputs[0] as tf.Tensor4D, window);
     return tf.tidy(() => {
       const { x, mode } = padForWindow(inputs[0] as tf.Tensor4D, window.padding, 0);
       return tf.avgPool(x, [...window.kernel], [...window.stride], mode);

@@ -25,6 +25,31 @@ function paddings(border: Border): [number, number][] {
   return [[0, 0], [border.top, border.bottom], [border.left, border.right], [0, 0]];
 }
 
+/**
+ * Mirrors along one axis from slices, reversals and a concat. tfjs's own mirrorPad gradient
+ * only slices out the centre, dropping what flows back through the mirrored border.
+ */
+function mirrorAxis(x: tf.Tensor4D, axis: 1 | 2, before: number, after: number, mode: string): tf.Tensor4D {
+  if (before === 0 && after === 0) return x;
+  const skip = mode === 'reflect' ? 1 : 0;
+  const take = (start: number, count: number) => {
+    const begin = [0, 0, 0, 0];
+    const size = [-1, -1, -1, -1];
+    begin[axis] = start;
+    size[axis] = count;
+    return tf.reverse(tf.slice(x, begin, size), axis);
+  };
+  const parts: tf.Tensor4D[] = [];
+  if (before > 0) parts.push(take(skip, before));
+  parts.push(x);
+  if (after > 0) parts.push(take(x.shape[axis] - skip - after, after));
+  return tf.concat(parts, axis);
+}
+
+function mirror(x: tf.Tensor4D, border: Border, mode: string): tf.Tensor4D {
+  return tf.tidy(() => mirrorAxis(mirrorAxis(x, 1, border.top, border.bottom, mode), 2, border.left, border.right, mode));
+}
+
 export const pad: OpDef = {
   name: NAME,
   summary: 'pad rows and columns with a constant or a mirror of the border',
@@ -52,9 +77,9 @@ export const pad: OpDef = {
   flops: () => dim(0),
   execute({ inputs, attrs }) {
     const attributes = read(attrs);
-    const widths = paddings(expandBorder(attributes.ints('amount')));
+    const border = expandBorder(attributes.ints('amount'));
     const mode = attributes.text('mode');
-    const x = inputs[0]!;
-    return mode === 'constant' ? tf.pad(x, widths, attributes.number('value')) : tf.mirrorPad(x, widths, mode as 'reflect' | 'symmetric');
+    const x = inputs[0] as tf.Tensor4D;
+    return mode === 'constant' ? tf.pad(x, paddings(border), attributes.number('value')) : mirror(x, border, mode);
   },
 };

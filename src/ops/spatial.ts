@@ -102,6 +102,12 @@ export function windowStep(window: Window): ReceptiveFieldStep {
   };
 }
 
+/** TensorFlow's `same` padding [before, after] of one axis: the odd pixel goes after. */
+export function samePadding(size: number, kernel: number, stride: number): [number, number] {
+  const total = Math.max((Math.ceil(size / stride) - 1) * stride + kernel - size, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
 /**
  * Applies explicit padding up front so every kernel sees `valid`; returns the padding mode to
  * pass on. `value` fills the border (zero for convolutions, -Infinity for max pooling).

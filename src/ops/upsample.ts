@@ -9,6 +9,7 @@ import { AttributeReader, type Pair, requireAtLeast } from './attributes.js';
 import { channelsOf, expectFeatureMap, formatShape, inputAt, perElement, tensorType } from './common.js';
 import { type Attrs, type OpDef, type ParamSpec, type ReceptiveFieldStep, type ShapeContext, ShapeError, type TensorType } from './op.js';
 import { featureMap } from './params.js';
+import { resizeByMatrices } from './resize.js';
 
 const NAME = 'upsample';
 const PARAMS: readonly ParamSpec[] = [
@@ -52,10 +53,12 @@ function ratioAt(input: Dim, output: Dim): number {
   return evaluate(input, env) / evaluate(output, env);
 }
 
-function resize(x: tf.Tensor4D, size: Pair, attributes: AttributeReader): tf.Tensor4D {
+function resize(x: tf.Tensor4D, size: Pair, attributes: AttributeReader, needsGradient: boolean): tf.Tensor4D {
   const [alignCorners, halfPixel] = [attributes.bool('alignCorners'), attributes.bool('halfPixel')];
+  const bilinear = attributes.text('mode') === 'bilinear';
+  if (needsGradient) return resizeByMatrices(x, size, { bilinear, alignCorners, halfPixel });
   const target: [number, number] = [size[0], size[1]];
-  return attributes.text('mode') === 'bilinear'
+  return bilinear
     ? tf.image.resizeBilinear(x, target, alignCorners, halfPixel)
     : tf.image.resizeNearestNeighbor(x, target, alignCorners, halfPixel);
 }
@@ -100,12 +103,12 @@ export const upsample: OpDef = {
     if (!input || !output) return { extent: 1, stride: 1 };
     return { extent: 1, stride: ratioAt(input.shape[1]!, output.shape[1]!) };
   },
-  execute({ inputs, attrs }) {
+  execute({ inputs, attrs, context }) {
     const attributes = read(attrs);
     const x = inputs[0] as tf.Tensor4D;
     const factor = attributes.optionalPair('factor');
     const like = inputs[1];
     const size: Pair = factor ? [x.shape[1] * factor[0], x.shape[2] * factor[1]] : like ? [like.shape[1]!, like.shape[2]!] : attributes.pair('size');
-    return resize(x, size, attributes);
+    return resize(x, size, attributes, context.needsGradient);
   },
 };

@@ -100,7 +100,20 @@ export function commentText(comment: Ast.Comment): string {
 }
 
 export class ExpressionPrinter {
+  /** While above zero, nothing breaks except lists that must: the "does it fit on one line" try. */
+  private flat = 0;
+
   constructor(private readonly state: PrintState) {}
+
+  /** Prints in flat mode: the outermost construct that does not fit is the one that breaks. */
+  private flatly(print: () => string): string {
+    this.flat++;
+    try {
+      return print();
+    } finally {
+      this.flat--;
+    }
+  }
 
   private comments(map: Map<Ast.Node, Ast.Comment[]>, node: Ast.Node): Ast.Comment[] {
     const found = map.get(node) ?? [];
@@ -179,13 +192,27 @@ export class ExpressionPrinter {
   }
 
   private conditional(expression: Ast.ConditionalExpr, place: Place): string {
-    return this.chain(place, [
-      (column) => this.print(expression.condition, { ...place, column }, Level.Or),
-      ' ? ',
-      (column) => this.print(expression.then, { ...place, column }),
-      ' : ',
-      (column) => this.print(expression.otherwise, { ...place, column }),
-    ]);
+    const branch = (condition: Ast.ConditionalExpr, at: Place) =>
+      this.chain(at, [
+        (column) => this.print(condition.condition, { ...at, column }, Level.Or),
+        ' ? ',
+        (column) => this.print(condition.then, { ...at, column }),
+      ]);
+    const inline = this.flatly(() =>
+      this.chain(place, [
+        (column) => branch(expression, { ...place, column }),
+        ' : ',
+        (column) => this.print(expression.otherwise, { ...place, column }),
+      ]),
+    );
+    if (this.flat > 0 || fits(inline, place.column)) return inline;
+    // a chain `a ? x : b ? y : z` breaks before each `:`, one condition per line
+    const indent = place.indent + CONTINUATION_INDENT;
+    const margin = `\n${' '.repeat(indent)}: `;
+    let text = branch(expression, place);
+    let rest = expression.otherwise;
+    for (; rest.kind === 'ConditionalExpr'; rest = rest.otherwise) text += margin + branch(rest, { indent, column: indent + 2 });
+    return text + margin + this.print(rest, { indent, column: indent + 2 });
   }
 
   private sequence(expressions: readonly Ast.Expression[], place: Place): string {
@@ -203,12 +230,17 @@ export class ExpressionPrinter {
     return name + this.print(argument.value, { ...place, column: place.column + name.length });
   }
 
+  /** `f(a, b)`, or one argument per line when that does not fit. */
   call(callee: string, args: readonly Ast.Argument[], place: Place): string {
     const parts = args.flatMap((argument, index) => [
       ...(index > 0 ? [', '] : []),
       (column: number) => this.argument(argument, { ...place, column }),
     ]);
-    return this.chain(place, [`${callee}(`, ...parts, ')']);
+    const inline = this.flatly(() => this.chain(place, [`${callee}(`, ...parts, ')']));
+    if (this.flat > 0 || fits(inline, place.column) || args.length === 0) return inline;
+    const indent = place.indent + 2;
+    const lines = args.map((argument) => `${' '.repeat(indent)}${this.argument(argument, { indent, column: indent })},`);
+    return `${callee}(\n${lines.join('\n')}\n${' '.repeat(place.indent)})`;
   }
 
   /** `@name` or `@name(arguments)`. */
@@ -244,16 +276,23 @@ export class ExpressionPrinter {
     ]);
   }
 
+  /** Stages follow the head on one line while they fit; the next one then starts a line of its own. */
   private pipeline(expression: Ast.PipelineExpr, place: Place): string {
-    const head = this.print(expression.head, place, Level.Or);
-    const inline = this.chain(place, [
-      head,
-      ...expression.stages.flatMap((stage) => [' -> ', (column: number) => this.stage(stage, { ...place, column })]),
-    ]);
-    if (fits(inline, place.column)) return inline;
+    const inline = this.flatly(() =>
+      this.chain(place, [
+        (column) => this.print(expression.head, { ...place, column }, Level.Or),
+        ...expression.stages.flatMap((stage) => [' -> ', (column: number) => this.stage(stage, { ...place, column })]),
+      ]),
+    );
+    if (this.flat > 0 || fits(inline, place.column)) return inline;
     const indent = place.indent + CONTINUATION_INDENT;
-    const margin = `\n${' '.repeat(indent)}-> `;
-    return head + expression.stages.map((stage) => margin + this.stage(stage, { indent, column: indent + 3 })).join('');
+    let text = this.print(expression.head, place, Level.Or);
+    for (const stage of expression.stages) {
+      const column = columnAfter(text, place.column);
+      const sameLine = this.flatly(() => ` -> ${this.stage(stage, { ...place, column: column + 4 })}`);
+      text += fits(sameLine, column) ? sameLine : `\n${' '.repeat(indent)}-> ${this.stage(stage, { indent, column: indent + 3 })}`;
+    }
+    return text;
   }
 
   listItem(item: Ast.ListItem, place: Place): string {
@@ -291,8 +330,8 @@ export class ExpressionPrinter {
         ...(index > 0 ? [', '] : []),
         (column: number) => this.inlineItem(item, column, place),
       ]);
-      const inline = this.chain(place, ['[', ...parts, ']']);
-      if (!inline.includes('\n') && fits(inline, place.column)) return inline;
+      const inline = this.flatly(() => this.chain(place, ['[', ...parts, ']']));
+      if (this.flat > 0 || (!inline.includes('\n') && fits(inline, place.column))) return inline;
     }
     return this.brokenList(list, place);
   }

@@ -33,11 +33,17 @@ class ProgramPrinter {
     return found;
   }
 
-  private leadingLines(node: Ast.Node, margin: string): string[] {
+  /**
+   * Comments above a node, each on its own line. A blank line the source had after one of them
+   * is kept; a stray `///` line is always followed by one, or it would document the node.
+   */
+  private leadingLines(node: Ast.Node, margin: string, doc?: string): string[] {
     const comments = this.take(this.state.plan.leading, node);
+    const nodeStart = node.span.start.line - (doc === undefined ? 0 : doc.split('\n').length);
     return comments.flatMap((comment, index) => {
       const next = comments[index + 1];
-      const separate = looksLikeDoc(comment) && (next === undefined || looksLikeDoc(next));
+      const nextLine = next ? next.span.start.line : nodeStart;
+      const separate = nextLine - comment.span.end.line > 1 || (looksLikeDoc(comment) && (next === undefined || looksLikeDoc(next)));
       return separate ? [margin + commentText(comment), ''] : [margin + commentText(comment)];
     });
   }
@@ -68,7 +74,7 @@ class ProgramPrinter {
   }
 
   private declaration(node: Ast.Declaration): string {
-    const lines = [...this.leadingLines(node, ''), ...docLines(node.doc, '')];
+    const lines = [...this.leadingLines(node, '', node.doc), ...docLines(node.doc, '')];
     for (const annotation of node.annotations) lines.push(this.expressions.annotation(annotation, { indent: 0, column: 0 }));
     const keyword = node.kind === 'BlockDecl' ? 'block' : 'model';
     const header = this.header(`${keyword} ${node.name.name}`, node.params);
@@ -98,7 +104,7 @@ class ProgramPrinter {
     const lines: string[] = [];
     let previousEnd: number | undefined;
     for (const statement of node.body) {
-      const leading = this.leadingLines(statement, margin);
+      const leading = this.leadingLines(statement, margin, statement.doc);
       const firstLine = this.visualStart(statement);
       if (previousEnd !== undefined && firstLine - previousEnd > 1) lines.push('');
       const trailingComments = this.state.plan.trailing.get(statement) ?? [];

@@ -86,7 +86,7 @@ function unavailable(name: BackendName, reason: string, hint: string): Error {
   return runtimeError(RuntimeCode.backendUnavailable, `${name}: ${reason}`, { hint });
 }
 
-async function selectNamed(name: BackendName, options: BackendOptions): Promise<BackendChoice> {
+async function selectNamed(name: BackendName): Promise<BackendChoice> {
   if (name === 'webgpu') {
     const result = await tryWebGpu(true);
     if ('failure' in result) throw unavailable('webgpu', result.failure, result.hint);
@@ -97,7 +97,6 @@ async function selectNamed(name: BackendName, options: BackendOptions): Promise<
     return { name: 'wasm', reason: 'requested' };
   }
   if (!(await tf.setBackend('cpu'))) throw unavailable('cpu', 'the cpu backend did not start', 'this is unexpected; please report it');
-  void options;
   return { name: 'cpu', reason: 'requested' };
 }
 
@@ -117,7 +116,7 @@ export async function selectBackend(request: BackendName | 'auto' = 'auto', opti
   if (request !== 'auto' && !BACKEND_NAMES.includes(request)) {
     throw unavailable(request, 'unknown backend', `choose one of auto, ${BACKEND_NAMES.join(', ')}`);
   }
-  return request === 'auto' ? selectAutomatically(options) : selectNamed(request, options);
+  return request === 'auto' ? selectAutomatically(options) : selectNamed(request);
 }
 
 /**

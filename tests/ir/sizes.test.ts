@@ -14,13 +14,13 @@ describe('SizeSpace.compare', () => {
     expect(space.compare(strided(H, 4), floorDiv(H, 16))).toEqual({ kind: 'equal', proved: true });
   });
 
-  it('refutes with the smallest concrete size and names the constraint that settles it', () => {
+  it('refutes with the smallest typical size (≥ 32) and names the constraint that settles it', () => {
     const space = new SizeSpace(['H'], []);
     const result = space.compare(strided(H, 4), floorDiv(H, 16));
     expect(result.kind).toBe('differ');
     if (result.kind !== 'differ') return;
-    expect([...result.env]).toEqual([['H', 1]]);
-    expect([result.left, result.right]).toEqual([1, 0]);
+    expect([...result.env]).toEqual([['H', 33]]);
+    expect([result.left, result.right]).toEqual([3, 2]);
     expect(result.settle).toBe('H % 16 == 0');
   });
 

@@ -1,0 +1,160 @@
+/**
+ * model.json for weights: the tfjs weights format (`weightsManifest` groups of shard paths and
+ * `{ name, shape, dtype }` entries, readable by tf.io tooling) plus a `segc` section that
+ * records each shard's byte length and SHA-256, so that damage is found before anything loads.
+ * This file parses and checks the JSON and compares it with what the model declares.
+ */
+import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
+import { formatLocation } from '../diagnostics/render.js';
+import { RuntimeCode } from './codes.js';
+import { fileSpan } from './errors.js';
+
+export type WeightDtype = 'float32' | 'int32';
+
+export interface ExpectedWeight {
+  name: string;
+  shape: readonly number[];
+  dtype: WeightDtype;
+  declaredAt?: Span;
+}
+
+export interface ManifestEntry {
+  readonly name: string;
+  readonly shape: number[];
+  readonly dtype: WeightDtype;
+}
+
+export interface ManifestGroup {
+  readonly paths: string[];
+  readonly weights: ManifestEntry[];
+}
+
+export interface SegcSection {
+  readonly format: 1;
+  readonly model: string;
+  readonly sha256: Record<string, string>;
+  readonly byteLength: Record<string, number>;
+}
+
+export interface WeightsModelJson {
+  readonly format: 'segc-weights';
+  readonly generatedBy: string;
+  readonly weightsManifest: ManifestGroup[];
+  readonly segc: SegcSection;
+}
+
+export const BYTES_PER_ELEMENT = 4;
+
+export function elementCount(shape: readonly number[]): number {
+  return shape.reduce((product, dimension) => product * dimension, 1);
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isShape = (value: unknown): value is number[] =>
+  Array.isArray(value) && value.every((dimension) => Number.isInteger(dimension) && dimension >= 0);
+
+/** The first structural problem of a parsed model.json, or undefined when it is well formed. */
+function structuralProblem(json: unknown): string | undefined {
+  if (!isRecord(json)) return 'the top level is not an object';
+  if (!Array.isArray(json.weightsManifest)) return '`weightsManifest` is missing or not a list';
+  for (const [index, group] of json.weightsManifest.entries()) {
+    if (!isRecord(group) || !Array.isArray(group.paths) || !group.paths.every((p) => typeof p === 'string' && p.length > 0)) return `weightsManifest[${index}].paths is not a list of file names`;
+    if (!Array.isArray(group.weights)) return `weightsManifest[${index}].weights is not a list`;
+    for (const entry of group.weights) {
+      if (!isRecord(entry) || typeof entry.name !== 'string' || !isShape(entry.shape)) return `weightsManifest[${index}] has an entry without a name and a shape`;
+      if (entry.dtype !== 'float32' && entry.dtype !== 'int32') return `weight \`${entry.name}\` has dtype ${JSON.stringify(entry.dtype)}; segc reads float32 and int32`;
+      if ('quantization' in entry) return `weight \`${entry.name}\` is quantized; segc reads unquantized weights only`;
+    }
+  }
+  const segc = json.segc;
+  if (!isRecord(segc) || segc.format !== 1) return 'the `segc` section (format 1) is missing';
+  if (!isRecord(segc.sha256) || !isRecord(segc.byteLength)) return '`segc.sha256` or `segc.byteLength` is missing';
+  return shardRecordProblem(json.weightsManifest as ManifestGroup[], segc as unknown as SegcSection);
+}
+
+function shardRecordProblem(groups: readonly ManifestGroup[], segc: SegcSection): string | undefined {
+  for (const [index, group] of groups.entries()) {
+    for (const path of group.paths) {
+      if (typeof segc.sha256[path] !== 'string' || !/^[0-9a-f]{64}$/.test(segc.sha256[path]!)) return `no SHA-256 recorded for shard ${path}`;
+      if (!Number.isInteger(segc.byteLength[path])) return `no byte length recorded for shard ${path}`;
+    }
+    const declared = group.weights.reduce((sum, entry) => sum + elementCount(entry.shape) * BYTES_PER_ELEMENT, 0);
+    const recorded = group.paths.reduce((sum, path) => sum + segc.byteLength[path]!, 0);
+    if (declared !== recorded) return `weightsManifest[${index}] declares ${declared} bytes of weights but its shards hold ${recorded}`;
+  }
+  return undefined;
+}
+
+/** Parses model.json text; a DiagnosticError-ready list of problems on failure. */
+export function parseWeightsModelJson(text: string, source: string): WeightsModelJson | Diagnostic {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return malformed(source, `is not valid JSON (${(error as Error).message})`);
+  }
+  const problem = structuralProblem(json);
+  return problem ? malformed(source, problem) : (json as WeightsModelJson);
+}
+
+function malformed(source: string, problem: string): Diagnostic {
+  return {
+    code: RuntimeCode.malformedManifest, severity: 'error', span: fileSpan(source),
+    message: `${source} is not a segc weights file: ${problem}`,
+    hint: 'save the weights again with segc, or restore the file from a backup',
+  };
+}
+
+const shapeText = (shape: readonly number[]) => `[${shape.join(',')}]`;
+
+function declared(weight: ExpectedWeight): { where: string; span?: Span; related?: Diagnostic['related'] } {
+  if (!weight.declaredAt) return { where: '' };
+  return { where: ` at ${formatLocation(weight.declaredAt)}`, span: weight.declaredAt };
+}
+
+function weightProblem(code: string, weight: ExpectedWeight, message: string, hint: string, source: string): Diagnostic {
+  const location = declared(weight);
+  return {
+    code, severity: 'error', message: message + location.where, hint,
+    span: location.span ?? fileSpan(source),
+    ...(location.span ? { related: [{ span: fileSpan(source), message: 'in this weights file' }] } : {}),
+  };
+}
+
+/** Every difference between the file's weights and the model's, each as one diagnostic. */
+export function compareWithModel(json: WeightsModelJson, expected: readonly ExpectedWeight[], source: string): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const inFile = new Map<string, ManifestEntry>();
+  for (const entry of json.weightsManifest.flatMap((group) => group.weights)) {
+    if (inFile.has(entry.name)) {
+      problems.push({ code: RuntimeCode.duplicateWeight, severity: 'error', span: fileSpan(source),
+        message: `weight \`${entry.name}\` appears twice in ${source}`, hint: 'save the weights again with segc' });
+    }
+    inFile.set(entry.name, entry);
+  }
+  const wanted = new Set(expected.map((weight) => weight.name));
+  for (const weight of expected) {
+    const entry = inFile.get(weight.name);
+    if (!entry) {
+      problems.push(weightProblem(RuntimeCode.missingWeight, weight,
+        `weight \`${weight.name}\` (shape ${shapeText(weight.shape)}) is missing from ${source}; the model declares it`,
+        'the weights belong to a different model or version; train or convert them for this model', source));
+    } else if (shapeText(entry.shape) !== shapeText(weight.shape)) {
+      problems.push(weightProblem(RuntimeCode.wrongShape, weight,
+        `weight \`${weight.name}\` has shape ${shapeText(entry.shape)} in the file but the model declares ${shapeText(weight.shape)}`,
+        'the model changed since these weights were saved; retrain, or restore the matching .seg file', source));
+    } else if (entry.dtype !== weight.dtype) {
+      problems.push(weightProblem(RuntimeCode.wrongDtype, weight,
+        `weight \`${weight.name}\` has dtype ${entry.dtype} in the file but the model declares ${weight.dtype}`,
+        'save the weights again from this model', source));
+    }
+  }
+  for (const name of inFile.keys()) {
+    if (!wanted.has(name)) {
+      problems.push({ code: RuntimeCode.extraWeight, severity: 'error', span: fileSpan(source),
+        message: `weight \`${name}\` in ${source} is not declared by the model`,
+        hint: 'the weights belong to a different model or version, or a layer was removed from the .seg file' });
+    }
+  }
+  return problems;
+}

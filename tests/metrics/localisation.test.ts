@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type Box,
+  boxAccuracy,
+  boxIoU,
+  connectedComponents,
+  localisationAccuracy,
+  mapToBox,
+  mapToMask,
+  maskBox,
+  maxBoxAccuracy,
+  maxBoxAccuracyV2,
+  normaliseMap,
+} from '../../src/metrics/index.js';
+
+/** A width × height map with the given rectangles painted (later ones on top). */
+function paint(width: number, height: number, regions: readonly [Box, number][]): Float32Array {
+  const values = new Float32Array(width * height);
+  for (const [[x0, y0, x1, y1], value] of regions) {
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) values[y * width + x] = value;
+  }
+  return values;
+}
+
+describe('box IoU', () => {
+  const cases: [string, Box, Box, number][] = [
+    ['identical', [1, 1, 4, 3], [1, 1, 4, 3], 1],
+    ['disjoint', [0, 0, 2, 2], [5, 5, 7, 7], 0],
+    ['touching edges share no pixel', [0, 0, 2, 2], [2, 0, 4, 2], 0],
+    ['half shifted', [0, 0, 2, 2], [1, 0, 3, 2], 2 / 6],
+    ['contained', [0, 0, 4, 4], [1, 1, 3, 3], 4 / 16],
+    ['crossing', [0, 1, 4, 3], [1, 0, 3, 4], 4 / 12],
+    ['both empty', [2, 2, 2, 2], [3, 3, 3, 3], 0],
+  ];
+  it.each(cases)('%s', (_, a, b, expected) => {
+    expect(boxIoU(a, b)).toBeCloseTo(expected, 12);
+    expect(boxIoU(b, a)).toBeCloseTo(expected, 12);
+  });
+
+  it('accepts data-set boxes that carry a class index', () => {
+    expect(boxIoU([0, 0, 2, 2, 7], [1, 0, 3, 2, 1])).toBeCloseTo(1 / 3, 12);
+  });
+});
+
+describe('map to mask and box', () => {
+  // Two blobs: a 2×2 at value 1 and a 3×2 at value 0.5 that touches it only diagonally.
+  const width = 6;
+  const height = 5;
+  const values = paint(width, height, [
+    [[0, 0, 2, 2], 1],
+    [[2, 2, 5, 4], 0.5],
+  ]);
+  const map = { values, width, height };
+
+  it('keeps pixels strictly above the fraction of the maximum', () => {
+    expect(Array.from(mapToMask(map, 0.5)).reduce((a, b) => a + b, 0)).toBe(4);
+    expect(Array.from(mapToMask(map, 0.49)).reduce((a, b) => a + b, 0)).toBe(10);
+    expect(Array.from(mapToMask(map, 0)).reduce((a, b) => a + b, 0)).toBe(10);
+  });
+
+  it('joins diagonal neighbours (8-connectivity)', () => {
+    const { components } = connectedComponents(mapToMask(map, 0.2), width, height);
+    expect(components).toEqual([{ area: 10, box: [0, 0, 5, 4] }]);
+  });
+
+  it('boxes the largest component or the union of all', () => {
+    const apart = paint(7, 5, [
+      [[0, 0, 2, 2], 1],
+      [[4, 1, 7, 4], 0.5],
+    ]);
+    const spread = { values: apart, width: 7, height: 5 };
+    expect(mapToBox(spread, 0.2, 'largest')).toEqual([4, 1, 7, 4]);
+    expect(mapToBox(spread, 0.2, 'union')).toEqual([0, 0, 7, 4]);
+    expect(mapToBox(spread, 0.6, 'largest')).toEqual([0, 0, 2, 2]);
+    expect(mapToBox({ values: new Float32Array(35), width: 7, height: 5 }, 0)).toBeNull();
+  });
+
+  it('finds the tight box of mask pixels', () => {
+    const mask = Uint8Array.from([0, 0, 0, 0, 0, 3, 0, 0, 0, 3, 3, 0]);
+    expect(maskBox(mask, 4, 3)).toEqual([1, 1, 3, 3]);
+    expect(maskBox(mask, 4, 2)).toBeNull();
+  });
+
+  it('min-max normalises, constant maps to zero', () => {
+    expect(Array.from(normaliseMap([2, 4, 6]))).toEqual([0, 0.5, 1]);
+    expect(Array.from(normaliseMap([3, 3]))).toEqual([0, 0]);
+  });
+});
+
+describe('MaxBoxAcc on hand-made maps', () => {
+  // Image A: truth [0,0,2,2]; the map also lights the neighbouring block at 0.5, so below τ = 0.5
+  // the box is [0,0,4,2] (IoU 0.5), from τ = 0.5 on it is exact (IoU 1).
+  const imageA = {
+    map: { values: paint(4, 4, [[[0, 0, 2, 2], 1], [[2, 0, 4, 2], 0.5]]), width: 4, height: 4 },
+    truthBoxes: [[0, 0, 2, 2]] as Box[],
+  };
+  // Image B: truth [2,2,4,4] lit at 0.25; a lone peak of 1 at (0,0). Below τ = 0.25 the largest
+  // component is the true block (IoU 1) and the union box is [0,0,4,4] (IoU 0.25); above, only the peak (IoU 0).
+  const imageB = {
+    map: { values: paint(4, 4, [[[0, 0, 1, 1], 1], [[2, 2, 4, 4], 0.25]]), width: 4, height: 4 },
+    truthBoxes: [[2, 2, 4, 4]] as Box[],
+  };
+  const examples = [imageA, imageB];
+
+  /** Hit rate per τ given each image's IoU as a function of τ. */
+  function expectedCurve(iouA: (t: number) => number, iouB: (t: number) => number, delta: number): number[] {
+    return Array.from({ length: 100 }, (_, index) => {
+      const t = index / 100;
+      return ((iouA(t) >= delta ? 1 : 0) + (iouB(t) >= delta ? 1 : 0)) / 2;
+    });
+  }
+  const iouA = (t: number) => (t < 0.5 ? 0.5 : 1);
+  const iouLargestB = (t: number) => (t < 0.25 ? 1 : 0);
+  const iouUnionB = (t: number) => (t < 0.25 ? 0.25 : 0);
+
+  it('largest component: curves, maxima and best thresholds', () => {
+    const result = boxAccuracy(examples, { iouThresholds: [0.3, 0.5, 0.7] });
+    expect(result.images).toBe(2);
+    for (const level of result.levels) {
+      expect(level.accuracy).toEqual(expectedCurve(iouA, iouLargestB, level.iouThreshold));
+    }
+    expect(result.levels.map((level) => level.maxBoxAcc)).toEqual([1, 1, 0.5]);
+    expect(result.levels.map((level) => level.bestThreshold)).toEqual([0, 0, 0]);
+    expect(maxBoxAccuracy(examples)).toBe(1);
+    expect(maxBoxAccuracyV2(examples)).toBeCloseTo(2.5 / 3, 12);
+  });
+
+  it('union of components', () => {
+    const result = boxAccuracy(examples, { iouThresholds: [0.3, 0.5, 0.7], mode: 'union' });
+    for (const level of result.levels) {
+      expect(level.accuracy).toEqual(expectedCurve(iouA, iouUnionB, level.iouThreshold));
+    }
+    expect(result.levels.map((level) => level.maxBoxAcc)).toEqual([0.5, 0.5, 0.5]);
+    expect(result.levels[2]!.bestThreshold).toBe(0.5);
+    expect(maxBoxAccuracyV2(examples, 'union')).toBeCloseTo(0.5, 12);
+  });
+
+  it('top-1 localisation needs the right class and IoU ≥ 0.5', () => {
+    const scores = localisationAccuracy([
+      { predictedClass: 1, label: 1, box: [0, 0, 2, 2], truthBoxes: [[0, 0, 2, 2]] },
+      { predictedClass: 2, label: 1, box: [0, 0, 2, 2], truthBoxes: [[0, 0, 2, 2]] },
+      { predictedClass: 1, label: 1, box: [0, 0, 4, 2], truthBoxes: [[0, 0, 2, 2]] },
+      { predictedClass: 1, label: 1, box: [0, 0, 4, 4], truthBoxes: [[0, 0, 2, 2]] },
+      { predictedClass: 1, label: 1, box: null, truthBoxes: [[0, 0, 2, 2]] },
+    ]);
+    expect(scores).toEqual({ images: 5, top1Localisation: 2 / 5, knownClassLocalisation: 3 / 5 });
+  });
+});
