@@ -25,7 +25,8 @@ export const avgpool: OpDef = {
   notes:
     'Sizes as for `conv` with extent = size. With `padding: same` a border window averages only the pixels inside ' +
     'the input (tfjs and Keras behaviour; PyTorch count_include_pad=False). An explicit `pad` adds zeros that do ' +
-    'count in the mean (PyTorch default count_include_pad=True); `pad` may be at most half of `size`.',
+    'count in the mean (PyTorch default count_include_pad=True); `pad` may be at most half of `size`. With a gradient, ' +
+    '`same` pooling runs as window sums over pixel counts: tfjs\'s own gradient divides by the full window.',
   params: POOL_PARAMS,
   validate: (attrs) => validatePool(NAME, attrs),
   shape: (inputs, attrs, context) => poolShape(NAME, inputs, attrs, context),

@@ -58,8 +58,8 @@ export const convTranspose: OpDef = {
   },
   receptiveField(attrs) {
     const { window } = readConvolution(NAME, PARAMS, attrs);
-    const stride = Math.max(...window.stride);
-    return { extent: Math.max(Math.ceil(window.kernel[0] / window.stride[0]), Math.ceil(window.kernel[1] / window.stride[1])), stride: 1 / stride };
+    const extent = Math.max(Math.ceil(window.kernel[0] / window.stride[0]), Math.ceil(window.kernel[1] / window.stride[1]));
+    return { extent, stride: 1 / Math.max(...window.stride) };
   },
   execute({ inputs, weights, attrs }) {
     const { read, window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);

@@ -23,7 +23,7 @@ export const conv: OpDef = {
     '`same` padding gives ceil(H / stride) rows; when the total padding is odd, tfjs (like TensorFlow) puts the extra ' +
     'pixel at the bottom and right. `valid` gives floor((H - e) / stride) + 1 with extent e = k + (k - 1)(d - 1); an ' +
     'explicit `pad: p` gives floor((H + 2p - e) / stride) + 1. Weights: `kernel` [kh, kw, Cin, filters] (He normal), ' +
-    '`bias` [filters] (zeros).',
+    '`bias` [filters] (zeros). With a gradient and dilation > 1 it runs `atrousConv2d` (tfjs refuses that gradient).',
   params: PARAMS,
   validate: (attrs) => validateConvolution(NAME, PARAMS, attrs, ['filters']),
   shape(inputs, attrs, context) {

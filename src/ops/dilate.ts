@@ -7,21 +7,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Pair } from './attributes.js';
 
-function spreadAxis(kernel: tf.Tensor4D, axis: 0 | 1, rate: number): tf.Tensor4D {
+/** Spreads the first axis; stays at rank ≤ 4 because webgpu kernels stop at rank 4. */
+function spreadRows(kernel: tf.Tensor4D, rate: number): tf.Tensor4D {
   if (rate === 1) return kernel;
-  const [kh, kw, a, b] = kernel.shape;
-  const taps = axis === 0 ? kh : kw;
-  const widened = tf.expandDims(kernel, axis + 1);
-  const paddings: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0], [0, 0]];
-  paddings[axis + 1] = [0, rate - 1];
-  const spaced = tf.pad(widened, paddings);
-  const flat = axis === 0 ? tf.reshape(spaced, [kh * rate, kw, a, b]) : tf.reshape(spaced, [kh, kw * rate, a, b]);
+  const [taps, ...rest] = kernel.shape;
+  const width = rest.reduce((p, v) => p * v, 1);
+  const spaced = tf.pad(tf.reshape(kernel, [taps, 1, width]), [[0, 0], [0, rate - 1], [0, 0]]);
   const extent = (taps - 1) * rate + 1;
-  const size: [number, number, number, number] = axis === 0 ? [extent, kw, a, b] : [kh, extent, a, b];
-  return tf.slice(flat as tf.Tensor4D, [0, 0, 0, 0], size);
+  const rows = tf.slice(tf.reshape(spaced, [taps * rate, width]), [0, 0], [extent, width]);
+  return tf.reshape(rows, [extent, ...rest]);
 }
 
 /** The kernel [kh, kw, a, b] spread to [eh, ew, a, b] with zeros between taps. */
 export function spreadKernel(kernel: tf.Tensor4D, dilation: Pair): tf.Tensor4D {
-  return spreadAxis(spreadAxis(kernel, 0, dilation[0]), 1, dilation[1]);
+  const rows = spreadRows(kernel, dilation[0]);
+  if (dilation[1] === 1) return rows;
+  const swapped = tf.transpose(rows, [1, 0, 2, 3]);
+  return tf.transpose(spreadRows(swapped, dilation[1]), [1, 0, 2, 3]);
 }

@@ -21,7 +21,8 @@ export const dwconv: OpDef = {
   summary: 'depthwise convolution: one kernel (or `multiplier` kernels) per input channel',
   notes:
     'Padding as for `conv`. Weights: `depthwiseKernel` [kh, kw, Cin, multiplier] (He normal), `bias` ' +
-    '[Cin * multiplier] (zeros). Output channel c * multiplier + m comes from input channel c.',
+    '[Cin * multiplier] (zeros). Output channel c * multiplier + m comes from input channel c. With a gradient and ' +
+    'dilation > 1 the kernel is spread with zeros between taps (tfjs has no dilated depthwise gradient).',
   params: PARAMS,
   validate: (attrs) => validateConvolution(NAME, PARAMS, attrs, ['multiplier']),
   shape(inputs, attrs, context) {

@@ -55,7 +55,8 @@ export const pad: OpDef = {
   summary: 'pad rows and columns with a constant or a mirror of the border',
   notes:
     '`amount`: 1 value (all sides), 2 ([rows, cols]) or 4 ([top, bottom, left, right]). `reflect` mirrors without ' +
-    'repeating the edge (needs amount < size), `symmetric` repeats it (needs amount ≤ size).',
+    'repeating the edge (needs amount < size), `symmetric` repeats it (needs amount ≤ size). Mirrors are built from ' +
+    'slices, so the gradient includes what flows back through the border (tfjs\'s mirrorPad gradient drops it).',
   params: PARAMS,
   validate: (attrs) => validateBorder(read(attrs).ints('amount')),
   shape(inputs, attrs, context) {

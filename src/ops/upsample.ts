@@ -72,7 +72,8 @@ export const upsample: OpDef = {
     '(OpenCV, PyTorch align_corners=False); `alignCorners: true, halfPixel: false` maps corners to corners ' +
     '(scale (in - 1) / (out - 1)); both false is the legacy TensorFlow 1 / Keras UpSampling2D rule i * in / out. ' +
     'Both true is an error. Receptive-field step: extent 1, stride 1 / factor (measured from the sizes for `size` ' +
-    'and `like`). Cost: 8 per output element for bilinear, 0 for nearest.',
+    'and `like`). Cost: 8 per output element for bilinear, 0 for nearest. With a gradient, resizing runs as two ' +
+    'interpolation-matrix products, as tfjs\'s resize gradients fail on non-square inputs.',
   params: PARAMS,
   validate(attrs) {
     const attributes = read(attrs);

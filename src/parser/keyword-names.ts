@@ -7,11 +7,28 @@
 import { tokenMatcher, type IToken } from 'chevrotain';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { SyntaxCode } from './codes.js';
-import { As, At, Block, Colon, Comma, For, Identifier, Input, Keyword, LBrace, LBracket, Let, LParen, Model, Output, RBrace, RBracket, RParen } from './lexer.js';
+import {
+  AdditiveOperator, AndAnd, Arrow, As, At, Block, Colon, Comma, EqualityOperator, Equals, False, For, Identifier, If, In,
+  Input, Keyword, LBrace, LBracket, Let, LParen, Model, MultiplicativeOperator, OrOr, Output, Question, RBrace, RBracket,
+  RelationalOperator, Repeat, Return, RParen, True, UnaryOperator, Where,
+} from './lexer.js';
 import type { LineIndex } from './spans.js';
 
 /** Tokens after which the grammar accepts only a name. */
 const NAME_INTRODUCERS = [Let, Input, Output, Block, Model, At, As, For];
+
+/** Tokens after which a value must follow; of the keywords only these can start one there. */
+const VALUE_INTRODUCERS = [
+  Return, Equals, LParen, LBracket, Comma, Arrow, Question, Colon, Where, In, If, OrOr, AndAnd,
+  EqualityOperator, RelationalOperator, AdditiveOperator, MultiplicativeOperator, UnaryOperator,
+];
+const VALUE_KEYWORDS = [True, False, For, Repeat];
+
+/** `return input` or `f(x, model)`: a keyword used as a value on the line where the value starts. */
+function isValuePosition(token: IToken, previous: IToken): boolean {
+  if (VALUE_KEYWORDS.some((type) => tokenMatcher(token, type))) return false;
+  return previous.endLine === token.startLine && VALUE_INTRODUCERS.some((type) => tokenMatcher(previous, type));
+}
 
 const OPENERS = [LParen, LBracket, LBrace];
 const CLOSERS = [RParen, RBracket, RBrace];
@@ -44,6 +61,7 @@ function isNamePosition(tokens: readonly IToken[], index: number): boolean {
   const next = tokens[index + 1];
   if (previous === undefined) return false;
   if (NAME_INTRODUCERS.some((type) => tokenMatcher(previous, type))) return true;
+  if (isValuePosition(tokens[index]!, previous)) return true;
   if (!tokenMatcher(previous, LParen) && !tokenMatcher(previous, Comma)) return false;
   // `f(input: x)`: a named argument
   if (next !== undefined && tokenMatcher(next, Colon)) return true;

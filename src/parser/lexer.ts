@@ -107,6 +107,8 @@ export const Comma = operator('Comma', ',');
 export const Colon = operator('Colon', ':');
 export const Question = operator('Question', '?');
 export const At = operator('At', '@');
+export const Ampersand = createToken({ name: 'Ampersand', pattern: /&/ });
+export const Bar = createToken({ name: 'Bar', pattern: /\|/ });
 export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/, group: MISTAKES_GROUP, label: '`;`' });
 
 /** Operators and punctuation in the order the lexer tries them (longest spelling first). */
@@ -118,7 +120,7 @@ export const PUNCTUATION: readonly TokenType[] = [
 
 /** Tokens that only catch mistakes; the grammar never mentions them. */
 export const MISTAKE_TOKENS: readonly TokenType[] = [
-  FatArrow, Semicolon, SingleQuotedString, UnterminatedString, MalformedNumber, UnterminatedComment,
+  FatArrow, Ampersand, Bar, Semicolon, SingleQuotedString, UnterminatedString, MalformedNumber, UnterminatedComment,
 ];
 
 const CATEGORIES: readonly TokenType[] = [
@@ -129,7 +131,7 @@ const CATEGORIES: readonly TokenType[] = [
 export const ALL_TOKENS: readonly TokenType[] = [
   WhiteSpace, DocComment, LineComment, BlockComment, UnterminatedComment,
   StringLiteral, UnterminatedString, SingleQuotedString, MalformedNumber, NumberLiteral,
-  ...KEYWORDS, Identifier, ...PUNCTUATION, Semicolon, ...CATEGORIES,
+  ...KEYWORDS, Identifier, ...PUNCTUATION, Ampersand, Bar, Semicolon, ...CATEGORIES,
 ];
 
 const lexer = new Lexer([...ALL_TOKENS], {

@@ -7,12 +7,13 @@ import type { IToken, TokenType } from 'chevrotain';
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import { SyntaxCode } from './codes.js';
 import {
-  Arrow, DocComment, FatArrow, lex, MalformedNumber, NumberLiteral, SingleQuotedString, StringLiteral,
+  Ampersand, AndAnd, Arrow, Bar, DocComment, FatArrow, lex, MalformedNumber, OrOr, NumberLiteral, SingleQuotedString, StringLiteral,
   UnterminatedComment, UnterminatedString,
 } from './lexer.js';
 import { numberHint, scanNumber } from './numbers.js';
 import type { LineIndex } from './spans.js';
 import { decodeString } from './strings.js';
+import { repairUnicodeNames } from './unicode-names.js';
 
 export interface LexedSource {
   /** The parser's input: mistakes already replaced by the intended tokens. */
@@ -41,8 +42,6 @@ export function showCharacter(character: string): string {
 
 function unexpectedHint(character: string): string {
   if (character === "'" || character === '`') return 'strings use double quotes: `"text"`';
-  if (character === '&') return 'write `&&` for "and"';
-  if (character === '|') return 'write `||` for "or"';
   if (character === '#') return 'comments start with `//`';
   if (character === '.') return 'there is no `.` operator; pass values as arguments';
   if (character === '\\') return 'a backslash only appears inside strings';
@@ -78,6 +77,12 @@ function repairToken(token: IToken, lines: LineIndex, diagnostics: Diagnostic[])
     case UnterminatedString:
       diagnostics.push(error(SyntaxCode.unterminatedString, span, 'unterminated string', 'close it with `"` on the same line'));
       return retype(token, StringLiteral);
+    case Ampersand:
+    case Bar: {
+      const meant = token.tokenType === Ampersand ? ['&&', 'and'] : ['||', 'or'];
+      diagnostics.push(error(SyntaxCode.unexpectedCharacter, span, `unexpected character \`${token.image}\``, `write \`${meant[0]}\` for "${meant[1]}"`));
+      return retype(token, token.tokenType === Ampersand ? AndAnd : OrOr);
+    }
     case MalformedNumber: {
       const problem = scanNumber(token.image, 0)?.problem ?? 'trailing-letters';
       diagnostics.push(error(SyntaxCode.malformedNumber, span, `malformed number \`${token.image}\``, numberHint(token.image, problem)));
@@ -105,11 +110,12 @@ function commentProblems(comments: readonly IToken[], lines: LineIndex): Diagnos
 export function tokenize(source: string, lines: LineIndex): LexedSource {
   const raw = lex(source);
   const diagnostics: Diagnostic[] = [];
-  for (const [offset, length] of raw.unexpected) diagnostics.push(unexpectedCharacters(source, lines, offset, length));
+  const names = repairUnicodeNames(source, raw.tokens, raw.unexpected, lines, diagnostics);
+  for (const [offset, length] of names.unexpected) diagnostics.push(unexpectedCharacters(source, lines, offset, length));
   for (const semicolon of raw.mistakes) {
     diagnostics.push(error(SyntaxCode.semicolon, lines.tokenSpan(semicolon)!, '`;` is not a separator in .seg', 'statements need no `;`'));
   }
-  const tokens = raw.tokens.map((token) => repairToken(token, lines, diagnostics));
+  const tokens = names.tokens.map((token) => repairToken(token, lines, diagnostics));
   for (const token of tokens) {
     if (token.tokenType === StringLiteral) diagnostics.push(...stringProblems(token, lines));
   }

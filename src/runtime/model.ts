@@ -10,6 +10,7 @@ import { runPasses } from '../ir/passes/index.js';
 import type { SizeSpace } from '../ir/sizes.js';
 import { Executor, type RunOptions, type RunResult } from './executor.js';
 import { runtimeError } from './errors.js';
+import { type InitSpec, initWeights } from './weights-init.js';
 
 export interface WeightDeclaration {
   readonly name: string;
@@ -28,6 +29,20 @@ export function weightDeclarations(graph: Graph): WeightDeclaration[] {
     const frozen = node.annotations.some((a) => a.name === 'frozen');
     return node.weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' as const, init: w.init, trainable: w.trainable, train: w.trainable && !frozen, declaredAt: node.span }));
   });
+}
+
+/**
+ * Seeded initial weights for a graph. Depthwise kernels use fan-in kh·kw (each output sees one
+ * input channel), as PyTorch's grouped convolutions do.
+ */
+export function initialWeights(graph: Graph, seed: number): Map<string, tf.Tensor> {
+  const specs: InitSpec[] = weightDeclarations(graph).map((d) => ({
+    name: d.name,
+    shape: d.shape,
+    init: d.init,
+    ...(d.name.endsWith('/depthwiseKernel') ? { fanIn: d.shape[0]! * d.shape[1]! } : {}),
+  }));
+  return initWeights(specs, seed);
 }
 
 export class SegModel {
@@ -57,6 +72,21 @@ export class SegModel {
       variables.set(declaration.name, tf.variable(tensor, declaration.train, `${declaration.name}`));
     }
     return new SegModel(graph, sizes, variables);
+  }
+
+  /** A model on seeded random weights (He / Glorot as each op declares). */
+  static random(graph: Graph, sizes: SizeSpace, seed = 0): SegModel {
+    const tensors = initialWeights(graph, seed);
+    try {
+      return SegModel.fromTensors(graph, sizes, tensors);
+    } finally {
+      for (const t of tensors.values()) t.dispose();
+    }
+  }
+
+  /** The current weight values (for saving). */
+  weightTensors(): Map<string, tf.Tensor> {
+    return new Map(this.weights);
   }
 
   get inputNames(): string[] {

@@ -1,0 +1,40 @@
+/**
+ * Atomic file writes: the data goes to a temporary file beside the target, is flushed to
+ * disk, and is renamed over the target, so a reader sees the old file or the new one, never a
+ * half-written one (rename is atomic within one file system).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { RuntimeCode } from '../codes.js';
+import { fileSpan, runtimeError } from '../errors.js';
+
+/** A name beside `path` that no other writer picks. */
+export function temporaryNameBeside(path: string, label: string): string {
+  return join(dirname(path), `.${basename(path)}.${label}-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+export function writeError(path: string, error: unknown): Error {
+  const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return runtimeError(RuntimeCode.fileNotWritten, `cannot write ${path} (${reason})`, {
+    span: fileSpan(path), hint: 'check that the directory exists and is writable, and that the disk has space',
+  });
+}
+
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const temporary = temporaryNameBeside(path, 'tmp');
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    const handle = await open(temporary, 'wx');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw writeError(path, error);
+  }
+}
