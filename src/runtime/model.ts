@@ -69,7 +69,8 @@ export class SegModel {
     for (const declaration of weightDeclarations(graph)) {
       const tensor = tensors.get(declaration.name);
       if (!tensor) throw runtimeError('E0402', `no value for the weight \`${declaration.name}\``, { span: declaration.declaredAt });
-      variables.set(declaration.name, tf.variable(tensor, declaration.train, `${declaration.name}`));
+      // Unnamed: tfjs variable names are global, and two models may share weight names.
+      variables.set(declaration.name, tf.variable(tensor, declaration.train));
     }
     return new SegModel(graph, sizes, variables);
   }
