@@ -9,6 +9,7 @@ import { CHECK_USAGE, check } from './commands/check.js';
 import { FMT_USAGE, fmt } from './commands/fmt.js';
 import { GRAPH_USAGE, graph } from './commands/graph.js';
 import { IR_USAGE, ir } from './commands/ir.js';
+import { RUN_USAGE, run } from './commands/run.js';
 import { SUMMARY_USAGE, summary } from './commands/summary.js';
 import { type Io, processIo } from './io.js';
 
@@ -20,6 +21,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; usage: string; help: str
   summary: { run: summary, usage: SUMMARY_USAGE, help: 'per-layer shapes, parameters, FLOPs, receptive field, output stride' },
   graph: { run: graph, usage: GRAPH_USAGE, help: 'draw the architecture (dot, svg, mermaid)' },
   ir: { run: ir, usage: IR_USAGE, help: 'write the IR as versioned JSON' },
+  run: { run, usage: RUN_USAGE, help: 'run a model on images: masks, overlays, top classes' },
 };
 
 export function usage(): string {

@@ -341,9 +341,13 @@ export class ExpressionPrinter {
     const margin = ' '.repeat(indent);
     const lines: string[] = [];
     for (const item of list.items) {
-      for (const comment of this.comments(this.state.plan.leading, item)) lines.push(margin + commentText(comment));
+      const leading = this.comments(this.state.plan.leading, item);
+      // short block comments stay in front of the item; others get lines of their own
+      const inline = leading.every((comment) => !needsOwnLine(comment));
+      if (!inline) for (const comment of leading) lines.push(margin + commentText(comment));
+      const before = inline ? leading.map((comment) => `${comment.text} `).join('') : '';
       const trailing = this.comments(this.state.plan.trailing, item).map((comment) => ` ${commentText(comment)}`).join('');
-      lines.push(`${margin}${this.listItem(item, { indent, column: indent })},${trailing}`);
+      lines.push(`${margin}${before}${this.listItem(item, { indent, column: indent + before.length })},${trailing}`);
     }
     for (const comment of this.comments(this.state.plan.dangling, list)) lines.push(margin + commentText(comment));
     return `[\n${lines.join('\n')}\n${' '.repeat(place.indent)}]`;

@@ -15,6 +15,15 @@ function looksLikeDoc(comment: Ast.Comment): boolean {
   return comment.text.startsWith('///') && !comment.text.startsWith('////');
 }
 
+/** Comments on lines of their own, keeping a blank line where the source had one between two. */
+function commentLines(comments: readonly Ast.Comment[], margin: string): string[] {
+  return comments.flatMap((comment, index) => {
+    const next = comments[index + 1];
+    const text = margin + commentText(comment);
+    return next && next.span.start.line - comment.span.end.line > 1 ? [text, ''] : [text];
+  });
+}
+
 function docLines(doc: string | undefined, margin: string): string[] {
   if (doc === undefined) return [];
   return doc.split('\n').map((line) => (line === '' ? `${margin}///` : `${margin}/// ${line}`));
@@ -62,7 +71,7 @@ class ProgramPrinter {
     for (const declaration of program.declarations) sections.push(this.declaration(declaration));
     const rest = this.take(this.state.plan.dangling, program);
     const forgotten = program.comments.filter((comment) => !this.state.printed.has(comment) && !rest.includes(comment));
-    const closing = [...rest, ...forgotten].map(commentText);
+    const closing = commentLines([...rest, ...forgotten], '');
     if (closing.length > 0) sections.push(closing.join('\n'));
     return sections.length === 0 ? '' : `${sections.join('\n\n')}\n`;
   }
@@ -111,7 +120,7 @@ class ProgramPrinter {
       previousEnd = Math.max(statement.span.end.line, ...trailingComments.map((comment) => comment.span.end.line));
       lines.push(...leading, ...docLines(statement.doc, margin), margin + this.statement(statement) + this.trailingText(statement));
     }
-    for (const comment of this.take(this.state.plan.dangling, node)) lines.push(margin + commentText(comment));
+    lines.push(...commentLines(this.take(this.state.plan.dangling, node), margin));
     return lines;
   }
 

@@ -43,16 +43,20 @@ function startsUnit(token: IToken | undefined): boolean {
   return token !== undefined && UNIT_STARTERS.some((type) => tokenMatcher(token, type));
 }
 
-/** Statement or declaration number of each token, to keep one error per statement. */
-function unitOf(tokens: readonly IToken[]): (index: number) => number {
+/** Statement or declaration number of each error site, to keep one error per statement. */
+function unitOf(tokens: readonly IToken[]): (site: ErrorSite) => number {
   const units: number[] = [];
   let unit = 0;
   for (const token of tokens) {
     if (startsUnit(token)) unit++;
     units.push(unit);
   }
-  // an error found at the first token of a statement belongs to the statement before it
-  return (index) => units[index >= tokens.length || startsUnit(tokens[index]) ? index - 1 : index] ?? 0;
+  return ({ index, expectation }) => {
+    // a statement keyword where something else was expected ends the statement before it
+    const topLevel = expectation.rule === 'program' || expectation.kind === 'redundantInput';
+    const ownedByPrevious = index >= tokens.length || (startsUnit(tokens[index]) && !topLevel);
+    return units[ownedByPrevious ? index - 1 : index] ?? 0;
+  };
 }
 
 /** Diagnostics for the parser's errors, in source order, one per statement. */
@@ -67,7 +71,7 @@ export function syntaxDiagnostics(
   const seen = new Set<number>();
   const diagnostics: Diagnostic[] = [];
   for (const site of sites) {
-    const key = unit(site.index);
+    const key = unit(site);
     if (seen.has(key)) continue;
     seen.add(key);
     diagnostics.push(SYNTAX_RULES.reduce<Diagnostic | undefined>((found, rule) => found ?? rule(site), undefined) ?? genericError(site));

@@ -1,6 +1,6 @@
 /**
  * Diagnostic codes raised by the runtime. A code never changes meaning once published.
- * E04xx: weight files. E05xx: backends and kernels. E06xx: images.
+ * E0400–E0419: weight files. E05xx: backends and kernels. E06xx: images.
  */
 export const RuntimeCode = {
   /** No model.json where the weights were looked for, or it cannot be read. */

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { conv } from '../../src/ops/conv.js';
 import { convTranspose } from '../../src/ops/conv-transpose.js';
 import { dense } from '../../src/ops/dense.js';
@@ -13,7 +13,7 @@ import { sepconv } from '../../src/ops/sepconv.js';
 import { testBackends, toleranceFor, useBackend } from './backends.js';
 import { expectClose, randomTensor, withoutLeaks } from './helpers.js';
 import { plain, plainDepthwise } from './plain.js';
-import { type Layer, executeChecked, kerasActivation, layersOutput } from './reference.js';
+import { type Layer, errorSummary, executeChecked, kerasActivation, layersOutput, recordError } from './reference.js';
 
 type Pair = [number, number];
 
@@ -89,6 +89,8 @@ async function dilatedReference(c: ConvCase & { multiplier: number }, x: tf.Tens
   });
 }
 
+afterAll(() => console.log(`worst errors against references:\n${errorSummary()}`));
+
 for (const backend of testBackends()) {
   describe(`convolutions on ${backend}`, () => {
     const tolerance = toleranceFor(backend);
@@ -103,7 +105,7 @@ for (const backend of testBackends()) {
         const y = executeChecked(conv, { inputs: [x], weights, attrs: attrsOf(c, { filters: c.filters }), context: { needsGradient: c.needsGradient ?? false } });
         const { common, after, prefix } = keras(c);
         const expected = referenceOutput(prefix, tfl.layers.conv2d({ ...common, filters: c.filters }), after, x, Object.values(weights));
-        await expectClose(y, expected, tolerance);
+        recordError(`conv on ${backend}`, await expectClose(y, expected, tolerance));
         tf.dispose([x, y, expected, kernel, bias]);
       });
     });
@@ -122,7 +124,7 @@ for (const backend of testBackends()) {
         const y = executeChecked(dwconv, { inputs: [x], weights: { depthwiseKernel, bias }, attrs: attrsOf(c, { multiplier: c.multiplier }), context: { needsGradient: c.needsGradient ?? false } });
         const dilated = (c.dilation ?? [1, 1]).some((d) => d > 1);
         const expected = dilated ? await dilatedReference(c, x, depthwiseKernel, bias) : kerasDepthwise(c, x, depthwiseKernel, bias);
-        await expectClose(y, expected, tolerance);
+        recordError(`dwconv on ${backend}`, await expectClose(y, expected, tolerance));
         tf.dispose([x, y, expected, depthwiseKernel, bias]);
       });
     });
@@ -138,7 +140,7 @@ for (const backend of testBackends()) {
         const { common, after, prefix } = keras(c);
         const layer = tfl.layers.separableConv2d({ ...common, kernelSize: c.kernel, filters: c.filters, depthMultiplier: 1 });
         const expected = referenceOutput(prefix, layer, after, x, [depthwiseKernel, pointwiseKernel, bias]);
-        await expectClose(y, expected, tolerance);
+        recordError(`sepconv on ${backend}`, await expectClose(y, expected, tolerance));
         tf.dispose([x, y, expected, depthwiseKernel, pointwiseKernel, bias]);
       });
     });
@@ -158,7 +160,7 @@ for (const backend of testBackends()) {
         const { activation } = kerasActivation(c.activation);
         const layer = tfl.layers.conv2dTranspose({ filters: c.filters, kernelSize: [...c.kernel], strides: [...c.stride], padding: c.padding, activation });
         const expected = layersOutput([layer], x, [kernel, bias]);
-        await expectClose(y, expected, tolerance);
+        recordError(`convTranspose on ${backend}`, await expectClose(y, expected, tolerance));
         tf.dispose([x, y, expected, kernel, bias]);
       });
     });
@@ -177,7 +179,7 @@ for (const backend of testBackends()) {
         const y = executeChecked(dense, { inputs: [x], weights, attrs: c });
         const { activation, after } = kerasActivation(c.activation);
         const expected = layersOutput([tfl.layers.dense({ units: c.units, useBias: c.bias, activation }), ...after], x, Object.values(weights));
-        await expectClose(y, expected, tolerance);
+        recordError(`dense on ${backend}`, await expectClose(y, expected, tolerance));
         tf.dispose([x, y, expected, kernel, bias]);
       });
     });

@@ -56,8 +56,8 @@ describe.each(['cpu', 'wasm'] as const)('atrousConv2d on %s', (backend) => {
   })));
 });
 
-describe('atrousConv2d gradients (cpu) against central finite differences', () => {
-  beforeAll(() => useBackend('cpu'));
+describe.each(['cpu', 'wasm'] as const)('atrousConv2d gradients on %s against central finite differences', (backend) => {
+  beforeAll(() => useBackend(backend));
 
   it.each(CASES)('conv: $name', (c) => withoutLeaks(() => tf.tidy(() => {
     const x = seededTensor<tf.Rank.R4>(c.input, 5);

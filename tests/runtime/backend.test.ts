@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../../src/diagnostics/diagnostic.js';
 import { selectBackend, type BackendName } from '../../src/runtime/backend.js';
+import { configureSwiftShader } from '../../src/runtime/node/webgpu-node.js';
 import { describeAdapter } from '../../src/runtime/webgpu-adapter.js';
 import { expectClose, seededTensor, withoutLeaks } from './helpers.js';
 
@@ -82,5 +83,17 @@ describe('describeAdapter', () => {
   it('treats a named GPU as hardware', () => {
     expect(describeAdapter(adapter({ vendor: 'nvidia', architecture: 'ampere', description: 'NVIDIA A100' })))
       .toEqual({ name: 'nvidia ampere (NVIDIA A100)', software: false });
+  });
+});
+
+describe('configureSwiftShader', () => {
+  it('points Vulkan at an existing ICD file only when the user has not chosen one', () => {
+    const icd = new URL(import.meta.url).pathname;
+    const env: NodeJS.ProcessEnv = {};
+    expect(configureSwiftShader(env, icd)).toEqual({ configured: true, reason: `VK_ICD_FILENAMES set to ${icd}` });
+    expect(env.VK_ICD_FILENAMES).toBe(icd);
+    expect(env.XDG_RUNTIME_DIR).toMatch(/\S/);
+    expect(configureSwiftShader({ VK_ICD_FILENAMES: '/mine.json' }, icd)).toEqual({ configured: false, reason: 'VK_ICD_FILENAMES is already set to /mine.json' });
+    expect(configureSwiftShader({}, '/no/such/icd.json')).toEqual({ configured: false, reason: '/no/such/icd.json does not exist' });
   });
 });

@@ -79,10 +79,11 @@ function checkMask(mask: DecodedMask, image: DecodedImage, file: string, classes
 function checkBoxes(boxes: readonly LabelledBox[], image: DecodedImage, entry: FileEntry): void {
   const outside = boxes.find(([, , x1, y1]) => x1 > image.width || y1 > image.height);
   if (!outside) return;
+  const file = entry.boxesFile ?? entry.image;
   throw dataProblem(
     DataCode.badBox,
-    entry.boxesFile ?? entry.image,
-    `the box ${JSON.stringify(outside)} of ${entry.id} reaches outside the ${image.height}×${image.width} image`,
+    file,
+    `${file}: the box ${JSON.stringify(outside)} of ${entry.id} reaches outside the ${image.height}×${image.width} image`,
     'boxes are half-open: x1 ≤ width and y1 ≤ height',
   );
 }

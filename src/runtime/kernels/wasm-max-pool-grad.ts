@@ -74,11 +74,15 @@ function maxPoolGradByTaps(args: KernelArgs): tf.TensorInfo {
   });
 }
 
-/** Idempotent: replaces the native kernel once (the replacement needs no setup of its own). */
+/**
+ * Idempotent: replaces the native kernel once wasm has registered it (before that there is
+ * nothing to replace, and a replacement registered early would be overwritten by the wasm
+ * package's own registration).
+ */
 export function correctWasmMaxPoolGrad(): void {
   const current = tf.getKernel('MaxPoolGrad', BACKEND) as (tf.KernelConfig & { [REPLACEMENT]?: true }) | undefined;
-  if (current?.[REPLACEMENT]) return;
-  if (current) tf.unregisterKernel('MaxPoolGrad', BACKEND);
+  if (!current || current[REPLACEMENT]) return;
+  tf.unregisterKernel('MaxPoolGrad', BACKEND);
   const replacement: tf.KernelConfig & { [REPLACEMENT]: true } = {
     kernelName: 'MaxPoolGrad',
     backendName: BACKEND,

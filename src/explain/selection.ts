@@ -1,0 +1,97 @@
+/**
+ * Which class each image is explained for, and the score that is differentiated.
+ *
+ * Classification: the class is the top-scoring one unless given, and the score is y^c.
+ * Segmentation: the class is the one predicted on the most pixels unless given (ties go to the
+ * lower index), and the score is the sum of class-c scores over a region: the pixels predicted
+ * as c by default (the whole image when there are none), or a given box or mask.
+ * Both are written as Σ selector ⊙ scores with a constant selector, so one gradient serves.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ExplainCode } from './codes.js';
+import { explainError } from './errors.js';
+import type { ExplanationPlan } from './plan.js';
+
+/** Half-open pixel box `[x0, y0, x1, y1]` or a 0/1 mask ([H, W] or [N, H, W]) in the output's pixels. */
+export type Region = { readonly box: readonly [number, number, number, number] } | { readonly mask: tf.Tensor };
+
+function argmaxRow(values: ArrayLike<number>, offset: number, length: number): number {
+  let best = 0;
+  for (let index = 1; index < length; index++) if (values[offset + index]! > values[offset + best]!) best = index;
+  return best;
+}
+
+/** The predicted class per image, from the score tensor's values. */
+export function predictedClasses(plan: ExplanationPlan, scores: ArrayLike<number>, batch: number): number[] {
+  const classes = plan.classes;
+  const perImage = scores.length / batch;
+  return Array.from({ length: batch }, (_, image) => {
+    if (plan.kind === 'classification') return argmaxRow(scores, image * perImage, classes);
+    const counts = new Array<number>(classes).fill(0);
+    for (let pixel = image * perImage; pixel < (image + 1) * perImage; pixel += classes) counts[argmaxRow(scores, pixel, classes)]!++;
+    return argmaxRow(counts, 0, classes);
+  });
+}
+
+/** The class per image: the requested one(s), checked, or the predicted ones. */
+export function chooseClasses(plan: ExplanationPlan, requested: number | readonly number[] | undefined, predicted: readonly number[]): number[] {
+  if (requested === undefined) return [...predicted];
+  const list = typeof requested === 'number' ? predicted.map(() => requested) : [...requested];
+  if (list.length !== predicted.length) {
+    throw explainError(ExplainCode.classOutOfRange, `${list.length} class indices for ${predicted.length} images`, 'give one class, or one per image');
+  }
+  for (const value of list) {
+    if (!Number.isInteger(value) || value < 0 || value >= plan.classes) {
+      throw explainError(ExplainCode.classOutOfRange, `class ${value} is out of range: the output \`${plan.output}\` has ${plan.classes} classes (0 to ${plan.classes - 1})`, 'pick a class index in range');
+    }
+  }
+  return list;
+}
+
+function checkBox(box: readonly number[], height: number, width: number): void {
+  const [x0, y0, x1, y1] = box as [number, number, number, number];
+  const valid = box.length === 4 && box.every(Number.isInteger) && x0 >= 0 && y0 >= 0 && x1 <= width && y1 <= height && x0 < x1 && y0 < y1;
+  if (!valid) {
+    throw explainError(ExplainCode.badRegion, `the region box [${box.join(', ')}] is not a non-empty box inside the ${width}×${height} output`, 'give integers x0 < x1 ≤ width and y0 < y1 ≤ height (half-open pixel box)');
+  }
+}
+
+/** Validates a region against the score's shape [N, H, W, C] before any gradient is taken. */
+export function checkRegion(plan: ExplanationPlan, region: Region | undefined, scoreShape: readonly number[]): void {
+  if (!region) return;
+  if (plan.kind === 'classification') {
+    throw explainError(ExplainCode.badRegion, `the output \`${plan.output}\` is a classification; a region applies only to per-pixel outputs`, 'leave the region out');
+  }
+  const [batch, height, width] = scoreShape as [number, number, number];
+  if ('box' in region) return checkBox(region.box, height, width);
+  const shape = region.mask.shape;
+  const fits = (shape.length === 2 && shape[0] === height && shape[1] === width) || (shape.length === 3 && shape[0] === batch && shape[1] === height && shape[2] === width);
+  if (!fits) {
+    throw explainError(ExplainCode.badRegion, `the region mask has shape [${shape.join(', ')}] but the output's pixels are ${height}×${width} for ${batch} image(s)`, `give a mask [${height}, ${width}] or [${batch}, ${height}, ${width}]`);
+  }
+}
+
+/** The region as a [N, H, W] float mask; the default is the pixels predicted as the class (all pixels when none are). */
+function regionMask(scores: tf.Tensor4D, classes: readonly number[], region: Region | undefined): tf.Tensor3D {
+  const [batch, height, width] = scores.shape;
+  if (region && 'box' in region) {
+    const [x0, y0, x1, y1] = region.box;
+    const box = tf.pad(tf.ones([y1 - y0, x1 - x0]), [[y0, height - y1], [x0, width - x1]]);
+    return tf.broadcastTo(box, [batch, height, width]) as tf.Tensor3D;
+  }
+  if (region) return tf.broadcastTo(tf.cast(tf.notEqual(region.mask, 0), 'float32'), [batch, height, width]) as tf.Tensor3D;
+  const predicted = tf.cast(tf.equal(tf.argMax(scores, 3), tf.reshape(tf.tensor1d([...classes], 'int32'), [batch, 1, 1])), 'float32');
+  const empty = tf.equal(tf.sum(predicted, [1, 2], true), 0);
+  return tf.where(tf.broadcastTo(empty, predicted.shape), tf.onesLike(predicted), predicted) as tf.Tensor3D;
+}
+
+/** The constant weights w with score = Σ w ⊙ scores, same shape as the scores. */
+export function scoreSelector(scores: tf.Tensor, classes: readonly number[], region: Region | undefined): tf.Tensor {
+  return tf.tidy(() => {
+    const count = scores.shape[scores.rank - 1]!;
+    const oneHot = tf.oneHot(tf.tensor1d([...classes], 'int32'), count);
+    if (scores.rank === 2) return oneHot;
+    const mask = regionMask(scores as tf.Tensor4D, classes, region);
+    return tf.mul(tf.expandDims(mask, 3), tf.reshape(oneHot, [classes.length, 1, 1, count]));
+  });
+}
