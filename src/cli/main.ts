@@ -6,6 +6,7 @@ import { DiagnosticError, InternalError } from '../diagnostics/diagnostic.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
 import { UsageError } from './args.js';
 import { CHECK_USAGE, check } from './commands/check.js';
+import { EXPLAIN_USAGE, explainCommand } from './commands/explain.js';
 import { FMT_USAGE, fmt } from './commands/fmt.js';
 import { GRAPH_USAGE, graph } from './commands/graph.js';
 import { IR_USAGE, ir } from './commands/ir.js';
@@ -22,6 +23,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; usage: string; help: str
   graph: { run: graph, usage: GRAPH_USAGE, help: 'draw the architecture (dot, svg, mermaid)' },
   ir: { run: ir, usage: IR_USAGE, help: 'write the IR as versioned JSON' },
   run: { run, usage: RUN_USAGE, help: 'run a model on images: masks, overlays, top classes' },
+  explain: { run: explainCommand, usage: EXPLAIN_USAGE, help: 'class maps (CAM, Grad-CAM, Grad-CAM++, LayerCAM, ACoL) and feature maps; --list shows the derived plan' },
 };
 
 export function usage(): string {

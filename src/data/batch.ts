@@ -23,19 +23,22 @@ export async function* batchSamples(samples: AsyncIterable<Sample>, size: number
   if (pending.length > 0 && !options.dropLast) yield stackSamples(pending);
 }
 
+function checkSameSize(samples: readonly Sample[]): void {
+  const first = samples[0]!;
+  for (const sample of samples) {
+    if (sample.height === first.height && sample.width === first.width) continue;
+    throw dataError(
+      DataCode.batchSizeMismatch,
+      `${sample.id} is ${sample.height}×${sample.width} but ${first.id}, in the same batch, is ${first.height}×${first.width}`,
+      'resize or crop the samples to one size (augmentation options `resize` or `crop`), or use a batch size of 1',
+    );
+  }
+}
+
 /** One batch from samples of equal size. */
 export function stackSamples(samples: readonly Sample[]): Batch {
-  const first = samples[0]!;
-  const { height, width } = first;
-  for (const sample of samples) {
-    if (sample.height !== height || sample.width !== width) {
-      throw dataError(
-        DataCode.batchSizeMismatch,
-        `${sample.id} is ${sample.height}×${sample.width} but ${first.id}, in the same batch, is ${height}×${width}`,
-        'resize or crop the samples to one size (augmentation options `resize` or `crop`), or use a batch size of 1',
-      );
-    }
-  }
+  checkSameSize(samples);
+  const { height, width } = samples[0]!;
   const pixels = height * width;
   const images = new Float32Array(samples.length * pixels * 3);
   samples.forEach((sample, index) => images.set(sample.image, index * pixels * 3));

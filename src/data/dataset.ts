@@ -60,27 +60,28 @@ export function sampleRandom(options: IterationOptions, id: string): Random {
   return new Random(deriveSeed(options.seed ?? 0, 'augment', options.epoch ?? 0, id));
 }
 
+/** Samples in epoch order, augmented; bad files are thrown under `stop` and handed to `keep` under `skip`. */
+async function* iterate(source: SampleSource, policy: BadFilePolicy, keep: (problem: DataProblem) => void, iteration: IterationOptions): AsyncGenerator<Sample> {
+  if (iteration.augment) checkAugmentOptions(iteration.augment);
+  for (const index of epochOrder(source.ids.length, iteration)) {
+    let sample: Sample;
+    try {
+      sample = await source.load(index);
+    } catch (error) {
+      if (!(error instanceof DataProblemError) || policy === 'stop') throw error;
+      keep(error.problem);
+      continue;
+    }
+    yield iteration.augment ? augmentSample(sample, iteration.augment, sampleRandom(iteration, sample.id)) : sample;
+  }
+}
+
 export function createDataset(source: SampleSource, options: DatasetOptions = {}): Dataset {
   const policy = options.onBadFile ?? 'stop';
   const problems = new Map<string, DataProblem>();
   const keep = (problem: DataProblem) => problems.set(`${problem.code} ${problem.file}`, problem);
   (options.problems ?? []).forEach(keep);
-
-  async function* samples(iteration: IterationOptions = {}): AsyncGenerator<Sample> {
-    if (iteration.augment) checkAugmentOptions(iteration.augment);
-    for (const index of epochOrder(source.ids.length, iteration)) {
-      let sample: Sample;
-      try {
-        sample = await source.load(index);
-      } catch (error) {
-        if (!(error instanceof DataProblemError) || policy === 'stop') throw error;
-        keep(error.problem);
-        continue;
-      }
-      yield iteration.augment ? augmentSample(sample, iteration.augment, sampleRandom(iteration, sample.id)) : sample;
-    }
-  }
-
+  const samples = (iteration: IterationOptions = {}) => iterate(source, policy, keep, iteration);
   return {
     root: source.root,
     layout: source.layout,

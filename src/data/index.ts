@@ -46,5 +46,4 @@ export {
 export { assignDigits, type DigitPick } from './generate/digits.js';
 export { DATASET_KINDS, resolveOptions, type DatasetKind, type GenerateOptions, type ResolvedOptions } from './generate/options.js';
 export { imageName, imageSeed, splitCounts, type SplitFractions } from './generate/splits.js';
-export { vocPalette } from './generate/palette.js';
 export { shapesSource, type ShapesSourceOptions } from './generate/sources.js';

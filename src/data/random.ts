@@ -74,12 +74,6 @@ export class Random {
     return items[this.integer(0, items.length)]!;
   }
 
-  /** Standard normal (Box–Muller). */
-  normal(): number {
-    const u = 1 - this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
-  }
-
   /** Fisher–Yates, in place. */
   shuffle<T>(items: T[]): T[] {
     for (let index = items.length - 1; index > 0; index--) {

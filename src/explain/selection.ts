@@ -8,6 +8,7 @@
  * Both are written as Σ selector ⊙ scores with a constant selector, so one gradient serves.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { Span } from '../diagnostics/diagnostic.js';
 import { ExplainCode } from './codes.js';
 import { explainError } from './errors.js';
 import type { ExplanationPlan } from './plan.js';
@@ -34,40 +35,40 @@ export function predictedClasses(plan: ExplanationPlan, scores: ArrayLike<number
 }
 
 /** The class per image: the requested one(s), checked, or the predicted ones. */
-export function chooseClasses(plan: ExplanationPlan, requested: number | readonly number[] | undefined, predicted: readonly number[]): number[] {
+export function chooseClasses(plan: ExplanationPlan, requested: number | readonly number[] | undefined, predicted: readonly number[], span?: Span): number[] {
   if (requested === undefined) return [...predicted];
   const list = typeof requested === 'number' ? predicted.map(() => requested) : [...requested];
   if (list.length !== predicted.length) {
-    throw explainError(ExplainCode.classOutOfRange, `${list.length} class indices for ${predicted.length} images`, 'give one class, or one per image');
+    throw explainError(ExplainCode.classOutOfRange, `${list.length} class indices for ${predicted.length} images`, 'give one class, or one per image', span);
   }
   for (const value of list) {
     if (!Number.isInteger(value) || value < 0 || value >= plan.classes) {
-      throw explainError(ExplainCode.classOutOfRange, `class ${value} is out of range: the output \`${plan.output}\` has ${plan.classes} classes (0 to ${plan.classes - 1})`, 'pick a class index in range');
+      throw explainError(ExplainCode.classOutOfRange, `class ${value} is out of range: the output \`${plan.output}\` has ${plan.classes} classes (0 to ${plan.classes - 1})`, 'pick a class index in range', span);
     }
   }
   return list;
 }
 
-function checkBox(box: readonly number[], height: number, width: number): void {
+function checkBox(box: readonly number[], height: number, width: number, span?: Span): void {
   const [x0, y0, x1, y1] = box as [number, number, number, number];
   const valid = box.length === 4 && box.every(Number.isInteger) && x0 >= 0 && y0 >= 0 && x1 <= width && y1 <= height && x0 < x1 && y0 < y1;
   if (!valid) {
-    throw explainError(ExplainCode.badRegion, `the region box [${box.join(', ')}] is not a non-empty box inside the ${width}×${height} output`, 'give integers x0 < x1 ≤ width and y0 < y1 ≤ height (half-open pixel box)');
+    throw explainError(ExplainCode.badRegion, `the region box [${box.join(', ')}] is not a non-empty box inside the ${width}×${height} output`, 'give integers x0 < x1 ≤ width and y0 < y1 ≤ height (half-open pixel box)', span);
   }
 }
 
 /** Validates a region against the score's shape [N, H, W, C] before any gradient is taken. */
-export function checkRegion(plan: ExplanationPlan, region: Region | undefined, scoreShape: readonly number[]): void {
+export function checkRegion(plan: ExplanationPlan, region: Region | undefined, scoreShape: readonly number[], span?: Span): void {
   if (!region) return;
   if (plan.kind === 'classification') {
-    throw explainError(ExplainCode.badRegion, `the output \`${plan.output}\` is a classification; a region applies only to per-pixel outputs`, 'leave the region out');
+    throw explainError(ExplainCode.badRegion, `the output \`${plan.output}\` is a classification; a region applies only to per-pixel outputs`, 'leave the region out', span);
   }
   const [batch, height, width] = scoreShape as [number, number, number];
-  if ('box' in region) return checkBox(region.box, height, width);
+  if ('box' in region) return checkBox(region.box, height, width, span);
   const shape = region.mask.shape;
   const fits = (shape.length === 2 && shape[0] === height && shape[1] === width) || (shape.length === 3 && shape[0] === batch && shape[1] === height && shape[2] === width);
   if (!fits) {
-    throw explainError(ExplainCode.badRegion, `the region mask has shape [${shape.join(', ')}] but the output's pixels are ${height}×${width} for ${batch} image(s)`, `give a mask [${height}, ${width}] or [${batch}, ${height}, ${width}]`);
+    throw explainError(ExplainCode.badRegion, `the region mask has shape [${shape.join(', ')}] but the output's pixels are ${height}×${width} for ${batch} image(s)`, `give a mask [${height}, ${width}] or [${batch}, ${height}, ${width}]`, span);
   }
 }
 

@@ -8,7 +8,7 @@
 import { type BoxLike, bestIoU } from './boxes.js';
 import { MetricCode } from './codes.js';
 import { metricError } from './errors.js';
-import { type BoxMode, type ScoreMap, mapToBoxes } from './map-to-box.js';
+import { type CandidateMode, type ScoreMap, mapToBoxes } from './map-to-box.js';
 
 /** 0.00, 0.01, …, 0.99. */
 export const MAP_THRESHOLDS: readonly number[] = Array.from({ length: 100 }, (_, index) => index / 100);
@@ -20,7 +20,8 @@ export interface BoxAccuracyOptions {
   readonly thresholds?: readonly number[];
   /** IoU levels δ; default [0.5]. */
   readonly iouThresholds?: readonly number[];
-  readonly mode?: BoxMode;
+  /** Default `largest`. */
+  readonly mode?: CandidateMode;
 }
 
 export interface IoULevelResult {
@@ -49,7 +50,7 @@ export interface LocalisationExample {
 export class BoxAccuracy {
   readonly thresholds: readonly number[];
   readonly iouThresholds: readonly number[];
-  readonly mode: BoxMode;
+  readonly mode: CandidateMode;
   private readonly hits: Float64Array[];
   private images = 0;
 
@@ -65,8 +66,8 @@ export class BoxAccuracy {
 
   add(example: LocalisationExample): void {
     const boxes = mapToBoxes(example.map, this.thresholds, this.mode);
-    boxes.forEach((box, t) => {
-      const iou = bestIoU(box, example.truthBoxes);
+    boxes.forEach((candidates, t) => {
+      const iou = candidates.reduce((best, box) => Math.max(best, bestIoU(box, example.truthBoxes)), 0);
       this.iouThresholds.forEach((level, l) => {
         if (iou >= level) this.hits[l]![t]! += 1;
       });
@@ -98,12 +99,12 @@ export function boxAccuracy(examples: readonly LocalisationExample[], options: B
 }
 
 /** MaxBoxAcc at δ = 0.5. */
-export function maxBoxAccuracy(examples: readonly LocalisationExample[], mode: BoxMode = 'largest'): number {
+export function maxBoxAccuracy(examples: readonly LocalisationExample[], mode: CandidateMode = 'largest'): number {
   return boxAccuracy(examples, { iouThresholds: MAX_BOX_ACC_IOU, mode }).mean;
 }
 
 /** MaxBoxAccV2: MaxBoxAcc averaged over δ ∈ {0.3, 0.5, 0.7}. */
-export function maxBoxAccuracyV2(examples: readonly LocalisationExample[], mode: BoxMode = 'largest'): number {
+export function maxBoxAccuracyV2(examples: readonly LocalisationExample[], mode: CandidateMode = 'largest'): number {
   return boxAccuracy(examples, { iouThresholds: MAX_BOX_ACC_V2_IOU, mode }).mean;
 }
 

@@ -28,6 +28,28 @@ export function connectedComponents(mask: ArrayLike<number>, width: number, heig
   return { labels, components };
 }
 
+interface Grid {
+  readonly mask: ArrayLike<number>;
+  readonly labels: Int32Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Labels the unlabelled foreground neighbours of `index` and appends them to the queue; returns the new tail. */
+function enqueueNeighbours(grid: Grid, queue: Int32Array, tail: number, index: number, label: number): number {
+  const x = index % grid.width;
+  const y = (index - x) / grid.width;
+  for (let ny = Math.max(0, y - 1); ny <= Math.min(grid.height - 1, y + 1); ny++) {
+    for (let nx = Math.max(0, x - 1); nx <= Math.min(grid.width - 1, x + 1); nx++) {
+      const neighbour = ny * grid.width + nx;
+      if (grid.mask[neighbour] === 0 || grid.labels[neighbour] !== 0) continue;
+      grid.labels[neighbour] = label;
+      queue[tail++] = neighbour;
+    }
+  }
+  return tail;
+}
+
 function fill(
   mask: ArrayLike<number>,
   labels: Int32Array,
@@ -37,34 +59,17 @@ function fill(
   width: number,
   height: number,
 ): Component {
-  let head = 0;
-  let tail = 0;
-  queue[tail++] = start;
+  const grid = { mask, labels, width, height };
+  let [head, tail] = [0, 1];
+  queue[0] = start;
   labels[start] = label;
-  let x0 = width;
-  let y0 = height;
-  let x1 = 0;
-  let y1 = 0;
+  let [x0, y0, x1, y1] = [width, height, 0, 0];
   while (head < tail) {
     const index = queue[head++]!;
     const x = index % width;
     const y = (index - x) / width;
-    x0 = Math.min(x0, x);
-    y0 = Math.min(y0, y);
-    x1 = Math.max(x1, x + 1);
-    y1 = Math.max(y1, y + 1);
-    for (let dy = -1; dy <= 1; dy++) {
-      const ny = y + dy;
-      if (ny < 0 || ny >= height) continue;
-      for (let dx = -1; dx <= 1; dx++) {
-        const nx = x + dx;
-        if (nx < 0 || nx >= width) continue;
-        const neighbour = ny * width + nx;
-        if (mask[neighbour] === 0 || labels[neighbour] !== 0) continue;
-        labels[neighbour] = label;
-        queue[tail++] = neighbour;
-      }
-    }
+    [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x + 1), Math.max(y1, y + 1)];
+    tail = enqueueNeighbours(grid, queue, tail, index, label);
   }
   return { area: tail, box: [x0, y0, x1, y1] };
 }

@@ -17,7 +17,7 @@ export {
 export { ClassificationAccuracy, argmaxRows, rankOfLabel, topKAccuracy, topKCorrect, type ClassificationScores, type Logits } from './classification.js';
 export { bestIoU, boxArea, boxIoU, maskBox, type Box, type BoxLike } from './boxes.js';
 export { connectedComponents, type Component, type Components } from './components.js';
-export { boxOfMask, mapMaximum, mapToBox, mapToBoxes, mapToMask, normaliseMap, type BoxMode, type ScoreMap } from './map-to-box.js';
+export { boxOfMask, mapMaximum, mapToBox, mapToBoxes, mapToMask, normaliseMap, type BoxMode, type CandidateMode, type ScoreMap } from './map-to-box.js';
 export {
   BoxAccuracy,
   MAP_THRESHOLDS,

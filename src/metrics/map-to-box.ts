@@ -85,10 +85,18 @@ export function mapToBox(map: ScoreMap, fraction: number, mode: BoxMode = 'large
   return boxOfMask(mapToMask(map, fraction), map.width, map.height, mode);
 }
 
-/** Boxes for several fractions of one map at once (the map is checked once). */
-export function mapToBoxes(map: ScoreMap, fractions: readonly number[], mode: BoxMode = 'largest'): (Box | null)[] {
+/** Box candidates of a scoring: one box (`largest`, `union`), or every component's box (`each`, scored by the best of them, as the reference code's multi-contour evaluation). */
+export type CandidateMode = BoxMode | 'each';
+
+/** Candidate boxes for several fractions of one map at once (the map is checked once); empty where nothing is kept. */
+export function mapToBoxes(map: ScoreMap, fractions: readonly number[], mode: CandidateMode = 'largest'): Box[][] {
   checkMap(map);
   fractions.forEach(checkFraction);
   const maximum = mapMaximum(map.values);
-  return fractions.map((fraction) => boxOfMask(thresholdValues(map.values, fraction * maximum), map.width, map.height, mode));
+  return fractions.map((fraction) => {
+    const mask = thresholdValues(map.values, fraction * maximum);
+    if (mode === 'each') return connectedComponents(mask, map.width, map.height).components.map((component) => component.box);
+    const box = boxOfMask(mask, map.width, map.height, mode);
+    return box ? [box] : [];
+  });
 }

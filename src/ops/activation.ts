@@ -52,3 +52,21 @@ export function planActivation(name: ActivationName, needsGradient: boolean): Ac
 export function finishOutput(y: tf.Tensor, bias: tf.Tensor | undefined, name: ActivationName): tf.Tensor {
   return applyActivation(bias ? tf.add(y, bias) : y, name);
 }
+
+/** `applyActivation` as code, for the part of an activation a kernel could not fuse. */
+export function emitActivation(x: string, name: ActivationName): string {
+  if (name === 'none') return x;
+  if (name === 'leakyRelu') return `tf.leakyRelu(${x}, ${LEAKY_RELU_ALPHA})`;
+  return `tf.${name}(${x})`;
+}
+
+/**
+ * The fields a fused tfjs kernel takes for an activation at inference (none for `linear`, its
+ * default) and what must be applied after the kernel, as `planActivation` decides.
+ */
+export function emitFusedActivation(name: ActivationName): { readonly fields: string[]; readonly after: ActivationName } {
+  const plan = planActivation(name, false);
+  const fields = plan.fused === 'linear' ? [] : [`activation: '${plan.fused}'`];
+  if (plan.fused === 'leakyrelu') fields.push(`leakyreluAlpha: ${LEAKY_RELU_ALPHA}`);
+  return { fields, after: plan.after };
+}

@@ -21,4 +21,5 @@ export const argmax: OpDef = {
   },
   flops: (inputs) => perElement(inputs[0]!, 1),
   execute: ({ inputs, attrs }) => tf.argMax(inputs[0]!, axisOf(attrs, inputs[0]!.rank)),
+  emit: ({ inputs, attrs, inputTypes }) => ({ expression: `tf.argMax(${inputs[0]}, ${axisOf(attrs, inputTypes[0]!.shape.length)})` }),
 };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OpDef } from './op.js';
 import { POOL_PARAMS, poolFlops, poolShape, readPool, validatePool } from './pooling.js';
-import { type Window, padForWindow, samePadding, windowStep } from './spatial.js';
+import { type Window, emitPadForWindow, emitPair, emitTidy, padForWindow, samePadding, windowStep } from './spatial.js';
 
 const NAME = 'avgpool';
 
@@ -39,5 +39,10 @@ export const avgpool: OpDef = {
       const { x, mode } = padForWindow(inputs[0] as tf.Tensor4D, window.padding, 0);
       return tf.avgPool(x, [...window.kernel], [...window.stride], mode);
     });
+  },
+  emit({ inputs, attrs }) {
+    const window = readPool(NAME, attrs);
+    const { x, mode, temporary } = emitPadForWindow(inputs[0]!, window.padding);
+    return { expression: emitTidy(`tf.avgPool(${x}, ${emitPair(window.kernel)}, ${emitPair(window.stride)}, '${mode}')`, temporary) };
   },
 };

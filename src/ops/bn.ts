@@ -89,4 +89,8 @@ export const bn: OpDef = {
       return tf.batchNorm(x, batch.mean, batch.variance, beta, gamma, epsilon);
     });
   },
+  emit({ inputs, weights, attrs, literal }) {
+    const epsilon = literal(read(attrs).number('epsilon'));
+    return { expression: `tf.batchNorm(${inputs[0]}, ${weights.movingMean}, ${weights.movingVariance}, ${weights.beta}, ${weights.gamma}, ${epsilon})` };
+  },
 };

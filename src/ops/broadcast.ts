@@ -13,6 +13,8 @@ export interface MergeSpec {
   readonly name: string;
   readonly summary: string;
   readonly combine: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+  /** The tfjs function `combine` calls (`add`, `mul`, `maximum`), for the code generator. */
+  readonly kernel: string;
 }
 
 function broadcastPair(op: string, a: TensorType, b: TensorType, context: ShapeContext): TensorType {
@@ -44,5 +46,9 @@ export function mergeOp(spec: MergeSpec): OpDef {
     },
     flops: (inputs, output) => mul(dim(inputs.length - 1), elementCount(output.shape)),
     execute: ({ inputs }) => tf.tidy(() => inputs.slice(1).reduce((merged, input) => spec.combine(merged, input), inputs[0]!)),
+    emit({ inputs }) {
+      const merged = inputs.slice(1).reduce((left, input) => `tf.${spec.kernel}(${left}, ${input})`, inputs[0]!);
+      return { expression: inputs.length > 2 ? `tf.tidy(() => ${merged})` : merged };
+    },
   };
 }

@@ -51,4 +51,12 @@ export const channels: OpDef = {
     const size = x.shape.map((_, axis) => (axis === x.rank - 1 ? end - start : -1));
     return tf.slice(x, begin, size);
   },
+  emit({ inputs, attrs, inputTypes }) {
+    const shape = inputTypes[0]!.shape;
+    const last = shape.length - 1;
+    const [start, end] = rangeOf(attrs, channelsOf(NAME, inputTypes[0]!));
+    const begin = shape.map((_, axis) => (axis === last ? start : 0));
+    const size = shape.map((_, axis) => (axis === last ? end - start : -1));
+    return { expression: `tf.slice(${inputs[0]}, [${begin.join(', ')}], [${size.join(', ')}])` };
+  },
 };

@@ -51,4 +51,8 @@ export const concat: OpDef = {
   },
   flops: () => dim(0),
   execute: ({ inputs, attrs }) => (inputs.length === 1 ? tf.clone(inputs[0]!) : tf.concat([...inputs], axisOf(attrs, inputs[0]!.rank))),
+  emit({ inputs, attrs, inputTypes }) {
+    if (inputs.length === 1) return { expression: `tf.clone(${inputs[0]})` };
+    return { expression: `tf.concat([${inputs.join(', ')}], ${axisOf(attrs, inputTypes[0]!.shape.length)})` };
+  },
 };

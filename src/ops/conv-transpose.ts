@@ -3,13 +3,14 @@
  * computed from the runtime input shape, so the op works for any input size.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Dim, add, dim, mul } from '../ir/symbolic.js';
-import { finishOutput } from './activation.js';
+import { type Dim, add, constValue, dim, mul } from '../ir/symbolic.js';
+import { emitActivation, finishOutput } from './activation.js';
 import type { Pair } from './attributes.js';
 import { channelsOf, tensorType } from './common.js';
 import { convolutionInput, optionalBias, readConvolution, validateConvolution, weightOf } from './convolution.js';
 import type { OpDef, ParamSpec } from './op.js';
 import { activation, bias, featureMap, filters, kernel, padding, stride } from './params.js';
+import { emitPair } from './spatial.js';
 
 const NAME = 'convTranspose';
 const PARAMS: readonly ParamSpec[] = [featureMap, filters, kernel(2), stride(2), padding('same'), bias, activation];
@@ -25,6 +26,13 @@ function outputSizes(rows: Dim, columns: Dim, kernelSize: Pair, strides: Pair, m
 
 function concreteSize(size: number, kernelSize: number, strideSize: number, mode: string): number {
   return mode === 'same' ? size * strideSize : (size - 1) * strideSize + kernelSize;
+}
+
+/** `concreteSize` as code: the size the type fixes, or the arithmetic on the runtime size. */
+function sizeCode(known: Dim, runtime: string, kernelSize: number, strideSize: number, mode: string): string {
+  const value = constValue(known);
+  if (value !== undefined) return String(value);
+  return mode === 'same' ? `${runtime} * ${strideSize}` : `(${runtime} - 1) * ${strideSize} + ${kernelSize}`;
 }
 
 export const convTranspose: OpDef = {
@@ -75,5 +83,18 @@ export const convTranspose: OpDef = {
       filter.shape[2],
     ];
     return tf.tidy(() => finishOutput(tf.conv2dTranspose(x, filter, outputShape, [...window.stride], mode), biasValue, activationName));
+  },
+  emit({ inputs, weights, attrs, output }) {
+    const { read, window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
+    const x = inputs[0]!;
+    const mode = read.text('padding');
+    const batch = constValue(output.shape[0]!) ?? `${x}.shape[0]`;
+    const rows = sizeCode(output.shape[1]!, `${x}.shape[1]`, window.kernel[0], window.stride[0], mode);
+    const columns = sizeCode(output.shape[2]!, `${x}.shape[2]`, window.kernel[1], window.stride[1], mode);
+    const shape = `[${batch}, ${rows}, ${columns}, ${read.int('filters')}]`;
+    const call = `tf.conv2dTranspose(${x}, ${weights.kernel}, ${shape}, ${emitPair(window.stride)}, '${mode}')`;
+    const biased = hasBias ? `tf.add(${call}, ${weights.bias})` : call;
+    const expression = emitActivation(biased, activationName);
+    return { expression: expression === call ? call : `tf.tidy(() => ${expression})` };
   },
 };

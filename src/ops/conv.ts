@@ -6,12 +6,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { dim, mul } from '../ir/symbolic.js';
 import { atrousConv2d } from '../runtime/kernels/atrous.js';
-import { LEAKY_RELU_ALPHA, applyActivation, finishOutput, planActivation } from './activation.js';
+import { LEAKY_RELU_ALPHA, applyActivation, emitActivation, emitFusedActivation, finishOutput, planActivation } from './activation.js';
 import { channelsOf } from './common.js';
 import { convolutionInput, convolutionOutput, optionalBias, readConvolution, validateConvolution, weightOf } from './convolution.js';
 import type { OpDef, ParamSpec } from './op.js';
 import { activation, bias, dilation, explicitPad, featureMap, filters, kernel, padding, stride } from './params.js';
-import { padForWindow, windowStep } from './spatial.js';
+import { emitPadForWindow, emitPair, emitTidy, padForWindow, windowStep } from './spatial.js';
 
 const NAME = 'conv';
 const PARAMS: readonly ParamSpec[] = [featureMap, filters, kernel(3), stride(1), dilation, padding('same'), explicitPad, bias, activation];
@@ -66,5 +66,15 @@ export const conv: OpDef = {
       });
       return applyActivation(y, plan.after);
     });
+  },
+  emit({ inputs, weights, attrs }) {
+    const { window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
+    const { x, mode, temporary } = emitPadForWindow(inputs[0]!, window.padding);
+    const activationCode = emitFusedActivation(activationName);
+    const fields = [`x: ${x}`, `filter: ${weights.kernel}`, `strides: ${emitPair(window.stride)}`, `pad: '${mode}'`];
+    if (window.dilation.some((d) => d > 1)) fields.push(`dilations: ${emitPair(window.dilation)}`);
+    if (hasBias) fields.push(`bias: ${weights.bias}`);
+    const call = emitActivation(`tf.fused.conv2d({ ${[...fields, ...activationCode.fields].join(', ')} })`, activationCode.after);
+    return { expression: emitTidy(call, temporary || activationCode.after !== 'none') };
   },
 };

@@ -3,7 +3,7 @@
  * connections, where valid convolutions leave the encoder map larger than the decoder's).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Dim, dim, sub } from '../ir/symbolic.js';
+import { type Dim, constValue, dim, sub } from '../ir/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { expandBorder, requireAtLeastSize, validateBorder } from './border.js';
 import { expectFeatureMap, formatShape, inputAt, tensorType } from './common.js';
@@ -30,6 +30,19 @@ function requireOneSource(hasAmount: boolean, hasLike: boolean): void {
 /** The top-left corner of a centred crop: the odd pixel goes to the bottom/right. */
 function centreOffset(size: number, target: number): number {
   return Math.floor((size - target) / 2);
+}
+
+/** A size as code: the number the type fixes, else `fallback` computed at run time. */
+function sizeCode(known: Dim, fallback: string): string {
+  const value = constValue(known);
+  return value === undefined ? fallback : String(value);
+}
+
+/** `centreOffset` as code, folded to a number when both sizes are known. */
+function offsetCode(size: Dim, target: Dim, sizeAtRuntime: string, targetAtRuntime: string): string {
+  const [known, knownTarget] = [constValue(size), constValue(target)];
+  if (known !== undefined && knownTarget !== undefined) return String(centreOffset(known, knownTarget));
+  return `Math.floor((${sizeCode(size, sizeAtRuntime)} - ${sizeCode(target, targetAtRuntime)}) / 2)`;
 }
 
 export const crop: OpDef = {
@@ -76,5 +89,20 @@ export const crop: OpDef = {
     }
     const [height, width] = [inputs[1]!.shape[1]!, inputs[1]!.shape[2]!];
     return tf.slice(x, [0, centreOffset(rows, height), centreOffset(columns, width), 0], [-1, height, width, -1]);
+  },
+  emit({ inputs, attrs, inputTypes, output }) {
+    const [x, like] = [inputs[0]!, inputs[1]];
+    const amount = amountOf(attrs);
+    const [rows, columns] = [sizeCode(output.shape[1]!, ''), sizeCode(output.shape[2]!, '')];
+    if (amount) {
+      const border = expandBorder(amount);
+      const height = rows || `${x}.shape[1] - ${border.top + border.bottom}`;
+      const width = columns || `${x}.shape[2] - ${border.left + border.right}`;
+      return { expression: `tf.slice(${x}, [0, ${border.top}, ${border.left}, 0], [-1, ${height}, ${width}, -1])` };
+    }
+    const [source, target] = [inputTypes[0]!.shape, inputTypes[1]!.shape];
+    const top = offsetCode(source[1]!, target[1]!, `${x}.shape[1]`, `${like}.shape[1]`);
+    const left = offsetCode(source[2]!, target[2]!, `${x}.shape[2]`, `${like}.shape[2]`);
+    return { expression: `tf.slice(${x}, [0, ${top}, ${left}, 0], [-1, ${rows || `${like}.shape[1]`}, ${columns || `${like}.shape[2]`}, -1])` };
   },
 };

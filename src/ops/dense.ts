@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { dim, mul } from '../ir/symbolic.js';
-import { LEAKY_RELU_ALPHA, applyActivation, planActivation } from './activation.js';
+import { LEAKY_RELU_ALPHA, applyActivation, emitActivation, emitFusedActivation, planActivation } from './activation.js';
 import { AttributeReader, requireAtLeast } from './attributes.js';
 import { channelsOf, expectFloat, formatShape, inputAt, tensorType } from './common.js';
 import { optionalBias, weightOf } from './convolution.js';
@@ -58,5 +58,13 @@ export const dense: OpDef = {
       });
       return applyActivation(y, plan.after);
     });
+  },
+  emit({ inputs, weights, attrs }) {
+    const attributes = read(attrs);
+    const activationCode = emitFusedActivation(attributes.text('activation') as ActivationName);
+    const fields = [`a: ${inputs[0]}`, `b: ${weights.kernel}`];
+    if (attributes.bool('bias')) fields.push(`bias: ${weights.bias}`);
+    const call = emitActivation(`tf.fused.matMul({ ${[...fields, ...activationCode.fields].join(', ')} })`, activationCode.after);
+    return { expression: activationCode.after === 'none' ? call : `tf.tidy(() => ${call})` };
   },
 };

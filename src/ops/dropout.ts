@@ -36,4 +36,6 @@ export const dropout: OpDef = {
     if (!context.training || rate === 0) return tf.clone(x);
     return tf.dropout(x, rate, undefined, context.seed);
   },
+  // The identity at inference; a clone keeps the output a tensor of its own, as `execute` does.
+  emit: ({ inputs }) => ({ expression: `tf.clone(${inputs[0]})` }),
 };

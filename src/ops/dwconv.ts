@@ -5,12 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { dim, mul } from '../ir/symbolic.js';
-import { LEAKY_RELU_ALPHA, applyActivation, finishOutput, planActivation } from './activation.js';
+import { LEAKY_RELU_ALPHA, applyActivation, emitActivation, emitFusedActivation, finishOutput, planActivation } from './activation.js';
 import { channelsOf } from './common.js';
 import { convolutionInput, convolutionOutput, depthwise, optionalBias, readConvolution, validateConvolution, weightOf } from './convolution.js';
 import type { OpDef, ParamSpec } from './op.js';
 import { activation, bias, dilation, explicitPad, featureMap, kernel, padding, stride } from './params.js';
-import { padForWindow, windowStep } from './spatial.js';
+import { emitPadForWindow, emitPair, emitTidy, padForWindow, windowStep } from './spatial.js';
 
 const NAME = 'dwconv';
 const multiplier: ParamSpec = { name: 'multiplier', type: 'int', default: 1, doc: 'kernels per input channel' };
@@ -65,5 +65,15 @@ export const dwconv: OpDef = {
       });
       return applyActivation(y, plan.after);
     });
+  },
+  emit({ inputs, weights, attrs }) {
+    const { window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
+    const { x, mode, temporary } = emitPadForWindow(inputs[0]!, window.padding);
+    const activationCode = emitFusedActivation(activationName);
+    const fields = [`x: ${x}`, `filter: ${weights.depthwiseKernel}`, `strides: ${emitPair(window.stride)}`, `pad: '${mode}'`];
+    if (window.dilation.some((d) => d > 1)) fields.push(`dilations: ${emitPair(window.dilation)}`);
+    if (hasBias) fields.push(`bias: ${weights.bias}`);
+    const call = emitActivation(`tf.fused.depthwiseConv2d({ ${[...fields, ...activationCode.fields].join(', ')} })`, activationCode.after);
+    return { expression: emitTidy(call, temporary || activationCode.after !== 'none') };
   },
 };

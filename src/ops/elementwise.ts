@@ -4,7 +4,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { AttributeReader } from './attributes.js';
 import { expectFloat, inputAt, perElement } from './common.js';
-import type { Attrs, OpDef, ParamSpec, ShapeContext, TensorType } from './op.js';
+import type { Attrs, EmitArgs, OpDef, ParamSpec, ShapeContext, TensorType } from './op.js';
 import { anyTensor } from './params.js';
 
 export interface ElementwiseSpec {
@@ -18,6 +18,8 @@ export interface ElementwiseSpec {
   /** Extra shape checks (an axis in range). */
   readonly check?: (x: TensorType, read: AttributeReader, context: ShapeContext) => void;
   readonly apply: (x: tf.Tensor, read: AttributeReader) => tf.Tensor;
+  /** `apply` as code over `tf`, for the code generator. */
+  readonly emit?: (x: string, read: AttributeReader, args: EmitArgs) => string;
 }
 
 export function elementwiseOp(spec: ElementwiseSpec): OpDef {
@@ -37,5 +39,6 @@ export function elementwiseOp(spec: ElementwiseSpec): OpDef {
     },
     flops: (_inputs, output) => perElement(output, spec.cost),
     execute: ({ inputs, attrs }) => spec.apply(inputs[0]!, read(attrs)),
+    ...(spec.emit ? { emit: (args: EmitArgs) => ({ expression: spec.emit!(args.inputs[0]!, read(args.attrs), args) }) } : {}),
   };
 }

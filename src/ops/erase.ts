@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { add, dim, mul } from '../ir/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { channelsOf, elementCount, expectFeatureMap, inputAt } from './common.js';
-import type { Attrs, OpDef, ParamSpec, RunContext } from './op.js';
+import type { Attrs, EmitHelper, OpDef, ParamSpec, RunContext } from './op.js';
 import { featureMap } from './params.js';
 
 const NAME = 'erase';
@@ -49,6 +49,36 @@ function constantMask(by: tf.Tensor4D, classes: tf.Tensor1D, threshold: number):
   return masked(by);
 }
 
+/**
+ * Inference-time erasing as a module-level function of the generated code: the predicted
+ * class, then `keepMask` step for step (no gradient is taken, so no `customGrad`).
+ */
+const ERASE_HELPER: EmitHelper = {
+  name: 'eraseWhereClassMapIsHigh',
+  parameters: [
+    { name: 'x', type: 'tf.Tensor4D' },
+    { name: 'by', type: 'tf.Tensor4D' },
+    { name: 'threshold', type: 'number' },
+  ],
+  returnType: 'tf.Tensor4D',
+  docs: "ACoL erasing at inference: zeroes `x` where the predicted class's map in `by`, min-max normalised per image, reaches `threshold`.",
+  statements: [
+    'return tf.tidy(() => {',
+    '  const [n, rows, columns, count] = by.shape;',
+    '  const classes = tf.argMax(tf.mean(by, [1, 2]), 1);',
+    '  const pick = tf.reshape(tf.oneHot(classes, count), [n, 1, 1, count]);',
+    '  const map = tf.sum(tf.mul(by, pick), 3, true);',
+    '  const low = tf.min(map, [1, 2], true);',
+    '  const range = tf.sub(tf.max(map, [1, 2], true), low);',
+    '  // A flat map has no peak to erase: normalise it to 0 instead of dividing by zero.',
+    '  const safeRange = tf.where(tf.greater(range, 0), range, tf.onesLike(range));',
+    '  const normalised = tf.div(tf.sub(map, low), safeRange);',
+    "  const keep = tf.reshape(tf.cast(tf.less(normalised, threshold), 'float32'), [n, rows, columns, 1]);",
+    '  return tf.mul(x, keep);',
+    '});',
+  ],
+};
+
 export const erase: OpDef = {
   name: NAME,
   summary: 'ACoL erasing: zero features where the chosen class map is high',
@@ -79,4 +109,8 @@ export const erase: OpDef = {
     const [x, by] = [inputs[0] as tf.Tensor4D, inputs[1] as tf.Tensor4D];
     return tf.tidy(() => tf.mul(x, constantMask(by, chosenClasses(by, context), thresholdOf(attrs))));
   },
+  emit: ({ inputs, attrs, literal }) => ({
+    expression: `eraseWhereClassMapIsHigh(${inputs[0]}, ${inputs[1]}, ${literal(thresholdOf(attrs))})`,
+    helpers: [ERASE_HELPER],
+  }),
 };

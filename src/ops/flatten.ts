@@ -18,4 +18,5 @@ export const flatten: OpDef = {
   },
   flops: () => dim(0),
   execute: ({ inputs }) => tf.reshape(inputs[0]!, [inputs[0]!.shape[0]!, -1]),
+  emit: ({ inputs }) => ({ expression: `tf.reshape(${inputs[0]}, [${inputs[0]}.shape[0], -1])` }),
 };

@@ -5,4 +5,5 @@ export const gap = globalPoolOp({
   name: 'gap',
   summary: 'global average pooling: the mean of each channel',
   reduce: (x, axes, keep) => tf.mean(x, axes, keep),
+  kernel: 'mean',
 });

@@ -14,6 +14,8 @@ export interface GlobalPoolSpec {
   readonly name: string;
   readonly summary: string;
   readonly reduce: (x: tf.Tensor, axes: number[], keep: boolean) => tf.Tensor;
+  /** The tfjs reduction `reduce` calls (`mean`, `max`), for the code generator. */
+  readonly kernel: string;
 }
 
 const PARAMS: readonly ParamSpec[] = [
@@ -35,5 +37,6 @@ export function globalPoolOp(spec: GlobalPoolSpec): OpDef {
     },
     flops: (inputs) => perElement(inputs[0]!, 1),
     execute: ({ inputs, attrs }) => spec.reduce(inputs[0]!, [1, 2], keep(attrs)),
+    emit: ({ inputs, attrs }) => ({ expression: `tf.${spec.kernel}(${inputs[0]}, [1, 2]${keep(attrs) ? ', true' : ''})` }),
   };
 }

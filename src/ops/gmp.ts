@@ -5,4 +5,5 @@ export const gmp = globalPoolOp({
   name: 'gmp',
   summary: 'global max pooling: the maximum of each channel',
   reduce: (x, axes, keep) => tf.max(x, axes, keep),
+  kernel: 'max',
 });

@@ -7,4 +7,5 @@ export const hardSwish = elementwiseOp({
   summary: 'x * relu6(x + 3) / 6',
   cost: 5,
   apply: (x) => tf.tidy(() => tf.div(tf.mul(x, tf.relu6(tf.add(x, 3))), 6)),
+  emit: (x) => `tf.tidy(() => tf.div(tf.mul(${x}, tf.relu6(tf.add(${x}, 3))), 6))`,
 });

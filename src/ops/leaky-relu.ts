@@ -12,4 +12,5 @@ export const leakyRelu = elementwiseOp({
   cost: 2,
   validate: (read) => (read.number('alpha') >= 0 ? undefined : `\`alpha\` must not be negative, got ${read.number('alpha')}`),
   apply: (x, read) => tf.leakyRelu(x, read.number('alpha')),
+  emit: (x, read, { literal }) => `tf.leakyRelu(${x}, ${literal(read.number('alpha'))})`,
 });

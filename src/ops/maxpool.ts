@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OpDef } from './op.js';
 import { POOL_PARAMS, poolFlops, poolShape, readPool, validatePool } from './pooling.js';
-import { padForWindow, windowStep } from './spatial.js';
+import { emitPadForWindow, emitPair, emitTidy, padForWindow, windowStep } from './spatial.js';
 
 const NAME = 'maxpool';
 
@@ -22,5 +22,10 @@ export const maxpool: OpDef = {
       const { x, mode } = padForWindow(inputs[0] as tf.Tensor4D, window.padding, -Infinity);
       return tf.maxPool(x, [...window.kernel], [...window.stride], mode);
     });
+  },
+  emit({ inputs, attrs }) {
+    const window = readPool(NAME, attrs);
+    const { x, mode, temporary } = emitPadForWindow(inputs[0]!, window.padding, '-Infinity');
+    return { expression: emitTidy(`tf.maxPool(${x}, ${emitPair(window.kernel)}, ${emitPair(window.stride)}, '${mode}')`, temporary) };
   },
 };

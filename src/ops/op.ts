@@ -112,6 +112,37 @@ export interface ExecuteArgs {
   readonly context: RunContext;
 }
 
+/**
+ * What an op's `emit` receives: the code generator has already named every tensor, so each
+ * entry is a plain identifier or property access, never text from a `.seg` file.
+ */
+export interface EmitArgs {
+  /** Expressions for the tensor inputs, in the order `execute` receives them. */
+  readonly inputs: readonly string[];
+  /** Expressions for the weights by role (batch-norm folding already applied, as in the executor). */
+  readonly weights: Readonly<Record<string, string>>;
+  readonly attrs: Attrs;
+  readonly inputTypes: readonly TensorType[];
+  readonly output: TensorType;
+  /** Writes a compile-time value as a TypeScript literal: numbers exactly, strings quoted safely. */
+  readonly literal: (value: AttrValue | readonly number[]) => string;
+}
+
+/** A module-level function an emitted call relies on, written once per generated module. */
+export interface EmitHelper {
+  readonly name: string;
+  readonly parameters: readonly { readonly name: string; readonly type: string }[];
+  readonly returnType: string;
+  readonly docs: string;
+  readonly statements: readonly string[];
+}
+
+/** An emitted inference call: one expression over `tf` (tfjs-core), and the helpers it calls. */
+export interface Emitted {
+  readonly expression: string;
+  readonly helpers?: readonly EmitHelper[];
+}
+
 export interface OpDef {
   /** The name used in `.seg` files. */
   readonly name: string;
@@ -139,6 +170,11 @@ export interface OpDef {
    */
   receptiveField?(attrs: Attrs, inputs?: readonly TensorType[], output?: TensorType): ReceptiveFieldStep;
   execute(args: ExecuteArgs): tf.Tensor;
+  /**
+   * The inference path of `execute` as TypeScript over `tf` (tfjs-core): the same kernels with
+   * the same arguments, so generated code reproduces the interpreter bit for bit.
+   */
+  emit?(args: EmitArgs): Emitted;
 }
 
 /** The tensor-typed params of an op, in order. */

@@ -8,7 +8,7 @@ import { add, dim } from '../ir/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { type Border, expandBorder, requireAtLeastSize, validateBorder } from './border.js';
 import { expectFeatureMap, inputAt, tensorType } from './common.js';
-import type { Attrs, OpDef, ParamSpec } from './op.js';
+import type { Attrs, EmitHelper, OpDef, ParamSpec } from './op.js';
 import { featureMap } from './params.js';
 
 const NAME = 'pad';
@@ -50,6 +50,36 @@ function mirror(x: tf.Tensor4D, border: Border, mode: string): tf.Tensor4D {
   return tf.tidy(() => mirrorAxis(mirrorAxis(x, 1, border.top, border.bottom, mode), 2, border.left, border.right, mode));
 }
 
+/** `mirror` as a module-level function of the generated code, step for step. */
+const MIRROR_HELPER: EmitHelper = {
+  name: 'mirrorPad',
+  parameters: [
+    { name: 'x', type: 'tf.Tensor4D' },
+    { name: 'border', type: 'readonly [number, number, number, number]' },
+    { name: 'skip', type: 'number' },
+  ],
+  returnType: 'tf.Tensor4D',
+  docs: 'Pads rows, then columns, with mirrored borders; `skip` is 1 to leave out the edge pixel (reflect), 0 to repeat it (symmetric).',
+  statements: [
+    'const mirrorAxis = (value: tf.Tensor4D, axis: 1 | 2, before: number, after: number): tf.Tensor4D => {',
+    '  if (before === 0 && after === 0) return value;',
+    '  const take = (start: number, count: number) => {',
+    '    const begin = [0, 0, 0, 0];',
+    '    const size = [-1, -1, -1, -1];',
+    '    begin[axis] = start;',
+    '    size[axis] = count;',
+    '    return tf.reverse(tf.slice(value, begin, size), axis);',
+    '  };',
+    '  const parts: tf.Tensor4D[] = [];',
+    '  if (before > 0) parts.push(take(skip, before));',
+    '  parts.push(value);',
+    '  if (after > 0) parts.push(take(value.shape[axis] - skip - after, after));',
+    '  return tf.concat(parts, axis);',
+    '};',
+    'return tf.tidy(() => mirrorAxis(mirrorAxis(x, 1, border[0], border[1]), 2, border[2], border[3]));',
+  ],
+};
+
 export const pad: OpDef = {
   name: NAME,
   summary: 'pad rows and columns with a constant or a mirror of the border',
@@ -82,5 +112,17 @@ export const pad: OpDef = {
     const mode = attributes.text('mode');
     const x = inputs[0] as tf.Tensor4D;
     return mode === 'constant' ? tf.pad(x, paddings(border), attributes.number('value')) : mirror(x, border, mode);
+  },
+  emit({ inputs, attrs, literal }) {
+    const attributes = read(attrs);
+    const border = expandBorder(attributes.ints('amount'));
+    const mode = attributes.text('mode');
+    if (mode === 'constant') {
+      const value = attributes.number('value');
+      const sides = paddings(border).map(([before, after]) => `[${before}, ${after}]`).join(', ');
+      return { expression: `tf.pad(${inputs[0]}, [${sides}]${value === 0 ? '' : `, ${literal(value)}`})` };
+    }
+    const sides = [border.top, border.bottom, border.left, border.right].join(', ');
+    return { expression: `mirrorPad(${inputs[0]}, [${sides}], ${mode === 'reflect' ? 1 : 0})`, helpers: [MIRROR_HELPER] };
   },
 };

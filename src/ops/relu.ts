@@ -6,4 +6,5 @@ export const relu = elementwiseOp({
   summary: 'max(x, 0)',
   cost: 1,
   apply: (x) => tf.relu(x),
+  emit: (x) => `tf.relu(${x})`,
 });

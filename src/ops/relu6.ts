@@ -6,4 +6,5 @@ export const relu6 = elementwiseOp({
   summary: 'min(max(x, 0), 6)',
   cost: 2,
   apply: (x) => tf.relu6(x),
+  emit: (x) => `tf.relu6(${x})`,
 });

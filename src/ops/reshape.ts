@@ -43,4 +43,5 @@ export const reshape: OpDef = {
   },
   flops: () => dim(0),
   execute: ({ inputs, attrs }) => tf.reshape(inputs[0]!, [inputs[0]!.shape[0]!, ...targetOf(attrs)]),
+  emit: ({ inputs, attrs }) => ({ expression: `tf.reshape(${inputs[0]}, [${[`${inputs[0]}.shape[0]`, ...targetOf(attrs)].join(', ')}])` }),
 };

@@ -5,12 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { dim, mul } from '../ir/symbolic.js';
-import { LEAKY_RELU_ALPHA, applyActivation, planActivation } from './activation.js';
+import { LEAKY_RELU_ALPHA, applyActivation, emitActivation, emitFusedActivation, planActivation } from './activation.js';
 import { channelsOf } from './common.js';
 import { convolutionInput, convolutionOutput, depthwise, optionalBias, readConvolution, validateConvolution, weightOf } from './convolution.js';
 import type { OpDef, ParamSpec, WeightSpec } from './op.js';
 import { activation, bias, dilation, explicitPad, featureMap, filters, kernel, padding, stride } from './params.js';
-import { windowStep } from './spatial.js';
+import { emitPadForWindow, emitPair, windowStep } from './spatial.js';
 
 const NAME = 'sepconv';
 const PARAMS: readonly ParamSpec[] = [featureMap, filters, kernel(3), stride(1), dilation, padding('same'), explicitPad, bias, activation];
@@ -66,5 +66,16 @@ export const sepconv: OpDef = {
       });
       return applyActivation(y, plan.after);
     });
+  },
+  emit({ inputs, weights, attrs }) {
+    const { window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
+    // As `depthwise` does at inference: explicit padding first, then the dilated kernel as is.
+    const { x, mode } = emitPadForWindow(inputs[0]!, window.padding);
+    const spatial = `tf.depthwiseConv2d(${x}, ${weights.depthwiseKernel}, ${emitPair(window.stride)}, '${mode}', 'NHWC', ${emitPair(window.dilation)})`;
+    const activationCode = emitFusedActivation(activationName);
+    const fields = [`x: ${spatial}`, `filter: ${weights.pointwiseKernel}`, 'strides: 1', "pad: 'valid'"];
+    if (hasBias) fields.push(`bias: ${weights.bias}`);
+    const call = emitActivation(`tf.fused.conv2d({ ${[...fields, ...activationCode.fields].join(', ')} })`, activationCode.after);
+    return { expression: `tf.tidy(() => ${call})` };
   },
 };

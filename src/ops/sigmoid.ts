@@ -6,4 +6,5 @@ export const sigmoid = elementwiseOp({
   summary: '1 / (1 + exp(-x))',
   cost: 4,
   apply: (x) => tf.sigmoid(x),
+  emit: (x) => `tf.sigmoid(${x})`,
 });

@@ -118,3 +118,24 @@ export function padForWindow<T extends tf.Tensor4D>(x: T, padding: WindowPadding
   const padded = tf.pad(x, [[0, 0], [rows, rows], [columns, columns], [0, 0]], value) as T;
   return { x: padded, mode: 'valid' };
 }
+
+/** A pair as code: one number when both axes agree (tfjs reads `2` as `[2, 2]`). */
+export function emitPair(pair: Pair): string {
+  return pair[0] === pair[1] ? String(pair[0]) : `[${pair[0]}, ${pair[1]}]`;
+}
+
+/**
+ * `padForWindow` as code: the explicit padding becomes a `tf.pad` around `x` (a temporary, so
+ * callers wrap the whole expression in `tf.tidy`), with the padding mode to pass on.
+ */
+export function emitPadForWindow(x: string, padding: WindowPadding, fill: string = '0'): { readonly x: string; readonly mode: 'same' | 'valid'; readonly temporary: boolean } {
+  if (padding.kind !== 'explicit') return { x, mode: padding.kind, temporary: false };
+  const [rows, columns] = padding.pad;
+  const value = fill === '0' ? '' : `, ${fill}`;
+  return { x: `tf.pad(${x}, [[0, 0], [${rows}, ${rows}], [${columns}, ${columns}], [0, 0]]${value})`, mode: 'valid', temporary: true };
+}
+
+/** Wraps an expression that creates temporaries in `tf.tidy`, as the op's `execute` does. */
+export function emitTidy(expression: string, temporary: boolean): string {
+  return temporary ? `tf.tidy(() => ${expression})` : expression;
+}

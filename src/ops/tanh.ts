@@ -6,4 +6,5 @@ export const tanh = elementwiseOp({
   summary: 'hyperbolic tangent',
   cost: 4,
   apply: (x) => tf.tanh(x),
+  emit: (x) => `tf.tanh(${x})`,
 });

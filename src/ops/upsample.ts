@@ -4,7 +4,7 @@
  * from the runtime shapes, so one model serves every input size its constraints allow.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Dim, dim, evaluate, mul, symbolsOf } from '../ir/symbolic.js';
+import { type Dim, constValue, dim, evaluate, mul, symbolsOf } from '../ir/symbolic.js';
 import { AttributeReader, type Pair, requireAtLeast } from './attributes.js';
 import { channelsOf, expectFeatureMap, formatShape, inputAt, perElement, tensorType } from './common.js';
 import { type Attrs, type OpDef, type ParamSpec, type ReceptiveFieldStep, type ShapeContext, ShapeError, type TensorType } from './op.js';
@@ -63,6 +63,21 @@ function resize(x: tf.Tensor4D, size: Pair, attributes: AttributeReader, needsGr
     : tf.image.resizeNearestNeighbor(x, target, alignCorners, halfPixel);
 }
 
+/**
+ * The target size as code: what the output type fixes, else the same arithmetic on runtime
+ * shapes that `execute` does.
+ */
+function targetCode(inputs: readonly string[], attributes: AttributeReader, output: TensorType): string {
+  const factor = attributes.optionalPair('factor');
+  const axisCode = (axis: 1 | 2): string => {
+    const known = constValue(output.shape[axis]!);
+    if (known !== undefined) return String(known);
+    if (factor) return `${inputs[0]}.shape[${axis}] * ${factor[axis - 1]}`;
+    return `${inputs[1]}.shape[${axis}]`;
+  };
+  return `[${axisCode(1)}, ${axisCode(2)}]`;
+}
+
 export const upsample: OpDef = {
   name: NAME,
   summary: 'resize by `factor`, to `size`, or to the spatial size of `like` (nearest or bilinear)',
@@ -111,5 +126,11 @@ export const upsample: OpDef = {
     const like = inputs[1];
     const size: Pair = factor ? [x.shape[1] * factor[0], x.shape[2] * factor[1]] : like ? [like.shape[1]!, like.shape[2]!] : attributes.pair('size');
     return resize(x, size, attributes, context.needsGradient);
+  },
+  emit({ inputs, attrs, output }) {
+    const attributes = read(attrs);
+    const kernel = attributes.text('mode') === 'bilinear' ? 'resizeBilinear' : 'resizeNearestNeighbor';
+    const flags = `${attributes.bool('alignCorners')}, ${attributes.bool('halfPixel')}`;
+    return { expression: `tf.image.${kernel}(${inputs[0]}, ${targetCode(inputs, attributes, output)}, ${flags})` };
   },
 };

@@ -8,7 +8,7 @@ import type { CommentPlan } from './printer-comments.js';
 import { quoteString } from './strings.js';
 
 export const WIDTH = 100;
-const CONTINUATION_INDENT = 4;
+const CONTINUATION_INDENT = 2;
 
 /** Binding strength, loosest first; an operand looser than its slot needs parentheses. */
 export const Level = {
@@ -276,7 +276,11 @@ export class ExpressionPrinter {
     ]);
   }
 
-  /** Stages follow the head on one line while they fit; the next one then starts a line of its own. */
+  /**
+   * A pipeline that does not fit on one line puts its head alone and starts a new line at every
+   * stage with arguments (a layer), keeping argument-less stages (`bn`, `relu`) beside it while
+   * they fit: one line per layer, as people write networks.
+   */
   private pipeline(expression: Ast.PipelineExpr, place: Place): string {
     const inline = this.flatly(() =>
       this.chain(place, [
@@ -289,8 +293,9 @@ export class ExpressionPrinter {
     let text = this.print(expression.head, place, Level.Or);
     for (const stage of expression.stages) {
       const column = columnAfter(text, place.column);
+      const layer = stage.kind === 'RepeatStage' || stage.args !== undefined;
       const sameLine = this.flatly(() => ` -> ${this.stage(stage, { ...place, column: column + 4 })}`);
-      text += fits(sameLine, column) ? sameLine : `\n${' '.repeat(indent)}-> ${this.stage(stage, { indent, column: indent + 3 })}`;
+      text += !layer && fits(sameLine, column) ? sameLine : `\n${' '.repeat(indent)}-> ${this.stage(stage, { indent, column: indent + 3 })}`;
     }
     return text;
   }

@@ -152,6 +152,13 @@ describe('classification layout', () => {
     });
   });
 
+  it('recognises no layout in a folder without images/ or class folders', async () => {
+    await withTemporaryFolder(async (root) => {
+      await writeFile(join(root, 'stray.png'), encodeRgbPng(image(2, 2), 2, 2));
+      await expect(openDataset(root)).rejects.toMatchObject({ diagnostics: [{ code: 'E0802' }] });
+    });
+  });
+
   it('keeps the order of an existing classes.json and reports unlisted folders', async () => {
     await withTemporaryFolder(async (root) => {
       await classFolders(root, { dog: 1, cat: 1, yak: 1 });
@@ -203,6 +210,14 @@ describe('order and batches', () => {
     const dropped = [];
     for await (const batch of dataset.batches(3, { dropLast: true })) dropped.push(batch.size);
     expect(dropped).toEqual([3, 3]);
+  });
+
+  it('reports invalid batch and augmentation options', async () => {
+    const dataset = createDataset(memorySource(2, []));
+    await expect(collect(dataset.batches(0))).rejects.toMatchObject({ diagnostics: [{ code: 'E0831' }] });
+    await expect(collect(dataset.samples({ augment: { crop: { height: 0, width: 4 } } }))).rejects.toMatchObject({ diagnostics: [{ code: 'E0831' }] });
+    await expect(collect(dataset.samples({ augment: { crop: { height: 4, width: 4, scale: [2, 1] } } }))).rejects.toMatchObject({ diagnostics: [{ code: 'E0831' }] });
+    await expect(collect(dataset.samples({ augment: { flip: 1.5 } }))).rejects.toMatchObject({ diagnostics: [{ code: 'E0831' }] });
   });
 
   it('refuses to stack samples of different sizes', async () => {

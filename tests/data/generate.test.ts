@@ -1,9 +1,11 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createDataset } from '../../src/data/dataset.js';
 import { assignDigits } from '../../src/data/generate/digits.js';
 import { INK_THRESHOLD, STROKE_THRESHOLD, generateCanvasImage } from '../../src/data/generate/mnist-canvas.js';
 import { generateShapesImage } from '../../src/data/generate/shapes.js';
+import { shapesSource } from '../../src/data/generate/sources.js';
 import { splitCounts } from '../../src/data/generate/splits.js';
 import { openDataset } from '../../src/data/node/dataset.js';
 import { loadMnistDigits } from '../../src/data/node/mnist-source.js';
@@ -86,6 +88,23 @@ describe('shapes generator', () => {
   });
 });
 
+describe('shapes in memory', () => {
+  it('reproduces the written data set, up to 8-bit rounding', async () => {
+    await withTemporaryFolder(async (root) => {
+      await generateDataset('shapes', join(root, 'set'), { count: 3, size: 24, seed: 8, splits: { train: 1 } });
+      const disk = await openDataset(join(root, 'set', 'train'));
+      const memory = createDataset(shapesSource({ count: 3, size: 24, seed: 8 }));
+      expect(memory.ids).toEqual(disk.ids);
+      for (let index = 0; index < 3; index++) {
+        const [stored, generated] = [await disk.load(index), await memory.load(index)];
+        expect(Array.from(generated.mask!)).toEqual(Array.from(stored.mask!));
+        expect(generated.boxes).toEqual(stored.boxes);
+        generated.image.forEach((value, at) => expect(Math.abs(value - stored.image[at]!)).toBeLessThanOrEqual(0.5 / 255 + 1e-6));
+      }
+    });
+  });
+});
+
 describe('MNIST generators', () => {
   it('mnist-canvas boxes contain the digit mask, labels and boxes name the digit', async () => {
     const digits = await loadMnistDigits();
@@ -151,9 +170,13 @@ describe('MNIST generators', () => {
     });
   });
 
-  it('writes mnist-canvas that the loader reads with both class lists', async () => {
+  it('writes mnist-canvas reproducibly, and the loader reads it with both class lists', async () => {
     await withTemporaryFolder(async (root) => {
       const result = await generateDataset('mnist-canvas', join(root, 'set'), { count: 4, seed: 2, size: 40 });
+      await generateDataset('mnist-canvas', join(root, 'again'), { count: 4, seed: 2, size: 40 });
+      const [first, second] = [await filesUnder(join(root, 'set')), await filesUnder(join(root, 'again'))];
+      expect(first.size).toBe(second.size);
+      for (const [path, bytes] of first) expect(bytes.equals(second.get(path)!)).toBe(true);
       expect(result.maskClasses).toEqual(['background', 'digit']);
       const dataset = await openDataset(join(root, 'set', 'train'));
       expect([dataset.classes.length, dataset.maskClasses.length]).toEqual([10, 2]);

@@ -1,7 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { vocPalette } from '../../src/data/generate/palette.js';
+import { vocPalette } from '../../src/runtime/image.js';
 import { decodeMask } from '../../src/data/node/codecs.js';
 import { readIndexedPng, writeIndexedPng } from '../../src/data/node/png-indexed.js';
 import { Random } from '../../src/data/random.js';

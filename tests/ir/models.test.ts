@@ -2,7 +2,7 @@
  * Whole models: every example checks clean, published parameter counts match exactly, receptive
  * fields match the closed form, passes keep the graph valid, the IR JSON round-trips.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compiler/compile.js';
@@ -10,6 +10,7 @@ import { nodeHost } from '../../src/compiler/node-host.js';
 import { receptiveFields, stackedAtrousField } from '../../src/ir/analysis/receptive-field.js';
 import { summarize } from '../../src/ir/analysis/summary.js';
 import { readIR, writeIR } from '../../src/ir/json.js';
+import { parse, print } from '../../src/parser/index.js';
 import { compileText, diagnose } from '../helpers/compile.js';
 
 const EXAMPLES = readdirSync('examples').filter((f) => f.endsWith('.seg'));
@@ -25,6 +26,11 @@ describe('examples', () => {
     const { result, model } = compileExample(file);
     expect(result.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
     expect(model.graph).toBeDefined();
+  });
+
+  it.each([...EXAMPLES.map((f) => join('examples', f)), 'std/backbones.seg', 'std/heads.seg'])('%s is in canonical format (segc fmt --check)', (path) => {
+    const source = readFileSync(path, 'utf8');
+    expect(print(parse(source, path).program)).toBe(source);
   });
 
   it.each(EXAMPLES)('%s survives the inference passes under IR verification', (file) => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type Box,
@@ -87,6 +88,37 @@ describe('map to mask and box', () => {
   });
 });
 
+describe('connected components against union-find', () => {
+  /** Components by merging every pair of touching foreground pixels (8 neighbours). */
+  function referenceAreas(mask: number[], width: number): number[] {
+    const parent = mask.map((_, index) => index);
+    const find = (index: number): number => (parent[index] === index ? index : (parent[index] = find(parent[index]!)));
+    for (let index = 0; index < mask.length; index++) {
+      for (let other = 0; other < mask.length; other++) {
+        const touching = Math.abs((index % width) - (other % width)) <= 1 && Math.abs(Math.floor(index / width) - Math.floor(other / width)) <= 1;
+        if (mask[index] && mask[other] && touching) parent[find(index)] = find(other);
+      }
+    }
+    const areas = new Map<number, number>();
+    mask.forEach((value, index) => value && areas.set(find(index), (areas.get(find(index)) ?? 0) + 1));
+    return [...areas.values()].sort((a, b) => a - b);
+  }
+
+  it('finds the same components on random masks', () => {
+    const masks = fc.integer({ min: 1, max: 7 }).chain((width) =>
+      fc.integer({ min: 1, max: 7 }).chain((height) => fc.tuple(fc.constant(width), fc.constant(height), fc.array(fc.integer({ min: 0, max: 1 }), { minLength: width * height, maxLength: width * height }))),
+    );
+    fc.assert(
+      fc.property(masks, ([width, height, mask]) => {
+        const { components, labels } = connectedComponents(mask, width, height);
+        expect(components.map((component) => component.area).sort((a, b) => a - b)).toEqual(referenceAreas(mask, width));
+        components.forEach((component, index) => expect(maskBox(labels, width, index + 1)).toEqual(component.box));
+      }),
+      { numRuns: 200, seed: 3 },
+    );
+  });
+});
+
 describe('MaxBoxAcc on hand-made maps', () => {
   // Image A: truth [0,0,2,2]; the map also lights the neighbouring block at 0.5, so below τ = 0.5
   // the box is [0,0,4,2] (IoU 0.5), from τ = 0.5 on it is exact (IoU 1).
@@ -133,6 +165,17 @@ describe('MaxBoxAcc on hand-made maps', () => {
     expect(result.levels.map((level) => level.maxBoxAcc)).toEqual([0.5, 0.5, 0.5]);
     expect(result.levels[2]!.bestThreshold).toBe(0.5);
     expect(maxBoxAccuracyV2(examples, 'union')).toBeCloseTo(0.5, 12);
+  });
+
+  it('each component: the best box among all components', () => {
+    // Image B below τ = 0.25 keeps the peak and the true block: the block's box scores IoU 1.
+    const result = boxAccuracy(examples, { iouThresholds: [0.3, 0.5, 0.7], mode: 'each' });
+    for (const level of result.levels) {
+      expect(level.accuracy).toEqual(expectedCurve(iouA, iouLargestB, level.iouThreshold));
+    }
+    const peakWins = { map: { values: paint(4, 4, [[[0, 0, 1, 1], 1], [[2, 2, 4, 4], 0.25]]), width: 4, height: 4 }, truthBoxes: [[0, 0, 1, 1]] as Box[] };
+    expect(boxAccuracy([peakWins], { mode: 'each' }).levels[0]!.accuracy.every((value) => value === 1)).toBe(true);
+    expect(boxAccuracy([peakWins], { mode: 'largest' }).levels[0]!.accuracy[0]).toBe(0);
   });
 
   it('top-1 localisation needs the right class and IoU ≥ 0.5', () => {

@@ -9,7 +9,7 @@ import { SegModel, weightDeclarations } from '../../src/runtime/model.js';
 import { registerGradients } from '../../src/runtime/gradients.js';
 import { testBackends, useBackend } from '../ops/backends.js';
 import { compileText } from '../helpers/compile.js';
-import { layersReference } from './layers-reference.js';
+import { layersReference } from '../../bench/lib/layers-network.js';
 
 const MODELS: readonly { file: string; shape: number[] }[] = [
   { file: 'examples/gap_cam.seg', shape: [2, 28, 28, 1] },

@@ -61,13 +61,15 @@ describe('print: canonical layout', () => {
     expect(format(`block A() { return [${items.join(',')}] }`)).toBe(`block A() {\n  return [\n${items.map((item) => `    ${item},\n`).join('')}  ]\n}\n`);
   });
 
-  it('breaks a pipeline longer than 100 columns before `->`, with 4 extra spaces', () => {
+  it('breaks a pipeline longer than 100 columns before each layer (a stage with arguments), with 2 extra spaces', () => {
     const stages = 'conv(256, 3, dilation: 2) -> bn -> relu -> conv(256, 3, dilation: 4) -> bn -> relu -> conv(classes, 1)';
     expect(format(`block A(x) { let y = x -> ${stages} return y }`)).toBe(
       [
         'block A(x) {',
-        '  let y = x -> conv(256, 3, dilation: 2) -> bn -> relu -> conv(256, 3, dilation: 4) -> bn -> relu',
-        '      -> conv(classes, 1)',
+        '  let y = x',
+        '    -> conv(256, 3, dilation: 2) -> bn -> relu',
+        '    -> conv(256, 3, dilation: 4) -> bn -> relu',
+        '    -> conv(classes, 1)',
         '  return y',
         '}',
         '',
@@ -94,16 +96,16 @@ describe('print: canonical layout', () => {
         '  bottleneck: bool = false,',
         ') {',
         '  let kind = depth == 18 ? "basic-eighteen-layers"',
-        '      : depth == 34 ? "basic-thirty-four-layers"',
-        '      : "bottleneck-fifty-or-more"',
+        '    : depth == 34 ? "basic-thirty-four-layers"',
+        '    : "bottleneck-fifty-or-more"',
         '  return x',
-        '      -> ResidualStage(',
-        '        filters * 4,',
-        '        blocks,',
-        '        stride: stride >= 16 ? 2 : 1,',
-        '        dilation: max(16 / stride, 1),',
-        '        bottleneck: true,',
-        '      )',
+        '    -> ResidualStage(',
+        '      filters * 4,',
+        '      blocks,',
+        '      stride: stride >= 16 ? 2 : 1,',
+        '      dilation: max(16 / stride, 1),',
+        '      bottleneck: true,',
+        '    )',
         '}',
         '',
       ].join('\n'),

@@ -49,27 +49,38 @@ export function scaleDigit(pixels: Float32Array, side: number): Float32Array {
   return sampleBilinear({ data: pixels, height: MNIST_SIDE, width: MNIST_SIDE, channels: 1 }, resizeWindow(MNIST_SIDE, MNIST_SIDE, side, side));
 }
 
+interface Placement {
+  readonly side: number;
+  readonly top: number;
+  readonly left: number;
+  readonly size: number;
+}
+
+/** Draws the scaled digit over the grey canvas (brighter wins), marks its strokes, and returns the box of its ink. */
+function stampDigit(grey: Float32Array, mask: Uint8Array, scaled: Float32Array, at: Placement): [number, number, number, number] {
+  let [x0, y0, x1, y1] = [at.size, at.size, 0, 0];
+  for (let y = 0; y < at.side; y++) {
+    for (let x = 0; x < at.side; x++) {
+      const value = scaled[y * at.side + x]!;
+      const pixel = (y + at.top) * at.size + (x + at.left);
+      grey[pixel] = clamp01(Math.max(grey[pixel]!, value));
+      if (value > STROKE_THRESHOLD) mask[pixel] = 1;
+      if (value <= INK_THRESHOLD) continue;
+      [x0, y0, x1, y1] = [Math.min(x0, x + at.left), Math.min(y0, y + at.top), Math.max(x1, x + at.left + 1), Math.max(y1, y + at.top + 1)];
+    }
+  }
+  return [x0, y0, x1, y1];
+}
+
 export function generateCanvasImage(pixels: Float32Array, digit: number, options: CanvasOptions, random: Random): CanvasImage {
   const size = options.size ?? 64;
   const [low, high] = options.scale ?? [1, 1.6];
   const side = Math.min(size, Math.round(MNIST_SIDE * random.uniform(low, high)));
-  const scaled = scaleDigit(pixels, side);
-  const top = random.integer(0, size - side + 1);
-  const left = random.integer(0, size - side + 1);
+  const placement = { side, size, top: random.integer(0, size - side + 1), left: random.integer(0, size - side + 1) };
   const noise = options.noise ?? 0.15;
   const grey = Float32Array.from({ length: size * size }, () => random.uniform(0, noise));
   const mask = new Uint8Array(size * size);
-  let [x0, y0, x1, y1] = [size, size, 0, 0];
-  for (let y = 0; y < side; y++) {
-    for (let x = 0; x < side; x++) {
-      const value = scaled[y * side + x]!;
-      const at = (y + top) * size + (x + left);
-      grey[at] = clamp01(Math.max(grey[at]!, value));
-      if (value > STROKE_THRESHOLD) mask[at] = 1;
-      if (value <= INK_THRESHOLD) continue;
-      [x0, y0, x1, y1] = [Math.min(x0, x + left), Math.min(y0, y + top), Math.max(x1, x + left + 1), Math.max(y1, y + top + 1)];
-    }
-  }
+  const [x0, y0, x1, y1] = stampDigit(grey, mask, scaleDigit(pixels, side), placement);
   const image = new Float32Array(size * size * 3);
   grey.forEach((value, index) => image.fill(value, index * 3, index * 3 + 3));
   return { image, height: size, width: size, mask, boxes: x1 > x0 ? [[x0, y0, x1, y1, digit]] : [], label: digit };

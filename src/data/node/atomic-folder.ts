@@ -22,21 +22,11 @@ export async function writeFolderAtomically(target: string, overwrite: boolean, 
   if (!overwrite && (await exists(target))) {
     throw dataError(DataCode.outputExists, `${target} already exists`, 'choose another folder, or ask to overwrite it', target);
   }
-  const parent = dirname(target);
   let temporary: string | undefined;
   try {
-    await mkdir(parent, { recursive: true });
-    temporary = await mkdtemp(join(parent, `.${basename(target)}.partial-`));
-    const root = temporary;
-    const made = new Set<string>();
-    await build({
-      async write(relativePath, contents) {
-        const file = join(root, relativePath);
-        if (!made.has(dirname(file))) await mkdir(dirname(file), { recursive: true });
-        made.add(dirname(file));
-        await writeFile(file, contents);
-      },
-    });
+    await mkdir(dirname(target), { recursive: true });
+    temporary = await mkdtemp(join(dirname(target), `.${basename(target)}.partial-`));
+    await build(folderWriter(temporary));
     await moveIntoPlace(temporary, target);
   } catch (error) {
     if (temporary) await rm(temporary, { recursive: true, force: true });
@@ -44,6 +34,18 @@ export async function writeFolderAtomically(target: string, overwrite: boolean, 
     if (typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
     throw dataError(DataCode.notWritten, `cannot write the data set to ${target}: ${(error as Error).message}`, undefined, target);
   }
+}
+
+function folderWriter(root: string): FolderWriter {
+  const made = new Set<string>();
+  return {
+    async write(relativePath, contents) {
+      const file = join(root, relativePath);
+      if (!made.has(dirname(file))) await mkdir(dirname(file), { recursive: true });
+      made.add(dirname(file));
+      await writeFile(file, contents);
+    },
+  };
 }
 
 async function moveIntoPlace(temporary: string, target: string): Promise<void> {

@@ -6,8 +6,9 @@
  * `classes.json` or else the sorted folder names (then written to `classes.json`), with
  * optional `<class-name>/boxes.json`.
  */
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { DataCode } from '../codes.js';
 import { DataProblemError, dataError, dataProblem } from '../problems.js';
 import type { DataProblem, LabelledBox, Layout } from '../sample.js';
@@ -95,27 +96,27 @@ async function scanSegmentation(root: string, options: ScanOptions, log: Problem
   if (!lists) {
     throw dataError(DataCode.badMetadata, `${root} has no classes.json (in the folder or its parent)`, 'add classes.json listing the mask classes in index order, e.g. ["background", "road"]', root);
   }
-  const maskClasses = lists.maskClasses ?? lists.classes;
-  const imageFolder = join(root, 'images');
   const maskFolder = join(root, 'masks');
-  const hasMasks = await isDirectory(maskFolder);
-  const masks = new Set(hasMasks ? await listNames(maskFolder, (name, isFolder) => !isFolder && extname(name).toLowerCase() === '.png') : []);
-  const annotations = await readAnnotations(imageFolder, lists.classes.length, log, true);
+  const masks = (await isDirectory(maskFolder)) ? new Set(await listNames(maskFolder, (name, isFolder) => !isFolder && extname(name).toLowerCase() === '.png')) : undefined;
+  const annotations = await readAnnotations(join(root, 'images'), lists.classes.length, log, true);
   const entries: FileEntry[] = [];
-  for (const name of await listNames(imageFolder, isImageName)) {
-    const maskName = `${basename(name, extname(name))}.png`;
-    if (hasMasks && !masks.has(maskName)) {
-      log.report(dataProblem(DataCode.missingMask, join(imageFolder, name), `${join(imageFolder, name)} has no mask ${join(maskFolder, maskName)}`, 'every image needs a PNG mask with the same name stem'));
-      continue;
-    }
-    entries.push({
-      id: `images/${name}`,
-      image: join(imageFolder, name),
-      ...(hasMasks ? { mask: join(maskFolder, maskName) } : {}),
-      ...annotations.of(name),
-    });
+  for (const name of await listNames(join(root, 'images'), isImageName)) {
+    const entry = segmentationEntry(root, name, masks, log);
+    if (entry) entries.push({ ...entry, ...annotations.of(name) });
   }
-  return { classes: lists.classes, maskClasses, entries };
+  return { classes: lists.classes, maskClasses: lists.maskClasses ?? lists.classes, entries };
+}
+
+/** The entry of one image; without its mask (when the data set has masks) it is a problem. */
+function segmentationEntry(root: string, name: string, masks: ReadonlySet<string> | undefined, log: ProblemLog): FileEntry | undefined {
+  const image = join(root, 'images', name);
+  const maskName = `${basename(name, extname(name))}.png`;
+  const mask = join(root, 'masks', maskName);
+  if (masks && !masks.has(maskName)) {
+    log.report(dataProblem(DataCode.missingMask, image, `${image} has no mask ${mask}`, 'every image needs a PNG mask with the same name stem'));
+    return undefined;
+  }
+  return { id: `images/${name}`, image, ...(masks ? { mask } : {}) };
 }
 
 async function resolveLists(root: string, options: ScanOptions): Promise<ClassLists | undefined> {
@@ -176,6 +177,6 @@ async function scanClassification(root: string, options: ScanOptions, log: Probl
 /** Sorted folder names become the class list, written down so the order stays fixed when folders are added. */
 async function writeFolderClasses(root: string, folders: readonly string[]): Promise<ClassLists> {
   // A read-only data set still loads; the list is only a convenience for later runs.
-  await writeFile(join(root, 'classes.json'), `${JSON.stringify(folders, null, 2)}\n`).catch(() => undefined);
+  await writeFileAtomic(join(root, 'classes.json'), `${JSON.stringify(folders, null, 2)}\n`).catch(() => undefined);
   return { classes: folders };
 }

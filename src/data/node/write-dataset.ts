@@ -9,10 +9,10 @@
 import { type DigitPick, assignDigits } from '../generate/digits.js';
 import { DIGIT_CLASSES, DIGIT_MASK_CLASSES, type DigitSource, MNIST_SIDE, generateCanvasImage } from '../generate/mnist-canvas.js';
 import { type DatasetKind, type GenerateOptions, type ResolvedOptions, resolveOptions } from '../generate/options.js';
-import { vocPalette } from '../generate/palette.js';
 import { SHAPE_CLASSES } from '../generate/geometry.js';
 import { generateShapesImage } from '../generate/shapes.js';
 import { imageName, imageSeed, splitCounts } from '../generate/splits.js';
+import { vocPalette } from '../../runtime/image.js';
 import { Random } from '../random.js';
 import type { LabelledBox } from '../sample.js';
 import { type FolderWriter, writeFolderAtomically } from './atomic-folder.js';

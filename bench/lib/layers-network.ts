@@ -1,5 +1,5 @@
 /**
- * An independent reference for whole models: the IR graph rebuilt with @tensorflow/tfjs-layers
+ * An independent reference for whole models (used by tests/model and bench/runtime.ts): the IR graph rebuilt with @tensorflow/tfjs-layers
  * layers (Conv2D, BatchNormalization, SeparableConv2D, ...) given the same weights. It shares no
  * execution code with segc's ops. Two things tfjs-layers cannot express call tfjs-core directly:
  * bilinear upsampling with half-pixel centres (UpSampling2D has none) and dilated depthwise

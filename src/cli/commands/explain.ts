@@ -1,0 +1,216 @@
+/**
+ * `segc explain MODEL.seg --image IN... --out DIR`: class maps for each image by the method
+ * asked for, written as a heatmap overlay PNG, the map and the raw map as JSON or .npy, and the
+ * box around the map's largest region as JSON. `--list` prints what the compiler derived for
+ * each output (kind, score, default Grad-CAM layer and why, exact CAM, ACoL) without running.
+ */
+import { basename, extname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { hasErrors } from '../../compiler/compile.js';
+import { describeSurvey, surveyJson } from '../../explain/describe.js';
+import { EXPLAIN_METHODS, type ExplainMethod, type MapOrder, MAP_ORDERS, explain, featureMaps, mapToBox, surveyOutputs, upsampleMaps } from '../../explain/index.js';
+import { encodeNpy } from '../../explain/npy.js';
+import type { SizeSpace } from '../../ir/sizes.js';
+import { featureGrid, heatmapOverlay, resizeImage, type RgbImage } from '../../runtime/image.js';
+import type { SegModel } from '../../runtime/model.js';
+import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
+import { readImage, writePng } from '../../runtime/node/image-io.js';
+import { type Parsed, UsageError, parse, parseSize } from '../args.js';
+import { compileFromArgs, requireFiles } from '../compile-file.js';
+import { type Io, reportDiagnostics } from '../io.js';
+import { RUNTIME_OPTIONS, loadModelFromArgs } from '../load-model.js';
+import { inputSizeFor } from './run.js';
+
+export const EXPLAIN_USAGE =
+  'segc explain MODEL.seg --image IN.png|jpg... --out DIR [--method cam|gradcam|gradcampp|layercam|acol|features] [--class C] ' +
+  '[--layer NAME] [--output NAME] [--weights DIR] [--backend auto|webgpu|wasm|cpu] [--format json|npy] ' +
+  '[--order upsample-first|normalize-first] [--threshold F] [--region X0,Y0,X1,Y1] [--input H,W] [--list [--json]]';
+
+const OPTIONS = {
+  ...RUNTIME_OPTIONS,
+  image: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  method: { type: 'string' },
+  class: { type: 'string' },
+  layer: { type: 'string' },
+  output: { type: 'string' },
+  format: { type: 'string' },
+  order: { type: 'string' },
+  threshold: { type: 'string' },
+  region: { type: 'string' },
+  list: { type: 'boolean' },
+} as const;
+
+type Method = ExplainMethod | 'features';
+
+interface Settings {
+  readonly images: readonly string[];
+  readonly out: string;
+  readonly method: Method;
+  readonly classIndex?: number;
+  readonly layer?: string;
+  readonly output?: string;
+  readonly format: 'json' | 'npy';
+  readonly order: MapOrder;
+  readonly threshold: number;
+  readonly region?: readonly [number, number, number, number];
+  readonly input?: [number, number];
+}
+
+function oneOf<T extends string>(option: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${option} must be one of ${allowed.join(', ')}, got \`${value}\``);
+}
+
+function numberOption(option: string, text: string | undefined, valid: (value: number) => boolean, expected: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !valid(value)) throw new UsageError(`--${option} expects ${expected}, got \`${text}\``);
+  return value;
+}
+
+function regionOption(text: string | undefined): [number, number, number, number] | undefined {
+  if (text === undefined) return undefined;
+  const parts = text.split(',').map((part) => Number(part.trim()));
+  if (parts.length !== 4 || !parts.every((part) => Number.isInteger(part) && part >= 0)) {
+    throw new UsageError(`--region expects X0,Y0,X1,Y1 (integers ≥ 0), got \`${text}\``);
+  }
+  return parts as [number, number, number, number];
+}
+
+function readSettings(parsed: Parsed): Settings {
+  const value = (name: string) => parsed.values[name] as string | undefined;
+  const images = (parsed.values.image as string[] | undefined) ?? [];
+  if (images.length === 0) throw new UsageError('explain needs at least one --image (or --list)');
+  const out = value('out');
+  if (!out) throw new UsageError('explain needs --out DIR');
+  const classIndex = numberOption('class', value('class'), (v) => Number.isInteger(v) && v >= 0, 'a class index (an integer ≥ 0)');
+  const threshold = numberOption('threshold', value('threshold'), (v) => v >= 0 && v <= 1, 'a fraction of the maximum in [0, 1]') ?? 0.5;
+  const region = regionOption(value('region'));
+  const input = parseSize(value('input'));
+  return {
+    images,
+    out,
+    method: oneOf<Method>('method', value('method'), [...EXPLAIN_METHODS, 'features'], 'gradcam'),
+    format: oneOf('format', value('format'), ['json', 'npy'] as const, 'json'),
+    order: oneOf('order', value('order'), MAP_ORDERS, 'upsample-first'),
+    threshold,
+    ...(classIndex !== undefined ? { classIndex } : {}),
+    ...(value('layer') !== undefined ? { layer: value('layer') } : {}),
+    ...(value('output') !== undefined ? { output: value('output') } : {}),
+    ...(region ? { region } : {}),
+    ...(input ? { input } : {}),
+  };
+}
+
+function listPlans(file: string, parsed: Parsed, io: Io): number {
+  const result = compileFromArgs(file, parsed);
+  reportDiagnostics(io, result.diagnostics, result.sources, false);
+  if (hasErrors(result.diagnostics)) return 1;
+  const graphs = result.models.flatMap((m) => (m.graph ? [m.graph] : []));
+  if (parsed.values.json === true) io.out(JSON.stringify(graphs.map((g) => surveyJson(g, surveyOutputs(g))), null, 2));
+  else io.out(graphs.map((g) => describeSurvey(g, surveyOutputs(g))).join('\n\n'));
+  return 0;
+}
+
+/** Output stems, one per image; a repeated file name gets `-2`, `-3`, … so nothing is overwritten. */
+function stems(images: readonly string[], out: string): string[] {
+  const seen = new Map<string, number>();
+  return images.map((path) => {
+    const name = basename(path, extname(path));
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    return join(out, count === 1 ? name : `${name}-${count}`);
+  });
+}
+
+export async function explainCommand(argv: readonly string[], io: Io): Promise<number> {
+  const parsed = parse(argv, OPTIONS);
+  const [file] = requireFiles(parsed, 'explain', 1);
+  if (parsed.values.list === true) return listPlans(file!, parsed, io);
+  const settings = readSettings(parsed);
+  const { model, compiled, random } = await loadModelFromArgs(file!, parsed, io);
+  try {
+    const names = stems(settings.images, settings.out);
+    for (const [index, path] of settings.images.entries()) {
+      const report = await explainImage(model, compiled.sizes, path, names[index]!, settings);
+      io.out(JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2));
+    }
+  } finally {
+    model.dispose();
+  }
+  return 0;
+}
+
+/** The image at the model's input size, grey when the model takes one channel. */
+function modelInput(model: SegModel, sizes: SizeSpace, original: RgbImage, requested: [number, number] | undefined): tf.Tensor4D {
+  const [, height, width] = original.shape;
+  const [rows, columns] = inputSizeFor(model.graph, sizes, height, width, requested);
+  const channels = model.graph.nodes[model.graph.inputs[0]!.node]!.type.shape[3];
+  return tf.tidy(() => {
+    const resized = rows === height && columns === width ? tf.clone(original) : resizeImage(original, rows, columns);
+    return channels?.kind === 'const' && channels.value === 1 ? tf.mean(resized, 3, true) : resized;
+  });
+}
+
+async function explainImage(model: SegModel, sizes: SizeSpace, path: string, stem: string, settings: Settings): Promise<Record<string, unknown>> {
+  const original = await readImage(path);
+  const input = modelInput(model, sizes, original, settings.input);
+  try {
+    const inputSize = [input.shape[1], input.shape[2]];
+    if (settings.method === 'features') return { inputSize, ...(await writeFeatures(model, input, stem, settings)) };
+    return { inputSize, ...(await writeExplanation(model, original, input, stem, settings)) };
+  } finally {
+    tf.dispose([original, input]);
+  }
+}
+
+/** Float32 values as JSON numbers that read back to the same float32 (9 significant digits). */
+async function writeArray(stem: string, tensor: tf.Tensor, format: 'json' | 'npy'): Promise<string> {
+  const values = Float32Array.from(await tensor.data());
+  const shape = tensor.shape.slice(1);
+  const file = `${stem}.${format}`;
+  if (format === 'npy') await writeFileAtomic(file, encodeNpy(values, shape));
+  else await writeFileAtomic(file, `${JSON.stringify({ shape, values: Array.from(values, (v) => Number(v.toPrecision(9))) })}\n`);
+  return file;
+}
+
+async function writeExplanation(model: SegModel, original: RgbImage, input: tf.Tensor4D, stem: string, settings: Settings): Promise<Record<string, unknown>> {
+  const result = await explain(model, input, {
+    method: settings.method as ExplainMethod,
+    order: settings.order,
+    ...(settings.classIndex !== undefined ? { classIndex: settings.classIndex } : {}),
+    ...(settings.layer !== undefined ? { target: settings.layer } : {}),
+    ...(settings.output !== undefined ? { output: settings.output } : {}),
+    ...(settings.region ? { region: { box: settings.region } } : {}),
+  });
+  const [, height, width] = original.shape;
+  const atImage = upsampleMaps(result.map, [height, width]);
+  const overlay = heatmapOverlay(original, atImage);
+  try {
+    const prefix = `${stem}.${result.method}`;
+    await writePng(`${prefix}.png`, overlay);
+    const files = [`${prefix}.png`, await writeArray(`${prefix}.map`, result.map, settings.format), await writeArray(`${prefix}.raw`, result.raw, settings.format)];
+    const [box] = await mapToBox(atImage, { threshold: settings.threshold, components: 'largest' });
+    const boxReport = { box: box ?? null, threshold: settings.threshold, components: 'largest', coordinates: 'image pixels [x0, y0, x1, y1), half-open', imageSize: [height, width] };
+    await writeFileAtomic(`${prefix}.box.json`, `${JSON.stringify(boxReport, null, 2)}\n`);
+    files.push(`${prefix}.box.json`);
+    return { method: result.method, output: result.output, class: result.classIndex[0], target: result.target, box: box ?? null, files };
+  } finally {
+    tf.dispose([result.map, result.raw, atImage, overlay]);
+  }
+}
+
+async function writeFeatures(model: SegModel, input: tf.Tensor4D, stem: string, settings: Settings): Promise<Record<string, unknown>> {
+  const { maps, target } = featureMaps(model, input, settings.layer);
+  const grid = featureGrid(maps);
+  try {
+    const prefix = `${stem}.features`;
+    await writePng(`${prefix}.png`, grid);
+    const files = [`${prefix}.png`, await writeArray(prefix, maps, settings.format)];
+    return { method: 'features', target, channels: maps.shape[3], files };
+  } finally {
+    tf.dispose([maps, grid]);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The weights of a generated module: the manifest constant, and each layer's tensors prepared
+ * once when the model is created, as the interpreter's executor prepares them (a folded batch
+ * norm computed with the same tfjs calls as `prepareFoldedWeights`, so the kernels see the same
+ * bits). Every prepared tensor belongs to the model; the caller's weights stay the caller's.
+ */
+import type { Graph, IRNode } from '../ir/graph.js';
+import { BATCH_NORM_PREFIX } from '../ir/passes/fold-batch-norm.js';
+import type { EmitHelper } from '../ops/op.js';
+import { isIdentifierText } from './identifiers.js';
+import { numberLiteral, quote } from './text.js';
+
+export interface ManifestEntry {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: 'float32';
+}
+
+/** Every weight the graph declares, in graph order (what `weightDeclarations` lists). */
+export function weightManifest(graph: Graph): ManifestEntry[] {
+  return graph.nodes.flatMap((node) => node.weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' as const })));
+}
+
+export const FOLD_BATCH_NORM: EmitHelper = {
+  name: 'foldBatchNorm',
+  parameters: [
+    { name: 'kernel', type: 'tf.Tensor' },
+    { name: 'bias', type: 'tf.Tensor | undefined' },
+    { name: 'norm', type: 'BatchNormWeights' },
+    { name: 'epsilon', type: 'number' },
+    { name: 'depthwise', type: 'boolean' },
+  ],
+  returnType: '{ kernel: tf.Tensor; bias: tf.Tensor }',
+  docs:
+    'Folds an inference batch norm into the layer before it: per output channel, scale = γ/√(σ²+ε), ' +
+    "W' = W·scale, b' = (b − μ)·scale + β. A depthwise kernel [kh, kw, C, m] has its output channels on two axes.",
+  statements: [
+    'const scale = tf.div(norm.gamma, tf.sqrt(tf.add(norm.movingVariance, epsilon)));',
+    'const perChannel = depthwise ? tf.reshape(scale, [1, 1, kernel.shape[2]!, kernel.shape[3]!]) : scale;',
+    'return {',
+    '  kernel: tf.mul(kernel, perChannel),',
+    '  bias: tf.add(tf.mul(tf.sub(bias ?? tf.zerosLike(scale), norm.movingMean), scale), norm.beta),',
+    '};',
+  ],
+};
+
+/** The kernel whose last axis is the output channel, per op (as in `prepareFoldedWeights`). */
+const OUTPUT_KERNEL: Readonly<Record<string, string>> = { conv: 'kernel', dense: 'kernel', sepconv: 'pointwiseKernel', dwconv: 'depthwiseKernel' };
+
+/** `object.role`, or `object["role"]` for a role that is not an identifier. */
+export function member(object: string, role: string): string {
+  return isIdentifierText(role) ? `${object}.${role}` : `${object}[${quote(role)}]`;
+}
+
+export interface LayerWeights {
+  /** The property initializer for this layer in the prepared-weights object. */
+  readonly initializer: string;
+  /** The expression for each weight role, as the op's `emit` reads it. */
+  readonly roles: Record<string, string>;
+  readonly helpers: readonly EmitHelper[];
+}
+
+function weightCall(node: IRNode, role: string): string {
+  const weight = node.weights.find((w) => w.role === role);
+  return weight ? `weight(${quote(weight.name)})` : 'undefined';
+}
+
+function folded(node: IRNode, access: string): LayerWeights {
+  const kernelRole = OUTPUT_KERNEL[node.op]!;
+  const norm = ['gamma', 'beta', 'movingMean', 'movingVariance'].map((role) => `${role}: ${weightCall(node, `${BATCH_NORM_PREFIX}${role}`)}`);
+  const epsilon = numberLiteral(Number(node.attrs.foldedBatchNorm));
+  const fold = `foldBatchNorm(${weightCall(node, kernelRole)}, ${weightCall(node, 'bias')}, { ${norm.join(', ')} }, ${epsilon}, ${node.op === 'dwconv'})`;
+  const others = node.weights.filter((w) => !w.role.startsWith(BATCH_NORM_PREFIX) && w.role !== kernelRole && w.role !== 'bias');
+  const roles: Record<string, string> = { [kernelRole]: member(access, 'kernel'), bias: member(access, 'bias') };
+  for (const w of others) roles[w.role] = member(access, w.role);
+  const initializer = others.length === 0 ? fold : `{ ...${fold}, ${others.map((w) => `${propertyName(w.role)}: ${weightCall(node, w.role)}`).join(', ')} }`;
+  return { initializer, roles, helpers: [FOLD_BATCH_NORM] };
+}
+
+function propertyName(role: string): string {
+  return isIdentifierText(role) ? role : quote(role);
+}
+
+/** How a node's weights are prepared and read; `access` is the expression of its prepared object. */
+export function layerWeights(node: IRNode, access: string): LayerWeights {
+  if (node.attrs.foldedBatchNorm !== undefined && OUTPUT_KERNEL[node.op]) return folded(node, access);
+  const roles: Record<string, string> = {};
+  const fields = node.weights.map((w) => {
+    roles[w.role] = member(access, w.role);
+    return `${propertyName(w.role)}: ${weightCall(node, w.role)}`;
+  });
+  return { initializer: `{ ${fields.join(', ')} }`, roles, helpers: [] };
+}

@@ -1,0 +1,131 @@
+/**
+ * `explain(model, image, options)`: one class map per image, normalised to [0, 1] at the
+ * input's size, by CAM, Grad-CAM, Grad-CAM++, LayerCAM or ACoL's fused map. The source graph
+ * runs once to read the scores and the tensors the method needs; gradient methods then
+ * differentiate the score with respect to the target by running it again with the target's
+ * value substituted. Everything is checked before the gradient is taken, and every tensor the
+ * explanation makes is released, also when it fails.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { SegModel } from '../runtime/model.js';
+import { ExplainCode } from './codes.js';
+import { explainError } from './errors.js';
+import { type MapOrder, MAP_ORDERS, finishMaps } from './maps.js';
+import { acolFusedMap } from './methods/acol-fused.js';
+import { channelCam, denseCam } from './methods/cam.js';
+import { gradCamPlusPlus } from './methods/grad-cam-plus-plus.js';
+import { gradCam } from './methods/grad-cam.js';
+import { layerCam } from './methods/layer-cam.js';
+import type { ExplanationPlan } from './plan.js';
+import { type ExplainMethod, checkMethod, choosePlan, methodInputs, outputSpan } from './request.js';
+import { type Region, checkRegion, chooseClasses, predictedClasses, scoreSelector } from './selection.js';
+
+export type ModelInputs = tf.Tensor | Readonly<Record<string, tf.Tensor>>;
+
+export interface ExplainOptions {
+  readonly method: ExplainMethod;
+  /** The output explained; by default the first one the method applies to. */
+  readonly output?: string;
+  /** One class for every image, or one per image; by default the predicted class. */
+  readonly classIndex?: number | readonly number[];
+  /** Grad-CAM, Grad-CAM++, LayerCAM: the target tensor (a layer name or `let` name). */
+  readonly target?: string;
+  /** Segmentation outputs: the pixels whose class-c scores are summed. */
+  readonly region?: Region;
+  readonly order?: MapOrder;
+}
+
+export interface ExplainResult {
+  /** [N, H, W] at the input's size, each image's map in [0, 1]. Owned by the caller. */
+  readonly map: tf.Tensor3D;
+  /** [N, h, w] at the target's resolution, before upsampling and normalisation. Owned by the caller. */
+  readonly raw: tf.Tensor3D;
+  readonly classIndex: number[];
+  readonly target: string;
+  readonly method: ExplainMethod;
+  readonly output: string;
+}
+
+/** The spatial size of the first input, which maps are upsampled to. */
+function inputSize(model: SegModel, inputs: ModelInputs): [number, number] | undefined {
+  const first = inputs instanceof tf.Tensor ? inputs : inputs[model.inputNames[0]!];
+  return first && first.rank === 4 ? [first.shape[1]!, first.shape[2]!] : undefined;
+}
+
+/** Runs the graph once and keeps copies of the score and the requested tensors. */
+function forward(model: SegModel, inputs: ModelInputs, score: number, nodes: readonly number[]): Map<number, tf.Tensor> {
+  const ids = [...new Set([score, ...nodes])];
+  const values = tf.tidy(() => {
+    const { kept } = model.run(inputs, { keep: ids });
+    // Copies: a kept input is the caller's own tensor, which must survive the cleanup.
+    return ids.map((id) => tf.clone(kept.get(id)!));
+  });
+  return new Map(ids.map((id, index) => [id, values[index]!]));
+}
+
+/** ∂(Σ selector ⊙ score)/∂A for the target A, by substituting A's value into a second run. */
+export function targetGradient(model: SegModel, inputs: ModelInputs, target: number, activation: tf.Tensor, score: number, selector: tf.Tensor): tf.Tensor {
+  return tf.tidy(() =>
+    tf.grad((value: tf.Tensor) => {
+      const { kept } = model.run(inputs, { keep: [score], substitute: new Map([[target, value]]), needsGradient: true });
+      return tf.sum(tf.mul(kept.get(score)!, selector)) as tf.Scalar;
+    })(activation),
+  );
+}
+
+interface Computation {
+  readonly model: SegModel;
+  readonly inputs: ModelInputs;
+  readonly plan: ExplanationPlan;
+  readonly method: ExplainMethod;
+  readonly values: Map<number, tf.Tensor>;
+  readonly nodes: readonly number[];
+  readonly classes: readonly number[];
+  readonly region: Region | undefined;
+}
+
+function denseKernel(model: SegModel, dense: number): tf.Tensor2D {
+  const weight = model.graph.nodes[dense]!.weights.find((w) => w.role === 'kernel')!;
+  return model.weights.get(weight.name)! as tf.Tensor2D;
+}
+
+function rawMap(c: Computation): tf.Tensor3D {
+  const first = c.values.get(c.nodes[0]!)! as tf.Tensor4D;
+  if (c.method === 'cam') return c.plan.cam!.kind === 'dense' ? denseCam(first, denseKernel(c.model, c.plan.cam!.dense), c.classes) : channelCam(first, c.classes);
+  if (c.method === 'acol') return acolFusedMap(first, c.values.get(c.nodes[1]!)! as tf.Tensor4D, c.classes);
+  return tf.tidy(() => {
+    const score = c.values.get(c.plan.score)!;
+    const gradient = targetGradient(c.model, c.inputs, c.nodes[0]!, first, c.plan.score, scoreSelector(score, c.classes, c.region)) as tf.Tensor4D;
+    return c.method === 'gradcam' ? gradCam(first, gradient) : c.method === 'gradcampp' ? gradCamPlusPlus(first, gradient) : layerCam(first, gradient);
+  });
+}
+
+function checkOrder(order: string): MapOrder {
+  if ((MAP_ORDERS as readonly string[]).includes(order)) return order as MapOrder;
+  throw explainError(ExplainCode.badOption, `unknown map order \`${order}\``, `use one of: ${MAP_ORDERS.join(', ')}`);
+}
+
+export async function explain(model: SegModel, inputs: ModelInputs, options: ExplainOptions): Promise<ExplainResult> {
+  const method = checkMethod(options.method);
+  const order = checkOrder(options.order ?? 'upsample-first');
+  const plan = choosePlan(model.graph, options.output, method);
+  const { nodes, target } = methodInputs(model.graph, plan, method, options.target);
+  const values = forward(model, inputs, plan.score, nodes);
+  try {
+    const score = values.get(plan.score)!;
+    const predicted = predictedClasses(plan, await score.data(), score.shape[0]!);
+    const span = outputSpan(model.graph, plan);
+    const classes = chooseClasses(plan, options.classIndex, predicted, span);
+    checkRegion(plan, options.region, score.shape, span);
+    const raw = rawMap({ model, inputs, plan, method, values, nodes, classes, region: options.region });
+    try {
+      const map = finishMaps(raw, inputSize(model, inputs) ?? [raw.shape[1], raw.shape[2]], order);
+      return { map, raw, classIndex: classes, target, method, output: plan.output };
+    } catch (error) {
+      raw.dispose();
+      throw error;
+    }
+  } finally {
+    for (const tensor of values.values()) tensor.dispose();
+  }
+}

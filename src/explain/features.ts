@@ -1,0 +1,39 @@
+/**
+ * Feature maps of any named tensor, for looking at what a layer responds to: its channels,
+ * each normalised to [0, 1] per image, ready to be tiled into a grid image.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { SegModel } from '../runtime/model.js';
+import { ExplainCode } from './codes.js';
+import { surveyOutputs } from './derive.js';
+import { explainError } from './errors.js';
+import type { ModelInputs } from './explain.js';
+import { describeNode, isFeatureMap } from './graph-walk.js';
+import { normaliseChannels } from './methods/feature-maps.js';
+import { findNode, modelSpan } from './request.js';
+
+export interface FeatureMapsResult {
+  /** [N, h, w, C], each (image, channel) plane in [0, 1]. Owned by the caller. */
+  readonly maps: tf.Tensor4D;
+  readonly target: string;
+}
+
+/** The named tensor, or the first output's default Grad-CAM target. */
+function featureNode(model: SegModel, name: string | undefined): number {
+  if (name !== undefined) {
+    const node = findNode(model.graph, name);
+    if (!isFeatureMap(node)) {
+      throw explainError(ExplainCode.badTarget, `${describeNode(node)} is not a 4-D float feature map, so it has no channels to show`, 'pick a [N, H, W, C] tensor', node.span);
+    }
+    return node.id;
+  }
+  const target = surveyOutputs(model.graph).plans.find((p) => p.target)?.target;
+  if (!target) throw explainError(ExplainCode.badTarget, 'no default layer to show: no output has a target layer', 'name a 4-D tensor', modelSpan(model.graph));
+  return target.node;
+}
+
+export function featureMaps(model: SegModel, inputs: ModelInputs, name?: string): FeatureMapsResult {
+  const id = featureNode(model, name);
+  const maps = tf.tidy(() => normaliseChannels(model.run(inputs, { keep: [id] }).kept.get(id)! as tf.Tensor4D));
+  return { maps, target: model.graph.nodes[id]!.name };
+}

@@ -1,0 +1,157 @@
+/**
+ * Scores a model on a data set, batch by batch with the inference graph: a confusion matrix
+ * over every counted pixel for segmentation (the ignore label excluded; classes absent from
+ * both truth and prediction are left out of the means, see src/metrics/segmentation.ts), top-1
+ * and top-5 for classifiers, and for classifiers on data with boxes the localisation scores of
+ * their class maps (MaxBoxAcc over map thresholds, and top-1 localisation at the best one).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from '../data/dataset.js';
+import type { Sample } from '../data/sample.js';
+import { explain } from '../explain/explain.js';
+import { BoxAccuracy, ClassificationAccuracy, ConfusionMatrix, segmentationReport, type BoxLike, type ClassificationScores, type SegmentationReport } from '../metrics/index.js';
+import { localisationAccuracy, type LocalisationRecord } from '../metrics/box-accuracy.js';
+import { mapToBox } from '../metrics/map-to-box.js';
+import type { SegModel } from '../runtime/model.js';
+import { TrainCode } from './codes.js';
+import { trainError } from './errors.js';
+import { batchTensors, disposeBatch, fitSample } from './inputs.js';
+import type { InputSpec, Task } from './task.js';
+
+export type MapMethod = 'cam' | 'acol';
+
+export interface EvaluateOptions {
+  readonly batchSize?: number;
+  /** Class maps for localisation on data with boxes; none skips localisation. */
+  readonly mapMethod?: MapMethod;
+  readonly classNames?: readonly string[];
+}
+
+export interface LocalisationReport {
+  readonly method: MapMethod;
+  readonly images: number;
+  /** MaxBoxAcc at IoU 0.5 with the true class's map (Choe et al. 2020). */
+  readonly maxBoxAcc: number;
+  readonly bestThreshold: number;
+  /** Right class and IoU ≥ 0.5, boxes at the best threshold. */
+  readonly top1Localisation: number;
+  /** IoU ≥ 0.5 with the true class's map at the best threshold. */
+  readonly knownClassLocalisation: number;
+}
+
+export interface EvaluationReport {
+  readonly task: Task['kind'];
+  readonly images: number;
+  readonly segmentation?: SegmentationReport;
+  readonly confusion?: ConfusionMatrix;
+  readonly classification?: ClassificationScores;
+  readonly localisation?: LocalisationReport;
+}
+
+interface StoredMap {
+  readonly values: Float32Array;
+  readonly height: number;
+  readonly width: number;
+  readonly predicted: number;
+  readonly label: number;
+  readonly truthBoxes: readonly BoxLike[];
+}
+
+class Accumulator {
+  readonly matrix: ConfusionMatrix | undefined;
+  readonly accuracy = new ClassificationAccuracy();
+  readonly maps: StoredMap[] = [];
+  images = 0;
+
+  constructor(readonly task: Task) {
+    this.matrix = task.kind === 'segmentation' ? new ConfusionMatrix(task.classes) : undefined;
+  }
+}
+
+function checkClasses(dataset: Dataset, task: Task): void {
+  const names = task.kind === 'segmentation' ? dataset.maskClasses : dataset.classes;
+  if (names.length !== task.classes) {
+    throw trainError(TrainCode.classCountMismatch, `the model predicts ${task.classes} classes but the data set ${dataset.root} has ${names.length} (${names.join(', ')})`, 'set the model\'s class count, e.g. --param classes=' + names.length);
+  }
+}
+
+async function addBatch(model: SegModel, samples: readonly Sample[], input: InputSpec, accumulator: Accumulator, mapMethod: MapMethod | undefined): Promise<void> {
+  const { task } = accumulator;
+  const batch = batchTensors(samples, input, task);
+  try {
+    const outputs = model.predict(batch.images);
+    const logits = outputs[task.outputs[0]!]!;
+    try {
+      if (task.kind === 'segmentation') {
+        const predicted = tf.tidy(() => tf.argMax(logits, -1));
+        accumulator.matrix!.add(await batch.masks!.data(), await predicted.data());
+        predicted.dispose();
+      } else {
+        const values = Float32Array.from(await logits.data());
+        accumulator.accuracy.add({ values, count: samples.length, classes: task.classes }, await batch.labels!.data());
+        if (mapMethod && samples.every((s) => s.boxes)) await addMaps(model, batch.images, samples, values, accumulator, mapMethod);
+      }
+    } finally {
+      tf.dispose(Object.values(outputs));
+    }
+  } finally {
+    disposeBatch(batch);
+  }
+  accumulator.images += samples.length;
+}
+
+async function addMaps(model: SegModel, images: tf.Tensor4D, samples: readonly Sample[], logits: Float32Array, accumulator: Accumulator, method: MapMethod): Promise<void> {
+  const labels = samples.map((s) => s.label!);
+  const result = await explain(model, images, { method, classIndex: labels });
+  const [, height, width] = result.map.shape;
+  const values = await result.map.data();
+  tf.dispose([result.map, result.raw]);
+  const classes = accumulator.task.classes;
+  samples.forEach((sample, index) => {
+    const row = logits.subarray(index * classes, (index + 1) * classes);
+    const predicted = row.indexOf(Math.max(...row));
+    accumulator.maps.push({
+      values: Float32Array.from(values.subarray(index * height * width, (index + 1) * height * width)),
+      height,
+      width,
+      predicted,
+      label: sample.label!,
+      truthBoxes: sample.boxes!.map(([x0, y0, x1, y1]) => [x0 * (width / sample.width), y0 * (height / sample.height), x1 * (width / sample.width), y1 * (height / sample.height)]),
+    });
+  });
+}
+
+function localisation(maps: readonly StoredMap[], method: MapMethod): LocalisationReport | undefined {
+  if (maps.length === 0) return undefined;
+  const boxes = new BoxAccuracy();
+  for (const map of maps) boxes.add({ map, truthBoxes: map.truthBoxes });
+  const { levels } = boxes.result();
+  const best = levels[0]!;
+  const records: LocalisationRecord[] = maps.map((map) => ({ predictedClass: map.predicted, label: map.label, box: mapToBox(map, best.bestThreshold), truthBoxes: map.truthBoxes }));
+  const located = localisationAccuracy(records);
+  return { method, images: maps.length, maxBoxAcc: best.maxBoxAcc, bestThreshold: best.bestThreshold, top1Localisation: located.top1Localisation, knownClassLocalisation: located.knownClassLocalisation };
+}
+
+export async function evaluateDataset(model: SegModel, dataset: Dataset, task: Task, input: InputSpec, options: EvaluateOptions = {}): Promise<EvaluationReport> {
+  checkClasses(dataset, task);
+  const accumulator = new Accumulator(task);
+  const size = options.batchSize ?? 16;
+  let pending: Sample[] = [];
+  for await (const sample of dataset.samples()) {
+    pending.push(fitSample(sample, input));
+    if (pending.length < size) continue;
+    await addBatch(model, pending, input, accumulator, options.mapMethod);
+    pending = [];
+  }
+  if (pending.length > 0) await addBatch(model, pending, input, accumulator, options.mapMethod);
+  const names = options.classNames ?? (task.kind === 'segmentation' ? dataset.maskClasses : dataset.classes);
+  if (accumulator.matrix) return { task: task.kind, images: accumulator.images, segmentation: segmentationReport(accumulator.matrix, names), confusion: accumulator.matrix };
+  const located = options.mapMethod ? localisation(accumulator.maps, options.mapMethod) : undefined;
+  return { task: task.kind, images: accumulator.images, classification: accumulator.accuracy.result(), ...(located ? { localisation: located } : {}) };
+}
+
+/** The headline scores of a report, for training history and progress lines. */
+export function headlineScores(report: EvaluationReport): Record<string, number | null> {
+  if (report.segmentation) return { meanIoU: report.segmentation.meanIoU, pixelAccuracy: report.segmentation.pixelAccuracy };
+  return { top1: report.classification?.top1 ?? null, ...(report.localisation ? { maxBoxAcc: report.localisation.maxBoxAcc } : {}) };
+}

@@ -1,0 +1,74 @@
+/**
+ * From data set samples to the tensors a model reads: samples are resized to a model's fixed
+ * input size (bilinear for images, nearest for masks) and RGB is averaged to grey for a
+ * one-channel model (the data sets store grey images as equal RGB channels).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { resizeSample } from '../data/augment.js';
+import { stackSamples } from '../data/batch.js';
+import type { Batch, Sample } from '../data/sample.js';
+import { TrainCode } from './codes.js';
+import { trainError } from './errors.js';
+import type { InputSpec, Task } from './task.js';
+
+/** The sample at the model's fixed size (unchanged when the model's size is symbolic). */
+export function fitSample(sample: Sample, spec: InputSpec): Sample {
+  const height = spec.height ?? sample.height;
+  const width = spec.width ?? sample.width;
+  return resizeSample(sample, height, width);
+}
+
+function toChannels(images: Float32Array, pixels: number, channels: number): Float32Array {
+  if (channels === 3) return images;
+  if (channels !== 1) throw trainError(TrainCode.inputDoesNotFit, `the model's input has ${channels} channels; data sets hold RGB images`, 'models read 1 (grey) or 3 (RGB) channels');
+  const grey = new Float32Array(pixels);
+  for (let index = 0; index < pixels; index++) grey[index] = (images[index * 3]! + images[index * 3 + 1]! + images[index * 3 + 2]!) / 3;
+  return grey;
+}
+
+export interface BatchTensors {
+  readonly size: number;
+  readonly images: tf.Tensor4D;
+  /** int32 [N, H, W] (segmentation). */
+  readonly masks?: tf.Tensor3D;
+  /** int32 [N] (classification, ACoL). */
+  readonly labels?: tf.Tensor1D;
+  /** float32 [N, C] multi-hot (multi-label classification). */
+  readonly targets?: tf.Tensor2D;
+}
+
+export function disposeBatch(batch: BatchTensors): void {
+  for (const tensor of [batch.images, batch.masks, batch.labels, batch.targets]) tensor?.dispose();
+}
+
+function multiHot(samples: readonly Sample[], classes: number): Float32Array {
+  const targets = new Float32Array(samples.length * classes);
+  samples.forEach((sample, row) => {
+    for (const label of sample.labels ?? (sample.label !== undefined ? [sample.label] : [])) targets[row * classes + label] = 1;
+  });
+  return targets;
+}
+
+/** What each task needs from a sample. */
+export function requireTaskData(sample: Sample, task: Task, multiLabel: boolean): void {
+  const missing =
+    task.kind === 'segmentation' ? (!sample.mask ? 'a mask' : undefined)
+    : multiLabel ? (!sample.labels && sample.label === undefined ? 'image-level labels' : undefined)
+    : sample.label === undefined ? 'a class label' : undefined;
+  if (missing) {
+    throw trainError(TrainCode.dataDoesNotFitTask, `the sample ${sample.id} has no ${missing}, which a ${task.kind} model needs`, task.kind === 'segmentation' ? 'use a data set with images/ and masks/' : 'use one folder per class, or labels.json beside the images');
+  }
+}
+
+/** Stacks fitted samples into tensors for the model and the loss. */
+export function batchTensors(samples: readonly Sample[], spec: InputSpec, task: Task, multiLabel = false): BatchTensors {
+  samples.forEach((sample) => requireTaskData(sample, task, multiLabel));
+  const batch: Batch = stackSamples(samples);
+  const pixels = batch.size * batch.height * batch.width;
+  const images = tf.tensor4d(toChannels(batch.images, pixels, spec.channels), [batch.size, batch.height, batch.width, spec.channels]);
+  if (task.kind === 'segmentation') {
+    return { size: batch.size, images, masks: tf.tensor3d(Int32Array.from(batch.masks!), [batch.size, batch.height, batch.width], 'int32') };
+  }
+  if (multiLabel) return { size: batch.size, images, targets: tf.tensor2d(multiHot(samples, task.classes), [batch.size, task.classes]) };
+  return { size: batch.size, images, labels: tf.tensor1d(batch.labels!, 'int32') };
+}

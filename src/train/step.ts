@@ -1,0 +1,92 @@
+/**
+ * One training step: the graph as written runs in training mode (batch statistics, dropout
+ * from the step's seed, ACoL erasing steered by the labels), the task's loss plus L2 weight
+ * decay is differentiated with respect to the trainable variables, the optimizer updates them,
+ * and the batch-norm moving statistics the run reported are assigned. Everything else is
+ * released: the number of live tensors is the same after every step.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { SegModel } from '../runtime/model.js';
+import { weightDeclarations } from '../runtime/model.js';
+import { TrainCode } from './codes.js';
+import { trainError } from './errors.js';
+import type { BatchTensors } from './inputs.js';
+import { acolLoss } from '../explain/acol.js';
+import { classificationCrossEntropy, isDecayedWeight, multiLabelCrossEntropy, pixelCrossEntropy, weightDecayLoss } from './losses.js';
+import type { Optimizer } from './optimizer.js';
+import type { Task } from './task.js';
+
+export interface StepOptions {
+  readonly learningRate: number;
+  /** L2 weight decay on convolution and dense kernels. */
+  readonly weightDecay: number;
+  /** Seeds dropout; derive it from the run's seed and the step so a resumed run replays it. */
+  readonly seed: number;
+  readonly multiLabel?: boolean;
+}
+
+export interface StepResult {
+  /** The task loss, without weight decay. */
+  readonly loss: number;
+  /** Correct pixels (segmentation) or images (classification), for the running accuracy. */
+  readonly correct: number;
+  readonly counted: number;
+}
+
+/** The trainable variables by weight name. */
+export function trainableByName(model: SegModel): Map<string, tf.Variable> {
+  return new Map(weightDeclarations(model.graph).filter((d) => d.train).map((d) => [d.name, model.weights.get(d.name)!]));
+}
+
+/** The task loss of one run's outputs. */
+export function taskLoss(task: Task, outputs: Record<string, tf.Tensor>, batch: BatchTensors): tf.Scalar {
+  const logits = outputs[task.outputs[0]!]!;
+  if (task.kind === 'segmentation') return pixelCrossEntropy(logits, batch.masks!);
+  if (task.kind === 'acol') return acolLoss(logits, outputs[task.outputs[1]!]!, batch.labels!);
+  return batch.targets ? multiLabelCrossEntropy(logits, batch.targets) : classificationCrossEntropy(logits, batch.labels!);
+}
+
+/** [correct, counted] as a float32 [2] tensor. */
+export function correctCounts(task: Task, logits: tf.Tensor, batch: BatchTensors): tf.Tensor1D {
+  return tf.tidy(() => {
+    if (batch.targets) {
+      const predicted = tf.cast(tf.greater(logits, 0), 'float32');
+      return tf.stack([tf.sum(tf.cast(tf.equal(predicted, batch.targets), 'float32')), tf.scalar(batch.targets.size)]) as tf.Tensor1D;
+    }
+    const truth = task.kind === 'segmentation' ? batch.masks! : batch.labels!;
+    const counted = tf.notEqual(truth, tf.scalar(255, 'int32'));
+    const hits = tf.logicalAnd(counted, tf.equal(tf.argMax(logits, -1), truth));
+    return tf.stack([tf.sum(tf.cast(hits, 'float32')), tf.sum(tf.cast(counted, 'float32'))]) as tf.Tensor1D;
+  });
+}
+
+export function trainStep(model: SegModel, task: Task, optimizer: Optimizer, batch: BatchTensors, options: StepOptions): StepResult {
+  const variables = trainableByName(model);
+  const nameOf = new Map([...variables].map(([name, variable]) => [variable.name, name]));
+  const kernels = [...variables].filter(([name]) => isDecayedWeight(name)).map(([, variable]) => variable);
+  const updates: [string, tf.Tensor][] = [];
+  let kept: tf.Tensor[] = [];
+  const { value, grads } = tf.variableGrads(() => {
+    const run = model.run(batch.images, {
+      training: true,
+      needsGradient: true,
+      seed: options.seed,
+      ...(task.kind === 'acol' ? { targetClasses: batch.labels! } : {}),
+      updateState: (name, tensor) => updates.push([name, tensor]),
+    });
+    const loss = taskLoss(task, run.outputs, batch);
+    kept = [tf.keep(tf.clone(loss)), tf.keep(correctCounts(task, run.outputs[task.outputs[0]!]!, batch))];
+    return tf.add(loss, weightDecayLoss(kernels, options.weightDecay)) as tf.Scalar;
+  }, [...variables.values()]);
+  try {
+    const [loss, counts] = [kept[0]!.dataSync()[0]!, kept[1]!.dataSync()];
+    if (!Number.isFinite(loss) || !Number.isFinite(value.dataSync()[0]!)) {
+      throw trainError(TrainCode.lossNotFinite, `the loss became ${loss} at step ${optimizer.step + 1}`, 'lower the learning rate (--lr), or check the data for bad labels');
+    }
+    optimizer.apply(new Map(Object.entries(grads).map(([name, gradient]) => [nameOf.get(name)!, gradient])), options.learningRate);
+    for (const [name, tensor] of updates) model.weights.get(name)!.assign(tensor);
+    return { loss, correct: counts[0]!, counted: counts[1]! };
+  } finally {
+    tf.dispose([value, ...Object.values(grads), ...kept, ...updates.map(([, tensor]) => tensor)]);
+  }
+}
