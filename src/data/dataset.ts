@@ -35,7 +35,7 @@ export interface IterationOptions {
 
 export interface Dataset extends Omit<SampleSource, 'load'> {
   readonly size: number;
-  /** Problems met so far (found while opening, and while loading with `skip`), one per file and code. */
+  /** Problems met so far (found while opening, and while loading with `skip`), each once however many epochs meet it. */
   readonly problems: readonly DataProblem[];
   /** One sample, without augmentation. Throws DataProblemError for a bad file under either policy. */
   load(index: number): Promise<Sample>;
@@ -79,7 +79,7 @@ async function* iterate(source: SampleSource, policy: BadFilePolicy, keep: (prob
 export function createDataset(source: SampleSource, options: DatasetOptions = {}): Dataset {
   const policy = options.onBadFile ?? 'stop';
   const problems = new Map<string, DataProblem>();
-  const keep = (problem: DataProblem) => problems.set(`${problem.code} ${problem.file}`, problem);
+  const keep = (problem: DataProblem) => problems.set(`${problem.code} ${problem.file} ${problem.message}`, problem);
   (options.problems ?? []).forEach(keep);
   const samples = (iteration: IterationOptions = {}) => iterate(source, policy, keep, iteration);
   return {

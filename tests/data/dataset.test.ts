@@ -96,6 +96,7 @@ describe('segmentation layout', () => {
       expect(await problemOf(() => collect(stopping.samples()))).toEqual({ code, file: join(root, file) });
       const skipping = await openDataset(root, { onBadFile: 'skip' });
       const samples = await collect(skipping.samples());
+      await collect(skipping.samples({ shuffle: true, epoch: 1 }));
       expect(samples.map((sample) => sample.id)).toEqual(['images/good.png']);
       expect(skipping.problems.map((problem) => [problem.code, problem.file])).toEqual([[code, join(root, file)]]);
       expect(skipping.problems[0]!.message).toContain(join(root, file));

@@ -1,0 +1,27 @@
+/**
+ * The public API of segc, in the order data flows: parse → check → compile to IR → run → explain.
+ * Everything here is browser-safe; Node-only helpers (file system, images on disk, the Node
+ * compiler host) are exported from their own modules under `src/compiler/node-host.ts` and
+ * `src/runtime/node/`.
+ */
+export type { Diagnostic, Span, Position, Severity } from './diagnostics/diagnostic.js';
+export { DiagnosticError } from './diagnostics/diagnostic.js';
+export { renderDiagnostic, renderDiagnostics, diagnosticToJson } from './diagnostics/render.js';
+
+export { parse, print, type ParseResult } from './parser/index.js';
+export type * as ast from './parser/ast.js';
+
+export { compile, compileSource, hasErrors, type CompileOptions, type CompileResult, type CompiledModel } from './compiler/compile.js';
+export type { CompilerHost } from './compiler/modules.js';
+
+export type { Graph, IRNode, IRWeight } from './ir/graph.js';
+export { readIR, writeIR } from './ir/json.js';
+export { summarize, type Summary, type SummaryRow } from './ir/analysis/summary.js';
+export { receptiveFields } from './ir/analysis/receptive-field.js';
+export { toDot, toMermaid } from './ir/export/index.js';
+export { OPS, findOp } from './ops/registry.js';
+
+export { selectBackend, setWasmBinaryLocation, type BackendChoice, type BackendName } from './runtime/backend.js';
+export { registerGradients } from './runtime/gradients.js';
+export { SegModel, weightDeclarations, initialWeights } from './runtime/model.js';
+export { fetchStore, loadWeightsFromStore } from './runtime/weights.js';
