@@ -55,7 +55,7 @@ export class Executor {
       this.graph.nodes.forEach((node, index) => {
         const value = options.substitute?.get(index) ?? this.evaluate(node, values, inputs, options);
         values.set(index, value);
-        if (eager) this.release(node, index, values, hold);
+        if (eager) this.release(node, index, values, hold, options.substitute);
       });
       const outputs: Record<string, tf.Tensor> = {};
       for (const output of this.graph.outputs) outputs[output.name] = values.get(output.node)!;
@@ -114,9 +114,10 @@ export class Executor {
     return byRole;
   }
 
-  private release(node: IRNode, index: number, values: Map<number, tf.Tensor>, hold: Set<number>): void {
+  /** Disposes the inputs this node was the last reader of; the caller's tensors are left alone. */
+  private release(node: IRNode, index: number, values: Map<number, tf.Tensor>, hold: Set<number>, substitute?: ReadonlyMap<number, tf.Tensor>): void {
     for (const input of new Set(node.inputs)) {
-      if (this.lastUse[input] === index && !hold.has(input) && !isInput(this.graph, input)) {
+      if (this.lastUse[input] === index && !hold.has(input) && !isInput(this.graph, input) && !substitute?.has(input)) {
         values.get(input)!.dispose();
         values.delete(input);
       }
