@@ -61,7 +61,12 @@ class Scope {
 /** The parameter names and types of a callee, for checking named arguments. */
 interface CalleeShape {
   readonly kind: 'operation' | 'block' | 'builtin';
-  readonly params: readonly { name: string; type?: ParamType }[];
+  readonly params: readonly { name: string; type?: ParamType; default?: unknown }[];
+}
+
+/** Optional tensor arguments after the first are named only (see bindArguments). */
+function isNamedOnly(param: { type?: ParamType; default?: unknown } | undefined): boolean {
+  return param?.type === 'tensor' && param.default === null;
 }
 
 class Walker {
@@ -212,7 +217,10 @@ class Walker {
           this.problems.push({ code: 'E0220', span: arg.name.span, message: `\`${callee.name}\` has no parameter named \`${arg.name.name}\``, subject: arg.name.name, candidates: shape.params.map((p) => p.name) });
         }
         type = param?.type;
-      } else type = shape?.params[position++]?.type;
+      } else {
+        while (position > 0 && isNamedOnly(shape?.params[position])) position++;
+        type = shape?.params[position++]?.type;
+      }
       this.expression(arg.value, scope, typeof type === 'object');
     }
   }

@@ -91,8 +91,11 @@ export function bindArguments(
   let ok = true;
   let next = 0;
   const valueOf = (p: Positional, type: ParamType | 'any') => p.value ?? evaluate(p.expression!, type);
-  for (const formal of callee.formals) {
+  for (const [index, formal] of callee.formals.entries()) {
     if (next >= positional.length) break;
+    // Optional tensor arguments after the first (`like:`) are named only, so `crop([1, 1])`
+    // and `upsample(2)` reach `amount` and `factor`.
+    if (index > 0 && formal.type === 'tensor' && !formal.required) continue;
     if (formal.type === 'tensors') {
       const first = valueOf(positional[next]!, formal.type);
       if (first.kind === 'list' || first.kind === 'poison') {

@@ -9,6 +9,14 @@ import { compileText, diagnose } from '../helpers/compile.js';
 const M = (body: string, where = ' where H % 16 == 0, W % 16 == 0') => `model M(classes: int = 4) {\n  input image: f32[N, H, W, 3]${where}\n${body}\n}\n`;
 
 const CASES: Readonly<Record<string, { source: string; expected: string }>> = {
+  poolOnFlat: { source: M('  output y = image -> gap -> maxpool(2)'), expected: "3:30 E0301 maxpool: expected a 4-D feature map [N, H, W, C] for `x`, got [N, 3]" },
+  flattenSymbolic: { source: M('  output y = image -> conv(8, 3, stride: 16) -> flatten -> dense(4)'), expected: "3:60 E0301 dense: the channel count of `x` must be a known number" },
+  argmaxAxis: { source: M('  output y = image -> argmax(axis: 5)'), expected: "3:30 E0301 argmax: axis 5 is out of range for a tensor of rank 4" },
+  asppPoolingNotUpsampled: { source: M('  let f = image -> conv(32, 3, stride: 16)\n  output y = concat([f -> conv(64, 1), f -> gap(keep: true) -> conv(64, 1)])'), expected: "4:21 E0301 with H = 32 the inputs of concat have 2 and 1 rows" },
+  upsampleLikeVector: { source: M('  output y = image -> upsample(like: image -> gap)'), expected: "3:32 E0301 upsample: `like` must have spatial axes [N, H, W, ...], got [N, 3]" },
+  cropTooMuch: { source: M('  output y = image -> crop([40, 40])', ' where H % 16 == 0, W % 16 == 0, H <= 64'), expected: "3:23 E0301 crop: with H = 16 the output would have no rows: removing 80 rows leaves nothing" },
+  eraseMapFlat: { source: M('  let f = image -> conv(8, 3)\n  output y = erase(f, by: f -> gap)'), expected: "4:23 E0301 erase: expected a 4-D feature map [N, H, W, C] for `by`, got [N, 8]" },
+  maxChannels: { source: M('  output y = max(image -> conv(4, 1), image -> conv(5, 1))'), expected: "3:18 E0301 the inputs of max have 4 and 5 channels" },
   deeplab: { source: `block Encoder(x) {\n  let low = x -> conv(16, 3, stride: 4)\n  let high = low -> conv(32, 3, stride: 4)\n  return (low, high)\n}\nblock Decoder(low, high) {\n  return concat([high -> upsample(factor: 4), low])\n}\n` + M('  let (low, high) = Encoder(image)\n  output y = Decoder(low, high)', ''), expected: "7:17 E0301 with H = 33 the inputs of concat have 12 and 9 rows" },
   asppChannels: { source: M('  let f = image -> conv(32, 3, stride: 16)\n  output y = add([f -> conv(64, 1), f -> conv(64, 3, dilation: 6), f -> conv(48, 3, dilation: 12)])'), expected: "4:18 E0301 the inputs of add have 64 and 48 channels" },
   denseOn4d: { source: M('  output y = image -> conv(8, 3) -> dense(10)'), expected: "3:37 E0301 dense: expected a flat [N, C] tensor for `x`, got [N, H, W, 8]" },

@@ -12,8 +12,8 @@ import { compileText } from '../helpers/compile.js';
 import { layersReference } from '../../bench/lib/layers-network.js';
 
 const MODELS: readonly { file: string; shape: number[] }[] = [
-  { file: 'examples/gap_cam.seg', shape: [2, 28, 28, 1] },
-  { file: 'examples/nin.seg', shape: [2, 28, 28, 1] },
+  { file: 'examples/gap_cam.seg', shape: [1, 28, 28, 1] },
+  { file: 'examples/nin.seg', shape: [1, 28, 28, 1] },
   { file: 'examples/aspp.seg', shape: [1, 32, 32, 3] },
   { file: 'examples/deeplabv3plus_small.seg', shape: [1, 32, 32, 3] },
 ];
@@ -32,11 +32,12 @@ function randomWeights(model: SegModel, seed: number): Map<string, tf.Tensor> {
   );
 }
 
-function maxRelativeError(actual: tf.Tensor, expected: tf.Tensor): number {
-  return tf.tidy(() => {
-    const scale = tf.maximum(tf.max(tf.abs(expected)), 1e-6);
-    return tf.div(tf.max(tf.abs(tf.sub(actual, expected))), scale).dataSync()[0]!;
-  });
+/** Max |a − b| over max |b|. Read with `data()`: WebGPU in Node cannot read synchronously. */
+async function maxRelativeError(actual: tf.Tensor, expected: tf.Tensor): Promise<number> {
+  const ratio = tf.tidy(() => tf.div(tf.max(tf.abs(tf.sub(actual, expected))), tf.maximum(tf.max(tf.abs(expected)), 1e-6)));
+  const [value] = await ratio.data();
+  ratio.dispose();
+  return value!;
 }
 
 beforeAll(() => registerGradients());
@@ -56,10 +57,10 @@ describe.each(testBackends())('whole models on %s', (backend) => {
     const ours = model.predict(x);
     const theirs = reference.predict(x);
     const expected = Array.isArray(theirs) ? theirs : [theirs];
-    outputNames.forEach((name, i) => {
+    for (const [i, name] of outputNames.entries()) {
       expect(ours[name]!.shape).toEqual(expected[i]!.shape);
-      expect(maxRelativeError(ours[name]!, expected[i]!)).toBeLessThanOrEqual(1e-4);
-    });
+      expect(await maxRelativeError(ours[name]!, expected[i]!)).toBeLessThanOrEqual(backend === 'webgpu' ? 1e-3 : 1e-4);
+    }
     tf.dispose([x, ...Object.values(ours), ...expected, ...weights.values()]);
     reference.dispose();
     model.dispose();
