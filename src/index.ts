@@ -25,3 +25,5 @@ export { selectBackend, setWasmBinaryLocation, type BackendChoice, type BackendN
 export { registerGradients } from './runtime/gradients.js';
 export { SegModel, weightDeclarations, initialWeights } from './runtime/model.js';
 export { fetchStore, loadWeightsFromStore } from './runtime/weights.js';
+
+export { deriveExplanations, explain, featureMaps, mapToBox, mapToMask, acolLoss } from './explain/index.js';

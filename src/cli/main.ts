@@ -5,13 +5,17 @@
 import { DiagnosticError, InternalError } from '../diagnostics/diagnostic.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
 import { UsageError } from './args.js';
+import { BUILD_USAGE, build } from './commands/build.js';
 import { CHECK_USAGE, check } from './commands/check.js';
+import { DATA_USAGE, data } from './commands/data.js';
+import { EVAL_USAGE, evaluate } from './commands/eval.js';
 import { EXPLAIN_USAGE, explainCommand } from './commands/explain.js';
 import { FMT_USAGE, fmt } from './commands/fmt.js';
 import { GRAPH_USAGE, graph } from './commands/graph.js';
 import { IR_USAGE, ir } from './commands/ir.js';
 import { RUN_USAGE, run } from './commands/run.js';
 import { SUMMARY_USAGE, summary } from './commands/summary.js';
+import { TRAIN_USAGE, train } from './commands/train.js';
 import { type Io, processIo } from './io.js';
 
 type Command = (argv: readonly string[], io: Io) => number | Promise<number>;
@@ -22,8 +26,12 @@ const COMMANDS: Readonly<Record<string, { run: Command; usage: string; help: str
   summary: { run: summary, usage: SUMMARY_USAGE, help: 'per-layer shapes, parameters, FLOPs, receptive field, output stride' },
   graph: { run: graph, usage: GRAPH_USAGE, help: 'draw the architecture (dot, svg, mermaid)' },
   ir: { run: ir, usage: IR_USAGE, help: 'write the IR as versioned JSON' },
+  build: { run: build, usage: BUILD_USAGE, help: 'generate a typed TypeScript module (--target js: also .js and .d.ts)' },
   run: { run, usage: RUN_USAGE, help: 'run a model on images: masks, overlays, top classes' },
   explain: { run: explainCommand, usage: EXPLAIN_USAGE, help: 'class maps (CAM, Grad-CAM, Grad-CAM++, LayerCAM, ACoL) and feature maps; --list shows the derived plan' },
+  train: { run: train, usage: TRAIN_USAGE, help: 'train a model on a data set (checkpoints, --resume, training curve)' },
+  eval: { run: evaluate, usage: EVAL_USAGE, help: 'score weights on a data set: mIoU, top-1/top-5, localisation' },
+  data: { run: data, usage: DATA_USAGE, help: 'generate data sets (shapes, mnist-canvas, mnist) and pseudo-masks' },
 };
 
 export function usage(): string {

@@ -52,12 +52,17 @@ function dominatorTarget(graph: Graph, score: number): TargetLayer | string {
   const chosen = candidates(graph, chain).find((id) => isFeatureMap(graph.nodes[id]!) && graph.nodes[id]!.op !== 'input');
   if (chosen === undefined) return `no 4-D feature map lies on every path from the input to the score ${describeNode(graph.nodes[score]!)}`;
   const node = graph.nodes[chosen]!;
+  const reason = `the last 4-D tensor on every path from the input to the score ${describeNode(graph.nodes[score]!)}${passedOver(graph, score, chain, chosen)}`;
+  return { node: node.id, name: node.name, reason };
+}
+
+/** Says how many feature maps after the dominator below the target lie on only some paths (branches). */
+function passedOver(graph: Graph, score: number, chain: readonly number[], chosen: number): string {
+  const below = chain[chain.indexOf(chosen) + 1] ?? -1;
   const reach = ancestors(graph, score);
   const onEveryPath = new Set(chain);
-  const bypassed = graph.nodes.filter((n) => n.id > chosen && n.id !== score && reach.has(n.id) && isFeatureMap(n) && !onEveryPath.has(n.id));
-  const branches = bypassed.length > 0 ? `; ${bypassed.length} later feature map(s) lie on only some of the paths (parallel or side branches) and are not candidates` : '';
-  const reason = `the last 4-D tensor on every path from the input to the score ${describeNode(graph.nodes[score]!)}${branches}`;
-  return { node: node.id, name: node.name, reason };
+  const count = graph.nodes.filter((n) => n.id > below && n.id !== score && reach.has(n.id) && isFeatureMap(n) && !onEveryPath.has(n.id)).length;
+  return count > 0 ? `; ${count} feature map(s) on parallel or side branches lie on only some of the paths and were passed over` : '';
 }
 
 function planOutput(graph: Graph, output: GraphOutput): ExplanationPlan | SkippedOutput {

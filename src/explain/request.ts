@@ -40,8 +40,10 @@ export function choosePlan(graph: Graph, output: string | undefined, method: Exp
     const plan = plans.find((p) => p.output === output);
     if (plan) return plan;
     const skip = skipped.find((s) => s.output === output);
-    if (skip) const span = graph.outputs.find((o) => o.name === output)?.span;
+    if (skip) {
+      const span = graph.outputs.find((o) => o.name === output)?.span;
       throw explainError(ExplainCode.unknownOutput, `the output \`${output}\` cannot be explained: ${skip.reason}`, `explain one of: ${plans.map((p) => p.output).join(', ') || 'none'}`, span);
+    }
     const hint = didYouMean(output, graph.outputs.map((o) => o.name)) ?? `the outputs: ${graph.outputs.map((o) => o.name).join(', ')}`;
     throw explainError(ExplainCode.unknownOutput, `the model \`${graph.model}\` has no output \`${output}\``, hint, modelSpan(graph));
   }

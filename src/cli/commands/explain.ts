@@ -24,7 +24,7 @@ import { inputSizeFor } from './run.js';
 export const EXPLAIN_USAGE =
   'segc explain MODEL.seg --image IN.png|jpg... --out DIR [--method cam|gradcam|gradcampp|layercam|acol|features] [--class C] ' +
   '[--layer NAME] [--output NAME] [--weights DIR] [--backend auto|webgpu|wasm|cpu] [--format json|npy] ' +
-  '[--order upsample-first|normalize-first] [--threshold F] [--region X0,Y0,X1,Y1] [--input H,W] [--list [--json]]';
+  '[--order upsample-first|normalize-first] [--threshold F] [--region X0,Y0,X1,Y1] [--input H,W] [--seed S] [--list [--json]]';
 
 const OPTIONS = {
   ...RUNTIME_OPTIONS,

@@ -1,0 +1,73 @@
+/**
+ * `segc eval MODEL.seg --weights W --data DIR`: scores trained weights on a data set: mIoU and
+ * friends for segmentation, top-1/top-5 for classifiers, and localisation from class maps for
+ * data with boxes. A table (or JSON with --json) on stdout and a confusion-matrix SVG.
+ */
+import { basename } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { openDataset } from '../../data/node/dataset.js';
+import type { Graph } from '../../ir/graph.js';
+import type { SizeSpace } from '../../ir/sizes.js';
+import { SegModel, weightDeclarations } from '../../runtime/model.js';
+import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
+import { loadWeights } from '../../runtime/node/weights-fs.js';
+import { confusionMatrixSvg } from '../../train/confusion-svg.js';
+import { evaluateDataset, type MapMethod } from '../../train/evaluate.js';
+import { resolveWeightsFolder } from '../../train/node/checkpoint.js';
+import { formatReport, reportJson } from '../../train/report.js';
+import { inferTask, inputSpec } from '../../train/task.js';
+import { type OptionSpec, parse } from '../args.js';
+import { COMPILE_OPTIONS, requireFiles } from '../compile-file.js';
+import type { Io } from '../io.js';
+import { choiceOption, compileOneModel, numberOption, requireOption, startBackend } from './train.js';
+
+export const EVAL_USAGE =
+  'segc eval MODEL.seg --weights W --data DIR [--json] [--method cam|acol|none] [--confusion FILE.svg] [--batch B] [--backend B] [--model NAME] [--param NAME=VALUE]...';
+
+const EVAL_OPTIONS: OptionSpec = {
+  ...COMPILE_OPTIONS,
+  weights: { type: 'string' },
+  data: { type: 'string' },
+  method: { type: 'string' },
+  confusion: { type: 'string' },
+  batch: { type: 'string' },
+  backend: { type: 'string' },
+};
+
+/** A model on weights read from a weights folder, a model.json, or a `segc train` output folder. */
+export async function loadModelWeights(graph: Graph, sizes: SizeSpace, location: string): Promise<SegModel> {
+  const expected = weightDeclarations(graph).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
+  const tensors = await loadWeights(await resolveWeightsFolder(location), expected);
+  try {
+    return SegModel.fromTensors(graph, sizes, tensors);
+  } finally {
+    tf.dispose([...tensors.values()]);
+  }
+}
+
+export async function evaluate(argv: readonly string[], io: Io): Promise<number> {
+  const parsed = parse(argv, EVAL_OPTIONS);
+  const [file] = requireFiles(parsed, 'eval', 1);
+  const weights = requireOption(parsed, 'weights', 'eval');
+  const dataDir = requireOption(parsed, 'data', 'eval');
+  const compiled = compileOneModel(file!, parsed, io, 'eval');
+  if (!compiled) return 1;
+  const task = inferTask(compiled.graph);
+  const method = choiceOption(parsed, 'method', ['cam', 'acol', 'none'] as const, task.kind === 'acol' ? 'acol' : 'cam');
+  await startBackend(parsed);
+  const model = await loadModelWeights(compiled.graph, compiled.sizes, weights);
+  try {
+    const dataset = await openDataset(dataDir);
+    const report = await evaluateDataset(model, dataset, task, inputSpec(compiled.graph), {
+      batchSize: numberOption(parsed, 'batch', 16, true, 1),
+      ...(method !== 'none' && task.kind !== 'segmentation' ? { mapMethod: method as MapMethod } : {}),
+    });
+    const confusion = typeof parsed.values.confusion === 'string' ? parsed.values.confusion : 'confusion-matrix.svg';
+    await writeFileAtomic(confusion, confusionMatrixSvg(report.confusion, report.classNames, `${compiled.graph.model} on ${basename(dataDir)}`));
+    if (parsed.values.json === true) io.out(JSON.stringify({ model: compiled.graph.model, data: dataDir, weights, ...reportJson(report), confusionImage: confusion }, null, 2));
+    else io.out(`${formatReport(report)}\nconfusion matrix: ${confusion}`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}

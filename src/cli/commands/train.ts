@@ -1,0 +1,130 @@
+/**
+ * `segc train MODEL.seg --data DIR`: trains a model on a data set (task inferred from the
+ * model's first output) and writes checkpoints, the training state and the training curve to
+ * `--out`. Exit code 130 after Ctrl-C, once the checkpoint is saved.
+ */
+import { hasErrors } from '../../compiler/compile.js';
+import type { Graph } from '../../ir/graph.js';
+import type { SizeSpace } from '../../ir/sizes.js';
+import { type BackendName, selectBackend } from '../../runtime/backend.js';
+import { registerGradients } from '../../runtime/gradients.js';
+import { runTraining } from '../../train/node/run-training.js';
+import { OPTIMIZER_NAMES, type OptimizerName } from '../../train/optimizer.js';
+import type { ScheduleName } from '../../train/schedule.js';
+import type { TrainConfig } from '../../train/state.js';
+import { type OptionSpec, type Parsed, UsageError, parse } from '../args.js';
+import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
+import { type Io, processIo, reportDiagnostics } from '../io.js';
+
+export const TRAIN_USAGE =
+  'segc train MODEL.seg --data DIR [--out DIR] [--epochs N] [--batch B] [--lr LR] [--optimizer sgd|adam] [--schedule poly|constant] ' +
+  '[--weight-decay D] [--seed S] [--backend wasm|cpu|webgpu|auto] [--val DIR] [--resume] [--flip] [--multi-label] [--skip-bad-files] [--model NAME] [--param NAME=VALUE]...';
+
+const TRAIN_OPTIONS: OptionSpec = {
+  ...COMPILE_OPTIONS,
+  data: { type: 'string' },
+  val: { type: 'string' },
+  out: { type: 'string' },
+  epochs: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  optimizer: { type: 'string' },
+  schedule: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  momentum: { type: 'string' },
+  seed: { type: 'string' },
+  backend: { type: 'string' },
+  resume: { type: 'boolean' },
+  flip: { type: 'boolean' },
+  'multi-label': { type: 'boolean' },
+  'skip-bad-files': { type: 'boolean' },
+};
+
+/** A numeric option: `integer` demands an integer; the value must be ≥ `low`. */
+export function numberOption(parsed: Parsed, name: string, fallback: number, integer = false, low = 0): number {
+  const text = parsed.values[name];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (typeof text !== 'string' || text.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < low) {
+    throw new UsageError(`--${name} expects ${integer ? 'an integer' : 'a number'} ≥ ${low}, got \`${String(text)}\``);
+  }
+  return value;
+}
+
+export function requireOption(parsed: Parsed, name: string, command: string): string {
+  const value = parsed.values[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`${command} needs --${name}`);
+  return value;
+}
+
+export function choiceOption<T extends string>(parsed: Parsed, name: string, choices: readonly T[], fallback: T): T {
+  const value = parsed.values[name];
+  if (value === undefined) return fallback;
+  if (!choices.includes(value as T)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got \`${String(value)}\``);
+  return value as T;
+}
+
+/** Compiles the one model to use; diagnostics are printed and undefined returned on errors. */
+export function compileOneModel(file: string, parsed: Parsed, io: Io, command: string): { graph: Graph; sizes: SizeSpace } | undefined {
+  const result = compileFromArgs(file, parsed);
+  reportDiagnostics(io, result.diagnostics, result.sources, false);
+  if (hasErrors(result.diagnostics)) return undefined;
+  const compiled = result.models.filter((m) => m.graph);
+  if (compiled.length !== 1) throw new UsageError(`${command}: ${file} declares ${compiled.length} models; choose one with --model NAME`);
+  return { graph: compiled[0]!.graph!, sizes: compiled[0]!.sizes };
+}
+
+const BACKENDS = ['wasm', 'cpu', 'webgpu', 'auto'] as const;
+
+/** Starts the backend (wasm unless asked otherwise) with gradients registered. */
+export async function startBackend(parsed: Parsed): Promise<void> {
+  const name = choiceOption(parsed, 'backend', BACKENDS, 'wasm');
+  await selectBackend(name as BackendName | 'auto');
+  registerGradients();
+}
+
+function trainConfig(parsed: Parsed, model: string): TrainConfig {
+  const name: OptimizerName = choiceOption(parsed, 'optimizer', OPTIMIZER_NAMES, 'adam');
+  const schedule: ScheduleName = choiceOption(parsed, 'schedule', ['poly', 'constant'] as const, 'poly');
+  return {
+    model,
+    task: 'classification',
+    multiLabel: parsed.values['multi-label'] === true,
+    epochs: numberOption(parsed, 'epochs', 10, true, 1),
+    batchSize: numberOption(parsed, 'batch', 16, true, 1),
+    learningRate: numberOption(parsed, 'lr', name === 'adam' ? 1e-3 : 1e-2),
+    schedule,
+    weightDecay: numberOption(parsed, 'weight-decay', 1e-4),
+    optimizer: { name, ...(name === 'sgd' ? { momentum: numberOption(parsed, 'momentum', 0.9) } : {}) },
+    seed: numberOption(parsed, 'seed', 0, true, 0),
+    flip: parsed.values.flip === true,
+  };
+}
+
+/** A bar redrawn in place on a terminal; plain lines through `io` otherwise. */
+export function progressWriter(io: Io): { write: (text: string) => void; isTTY: boolean } {
+  const isTTY = io === processIo && process.stderr.isTTY === true;
+  return { write: isTTY ? (text) => process.stderr.write(text) : (text) => io.err(text), isTTY };
+}
+
+export async function train(argv: readonly string[], io: Io): Promise<number> {
+  const parsed = parse(argv, TRAIN_OPTIONS);
+  const [file] = requireFiles(parsed, 'train', 1);
+  const dataDir = requireOption(parsed, 'data', 'train');
+  const compiled = compileOneModel(file!, parsed, io, 'train');
+  if (!compiled) return 1;
+  const config = trainConfig(parsed, compiled.graph.model);
+  await startBackend(parsed);
+  const result = await runTraining({
+    ...compiled,
+    dataDir,
+    ...(typeof parsed.values.val === 'string' ? { valDir: parsed.values.val } : {}),
+    outDir: typeof parsed.values.out === 'string' ? parsed.values.out : `runs/${compiled.graph.model}`,
+    config,
+    resume: parsed.values.resume === true,
+    onBadFile: parsed.values['skip-bad-files'] === true ? 'skip' : 'stop',
+    progress: progressWriter(io),
+  });
+  for (const problem of result.problems) io.err(`warning: skipped ${problem.file}: ${problem.message}`);
+  return result.outcome === 'stopped' ? 130 : 0;
+}
