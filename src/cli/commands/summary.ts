@@ -1,5 +1,7 @@
 /** `segc summary FILE`: the per-layer table (shape, params, FLOPs, receptive field, output stride). */
 import { hasErrors } from '../../compiler/compile.js';
+import { surveyOutputs } from '../../explain/derive.js';
+import { describeSurvey, surveyJson } from '../../explain/describe.js';
 import { type Summary, type SummaryRow, summarize } from '../../ir/analysis/summary.js';
 import { parse } from '../args.js';
 import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
@@ -14,8 +16,11 @@ export function summary(argv: readonly string[], io: Io): number {
   const result = compileFromArgs(file!, parsed);
   reportDiagnostics(io, result.diagnostics, result.sources, false);
   if (hasErrors(result.diagnostics)) return 1;
-  const summaries = result.models.filter((m) => m.graph).map((m) => summarize(m.graph!, m.sizes));
-  io.out(json ? JSON.stringify(summaries.length === 1 ? summaries[0] : summaries, jsonNumbers, 2) : summaries.map(formatSummary).join('\n\n'));
+  const models = result.models.filter((m) => m.graph);
+  // What the compiler derives for explanations (Grad-CAM target, exact CAM) is part of the summary.
+  const summaries = models.map((m) => ({ ...summarize(m.graph!, m.sizes), explanations: surveyJson(m.graph!, surveyOutputs(m.graph!)) }));
+  const text = () => models.map((m, i) => `${formatSummary(summaries[i]!)}\n\nexplanations (segc explain --list):\n${describeSurvey(m.graph!, surveyOutputs(m.graph!))}`).join('\n\n');
+  io.out(json ? JSON.stringify(summaries.length === 1 ? summaries[0] : summaries, jsonNumbers, 2) : text());
   return 0;
 }
 
