@@ -5,13 +5,13 @@
 import { parse as parseSource, print } from '../../parser/index.js';
 import { parse } from '../args.js';
 import { requireFiles } from '../compile-file.js';
-import { writeFileAtomic } from '../files.js';
+import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { type Io, reportDiagnostics } from '../io.js';
 import { nodeHost } from '../../compiler/node-host.js';
 
 export const FMT_USAGE = 'segc fmt FILE... [--check]';
 
-export function fmt(argv: readonly string[], io: Io): number {
+export async function fmt(argv: readonly string[], io: Io): Promise<number> {
   const parsed = parse(argv, { check: { type: 'boolean' } });
   const checkOnly = parsed.values.check === true;
   let status = 0;
@@ -35,7 +35,7 @@ export function fmt(argv: readonly string[], io: Io): number {
       io.out(`${file}: not formatted (run segc fmt ${file})`);
       status = 1;
     } else {
-      writeFileAtomic(file, formatted);
+      await writeFileAtomic(file, formatted);
       io.out(`${file}: formatted`);
     }
   }

@@ -3,7 +3,7 @@ import { hasErrors } from '../../compiler/compile.js';
 import { toDot, toMermaid, toSvg } from '../../ir/export/index.js';
 import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
 import { UsageError, parse } from '../args.js';
-import { writeFileAtomic } from '../files.js';
+import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { type Io, reportDiagnostics } from '../io.js';
 
 export const GRAPH_USAGE = 'segc graph FILE [--format dot|svg|mermaid] [-o OUT] [--model NAME] [--input H,W]';
@@ -22,7 +22,7 @@ export async function graph(argv: readonly string[], io: Io): Promise<number> {
   const text = format === 'dot' ? toDot(model.graph, { formatDim }) : format === 'mermaid' ? toMermaid(model.graph, { formatDim }) : await toSvg(model.graph, { formatDim });
   const output = parsed.values.output as string | undefined;
   if (output) {
-    writeFileAtomic(output, text);
+    await writeFileAtomic(output, text);
     io.out(`wrote ${output}`);
   } else io.out(text);
   return 0;

@@ -4,12 +4,12 @@ import { writeIR } from '../../ir/json.js';
 import { PASSES, type PassMode } from '../../ir/passes/index.js';
 import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
 import { UsageError, parse } from '../args.js';
-import { writeFileAtomic } from '../files.js';
+import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { type Io, reportDiagnostics } from '../io.js';
 
 export const IR_USAGE = 'segc ir FILE [-o OUT] [--mode source|inference|training] [--dump-after PASS] [--model NAME]';
 
-export function ir(argv: readonly string[], io: Io): number {
+export async function ir(argv: readonly string[], io: Io): Promise<number> {
   const parsed = parse(argv, { ...COMPILE_OPTIONS, output: { type: 'string', short: 'o' }, mode: { type: 'string' }, 'dump-after': { type: 'string' } });
   const mode = (parsed.values.mode as string | undefined) ?? 'source';
   if (!['source', 'inference', 'training'].includes(mode)) throw new UsageError(`--mode must be source, inference or training, got \`${mode}\``);
@@ -27,7 +27,7 @@ export function ir(argv: readonly string[], io: Io): number {
   const text = writeIR(model.graph);
   const output = parsed.values.output as string | undefined;
   if (output) {
-    writeFileAtomic(output, text);
+    await writeFileAtomic(output, text);
     io.out(`wrote ${output}`);
   } else io.out(text);
   return 0;
