@@ -98,6 +98,26 @@ describe('passes', () => {
   });
 });
 
+describe('stable weight names', () => {
+  const names = (source: string) => compileText(source).models[0]!.graph!.nodes.flatMap((n) => n.weights.map((w) => w.name));
+  const base = readFileSync('examples/aspp.seg', 'utf8');
+
+  it('names weights after the source: let names, block calls, list positions, ops', () => {
+    expect(names(base)).toContain('context/aspp/branches/2/conv/kernel');
+    expect(names(base)).toContain('context/aspp/branches/4/conv/kernel');
+  });
+
+  it('keeps every existing name when an unrelated layer is added, and ignores comments and layout', () => {
+    const edited = base
+      .replace('  let context =', '  // a comment\n  let side = image -> conv(8, 3) -> bn -> relu\n  let context =')
+      .replace('output mask =', 'output side = side\n  output mask =');
+    const before = names(base);
+    const after = names(edited);
+    expect(after.filter((n) => !n.startsWith('side/'))).toEqual(before);
+    expect(after.filter((n) => n.startsWith('side/'))).toEqual(['side/conv/kernel', 'side/conv/bias', 'side/bn/gamma', 'side/bn/beta', 'side/bn/movingMean', 'side/bn/movingVariance']);
+  });
+});
+
 describe('IR JSON', () => {
   it('round-trips every example', () => {
     for (const file of EXAMPLES) {
