@@ -1,0 +1,106 @@
+/**
+ * What the demo page computes for one image: the segmentation (logits and class mask) and a
+ * Grad-CAM heatmap for one class, read back to plain arrays, and the overlays it draws. Every
+ * tensor made here is released before the promise settles.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { explain } from '../explain/explain.js';
+import { heatmapOverlay, maskToColors, overlay, resizeImage, type RgbImage } from '../runtime/image.js';
+import { runtimeError } from '../runtime/errors.js';
+import type { SegModel } from '../runtime/model.js';
+import { WebCode } from './codes.js';
+
+export interface Segmentation {
+  readonly height: number;
+  readonly width: number;
+  readonly classes: number;
+  /** [H, W, classes] row-major, pre-softmax scores. */
+  readonly logits: Float32Array;
+  /** [H, W] class index per pixel. */
+  readonly mask: Int32Array;
+}
+
+export interface Heatmap {
+  /** [H, W] in [0, 1] at the input's size. */
+  readonly map: Float32Array;
+  readonly classIndex: number;
+  /** The layer Grad-CAM differentiated with respect to. */
+  readonly target: string;
+}
+
+/** The image resized (bilinear, half-pixel centres) to the size the model runs at; a new tensor. */
+export function fitToModel(image: RgbImage, height: number, width: number): RgbImage {
+  const [, imageHeight, imageWidth] = image.shape;
+  return imageHeight === height && imageWidth === width ? tf.clone(image) : resizeImage(image, height, width);
+}
+
+/**
+ * The model's class scores are its first 4-D float output; its mask is its first int output,
+ * or the arg-max of the scores when it has none.
+ */
+function pickOutputs(model: SegModel, outputs: Record<string, tf.Tensor>): { logits: tf.Tensor4D; mask: tf.Tensor } {
+  const tensors = Object.values(outputs);
+  const logits = tensors.find((t) => t.rank === 4 && t.dtype === 'float32') as tf.Tensor4D | undefined;
+  if (!logits) {
+    const shapes = Object.entries(outputs).map(([name, t]) => `${name} [${t.shape.join(', ')}]`).join(', ');
+    throw runtimeError(WebCode.notSegmentationModel, `the model \`${model.graph.model}\` has no 4-D class-score output to segment with (its outputs: ${shapes})`, {
+      hint: 'bundle a segmentation model, whose output is [N, H, W, classes]',
+    });
+  }
+  const mask = tensors.find((t) => t.dtype === 'int32') ?? tf.argMax(logits, -1);
+  return { logits, mask };
+}
+
+export async function segment(model: SegModel, image: RgbImage): Promise<Segmentation> {
+  const outputs = model.predict(image);
+  const made: tf.Tensor[] = [];
+  try {
+    const { logits, mask } = pickOutputs(model, outputs);
+    if (!Object.values(outputs).includes(mask)) made.push(mask);
+    const [, height, width, classes] = logits.shape;
+    const [scores, labels] = await Promise.all([logits.data(), mask.data()]);
+    return { height, width, classes, logits: scores as Float32Array, mask: Int32Array.from(labels) };
+  } finally {
+    for (const tensor of [...Object.values(outputs), ...made]) tensor.dispose();
+  }
+}
+
+/** Grad-CAM for the class summed over every pixel of the segmentation output. */
+export async function gradCamHeatmap(model: SegModel, image: RgbImage, classIndex: number): Promise<Heatmap> {
+  const result = await explain(model, image, { method: 'gradcam', classIndex });
+  try {
+    return { map: (await result.map.data()) as Float32Array, classIndex: result.classIndex[0]!, target: result.target };
+  } finally {
+    result.map.dispose();
+    result.raw.dispose();
+  }
+}
+
+/** Pixels per class, for the legend and the default class to explain. */
+export function classHistogram(mask: Int32Array, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (const label of mask) if (label >= 0 && label < classes) counts[label]!++;
+  return counts;
+}
+
+/** The most frequent class other than `background` (class 0), or 1 when the mask holds only background. */
+export function mostFrequentForeground(mask: Int32Array, classes: number): number {
+  const counts = classHistogram(mask, classes);
+  let best = Math.min(1, classes - 1);
+  for (let label = 1; label < classes; label++) if (counts[label]! > counts[best]!) best = label;
+  return best;
+}
+
+/** The image with the class colours (VOC palette) blended in. */
+export function maskOverlayImage(image: RgbImage, segmentation: Segmentation, alpha = 0.55): RgbImage {
+  return tf.tidy(() => {
+    const labels = tf.tensor2d(segmentation.mask, [segmentation.height, segmentation.width], 'int32');
+    return overlay(image, maskToColors(labels), alpha);
+  });
+}
+
+/** The image with the heatmap (turbo colours) blended in. */
+export function heatmapOverlayImage(image: RgbImage, heatmap: Heatmap, alpha = 0.5): RgbImage {
+  const [, height, width] = image.shape;
+  return tf.tidy(() => heatmapOverlay(image, tf.tensor2d(heatmap.map, [height, width]), alpha));
+}

@@ -1,0 +1,14 @@
+/**
+ * Running segc models in a web page: start WebGPU (or wasm), compile bundled `.seg` texts,
+ * fetch weights, segment an image and explain it with Grad-CAM. Browser-safe: nothing here
+ * imports a Node module (the page's build fails if anything does).
+ */
+export {
+  classHistogram, fitToModel, gradCamHeatmap, heatmapOverlayImage, maskOverlayImage, mostFrequentForeground, segment,
+  type Heatmap, type Segmentation,
+} from './analyse.js';
+export { backendRequestFrom, describeBackend, startWebBackend, type WebBackendRequest } from './backend.js';
+export { WebCode, type WebCodeName } from './codes.js';
+export { compileBundled, loadWebModel, type BundledSources, type WebModel } from './load-model.js';
+export { joinPath, memoryHost } from './memory-host.js';
+export { decodeImageBlob, fetchImage, toImageData } from './pixels.js';
