@@ -6,6 +6,7 @@
  * scanner, so what passes here is what `tsc` accepts.
  */
 import { ts } from 'ts-morph';
+import { quote } from './text.js';
 
 const TARGET = ts.ScriptTarget.ES2022;
 
@@ -91,4 +92,17 @@ export class Namer {
   has(name: string): boolean {
     return this.taken.has(name);
   }
+}
+
+/** A property name for an object type: bare when it is an identifier, else quoted. */
+export function propertyKey(name: string): string {
+  return isIdentifierText(name) ? name : quote(name);
+}
+
+/**
+ * A property name for an object literal. `__proto__` written plainly (bare or quoted) would set
+ * the object's prototype instead of a property, so it becomes a computed key.
+ */
+export function literalKey(name: string): string {
+  return name === '__proto__' ? `[${quote(name)}]` : propertyKey(name);
 }

@@ -86,7 +86,7 @@ export function inputCheck(graph: Graph, inputsAccess: (name: string) => string,
     const expression = aligned ? constraints[index] : undefined;
     const condition = expression ? translateConstraint(expression, { symbols: locals, params: graph.params }) : undefined;
     if (condition === undefined) {
-      checks.push(`// Not checked here (checked by \`segc check\`): ${lineCommentText(constraint.text)}`);
+      checks.push(`// Not translated, so not checked here (the interpreter checks it): ${lineCommentText(constraint.text)}`);
       return;
     }
     constraint.symbols.forEach((symbol) => used.add(symbol));

@@ -7,9 +7,13 @@
 import { InternalError } from '../diagnostics/diagnostic.js';
 import type { AttrValue } from '../ops/op.js';
 
-/** A string literal that evaluates to `text` exactly. */
+/**
+ * A single-quoted string literal that evaluates to `text` exactly: JSON's escapes, with the
+ * double quote left bare and the single quote escaped instead.
+ */
 export function quote(text: string): string {
-  return JSON.stringify(text).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const escaped = JSON.stringify(text).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'");
+  return `'${escaped.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}'`;
 }
 
 /** A number literal that evaluates to `value` exactly (`-0` and infinities included). */

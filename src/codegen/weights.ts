@@ -8,6 +8,7 @@ import type { Graph, IRNode } from '../ir/graph.js';
 import { BATCH_NORM_PREFIX } from '../ir/passes/fold-batch-norm.js';
 import type { EmitHelper } from '../ops/op.js';
 import { isIdentifierText } from './identifiers.js';
+import { type Lines, block } from './lines.js';
 import { numberLiteral, quote } from './text.js';
 
 export interface ManifestEntry {
@@ -23,14 +24,15 @@ export function weightManifest(graph: Graph): ManifestEntry[] {
 
 export const FOLD_BATCH_NORM: EmitHelper = {
   name: 'foldBatchNorm',
+  typeParameters: ['Kernel extends tf.Tensor'],
   parameters: [
-    { name: 'kernel', type: 'tf.Tensor' },
-    { name: 'bias', type: 'tf.Tensor | undefined' },
-    { name: 'norm', type: 'BatchNormWeights' },
+    { name: 'kernel', type: 'Kernel' },
+    { name: 'bias', type: 'tf.Tensor1D | undefined' },
+    { name: 'norm', type: '{ gamma: tf.Tensor; beta: tf.Tensor; movingMean: tf.Tensor; movingVariance: tf.Tensor }' },
     { name: 'epsilon', type: 'number' },
     { name: 'depthwise', type: 'boolean' },
   ],
-  returnType: '{ kernel: tf.Tensor; bias: tf.Tensor }',
+  returnType: '{ kernel: Kernel; bias: tf.Tensor1D }',
   docs:
     'Folds an inference batch norm into the layer before it: per output channel, scale = γ/√(σ²+ε), ' +
     "W' = W·scale, b' = (b − μ)·scale + β. A depthwise kernel [kh, kw, C, m] has its output channels on two axes.",
@@ -53,27 +55,33 @@ export function member(object: string, role: string): string {
 }
 
 export interface LayerWeights {
-  /** The property initializer for this layer in the prepared-weights object. */
-  readonly initializer: string;
+  /** The property initializer for this layer in the prepared-weights object, spread over lines. */
+  readonly initializer: Lines;
   /** The expression for each weight role, as the op's `emit` reads it. */
   readonly roles: Record<string, string>;
   readonly helpers: readonly EmitHelper[];
 }
 
+/** `weight<tf.Tensor4D>('conv/kernel')`: the rank in the type, so kernels type-check as tfjs expects. */
 function weightCall(node: IRNode, role: string): string {
   const weight = node.weights.find((w) => w.role === role);
-  return weight ? `weight(${quote(weight.name)})` : 'undefined';
+  return weight ? `weight<${rankType(weight.shape.length)}>(${quote(weight.name)})` : 'undefined';
+}
+
+function rankType(rank: number): string {
+  return rank >= 1 && rank <= 6 ? `tf.Tensor${rank}D` : 'tf.Tensor';
 }
 
 function folded(node: IRNode, access: string): LayerWeights {
   const kernelRole = OUTPUT_KERNEL[node.op]!;
-  const norm = ['gamma', 'beta', 'movingMean', 'movingVariance'].map((role) => `${role}: ${weightCall(node, `${BATCH_NORM_PREFIX}${role}`)}`);
+  const norm = ['gamma', 'beta', 'movingMean', 'movingVariance'].map((role) => `${role}: ${weightCall(node, `${BATCH_NORM_PREFIX}${role}`)},`);
   const epsilon = numberLiteral(Number(node.attrs.foldedBatchNorm));
-  const fold = `foldBatchNorm(${weightCall(node, kernelRole)}, ${weightCall(node, 'bias')}, { ${norm.join(', ')} }, ${epsilon}, ${node.op === 'dwconv'})`;
   const others = node.weights.filter((w) => !w.role.startsWith(BATCH_NORM_PREFIX) && w.role !== kernelRole && w.role !== 'bias');
   const roles: Record<string, string> = { [kernelRole]: member(access, 'kernel'), bias: member(access, 'bias') };
   for (const w of others) roles[w.role] = member(access, w.role);
-  const initializer = others.length === 0 ? fold : `{ ...${fold}, ${others.map((w) => `${propertyName(w.role)}: ${weightCall(node, w.role)}`).join(', ')} }`;
+  const spread = others.length > 0;
+  const fold = block(`${spread ? '...' : ''}foldBatchNorm(${weightCall(node, kernelRole)}, ${weightCall(node, 'bias')}, {`, norm, `}, ${epsilon}, ${node.op === 'dwconv'})${spread ? ',' : ''}`);
+  const initializer = spread ? block('{', [...fold, ...others.map((w) => `${propertyName(w.role)}: ${weightCall(node, w.role)},`)], '}') : fold;
   return { initializer, roles, helpers: [FOLD_BATCH_NORM] };
 }
 
@@ -89,5 +97,5 @@ export function layerWeights(node: IRNode, access: string): LayerWeights {
     roles[w.role] = member(access, w.role);
     return `${propertyName(w.role)}: ${weightCall(node, w.role)}`;
   });
-  return { initializer: `{ ${fields.join(', ')} }`, roles, helpers: [] };
+  return { initializer: [`{ ${fields.join(', ')} }`], roles, helpers: [] };
 }

@@ -4,12 +4,18 @@
  * `linear` or `relu`, so with a gradient the others run as separate ops.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { Attrs } from './op.js';
 import type { ActivationName } from './params.js';
 
 /** PyTorch's default slope for negative inputs (Keras uses 0.2 or 0.3 depending on version). */
 export const LEAKY_RELU_ALPHA = 0.01;
 
-export function applyActivation(x: tf.Tensor, name: ActivationName): tf.Tensor {
+/** The slope of a fused leaky ReLU: the `alpha` the fuse-activation pass copied, else the default. */
+export function leakyAlpha(attrs: Attrs): number {
+  return typeof attrs.alpha === 'number' ? attrs.alpha : LEAKY_RELU_ALPHA;
+}
+
+export function applyActivation(x: tf.Tensor, name: ActivationName, alpha = LEAKY_RELU_ALPHA): tf.Tensor {
   switch (name) {
     case 'none':
       return x;
@@ -22,7 +28,7 @@ export function applyActivation(x: tf.Tensor, name: ActivationName): tf.Tensor {
     case 'tanh':
       return tf.tanh(x);
     case 'leakyRelu':
-      return tf.leakyRelu(x, LEAKY_RELU_ALPHA);
+      return tf.leakyRelu(x, alpha);
   }
 }
 
@@ -49,14 +55,14 @@ export function planActivation(name: ActivationName, needsGradient: boolean): Ac
 }
 
 /** Adds a bias (when given) and applies an activation, for kernels that cannot fuse them. */
-export function finishOutput(y: tf.Tensor, bias: tf.Tensor | undefined, name: ActivationName): tf.Tensor {
-  return applyActivation(bias ? tf.add(y, bias) : y, name);
+export function finishOutput(y: tf.Tensor, bias: tf.Tensor | undefined, name: ActivationName, alpha = LEAKY_RELU_ALPHA): tf.Tensor {
+  return applyActivation(bias ? tf.add(y, bias) : y, name, alpha);
 }
 
 /** `applyActivation` as code, for the part of an activation a kernel could not fuse. */
-export function emitActivation(x: string, name: ActivationName): string {
+export function emitActivation(x: string, name: ActivationName, alpha = LEAKY_RELU_ALPHA): string {
   if (name === 'none') return x;
-  if (name === 'leakyRelu') return `tf.leakyRelu(${x}, ${LEAKY_RELU_ALPHA})`;
+  if (name === 'leakyRelu') return `tf.leakyRelu(${x}, ${alpha})`;
   return `tf.${name}(${x})`;
 }
 
@@ -64,9 +70,9 @@ export function emitActivation(x: string, name: ActivationName): string {
  * The fields a fused tfjs kernel takes for an activation at inference (none for `linear`, its
  * default) and what must be applied after the kernel, as `planActivation` decides.
  */
-export function emitFusedActivation(name: ActivationName): { readonly fields: string[]; readonly after: ActivationName } {
+export function emitFusedActivation(name: ActivationName, alpha = LEAKY_RELU_ALPHA): { readonly fields: string[]; readonly after: ActivationName } {
   const plan = planActivation(name, false);
   const fields = plan.fused === 'linear' ? [] : [`activation: '${plan.fused}'`];
-  if (plan.fused === 'leakyrelu') fields.push(`leakyreluAlpha: ${LEAKY_RELU_ALPHA}`);
+  if (plan.fused === 'leakyrelu') fields.push(`leakyreluAlpha: ${alpha}`);
   return { fields, after: plan.after };
 }

@@ -84,7 +84,7 @@ export const convTranspose: OpDef = {
     ];
     return tf.tidy(() => finishOutput(tf.conv2dTranspose(x, filter, outputShape, [...window.stride], mode), biasValue, activationName));
   },
-  emit({ inputs, weights, attrs, output }) {
+  emit({ inputs, weights, attrs, output, typeName }) {
     const { read, window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
     const x = inputs[0]!;
     const mode = read.text('padding');
@@ -93,7 +93,8 @@ export const convTranspose: OpDef = {
     const columns = sizeCode(output.shape[2]!, `${x}.shape[2]`, window.kernel[1], window.stride[1], mode);
     const shape = `[${batch}, ${rows}, ${columns}, ${read.int('filters')}]`;
     const call = `tf.conv2dTranspose(${x}, ${weights.kernel}, ${shape}, ${emitPair(window.stride)}, '${mode}')`;
-    const biased = hasBias ? `tf.add(${call}, ${weights.bias})` : call;
+    // tfjs types `add` loosely; the cast restores the rank for the activation that follows.
+    const biased = hasBias ? `tf.add(${call}, ${weights.bias}) as ${typeName(output)}` : call;
     const expression = emitActivation(biased, activationName);
     return { expression: expression === call ? call : `tf.tidy(() => ${expression})` };
   },

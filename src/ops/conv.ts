@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { dim, mul } from '../ir/symbolic.js';
 import { atrousConv2d } from '../runtime/kernels/atrous.js';
-import { LEAKY_RELU_ALPHA, applyActivation, emitActivation, emitFusedActivation, finishOutput, planActivation } from './activation.js';
+import { leakyAlpha, applyActivation, emitActivation, emitFusedActivation, finishOutput, planActivation } from './activation.js';
 import { channelsOf } from './common.js';
 import { convolutionInput, convolutionOutput, optionalBias, readConvolution, validateConvolution, weightOf } from './convolution.js';
 import type { OpDef, ParamSpec } from './op.js';
@@ -51,7 +51,7 @@ export const conv: OpDef = {
     return tf.tidy(() => {
       const { x, mode } = padForWindow(inputs[0] as tf.Tensor4D, window.padding);
       if (context.needsGradient && window.dilation.some((d) => d > 1)) {
-        return finishOutput(atrousConv2d(x, filter, window.stride, window.dilation, mode), biasValue, activationName);
+        return finishOutput(atrousConv2d(x, filter, window.stride, window.dilation, mode), biasValue, activationName, leakyAlpha(attrs));
       }
       const plan = planActivation(activationName, context.needsGradient);
       const y = tf.fused.conv2d({
@@ -62,19 +62,19 @@ export const conv: OpDef = {
         dilations: [...window.dilation],
         ...(biasValue ? { bias: biasValue } : {}),
         activation: plan.fused,
-        leakyreluAlpha: LEAKY_RELU_ALPHA,
+        leakyreluAlpha: leakyAlpha(attrs),
       });
-      return applyActivation(y, plan.after);
+      return applyActivation(y, plan.after, leakyAlpha(attrs));
     });
   },
   emit({ inputs, weights, attrs }) {
     const { window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
     const { x, mode, temporary } = emitPadForWindow(inputs[0]!, window.padding);
-    const activationCode = emitFusedActivation(activationName);
+    const activationCode = emitFusedActivation(activationName, leakyAlpha(attrs));
     const fields = [`x: ${x}`, `filter: ${weights.kernel}`, `strides: ${emitPair(window.stride)}`, `pad: '${mode}'`];
     if (window.dilation.some((d) => d > 1)) fields.push(`dilations: ${emitPair(window.dilation)}`);
     if (hasBias) fields.push(`bias: ${weights.bias}`);
-    const call = emitActivation(`tf.fused.conv2d({ ${[...fields, ...activationCode.fields].join(', ')} })`, activationCode.after);
+    const call = emitActivation(`tf.fused.conv2d({ ${[...fields, ...activationCode.fields].join(', ')} })`, activationCode.after, leakyAlpha(attrs));
     return { expression: emitTidy(call, temporary || activationCode.after !== 'none') };
   },
 };

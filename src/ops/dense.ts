@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { dim, mul } from '../ir/symbolic.js';
-import { LEAKY_RELU_ALPHA, applyActivation, emitActivation, emitFusedActivation, planActivation } from './activation.js';
+import { leakyAlpha, applyActivation, emitActivation, emitFusedActivation, planActivation } from './activation.js';
 import { AttributeReader, requireAtLeast } from './attributes.js';
 import { channelsOf, expectFloat, formatShape, inputAt, tensorType } from './common.js';
 import { optionalBias, weightOf } from './convolution.js';
@@ -54,17 +54,18 @@ export const dense: OpDef = {
         b: kernel,
         ...(biasValue ? { bias: biasValue } : {}),
         activation: plan.fused,
-        leakyreluAlpha: LEAKY_RELU_ALPHA,
+        leakyreluAlpha: leakyAlpha(attrs),
       });
-      return applyActivation(y, plan.after);
+      return applyActivation(y, plan.after, leakyAlpha(attrs));
     });
   },
   emit({ inputs, weights, attrs }) {
     const attributes = read(attrs);
-    const activationCode = emitFusedActivation(attributes.text('activation') as ActivationName);
+    const activationCode = emitFusedActivation(attributes.text('activation') as ActivationName, leakyAlpha(attrs));
     const fields = [`a: ${inputs[0]}`, `b: ${weights.kernel}`];
     if (attributes.bool('bias')) fields.push(`bias: ${weights.bias}`);
-    const call = emitActivation(`tf.fused.matMul({ ${[...fields, ...activationCode.fields].join(', ')} })`, activationCode.after);
+    // tfjs types fused.matMul's result as a plain Tensor; the shape rule knows it is [N, units].
+    const call = emitActivation(`tf.fused.matMul({ ${[...fields, ...activationCode.fields].join(', ')} }) as tf.Tensor2D`, activationCode.after, leakyAlpha(attrs));
     return { expression: activationCode.after === 'none' ? call : `tf.tidy(() => ${call})` };
   },
 };

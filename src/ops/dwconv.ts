@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { dim, mul } from '../ir/symbolic.js';
-import { LEAKY_RELU_ALPHA, applyActivation, emitActivation, emitFusedActivation, finishOutput, planActivation } from './activation.js';
+import { leakyAlpha, applyActivation, emitActivation, emitFusedActivation, finishOutput, planActivation } from './activation.js';
 import { channelsOf } from './common.js';
 import { convolutionInput, convolutionOutput, depthwise, optionalBias, readConvolution, validateConvolution, weightOf } from './convolution.js';
 import type { OpDef, ParamSpec } from './op.js';
@@ -49,7 +49,7 @@ export const dwconv: OpDef = {
     const x = inputs[0] as tf.Tensor4D;
     return tf.tidy(() => {
       if (context.needsGradient && window.dilation.some((d) => d > 1)) {
-        return finishOutput(depthwise(x, filter, { ...window, needsGradient: true }), biasValue, activationName);
+        return finishOutput(depthwise(x, filter, { ...window, needsGradient: true }), biasValue, activationName, leakyAlpha(attrs));
       }
       const plan = planActivation(activationName, context.needsGradient);
       const { x: padded, mode } = padForWindow(x, window.padding);
@@ -61,19 +61,19 @@ export const dwconv: OpDef = {
         dilations: [...window.dilation],
         ...(biasValue ? { bias: biasValue } : {}),
         activation: plan.fused,
-        leakyreluAlpha: LEAKY_RELU_ALPHA,
+        leakyreluAlpha: leakyAlpha(attrs),
       });
-      return applyActivation(y, plan.after);
+      return applyActivation(y, plan.after, leakyAlpha(attrs));
     });
   },
   emit({ inputs, weights, attrs }) {
     const { window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
     const { x, mode, temporary } = emitPadForWindow(inputs[0]!, window.padding);
-    const activationCode = emitFusedActivation(activationName);
+    const activationCode = emitFusedActivation(activationName, leakyAlpha(attrs));
     const fields = [`x: ${x}`, `filter: ${weights.depthwiseKernel}`, `strides: ${emitPair(window.stride)}`, `pad: '${mode}'`];
     if (window.dilation.some((d) => d > 1)) fields.push(`dilations: ${emitPair(window.dilation)}`);
     if (hasBias) fields.push(`bias: ${weights.bias}`);
-    const call = emitActivation(`tf.fused.depthwiseConv2d({ ${[...fields, ...activationCode.fields].join(', ')} })`, activationCode.after);
+    const call = emitActivation(`tf.fused.depthwiseConv2d({ ${[...fields, ...activationCode.fields].join(', ')} })`, activationCode.after, leakyAlpha(attrs));
     return { expression: emitTidy(call, temporary || activationCode.after !== 'none') };
   },
 };

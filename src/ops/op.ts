@@ -126,11 +126,14 @@ export interface EmitArgs {
   readonly output: TensorType;
   /** Writes a compile-time value as a TypeScript literal: numbers exactly, strings quoted safely. */
   readonly literal: (value: AttrValue | readonly number[]) => string;
+  /** The tfjs type of a tensor of this type (`tf.Tensor4D`), for casts where tfjs's typings lose the rank. */
+  readonly typeName: (type: TensorType) => string;
 }
 
 /** A module-level function an emitted call relies on, written once per generated module. */
 export interface EmitHelper {
   readonly name: string;
+  readonly typeParameters?: readonly string[];
   readonly parameters: readonly { readonly name: string; readonly type: string }[];
   readonly returnType: string;
   readonly docs: string;

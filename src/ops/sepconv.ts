@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { dim, mul } from '../ir/symbolic.js';
-import { LEAKY_RELU_ALPHA, applyActivation, emitActivation, emitFusedActivation, planActivation } from './activation.js';
+import { leakyAlpha, applyActivation, emitActivation, emitFusedActivation, planActivation } from './activation.js';
 import { channelsOf } from './common.js';
 import { convolutionInput, convolutionOutput, depthwise, optionalBias, readConvolution, validateConvolution, weightOf } from './convolution.js';
 import type { OpDef, ParamSpec, WeightSpec } from './op.js';
@@ -62,9 +62,9 @@ export const sepconv: OpDef = {
         pad: 'valid',
         ...(biasValue ? { bias: biasValue } : {}),
         activation: plan.fused,
-        leakyreluAlpha: LEAKY_RELU_ALPHA,
+        leakyreluAlpha: leakyAlpha(attrs),
       });
-      return applyActivation(y, plan.after);
+      return applyActivation(y, plan.after, leakyAlpha(attrs));
     });
   },
   emit({ inputs, weights, attrs }) {
@@ -72,10 +72,10 @@ export const sepconv: OpDef = {
     // As `depthwise` does at inference: explicit padding first, then the dilated kernel as is.
     const { x, mode } = emitPadForWindow(inputs[0]!, window.padding);
     const spatial = `tf.depthwiseConv2d(${x}, ${weights.depthwiseKernel}, ${emitPair(window.stride)}, '${mode}', 'NHWC', ${emitPair(window.dilation)})`;
-    const activationCode = emitFusedActivation(activationName);
+    const activationCode = emitFusedActivation(activationName, leakyAlpha(attrs));
     const fields = [`x: ${spatial}`, `filter: ${weights.pointwiseKernel}`, 'strides: 1', "pad: 'valid'"];
     if (hasBias) fields.push(`bias: ${weights.bias}`);
-    const call = emitActivation(`tf.fused.conv2d({ ${[...fields, ...activationCode.fields].join(', ')} })`, activationCode.after);
+    const call = emitActivation(`tf.fused.conv2d({ ${[...fields, ...activationCode.fields].join(', ')} })`, activationCode.after, leakyAlpha(attrs));
     return { expression: `tf.tidy(() => ${call})` };
   },
 };

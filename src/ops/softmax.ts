@@ -17,9 +17,10 @@ export const softmax = elementwiseOp({
     if (axis === x.rank - 1) return tf.softmax(x);
     return tf.tidy(() => tf.exp(tf.sub(x, tf.logSumExp(x, axis, true))));
   },
-  emit(x, read, { inputTypes }) {
+  emit(x, read, { inputTypes, typeName }) {
     const rank = inputTypes[0]!.shape.length;
     const axis = normaliseAxis('softmax', read.int('axis'), rank);
-    return axis === rank - 1 ? `tf.softmax(${x})` : `tf.tidy(() => tf.exp(tf.sub(${x}, tf.logSumExp(${x}, ${axis}, true))))`;
+    if (axis === rank - 1) return `tf.softmax(${x})`;
+    return `tf.tidy(() => tf.exp(tf.sub(${x}, tf.logSumExp(${x}, ${axis}, true)) as ${typeName(inputTypes[0]!)}))`;
   },
 });

@@ -67,9 +67,10 @@ export class Executor {
     }
   }
 
-  /** Releases prepared (folded) weights. */
+  /** Releases prepared (folded) weights; weights passed through unchanged belong to the model. */
   dispose(): void {
-    for (const weights of this.prepared.values()) for (const t of Object.values(weights)) t.dispose();
+    const owned = new Set(this.weights.values());
+    for (const weights of this.prepared.values()) for (const t of Object.values(weights)) if (!owned.has(t)) t.dispose();
     this.prepared.clear();
   }
 

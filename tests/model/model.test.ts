@@ -58,6 +58,21 @@ describe('SegModel', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('folds and fuses without changing results or leaking: sepconv, dwconv, leaky ReLU with its own slope', () => {
+    const source = 'model F() {\n  input x: f32[N, 8, 8, 3]\n  output y = x -> sepconv(4, 3) -> bn -> leakyRelu(0.3) -> dwconv(3, bias: false) -> bn -> relu6 -> dense(2, activation: none) -> leakyRelu(0.2)\n}\n';
+    const compiled = compileText(source.replace('-> dense(2, activation: none) -> leakyRelu(0.2)', '-> conv(2, 1) -> leakyRelu(0.2)')).models[0]!;
+    const before = tf.memory().numTensors;
+    const model = SegModel.random(compiled.graph!, compiled.sizes, 2);
+    expect(model.inference.nodes.map((n) => `${n.op}:${String(n.attrs.activation ?? '')}`)).toEqual(['input:', 'sepconv:leakyRelu', 'dwconv:relu6', 'conv:leakyRelu']);
+    const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 3);
+    const folded = model.predict(x).y!;
+    const source_ = model.run(x).outputs.y!;
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(folded, source_))).dataSync()[0])).toBeLessThan(1e-5);
+    tf.dispose([x, folded, source_]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects inputs that break the declared shape, before running anything', () => {
     const model = tinyModel();
     const before = tf.memory().numTensors;

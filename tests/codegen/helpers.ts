@@ -1,0 +1,65 @@
+/** Shared by the code generation tests: building examples, writing and type-checking modules. */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import ts from 'typescript';
+import { generateModule } from '../../src/codegen/index.js';
+import { type CompiledModel, compile } from '../../src/compiler/compile.js';
+import { nodeHost } from '../../src/compiler/node-host.js';
+import type { Graph } from '../../src/ir/graph.js';
+
+export const REPOSITORY = resolve(import.meta.dirname, '../..');
+export const GOLDEN = join(import.meta.dirname, 'golden');
+
+export const EXAMPLES = ['acol', 'aspp', 'deeplabv3plus', 'deeplabv3plus_small', 'gap_cam', 'nin', 'resnet50', 'spp', 'unet', 'vgg16'];
+
+export type BuiltModel = CompiledModel & { readonly graph: Graph };
+
+/** Compiles `examples/<stem>.seg` from the repository root, as `segc build` run there would. */
+export function compileExample(stem: string): BuiltModel {
+  const cwd = process.cwd();
+  process.chdir(REPOSITORY);
+  try {
+    const result = compile(`examples/${stem}.seg`, nodeHost(), {});
+    const model = result.models[0];
+    if (!model?.graph) throw new Error(`examples/${stem}.seg did not compile: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+    return model as BuiltModel;
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+export function generateExample(stem: string): string {
+  const model = compileExample(stem);
+  return generateModule(model, `examples/${stem}.seg`);
+}
+
+/**
+ * Type-checks modules with `tsc --strict` settings (and unused locals and parameters) in a
+ * temporary directory that resolves `@tensorflow/tfjs-core` from the repository. Returns the
+ * diagnostics as `file(line): message` lines.
+ */
+export function typeCheck(files: Readonly<Record<string, string>>): string[] {
+  const directory = mkdtempSync(join(tmpdir(), 'segc-codegen-'));
+  try {
+    symlinkSync(join(REPOSITORY, 'node_modules'), join(directory, 'node_modules'), 'dir');
+    mkdirSync(join(directory, 'src'));
+    const roots = Object.entries(files).map(([name, text]) => {
+      const path = join(directory, 'src', name);
+      writeFileSync(path, text);
+      return path;
+    });
+    const options: ts.CompilerOptions = {
+      strict: true, noEmit: true, noUnusedLocals: true, noUnusedParameters: true, skipLibCheck: true,
+      target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], types: [],
+    };
+    const program = ts.createProgram(roots, options);
+    return ts.getPreEmitDiagnostics(program).map((d) => {
+      const where = d.file && d.start !== undefined ? `${d.file.fileName.slice(directory.length + 5)}(${d.file.getLineAndCharacterOfPosition(d.start).line + 1})` : '';
+      return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+    });
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
