@@ -8,7 +8,7 @@ import { hasErrors } from '../../compiler/compile.js';
 import type { Graph } from '../../ir/graph.js';
 import { UsageError, parse } from '../args.js';
 import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
-import { writeFileAtomic } from '../files.js';
+import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { type Io, reportDiagnostics } from '../io.js';
 
 export const BUILD_USAGE = 'segc build FILE -o DIR [--target ts|js] [--model NAME] [--param NAME=VALUE]... [--input H,W]';
@@ -19,7 +19,7 @@ function readTarget(value: unknown): 'ts' | 'js' {
   return target;
 }
 
-export function build(argv: readonly string[], io: Io): number {
+export async function build(argv: readonly string[], io: Io): Promise<number> {
   const parsed = parse(argv, { ...COMPILE_OPTIONS, output: { type: 'string', short: 'o' }, target: { type: 'string' } });
   const target = readTarget(parsed.values.target);
   const output = parsed.values.output as string | undefined;
@@ -31,13 +31,13 @@ export function build(argv: readonly string[], io: Io): number {
   const models = result.models.filter((m): m is typeof m & { graph: Graph } => m.graph !== undefined);
   if (models.length === 0) throw new UsageError(`${file} declares no model`);
   const stems = moduleStems(file!, models.map((m) => m.graph));
-  models.forEach((model, index) => {
+  for (const [index, model] of models.entries()) {
     const files = buildFiles({ graph: model.graph, sizes: model.sizes, declaration: model.declaration, source: file!, stem: stems[index]! }, target);
     for (const generated of files) {
       const path = join(output, generated.path);
-      writeFileAtomic(path, generated.text);
+      await writeFileAtomic(path, generated.text);
       io.out(`wrote ${path}`);
     }
-  });
+  }
   return 0;
 }
