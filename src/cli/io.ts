@@ -1,6 +1,7 @@
 /** Output helpers for commands: stdout/stderr writers and diagnostics in text or JSON. */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnosticToJson, renderDiagnostics, type SourceTexts } from '../diagnostics/render.js';
+import { writeFileAtomic } from '../runtime/node/fs-atomic.js';
 
 export interface Io {
   out(text: string): void;
@@ -26,4 +27,11 @@ export function countLine(diagnostics: readonly Diagnostic[]): string {
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+}
+
+/** Writes `text` to `output` atomically and says so, or prints it when no output is given. */
+export async function writeOrPrint(io: Io, output: string | undefined, text: string): Promise<void> {
+  if (!output) return io.out(text);
+  await writeFileAtomic(output, text);
+  io.out(`wrote ${output}`);
 }

@@ -3,8 +3,7 @@ import { hasErrors } from '../../compiler/compile.js';
 import { toDot, toMermaid, toSvg } from '../../ir/export/index.js';
 import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
 import { UsageError, parse } from '../args.js';
-import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
-import { type Io, reportDiagnostics } from '../io.js';
+import { type Io, reportDiagnostics, writeOrPrint } from '../io.js';
 
 export const GRAPH_USAGE = 'segc graph FILE [--format dot|svg|mermaid] [-o OUT] [--model NAME] [--input H,W]';
 
@@ -20,10 +19,6 @@ export async function graph(argv: readonly string[], io: Io): Promise<number> {
   if (!model?.graph) throw new UsageError(`${file} declares no model`);
   const formatDim = model.sizes.format.bind(model.sizes);
   const text = format === 'dot' ? toDot(model.graph, { formatDim }) : format === 'mermaid' ? toMermaid(model.graph, { formatDim }) : await toSvg(model.graph, { formatDim });
-  const output = parsed.values.output as string | undefined;
-  if (output) {
-    await writeFileAtomic(output, text);
-    io.out(`wrote ${output}`);
-  } else io.out(text);
+  await writeOrPrint(io, parsed.values.output as string | undefined, text);
   return 0;
 }

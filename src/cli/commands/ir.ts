@@ -4,8 +4,7 @@ import { writeIR } from '../../ir/json.js';
 import { PASSES, type PassMode } from '../../ir/passes/index.js';
 import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
 import { UsageError, parse } from '../args.js';
-import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
-import { type Io, reportDiagnostics } from '../io.js';
+import { type Io, reportDiagnostics, writeOrPrint } from '../io.js';
 
 export const IR_USAGE = 'segc ir FILE [-o OUT] [--mode source|inference|training] [--dump-after PASS] [--model NAME]';
 
@@ -25,10 +24,6 @@ export async function ir(argv: readonly string[], io: Io): Promise<number> {
   const model = result.models.find((m) => m.graph);
   if (!model?.graph) throw new UsageError(`${file} declares no model`);
   const text = writeIR(model.graph);
-  const output = parsed.values.output as string | undefined;
-  if (output) {
-    await writeFileAtomic(output, text);
-    io.out(`wrote ${output}`);
-  } else io.out(text);
+  await writeOrPrint(io, parsed.values.output as string | undefined, text);
   return 0;
 }
