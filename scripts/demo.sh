@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's main job: build, check every example, summarise the DeepLabv3+ example, then run
 # the small DeepLabv3+ on bundled images (mask PNGs + overlays) and explain a digit classifier
-# with Grad-CAM (heatmap overlays). Outputs go to out/demo/. Trained weights from weights/ are
+# (GAP → dense, trained on MNIST) with Grad-CAM (heatmap overlays). Outputs go to out/demo/. Trained weights from weights/ are
 # used when present; otherwise the commands say loudly that the weights are random.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,9 +19,7 @@ echo "== segc run: segmentation masks"
 # shellcheck disable=SC2046
 segc run examples/deeplabv3plus_small.seg $(weights deeplabv3plus_small) --image examples/images/shapes-a.png --image examples/images/shapes-b.png --out "$out" > "$out/run.json"
 echo "== segc explain: Grad-CAM"
-if segc --help | grep -q '^  explain'; then
-  # shellcheck disable=SC2046
-  segc explain examples/nin.seg $(weights nin) --image examples/images/digit-1.png --image examples/images/digit-7.png --method gradcam --out "$out"
-fi
+# shellcheck disable=SC2046
+segc explain examples/gap_cam.seg $(weights gap_cam) --image examples/images/digit-1.png --image examples/images/digit-7.png --method gradcam --out "$out"
 echo "== outputs in $out:"
 ls "$out"

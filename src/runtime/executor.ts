@@ -37,7 +37,8 @@ export type WeightStore = ReadonlyMap<string, tf.Tensor>;
 export class Executor {
   private readonly ops: (OpDef | undefined)[];
   private readonly lastUse: number[];
-  private prepared = new Map<number, Record<string, tf.Tensor>>();
+  /** Folded weights per node, with the data ids of the weights they were computed from. */
+  private prepared = new Map<number, { readonly weights: Record<string, tf.Tensor>; readonly sources: readonly unknown[] }>();
 
   constructor(
     readonly graph: Graph,
@@ -69,9 +70,16 @@ export class Executor {
 
   /** Releases prepared (folded) weights; weights passed through unchanged belong to the model. */
   dispose(): void {
+    for (const id of [...this.prepared.keys()]) this.forget(id);
+  }
+
+  /** Disposes a node's folded weights (those passed through unchanged belong to the model). */
+  private forget(id: number): void {
+    const cached = this.prepared.get(id);
+    if (!cached) return;
     const owned = new Set(this.weights.values());
-    for (const weights of this.prepared.values()) for (const t of Object.values(weights)) if (!owned.has(t)) t.dispose();
-    this.prepared.clear();
+    for (const t of Object.values(cached.weights)) if (!owned.has(t)) t.dispose();
+    this.prepared.delete(id);
   }
 
   private evaluate(node: IRNode, values: Map<number, tf.Tensor>, inputs: Readonly<Record<string, tf.Tensor>>, options: RunOptions): tf.Tensor {
@@ -98,13 +106,15 @@ export class Executor {
     if (node.attrs.foldedBatchNorm !== undefined) {
       // Folding is an inference transformation; gradients must flow to the unfolded weights.
       if (options.needsGradient || options.training) return prepareFoldedWeights(node, this.weights);
-      let prepared = this.prepared.get(node.id);
-      if (!prepared) {
-        prepared = tf.tidy(() => prepareFoldedWeights(node, this.weights));
-        for (const t of Object.values(prepared)) tf.keep(t);
-        this.prepared.set(node.id, prepared);
-      }
-      return prepared;
+      // A variable's data id changes when it is assigned (training): fold again then.
+      const sources = node.weights.map((w) => this.weights.get(w.name)?.dataId);
+      const cached = this.prepared.get(node.id);
+      if (cached && cached.sources.every((id, i) => id === sources[i])) return cached.weights;
+      this.forget(node.id);
+      const weights = tf.tidy(() => prepareFoldedWeights(node, this.weights));
+      for (const t of Object.values(weights)) tf.keep(t);
+      this.prepared.set(node.id, { weights, sources });
+      return weights;
     }
     const byRole: Record<string, tf.Tensor> = {};
     for (const w of node.weights) {

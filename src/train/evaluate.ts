@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset.js';
 import type { Sample } from '../data/sample.js';
 import { explain } from '../explain/explain.js';
-import { BoxAccuracy, ClassificationAccuracy, ConfusionMatrix, segmentationReport, type BoxLike, type ClassificationScores, type SegmentationReport } from '../metrics/index.js';
+import { argmaxRows, BoxAccuracy, ClassificationAccuracy, ConfusionMatrix, segmentationReport, type BoxLike, type ClassificationScores, type SegmentationReport } from '../metrics/index.js';
 import { localisationAccuracy, type LocalisationRecord } from '../metrics/box-accuracy.js';
 import { mapToBox } from '../metrics/map-to-box.js';
 import type { SegModel } from '../runtime/model.js';
@@ -42,8 +42,10 @@ export interface LocalisationReport {
 export interface EvaluationReport {
   readonly task: Task['kind'];
   readonly images: number;
+  readonly classNames: readonly string[];
   readonly segmentation?: SegmentationReport;
-  readonly confusion?: ConfusionMatrix;
+  /** Rows: truth, columns: prediction (pixels for segmentation, images for classifiers). */
+  readonly confusion: ConfusionMatrix;
   readonly classification?: ClassificationScores;
   readonly localisation?: LocalisationReport;
 }
@@ -58,13 +60,13 @@ interface StoredMap {
 }
 
 class Accumulator {
-  readonly matrix: ConfusionMatrix | undefined;
+  readonly matrix: ConfusionMatrix;
   readonly accuracy = new ClassificationAccuracy();
   readonly maps: StoredMap[] = [];
   images = 0;
 
   constructor(readonly task: Task) {
-    this.matrix = task.kind === 'segmentation' ? new ConfusionMatrix(task.classes) : undefined;
+    this.matrix = new ConfusionMatrix(task.classes, task.kind === 'segmentation' ? {} : { ignoreLabel: null });
   }
 }
 
@@ -84,11 +86,13 @@ async function addBatch(model: SegModel, samples: readonly Sample[], input: Inpu
     try {
       if (task.kind === 'segmentation') {
         const predicted = tf.tidy(() => tf.argMax(logits, -1));
-        accumulator.matrix!.add(await batch.masks!.data(), await predicted.data());
+        accumulator.matrix.add(await batch.masks!.data(), await predicted.data());
         predicted.dispose();
       } else {
         const values = Float32Array.from(await logits.data());
-        accumulator.accuracy.add({ values, count: samples.length, classes: task.classes }, await batch.labels!.data());
+        const labels = await batch.labels!.data();
+        accumulator.accuracy.add({ values, count: samples.length, classes: task.classes }, labels);
+        accumulator.matrix.add(labels, argmaxRows({ values, count: samples.length, classes: task.classes }));
         if (mapMethod && samples.every((s) => s.boxes)) await addMaps(model, batch.images, samples, values, accumulator, mapMethod);
       }
     } finally {
@@ -145,9 +149,10 @@ export async function evaluateDataset(model: SegModel, dataset: Dataset, task: T
   }
   if (pending.length > 0) await addBatch(model, pending, input, accumulator, options.mapMethod);
   const names = options.classNames ?? (task.kind === 'segmentation' ? dataset.maskClasses : dataset.classes);
-  if (accumulator.matrix) return { task: task.kind, images: accumulator.images, segmentation: segmentationReport(accumulator.matrix, names), confusion: accumulator.matrix };
+  const { matrix, images } = accumulator;
+  if (task.kind === 'segmentation') return { task: task.kind, images, classNames: names, segmentation: segmentationReport(matrix, names), confusion: matrix };
   const located = options.mapMethod ? localisation(accumulator.maps, options.mapMethod) : undefined;
-  return { task: task.kind, images: accumulator.images, classification: accumulator.accuracy.result(), ...(located ? { localisation: located } : {}) };
+  return { task: task.kind, images, classNames: names, classification: accumulator.accuracy.result(), confusion: matrix, ...(located ? { localisation: located } : {}) };
 }
 
 /** The headline scores of a report, for training history and progress lines. */

@@ -101,7 +101,7 @@ async function trainBatch(context: LoopContext, state: TrainState, indices: read
   const learningRate = learningRateAt(config.schedule, config.learningRate, state.step, steps);
   const batch = batchTensors(samples, context.input, context.task, config.multiLabel);
   try {
-    const result = trainStep(context.model, context.task, context.optimizer, batch, {
+    const result = await trainStep(context.model, context.task, context.optimizer, batch, {
       learningRate,
       weightDecay: config.weightDecay,
       seed: deriveSeed(config.seed, 'step', state.step) % 2147483647,

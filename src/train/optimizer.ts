@@ -43,7 +43,11 @@ export class Optimizer {
       throw trainError(TrainCode.badOption, `unknown optimizer \`${options.name}\``, `choose one of ${OPTIMIZER_NAMES.join(', ')}`);
     }
     for (const [weight, variable] of variables) {
-      for (const slot of slotNames(options.name)) this.slots.set(`${weight}/${slot}`, tf.variable(tf.zerosLike(variable), false));
+      for (const slot of slotNames(options.name)) {
+        const zeros = tf.zerosLike(variable);
+        this.slots.set(`${weight}/${slot}`, tf.variable(zeros, false));
+        zeros.dispose();
+      }
     }
   }
 

@@ -60,7 +60,8 @@ export function correctCounts(task: Task, logits: tf.Tensor, batch: BatchTensors
   });
 }
 
-export function trainStep(model: SegModel, task: Task, optimizer: Optimizer, batch: BatchTensors, options: StepOptions): StepResult {
+/** Async because reading the loss back must be asynchronous on WebGPU. */
+export async function trainStep(model: SegModel, task: Task, optimizer: Optimizer, batch: BatchTensors, options: StepOptions): Promise<StepResult> {
   const variables = trainableByName(model);
   const nameOf = new Map([...variables].map(([name, variable]) => [variable.name, name]));
   const kernels = [...variables].filter(([name]) => isDecayedWeight(name)).map(([, variable]) => variable);
@@ -79,8 +80,9 @@ export function trainStep(model: SegModel, task: Task, optimizer: Optimizer, bat
     return tf.add(loss, weightDecayLoss(kernels, options.weightDecay)) as tf.Scalar;
   }, [...variables.values()]);
   try {
-    const [loss, counts] = [kept[0]!.dataSync()[0]!, kept[1]!.dataSync()];
-    if (!Number.isFinite(loss) || !Number.isFinite(value.dataSync()[0]!)) {
+    const [lossValues, counts, totals] = await Promise.all([kept[0]!.data(), kept[1]!.data(), value.data()]);
+    const loss = lossValues[0]!;
+    if (!Number.isFinite(loss) || !Number.isFinite(totals[0]!)) {
       throw trainError(TrainCode.lossNotFinite, `the loss became ${loss} at step ${optimizer.step + 1}`, 'lower the learning rate (--lr), or check the data for bad labels');
     }
     optimizer.apply(new Map(Object.entries(grads).map(([name, gradient]) => [nameOf.get(name)!, gradient])), options.learningRate);

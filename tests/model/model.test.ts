@@ -73,6 +73,21 @@ describe('SegModel', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('folds again after the weights change (predict during training sees the new weights)', () => {
+    const model = tinyModel(6);
+    const x = tf.randomUniform([1, 8, 8, 3], 0, 1, 'float32', 2);
+    const before = model.predict(x);
+    const gamma = model.weights.get('features/bn/gamma')!;
+    gamma.assign(tf.tidy(() => tf.mul(gamma, 3)));
+    const after = model.predict(x);
+    const reference = model.run(x).outputs;
+    const difference = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+    expect(difference(after.logits!, reference.logits!)).toBeLessThan(1e-5);
+    expect(difference(after.logits!, before.logits!)).toBeGreaterThan(1e-3);
+    tf.dispose([x, ...Object.values(before), ...Object.values(after), ...Object.values(reference)]);
+    model.dispose();
+  });
+
   it('rejects inputs that break the declared shape, before running anything', () => {
     const model = tinyModel();
     const before = tf.memory().numTensors;

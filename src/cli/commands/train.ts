@@ -18,7 +18,7 @@ import { type Io, processIo, reportDiagnostics } from '../io.js';
 
 export const TRAIN_USAGE =
   'segc train MODEL.seg --data DIR [--out DIR] [--epochs N] [--batch B] [--lr LR] [--optimizer sgd|adam] [--schedule poly|constant] ' +
-  '[--weight-decay D] [--seed S] [--backend wasm|cpu|webgpu|auto] [--val DIR] [--resume] [--flip] [--multi-label] [--skip-bad-files] [--model NAME] [--param NAME=VALUE]...';
+  '[--weight-decay D] [--momentum M] [--seed S] [--backend wasm|cpu|webgpu|auto] [--val DIR] [--resume] [--flip] [--multi-label] [--skip-bad-files] [--model NAME] [--param NAME=VALUE]...';
 
 const TRAIN_OPTIONS: OptionSpec = {
   ...COMPILE_OPTIONS,

@@ -1,0 +1,33 @@
+/** An evaluation report as a table for people and as JSON for tools. */
+import type { EvaluationReport } from './evaluate.js';
+
+function score(value: number | null | undefined, digits = 4): string {
+  return value === null || value === undefined ? 'n/a' : value.toFixed(digits);
+}
+
+function table(header: readonly string[], rows: readonly string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function formatReport(report: EvaluationReport): string {
+  const lines = [`${report.task} on ${report.images} images`];
+  if (report.segmentation) {
+    const s = report.segmentation;
+    lines.push(table(['class', 'IoU', 'accuracy', 'truth px', 'predicted px'], s.classes.map((c) => [c.name, score(c.iou), score(c.accuracy), String(c.truthPixels), String(c.predictedPixels)])));
+    lines.push(`pixel accuracy ${score(s.pixelAccuracy)}   mean class accuracy ${score(s.meanClassAccuracy)}   mIoU ${score(s.meanIoU)}   fwIoU ${score(s.frequencyWeightedIoU)}`);
+    lines.push('classes absent from both truth and prediction (IoU n/a) are left out of the means');
+  }
+  if (report.classification) lines.push(`top-1 ${score(report.classification.top1)}   top-5 ${score(report.classification.top5)}`);
+  if (report.localisation) {
+    const l = report.localisation;
+    lines.push(`localisation (${l.method} maps, ${l.images} images): MaxBoxAcc ${score(l.maxBoxAcc)} at map threshold ${l.bestThreshold.toFixed(2)}   top-1 loc ${score(l.top1Localisation)}   GT-known loc ${score(l.knownClassLocalisation)}`);
+  }
+  return lines.join('\n');
+}
+
+export function reportJson(report: EvaluationReport): Record<string, unknown> {
+  const { confusion, ...rest } = report;
+  return { ...rest, confusionMatrix: confusion.toJSON() };
+}
