@@ -7,7 +7,7 @@
  */
 import type { IRNode } from '../graph.js';
 import type { Pass } from './pass.js';
-import { readers, rebuild } from './pass.js';
+import { mergeIntoProducers } from './pass.js';
 
 const FOLDABLE = new Set(['conv', 'dwconv', 'sepconv', 'dense']);
 
@@ -28,19 +28,10 @@ export const foldBatchNorm: Pass = {
   name: 'fold-batch-norm',
   modes: ['inference'],
   run(graph) {
-    const readersOf = readers(graph);
-    const replace = new Map<number, number>();
-    const merged = new Map<number, IRNode>();
-    for (const node of graph.nodes) {
-      if (node.op !== 'bn') continue;
-      const producer = graph.nodes[node.inputs[0]!]!;
-      const exclusive = readersOf.get(producer.id)!.length === 1;
+    return mergeIntoProducers(graph, (node, producer) => {
       const plain = producer.attrs.activation === 'none' || producer.attrs.activation === undefined;
-      if (!FOLDABLE.has(producer.op) || !exclusive || !plain || producer.attrs.foldedBatchNorm !== undefined) continue;
-      merged.set(producer.id, folded(producer, node));
-      replace.set(node.id, producer.id);
-    }
-    if (replace.size === 0) return graph;
-    return rebuild(graph, (n) => !replace.has(n.id), replace, (n) => merged.get(n.id) ?? n);
+      const foldable = node.op === 'bn' && FOLDABLE.has(producer.op) && plain && producer.attrs.foldedBatchNorm === undefined;
+      return foldable ? folded(producer, node) : undefined;
+    });
   },
 };

@@ -53,3 +53,25 @@ export function readers(graph: Graph): Map<number, number[]> {
   for (const output of graph.outputs) result.get(output.node)!.push(-1);
   return result;
 }
+
+/**
+ * Merges single-input nodes into the node that produces their input, where `merge` agrees:
+ * the producer takes the merged node's place for every reader. `merge` returns the combined
+ * node, or undefined to leave the pair alone. Only a producer read by nothing else qualifies.
+ */
+export function mergeIntoProducers(graph: Graph, merge: (node: IRNode, producer: IRNode) => IRNode | undefined): Graph {
+  const readersOf = readers(graph);
+  const replace = new Map<number, number>();
+  const merged = new Map<number, IRNode>();
+  for (const node of graph.nodes) {
+    if (node.inputs.length !== 1) continue;
+    const producer = merged.get(node.inputs[0]!) ?? graph.nodes[node.inputs[0]!]!;
+    if (readersOf.get(producer.id)!.length !== 1) continue;
+    const combined = merge(node, producer);
+    if (!combined) continue;
+    merged.set(producer.id, combined);
+    replace.set(node.id, producer.id);
+  }
+  if (replace.size === 0) return graph;
+  return rebuild(graph, (n) => !replace.has(n.id), replace, (n) => merged.get(n.id) ?? n);
+}
