@@ -1,12 +1,14 @@
 /**
  * The factory of a generated module: it checks and copies the weights, prepares each layer's
  * tensors once (batch norm folded, as the interpreter's executor does), and returns the model
- * object whose `predict` runs the forward pass inside `tf.tidy`. Also `load…`, which takes the
+ * object whose `predict` runs the forward pass inside `tf.tidy` (and `gradCam`, when an output
+ * has a Grad-CAM target the code computes). Also `load…`, which takes the
  * weights from a loader and releases them once copied.
  */
 import type { Graph } from '../ir/graph.js';
 import type { EmitHelper } from '../ops/op.js';
 import { classMaps } from './explanations.js';
+import type { GradCamPlan } from './grad-cam.js';
 import { literalKey } from './identifiers.js';
 import type { LayerPlan } from './layers.js';
 import { type Lines, block, render } from './lines.js';
@@ -41,20 +43,53 @@ function fields(members: readonly Member[], plan: LayerPlan): string {
   }).join(', ');
 }
 
-function runFunction(inference: Graph, plan: LayerPlan, names: ModuleNames, withMaps: boolean): Lines {
+function runFunction(inference: Graph, plan: LayerPlan, names: ModuleNames, withMaps: boolean, tapped: boolean): Lines {
   const outputs = `{ ${fields(inference.outputs, plan)} }`;
   const maps = classMaps(inference).map((m) => ({ name: m.key, node: m.node.id }));
   const result = withMaps ? `{ outputs: ${outputs}, classMaps: { ${fields(maps, plan)} } }` : outputs;
-  return block(`const run = (inputs: ${names.inputs}): ${withMaps ? names.prediction : names.outputs} => {`, [...plan.statements, `return ${result};`], '};');
+  const tap = tapped ? ', tap?: GradCamTap' : '';
+  return block(`const run = (inputs: ${names.inputs}${tap}): ${withMaps ? names.prediction : names.outputs} => {`, [...plan.statements, `return ${result};`], '};');
 }
 
-function modelObject(inference: Graph, names: ModuleNames, withMaps: boolean, hasWeights: boolean): Lines {
+/**
+ * `gradCam`: one run keeps the target's value and the scores, a second one inside `tf.grad`
+ * replaces the target's value, so the gradient reaches only the layers after it, as in the
+ * interpreter's `explain`. The classes are checked before the gradient is taken.
+ */
+function gradCamMethod(inference: Graph, names: ModuleNames, gradCam: GradCamPlan, guard: string): Lines {
+  const outputs = `[${gradCam.outputs.map((o) => quote(o.output)).join(', ')}]`;
+  const unknown = quote(`${inference.model}: no Grad-CAM for the output `);
+  return block(`gradCam(inputs: ${names.inputs}, options: ${names.gradCamOptions} = {}) {`, [
+    guard,
+    'requireInputs(inputs);',
+    `const output = options.output ?? ${quote(gradCam.outputs[0]!.output)};`,
+    `if (!(${outputs} as readonly string[]).includes(output)) throw new Error(${unknown} + JSON.stringify(output));`,
+    'const explained = EXPLANATIONS.outputs[output];',
+    'const layer = explained.gradCamTarget.layer;',
+    ...block('return tf.tidy(() => {', [
+      'const seen = new Map<string, tf.Tensor>();',
+      'run(inputs, { seen });',
+      'const activation = seen.get(layer) as tf.Tensor4D;',
+      'const scores = seen.get(explained.score)!;',
+      'const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));',
+      ...block('const gradient = tf.grad((value: tf.Tensor) => {', [
+        'const replaced = new Map<string, tf.Tensor>();',
+        'run(inputs, { seen: replaced, replace: { layer, value } });',
+        'return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;',
+      ], '})(activation) as tf.Tensor4D;'),
+      'return gradCamMap(activation, gradient);',
+    ], '});'),
+  ], '},');
+}
+
+function modelObject(inference: Graph, names: ModuleNames, gradCam: GradCamPlan, withMaps: boolean, hasWeights: boolean): Lines {
   const guard = `if (disposed) throw new Error(${quote(`${inference.model}: the model was disposed`)});`;
   const method = (name: string, body: string) => block(`${name}(inputs: ${names.inputs}) {`, [guard, 'requireInputs(inputs);', `return tf.tidy(() => ${body});`], '},');
   return block('return {', [
     `name: ${quote(inference.model)},`,
     ...method('predict', withMaps ? 'run(inputs).outputs' : 'run(inputs)'),
     ...(withMaps ? method('predictWithClassMaps', 'run(inputs)') : []),
+    ...(gradCam.outputs.length > 0 ? gradCamMethod(inference, names, gradCam, guard) : []),
     ...block('dispose() {', ['if (disposed) return;', 'disposed = true;', ...(hasWeights ? ['tf.dispose(layers);'] : [])], '},'),
   ], '};');
 }
@@ -76,10 +111,16 @@ function preparation(plan: LayerPlan, names: ModuleNames): Lines {
 }
 
 /** The body of `create…`: one string, indented relative to the function. */
-export function factoryBody(inference: Graph, plan: LayerPlan, names: ModuleNames): string {
+export function factoryBody(inference: Graph, plan: LayerPlan, names: ModuleNames, gradCam: GradCamPlan): string {
   const withMaps = classMaps(inference).length > 0;
   const hasWeights = plan.weights.length > 0;
-  return render([...preparation(plan, names), 'let disposed = false;', ...runFunction(inference, plan, names, withMaps), ...modelObject(inference, names, withMaps, hasWeights)]);
+  const tapped = gradCam.outputs.length > 0;
+  return render([
+    ...preparation(plan, names),
+    'let disposed = false;',
+    ...runFunction(inference, plan, names, withMaps, tapped),
+    ...modelObject(inference, names, gradCam, withMaps, hasWeights),
+  ]);
 }
 
 /** The body of `load…`. */

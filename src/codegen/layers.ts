@@ -12,7 +12,7 @@ import { findOp } from '../ops/registry.js';
 import { CodegenCode } from './codes.js';
 import { Namer, camelCase } from './identifiers.js';
 import type { Lines } from './lines.js';
-import { lineCommentText, literal } from './text.js';
+import { lineCommentText, literal, quote } from './text.js';
 import { type LayerWeights, layerWeights, member } from './weights.js';
 
 export interface LayerPlan {
@@ -93,9 +93,10 @@ function nameLocals(graph: Graph, namer: Namer): Map<number, string> {
 /**
  * Plans the forward pass. `held` are nodes whose values are returned (outputs, class maps);
  * `inputAccess` gives the expression of a model input; `reserved` are names the body must
- * not shadow; `weightsObject` is the prepared-weights object's name.
+ * not shadow; `weightsObject` is the prepared-weights object's name; `taps` are the layers
+ * Grad-CAM reads or replaces, by the source name the code refers to them with.
  */
-export function planLayers(graph: Graph, held: ReadonlySet<number>, inputAccess: (name: string) => string, reserved: Iterable<string>, weightsObject: string): LayerPlan {
+export function planLayers(graph: Graph, held: ReadonlySet<number>, inputAccess: (name: string) => string, reserved: Iterable<string>, weightsObject: string, taps: ReadonlyMap<number, string> = new Map()): LayerPlan {
   const locals = nameLocals(graph, new Namer(reserved));
   const last = lastReaders(graph);
   const statements: string[] = [];
@@ -121,7 +122,10 @@ export function planLayers(graph: Graph, held: ReadonlySet<number>, inputAccess:
       typeName: tensorTypeName,
     });
     helpers.push(...(emitted.helpers ?? []));
-    statements.push(comment(node), `const ${local}: ${tensorTypeName(node.type)} = ${emitted.expression};`);
+    const type = tensorTypeName(node.type);
+    const tap = taps.get(node.id);
+    const value = tap === undefined ? emitted.expression : `tapped<${type}>(tap, ${quote(tap)}, () => ${emitted.expression})`;
+    statements.push(comment(node), `const ${local}: ${type} = ${value};`);
     const release = disposal(node, graph, last, held, locals);
     if (release) statements.push(release);
   }

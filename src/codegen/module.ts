@@ -13,6 +13,7 @@ import type { EmitHelper } from '../ops/op.js';
 import type { ModelDecl } from '../parser/ast.js';
 import { classMaps, explanationsInitializer } from './explanations.js';
 import { REQUIRE_WEIGHTS, factoryBody, loaderBody } from './factory.js';
+import { GRAD_CAM_HELPERS, GRAD_CAM_LOCALS, GRAD_CAM_TAP, type GradCamPlan, planGradCam } from './grad-cam.js';
 import { literalKey, propertyKey } from './identifiers.js';
 import { inputCheck } from './inputs.js';
 import { helperNames, planLayers, tensorTypeName } from './layers.js';
@@ -35,6 +36,7 @@ interface Parts {
   readonly inference: Graph;
   readonly sizes: SizeSpace;
   readonly names: ModuleNames;
+  readonly gradCam: GradCamPlan;
 }
 
 const project = new Project({
@@ -102,10 +104,37 @@ function addTypes(file: SourceFile, parts: Parts): void {
     methods: [
       run('predict', names.outputs, 'Runs the model at inference (batch norm folded, dropout off), exactly as the interpreter does.'),
       ...(maps.length > 0 ? [run('predictWithClassMaps', names.prediction, '`predict`, and the `@classmap` tensors of the same run.')] : []),
+      ...gradCamMethod(parts),
       { name: 'dispose', returnType: 'void', docs: ['Releases the prepared weights; `predict` throws afterwards.'] },
     ],
   });
   file.addTypeAlias({ isExported: true, name: 'WeightsLoader', docs: ['Reads the weights a manifest lists, e.g. from a URL or a directory.'], type: '(manifest: typeof WEIGHTS) => Promise<ReadonlyMap<string, tf.Tensor>>' });
+}
+
+/** The Grad-CAM types, and the method's declaration, when some output has a target the code computes. */
+function addGradCamTypes(file: SourceFile, { gradCam, names }: Parts): void {
+  if (gradCam.outputs.length === 0) return;
+  const outputs = gradCam.outputs.map((o) => quote(o.output)).join(' | ');
+  file.addTypeAlias({ isExported: true, name: names.gradCamOutput, type: outputs, docs: ['The outputs `gradCam` explains: those whose default Grad-CAM target (EXPLANATIONS) the code computes.'] });
+  file.addInterface({
+    isExported: true,
+    name: names.gradCamOptions,
+    properties: [
+      { name: 'output', isReadonly: true, hasQuestionToken: true, type: names.gradCamOutput, docs: [`The output explained; by default ${docCommentText(quote(gradCam.outputs[0]!.output))}.`] },
+      { name: 'classIndex', isReadonly: true, hasQuestionToken: true, type: 'number | readonly number[]', docs: ['One class for every image, or one per image; by default the predicted class.'] },
+    ],
+  });
+  file.addInterface(GRAD_CAM_TAP);
+}
+
+function gradCamMethod({ gradCam, names }: Parts) {
+  if (gradCam.outputs.length === 0) return [];
+  return [{
+    name: 'gradCam',
+    parameters: [{ name: 'inputs', type: names.inputs }, { name: 'options', type: names.gradCamOptions, hasQuestionToken: true }],
+    returnType: 'tf.Tensor3D',
+    docs: ['Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target\'s resolution, before upsampling and normalisation, as `explain(…).raw` gives. Needs the tfjs gradients registered. The caller disposes the map.'],
+  }];
 }
 
 function addHelpers(file: SourceFile, helpers: readonly EmitHelper[]): void {
@@ -128,9 +157,9 @@ function inputAccess(name: string): string {
 
 function addFactory(file: SourceFile, parts: Parts, model: ModelSource): void {
   const { inference, names } = parts;
-  const reserved = [...Object.values(names), ...MODULE_LOCALS, ...helperNames(inference)];
+  const reserved = [...Object.values(names), ...MODULE_LOCALS, ...GRAD_CAM_LOCALS, ...helperNames(inference)];
   const held = new Set([...inference.outputs.map((o) => o.node), ...classMaps(inference).map((m) => m.node.id)]);
-  const plan = planLayers(inference, held, inputAccess, reserved, 'layers');
+  const plan = planLayers(inference, held, inputAccess, reserved, 'layers', parts.gradCam.taps);
   const hasWeights = plan.weights.length > 0;
   file.addFunction({
     isExported: true,
@@ -138,7 +167,7 @@ function addFactory(file: SourceFile, parts: Parts, model: ModelSource): void {
     docs: [`Creates ${inference.model} from its weights (by name, as WEIGHTS lists them). The weights stay the caller's.`],
     parameters: [{ name: hasWeights ? 'weights' : '_weights', type: 'ReadonlyMap<string, tf.Tensor>' }],
     returnType: names.model,
-    statements: factoryBody(inference, plan, names),
+    statements: factoryBody(inference, plan, names, parts.gradCam),
   });
   file.addFunction({
     isExported: true,
@@ -151,19 +180,22 @@ function addFactory(file: SourceFile, parts: Parts, model: ModelSource): void {
   });
   const check = inputCheck(inference, inputAccess, model.declaration);
   const requireInputs: EmitHelper = { name: 'requireInputs', parameters: [{ name: 'inputs', type: names.inputs }], returnType: 'void', docs: 'Checks the inputs as the interpreter does, before any kernel runs.', statements: check.statements };
-  addHelpers(file, [...(hasWeights ? [REQUIRE_WEIGHTS] : []), requireInputs, ...check.helpers, ...plan.helpers]);
+  const gradCamHelpers = parts.gradCam.outputs.length > 0 ? GRAD_CAM_HELPERS : [];
+  addHelpers(file, [...(hasWeights ? [REQUIRE_WEIGHTS] : []), requireInputs, ...check.helpers, ...plan.helpers, ...gradCamHelpers]);
 }
 
 /** The generated module's text: deterministic for a given graph and source name. */
 export function generateModule(model: ModelSource, source: string): string {
   const inference = runPasses(model.graph, model.sizes, { mode: 'inference' }, []);
-  const parts: Parts = { source: model.graph, inference, sizes: model.sizes, names: moduleNames(inference) };
+  const gradCam = planGradCam(model.graph, model.sizes, inference);
+  const parts: Parts = { source: model.graph, inference, sizes: model.sizes, names: moduleNames(inference), gradCam };
   const file = project.createSourceFile('model.ts', '', { overwrite: true });
   try {
     file.addStatements(header(model.graph, source));
     file.addImportDeclaration({ namespaceImport: 'tf', moduleSpecifier: '@tensorflow/tfjs-core' });
     addConstants(file, parts);
     addTypes(file, parts);
+    addGradCamTypes(file, parts);
     addFactory(file, parts, model);
     const text = file.getFullText();
     return text.endsWith('\n') ? text : `${text}\n`;

@@ -11,6 +11,8 @@ export interface ModuleNames {
   readonly classMaps: string;
   readonly prediction: string;
   readonly weightName: string;
+  readonly gradCamOutput: string;
+  readonly gradCamOptions: string;
 }
 
 export function moduleNames(graph: Graph): ModuleNames {
@@ -24,6 +26,8 @@ export function moduleNames(graph: Graph): ModuleNames {
     classMaps: `${base}ClassMaps`,
     prediction: `${base}Prediction`,
     weightName: `${base}WeightName`,
+    gradCamOutput: `${base}GradCamOutput`,
+    gradCamOptions: `${base}GradCamOptions`,
   };
 }
 

@@ -2,11 +2,14 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import ts from 'typescript';
 import { generateModule } from '../../src/codegen/index.js';
 import { type CompiledModel, compile } from '../../src/compiler/compile.js';
 import { nodeHost } from '../../src/compiler/node-host.js';
 import type { Graph } from '../../src/ir/graph.js';
+import { initialWeights } from '../../src/runtime/model.js';
+import { seededValues } from '../runtime/helpers.js';
 
 export const REPOSITORY = resolve(import.meta.dirname, '../..');
 export const GOLDEN = join(import.meta.dirname, 'golden');
@@ -62,4 +65,19 @@ export function typeCheck(files: Readonly<Record<string, string>>): string[] {
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
+}
+
+/** Seeded weights with batch-norm statistics away from their initial 1s and 0s, so folding matters. */
+export function weightsFor(model: BuiltModel, seed: number): Map<string, tf.Tensor> {
+  const weights = initialWeights(model.graph, seed);
+  let offset = seed;
+  for (const [name, tensor] of weights) {
+    const role = name.slice(name.lastIndexOf('/') + 1);
+    const shift = { gamma: 1, movingVariance: 1, beta: 0, movingMean: 0, bias: 0 }[role];
+    if (shift === undefined) continue;
+    const values = seededValues(tensor.size, ++offset).map((v) => shift + 0.5 * v);
+    weights.set(name, tf.tensor(values, tensor.shape));
+    tensor.dispose();
+  }
+  return weights;
 }

@@ -6,10 +6,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { moduleNames } from '../../src/codegen/index.js';
-import { SegModel, initialWeights } from '../../src/runtime/model.js';
+import { SegModel } from '../../src/runtime/model.js';
 import { type BackendName, testBackends, useBackend } from '../ops/backends.js';
-import { seededTensor, seededValues } from '../runtime/helpers.js';
-import { type BuiltModel, compileExample } from './helpers.js';
+import { seededTensor } from '../runtime/helpers.js';
+import { type BuiltModel, compileExample, weightsFor } from './helpers.js';
 
 /** Small examples, each with an input size its `where` clauses accept (rows ≠ columns where free). */
 const CASES: readonly [string, number[]][] = [
@@ -21,21 +21,6 @@ const CASES: readonly [string, number[]][] = [
   ['unet', [1, 16, 24, 3]],
   ['spp', [1, 20, 28, 3]],
 ];
-
-/** Seeded weights with batch-norm statistics away from their initial 1s and 0s, so folding matters. */
-function weightsFor(model: BuiltModel, seed: number): Map<string, tf.Tensor> {
-  const weights = initialWeights(model.graph, seed);
-  let offset = seed;
-  for (const [name, tensor] of weights) {
-    const role = name.slice(name.lastIndexOf('/') + 1);
-    const shift = { gamma: 1, movingVariance: 1, beta: 0, movingMean: 0, bias: 0 }[role];
-    if (shift === undefined) continue;
-    const values = seededValues(tensor.size, ++offset).map((v) => shift + 0.5 * v);
-    weights.set(name, tf.tensor(values, tensor.shape));
-    tensor.dispose();
-  }
-  return weights;
-}
 
 interface GeneratedModel {
   predict(inputs: Record<string, tf.Tensor>): Record<string, tf.Tensor>;

@@ -98,12 +98,29 @@ export interface ACoLModel {
   predict(inputs: ACoLInputs): ACoLOutputs;
   /** `predict`, and the `@classmap` tensors of the same run. */
   predictWithClassMaps(inputs: ACoLInputs): ACoLPrediction;
+  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. Needs the tfjs gradients registered. The caller disposes the map. */
+  gradCam(inputs: ACoLInputs, options?: ACoLGradCamOptions): tf.Tensor3D;
   /** Releases the prepared weights; `predict` throws afterwards. */
   dispose(): void;
 }
 
 /** Reads the weights a manifest lists, e.g. from a URL or a directory. */
 export type WeightsLoader = (manifest: typeof WEIGHTS) => Promise<ReadonlyMap<string, tf.Tensor>>;
+/** The outputs `gradCam` explains: those whose default Grad-CAM target (EXPLANATIONS) the code computes. */
+export type ACoLGradCamOutput = 'logitsA' | 'logitsB' | 'fused';
+
+export interface ACoLGradCamOptions {
+  /** The output explained; by default 'logitsA'. */
+  readonly output?: ACoLGradCamOutput;
+  /** One class for every image, or one per image; by default the predicted class. */
+  readonly classIndex?: number | readonly number[];
+}
+
+/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced. */
+interface GradCamTap {
+  readonly seen: Map<string, tf.Tensor>;
+  readonly replace?: { readonly layer: string; readonly value: tf.Tensor };
+}
 
 /** Creates ACoL from its weights (by name, as WEIGHTS lists them). The weights stay the caller's. */
 export function createACoL(weights: ReadonlyMap<string, tf.Tensor>): ACoLModel {
@@ -136,7 +153,7 @@ export function createACoL(weights: ReadonlyMap<string, tf.Tensor>): ACoLModel {
     mapB: { kernel: weight<tf.Tensor4D>('mapB/conv_1/kernel'), bias: weight<tf.Tensor1D>('mapB/conv_1/bias') },
   }));
   let disposed = false;
-  const run = (inputs: ACoLInputs): ACoLPrediction => {
+  const run = (inputs: ACoLInputs, tap?: GradCamTap): ACoLPrediction => {
     const image = inputs.image;
     // features/conv: conv + bn + relu (examples/acol.seg:16)
     const featuresConv: tf.Tensor4D = tf.fused.conv2d({ x: image, filter: layers.featuresConv.kernel, strides: 1, pad: 'same', bias: layers.featuresConv.bias, activation: 'relu' });
@@ -155,7 +172,7 @@ export function createACoL(weights: ReadonlyMap<string, tf.Tensor>): ACoLModel {
     // mapA/conv: conv + relu (examples/acol.seg:22)
     const mapAConv: tf.Tensor4D = tf.fused.conv2d({ x: features, filter: layers.mapAConv.kernel, strides: 1, pad: 'same', bias: layers.mapAConv.bias, activation: 'relu' });
     // mapA/conv_1: conv (examples/acol.seg:22)
-    const mapA: tf.Tensor4D = tf.fused.conv2d({ x: mapAConv, filter: layers.mapA.kernel, strides: 1, pad: 'same', bias: layers.mapA.bias });
+    const mapA: tf.Tensor4D = tapped<tf.Tensor4D>(tap, 'mapA/conv_1', () => tf.fused.conv2d({ x: mapAConv, filter: layers.mapA.kernel, strides: 1, pad: 'same', bias: layers.mapA.bias }));
     tf.dispose(mapAConv);
     // erased/erase: erase (examples/acol.seg:23)
     const erased: tf.Tensor4D = eraseWhereClassMapIsHigh(features, mapA, 0.6);
@@ -164,16 +181,16 @@ export function createACoL(weights: ReadonlyMap<string, tf.Tensor>): ACoLModel {
     const mapBConv: tf.Tensor4D = tf.fused.conv2d({ x: erased, filter: layers.mapBConv.kernel, strides: 1, pad: 'same', bias: layers.mapBConv.bias, activation: 'relu' });
     tf.dispose(erased);
     // mapB/conv_1: conv (examples/acol.seg:24)
-    const mapB: tf.Tensor4D = tf.fused.conv2d({ x: mapBConv, filter: layers.mapB.kernel, strides: 1, pad: 'same', bias: layers.mapB.bias });
+    const mapB: tf.Tensor4D = tapped<tf.Tensor4D>(tap, 'mapB/conv_1', () => tf.fused.conv2d({ x: mapBConv, filter: layers.mapB.kernel, strides: 1, pad: 'same', bias: layers.mapB.bias }));
     tf.dispose(mapBConv);
     // logitsA/gap: gap (examples/acol.seg:26)
-    const logitsA: tf.Tensor2D = tf.mean(mapA, [1, 2]);
+    const logitsA: tf.Tensor2D = tapped<tf.Tensor2D>(tap, 'logitsA/gap', () => tf.mean(mapA, [1, 2]));
     // logitsB/gap: gap (examples/acol.seg:27)
-    const logitsB: tf.Tensor2D = tf.mean(mapB, [1, 2]);
+    const logitsB: tf.Tensor2D = tapped<tf.Tensor2D>(tap, 'logitsB/gap', () => tf.mean(mapB, [1, 2]));
     // fused/max: max (examples/acol.seg:28)
-    const fusedMax: tf.Tensor4D = tf.maximum(mapA, mapB);
+    const fusedMax: tf.Tensor4D = tapped<tf.Tensor4D>(tap, 'fused/max', () => tf.maximum(mapA, mapB));
     // fused/upsample: upsample (examples/acol.seg:28)
-    const fused: tf.Tensor4D = tf.image.resizeBilinear(fusedMax, [64, 64], false, true);
+    const fused: tf.Tensor4D = tapped<tf.Tensor4D>(tap, 'fused/upsample', () => tf.image.resizeBilinear(fusedMax, [64, 64], false, true));
     tf.dispose(fusedMax);
     return { outputs: { logitsA, logitsB, fused }, classMaps: { mapA, mapB } };
   };
@@ -188,6 +205,27 @@ export function createACoL(weights: ReadonlyMap<string, tf.Tensor>): ACoLModel {
       if (disposed) throw new Error('ACoL: the model was disposed');
       requireInputs(inputs);
       return tf.tidy(() => run(inputs));
+    },
+    gradCam(inputs: ACoLInputs, options: ACoLGradCamOptions = {}) {
+      if (disposed) throw new Error('ACoL: the model was disposed');
+      requireInputs(inputs);
+      const output = options.output ?? 'logitsA';
+      if (!(['logitsA', 'logitsB', 'fused'] as readonly string[]).includes(output)) throw new Error('ACoL: no Grad-CAM for the output ' + JSON.stringify(output));
+      const explained = EXPLANATIONS.outputs[output];
+      const layer = explained.gradCamTarget.layer;
+      return tf.tidy(() => {
+        const seen = new Map<string, tf.Tensor>();
+        run(inputs, { seen });
+        const activation = seen.get(layer) as tf.Tensor4D;
+        const scores = seen.get(explained.score)!;
+        const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));
+        const gradient = tf.grad((value: tf.Tensor) => {
+          const replaced = new Map<string, tf.Tensor>();
+          run(inputs, { seen: replaced, replace: { layer, value } });
+          return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;
+        })(activation) as tf.Tensor4D;
+        return gradCamMap(activation, gradient);
+      });
     },
     dispose() {
       if (disposed) return;
@@ -267,4 +305,42 @@ function eraseWhereClassMapIsHigh(x: tf.Tensor4D, by: tf.Tensor4D, threshold: nu
     const keep = tf.reshape(tf.cast(tf.less(normalised, threshold), 'float32'), [n, rows, columns, 1]);
     return tf.mul(x, keep);
   });
+}
+
+/** A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value. */
+function tapped<T extends tf.Tensor>(tap: GradCamTap | undefined, layer: string, compute: () => T): T {
+  if (tap === undefined) return compute();
+  // A copy: the forward pass releases the local after its last reader, and the given value must survive.
+  const value = tap.replace?.layer === layer ? (tf.clone(tap.replace.value) as T) : compute();
+  tap.seen.set(layer, tf.clone(value));
+  return value;
+}
+
+/** The class per image: the requested one(s), checked, or the predicted one (the top score; for per-pixel scores the class predicted on the most pixels, ties to the lower index), as the interpreter chooses. */
+function gradCamClasses(scores: tf.Tensor, classes: number, requested: number | readonly number[] | undefined): tf.Tensor1D {
+  const count = scores.shape[0]!;
+  if (requested === undefined) {
+    const predicted = tf.argMax(scores, -1);
+    if (scores.rank === 2) return predicted as tf.Tensor1D;
+    return tf.argMax(tf.sum(tf.oneHot(tf.reshape(predicted, [count, -1]) as tf.Tensor2D, classes), 1), 1) as tf.Tensor1D;
+  }
+  const list = typeof requested === 'number' ? new Array<number>(count).fill(requested) : [...requested];
+  if (list.length !== count) throw new Error(`${list.length} class indices for ${count} images: give one class, or one per image`);
+  for (const value of list) {
+    if (!Number.isInteger(value) || value < 0 || value >= classes) throw new Error(`class ${value} is out of range: the output has ${classes} classes (0 to ${classes - 1})`);
+  }
+  return tf.tensor1d(list, 'int32');
+}
+
+/** The constant w with score = Σ w ⊙ scores: class c's score of each image, summed over all pixels for per-pixel scores. */
+function gradCamSelector(scores: tf.Tensor, classes: number, classIndex: tf.Tensor1D): tf.Tensor {
+  const oneHot = tf.cast(tf.oneHot(classIndex, classes), 'float32');
+  return tf.reshape(oneHot, [scores.shape[0]!, ...new Array<number>(scores.rank - 2).fill(1), classes]);
+}
+
+/** Grad-CAM (Selvaraju et al. 2017): ReLU(Σ_k α_k A_k), α_k the spatial mean of ∂score/∂A_k. */
+function gradCamMap(activation: tf.Tensor4D, gradient: tf.Tensor4D): tf.Tensor3D {
+  const [count, , , channels] = activation.shape;
+  const weights = tf.reshape(tf.mean(gradient, [1, 2]), [count, 1, 1, channels]);
+  return tf.relu(tf.sum(tf.mul(activation, weights), 3)) as tf.Tensor3D;
 }

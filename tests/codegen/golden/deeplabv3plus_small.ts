@@ -226,12 +226,29 @@ export interface DeepLabV3PlusSmallModel {
   readonly name: 'DeepLabV3PlusSmall';
   /** Runs the model at inference (batch norm folded, dropout off), exactly as the interpreter does. */
   predict(inputs: DeepLabV3PlusSmallInputs): DeepLabV3PlusSmallOutputs;
+  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. Needs the tfjs gradients registered. The caller disposes the map. */
+  gradCam(inputs: DeepLabV3PlusSmallInputs, options?: DeepLabV3PlusSmallGradCamOptions): tf.Tensor3D;
   /** Releases the prepared weights; `predict` throws afterwards. */
   dispose(): void;
 }
 
 /** Reads the weights a manifest lists, e.g. from a URL or a directory. */
 export type WeightsLoader = (manifest: typeof WEIGHTS) => Promise<ReadonlyMap<string, tf.Tensor>>;
+/** The outputs `gradCam` explains: those whose default Grad-CAM target (EXPLANATIONS) the code computes. */
+export type DeepLabV3PlusSmallGradCamOutput = 'logits';
+
+export interface DeepLabV3PlusSmallGradCamOptions {
+  /** The output explained; by default 'logits'. */
+  readonly output?: DeepLabV3PlusSmallGradCamOutput;
+  /** One class for every image, or one per image; by default the predicted class. */
+  readonly classIndex?: number | readonly number[];
+}
+
+/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced. */
+interface GradCamTap {
+  readonly seen: Map<string, tf.Tensor>;
+  readonly replace?: { readonly layer: string; readonly value: tf.Tensor };
+}
 
 /** Creates DeepLabV3PlusSmall from its weights (by name, as WEIGHTS lists them). The weights stay the caller's. */
 export function createDeepLabV3PlusSmall(weights: ReadonlyMap<string, tf.Tensor>): DeepLabV3PlusSmallModel {
@@ -447,7 +464,7 @@ export function createDeepLabV3PlusSmall(weights: ReadonlyMap<string, tf.Tensor>
     decodedDeepLabV3PlusDecoderConv: { kernel: weight<tf.Tensor4D>('decoded/deep_lab_v3_plus_decoder/conv/kernel'), bias: weight<tf.Tensor1D>('decoded/deep_lab_v3_plus_decoder/conv/bias') },
   }));
   let disposed = false;
-  const run = (inputs: DeepLabV3PlusSmallInputs): DeepLabV3PlusSmallOutputs => {
+  const run = (inputs: DeepLabV3PlusSmallInputs, tap?: GradCamTap): DeepLabV3PlusSmallOutputs => {
     const image = inputs.image;
     // mobile_net_small/low/conv: conv + bn + relu6 (std/backbones.seg:147, in MobileNetSmall at examples/deeplabv3plus_small.seg:15)
     const mobileNetSmallLowConv: tf.Tensor4D = tf.fused.conv2d({ x: image, filter: layers.mobileNetSmallLowConv.kernel, strides: 2, pad: 'same', bias: layers.mobileNetSmallLowConv.bias, activation: 'relu6' });
@@ -563,10 +580,10 @@ export function createDeepLabV3PlusSmall(weights: ReadonlyMap<string, tf.Tensor>
     const decodedDeepLabV3PlusDecoderSepconv1: tf.Tensor4D = tf.tidy(() => tf.fused.conv2d({ x: tf.depthwiseConv2d(decodedDeepLabV3PlusDecoderSepconv, layers.decodedDeepLabV3PlusDecoderSepconv1.depthwiseKernel, 1, 'same', 'NHWC', 1), filter: layers.decodedDeepLabV3PlusDecoderSepconv1.kernel, strides: 1, pad: 'valid', bias: layers.decodedDeepLabV3PlusDecoderSepconv1.bias, activation: 'relu' }));
     tf.dispose(decodedDeepLabV3PlusDecoderSepconv);
     // decoded/deep_lab_v3_plus_decoder/conv: conv (std/heads.seg:55, in DeepLabV3PlusDecoder at examples/deeplabv3plus_small.seg:17)
-    const decodedDeepLabV3PlusDecoderConv: tf.Tensor4D = tf.fused.conv2d({ x: decodedDeepLabV3PlusDecoderSepconv1, filter: layers.decodedDeepLabV3PlusDecoderConv.kernel, strides: 1, pad: 'same', bias: layers.decodedDeepLabV3PlusDecoderConv.bias });
+    const decodedDeepLabV3PlusDecoderConv: tf.Tensor4D = tapped<tf.Tensor4D>(tap, 'decoded/deep_lab_v3_plus_decoder/conv', () => tf.fused.conv2d({ x: decodedDeepLabV3PlusDecoderSepconv1, filter: layers.decodedDeepLabV3PlusDecoderConv.kernel, strides: 1, pad: 'same', bias: layers.decodedDeepLabV3PlusDecoderConv.bias }));
     tf.dispose(decodedDeepLabV3PlusDecoderSepconv1);
     // logits/upsample: upsample (examples/deeplabv3plus_small.seg:19)
-    const logits: tf.Tensor4D = tf.image.resizeBilinear(decodedDeepLabV3PlusDecoderConv, [image.shape[1], image.shape[2]], false, true);
+    const logits: tf.Tensor4D = tapped<tf.Tensor4D>(tap, 'logits/upsample', () => tf.image.resizeBilinear(decodedDeepLabV3PlusDecoderConv, [image.shape[1], image.shape[2]], false, true));
     tf.dispose(decodedDeepLabV3PlusDecoderConv);
     // mask/argmax: argmax (examples/deeplabv3plus_small.seg:21)
     const mask: tf.Tensor3D = tf.argMax(logits, 3);
@@ -578,6 +595,27 @@ export function createDeepLabV3PlusSmall(weights: ReadonlyMap<string, tf.Tensor>
       if (disposed) throw new Error('DeepLabV3PlusSmall: the model was disposed');
       requireInputs(inputs);
       return tf.tidy(() => run(inputs));
+    },
+    gradCam(inputs: DeepLabV3PlusSmallInputs, options: DeepLabV3PlusSmallGradCamOptions = {}) {
+      if (disposed) throw new Error('DeepLabV3PlusSmall: the model was disposed');
+      requireInputs(inputs);
+      const output = options.output ?? 'logits';
+      if (!(['logits'] as readonly string[]).includes(output)) throw new Error('DeepLabV3PlusSmall: no Grad-CAM for the output ' + JSON.stringify(output));
+      const explained = EXPLANATIONS.outputs[output];
+      const layer = explained.gradCamTarget.layer;
+      return tf.tidy(() => {
+        const seen = new Map<string, tf.Tensor>();
+        run(inputs, { seen });
+        const activation = seen.get(layer) as tf.Tensor4D;
+        const scores = seen.get(explained.score)!;
+        const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));
+        const gradient = tf.grad((value: tf.Tensor) => {
+          const replaced = new Map<string, tf.Tensor>();
+          run(inputs, { seen: replaced, replace: { layer, value } });
+          return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;
+        })(activation) as tf.Tensor4D;
+        return gradCamMap(activation, gradient);
+      });
     },
     dispose() {
       if (disposed) return;
@@ -651,4 +689,42 @@ function foldBatchNorm<Kernel extends tf.Tensor>(kernel: Kernel, bias: tf.Tensor
     kernel: tf.mul(kernel, perChannel),
     bias: tf.add(tf.mul(tf.sub(bias ?? tf.zerosLike(scale), norm.movingMean), scale), norm.beta),
   };
+}
+
+/** A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value. */
+function tapped<T extends tf.Tensor>(tap: GradCamTap | undefined, layer: string, compute: () => T): T {
+  if (tap === undefined) return compute();
+  // A copy: the forward pass releases the local after its last reader, and the given value must survive.
+  const value = tap.replace?.layer === layer ? (tf.clone(tap.replace.value) as T) : compute();
+  tap.seen.set(layer, tf.clone(value));
+  return value;
+}
+
+/** The class per image: the requested one(s), checked, or the predicted one (the top score; for per-pixel scores the class predicted on the most pixels, ties to the lower index), as the interpreter chooses. */
+function gradCamClasses(scores: tf.Tensor, classes: number, requested: number | readonly number[] | undefined): tf.Tensor1D {
+  const count = scores.shape[0]!;
+  if (requested === undefined) {
+    const predicted = tf.argMax(scores, -1);
+    if (scores.rank === 2) return predicted as tf.Tensor1D;
+    return tf.argMax(tf.sum(tf.oneHot(tf.reshape(predicted, [count, -1]) as tf.Tensor2D, classes), 1), 1) as tf.Tensor1D;
+  }
+  const list = typeof requested === 'number' ? new Array<number>(count).fill(requested) : [...requested];
+  if (list.length !== count) throw new Error(`${list.length} class indices for ${count} images: give one class, or one per image`);
+  for (const value of list) {
+    if (!Number.isInteger(value) || value < 0 || value >= classes) throw new Error(`class ${value} is out of range: the output has ${classes} classes (0 to ${classes - 1})`);
+  }
+  return tf.tensor1d(list, 'int32');
+}
+
+/** The constant w with score = Σ w ⊙ scores: class c's score of each image, summed over all pixels for per-pixel scores. */
+function gradCamSelector(scores: tf.Tensor, classes: number, classIndex: tf.Tensor1D): tf.Tensor {
+  const oneHot = tf.cast(tf.oneHot(classIndex, classes), 'float32');
+  return tf.reshape(oneHot, [scores.shape[0]!, ...new Array<number>(scores.rank - 2).fill(1), classes]);
+}
+
+/** Grad-CAM (Selvaraju et al. 2017): ReLU(Σ_k α_k A_k), α_k the spatial mean of ∂score/∂A_k. */
+function gradCamMap(activation: tf.Tensor4D, gradient: tf.Tensor4D): tf.Tensor3D {
+  const [count, , , channels] = activation.shape;
+  const weights = tf.reshape(tf.mean(gradient, [1, 2]), [count, 1, 1, channels]);
+  return tf.relu(tf.sum(tf.mul(activation, weights), 3)) as tf.Tensor3D;
 }

@@ -100,12 +100,29 @@ export interface NINModel {
   predict(inputs: NINInputs): NINOutputs;
   /** `predict`, and the `@classmap` tensors of the same run. */
   predictWithClassMaps(inputs: NINInputs): NINPrediction;
+  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. Needs the tfjs gradients registered. The caller disposes the map. */
+  gradCam(inputs: NINInputs, options?: NINGradCamOptions): tf.Tensor3D;
   /** Releases the prepared weights; `predict` throws afterwards. */
   dispose(): void;
 }
 
 /** Reads the weights a manifest lists, e.g. from a URL or a directory. */
 export type WeightsLoader = (manifest: typeof WEIGHTS) => Promise<ReadonlyMap<string, tf.Tensor>>;
+/** The outputs `gradCam` explains: those whose default Grad-CAM target (EXPLANATIONS) the code computes. */
+export type NINGradCamOutput = 'logits' | 'probabilities';
+
+export interface NINGradCamOptions {
+  /** The output explained; by default 'logits'. */
+  readonly output?: NINGradCamOutput;
+  /** One class for every image, or one per image; by default the predicted class. */
+  readonly classIndex?: number | readonly number[];
+}
+
+/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced. */
+interface GradCamTap {
+  readonly seen: Map<string, tf.Tensor>;
+  readonly replace?: { readonly layer: string; readonly value: tf.Tensor };
+}
 
 /** Creates NIN from its weights (by name, as WEIGHTS lists them). The weights stay the caller's. */
 export function createNIN(weights: ReadonlyMap<string, tf.Tensor>): NINModel {
@@ -159,7 +176,7 @@ export function createNIN(weights: ReadonlyMap<string, tf.Tensor>): NINModel {
     logitsNinHeadConv: { kernel: weight<tf.Tensor4D>('logits/nin_head/conv/kernel'), bias: weight<tf.Tensor1D>('logits/nin_head/conv/bias') },
   }));
   let disposed = false;
-  const run = (inputs: NINInputs): NINPrediction => {
+  const run = (inputs: NINInputs, tap?: GradCamTap): NINPrediction => {
     const image = inputs.image;
     // features/mlp_conv/conv: conv + bn + relu (examples/nin.seg:8, in MlpConv at examples/nin.seg:20)
     const featuresMlpConvConv: tf.Tensor4D = tf.fused.conv2d({ x: image, filter: layers.featuresMlpConvConv.kernel, strides: 1, pad: 'same', bias: layers.featuresMlpConvConv.bias, activation: 'relu' });
@@ -188,10 +205,10 @@ export function createNIN(weights: ReadonlyMap<string, tf.Tensor>): NINModel {
     const features: tf.Tensor4D = tf.fused.conv2d({ x: featuresMaxpool1, filter: layers.features.kernel, strides: 1, pad: 'same', bias: layers.features.bias, activation: 'relu' });
     tf.dispose(featuresMaxpool1);
     // logits/nin_head/conv: conv (std/heads.seg:69, in NinHead at examples/nin.seg:28)
-    const logitsNinHeadConv: tf.Tensor4D = tf.fused.conv2d({ x: features, filter: layers.logitsNinHeadConv.kernel, strides: 1, pad: 'same', bias: layers.logitsNinHeadConv.bias });
+    const logitsNinHeadConv: tf.Tensor4D = tapped<tf.Tensor4D>(tap, 'logits/nin_head/conv', () => tf.fused.conv2d({ x: features, filter: layers.logitsNinHeadConv.kernel, strides: 1, pad: 'same', bias: layers.logitsNinHeadConv.bias }));
     tf.dispose(features);
     // logits/nin_head/gap: gap (std/heads.seg:69, in NinHead at examples/nin.seg:28)
-    const logits: tf.Tensor2D = tf.mean(logitsNinHeadConv, [1, 2]);
+    const logits: tf.Tensor2D = tapped<tf.Tensor2D>(tap, 'logits/nin_head/gap', () => tf.mean(logitsNinHeadConv, [1, 2]));
     // probabilities/softmax: softmax (examples/nin.seg:30)
     const probabilities: tf.Tensor2D = tf.softmax(logits);
     return { outputs: { logits, probabilities }, classMaps: { 'logits/nin_head/conv': logitsNinHeadConv } };
@@ -207,6 +224,27 @@ export function createNIN(weights: ReadonlyMap<string, tf.Tensor>): NINModel {
       if (disposed) throw new Error('NIN: the model was disposed');
       requireInputs(inputs);
       return tf.tidy(() => run(inputs));
+    },
+    gradCam(inputs: NINInputs, options: NINGradCamOptions = {}) {
+      if (disposed) throw new Error('NIN: the model was disposed');
+      requireInputs(inputs);
+      const output = options.output ?? 'logits';
+      if (!(['logits', 'probabilities'] as readonly string[]).includes(output)) throw new Error('NIN: no Grad-CAM for the output ' + JSON.stringify(output));
+      const explained = EXPLANATIONS.outputs[output];
+      const layer = explained.gradCamTarget.layer;
+      return tf.tidy(() => {
+        const seen = new Map<string, tf.Tensor>();
+        run(inputs, { seen });
+        const activation = seen.get(layer) as tf.Tensor4D;
+        const scores = seen.get(explained.score)!;
+        const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));
+        const gradient = tf.grad((value: tf.Tensor) => {
+          const replaced = new Map<string, tf.Tensor>();
+          run(inputs, { seen: replaced, replace: { layer, value } });
+          return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;
+        })(activation) as tf.Tensor4D;
+        return gradCamMap(activation, gradient);
+      });
     },
     dispose() {
       if (disposed) return;
@@ -269,4 +307,42 @@ function foldBatchNorm<Kernel extends tf.Tensor>(kernel: Kernel, bias: tf.Tensor
     kernel: tf.mul(kernel, perChannel),
     bias: tf.add(tf.mul(tf.sub(bias ?? tf.zerosLike(scale), norm.movingMean), scale), norm.beta),
   };
+}
+
+/** A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value. */
+function tapped<T extends tf.Tensor>(tap: GradCamTap | undefined, layer: string, compute: () => T): T {
+  if (tap === undefined) return compute();
+  // A copy: the forward pass releases the local after its last reader, and the given value must survive.
+  const value = tap.replace?.layer === layer ? (tf.clone(tap.replace.value) as T) : compute();
+  tap.seen.set(layer, tf.clone(value));
+  return value;
+}
+
+/** The class per image: the requested one(s), checked, or the predicted one (the top score; for per-pixel scores the class predicted on the most pixels, ties to the lower index), as the interpreter chooses. */
+function gradCamClasses(scores: tf.Tensor, classes: number, requested: number | readonly number[] | undefined): tf.Tensor1D {
+  const count = scores.shape[0]!;
+  if (requested === undefined) {
+    const predicted = tf.argMax(scores, -1);
+    if (scores.rank === 2) return predicted as tf.Tensor1D;
+    return tf.argMax(tf.sum(tf.oneHot(tf.reshape(predicted, [count, -1]) as tf.Tensor2D, classes), 1), 1) as tf.Tensor1D;
+  }
+  const list = typeof requested === 'number' ? new Array<number>(count).fill(requested) : [...requested];
+  if (list.length !== count) throw new Error(`${list.length} class indices for ${count} images: give one class, or one per image`);
+  for (const value of list) {
+    if (!Number.isInteger(value) || value < 0 || value >= classes) throw new Error(`class ${value} is out of range: the output has ${classes} classes (0 to ${classes - 1})`);
+  }
+  return tf.tensor1d(list, 'int32');
+}
+
+/** The constant w with score = Σ w ⊙ scores: class c's score of each image, summed over all pixels for per-pixel scores. */
+function gradCamSelector(scores: tf.Tensor, classes: number, classIndex: tf.Tensor1D): tf.Tensor {
+  const oneHot = tf.cast(tf.oneHot(classIndex, classes), 'float32');
+  return tf.reshape(oneHot, [scores.shape[0]!, ...new Array<number>(scores.rank - 2).fill(1), classes]);
+}
+
+/** Grad-CAM (Selvaraju et al. 2017): ReLU(Σ_k α_k A_k), α_k the spatial mean of ∂score/∂A_k. */
+function gradCamMap(activation: tf.Tensor4D, gradient: tf.Tensor4D): tf.Tensor3D {
+  const [count, , , channels] = activation.shape;
+  const weights = tf.reshape(tf.mean(gradient, [1, 2]), [count, 1, 1, channels]);
+  return tf.relu(tf.sum(tf.mul(activation, weights), 3)) as tf.Tensor3D;
 }

@@ -322,12 +322,29 @@ export interface ResNet50Model {
   readonly name: 'ResNet50';
   /** Runs the model at inference (batch norm folded, dropout off), exactly as the interpreter does. */
   predict(inputs: ResNet50Inputs): ResNet50Outputs;
+  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. Needs the tfjs gradients registered. The caller disposes the map. */
+  gradCam(inputs: ResNet50Inputs, options?: ResNet50GradCamOptions): tf.Tensor3D;
   /** Releases the prepared weights; `predict` throws afterwards. */
   dispose(): void;
 }
 
 /** Reads the weights a manifest lists, e.g. from a URL or a directory. */
 export type WeightsLoader = (manifest: typeof WEIGHTS) => Promise<ReadonlyMap<string, tf.Tensor>>;
+/** The outputs `gradCam` explains: those whose default Grad-CAM target (EXPLANATIONS) the code computes. */
+export type ResNet50GradCamOutput = 'logits' | 'probabilities';
+
+export interface ResNet50GradCamOptions {
+  /** The output explained; by default 'logits'. */
+  readonly output?: ResNet50GradCamOutput;
+  /** One class for every image, or one per image; by default the predicted class. */
+  readonly classIndex?: number | readonly number[];
+}
+
+/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced. */
+interface GradCamTap {
+  readonly seen: Map<string, tf.Tensor>;
+  readonly replace?: { readonly layer: string; readonly value: tf.Tensor };
+}
 
 /** Creates ResNet50 from its weights (by name, as WEIGHTS lists them). The weights stay the caller's. */
 export function createResNet50(weights: ReadonlyMap<string, tf.Tensor>): ResNet50Model {
@@ -657,7 +674,7 @@ export function createResNet50(weights: ReadonlyMap<string, tf.Tensor>): ResNet5
     logits: { kernel: weight<tf.Tensor2D>('logits/dense/kernel'), bias: weight<tf.Tensor1D>('logits/dense/bias') },
   }));
   let disposed = false;
-  const run = (inputs: ResNet50Inputs): ResNet50Outputs => {
+  const run = (inputs: ResNet50Inputs, tap?: GradCamTap): ResNet50Outputs => {
     const image = inputs.image;
     // res_net/low/conv: conv + bn + relu (std/backbones.seg:79, in ResNet at examples/resnet50.seg:10)
     const resNetLowConv: tf.Tensor4D = tf.tidy(() => tf.fused.conv2d({ x: tf.pad(image, [[0, 0], [3, 3], [3, 3], [0, 0]]), filter: layers.resNetLowConv.kernel, strides: 2, pad: 'valid', bias: layers.resNetLowConv.bias, activation: 'relu' }));
@@ -898,13 +915,13 @@ export function createResNet50(weights: ReadonlyMap<string, tf.Tensor>): ResNet5
     const resNetHighResidualStage2Repeat1BottleneckAdd: tf.Tensor4D = tf.add(resNetHighResidualStage2Repeat1BottleneckResidualConv2, resNetHighResidualStage2Repeat0BottleneckRelu);
     tf.dispose([resNetHighResidualStage2Repeat1BottleneckResidualConv2, resNetHighResidualStage2Repeat0BottleneckRelu]);
     // res_net/high/residual_stage_2/repeat/1/bottleneck/relu: relu (std/backbones.seg:36, in Bottleneck at std/backbones.seg:56, in ResidualStage at std/backbones.seg:91, in ResNet at examples/resnet50.seg:10)
-    const resNetHighResidualStage2Repeat1BottleneckRelu: tf.Tensor4D = tf.relu(resNetHighResidualStage2Repeat1BottleneckAdd);
+    const resNetHighResidualStage2Repeat1BottleneckRelu: tf.Tensor4D = tapped<tf.Tensor4D>(tap, 'res_net/high/residual_stage_2/repeat/1/bottleneck/relu', () => tf.relu(resNetHighResidualStage2Repeat1BottleneckAdd));
     tf.dispose(resNetHighResidualStage2Repeat1BottleneckAdd);
     // logits/gap: gap (examples/resnet50.seg:11)
     const logitsGap: tf.Tensor2D = tf.mean(resNetHighResidualStage2Repeat1BottleneckRelu, [1, 2]);
     tf.dispose(resNetHighResidualStage2Repeat1BottleneckRelu);
     // logits/dense: dense (examples/resnet50.seg:11)
-    const logits: tf.Tensor2D = tf.fused.matMul({ a: logitsGap, b: layers.logits.kernel, bias: layers.logits.bias }) as tf.Tensor2D;
+    const logits: tf.Tensor2D = tapped<tf.Tensor2D>(tap, 'logits/dense', () => tf.fused.matMul({ a: logitsGap, b: layers.logits.kernel, bias: layers.logits.bias }) as tf.Tensor2D);
     tf.dispose(logitsGap);
     // probabilities/softmax: softmax (examples/resnet50.seg:13)
     const probabilities: tf.Tensor2D = tf.softmax(logits);
@@ -916,6 +933,27 @@ export function createResNet50(weights: ReadonlyMap<string, tf.Tensor>): ResNet5
       if (disposed) throw new Error('ResNet50: the model was disposed');
       requireInputs(inputs);
       return tf.tidy(() => run(inputs));
+    },
+    gradCam(inputs: ResNet50Inputs, options: ResNet50GradCamOptions = {}) {
+      if (disposed) throw new Error('ResNet50: the model was disposed');
+      requireInputs(inputs);
+      const output = options.output ?? 'logits';
+      if (!(['logits', 'probabilities'] as readonly string[]).includes(output)) throw new Error('ResNet50: no Grad-CAM for the output ' + JSON.stringify(output));
+      const explained = EXPLANATIONS.outputs[output];
+      const layer = explained.gradCamTarget.layer;
+      return tf.tidy(() => {
+        const seen = new Map<string, tf.Tensor>();
+        run(inputs, { seen });
+        const activation = seen.get(layer) as tf.Tensor4D;
+        const scores = seen.get(explained.score)!;
+        const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));
+        const gradient = tf.grad((value: tf.Tensor) => {
+          const replaced = new Map<string, tf.Tensor>();
+          run(inputs, { seen: replaced, replace: { layer, value } });
+          return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;
+        })(activation) as tf.Tensor4D;
+        return gradCamMap(activation, gradient);
+      });
     },
     dispose() {
       if (disposed) return;
@@ -978,4 +1016,42 @@ function foldBatchNorm<Kernel extends tf.Tensor>(kernel: Kernel, bias: tf.Tensor
     kernel: tf.mul(kernel, perChannel),
     bias: tf.add(tf.mul(tf.sub(bias ?? tf.zerosLike(scale), norm.movingMean), scale), norm.beta),
   };
+}
+
+/** A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value. */
+function tapped<T extends tf.Tensor>(tap: GradCamTap | undefined, layer: string, compute: () => T): T {
+  if (tap === undefined) return compute();
+  // A copy: the forward pass releases the local after its last reader, and the given value must survive.
+  const value = tap.replace?.layer === layer ? (tf.clone(tap.replace.value) as T) : compute();
+  tap.seen.set(layer, tf.clone(value));
+  return value;
+}
+
+/** The class per image: the requested one(s), checked, or the predicted one (the top score; for per-pixel scores the class predicted on the most pixels, ties to the lower index), as the interpreter chooses. */
+function gradCamClasses(scores: tf.Tensor, classes: number, requested: number | readonly number[] | undefined): tf.Tensor1D {
+  const count = scores.shape[0]!;
+  if (requested === undefined) {
+    const predicted = tf.argMax(scores, -1);
+    if (scores.rank === 2) return predicted as tf.Tensor1D;
+    return tf.argMax(tf.sum(tf.oneHot(tf.reshape(predicted, [count, -1]) as tf.Tensor2D, classes), 1), 1) as tf.Tensor1D;
+  }
+  const list = typeof requested === 'number' ? new Array<number>(count).fill(requested) : [...requested];
+  if (list.length !== count) throw new Error(`${list.length} class indices for ${count} images: give one class, or one per image`);
+  for (const value of list) {
+    if (!Number.isInteger(value) || value < 0 || value >= classes) throw new Error(`class ${value} is out of range: the output has ${classes} classes (0 to ${classes - 1})`);
+  }
+  return tf.tensor1d(list, 'int32');
+}
+
+/** The constant w with score = Σ w ⊙ scores: class c's score of each image, summed over all pixels for per-pixel scores. */
+function gradCamSelector(scores: tf.Tensor, classes: number, classIndex: tf.Tensor1D): tf.Tensor {
+  const oneHot = tf.cast(tf.oneHot(classIndex, classes), 'float32');
+  return tf.reshape(oneHot, [scores.shape[0]!, ...new Array<number>(scores.rank - 2).fill(1), classes]);
+}
+
+/** Grad-CAM (Selvaraju et al. 2017): ReLU(Σ_k α_k A_k), α_k the spatial mean of ∂score/∂A_k. */
+function gradCamMap(activation: tf.Tensor4D, gradient: tf.Tensor4D): tf.Tensor3D {
+  const [count, , , channels] = activation.shape;
+  const weights = tf.reshape(tf.mean(gradient, [1, 2]), [count, 1, 1, channels]);
+  return tf.relu(tf.sum(tf.mul(activation, weights), 3)) as tf.Tensor3D;
 }

@@ -134,12 +134,29 @@ export interface UNetModel {
   readonly name: 'UNet';
   /** Runs the model at inference (batch norm folded, dropout off), exactly as the interpreter does. */
   predict(inputs: UNetInputs): UNetOutputs;
+  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. Needs the tfjs gradients registered. The caller disposes the map. */
+  gradCam(inputs: UNetInputs, options?: UNetGradCamOptions): tf.Tensor3D;
   /** Releases the prepared weights; `predict` throws afterwards. */
   dispose(): void;
 }
 
 /** Reads the weights a manifest lists, e.g. from a URL or a directory. */
 export type WeightsLoader = (manifest: typeof WEIGHTS) => Promise<ReadonlyMap<string, tf.Tensor>>;
+/** The outputs `gradCam` explains: those whose default Grad-CAM target (EXPLANATIONS) the code computes. */
+export type UNetGradCamOutput = 'logits';
+
+export interface UNetGradCamOptions {
+  /** The output explained; by default 'logits'. */
+  readonly output?: UNetGradCamOutput;
+  /** One class for every image, or one per image; by default the predicted class. */
+  readonly classIndex?: number | readonly number[];
+}
+
+/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced. */
+interface GradCamTap {
+  readonly seen: Map<string, tf.Tensor>;
+  readonly replace?: { readonly layer: string; readonly value: tf.Tensor };
+}
 
 /** Creates UNet from its weights (by name, as WEIGHTS lists them). The weights stay the caller's. */
 export function createUNet(weights: ReadonlyMap<string, tf.Tensor>): UNetModel {
@@ -238,7 +255,7 @@ export function createUNet(weights: ReadonlyMap<string, tf.Tensor>): UNetModel {
     logits: { kernel: weight<tf.Tensor4D>('logits/conv/kernel'), bias: weight<tf.Tensor1D>('logits/conv/bias') },
   }));
   let disposed = false;
-  const run = (inputs: UNetInputs): UNetOutputs => {
+  const run = (inputs: UNetInputs, tap?: GradCamTap): UNetOutputs => {
     const image = inputs.image;
     // level1/double_conv/conv: conv + bn + relu (examples/unet.seg:6, in DoubleConv at examples/unet.seg:28)
     const level1DoubleConvConv: tf.Tensor4D = tf.fused.conv2d({ x: image, filter: layers.level1DoubleConvConv.kernel, strides: 1, pad: 'same', bias: layers.level1DoubleConvConv.bias, activation: 'relu' });
@@ -303,10 +320,10 @@ export function createUNet(weights: ReadonlyMap<string, tf.Tensor>): UNetModel {
     const decodedUp2DoubleConvConv: tf.Tensor4D = tf.fused.conv2d({ x: decodedUp2Concat, filter: layers.decodedUp2DoubleConvConv.kernel, strides: 1, pad: 'same', bias: layers.decodedUp2DoubleConvConv.bias, activation: 'relu' });
     tf.dispose(decodedUp2Concat);
     // decoded/up_2/double_conv/conv_1: conv + bn + relu (examples/unet.seg:7, in DoubleConv at examples/unet.seg:17, in Up at examples/unet.seg:32)
-    const decodedUp2DoubleConvConv1: tf.Tensor4D = tf.fused.conv2d({ x: decodedUp2DoubleConvConv, filter: layers.decodedUp2DoubleConvConv1.kernel, strides: 1, pad: 'same', bias: layers.decodedUp2DoubleConvConv1.bias, activation: 'relu' });
+    const decodedUp2DoubleConvConv1: tf.Tensor4D = tapped<tf.Tensor4D>(tap, 'decoded/up_2/double_conv/relu_1', () => tf.fused.conv2d({ x: decodedUp2DoubleConvConv, filter: layers.decodedUp2DoubleConvConv1.kernel, strides: 1, pad: 'same', bias: layers.decodedUp2DoubleConvConv1.bias, activation: 'relu' }));
     tf.dispose(decodedUp2DoubleConvConv);
     // logits/conv: conv (examples/unet.seg:34)
-    const logits: tf.Tensor4D = tf.fused.conv2d({ x: decodedUp2DoubleConvConv1, filter: layers.logits.kernel, strides: 1, pad: 'same', bias: layers.logits.bias });
+    const logits: tf.Tensor4D = tapped<tf.Tensor4D>(tap, 'logits/conv', () => tf.fused.conv2d({ x: decodedUp2DoubleConvConv1, filter: layers.logits.kernel, strides: 1, pad: 'same', bias: layers.logits.bias }));
     tf.dispose(decodedUp2DoubleConvConv1);
     // mask/argmax: argmax (examples/unet.seg:36)
     const mask: tf.Tensor3D = tf.argMax(logits, 3);
@@ -318,6 +335,27 @@ export function createUNet(weights: ReadonlyMap<string, tf.Tensor>): UNetModel {
       if (disposed) throw new Error('UNet: the model was disposed');
       requireInputs(inputs);
       return tf.tidy(() => run(inputs));
+    },
+    gradCam(inputs: UNetInputs, options: UNetGradCamOptions = {}) {
+      if (disposed) throw new Error('UNet: the model was disposed');
+      requireInputs(inputs);
+      const output = options.output ?? 'logits';
+      if (!(['logits'] as readonly string[]).includes(output)) throw new Error('UNet: no Grad-CAM for the output ' + JSON.stringify(output));
+      const explained = EXPLANATIONS.outputs[output];
+      const layer = explained.gradCamTarget.layer;
+      return tf.tidy(() => {
+        const seen = new Map<string, tf.Tensor>();
+        run(inputs, { seen });
+        const activation = seen.get(layer) as tf.Tensor4D;
+        const scores = seen.get(explained.score)!;
+        const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));
+        const gradient = tf.grad((value: tf.Tensor) => {
+          const replaced = new Map<string, tf.Tensor>();
+          run(inputs, { seen: replaced, replace: { layer, value } });
+          return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;
+        })(activation) as tf.Tensor4D;
+        return gradCamMap(activation, gradient);
+      });
     },
     dispose() {
       if (disposed) return;
@@ -391,4 +429,42 @@ function foldBatchNorm<Kernel extends tf.Tensor>(kernel: Kernel, bias: tf.Tensor
     kernel: tf.mul(kernel, perChannel),
     bias: tf.add(tf.mul(tf.sub(bias ?? tf.zerosLike(scale), norm.movingMean), scale), norm.beta),
   };
+}
+
+/** A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value. */
+function tapped<T extends tf.Tensor>(tap: GradCamTap | undefined, layer: string, compute: () => T): T {
+  if (tap === undefined) return compute();
+  // A copy: the forward pass releases the local after its last reader, and the given value must survive.
+  const value = tap.replace?.layer === layer ? (tf.clone(tap.replace.value) as T) : compute();
+  tap.seen.set(layer, tf.clone(value));
+  return value;
+}
+
+/** The class per image: the requested one(s), checked, or the predicted one (the top score; for per-pixel scores the class predicted on the most pixels, ties to the lower index), as the interpreter chooses. */
+function gradCamClasses(scores: tf.Tensor, classes: number, requested: number | readonly number[] | undefined): tf.Tensor1D {
+  const count = scores.shape[0]!;
+  if (requested === undefined) {
+    const predicted = tf.argMax(scores, -1);
+    if (scores.rank === 2) return predicted as tf.Tensor1D;
+    return tf.argMax(tf.sum(tf.oneHot(tf.reshape(predicted, [count, -1]) as tf.Tensor2D, classes), 1), 1) as tf.Tensor1D;
+  }
+  const list = typeof requested === 'number' ? new Array<number>(count).fill(requested) : [...requested];
+  if (list.length !== count) throw new Error(`${list.length} class indices for ${count} images: give one class, or one per image`);
+  for (const value of list) {
+    if (!Number.isInteger(value) || value < 0 || value >= classes) throw new Error(`class ${value} is out of range: the output has ${classes} classes (0 to ${classes - 1})`);
+  }
+  return tf.tensor1d(list, 'int32');
+}
+
+/** The constant w with score = Σ w ⊙ scores: class c's score of each image, summed over all pixels for per-pixel scores. */
+function gradCamSelector(scores: tf.Tensor, classes: number, classIndex: tf.Tensor1D): tf.Tensor {
+  const oneHot = tf.cast(tf.oneHot(classIndex, classes), 'float32');
+  return tf.reshape(oneHot, [scores.shape[0]!, ...new Array<number>(scores.rank - 2).fill(1), classes]);
+}
+
+/** Grad-CAM (Selvaraju et al. 2017): ReLU(Σ_k α_k A_k), α_k the spatial mean of ∂score/∂A_k. */
+function gradCamMap(activation: tf.Tensor4D, gradient: tf.Tensor4D): tf.Tensor3D {
+  const [count, , , channels] = activation.shape;
+  const weights = tf.reshape(tf.mean(gradient, [1, 2]), [count, 1, 1, channels]);
+  return tf.relu(tf.sum(tf.mul(activation, weights), 3)) as tf.Tensor3D;
 }

@@ -88,12 +88,29 @@ export interface VGG16Model {
   readonly name: 'VGG16';
   /** Runs the model at inference (batch norm folded, dropout off), exactly as the interpreter does. */
   predict(inputs: VGG16Inputs): VGG16Outputs;
+  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. Needs the tfjs gradients registered. The caller disposes the map. */
+  gradCam(inputs: VGG16Inputs, options?: VGG16GradCamOptions): tf.Tensor3D;
   /** Releases the prepared weights; `predict` throws afterwards. */
   dispose(): void;
 }
 
 /** Reads the weights a manifest lists, e.g. from a URL or a directory. */
 export type WeightsLoader = (manifest: typeof WEIGHTS) => Promise<ReadonlyMap<string, tf.Tensor>>;
+/** The outputs `gradCam` explains: those whose default Grad-CAM target (EXPLANATIONS) the code computes. */
+export type VGG16GradCamOutput = 'logits' | 'probabilities';
+
+export interface VGG16GradCamOptions {
+  /** The output explained; by default 'logits'. */
+  readonly output?: VGG16GradCamOutput;
+  /** One class for every image, or one per image; by default the predicted class. */
+  readonly classIndex?: number | readonly number[];
+}
+
+/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced. */
+interface GradCamTap {
+  readonly seen: Map<string, tf.Tensor>;
+  readonly replace?: { readonly layer: string; readonly value: tf.Tensor };
+}
 
 /** Creates VGG16 from its weights (by name, as WEIGHTS lists them). The weights stay the caller's. */
 export function createVGG16(weights: ReadonlyMap<string, tf.Tensor>): VGG16Model {
@@ -120,7 +137,7 @@ export function createVGG16(weights: ReadonlyMap<string, tf.Tensor>): VGG16Model
     logits: { kernel: weight<tf.Tensor2D>('logits/dense_2/kernel'), bias: weight<tf.Tensor1D>('logits/dense_2/bias') },
   }));
   let disposed = false;
-  const run = (inputs: VGG16Inputs): VGG16Outputs => {
+  const run = (inputs: VGG16Inputs, tap?: GradCamTap): VGG16Outputs => {
     const image = inputs.image;
     // features/vgg16_features/repeat/0/conv: conv + relu (std/backbones.seg:108, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesRepeat0Conv: tf.Tensor4D = tf.fused.conv2d({ x: image, filter: layers.featuresVgg16FeaturesRepeat0Conv.kernel, strides: 1, pad: 'same', bias: layers.featuresVgg16FeaturesRepeat0Conv.bias, activation: 'relu' });
@@ -173,7 +190,7 @@ export function createVGG16(weights: ReadonlyMap<string, tf.Tensor>): VGG16Model
     const featuresVgg16FeaturesRepeat42Conv: tf.Tensor4D = tf.fused.conv2d({ x: featuresVgg16FeaturesRepeat41Conv, filter: layers.featuresVgg16FeaturesRepeat42Conv.kernel, strides: 1, pad: 'same', bias: layers.featuresVgg16FeaturesRepeat42Conv.bias, activation: 'relu' });
     tf.dispose(featuresVgg16FeaturesRepeat41Conv);
     // features/maxpool: maxpool (examples/vgg16.seg:11)
-    const features: tf.Tensor4D = tf.maxPool(featuresVgg16FeaturesRepeat42Conv, 2, 2, 'valid');
+    const features: tf.Tensor4D = tapped<tf.Tensor4D>(tap, 'features/maxpool', () => tf.maxPool(featuresVgg16FeaturesRepeat42Conv, 2, 2, 'valid'));
     tf.dispose(featuresVgg16FeaturesRepeat42Conv);
     // logits/flatten: flatten (examples/vgg16.seg:12)
     const logitsFlatten: tf.Tensor2D = tf.reshape(features, [features.shape[0], -1]);
@@ -185,7 +202,7 @@ export function createVGG16(weights: ReadonlyMap<string, tf.Tensor>): VGG16Model
     const logitsDense1: tf.Tensor2D = tf.fused.matMul({ a: logitsDense, b: layers.logitsDense1.kernel, bias: layers.logitsDense1.bias, activation: 'relu' }) as tf.Tensor2D;
     tf.dispose(logitsDense);
     // logits/dense_2: dense (examples/vgg16.seg:17)
-    const logits: tf.Tensor2D = tf.fused.matMul({ a: logitsDense1, b: layers.logits.kernel, bias: layers.logits.bias }) as tf.Tensor2D;
+    const logits: tf.Tensor2D = tapped<tf.Tensor2D>(tap, 'logits/dense_2', () => tf.fused.matMul({ a: logitsDense1, b: layers.logits.kernel, bias: layers.logits.bias }) as tf.Tensor2D);
     tf.dispose(logitsDense1);
     // probabilities/softmax: softmax (examples/vgg16.seg:19)
     const probabilities: tf.Tensor2D = tf.softmax(logits);
@@ -197,6 +214,27 @@ export function createVGG16(weights: ReadonlyMap<string, tf.Tensor>): VGG16Model
       if (disposed) throw new Error('VGG16: the model was disposed');
       requireInputs(inputs);
       return tf.tidy(() => run(inputs));
+    },
+    gradCam(inputs: VGG16Inputs, options: VGG16GradCamOptions = {}) {
+      if (disposed) throw new Error('VGG16: the model was disposed');
+      requireInputs(inputs);
+      const output = options.output ?? 'logits';
+      if (!(['logits', 'probabilities'] as readonly string[]).includes(output)) throw new Error('VGG16: no Grad-CAM for the output ' + JSON.stringify(output));
+      const explained = EXPLANATIONS.outputs[output];
+      const layer = explained.gradCamTarget.layer;
+      return tf.tidy(() => {
+        const seen = new Map<string, tf.Tensor>();
+        run(inputs, { seen });
+        const activation = seen.get(layer) as tf.Tensor4D;
+        const scores = seen.get(explained.score)!;
+        const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));
+        const gradient = tf.grad((value: tf.Tensor) => {
+          const replaced = new Map<string, tf.Tensor>();
+          run(inputs, { seen: replaced, replace: { layer, value } });
+          return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;
+        })(activation) as tf.Tensor4D;
+        return gradCamMap(activation, gradient);
+      });
     },
     dispose() {
       if (disposed) return;
@@ -249,4 +287,42 @@ function requireShape(name: string, tensor: tf.Tensor | undefined, expected: rea
     if (bound !== undefined && bound !== actual) throw new Error(`the input \`${name}\` has ${actual} on axis ${axis}, but ${size} is ${bound}`);
     sizes.set(size, actual);
   });
+}
+
+/** A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value. */
+function tapped<T extends tf.Tensor>(tap: GradCamTap | undefined, layer: string, compute: () => T): T {
+  if (tap === undefined) return compute();
+  // A copy: the forward pass releases the local after its last reader, and the given value must survive.
+  const value = tap.replace?.layer === layer ? (tf.clone(tap.replace.value) as T) : compute();
+  tap.seen.set(layer, tf.clone(value));
+  return value;
+}
+
+/** The class per image: the requested one(s), checked, or the predicted one (the top score; for per-pixel scores the class predicted on the most pixels, ties to the lower index), as the interpreter chooses. */
+function gradCamClasses(scores: tf.Tensor, classes: number, requested: number | readonly number[] | undefined): tf.Tensor1D {
+  const count = scores.shape[0]!;
+  if (requested === undefined) {
+    const predicted = tf.argMax(scores, -1);
+    if (scores.rank === 2) return predicted as tf.Tensor1D;
+    return tf.argMax(tf.sum(tf.oneHot(tf.reshape(predicted, [count, -1]) as tf.Tensor2D, classes), 1), 1) as tf.Tensor1D;
+  }
+  const list = typeof requested === 'number' ? new Array<number>(count).fill(requested) : [...requested];
+  if (list.length !== count) throw new Error(`${list.length} class indices for ${count} images: give one class, or one per image`);
+  for (const value of list) {
+    if (!Number.isInteger(value) || value < 0 || value >= classes) throw new Error(`class ${value} is out of range: the output has ${classes} classes (0 to ${classes - 1})`);
+  }
+  return tf.tensor1d(list, 'int32');
+}
+
+/** The constant w with score = Σ w ⊙ scores: class c's score of each image, summed over all pixels for per-pixel scores. */
+function gradCamSelector(scores: tf.Tensor, classes: number, classIndex: tf.Tensor1D): tf.Tensor {
+  const oneHot = tf.cast(tf.oneHot(classIndex, classes), 'float32');
+  return tf.reshape(oneHot, [scores.shape[0]!, ...new Array<number>(scores.rank - 2).fill(1), classes]);
+}
+
+/** Grad-CAM (Selvaraju et al. 2017): ReLU(Σ_k α_k A_k), α_k the spatial mean of ∂score/∂A_k. */
+function gradCamMap(activation: tf.Tensor4D, gradient: tf.Tensor4D): tf.Tensor3D {
+  const [count, , , channels] = activation.shape;
+  const weights = tf.reshape(tf.mean(gradient, [1, 2]), [count, 1, 1, channels]);
+  return tf.relu(tf.sum(tf.mul(activation, weights), 3)) as tf.Tensor3D;
 }
