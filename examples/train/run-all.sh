@@ -23,12 +23,15 @@ segc() { "${SEGC[@]}" "$@"; }
 if [[ $SCALE == smoke ]]; then
   SHAPES_COUNT=80; MNIST_COUNT=300; CANVAS_COUNT=120
   SEG_EPOCHS=1; WEAK_EPOCHS=1; MNIST_EPOCHS=1; CANVAS_EPOCHS=1; SHAPES_CLS_EPOCHS=1; SEG_MORE_EPOCHS=2; MNIST_MORE_EPOCHS=2
+  SEG_FINAL_EPOCHS=3; MNIST_FINAL_EPOCHS=3
 else
   SHAPES_COUNT=1500; MNIST_COUNT=10000; CANVAS_COUNT=1500
   SEG_EPOCHS=5; WEAK_EPOCHS=3; MNIST_EPOCHS=4; CANVAS_EPOCHS=5; SHAPES_CLS_EPOCHS=4
   # The published DeepLab and GapCam weights: the same runs continued with --resume (the poly
   # schedule stretched over the new total) while the other lane was still busy.
   SEG_MORE_EPOCHS=12; MNIST_MORE_EPOCHS=8
+  # ... and continued once more, in place, on an otherwise idle machine.
+  SEG_FINAL_EPOCHS=30; MNIST_FINAL_EPOCHS=18
 fi
 
 mkdir -p "$RUNS/logs" "$RUNS/results" "$RUNS/done"
@@ -84,6 +87,9 @@ lane_a() {
   step eval-deeplab-weak evaluate deeplab-weak examples/deeplabv3plus_small.seg "$RUNS/deeplab-weak" "$DATA/shapes/test"
   step extend-deeplab extend deeplab $SEG_MORE_EPOCHS examples/deeplabv3plus_small.seg "$DATA/shapes/train" "$DATA/shapes/val"
   step eval-deeplab-ext evaluate deeplab-ext examples/deeplabv3plus_small.seg "$RUNS/deeplab-ext" "$DATA/shapes/test"
+  step train-deeplab-ext2 segc train examples/deeplabv3plus_small.seg --data "$DATA/shapes/train" --val "$DATA/shapes/val" \
+    --out "$RUNS/deeplab-ext" --epochs $SEG_FINAL_EPOCHS --resume
+  step eval-deeplab-ext2 evaluate deeplab-ext2 examples/deeplabv3plus_small.seg "$RUNS/deeplab-ext" "$DATA/shapes/test"
   step publish-deeplab publish deeplab-ext deeplabv3plus_small
 }
 
@@ -94,6 +100,9 @@ lane_b() {
   step eval-gap-cam evaluate gap_cam examples/gap_cam.seg "$RUNS/gap_cam" "$DATA/mnist/test"
   step extend-gap-cam extend gap_cam $MNIST_MORE_EPOCHS examples/gap_cam.seg "$DATA/mnist/train" "$DATA/mnist/test"
   step eval-gap-cam-ext evaluate gap_cam-ext examples/gap_cam.seg "$RUNS/gap_cam-ext" "$DATA/mnist/test"
+  step train-gap-cam-ext2 segc train examples/gap_cam.seg --data "$DATA/mnist/train" --val "$DATA/mnist/test" \
+    --out "$RUNS/gap_cam-ext" --epochs $MNIST_FINAL_EPOCHS --resume
+  step eval-gap-cam-ext2 evaluate gap_cam-ext2 examples/gap_cam.seg "$RUNS/gap_cam-ext" "$DATA/mnist/test"
   step publish-gap-cam publish gap_cam-ext gap_cam
   while [[ ! -f $RUNS/done/data-shapes ]]; do sleep 5; done
   step train-shapes-cam segc train examples/train/shapes_cam.seg --data "$DATA/shapes/train" --val "$DATA/shapes/val" \
