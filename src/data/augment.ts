@@ -71,7 +71,12 @@ export function resizeSample(sample: Sample, height: number, width: number): Sam
   return resampleSample(sample, resizeWindow(sample.height, sample.width, height, width));
 }
 
-/** The window of a random scale then a random crop; a scaled image smaller than the crop is padded at the bottom and right. */
+/**
+ * The window of a random scale then a random crop. Along an axis where the scaled image is
+ * larger than the crop, the crop starts at a random offset inside it; where it is smaller, the
+ * scaled image lands at a random offset inside the crop and the rest is padding (a negative
+ * window offset), so shrinking does not always push the content into one corner.
+ */
 export function randomCropWindow(height: number, width: number, crop: CropOptions, random: Random): Window {
   const [low, high] = crop.scale ?? DEFAULT_SCALE_RANGE;
   const scale = random.uniform(low, high);
@@ -82,11 +87,16 @@ export function randomCropWindow(height: number, width: number, crop: CropOption
     scaleX: scaledWidth / width,
     scaledHeight,
     scaledWidth,
-    top: random.integer(0, Math.max(0, scaledHeight - crop.height) + 1),
-    left: random.integer(0, Math.max(0, scaledWidth - crop.width) + 1),
+    top: randomOffset(scaledHeight - crop.height, random),
+    left: randomOffset(scaledWidth - crop.width, random),
     height: crop.height,
     width: crop.width,
   };
+}
+
+/** An integer offset between 0 and `slack` inclusive (`slack` may be negative). */
+function randomOffset(slack: number, random: Random): number {
+  return slack >= 0 ? random.integer(0, slack + 1) : -random.integer(0, -slack + 1);
 }
 
 export function flipSample(sample: Sample): Sample {

@@ -4,7 +4,7 @@
  * step in progress finishes, the position is saved, and a resumed run carries on from exactly
  * there). Storage, progress display and signals are the caller's, through `LoopHooks`.
  */
-import { augmentSample } from '../data/augment.js';
+import { type AugmentOptions, augmentSample } from '../data/augment.js';
 import { epochOrder, sampleRandom, type Dataset, type IterationOptions } from '../data/dataset.js';
 import { DataProblemError } from '../data/problems.js';
 import { deriveSeed } from '../data/random.js';
@@ -69,6 +69,14 @@ function iteration(state: TrainState, epoch: number): IterationOptions {
   return { shuffle: true, seed: state.config.seed, epoch };
 }
 
+/** The run's augmentation for one sample: scale-crop to the model's input size (or the sample's own), then flip. */
+function augmentOptions(state: TrainState, input: InputSpec, sample: Sample): AugmentOptions | undefined {
+  const { flip, scaleCrop } = state.config;
+  if (!flip && !scaleCrop) return undefined;
+  const crop = scaleCrop && { height: input.height ?? sample.height, width: input.width ?? sample.width, scale: scaleCrop };
+  return { ...(crop ? { crop } : {}), flip };
+}
+
 async function loadSamples(context: LoopContext, state: TrainState, epoch: number, indices: readonly number[], hooks: LoopHooks): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (const index of indices) {
@@ -80,7 +88,8 @@ async function loadSamples(context: LoopContext, state: TrainState, epoch: numbe
       hooks.onProblem?.(error.problem);
       continue;
     }
-    if (state.config.flip) sample = augmentSample(sample, { flip: true }, sampleRandom(iteration(state, epoch), sample.id));
+    const augment = augmentOptions(state, context.input, sample);
+    if (augment) sample = augmentSample(sample, augment, sampleRandom(iteration(state, epoch), sample.id));
     samples.push(fitSample(sample, context.input));
   }
   return samples;

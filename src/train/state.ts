@@ -27,6 +27,11 @@ export interface TrainConfig {
   readonly seed: number;
   /** Random horizontal flips. */
   readonly flip: boolean;
+  /**
+   * Random scale (a factor drawn from [low, high]) then a random crop back to the model's input
+   * size; absent for none. Checkpoints written before the option existed have none.
+   */
+  readonly scaleCrop?: readonly [number, number];
 }
 
 export interface EpochRecord {

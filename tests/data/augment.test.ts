@@ -69,9 +69,39 @@ describe('random scale and crop', () => {
     for (let draw = 0; draw < 200; draw++) {
       const window = randomCropWindow(10, 12, { height: 6, width: 6, scale: [0.8, 1.5] }, random);
       expect(window.scaledHeight / 10).toBeGreaterThanOrEqual(0.75);
-      expect(window.top + window.height).toBeLessThanOrEqual(Math.max(window.scaledHeight, window.height));
-      expect(window.left + window.width).toBeLessThanOrEqual(Math.max(window.scaledWidth, window.width));
+      expect(window.top).toBeGreaterThanOrEqual(0);
+      expect(window.left).toBeGreaterThanOrEqual(0);
+      expect(window.top + window.height).toBeLessThanOrEqual(window.scaledHeight);
+      expect(window.left + window.width).toBeLessThanOrEqual(window.scaledWidth);
     }
+  });
+
+  it('places a scaled image smaller than the crop at every offset inside it, padding the rest', () => {
+    const random = new Random(5);
+    const tops = new Set<number>();
+    const lefts = new Set<number>();
+    for (let draw = 0; draw < 300; draw++) {
+      // 20×20 scaled by 0.5 is 10×10 inside a 13×14 crop: 3 rows and 4 columns of slack.
+      const window = randomCropWindow(20, 20, { height: 13, width: 14, scale: [0.5, 0.5] }, random);
+      expect([window.scaledHeight, window.scaledWidth]).toEqual([10, 10]);
+      tops.add(window.top);
+      lefts.add(window.left);
+    }
+    expect([...tops].sort((a, b) => a - b)).toEqual([-3, -2, -1, 0]);
+    expect([...lefts].sort((a, b) => a - b)).toEqual([-4, -3, -2, -1, 0]);
+    // A negative offset pads before the image: the 10×12 sample lands at row 2, column 1.
+    const shifted = resampleSample(sample, { scaleY: 1, scaleX: 1, scaledHeight: 10, scaledWidth: 12, top: -2, left: -1, height: 14, width: 14 });
+    for (let y = 0; y < 14; y++) {
+      for (let x = 0; x < 14; x++) {
+        const outside = y < 2 || y >= 12 || x < 1 || x >= 13;
+        expect(shifted.mask![y * 14 + x] === 255).toBe(outside);
+        if (!outside) expect(shifted.mask![y * 14 + x]).toBe(sample.mask![(y - 2) * 12 + (x - 1)]);
+      }
+    }
+    expect(shifted.boxes).toEqual([
+      [2, 4, 5, 8, 1],
+      [8, 7, 12, 11, 3],
+    ]);
   });
 });
 

@@ -144,6 +144,11 @@ describe('segc data → train → eval', () => {
   it('reports usage errors with exit code 2 and bad thresholds as diagnostics', async () => {
     expect((await segc('train', join(root, 'seg.seg'))).err).toMatch(/train needs --data/);
     expect((await segc('train', join(root, 'seg.seg'), '--data', 'x', '--epochs', 'many')).code).toBe(2);
+    for (const range of ['1.2,0.8', '0,1', '1', 'a,b', '0.5,1,2']) {
+      const badRange = await segc('train', join(root, 'seg.seg'), '--data', 'x', '--scale-crop', range);
+      expect(badRange.code).toBe(2);
+      expect(badRange.err).toContain(`--scale-crop expects LOW,HIGH with 0 < LOW ≤ HIGH (e.g. 0.75,1.25), got \`${range}\``);
+    }
     expect((await segc('data', 'cubes', '--out', 'x')).err).toMatch(/data needs a kind: shapes, mnist-canvas, mnist, pseudo-masks, got `cubes`/);
     const bad = await segc('data', 'pseudo-masks', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'), '--out', join(root, 'p2'), '--fg', '0.2', '--bg', '0.5');
     expect(bad.code).toBe(1);

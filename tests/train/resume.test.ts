@@ -1,7 +1,7 @@
 /**
  * Checkpoints and resuming: a run stopped after its first epoch, or in the middle of its
  * second, and resumed, ends with weights, optimizer state and history bit-identical to an
- * uninterrupted run with the same seed (dropout, shuffling and flips included).
+ * uninterrupted run with the same seed (dropout, shuffling, flips and scale-crops included).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,7 @@ const compiled = () => compileModel(SOURCE);
 
 const CONFIG: TrainConfig = {
   model: 'ResumeSeg', task: 'segmentation', multiLabel: false, epochs: 2, batchSize: 4, learningRate: 0.01,
-  schedule: 'poly', weightDecay: 1e-4, optimizer: { name: 'adam' }, seed: 7, flip: true,
+  schedule: 'poly', weightDecay: 1e-4, optimizer: { name: 'adam' }, seed: 7, flip: true, scaleCrop: [0.6, 1.4],
 };
 
 /** Trains into `outDir`; `stopAfter` steps (then a checkpoint and a stop), or to the end. */
@@ -100,6 +100,18 @@ describe('resuming a training run', () => {
     });
     const straight = await checkpointValues(join(root, 'straight'));
     expect(await checkpointValues(join(root, 'other-seed'))).not.toEqual(straight);
+  });
+
+  it('the scale-crop augmentation takes part (without it the weights differ) and is recorded in the checkpoint', async () => {
+    const { graph, sizes } = compiled();
+    const { scaleCrop: _, ...plain } = CONFIG;
+    await runTraining({
+      graph, sizes, dataDir: join(root, 'shapes', 'train'), outDir: join(root, 'no-crop'), config: plain, resume: false, onBadFile: 'stop',
+      progress: { write: () => undefined, isTTY: false }, stopSignal: () => false,
+    });
+    expect(await checkpointValues(join(root, 'no-crop'))).not.toEqual(await checkpointValues(join(root, 'straight')));
+    expect((await readTrainState(join(root, 'straight'))).config.scaleCrop).toEqual([0.6, 1.4]);
+    expect((await readTrainState(join(root, 'no-crop'))).config.scaleCrop).toBeUndefined();
   });
 
   it('resuming without a checkpoint is a diagnostic', async () => {

@@ -18,7 +18,7 @@ import { type Io, processIo, reportDiagnostics } from '../io.js';
 
 export const TRAIN_USAGE =
   'segc train MODEL.seg --data DIR [--out DIR] [--epochs N] [--batch B] [--lr LR] [--optimizer sgd|adam] [--schedule poly|constant] ' +
-  '[--weight-decay D] [--momentum M] [--seed S] [--backend wasm|cpu|webgpu|auto] [--val DIR] [--resume] [--flip] [--multi-label] [--skip-bad-files] [--model NAME] [--param NAME=VALUE]...';
+  '[--weight-decay D] [--momentum M] [--seed S] [--backend wasm|cpu|webgpu|auto] [--val DIR] [--resume] [--flip] [--scale-crop LOW,HIGH] [--multi-label] [--skip-bad-files] [--model NAME] [--param NAME=VALUE]...';
 
 const TRAIN_OPTIONS: OptionSpec = {
   ...COMPILE_OPTIONS,
@@ -36,6 +36,7 @@ const TRAIN_OPTIONS: OptionSpec = {
   backend: { type: 'string' },
   resume: { type: 'boolean' },
   flip: { type: 'boolean' },
+  'scale-crop': { type: 'string' },
   'multi-label': { type: 'boolean' },
   'skip-bad-files': { type: 'boolean' },
 };
@@ -83,6 +84,18 @@ export async function startBackend(parsed: Parsed): Promise<void> {
   registerGradients();
 }
 
+/** `--scale-crop LOW,HIGH`: the range of the random scale factor, 0 < LOW ≤ HIGH. */
+function scaleCropOption(parsed: Parsed): { scaleCrop?: readonly [number, number] } {
+  const text = parsed.values['scale-crop'];
+  if (text === undefined) return {};
+  const parts = typeof text === 'string' ? text.split(',').map((part) => part.trim()) : [];
+  const [low, high] = parts.map(Number);
+  if (parts.length !== 2 || parts.some((part) => part === '') || !(low! > 0 && high! >= low! && Number.isFinite(high))) {
+    throw new UsageError(`--scale-crop expects LOW,HIGH with 0 < LOW ≤ HIGH (e.g. 0.75,1.25), got \`${String(text)}\``);
+  }
+  return { scaleCrop: [low!, high!] };
+}
+
 function trainConfig(parsed: Parsed, model: string): TrainConfig {
   const name: OptimizerName = choiceOption(parsed, 'optimizer', OPTIMIZER_NAMES, 'adam');
   const schedule: ScheduleName = choiceOption(parsed, 'schedule', ['poly', 'constant'] as const, 'poly');
@@ -98,6 +111,7 @@ function trainConfig(parsed: Parsed, model: string): TrainConfig {
     optimizer: { name, ...(name === 'sgd' ? { momentum: numberOption(parsed, 'momentum', 0.9) } : {}) },
     seed: numberOption(parsed, 'seed', 0, true, 0),
     flip: parsed.values.flip === true,
+    ...scaleCropOption(parsed),
   };
 }
 
