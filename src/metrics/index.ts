@@ -15,6 +15,7 @@ export {
   type SegmentationReport,
 } from './segmentation.js';
 export { ClassificationAccuracy, argmaxRows, rankOfLabel, topKAccuracy, topKCorrect, type ClassificationScores, type Logits } from './classification.js';
+export { MultiLabelAccuracy, type MultiLabelClassScores, type MultiLabelScores } from './multi-label.js';
 export { bestIoU, boxArea, boxIoU, maskBox, type Box, type BoxLike } from './boxes.js';
 export { connectedComponents, type Component, type Components } from './components.js';
 export { boxOfMask, mapMaximum, mapToBox, mapToBoxes, mapToMask, normaliseMap, type BoxMode, type CandidateMode, type ScoreMap } from './map-to-box.js';

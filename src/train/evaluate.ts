@@ -2,20 +2,22 @@
  * Scores a model on a data set, batch by batch with the inference graph: a confusion matrix
  * over every counted pixel for segmentation (the ignore label excluded; classes absent from
  * both truth and prediction are left out of the means, see src/metrics/segmentation.ts), top-1
- * and top-5 for classifiers, and for classifiers on data with boxes the localisation scores of
- * their class maps (MaxBoxAcc over map thresholds, and top-1 localisation at the best one).
+ * and top-5 for classifiers (with `multiLabel`, also label accuracy, exact match and per-class
+ * average precision against every class an image holds), and for classifiers on data with
+ * boxes the localisation scores of their class maps (MaxBoxAcc over map thresholds, and top-1
+ * localisation at the best one).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset.js';
 import type { Sample } from '../data/sample.js';
 import { explain } from '../explain/explain.js';
-import { argmaxRows, BoxAccuracy, ClassificationAccuracy, ConfusionMatrix, segmentationReport, type BoxLike, type ClassificationScores, type SegmentationReport } from '../metrics/index.js';
+import { argmaxRows, BoxAccuracy, ClassificationAccuracy, ConfusionMatrix, MultiLabelAccuracy, segmentationReport, type BoxLike, type ClassificationScores, type MultiLabelScores, type SegmentationReport } from '../metrics/index.js';
 import { localisationAccuracy, type LocalisationRecord } from '../metrics/box-accuracy.js';
 import { mapToBox } from '../metrics/map-to-box.js';
 import type { SegModel } from '../runtime/model.js';
 import { TrainCode } from './codes.js';
 import { trainError } from './errors.js';
-import { batchTensors, disposeBatch, fitSample } from './inputs.js';
+import { batchTensors, disposeBatch, fitSample, multiHot, requireTaskData } from './inputs.js';
 import type { InputSpec, Task } from './task.js';
 
 export type MapMethod = 'cam' | 'acol';
@@ -25,6 +27,8 @@ export interface EvaluateOptions {
   /** Class maps for localisation on data with boxes; none skips localisation. */
   readonly mapMethod?: MapMethod;
   readonly classNames?: readonly string[];
+  /** A classifier trained with one sigmoid per class: score it against every class an image holds. */
+  readonly multiLabel?: boolean;
 }
 
 export interface LocalisationReport {
@@ -47,6 +51,8 @@ export interface EvaluationReport {
   /** Rows: truth, columns: prediction (pixels for segmentation, images for classifiers). */
   readonly confusion: ConfusionMatrix;
   readonly classification?: ClassificationScores;
+  /** With `multiLabel`: decisions at logit 0 against each image's label set. */
+  readonly multiLabel?: MultiLabelScores;
   readonly localisation?: LocalisationReport;
 }
 
@@ -63,10 +69,12 @@ class Accumulator {
   readonly matrix: ConfusionMatrix;
   readonly accuracy = new ClassificationAccuracy();
   readonly maps: StoredMap[] = [];
+  readonly labelSets?: MultiLabelAccuracy;
   images = 0;
 
-  constructor(readonly task: Task) {
+  constructor(readonly task: Task, multiLabel: boolean) {
     this.matrix = new ConfusionMatrix(task.classes, task.kind === 'segmentation' ? {} : { ignoreLabel: null });
+    if (multiLabel && task.kind !== 'segmentation') this.labelSets = new MultiLabelAccuracy(task.classes);
   }
 }
 
@@ -93,6 +101,10 @@ async function addBatch(model: SegModel, samples: readonly Sample[], input: Inpu
         const labels = await batch.labels!.data();
         accumulator.accuracy.add({ values, count: samples.length, classes: task.classes }, labels);
         accumulator.matrix.add(labels, argmaxRows({ values, count: samples.length, classes: task.classes }));
+        if (accumulator.labelSets) {
+          samples.forEach((sample) => requireTaskData(sample, task, true));
+          accumulator.labelSets.add({ values, count: samples.length, classes: task.classes }, multiHot(samples, task.classes));
+        }
         if (mapMethod && samples.every((s) => s.boxes)) await addMaps(model, batch.images, samples, values, accumulator, mapMethod);
       }
     } finally {
@@ -138,7 +150,7 @@ function localisation(maps: readonly StoredMap[], method: MapMethod): Localisati
 
 export async function evaluateDataset(model: SegModel, dataset: Dataset, task: Task, input: InputSpec, options: EvaluateOptions = {}): Promise<EvaluationReport> {
   checkClasses(dataset, task);
-  const accumulator = new Accumulator(task);
+  const accumulator = new Accumulator(task, options.multiLabel === true);
   const size = options.batchSize ?? 16;
   let pending: Sample[] = [];
   for await (const sample of dataset.samples()) {
@@ -152,11 +164,13 @@ export async function evaluateDataset(model: SegModel, dataset: Dataset, task: T
   const { matrix, images } = accumulator;
   if (task.kind === 'segmentation') return { task: task.kind, images, classNames: names, segmentation: segmentationReport(matrix, names), confusion: matrix };
   const located = options.mapMethod ? localisation(accumulator.maps, options.mapMethod) : undefined;
-  return { task: task.kind, images, classNames: names, classification: accumulator.accuracy.result(), confusion: matrix, ...(located ? { localisation: located } : {}) };
+  const multiLabel = accumulator.labelSets?.result();
+  return { task: task.kind, images, classNames: names, classification: accumulator.accuracy.result(), ...(multiLabel ? { multiLabel } : {}), confusion: matrix, ...(located ? { localisation: located } : {}) };
 }
 
 /** The headline scores of a report, for training history and progress lines. */
 export function headlineScores(report: EvaluationReport): Record<string, number | null> {
   if (report.segmentation) return { meanIoU: report.segmentation.meanIoU, pixelAccuracy: report.segmentation.pixelAccuracy };
+  if (report.multiLabel) return { labelAccuracy: report.multiLabel.labelAccuracy, meanAP: report.multiLabel.meanAP };
   return { top1: report.classification?.top1 ?? null, ...(report.localisation ? { maxBoxAcc: report.localisation.maxBoxAcc } : {}) };
 }

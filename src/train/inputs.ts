@@ -41,7 +41,8 @@ export function disposeBatch(batch: BatchTensors): void {
   for (const tensor of [batch.images, batch.masks, batch.labels, batch.targets]) tensor?.dispose();
 }
 
-function multiHot(samples: readonly Sample[], classes: number): Float32Array {
+/** `[N, classes]` row-major: 1 for every class a sample holds (its `labels`, else its `label`). */
+export function multiHot(samples: readonly Sample[], classes: number): Float32Array {
   const targets = new Float32Array(samples.length * classes);
   samples.forEach((sample, row) => {
     for (const label of sample.labels ?? (sample.label !== undefined ? [sample.label] : [])) targets[row * classes + label] = 1;

@@ -20,6 +20,12 @@ export function formatReport(report: EvaluationReport): string {
     lines.push('classes absent from both truth and prediction (IoU n/a) are left out of the means');
   }
   if (report.classification) lines.push(`top-1 ${score(report.classification.top1)}   top-5 ${score(report.classification.top5)}`);
+  if (report.multiLabel) {
+    const m = report.multiLabel;
+    lines.push(`multi-label (present when the logit is above 0): label accuracy ${score(m.labelAccuracy)}   exact match ${score(m.exactMatch)}   mean AP ${score(m.meanAP)}`);
+    lines.push(table(['class', 'AP', 'images with it'], m.classes.map((c, i) => [report.classNames[i] ?? String(i), score(c.averagePrecision), String(c.positives)])));
+    lines.push('classes no image holds (AP n/a) are left out of the mean');
+  }
   if (report.localisation) {
     const l = report.localisation;
     lines.push(`localisation (${l.method} maps, ${l.images} images): MaxBoxAcc ${score(l.maxBoxAcc)} at map threshold ${l.bestThreshold.toFixed(2)}   top-1 loc ${score(l.top1Localisation)}   GT-known loc ${score(l.knownClassLocalisation)}`);

@@ -139,6 +139,22 @@ describe('segc data → train → eval', () => {
     const values = new Set(sample.mask);
     expect([...values].every((v) => v === 0 || v === 255 || truth.labels!.includes(v))).toBe(true);
     expect(values.has(255)).toBe(true);
+
+    // The same classifier scored against each image's label set; the class counts come from the masks.
+    const scored = await segc('eval', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'train'), '--multi-label', '--json', '--confusion', join(root, 'c3.svg'));
+    expect(scored.code).toBe(0);
+    const multi = JSON.parse(scored.out).multiLabel;
+    const holding = [0, 0, 0, 0];
+    const train = await openDataset(join(root, 'shapes', 'train'));
+    for await (const each of train.samples()) for (const label of each.labels!) holding[label]! += 1;
+    expect(multi.examples).toBe(24);
+    expect(multi.classes.map((c: { positives: number }) => c.positives)).toEqual(holding);
+    expect(multi.labelAccuracy).toBeGreaterThanOrEqual(0);
+    expect(multi.labelAccuracy).toBeLessThanOrEqual(1);
+    const state = JSON.parse(readFileSync(join(root, 'cam', 'checkpoint', 'train-state.json'), 'utf8'));
+    expect(state.config.multiLabel).toBe(true);
+    const table = await segc('eval', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'train'), '--multi-label', '--confusion', join(root, 'c4.svg'));
+    expect(table.out).toMatch(/label accuracy \d\.\d{4} {3}exact match \d\.\d{4} {3}mean AP (\d\.\d{4}|n\/a)/);
   });
 
   it('reports usage errors with exit code 2 and bad thresholds as diagnostics', async () => {

@@ -70,6 +70,25 @@ describe('evaluateDataset', () => {
     model.dispose();
   });
 
+  it('scores a multi-label classifier against each image\'s label set', async () => {
+    const model = modelWith(KNOWN_CAM, [1, -1], [0, 0]);
+    const box: [number, number, number, number] = [1, 2, 5, 6];
+    const sets = [[0], [0, 1], [1]];
+    const samples: Sample[] = sets.map((labels, index) => ({ id: `images/${index}.png`, image: squareImage(box), height: 8, width: 8, label: labels[0]!, labels }));
+    const before = tf.memory().numTensors;
+    const report = await evaluateDataset(model, memoryDataset(samples, ['bright', 'dark'], 'classification'), inferTask(model.graph), inputSpec(model.graph), { multiLabel: true, batchSize: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    // Every image scores (0.25, −0.25): "bright" present, "dark" absent. Right: 2 + 1 + 0 of 6 decisions; image 0 entirely.
+    // Both classes have all scores tied, 2 positives and 1 negative: AP 2/3.
+    expect(report.multiLabel).toEqual({
+      examples: 3, labelAccuracy: 0.5, exactMatch: 1 / 3, meanAP: expect.closeTo(2 / 3, 6),
+      classes: [{ averagePrecision: expect.closeTo(2 / 3, 6), positives: 2 }, { averagePrecision: expect.closeTo(2 / 3, 6), positives: 2 }],
+    });
+    const single = await evaluateDataset(model, memoryDataset(samples, ['bright', 'dark'], 'classification'), inferTask(model.graph), inputSpec(model.graph));
+    expect(single.multiLabel).toBeUndefined();
+    model.dispose();
+  });
+
   it('accumulates the segmentation confusion matrix over the set, leaving out ignored pixels', async () => {
     const model = modelWith(KNOWN_SEGMENTATION, [1, -1], [0, 0]);
     const image = Float32Array.from({ length: 16 * 3 }, (_, i) => (Math.floor(i / 3) % 2 === 0 ? 1 : -1));

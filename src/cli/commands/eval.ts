@@ -1,7 +1,8 @@
 /**
  * `segc eval MODEL.seg --weights W --data DIR`: scores trained weights on a data set: mIoU and
  * friends for segmentation, top-1/top-5 for classifiers, and localisation from class maps for
- * data with boxes. A table (or JSON with --json) on stdout and a confusion-matrix SVG.
+ * data with boxes, label-set scores with --multi-label. A table (or JSON with --json) on stdout
+ * and a confusion-matrix SVG.
  */
 import { basename } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -22,7 +23,7 @@ import type { Io } from '../io.js';
 import { choiceOption, compileOneModel, numberOption, requireOption, startBackend } from './train.js';
 
 export const EVAL_USAGE =
-  'segc eval MODEL.seg --weights W --data DIR [--json] [--method cam|acol|none] [--confusion FILE.svg] [--batch B] [--backend B] [--model NAME] [--param NAME=VALUE]...';
+  'segc eval MODEL.seg --weights W --data DIR [--json] [--method cam|acol|none] [--multi-label] [--confusion FILE.svg] [--batch B] [--backend B] [--model NAME] [--param NAME=VALUE]...';
 
 const EVAL_OPTIONS: OptionSpec = {
   ...COMPILE_OPTIONS,
@@ -32,6 +33,7 @@ const EVAL_OPTIONS: OptionSpec = {
   confusion: { type: 'string' },
   batch: { type: 'string' },
   backend: { type: 'string' },
+  'multi-label': { type: 'boolean' },
 };
 
 /** A model on weights read from a weights folder, a model.json, or a `segc train` output folder. */
@@ -60,6 +62,7 @@ export async function evaluate(argv: readonly string[], io: Io): Promise<number>
     const dataset = await openDataset(dataDir);
     const report = await evaluateDataset(model, dataset, task, inputSpec(compiled.graph), {
       batchSize: numberOption(parsed, 'batch', 16, true, 1),
+      multiLabel: parsed.values['multi-label'] === true,
       ...(method !== 'none' && task.kind !== 'segmentation' ? { mapMethod: method as MapMethod } : {}),
     });
     const confusion = typeof parsed.values.confusion === 'string' ? parsed.values.confusion : 'confusion-matrix.svg';

@@ -78,10 +78,10 @@ async function restore(request: TrainingRequest, model: SegModel, optimizer: Opt
  * inference graph keeps the batch-norm-folded weights it prepared on first use, which would
  * otherwise be those of the first validation.
  */
-async function validate(current: SegModel, dataset: Dataset, task: Task, input: InputSpec): Promise<Record<string, number | null>> {
+async function validate(current: SegModel, dataset: Dataset, task: Task, input: InputSpec, multiLabel: boolean): Promise<Record<string, number | null>> {
   const fresh = SegModel.fromTensors(current.graph, current.sizes, current.weights);
   try {
-    return headlineScores(await evaluateDataset(fresh, dataset, task, input));
+    return headlineScores(await evaluateDataset(fresh, dataset, task, input, { multiLabel }));
   } finally {
     fresh.dispose();
   }
@@ -119,7 +119,7 @@ export async function runTraining(request: TrainingRequest): Promise<TrainingRes
       },
       onEpoch: (record, current) => display.line(epochLine(record, current.config.epochs, task.kind === 'segmentation' ? 'pixel acc' : 'acc')),
       onProblem: (problem) => display.line(`skipped ${problem.file}: ${problem.message}`),
-      ...(validation ? { validate: (current: SegModel) => validate(current, validation, task, input) } : {}),
+      ...(validation ? { validate: (current: SegModel) => validate(current, validation, task, input, request.config.multiLabel) } : {}),
       checkpoint: async (current) => {
         await saveCheckpoint(request.outDir, { weights: model.weightTensors(), optimizer: optimizer.state(), state: current });
         await writeFileAtomic(join(request.outDir, CURVE_FILE), trainingCurveSvg(current.history, `${request.graph.model} on ${request.dataDir}`));
