@@ -1,5 +1,5 @@
 /**
- * Summarises the runs of examples/train/run-all.sh (and `-ext` runs, continued with --resume): the evaluation JSON of each run, the
+ * Summarises the runs of examples/train/run-all.sh: the evaluation JSON of each run, the
  * training time and epochs from its train-state.json, and the quality of the pseudo-masks
  * against the true masks of the same images. Writes RUNS/results/summary.md and prints it.
  *
@@ -25,12 +25,10 @@ const fixed = (value: number | null | undefined) => (value === null || value ===
 
 const ROWS: readonly Row[] = [
   { name: 'deeplab', run: 'deeplab', data: 'shapes test', score: (r) => `mIoU ${fixed(r.segmentation?.meanIoU)}, pixel acc ${percent(r.segmentation?.pixelAccuracy)}, fwIoU ${fixed(r.segmentation?.frequencyWeightedIoU)}` },
-  { name: 'deeplab-ext', run: 'deeplab-ext', data: 'shapes test', score: (r) => `mIoU ${fixed(r.segmentation?.meanIoU)}, pixel acc ${percent(r.segmentation?.pixelAccuracy)}, fwIoU ${fixed(r.segmentation?.frequencyWeightedIoU)}` },
   { name: 'deeplab-weak', run: 'deeplab-weak', data: 'shapes test', score: (r) => `mIoU ${fixed(r.segmentation?.meanIoU)}, pixel acc ${percent(r.segmentation?.pixelAccuracy)}, fwIoU ${fixed(r.segmentation?.frequencyWeightedIoU)}` },
+  { name: 'shapes-cam', run: 'shapes_cam', data: 'shapes val, image-level labels', score: (r) => `label accuracy ${percent(r.multiLabel?.labelAccuracy)}, exact match ${percent(r.multiLabel?.exactMatch)}, mean AP ${fixed(r.multiLabel?.meanAP)}` },
   { name: 'gap_cam', run: 'gap_cam', data: 'MNIST test', score: (r) => `top-1 ${percent(r.classification?.top1)}, top-5 ${percent(r.classification?.top5)}` },
-  { name: 'gap_cam-ext', run: 'gap_cam-ext', data: 'MNIST test', score: (r) => `top-1 ${percent(r.classification?.top1)}, top-5 ${percent(r.classification?.top5)}` },
   { name: 'gap-cam-canvas', run: 'gap_cam', data: 'mnist-canvas test', score: localisation },
-  { name: 'gap-cam-canvas-ext', run: 'gap_cam-ext', data: 'mnist-canvas test', score: localisation },
   { name: 'canvas-cam', run: 'canvas_cam', data: 'mnist-canvas test', score: localisation },
   { name: 'acol-branch-a', run: 'acol', data: 'mnist-canvas test', score: localisation },
   { name: 'acol-fused', run: 'acol', data: 'mnist-canvas test', score: localisation },

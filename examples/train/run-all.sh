@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # The end-to-end training runs behind docs/training.md and the bundled weights in weights/.
 # Two lanes run side by side (one core each on the wasm backend):
-#   lane A: shapes → DeepLabv3+ (fully supervised), DeepLabv3+ on pseudo-masks, then the
-#           supervised run continued to more epochs;
-#   lane B: MNIST → GapCam (then continued); shapes → ShapesCam (image-level labels) → pseudo-masks;
+#   lane A: shapes → DeepLabv3+ (fully supervised); then DeepLabv3+ on lane B's pseudo-masks;
+#   lane B: MNIST → GapCam; shapes → ShapesCam (image-level labels) → pseudo-masks;
 #           mnist-canvas → ACoL and its plain-CAM baseline; the MNIST GapCam's CAM on the canvas.
 # Every step leaves a marker when it succeeds, so rerunning the script skips finished steps.
 # Results (eval JSON) go to $RUNS/results; logs to $RUNS/logs.
 #
-#   examples/train/run-all.sh            # the full runs (about an hour on 2 otherwise idle cores)
+#   examples/train/run-all.sh            # the full runs (about two hours on 2 otherwise idle cores)
 #   SCALE=smoke examples/train/run-all.sh  # a few images and one epoch, to check the plumbing
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,16 +21,10 @@ segc() { "${SEGC[@]}" "$@"; }
 
 if [[ $SCALE == smoke ]]; then
   SHAPES_COUNT=80; MNIST_COUNT=300; CANVAS_COUNT=120
-  SEG_EPOCHS=1; WEAK_EPOCHS=1; MNIST_EPOCHS=1; CANVAS_EPOCHS=1; SHAPES_CLS_EPOCHS=1; SEG_MORE_EPOCHS=2; MNIST_MORE_EPOCHS=2
-  SEG_FINAL_EPOCHS=3; MNIST_FINAL_EPOCHS=3
+  SEG_EPOCHS=1; WEAK_EPOCHS=1; MNIST_EPOCHS=1; CANVAS_EPOCHS=1; SHAPES_CLS_EPOCHS=1
 else
   SHAPES_COUNT=1500; MNIST_COUNT=10000; CANVAS_COUNT=1500
-  SEG_EPOCHS=5; WEAK_EPOCHS=3; MNIST_EPOCHS=4; CANVAS_EPOCHS=5; SHAPES_CLS_EPOCHS=4
-  # The published DeepLab and GapCam weights: the same runs continued with --resume (the poly
-  # schedule stretched over the new total) while the other lane was still busy.
-  SEG_MORE_EPOCHS=12; MNIST_MORE_EPOCHS=8
-  # ... and continued once more, in place, on an otherwise idle machine.
-  SEG_FINAL_EPOCHS=30; MNIST_FINAL_EPOCHS=18
+  SEG_EPOCHS=45; WEAK_EPOCHS=12; MNIST_EPOCHS=20; CANVAS_EPOCHS=5; SHAPES_CLS_EPOCHS=12
 fi
 
 mkdir -p "$RUNS/logs" "$RUNS/results" "$RUNS/done"
@@ -54,12 +47,6 @@ evaluate() {
   segc eval "$model" --weights "$weights" --data "$data" --json --confusion "$RUNS/results/$name-confusion.svg" "$@" >"$RUNS/results/$name.json"
 }
 
-# extend RUN EPOCHS MODEL DATA VAL: continues a finished run in RUN-ext to EPOCHS epochs.
-extend() {
-  rm -rf "$RUNS/$1-ext" && cp -r "$RUNS/$1" "$RUNS/$1-ext"
-  segc train "$3" --data "$4" --val "$5" --out "$RUNS/$1-ext" --epochs "$2" --resume
-}
-
 # publish RUN EXAMPLE: copies the trained weights into weights/EXAMPLE.
 publish() {
   rm -rf "${WEIGHTS_OUT:?}/$2.tmp" && mkdir -p "$WEIGHTS_OUT" && cp -r "$RUNS/$1/checkpoint/weights" "$WEIGHTS_OUT/$2.tmp"
@@ -76,37 +63,28 @@ gap_cam_on_canvas() {
 lane_a() {
   step data-shapes segc data shapes --out "$DATA/shapes" --count $SHAPES_COUNT --size 64 --seed 1 --overwrite
   step train-deeplab segc train examples/deeplabv3plus_small.seg --data "$DATA/shapes/train" --val "$DATA/shapes/val" \
-    --out "$RUNS/deeplab" --epochs $SEG_EPOCHS --batch 16 --lr 0.003 --optimizer adam --flip --seed 1
+    --out "$RUNS/deeplab" --epochs $SEG_EPOCHS --batch 8 --lr 0.003 --optimizer adam --flip --seed 1
   step eval-deeplab evaluate deeplab examples/deeplabv3plus_small.seg "$RUNS/deeplab" "$DATA/shapes/test"
+  step publish-deeplab publish deeplab deeplabv3plus_small
   while [[ ! -f $RUNS/done/pseudo-masks ]]; do
     [[ -f $RUNS/lane-b-failed ]] && { echo "lane B failed before the pseudo-masks"; return 1; }
     sleep 10
   done
   step train-deeplab-weak segc train examples/deeplabv3plus_small.seg --data "$DATA/shapes-pseudo" --val "$DATA/shapes/val" \
-    --out "$RUNS/deeplab-weak" --epochs $WEAK_EPOCHS --batch 16 --lr 0.003 --optimizer adam --flip --seed 1
+    --out "$RUNS/deeplab-weak" --epochs $WEAK_EPOCHS --batch 8 --lr 0.003 --optimizer adam --flip --seed 1
   step eval-deeplab-weak evaluate deeplab-weak examples/deeplabv3plus_small.seg "$RUNS/deeplab-weak" "$DATA/shapes/test"
-  step extend-deeplab extend deeplab $SEG_MORE_EPOCHS examples/deeplabv3plus_small.seg "$DATA/shapes/train" "$DATA/shapes/val"
-  step eval-deeplab-ext evaluate deeplab-ext examples/deeplabv3plus_small.seg "$RUNS/deeplab-ext" "$DATA/shapes/test"
-  step train-deeplab-ext2 segc train examples/deeplabv3plus_small.seg --data "$DATA/shapes/train" --val "$DATA/shapes/val" \
-    --out "$RUNS/deeplab-ext" --epochs $SEG_FINAL_EPOCHS --resume
-  step eval-deeplab-ext2 evaluate deeplab-ext2 examples/deeplabv3plus_small.seg "$RUNS/deeplab-ext" "$DATA/shapes/test"
-  step publish-deeplab publish deeplab-ext deeplabv3plus_small
 }
 
 lane_b() {
   step data-mnist segc data mnist --out "$DATA/mnist" --count $MNIST_COUNT --seed 1 --overwrite
   step train-gap-cam segc train examples/gap_cam.seg --data "$DATA/mnist/train" --val "$DATA/mnist/test" \
-    --out "$RUNS/gap_cam" --epochs $MNIST_EPOCHS --batch 32 --lr 0.003 --optimizer adam --seed 1
+    --out "$RUNS/gap_cam" --epochs $MNIST_EPOCHS --batch 32 --lr 0.003 --optimizer adam --scale-crop 0.85,1.15 --seed 1
   step eval-gap-cam evaluate gap_cam examples/gap_cam.seg "$RUNS/gap_cam" "$DATA/mnist/test"
-  step extend-gap-cam extend gap_cam $MNIST_MORE_EPOCHS examples/gap_cam.seg "$DATA/mnist/train" "$DATA/mnist/test"
-  step eval-gap-cam-ext evaluate gap_cam-ext examples/gap_cam.seg "$RUNS/gap_cam-ext" "$DATA/mnist/test"
-  step train-gap-cam-ext2 segc train examples/gap_cam.seg --data "$DATA/mnist/train" --val "$DATA/mnist/test" \
-    --out "$RUNS/gap_cam-ext" --epochs $MNIST_FINAL_EPOCHS --resume
-  step eval-gap-cam-ext2 evaluate gap_cam-ext2 examples/gap_cam.seg "$RUNS/gap_cam-ext" "$DATA/mnist/test"
-  step publish-gap-cam publish gap_cam-ext gap_cam
+  step publish-gap-cam publish gap_cam gap_cam
   while [[ ! -f $RUNS/done/data-shapes ]]; do sleep 5; done
   step train-shapes-cam segc train examples/train/shapes_cam.seg --data "$DATA/shapes/train" --val "$DATA/shapes/val" \
-    --out "$RUNS/shapes_cam" --epochs $SHAPES_CLS_EPOCHS --batch 32 --lr 0.002 --optimizer adam --multi-label --flip --seed 1
+    --out "$RUNS/shapes_cam" --epochs $SHAPES_CLS_EPOCHS --batch 16 --lr 0.002 --optimizer adam --multi-label --flip --seed 1
+  step eval-shapes-cam evaluate shapes-cam examples/train/shapes_cam.seg "$RUNS/shapes_cam" "$DATA/shapes/val" --multi-label
   step pseudo-masks segc data pseudo-masks examples/train/shapes_cam.seg --weights "$RUNS/shapes_cam" \
     --data "$DATA/shapes/train" --out "$DATA/shapes-pseudo" --method cam --fg 0.6 --bg 0.2 --overwrite
   step data-canvas segc data mnist-canvas --out "$DATA/canvas" --count $CANVAS_COUNT --size 64 --seed 1 --overwrite
@@ -120,7 +98,6 @@ lane_b() {
   step eval-canvas-cam evaluate canvas-cam examples/train/canvas_cam.seg "$RUNS/canvas_cam" "$DATA/canvas/test" --method cam
   gap_cam_on_canvas
   step eval-gap-cam-canvas evaluate gap-cam-canvas "$RUNS/gap_cam_64.seg" "$RUNS/gap_cam" "$DATA/canvas/test" --method cam
-  step eval-gap-cam-canvas-ext evaluate gap-cam-canvas-ext "$RUNS/gap_cam_64.seg" "$RUNS/gap_cam-ext" "$DATA/canvas/test" --method cam
 }
 
 rm -f "$RUNS/lane-b-failed"
