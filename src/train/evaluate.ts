@@ -17,7 +17,7 @@ import { mapToBox } from '../metrics/map-to-box.js';
 import type { SegModel } from '../runtime/model.js';
 import { TrainCode } from './codes.js';
 import { trainError } from './errors.js';
-import { batchTensors, disposeBatch, fitSample, multiHot, requireTaskData } from './inputs.js';
+import { batchTensors, disposeBatch, fitSample, multiHot } from './inputs.js';
 import type { InputSpec, Task } from './task.js';
 
 export type MapMethod = 'cam' | 'acol';
@@ -101,10 +101,8 @@ async function addBatch(model: SegModel, samples: readonly Sample[], input: Inpu
         const labels = await batch.labels!.data();
         accumulator.accuracy.add({ values, count: samples.length, classes: task.classes }, labels);
         accumulator.matrix.add(labels, argmaxRows({ values, count: samples.length, classes: task.classes }));
-        if (accumulator.labelSets) {
-          samples.forEach((sample) => requireTaskData(sample, task, true));
-          accumulator.labelSets.add({ values, count: samples.length, classes: task.classes }, multiHot(samples, task.classes));
-        }
+        // batchTensors required a label of every sample, which multiHot falls back on.
+        accumulator.labelSets?.add({ values, count: samples.length, classes: task.classes }, multiHot(samples, task.classes));
         if (mapMethod && samples.every((s) => s.boxes)) await addMaps(model, batch.images, samples, values, accumulator, mapMethod);
       }
     } finally {

@@ -127,7 +127,7 @@ describe('segc data → train → eval', () => {
   });
 
   it('writes pseudo-masks from a classifier with labels, background and ignored pixels', async () => {
-    expect((await segc('train', join(root, 'cam.seg'), '--data', join(root, 'shapes', 'train'), '--out', join(root, 'cam'), '--epochs', '1', '--batch', '8', '--multi-label')).code).toBe(0);
+    expect((await segc('train', join(root, 'cam.seg'), '--data', join(root, 'shapes', 'train'), '--val', join(root, 'shapes', 'val'), '--out', join(root, 'cam'), '--epochs', '1', '--batch', '8', '--multi-label')).code).toBe(0);
     const written = await segc('data', 'pseudo-masks', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'),
       '--out', join(root, 'pseudo'), '--fg', '0.7', '--bg', '0.3');
     expect(written.code).toBe(0);
@@ -153,6 +153,11 @@ describe('segc data → train → eval', () => {
     expect(multi.labelAccuracy).toBeLessThanOrEqual(1);
     const state = JSON.parse(readFileSync(join(root, 'cam', 'checkpoint', 'train-state.json'), 'utf8'));
     expect(state.config.multiLabel).toBe(true);
+    // A multi-label run validates with the label-set scores, equal to `segc eval --multi-label` on the same split.
+    expect(Object.keys(state.history[0].validation)).toEqual(['labelAccuracy', 'meanAP']);
+    const onVal = JSON.parse((await segc('eval', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'), '--multi-label', '--json', '--confusion', join(root, 'c5.svg'))).out).multiLabel;
+    expect(state.history[0].validation.labelAccuracy).toBe(onVal.labelAccuracy);
+    expect(state.history[0].validation.meanAP).toBe(onVal.meanAP);
     const table = await segc('eval', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'train'), '--multi-label', '--confusion', join(root, 'c4.svg'));
     expect(table.out).toMatch(/label accuracy \d\.\d{4} {3}exact match \d\.\d{4} {3}mean AP (\d\.\d{4}|n\/a)/);
   });
