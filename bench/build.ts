@@ -10,10 +10,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enableTfjsEsmResolution } from '../src/runtime/node/esm-resolution.js';
-
-// The CLI loads the runtime, whose tfjs-core ES build needs this hook in plain Node (as bin/segc.js does).
-enableTfjsEsmResolution();
 const { main } = await import('../src/cli/main.js');
 const { generateModule } = await import('../src/codegen/index.js');
 const { compile } = await import('../src/compiler/compile.js');

@@ -6,9 +6,6 @@
  *
  * Target (issue: runtime): the executor at most 0.9× the tfjs-layers time on wasm.
  */
-import { enableTfjsEsmResolution } from '../src/runtime/node/esm-resolution.js';
-
-enableTfjsEsmResolution();
 const tf = await import('@tensorflow/tfjs-core');
 const { readFileSync } = await import('node:fs');
 const { compileSource } = await import('../src/compiler/compile.js');

@@ -62,6 +62,7 @@ function gradCamMethod(inference: Graph, names: ModuleNames, gradCam: GradCamPla
   return block(`gradCam(inputs: ${names.inputs}, options: ${names.gradCamOptions} = {}) {`, [
     guard,
     'requireInputs(inputs);',
+    'registerGradients();',
     `const output = options.output ?? ${quote(gradCam.outputs[0]!.output)};`,
     `if (!(${outputs} as readonly string[]).includes(output)) throw new Error(${unknown} + JSON.stringify(output));`,
     'const explained = EXPLANATIONS.outputs[output];',

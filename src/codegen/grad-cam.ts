@@ -141,4 +141,4 @@ const MAP: EmitHelper = {
 export const GRAD_CAM_HELPERS: readonly EmitHelper[] = [TAPPED, CLASSES, SELECTOR, MAP];
 
 /** Names the forward pass must not shadow when it taps layers. */
-export const GRAD_CAM_LOCALS = ['tap', 'tapped', 'GradCamTap'];
+export const GRAD_CAM_LOCALS = ['tap', 'tapped', 'GradCamTap', 'registerGradients'];

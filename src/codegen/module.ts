@@ -193,6 +193,8 @@ export function generateModule(model: ModelSource, source: string): string {
   try {
     file.addStatements(header(model.graph, source));
     file.addImportDeclaration({ namespaceImport: 'tf', moduleSpecifier: '@tensorflow/tfjs-core' });
+    // `gradCam` differentiates: segc's runtime entry registers the gradients it needs.
+    if (gradCam.outputs.length > 0) file.addImportDeclaration({ namedImports: ['registerGradients'], moduleSpecifier: 'segc/runtime' });
     addConstants(file, parts);
     addTypes(file, parts);
     addGradCamTypes(file, parts);

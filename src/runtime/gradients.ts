@@ -2,10 +2,13 @@
  * Makes `tf.grad` work for everything a segc model does, on every backend.
  *
  * tfjs-core's Node build (the package's `main`) registers no gradients: the definitions live
- * only in its ES build, imported below. The registries are global, so definitions registered by
- * that build serve the Node build too. In plain Node the import needs
- * `enableTfjsEsmResolution()` from `./node/esm-resolution.ts` first; vitest and bundlers
- * resolve it themselves.
+ * only in its ES build. `#tfjs-gradients` (package.json `imports`) is that build's
+ * `register_all_gradients.js` for bundlers and vitest, and in plain Node the same definitions
+ * bundled into one module by `scripts/vendor-gradients.mjs`. The registries are global, so
+ * definitions registered by either serve every copy of tfjs-core.
+ *
+ * Code that differentiates (explanations, training, a generated module's `gradCam`) calls
+ * `registerGradients()` itself; an app never has to.
  *
  * On top of tfjs-core's set this adds what segc models meet and tfjs leaves out: zero
  * gradients for comparisons and logical ops (an erasing mask such as ACoL's
@@ -16,7 +19,7 @@
  * `resize-gradients.ts` and `pool-gradients.ts`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import '#tfjs-gradients';
 import { InternalError } from '../diagnostics/diagnostic.js';
 import { registerWasmBackpropKernels } from './kernels/wasm-backprop.js';
 import { depthToSpaceGradient, gatherNdGradient, stridedSliceGradient } from './moved-elements-gradients.js';
@@ -59,14 +62,14 @@ export const REPLACED_GRADIENT_KERNELS: readonly string[] = REPLACED_GRADIENTS.m
 
 /**
  * Idempotent. Registers segc's extra gradients (never replacing one tfjs already has), the
- * corrected resize gradients, and the wasm training kernels. Throws if tfjs-core's own gradients are missing, which means the ES
- * build could not be imported.
+ * corrected resize gradients, and the wasm training kernels. Throws if tfjs-core's own gradients
+ * are missing, which means `#tfjs-gradients` resolved to nothing that registers them.
  */
 export function registerGradients(): void {
   if (!tf.getGradient('Conv2D')) {
     throw new InternalError(
-      "tfjs-core's gradients are not registered; in plain Node call enableTfjsEsmResolution() " +
-        'from src/runtime/node/esm-resolution.ts before importing the runtime',
+      "tfjs-core's gradients are not registered: `#tfjs-gradients` did not load them " +
+        '(from a clone, run `npm run build`, which writes dist/vendor/tfjs-gradients.js)',
     );
   }
   for (const config of extraGradients()) {

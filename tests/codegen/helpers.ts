@@ -56,6 +56,8 @@ export function typeCheck(files: Readonly<Record<string, string>>): string[] {
       strict: true, noEmit: true, noUnusedLocals: true, noUnusedParameters: true, skipLibCheck: true,
       target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
       lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], types: [],
+      // What `segc/runtime` resolves to in an app that installed segc.
+      paths: { 'segc/runtime': [join(REPOSITORY, 'src', 'codegen', 'runtime', 'index.ts')] },
     };
     const program = ts.createProgram(roots, options);
     return ts.getPreEmitDiagnostics(program).map((d) => {

@@ -14,6 +14,7 @@
  * Parameters: classes = 10, delta = 0.6.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -209,6 +210,7 @@ export function createACoL(weights: ReadonlyMap<string, tf.Tensor>): ACoLModel {
     gradCam(inputs: ACoLInputs, options: ACoLGradCamOptions = {}) {
       if (disposed) throw new Error('ACoL: the model was disposed');
       requireInputs(inputs);
+      registerGradients();
       const output = options.output ?? 'logitsA';
       if (!(['logitsA', 'logitsB', 'fused'] as readonly string[]).includes(output)) throw new Error('ACoL: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];

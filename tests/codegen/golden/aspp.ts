@@ -12,6 +12,7 @@
  * Parameters: classes = 4.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -244,6 +245,7 @@ export function createSmallASPP(weights: ReadonlyMap<string, tf.Tensor>): SmallA
     gradCam(inputs: SmallASPPInputs, options: SmallASPPGradCamOptions = {}) {
       if (disposed) throw new Error('SmallASPP: the model was disposed');
       requireInputs(inputs);
+      registerGradients();
       const output = options.output ?? 'logits';
       if (!(['logits'] as readonly string[]).includes(output)) throw new Error('SmallASPP: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];

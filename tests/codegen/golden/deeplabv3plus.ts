@@ -15,6 +15,7 @@
  * Parameters: classes = 21, os = 16.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -1085,6 +1086,7 @@ export function createDeepLabV3Plus(weights: ReadonlyMap<string, tf.Tensor>): De
     gradCam(inputs: DeepLabV3PlusInputs, options: DeepLabV3PlusGradCamOptions = {}) {
       if (disposed) throw new Error('DeepLabV3Plus: the model was disposed');
       requireInputs(inputs);
+      registerGradients();
       const output = options.output ?? 'logits';
       if (!(['logits'] as readonly string[]).includes(output)) throw new Error('DeepLabV3Plus: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];

@@ -12,6 +12,7 @@
  * Parameters: classes = 4, width = 32.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -599,6 +600,7 @@ export function createDeepLabV3PlusSmall(weights: ReadonlyMap<string, tf.Tensor>
     gradCam(inputs: DeepLabV3PlusSmallInputs, options: DeepLabV3PlusSmallGradCamOptions = {}) {
       if (disposed) throw new Error('DeepLabV3PlusSmall: the model was disposed');
       requireInputs(inputs);
+      registerGradients();
       const output = options.output ?? 'logits';
       if (!(['logits'] as readonly string[]).includes(output)) throw new Error('DeepLabV3PlusSmall: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];

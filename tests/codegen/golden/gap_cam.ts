@@ -10,6 +10,7 @@
  * Parameters: classes = 10.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -175,6 +176,7 @@ export function createGapCam(weights: ReadonlyMap<string, tf.Tensor>): GapCamMod
     gradCam(inputs: GapCamInputs, options: GapCamGradCamOptions = {}) {
       if (disposed) throw new Error('GapCam: the model was disposed');
       requireInputs(inputs);
+      registerGradients();
       const output = options.output ?? 'logits';
       if (!(['logits', 'probabilities'] as readonly string[]).includes(output)) throw new Error('GapCam: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];

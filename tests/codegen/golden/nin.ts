@@ -9,6 +9,7 @@
  * Parameters: classes = 10, drop = 0.25.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -228,6 +229,7 @@ export function createNIN(weights: ReadonlyMap<string, tf.Tensor>): NINModel {
     gradCam(inputs: NINInputs, options: NINGradCamOptions = {}) {
       if (disposed) throw new Error('NIN: the model was disposed');
       requireInputs(inputs);
+      registerGradients();
       const output = options.output ?? 'logits';
       if (!(['logits', 'probabilities'] as readonly string[]).includes(output)) throw new Error('NIN: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];

@@ -9,6 +9,7 @@
  * Parameters: classes = 1000.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -937,6 +938,7 @@ export function createResNet50(weights: ReadonlyMap<string, tf.Tensor>): ResNet5
     gradCam(inputs: ResNet50Inputs, options: ResNet50GradCamOptions = {}) {
       if (disposed) throw new Error('ResNet50: the model was disposed');
       requireInputs(inputs);
+      registerGradients();
       const output = options.output ?? 'logits';
       if (!(['logits', 'probabilities'] as readonly string[]).includes(output)) throw new Error('ResNet50: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];

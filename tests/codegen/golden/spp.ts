@@ -11,6 +11,7 @@
  * Parameters: classes = 4.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -197,6 +198,7 @@ export function createSmallSPP(weights: ReadonlyMap<string, tf.Tensor>): SmallSP
     gradCam(inputs: SmallSPPInputs, options: SmallSPPGradCamOptions = {}) {
       if (disposed) throw new Error('SmallSPP: the model was disposed');
       requireInputs(inputs);
+      registerGradients();
       const output = options.output ?? 'logits';
       if (!(['logits'] as readonly string[]).includes(output)) throw new Error('SmallSPP: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];

@@ -11,6 +11,7 @@
  * Parameters: classes = 4, base = 8.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -339,6 +340,7 @@ export function createUNet(weights: ReadonlyMap<string, tf.Tensor>): UNetModel {
     gradCam(inputs: UNetInputs, options: UNetGradCamOptions = {}) {
       if (disposed) throw new Error('UNet: the model was disposed');
       requireInputs(inputs);
+      registerGradients();
       const output = options.output ?? 'logits';
       if (!(['logits'] as readonly string[]).includes(output)) throw new Error('UNet: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];

@@ -10,6 +10,7 @@
  * Parameters: classes = 1000, drop = 0.5.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -218,6 +219,7 @@ export function createVGG16(weights: ReadonlyMap<string, tf.Tensor>): VGG16Model
     gradCam(inputs: VGG16Inputs, options: VGG16GradCamOptions = {}) {
       if (disposed) throw new Error('VGG16: the model was disposed');
       requireInputs(inputs);
+      registerGradients();
       const output = options.output ?? 'logits';
       if (!(['logits', 'probabilities'] as readonly string[]).includes(output)) throw new Error('VGG16: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];
