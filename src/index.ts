@@ -1,8 +1,8 @@
 /**
  * The public API of segc, in the order data flows: parse → check → compile to IR → run → explain.
- * Everything here is browser-safe; Node-only helpers (file system, images on disk, the Node
- * compiler host) are exported from their own modules under `src/compiler/node-host.ts` and
- * `src/runtime/node/`.
+ * Everything here is browser-safe. Node-only helpers (compiling files from disk, weights
+ * folders, image files) are the `segc/node` entry (`src/node/index.ts`); what modules from
+ * `segc build` use at run time is `segc/runtime` (`src/codegen/runtime/index.ts`).
  */
 export type { Diagnostic, Span, Position, Severity } from './diagnostics/diagnostic.js';
 export { DiagnosticError } from './diagnostics/diagnostic.js';
@@ -25,5 +25,8 @@ export { selectBackend, setWasmBinaryLocation, type BackendChoice, type BackendN
 export { registerGradients } from './runtime/gradients.js';
 export { SegModel, weightDeclarations, initialWeights } from './runtime/model.js';
 export { fetchStore, loadWeightsFromStore } from './runtime/weights.js';
+export {
+  applyColormap, fromPixelBytes, heatmapOverlay, maskToColors, normalizeMinMax, overlay, resizeImage, toRgbaBytes, type Colormap, type RgbImage,
+} from './runtime/image.js';
 
 export { deriveExplanations, explain, featureMaps, mapToBox, mapToMask, acolLoss } from './explain/index.js';

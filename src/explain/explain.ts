@@ -7,6 +7,7 @@
  * explanation makes is released, also when it fails.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from '../runtime/gradients.js';
 import type { SegModel } from '../runtime/model.js';
 import { ExplainCode } from './codes.js';
 import { explainError } from './errors.js';
@@ -65,6 +66,7 @@ function forward(model: SegModel, inputs: ModelInputs, score: number, nodes: rea
 
 /** ∂(Σ selector ⊙ score)/∂A for the target A, by substituting A's value into a second run. */
 export function targetGradient(model: SegModel, inputs: ModelInputs, target: number, activation: tf.Tensor, score: number, selector: tf.Tensor): tf.Tensor {
+  registerGradients();
   return tf.tidy(() =>
     tf.grad((value: tf.Tensor) => {
       const { kept } = model.run(inputs, { keep: [score], substitute: new Map([[target, value]]), needsGradient: true });

@@ -6,6 +6,7 @@
  * released: the number of live tensors is the same after every step.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from '../runtime/gradients.js';
 import type { SegModel } from '../runtime/model.js';
 import { weightDeclarations } from '../runtime/model.js';
 import { TrainCode } from './codes.js';
@@ -62,6 +63,7 @@ export function correctCounts(task: Task, logits: tf.Tensor, batch: BatchTensors
 
 /** Async because reading the loss back must be asynchronous on WebGPU. */
 export async function trainStep(model: SegModel, task: Task, optimizer: Optimizer, batch: BatchTensors, options: StepOptions): Promise<StepResult> {
+  registerGradients();
   const variables = trainableByName(model);
   const nameOf = new Map([...variables].map(([name, variable]) => [variable.name, name]));
   const kernels = [...variables].filter(([name]) => isDecayedWeight(name)).map(([, variable]) => variable);
