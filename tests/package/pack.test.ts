@@ -1,0 +1,149 @@
+/**
+ * segc as an app gets it: `npm pack` (whose `prepack` builds), then `npm install` of the
+ * tarball into a fresh app, and from that app the CLI, the Node API in plain Node (no flags,
+ * no hooks), a module from `segc build`, and the installed types. The references are the
+ * interpreter run here on the sources, and the tarball's own file list.
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compile } from '../../src/compiler/compile.js';
+import { nodeHost } from '../../src/compiler/node-host.js';
+import { explain } from '../../src/explain/explain.js';
+import { resizeImage } from '../../src/runtime/image.js';
+import { SegModel, weightDeclarations } from '../../src/runtime/model.js';
+import { readImage } from '../../src/runtime/node/image-io.js';
+import { loadWeights } from '../../src/runtime/node/weights-fs.js';
+import { useBackend } from '../ops/backends.js';
+import { CONSUMER_TSCONFIG, CONSUMER_TYPESCRIPT } from './consumer.js';
+
+const REPOSITORY = join(import.meta.dirname, '..', '..');
+const NPM_QUIET = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
+
+interface PackedFile {
+  readonly path: string;
+}
+
+interface AppRun {
+  readonly classIndex: number;
+  readonly probability: number;
+  readonly raw: number[];
+  readonly rawValues: number[];
+}
+
+function run(command: string, args: readonly string[], cwd: string): SpawnSyncReturns<string> {
+  return spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 300_000, env: { ...process.env, NODE_OPTIONS: '' } });
+}
+
+function succeed(command: string, args: readonly string[], cwd: string): string {
+  const result = run(command, args, cwd);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stderr}\n${result.stdout}`);
+  return result.stdout;
+}
+
+/** max |a − b| / max |b|. */
+function relativeError(actual: readonly number[], expected: readonly number[]): number {
+  const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  return actual.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i]!)), 0) / scale;
+}
+
+/** The same classification and Grad-CAM with the interpreter, on the sources, in this process. */
+async function reference(): Promise<{ probability: number; classIndex: number; raw: number[] }> {
+  await useBackend('cpu');
+  const result = compile(join(REPOSITORY, 'examples', 'gap_cam.seg'), nodeHost());
+  const compiled = result.models[0]!;
+  const tensors = await loadWeights(join(REPOSITORY, 'weights', 'gap_cam'), weightDeclarations(compiled.graph!));
+  const model = SegModel.fromTensors(compiled.graph!, compiled.sizes, tensors);
+  tf.dispose([...tensors.values()]);
+  const original = await readImage(join(REPOSITORY, 'examples', 'images', 'digit-7.png'));
+  const input = tf.tidy(() => tf.mean(resizeImage(original, 28, 28), 3, true));
+  const { probabilities } = model.predict(input);
+  const scores = Array.from(await probabilities!.data());
+  const classIndex = scores.indexOf(Math.max(...scores));
+  const explanation = await explain(model, input, { method: 'gradcam', classIndex });
+  const raw = Array.from(await explanation.raw.data());
+  tf.dispose([original, input, probabilities!, explanation.map, explanation.raw]);
+  model.dispose();
+  return { probability: scores[classIndex]!, classIndex, raw };
+}
+
+// npm and a cold start of every command: generous limits, never a measure of speed.
+describe('the packed package installed into an app', { timeout: 300_000 }, () => {
+  const work = mkdtempSync(join(tmpdir(), 'segc-pack-'));
+  const app = join(work, 'app');
+  let files: string[] = [];
+
+  beforeAll(() => {
+    const packed = JSON.parse(succeed('npm', ['pack', '--pack-destination', work, '--json', ...NPM_QUIET], REPOSITORY)) as { filename: string; files: PackedFile[] }[];
+    files = packed[0]!.files.map((f) => f.path);
+    succeed('mkdir', ['-p', app], work);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'segc-consumer', private: true, type: 'module' }));
+    succeed('npm', ['install', join(work, packed[0]!.filename), ...NPM_QUIET], app);
+  }, 600_000);
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('ships the build, std, bin, examples with their weights, README and LICENSE, and no tests, bench or CI files', () => {
+    for (const path of ['bin/segc.js', 'dist/index.js', 'dist/index.d.ts', 'dist/node/index.js', 'dist/node/index.d.ts', 'dist/codegen/runtime/index.js',
+      'dist/vendor/tfjs-gradients.js', 'std/heads.seg', 'examples/gap_cam.seg', 'weights/gap_cam/model.json', 'README.md', 'LICENSE', 'package.json']) {
+      expect(files, path).toContain(path);
+    }
+    const unwanted = files.filter((path) => /^(tests|bench|scripts|src|\.ci|node_modules|examples\/(web|embed|train))\//.test(path) || path.endsWith('.map'));
+    expect(unwanted).toEqual([]);
+  });
+
+  it('runs `npx segc check` on an example, and exits 1 with the position on a broken file', () => {
+    const check = run('npx', ['segc', 'check', 'node_modules/segc/examples/deeplabv3plus.seg'], app);
+    expect(check.status, check.stderr).toBe(0);
+    expect(check.stdout).toContain('node_modules/segc/examples/deeplabv3plus.seg: 0 errors, 0 warnings (models: DeepLabV3Plus)');
+    writeFileSync(join(app, 'broken.seg'), 'model M() {\n  input x: f32[N, 8, 8, 3]\n  output y = x -> nosuchop(4)\n}\n');
+    const broken = run('npx', ['segc', 'check', 'broken.seg'], app);
+    expect(broken.status).toBe(1);
+    expect(broken.stdout + broken.stderr).toContain('broken.seg:3:19: error E0211: unknown block or operation `nosuchop`');
+    expect(broken.stdout + broken.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  describe('from plain Node', () => {
+    let expected: Awaited<ReturnType<typeof reference>>;
+    let nodeRun: AppRun;
+
+    beforeAll(async () => {
+      expected = await reference();
+    });
+
+    it('compiles the bundled GapCam, loads its bundled weights, predicts and computes Grad-CAM as the interpreter does here', () => {
+      copyFileSync(join(REPOSITORY, 'examples', 'embed', 'node', 'app.mjs'), join(app, 'node-app.mjs'));
+      nodeRun = JSON.parse(succeed('node', ['node-app.mjs'], app)) as AppRun;
+      expect(nodeRun.classIndex).toBe(expected.classIndex);
+      expect(nodeRun.probability).toBeCloseTo(expected.probability, 6);
+      expect(nodeRun.raw).toEqual([1, 7, 7]);
+      expect(Math.max(...nodeRun.rawValues)).toBeGreaterThan(0);
+      expect(relativeError(nodeRun.rawValues, expected.raw)).toBeLessThan(1e-5);
+      const picture = PNG.sync.read(readFileSync(join(app, 'gap_cam-gradcam.png')));
+      expect([picture.width, picture.height]).toEqual([64, 64]);
+    });
+
+    it('runs a module from `segc build`: predict exactly as the interpreter, gradCam with no extra calls', () => {
+      succeed('npx', ['segc', 'build', 'node_modules/segc/examples/gap_cam.seg', '-o', 'generated', '--target', 'js'], app);
+      copyFileSync(join(REPOSITORY, 'examples', 'embed', 'generated', 'app.mjs'), join(app, 'generated-app.mjs'));
+      const generated = JSON.parse(succeed('node', ['generated-app.mjs'], app)) as AppRun;
+      expect(generated.classIndex).toBe(nodeRun.classIndex);
+      expect(generated.probability).toBe(nodeRun.probability);
+      expect(generated.raw).toEqual([1, 7, 7]);
+      // Folded batch norm and fused activations: float32 rounding only (as tests/codegen/grad-cam).
+      expect(relativeError(generated.rawValues, nodeRun.rawValues)).toBeLessThan(1e-4);
+    });
+
+    it('type-checks an app against the installed declarations of segc, segc/node, segc/runtime and the module', () => {
+      writeFileSync(join(app, 'tsconfig.json'), CONSUMER_TSCONFIG);
+      writeFileSync(join(app, 'consumer.ts'), CONSUMER_TYPESCRIPT);
+      const tsc = run('node', [join(REPOSITORY, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app);
+      expect(tsc.stdout + tsc.stderr).toBe('');
+      expect(tsc.status).toBe(0);
+    });
+  });
+});
