@@ -8,20 +8,10 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compile } from '../../src/compiler/compile.js';
-import { nodeHost } from '../../src/compiler/node-host.js';
-import { explain } from '../../src/explain/explain.js';
-import { resizeImage } from '../../src/runtime/image.js';
-import { SegModel, weightDeclarations } from '../../src/runtime/model.js';
-import { readImage } from '../../src/runtime/node/image-io.js';
-import { loadWeights } from '../../src/runtime/node/weights-fs.js';
-import { useBackend } from '../ops/backends.js';
 import { CONSUMER_TSCONFIG, CONSUMER_TYPESCRIPT } from './consumer.js';
-
-const REPOSITORY = join(import.meta.dirname, '..', '..');
+import { type GapCamRun, REPOSITORY, gapCamReference, relativeError } from './reference.js';
 const NPM_QUIET = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
 
 interface PackedFile {
@@ -43,32 +33,6 @@ function succeed(command: string, args: readonly string[], cwd: string): string 
   const result = run(command, args, cwd);
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stderr}\n${result.stdout}`);
   return result.stdout;
-}
-
-/** max |a − b| / max |b|. */
-function relativeError(actual: readonly number[], expected: readonly number[]): number {
-  const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  return actual.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i]!)), 0) / scale;
-}
-
-/** The same classification and Grad-CAM with the interpreter, on the sources, in this process. */
-async function reference(): Promise<{ probability: number; classIndex: number; raw: number[] }> {
-  await useBackend('cpu');
-  const result = compile(join(REPOSITORY, 'examples', 'gap_cam.seg'), nodeHost());
-  const compiled = result.models[0]!;
-  const tensors = await loadWeights(join(REPOSITORY, 'weights', 'gap_cam'), weightDeclarations(compiled.graph!));
-  const model = SegModel.fromTensors(compiled.graph!, compiled.sizes, tensors);
-  tf.dispose([...tensors.values()]);
-  const original = await readImage(join(REPOSITORY, 'examples', 'images', 'digit-7.png'));
-  const input = tf.tidy(() => tf.mean(resizeImage(original, 28, 28), 3, true));
-  const { probabilities } = model.predict(input);
-  const scores = Array.from(await probabilities!.data());
-  const classIndex = scores.indexOf(Math.max(...scores));
-  const explanation = await explain(model, input, { method: 'gradcam', classIndex });
-  const raw = Array.from(await explanation.raw.data());
-  tf.dispose([original, input, probabilities!, explanation.map, explanation.raw]);
-  model.dispose();
-  return { probability: scores[classIndex]!, classIndex, raw };
 }
 
 // npm and a cold start of every command: generous limits, never a measure of speed.
@@ -108,11 +72,11 @@ describe('the packed package installed into an app', { timeout: 300_000 }, () =>
   });
 
   describe('from plain Node', () => {
-    let expected: Awaited<ReturnType<typeof reference>>;
+    let expected: GapCamRun;
     let nodeRun: AppRun;
 
     beforeAll(async () => {
-      expected = await reference();
+      expected = await gapCamReference();
     });
 
     it('compiles the bundled GapCam, loads its bundled weights, predicts and computes Grad-CAM as the interpreter does here', () => {

@@ -1,0 +1,56 @@
+/**
+ * examples/embed/browser bundled by Vite and run in headless chromium (cpu backend): the
+ * interpreter's prediction and Grad-CAM, and a module from `segc build` with its `gradCam`,
+ * with no gradient registration by the app. Compared with the interpreter in Node on the same
+ * image and weights: the class exactly, the probability to 1e-6, the raw maps to 1e-5 of their
+ * largest value (1e-4 for the module, which runs the folded graph, as tests/codegen/grad-cam).
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EmbedResult } from '../../examples/embed/browser/result.js';
+import { buildEmbedExample } from '../../examples/embed/browser/build.js';
+import { serveDirectory, type RunningServer } from '../../examples/web/serve.js';
+import { chromiumAvailable, openPage, type BrowserSession } from '../web/browser.js';
+import { type GapCamRun, REPOSITORY, gapCamReference, relativeError } from './reference.js';
+
+describe.runIf(chromiumAvailable())('the Vite example in headless chromium', { timeout: 300_000 }, () => {
+  let server: RunningServer;
+  let session: BrowserSession;
+  let result: EmbedResult;
+  let expected: GapCamRun;
+
+  beforeAll(async () => {
+    expected = await gapCamReference();
+    server = await serveDirectory(await buildEmbedExample());
+    session = await openPage(server.url, false);
+    await session.page.waitForFunction(() => window.embedResult !== undefined);
+    result = await session.page.evaluate(() => window.embedResult!);
+  }, 300_000);
+
+  afterAll(async () => {
+    await session?.close();
+    await server?.close();
+  });
+
+  it('runs the interpreter and Grad-CAM as Node does', () => {
+    expect(session.problems).toEqual([]);
+    expect(result.interpreter.classIndex).toBe(expected.classIndex);
+    expect(result.interpreter.probability).toBeCloseTo(expected.probability, 6);
+    expect(Math.max(...result.interpreter.raw)).toBeGreaterThan(0);
+    expect(relativeError(result.interpreter.raw, expected.raw)).toBeLessThan(1e-5);
+  });
+
+  it('runs the generated module\'s predict and gradCam with no extra calls', () => {
+    expect(result.generated.classIndex).toBe(expected.classIndex);
+    expect(result.generated.probability).toBeCloseTo(expected.probability, 6);
+    expect(result.generated.raw).toHaveLength(expected.raw.length);
+    expect(relativeError(result.generated.raw, expected.raw)).toBeLessThan(1e-4);
+  });
+
+  it('type-checks, the generated module included', () => {
+    const tsc = spawnSync('node', [join(REPOSITORY, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPOSITORY, 'examples', 'embed', 'browser', 'tsconfig.json')], { encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+  });
+});
