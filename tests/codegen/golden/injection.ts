@@ -10,6 +10,7 @@
  * Parameters: classes = 3.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -164,6 +165,7 @@ export function createEvil(weights: ReadonlyMap<string, tf.Tensor>): EvilModel {
     gradCam(inputs: EvilInputs, options: EvilGradCamOptions = {}) {
       if (disposed) throw new Error('Evil: the model was disposed');
       requireInputs(inputs);
+      registerGradients();
       const output = options.output ?? 'default';
       if (!(['default', '__proto__', 'inputs'] as readonly string[]).includes(output)) throw new Error('Evil: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];
