@@ -1,13 +1,13 @@
 /**
- * segc as an app gets it: `npm pack` (whose `prepack` builds), then `npm install` of the
- * tarball into a fresh app, and from that app the CLI, the Node API in plain Node (no flags,
- * no hooks), a module from `segc build`, and the installed types. The references are the
- * interpreter run here on the sources, and the tarball's own file list.
+ * segc as an app gets it: `npm pack` in a fresh copy of the project (no dist/: `prepack` builds),
+ * then `npm install` of the tarball into a fresh app, and from that app the CLI, the Node API
+ * in plain Node (no flags, no hooks), a module from `segc build`, and the installed types. The
+ * references are the interpreter run here on the sources, and the tarball's own file list.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_TSCONFIG, CONSUMER_TYPESCRIPT } from './consumer.js';
@@ -35,6 +35,22 @@ function succeed(command: string, args: readonly string[], cwd: string): string 
   return result.stdout;
 }
 
+/**
+ * The project's files as a fresh clone has them (tracked and not ignored: no dist/), with its
+ * node_modules linked. Packing there proves `prepack` builds, and leaves this checkout's dist/
+ * alone while other tests may use it.
+ */
+function freshClone(directory: string): string {
+  const listed = succeed('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], REPOSITORY).split('\0').filter(Boolean);
+  for (const path of listed) {
+    if (!existsSync(join(REPOSITORY, path))) continue;
+    mkdirSync(dirname(join(directory, path)), { recursive: true });
+    copyFileSync(join(REPOSITORY, path), join(directory, path));
+  }
+  symlinkSync(join(REPOSITORY, 'node_modules'), join(directory, 'node_modules'), 'dir');
+  return directory;
+}
+
 // npm and a cold start of every command: generous limits, never a measure of speed.
 describe('the packed package installed into an app', { timeout: 300_000 }, () => {
   const work = mkdtempSync(join(tmpdir(), 'segc-pack-'));
@@ -42,9 +58,10 @@ describe('the packed package installed into an app', { timeout: 300_000 }, () =>
   let files: string[] = [];
 
   beforeAll(() => {
-    const packed = JSON.parse(succeed('npm', ['pack', '--pack-destination', work, '--json', ...NPM_QUIET], REPOSITORY)) as { filename: string; files: PackedFile[] }[];
+    const clone = freshClone(join(work, 'clone'));
+    const packed = JSON.parse(succeed('npm', ['pack', '--pack-destination', work, '--json', ...NPM_QUIET], clone)) as { filename: string; files: PackedFile[] }[];
     files = packed[0]!.files.map((f) => f.path);
-    succeed('mkdir', ['-p', app], work);
+    mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'segc-consumer', private: true, type: 'module' }));
     succeed('npm', ['install', join(work, packed[0]!.filename), ...NPM_QUIET], app);
   }, 600_000);
