@@ -14,6 +14,7 @@ export const CONSUMER_TYPESCRIPT = `import type * as tf from '@tensorflow/tfjs-c
 import { type CompileResult, explain, hasErrors, renderDiagnostics, type SegModel } from 'segc';
 import { compileFile, loadModel, loadWeights, readImage, saveWeights, writePng } from 'segc/node';
 import { fetchWeights, type WeightsLoader } from 'segc/runtime';
+import { fetchImage } from 'segc/web';
 import { loadGapCam, type GapCamModel } from './generated/gap_cam.js';
 
 const result: CompileResult = compileFile('node_modules/segc/examples/gap_cam.seg', { params: { classes: 10 } });
@@ -23,6 +24,7 @@ const remote: WeightsLoader = fetchWeights('https://example.org/gap_cam/');
 export async function run(): Promise<number> {
   const { model }: { model: SegModel } = await loadModel('model.seg', { weights: 'weights', params: { classes: 4 } });
   const image: tf.Tensor4D = await readImage('image.png');
+  const fetched: tf.Tensor4D = await fetchImage('https://example.org/image.png');
   const explanation = await explain(model, image, { method: 'gradcam' });
   await writePng('map.png', image);
   const generated: GapCamModel = await loadGapCam((manifest) => loadWeights('weights', manifest));
@@ -36,6 +38,8 @@ export async function run(): Promise<number> {
   generated.predict({ picture: image });
   // @ts-expect-error: a loader is a function of the manifest
   await loadGapCam('weights');
-  return explanation.classIndex[0]! + heat.rank + (remote === undefined ? 0 : 1);
+  // @ts-expect-error: fetchImage gives a promise
+  fetchImage('image.png').shape;
+  return explanation.classIndex[0]! + heat.rank + fetched.rank + (remote === undefined ? 0 : 1);
 }
 `;
