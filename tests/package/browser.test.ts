@@ -48,6 +48,10 @@ describe.runIf(chromiumAvailable())('the Vite example in headless chromium', { t
     expect(relativeError(result.generated.raw, expected.raw)).toBeLessThan(1e-4);
   });
 
+  it('leaves no tensor behind', () => {
+    expect(result.tensorsLeft).toBe(0);
+  });
+
   it('type-checks, the generated module included', () => {
     const tsc = spawnSync('node', [join(REPOSITORY, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPOSITORY, 'examples', 'embed', 'browser', 'tsconfig.json')], { encoding: 'utf8' });
     expect(tsc.stdout + tsc.stderr).toBe('');

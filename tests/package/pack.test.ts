@@ -23,6 +23,7 @@ interface AppRun {
   readonly probability: number;
   readonly raw: number[];
   readonly rawValues: number[];
+  readonly tensorsLeft: number;
 }
 
 function run(command: string, args: readonly string[], cwd: string): SpawnSyncReturns<string> {
@@ -106,6 +107,7 @@ describe('the packed package installed into an app', { timeout: 300_000 }, () =>
       expect(relativeError(nodeRun.rawValues, expected.raw)).toBeLessThan(1e-5);
       const picture = PNG.sync.read(readFileSync(join(app, 'gap_cam-gradcam.png')));
       expect([picture.width, picture.height]).toEqual([64, 64]);
+      expect(nodeRun.tensorsLeft).toBe(0);
     });
 
     it('runs a module from `segc build`: predict exactly as the interpreter, gradCam with no extra calls', () => {
@@ -117,6 +119,7 @@ describe('the packed package installed into an app', { timeout: 300_000 }, () =>
       expect(generated.raw).toEqual([1, 7, 7]);
       // Folded batch norm and fused activations: float32 rounding only (as tests/codegen/grad-cam).
       expect(relativeError(generated.rawValues, nodeRun.rawValues)).toBeLessThan(1e-4);
+      expect(generated.tensorsLeft).toBe(0);
     });
 
     it('type-checks an app against the installed declarations of segc, segc/node, segc/runtime and the module', () => {

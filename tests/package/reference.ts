@@ -30,12 +30,12 @@ export async function gapCamReference(): Promise<GapCamRun> {
   tf.dispose([...tensors.values()]);
   const original = await readImage(join(REPOSITORY, 'examples', 'images', 'digit-7.png'));
   const input = tf.tidy(() => tf.mean(resizeImage(original, 28, 28), 3, true));
-  const { probabilities } = model.predict(input);
-  const scores = Array.from(await probabilities!.data());
+  const outputs = model.predict(input);
+  const scores = Array.from(await outputs['probabilities']!.data());
   const classIndex = scores.indexOf(Math.max(...scores));
   const explanation = await explain(model, input, { method: 'gradcam', classIndex });
   const raw = Array.from(await explanation.raw.data());
-  tf.dispose([original, input, probabilities!, explanation.map, explanation.raw]);
+  tf.dispose([original, input, ...Object.values(outputs), explanation.map, explanation.raw]);
   model.dispose();
   return { probability: scores[classIndex]!, classIndex, raw };
 }

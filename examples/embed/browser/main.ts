@@ -18,24 +18,27 @@ const weights = new URL('weights/gap_cam/', location.href);
 
 async function runBoth(): Promise<EmbedResult> {
   await tf.setBackend('cpu');
+  const before = tf.memory().numTensors;
   const original = await fetchImage(new URL('digit-7.png', location.href));
   const image = tf.tidy(() => tf.mean(resizeImage(original, 28, 28), 3, true) as tf.Tensor4D);
 
   const { model } = await loadWebModel({ entry: 'examples/gap_cam.seg', files: { 'examples/gap_cam.seg': gapCamSource, 'std/heads.seg': headsSource } }, weights);
-  const scores = Array.from(await model.predict(image)['probabilities']!.data());
+  const outputs = model.predict(image);
+  const scores = Array.from(await outputs['probabilities']!.data());
   const classIndex = scores.indexOf(Math.max(...scores));
   const explanation = await explain(model, image, { method: 'gradcam', classIndex });
   const interpreter = { classIndex, probability: scores[classIndex]!, raw: Array.from(await explanation.raw.data()) };
 
   const generatedModel = await loadGapCam(fetchWeights(weights));
-  const generatedScores = Array.from(await generatedModel.predict({ image }).probabilities.data());
+  const generatedOutputs = generatedModel.predict({ image });
+  const generatedScores = Array.from(await generatedOutputs.probabilities.data());
   const heat = generatedModel.gradCam({ image }, { classIndex });
   const generated = { classIndex: generatedScores.indexOf(Math.max(...generatedScores)), probability: generatedScores[classIndex]!, raw: Array.from(await heat.data()) };
 
-  tf.dispose([original, image, explanation.map, explanation.raw, heat]);
+  tf.dispose([original, image, explanation.map, explanation.raw, heat, ...Object.values(outputs), ...Object.values(generatedOutputs)]);
   model.dispose();
   generatedModel.dispose();
-  return { interpreter, generated };
+  return { interpreter, generated, tensorsLeft: tf.memory().numTensors - before };
 }
 
 window.embedResult = runBoth();

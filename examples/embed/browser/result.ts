@@ -9,6 +9,8 @@ export interface EmbedRun {
 export interface EmbedResult {
   readonly interpreter: EmbedRun;
   readonly generated: EmbedRun;
+  /** Tensors alive after both runs and their disposal, beyond those alive before. */
+  readonly tensorsLeft: number;
 }
 
 declare global {

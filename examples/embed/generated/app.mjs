@@ -24,17 +24,20 @@ const [
 
 tf.env().set('PROD', true);
 await tf.setBackend('cpu');
+const before = tf.memory().numTensors;
 const { loadGapCam } = await import(pathToFileURL(resolve(modulePath)).href);
 const model = await loadGapCam((manifest) => loadWeights(weights, manifest));
 
 const original = await readImage(imagePath);
 const image = tf.tidy(() => tf.mean(resizeImage(original, 28, 28), 3, true));
-const { probabilities } = model.predict({ image });
+const outputs = model.predict({ image });
+const { probabilities } = outputs;
 const scores = await probabilities.data();
 const classIndex = scores.indexOf(Math.max(...scores));
 // No registerGradients() here: the module's gradCam does it.
 const heat = model.gradCam({ image }, { classIndex });
 
-console.log(JSON.stringify({ classIndex, probability: scores[classIndex], raw: heat.shape, rawValues: Array.from(await heat.data()) }));
-tf.dispose([original, image, probabilities, heat]);
+const report = { classIndex, probability: scores[classIndex], raw: heat.shape, rawValues: Array.from(await heat.data()) };
+tf.dispose([original, image, ...Object.values(outputs), heat]);
 model.dispose();
+console.log(JSON.stringify({ ...report, tensorsLeft: tf.memory().numTensors - before }));

@@ -24,21 +24,23 @@ const [
 
 tf.env().set('PROD', true);
 await selectBackend(process.env.SEGC_BACKEND ?? 'cpu');
+const before = tf.memory().numTensors;
 const { model } = await loadModel(file, { weights });
 
 // GapCam reads 28×28 grey images; readImage gives RGB in [0, 1].
 const original = await readImage(imagePath);
 const input = tf.tidy(() => tf.mean(resizeImage(original, 28, 28), 3, true));
-const { probabilities } = model.predict(input);
+const outputs = model.predict(input);
+const { probabilities } = outputs;
 const scores = await probabilities.data();
 const classIndex = scores.indexOf(Math.max(...scores));
 
 // Grad-CAM needs gradients; explain() registers them itself.
 const explanation = await explain(model, input, { method: 'gradcam', classIndex });
-const picture = heatmapOverlay(original, tf.expandDims(explanation.map, 3));
+const picture = tf.tidy(() => heatmapOverlay(original, tf.expandDims(explanation.map, 3)));
 await writePng(out, picture);
 
-console.log(JSON.stringify({
+const report = {
   classIndex,
   probability: scores[classIndex],
   target: explanation.target,
@@ -46,6 +48,7 @@ console.log(JSON.stringify({
   raw: explanation.raw.shape,
   rawValues: Array.from(await explanation.raw.data()),
   out,
-}));
-tf.dispose([original, input, probabilities, explanation.map, explanation.raw, picture]);
+};
+tf.dispose([original, input, ...Object.values(outputs), explanation.map, explanation.raw, picture]);
 model.dispose();
+console.log(JSON.stringify({ ...report, tensorsLeft: tf.memory().numTensors - before }));
