@@ -5,14 +5,23 @@
  * references are the interpreter run here on the sources, and the tarball's own file list.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSUMER_TSCONFIG, CONSUMER_TYPESCRIPT } from './consumer.js';
+import { serveDirectory } from '../../examples/web/serve.js';
+import { chromiumAvailable, openPage } from '../web/browser.js';
+import { CONSUMER_PAGE_HTML, CONSUMER_PAGE_SCRIPT, CONSUMER_TSCONFIG, CONSUMER_TYPESCRIPT } from './consumer.js';
 import { type GapCamRun, REPOSITORY, gapCamReference, relativeError } from './reference.js';
 const NPM_QUIET = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
+
+interface PageResult {
+  readonly generated: { readonly classIndex: number; readonly probability: number; readonly rawValues: number[] };
+  readonly interpreter: { readonly map: number[]; readonly rawValues: number[] };
+  readonly tensorsLeft: number;
+}
 
 interface PackedFile {
   readonly path: string;
@@ -120,6 +129,44 @@ describe('the packed package installed into an app', { timeout: 300_000 }, () =>
       // Folded batch norm and fused activations: float32 rounding only (as tests/codegen/grad-cam).
       expect(relativeError(generated.rawValues, nodeRun.rawValues)).toBeLessThan(1e-4);
       expect(generated.tensorsLeft).toBe(0);
+    });
+
+    it('bundles with Vite from the installed package: one tfjs-core, its gradients, nothing from Node', () => {
+      writeFileSync(join(app, 'index.html'), CONSUMER_PAGE_HTML);
+      writeFileSync(join(app, 'page.js'), CONSUMER_PAGE_SCRIPT);
+      const vite = pathToFileURL(join(REPOSITORY, 'node_modules', 'vite', 'dist', 'node', 'index.js')).href;
+      const script = `const { build } = await import(${JSON.stringify(vite)}); await build({ root: process.cwd(), base: './', logLevel: 'warn', build: { outDir: 'dist', target: 'es2022' } });`;
+      succeed('node', ['--input-type=module', '-e', script], app);
+      const assets = join(app, 'dist', 'assets');
+      const bundle = readdirSync(assets).filter((name) => name.endsWith('.js')).map((name) => readFileSync(join(assets, name), 'utf8')).join('\n');
+      // tfjs-core's engine reads `_tfengine` four times: more would be a second copy of tfjs-core.
+      expect(bundle.match(/_tfengine/g)).toHaveLength(4);
+      expect((bundle.match(/gradFunc/g) ?? []).length).toBeGreaterThan(100);
+      expect(bundle).not.toMatch(/from\s*["']node:|require\(["']node:/);
+    });
+
+    it.runIf(chromiumAvailable())('runs that bundle in headless chromium: the built module and the interpreter as in Node, no leaks', async () => {
+      const dist = join(app, 'dist');
+      cpSync(join(app, 'node_modules', 'segc', 'weights', 'gap_cam'), join(dist, 'weights', 'gap_cam'), { recursive: true });
+      copyFileSync(join(app, 'node_modules', 'segc', 'examples', 'images', 'digit-7.png'), join(dist, 'digit-7.png'));
+      copyFileSync(join(app, 'node_modules', 'segc', 'examples', 'gap_cam.seg'), join(dist, 'gap_cam.seg'));
+      copyFileSync(join(app, 'node_modules', 'segc', 'std', 'heads.seg'), join(dist, 'heads.seg'));
+      const server = await serveDirectory(dist);
+      const session = await openPage(server.url, false);
+      try {
+        await session.page.waitForFunction(() => (window as { result?: unknown }).result !== undefined);
+        const page = await session.page.evaluate(() => (window as unknown as { result: Promise<PageResult> }).result);
+        expect(session.problems).toEqual([]);
+        expect(page.generated.classIndex).toBe(nodeRun.classIndex);
+        expect(page.generated.probability).toBeCloseTo(nodeRun.probability, 6);
+        expect(relativeError(page.generated.rawValues, nodeRun.rawValues)).toBeLessThan(1e-4);
+        expect(page.interpreter.map).toEqual([1, 28, 28]);
+        expect(relativeError(page.interpreter.rawValues, nodeRun.rawValues)).toBeLessThan(1e-5);
+        expect(page.tensorsLeft).toBe(0);
+      } finally {
+        await session.close();
+        await server.close();
+      }
     });
 
     it('type-checks an app against the installed declarations of segc, segc/node, segc/runtime and the module', () => {
