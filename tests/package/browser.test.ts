@@ -6,6 +6,7 @@
  * largest value (1e-4 for the module, which runs the folded graph, as tests/codegen/grad-cam).
  */
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbedResult } from '../../examples/embed/browser/result.js';
@@ -19,10 +20,12 @@ describe.runIf(chromiumAvailable())('the Vite example in headless chromium', { t
   let session: BrowserSession;
   let result: EmbedResult;
   let expected: GapCamRun;
+  let distribution: string;
 
   beforeAll(async () => {
     expected = await gapCamReference();
-    server = await serveDirectory(await buildEmbedExample());
+    distribution = await buildEmbedExample();
+    server = await serveDirectory(distribution);
     session = await openPage(server.url, false);
     await session.page.waitForFunction(() => window.embedResult !== undefined);
     result = await session.page.evaluate(() => window.embedResult!);
@@ -31,6 +34,14 @@ describe.runIf(chromiumAvailable())('the Vite example in headless chromium', { t
   afterAll(async () => {
     await session?.close();
     await server?.close();
+  });
+
+  it('bundles one copy of tfjs-core, the ES build, with its gradients', () => {
+    const assets = join(distribution, 'assets');
+    const bundle = readdirSync(assets).filter((name) => name.endsWith('.js')).map((name) => readFileSync(join(assets, name), 'utf8')).join('\n');
+    // Each copy of tfjs-core reads its global engine's environment once, in getOrMakeEngine.
+    expect(bundle.match(/_tfengine\.ENV/g)).toHaveLength(1);
+    expect((bundle.match(/gradFunc/g) ?? []).length).toBeGreaterThan(100);
   });
 
   it('runs the interpreter and Grad-CAM as Node does', () => {
