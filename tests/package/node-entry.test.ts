@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../../src/diagnostics/diagnostic.js';
-import { compileFile, loadModel } from '../../src/node/index.js';
+import { compileFile, loadModel, saveWeights } from '../../src/node/index.js';
 import { useBackend } from '../ops/backends.js';
 import { REPOSITORY } from './reference.js';
 
@@ -55,6 +55,19 @@ describe('loadModel', () => {
     tf.dispose([input, sums, ...Object.values(outputs)]);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('saves a model\'s weights to a folder that loads back to the same predictions', async () => {
+    const source = await loadModel(join(REPOSITORY, 'examples', 'gap_cam.seg'), { weights: join(REPOSITORY, 'weights', 'gap_cam') });
+    const saved = join(directory, 'gap_cam-weights');
+    await saveWeights(saved, source.model.weightTensors(), { model: 'GapCam', generatedBy: 'tests/package/node-entry.test.ts' });
+    const copy = await loadModel(join(REPOSITORY, 'examples', 'gap_cam.seg'), { weights: saved });
+    const input = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 3);
+    const [a, b] = [source.model.predict(input), copy.model.predict(input)];
+    expect(Array.from(await b['logits']!.data())).toEqual(Array.from(await a['logits']!.data()));
+    tf.dispose([input, ...Object.values(a), ...Object.values(b)]);
+    source.model.dispose();
+    copy.model.dispose();
   });
 
   it('throws the file\'s diagnostics, with their positions', async () => {
