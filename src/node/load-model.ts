@@ -4,7 +4,7 @@
  */
 import { type CompileOptions, type CompileResult, type CompiledModel, compile, hasErrors } from '../compiler/compile.js';
 import { nodeHost } from '../compiler/node-host.js';
-import { DiagnosticError } from '../diagnostics/diagnostic.js';
+import { type Diagnostic, DiagnosticError } from '../diagnostics/diagnostic.js';
 import { type Value, bool, float, int, list, str } from '../ir/values.js';
 import { SegModel, weightDeclarations } from '../runtime/model.js';
 import { loadWeights } from '../runtime/node/weights-fs.js';
@@ -59,7 +59,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
   const result = compileFile(path, compileOptions);
   if (hasErrors(result.diagnostics)) throw new DiagnosticError(result.diagnostics);
   const compiled = result.models.find((m) => m.graph);
-  if (!compiled?.graph) throw new DiagnosticError(result.diagnostics);
+  if (!compiled?.graph) throw new DiagnosticError([noModel(path)]);
   if (weights === undefined) return { model: SegModel.random(compiled.graph, compiled.sizes, seed ?? 0), compiled, result };
   const expected = weightDeclarations(compiled.graph).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
   const tensors = await loadWeights(weights, expected);
@@ -68,4 +68,9 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
   } finally {
     for (const tensor of tensors.values()) tensor.dispose();
   }
+}
+
+function noModel(path: string): Diagnostic {
+  const start = { offset: 0, line: 1, column: 1 };
+  return { code: 'E0215', severity: 'error', message: `\`${path}\` declares no model`, hint: 'load a file with a `model` declaration', span: { file: path, start, end: start } };
 }

@@ -79,6 +79,14 @@ describe('loadModel', () => {
     expect([diagnostic!.code, diagnostic!.message, diagnostic!.span.start.line, diagnostic!.span.start.column]).toEqual(['E0211', 'unknown block or operation `nosuchop`', 3, 19]);
   });
 
+  it('says so when the file declares no model', async () => {
+    const blocks = join(directory, 'only-blocks.seg');
+    writeFileSync(blocks, 'block Stem(x) {\n  return x -> relu\n}\n');
+    const error = await loadModel(blocks).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiagnosticError);
+    expect((error as DiagnosticError).diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([`E0215 \`${blocks}\` declares no model`]);
+  });
+
   it('refuses weights that belong to another model, before making a tensor', async () => {
     const before = tf.memory().numTensors;
     const error = await loadModel(join(REPOSITORY, 'examples', 'gap_cam.seg'), { weights: join(REPOSITORY, 'weights', 'acol') }).catch((e: unknown) => e);
