@@ -61,16 +61,27 @@ function copyWebgpu(kit: string): void {
   gzipFile(join(ROOT, DAWN), join(kit, `${DAWN}.gz`));
 }
 
-/** Debian's Vulkan loader, from the apt cache when it is there, else `apt-get download`. */
+/**
+ * Debian's Vulkan loader: `apt-get download` into the kit cache (out/gpu-kit-cache) the first
+ * time, so that rebuilding the kit needs no network; offline, apt's own archive folder may have it.
+ */
 function vulkanLoader(kit: string): string {
-  const debs = join(kit, 'debs');
-  mkdirSync(debs, { recursive: true });
-  const cached = '/var/cache/apt/archives';
-  const found = existsSync(cached) ? readdirSync(cached).find((f) => /^libvulkan1_.*_amd64\.deb$/.test(f)) : undefined;
-  if (found) copyFileSync(join(cached, found), join(debs, found));
-  else execFileSync('apt-get', ['download', 'libvulkan1'], { cwd: debs, stdio: ['ignore', 'ignore', 'inherit'] });
-  const deb = readdirSync(debs).find((f) => f.startsWith('libvulkan1_'));
+  const cache = join(ROOT, 'out/gpu-kit-cache');
+  mkdirSync(cache, { recursive: true });
+  const find = (dir: string) => (existsSync(dir) ? readdirSync(dir).find((f) => /^libvulkan1_.*_amd64\.deb$/.test(f)) : undefined);
+  if (!find(cache)) {
+    try {
+      execFileSync('apt-get', ['download', 'libvulkan1'], { cwd: cache, stdio: ['ignore', 'ignore', 'inherit'] });
+    } catch (error) {
+      const archived = find('/var/cache/apt/archives');
+      if (!archived) throw error;
+      copyFileSync(join('/var/cache/apt/archives', archived), join(cache, archived));
+    }
+  }
+  const deb = find(cache);
   if (!deb) throw new Error('apt-get download libvulkan1 left no .deb');
+  mkdirSync(join(kit, 'debs'), { recursive: true });
+  copyFileSync(join(cache, deb), join(kit, 'debs', deb));
   return deb;
 }
 
