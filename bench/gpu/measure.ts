@@ -15,11 +15,10 @@ import {
 } from '../../src/index.js';
 import type { SizeSpace } from '../../src/ir/sizes.js';
 import { readImage } from '../../src/runtime/node/image-io.js';
-import { findNodeAdapter, installNavigatorGpu } from '../../src/runtime/node/webgpu-node.js';
 import { loadWeights } from '../../src/runtime/node/weights-fs.js';
-import { describeAdapter } from '../../src/runtime/webgpu-adapter.js';
 import { AGREEMENT, type Case, type PlanName, planCases } from './plan.js';
 import { type Cell, type CellResult, schedule } from './schedule.js';
+import { type AdapterReport, type DeviceWatch, installDawn, watchDevice } from './webgpu.js';
 
 export interface MeasureOptions {
   readonly backend: BackendName;
@@ -30,21 +29,6 @@ export interface MeasureOptions {
   readonly budgetSeconds: number;
   readonly minReps: number;
   readonly maxReps: number;
-}
-
-/** What the adapter says about itself; `software` is segc's own verdict (`describeAdapter`). */
-export interface AdapterReport {
-  readonly vendor?: string;
-  readonly architecture?: string;
-  readonly device?: string;
-  readonly description?: string;
-  readonly isFallbackAdapter?: boolean;
-  readonly name: string;
-  readonly software: boolean;
-  readonly limits: Record<string, number>;
-  readonly features: string[];
-  /** The Vulkan loader and driver libraries mapped into this process: which ones Dawn really uses. */
-  readonly libraries: string[];
 }
 
 export interface CellMemory {
@@ -102,40 +86,10 @@ function gflopsPerImage(graph: Graph, sizes: SizeSpace, height: number, width: n
 
 async function startBackend(name: BackendName): Promise<{ reason: string; adapter?: AdapterReport }> {
   tf.env().set('PROD', true);
-  let adapter: AdapterReport | undefined;
-  if (name === 'webgpu') {
-    // Installed here so that `selectBackend` takes its navigator.gpu path: the bundle cannot
-    // follow its computed import of the Node module.
-    const search = await findNodeAdapter({ allowSoftwareAdapter: true });
-    if (!search.found) throw new Error(`webgpu: ${search.reason} (${search.hint})`);
-    await installNavigatorGpu(search.gpu);
-    adapter = adapterReport(search.adapter);
-  }
+  const adapter = name === 'webgpu' ? await installDawn() : undefined;
   const choice = await selectBackend(name);
   registerGradients();
   return { reason: choice.reason, ...(adapter ? { adapter } : {}) };
-}
-
-function adapterReport(adapter: GPUAdapter): AdapterReport {
-  const info = (adapter as unknown as { info?: Record<string, unknown> }).info ?? {};
-  const text = (key: string) => (typeof info[key] === 'string' ? { [key]: info[key] as string } : {});
-  const limits: Record<string, number> = {};
-  for (const key of ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup']) {
-    const value = (adapter.limits as unknown as Record<string, unknown>)[key];
-    if (typeof value === 'number') limits[key] = value;
-  }
-  const fallback = info.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
-  return {
-    ...text('vendor'), ...text('architecture'), ...text('device'), ...text('description'),
-    ...(typeof fallback === 'boolean' ? { isFallbackAdapter: fallback } : {}),
-    ...describeAdapter(adapter), limits, features: [...adapter.features].sort(), libraries: vulkanLibraries(),
-  };
-}
-
-function vulkanLibraries(): string[] {
-  if (!existsSync('/proc/self/maps')) return [];
-  const paths = readFileSync('/proc/self/maps', 'utf8').split('\n').map((line) => line.split(/\s+/)[5] ?? '');
-  return [...new Set(paths.filter((path) => /vulkan|swiftshader|nvidia|lvp|radeon|intel/i.test(path)))].sort();
 }
 
 function writeJson(path: string, value: unknown): void {
@@ -188,25 +142,32 @@ function loadModels(root: string, cases: readonly Case[]): Map<string, Loaded> {
  * probabilities) is on the host; a Grad-CAM run when the maps are. Downloading DeepLabv3+'s
  * logits instead would time a 700 MB copy at 1025×1025, batch 8.
  */
-async function runCase(model: SegModel, input: tf.Tensor, task: Case['task']): Promise<void> {
+async function runCase(model: SegModel, input: tf.Tensor, task: Case['task']): Promise<ArrayLike<number>> {
   if (task === 'gradcam') {
     const result = await explain(model, input, { method: 'gradcam' });
     try {
-      await result.map.data();
+      return await result.map.data();
     } finally {
       tf.dispose([result.map, result.raw]);
     }
-    return;
   }
   const outputs = model.predict(input);
   try {
-    await outputs[model.outputNames.at(-1)!]!.data();
+    return await outputs[model.outputNames.at(-1)!]!.data();
   } finally {
     tf.dispose(Object.values(outputs));
   }
 }
 
-function makeCell(c: Case, loaded: Loaded, memory: CellMemory): Cell & { gflops: number } {
+/** A run whose results are not numbers (or maps outside [0, 1]) failed, however fast it was. */
+function checkValues(values: ArrayLike<number>, task: Case['task']): void {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (!Number.isFinite(value) || (task === 'gradcam' && (value < 0 || value > 1))) throw new Error(`the ${task} result holds ${value} at index ${i}`);
+  }
+}
+
+function makeCell(c: Case, loaded: Loaded, memory: CellMemory, watch: DeviceWatch | undefined): Cell & { gflops: number } {
   let input: tf.Tensor | undefined;
   let runs = 0;
   const gflops = gflopsPerImage(loaded.graph, loaded.sizes, c.height, c.width);
@@ -218,10 +179,12 @@ function makeCell(c: Case, loaded: Loaded, memory: CellMemory): Cell & { gflops:
     async run() {
       input ??= tf.randomUniform([c.batch, c.height, c.width, 3], 0, 1, 'float32', 1);
       const before = tf.memory().numTensors;
-      await runCase(loaded.model, input, c.task);
+      const values = await runCase(loaded.model, input, c.task);
+      watch?.check();
       // The first run may create lasting tensors on purpose (the inference graph's folded weights).
       if (runs > 0) memory.leakedTensors = Math.max(memory.leakedTensors, tf.memory().numTensors - before);
       if (runs++ === 0) {
+        checkValues(values, c.task);
         const allocated = (tf.memory() as { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU;
         if (allocated !== undefined) memory.gpuBytesAllocated = allocated;
       }
@@ -268,7 +231,8 @@ export async function measure(options: MeasureOptions): Promise<BackendReport> {
   save();
   const models = loadModels(options.root, cases);
   const memories: CellMemory[] = cases.map(() => ({ leakedTensors: 0 }));
-  const cells = cases.map((c, i) => makeCell(c, models.get(c.file)!, memories[i]!));
+  const watch = options.backend === 'webgpu' ? watchDevice() : undefined;
+  const cells = cases.map((c, i) => makeCell(c, models.get(c.file)!, memories[i]!, watch));
   const merge = (results: readonly CellResult[]) => {
     report.cells = results.map((r, i) => ({ ...r, case: cases[i]!, gflops: cells[i]!.gflops, memory: memories[i]! }));
   };

@@ -80,6 +80,14 @@ function note(dir: string, name: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
 }
 
+/** Which build of the kit ran: commit, build time, Node, Vulkan loader (run.sh copies its manifest). */
+function kitManifest(dir: string): Record<string, unknown> | null {
+  const text = note(dir, 'kit-manifest.json');
+  if (!text) return null;
+  const { commit, builtAt, node, vulkanLoader } = JSON.parse(text) as Record<string, unknown>;
+  return { commit, builtAt, node, vulkanLoader };
+}
+
 export function buildReport(dir: string): Record<string, unknown> {
   const loaded = BACKENDS.map((b) => readBackend(dir, b));
   const reports = loaded.filter((r): r is BackendReport => !('missing' in r));
@@ -91,6 +99,7 @@ export function buildReport(dir: string): Record<string, unknown> {
     schema: REPORT_SCHEMA,
     date: new Date().toISOString(),
     plan: reports[0]?.plan,
+    kit: kitManifest(dir),
     // True only when WebGPU ran on an adapter that is neither a fallback nor a known CPU emulation.
     hardwareGpu: webgpu?.adapter ? !webgpu.adapter.software : false,
     adapter: webgpu?.adapter ?? null,

@@ -1,31 +1,35 @@
 #!/usr/bin/env bash
 # Runs the segc GPU benchmark kit on a machine with no Node, no npm and no network.
 #
-#   run.sh OUT_DIR [--plan full|tiny] [--budget SECONDS]
+#   run.sh OUT_DIR [--plan full|tiny] [--budget SECONDS] [--min-reps N]
 #
 # Unpacks Node, Dawn and Debian's Vulkan loader into a private temporary folder (nothing is
 # installed), runs the bench once per backend (webgpu, wasm, cpu; each in its own process, under
 # `timeout`), and writes OUT_DIR/report.json with each backend's JSON and log beside it. The
-# budget (default 480 s) is shared 1/2 webgpu, 1/4 wasm, 1/4 cpu; each process gets 45 s more
-# before `timeout` stops it, and what it measured by then stays in its JSON.
+# budget (default 480 s) is shared 1/2 webgpu, 1/4 wasm, 1/4 cpu; each process gets 30 s more
+# before `timeout` stops it, and what it measured by then stays in its JSON. A case is admitted
+# only if its first run and --min-reps steady runs (default 3) are predicted to fit.
 # Needs: bash, gzip, coreutils, dpkg (for `dpkg -x`), glibc >= 2.34 and libstdc++ with
 # GLIBCXX_3.4.30 (Dawn's requirements), and a Vulkan driver (the NVIDIA driver's ICD).
 set -euo pipefail
 
-usage() { echo "usage: run.sh OUT_DIR [--plan full|tiny] [--budget SECONDS]" >&2; exit 2; }
+usage() { echo "usage: run.sh OUT_DIR [--plan full|tiny] [--budget SECONDS] [--min-reps N]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 OUT=$1; shift
 PLAN=full
 BUDGET=480
+MIN_REPS=3
 while [ $# -gt 0 ]; do
   case $1 in
     --plan) PLAN=${2:-}; shift 2 ;;
     --budget) BUDGET=${2:-}; shift 2 ;;
+    --min-reps) MIN_REPS=${2:-}; shift 2 ;;
     *) usage ;;
   esac
 done
 case $PLAN in full|tiny) ;; *) usage ;; esac
 [[ $BUDGET =~ ^[0-9]+$ ]] && [ "$BUDGET" -ge 20 ] || { echo "--budget must be a whole number of seconds, at least 20" >&2; exit 2; }
+[[ $MIN_REPS =~ ^[1-9][0-9]*$ ]] || { echo "--min-reps must be a positive whole number" >&2; exit 2; }
 
 KIT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mkdir -p "$OUT"
@@ -68,6 +72,7 @@ fi
   for dir in $icd_dirs; do [ -d "$dir" ] && ls -1 "$dir" | sed "s|^|$dir/|"; done
   echo "loader: $loader"
 } > "$OUT/vulkan-icds.txt" 2>&1 || true
+cp "$KIT/manifest.json" "$OUT/kit-manifest.json"
 if command -v nvidia-smi > /dev/null; then
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv > "$OUT/nvidia-smi.txt" 2>&1 || true
 fi
@@ -75,8 +80,8 @@ fi
 measure() {
   local backend=$1 seconds=$2 status=0
   log "$backend: budget ${seconds}s"
-  timeout $(( seconds + 45 )) "$WORK/node" "$WORK/bench.mjs" measure --backend "$backend" --plan "$PLAN" \
-    --root "$WORK" --out "$OUT/$backend.json" --budget "$seconds" > "$OUT/$backend.log" 2>&1 || status=$?
+  timeout $(( seconds + 30 )) "$WORK/node" "$WORK/bench.mjs" measure --backend "$backend" --plan "$PLAN" \
+    --root "$WORK" --out "$OUT/$backend.json" --budget "$seconds" --min-reps "$MIN_REPS" > "$OUT/$backend.log" 2>&1 || status=$?
   [ "$status" -eq 0 ] || log "$backend: exit status $status (see $OUT/$backend.log)"
   tail -n 1 "$OUT/$backend.log"
 }

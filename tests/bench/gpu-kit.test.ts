@@ -48,7 +48,7 @@ describe.skipIf(!HAVE_SWIFTSHADER && !ON_CI)('the GPU kit rehearsal (SwiftShader
     // The kit runs from its own folder, with a private temporary folder and no Node on PATH.
     const env = { PATH: '/usr/bin:/bin', HOME: scratch, TMPDIR: join(scratch, 'tmp'), VK_ICD_FILENAMES: SWIFTSHADER_ICD };
     spawnSync('mkdir', ['-p', env.TMPDIR]);
-    run = spawnSync(join(scratch, 'kit/run.sh'), [join(scratch, 'out'), '--plan', 'tiny', '--budget', '80'], { encoding: 'utf8', env, timeout: 200_000 });
+    run = spawnSync(join(scratch, 'kit/run.sh'), [join(scratch, 'out'), '--plan', 'tiny', '--budget', '100', '--min-reps', '1'], { encoding: 'utf8', env, timeout: 200_000 });
     if (run.status === 0) report = JSON.parse(readFileSync(join(scratch, 'out/report.json'), 'utf8')) as Report;
   }, 330_000);
 
@@ -74,6 +74,14 @@ describe.skipIf(!HAVE_SWIFTSHADER && !ON_CI)('the GPU kit rehearsal (SwiftShader
     expect(run.status, `${String(run.stdout)}\n${String(run.stderr)}`).toBe(0);
     expect(String(run.stdout)).toContain('SOFTWARE, not a GPU');
     expect(readdirSync(join(scratch, 'tmp'))).toEqual([]);
+  });
+
+  it('refuses bad arguments with usage and exit status 2', () => {
+    for (const args of [[], [join(scratch, 'bad'), '--plan', 'huge'], [join(scratch, 'bad'), '--budget', '5'], [join(scratch, 'bad'), '--min-reps', '0']]) {
+      const result = spawnSync(join(scratch, 'kit/run.sh'), args, { encoding: 'utf8' });
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/usage: run\.sh|must be/);
+    }
   });
 
   it('flags SwiftShader as a software adapter, loaded through the kit\'s own Vulkan loader', () => {
