@@ -48,9 +48,9 @@ describe.skipIf(!HAVE_SWIFTSHADER && !ON_CI)('the GPU kit rehearsal (SwiftShader
     // The kit runs from its own folder, with a private temporary folder and no Node on PATH.
     const env = { PATH: '/usr/bin:/bin', HOME: scratch, TMPDIR: join(scratch, 'tmp'), VK_ICD_FILENAMES: SWIFTSHADER_ICD };
     spawnSync('mkdir', ['-p', env.TMPDIR]);
-    run = spawnSync(join(scratch, 'kit/run.sh'), [join(scratch, 'out'), '--plan', 'tiny', '--budget', '100', '--min-reps', '1'], { encoding: 'utf8', env, timeout: 200_000 });
+    run = spawnSync(join(scratch, 'kit/run.sh'), [join(scratch, 'out'), '--plan', 'tiny', '--budget', '100', '--min-reps', '1'], { encoding: 'utf8', env, timeout: 270_000 });
     if (run.status === 0) report = JSON.parse(readFileSync(join(scratch, 'out/report.json'), 'utf8')) as Report;
-  }, 330_000);
+  }, 420_000);
 
   afterAll(() => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
