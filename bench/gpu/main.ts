@@ -48,6 +48,10 @@ async function main(argv: string[]): Promise<void> {
     backend: values.backend as BackendName, plan: values.plan as PlanName, root: values.root, out: values.out,
     budgetSeconds: positive(values.budget, 120, 'budget'), minReps: positive(values['min-reps'], 3, 'min-reps'), maxReps: positive(values['max-reps'], 7, 'max-reps'),
   });
+  if (report.unavailable) {
+    process.stderr.write(`${report.backend}: unavailable: ${report.unavailable}\n`);
+    process.exit(1);
+  }
   const done = report.cells.filter((c) => c.status === 'ok').length;
   process.stdout.write(`${report.backend}: ${done} of ${report.cells.length} cells measured${report.adapter ? ` on ${report.adapter.name}${report.adapter.software ? ' (software)' : ''}` : ''}\n`);
 }

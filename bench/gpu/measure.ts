@@ -45,6 +45,8 @@ export interface BackendReport {
   readonly backend: BackendName;
   readonly reason: string;
   readonly adapter?: AdapterReport;
+  /** Why the backend did not start; then every cell is skipped. */
+  readonly unavailable?: string;
   readonly plan: PlanName;
   readonly budgetSeconds: number;
   cells: (CellResult & { readonly case: Case; readonly gflops?: number; readonly memory?: CellMemory })[];
@@ -212,17 +214,28 @@ async function profilePeaks(cells: readonly Cell[], results: readonly CellResult
 
 export async function measure(options: MeasureOptions): Promise<BackendReport> {
   const deadline = performance.now() + options.budgetSeconds * 1000;
-  const started = await startBackend(options.backend);
   const cases = planCases(options.plan);
+  let started: Awaited<ReturnType<typeof startBackend>>;
+  let unavailable: string | undefined;
+  try {
+    started = await startBackend(options.backend);
+  } catch (error) {
+    unavailable = (error as Error).message;
+    started = { reason: `unavailable: ${unavailable}` };
+  }
   const report: BackendReport = {
-    backend: options.backend, ...started, plan: options.plan, budgetSeconds: options.budgetSeconds,
-    cells: cases.map((c) => ({ id: c.id, status: 'skipped', reason: 'not reached', case: c })),
-    process: { maxRssBytes: 0, node: process.version }, finished: false,
+    backend: options.backend, ...started, ...(unavailable ? { unavailable } : {}), plan: options.plan, budgetSeconds: options.budgetSeconds,
+    cells: cases.map((c) => ({ id: c.id, status: 'skipped', reason: unavailable ? `${options.backend} is unavailable` : 'not reached', case: c })),
+    process: { maxRssBytes: 0, node: process.version }, finished: unavailable !== undefined,
   };
   const save = () => {
     report.process.maxRssBytes = process.resourceUsage().maxRSS * 1024;
     writeJson(options.out, report);
   };
+  if (unavailable) {
+    save();
+    return report;
+  }
   try {
     report.agreement = await agreement(options.root, options.out, options.backend);
   } catch (error) {

@@ -121,6 +121,8 @@ const cellText = (cell: Row['backends'][BackendName]) =>
 export function formatReport(report: Record<string, unknown>): string {
   const adapter = report.adapter as { name: string; software: boolean } | null;
   const lines = [`WebGPU adapter: ${adapter ? `${adapter.name}${adapter.software ? ' — SOFTWARE, not a GPU' : ''}` : 'none'}`];
+  for (const backend of report.backends as BackendReport[]) if (backend.unavailable) lines.push(`${backend.backend} unavailable: ${backend.unavailable}`);
+  for (const { missing } of report.missing as { missing: string }[]) lines.push(missing);
   lines.push(`${'case'.padEnd(40)}${BACKENDS.map((b) => `${b} ms`.padEnd(28)).join('')}webgpu speed-up ×wasm ×cpu`);
   for (const row of report.rows as Row[]) {
     const speedups = [row.webgpuSpeedupOverWasm, row.webgpuSpeedupOverCpu].map((s) => (s ? s.toFixed(2) : '—'));

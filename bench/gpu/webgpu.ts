@@ -32,7 +32,7 @@ const LIMITS = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkg
  */
 export async function installDawn(): Promise<AdapterReport> {
   const search = await findNodeAdapter({ allowSoftwareAdapter: true });
-  if (!search.found) throw new Error(`webgpu: ${search.reason} (${search.hint})`);
+  if (!search.found) throw new Error(`${search.reason} (${search.hint})`);
   await installNavigatorGpu(search.gpu);
   return adapterReport(search.adapter);
 }

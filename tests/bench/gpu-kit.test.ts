@@ -131,3 +131,29 @@ describe.skipIf(!HAVE_SWIFTSHADER && !ON_CI)('the GPU kit rehearsal (SwiftShader
     }
   });
 });
+
+describe('the GPU kit bench on a machine without a WebGPU adapter', () => {
+  it('writes a report saying WebGPU is unavailable, and exits with status 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segc-gpu-bench-'));
+    try {
+      const out = join(dir, 'webgpu.json');
+      const args = ['bench/gpu/dev.ts', 'measure', '--backend', 'webgpu', '--plan', 'tiny', '--root', '.', '--out', out, '--budget', '20'];
+      // An ICD file that does not exist hides every Vulkan driver, SwiftShader included.
+      const result = spawnSync(TSX, args, { encoding: 'utf8', env: { ...process.env, VK_ICD_FILENAMES: join(dir, 'no-such-icd.json') }, timeout: 60_000 });
+      expect(result.status, result.stderr).toBe(1);
+      expect(result.stderr).toContain('webgpu: unavailable: no WebGPU adapter (');
+      const report = JSON.parse(readFileSync(out, 'utf8')) as Backend & { unavailable: string };
+      expect(report.unavailable).toMatch(/^no WebGPU adapter \(/);
+      expect(report.finished).toBe(true);
+      expect(report.cells.map((c) => [c.status, c.reason])).toEqual(report.cells.map(() => ['skipped', 'webgpu is unavailable']));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an unknown backend with usage and exit status 2', () => {
+    const result = spawnSync(TSX, ['bench/gpu/dev.ts', 'measure', '--backend', 'tpu', '--root', '.', '--out', 'x.json'], { encoding: 'utf8', timeout: 60_000 });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^--backend must be webgpu, wasm or cpu\nusage: bench\.mjs measure/);
+  });
+});
