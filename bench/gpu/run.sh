@@ -58,7 +58,11 @@ export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$WORK}
 # Containers given only NVIDIA's compute capabilities have the driver's Vulkan library but no ICD
 # file; one is written pointing at it, so the loader can still find the GPU.
 icd_dirs="/etc/vulkan/icd.d /usr/share/vulkan/icd.d /usr/local/share/vulkan/icd.d"
-if [ -z "${VK_ICD_FILENAMES:-}" ] && ! ls $icd_dirs 2>/dev/null | grep -q nvidia; then
+nvidia_icd=
+for dir in $icd_dirs; do
+  for file in "$dir"/*nvidia*.json; do [ -e "$file" ] && nvidia_icd=$file; done
+done
+if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -z "$nvidia_icd" ]; then
   nvidia_glx=$(ls /usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.0 /usr/lib64/libGLX_nvidia.so.0 2>/dev/null | head -n 1 || true)
   if [ -n "$nvidia_glx" ]; then
     printf '{"file_format_version":"1.0.0","ICD":{"library_path":"%s","api_version":"1.3.0"}}\n' "$nvidia_glx" > "$WORK/nvidia_icd.json"
