@@ -2,14 +2,7 @@
 import { type CompileOptions, type CompileResult, compile } from '../compiler/compile.js';
 import { nodeHost } from '../compiler/node-host.js';
 import type { Value } from '../ir/values.js';
-import { type OptionSpec, type Parsed, UsageError, parseParams, parseSize } from './args.js';
-
-export const COMPILE_OPTIONS: OptionSpec = {
-  model: { type: 'string' },
-  param: { type: 'string', multiple: true },
-  input: { type: 'string' },
-  json: { type: 'boolean' },
-};
+import { type Parsed, UsageError, parseParams, parseSize } from './args.js';
 
 export function compileFromArgs(file: string, parsed: Parsed, extra: CompileOptions = {}): CompileResult {
   const params = Object.fromEntries(Object.entries(parseParams(parsed.values.param as string[] | undefined)).map(([k, v]) => [k, toValue(v, k)]));

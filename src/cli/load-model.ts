@@ -10,17 +10,10 @@ import { type BackendChoice, type BackendName, selectBackend } from '../runtime/
 import { registerGradients } from '../runtime/gradients.js';
 import { SegModel, weightDeclarations } from '../runtime/model.js';
 import { loadWeights } from '../runtime/node/weights-fs.js';
-import { type OptionSpec, type Parsed, UsageError } from './args.js';
-import { COMPILE_OPTIONS, compileFromArgs } from './compile-file.js';
+import { type Parsed, UsageError } from './args.js';
+import { compileFromArgs } from './compile-file.js';
 import type { Io } from './io.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
-
-export const RUNTIME_OPTIONS: OptionSpec = {
-  ...COMPILE_OPTIONS,
-  weights: { type: 'string' },
-  backend: { type: 'string' },
-  seed: { type: 'string' },
-};
 
 export interface LoadedModel {
   readonly model: SegModel;

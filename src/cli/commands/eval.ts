@@ -17,24 +17,10 @@ import { evaluateDataset, type MapMethod } from '../../train/evaluate.js';
 import { resolveWeightsFolder } from '../../train/node/checkpoint.js';
 import { formatReport, reportJson } from '../../train/report.js';
 import { inferTask, inputSpec } from '../../train/task.js';
-import { type OptionSpec, parse } from '../args.js';
-import { COMPILE_OPTIONS, requireFiles } from '../compile-file.js';
+import type { Parsed } from '../args.js';
+import { requireFiles } from '../compile-file.js';
 import type { Io } from '../io.js';
 import { choiceOption, compileOneModel, numberOption, requireOption, startBackend } from './train.js';
-
-export const EVAL_USAGE =
-  'segc eval MODEL.seg --weights W --data DIR [--json] [--method cam|acol|none] [--multi-label] [--confusion FILE.svg] [--batch B] [--backend B] [--model NAME] [--param NAME=VALUE]...';
-
-const EVAL_OPTIONS: OptionSpec = {
-  ...COMPILE_OPTIONS,
-  weights: { type: 'string' },
-  data: { type: 'string' },
-  method: { type: 'string' },
-  confusion: { type: 'string' },
-  batch: { type: 'string' },
-  backend: { type: 'string' },
-  'multi-label': { type: 'boolean' },
-};
 
 /** A model on weights read from a weights folder, a model.json, or a `segc train` output folder. */
 export async function loadModelWeights(graph: Graph, sizes: SizeSpace, location: string): Promise<SegModel> {
@@ -47,8 +33,7 @@ export async function loadModelWeights(graph: Graph, sizes: SizeSpace, location:
   }
 }
 
-export async function evaluate(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parse(argv, EVAL_OPTIONS);
+export async function evaluate(parsed: Parsed, io: Io): Promise<number> {
   const [file] = requireFiles(parsed, 'eval', 1);
   const weights = requireOption(parsed, 'weights', 'eval');
   const dataDir = requireOption(parsed, 'data', 'eval');

@@ -15,31 +15,13 @@ import { featureGrid, heatmapOverlay, resizeImage, type RgbImage } from '../../r
 import type { SegModel } from '../../runtime/model.js';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { readImage, writePng } from '../../runtime/node/image-io.js';
-import { type Parsed, UsageError, parse, parseSize } from '../args.js';
+import { type Parsed, UsageError, parseSize } from '../args.js';
 import { compileFromArgs, requireFiles } from '../compile-file.js';
 import { type Io, reportDiagnostics } from '../io.js';
-import { RUNTIME_OPTIONS, loadModelFromArgs } from '../load-model.js';
+import { loadModelFromArgs } from '../load-model.js';
 import { inputSizeFor } from './run.js';
 
-export const EXPLAIN_USAGE =
-  'segc explain MODEL.seg --image IN.png|jpg... --out DIR [--method cam|gradcam|gradcampp|layercam|acol|features] [--class C] ' +
-  '[--layer NAME] [--output NAME] [--weights DIR] [--backend auto|webgpu|wasm|cpu] [--format json|npy] ' +
   '[--order upsample-first|normalize-first] [--threshold F] [--region X0,Y0,X1,Y1] [--input H,W] [--seed S] [--list [--json]]';
-
-const OPTIONS = {
-  ...RUNTIME_OPTIONS,
-  image: { type: 'string', multiple: true },
-  out: { type: 'string' },
-  method: { type: 'string' },
-  class: { type: 'string' },
-  layer: { type: 'string' },
-  output: { type: 'string' },
-  format: { type: 'string' },
-  order: { type: 'string' },
-  threshold: { type: 'string' },
-  region: { type: 'string' },
-  list: { type: 'boolean' },
-} as const;
 
 type Method = ExplainMethod | 'features';
 
@@ -125,8 +107,7 @@ function stems(images: readonly string[], out: string): string[] {
   });
 }
 
-export async function explainCommand(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parse(argv, OPTIONS);
+export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   const [file] = requireFiles(parsed, 'explain', 1);
   if (parsed.values.list === true) return listPlans(file!, parsed, io);
   const settings = readSettings(parsed);

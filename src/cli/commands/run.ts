@@ -13,15 +13,13 @@ import { heatmapOverlay, maskToColors, overlay, resizeImage, type RgbImage } fro
 import type { SegModel } from '../../runtime/model.js';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { readImage, writePng } from '../../runtime/node/image-io.js';
-import { UsageError, parse, parseSize } from '../args.js';
+import { type Parsed, UsageError, parseSize } from '../args.js';
 import { requireFiles } from '../compile-file.js';
 import type { Io } from '../io.js';
-import { RUNTIME_OPTIONS, loadModelFromArgs } from '../load-model.js';
+import { loadModelFromArgs } from '../load-model.js';
 
-export const RUN_USAGE = 'segc run MODEL.seg --image IN.png|jpg... --out DIR [--weights DIR] [--backend auto|webgpu|wasm|cpu] [--top K] [--input H,W]';
 
-export async function run(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parse(argv, { ...RUNTIME_OPTIONS, image: { type: 'string', multiple: true }, out: { type: 'string' }, top: { type: 'string' } });
+export async function run(parsed: Parsed, io: Io): Promise<number> {
   const [file] = requireFiles(parsed, 'run', 1);
   const images = (parsed.values.image as string[] | undefined) ?? [];
   const out = parsed.values.out as string | undefined;
