@@ -10,7 +10,8 @@ import { type Parsed, UsageError } from '../args.js';
 import { requireFiles } from '../compile-file.js';
 import type { Io } from '../io.js';
 import { loadModelWeights } from './eval.js';
-import { choiceOption, compileOneModel, numberOption, requireOption, startBackend } from './train.js';
+import { backendOption, startBackend } from '../backend.js';
+import { choiceOption, compileOneModel, numberOption, requireOption } from './train.js';
 
 export async function generate(kind: DatasetKind, parsed: Parsed, io: Io): Promise<number> {
   const outDir = requireOption(parsed, 'out', `data ${kind}`);
@@ -30,12 +31,13 @@ export async function pseudoMasks(parsed: Parsed, io: Io): Promise<number> {
   const [weights, dataDir, outDir] = ['weights', 'data', 'out'].map((name) => requireOption(parsed, name, 'data pseudo-masks'));
   const foreground = numberOption(parsed, 'fg', 0.6);
   const background = numberOption(parsed, 'bg', 0.2);
+  const method = choiceOption(parsed, 'method', ['cam', 'acol'] as const, 'cam');
+  const backend = backendOption(parsed.values.backend, 'wasm');
   const compiled = compileOneModel(file!, parsed, io, 'data pseudo-masks');
   if (!compiled) return 1;
-  await startBackend(parsed);
+  await startBackend(backend, io);
   const model = await loadModelWeights(compiled.graph, compiled.sizes, weights!);
   try {
-    const method = choiceOption(parsed, 'method', ['cam', 'acol'] as const, 'cam');
     const summary = await writePseudoMasks({ model, dataDir: dataDir!, outDir: outDir!, method, foreground, background, overwrite: parsed.values.overwrite === true });
     const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
     io.out(`wrote ${summary.images} pseudo-masks (${method}) to ${outDir}: ${percent(summary.foreground)} object, ${percent(summary.background)} background, ${percent(summary.ignored)} ignored (255)`);

@@ -18,6 +18,7 @@ import { readImage, writePng } from '../../runtime/node/image-io.js';
 import { type Parsed, UsageError, parseSize } from '../args.js';
 import { compileFromArgs, requireFiles } from '../compile-file.js';
 import { type Io, reportDiagnostics } from '../io.js';
+import { checkImages, checkOutputFolder } from '../inputs.js';
 import { loadModelFromArgs } from '../load-model.js';
 import { inputSizeFor } from './run.js';
 
@@ -111,17 +112,44 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   const [file] = requireFiles(parsed, 'explain', 1);
   if (parsed.values.list === true) return listPlans(file!, parsed, io);
   const settings = readSettings(parsed);
-  const { model, compiled, random } = await loadModelFromArgs(file!, parsed, io);
+  await checkOutputFolder(settings.out);
+  if (!(await checkImages(settings.images, io))) return 1;
+  const { model, compiled, random, classNames } = await loadModelFromArgs(file!, parsed, io);
   try {
     const names = stems(settings.images, settings.out);
     for (const [index, path] of settings.images.entries()) {
       const report = await explainImage(model, compiled.sizes, path, names[index]!, settings);
-      io.out(JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2));
+      io.out(parsed.values.json === true ? JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2) : describeExplanation(path, report, classNames?.classes));
     }
   } finally {
     model.dispose();
   }
   return 0;
+}
+
+const METHOD_NAMES: Readonly<Record<string, string>> = { cam: 'CAM', gradcam: 'Grad-CAM', gradcampp: 'Grad-CAM++', layercam: 'LayerCAM', acol: 'ACoL', features: 'feature maps' };
+
+/** One line per image for a person: the class explained (with its probability) and the overlay to look at. */
+function describeExplanation(path: string, report: Record<string, unknown>, names?: readonly string[]): string {
+  const [overlayFile] = report.files as string[];
+  const method = METHOD_NAMES[report.method as string] ?? String(report.method);
+  if (report.method === 'features') return `${path} → ${report.channels} feature maps of \`${report.target}\`; grid → ${overlayFile}`;
+  const index = report.class as number;
+  const probability = typeof report.probability === 'number' ? ` (${(100 * report.probability).toFixed(1)}%)` : '';
+  return `${path} → ${names?.[index] ?? index}${probability}; ${method} → ${overlayFile}`;
+}
+
+/** The probability of class `index` when `output` is a class-score output (softmax applied unless it is one). */
+function probabilityOf(model: SegModel, input: tf.Tensor4D, output: string, index: number): number | undefined {
+  const node = model.graph.outputs.find((o) => o.name === output);
+  if (!node || model.graph.nodes[node.node]!.type.shape.length !== 2) return undefined;
+  const outputs = model.predict(input);
+  try {
+    const scores = outputs[output]!;
+    return tf.tidy(() => (model.graph.nodes[node.node]!.op === 'softmax' ? scores : tf.softmax(scores)).arraySync() as number[][])[0]![index];
+  } finally {
+    tf.dispose(Object.values(outputs));
+  }
 }
 
 /** The image at the model's input size, grey when the model takes one channel. */
@@ -177,7 +205,8 @@ async function writeExplanation(model: SegModel, original: RgbImage, input: tf.T
     const boxReport = { box: box ?? null, threshold: settings.threshold, components: 'largest', coordinates: 'image pixels [x0, y0, x1, y1), half-open', imageSize: [height, width] };
     await writeFileAtomic(`${prefix}.box.json`, `${JSON.stringify(boxReport, null, 2)}\n`);
     files.push(`${prefix}.box.json`);
-    return { method: result.method, output: result.output, class: result.classIndex[0], target: result.target, box: box ?? null, files };
+    const probability = probabilityOf(model, input, result.output, result.classIndex[0]!);
+    return { method: result.method, output: result.output, class: result.classIndex[0], ...(probability !== undefined ? { probability: Number(probability.toFixed(6)) } : {}), target: result.target, box: box ?? null, files };
   } finally {
     tf.dispose([result.map, result.raw, atImage, overlay]);
   }
