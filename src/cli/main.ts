@@ -61,7 +61,8 @@ function addCommand(parent: SegcCommand, def: CommandDef, io: Io, ran: (code: nu
   }
   if (def.examples?.length) command.addHelpText('after', `\nexample:\n${def.examples.map((e) => `  ${e}`).join('\n')}`);
   for (const sub of def.subcommands ?? []) addCommand(command, sub, io, ran, active);
-  if (def.subcommands) command.allowUnknownOption();
+  // A parent with subcommands runs only to report an unknown kind, whatever follows it.
+  if (def.subcommands) command.allowUnknownOption().allowExcessArguments();
   command.action(async () => {
     active(command);
     const positionals = command.args.filter((a) => typeof a === 'string');
@@ -104,8 +105,8 @@ function commandPath(command: Command): string {
 
 async function handleError(error: unknown, name: string, command: Command | undefined, io: Io): Promise<number> {
   if (error instanceof CommanderError) {
-    // Help and --version exit 0; everything else commander reports is a usage error.
-    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+    // Help asked for and --version exit 0; everything else commander reports is a usage error.
+    return error.exitCode === 0 ? 0 : 2;
   }
   if (error instanceof UsageError) {
     const usage = command ? `\nusage: ${name} ${command.usage()}\n(${name} --help lists every option)` : '';

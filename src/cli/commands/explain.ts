@@ -1,7 +1,8 @@
 /**
  * `segc explain MODEL.seg --image IN... --out DIR`: class maps for each image by the method
  * asked for, written as a heatmap overlay PNG, the map and the raw map as JSON or .npy, and the
- * box around the map's largest region as JSON. `--list` prints what the compiler derived for
+ * box around the map's largest region as JSON, and a report (`.report.json`: class, probability,
+ * target, box, files). One line per image on stdout, or the reports with --json. `--list` prints what the compiler derived for
  * each output (kind, score, default Grad-CAM layer and why, exact CAM, ACoL) without running.
  */
 import { basename, extname, join } from 'node:path';
@@ -119,6 +120,8 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
     const names = stems(settings.images, settings.out);
     for (const [index, path] of settings.images.entries()) {
       const report = await explainImage(model, compiled.sizes, path, names[index]!, settings);
+      // The report (class, probability, target, box, files) is kept beside the images for tools.
+      await writeFileAtomic(`${names[index]}.${settings.method}.report.json`, `${JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2)}\n`);
       io.out(parsed.values.json === true ? JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2) : describeExplanation(path, report, classNames?.classes));
     }
   } finally {
