@@ -143,15 +143,16 @@ function describeExplanation(path: string, report: Record<string, unknown>, name
 }
 
 /** The probability of class `index` when `output` is a class-score output (softmax applied unless it is one). */
-function probabilityOf(model: SegModel, input: tf.Tensor4D, output: string, index: number): number | undefined {
+async function probabilityOf(model: SegModel, input: tf.Tensor4D, output: string, index: number): Promise<number | undefined> {
   const node = model.graph.outputs.find((o) => o.name === output);
   if (!node || model.graph.nodes[node.node]!.type.shape.length !== 2) return undefined;
   const outputs = model.predict(input);
+  const probabilities = tf.tidy(() => (model.graph.nodes[node.node]!.op === 'softmax' ? tf.clone(outputs[output]!) : tf.softmax(outputs[output]!)));
   try {
-    const scores = outputs[output]!;
-    return tf.tidy(() => (model.graph.nodes[node.node]!.op === 'softmax' ? scores : tf.softmax(scores)).arraySync() as number[][])[0]![index];
+    // Read asynchronously: WebGPU's synchronous read needs OffscreenCanvas, which Node lacks.
+    return ((await probabilities.array()) as number[][])[0]![index];
   } finally {
-    tf.dispose(Object.values(outputs));
+    tf.dispose([probabilities, ...Object.values(outputs)]);
   }
 }
 
@@ -208,7 +209,7 @@ async function writeExplanation(model: SegModel, original: RgbImage, input: tf.T
     const boxReport = { box: box ?? null, threshold: settings.threshold, components: 'largest', coordinates: 'image pixels [x0, y0, x1, y1), half-open', imageSize: [height, width] };
     await writeFileAtomic(`${prefix}.box.json`, `${JSON.stringify(boxReport, null, 2)}\n`);
     files.push(`${prefix}.box.json`);
-    const probability = probabilityOf(model, input, result.output, result.classIndex[0]!);
+    const probability = await probabilityOf(model, input, result.output, result.classIndex[0]!);
     return { method: result.method, output: result.output, class: result.classIndex[0], ...(probability !== undefined ? { probability: Number(probability.toFixed(6)) } : {}), target: result.target, box: box ?? null, files };
   } finally {
     tf.dispose([result.map, result.raw, atImage, overlay]);

@@ -110,7 +110,7 @@ async function describeOutputs(model: SegModel, outputs: Record<string, tf.Tenso
   const files: Record<string, string> = {};
   if (scored.length > 0) {
     const chosen = scored.find((o) => graph.nodes[o.node]!.op === 'softmax') ?? scored[0]!;
-    const best = topClasses(outputs[chosen.name]!, top, graph.nodes[chosen.node]!.op === 'softmax', names?.classes);
+    const best = await topClasses(outputs[chosen.name]!, top, graph.nodes[chosen.node]!.op === 'softmax', names?.classes);
     for (const output of graph.outputs) {
       if (outputs[output.name]!.rank === 4) files[output.name] = await writeClassMap(outputs[output.name]!, original, `${stem}.${output.name}.png`, best[0]!.class);
     }
@@ -126,9 +126,10 @@ function className(index: number, names: readonly string[] | undefined): string 
   return names?.[index] ?? String(index);
 }
 
-function topClasses(scores: tf.Tensor, k: number, alreadyProbabilities: boolean, names?: readonly string[]): ClassScore[] {
+/** Read asynchronously: WebGPU's synchronous read needs OffscreenCanvas, which Node lacks. */
+async function topClasses(scores: tf.Tensor, k: number, alreadyProbabilities: boolean, names?: readonly string[]): Promise<ClassScore[]> {
   const probabilities = tf.tidy(() => (alreadyProbabilities ? tf.clone(scores) : tf.softmax(scores)));
-  const values = probabilities.arraySync() as number[][];
+  const values = (await probabilities.array()) as number[][];
   probabilities.dispose();
   return values[0]!
     .map((p, index) => ({ class: index, name: className(index, names), probability: Number(p.toFixed(6)) }))
