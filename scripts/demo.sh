@@ -22,16 +22,19 @@ for model in gap_cam acol deeplabv3plus_small; do
   [[ -f weights/$model/model.json ]] || { echo "weights/$model/model.json is missing: the demo needs the bundled trained weights" >&2; exit 1; }
 done
 images=examples/images
+# wasm runs on every machine, so the demo prints the same figures everywhere (and those are what
+# tests/cli/demo.test.ts holds against the truth); `--backend auto` would take a hardware GPU.
+backend=(--backend wasm)
 
 echo "== segc check examples/*.seg"
 segc check examples/*.seg
 echo "== segc summary examples/deeplabv3plus.seg --input 513,513 (totals)"
 segc summary examples/deeplabv3plus.seg --input 513,513 | grep -E '^(params|FLOPs per image|outputs):'
 echo "== MNIST test digits → examples/gap_cam.seg (class, Grad-CAM)"
-segc explain examples/gap_cam.seg --weights weights/gap_cam --method gradcam --out "$out" \
+segc explain examples/gap_cam.seg --weights weights/gap_cam --method gradcam --out "$out" "${backend[@]}" \
   $(for d in 0 1 2 3 4 5 6 7 8 9; do echo "--image $images/digit-$d.png"; done)
 echo "== digits on a canvas → examples/acol.seg (class, ACoL map)"
-segc run examples/acol.seg --weights weights/acol --image "$images/canvas-9.png" --image "$images/canvas-4.png" --out "$out"
+segc run examples/acol.seg --weights weights/acol --image "$images/canvas-9.png" --image "$images/canvas-4.png" --out "$out" "${backend[@]}"
 echo "== shapes → examples/deeplabv3plus_small.seg (masks)"
-segc run examples/deeplabv3plus_small.seg --weights weights/deeplabv3plus_small --image "$images/shapes-a.png" --image "$images/shapes-b.png" --out "$out"
+segc run examples/deeplabv3plus_small.seg --weights weights/deeplabv3plus_small --image "$images/shapes-a.png" --image "$images/shapes-b.png" --out "$out" "${backend[@]}"
 echo "== truth for these images: $images/truth.json; outputs in $out/"
