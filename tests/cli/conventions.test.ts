@@ -4,6 +4,7 @@
  * exit codes, inputs checked before a backend starts, human output by default with --json for
  * tools, and no files but the ones asked for.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,5 +136,15 @@ describe('segc run and explain', () => {
     expect(report.top[0].probability).toBeGreaterThanOrEqual(report.top[1].probability);
     expect(readdirSync(out)).toEqual(['digit.json']);
     expect(JSON.parse(readFileSync(join(out, 'digit.json'), 'utf8')).top).toEqual(report.top);
+  });
+
+  it('with --backend auto says once which backend runs, and nothing from Dawn reaches the terminal', () => {
+    // A child process: Dawn writes to the process's own stderr, which only a parent can see.
+    const image = grey(join(work, 'auto.png'), 28);
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/train-segc.ts', 'run', 'examples/gap_cam.seg', '--image', image, '--out', join(work, 'auto')], { encoding: 'utf8', timeout: 120_000 });
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines.filter((line) => line.startsWith('backend: '))).toHaveLength(1);
+    expect(lines.filter((line) => !line.startsWith('backend: ') && !line.startsWith('WARNING: no --weights given'))).toEqual([]);
   });
 });
