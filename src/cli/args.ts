@@ -1,27 +1,17 @@
-/** Command-line parsing on top of node:util's parseArgs, with usage errors that exit 2. */
-import { parseArgs } from 'node:util';
+/** Parsed command lines (commander fills them in `main.ts`), usage errors that exit 2, and option values. */
 
 export class UsageError extends Error {
-  constructor(message: string) {
+  /** The commander command the error belongs to, when it is known where it is raised. */
+  constructor(message: string, readonly command?: unknown) {
     super(message);
     this.name = 'UsageError';
   }
 }
 
-export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
 export interface Parsed {
   readonly positionals: string[];
   readonly values: Record<string, string | boolean | string[] | undefined>;
-}
-
-export function parse(argv: readonly string[], options: OptionSpec): Parsed {
-  try {
-    const { positionals, values } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
-    return { positionals, values: values as Parsed['values'] };
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
-  }
 }
 
 /** `--input 513,513` → [513, 513]. */

@@ -1,26 +1,21 @@
 /**
  * What every command that runs a model shares: `--backend`, `--weights` (or seeded random
- * weights, announced loudly), `--seed`, and the compile options. Prints the backend in use.
+ * weights, announced loudly), `--seed`, class names beside the weights, and the compile options.
+ * Everything is checked before the backend starts.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { hasErrors } from '../compiler/compile.js';
 import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import type { CompiledModel } from '../compiler/compile.js';
-import { type BackendChoice, type BackendName, selectBackend } from '../runtime/backend.js';
-import { registerGradients } from '../runtime/gradients.js';
+import type { BackendChoice } from '../runtime/backend.js';
 import { SegModel, weightDeclarations } from '../runtime/model.js';
 import { loadWeights } from '../runtime/node/weights-fs.js';
-import { type OptionSpec, type Parsed, UsageError } from './args.js';
-import { COMPILE_OPTIONS, compileFromArgs } from './compile-file.js';
+import { type Parsed, UsageError } from './args.js';
+import { backendOption, startBackend } from './backend.js';
+import { compileFromArgs } from './compile-file.js';
 import type { Io } from './io.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
-
-export const RUNTIME_OPTIONS: OptionSpec = {
-  ...COMPILE_OPTIONS,
-  weights: { type: 'string' },
-  backend: { type: 'string' },
-  seed: { type: 'string' },
-};
 
 export interface LoadedModel {
   readonly model: SegModel;
@@ -28,17 +23,30 @@ export interface LoadedModel {
   readonly backend: BackendChoice;
   /** True when no --weights was given and the weights are seeded random values. */
   readonly random: boolean;
+  /** Class names from `classes.json` in the weights folder, when it has one. */
+  readonly classNames?: ClassNames;
 }
 
-export async function startBackend(parsed: Parsed, io: Io): Promise<BackendChoice> {
-  // Production mode: fewer debug checks, and no banner suggesting tfjs-node on stderr.
-  tf.env().set('PROD', true);
-  const requested = (parsed.values.backend as string | undefined) ?? 'auto';
-  if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(requested)) throw new UsageError(`--backend must be auto, webgpu, wasm or cpu, got \`${requested}\``);
-  const choice = await selectBackend(requested as BackendName | 'auto');
-  registerGradients();
-  io.err(`backend: ${choice.name}${choice.adapter ? ` (${choice.adapter})` : ''} — ${choice.reason}`);
-  return choice;
+/** Names for image-level classes and for mask values, as in a data set's `classes.json`. */
+export interface ClassNames {
+  readonly classes: readonly string[];
+  readonly maskClasses: readonly string[];
+}
+
+/** `classes.json` beside the weights: a list of names, or `{ classes, maskClasses }`. */
+async function readClassNames(folder: string): Promise<ClassNames | undefined> {
+  const text = await readFile(join(folder, 'classes.json'), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const isNames = (v: unknown): v is string[] => Array.isArray(v) && v.every((n) => typeof n === 'string');
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (isNames(value)) return { classes: value, maskClasses: value };
+    const { classes, maskClasses } = value as { classes?: unknown; maskClasses?: unknown };
+    if (isNames(classes)) return { classes, maskClasses: isNames(maskClasses) ? maskClasses : classes };
+  } catch {
+    /* reported below */
+  }
+  throw new UsageError(`${join(folder, 'classes.json')} is not a list of class names or { "classes": [...], "maskClasses": [...] }`);
 }
 
 export function seedOf(parsed: Parsed): number {
@@ -50,6 +58,8 @@ export function seedOf(parsed: Parsed): number {
 
 /** Compiles FILE, starts the backend, and loads or initialises the weights. Exits via DiagnosticError on bad input. */
 export async function loadModelFromArgs(file: string, parsed: Parsed, io: Io): Promise<LoadedModel> {
+  const requested = backendOption(parsed.values.backend, 'auto');
+  const seed = seedOf(parsed);
   const result = compileFromArgs(file, parsed);
   if (hasErrors(result.diagnostics)) {
     io.err(renderDiagnostics(result.diagnostics, result.sources));
@@ -57,16 +67,17 @@ export async function loadModelFromArgs(file: string, parsed: Parsed, io: Io): P
   }
   const compiled = result.models.find((m) => m.graph);
   if (!compiled?.graph) throw new UsageError(`${file} declares no model`);
-  const backend = await startBackend(parsed, io);
   const weightsDir = parsed.values.weights as string | undefined;
+  const classNames = weightsDir ? await readClassNames(weightsDir) : undefined;
+  const backend = await startBackend(requested, io);
   if (!weightsDir) {
     io.err('WARNING: no --weights given: running on seeded random weights (a smoke test). The outputs mean nothing.');
-    return { model: SegModel.random(compiled.graph, compiled.sizes, seedOf(parsed)), compiled, backend, random: true };
+    return { model: SegModel.random(compiled.graph, compiled.sizes, seed), compiled, backend, random: true };
   }
   const expected = weightDeclarations(compiled.graph).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
   const tensors = await loadWeights(weightsDir, expected);
   try {
-    return { model: SegModel.fromTensors(compiled.graph, compiled.sizes, tensors), compiled, backend, random: false };
+    return { model: SegModel.fromTensors(compiled.graph, compiled.sizes, tensors), compiled, backend, random: false, ...(classNames ? { classNames } : {}) };
   } finally {
     for (const t of tensors.values()) t.dispose();
   }

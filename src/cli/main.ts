@@ -1,73 +1,126 @@
 /**
  * The `segc` command line. Exit codes: 0 success, 1 errors in the input (diagnostics were
  * printed), 2 usage errors, 3 internal errors (a bug in segc: please report it).
+ *
+ * Parsing, help, `--version` and did-you-mean come from commander: it is small (one package,
+ * no dependencies, about 10 ms to load), keeps per-command help with option descriptions and
+ * defaults, reports unknown commands and options with suggestions, and lets every error and
+ * exit go through our own output and exit codes (`exitOverride`, `configureOutput`), which the
+ * in-process tests rely on. yargs loads several times more code, and citty has no option
+ * suggestions. The command modules are imported only when their command runs.
  */
-import { DiagnosticError, InternalError } from '../diagnostics/diagnostic.js';
-import { renderDiagnostics } from '../diagnostics/render.js';
-import { UsageError } from './args.js';
-import { BUILD_USAGE, build } from './commands/build.js';
-import { CHECK_USAGE, check } from './commands/check.js';
-import { DATA_USAGE, data } from './commands/data.js';
-import { EVAL_USAGE, evaluate } from './commands/eval.js';
-import { EXPLAIN_USAGE, explainCommand } from './commands/explain.js';
-import { FMT_USAGE, fmt } from './commands/fmt.js';
-import { GRAPH_USAGE, graph } from './commands/graph.js';
-import { IR_USAGE, ir } from './commands/ir.js';
-import { RUN_USAGE, run } from './commands/run.js';
-import { SUMMARY_USAGE, summary } from './commands/summary.js';
-import { TRAIN_USAGE, train } from './commands/train.js';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError, type Parsed } from './args.js';
 import { type Io, processIo } from './io.js';
+import { COMMANDS, type CommandDef, type CommandRun } from './spec.js';
 
-type Command = (argv: readonly string[], io: Io) => number | Promise<number>;
+/** A commander command whose missing-argument message names what is missing, as segc's usage errors do. */
+class SegcCommand extends Command {
+  missing = 'an argument';
 
-const COMMANDS: Readonly<Record<string, { run: Command; usage: string; help: string }>> = {
-  check: { run: check, usage: CHECK_USAGE, help: 'parse, resolve names and check shapes' },
-  fmt: { run: fmt, usage: FMT_USAGE, help: 'format files canonically (--check: only report)' },
-  summary: { run: summary, usage: SUMMARY_USAGE, help: 'per-layer shapes, parameters, FLOPs, receptive field, output stride' },
-  graph: { run: graph, usage: GRAPH_USAGE, help: 'draw the architecture (dot, svg, mermaid)' },
-  ir: { run: ir, usage: IR_USAGE, help: 'write the IR as versioned JSON' },
-  build: { run: build, usage: BUILD_USAGE, help: 'generate a typed TypeScript module (--target js: also .js and .d.ts)' },
-  run: { run, usage: RUN_USAGE, help: 'run a model on images: masks, overlays, top classes' },
-  explain: { run: explainCommand, usage: EXPLAIN_USAGE, help: 'class maps (CAM, Grad-CAM, Grad-CAM++, LayerCAM, ACoL) and feature maps; --list shows the derived plan' },
-  train: { run: train, usage: TRAIN_USAGE, help: 'train a model on a data set (checkpoints, --resume, training curve)' },
-  eval: { run: evaluate, usage: EVAL_USAGE, help: 'score weights on a data set: mIoU, top-1/top-5, localisation' },
-  data: { run: data, usage: DATA_USAGE, help: 'generate data sets (shapes, mnist-canvas, mnist) and pseudo-masks' },
-};
+  override createCommand(name?: string): SegcCommand {
+    return new SegcCommand(name);
+  }
 
-export function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.help}\n            ${c.usage}`);
-  return `usage: segc COMMAND [options]\n\ncommands:\n${lines.join('\n')}\n`;
+  missingArgument(): never {
+    throw new UsageError(`${this.name()} needs ${this.missing}`, this);
+  }
+}
+
+function version(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Long option name → value, as the command modules read them (`weight-decay`, not `weightDecay`). */
+function parsedOf(command: Command, positionals: string[]): Parsed {
+  const values: Parsed['values'] = {};
+  for (const option of command.options) {
+    const value = command.getOptionValue(option.attributeName()) as Parsed['values'][string];
+    if (option.long && value !== undefined) values[option.long.slice(2)] = value;
+  }
+  return { positionals, values };
+}
+
+function addCommand(parent: SegcCommand, def: CommandDef, io: Io, ran: (code: number) => void, active: (command: Command) => void): void {
+  const command = parent.command(def.name).description(def.summary) as SegcCommand;
+  if (def.argument) {
+    command.argument(def.argument.syntax, def.argument.description);
+    command.missing = def.argument.missing;
+  }
+  for (const option of def.options) {
+    const made = new Option(option.flags, option.description + (option.repeat ? ' (repeatable)' : ''));
+    if (option.fallback !== undefined) made.default(option.fallback, option.fallback);
+    if (option.repeat) made.argParser(collect);
+    command.addOption(made);
+  }
+  if (def.examples?.length) command.addHelpText('after', `\nexample:\n${def.examples.map((e) => `  ${e}`).join('\n')}`);
+  for (const sub of def.subcommands ?? []) addCommand(command, sub, io, ran, active);
+  // A parent with subcommands runs only to report an unknown kind, whatever follows it.
+  if (def.subcommands) command.allowUnknownOption().allowExcessArguments();
+  command.action(async () => {
+    active(command);
+    const positionals = command.args.filter((a) => typeof a === 'string');
+    const run: CommandRun = await def.load();
+    ran(await run(parsedOf(command, positionals), io));
+  });
+}
+
+export function program(io: Io, ran: (code: number) => void = () => {}, active: (command: Command) => void = () => {}): Command {
+  const root = new SegcCommand('segc')
+    .description('A declarative language and compiler for CNN architectures, with a TensorFlow.js runtime.')
+    .version(version(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help (also: segc help COMMAND)')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) }) as SegcCommand;
+  root.addHelpText('after', '\nexit codes: 0 success, 1 errors in the input, 2 usage, 3 internal error\n`segc COMMAND --help` lists the options of a command.');
+  for (const def of COMMANDS) addCommand(root, def, io, ran, active);
+  return root;
 }
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.out(usage());
-    return name ? 0 : 2;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    io.err(`segc: unknown command \`${name}\`\n\n${usage()}`);
-    return 2;
-  }
+  let code = 0;
+  let running: Command | undefined;
+  const cli = program(io, (result) => void (code = result), (command) => void (running = command));
   try {
-    return await command.run(rest, io);
+    await cli.parseAsync([...argv], { from: 'user' });
+    return code;
   } catch (error) {
-    return handleError(error, name, command.usage, io);
+    const command = (error instanceof UsageError ? (error.command as Command | undefined) : undefined) ?? running;
+    return handleError(error, command ? commandPath(command) : 'segc', command, io);
   }
 }
 
-function handleError(error: unknown, name: string, commandUsage: string, io: Io): number {
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = command; at; at = at.parent) names.unshift(at.name());
+  return names.join(' ');
+}
+
+async function handleError(error: unknown, name: string, command: Command | undefined, io: Io): Promise<number> {
+  if (error instanceof CommanderError) {
+    // Help asked for and --version exit 0; everything else commander reports is a usage error.
+    return error.exitCode === 0 ? 0 : 2;
+  }
   if (error instanceof UsageError) {
-    io.err(`segc ${name}: ${error.message}\nusage: ${commandUsage}`);
+    const usage = command ? `\nusage: ${name} ${command.usage()}\n(${name} --help lists every option)` : '';
+    io.err(`${name}: ${error.message}${usage}`);
     return 2;
   }
+  const { DiagnosticError, InternalError } = await import('../diagnostics/diagnostic.js');
   if (error instanceof DiagnosticError) {
-    io.err(renderDiagnostics(error.diagnostics, new Map()));
+    const { renderDiagnostics } = await import('../diagnostics/render.js');
+    if (error.diagnostics.length > 0) io.err(renderDiagnostics(error.diagnostics, new Map()));
     return 1;
   }
   const detail = error instanceof InternalError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  io.err(`segc ${name}: internal error: ${detail}\nThis is a bug in segc, not in your input; please report it with the command you ran.`);
+  io.err(`${name}: internal error: ${detail}\nThis is a bug in segc, not in your input; please report it with the command you ran.`);
   if (process.env.SEGC_DEBUG) io.err(String((error as Error)?.stack ?? ''));
   return 3;
 }

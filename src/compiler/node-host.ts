@@ -4,8 +4,19 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompilerHost } from './modules.js';
 
-/** The package root: two levels up from src/compiler or dist/compiler. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * The package root: the nearest folder above this module with package.json and std/. Found by
+ * looking rather than by counting levels, because the bundled command line (dist/cli/chunks/)
+ * does not sit where src/compiler and dist/compiler do.
+ */
+function packageRoot(from: string): string {
+  for (let folder = from; dirname(folder) !== folder; folder = dirname(folder)) {
+    if (existsSync(join(folder, 'package.json')) && existsSync(join(folder, 'std'))) return folder;
+  }
+  return resolve(from, '..', '..');
+}
+
+export const PACKAGE_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
 export const STD_DIR = join(PACKAGE_ROOT, 'std');
 
 /** Paths are shown relative to the working directory, as users typed them. */

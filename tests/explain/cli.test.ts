@@ -53,7 +53,7 @@ describe('segc explain', () => {
   it('writes the overlay PNG at the image size, the maps as JSON and the box, per image', () =>
     withoutLeaks(async () => {
       const out = join(folder, 'cam');
-      const result = await segc('explain', 'examples/gap_cam.seg', '--image', join(folder, 'digit.png'), '--image', join(folder, 'other.png'), '--out', out, '--method', 'cam', '--backend', 'cpu');
+      const result = await segc('explain', 'examples/gap_cam.seg', '--image', join(folder, 'digit.png'), '--image', join(folder, 'other.png'), '--out', out, '--method', 'cam', '--backend', 'cpu', '--json');
       expect(result.code, result.err).toBe(0);
       expect(result.err).toContain('WARNING: no --weights given');
       for (const [stem, width, height] of [['digit', 20, 24], ['other', 28, 28]] as const) {
@@ -83,7 +83,7 @@ describe('segc explain', () => {
     withoutLeaks(async () => {
       const out = join(folder, 'npy');
       const image = join(folder, 'other.png');
-      const result = await segc('explain', 'examples/nin.seg', '--image', image, '--image', image, '--out', out, '--method', 'gradcam', '--layer', 'features', '--class', '3', '--format', 'npy', '--backend', 'cpu');
+      const result = await segc('explain', 'examples/nin.seg', '--image', image, '--image', image, '--out', out, '--method', 'gradcam', '--layer', 'features', '--class', '3', '--format', 'npy', '--backend', 'cpu', '--json');
       expect(result.code, result.err).toBe(0);
       for (const stem of ['other', 'other-2']) {
         for (const suffix of ['gradcam.png', 'gradcam.map.npy', 'gradcam.raw.npy', 'gradcam.box.json']) expect(existsSync(join(out, `${stem}.${suffix}`)), `${stem}.${suffix}`).toBe(true);

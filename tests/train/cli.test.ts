@@ -121,9 +121,12 @@ describe('segc data → train → eval', () => {
     const onValidation = JSON.parse((await segc('eval', join(root, 'seg.seg'), '--weights', join(root, 'run'), '--data', join(root, 'shapes', 'val'), '--json', '--confusion', join(root, 'c1.svg'))).out);
     expect(Math.abs(onValidation.segmentation.meanIoU - state.history[1].validation.meanIoU)).toBeLessThan(1e-12);
 
-    const table = await segc('eval', join(root, 'seg.seg'), '--weights', join(root, 'run'), '--data', join(root, 'shapes', 'test'), '--confusion', join(root, 'c2.svg'));
+    // Without --confusion no chart is written anywhere (it used to land in the working folder).
+    const table = await segc('eval', join(root, 'seg.seg'), '--weights', join(root, 'run'), '--data', join(root, 'shapes', 'test'));
     expect(table.out).toMatch(/mIoU \d\.\d{4}/);
     expect(table.out).toMatch(/^triangle /m);
+    expect(table.out).not.toContain('confusion matrix:');
+    expect(existsSync('confusion-matrix.svg')).toBe(false);
   });
 
   it('writes pseudo-masks from a classifier with labels, background and ignored pixels', async () => {

@@ -6,12 +6,11 @@ import { join } from 'node:path';
 import { buildFiles, moduleStems } from '../../codegen/index.js';
 import { hasErrors } from '../../compiler/compile.js';
 import type { Graph } from '../../ir/graph.js';
-import { UsageError, parse } from '../args.js';
-import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
+import { type Parsed, UsageError } from '../args.js';
+import { compileFromArgs, requireFiles } from '../compile-file.js';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { type Io, reportDiagnostics } from '../io.js';
 
-export const BUILD_USAGE = 'segc build FILE -o DIR [--target ts|js] [--model NAME] [--param NAME=VALUE]... [--input H,W]';
 
 function readTarget(value: unknown): 'ts' | 'js' {
   const target = (value as string | undefined) ?? 'ts';
@@ -19,8 +18,7 @@ function readTarget(value: unknown): 'ts' | 'js' {
   return target;
 }
 
-export async function build(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parse(argv, { ...COMPILE_OPTIONS, output: { type: 'string', short: 'o' }, target: { type: 'string' } });
+export async function build(parsed: Parsed, io: Io): Promise<number> {
   const target = readTarget(parsed.values.target);
   const output = parsed.values.output as string | undefined;
   if (!output) throw new UsageError('build needs an output directory: -o DIR');

@@ -1,13 +1,11 @@
 /** `segc check FILE...`: parse, resolve names and check shapes; exit 1 on any error. */
 import { hasErrors } from '../../compiler/compile.js';
-import { parse } from '../args.js';
-import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
+import type { Parsed } from '../args.js';
+import { compileFromArgs, requireFiles } from '../compile-file.js';
 import { type Io, countLine, diagnosticsJson, reportDiagnostics } from '../io.js';
 
-export const CHECK_USAGE = 'segc check FILE... [--model NAME] [--param NAME=VALUE]... [--input H,W] [--json]';
 
-export function check(argv: readonly string[], io: Io): number {
-  const parsed = parse(argv, COMPILE_OPTIONS);
+export function check(parsed: Parsed, io: Io): number {
   const json = parsed.values.json === true;
   const files = requireFiles(parsed, 'check');
   let failed = false;

@@ -6,27 +6,14 @@
 import { DATASET_KINDS, type DatasetKind } from '../../data/generate/options.js';
 import { generateDataset } from '../../data/node/write-dataset.js';
 import { writePseudoMasks } from '../../train/node/write-pseudo-masks.js';
-import { type OptionSpec, UsageError, parse } from '../args.js';
-import { COMPILE_OPTIONS, requireFiles } from '../compile-file.js';
+import { type Parsed, UsageError } from '../args.js';
+import { requireFiles } from '../compile-file.js';
 import type { Io } from '../io.js';
 import { loadModelWeights } from './eval.js';
-import { choiceOption, compileOneModel, numberOption, requireOption, startBackend } from './train.js';
+import { backendOption, startBackend } from '../backend.js';
+import { choiceOption, compileOneModel, numberOption, requireOption } from './train.js';
 
-export const DATA_USAGE =
-  'segc data shapes|mnist-canvas|mnist --out DIR [--count N] [--size S] [--seed S] [--overwrite]\n' +
-  '            segc data pseudo-masks MODEL.seg --weights W --data DIR --out DIR [--method cam|acol] [--fg 0.6] [--bg 0.2]';
-
-const GENERATE_OPTIONS: OptionSpec = {
-  out: { type: 'string' },
-  count: { type: 'string' },
-  size: { type: 'string' },
-  seed: { type: 'string' },
-  overwrite: { type: 'boolean' },
-};
-
-async function generate(kind: DatasetKind, argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parse(argv, GENERATE_OPTIONS);
-  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument \`${parsed.positionals[0]}\``);
+export async function generate(kind: DatasetKind, parsed: Parsed, io: Io): Promise<number> {
   const outDir = requireOption(parsed, 'out', `data ${kind}`);
   const result = await generateDataset(kind, outDir, {
     ...(parsed.values.count !== undefined ? { count: numberOption(parsed, 'count', 0, true, 1) } : {}),
@@ -39,30 +26,18 @@ async function generate(kind: DatasetKind, argv: readonly string[], io: Io): Pro
   return 0;
 }
 
-const PSEUDO_MASK_OPTIONS: OptionSpec = {
-  ...COMPILE_OPTIONS,
-  weights: { type: 'string' },
-  data: { type: 'string' },
-  out: { type: 'string' },
-  method: { type: 'string' },
-  fg: { type: 'string' },
-  bg: { type: 'string' },
-  backend: { type: 'string' },
-  overwrite: { type: 'boolean' },
-};
-
-async function pseudoMasks(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parse(argv, PSEUDO_MASK_OPTIONS);
+export async function pseudoMasks(parsed: Parsed, io: Io): Promise<number> {
   const [file] = requireFiles(parsed, 'data pseudo-masks', 1);
   const [weights, dataDir, outDir] = ['weights', 'data', 'out'].map((name) => requireOption(parsed, name, 'data pseudo-masks'));
   const foreground = numberOption(parsed, 'fg', 0.6);
   const background = numberOption(parsed, 'bg', 0.2);
+  const method = choiceOption(parsed, 'method', ['cam', 'acol'] as const, 'cam');
+  const backend = backendOption(parsed.values.backend, 'wasm');
   const compiled = compileOneModel(file!, parsed, io, 'data pseudo-masks');
   if (!compiled) return 1;
-  await startBackend(parsed);
+  await startBackend(backend, io);
   const model = await loadModelWeights(compiled.graph, compiled.sizes, weights!);
   try {
-    const method = choiceOption(parsed, 'method', ['cam', 'acol'] as const, 'cam');
     const summary = await writePseudoMasks({ model, dataDir: dataDir!, outDir: outDir!, method, foreground, background, overwrite: parsed.values.overwrite === true });
     const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
     io.out(`wrote ${summary.images} pseudo-masks (${method}) to ${outDir}: ${percent(summary.foreground)} object, ${percent(summary.background)} background, ${percent(summary.ignored)} ignored (255)`);
@@ -72,11 +47,8 @@ async function pseudoMasks(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-export async function data(argv: readonly string[], io: Io): Promise<number> {
-  const [kind, ...rest] = argv;
-  if (kind === 'pseudo-masks') return pseudoMasks(rest, io);
-  if (!kind || !(DATASET_KINDS as readonly string[]).includes(kind)) {
-    throw new UsageError(`data needs a kind: ${[...DATASET_KINDS, 'pseudo-masks'].join(', ')}${kind ? `, got \`${kind}\`` : ''}`);
-  }
-  return generate(kind as DatasetKind, rest, io);
+/** `segc data` with no kind or an unknown one: a usage error listing the kinds. */
+export function unknownKind(parsed: Parsed): never {
+  const kind = parsed.positionals[0];
+  throw new UsageError(`data needs a kind: ${[...DATASET_KINDS, 'pseudo-masks'].join(', ')}${kind ? `, got \`${kind}\`` : ''}`);
 }

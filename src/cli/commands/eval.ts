@@ -1,8 +1,8 @@
 /**
  * `segc eval MODEL.seg --weights W --data DIR`: scores trained weights on a data set: mIoU and
  * friends for segmentation, top-1/top-5 for classifiers, and localisation from class maps for
- * data with boxes, label-set scores with --multi-label. A table (or JSON with --json) on stdout
- * and a confusion-matrix SVG.
+ * data with boxes, label-set scores with --multi-label. A table (or JSON with --json) on stdout;
+ * the confusion-matrix SVG only with --confusion FILE.
  */
 import { basename } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -17,24 +17,11 @@ import { evaluateDataset, type MapMethod } from '../../train/evaluate.js';
 import { resolveWeightsFolder } from '../../train/node/checkpoint.js';
 import { formatReport, reportJson } from '../../train/report.js';
 import { inferTask, inputSpec } from '../../train/task.js';
-import { type OptionSpec, parse } from '../args.js';
-import { COMPILE_OPTIONS, requireFiles } from '../compile-file.js';
+import type { Parsed } from '../args.js';
+import { requireFiles } from '../compile-file.js';
 import type { Io } from '../io.js';
-import { choiceOption, compileOneModel, numberOption, requireOption, startBackend } from './train.js';
-
-export const EVAL_USAGE =
-  'segc eval MODEL.seg --weights W --data DIR [--json] [--method cam|acol|none] [--multi-label] [--confusion FILE.svg] [--batch B] [--backend B] [--model NAME] [--param NAME=VALUE]...';
-
-const EVAL_OPTIONS: OptionSpec = {
-  ...COMPILE_OPTIONS,
-  weights: { type: 'string' },
-  data: { type: 'string' },
-  method: { type: 'string' },
-  confusion: { type: 'string' },
-  batch: { type: 'string' },
-  backend: { type: 'string' },
-  'multi-label': { type: 'boolean' },
-};
+import { backendOption, startBackend } from '../backend.js';
+import { choiceOption, compileOneModel, numberOption, requireOption } from './train.js';
 
 /** A model on weights read from a weights folder, a model.json, or a `segc train` output folder. */
 export async function loadModelWeights(graph: Graph, sizes: SizeSpace, location: string): Promise<SegModel> {
@@ -47,28 +34,30 @@ export async function loadModelWeights(graph: Graph, sizes: SizeSpace, location:
   }
 }
 
-export async function evaluate(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parse(argv, EVAL_OPTIONS);
+export async function evaluate(parsed: Parsed, io: Io): Promise<number> {
   const [file] = requireFiles(parsed, 'eval', 1);
   const weights = requireOption(parsed, 'weights', 'eval');
   const dataDir = requireOption(parsed, 'data', 'eval');
+  const batchSize = numberOption(parsed, 'batch', 16, true, 1);
+  const backend = backendOption(parsed.values.backend, 'wasm');
+  const confusion = typeof parsed.values.confusion === 'string' ? parsed.values.confusion : undefined;
   const compiled = compileOneModel(file!, parsed, io, 'eval');
   if (!compiled) return 1;
   const task = inferTask(compiled.graph);
   const method = choiceOption(parsed, 'method', ['cam', 'acol', 'none'] as const, task.kind === 'acol' ? 'acol' : 'cam');
-  await startBackend(parsed);
+  const dataset = await openDataset(dataDir);
+  await startBackend(backend, io);
   const model = await loadModelWeights(compiled.graph, compiled.sizes, weights);
   try {
-    const dataset = await openDataset(dataDir);
     const report = await evaluateDataset(model, dataset, task, inputSpec(compiled.graph), {
-      batchSize: numberOption(parsed, 'batch', 16, true, 1),
+      batchSize,
       multiLabel: parsed.values['multi-label'] === true,
       ...(method !== 'none' && task.kind !== 'segmentation' ? { mapMethod: method as MapMethod } : {}),
     });
-    const confusion = typeof parsed.values.confusion === 'string' ? parsed.values.confusion : 'confusion-matrix.svg';
-    await writeFileAtomic(confusion, confusionMatrixSvg(report.confusion, report.classNames, `${compiled.graph.model} on ${basename(dataDir)}`));
-    if (parsed.values.json === true) io.out(JSON.stringify({ model: compiled.graph.model, data: dataDir, weights, ...reportJson(report), confusionImage: confusion }, null, 2));
-    else io.out(`${formatReport(report)}\nconfusion matrix: ${confusion}`);
+    // The chart is written only when asked for (--confusion FILE).
+    if (confusion) await writeFileAtomic(confusion, confusionMatrixSvg(report.confusion, report.classNames, `${compiled.graph.model} on ${basename(dataDir)}`));
+    if (parsed.values.json === true) io.out(JSON.stringify({ model: compiled.graph.model, data: dataDir, weights, ...reportJson(report), ...(confusion ? { confusionImage: confusion } : {}) }, null, 2));
+    else io.out(`${formatReport(report)}${confusion ? `\nconfusion matrix: ${confusion}` : ''}`);
     return 0;
   } finally {
     model.dispose();

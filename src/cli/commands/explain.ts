@@ -1,7 +1,8 @@
 /**
  * `segc explain MODEL.seg --image IN... --out DIR`: class maps for each image by the method
  * asked for, written as a heatmap overlay PNG, the map and the raw map as JSON or .npy, and the
- * box around the map's largest region as JSON. `--list` prints what the compiler derived for
+ * box around the map's largest region as JSON, and a report (`.report.json`: class, probability,
+ * target, box, files). One line per image on stdout, or the reports with --json. `--list` prints what the compiler derived for
  * each output (kind, score, default Grad-CAM layer and why, exact CAM, ACoL) without running.
  */
 import { basename, extname, join } from 'node:path';
@@ -15,31 +16,14 @@ import { featureGrid, heatmapOverlay, resizeImage, type RgbImage } from '../../r
 import type { SegModel } from '../../runtime/model.js';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { readImage, writePng } from '../../runtime/node/image-io.js';
-import { type Parsed, UsageError, parse, parseSize } from '../args.js';
+import { type Parsed, UsageError, parseSize } from '../args.js';
 import { compileFromArgs, requireFiles } from '../compile-file.js';
 import { type Io, reportDiagnostics } from '../io.js';
-import { RUNTIME_OPTIONS, loadModelFromArgs } from '../load-model.js';
+import { checkImages, checkOutputFolder } from '../inputs.js';
+import { loadModelFromArgs } from '../load-model.js';
 import { inputSizeFor } from './run.js';
 
-export const EXPLAIN_USAGE =
-  'segc explain MODEL.seg --image IN.png|jpg... --out DIR [--method cam|gradcam|gradcampp|layercam|acol|features] [--class C] ' +
-  '[--layer NAME] [--output NAME] [--weights DIR] [--backend auto|webgpu|wasm|cpu] [--format json|npy] ' +
   '[--order upsample-first|normalize-first] [--threshold F] [--region X0,Y0,X1,Y1] [--input H,W] [--seed S] [--list [--json]]';
-
-const OPTIONS = {
-  ...RUNTIME_OPTIONS,
-  image: { type: 'string', multiple: true },
-  out: { type: 'string' },
-  method: { type: 'string' },
-  class: { type: 'string' },
-  layer: { type: 'string' },
-  output: { type: 'string' },
-  format: { type: 'string' },
-  order: { type: 'string' },
-  threshold: { type: 'string' },
-  region: { type: 'string' },
-  list: { type: 'boolean' },
-} as const;
 
 type Method = ExplainMethod | 'features';
 
@@ -125,22 +109,51 @@ function stems(images: readonly string[], out: string): string[] {
   });
 }
 
-export async function explainCommand(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parse(argv, OPTIONS);
+export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   const [file] = requireFiles(parsed, 'explain', 1);
   if (parsed.values.list === true) return listPlans(file!, parsed, io);
   const settings = readSettings(parsed);
-  const { model, compiled, random } = await loadModelFromArgs(file!, parsed, io);
+  await checkOutputFolder(settings.out);
+  if (!(await checkImages(settings.images, io))) return 1;
+  const { model, compiled, random, classNames } = await loadModelFromArgs(file!, parsed, io);
   try {
     const names = stems(settings.images, settings.out);
     for (const [index, path] of settings.images.entries()) {
       const report = await explainImage(model, compiled.sizes, path, names[index]!, settings);
-      io.out(JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2));
+      // The report (class, probability, target, box, files) is kept beside the images for tools.
+      await writeFileAtomic(`${names[index]}.${settings.method}.report.json`, `${JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2)}\n`);
+      io.out(parsed.values.json === true ? JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2) : describeExplanation(path, report, classNames?.classes));
     }
   } finally {
     model.dispose();
   }
   return 0;
+}
+
+const METHOD_NAMES: Readonly<Record<string, string>> = { cam: 'CAM', gradcam: 'Grad-CAM', gradcampp: 'Grad-CAM++', layercam: 'LayerCAM', acol: 'ACoL', features: 'feature maps' };
+
+/** One line per image for a person: the class explained (with its probability) and the overlay to look at. */
+function describeExplanation(path: string, report: Record<string, unknown>, names?: readonly string[]): string {
+  const [overlayFile] = report.files as string[];
+  const method = METHOD_NAMES[report.method as string] ?? String(report.method);
+  if (report.method === 'features') return `${path} → ${report.channels} feature maps of \`${report.target}\`; grid → ${overlayFile}`;
+  const index = report.class as number;
+  const probability = typeof report.probability === 'number' ? ` (${(100 * report.probability).toFixed(1)}%)` : '';
+  return `${path} → ${names?.[index] ?? index}${probability}; ${method} → ${overlayFile}`;
+}
+
+/** The probability of class `index` when `output` is a class-score output (softmax applied unless it is one). */
+async function probabilityOf(model: SegModel, input: tf.Tensor4D, output: string, index: number): Promise<number | undefined> {
+  const node = model.graph.outputs.find((o) => o.name === output);
+  if (!node || model.graph.nodes[node.node]!.type.shape.length !== 2) return undefined;
+  const outputs = model.predict(input);
+  const probabilities = tf.tidy(() => (model.graph.nodes[node.node]!.op === 'softmax' ? tf.clone(outputs[output]!) : tf.softmax(outputs[output]!)));
+  try {
+    // Read asynchronously: WebGPU's synchronous read needs OffscreenCanvas, which Node lacks.
+    return ((await probabilities.array()) as number[][])[0]![index];
+  } finally {
+    tf.dispose([probabilities, ...Object.values(outputs)]);
+  }
 }
 
 /** The image at the model's input size, grey when the model takes one channel. */
@@ -196,7 +209,8 @@ async function writeExplanation(model: SegModel, original: RgbImage, input: tf.T
     const boxReport = { box: box ?? null, threshold: settings.threshold, components: 'largest', coordinates: 'image pixels [x0, y0, x1, y1), half-open', imageSize: [height, width] };
     await writeFileAtomic(`${prefix}.box.json`, `${JSON.stringify(boxReport, null, 2)}\n`);
     files.push(`${prefix}.box.json`);
-    return { method: result.method, output: result.output, class: result.classIndex[0], target: result.target, box: box ?? null, files };
+    const probability = await probabilityOf(model, input, result.output, result.classIndex[0]!);
+    return { method: result.method, output: result.output, class: result.classIndex[0], ...(probability !== undefined ? { probability: Number(probability.toFixed(6)) } : {}), target: result.target, box: box ?? null, files };
   } finally {
     tf.dispose([result.map, result.raw, atImage, overlay]);
   }

@@ -3,16 +3,14 @@
  * list the files that are not formatted and exit 1. A file with syntax errors is never rewritten.
  */
 import { parse as parseSource, print } from '../../parser/index.js';
-import { parse } from '../args.js';
+import type { Parsed } from '../args.js';
 import { requireFiles } from '../compile-file.js';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { type Io, reportDiagnostics } from '../io.js';
 import { nodeHost } from '../../compiler/node-host.js';
 
-export const FMT_USAGE = 'segc fmt FILE... [--check]';
 
-export async function fmt(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parse(argv, { check: { type: 'boolean' } });
+export async function fmt(parsed: Parsed, io: Io): Promise<number> {
   const checkOnly = parsed.values.check === true;
   let status = 0;
   for (const file of requireFiles(parsed, 'fmt')) {

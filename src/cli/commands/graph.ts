@@ -1,14 +1,12 @@
 /** `segc graph FILE --format dot|svg|mermaid [-o OUT]`: the architecture as a diagram. */
 import { hasErrors } from '../../compiler/compile.js';
 import { toDot, toMermaid, toSvg } from '../../ir/export/index.js';
-import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
-import { UsageError, parse } from '../args.js';
+import { compileFromArgs, requireFiles } from '../compile-file.js';
+import { type Parsed, UsageError } from '../args.js';
 import { type Io, reportDiagnostics, writeOrPrint } from '../io.js';
 
-export const GRAPH_USAGE = 'segc graph FILE [--format dot|svg|mermaid] [-o OUT] [--model NAME] [--input H,W]';
 
-export async function graph(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parse(argv, { ...COMPILE_OPTIONS, format: { type: 'string' }, output: { type: 'string', short: 'o' } });
+export async function graph(parsed: Parsed, io: Io): Promise<number> {
   const format = (parsed.values.format as string | undefined) ?? 'dot';
   if (!['dot', 'svg', 'mermaid'].includes(format)) throw new UsageError(`--format must be dot, svg or mermaid, got \`${format}\``);
   const [file] = requireFiles(parsed, 'graph', 1);

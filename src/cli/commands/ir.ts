@@ -2,14 +2,12 @@
 import { hasErrors } from '../../compiler/compile.js';
 import { writeIR } from '../../ir/json.js';
 import { PASSES, type PassMode } from '../../ir/passes/index.js';
-import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
-import { UsageError, parse } from '../args.js';
+import { compileFromArgs, requireFiles } from '../compile-file.js';
+import { type Parsed, UsageError } from '../args.js';
 import { type Io, reportDiagnostics, writeOrPrint } from '../io.js';
 
-export const IR_USAGE = 'segc ir FILE [-o OUT] [--mode source|inference|training] [--dump-after PASS] [--model NAME]';
 
-export async function ir(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parse(argv, { ...COMPILE_OPTIONS, output: { type: 'string', short: 'o' }, mode: { type: 'string' }, 'dump-after': { type: 'string' } });
+export async function ir(parsed: Parsed, io: Io): Promise<number> {
   const mode = (parsed.values.mode as string | undefined) ?? 'source';
   if (!['source', 'inference', 'training'].includes(mode)) throw new UsageError(`--mode must be source, inference or training, got \`${mode}\``);
   const dumpAfter = parsed.values['dump-after'] as string | undefined;

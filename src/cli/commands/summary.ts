@@ -3,14 +3,12 @@ import { hasErrors } from '../../compiler/compile.js';
 import { surveyOutputs } from '../../explain/derive.js';
 import { describeSurvey, surveyJson } from '../../explain/describe.js';
 import { type Summary, type SummaryRow, summarize } from '../../ir/analysis/summary.js';
-import { parse } from '../args.js';
-import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
+import type { Parsed } from '../args.js';
+import { compileFromArgs, requireFiles } from '../compile-file.js';
 import { type Io, reportDiagnostics } from '../io.js';
 
-export const SUMMARY_USAGE = 'segc summary FILE [--model NAME] [--input H,W] [--param NAME=VALUE]... [--json]';
 
-export function summary(argv: readonly string[], io: Io): number {
-  const parsed = parse(argv, COMPILE_OPTIONS);
+export function summary(parsed: Parsed, io: Io): number {
   const json = parsed.values.json === true;
   const [file] = requireFiles(parsed, 'summary', 1);
   const result = compileFromArgs(file!, parsed);

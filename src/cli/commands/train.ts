@@ -6,40 +6,16 @@
 import { hasErrors } from '../../compiler/compile.js';
 import type { Graph } from '../../ir/graph.js';
 import type { SizeSpace } from '../../ir/sizes.js';
-import { type BackendName, selectBackend } from '../../runtime/backend.js';
-import { registerGradients } from '../../runtime/gradients.js';
 import { runTraining } from '../../train/node/run-training.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../train/optimizer.js';
 import type { ScheduleName } from '../../train/schedule.js';
 import type { TrainConfig } from '../../train/state.js';
-import { type OptionSpec, type Parsed, UsageError, parse } from '../args.js';
-import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
+import { type Parsed, UsageError } from '../args.js';
+import { backendOption, startBackend } from '../backend.js';
+import { compileFromArgs, requireFiles } from '../compile-file.js';
 import { type Io, processIo, reportDiagnostics } from '../io.js';
 
-export const TRAIN_USAGE =
-  'segc train MODEL.seg --data DIR [--out DIR] [--epochs N] [--batch B] [--lr LR] [--optimizer sgd|adam] [--schedule poly|constant] ' +
   '[--weight-decay D] [--momentum M] [--seed S] [--backend wasm|cpu|webgpu|auto] [--val DIR] [--resume] [--flip] [--scale-crop LOW,HIGH] [--multi-label] [--skip-bad-files] [--model NAME] [--param NAME=VALUE]...';
-
-const TRAIN_OPTIONS: OptionSpec = {
-  ...COMPILE_OPTIONS,
-  data: { type: 'string' },
-  val: { type: 'string' },
-  out: { type: 'string' },
-  epochs: { type: 'string' },
-  batch: { type: 'string' },
-  lr: { type: 'string' },
-  optimizer: { type: 'string' },
-  schedule: { type: 'string' },
-  'weight-decay': { type: 'string' },
-  momentum: { type: 'string' },
-  seed: { type: 'string' },
-  backend: { type: 'string' },
-  resume: { type: 'boolean' },
-  flip: { type: 'boolean' },
-  'scale-crop': { type: 'string' },
-  'multi-label': { type: 'boolean' },
-  'skip-bad-files': { type: 'boolean' },
-};
 
 /** A numeric option: `integer` demands an integer; the value must be ≥ `low`. */
 export function numberOption(parsed: Parsed, name: string, fallback: number, integer = false, low = 0): number {
@@ -73,15 +49,6 @@ export function compileOneModel(file: string, parsed: Parsed, io: Io, command: s
   const compiled = result.models.filter((m) => m.graph);
   if (compiled.length !== 1) throw new UsageError(`${command}: ${file} declares ${compiled.length} models; choose one with --model NAME`);
   return { graph: compiled[0]!.graph!, sizes: compiled[0]!.sizes };
-}
-
-const BACKENDS = ['wasm', 'cpu', 'webgpu', 'auto'] as const;
-
-/** Starts the backend (wasm unless asked otherwise) with gradients registered. */
-export async function startBackend(parsed: Parsed): Promise<void> {
-  const name = choiceOption(parsed, 'backend', BACKENDS, 'wasm');
-  await selectBackend(name as BackendName | 'auto');
-  registerGradients();
 }
 
 /** `--scale-crop LOW,HIGH`: the range of the random scale factor, 0 < LOW ≤ HIGH. */
@@ -121,14 +88,14 @@ export function progressWriter(io: Io): { write: (text: string) => void; isTTY: 
   return { write: isTTY ? (text) => process.stderr.write(text) : (text) => io.err(text), isTTY };
 }
 
-export async function train(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parse(argv, TRAIN_OPTIONS);
+export async function train(parsed: Parsed, io: Io): Promise<number> {
   const [file] = requireFiles(parsed, 'train', 1);
   const dataDir = requireOption(parsed, 'data', 'train');
+  const backend = backendOption(parsed.values.backend, 'wasm');
   const compiled = compileOneModel(file!, parsed, io, 'train');
   if (!compiled) return 1;
   const config = trainConfig(parsed, compiled.graph.model);
-  await startBackend(parsed);
+  await startBackend(backend, io);
   const result = await runTraining({
     ...compiled,
     dataDir,
