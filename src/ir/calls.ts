@@ -7,7 +7,7 @@ import type { Span } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Argument, Expression, Param } from '../parser/ast.js';
 import type { ParamSpec, ParamType } from '../ops/op.js';
-import { type Value, list, show, typeName } from './values.js';
+import { type Value, describe, list } from './values.js';
 
 /** A parameter as the binder sees it; `any` accepts every value (an untyped block param with a default). */
 export interface Formal {
@@ -98,16 +98,18 @@ export function bindArguments(
     if (index > 0 && formal.type === 'tensor' && !formal.required) continue;
     if (formal.type === 'tensors') {
       const first = valueOf(positional[next]!, formal.type);
-      if (first.kind === 'list' || first.kind === 'poison') {
+      if (first.kind === 'list') {
         bound.set(formal.name, { value: first, span: positional[next++]!.span });
         continue;
       }
+      // A failed tensor (poison) still counts as one of the tensors, so `add(bad, x)` stays
+      // silent instead of reporting `x` as an extra argument.
       const items: Value[] = [first];
       const start = positional[next++]!.span;
       let end = start;
       while (next < positional.length) {
         const value = valueOf(positional[next]!, formal.type);
-        if (value.kind !== 'tensor') {
+        if (value.kind !== 'tensor' && value.kind !== 'poison') {
           positional[next] = { ...positional[next]!, value };
           break;
         }
@@ -158,7 +160,7 @@ export function bindArguments(
  */
 export function coerce(value: Value, type: ParamType | 'any'): Value | string {
   if (value.kind === 'poison' || type === 'any') return value;
-  const fail = () => `expected ${typeText(type)}, got ${typeName(value)} ${value.kind === 'tensor' ? '' : show(value)}`.trim();
+  const fail = () => `expected ${typeText(type)}, got ${describe(value)}`;
   if (typeof type === 'object') {
     if (value.kind === 'string' && type.enum.includes(value.value)) return value;
     const suggestion = value.kind === 'string' ? didYouMean(value.value, type.enum) : undefined;

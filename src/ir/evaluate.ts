@@ -12,14 +12,17 @@ import { findOp, OPS } from '../ops/registry.js';
 import { BUILTINS, findBuiltin } from './builtins.js';
 import { type GraphBuilder, callChainNotes } from './builder.js';
 import { type BoundArgument, type Callee, bindArguments, coerce, formalsOfOp } from './calls.js';
-import { binary, unary } from './operators.js';
-import { type Value, POISON, bool, float, int, list, str, toAttr, typeName } from './values.js';
+import { binary, comparesSize, unary } from './operators.js';
+import { type Value, POISON, bool, float, int, list, show, str, toAttr, typeName } from './values.js';
 import { applyAnnotations, runBlock } from './statements.js';
 import { type Frame, Scope } from './scope.js';
 
 export type { Frame } from './scope.js';
 export { Scope } from './scope.js';
 
+
+/** The hint for a size that depends on the input where a number is needed. */
+export const FIX_SIZE_HINT = 'this size depends on the input; fix it in the input type (`f32[N, 224, 224, 3]`) or with `--input H,W`';
 
 export class Evaluator {
   constructor(
@@ -128,6 +131,10 @@ export class Evaluator {
     if (left.kind === 'poison' || right.kind === 'poison') return POISON;
     if (left.kind === 'tensor' || right.kind === 'tensor') {
       this.report('E0263', expression.span, `\`${expression.operator}\` works on compile-time values, not tensors`, 'combine tensors with `add(a, b)`, `mul(a, b)` or `max(a, b)`', frame);
+      return POISON;
+    }
+    if (comparesSize(expression.operator, left, right)) {
+      this.report('E0267', expression.span, `cannot compare ${show(left)} with ${show(right)}: it depends on the input size`, FIX_SIZE_HINT, frame);
       return POISON;
     }
     return this.checked(binary(expression.operator, left, right), expression.span, frame);
@@ -241,7 +248,7 @@ export class Evaluator {
     }
     const values = [...(piped ? [piped.value] : []), ...args.map((a) => this.evaluate(a.value, frame))];
     if (values.some((v) => v.kind === 'poison')) return POISON;
-    return this.checked(findBuiltin(name)!.apply(values), span, frame);
+    return this.checked(findBuiltin(name)!.apply(values, { typeOf: (node) => this.builder.type(node), sizes: this.builder.sizes }), span, frame);
   }
 
   /** Evaluates an argument; a bare unbound name stands for an enum member when the type is an enum. */
@@ -260,7 +267,8 @@ export class Evaluator {
       if (!argument) continue;
       const result = coerce(argument.value, formal.type);
       if (typeof result === 'string') {
-        this.report('E0224', argument.span, `the argument \`${formal.name}\` of \`${callee.name}\`: ${result}`, undefined, frame);
+        const hint = argument.value.kind === 'size' ? FIX_SIZE_HINT : undefined;
+        this.report('E0224', argument.span, `the argument \`${formal.name}\` of \`${callee.name}\`: ${result}`, hint, frame);
         ok = false;
       } else bound.set(formal.name, { ...argument, value: result });
     }
