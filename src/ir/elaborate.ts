@@ -52,6 +52,7 @@ export function elaborateModel(program: LoadedProgram, module: Module, model: as
     frame.scope.define(input.statement.name.name, { kind: 'tensor', node });
   }
   runModelBody(evaluator, model, frame);
+  builder.reportTooSmall();
   const graph = bag.hasErrors || builder.outputs.length === 0 ? undefined : builder.finish(model.name.name, model.doc, modelParams(model, frame));
   return { ...(graph ? { graph } : {}), sizes, diagnostics: bag.all };
 }

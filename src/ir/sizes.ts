@@ -141,6 +141,11 @@ export class SizeSpace {
     return undefined;
   }
 
+  /** Whether some allowed sizes of `symbols` satisfy every constraint on them. */
+  satisfiable(symbols: readonly string[]): boolean {
+    return !this.assignments(symbols, SEARCH_LIMIT).next().done;
+  }
+
   /** The value of `d` when every symbol is fixed, else undefined. */
   concrete(d: Dim): number | undefined {
     const value = substitute(d, this.fixed);
