@@ -14,12 +14,16 @@ export interface Formal {
   readonly name: string;
   readonly type: ParamType | 'any';
   readonly required: boolean;
+  /** Only by name, never by position. */
+  readonly named?: boolean;
 }
 
 export interface Callee {
   readonly name: string;
   readonly kind: 'operation' | 'block';
   readonly formals: readonly Formal[];
+  /** The hint for too many positional arguments, when the signature alone would not explain it. */
+  readonly positionalHint?: string;
 }
 
 export interface BoundArgument {
@@ -34,7 +38,7 @@ export type Report = (code: string, span: Span, message: string, hint?: string) 
 export type EvaluateArgument = (expression: Expression, type: ParamType | 'any') => Value;
 
 export function formalsOfOp(params: readonly ParamSpec[]): Formal[] {
-  return params.map((p) => ({ name: p.name, type: p.type, required: p.default === undefined }));
+  return params.map((p) => ({ name: p.name, type: p.type, required: p.default === undefined, ...(p.named ? { named: true } : {}) }));
 }
 
 /** Block params: untyped without default = tensor; `tensor[]` = a list of tensors. */
@@ -55,6 +59,8 @@ export const KNOWN_TYPES = ['int', 'float', 'bool', 'string', 'tensor'];
 
 export function signature(callee: Callee): string {
   const parts = callee.formals.map((f) => `${f.name}${f.type === 'any' ? '' : `: ${typeText(f.type)}`}${f.required ? '' : '?'}`);
+  const firstNamed = callee.formals.findIndex((f) => f.named);
+  if (firstNamed >= 0) parts.splice(firstNamed, 0, '*');
   return `${callee.name}(${parts.join(', ')})`;
 }
 
@@ -95,7 +101,7 @@ export function bindArguments(
     if (next >= positional.length) break;
     // Optional tensor arguments after the first (`like:`) are named only, so `crop([1, 1])`
     // and `upsample(2)` reach `amount` and `factor`.
-    if (index > 0 && formal.type === 'tensor' && !formal.required) continue;
+    if ((index > 0 && formal.type === 'tensor' && !formal.required) || formal.named) continue;
     if (formal.type === 'tensors') {
       const first = valueOf(positional[next]!, formal.type);
       if (first.kind === 'list') {
@@ -124,8 +130,8 @@ export function bindArguments(
   }
   if (next < positional.length) {
     const extra = positional[next]!;
-    const count = callee.formals.length;
-    report('E0222', extra.span, `\`${callee.name}\` takes at most ${count} positional argument${count === 1 ? '' : 's'}${piped ? ' (counting the piped input)' : ''}`, `the signature is ${signature(callee)}`);
+    const count = callee.formals.filter((f) => !f.named).length;
+    report('E0222', extra.span, `\`${callee.name}\` takes at most ${count} positional argument${count === 1 ? '' : 's'}${piped ? ' (counting the piped input)' : ''}`, callee.positionalHint ?? `the signature is ${signature(callee)}`);
     ok = false;
   }
   for (const arg of args) {

@@ -13,6 +13,7 @@ import { Evaluator } from './evaluate.js';
 import type { Graph } from './graph.js';
 import { type Frame, Scope } from './scope.js';
 import { type SizeConstraint, SizeSpace } from './sizes.js';
+import { checkSatisfiable, lintChannelsFirst } from './input-checks.js';
 import { runLet } from './statements.js';
 import { type Dim, dim, sym } from './symbolic.js';
 import { type Value, POISON, int, toAttr, typeName } from './values.js';
@@ -45,6 +46,9 @@ export function elaborateModel(program: LoadedProgram, module: Module, model: as
   const fixed = new Map([...inputSizeSymbols(declared.inputs, options.inputSize), ...Object.entries(options.sizes ?? {})]);
   const sizes = new SizeSpace(declared.symbols, declared.constraints, fixed);
   checkFixedSizes(bag, sizes, model);
+  for (const input of declared.inputs) lintChannelsFirst(bag, input.statement, input.shape, module.source);
+  // With no size to check the body against, every shape would hold vacuously: stop here.
+  if (!checkSatisfiable(bag, sizes, model.name.span)) return { sizes, diagnostics: bag.all };
   const builder = new GraphBuilder(sizes, bag);
   const evaluator = new Evaluator(builder, bag, program.modules);
   for (const input of declared.inputs) {
@@ -140,6 +144,7 @@ function compileConstraint(evaluator: Evaluator, expression: ast.Expression, sym
   const silent = new Evaluator(evaluator.builder, new DiagnosticBag(), evaluator.modules);
   return {
     text: frame.module.source.slice(expression.span.start.offset, expression.span.end.offset),
+    span: expression.span,
     symbols: mentioned,
     holds: (env) => {
       const result = silent.evaluate(expression, withSymbols(frame, env));

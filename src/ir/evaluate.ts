@@ -276,7 +276,8 @@ export class Evaluator {
   }
 
   private opCall(op: OpDef, args: readonly ast.Argument[], piped: { value: Value; span: Span } | undefined, span: Span, annotations: readonly ast.Annotation[], frame: Frame): Value {
-    const bound = this.bind({ name: op.name, kind: 'operation', formals: formalsOfOp(op.params) }, args, piped, span, frame);
+    const callee = { name: op.name, kind: 'operation' as const, formals: formalsOfOp(op.params), ...(op.positionalHint ? { positionalHint: op.positionalHint } : {}) };
+    const bound = this.bind(callee, args, piped, span, frame);
     if (!bound) return POISON;
     const inputs: number[] = [];
     const attrs: Record<string, ReturnType<typeof toAttr>> = {};

@@ -44,6 +44,8 @@ export interface ParamSpec {
   /** Absent: required. `null`: optional with no value (e.g. `size` when `factor` is given). */
   readonly default?: AttrValue;
   readonly doc: string;
+  /** Only by name (`stride: 2`), never by position: where a position would be ambiguous. */
+  readonly named?: boolean;
 }
 
 export type Initializer = 'heNormal' | 'glorotUniform' | 'zeros' | 'ones';
@@ -184,6 +186,8 @@ export interface OpDef {
   readonly notes?: string;
   /** Arguments in positional order; tensor arguments come first. */
   readonly params: readonly ParamSpec[];
+  /** The hint when a call passes too many positional arguments (what the op does not take). */
+  readonly positionalHint?: string;
   /** Checks attribute values beyond their types (a positive kernel size, ...). */
   validate?(attrs: Attrs): string | undefined;
   /**
