@@ -8,6 +8,7 @@ import { type Attrs, type OpDef, ShapeError, type TensorType } from '../ops/op.j
 import type { Annotation, CallSite, Graph, GraphInput, GraphOutput, IRNode, IRWeight } from './graph.js';
 import { CheckingShapeContext, type DeferredTooSmall } from './shape-context.js';
 import type { SizeSpace } from './sizes.js';
+import { substitute } from './symbolic.js';
 
 interface MutableNode extends Omit<IRNode, 'annotations'> {
   annotations: Annotation[];
@@ -71,6 +72,13 @@ export class GraphBuilder {
       if (!(error instanceof ShapeError)) throw error;
       this.reportShapeError(op, error, origin);
       return undefined;
+    }
+    // With sizes fixed from outside (`--input 224,224`) the last axis becomes a number, so a
+    // dense layer after flatten knows its channel count; the other axes stay symbolic, so
+    // messages still say which symbol a size comes from.
+    if (this.sizes.fixed.size > 0 && type.shape.length > 0) {
+      const last = type.shape.length - 1;
+      type = { ...type, shape: type.shape.map((d, axis) => (axis === last ? substitute(d, this.sizes.fixed) : d)) };
     }
     for (const deferred of this.shapes.deferred.splice(0)) this.tooSmall.push({ ...deferred, op, origin });
     for (const text of this.shapes.undecided.slice(undecidedBefore)) {

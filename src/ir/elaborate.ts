@@ -16,7 +16,7 @@ import { type SizeConstraint, SizeSpace } from './sizes.js';
 import { checkSatisfiable, lintChannelsFirst } from './input-checks.js';
 import { runLet } from './statements.js';
 import { type Dim, dim, sym } from './symbolic.js';
-import { type Value, POISON, int, toAttr, typeName } from './values.js';
+import { type Value, POISON, describe, int, toAttr, typeName } from './values.js';
 import type { AttrValue } from '../ops/op.js';
 
 export interface ElaborateOptions {
@@ -119,7 +119,8 @@ function inputDim(evaluator: Evaluator, expression: ast.Expression, symbols: str
   const value = evaluator.evaluate(expression, frame);
   if (value.kind === 'int' && value.value >= 1) return dim(value.value);
   if (value.kind !== 'poison') {
-    evaluator.report('E0281', expression.span, `a tensor size must be an int ≥ 1 or a size symbol, got ${typeName(value)}`, undefined, frame);
+    const hint = value.kind === 'int' ? 'a tensor has at least one element along each axis' : 'write a number (`224`) or a size symbol (`H`)';
+    evaluator.report('E0281', expression.span, `a tensor size must be an int ≥ 1 or a size symbol, got ${describe(value)}`, hint, frame);
   }
   return dim(1);
 }

@@ -13,7 +13,7 @@ import { BUILTINS, findBuiltin } from './builtins.js';
 import { type GraphBuilder, callChainNotes } from './builder.js';
 import { type BoundArgument, type Callee, bindArguments, coerce, formalsOfOp } from './calls.js';
 import { binary, comparesSize, unary } from './operators.js';
-import { type Value, POISON, bool, float, int, list, show, str, toAttr, typeName } from './values.js';
+import { type Value, POISON, bool, describe, float, int, list, show, str, toAttr, typeName } from './values.js';
 import { applyAnnotations, runBlock } from './statements.js';
 import { type Frame, Scope } from './scope.js';
 
@@ -182,7 +182,7 @@ export class Evaluator {
     const count = this.evaluate(stage.count, frame);
     if (count.kind === 'poison') return POISON;
     if (count.kind !== 'int' || count.value < 0) {
-      this.report('E0266', stage.count.span, `repeat needs a count that is an int ≥ 0, got ${typeName(count)}`, undefined, frame);
+      this.report('E0266', stage.count.span, `repeat needs a count that is an int ≥ 0, got ${describe(count)}`, count.kind === 'float' ? 'write the count as an int: `int(...)` rounds toward zero' : 'the count says how many times the stages run: 0, 1, 2, ...', frame);
       return POISON;
     }
     let value = input;

@@ -10,7 +10,7 @@ const M = (body: string, where = ' where H % 16 == 0, W % 16 == 0') => `model M(
 
 const CASES: Readonly<Record<string, { source: string; expected: string }>> = {
   poolOnFlat: { source: M('  output y = image -> gap -> maxpool(2)'), expected: "3:30 E0301 maxpool: expected a 4-D feature map [N, H, W, C] for `x`, got [N, 3]" },
-  flattenSymbolic: { source: M('  output y = image -> conv(8, 3, stride: 16) -> flatten -> dense(4)'), expected: "3:60 E0301 dense: the channel count of `x` must be a known number" },
+  flattenSymbolic: { source: M('  output y = image -> conv(8, 3, stride: 16) -> flatten -> dense(4)'), expected: "3:60 E0301 dense: the channel count of `x` is 8*ceil(H/16)*ceil(W/16), which depends on the input size" },
   argmaxAxis: { source: M('  output y = image -> argmax(axis: 5)'), expected: "3:30 E0301 argmax: axis 5 is out of range for a tensor of rank 4" },
   asppPoolingNotUpsampled: { source: M('  let f = image -> conv(32, 3, stride: 16)\n  output y = concat([f -> conv(64, 1), f -> gap(keep: true) -> conv(64, 1)])'), expected: "4:21 E0301 with H = 32, W = 32 the inputs of concat have 2 and 1 rows and 2 and 1 columns" },
   upsampleLikeVector: { source: M('  output y = image -> upsample(like: image -> gap)'), expected: "3:32 E0301 upsample: `like` must have spatial axes [N, H, W, ...], got [N, 3]" },

@@ -269,9 +269,9 @@ const CASES: ErrorCase[] = [
     name: 'dwconv with a symbolic channel count',
     op: 'dwconv',
     inputs: [type([N, H, W, sym('C')])],
-    message: 'dwconv: the channel count of `x` must be a known number',
+    message: 'dwconv: the channel count of `x` is C, which depends on the input size',
     argument: 'x',
-    hint: 'channel counts come from the model, not from the input size',
+    hint: 'fix the input size (`f32[N, 224, 224, 3]`, or `--input 224,224`), or pool to a known channel count first with `gap`',
   },
   {
     name: 'erase with a flat class map',
