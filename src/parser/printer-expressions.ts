@@ -209,7 +209,14 @@ export class ExpressionPrinter {
     // a chain `a ? x : b ? y : z` breaks before each `:`, one condition per line
     const indent = place.indent + CONTINUATION_INDENT;
     const margin = `\n${' '.repeat(indent)}: `;
-    let text = branch(expression, place);
+    const first = branch(expression, place);
+    // A branch that does not fit beside its condition goes on a line of its own, `?` first.
+    if (first.includes('\n') && expression.otherwise.kind !== 'ConditionalExpr') {
+      const condition = this.print(expression.condition, place, Level.Or);
+      const then = this.print(expression.then, { indent, column: indent + 2 });
+      return `${condition}\n${' '.repeat(indent)}? ${then}${margin}${this.print(expression.otherwise, { indent, column: indent + 2 })}`;
+    }
+    let text = first;
     let rest = expression.otherwise;
     for (; rest.kind === 'ConditionalExpr'; rest = rest.otherwise) text += margin + branch(rest, { indent, column: indent + 2 });
     return text + margin + this.print(rest, { indent, column: indent + 2 });
