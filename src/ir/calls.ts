@@ -151,8 +151,10 @@ export function bindArguments(
     }
     bound.set(name, { value: evaluate(arg.value, formal.type), span: arg.span });
   }
+  // A misspelt argument name is usually the missing argument: report it once, as the misspelling.
+  const misspelt = args.some((a) => a.name && !callee.formals.some((f) => f.name === a.name!.name));
   for (const formal of callee.formals) {
-    if (formal.required && !bound.has(formal.name)) {
+    if (formal.required && !bound.has(formal.name) && !misspelt) {
       report('E0223', callSpan, `\`${callee.name}\` is missing the argument \`${formal.name}\``, `the signature is ${signature(callee)}`);
       ok = false;
     }
