@@ -16,13 +16,8 @@ function parameters(source: string, options = {}): number {
 }
 
 describe('sizes are values', () => {
-  it('a squeeze-excitation block reads its channel count with shape(x)', () => {
-    const source = `block SE(x, ratio: int = 4) {
-  let c = shape(x)[-1]
-  let w = x -> gap(keep: true) -> conv(c / ratio, 1) -> relu -> conv(c, 1) -> sigmoid
-  return mul(x, w)
-}
-${model('  output y = x -> conv(32, 3) -> SE')}`;
+  it("std's squeeze-excitation block reads its channel count with shape(x)", () => {
+    const source = `import { SqueezeExcitation } from "std/backbones.seg"\n${model('  output y = x -> conv(32, 3) -> SqueezeExcitation(ratio: 4)')}`;
     // conv 3·3·3·32 + 32; SE 32·8 + 8 and 8·32 + 32
     expect(parameters(source)).toBe(896 + 264 + 288);
   });
