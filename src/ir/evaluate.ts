@@ -11,7 +11,7 @@ import { type OpDef, type ParamType } from '../ops/op.js';
 import { findOp, OPS } from '../ops/registry.js';
 import { BUILTINS, findBuiltin } from './builtins.js';
 import { type GraphBuilder, callChainNotes } from './builder.js';
-import { type BoundArgument, type Callee, bindArguments, coerce, formalsOfOp } from './calls.js';
+import { type BoundArgument, type Callee, bindArguments, coerce, formalsOfOp, signature } from './calls.js';
 import { binary, comparesSize, unary } from './operators.js';
 import { type Value, POISON, bool, describe, float, int, list, show, str, toAttr, typeName } from './values.js';
 import { applyAnnotations, runBlock } from './statements.js';
@@ -23,6 +23,15 @@ export { Scope } from './scope.js';
 
 /** The hint for a size that depends on the input where a number is needed. */
 export const FIX_SIZE_HINT = 'this size depends on the input; fix it in the input type (`f32[N, 224, 224, 3]`) or with `--input H,W`';
+
+/** What to do about an argument of the wrong type. */
+function coercionHint(value: Value, type: ParamType | 'any', callee: Callee): string {
+  if (value.kind === 'size') return FIX_SIZE_HINT;
+  if (value.kind === 'float' && (type === 'int' || type === 'int2' || type === 'int[]')) return 'write an int; `int(x)` rounds toward zero';
+  const holdsTensor = value.kind === 'tensor' || ((value.kind === 'list' || value.kind === 'tuple') && value.items.some((i) => i.kind === 'tensor'));
+  if (holdsTensor && type !== 'tensor' && type !== 'tensors') return `a tensor goes first or is piped in with \`->\`; the signature is ${signature(callee)}`;
+  return `the signature is ${signature(callee)}`;
+}
 
 export class Evaluator {
   constructor(
@@ -267,8 +276,7 @@ export class Evaluator {
       if (!argument) continue;
       const result = coerce(argument.value, formal.type);
       if (typeof result === 'string') {
-        const hint = argument.value.kind === 'size' ? FIX_SIZE_HINT : undefined;
-        this.report('E0224', argument.span, `the argument \`${formal.name}\` of \`${callee.name}\`: ${result}`, hint, frame);
+        this.report('E0224', argument.span, `the argument \`${formal.name}\` of \`${callee.name}\`: ${result}`, coercionHint(argument.value, formal.type, callee), frame);
         ok = false;
       } else bound.set(formal.name, { ...argument, value: result });
     }
