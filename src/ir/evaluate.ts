@@ -29,7 +29,7 @@ function coercionHint(value: Value, type: ParamType | 'any', callee: Callee): st
   if (value.kind === 'size') return FIX_SIZE_HINT;
   if (value.kind === 'float' && (type === 'int' || type === 'int2' || type === 'int[]')) return 'write an int; `int(x)` rounds toward zero';
   const holdsTensor = value.kind === 'tensor' || ((value.kind === 'list' || value.kind === 'tuple') && value.items.some((i) => i.kind === 'tensor'));
-  if (holdsTensor && type !== 'tensor' && type !== 'tensors') return `a tensor goes first or is piped in with \`->\`; the signature is ${signature(callee)}`;
+  if (holdsTensor && type !== 'tensor' && type !== 'tensors') return `a tensor goes first, or is piped in: \`x -> ${callee.name}(...)\``;
   return `the signature is ${signature(callee)}`;
 }
 
