@@ -19,7 +19,7 @@ interface Site {
   readonly end: number;
   readonly line: number;
   readonly column: number;
-  readonly kind: 'value' | 'callee' | 'argument';
+  readonly kind: 'value' | 'callee' | 'argument' | 'number';
 }
 
 const NOT_CODE = new Set(['ImportDecl', 'InputStmt', 'Comment', 'TypeRef', 'Annotation']);
@@ -41,6 +41,9 @@ function sites(node: unknown, into: Site[] = []): Site[] {
   switch (typed.kind) {
     case 'Identifier':
       into.push(site(typed as unknown as ast.Identifier, 'value'));
+      return into;
+    case 'NumberLiteral':
+      into.push(site(typed as unknown as ast.Identifier, 'number'));
       return into;
     case 'CallExpr':
     case 'CallStage': {
@@ -79,7 +82,8 @@ function sites(node: unknown, into: Site[] = []): Site[] {
 const sources = EXAMPLES.map((name) => {
   const path = join('examples', name);
   const source = readFileSync(path, 'utf8');
-  return { path, source, sites: sites(parse(source, path).program.declarations) };
+  const all = sites(parse(source, path).program.declarations);
+  return { path, source, sites: all.filter((s) => s.kind !== 'number'), numbers: all.filter((s) => s.kind === 'number') };
 });
 
 describe('a single seeded mistake', () => {
@@ -108,5 +112,23 @@ describe('a single seeded mistake', () => {
       }),
       { seed: 15, numRuns: 80 },
     );
-  });
+  }, 120_000);
+
+  it('a number changed anywhere (a channel count, a kernel, a rate) yields at most one error', () => {
+    const change = fc
+      .integer({ min: 0, max: sources.length - 1 })
+      .chain((file) => fc.record({ file: fc.constant(file), at: fc.integer({ min: 0, max: sources[file]!.numbers.length - 1 }) }));
+    fc.assert(
+      fc.property(change, ({ file, at }) => {
+        const { path, source, numbers } = sources[file]!;
+        const place = numbers[at]!;
+        const written = source.slice(place.offset, place.end);
+        const changed = `${source.slice(0, place.offset)}${written.includes('.') ? `${written}1` : Number(written) + 1}${source.slice(place.end)}`;
+        const errors = compileText(changed).diagnostics.filter((d) => d.severity === 'error');
+        const shown = errors.map((d) => `${d.span.start.line}:${d.span.start.column} ${d.code} ${d.message}`);
+        expect(shown.length, `${path} with ${written} changed at ${place.line}:${place.column}: ${shown.join(' | ')}`).toBeLessThanOrEqual(1);
+      }),
+      { seed: 15, numRuns: 40 },
+    );
+  }, 120_000);
 });
