@@ -29,6 +29,12 @@ describe('sizes are values', () => {
     expect(diagnose(source, { inputSize: [64, 64] }).filter((d) => d.includes('E'))).toEqual([]);
   });
 
+  it('computes with symbolic sizes, and folds them back to ints when the symbols cancel', () => {
+    const source = model('  let h = shape(x)[1]\n  output y = x -> conv(h * 0 + 3, 1) -> conv(h / 2 + 1, 1)');
+    expect(diagnose(source)).toEqual(['4:46 E0224 the argument `filters` of `conv`: expected int, got size floor(H/2) + 1']);
+    expect(diagnose(source.replace('h / 2 + 1', '3'), { inputSize: [32, 32] })).toEqual([]);
+  });
+
   it('refuses to compare a size that depends on the input', () => {
     const source = model('  let h = shape(x)[1]\n  output y = h > 64 ? x -> conv(8, 3) : x');
     expect(diagnose(source)).toEqual(['4:14 E0267 cannot compare H with 64: it depends on the input size']);
