@@ -17,7 +17,8 @@ const CONVENTIONS = `## Conventions
   (\`N\`, \`H\`, \`W\`, constrained with \`where\`); channel counts are always numbers, and every
   op infers its input channels from its inputs, so they are never restated.
 - **Arguments.** Tensor arguments come first. An \`int2\` is an int or a pair \`[rows, cols]\`.
-  \`null\` marks an optional argument with no value.
+  \`null\` marks an optional argument with no value. Arguments after \`*\` in a signature are
+  named only: \`dwconv(3, stride: 2)\`.
 - **Cost.** FLOPs count a multiply-add as 2 (conv: 2·kh·kw·Cin·Cout per output pixel). Element-wise
   ops count a few operations per element; reshaping, slicing and concatenation count 0.
 - **Receptive field.** Spatial ops declare a step (extent, stride) per axis; for a non-square
@@ -44,7 +45,10 @@ function formatParam(param: ParamSpec): string {
 }
 
 function signature(op: OpDef): string {
-  return `${op.name}(${op.params.map((p) => p.name).join(', ')})`;
+  const names = op.params.map((p) => p.name);
+  const firstNamed = op.params.findIndex((p) => p.named);
+  if (firstNamed >= 0) names.splice(firstNamed, 0, '*');
+  return `${op.name}(${names.join(', ')})`;
 }
 
 function tableRow(op: OpDef): string {

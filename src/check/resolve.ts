@@ -61,12 +61,12 @@ class Scope {
 /** The parameter names and types of a callee, for checking named arguments. */
 interface CalleeShape {
   readonly kind: 'operation' | 'block' | 'builtin';
-  readonly params: readonly { name: string; type?: ParamType; default?: unknown }[];
+  readonly params: readonly { name: string; type?: ParamType; default?: unknown; named?: boolean }[];
 }
 
 /** Optional tensor arguments after the first are named only (see bindArguments). */
-function isNamedOnly(param: { type?: ParamType; default?: unknown } | undefined): boolean {
-  return param?.type === 'tensor' && param.default === null;
+function isNamedOnly(param: { type?: ParamType; default?: unknown; named?: boolean } | undefined): boolean {
+  return (param?.type === 'tensor' && param.default === null) || param?.named === true;
 }
 
 class Walker {
@@ -211,9 +211,11 @@ class Walker {
     let position = piped ? 1 : 0;
     for (const arg of args) {
       let type: ParamType | undefined;
+      let unknown = !shape && !local;
       if (arg.name) {
         const param = shape?.params.find((p) => p.name === arg.name!.name);
         if (shape && shape.kind !== 'builtin' && !param) {
+          unknown = true;
           this.problems.push({ code: 'E0220', span: arg.name.span, message: `\`${callee.name}\` has no parameter named \`${arg.name.name}\``, subject: arg.name.name, candidates: shape.params.map((p) => p.name) });
         }
         type = param?.type;
@@ -221,7 +223,9 @@ class Walker {
         while (position > 0 && isNamedOnly(shape?.params[position])) position++;
         type = shape?.params[position++]?.type;
       }
-      this.expression(arg.value, scope, typeof type === 'object');
+      // A bare name given to an unknown callee or parameter may be one of its enum values
+      // (`mode: bilinear`): the unknown callee or parameter is the one mistake to report.
+      this.expression(arg.value, scope, typeof type === 'object' || unknown);
     }
   }
 

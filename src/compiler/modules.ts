@@ -12,6 +12,8 @@ export interface CompilerHost {
   readFile(path: string): string | undefined;
   /** Resolves an import path as written (`./aspp.seg`, `std/heads.seg`) from the importing file. */
   resolveImport(from: string, specifier: string): string;
+  /** The `.seg` files next to where `specifier` points, written as imports would name them, for suggestions. */
+  neighbours?(from: string, specifier: string): string[];
 }
 
 export interface Module {
@@ -47,6 +49,7 @@ export function loadSource(source: string, file: string, host?: CompilerHost): L
   const inner: CompilerHost = {
     readFile: (p) => files.get(p) ?? host?.readFile(p),
     resolveImport: (from, spec) => (host ? host.resolveImport(from, spec) : spec),
+    neighbours: (from, spec) => host?.neighbours?.(from, spec) ?? [],
   };
   return loadProgram(file, inner);
 }
@@ -58,7 +61,7 @@ class Loader {
 
   constructor(private readonly host: CompilerHost) {}
 
-  load(path: string, importedAt: Span | undefined, stack: string[]): Module | undefined {
+  load(path: string, importedAt: Span | undefined, stack: string[], specifier?: { from: string; written: string }): Module | undefined {
     const existing = this.modules.get(path);
     if (existing) return existing;
     if (stack.includes(path)) {
@@ -68,7 +71,7 @@ class Loader {
     }
     const source = this.host.readFile(path);
     if (source === undefined) {
-      this.report('E0201', importedAt, `cannot find the file \`${path}\``, 'check the path; `std/...` names the standard library, `./...` is relative to this file');
+      this.report('E0201', importedAt, `cannot find the file \`${path}\``, this.missingFileHint(specifier));
       return undefined;
     }
     this.sources.set(path, source);
@@ -84,9 +87,18 @@ class Loader {
     return module;
   }
 
+  private missingFileHint(specifier: { from: string; written: string } | undefined): string {
+    const neighbours = specifier ? (this.host.neighbours?.(specifier.from, specifier.written) ?? []) : [];
+    const suggestion = specifier ? didYouMean(specifier.written, neighbours) : undefined;
+    if (suggestion) return suggestion;
+    if (neighbours.length > 0) return `the files there: ${neighbours.map((n) => `\`${n}\``).join(', ')}`;
+    return 'check the path; `std/...` names the standard library, `./...` is relative to this file';
+  }
+
   private resolveImports(module: Module, scope: Map<string, DeclarationRef>, stack: string[]): void {
     for (const decl of module.program.imports) {
-      const target = this.load(this.host.resolveImport(module.path, decl.from), decl.fromSpan, stack);
+      const written = { from: module.path, written: decl.from };
+      const target = this.load(this.host.resolveImport(module.path, decl.from), decl.fromSpan, stack, written);
       if (!target) continue;
       for (const item of decl.names) {
         const local = item.alias ?? item.name;

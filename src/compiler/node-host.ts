@@ -1,6 +1,6 @@
 /** The Node compiler host: reads files from disk; `std/...` resolves to the bundled std folder. */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompilerHost } from './modules.js';
 
@@ -25,6 +25,12 @@ export function displayPath(path: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
+function resolveImport(from: string, specifier: string): string {
+  if (specifier.startsWith('std/')) return displayPath(join(STD_DIR, specifier.slice(4)));
+  if (isAbsolute(specifier)) return specifier;
+  return displayPath(join(dirname(resolve(from)), specifier));
+}
+
 export function nodeHost(): CompilerHost {
   return {
     readFile(path) {
@@ -36,10 +42,15 @@ export function nodeHost(): CompilerHost {
         return undefined;
       }
     },
-    resolveImport(from, specifier) {
-      if (specifier.startsWith('std/')) return displayPath(join(STD_DIR, specifier.slice(4)));
-      if (isAbsolute(specifier)) return specifier;
-      return displayPath(join(dirname(resolve(from)), specifier));
+    resolveImport,
+    neighbours(from, specifier) {
+      const folder = dirname(resolve(resolveImport(from, specifier)));
+      const prefix = specifier.slice(0, specifier.length - basename(specifier).length);
+      try {
+        return readdirSync(folder).filter((name) => name.endsWith('.seg')).sort().map((name) => prefix + name);
+      } catch {
+        return [];
+      }
     },
   };
 }

@@ -6,8 +6,9 @@
 import type { DiagnosticBag, RelatedLocation, Span } from '../diagnostics/diagnostic.js';
 import { type Attrs, type OpDef, ShapeError, type TensorType } from '../ops/op.js';
 import type { Annotation, CallSite, Graph, GraphInput, GraphOutput, IRNode, IRWeight } from './graph.js';
-import { CheckingShapeContext } from './shape-context.js';
+import { CheckingShapeContext, type DeferredTooSmall } from './shape-context.js';
 import type { SizeSpace } from './sizes.js';
+import { substitute } from './symbolic.js';
 
 interface MutableNode extends Omit<IRNode, 'annotations'> {
   annotations: Annotation[];
@@ -26,6 +27,9 @@ export class GraphBuilder {
   readonly outputs: GraphOutput[] = [];
   private readonly names = new Set<string>();
   private readonly shapes: CheckingShapeContext;
+  /** Windows too large for the smallest inputs, reported by `reportTooSmall`. */
+  private readonly tooSmall: (DeferredTooSmall & { op: OpDef; origin: NodeOrigin })[] = [];
+  private shapeErrors = 0;
 
   constructor(
     readonly sizes: SizeSpace,
@@ -69,6 +73,14 @@ export class GraphBuilder {
       this.reportShapeError(op, error, origin);
       return undefined;
     }
+    // With sizes fixed from outside (`--input 224,224`) the last axis becomes a number, so a
+    // dense layer after flatten knows its channel count; the other axes stay symbolic, so
+    // messages still say which symbol a size comes from.
+    if (this.sizes.fixed.size > 0 && type.shape.length > 0) {
+      const last = type.shape.length - 1;
+      type = { ...type, shape: type.shape.map((d, axis) => (axis === last ? substitute(d, this.sizes.fixed) : d)) };
+    }
+    for (const deferred of this.shapes.deferred.splice(0)) this.tooSmall.push({ ...deferred, op, origin });
     for (const text of this.shapes.undecided.slice(undecidedBefore)) {
       const message = `${op.name}: cannot prove for every input size that ${text}; it holds for every size tried`;
       this.diagnostics.warning('W0302', origin.span, message, 'a `where` constraint relating the symbols (for example `H == W`) would settle it', callChainNotes(origin.callChain));
@@ -118,7 +130,22 @@ export class GraphBuilder {
     return id;
   }
 
+  /**
+   * Reports the first window found too large for the smallest allowed inputs, unless another
+   * shape check failed (its fix usually settles the sizes); the hint names the smallest sizes
+   * for which every window fits.
+   */
+  reportTooSmall(): void {
+    const first = this.tooSmall[0];
+    if (!first || this.shapeErrors > 0) return;
+    const symbols = [...new Set(this.tooSmall.flatMap((t) => t.symbols))].filter((s) => !this.sizes.fixed.has(s)).sort();
+    const least = symbols.map((s) => [s, this.shapes.sizes.valuesOf(s)[0]] as const).filter(([, v]) => v !== undefined);
+    const hint = least.length > 0 ? `every window fits when ${least.map(([s, v]) => `\`${s} >= ${v}\``).join(', ')}: add ${least.length === 1 ? 'it' : 'them'} to the input's \`where\` clause` : first.error.hint;
+    this.reportShapeError(first.op, new ShapeError(first.error.message, first.error.argument, hint), first.origin);
+  }
+
   private reportShapeError(op: OpDef, error: ShapeError, origin: NodeOrigin): void {
+    this.shapeErrors++;
     const span = (error.argument && origin.argumentSpans?.get(error.argument)) || origin.span;
     const message = new RegExp(`\\b${op.name}\\b`).test(error.message) ? error.message : `${op.name}: ${error.message}`;
     this.diagnostics.error('E0301', span, message, error.hint, callChainNotes(origin.callChain));

@@ -1,11 +1,23 @@
-/** Compile-time functions on parameters: `len`, `range`, `min`, `max`, `abs`, `int`, `float`. */
-import { type Value, float, int, isNumber, list, typeName } from './values.js';
+/**
+ * Compile-time functions: `len`, `range`, `min`, `max`, `abs`, `int`, `float` on parameters, and
+ * `shape` to read a tensor's sizes.
+ */
+import type { TensorType } from '../ops/op.js';
+import type { SizeSpace } from './sizes.js';
+import { substitute } from './symbolic.js';
+import { type Value, describe, float, int, isNumber, list, size, typeName } from './values.js';
+
+/** What a builtin may read about tensors: their types, and the sizes fixed for the model. */
+export interface BuiltinContext {
+  typeOf(node: number): TensorType;
+  readonly sizes: SizeSpace;
+}
 
 export interface Builtin {
   readonly name: string;
   readonly signature: string;
   /** The result, or an error message. */
-  apply(args: readonly Value[]): Value | string;
+  apply(args: readonly Value[], context: BuiltinContext): Value | string;
 }
 
 const numbers = (args: readonly Value[]) => args.every(isNumber);
@@ -35,7 +47,19 @@ export const BUILTINS: readonly Builtin[] = [
   },
   { name: 'int', signature: 'int(x)', apply: (args) => (args.length === 1 && isNumber(args[0]!) ? int(Math.trunc(args[0]!.value)) : 'int takes one number') },
   { name: 'float', signature: 'float(x)', apply: (args) => (args.length === 1 && isNumber(args[0]!) ? float(args[0]!.value) : 'float takes one number') },
+  { name: 'shape', signature: 'shape(x: tensor)', apply: shapeOf },
 ];
+
+/**
+ * The sizes of a tensor, one per axis (`[N, H/2, W/2, 64]` for a feature map): ints where they
+ * are known (channels always are, and sizes fixed with `--input`), sizes where they depend on
+ * the input.
+ */
+function shapeOf(args: readonly Value[], context: BuiltinContext): Value | string {
+  const [x] = args;
+  if (args.length !== 1 || x?.kind !== 'tensor') return `shape takes one tensor, got ${args.map(describe).join(', ') || 'nothing'}`;
+  return list(context.typeOf(x.node).shape.map((d) => size(substitute(d, context.sizes.fixed))));
+}
 
 function extreme(args: readonly Value[], pick: (...xs: number[]) => number): Value | string {
   const items = args.length === 1 && args[0]!.kind === 'list' ? args[0]!.items : args;

@@ -7,19 +7,23 @@ import type { Span } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Argument, Expression, Param } from '../parser/ast.js';
 import type { ParamSpec, ParamType } from '../ops/op.js';
-import { type Value, list, show, typeName } from './values.js';
+import { type Value, describe, list } from './values.js';
 
 /** A parameter as the binder sees it; `any` accepts every value (an untyped block param with a default). */
 export interface Formal {
   readonly name: string;
   readonly type: ParamType | 'any';
   readonly required: boolean;
+  /** Only by name, never by position. */
+  readonly named?: boolean;
 }
 
 export interface Callee {
   readonly name: string;
   readonly kind: 'operation' | 'block';
   readonly formals: readonly Formal[];
+  /** The hint for too many positional arguments, when the signature alone would not explain it. */
+  readonly positionalHint?: string;
 }
 
 export interface BoundArgument {
@@ -34,7 +38,7 @@ export type Report = (code: string, span: Span, message: string, hint?: string) 
 export type EvaluateArgument = (expression: Expression, type: ParamType | 'any') => Value;
 
 export function formalsOfOp(params: readonly ParamSpec[]): Formal[] {
-  return params.map((p) => ({ name: p.name, type: p.type, required: p.default === undefined }));
+  return params.map((p) => ({ name: p.name, type: p.type, required: p.default === undefined, ...(p.named ? { named: true } : {}) }));
 }
 
 /** Block params: untyped without default = tensor; `tensor[]` = a list of tensors. */
@@ -55,6 +59,8 @@ export const KNOWN_TYPES = ['int', 'float', 'bool', 'string', 'tensor'];
 
 export function signature(callee: Callee): string {
   const parts = callee.formals.map((f) => `${f.name}${f.type === 'any' ? '' : `: ${typeText(f.type)}`}${f.required ? '' : '?'}`);
+  const firstNamed = callee.formals.findIndex((f) => f.named);
+  if (firstNamed >= 0) parts.splice(firstNamed, 0, '*');
   return `${callee.name}(${parts.join(', ')})`;
 }
 
@@ -95,19 +101,21 @@ export function bindArguments(
     if (next >= positional.length) break;
     // Optional tensor arguments after the first (`like:`) are named only, so `crop([1, 1])`
     // and `upsample(2)` reach `amount` and `factor`.
-    if (index > 0 && formal.type === 'tensor' && !formal.required) continue;
+    if ((index > 0 && formal.type === 'tensor' && !formal.required) || formal.named) continue;
     if (formal.type === 'tensors') {
       const first = valueOf(positional[next]!, formal.type);
-      if (first.kind === 'list' || first.kind === 'poison') {
+      if (first.kind === 'list') {
         bound.set(formal.name, { value: first, span: positional[next++]!.span });
         continue;
       }
+      // A failed tensor (poison) still counts as one of the tensors, so `add(bad, x)` stays
+      // silent instead of reporting `x` as an extra argument.
       const items: Value[] = [first];
       const start = positional[next++]!.span;
       let end = start;
       while (next < positional.length) {
         const value = valueOf(positional[next]!, formal.type);
-        if (value.kind !== 'tensor') {
+        if (value.kind !== 'tensor' && value.kind !== 'poison') {
           positional[next] = { ...positional[next]!, value };
           break;
         }
@@ -122,8 +130,8 @@ export function bindArguments(
   }
   if (next < positional.length) {
     const extra = positional[next]!;
-    const count = callee.formals.length;
-    report('E0222', extra.span, `\`${callee.name}\` takes at most ${count} positional argument${count === 1 ? '' : 's'}${piped ? ' (counting the piped input)' : ''}`, `the signature is ${signature(callee)}`);
+    const count = callee.formals.filter((f) => !f.named).length;
+    report('E0222', extra.span, `\`${callee.name}\` takes at most ${count} positional argument${count === 1 ? '' : 's'}${piped ? ' (counting the piped input)' : ''}`, callee.positionalHint ?? `the signature is ${signature(callee)}`);
     ok = false;
   }
   for (const arg of args) {
@@ -143,8 +151,10 @@ export function bindArguments(
     }
     bound.set(name, { value: evaluate(arg.value, formal.type), span: arg.span });
   }
+  // A misspelt argument name is usually the missing argument: report it once, as the misspelling.
+  const misspelt = args.some((a) => a.name && !callee.formals.some((f) => f.name === a.name!.name));
   for (const formal of callee.formals) {
-    if (formal.required && !bound.has(formal.name)) {
+    if (formal.required && !bound.has(formal.name) && !misspelt) {
       report('E0223', callSpan, `\`${callee.name}\` is missing the argument \`${formal.name}\``, `the signature is ${signature(callee)}`);
       ok = false;
     }
@@ -158,7 +168,7 @@ export function bindArguments(
  */
 export function coerce(value: Value, type: ParamType | 'any'): Value | string {
   if (value.kind === 'poison' || type === 'any') return value;
-  const fail = () => `expected ${typeText(type)}, got ${typeName(value)} ${value.kind === 'tensor' ? '' : show(value)}`.trim();
+  const fail = () => `expected ${typeText(type)}, got ${describe(value)}`;
   if (typeof type === 'object') {
     if (value.kind === 'string' && type.enum.includes(value.value)) return value;
     const suggestion = value.kind === 'string' ? didYouMean(value.value, type.enum) : undefined;

@@ -13,9 +13,10 @@ import { Evaluator } from './evaluate.js';
 import type { Graph } from './graph.js';
 import { type Frame, Scope } from './scope.js';
 import { type SizeConstraint, SizeSpace } from './sizes.js';
+import { checkSatisfiable, lintChannelsFirst } from './input-checks.js';
 import { runLet } from './statements.js';
 import { type Dim, dim, sym } from './symbolic.js';
-import { type Value, POISON, int, toAttr, typeName } from './values.js';
+import { type Value, POISON, describe, int, toAttr, typeName } from './values.js';
 import type { AttrValue } from '../ops/op.js';
 
 export interface ElaborateOptions {
@@ -45,6 +46,9 @@ export function elaborateModel(program: LoadedProgram, module: Module, model: as
   const fixed = new Map([...inputSizeSymbols(declared.inputs, options.inputSize), ...Object.entries(options.sizes ?? {})]);
   const sizes = new SizeSpace(declared.symbols, declared.constraints, fixed);
   checkFixedSizes(bag, sizes, model);
+  for (const input of declared.inputs) lintChannelsFirst(bag, input.statement, input.shape, module.source);
+  // With no size to check the body against, every shape would hold vacuously: stop here.
+  if (!checkSatisfiable(bag, sizes, model.name.span)) return { sizes, diagnostics: bag.all };
   const builder = new GraphBuilder(sizes, bag);
   const evaluator = new Evaluator(builder, bag, program.modules);
   for (const input of declared.inputs) {
@@ -52,6 +56,7 @@ export function elaborateModel(program: LoadedProgram, module: Module, model: as
     frame.scope.define(input.statement.name.name, { kind: 'tensor', node });
   }
   runModelBody(evaluator, model, frame);
+  builder.reportTooSmall();
   const graph = bag.hasErrors || builder.outputs.length === 0 ? undefined : builder.finish(model.name.name, model.doc, modelParams(model, frame));
   return { ...(graph ? { graph } : {}), sizes, diagnostics: bag.all };
 }
@@ -114,7 +119,8 @@ function inputDim(evaluator: Evaluator, expression: ast.Expression, symbols: str
   const value = evaluator.evaluate(expression, frame);
   if (value.kind === 'int' && value.value >= 1) return dim(value.value);
   if (value.kind !== 'poison') {
-    evaluator.report('E0281', expression.span, `a tensor size must be an int ≥ 1 or a size symbol, got ${typeName(value)}`, undefined, frame);
+    const hint = value.kind === 'int' ? 'a tensor has at least one element along each axis' : 'write a number (`224`) or a size symbol (`H`)';
+    evaluator.report('E0281', expression.span, `a tensor size must be an int ≥ 1 or a size symbol, got ${describe(value)}`, hint, frame);
   }
   return dim(1);
 }
@@ -139,6 +145,7 @@ function compileConstraint(evaluator: Evaluator, expression: ast.Expression, sym
   const silent = new Evaluator(evaluator.builder, new DiagnosticBag(), evaluator.modules);
   return {
     text: frame.module.source.slice(expression.span.start.offset, expression.span.end.offset),
+    span: expression.span,
     symbols: mentioned,
     holds: (env) => {
       const result = silent.evaluate(expression, withSymbols(frame, env));

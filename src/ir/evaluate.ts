@@ -11,15 +11,27 @@ import { type OpDef, type ParamType } from '../ops/op.js';
 import { findOp, OPS } from '../ops/registry.js';
 import { BUILTINS, findBuiltin } from './builtins.js';
 import { type GraphBuilder, callChainNotes } from './builder.js';
-import { type BoundArgument, type Callee, bindArguments, coerce, formalsOfOp } from './calls.js';
-import { binary, unary } from './operators.js';
-import { type Value, POISON, bool, float, int, list, str, toAttr, typeName } from './values.js';
+import { type BoundArgument, type Callee, bindArguments, coerce, formalsOfOp, signature } from './calls.js';
+import { binary, comparesSize, unary } from './operators.js';
+import { type Value, POISON, bool, describe, float, int, list, show, str, toAttr, typeName } from './values.js';
 import { applyAnnotations, runBlock } from './statements.js';
 import { type Frame, Scope } from './scope.js';
 
 export type { Frame } from './scope.js';
 export { Scope } from './scope.js';
 
+
+/** The hint for a size that depends on the input where a number is needed. */
+export const FIX_SIZE_HINT = 'this size depends on the input; fix it in the input type (`f32[N, 224, 224, 3]`) or with `--input H,W`';
+
+/** What to do about an argument of the wrong type. */
+function coercionHint(value: Value, type: ParamType | 'any', callee: Callee): string {
+  if (value.kind === 'size') return FIX_SIZE_HINT;
+  if (value.kind === 'float' && (type === 'int' || type === 'int2' || type === 'int[]')) return 'write an int; `int(x)` rounds toward zero';
+  const holdsTensor = value.kind === 'tensor' || ((value.kind === 'list' || value.kind === 'tuple') && value.items.some((i) => i.kind === 'tensor'));
+  if (holdsTensor && type !== 'tensor' && type !== 'tensors') return `a tensor goes first, or is piped in: \`x -> ${callee.name}(...)\``;
+  return `the signature is ${signature(callee)}`;
+}
 
 export class Evaluator {
   constructor(
@@ -130,6 +142,10 @@ export class Evaluator {
       this.report('E0263', expression.span, `\`${expression.operator}\` works on compile-time values, not tensors`, 'combine tensors with `add(a, b)`, `mul(a, b)` or `max(a, b)`', frame);
       return POISON;
     }
+    if (comparesSize(expression.operator, left, right)) {
+      this.report('E0267', expression.span, `cannot compare ${show(left)} with ${show(right)}: it depends on the input size`, FIX_SIZE_HINT, frame);
+      return POISON;
+    }
     return this.checked(binary(expression.operator, left, right), expression.span, frame);
   }
 
@@ -175,7 +191,7 @@ export class Evaluator {
     const count = this.evaluate(stage.count, frame);
     if (count.kind === 'poison') return POISON;
     if (count.kind !== 'int' || count.value < 0) {
-      this.report('E0266', stage.count.span, `repeat needs a count that is an int ≥ 0, got ${typeName(count)}`, undefined, frame);
+      this.report('E0266', stage.count.span, `repeat needs a count that is an int ≥ 0, got ${describe(count)}`, count.kind === 'float' ? 'write the count as an int: `int(...)` rounds toward zero' : 'the count says how many times the stages run: 0, 1, 2, ...', frame);
       return POISON;
     }
     let value = input;
@@ -241,7 +257,7 @@ export class Evaluator {
     }
     const values = [...(piped ? [piped.value] : []), ...args.map((a) => this.evaluate(a.value, frame))];
     if (values.some((v) => v.kind === 'poison')) return POISON;
-    return this.checked(findBuiltin(name)!.apply(values), span, frame);
+    return this.checked(findBuiltin(name)!.apply(values, { typeOf: (node) => this.builder.type(node), sizes: this.builder.sizes }), span, frame);
   }
 
   /** Evaluates an argument; a bare unbound name stands for an enum member when the type is an enum. */
@@ -260,7 +276,7 @@ export class Evaluator {
       if (!argument) continue;
       const result = coerce(argument.value, formal.type);
       if (typeof result === 'string') {
-        this.report('E0224', argument.span, `the argument \`${formal.name}\` of \`${callee.name}\`: ${result}`, undefined, frame);
+        this.report('E0224', argument.span, `the argument \`${formal.name}\` of \`${callee.name}\`: ${result}`, coercionHint(argument.value, formal.type, callee), frame);
         ok = false;
       } else bound.set(formal.name, { ...argument, value: result });
     }
@@ -268,7 +284,8 @@ export class Evaluator {
   }
 
   private opCall(op: OpDef, args: readonly ast.Argument[], piped: { value: Value; span: Span } | undefined, span: Span, annotations: readonly ast.Annotation[], frame: Frame): Value {
-    const bound = this.bind({ name: op.name, kind: 'operation', formals: formalsOfOp(op.params) }, args, piped, span, frame);
+    const callee = { name: op.name, kind: 'operation' as const, formals: formalsOfOp(op.params), ...(op.positionalHint ? { positionalHint: op.positionalHint } : {}) };
+    const bound = this.bind(callee, args, piped, span, frame);
     if (!bound) return POISON;
     const inputs: number[] = [];
     const attrs: Record<string, ReturnType<typeof toAttr>> = {};

@@ -1,13 +1,23 @@
 /**
  * Compile-time arithmetic, comparison and logic. Integers stay integers (`/` on two ints divides
  * and rounds down, like Python's `//`); any float makes the result a float. `%` takes the sign of
- * the divisor, as in Python.
+ * the divisor, as in Python. Sizes that depend on the input (`H`) combine with ints into sizes
+ * (`H / 2 + 1`); they cannot be compared, because the answer would depend on the input.
  */
 import type { BinaryOperator } from '../parser/ast.js';
-import { type Value, bool, float, int, isNumber, list, str, typeName } from './values.js';
+import { type Dim, add, dim, floorDiv, mul, sub } from './symbolic.js';
+import { type Value, bool, float, int, isNumber, list, show, size, str, typeName } from './values.js';
+
+const COMPARISONS: readonly BinaryOperator[] = ['==', '!=', '<', '<=', '>', '>='];
+
+/** Whether `operator` would compare a size that depends on the input. */
+export function comparesSize(operator: BinaryOperator, left: Value, right: Value): boolean {
+  return COMPARISONS.includes(operator) && (left.kind === 'size' || right.kind === 'size');
+}
 
 /** The result, or an error message. */
 export function binary(operator: BinaryOperator, left: Value, right: Value): Value | string {
+  if (left.kind === 'size' || right.kind === 'size') return sizeArithmetic(operator, left, right);
   if (operator === '==' || operator === '!=') {
     const same = equalValues(left, right);
     return same === undefined ? `cannot compare ${typeName(left)} with ${typeName(right)}` : bool(operator === '==' ? same : !same);
@@ -53,7 +63,34 @@ function arithmetic(operator: BinaryOperator, left: { kind: 'int' | 'float'; val
   }
 }
 
+function asDim(value: Value): Dim | undefined {
+  if (value.kind === 'size') return value.dim;
+  return value.kind === 'int' ? dim(value.value) : undefined;
+}
+
+function sizeArithmetic(operator: BinaryOperator, left: Value, right: Value): Value | string {
+  const [a, b] = [asDim(left), asDim(right)];
+  if (!a || !b) return `\`${operator}\` needs numbers or sizes, got ${typeName(left)} and ${typeName(right)}`;
+  if (comparesSize(operator, left, right)) return `cannot compare ${show(left)} with ${show(right)}: it depends on the input size`;
+  const divisor = right.kind === 'int' ? right.value : 0;
+  switch (operator) {
+    case '+':
+      return size(add(a, b));
+    case '-':
+      return size(sub(a, b));
+    case '*':
+      return size(mul(a, b));
+    case '/':
+    case '%':
+      if (divisor <= 0) return `a size can be divided only by an int ≥ 1, got ${show(right)}`;
+      return size(operator === '/' ? floorDiv(a, divisor) : sub(a, mul(floorDiv(a, divisor), dim(divisor))));
+    default:
+      return `\`${operator}\` needs two bools, got ${typeName(left)} and ${typeName(right)}`;
+  }
+}
+
 export function unary(operator: '-' | '!', operand: Value): Value | string {
+  if (operand.kind === 'size' && operator === '-') return size(mul(dim(-1), operand.dim));
   if (operator === '!') return operand.kind === 'bool' ? bool(!operand.value) : `\`!\` needs a bool, got ${typeName(operand)}`;
   if (operand.kind === 'int') return int(-operand.value);
   if (operand.kind === 'float') return float(-operand.value);

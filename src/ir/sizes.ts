@@ -4,11 +4,14 @@
  * asks: are two dims equal for every allowed size (proved, refuted with a concrete size, or
  * undecided), can a dim reach zero, and how to print a dim readably (`H/16`).
  */
+import type { Span } from '../diagnostics/diagnostic.js';
 import { type Dim, type Env, evaluate, isQuasiAffine, lcm, periodOf, structural, substitute, symbolsOf } from './symbolic.js';
 
 export interface SizeConstraint {
   /** The constraint as written, e.g. `H % 16 == 0`. */
   readonly text: string;
+  /** Where it is written, for constraints from a `where` clause. */
+  readonly span?: Span;
   readonly symbols: readonly string[];
   readonly holds: (env: Env) => boolean;
 }
@@ -139,6 +142,11 @@ export class SizeSpace {
       if (v < 1) return { env, value: v };
     }
     return undefined;
+  }
+
+  /** Whether some allowed sizes of `symbols` satisfy every constraint on them. */
+  satisfiable(symbols: readonly string[]): boolean {
+    return !this.assignments(symbols, SEARCH_LIMIT).next().done;
   }
 
   /** The value of `d` when every symbol is fixed, else undefined. */

@@ -45,7 +45,7 @@ export function runBlock(
     return POISON;
   }
   if (frame.callChain.length >= MAX_BLOCK_DEPTH) {
-    evaluator.report('E0240', span, `blocks nest deeper than ${MAX_BLOCK_DEPTH} calls (is \`${name}\` recursive?)`, 'a block cannot call itself', frame);
+    reportRunaway(evaluator, name, span, frame);
     return POISON;
   }
   const module = evaluator.modules.get(reference.module)!;
@@ -69,6 +69,26 @@ export function runBlock(
   const first = evaluator.builder.nodes.length;
   const result = runBody(evaluator, declaration, inner);
   return applyAnnotations(evaluator, result, annotations, frame, first);
+}
+
+/**
+ * Calls nested too deeply: shows the cycle of blocks that repeats (`A → B → A`) once, with its
+ * call sites, rather than the whole chain of calls.
+ */
+function reportRunaway(evaluator: Evaluator, name: string, span: Span, frame: Frame): void {
+  const chain = frame.callChain;
+  const start = chain.map((site) => site.block).lastIndexOf(name);
+  const hint = `a recursive block must stop: make the call depend on a parameter that shrinks, as in \`depth > 0 ? (x -> ${name}(depth - 1)) : x\``;
+  if (start < 0) {
+    evaluator.diagnostics.error('E0240', span, `blocks nest deeper than ${MAX_BLOCK_DEPTH} calls`, hint, [{ span: chain[0]!.span, message: 'the outermost call' }]);
+    return;
+  }
+  const cycle = [...chain.slice(start).map((site) => site.block), name];
+  const related = chain.slice(start + 1).map((site) => ({ span: site.span, message: `\`${site.block}\` is called here` }));
+  const first = chain.findIndex((site) => site.block === name);
+  related.unshift({ span: chain[first]!.span, message: `the first call of \`${name}\`` });
+  const message = `\`${name}\` calls itself without end: ${cycle.join(' → ')} (${MAX_BLOCK_DEPTH} calls deep)`;
+  evaluator.diagnostics.error('E0240', span, message, hint, related);
 }
 
 function defaultValue(evaluator: Evaluator, param: ast.Param, type: Parameters<typeof coerce>[1], frame: Frame): Value {

@@ -1,9 +1,12 @@
 /**
  * Compile-time values. Parameters, list comprehensions and conditionals are evaluated while a
- * model is elaborated; tensors are references to IR nodes. A `poison` value stands for the result
- * of something that already failed with a diagnostic, so one mistake is reported once.
+ * model is elaborated; tensors are references to IR nodes. A `size` is a tensor size read with
+ * `shape(x)` that depends on the input's size symbols (`H/16`); sizes that are known numbers are
+ * plain ints. A `poison` value stands for the result of something that already failed with a
+ * diagnostic, so one mistake is reported once.
  */
 import type { AttrValue } from '../ops/op.js';
+import { type Dim, structural } from './symbolic.js';
 
 export type Value =
   | { readonly kind: 'int'; readonly value: number }
@@ -13,6 +16,7 @@ export type Value =
   | { readonly kind: 'list'; readonly items: readonly Value[] }
   | { readonly kind: 'tuple'; readonly items: readonly Value[] }
   | { readonly kind: 'tensor'; readonly node: number }
+  | { readonly kind: 'size'; readonly dim: Dim }
   | { readonly kind: 'poison' };
 
 export const POISON: Value = { kind: 'poison' };
@@ -22,6 +26,11 @@ export const bool = (value: boolean): Value => ({ kind: 'bool', value });
 export const str = (value: string): Value => ({ kind: 'string', value });
 export const list = (items: readonly Value[]): Value => ({ kind: 'list', items });
 export const tensor = (node: number): Value => ({ kind: 'tensor', node });
+
+/** A size as a value: an int when it is a known number, else a symbolic `size`. */
+export function size(dim: Dim): Value {
+  return dim.kind === 'const' ? int(dim.value) : { kind: 'size', dim };
+}
 
 /** The user-facing type name, for messages: `int`, `float[]`, `tensor`, `(tensor, tensor)`. */
 export function typeName(value: Value): string {
@@ -37,6 +46,20 @@ export function typeName(value: Value): string {
     default:
       return value.kind;
   }
+}
+
+/**
+ * A value for messages: its type and, when that adds something, its value: `int 3`,
+ * `float[] [0.5, 1.0]`, `size H/2`, but `tensor` and `(tensor, tensor)` once.
+ */
+export function describe(value: Value): string {
+  const type = typeName(value);
+  return holdsTensor(value) ? type : `${type} ${show(value)}`;
+}
+
+function holdsTensor(value: Value): boolean {
+  if (value.kind === 'list' || value.kind === 'tuple') return value.items.some(holdsTensor);
+  return value.kind === 'tensor' || value.kind === 'poison';
 }
 
 export function isNumber(value: Value): value is { kind: 'int' | 'float'; value: number } {
@@ -76,6 +99,8 @@ export function show(value: Value): string {
       return `(${value.items.map(show).join(', ')})`;
     case 'tensor':
       return 'tensor';
+    case 'size':
+      return structural(value.dim);
     case 'poison':
       return '<error>';
   }

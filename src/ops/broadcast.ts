@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Dim, constValue, dim, mul } from '../ir/symbolic.js';
-import { axisWord, elementCount, expectFloat, tensorType } from './common.js';
-import { type OpDef, type ShapeContext, ShapeError, type TensorType } from './op.js';
+import { axisWord, elementCount, expectFloat, formatShape, tensorType } from './common.js';
+import { type EqualityCheck, type OpDef, type ShapeContext, ShapeError, type TensorType } from './op.js';
 import { tensorList } from './params.js';
 
 export interface MergeSpec {
@@ -20,14 +20,26 @@ export interface MergeSpec {
 function broadcastPair(op: string, a: TensorType, b: TensorType, context: ShapeContext): TensorType {
   const rank = Math.max(a.shape.length, b.shape.length);
   const at = (type: TensorType, axis: number): Dim => type.shape[axis - (rank - type.shape.length)] ?? dim(1);
+  const pairs: EqualityCheck[] = [];
   const shape = Array.from({ length: rank }, (_, axis) => {
     const [left, right] = [at(a, axis), at(b, axis)];
     if (constValue(left) === 1) return right;
     if (constValue(right) === 1) return left;
-    const word = axisWord(axis, rank);
-    context.requireEqual(left, right, (l, r) => `the inputs of ${op} have ${l} and ${r} ${word}`, 'inputs');
+    pairs.push({ left, right, word: axisWord(axis, rank), what: `the inputs of ${op} have` });
     return left;
   });
+  try {
+    context.requireAllEqual(pairs, 'inputs');
+  } catch (error) {
+    if (!(error instanceof ShapeError) || a.shape.length === b.shape.length) throw error;
+    // Shapes of different ranks align from the right, which is rarely what was meant.
+    const [low, high] = a.shape.length < b.shape.length ? [a, b] : [b, a];
+    throw new ShapeError(
+      `the inputs of ${op} have ranks ${a.shape.length} and ${b.shape.length}, ${formatShape(a, context)} and ${formatShape(b, context)}, which do not broadcast`,
+      'inputs',
+      `shapes align from the right, so the ${low.shape.length}-D input meets the last ${low.shape.length} axes of the ${high.shape.length}-D one; for a per-channel gate keep the spatial axes with \`gap(keep: true)\` ([N, 1, 1, C])`,
+    );
+  }
   return tensorType(shape);
 }
 

@@ -2,7 +2,7 @@
  * Helpers every shape rule needs: reading ranks and channel counts with messages that name the
  * op and the argument, and building output types.
  */
-import { type Dim, constValue, dim, mul } from '../ir/symbolic.js';
+import { type Dim, constValue, dim, mul, structural } from '../ir/symbolic.js';
 import { type DType, type ShapeContext, ShapeError, type TensorType } from './op.js';
 
 export function formatShape(type: TensorType, context: ShapeContext): string {
@@ -51,7 +51,11 @@ export function channelsOf(op: string, input: TensorType, argument = 'x'): numbe
   const last = input.shape[input.shape.length - 1];
   const value = last === undefined ? undefined : constValue(last);
   if (value === undefined) {
-    throw new ShapeError(`${op}: the channel count of \`${argument}\` must be a known number`, argument, 'channel counts come from the model, not from the input size');
+    throw new ShapeError(
+      `${op}: the channel count of \`${argument}\` is ${structural(last!)}, which depends on the input size`,
+      argument,
+      'fix the input size (`f32[N, 224, 224, 3]`, or `--input 224,224`), or pool to a known channel count first with `gap`',
+    );
   }
   return value;
 }

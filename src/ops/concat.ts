@@ -40,11 +40,10 @@ export const concat: OpDef = {
     const rank = first.shape.length;
     const axis = axisOf(attrs, rank);
     for (const input of inputs.slice(1)) {
-      first.shape.forEach((size, index) => {
-        if (index === axis) return;
-        const word = axisWord(index, rank);
-        context.requireEqual(size, input.shape[index]!, (l, r) => `the inputs of concat have ${l} and ${r} ${word}`, 'inputs');
-      });
+      const pairs = first.shape.flatMap((size, index) =>
+        index === axis ? [] : [{ left: size, right: input.shape[index]!, word: axisWord(index, rank), what: 'the inputs of concat have' }],
+      );
+      context.requireAllEqual(pairs, 'inputs');
     }
     const joined = add(dim(0), ...inputs.map((input) => input.shape[axis]!));
     return tensorType(first.shape.map((size, index) => (index === axis ? joined : size)), first.dtype);

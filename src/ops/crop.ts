@@ -65,8 +65,8 @@ export const crop: OpDef = {
       const rows = sub(x.shape[1]!, dim(border.top + border.bottom));
       const columns = sub(x.shape[2]!, dim(border.left + border.right));
       const hint = 'crop less, or constrain the input size with `where`';
-      requirePositive(NAME, rows, 0, context, `removing ${border.top + border.bottom} rows leaves nothing`, hint);
-      requirePositive(NAME, columns, 1, context, `removing ${border.left + border.right} columns leaves nothing`, hint);
+      requirePositive(NAME, [rows], context, `removing ${border.top + border.bottom} rows leaves nothing`, hint);
+      requirePositive(NAME, [columns], context, `removing ${border.left + border.right} columns leaves nothing`, hint, 1);
       return tensorType([x.shape[0]!, rows, columns, x.shape[3]!]);
     }
     const like = inputs[1]!;

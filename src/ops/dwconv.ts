@@ -14,7 +14,13 @@ import { emitPadForWindow, emitPair, emitTidy, padForWindow, windowStep } from '
 
 const NAME = 'dwconv';
 const multiplier: ParamSpec = { name: 'multiplier', type: 'int', default: 1, doc: 'kernels per input channel' };
-const PARAMS: readonly ParamSpec[] = [featureMap, kernel(3), stride(1), dilation, padding('same'), explicitPad, multiplier, bias, activation];
+// Only the kernel is positional: `conv(x, filters, kernel)` reads `dwconv(32, 3)` as 32 filters
+// of 3×3, but a depthwise convolution has no filter count, so nothing may sit where it would.
+const PARAMS: readonly ParamSpec[] = [
+  featureMap,
+  kernel(3),
+  ...[stride(1), dilation, padding('same'), explicitPad, multiplier, bias, activation].map((p) => ({ ...p, named: true })),
+];
 
 export const dwconv: OpDef = {
   name: NAME,
@@ -24,6 +30,7 @@ export const dwconv: OpDef = {
     '[Cin * multiplier] (zeros). Output channel c * multiplier + m comes from input channel c. With a gradient and ' +
     'dilation > 1 the kernel is spread with zeros between taps (tfjs has no dilated depthwise gradient).',
   params: PARAMS,
+  positionalHint: 'dwconv keeps the channel count of its input (`multiplier:` multiplies it), so it takes no filter count; after the kernel, arguments are named: `dwconv(3, stride: 2)`',
   validate: (attrs) => validateConvolution(NAME, PARAMS, attrs, ['multiplier']),
   shape(inputs, attrs, context) {
     const { x, channels } = convolutionInput(NAME, inputs, context);

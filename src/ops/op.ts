@@ -44,6 +44,8 @@ export interface ParamSpec {
   /** Absent: required. `null`: optional with no value (e.g. `size` when `factor` is given). */
   readonly default?: AttrValue;
   readonly doc: string;
+  /** Only by name (`stride: 2`), never by position: where a position would be ambiguous. */
+  readonly named?: boolean;
 }
 
 export type Initializer = 'heNormal' | 'glorotUniform' | 'zeros' | 'ones';
@@ -79,8 +81,37 @@ export interface ShapeContext {
    * a concrete size that breaks it, e.g. "with H = 513 the inputs of concat have 132 and 129 rows".
    */
   requireEqual(a: Dim, b: Dim, what: string | ((left: string, right: string) => string), argument?: string): void;
+  /**
+   * Requires several sizes to be equal in pairs (every axis of a concat), reporting every pair
+   * that can differ in one error: "with H = 33, W = 33 the inputs of concat have 16 and 17 rows
+   * and 16 and 17 columns".
+   */
+  requireAllEqual(pairs: readonly EqualityCheck[], argument?: string): void;
+  /**
+   * Requires every size in `sizes` to be at least 1 (a window that fits in its input). When some
+   * allowed input sizes satisfy it, checking goes on over those sizes only, and `error` is
+   * reported at the end if no other shape check failed: the sizes that fix that failure (a U-Net
+   * concat wants `H % 8 == 0`) usually fix this too. When no allowed size satisfies it, `error`
+   * is thrown at once.
+   */
+  requirePositive(sizes: readonly Dim[], error: (bad: readonly (TooSmall | undefined)[]) => ShapeError): void;
   /** Renders a dim for messages (`H/16`). */
   format(d: Dim): string;
+}
+
+/** Two sizes that must agree, and the word for what they measure (`rows`). */
+export interface EqualityCheck {
+  readonly left: Dim;
+  readonly right: Dim;
+  readonly word: string;
+  /** "the inputs of concat have": the pair's sizes and the word are appended. */
+  readonly what: string;
+}
+
+/** Sizes of the input at which a size is below 1, and that size's value there. */
+export interface TooSmall {
+  readonly env: ReadonlyMap<string, number>;
+  readonly value: number;
 }
 
 /** Per-axis receptive-field growth: an extent in input pixels and a stride (< 1 upsamples). */
@@ -155,6 +186,8 @@ export interface OpDef {
   readonly notes?: string;
   /** Arguments in positional order; tensor arguments come first. */
   readonly params: readonly ParamSpec[];
+  /** The hint when a call passes too many positional arguments (what the op does not take). */
+  readonly positionalHint?: string;
   /** Checks attribute values beyond their types (a positive kernel size, ...). */
   validate?(attrs: Attrs): string | undefined;
   /**

@@ -72,22 +72,31 @@ export function windowOutputSize(size: Dim, window: Window, axis: 0 | 1): Dim {
 
 const WINDOW_HINT = 'use a larger input (constrain its size with `where`), `padding: same`, or a smaller window';
 
-/** Requires a spatial output size of at least 1 for every allowed input size. */
-export function requirePositive(op: string, size: Dim, axis: 0 | 1, context: ShapeContext, reason: string, hint = WINDOW_HINT): void {
-  const bad = context.sizes.firstNonPositive(size);
-  if (!bad) return;
-  const where = bad.env.size > 0 ? `with ${describeEnv(bad.env)} ` : '';
-  const word = axis === 0 ? 'rows' : 'columns';
-  throw new ShapeError(`${op}: ${where}the output would have no ${word}: ${reason}`, 'x', hint);
+/**
+ * Requires spatial output sizes of at least 1 for every allowed input size: `sizes` are the rows
+ * and the columns (or one of them, from `axis` on). One error names every axis that can be
+ * empty: "with H = 1, W = 1 the output would have no rows and no columns".
+ */
+export function requirePositive(op: string, sizes: readonly Dim[], context: ShapeContext, reason: string, hint = WINDOW_HINT, axis: 0 | 1 = 0): void {
+  context.requirePositive(sizes, (bad) => {
+    const env = new Map<string, number>();
+    const words: string[] = [];
+    bad.forEach((found, index) => {
+      if (!found) return;
+      for (const [name, value] of found.env) if (!env.has(name)) env.set(name, value);
+      words.push(`no ${index + axis === 0 ? 'rows' : 'columns'}`);
+    });
+    const where = env.size > 0 ? `with ${describeEnv(env)} ` : '';
+    return new ShapeError(`${op}: ${where}the output would have ${words.join(' and ')}: ${reason}`, 'x', hint);
+  });
 }
 
 /** The spatial output [Ho, Wo] of a window over [H, W], checked to be non-empty. */
 export function windowOutput(op: string, rows: Dim, columns: Dim, window: Window, context: ShapeContext): [Dim, Dim] {
   const sizes: [Dim, Dim] = [windowOutputSize(rows, window, 0), windowOutputSize(columns, window, 1)];
-  sizes.forEach((size, axis) => {
-    const extent = extentOf(window.kernel[axis]!, window.dilation[axis]!);
-    requirePositive(op, size, axis as 0 | 1, context, `the input is smaller than the window extent ${extent}`);
-  });
+  const [extentRows, extentColumns] = [0, 1].map((axis) => extentOf(window.kernel[axis]!, window.dilation[axis]!));
+  const extent = extentRows === extentColumns ? String(extentRows) : `${extentRows}×${extentColumns}`;
+  requirePositive(op, sizes, context, `the input is smaller than the window extent ${extent}`);
   return sizes;
 }
 

@@ -209,7 +209,14 @@ export class ExpressionPrinter {
     // a chain `a ? x : b ? y : z` breaks before each `:`, one condition per line
     const indent = place.indent + CONTINUATION_INDENT;
     const margin = `\n${' '.repeat(indent)}: `;
-    let text = branch(expression, place);
+    const first = branch(expression, place);
+    // A branch that does not fit beside its condition goes on a line of its own, `?` first.
+    if (first.includes('\n') && expression.otherwise.kind !== 'ConditionalExpr') {
+      const condition = this.print(expression.condition, place, Level.Or);
+      const then = this.print(expression.then, { indent, column: indent + 2 });
+      return `${condition}\n${' '.repeat(indent)}? ${then}${margin}${this.print(expression.otherwise, { indent, column: indent + 2 })}`;
+    }
+    let text = first;
     let rest = expression.otherwise;
     for (; rest.kind === 'ConditionalExpr'; rest = rest.otherwise) text += margin + branch(rest, { indent, column: indent + 2 });
     return text + margin + this.print(rest, { indent, column: indent + 2 });
@@ -262,18 +269,52 @@ export class ExpressionPrinter {
       const head = stage.args === undefined ? stage.callee.name : this.call(stage.callee.name, stage.args, place);
       return head + this.annotations(stage.annotations, { ...place, column: columnAfter(head, place.column) });
     }
-    return this.chain(place, [
-      'repeat ',
-      (column) => this.print(stage.count, { ...place, column }, Level.Ternary),
-      stage.variable ? ` as ${stage.variable.name}` : '',
-      ' { ',
-      ...stage.stages.flatMap((inner, index) => [
-        ...(index > 0 ? [' -> '] : []),
-        (column: number) => this.stage(inner, { ...place, column }),
+    const header = (column: number) =>
+      this.chain({ ...place, column }, [
+        'repeat ',
+        (at) => this.print(stage.count, { ...place, column: at }, Level.Ternary),
+        stage.variable ? ` as ${stage.variable.name}` : '',
+        ' {',
+      ]);
+    const inline = this.flatly(() =>
+      this.chain(place, [
+        header,
+        ' ',
+        ...stage.stages.flatMap((inner, index) => [
+          ...(index > 0 ? [' -> '] : []),
+          (column: number) => this.stage(inner, { ...place, column }),
+        ]),
+        ' }',
+        (column) => this.annotations(stage.annotations, { ...place, column }),
       ]),
-      ' }',
-      (column) => this.annotations(stage.annotations, { ...place, column }),
-    ]);
+    );
+    if (this.flat > 0 || fits(inline, place.column)) return inline;
+    // Too wide: the stages go on lines of their own inside the braces, as a pipeline body would.
+    const indent = place.indent + 2;
+    const body = this.stages(stage.stages, { indent, column: indent });
+    const close = `\n${' '.repeat(place.indent)}}`;
+    const text = `${header(place.column)}\n${' '.repeat(indent)}${body}${close}`;
+    return text + this.annotations(stage.annotations, { ...place, column: columnAfter(text, place.column) });
+  }
+
+  /** The stages of a `repeat` body: on one line when they fit, else broken like a pipeline. */
+  private stages(stages: readonly Ast.Stage[], place: Place): string {
+    const inline = this.flatly(() =>
+      this.chain(place, stages.flatMap((inner, index) => [...(index > 0 ? [' -> '] : []), (column: number) => this.stage(inner, { ...place, column })])),
+    );
+    if (fits(inline, place.column)) return inline;
+    const indent = place.indent + CONTINUATION_INDENT;
+    let text = this.stage(stages[0]!, place);
+    for (const stage of stages.slice(1)) text += this.nextStage(stage, text, place, indent);
+    return text;
+  }
+
+  /** One more stage of a broken pipeline: beside the previous one when it is a short `bn` or `relu`, else on a new line. */
+  private nextStage(stage: Ast.Stage, text: string, place: Place, indent: number): string {
+    const column = columnAfter(text, place.column);
+    const layer = stage.kind === 'RepeatStage' || stage.args !== undefined;
+    const sameLine = this.flatly(() => ` -> ${this.stage(stage, { ...place, column: column + 4 })}`);
+    return !layer && fits(sameLine, column) ? sameLine : `\n${' '.repeat(indent)}-> ${this.stage(stage, { indent, column: indent + 3 })}`;
   }
 
   /**
@@ -291,12 +332,7 @@ export class ExpressionPrinter {
     if (this.flat > 0 || fits(inline, place.column)) return inline;
     const indent = place.indent + CONTINUATION_INDENT;
     let text = this.print(expression.head, place, Level.Or);
-    for (const stage of expression.stages) {
-      const column = columnAfter(text, place.column);
-      const layer = stage.kind === 'RepeatStage' || stage.args !== undefined;
-      const sameLine = this.flatly(() => ` -> ${this.stage(stage, { ...place, column: column + 4 })}`);
-      text += !layer && fits(sameLine, column) ? sameLine : `\n${' '.repeat(indent)}-> ${this.stage(stage, { indent, column: indent + 3 })}`;
-    }
+    for (const stage of expression.stages) text += this.nextStage(stage, text, place, indent);
     return text;
   }
 

@@ -475,72 +475,72 @@ export function createDeepLabV3PlusSmall(weights: ReadonlyMap<string, tf.Tensor>
     // stem/conv_1: conv + bn (examples/deeplabv3plus_small.seg:18)
     const stem: tf.Tensor4D = tf.fused.conv2d({ x: stemDwconv, filter: layers.stem.kernel, strides: 1, pad: 'same', bias: layers.stem.bias });
     tf.dispose(stemDwconv);
-    // high/inverted_residual/body/conv: conv + bn + relu6 (std/backbones.seg:134, in InvertedResidual at examples/deeplabv3plus_small.seg:20)
+    // high/inverted_residual/body/conv: conv + bn + relu6 (std/backbones.seg:148, in InvertedResidual at examples/deeplabv3plus_small.seg:20)
     const highInvertedResidualBodyConv: tf.Tensor4D = tf.fused.conv2d({ x: stem, filter: layers.highInvertedResidualBodyConv.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidualBodyConv.bias, activation: 'relu6' });
-    // high/inverted_residual/body/dwconv: dwconv + bn + relu6 (std/backbones.seg:135, in InvertedResidual at examples/deeplabv3plus_small.seg:20)
+    // high/inverted_residual/body/dwconv: dwconv + bn + relu6 (std/backbones.seg:149, in InvertedResidual at examples/deeplabv3plus_small.seg:20)
     const highInvertedResidualBodyDwconv: tf.Tensor4D = tf.fused.depthwiseConv2d({ x: highInvertedResidualBodyConv, filter: layers.highInvertedResidualBodyDwconv.kernel, strides: 2, pad: 'same', bias: layers.highInvertedResidualBodyDwconv.bias, activation: 'relu6' });
     tf.dispose(highInvertedResidualBodyConv);
-    // high/inverted_residual/body/conv_1: conv + bn (std/backbones.seg:136, in InvertedResidual at examples/deeplabv3plus_small.seg:20)
+    // high/inverted_residual/body/conv_1: conv + bn (std/backbones.seg:150, in InvertedResidual at examples/deeplabv3plus_small.seg:20)
     const highInvertedResidualBodyConv1: tf.Tensor4D = tf.fused.conv2d({ x: highInvertedResidualBodyDwconv, filter: layers.highInvertedResidualBodyConv1.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidualBodyConv1.bias });
     tf.dispose(highInvertedResidualBodyDwconv);
-    // high/inverted_residual_1/body/conv: conv + bn + relu6 (std/backbones.seg:134, in InvertedResidual at examples/deeplabv3plus_small.seg:21)
+    // high/inverted_residual_1/body/conv: conv + bn + relu6 (std/backbones.seg:148, in InvertedResidual at examples/deeplabv3plus_small.seg:21)
     const highInvertedResidual1BodyConv: tf.Tensor4D = tf.fused.conv2d({ x: highInvertedResidualBodyConv1, filter: layers.highInvertedResidual1BodyConv.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidual1BodyConv.bias, activation: 'relu6' });
-    // high/inverted_residual_1/body/dwconv: dwconv + bn + relu6 (std/backbones.seg:135, in InvertedResidual at examples/deeplabv3plus_small.seg:21)
+    // high/inverted_residual_1/body/dwconv: dwconv + bn + relu6 (std/backbones.seg:149, in InvertedResidual at examples/deeplabv3plus_small.seg:21)
     const highInvertedResidual1BodyDwconv: tf.Tensor4D = tf.fused.depthwiseConv2d({ x: highInvertedResidual1BodyConv, filter: layers.highInvertedResidual1BodyDwconv.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidual1BodyDwconv.bias, activation: 'relu6' });
     tf.dispose(highInvertedResidual1BodyConv);
-    // high/inverted_residual_1/body/conv_1: conv + bn (std/backbones.seg:136, in InvertedResidual at examples/deeplabv3plus_small.seg:21)
+    // high/inverted_residual_1/body/conv_1: conv + bn (std/backbones.seg:150, in InvertedResidual at examples/deeplabv3plus_small.seg:21)
     const highInvertedResidual1BodyConv1: tf.Tensor4D = tf.fused.conv2d({ x: highInvertedResidual1BodyDwconv, filter: layers.highInvertedResidual1BodyConv1.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidual1BodyConv1.bias });
     tf.dispose(highInvertedResidual1BodyDwconv);
-    // high/inverted_residual_1/add: add (std/backbones.seg:137, in InvertedResidual at examples/deeplabv3plus_small.seg:21)
+    // high/inverted_residual_1/add: add (std/backbones.seg:151, in InvertedResidual at examples/deeplabv3plus_small.seg:21)
     const highInvertedResidual1Add: tf.Tensor4D = tf.add(highInvertedResidual1BodyConv1, highInvertedResidualBodyConv1);
     tf.dispose([highInvertedResidual1BodyConv1, highInvertedResidualBodyConv1]);
-    // high/inverted_residual_2/body/conv: conv + bn + relu6 (std/backbones.seg:134, in InvertedResidual at examples/deeplabv3plus_small.seg:22)
+    // high/inverted_residual_2/body/conv: conv + bn + relu6 (std/backbones.seg:148, in InvertedResidual at examples/deeplabv3plus_small.seg:22)
     const highInvertedResidual2BodyConv: tf.Tensor4D = tf.fused.conv2d({ x: highInvertedResidual1Add, filter: layers.highInvertedResidual2BodyConv.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidual2BodyConv.bias, activation: 'relu6' });
     tf.dispose(highInvertedResidual1Add);
-    // high/inverted_residual_2/body/dwconv: dwconv + bn + relu6 (std/backbones.seg:135, in InvertedResidual at examples/deeplabv3plus_small.seg:22)
+    // high/inverted_residual_2/body/dwconv: dwconv + bn + relu6 (std/backbones.seg:149, in InvertedResidual at examples/deeplabv3plus_small.seg:22)
     const highInvertedResidual2BodyDwconv: tf.Tensor4D = tf.fused.depthwiseConv2d({ x: highInvertedResidual2BodyConv, filter: layers.highInvertedResidual2BodyDwconv.kernel, strides: 2, pad: 'same', bias: layers.highInvertedResidual2BodyDwconv.bias, activation: 'relu6' });
     tf.dispose(highInvertedResidual2BodyConv);
-    // high/inverted_residual_2/body/conv_1: conv + bn (std/backbones.seg:136, in InvertedResidual at examples/deeplabv3plus_small.seg:22)
+    // high/inverted_residual_2/body/conv_1: conv + bn (std/backbones.seg:150, in InvertedResidual at examples/deeplabv3plus_small.seg:22)
     const highInvertedResidual2BodyConv1: tf.Tensor4D = tf.fused.conv2d({ x: highInvertedResidual2BodyDwconv, filter: layers.highInvertedResidual2BodyConv1.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidual2BodyConv1.bias });
     tf.dispose(highInvertedResidual2BodyDwconv);
-    // high/inverted_residual_3/body/conv: conv + bn + relu6 (std/backbones.seg:134, in InvertedResidual at examples/deeplabv3plus_small.seg:23)
+    // high/inverted_residual_3/body/conv: conv + bn + relu6 (std/backbones.seg:148, in InvertedResidual at examples/deeplabv3plus_small.seg:23)
     const highInvertedResidual3BodyConv: tf.Tensor4D = tf.fused.conv2d({ x: highInvertedResidual2BodyConv1, filter: layers.highInvertedResidual3BodyConv.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidual3BodyConv.bias, activation: 'relu6' });
-    // high/inverted_residual_3/body/dwconv: dwconv + bn + relu6 (std/backbones.seg:135, in InvertedResidual at examples/deeplabv3plus_small.seg:23)
+    // high/inverted_residual_3/body/dwconv: dwconv + bn + relu6 (std/backbones.seg:149, in InvertedResidual at examples/deeplabv3plus_small.seg:23)
     const highInvertedResidual3BodyDwconv: tf.Tensor4D = tf.fused.depthwiseConv2d({ x: highInvertedResidual3BodyConv, filter: layers.highInvertedResidual3BodyDwconv.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidual3BodyDwconv.bias, activation: 'relu6' });
     tf.dispose(highInvertedResidual3BodyConv);
-    // high/inverted_residual_3/body/conv_1: conv + bn (std/backbones.seg:136, in InvertedResidual at examples/deeplabv3plus_small.seg:23)
+    // high/inverted_residual_3/body/conv_1: conv + bn (std/backbones.seg:150, in InvertedResidual at examples/deeplabv3plus_small.seg:23)
     const highInvertedResidual3BodyConv1: tf.Tensor4D = tf.fused.conv2d({ x: highInvertedResidual3BodyDwconv, filter: layers.highInvertedResidual3BodyConv1.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidual3BodyConv1.bias });
     tf.dispose(highInvertedResidual3BodyDwconv);
-    // high/inverted_residual_3/add: add (std/backbones.seg:137, in InvertedResidual at examples/deeplabv3plus_small.seg:23)
+    // high/inverted_residual_3/add: add (std/backbones.seg:151, in InvertedResidual at examples/deeplabv3plus_small.seg:23)
     const highInvertedResidual3Add: tf.Tensor4D = tf.add(highInvertedResidual3BodyConv1, highInvertedResidual2BodyConv1);
     tf.dispose([highInvertedResidual3BodyConv1, highInvertedResidual2BodyConv1]);
-    // high/inverted_residual_4/body/conv: conv + bn + relu6 (std/backbones.seg:134, in InvertedResidual at examples/deeplabv3plus_small.seg:24)
+    // high/inverted_residual_4/body/conv: conv + bn + relu6 (std/backbones.seg:148, in InvertedResidual at examples/deeplabv3plus_small.seg:24)
     const highInvertedResidual4BodyConv: tf.Tensor4D = tf.fused.conv2d({ x: highInvertedResidual3Add, filter: layers.highInvertedResidual4BodyConv.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidual4BodyConv.bias, activation: 'relu6' });
     tf.dispose(highInvertedResidual3Add);
-    // high/inverted_residual_4/body/dwconv: dwconv + bn + relu6 (std/backbones.seg:135, in InvertedResidual at examples/deeplabv3plus_small.seg:24)
+    // high/inverted_residual_4/body/dwconv: dwconv + bn + relu6 (std/backbones.seg:149, in InvertedResidual at examples/deeplabv3plus_small.seg:24)
     const highInvertedResidual4BodyDwconv: tf.Tensor4D = tf.fused.depthwiseConv2d({ x: highInvertedResidual4BodyConv, filter: layers.highInvertedResidual4BodyDwconv.kernel, strides: 1, pad: 'same', dilations: 2, bias: layers.highInvertedResidual4BodyDwconv.bias, activation: 'relu6' });
     tf.dispose(highInvertedResidual4BodyConv);
-    // high/inverted_residual_4/body/conv_1: conv + bn (std/backbones.seg:136, in InvertedResidual at examples/deeplabv3plus_small.seg:24)
+    // high/inverted_residual_4/body/conv_1: conv + bn (std/backbones.seg:150, in InvertedResidual at examples/deeplabv3plus_small.seg:24)
     const highInvertedResidual4BodyConv1: tf.Tensor4D = tf.fused.conv2d({ x: highInvertedResidual4BodyDwconv, filter: layers.highInvertedResidual4BodyConv1.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidual4BodyConv1.bias });
     tf.dispose(highInvertedResidual4BodyDwconv);
-    // high/inverted_residual_5/body/conv: conv + bn + relu6 (std/backbones.seg:134, in InvertedResidual at examples/deeplabv3plus_small.seg:25)
+    // high/inverted_residual_5/body/conv: conv + bn + relu6 (std/backbones.seg:148, in InvertedResidual at examples/deeplabv3plus_small.seg:25)
     const highInvertedResidual5BodyConv: tf.Tensor4D = tf.fused.conv2d({ x: highInvertedResidual4BodyConv1, filter: layers.highInvertedResidual5BodyConv.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidual5BodyConv.bias, activation: 'relu6' });
-    // high/inverted_residual_5/body/dwconv: dwconv + bn + relu6 (std/backbones.seg:135, in InvertedResidual at examples/deeplabv3plus_small.seg:25)
+    // high/inverted_residual_5/body/dwconv: dwconv + bn + relu6 (std/backbones.seg:149, in InvertedResidual at examples/deeplabv3plus_small.seg:25)
     const highInvertedResidual5BodyDwconv: tf.Tensor4D = tf.fused.depthwiseConv2d({ x: highInvertedResidual5BodyConv, filter: layers.highInvertedResidual5BodyDwconv.kernel, strides: 1, pad: 'same', dilations: 2, bias: layers.highInvertedResidual5BodyDwconv.bias, activation: 'relu6' });
     tf.dispose(highInvertedResidual5BodyConv);
-    // high/inverted_residual_5/body/conv_1: conv + bn (std/backbones.seg:136, in InvertedResidual at examples/deeplabv3plus_small.seg:25)
+    // high/inverted_residual_5/body/conv_1: conv + bn (std/backbones.seg:150, in InvertedResidual at examples/deeplabv3plus_small.seg:25)
     const highInvertedResidual5BodyConv1: tf.Tensor4D = tf.fused.conv2d({ x: highInvertedResidual5BodyDwconv, filter: layers.highInvertedResidual5BodyConv1.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidual5BodyConv1.bias });
     tf.dispose(highInvertedResidual5BodyDwconv);
-    // high/inverted_residual_5/add: add (std/backbones.seg:137, in InvertedResidual at examples/deeplabv3plus_small.seg:25)
+    // high/inverted_residual_5/add: add (std/backbones.seg:151, in InvertedResidual at examples/deeplabv3plus_small.seg:25)
     const highInvertedResidual5Add: tf.Tensor4D = tf.add(highInvertedResidual5BodyConv1, highInvertedResidual4BodyConv1);
     tf.dispose([highInvertedResidual5BodyConv1, highInvertedResidual4BodyConv1]);
-    // high/inverted_residual_6/body/conv: conv + bn + relu6 (std/backbones.seg:134, in InvertedResidual at examples/deeplabv3plus_small.seg:26)
+    // high/inverted_residual_6/body/conv: conv + bn + relu6 (std/backbones.seg:148, in InvertedResidual at examples/deeplabv3plus_small.seg:26)
     const highInvertedResidual6BodyConv: tf.Tensor4D = tf.fused.conv2d({ x: highInvertedResidual5Add, filter: layers.highInvertedResidual6BodyConv.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidual6BodyConv.bias, activation: 'relu6' });
     tf.dispose(highInvertedResidual5Add);
-    // high/inverted_residual_6/body/dwconv: dwconv + bn + relu6 (std/backbones.seg:135, in InvertedResidual at examples/deeplabv3plus_small.seg:26)
+    // high/inverted_residual_6/body/dwconv: dwconv + bn + relu6 (std/backbones.seg:149, in InvertedResidual at examples/deeplabv3plus_small.seg:26)
     const highInvertedResidual6BodyDwconv: tf.Tensor4D = tf.fused.depthwiseConv2d({ x: highInvertedResidual6BodyConv, filter: layers.highInvertedResidual6BodyDwconv.kernel, strides: 1, pad: 'same', dilations: 2, bias: layers.highInvertedResidual6BodyDwconv.bias, activation: 'relu6' });
     tf.dispose(highInvertedResidual6BodyConv);
-    // high/inverted_residual_6/body/conv_1: conv + bn (std/backbones.seg:136, in InvertedResidual at examples/deeplabv3plus_small.seg:26)
+    // high/inverted_residual_6/body/conv_1: conv + bn (std/backbones.seg:150, in InvertedResidual at examples/deeplabv3plus_small.seg:26)
     const highInvertedResidual6BodyConv1: tf.Tensor4D = tf.fused.conv2d({ x: highInvertedResidual6BodyDwconv, filter: layers.highInvertedResidual6BodyConv1.kernel, strides: 1, pad: 'same', bias: layers.highInvertedResidual6BodyConv1.bias });
     tf.dispose(highInvertedResidual6BodyDwconv);
     // encoded/aspp/branches/0/conv: conv + bn + relu (std/heads.seg:14, in ASPP at examples/deeplabv3plus_small.seg:27)

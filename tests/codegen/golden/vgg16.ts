@@ -140,54 +140,54 @@ export function createVGG16(weights: ReadonlyMap<string, tf.Tensor>): VGG16Model
   let disposed = false;
   const run = (inputs: VGG16Inputs, tap?: GradCamTap): VGG16Outputs => {
     const image = inputs.image;
-    // features/vgg16_features/repeat/0/conv: conv + relu (std/backbones.seg:108, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/repeat/0/conv: conv + relu (std/backbones.seg:121, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesRepeat0Conv: tf.Tensor4D = tf.fused.conv2d({ x: image, filter: layers.featuresVgg16FeaturesRepeat0Conv.kernel, strides: 1, pad: 'same', bias: layers.featuresVgg16FeaturesRepeat0Conv.bias, activation: 'relu' });
-    // features/vgg16_features/repeat/1/conv: conv + relu (std/backbones.seg:108, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/repeat/1/conv: conv + relu (std/backbones.seg:121, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesRepeat1Conv: tf.Tensor4D = tf.fused.conv2d({ x: featuresVgg16FeaturesRepeat0Conv, filter: layers.featuresVgg16FeaturesRepeat1Conv.kernel, strides: 1, pad: 'same', bias: layers.featuresVgg16FeaturesRepeat1Conv.bias, activation: 'relu' });
     tf.dispose(featuresVgg16FeaturesRepeat0Conv);
-    // features/vgg16_features/maxpool: maxpool (std/backbones.seg:109, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/maxpool: maxpool (std/backbones.seg:122, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesMaxpool: tf.Tensor4D = tf.maxPool(featuresVgg16FeaturesRepeat1Conv, 2, 2, 'valid');
     tf.dispose(featuresVgg16FeaturesRepeat1Conv);
-    // features/vgg16_features/repeat_1/0/conv: conv + relu (std/backbones.seg:110, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/repeat_1/0/conv: conv + relu (std/backbones.seg:123, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesRepeat10Conv: tf.Tensor4D = tf.fused.conv2d({ x: featuresVgg16FeaturesMaxpool, filter: layers.featuresVgg16FeaturesRepeat10Conv.kernel, strides: 1, pad: 'same', bias: layers.featuresVgg16FeaturesRepeat10Conv.bias, activation: 'relu' });
     tf.dispose(featuresVgg16FeaturesMaxpool);
-    // features/vgg16_features/repeat_1/1/conv: conv + relu (std/backbones.seg:110, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/repeat_1/1/conv: conv + relu (std/backbones.seg:123, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesRepeat11Conv: tf.Tensor4D = tf.fused.conv2d({ x: featuresVgg16FeaturesRepeat10Conv, filter: layers.featuresVgg16FeaturesRepeat11Conv.kernel, strides: 1, pad: 'same', bias: layers.featuresVgg16FeaturesRepeat11Conv.bias, activation: 'relu' });
     tf.dispose(featuresVgg16FeaturesRepeat10Conv);
-    // features/vgg16_features/maxpool_1: maxpool (std/backbones.seg:111, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/maxpool_1: maxpool (std/backbones.seg:124, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesMaxpool1: tf.Tensor4D = tf.maxPool(featuresVgg16FeaturesRepeat11Conv, 2, 2, 'valid');
     tf.dispose(featuresVgg16FeaturesRepeat11Conv);
-    // features/vgg16_features/repeat_2/0/conv: conv + relu (std/backbones.seg:112, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/repeat_2/0/conv: conv + relu (std/backbones.seg:125, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesRepeat20Conv: tf.Tensor4D = tf.fused.conv2d({ x: featuresVgg16FeaturesMaxpool1, filter: layers.featuresVgg16FeaturesRepeat20Conv.kernel, strides: 1, pad: 'same', bias: layers.featuresVgg16FeaturesRepeat20Conv.bias, activation: 'relu' });
     tf.dispose(featuresVgg16FeaturesMaxpool1);
-    // features/vgg16_features/repeat_2/1/conv: conv + relu (std/backbones.seg:112, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/repeat_2/1/conv: conv + relu (std/backbones.seg:125, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesRepeat21Conv: tf.Tensor4D = tf.fused.conv2d({ x: featuresVgg16FeaturesRepeat20Conv, filter: layers.featuresVgg16FeaturesRepeat21Conv.kernel, strides: 1, pad: 'same', bias: layers.featuresVgg16FeaturesRepeat21Conv.bias, activation: 'relu' });
     tf.dispose(featuresVgg16FeaturesRepeat20Conv);
-    // features/vgg16_features/repeat_2/2/conv: conv + relu (std/backbones.seg:112, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/repeat_2/2/conv: conv + relu (std/backbones.seg:125, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesRepeat22Conv: tf.Tensor4D = tf.fused.conv2d({ x: featuresVgg16FeaturesRepeat21Conv, filter: layers.featuresVgg16FeaturesRepeat22Conv.kernel, strides: 1, pad: 'same', bias: layers.featuresVgg16FeaturesRepeat22Conv.bias, activation: 'relu' });
     tf.dispose(featuresVgg16FeaturesRepeat21Conv);
-    // features/vgg16_features/maxpool_2: maxpool (std/backbones.seg:113, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/maxpool_2: maxpool (std/backbones.seg:126, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesMaxpool2: tf.Tensor4D = tf.maxPool(featuresVgg16FeaturesRepeat22Conv, 2, 2, 'valid');
     tf.dispose(featuresVgg16FeaturesRepeat22Conv);
-    // features/vgg16_features/repeat_3/0/conv: conv + relu (std/backbones.seg:114, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/repeat_3/0/conv: conv + relu (std/backbones.seg:127, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesRepeat30Conv: tf.Tensor4D = tf.fused.conv2d({ x: featuresVgg16FeaturesMaxpool2, filter: layers.featuresVgg16FeaturesRepeat30Conv.kernel, strides: 1, pad: 'same', bias: layers.featuresVgg16FeaturesRepeat30Conv.bias, activation: 'relu' });
     tf.dispose(featuresVgg16FeaturesMaxpool2);
-    // features/vgg16_features/repeat_3/1/conv: conv + relu (std/backbones.seg:114, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/repeat_3/1/conv: conv + relu (std/backbones.seg:127, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesRepeat31Conv: tf.Tensor4D = tf.fused.conv2d({ x: featuresVgg16FeaturesRepeat30Conv, filter: layers.featuresVgg16FeaturesRepeat31Conv.kernel, strides: 1, pad: 'same', bias: layers.featuresVgg16FeaturesRepeat31Conv.bias, activation: 'relu' });
     tf.dispose(featuresVgg16FeaturesRepeat30Conv);
-    // features/vgg16_features/repeat_3/2/conv: conv + relu (std/backbones.seg:114, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/repeat_3/2/conv: conv + relu (std/backbones.seg:127, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesRepeat32Conv: tf.Tensor4D = tf.fused.conv2d({ x: featuresVgg16FeaturesRepeat31Conv, filter: layers.featuresVgg16FeaturesRepeat32Conv.kernel, strides: 1, pad: 'same', bias: layers.featuresVgg16FeaturesRepeat32Conv.bias, activation: 'relu' });
     tf.dispose(featuresVgg16FeaturesRepeat31Conv);
-    // features/vgg16_features/maxpool_3: maxpool (std/backbones.seg:115, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/maxpool_3: maxpool (std/backbones.seg:128, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesMaxpool3: tf.Tensor4D = tf.maxPool(featuresVgg16FeaturesRepeat32Conv, 2, 2, 'valid');
     tf.dispose(featuresVgg16FeaturesRepeat32Conv);
-    // features/vgg16_features/repeat_4/0/conv: conv + relu (std/backbones.seg:116, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/repeat_4/0/conv: conv + relu (std/backbones.seg:129, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesRepeat40Conv: tf.Tensor4D = tf.fused.conv2d({ x: featuresVgg16FeaturesMaxpool3, filter: layers.featuresVgg16FeaturesRepeat40Conv.kernel, strides: 1, pad: 'same', bias: layers.featuresVgg16FeaturesRepeat40Conv.bias, activation: 'relu' });
     tf.dispose(featuresVgg16FeaturesMaxpool3);
-    // features/vgg16_features/repeat_4/1/conv: conv + relu (std/backbones.seg:116, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/repeat_4/1/conv: conv + relu (std/backbones.seg:129, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesRepeat41Conv: tf.Tensor4D = tf.fused.conv2d({ x: featuresVgg16FeaturesRepeat40Conv, filter: layers.featuresVgg16FeaturesRepeat41Conv.kernel, strides: 1, pad: 'same', bias: layers.featuresVgg16FeaturesRepeat41Conv.bias, activation: 'relu' });
     tf.dispose(featuresVgg16FeaturesRepeat40Conv);
-    // features/vgg16_features/repeat_4/2/conv: conv + relu (std/backbones.seg:116, in VGG16Features at examples/vgg16.seg:11)
+    // features/vgg16_features/repeat_4/2/conv: conv + relu (std/backbones.seg:129, in VGG16Features at examples/vgg16.seg:11)
     const featuresVgg16FeaturesRepeat42Conv: tf.Tensor4D = tf.fused.conv2d({ x: featuresVgg16FeaturesRepeat41Conv, filter: layers.featuresVgg16FeaturesRepeat42Conv.kernel, strides: 1, pad: 'same', bias: layers.featuresVgg16FeaturesRepeat42Conv.bias, activation: 'relu' });
     tf.dispose(featuresVgg16FeaturesRepeat41Conv);
     // features/maxpool: maxpool (examples/vgg16.seg:11)
