@@ -4,6 +4,7 @@
  * asks: are two dims equal for every allowed size (proved, refuted with a concrete size, or
  * undecided), can a dim reach zero, and how to print a dim readably (`H/16`).
  */
+import { simplify } from './simplify.js';
 import { type Dim, type Env, evaluate, isQuasiAffine, lcm, periodOf, structural, substitute, symbolsOf } from './symbolic.js';
 
 export interface SizeConstraint {
@@ -28,6 +29,7 @@ export type Comparison =
 const SEARCH_LIMIT = 4096;
 const MAX_COMBINATIONS = 20_000;
 const TYPICAL_SIZE = 32;
+const AFFINE_SEARCH_LIMIT = 1 << 16;
 
 export class SizeSpace {
   private readonly valuesCache = new Map<string, number[]>();
@@ -149,10 +151,10 @@ export class SizeSpace {
 
   /**
    * A readable form. Over the allowed sizes of one symbol, a dim that is affine prints as
-   * `H/16`, `2*H`, `H/4 + 1`; otherwise it prints structurally (`ceil(H/2)`).
+   * `H/16`, `2*H`, `H/4 + 1`; otherwise it prints simplified (`ceil(H/32)` for five halvings).
    */
   format(d: Dim): string {
-    const value = substitute(d, this.fixed);
+    const value = simplify(substitute(d, this.fixed));
     const symbols = [...symbolsOf(value)];
     if (symbols.length === 0) return String(evaluate(value, new Map()));
     if (symbols.length === 1) {
@@ -163,7 +165,10 @@ export class SizeSpace {
   }
 
   private affineForm(d: Dim, symbol: string): string | undefined {
-    const values = this.valuesOf(symbol, 1024);
+    // Enough whole periods of `d` that agreeing on them means agreeing everywhere.
+    const limit = Math.max(1024, 4 * periodOf(d));
+    if (limit > AFFINE_SEARCH_LIMIT) return undefined;
+    const values = this.valuesOf(symbol, limit);
     if (values.length < 2) return undefined;
     const at = (v: number) => evaluate(d, new Map([[symbol, v]]));
     const [x0, x1] = [values[0]!, values[1]!];
