@@ -22,7 +22,7 @@ export function simplify(d: Dim): Dim {
     case 'sym':
       return d;
     case 'add':
-      return shorter(add(...d.terms.map(simplify)), d);
+      return shorter(collect(add(...d.terms.map(simplify))), d);
     case 'mul':
       return shorter(mul(...d.factors.map(simplify)), d);
     case 'div': {
@@ -38,6 +38,20 @@ export function simplify(d: Dim): Dim {
  */
 function shorter(...forms: Dim[]): Dim {
   return forms.reduce((best, form) => (structural(form).length < structural(best).length ? form : best));
+}
+
+/** Like terms meet: `3*ceil(H/2)*ceil(W/2) + 5*ceil(H/2)*ceil(W/2)` is `8*ceil(H/2)*ceil(W/2)`. */
+function collect(sum: Dim): Dim {
+  if (sum.kind !== 'add') return sum;
+  const like = new Map<string, { rest: Dim[]; coefficient: number }>();
+  for (const term of sum.terms) {
+    const rest = term.kind === 'mul' ? term.factors.filter((f) => f.kind !== 'const') : term.kind === 'const' ? [] : [term];
+    const key = rest.map(structural).join('*');
+    const entry = like.get(key) ?? { rest, coefficient: 0 };
+    entry.coefficient += term.kind === 'const' ? term.value : coefficient(term);
+    like.set(key, entry);
+  }
+  return add(...[...like.values()].map(({ rest, coefficient: c }) => mul(dim(c), ...rest)));
 }
 
 /** `round(value / divisor)` for an already simplified `value`. */

@@ -42,6 +42,7 @@ describe('simplify', () => {
     ['an upsampled stride-16 size', mul(dim(4), repeat(4, (x) => ceilDiv(x, 2))), '4*ceil(H/16)'],
     ['a common factor', floorDiv(add(mul(dim(6), H), dim(3)), 9), 'floor((2*H + 1)/3)'],
     ['a common factor and an offset of k - 1', floorDiv(add(mul(dim(6), H), dim(15)), 9), 'ceil(2*H/3) + 1'],
+    ['like terms', add(mul(dim(3), ceilDiv(H, 2)), floorDiv(add(H, dim(1)), 2)), '4*ceil(H/2)'],
     ['a ceil of a floor, left alone', ceilDiv(floorDiv(H, 2), 3), 'ceil(floor(H/2)/3)'],
   ])('%s: %s', (_, original, expected) => {
     const simplified = simplify(original);
