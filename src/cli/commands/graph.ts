@@ -4,11 +4,16 @@ import { toDot, toMermaid, toSvg } from '../../ir/export/index.js';
 import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
 import { UsageError, parse } from '../args.js';
 import { type Io, reportDiagnostics, writeOrPrint } from '../io.js';
+import { DEPTH_OPTIONS, parseDepth } from './depth-option.js';
 
-export const GRAPH_USAGE = 'segc graph FILE [--format dot|svg|mermaid] [-o OUT] [--model NAME] [--input H,W]';
+/** The model's own blocks are drawn open, the blocks they call as one node each. */
+export const GRAPH_DEPTH = 1;
+
+export const GRAPH_USAGE = 'segc graph FILE [--format dot|svg|mermaid] [-o OUT] [--model NAME] [--input H,W] [--depth N|all] [--expand]';
 
 export async function graph(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parse(argv, { ...COMPILE_OPTIONS, format: { type: 'string' }, output: { type: 'string', short: 'o' } });
+  const parsed = parse(argv, { ...COMPILE_OPTIONS, format: { type: 'string' }, output: { type: 'string', short: 'o' }, ...DEPTH_OPTIONS });
+  const depth = parseDepth(parsed, GRAPH_DEPTH);
   const format = (parsed.values.format as string | undefined) ?? 'dot';
   if (!['dot', 'svg', 'mermaid'].includes(format)) throw new UsageError(`--format must be dot, svg or mermaid, got \`${format}\``);
   const [file] = requireFiles(parsed, 'graph', 1);
@@ -17,8 +22,8 @@ export async function graph(argv: readonly string[], io: Io): Promise<number> {
   if (hasErrors(result.diagnostics)) return 1;
   const model = result.models.find((m) => m.graph);
   if (!model?.graph) throw new UsageError(`${file} declares no model`);
-  const formatDim = model.sizes.format.bind(model.sizes);
-  const text = format === 'dot' ? toDot(model.graph, { formatDim }) : format === 'mermaid' ? toMermaid(model.graph, { formatDim }) : await toSvg(model.graph, { formatDim });
+  const options = { formatDim: model.sizes.format.bind(model.sizes), depth };
+  const text = format === 'dot' ? toDot(model.graph, options) : format === 'mermaid' ? toMermaid(model.graph, options) : await toSvg(model.graph, options);
   await writeOrPrint(io, parsed.values.output as string | undefined, text);
   return 0;
 }

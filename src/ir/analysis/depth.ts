@@ -28,6 +28,8 @@ export interface CollapsedBlock {
   readonly name: string;
   /** How many times the call ran: the iterations of a `repeat` or a comprehension, else 1. */
   readonly iterations: number;
+  /** How many IR nodes it holds. */
+  readonly layers: number;
   /** The last node whose value leaves the block; its shape is the block's output shape. */
   readonly exit: IRNode;
 }
@@ -46,6 +48,10 @@ export function unitsAtDepth(graph: Graph, depth: number): Unit[] {
     nodes.forEach((n) => unitOf.set(n.id, index));
     return nodes;
   });
+  for (const node of graph.nodes) {
+    const missing = node.inputs.find((i) => !unitOf.has(i));
+    if (missing !== undefined) throw new InternalError(`the IR has no node ${missing}, read by ${node.name}`);
+  }
   return orderUnits(units, unitOf).map((nodes) => describeUnit(graph, nodes, depth, unitOf));
 }
 
@@ -55,8 +61,8 @@ export function unitsAtDepth(graph: Graph, depth: number): Unit[] {
  * are renumbered in order, as in any IR graph. `blocks` says what each collapsed node stands for.
  */
 export function collapseGraph(graph: Graph, depth: number): { graph: Graph; blocks: ReadonlyMap<number, CollapsedBlock> } {
+  if (graph.nodes.every((n) => n.callChain.length <= depth)) return { graph, blocks: new Map() };
   const units = unitsAtDepth(graph, depth);
-  if (units.every((u) => !u.block)) return { graph, blocks: new Map() };
   const viewId = new Map<number, number>();
   units.forEach((unit, index) => unit.nodes.forEach((n) => viewId.set(n.id, index)));
   const blocks = new Map<number, CollapsedBlock>();
@@ -92,7 +98,7 @@ function describeUnit(graph: Graph, nodes: IRNode[], depth: number, unitOf: Read
   const exit = [...nodes].reverse().find((n) => leaves.has(n.id)) ?? nodes[nodes.length - 1]!;
   const { name, iterations } = commonName(nodes.map((n) => n.name));
   const site = first.callChain[depth]!;
-  return { nodes, block: { site, enclosing: first.callChain.slice(0, depth), name, iterations, exit } };
+  return { nodes, block: { site, enclosing: first.callChain.slice(0, depth), name, iterations, layers: nodes.length, exit } };
 }
 
 /**
