@@ -36,9 +36,16 @@ export function clusterTree(graph: Graph): ClusterTree {
   return root;
 }
 
-/** A readable title for a cluster: `ASPP (aspp.seg:12:5)`. */
+/**
+ * A readable title for a cluster: `ASPP (deeplabv3plus.seg:18:17)`. The file's own name only: a
+ * drawing is shared, and the folder it was made in means nothing to a reader (nor should it leak).
+ */
 export function clusterTitle(site: CallSite): string {
-  return `${site.block} (${site.span.file}:${site.span.start.line}:${site.span.start.column})`;
+  return `${site.block} (${baseName(site.span.file)}:${site.span.start.line}:${site.span.start.column})`;
+}
+
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }
 
 function childCluster(parent: ClusterTree | Cluster, key: string, site: CallSite, byKey: Map<string, Cluster>): Cluster {

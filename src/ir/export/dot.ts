@@ -22,7 +22,7 @@ interface Drawing extends DotOptions {
 
 const HEADER = [
   'graph [rankdir=TB, fontname="Helvetica,Arial,DejaVu Sans Condensed,sans-serif", fontsize=11, labelloc=t, nodesep=0.3, ranksep=0.35, ordering=out, newrank=true];',
-  'node [shape=box, style="rounded,filled", fillcolor="#eef3fb", color="#5b7db1", fontname="Helvetica,Arial,DejaVu Sans Condensed,sans-serif", fontsize=10, margin="0.22,0.055"];',
+  'node [shape=box, style="rounded,filled", fillcolor="#eef3fb", color="#5b7db1", fontname="Helvetica,Arial,DejaVu Sans Condensed,sans-serif", fontsize=10, margin="0.25,0.055"];',
   'edge [color="#555555", arrowsize=0.7];',
 ];
 
