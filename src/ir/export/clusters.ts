@@ -37,14 +37,16 @@ export function clusterTree(graph: Graph): ClusterTree {
 }
 
 /**
- * A readable title for a cluster: `ASPP (deeplabv3plus.seg:18:17)`. The file's own name only: a
- * drawing is shared, and the folder it was made in means nothing to a reader (nor should it leak).
+ * A readable title for a cluster: `ASPP (examples/aspp.seg:18:17)`, with the path as the source was
+ * named (relative, or `std/heads.seg`). An absolute path is cut to the file's name: the folders of
+ * the machine that drew it mean nothing to a reader.
  */
 export function clusterTitle(site: CallSite): string {
-  return `${site.block} (${baseName(site.span.file)}:${site.span.start.line}:${site.span.start.column})`;
+  return `${site.block} (${shownPath(site.span.file)}:${site.span.start.line}:${site.span.start.column})`;
 }
 
-function baseName(path: string): string {
+function shownPath(path: string): string {
+  if (!/^([A-Za-z]:)?[\\/]/.test(path)) return path;
   return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }
 
