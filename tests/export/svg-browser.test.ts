@@ -37,11 +37,11 @@ describe.skipIf(!chromiumAvailable() && !ON_CI)('the DeepLabv3+ diagram in chrom
       await page.setContent(`<!doctype html><body style="margin:0">${svg.slice(svg.indexOf('<svg'))}</body>`);
       const overflows = await page.evaluate(() => {
         const found: Overflow[] = [];
-        for (const group of document.querySelectorAll('g.node, g.cluster')) {
+        for (const group of Array.from(document.querySelectorAll('g.node, g.cluster'))) {
           const shape = group.querySelector('polygon, path');
           if (!shape) continue;
           const box = (shape as SVGGraphicsElement).getBBox();
-          for (const text of group.querySelectorAll('text')) {
+          for (const text of Array.from(group.querySelectorAll('text'))) {
             const line = text.getBBox();
             const by = Math.max(box.x - line.x, line.x + line.width - (box.x + box.width));
             if (by > 0) found.push({ text: text.textContent ?? '', by });
@@ -49,7 +49,7 @@ describe.skipIf(!chromiumAvailable() && !ON_CI)('the DeepLabv3+ diagram in chrom
         }
         return found;
       });
-      expect(overflows.slice(0, 5)).toEqual([]);
+      expect(overflows).toEqual([]);
       if (depth === DEFAULT_DEPTH) {
         await mkdir(ARTIFACTS, { recursive: true });
         await page.setViewportSize({ width: 1400, height: 900 });
