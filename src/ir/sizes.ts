@@ -150,11 +150,23 @@ export class SizeSpace {
   }
 
   /**
-   * A readable form. Over the allowed sizes of one symbol, a dim that is affine prints as
-   * `H/16`, `2*H`, `H/4 + 1`; otherwise it prints simplified (`ceil(H/32)` for five halvings).
+   * A readable form, as diagnostics and generated code print sizes. Over the allowed sizes of one
+   * symbol, a dim that is affine prints as `H/16`, `2*H`, `H/4 + 1`; otherwise it prints
+   * structurally (`ceil(H/2)`).
    */
   format(d: Dim): string {
-    const value = simplify(substitute(d, this.fixed));
+    return this.render(substitute(d, this.fixed));
+  }
+
+  /**
+   * The form summaries and drawings print: as `format`, but simplified exactly first, so five
+   * padded stride-2 convolutions read `ceil(H/32)` instead of five nested floors.
+   */
+  display(d: Dim): string {
+    return this.render(simplify(substitute(d, this.fixed)));
+  }
+
+  private render(value: Dim): string {
     const symbols = [...symbolsOf(value)];
     if (symbols.length === 0) return String(evaluate(value, new Map()));
     if (symbols.length === 1) {

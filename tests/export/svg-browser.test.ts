@@ -27,7 +27,7 @@ interface Overflow {
 describe.skipIf(!chromiumAvailable() && !ON_CI)('the DeepLabv3+ diagram in chromium', () => {
   it.each([DEFAULT_DEPTH, 0, Infinity])('at depth %s fits every label in its box', async (depth) => {
     const model = compile(join(PACKAGE_ROOT, 'examples', 'deeplabv3plus.seg'), nodeHost()).models[0]!;
-    const svg = await toSvg(model.graph!, { formatDim: model.sizes.format.bind(model.sizes), depth });
+    const svg = await toSvg(model.graph!, { formatDim: model.sizes.display.bind(model.sizes), depth });
     const [, width, height] = /<svg width="(\d+)pt" height="(\d+)pt"/.exec(svg)!;
     console.info(`DeepLabv3+ at depth ${depth}: ${width}×${height} pt`);
     const profile = await mkdtemp(join(tmpdir(), 'segc-chromium-'));

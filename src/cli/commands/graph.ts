@@ -22,7 +22,7 @@ export async function graph(argv: readonly string[], io: Io): Promise<number> {
   if (hasErrors(result.diagnostics)) return 1;
   const model = result.models.find((m) => m.graph);
   if (!model?.graph) throw new UsageError(`${file} declares no model`);
-  const options = { formatDim: model.sizes.format.bind(model.sizes), depth };
+  const options = { formatDim: model.sizes.display.bind(model.sizes), depth };
   const text = format === 'dot' ? toDot(model.graph, options) : format === 'mermaid' ? toMermaid(model.graph, options) : await toSvg(model.graph, options);
   await writeOrPrint(io, parsed.values.output as string | undefined, text);
   return 0;

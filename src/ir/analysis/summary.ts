@@ -106,7 +106,7 @@ export function summarize(graph: Graph, sizes: SizeSpace, options: SummaryOption
     ...(activationsKnown ? { activationBytes: rows.reduce((s, r) => s + r.activationBytes!, 0) } : {}),
     outputs: graph.outputs.map((o) => {
       const node = byNode.get(o.node)!;
-      return { name: o.name, layer: node.name, shape: node.type.shape.map((d) => sizes.format(d)) };
+      return { name: o.name, layer: node.name, shape: node.type.shape.map((d) => sizes.display(d)) };
     }),
     symbols: graph.symbols.map((s) => ({ ...s, ...(sizes.fixed.has(s.name) ? { value: sizes.fixed.get(s.name)! } : {}) })),
   };
@@ -125,14 +125,14 @@ function unitRow(graph: Graph, unit: Unit, sizes: SizeSpace, image: SizeSpace, f
   return {
     name: block?.name ?? last.name,
     op: block?.site.block ?? last.op,
-    shape: last.type.shape.map((d) => sizes.format(d)),
+    shape: last.type.shape.map((d) => sizes.display(d)),
     params: weights.filter((w) => w.trainable).reduce((s, w) => s + count(w.shape), 0),
     nonTrainable: weights.filter((w) => !w.trainable).reduce((s, w) => s + count(w.shape), 0),
     ...(concreteFlops !== undefined ? { flops: concreteFlops } : {}),
-    flopsFormula: image.format(flops),
+    flopsFormula: image.display(flops),
     paramBytes: weights.reduce((s, w) => s + count(w.shape), 0) * BYTES_PER_ELEMENT,
     ...(concreteActivations !== undefined ? { activationBytes: concreteActivations } : {}),
-    activationFormula: image.format(activations),
+    activationFormula: image.display(activations),
     receptiveField: Number.isFinite(field.receptiveField) ? field.receptiveField : 'global',
     outputStride: Number.isFinite(field.outputStride) ? field.outputStride : 'global',
     annotations: block ? [] : last.annotations.map((a) => a.name),
