@@ -2,6 +2,7 @@
 import { hasErrors } from '../../compiler/compile.js';
 import { surveyOutputs } from '../../explain/derive.js';
 import { describeSurvey, surveyJson } from '../../explain/describe.js';
+import { FULL_DEPTH } from '../../ir/analysis/depth.js';
 import { summarize } from '../../ir/analysis/summary.js';
 import { formatSummary } from '../../ir/analysis/summary-text.js';
 import { parse } from '../args.js';
@@ -16,8 +17,9 @@ export const SUMMARY_USAGE = 'segc summary FILE [--model NAME] [--input H,W] [--
 
 export function summary(argv: readonly string[], io: Io): number {
   const parsed = parse(argv, { ...COMPILE_OPTIONS, ...DEPTH_OPTIONS });
-  const depth = parseDepth(parsed, SUMMARY_DEPTH);
   const json = parsed.values.json === true;
+  // Tools reading --json get every layer unless they ask for a depth; people get the short table.
+  const depth = parseDepth(parsed, json ? FULL_DEPTH : SUMMARY_DEPTH);
   const [file] = requireFiles(parsed, 'summary', 1);
   const result = compileFromArgs(file!, parsed);
   reportDiagnostics(io, result.diagnostics, result.sources, false);
