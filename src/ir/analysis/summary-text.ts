@@ -1,31 +1,37 @@
 /**
  * The summary as a table for a terminal: one row per layer (or per collapsed block call), then
- * totals of parameters, FLOPs and memory.
+ * totals of parameters, FLOPs and memory. FLOPs and activation memory depend on the input size:
+ * without one (`--input H,W`) their columns are left out, since a column of formulas doubles the
+ * table's width; `--json` has every formula.
  */
 import type { Summary, SummaryRow } from './summary.js';
 
 const HEADER = ['layer', 'op', 'output shape', 'params', 'FLOPs', 'weights', 'activations', 'RF', 'stride'];
 /** Columns from here on are numbers, aligned right. */
 const FIRST_NUMBER = 3;
-/** A symbolic cost wider than this prints as `symbolic`; `--input` gives figures, `--json` formulas. */
-const FORMULA_WIDTH = 28;
+/** The columns that need a fixed input size. */
+const SIZED = new Set(['FLOPs', 'activations']);
 
 export function formatSummary(s: Summary): string {
-  const rows = s.rows.map(cells);
-  const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (row: string[]) => row.map((c, i) => (i >= FIRST_NUMBER ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const sized = s.rows.every((r) => r.flops !== undefined && r.activationBytes !== undefined);
+  const keep = HEADER.map((h) => sized || !SIZED.has(h));
+  const header = HEADER.filter((_, i) => keep[i]);
+  const rows = s.rows.map((r) => cells(r).filter((_, i) => keep[i]));
+  const firstNumber = header.indexOf(HEADER[FIRST_NUMBER]!);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (row: string[]) => row.map((c, i) => (i >= firstNumber ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const rule = '-'.repeat(widths.reduce((a, b) => a + b + 2, -2));
   const symbols = s.symbols.map((sym) => `${sym.name}${sym.value !== undefined ? ` = ${sym.value}` : ''}${sym.constraints.length ? ` (${sym.constraints.join(', ')})` : ''}`);
   const depth = s.depth === null ? '' : `   depth ${s.depth} (blocks called deeper are one row; --depth all expands them)`;
   return [
     `model ${s.model}${symbols.length ? `   sizes: ${symbols.join('; ')}` : ''}${depth}`,
     rule,
-    line(HEADER),
+    line(header),
     rule,
     ...rows.map(line),
     rule,
     `params: ${group(s.totalParams)} (trainable ${group(s.trainableParams)}, non-trainable ${group(s.nonTrainableParams)})`,
-    ...(s.rows.some((r) => r.flops === undefined) ? ['(symbolic sizes: pass --input H,W for figures; --json has every formula)'] : []),
+    ...(sized ? [] : ['FLOPs and activations per layer depend on the input size: pass --input H,W (--json has them as formulas)']),
     `FLOPs per image: ${s.totalFlops !== undefined ? `${group(s.totalFlops)} (${(s.totalFlops / 1e9).toFixed(2)} GFLOPs)` : 'depends on the input size; pass --input H,W'}`,
     `memory per image: weights ${bytes(s.paramBytes)}, activations ${s.activationBytes !== undefined ? `${bytes(s.activationBytes)} (every layer's output, as training keeps them)` : 'depend on the input size; pass --input H,W'}`,
     `outputs: ${s.outputs.map((o) => `${o.name} [${o.shape.join(', ')}]`).join(', ')}`,
@@ -35,7 +41,7 @@ export function formatSummary(s: Summary): string {
 function cells(r: SummaryRow): string[] {
   const name = r.name + (r.annotations.length ? ` @${r.annotations.join(' @')}` : '');
   const op = r.layers === undefined ? r.op : `${r.op}${r.iterations! > 1 ? ` ×${r.iterations}` : ''} (${r.layers} layers)`;
-  const activations = r.activationBytes !== undefined ? bytes(r.activationBytes) : formula(`${r.activationFormula} B`);
+  const activations = r.activationBytes !== undefined ? bytes(r.activationBytes) : '';
   return [name, op, `[${r.shape.join(', ')}]`, group(r.params + r.nonTrainable), flops(r), bytes(r.paramBytes), activations, String(r.receptiveField), stride(r)];
 }
 
@@ -60,11 +66,7 @@ function flops(r: SummaryRow): string {
     if (r.flops >= 1e9) return `${(r.flops / 1e9).toFixed(1)}G`;
     return r.flops >= 1e6 ? `${(r.flops / 1e6).toFixed(1)}M` : group(r.flops);
   }
-  return formula(r.flopsFormula);
-}
-
-function formula(text: string): string {
-  return text.length <= FORMULA_WIDTH ? text : 'symbolic';
+  return '';
 }
 
 function stride(r: SummaryRow): string {
