@@ -9,6 +9,8 @@ export interface SegcResult {
   readonly width: number;
   readonly height: number;
   readonly classes: number;
+  /** Where the image sits in the model's letterboxed input. */
+  readonly box: { readonly top: number; readonly left: number; readonly height: number; readonly width: number };
   /** The model's input, [H, W, 3] in [0, 1]. */
   readonly input: number[];
   readonly logits: number[];

@@ -13,10 +13,39 @@ export function setStatus(id: 'backend' | 'model' | 'weights' | 'timing', text: 
   line.classList.toggle('warning', warning);
 }
 
+/**
+ * A caption that wraps between words: a long unbroken token (a layer path such as
+ * `decoded/deep_lab_v3_plus_decoder/conv`) may also break after a `/` or `_`, never elsewhere.
+ */
 export function setCaption(id: 'input-caption' | 'heatmap-caption', text: string): void {
-  element(id).textContent = text;
+  const parts = text.split(/(?<=[/_])/);
+  element(id).replaceChildren(...parts.flatMap((part, index) => (index === 0 ? [part] : [document.createElement('wbr'), part])));
 }
 
+/**
+ * While a run is in flight: the progress line says what is happening, and every control is
+ * disabled (the drop zone says it is busy); `undefined` ends it.
+ */
+export function setBusy(activity: string | undefined): void {
+  const busy = activity !== undefined;
+  element('progress').hidden = !busy;
+  element('progress-text').textContent = activity ?? '';
+  document.body.classList.toggle('busy', busy);
+  element('drop-zone').setAttribute('aria-busy', String(busy));
+  for (const control of Array.from(document.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement>('#samples button, #file, #backend-picker'))) control.disabled = busy;
+  element('file').parentElement!.classList.toggle('disabled', busy);
+  const picker = element<HTMLSelectElement>('class-picker');
+  picker.disabled = busy || picker.options.length === 0;
+}
+
+/** The backend picker shows the request; choosing another reloads the page with it. */
+export function offerBackends(current: string, onChoose: (name: string) => void): void {
+  const picker = element<HTMLSelectElement>('backend-picker');
+  picker.value = current;
+  picker.onchange = () => onChoose(picker.value);
+}
+
+/** Draws pixels at their own size; the canvas's CSS letterboxes them into its square frame. */
 export function drawImage(id: 'input-canvas' | 'mask-canvas' | 'heatmap-canvas', pixels: ImageData): void {
   const canvas = element<HTMLCanvasElement>(id);
   canvas.width = pixels.width;
@@ -45,7 +74,6 @@ export function showLegend(names: readonly string[], counts: readonly number[]):
 export function fillClassPicker(names: readonly string[], selected: number, onChange: (classIndex: number) => void): void {
   const picker = element<HTMLSelectElement>('class-picker');
   picker.replaceChildren(...names.map((name, index) => new Option(`${index}: ${name}`, String(index), false, index === selected)));
-  picker.disabled = false;
   picker.onchange = () => onChange(Number(picker.value));
 }
 
@@ -79,6 +107,8 @@ export function acceptFiles(onFile: (file: File) => void): void {
   zone.ondrop = (event) => {
     event.preventDefault();
     zone.classList.remove('dragging');
+    // Controls are disabled during a run; a drop then is refused the same way.
+    if (zone.getAttribute('aria-busy') === 'true') return;
     const file = event.dataTransfer?.files[0];
     if (file) onFile(file);
   };

@@ -34,6 +34,8 @@ const MODEL: OptionDef = { flags: '--model <name>', description: 'the model to u
 const PARAM: OptionDef = { flags: '--param <name=value>', description: 'set a model parameter (JSON for lists and strings: rates=[6,12,18])', repeat: true };
 const INPUT: OptionDef = { flags: '--input <h,w>', description: 'a fixed input size for the symbolic sizes H and W (e.g. 513,513)' };
 const COMPILE = [MODEL, PARAM, INPUT];
+const depth = (fallback: string): OptionDef => ({ flags: '--depth <n>', description: `how deep block calls are expanded: a whole number or \`all\`; deeper calls are one row or node (default: ${fallback})` });
+const EXPAND: OptionDef = { flags: '--expand', description: 'expand every block call (the same as --depth all)' };
 const WEIGHTS: OptionDef = { flags: '--weights <dir>', description: 'trained weights: a folder with model.json (default: seeded random weights, announced as such)' };
 const SEED: OptionDef = { flags: '--seed <n>', description: 'seed of the random weights used without --weights', fallback: '0' };
 const backend = (fallback: string): OptionDef => ({ flags: '--backend <name>', description: 'auto, webgpu, wasm or cpu (auto: a hardware WebGPU adapter, else wasm)', fallback });
@@ -81,14 +83,14 @@ export const COMMANDS: readonly CommandDef[] = [
     name: 'summary',
     summary: 'per layer: output shape, parameters, FLOPs, receptive field, output stride; totals',
     argument: ONE_FILE,
-    options: [...COMPILE, JSON_OUTPUT],
+    options: [...COMPILE, depth('2 (all with --json)'), EXPAND, JSON_OUTPUT],
     load: lazy(() => import('./commands/summary.js'), (m) => m.summary),
   },
   {
     name: 'graph',
     summary: 'draw the architecture as a diagram, parallel branches side by side',
     argument: ONE_FILE,
-    options: [{ flags: '--format <format>', description: 'dot, svg or mermaid', fallback: 'dot' }, OUTPUT_FILE, ...COMPILE],
+    options: [{ flags: '--format <format>', description: 'dot, svg or mermaid', fallback: 'dot' }, OUTPUT_FILE, ...COMPILE, depth('1'), EXPAND],
     load: lazy(() => import('./commands/graph.js'), (m) => m.graph),
   },
   {

@@ -5,6 +5,7 @@
  * undecided), can a dim reach zero, and how to print a dim readably (`H/16`).
  */
 import type { Span } from '../diagnostics/diagnostic.js';
+import { simplify } from './simplify.js';
 import { type Dim, type Env, evaluate, isQuasiAffine, lcm, periodOf, structural, substitute, symbolsOf } from './symbolic.js';
 
 export interface SizeConstraint {
@@ -31,6 +32,7 @@ export type Comparison =
 const SEARCH_LIMIT = 4096;
 const MAX_COMBINATIONS = 20_000;
 const TYPICAL_SIZE = 32;
+const AFFINE_SEARCH_LIMIT = 1 << 16;
 
 export class SizeSpace {
   private readonly valuesCache = new Map<string, number[]>();
@@ -156,11 +158,23 @@ export class SizeSpace {
   }
 
   /**
-   * A readable form. Over the allowed sizes of one symbol, a dim that is affine prints as
-   * `H/16`, `2*H`, `H/4 + 1`; otherwise it prints structurally (`ceil(H/2)`).
+   * A readable form, as diagnostics and generated code print sizes. Over the allowed sizes of one
+   * symbol, a dim that is affine prints as `H/16`, `2*H`, `H/4 + 1`; otherwise it prints
+   * structurally (`ceil(H/2)`).
    */
   format(d: Dim): string {
-    const value = substitute(d, this.fixed);
+    return this.render(substitute(d, this.fixed));
+  }
+
+  /**
+   * The form summaries and drawings print: as `format`, but simplified exactly first, so five
+   * padded stride-2 convolutions read `ceil(H/32)` instead of five nested floors.
+   */
+  display(d: Dim): string {
+    return this.render(simplify(substitute(d, this.fixed)));
+  }
+
+  private render(value: Dim): string {
     const symbols = [...symbolsOf(value)];
     if (symbols.length === 0) return String(evaluate(value, new Map()));
     if (symbols.length === 1) {
@@ -171,7 +185,10 @@ export class SizeSpace {
   }
 
   private affineForm(d: Dim, symbol: string): string | undefined {
-    const values = this.valuesOf(symbol, 1024);
+    // Enough whole periods of `d` that agreeing on them means agreeing everywhere.
+    const limit = Math.max(1024, 4 * periodOf(d));
+    if (limit > AFFINE_SEARCH_LIMIT) return undefined;
+    const values = this.valuesOf(symbol, limit);
     if (values.length < 2) return undefined;
     const at = (v: number) => evaluate(d, new Map([[symbol, v]]));
     const [x0, x1] = [values[0]!, values[1]!];

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { explain } from '../explain/explain.js';
-import { heatmapOverlay, maskToColors, overlay, resizeImage, type RgbImage } from '../runtime/image.js';
+import { heatmapOverlay, maskToColors, resizeImage, type RgbImage } from '../runtime/image.js';
 import { runtimeError } from '../runtime/errors.js';
 import type { SegModel } from '../runtime/model.js';
 import { WebCode } from './codes.js';
@@ -91,13 +91,22 @@ export function mostFrequentForeground(mask: Int32Array, classes: number): numbe
   return best;
 }
 
-/** The image with the class colours (VOC palette) blended in. */
-export function maskOverlayImage(image: RgbImage, segmentation: Segmentation, alpha = 0.55): RgbImage {
+/**
+ * The image with the class colours (VOC palette) blended in, faithful to the legend: each class
+ * colour is mixed with the image's grey level only (`alpha·colour + (1 − alpha)·grey`), so a
+ * pixel keeps exactly its class's hue, where mixing with the image's own colours would shift it
+ * (a red image under a square's green reads as the triangle's olive).
+ */
+export function maskOverlayImage(image: RgbImage, segmentation: Segmentation, alpha = 0.6): RgbImage {
   return tf.tidy(() => {
     const labels = tf.tensor2d(segmentation.mask, [segmentation.height, segmentation.width], 'int32');
-    return overlay(image, maskToColors(labels), alpha);
+    const grey = tf.sum(tf.mul(image, tf.tensor1d(LUMA)), -1, true);
+    return tf.add(tf.mul(maskToColors(labels), alpha), tf.mul(grey, 1 - alpha)) as RgbImage;
   });
 }
+
+/** Rec. 601 luma weights: the grey level a person sees in an RGB colour. */
+const LUMA = [0.299, 0.587, 0.114];
 
 /** The image with the heatmap (turbo colours) blended in. */
 export function heatmapOverlayImage(image: RgbImage, heatmap: Heatmap, alpha = 0.5): RgbImage {

@@ -23,13 +23,13 @@ export function backendRequestFrom(search: string): WebBackendRequest {
  */
 export async function startWebBackend(request: WebBackendRequest, wasmLocation: string): Promise<BackendChoice> {
   await setWasmBinaryLocation(wasmLocation);
-  const choice = await selectBackend(request, { allowSoftwareAdapter: true });
+  const choice = await selectBackend(request, { allowSoftwareAdapter: false });
   registerGradients();
   return choice;
 }
 
-/** One line for the page: "webgpu on google swiftshader (software adapter)" or "wasm (…why…)". */
+/** One line for the page: "webgpu on google swiftshader (software adapter …)" or "wasm — …why…". */
 export function describeBackend(choice: BackendChoice): string {
   if (choice.name !== 'webgpu') return `${choice.name} — ${choice.reason}`;
-  return `webgpu on ${choice.adapter ?? 'an unknown adapter'}${choice.software ? ' (software adapter: slower than wasm; add ?backend=wasm to compare)' : ''}`;
+  return `webgpu on ${choice.adapter ?? 'an unknown adapter'}${choice.software ? ' (software adapter: slower than wasm; choose wasm to compare)' : ''}`;
 }

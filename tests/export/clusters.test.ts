@@ -36,6 +36,14 @@ describe('clusterTree', () => {
   });
 });
 
+describe('clusterTitle', () => {
+  it('keeps a relative path as written and cuts an absolute one to the file name', () => {
+    expect(clusterTitle({ block: 'ASPP', span: span(18, 17, 'examples/aspp.seg') })).toBe('ASPP (examples/aspp.seg:18:17)');
+    expect(clusterTitle({ block: 'ASPP', span: span(18, 17, '/home/someone/work/aspp.seg') })).toBe('ASPP (aspp.seg:18:17)');
+    expect(clusterTitle({ block: 'ASPP', span: span(18, 17, 'C:\\Users\\someone\\aspp.seg') })).toBe('ASPP (aspp.seg:18:17)');
+  });
+});
+
 describe('node labels', () => {
   const node = (op: string, attrs: Record<string, unknown>, dtype: 'f32' | 'i32' = 'f32') =>
     buildNodes([{ op, name: 'x', shape: [sym('N'), dim(3)], attrs: attrs as never, dtype }])[0]!;

@@ -36,9 +36,18 @@ export function clusterTree(graph: Graph): ClusterTree {
   return root;
 }
 
-/** A readable title for a cluster: `ASPP (aspp.seg:12:5)`. */
+/**
+ * A readable title for a cluster: `ASPP (examples/aspp.seg:18:17)`, with the path as the source was
+ * named (relative, or `std/heads.seg`). An absolute path is cut to the file's name: the folders of
+ * the machine that drew it mean nothing to a reader.
+ */
 export function clusterTitle(site: CallSite): string {
-  return `${site.block} (${site.span.file}:${site.span.start.line}:${site.span.start.column})`;
+  return `${site.block} (${shownPath(site.span.file)}:${site.span.start.line}:${site.span.start.column})`;
+}
+
+function shownPath(path: string): string {
+  if (!/^([A-Za-z]:)?[\\/]/.test(path)) return path;
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }
 
 function childCluster(parent: ClusterTree | Cluster, key: string, site: CallSite, byKey: Map<string, Cluster>): Cluster {

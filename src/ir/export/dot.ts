@@ -3,30 +3,41 @@
  * outputs drawn as distinct shapes, and each block call drawn as a `cluster_*` subgraph so that
  * parallel branches (the arms of an ASPP) sit side by side inside their block.
  */
+import { type CollapsedBlock, FULL_DEPTH, collapseGraph } from '../analysis/depth.js';
 import type { Graph, IRNode } from '../graph.js';
 import { type Cluster, type ClusterTree, clusterTitle, clusterTree } from './clusters.js';
 import { graphEdges, nodeById } from './edges.js';
 import { type DimFormatter, nodeLabelLines } from './labels.js';
 
 export interface DotOptions {
-  /** How sizes print in labels; defaults to the structural form (`floor(H/2)`). */
+  /** How sizes print in labels; defaults to the exactly simplified form (`ceil(H/16)`). */
   readonly formatDim?: DimFormatter;
+  /** Block calls nested deeper than this are drawn as one node; every layer by default. */
+  readonly depth?: number;
+}
+
+interface Drawing extends DotOptions {
+  readonly blocks: ReadonlyMap<number, CollapsedBlock>;
 }
 
 const HEADER = [
-  'graph [rankdir=TB, fontname="Helvetica", fontsize=11, labelloc=t, nodesep=0.3, ranksep=0.35];',
-  'node [shape=box, style="rounded,filled", fillcolor="#eef3fb", color="#5b7db1", fontname="Helvetica", fontsize=10];',
+  'graph [rankdir=TB, fontname="Helvetica,Arial,DejaVu Sans Condensed,sans-serif", fontsize=11, labelloc=t, nodesep=0.3, ranksep=0.35, ordering=out, newrank=true];',
+  'node [shape=box, style="rounded,filled", fillcolor="#eef3fb", color="#5b7db1", fontname="Helvetica,Arial,DejaVu Sans Condensed,sans-serif", fontsize=10, margin="0.25,0.055"];',
   'edge [color="#555555", arrowsize=0.7];',
 ];
 
 const INPUT_STYLE = 'shape=invhouse, style=filled, fillcolor="#fff2cc", color="#b7950b"';
 const OUTPUT_STYLE = 'shape=house, style=filled, fillcolor="#d5f5e3", color="#1e8449"';
-const CLUSTER_STYLE = 'style="rounded,filled", fillcolor="#f7f7f7", color="#999999", fontsize=10';
+/** A collapsed block call: a stack of boxes, in the cluster colours. */
+const BLOCK_STYLE = 'shape=box3d, style=filled, fillcolor="#e4e9f2", color="#5b7db1"';
+const CLUSTER_STYLE = 'style="rounded,filled", fillcolor="#f7f7f7", color="#999999", fontsize=10, margin=16';
 
-export function toDot(graph: Graph, options: DotOptions = {}): string {
+export function toDot(source: Graph, options: DotOptions = {}): string {
+  const { graph, blocks } = collapseGraph(source, options.depth ?? FULL_DEPTH);
+  const drawing: Drawing = { ...options, blocks };
   const lines = [`digraph ${graphId(graph.model)} {`, ...HEADER.map(indent(1)), indent(1)(`label=${quote(graph.model)};`)];
   const tree = clusterTree(graph);
-  lines.push(...treeLines(tree, options, 1));
+  lines.push(...treeLines(tree, drawing, 1));
   lines.push(...graph.outputs.map((output, index) => indent(1)(`${outputId(index)} [label=${quote(output.name)}, ${OUTPUT_STYLE}];`)));
   lines.push(...edgeLines(graph).map(indent(1)));
   lines.push('}');
@@ -42,7 +53,7 @@ function outputId(index: number): string {
   return `output${index}`;
 }
 
-function treeLines(tree: ClusterTree | Cluster, options: DotOptions, depth: number): string[] {
+function treeLines(tree: ClusterTree | Cluster, options: Drawing, depth: number): string[] {
   const lines = tree.nodes.map((node) => indent(depth)(nodeLine(node, options)));
   for (const cluster of tree.children) {
     lines.push(indent(depth)(`subgraph cluster_${cluster.id} {`));
@@ -53,9 +64,10 @@ function treeLines(tree: ClusterTree | Cluster, options: DotOptions, depth: numb
   return lines;
 }
 
-function nodeLine(node: IRNode, options: DotOptions): string {
-  const label = nodeLabelLines(node, options.formatDim).map(escapeLabel).join('\\n');
-  const style = node.op === 'input' ? `, ${INPUT_STYLE}` : '';
+function nodeLine(node: IRNode, options: Drawing): string {
+  const block = options.blocks.get(node.id);
+  const label = nodeLabelLines(node, options.formatDim, block).map(escapeLabel).join('\\n');
+  const style = node.op === 'input' ? `, ${INPUT_STYLE}` : block ? `, ${BLOCK_STYLE}` : '';
   return `${dotNodeId(node)} [label="${label}"${style}];`;
 }
 

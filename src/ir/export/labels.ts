@@ -4,13 +4,18 @@
  * Mermaid exporters so both drawings read the same.
  */
 import type { AttrValue } from '../../ops/op.js';
+import type { CollapsedBlock } from '../analysis/depth.js';
 import type { IRNode } from '../graph.js';
+import { simplify } from '../simplify.js';
 import { type Dim, structural } from '../symbolic.js';
 
 export type DimFormatter = (d: Dim) => string;
 
+/** Sizes simplified exactly (`ceil(H/16)`), when no size space is at hand to say more. */
+export const simplifiedDim: DimFormatter = (d) => structural(simplify(d));
+
 /** `[N, H/16, W/16, 256]`; integer tensors are marked (`i32[N, H, W]`) since most are f32. */
-export function formatShape(node: IRNode, formatDim: DimFormatter = structural): string {
+export function formatShape(node: IRNode, formatDim: DimFormatter = simplifiedDim): string {
   const dims = `[${node.type.shape.map((d) => formatDim(d)).join(', ')}]`;
   return node.type.dtype === 'f32' ? dims : `${node.type.dtype}${dims}`;
 }
@@ -31,9 +36,23 @@ export function describeOp(node: IRNode): string {
   return parts.join(' ');
 }
 
-/** The lines of a node's label, top to bottom. */
-export function nodeLabelLines(node: IRNode, formatDim?: DimFormatter): string[] {
-  return [node.name, describeOp(node), formatShape(node, formatDim)];
+/** The lines of a node's label, top to bottom; a collapsed block call names its block. */
+export function nodeLabelLines(node: IRNode, formatDim?: DimFormatter, block?: CollapsedBlock): string[] {
+  return [node.name, block ? describeBlock(block, node) : describeOp(node), formatShape(node, formatDim)];
+}
+
+/** `ASPP · 22 layers`, `Bottleneck ×5 · 50 layers`, with its parameter count when it has any. */
+export function describeBlock(block: CollapsedBlock, node: IRNode): string {
+  const times = block.iterations > 1 ? ` ×${block.iterations}` : '';
+  const layers = block.layers === 1 ? '1 layer' : `${block.layers} layers`;
+  const params = node.weights.filter((w) => w.trainable).reduce((sum, w) => sum + w.shape.reduce((p, d) => p * d, 1), 0);
+  return `${block.site.block}${times} · ${layers}${params > 0 ? ` · ${compact(params)} params` : ''}`;
+}
+
+/** 23,561,152 → `23.6M`; 9,408 → `9.4k`. */
+function compact(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  return n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
 }
 
 function formatWindow(value: AttrValue): string {

@@ -2,14 +2,21 @@
  * Mermaid flowchart for an IR graph, for Markdown renderers that draw Mermaid (GitHub, many
  * docs sites): the same content as the DOT export, with one `subgraph` per block call.
  */
+import { type CollapsedBlock, FULL_DEPTH, collapseGraph } from '../analysis/depth.js';
 import type { Graph, IRNode } from '../graph.js';
 import { type Cluster, type ClusterTree, clusterTitle, clusterTree } from './clusters.js';
 import { graphEdges, nodeById } from './edges.js';
 import { type DimFormatter, nodeLabelLines } from './labels.js';
 
 export interface MermaidOptions {
-  /** How sizes print in labels; defaults to the structural form (`floor(H/2)`). */
+  /** How sizes print in labels; defaults to the exactly simplified form (`ceil(H/16)`). */
   readonly formatDim?: DimFormatter;
+  /** Block calls nested deeper than this are drawn as one node; every layer by default. */
+  readonly depth?: number;
+}
+
+interface Drawing extends MermaidOptions {
+  readonly blocks: ReadonlyMap<number, CollapsedBlock>;
 }
 
 const CLASSES = [
@@ -17,9 +24,10 @@ const CLASSES = [
   'classDef output fill:#d5f5e3,stroke:#1e8449',
 ];
 
-export function toMermaid(graph: Graph, options: MermaidOptions = {}): string {
+export function toMermaid(source: Graph, options: MermaidOptions = {}): string {
+  const { graph, blocks } = collapseGraph(source, options.depth ?? FULL_DEPTH);
   const lines = ['flowchart TD'];
-  lines.push(...treeLines(clusterTree(graph), options, 1));
+  lines.push(...treeLines(clusterTree(graph), { ...options, blocks }, 1));
   graph.outputs.forEach((output, index) => lines.push(indent(1)(`${mermaidOutputId(index)}(["${escapeMermaid(output.name)}"]):::output`)));
   lines.push(...graphEdges(graph).map((edge) => indent(1)(`${mermaidNodeId(edge.from)} --> ${mermaidNodeId(edge.to)}`)));
   graph.outputs.forEach((output, index) =>
@@ -37,7 +45,7 @@ export function mermaidOutputId(index: number): string {
   return `output${index}`;
 }
 
-function treeLines(tree: ClusterTree | Cluster, options: MermaidOptions, depth: number): string[] {
+function treeLines(tree: ClusterTree | Cluster, options: Drawing, depth: number): string[] {
   const lines = tree.nodes.map((node) => indent(depth)(nodeLine(node, options)));
   for (const cluster of tree.children) {
     lines.push(indent(depth)(`subgraph c${cluster.id}["${escapeMermaid(clusterTitle(cluster.site))}"]`));
@@ -47,8 +55,11 @@ function treeLines(tree: ClusterTree | Cluster, options: MermaidOptions, depth: 
   return lines;
 }
 
-function nodeLine(node: IRNode, options: MermaidOptions): string {
-  const label = nodeLabelLines(node, options.formatDim).map(escapeMermaid).join('<br/>');
+function nodeLine(node: IRNode, options: Drawing): string {
+  const block = options.blocks.get(node.id);
+  const label = nodeLabelLines(node, options.formatDim, block).map(escapeMermaid).join('<br/>');
+  // A collapsed block call is a subroutine box: `[[...]]`.
+  if (block) return `${mermaidNodeId(node)}[["${label}"]]`;
   return node.op === 'input' ? `${mermaidNodeId(node)}[/"${label}"/]:::input` : `${mermaidNodeId(node)}["${label}"]`;
 }
 

@@ -17,6 +17,7 @@ import { TrainCode } from '../codes.js';
 import { trainError } from '../errors.js';
 import { evaluateDataset, headlineScores } from '../evaluate.js';
 import { trainingCurveSvg } from '../curve-svg.js';
+import { shownPath } from '../svg-text.js';
 import { trainLoop, type LoopOutcome } from '../loop.js';
 import { Optimizer } from '../optimizer.js';
 import { epochLine, ProgressDisplay, type ProgressWriter } from '../progress.js';
@@ -122,7 +123,7 @@ export async function runTraining(request: TrainingRequest): Promise<TrainingRes
       ...(validation ? { validate: (current: SegModel) => validate(current, validation, task, input, request.config.multiLabel) } : {}),
       checkpoint: async (current) => {
         await saveCheckpoint(request.outDir, { weights: model.weightTensors(), optimizer: optimizer.state(), state: current });
-        await writeFileAtomic(join(request.outDir, CURVE_FILE), trainingCurveSvg(current.history, `${request.graph.model} on ${request.dataDir}`));
+        await writeFileAtomic(join(request.outDir, CURVE_FILE), trainingCurveSvg(current.history, `${request.graph.model} on ${shownPath(request.dataDir, process.cwd())}`));
       },
       shouldStop: signal.stopRequested,
     });
