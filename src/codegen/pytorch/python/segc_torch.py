@@ -330,7 +330,20 @@ class BatchNorm(nn.Module):
         self.epsilon, self.momentum = epsilon, momentum
 
     def forward(self, x):
+        if self.training and x.numel() == x.shape[1]:
+            return self._single(x)
         return F.batch_norm(x, self.movingMean, self.movingVariance, self.gamma, self.beta, self.training, 1.0 - self.momentum, self.epsilon)
+
+    def _single(self, x):
+        # One value per channel (a pooled map of one image): PyTorch refuses it; segc normalises
+        # it to beta (variance 0) and blends the value into the moving statistics uncorrected.
+        with torch.no_grad():
+            value = x.reshape(-1)
+            self.movingMean.mul_(self.momentum).add_(value * (1 - self.momentum))
+            self.movingVariance.mul_(self.momentum)
+        shape = [1, -1] + [1] * (x.dim() - 2)
+        centred = x - x.reshape(shape)  # zero, and so is its gradient, as x minus its own mean
+        return centred / math.sqrt(self.epsilon) * self.gamma.reshape(shape) + self.beta.reshape(shape)
 
 
 # ---------------------------------------------------------------------------------------------

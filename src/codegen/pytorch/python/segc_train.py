@@ -11,7 +11,8 @@ the epoch and the sample, so the position is the whole random state).
 
 The backend is nccl on GPUs and gloo on CPUs. `--batch` is the global batch: each of the
 WORLD_SIZE processes trains on batch / WORLD_SIZE images per step and DDP averages gradients.
-Batch-norm statistics are per process, as with plain DDP.
+Batch-norm statistics are per process, as with plain DDP. A last batch with fewer images than
+processes is left out of each epoch.
 """
 import argparse
 import json
@@ -315,7 +316,8 @@ def main(model_class, task, input_spec):
     model.to(device)
     parallel = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None) if world > 1 else model
     optimizer = make_optimizer(parallel.parameters(), args.optimizer, args.lr, args.momentum)
-    batches = -(-len(dataset) // args.batch)
+    # Every process takes part in every step: a last batch too small to give each one an image is left out.
+    batches = len(dataset) // args.batch + (1 if len(dataset) % args.batch >= world else 0)
     total = args.epochs * batches
     config = {key: value for key, value in vars(args).items() if key not in ("resume", "max_steps", "out", "weights")}
     state = {"format": "segc-pytorch-train-state", "version": 1, "model": model_class.__name__, "config": config, "world": world,
