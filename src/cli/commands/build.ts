@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { buildFiles, moduleStems } from '../../codegen/index.js';
 import { hasErrors } from '../../compiler/compile.js';
+import { DiagnosticError } from '../../diagnostics/diagnostic.js';
 import type { Graph } from '../../ir/graph.js';
 import { UsageError, parse } from '../args.js';
 import { COMPILE_OPTIONS, compileFromArgs, requireFiles } from '../compile-file.js';
@@ -37,7 +38,14 @@ export async function build(argv: readonly string[], io: Io): Promise<number> {
   if (models.length === 0) throw new UsageError(`${file} declares no model`);
   const stems = moduleStems(file!, models.map((m) => m.graph));
   if (target === 'pytorch') {
-    await writePytorchBuild({ models, stems, source: file!, output, ...(weights !== undefined ? { weights } : {}) }, io);
+    try {
+      await writePytorchBuild({ models, stems, source: file!, output, ...(weights !== undefined ? { weights } : {}) }, io);
+    } catch (error) {
+      // Shown with the code frame: a layer PyTorch cannot name points into the .seg file.
+      if (!(error instanceof DiagnosticError)) throw error;
+      reportDiagnostics(io, error.diagnostics, result.sources, false);
+      return 1;
+    }
     return 0;
   }
   for (const [index, model] of models.entries()) {
