@@ -96,3 +96,20 @@ describe('segc build --target pytorch', () => {
     interpreter.dispose();
   });
 });
+
+describe('the web page with weights trained in PyTorch', () => {
+  it('npm run web -- --weights FILE.safetensors serves them converted to the tfjs format, values unchanged', async () => {
+    const { prepareWeights } = await import('../../examples/web/assets.js');
+    await useBackend('cpu');
+    const out = join(work, 'page');
+    const safetensors = join(work, 'gap', 'gap_cam.safetensors');
+    await prepareWeights(out, 'examples/gap_cam.seg', { directory: safetensors });
+    const model = compileExample('gap_cam');
+    const expected = weightDeclarations(model.graph).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype }));
+    const served = await loadWeights(join(out, 'weights'), expected);
+    const original = await loadWeights(join(REPOSITORY, 'weights/gap_cam'), expected);
+    expect(JSON.parse(readFileSync(join(out, 'weights', 'model.json'), 'utf8')).generatedBy).toBe('segc web build: converted from gap_cam.safetensors (safetensors, PyTorch)');
+    for (const [name, tensor] of original) expect(Array.from(served.get(name)!.dataSync()), name).toEqual(Array.from(tensor.dataSync()));
+    tf.dispose([...served.values(), ...original.values()]);
+  });
+});
