@@ -14,6 +14,7 @@ import contextlib
 import json
 import math
 import os
+import sys
 
 import numpy as np
 import torch
@@ -468,13 +469,21 @@ def run_main(model_class, description):
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = parser.parse_args()
     model = model_class()
-    load_weights(model, args.weights)
+    try:
+        load_weights(model, args.weights)
+        image = np.load(args.input)
+    except (OSError, ValueError) as error:
+        sys.exit(f"error: {error}")
     model.to(args.device).eval()
-    image = np.load(args.input)
     if image.dtype != np.float32 or image.ndim != 4:
         parser.error(f"--input must hold a float32 array [N, H, W, C], got {image.dtype} {list(image.shape)}")
-    with torch.no_grad():
-        outputs = model(torch.from_numpy(image).to(args.device))
+    try:
+        with torch.no_grad():
+            outputs = model(torch.from_numpy(image).to(args.device))
+    except RuntimeError as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        sys.exit(f"error: {model_class.__name__} cannot run on an input of shape {list(image.shape)}: {first}\n"
+                 "hint: check the sizes and channels against the model's input (`segc summary`)")
     name = args.output_name or next(iter(outputs))
     if name not in outputs:
         parser.error(f"the model has no output {name}; it has {', '.join(outputs)}")

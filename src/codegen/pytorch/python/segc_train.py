@@ -51,7 +51,10 @@ class Dataset:
     """A split folder: `images/` (+ `masks/`) for segmentation, one folder per class otherwise."""
 
     def __init__(self, split, task):
-        from PIL import Image  # noqa: F401  (fails early with a clear message when Pillow is missing)
+        try:
+            from PIL import Image  # noqa: F401
+        except ImportError:
+            raise SystemExit("error: reading images needs Pillow: apt-get install python3-pil (or pip install pillow)")
 
         self.split, self.task = split, task
         if not os.path.isdir(split):
@@ -312,7 +315,10 @@ def main(model_class, task, input_spec):
     dataset = Dataset(args.data, task)
     model = model_class()
     if args.weights:
-        segc.load_weights(model, args.weights)
+        try:
+            segc.load_weights(model, args.weights)
+        except (OSError, ValueError) as error:
+            raise SystemExit(f"error: {error}")
     model.to(device)
     parallel = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None) if world > 1 else model
     optimizer = make_optimizer(parallel.parameters(), args.optimizer, args.lr, args.momentum)
@@ -324,10 +330,15 @@ def main(model_class, task, input_spec):
              "epoch": 0, "batchInEpoch": 0, "step": 0, "history": []}
     if args.resume:
         folder = os.path.join(args.out, "checkpoint")
-        with open(os.path.join(folder, "train-state.json")) as file:
-            saved = json.load(file)
-        segc.load_weights(model, os.path.join(folder, "weights.safetensors"))
-        optimizer.load_state_dict(torch.load(os.path.join(folder, "optimizer.pt"), map_location=device))
+        try:
+            with open(os.path.join(folder, "train-state.json")) as file:
+                saved = json.load(file)
+            segc.load_weights(model, os.path.join(folder, "weights.safetensors"))
+            optimizer.load_state_dict(torch.load(os.path.join(folder, "optimizer.pt"), map_location=device))
+        except (OSError, ValueError) as error:
+            raise SystemExit(f"error: cannot resume from {folder}: {error}\nhint: resume with the --out of a run that wrote a checkpoint")
+        if saved.get("format") != "segc-pytorch-train-state" or saved.get("model") != model_class.__name__:
+            raise SystemExit(f"error: {folder} holds no checkpoint of {model_class.__name__}")
         state.update({key: saved[key] for key in ("epoch", "batchInEpoch", "step", "history")})
     kernels = decayed(model)
     steps_here = 0
