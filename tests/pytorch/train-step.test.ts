@@ -26,8 +26,9 @@ const missing = torchMissing();
 const work = mkdtempSync(join(tmpdir(), 'segc-pytorch-step-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const CASES: readonly [string, number[], OptimizerName][] = [
+const CASES: readonly [string, number[], OptimizerName, ('multi-label')?][] = [
   ['gap_cam', [2, 28, 28, 1], 'adam'],
+  ['gap_cam', [3, 28, 28, 1], 'sgd', 'multi-label'],
   ['acol', [1, 64, 64, 1], 'sgd'],
   ['unet', [2, 16, 24, 3], 'adam'],
   ['spp', [2, 20, 28, 3], 'sgd'],
@@ -48,8 +49,8 @@ describe.skipIf(missing !== undefined)(`a training step in PyTorch and in segc${
     registerGradients();
   });
 
-  it.each(CASES)('%s at %j with %s', async (stem, shape, optimizerName) => {
-    const directory = join(work, stem);
+  it.each(CASES.map((c) => [`${c[0]} at ${c[1].join('×')} with ${c[2]}${c[3] ? ', multi-label' : ''}`, ...c] as const))('%s', async (_title, stem, shape, optimizerName, multiLabel) => {
+    const directory = join(work, `${stem}-${optimizerName}${multiLabel ? '-multi-label' : ''}`);
     const model = buildExample(stem, directory, compileExample(stem));
     const task = inferTask(model.graph);
     const weights = weightsFor(model, 5);
@@ -63,14 +64,18 @@ describe.skipIf(missing !== undefined)(`a training step in PyTorch and in segc${
     if (task.kind === 'segmentation') truth[0] = 255; // one ignored pixel
     const truthTensor = task.kind === 'segmentation' ? tf.tensor3d(truth, [n, h, w], 'int32') : tf.tensor1d(truth, 'int32');
     writeNpy(join(batchDir, task.kind === 'segmentation' ? 'masks.npy' : 'labels.npy'), tf.cast(truthTensor, 'float32'));
+    // Multi-label: a multi-hot row per image (some images with two classes, one with none).
+    const targets = multiLabel ? tf.tensor2d(Float32Array.from(seededValues(n * task.classes, 21), (v) => (v > 0.6 ? 1 : 0)), [n, task.classes]) : undefined;
+    if (targets) writeNpy(join(batchDir, 'targets.npy'), targets);
 
     const segModel = SegModel.fromTensors(model.graph, model.sizes, weights);
     const trainable = new Map(weightDeclarations(model.graph).filter((d) => d.train).map((d) => [d.name, segModel.weights.get(d.name)!]));
     const optimizer = new Optimizer({ name: optimizerName }, trainable);
-    const batch = { size: n, images, ...(task.kind === 'segmentation' ? { masks: truthTensor } : { labels: truthTensor }) } as Parameters<typeof trainStep>[3];
+    const truthField = task.kind === 'segmentation' ? { masks: truthTensor } : targets ? { targets } : { labels: truthTensor };
+    const batch = { size: n, images, ...truthField } as Parameters<typeof trainStep>[3];
     const segcLosses: number[] = [];
     for (let step = 0; step < STEPS; step++) {
-      segcLosses.push((await trainStep(segModel, task, optimizer, batch, { learningRate: LEARNING_RATE, weightDecay: WEIGHT_DECAY, seed: step })).loss);
+      segcLosses.push((await trainStep(segModel, task, optimizer, batch, { learningRate: LEARNING_RATE, weightDecay: WEIGHT_DECAY, seed: step, multiLabel: multiLabel !== undefined })).loss);
     }
 
     const config = { task: { kind: task.kind, outputs: task.outputs, classes: task.classes }, optimizer: optimizerName, lr: LEARNING_RATE, weightDecay: WEIGHT_DECAY, steps: STEPS };
@@ -96,6 +101,6 @@ describe.skipIf(missing !== undefined)(`a training step in PyTorch and in segc${
 
     optimizer.dispose();
     segModel.dispose();
-    tf.dispose([...weights.values(), images, truthTensor]);
+    tf.dispose([...weights.values(), images, truthTensor, ...(targets ? [targets] : [])]);
   }, 300_000);
 });

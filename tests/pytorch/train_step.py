@@ -28,6 +28,8 @@ if os.path.exists(os.path.join(batch_dir, "masks.npy")):
     batch["masks"] = torch.from_numpy(np.load(os.path.join(batch_dir, "masks.npy"))).long()
 if os.path.exists(os.path.join(batch_dir, "labels.npy")):
     batch["labels"] = torch.from_numpy(np.load(os.path.join(batch_dir, "labels.npy"))).long()
+if os.path.exists(os.path.join(batch_dir, "targets.npy")):
+    batch["targets"] = torch.from_numpy(np.load(os.path.join(batch_dir, "targets.npy")))
 optimizer = segc_train.make_optimizer(model.parameters(), config["optimizer"], config["lr"])
 losses = []
 for step in range(config["steps"]):

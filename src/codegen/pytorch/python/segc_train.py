@@ -1,7 +1,8 @@
 """Training a segc model on PyTorch, alone or with DistributedDataParallel under torchrun.
 
 The same training as `segc train`: data sets as `segc data` writes them, the task's loss
-(pixel cross-entropy ignoring 255, softmax cross-entropy, ACoL's two branches), L2 weight decay
+(pixel cross-entropy ignoring 255, softmax cross-entropy, ACoL's two branches, one sigmoid per
+class with --multi-label), L2 weight decay
 (decay / 2) * sum(w^2) on convolution and dense kernels, SGD with momentum or Adam (epsilon 1e-7),
 the poly or constant schedule per step, random scale-crop and horizontal flips, batch norm with
 the batch's statistics. Checkpoints hold the weights as safetensors under segc's names, so
@@ -73,7 +74,10 @@ class Dataset:
                 stem = os.path.splitext(name)[0]
                 mask = os.path.join(masks, stem + ".png") if os.path.isdir(masks) else None
                 label = labels.get(name)
-                label = label["label"] if isinstance(label, dict) else label
+                if isinstance(label, dict):
+                    label = label.get("labels", [label["label"]] if "label" in label else None) if task.get("multiLabel") else label.get("label")
+                elif label is not None and task.get("multiLabel"):
+                    label = [label]
                 self.items.append((os.path.join(images, name), mask, label))
         else:
             classes = _classes_file(split) or _visible(n for n in os.listdir(split) if os.path.isdir(os.path.join(split, n)))
@@ -84,7 +88,7 @@ class Dataset:
                     continue
                 for file in _visible(os.listdir(folder)):
                     if file.lower().endswith(IMAGE_SUFFIXES):
-                        self.items.append((os.path.join(folder, file), None, index))
+                        self.items.append((os.path.join(folder, file), None, [index] if task.get("multiLabel") else index))
             self.items.sort(key=lambda item: os.path.relpath(item[0], split))
         if not self.items:
             raise SystemExit(f"error: {split} holds no images")
@@ -175,6 +179,9 @@ def task_loss(task, outputs, batch):
     logits = outputs[task["outputs"][0]]
     if task["kind"] == "segmentation":
         return pixel_cross_entropy(logits, batch["masks"])
+    if "targets" in batch:
+        # One sigmoid per class against multi-hot targets, mean over images and classes.
+        return F.binary_cross_entropy_with_logits(logits, batch["targets"])
     if task["kind"] == "acol":
         return F.cross_entropy(logits, batch["labels"].long()) + F.cross_entropy(outputs[task["outputs"][1]], batch["labels"].long())
     return F.cross_entropy(logits, batch["labels"].long())
@@ -243,6 +250,7 @@ def _parse(description):
     parser.add_argument("--scale-crop", help="LOW,HIGH: random scale then crop to the input size")
     parser.add_argument("--weights", help="start from these weights (safetensors)")
     parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint")
+    parser.add_argument("--multi-label", action="store_true", help="image-level label sets (labels.json), one sigmoid per class")
     parser.add_argument("--max-steps", type=int, help="stop after this many steps in this run (a checkpoint is written); --resume continues")
     args = parser.parse_args()
     if args.lr is None:
@@ -288,6 +296,11 @@ def _load_batch(dataset, indices, args, epoch, input_spec, task, device):
     batch = {"images": torch.from_numpy(np.stack(images)).to(device)}
     if task["kind"] == "segmentation":
         batch["masks"] = torch.from_numpy(np.stack(masks).astype(np.int64)).to(device)
+    elif task.get("multiLabel"):
+        targets = np.zeros((len(labels), task["classes"]), dtype=np.float32)
+        for row, present in enumerate(labels):
+            targets[row, present] = 1
+        batch["targets"] = torch.from_numpy(targets).to(device)
     else:
         batch["labels"] = torch.tensor(labels, dtype=torch.int64, device=device)
     return batch
@@ -312,6 +325,9 @@ def main(model_class, task, input_spec):
     if args.batch % world != 0:
         raise SystemExit(f"error: --batch {args.batch} is not a multiple of the {world} processes")
     torch.manual_seed(args.seed)
+    task = dict(task, multiLabel=args.multi_label)
+    if args.multi_label and task["kind"] != "classification":
+        raise SystemExit(f"error: --multi-label trains classifiers; this model is trained for {task['kind']}")
     dataset = Dataset(args.data, task)
     model = model_class()
     if args.weights:
