@@ -25,5 +25,6 @@ export { selectBackend, setWasmBinaryLocation, type BackendChoice, type BackendN
 export { registerGradients } from './runtime/gradients.js';
 export { SegModel, weightDeclarations, initialWeights } from './runtime/model.js';
 export { fetchStore, loadWeightsFromStore } from './runtime/weights.js';
+export { decodeSafetensors, encodeSafetensors, safetensorsToWeights, weightsToSafetensors } from './runtime/safetensors.js';
 
 export { deriveExplanations, explain, featureMaps, mapToBox, mapToMask, acolLoss } from './explain/index.js';

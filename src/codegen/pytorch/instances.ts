@@ -35,7 +35,7 @@ function instancePaths(node: IRNode): { path: string; block: string; site: strin
   let position = 0;
   for (const call of node.callChain) {
     const wanted = blockSegment(call.block);
-    const found = segments.findIndex((segment, index) => index >= position && index < segments.length - 1 && new RegExp(`^${escape(wanted)}(_\\d+)?$`).test(segment));
+    const found = segments.findIndex((segment, index) => index >= position && index < segments.length - 1 && new RegExp(`^${escapeRegExp(wanted)}(_\\d+)?$`).test(segment));
     if (found < 0) break;
     position = found + 1;
     paths.push({ path: segments.slice(0, position).join('/'), block: call.block, site: `${call.span.file}:${call.span.start.line}` });
@@ -43,7 +43,7 @@ function instancePaths(node: IRNode): { path: string; block: string; site: strin
   return paths;
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

@@ -6,6 +6,7 @@
  * (`segc_torch.py`). The table is kept here rather than on each `OpDef` so that the PyTorch
  * lowering stays one reviewable unit while it is the only non-tfjs target.
  */
+import { InternalError } from '../../diagnostics/diagnostic.js';
 import type { IRNode } from '../../ir/graph.js';
 import type { AttrValue, TensorType } from '../../ops/op.js';
 import { expandBorder } from '../../ops/border.js';
@@ -42,7 +43,7 @@ function pair(value: AttrValue | undefined, fallback?: readonly number[]): reado
   if (typeof value === 'number') return [value, value];
   if (Array.isArray(value)) return value as number[];
   if (fallback) return fallback;
-  throw new Error(`expected a pair, got ${JSON.stringify(value)}`);
+  throw new InternalError(`expected a pair, got ${JSON.stringify(value)}`);
 }
 
 /** `"same"`, `"valid"` or the explicit (rows, cols) padding of a window op. */
@@ -53,7 +54,7 @@ function windowPadding(node: IRNode): string {
 
 function shapeOf(node: IRNode, role: string): readonly number[] {
   const weight = node.weights.find((w) => w.role === role);
-  if (!weight) throw new Error(`${node.name} has no ${role} weight`);
+  if (!weight) throw new InternalError(`${node.name} has no ${role} weight`);
   return weight.shape;
 }
 
