@@ -237,6 +237,7 @@ def training_step(model, task, optimizer, batch, learning_rate, weight_decay, ke
 def _parse(description):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", required=True, help="the training split, as `segc data` writes it")
+    parser.add_argument("--val", help="a validation split, scored after every epoch (on the first process)")
     parser.add_argument("--out", default="runs/pytorch", help="checkpoints and the training state")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch", type=int, default=16, help="the global batch, split across processes")
@@ -277,15 +278,16 @@ def _distributed():
     return dist.get_rank(), dist.get_world_size(), device
 
 
-def _load_batch(dataset, indices, args, epoch, input_spec, task, device):
+def _load_batch(dataset, indices, args, epoch, input_spec, task, device, augmenting=True):
     images, masks, labels = [], [], []
     for index in indices:
         image, mask, label = dataset.load(index)
-        random = np.random.default_rng([args.seed, epoch, index])
         height = input_spec.get("height") or image.shape[0]
         width = input_spec.get("width") or image.shape[1]
-        crop = ((height, width), args.scale_crop) if args.scale_crop else None
-        image, mask = augment(image, mask, random, crop, args.flip)
+        if augmenting:
+            random = np.random.default_rng([args.seed, epoch, index])
+            crop = ((height, width), args.scale_crop) if args.scale_crop else None
+            image, mask = augment(image, mask, random, crop, args.flip)
         if image.shape[:2] != (height, width):
             image, mask = resample(image, mask, resize_window(image.shape[0], image.shape[1], height, width))
         if input_spec["channels"] == 1:
@@ -306,6 +308,34 @@ def _load_batch(dataset, indices, args, epoch, input_spec, task, device):
     return batch
 
 
+def validate(model, dataset, task, input_spec, device, args):
+    """Scores on a validation split, as segc eval computes them: mIoU (classes absent from both
+    truth and prediction left out), pixel accuracy and mean class accuracy, or top-1."""
+    model.eval()
+    classes = task["classes"]
+    confusion = np.zeros((classes, classes), dtype=np.int64)
+    with torch.no_grad():
+        for start in range(0, len(dataset), args.batch):
+            batch = _load_batch(dataset, range(start, min(start + args.batch, len(dataset))), args, 0, input_spec, task, device, augmenting=False)
+            logits = model(batch["images"])[task["outputs"][0]]
+            predicted = logits.argmax(dim=-1).cpu().numpy().reshape(-1)
+            truth = (batch["masks"] if task["kind"] == "segmentation" else batch["labels"]).cpu().numpy().reshape(-1)
+            counted = truth != IGNORE
+            np.add.at(confusion, (truth[counted], predicted[counted]), 1)
+    model.train()
+    hits = np.diag(confusion).astype(np.float64)
+    if task["kind"] != "segmentation":
+        return {"top1": float(hits.sum() / max(confusion.sum(), 1))}
+    union = confusion.sum(axis=0) + confusion.sum(axis=1) - hits
+    truth_pixels = confusion.sum(axis=1)
+    present = union > 0
+    return {
+        "mIoU": float((hits[present] / union[present]).mean()) if present.any() else None,
+        "pixelAccuracy": float(hits.sum() / max(confusion.sum(), 1)),
+        "meanClassAccuracy": float((hits[truth_pixels > 0] / truth_pixels[truth_pixels > 0]).mean()) if (truth_pixels > 0).any() else None,
+    }
+
+
 def _save_checkpoint(out, model, optimizer, state):
     folder = os.path.join(out, "checkpoint")
     os.makedirs(folder, exist_ok=True)
@@ -317,6 +347,23 @@ def _save_checkpoint(out, model, optimizer, state):
     with open(temporary, "w") as file:
         json.dump(state, file, indent=2)
     os.replace(temporary, os.path.join(folder, "train-state.json"))
+
+
+def _finish_epoch(args, model, optimizer, state, validation, task, input_spec, device, rank, world):
+    """The epoch's mean loss and validation scores (first process), then a checkpoint."""
+    losses = [entry["loss"] for entry in state["history"] if entry["epoch"] == state["epoch"] + 1]
+    record = {"epoch": state["epoch"] + 1, "loss": float(np.mean(losses)) if losses else None, "step": state["step"]}
+    if validation is not None:
+        record["validation"] = validate(model, validation, task, input_spec, device, args)
+    state["epoch"] += 1
+    state["batchInEpoch"] = 0
+    if rank == 0:
+        state["epochs"].append(record)
+        scores = "".join(f" {key} {value:.4f}" for key, value in record.get("validation", {}).items() if value is not None)
+        print(f"epoch {record['epoch']}/{args.epochs} loss {record['loss']:.6f}{scores}", flush=True)
+        _save_checkpoint(args.out, model, optimizer, state)
+    if world > 1:
+        dist.barrier()
 
 
 def main(model_class, task, input_spec):
@@ -343,7 +390,8 @@ def main(model_class, task, input_spec):
     total = args.epochs * batches
     config = {key: value for key, value in vars(args).items() if key not in ("resume", "max_steps", "out", "weights")}
     state = {"format": "segc-pytorch-train-state", "version": 1, "model": model_class.__name__, "config": config, "world": world,
-             "epoch": 0, "batchInEpoch": 0, "step": 0, "history": []}
+             "epoch": 0, "batchInEpoch": 0, "step": 0, "history": [], "epochs": []}
+    validation = Dataset(args.val, task) if args.val and rank == 0 else None
     if args.resume:
         folder = os.path.join(args.out, "checkpoint")
         try:
@@ -355,16 +403,19 @@ def main(model_class, task, input_spec):
             raise SystemExit(f"error: cannot resume from {folder}: {error}\nhint: resume with the --out of a run that wrote a checkpoint")
         if saved.get("format") != "segc-pytorch-train-state" or saved.get("model") != model_class.__name__:
             raise SystemExit(f"error: {folder} holds no checkpoint of {model_class.__name__}")
-        state.update({key: saved[key] for key in ("epoch", "batchInEpoch", "step", "history")})
+        state.update({key: saved[key] for key in ("epoch", "batchInEpoch", "step", "history", "epochs")})
     kernels = decayed(model)
     steps_here = 0
     started = time.time()
-    while state["epoch"] < args.epochs:
+    stopped = False
+    while state["epoch"] < args.epochs and not stopped:
         order = np.random.default_rng([args.seed, state["epoch"]]).permutation(len(dataset))
         while state["batchInEpoch"] < batches:
+            if args.max_steps is not None and steps_here >= args.max_steps:
+                stopped = True
+                break
             chosen = order[state["batchInEpoch"] * args.batch:(state["batchInEpoch"] + 1) * args.batch]
-            share = chosen[rank::world]
-            batch = _load_batch(dataset, share, args, state["epoch"], input_spec, task, device)
+            batch = _load_batch(dataset, chosen[rank::world], args, state["epoch"], input_spec, task, device)
             rate = learning_rate_at(args.schedule, args.lr, state["step"], total)
             loss, _ = training_step(parallel, task, optimizer, batch, rate, args.weight_decay, kernels)
             if world > 1:
@@ -380,15 +431,8 @@ def main(model_class, task, input_spec):
             if rank == 0:
                 print(f"step {state['step']}/{total} epoch {state['epoch'] + 1}/{args.epochs} loss {value:.6f} lr {rate:.6g} "
                       f"({steps_here * args.batch / (time.time() - started):.1f} images/s on {world} process{'es' if world > 1 else ''})", flush=True)
-            if args.max_steps is not None and steps_here >= args.max_steps:
-                break
-        else:
-            state["epoch"] += 1
-            state["batchInEpoch"] = 0
-            if rank == 0:
-                _save_checkpoint(args.out, model, optimizer, state)
-            continue
-        break
+        if not stopped:
+            _finish_epoch(args, model, optimizer, state, validation, task, input_spec, device, rank, world)
     if rank == 0:
         _save_checkpoint(args.out, model, optimizer, state)
         print(f"checkpoint: {os.path.join(args.out, 'checkpoint', 'weights.safetensors')} (step {state['step']})", flush=True)
