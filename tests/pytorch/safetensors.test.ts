@@ -117,6 +117,10 @@ describe('safetensors', () => {
     expect(Array.from(loaded.get('enc/conv/bias')!.dataSync())).toEqual(Array.from(Float32Array.from([0.1, 0.2, 0.3])));
     tf.dispose([...loaded.values()]);
     await expect(loadWeights(join(folder, 'model-00001-of-00002.safetensors'), EXPECTED)).rejects.toThrow(/`enc\/conv\/bias` \(shape \[3\]\) is missing/);
+    const tooLong = join(work, 'long.safetensors');
+    writeFileSync(tooLong, new Uint8Array(8 + 100 * 1024 * 1024 + 8 * 9 + 1));
+    await expect(loadWeights(tooLong, EXPECTED)).rejects.toThrow(`${tooLong} holds ${8 + 100 * 1024 * 1024 + 8 * 9 + 1} bytes, more than the model's weights can take (${8 + 100 * 1024 * 1024 + 8 * 9})`);
+    rmSync(tooLong);
     const run = join(work, 'run');
     mkdirSync(join(run, 'checkpoint'), { recursive: true });
     writeFileSync(join(run, 'checkpoint', 'weights.safetensors'), encodeSafetensors(sample()));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { RuntimeCode } from '../codes.js';
 import { fileSpan, runtimeError } from '../errors.js';
-import { SAFETENSORS_SUFFIX, decodeSafetensors, safetensorsToWeights } from '../safetensors.js';
+import { MAX_HEADER_BYTES, SAFETENSORS_SUFFIX, decodeSafetensors, safetensorsToWeights } from '../safetensors.js';
 import type { ExpectedWeight } from '../weights-manifest.js';
 
 /** The safetensors files `location` means, or undefined when it is not safetensors weights. */
@@ -44,7 +44,24 @@ async function readWeightsFile(path: string): Promise<Uint8Array> {
   }
 }
 
+/**
+ * The most bytes the model's weights can take in safetensors (8 per value covers I64) plus the
+ * largest header: a longer file is refused before it is read, so memory stays bounded.
+ */
+function sizeLimit(expected: readonly ExpectedWeight[]): number {
+  const values = expected.reduce((sum, weight) => sum + weight.shape.reduce((product, d) => product * d, 1), 0);
+  return 8 + MAX_HEADER_BYTES + 8 * values;
+}
+
 export async function loadSafetensorsWeights(paths: readonly string[], expected: readonly ExpectedWeight[]): Promise<Map<string, tf.Tensor>> {
+  const limit = sizeLimit(expected);
+  let total = 0;
+  for (const path of paths) total += await stat(path).then((s) => s.size, () => 0);
+  if (total > limit) {
+    throw runtimeError(RuntimeCode.malformedManifest, `${paths.join(', ')} hold${paths.length === 1 ? 's' : ''} ${total} bytes, more than the model's weights can take (${limit})`, {
+      span: fileSpan(paths[0]!), hint: 'these are not the weights of this model; check the path',
+    });
+  }
   const files = [];
   for (const path of paths) files.push({ source: path, file: decodeSafetensors(await readWeightsFile(path), path) });
   return safetensorsToWeights(files, expected);
