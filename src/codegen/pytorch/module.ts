@@ -289,6 +289,14 @@ function pythonDict(values: Readonly<Record<string, unknown>>): string {
   return `{${entries.join(', ')}}`;
 }
 
+/** Only the imports the code uses, so the module passes a linter as written. */
+function importLines(code: string): string[] {
+  const uses = (name: string) => new RegExp(`\\b${name}\\.`).test(code);
+  const standard = uses('math') ? ['import math', ''] : [];
+  const torch = [...(uses('torch') ? ['import torch'] : []), ...(uses('F') ? ['import torch.nn.functional as F'] : [])];
+  return [...standard, ...torch, ...(torch.length > 0 ? [''] : []), 'import segc_torch as segc', ''];
+}
+
 /** The module's text: the classes, then `MODEL` and the command-line entry point. */
 export function generatePytorchModule(request: PytorchSource): string {
   const { graph } = request;
@@ -300,13 +308,7 @@ export function generatePytorchModule(request: PytorchSource): string {
     `Run: python3 ${'<this file>'} --weights W.safetensors --input X.npy --output Y.npy`,
     'Train: torchrun --nproc_per_node=N train.py --data DIR (see docs/pytorch.md).',
     '"""',
-    'import math',
-    '',
-    'import torch',
-    'import torch.nn.functional as F',
-    '',
-    'import segc_torch as segc',
-    '',
+    ...importLines(classes.join('\n')),
     ...classes.flatMap((text) => ['', text, '']),
     '',
     `MODEL = ${model}`,
