@@ -28,5 +28,6 @@ export { fetchStore, loadWeightsFromStore } from './runtime/weights.js';
 export {
   applyColormap, fromPixelBytes, heatmapOverlay, maskToColors, normalizeMinMax, overlay, resizeImage, toRgbaBytes, type Colormap, type RgbImage,
 } from './runtime/image.js';
+export { decodeSafetensors, encodeSafetensors, safetensorsToWeights, weightsToSafetensors } from './runtime/safetensors.js';
 
 export { deriveExplanations, explain, featureMaps, mapToBox, mapToMask, acolLoss } from './explain/index.js';

@@ -6,7 +6,7 @@
  */
 import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { compile, hasErrors } from '../../src/compiler/compile.js';
@@ -14,6 +14,7 @@ import { nodeHost } from '../../src/compiler/node-host.js';
 import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
 import { renderDiagnostics } from '../../src/diagnostics/render.js';
 import { initialWeights, weightDeclarations } from '../../src/runtime/model.js';
+import { safetensorsFiles } from '../../src/runtime/node/safetensors-fs.js';
 import { loadWeights, saveWeights } from '../../src/runtime/node/weights-fs.js';
 import { MODEL_JSON } from '../../src/runtime/weights.js';
 import { PAGE_DIRECTORY, PROJECT_ROOT } from './bundle.js';
@@ -73,6 +74,7 @@ export async function writeRandomWeights(modelFile: string, seed: number, direct
 
 /** Copies trained weights after checking them against the model, so a mismatch fails the build, not the page. */
 async function copyWeights(modelFile: string, from: string, to: string): Promise<void> {
+  if (await safetensorsFiles(from)) return convertSafetensors(modelFile, from, to);
   const names = (await readdir(from)).filter((name) => name === MODEL_JSON || name.endsWith('.bin'));
   if (!names.includes(MODEL_JSON)) throw new Error(`${from} holds no ${MODEL_JSON}: it is not a weights directory`);
   const expected = weightDeclarations(compileModelFile(modelFile).graph!).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
@@ -82,6 +84,17 @@ async function copyWeights(modelFile: string, from: string, to: string): Promise
   });
   for (const tensor of checked.values()) tensor.dispose();
   await copyFiles(from, to, names);
+}
+
+/** Weights trained in PyTorch (safetensors, see docs/pytorch.md), checked and saved in the tfjs format the page reads. */
+async function convertSafetensors(modelFile: string, from: string, to: string): Promise<void> {
+  const expected = weightDeclarations(compileModelFile(modelFile).graph!).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
+  const tensors = await loadWeights(from, expected);
+  try {
+    await saveWeights(to, tensors, { model: modelFile, generatedBy: `segc web build: converted from ${basename(from)} (safetensors, PyTorch)` });
+  } finally {
+    for (const tensor of tensors.values()) tensor.dispose();
+  }
 }
 
 /** Fills `weights/` in the output: a copy of trained weights, or seeded random ones. */

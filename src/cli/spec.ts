@@ -107,11 +107,12 @@ export const COMMANDS: readonly CommandDef[] = [
   },
   {
     name: 'build',
-    summary: 'generate a typed TypeScript module per model, with its IR JSON',
+    summary: 'generate a typed TypeScript module per model, with its IR JSON, or a PyTorch module',
     argument: ONE_FILE,
     options: [
       { flags: '-o, --output <dir>', description: 'the folder to write the modules to (required)' },
-      { flags: '--target <target>', description: 'ts, or js for JavaScript with .d.ts declarations as well', fallback: 'ts' },
+      { flags: '--target <target>', description: 'ts; js for JavaScript with .d.ts declarations as well; pytorch for a PyTorch module with train.py', fallback: 'ts' },
+      { flags: '--weights <dir>', description: 'with --target pytorch: trained weights, also written as <model>.safetensors' },
       ...COMPILE,
     ],
     load: lazy(() => import('./commands/build.js'), (m) => m.build),

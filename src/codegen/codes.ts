@@ -7,6 +7,10 @@ export const CodegenCode = {
   opNotGeneratable: 'E1101',
   /** Two generated files would have the same name (two models of one file built to one directory). */
   fileClash: 'E1102',
+  /** The graph uses an op that has no PyTorch lowering (`segc build --target pytorch`). */
+  opNotInPytorch: 'E1103',
+  /** A layer's path cannot name a PyTorch submodule (a `.` in it, or an nn.Module attribute). */
+  pytorchNameClash: 'E1104',
 } as const;
 
 export type CodegenCodeName = keyof typeof CodegenCode;

@@ -12,6 +12,7 @@ import {
   encodeWeights, fetchStore, loadWeightsFromStore, MODEL_JSON, type ExpectedWeight, type WeightsMetadata, type WeightsStore,
 } from '../weights.js';
 import { temporaryNameBeside, writeError, writeFileAtomic } from './fs-atomic.js';
+import { loadSafetensorsWeights, safetensorsFiles } from './safetensors-fs.js';
 
 const SHARD_NAME = /^group\d+-shard\d+of\d+\.bin$/;
 
@@ -32,8 +33,10 @@ export function fileStore(directory: string): WeightsStore {
   };
 }
 
-/** Loads from a directory, its model.json, or an http(s) URL. */
-export function loadWeights(location: string, expected: readonly ExpectedWeight[]): Promise<Map<string, tf.Tensor>> {
+/** Loads from a directory, its model.json, an http(s) URL, or safetensors (a file, or a folder of them). */
+export async function loadWeights(location: string, expected: readonly ExpectedWeight[]): Promise<Map<string, tf.Tensor>> {
+  const safetensors = await safetensorsFiles(location);
+  if (safetensors) return loadSafetensorsWeights(safetensors, expected);
   if (/^https?:\/\//.test(location)) return loadWeightsFromStore(fetchStore(location.replace(/model\.json$/, '')), expected);
   const directory = basename(location) === MODEL_JSON ? dirname(location) : location;
   return loadWeightsFromStore(fileStore(directory), expected);
