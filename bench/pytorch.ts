@@ -10,9 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enableTfjsEsmResolution } from '../src/runtime/node/esm-resolution.js';
 
-enableTfjsEsmResolution();
 const tf = await import('@tensorflow/tfjs-core');
 await import('@tensorflow/tfjs-backend-wasm');
 const { compile } = await import('../src/compiler/compile.js');
