@@ -14,16 +14,26 @@ export function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
+/** Names longer than this get no suggestion: no one mistypes a 65-letter name by a letter or two. */
+export const MAX_SUGGESTED_NAME_LENGTH = 64;
+/** Only this many candidates are compared, so a scope with huge numbers of names stays fast. */
+export const MAX_SUGGESTION_CANDIDATES = 10_000;
+
 /**
  * The closest candidate, if it is close enough to be a plausible typo: at most a third of the
- * name's length in edits (and at least one), or the same name in another case.
+ * name's length in edits (and at least one), or the same name in another case. The work is
+ * bounded: long names are not matched, candidates whose length alone rules them out are skipped
+ * before any distance is computed, and at most MAX_SUGGESTION_CANDIDATES are looked at.
  */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
+  if (name.length > MAX_SUGGESTED_NAME_LENGTH) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   const limit = Math.max(1, Math.floor(name.length / 3));
+  let looked = 0;
   for (const candidate of candidates) {
-    if (candidate === name) continue;
+    if (++looked > MAX_SUGGESTION_CANDIDATES) break;
+    if (candidate === name || Math.abs(candidate.length - name.length) > limit) continue;
     const distance = candidate.toLowerCase() === name.toLowerCase() ? 0.5 : editDistance(name, candidate);
     if (distance < bestDistance || (distance === bestDistance && best !== undefined && candidate < best)) {
       best = candidate;

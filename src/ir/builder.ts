@@ -25,6 +25,7 @@ export class GraphBuilder {
   readonly inputs: GraphInput[] = [];
   readonly outputs: GraphOutput[] = [];
   private readonly names = new Set<string>();
+  private readonly nextSuffix = new Map<string, number>();
   private readonly shapes: CheckingShapeContext;
 
   constructor(
@@ -37,8 +38,12 @@ export class GraphBuilder {
   /** A name not used yet: `path/segment`, else `path/segment_1`, `path/segment_2`, ... */
   uniqueName(prefix: readonly string[], segment: string): string {
     const base = [...prefix, segment].filter((s) => s.length > 0).join('/');
-    let name = base;
-    for (let k = 1; this.names.has(name); k++) name = `${base}_${k}`;
+    // Names are never freed, so the smallest free suffix only grows: resuming from the last
+    // one keeps thousands of same-named layers linear instead of quadratic.
+    let suffix = this.nextSuffix.get(base) ?? 0;
+    let name = suffix === 0 ? base : `${base}_${suffix}`;
+    while (this.names.has(name)) name = `${base}_${++suffix}`;
+    this.nextSuffix.set(base, suffix + 1);
     this.names.add(name);
     return name;
   }
