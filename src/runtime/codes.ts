@@ -25,6 +25,8 @@ export const RuntimeCode = {
   duplicateWeight: 'E0409',
   /** Weights could not be written. */
   weightsNotWritten: 'E0410',
+  /** A weight holds NaN or infinite values, or a batch-norm variance below zero. */
+  badWeightValues: 'E0411',
   /** A requested backend cannot start. */
   backendUnavailable: 'E0501',
   /** Dilation > 1 together with stride > 1 (TensorFlow rejects it too). */
