@@ -41,6 +41,8 @@ export const RuntimeCode = {
   imageCorrupt: 'E0603',
   /** An image or other output file could not be written. */
   fileNotWritten: 'E0604',
+  /** An image with no pixels, or more pixels or bytes than the limits allow. */
+  imageSizeRefused: 'E0605',
 } as const;
 
 export type RuntimeCodeName = keyof typeof RuntimeCode;

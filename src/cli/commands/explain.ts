@@ -4,7 +4,8 @@
  * box around the map's largest region as JSON. `--list` prints what the compiler derived for
  * each output (kind, score, default Grad-CAM layer and why, exact CAM, ACoL) without running.
  */
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
+import { outputStems } from '../../runtime/output-names.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { hasErrors } from '../../compiler/compile.js';
 import { describeSurvey, surveyJson } from '../../explain/describe.js';
@@ -116,13 +117,7 @@ function listPlans(file: string, parsed: Parsed, io: Io): number {
 
 /** Output stems, one per image; a repeated file name gets `-2`, `-3`, … so nothing is overwritten. */
 function stems(images: readonly string[], out: string): string[] {
-  const seen = new Map<string, number>();
-  return images.map((path) => {
-    const name = basename(path, extname(path));
-    const count = (seen.get(name) ?? 0) + 1;
-    seen.set(name, count);
-    return join(out, count === 1 ? name : `${name}-${count}`);
-  });
+  return outputStems(images).map((stem) => join(out, stem));
 }
 
 export async function explainCommand(argv: readonly string[], io: Io): Promise<number> {

@@ -5,13 +5,14 @@
  * the top-k classes; class maps of classifiers (ACoL's fused map) as heatmap overlays. A JSON
  * report per image lists everything.
  */
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Graph } from '../../ir/graph.js';
 import type { SizeSpace } from '../../ir/sizes.js';
+import { outputStems } from '../../runtime/output-names.js';
 import { heatmapOverlay, maskToColors, overlay, resizeImage, type RgbImage } from '../../runtime/image.js';
 import type { SegModel } from '../../runtime/model.js';
-import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
+import { ensureOutputFolder, writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { readImage, writePng } from '../../runtime/node/image-io.js';
 import { UsageError, parse, parseSize } from '../args.js';
 import { requireFiles } from '../compile-file.js';
@@ -29,10 +30,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   if (!out) throw new UsageError('run needs --out DIR');
   const top = Number(parsed.values.top ?? 5);
   if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top expects a positive integer, got \`${String(parsed.values.top)}\``);
+  await ensureOutputFolder(out);
   const { model, compiled, random } = await loadModelFromArgs(file!, parsed, io);
   try {
-    for (const path of images) {
-      const report = await runImage(model, compiled.sizes, path, out, top, parseSize(parsed.values.input as string | undefined));
+    const stems = outputStems(images);
+    for (const [index, path] of images.entries()) {
+      const report = await runImage(model, compiled.sizes, path, join(out, stems[index]!), top, parseSize(parsed.values.input as string | undefined));
       io.out(JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2));
     }
   } finally {
@@ -54,7 +57,7 @@ export function inputSizeFor(graph: Graph, sizes: SizeSpace, height: number, wid
   }) as [number, number];
 }
 
-async function runImage(model: SegModel, sizes: SizeSpace, path: string, out: string, top: number, requested?: [number, number]) {
+async function runImage(model: SegModel, sizes: SizeSpace, path: string, stem: string, top: number, requested?: [number, number]) {
   const original = await readImage(path);
   const [, height, width] = original.shape;
   const [rows, cols] = inputSizeFor(model.graph, sizes, height, width, requested);
@@ -64,7 +67,6 @@ async function runImage(model: SegModel, sizes: SizeSpace, path: string, out: st
     return channels?.kind === 'const' && channels.value === 1 ? tf.mean(resized, 3, true) : resized;
   });
   const outputs = model.predict(input);
-  const stem = join(out, basename(path, extname(path)));
   try {
     const classifier = model.graph.outputs.some((o) => model.graph.nodes[o.node]!.type.shape.length === 2);
     const report: Record<string, unknown> = { inputSize: [rows, cols], files: [] as string[] };

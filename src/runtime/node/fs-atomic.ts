@@ -4,7 +4,7 @@
  * half-written one (rename is atomic within one file system).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RuntimeCode } from '../codes.js';
 import { fileSpan, runtimeError } from '../errors.js';
@@ -34,7 +34,25 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     }
     await rename(temporary, path);
   } catch (error) {
-    await rm(temporary, { force: true });
+    // The clean-up must not replace the real reason (it fails too when the folder is a file).
+    await rm(temporary, { force: true }).catch(() => undefined);
     throw writeError(path, error);
+  }
+}
+
+/**
+ * Creates the output folder (and its parents) or explains why it cannot be one, before any
+ * work is done: an existing file of that name, or a parent that is a file.
+ */
+export async function ensureOutputFolder(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+    if (!(await stat(path)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file of that name (or of a parent folder) exists' : (code ?? (error as Error).message);
+    throw runtimeError(RuntimeCode.fileNotWritten, `cannot use ${path} as the output folder: ${reason}`, {
+      span: fileSpan(path), hint: 'give --out a new folder name or an existing folder',
+    });
   }
 }
