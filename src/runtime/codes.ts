@@ -27,6 +27,8 @@ export const RuntimeCode = {
   weightsNotWritten: 'E0410',
   /** A weight holds NaN or infinite values, or a batch-norm variance below zero. */
   badWeightValues: 'E0411',
+  /** An input to predict that is not a tensor, was disposed, or has the wrong dtype; or a disposed model. */
+  inputUnusable: 'E0424',
   /** A requested backend cannot start. */
   backendUnavailable: 'E0501',
   /** Dilation > 1 together with stride > 1 (TensorFlow rejects it too). */
