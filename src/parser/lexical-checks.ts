@@ -118,7 +118,7 @@ export function tokenize(source: string, lines: LineIndex): LexedSource {
   const tokens = names.tokens.map((token) => repairToken(token, lines, diagnostics));
   for (const token of tokens) {
     if (token.tokenType === StringLiteral) diagnostics.push(...stringProblems(token, lines));
-    const range = token.tokenType === NumberLiteral && token.image.length > 15 ? numberRangeProblem(token.image) : undefined;
+    const range = token.tokenType === NumberLiteral ? numberRangeProblem(token.image) : undefined;
     if (range) diagnostics.push(error(SyntaxCode.numberOutOfRange, lines.tokenSpan(token)!, range.message, range.hint));
   }
   diagnostics.push(...commentProblems(raw.comments, lines));
