@@ -13,8 +13,8 @@ export const MAX_SIZE = 1 << 20;
 /** The size-checking search tries each symbol up to this value; beyond it an equality is not proved. */
 export const MAX_SIZE_SEARCH = 1 << 16;
 
-/** Pixels of an image, judged from its header before anything is decoded (8192 × 8192). */
-export const MAX_IMAGE_PIXELS = 8192 * 8192;
+/** Pixels of an image, judged from its header before anything is decoded (4096 × 4096: a 200 MB float tensor). */
+export const MAX_IMAGE_PIXELS = 4096 * 4096;
 
 /** Bytes of an image file read from disk. */
 export const MAX_IMAGE_FILE_BYTES = 256 * 1024 * 1024;

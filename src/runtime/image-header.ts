@@ -56,7 +56,7 @@ export function checkImageSize(size: ImageSize, path: string): void {
     });
   }
   if (width * height > MAX_IMAGE_PIXELS) {
-    throw runtimeError(RuntimeCode.imageSizeRefused, `${path} is ${width}×${height} pixels, more than the limit of ${MAX_IMAGE_PIXELS} (8192×8192)`, {
+    throw runtimeError(RuntimeCode.imageSizeRefused, `${path} is ${width}×${height} pixels, more than the limit of ${MAX_IMAGE_PIXELS} pixels (4096×4096)`, {
       span: fileSpan(path), hint: 'scale it down first; the model sees it resized to its input size anyway',
     });
   }
