@@ -49,7 +49,7 @@ describe('images are bounded before they are decoded (cases 4 and 6)', () => {
     const result = segcInChild(['run', model, '--image', path, '--out', join(work, 'out-huge'), '--backend', 'cpu']);
     expect(result.signal).toBeNull();
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`${path}:1:1: error E0605: ${path} is 20000×20000 pixels, more than the limit of 67108864 (8192×8192)`);
+    expect(result.err).toContain(`${path}:1:1: error E0605: ${path} is 20000×20000 pixels, more than the limit of 16777216 pixels (4096×4096)`);
   });
 
   it('`--image /dev/zero` is E0601: not a regular file', async () => {
@@ -74,7 +74,7 @@ describe('images are bounded before they are decoded (cases 4 and 6)', () => {
     try {
       decodeImage(jpeg, 'big.jpg');
     } catch (error) {
-      expect((error as DiagnosticError).diagnostics[0]).toMatchObject({ code: 'E0605', message: 'big.jpg is 60000×60000 pixels, more than the limit of 67108864 (8192×8192)' });
+      expect((error as DiagnosticError).diagnostics[0]).toMatchObject({ code: 'E0605', message: 'big.jpg is 60000×60000 pixels, more than the limit of 16777216 pixels (4096×4096)' });
     }
   });
 
