@@ -3,6 +3,7 @@
  * can claim 20000 × 20000 pixels, and a decoder would allocate gigabytes for them before
  * noticing that the data is missing. Browser-safe; decoding itself is in `node/image-io.ts`.
  */
+import type { Span } from '../diagnostics/diagnostic.js';
 import { MAX_IMAGE_PIXELS } from '../limits.js';
 import { RuntimeCode } from './codes.js';
 import { fileSpan, runtimeError } from './errors.js';
@@ -60,4 +61,12 @@ export function checkImageSize(size: ImageSize, path: string): void {
       span: fileSpan(path), hint: 'scale it down first; the model sees it resized to its input size anyway',
     });
   }
+}
+
+/** Refuses a model input size (rows × columns an image is resized to) above MAX_IMAGE_PIXELS. */
+export function checkInputSize(rows: number, columns: number, model: string, declaredAt?: Span): void {
+  if (rows * columns <= MAX_IMAGE_PIXELS) return;
+  throw runtimeError(RuntimeCode.imageSizeRefused, `the input of \`${model}\` would be ${rows}×${columns} pixels, more than the limit of ${MAX_IMAGE_PIXELS} pixels (4096×4096)`, {
+    hint: 'declare a smaller input size, or give a smaller --input', ...(declaredAt ? { span: declaredAt } : {}),
+  });
 }

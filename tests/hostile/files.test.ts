@@ -78,6 +78,14 @@ describe('images are bounded before they are decoded (cases 4 and 6)', () => {
     }
   });
 
+  it('a model whose declared input is 100000×100000 is refused before the image is resized to it', async () => {
+    const big = writeText(work, 'big-input.seg', 'model M() {\n  input x: f32[N, 100000, 100000, 3]\n  output y = x -> conv(2, 3)\n}\n');
+    writeFileSync(join(work, 'in.png'), good);
+    const result = await segc('run', big, '--image', join(work, 'in.png'), '--out', join(work, 'out-big'), '--backend', 'cpu');
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`${big}:2:3: error E0605: the input of \`M\` would be 100000×100000 pixels, more than the limit of 16777216 pixels (4096×4096)`);
+  });
+
   it('two images with the same file name in different folders get distinct outputs (exit 0)', async () => {
     for (const folder of ['a', 'b']) {
       rmSync(join(work, folder), { recursive: true, force: true });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Graph } from '../../ir/graph.js';
 import type { SizeSpace } from '../../ir/sizes.js';
+import { checkInputSize } from '../../runtime/image-header.js';
 import { outputStems } from '../../runtime/output-names.js';
 import { heatmapOverlay, maskToColors, overlay, resizeImage, type RgbImage } from '../../runtime/image.js';
 import type { SegModel } from '../../runtime/model.js';
@@ -46,8 +47,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 
 /** The input size: fixed dims as declared, symbolic ones the nearest allowed size ≥ the image's. */
 export function inputSizeFor(graph: Graph, sizes: SizeSpace, height: number, width: number, requested?: [number, number]): [number, number] {
-  const shape = graph.nodes[graph.inputs[0]!.node]!.type.shape;
-  return [1, 2].map((axis, i) => {
+  const input = graph.nodes[graph.inputs[0]!.node]!;
+  const shape = input.type.shape;
+  const size = [1, 2].map((axis, i) => {
     const d = shape[axis]!;
     if (d.kind === 'const') return d.value;
     const wanted = requested?.[i] ?? (i === 0 ? height : width);
@@ -55,6 +57,8 @@ export function inputSizeFor(graph: Graph, sizes: SizeSpace, height: number, wid
     const allowed = sizes.valuesOf(d.name);
     return allowed.find((v) => v >= wanted) ?? allowed[allowed.length - 1] ?? wanted;
   }) as [number, number];
+  checkInputSize(size[0], size[1], graph.model, input.span);
+  return size;
 }
 
 async function runImage(model: SegModel, sizes: SizeSpace, path: string, stem: string, top: number, requested?: [number, number]) {
