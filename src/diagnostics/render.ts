@@ -19,13 +19,20 @@ function frameWindow(text: string, column: number): { first: number; text: strin
   return { first, text: `${first > 1 ? '…' : ''}${slice}${first - 1 + MAX_FRAME_WIDTH < text.length ? '…' : ''}` };
 }
 
+/** The lines of the source last framed: a file with thousands of diagnostics is split once. */
+let split: { source: string; lines: string[] } | undefined;
+function linesOf(source: string): string[] {
+  if (split?.source !== source) split = { source, lines: source.split(/\r?\n/) };
+  return split.lines;
+}
+
 /**
  * A code frame: the offending line with one line of context on each side and a caret under
  * the span (underlined to its end when it stays on one line). A very long line is shown as a
  * window around the span, so a machine-made one-line file does not flood the terminal.
  */
 export function codeFrame(source: string, span: Span): string {
-  const lines = source.split(/\r?\n/);
+  const lines = linesOf(source);
   const line = span.start.line;
   if (line < 1 || line > lines.length) return '';
   const first = Math.max(1, line - 1);

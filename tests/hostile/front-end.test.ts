@@ -5,6 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { closest, editDistance, MAX_SUGGESTION_CANDIDATES } from '../../src/diagnostics/suggest.js';
 import { modelSource, scratchFolder, segc, segcInChild, writeText } from './harness.js';
 
 const work = scratchFolder('hostile-front');
@@ -125,4 +126,34 @@ describe('slow inputs that amounted to hangs (case 8)', () => {
     expect(result.code).toBe(0);
     expect(result.out + result.err).toContain('0 errors, 0 warnings');
   });
+
+  it('2,000 unknown names among 2,000 `let` names: every one reported, each with bounded work', async () => {
+    const lets = Array.from({ length: 2000 }, (_, i) => `  let v${i} = ${i}\n`).join('');
+    const uses = Array.from({ length: 2000 }, (_, i) => `  let u${i} = w${i}\n`).join('');
+    const file = writeText(work, 'names.seg', `model M() {\n  input x: f32[N, H, W, 3]\n${lets}${uses}  output y = x -> relu\n}\n`);
+    const result = await segc('check', file);
+    expect(result.code).toBe(1);
+    expect(result.err.match(/error E0210: unknown name/g)).toHaveLength(2000);
+    expect(result.err).toContain(`${file}:2003:12: error E0210: unknown name \`w0\``);
+  });
 });
+
+describe('suggestions are bounded (case 8, deliverable 4)', () => {
+  it('the edit distance stops at its limit', () => {
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('kitten', 'sitting', 1)).toBe(2);
+    expect(editDistance('dilaton', 'dilation', 2)).toBe(1);
+    expect(editDistance('ab', 'ba', 1)).toBe(1);
+    expect(editDistance('a'.repeat(1000), 'b'.repeat(1000), 2)).toBe(3);
+  });
+
+  it('still suggests close names, ignores names over 64 characters, and looks at most at 1000 candidates', () => {
+    expect(closest('dilaton', ['stride', 'dilation', 'padding'])).toBe('dilation');
+    expect(closest('Relu', ['relu'])).toBe('relu');
+    expect(closest(`${'a'.repeat(64)}x`, [`${'a'.repeat(64)}y`])).toBeUndefined();
+    const candidates = [...Array.from({ length: MAX_SUGGESTION_CANDIDATES }, (_, i) => `far${i}`), 'features'];
+    expect(closest('featurs', candidates)).toBeUndefined();
+    expect(closest('featurs', candidates.slice(1))).toBe('features');
+  });
+});
+
