@@ -109,6 +109,13 @@ describe('--out naming an existing file (case 5)', () => {
     expect(result.err).toContain(`${file}:1:1: error E0604: cannot use ${file} as the output folder: a file of that name (or of a parent folder) exists`);
     expect(readFileSync(file, 'utf8')).toBe('not a folder');
   });
+
+  it('is E0604 for explain too, and for a folder under a file', async () => {
+    const file = writeText(work, 'b-file', 'not a folder');
+    const result = await segc('explain', model, '--image', join(work, 'in.png'), '--out', join(file, 'maps'), '--backend', 'cpu');
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`error E0604: cannot use ${join(file, 'maps')} as the output folder: a file of that name (or of a parent folder) exists`);
+  });
 });
 
 describe('fmt keeps modes and symbolic links (case 9)', () => {

@@ -5,6 +5,7 @@
  * each output (kind, score, default Grad-CAM layer and why, exact CAM, ACoL) without running.
  */
 import { join } from 'node:path';
+import { ensureOutputFolder } from '../../runtime/node/fs-atomic.js';
 import { outputStems } from '../../runtime/output-names.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { hasErrors } from '../../compiler/compile.js';
@@ -125,6 +126,7 @@ export async function explainCommand(argv: readonly string[], io: Io): Promise<n
   const [file] = requireFiles(parsed, 'explain', 1);
   if (parsed.values.list === true) return listPlans(file!, parsed, io);
   const settings = readSettings(parsed);
+  await ensureOutputFolder(settings.out);
   const { model, compiled, random } = await loadModelFromArgs(file!, parsed, io);
   try {
     const names = stems(settings.images, settings.out);
