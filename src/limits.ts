@@ -4,6 +4,9 @@
  * exhaust memory, overflow the stack or make a check run for minutes.
  */
 
+/** Bytes of a .seg source file. */
+export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
+
 /** The largest integer a literal or a compile-time result may have: doubles are exact up to it. */
 export const MAX_EXACT_INTEGER = Number.MAX_SAFE_INTEGER;
 

@@ -138,6 +138,14 @@ describe('slow inputs that amounted to hangs (case 8)', () => {
   });
 });
 
+describe('source files that are not files', () => {
+  it.each(['check', 'fmt'])('%s /dev/zero is E0201 with exit 1, not a read until memory runs out', async (command) => {
+    const result = await segc(command, '/dev/zero');
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('/dev/zero:1:1: error E0201: cannot read `/dev/zero`: it is not a regular file');
+  });
+});
+
 describe('suggestions are bounded (case 8, deliverable 4)', () => {
   it('the edit distance stops at its limit', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3);
