@@ -5,6 +5,7 @@
  */
 import type { DiagnosticBag, RelatedLocation, Span } from '../diagnostics/diagnostic.js';
 import { type Attrs, type OpDef, ShapeError, type TensorType } from '../ops/op.js';
+import { MAX_SIZE } from '../limits.js';
 import type { Annotation, CallSite, Graph, GraphInput, GraphOutput, IRNode, IRWeight } from './graph.js';
 import { CheckingShapeContext } from './shape-context.js';
 import type { SizeSpace } from './sizes.js';
@@ -69,6 +70,7 @@ export class GraphBuilder {
     let type: TensorType;
     try {
       type = op.shape(inputTypes, attrs, this.shapes);
+      refuseHugeSizes(op, type);
     } catch (error) {
       if (!(error instanceof ShapeError)) throw error;
       this.reportShapeError(op, error, origin);
@@ -133,4 +135,15 @@ export class GraphBuilder {
 /** "in block ASPP called at deeplab.seg:12:13", innermost call first. */
 export function callChainNotes(chain: readonly CallSite[]): RelatedLocation[] {
   return [...chain].reverse().map((site) => ({ span: site.span, message: `in block \`${site.block}\` called here` }));
+}
+
+/**
+ * A fixed size past MAX_SIZE (an `upsample(factor: 1048576)` of a fixed 1024-row input) would
+ * make every later step allocate without bound; it is refused like any other shape error.
+ */
+function refuseHugeSizes(op: OpDef, type: TensorType): void {
+  const huge = type.shape.find((d) => d.kind === 'const' && d.value > MAX_SIZE);
+  if (huge?.kind === 'const') {
+    throw new ShapeError(`${op.name}: the output would have a size of ${huge.value}, more than the limit of ${MAX_SIZE}`, undefined, 'see docs/limits.md');
+  }
 }

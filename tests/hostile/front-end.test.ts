@@ -102,6 +102,13 @@ describe('numbers are exact or refused (case 6)', () => {
     expect(result.err).toContain(`${file}:2:19: error E0281: a tensor size is at most 1048576, got 2000000`);
   });
 
+  it('a fixed size that grows past 2^20 through an op is E0301', async () => {
+    const file = writeText(work, 'grow.seg', 'model M() {\n  input x: f32[N, 1024, 1024, 3]\n  output y = x -> upsample(factor: 1048576)\n}\n');
+    const result = await segc('check', file);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`${file}:3:19: error E0301: upsample: the output would have a size of 1073741824, more than the limit of 1048576`);
+  });
+
   it('a float literal too large to be finite is E0121', async () => {
     const file = writeText(work, 'float-literal.seg', modelSource('x -> dropout(1e400)'));
     const result = await segc('check', file);
