@@ -1,6 +1,6 @@
 /**
  * Front-end fuzzing: mutated examples and std files, and generated deep, long and numerically
- * hostile programs, through `segc check` and `segc fmt` in-process. A fixed seed and case count;
+ * hostile programs, through `segc check`, `segc fmt` and (for small ones) `segc summary` in-process. A fixed seed and case count;
  * each case must end with exit 0 or 1 (never 3, an internal error), print no stack trace, and
  * finish within the per-case bound.
  */
@@ -38,10 +38,14 @@ async function runCase(source: string, index: number): Promise<void> {
   const file = join(work, `case-${index}.seg`);
   writeFileSync(file, source);
   const started = performance.now();
-  for (const argv of [['check', file], ['fmt', file]]) {
+  const commands = [['check', file], ['fmt', file]];
+  // a small program that checks is also summarised: sizes, FLOPs and receptive fields of odd graphs
+  if (source.length < 3000) commands.push(['summary', file]);
+  for (const argv of commands) {
     const result = await segc(...argv);
     expect.soft(result.code, `${argv[0]} of case ${index}: ${result.err.slice(0, 400)}`).toBeLessThan(2);
     expect.soft(result.err, `case ${index}`).not.toMatch(/internal error|\n\s+at /);
+    expect.soft(result.out, `${argv[0]} of case ${index}`).not.toMatch(/Infinity|NaN|∞/);
   }
   expect(performance.now() - started, `case ${index} took too long`).toBeLessThan(CASE_TIME_BOUND_MS);
 }
