@@ -1,8 +1,8 @@
 /**
- * The parser, the AST visitor and the formatter all recurse once per level of nesting, so a
- * pathological file (thousands of `(`) would overflow the stack. Such files are refused up
- * front with a diagnostic at the first token that goes too deep; no real network needs a
- * fraction of these limits.
+ * The parser, the AST visitor, the elaborator and the formatter all recurse once per level of
+ * nesting, so a pathological file (thousands of `(`, or a chain of 5,000 `1 + `) would overflow
+ * the stack. Such files are refused up front with a diagnostic at the first token that goes too
+ * deep; no real network needs a fraction of these limits (docs/limits.md).
  */
 import { tokenMatcher, type IToken, type TokenType } from 'chevrotain';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
