@@ -1,8 +1,10 @@
 /**
  * A crash while a checkpoint is saved, played at every step of the save: the steps run up to
  * the crash and no further (no clean-up runs, as after kill -9), then resuming must find the
- * newest complete checkpoint, with its weights, and leave no swap leftovers behind.
+ * newest complete checkpoint, with its weights, and leave no swap leftovers behind. Then the
+ * real thing: a process saving checkpoints in a loop, killed with SIGKILL at seeded moments.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,4 +112,31 @@ it('an uninterrupted save leaves only checkpoint/', async () => {
     tf.dispose([...saved.weights.values(), ...saved.optimizer.values()]);
   }
   expect(await resumedStep(outDir)).toEqual({ step: 3, weight: 3, entries: ['checkpoint'] });
+});
+
+/** Starts the saving loop, kills it with SIGKILL `delay` ms after its first save, and returns the last step it reported. */
+function killWhileSaving(outDir: string, delay: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'checkpoint-child.mts'), outDir, JSON.stringify(CONFIG)]);
+    let reported = 0;
+    let errors = '';
+    child.stderr.on('data', (chunk) => void (errors += chunk));
+    child.stdout.on('data', (chunk: Buffer) => {
+      const steps = chunk.toString().trim().split('\n').map(Number);
+      if (reported === 0) setTimeout(() => child.kill('SIGKILL'), delay);
+      reported = Math.max(reported, ...steps);
+    });
+    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(reported) : reject(new Error(`the saving loop ended by itself: ${errors}`))));
+  });
+}
+
+describe('kill -9 while checkpoints are saved in a loop', () => {
+  it.each([0, 7, 19, 43])('killed %i ms after the first save: the resumed checkpoint is complete and at least as new as the last one reported', async (delay) => {
+    const outDir = join(root, `killed-${delay}`);
+    const reported = await killWhileSaving(outDir, delay);
+    const resumed = await resumedStep(outDir);
+    expect(resumed.step).toBeGreaterThanOrEqual(reported);
+    expect(resumed.weight).toBe(resumed.step);
+    expect(resumed.entries).toEqual(['checkpoint']);
+  }, 60_000);
 });
