@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../../src/diagnostics/diagnostic.js';
+import { decodeImage as decodeDatasetImage, decodeMask } from '../../src/data/node/codecs.js';
 import { decodeImage } from '../../src/runtime/node/image-io.js';
 import { SegModel } from '../../src/runtime/model.js';
 import { compileText } from '../helpers/compile.js';
@@ -76,6 +77,14 @@ describe('images are bounded before they are decoded (cases 4 and 6)', () => {
     } catch (error) {
       expect((error as DiagnosticError).diagnostics[0]).toMatchObject({ code: 'E0605', message: 'big.jpg is 60000×60000 pixels, more than the limit of 16777216 pixels (4096×4096)' });
     }
+  });
+
+  it('data set images and masks are held to the same limit before decoding', () => {
+    const huge = pngClaiming(20000, 20000);
+    const message = 'its header says 20000×20000 pixels; images must have between 1 and 16777216 (docs/limits.md)';
+    expect(() => decodeDatasetImage(huge)).toThrow(message);
+    expect(() => decodeMask(huge)).toThrow(message);
+    expect(() => decodeDatasetImage(pngClaiming(0, 64))).toThrow('its header says 0×64 pixels');
   });
 
   it('a model whose declared input is 100000×100000 is refused before the image is resized to it', async () => {
