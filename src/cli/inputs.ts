@@ -4,6 +4,7 @@
  * (a whole-file problem has no line and column to show).
  */
 import { open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { RuntimeCode } from '../runtime/codes.js';
 import { detectImageFormat } from '../runtime/node/image-io.js';
 import { UsageError } from './args.js';
@@ -36,8 +37,13 @@ async function imageProblem(path: string): Promise<string | undefined> {
   return `${path}: error ${RuntimeCode.imageFormatUnsupported}: ${path} is not a PNG or JPEG image\n  hint: convert it to PNG or JPEG`;
 }
 
-/** `--out DIR` may be missing (it is created) or a folder, not a file. */
+/** `--out DIR` may be missing (it is created) or a folder, not a file, nor a folder under a file. */
 export async function checkOutputFolder(path: string): Promise<void> {
-  const found = await stat(path).catch(() => undefined);
-  if (found && !found.isDirectory()) throw new UsageError(`--out ${path} is a file; give a folder (it is created if missing)`);
+  for (let folder = path; ; folder = dirname(folder)) {
+    const found = await stat(folder).catch(() => undefined);
+    if (found && !found.isDirectory()) {
+      throw new UsageError(folder === path ? `--out ${path} is a file; give a folder (it is created if missing)` : `--out ${path} lies under ${folder}, which is a file; give a folder`);
+    }
+    if (found || dirname(folder) === folder) return;
+  }
 }

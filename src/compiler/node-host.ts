@@ -1,7 +1,9 @@
 /** The Node compiler host: reads files from disk; `std/...` resolves to the bundled std folder. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DiagnosticError, UNKNOWN_SPAN } from '../diagnostics/diagnostic.js';
+import { MAX_SOURCE_BYTES } from '../limits.js';
 import type { CompilerHost } from './modules.js';
 
 /**
@@ -36,6 +38,7 @@ export function nodeHost(): CompilerHost {
     readFile(path) {
       const absolute = resolve(path);
       if (!existsSync(absolute)) return undefined;
+      refuseUnreadable(path, absolute);
       try {
         return readFileSync(absolute, 'utf8');
       } catch {
@@ -53,4 +56,16 @@ export function nodeHost(): CompilerHost {
       }
     },
   };
+}
+
+/** A device (`/dev/zero`), a FIFO or a huge file would be read until memory runs out. */
+function refuseUnreadable(path: string, absolute: string): void {
+  const info = statSync(absolute, { throwIfNoEntry: false });
+  if (!info) return;
+  const why = !info.isFile() ? (info.isDirectory() ? undefined : 'it is not a regular file')
+    : info.size > MAX_SOURCE_BYTES ? `it has ${info.size} bytes, more than the limit of ${MAX_SOURCE_BYTES} for a source file` : undefined;
+  if (!why) return;
+  throw new DiagnosticError([{
+    code: 'E0201', severity: 'error', span: { ...UNKNOWN_SPAN, file: path }, message: `cannot read \`${path}\`: ${why}`, hint: 'give the path of a .seg file',
+  }]);
 }

@@ -5,6 +5,7 @@
  */
 import type { DiagnosticBag, RelatedLocation, Span } from '../diagnostics/diagnostic.js';
 import { type Attrs, type OpDef, ShapeError, type TensorType } from '../ops/op.js';
+import { MAX_SIZE } from '../limits.js';
 import type { Annotation, CallSite, Graph, GraphInput, GraphOutput, IRNode, IRWeight } from './graph.js';
 import { CheckingShapeContext, type DeferredTooSmall } from './shape-context.js';
 import type { SizeSpace } from './sizes.js';
@@ -26,6 +27,7 @@ export class GraphBuilder {
   readonly inputs: GraphInput[] = [];
   readonly outputs: GraphOutput[] = [];
   private readonly names = new Set<string>();
+  private readonly nextSuffix = new Map<string, number>();
   private readonly shapes: CheckingShapeContext;
   /** Windows too large for the smallest inputs, reported by `reportTooSmall`. */
   private readonly tooSmall: (DeferredTooSmall & { op: OpDef; origin: NodeOrigin })[] = [];
@@ -41,8 +43,12 @@ export class GraphBuilder {
   /** A name not used yet: `path/segment`, else `path/segment_1`, `path/segment_2`, ... */
   uniqueName(prefix: readonly string[], segment: string): string {
     const base = [...prefix, segment].filter((s) => s.length > 0).join('/');
-    let name = base;
-    for (let k = 1; this.names.has(name); k++) name = `${base}_${k}`;
+    // Names are never freed, so the smallest free suffix only grows: resuming from the last
+    // one keeps thousands of same-named layers linear instead of quadratic.
+    let suffix = this.nextSuffix.get(base) ?? 0;
+    let name = suffix === 0 ? base : `${base}_${suffix}`;
+    while (this.names.has(name)) name = `${base}_${++suffix}`;
+    this.nextSuffix.set(base, suffix + 1);
     this.names.add(name);
     return name;
   }
@@ -68,6 +74,7 @@ export class GraphBuilder {
     let type: TensorType;
     try {
       type = op.shape(inputTypes, attrs, this.shapes);
+      refuseHugeSizes(op, type);
     } catch (error) {
       if (!(error instanceof ShapeError)) throw error;
       this.reportShapeError(op, error, origin);
@@ -155,4 +162,15 @@ export class GraphBuilder {
 /** "in block ASPP called at deeplab.seg:12:13", innermost call first. */
 export function callChainNotes(chain: readonly CallSite[]): RelatedLocation[] {
   return [...chain].reverse().map((site) => ({ span: site.span, message: `in block \`${site.block}\` called here` }));
+}
+
+/**
+ * A fixed size past MAX_SIZE (an `upsample(factor: 1048576)` of a fixed 1024-row input) would
+ * make every later step allocate without bound; it is refused like any other shape error.
+ */
+function refuseHugeSizes(op: OpDef, type: TensorType): void {
+  const huge = type.shape.find((d) => d.kind === 'const' && d.value > MAX_SIZE);
+  if (huge?.kind === 'const') {
+    throw new ShapeError(`${op.name}: the output would have a size of ${huge.value}, more than the limit of ${MAX_SIZE}`, undefined, 'see docs/limits.md');
+  }
 }

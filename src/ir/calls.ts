@@ -8,6 +8,7 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import type { Argument, Expression, Param } from '../parser/ast.js';
 import type { ParamSpec, ParamType } from '../ops/op.js';
 import { type Value, describe, list } from './values.js';
+import { MAX_SIZE } from '../limits.js';
 
 /** A parameter as the binder sees it; `any` accepts every value (an untyped block param with a default). */
 export interface Formal {
@@ -180,19 +181,30 @@ export function coerce(value: Value, type: ParamType | 'any'): Value | string {
     case 'tensors':
       return value.kind === 'list' && value.items.every((i) => i.kind === 'tensor' || i.kind === 'poison') ? value : fail();
     case 'int':
-      return value.kind === 'int' ? value : fail();
+      return value.kind === 'int' ? withinSizeLimit(value) : fail();
     case 'float':
       return value.kind === 'float' ? value : value.kind === 'int' ? { kind: 'float', value: value.value } : fail();
     case 'bool':
     case 'string':
       return value.kind === type ? value : fail();
     case 'int2':
-      if (value.kind === 'int') return list([value, value]);
-      return value.kind === 'list' && value.items.length === 2 && value.items.every((i) => i.kind === 'int') ? value : fail();
+      if (value.kind === 'int') return withinSizeLimit(value, list([value, value]));
+      return value.kind === 'list' && value.items.length === 2 && value.items.every((i) => i.kind === 'int') ? withinSizeLimit(value) : fail();
     case 'int[]':
-      return value.kind === 'list' && value.items.every((i) => i.kind === 'int') ? value : fail();
+      return value.kind === 'list' && value.items.every((i) => i.kind === 'int') ? withinSizeLimit(value) : fail();
     case 'float[]':
       if (value.kind !== 'list' || !value.items.every((i) => i.kind === 'int' || i.kind === 'float')) return fail();
       return list(value.items.map((i) => ({ kind: 'float' as const, value: (i as { value: number }).value })));
   }
+}
+
+/**
+ * Ints passed to a parameter are sizes, strides, counts or axes; a huge one would make the size
+ * checker or the runtime allocate without bound, so they are refused past MAX_SIZE.
+ */
+function withinSizeLimit(value: Value, result: Value = value): Value | string {
+  const ints = value.kind === 'list' ? value.items : [value];
+  const huge = ints.find((item) => item.kind === 'int' && Math.abs(item.value) > MAX_SIZE);
+  if (!huge || huge.kind !== 'int') return result;
+  return `${huge.value} is out of range: an int argument is at most ${MAX_SIZE} in magnitude (see docs/limits.md)`;
 }

@@ -18,6 +18,7 @@ import { runLet } from './statements.js';
 import { type Dim, dim, sym } from './symbolic.js';
 import { type Value, POISON, describe, int, toAttr, typeName } from './values.js';
 import type { AttrValue } from '../ops/op.js';
+import { MAX_SIZE } from '../limits.js';
 
 export interface ElaborateOptions {
   /** Overrides of model parameters: `{ classes: 4 }`. */
@@ -117,7 +118,11 @@ function inputDim(evaluator: Evaluator, expression: ast.Expression, symbols: str
     return sym(expression.name);
   }
   const value = evaluator.evaluate(expression, frame);
-  if (value.kind === 'int' && value.value >= 1) return dim(value.value);
+  if (value.kind === 'int' && value.value >= 1 && value.value <= MAX_SIZE) return dim(value.value);
+  if (value.kind === 'int' && value.value > MAX_SIZE) {
+    evaluator.report('E0281', expression.span, `a tensor size is at most ${MAX_SIZE}, got ${value.value}`, 'see docs/limits.md', frame);
+    return dim(1);
+  }
   if (value.kind !== 'poison') {
     const hint = value.kind === 'int' ? 'a tensor has at least one element along each axis' : 'write a number (`224`) or a size symbol (`H`)';
     evaluator.report('E0281', expression.span, `a tensor size must be an int ≥ 1 or a size symbol, got ${describe(value)}`, hint, frame);

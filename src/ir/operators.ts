@@ -5,6 +5,7 @@
  * (`H / 2 + 1`); they cannot be compared, because the answer would depend on the input.
  */
 import type { BinaryOperator } from '../parser/ast.js';
+import { MAX_EXACT_INTEGER } from '../limits.js';
 import { type Dim, add, dim, floorDiv, mul, sub } from './symbolic.js';
 import { type Value, bool, float, int, isNumber, list, show, size, str, typeName } from './values.js';
 
@@ -29,7 +30,20 @@ export function binary(operator: BinaryOperator, left: Value, right: Value): Val
   if (operator === '+' && left.kind === 'string' && right.kind === 'string') return str(left.value + right.value);
   if (operator === '+' && left.kind === 'list' && right.kind === 'list') return list([...left.items, ...right.items]);
   if (!isNumber(left) || !isNumber(right)) return `\`${operator}\` needs numbers, got ${typeName(left)} and ${typeName(right)}`;
-  return arithmetic(operator, left, right);
+  const result = arithmetic(operator, left, right);
+  return typeof result === 'string' ? result : exactOrRefused(result, operator, left.value, right.value);
+}
+
+/**
+ * Doubles hold every integer up to 2^53 exactly; past it `a * b` would be rounded without a
+ * word, and a float can overflow to Infinity. Both are refused instead.
+ */
+function exactOrRefused(result: Value, operator: BinaryOperator, a: number, b: number): Value | string {
+  if (result.kind === 'int' && !Number.isSafeInteger(result.value)) {
+    return `integer overflow: ${a} ${operator} ${b} is beyond ${MAX_EXACT_INTEGER} (2^53 - 1), the largest exact integer`;
+  }
+  if (result.kind === 'float' && !Number.isFinite(result.value)) return `${a} ${operator} ${b} is not a finite number`;
+  return result;
 }
 
 function arithmetic(operator: BinaryOperator, left: { kind: 'int' | 'float'; value: number }, right: { kind: 'int' | 'float'; value: number }): Value | string {

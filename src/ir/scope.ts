@@ -16,8 +16,10 @@ export class Scope {
     return this.values.get(name) ?? this.parent?.lookup(name);
   }
 
-  names(): string[] {
-    return [...this.values.keys(), ...(this.parent?.names() ?? [])];
+  /** Every name in scope, innermost first; lazily, since suggestions look at only the first ones. */
+  *names(): Generator<string> {
+    yield* this.values.keys();
+    if (this.parent) yield* this.parent.names();
   }
 }
 

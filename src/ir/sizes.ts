@@ -6,6 +6,7 @@
  */
 import type { Span } from '../diagnostics/diagnostic.js';
 import { simplify } from './simplify.js';
+import { MAX_SIZE_SEARCH } from '../limits.js';
 import { type Dim, type Env, evaluate, isQuasiAffine, lcm, periodOf, structural, substitute, symbolsOf } from './symbolic.js';
 
 export interface SizeConstraint {
@@ -105,7 +106,9 @@ export class SizeSpace {
       return l === r ? { kind: 'equal', proved: true } : { kind: 'differ', env: new Map(), left: l, right: r };
     }
     const period = lcm(periodOf(left), periodOf(right));
-    const limit = Math.max(SEARCH_LIMIT, 4 * period);
+    // Huge strides would ask for a search over billions of sizes: it is capped, and then
+    // agreement over the values tried proves nothing.
+    const limit = Math.min(Math.max(SEARCH_LIMIT, 4 * period), MAX_SIZE_SEARCH);
     // Prefer a counterexample of a typical image size (every symbol ≥ 32) over a tiny one.
     let first: Comparison | undefined;
     for (const env of this.assignments(symbols, limit)) {
@@ -117,7 +120,7 @@ export class SizeSpace {
       first ??= found;
     }
     if (first) return first;
-    const proved = symbols.length === 1 && isQuasiAffine(left) && isQuasiAffine(right);
+    const proved = symbols.length === 1 && isQuasiAffine(left) && isQuasiAffine(right) && 2 * period <= limit;
     return { kind: 'equal', proved };
   }
 

@@ -23,6 +23,7 @@ export const SyntaxCode = {
   expectedName: 'E0118',
   expectedStage: 'E0119',
   unmatchedBracket: 'E0120',
+  numberOutOfRange: 'E0121',
   parserFailure: 'E0199',
 } as const;
 
@@ -50,5 +51,6 @@ export const SYNTAX_CODE_TITLES: Readonly<Record<string, string>> = {
   E0118: 'expected a name',
   E0119: 'expected a pipeline stage',
   E0120: 'closing bracket without an opening one',
+  E0121: 'number out of range (an integer beyond 2^53 - 1, or a float that is not finite)',
   E0199: 'internal parser failure',
 };

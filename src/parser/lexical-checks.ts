@@ -10,7 +10,7 @@ import {
   Ampersand, AndAnd, Arrow, Bar, DocComment, FatArrow, lex, MalformedNumber, OrOr, NumberLiteral, SingleQuotedString, StringLiteral,
   UnterminatedComment, UnterminatedString,
 } from './lexer.js';
-import { numberHint, scanNumber } from './numbers.js';
+import { numberHint, numberRangeProblem, scanNumber } from './numbers.js';
 import type { LineIndex } from './spans.js';
 import { decodeString } from './strings.js';
 import { repairUnicodeNames } from './unicode-names.js';
@@ -118,6 +118,8 @@ export function tokenize(source: string, lines: LineIndex): LexedSource {
   const tokens = names.tokens.map((token) => repairToken(token, lines, diagnostics));
   for (const token of tokens) {
     if (token.tokenType === StringLiteral) diagnostics.push(...stringProblems(token, lines));
+    const range = token.tokenType === NumberLiteral ? numberRangeProblem(token.image) : undefined;
+    if (range) diagnostics.push(error(SyntaxCode.numberOutOfRange, lines.tokenSpan(token)!, range.message, range.hint));
   }
   diagnostics.push(...commentProblems(raw.comments, lines));
   return {

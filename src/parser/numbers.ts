@@ -67,6 +67,20 @@ export function numberValue(raw: string): number {
   return Number.isFinite(fallback) ? fallback : 0;
 }
 
+/**
+ * Why a well-formed literal cannot be used as written, if it cannot: an integer beyond 2^53 - 1
+ * (doubles would silently round it), or a float too large to be finite.
+ */
+export function numberRangeProblem(raw: string): { message: string; hint: string } | undefined {
+  const value = numberValue(raw);
+  const shown = raw.length > 40 ? `${raw.slice(0, 20)}…(${raw.length} digits)` : raw;
+  if (!isFloatLiteral(raw) && !Number.isSafeInteger(value)) {
+    return { message: `the integer \`${shown}\` is too large: integers are exact up to ${Number.MAX_SAFE_INTEGER} (2^53 - 1)`, hint: 'no size or count comes near it; write a float such as `1e20` if an approximate value will do (docs/limits.md)' };
+  }
+  if (!Number.isFinite(value)) return { message: `the number \`${shown}\` is too large to be represented`, hint: 'floats go up to about 1.8e308 (docs/limits.md)' };
+  return undefined;
+}
+
 /** The hint shown for a malformed number. */
 export function numberHint(raw: string, problem: NumberProblem): string {
   switch (problem) {

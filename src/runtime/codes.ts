@@ -25,6 +25,10 @@ export const RuntimeCode = {
   duplicateWeight: 'E0409',
   /** Weights could not be written. */
   weightsNotWritten: 'E0410',
+  /** A weight holds NaN or infinite values, or a batch-norm variance below zero. */
+  badWeightValues: 'E0411',
+  /** An input to predict that is not a tensor, was disposed, or has the wrong dtype; or a disposed model. */
+  inputUnusable: 'E0424',
   /** A requested backend cannot start. */
   backendUnavailable: 'E0501',
   /** Dilation > 1 together with stride > 1 (TensorFlow rejects it too). */
@@ -39,6 +43,8 @@ export const RuntimeCode = {
   imageCorrupt: 'E0603',
   /** An image or other output file could not be written. */
   fileNotWritten: 'E0604',
+  /** An image with no pixels, or more pixels or bytes than the limits allow. */
+  imageSizeRefused: 'E0605',
 } as const;
 
 export type RuntimeCodeName = keyof typeof RuntimeCode;

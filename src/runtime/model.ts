@@ -9,6 +9,7 @@ import type { Graph, IRNode } from '../ir/graph.js';
 import { runPasses } from '../ir/passes/index.js';
 import type { SizeSpace } from '../ir/sizes.js';
 import { Executor, type RunOptions, type RunResult } from './executor.js';
+import { RuntimeCode } from './codes.js';
 import { runtimeError } from './errors.js';
 import { type InitSpec, initWeights } from './weights-init.js';
 
@@ -130,9 +131,30 @@ export class SegModel {
   }
 
   private nameInputs(inputs: tf.Tensor | Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor> {
+    if (this.disposed) throw runtimeError(RuntimeCode.inputUnusable, `the model \`${this.graph.model}\` was disposed`, { hint: 'create the model again to run it' });
+    if (typeof inputs !== 'object' || inputs === null) {
+      throw runtimeError(RuntimeCode.inputUnusable, `predict expects a tensor or an object of named tensors, got ${inputs === null ? 'null' : typeof inputs}`, { hint: `the model's inputs: ${this.inputNames.join(', ')}` });
+    }
     const named = inputs instanceof tf.Tensor ? { [this.inputNames[0]!]: inputs } : { ...inputs };
     for (const input of this.graph.inputs) this.checkInput(input.name, this.graph.nodes[input.node]!, named[input.name]);
     return named;
+  }
+
+  /** A tfjs tensor, not disposed, of the declared dtype: tfjs's own errors would not name the input. */
+  private checkUsable(name: string, node: IRNode, tensor: unknown): void {
+    const where = { span: node.span };
+    // By its fields rather than instanceof: a tensor from another copy of tfjs-core is fine.
+    if (typeof tensor !== 'object' || tensor === null || !('dtype' in tensor) || !('shape' in tensor) || !('isDisposed' in tensor)) {
+      throw runtimeError(RuntimeCode.inputUnusable, `the input \`${name}\` is not a tensor`, { ...where, hint: 'pass a tf.Tensor, e.g. tf.tensor4d(values, [1, height, width, 3])' });
+    }
+    const given = tensor as tf.Tensor;
+    if (given.isDisposed) {
+      throw runtimeError(RuntimeCode.inputUnusable, `the input \`${name}\` was disposed before predict`, { ...where, hint: 'keep the tensor until predict returns (dispose it afterwards)' });
+    }
+    const dtype = node.type.dtype === 'i32' ? 'int32' : 'float32';
+    if (given.dtype !== dtype) {
+      throw runtimeError(RuntimeCode.inputUnusable, `the input \`${name}\` must be ${dtype} (${node.type.dtype}), got ${given.dtype}`, { ...where, hint: `convert it first: tf.cast(tensor, '${dtype}')` });
+    }
   }
 
   /** The tensor must have the declared rank, fixed sizes, and sizes that satisfy the `where` clauses. */
@@ -140,6 +162,7 @@ export class SegModel {
     const declared = node.type.shape;
     const where = { span: node.span };
     if (!tensor) throw runtimeError('E0420', `no tensor given for the input \`${name}\``, { ...where, hint: `the model's inputs: ${this.inputNames.join(', ')}` });
+    this.checkUsable(name, node, tensor);
     if (tensor.rank !== declared.length) {
       throw runtimeError('E0421', `the input \`${name}\` must have rank ${declared.length}, got shape [${tensor.shape.join(', ')}]`, where);
     }

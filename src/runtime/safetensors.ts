@@ -14,7 +14,9 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import { RuntimeCode } from './codes.js';
 import { fileSpan } from './errors.js';
+import type { LoadWeightsOptions } from './weights.js';
 import { type ExpectedWeight, type WeightsModelJson, compareWithModel } from './weights-manifest.js';
+import { valueProblem } from './weights-values.js';
 
 export const SAFETENSORS_SUFFIX = '.safetensors';
 /** A header larger than this is refused before it is parsed (the format's own limit). */
@@ -153,7 +155,9 @@ export function weightsToSafetensors(tensors: ReadonlyMap<string, tf.Tensor>, me
  * model as any weights are: missing, extra, wrong shape or dtype, or twice present, each a
  * diagnostic; no tensor is made unless all is well.
  */
-export function safetensorsToWeights(files: readonly { readonly source: string; readonly file: SafetensorsFile }[], expected: readonly ExpectedWeight[]): Map<string, tf.Tensor> {
+export function safetensorsToWeights(
+  files: readonly { readonly source: string; readonly file: SafetensorsFile }[], expected: readonly ExpectedWeight[], options: LoadWeightsOptions = {},
+): Map<string, tf.Tensor> {
   const byKey = new Map(expected.map((weight) => [tensorKey(weight.name), weight.name]));
   const found = new Map<string, { entry: SafetensorsEntry; source: string }>();
   const problems: Diagnostic[] = [];
@@ -172,6 +176,13 @@ export function safetensorsToWeights(files: readonly { readonly source: string; 
     weightsManifest: [{ paths: [], weights: [...found].map(([name, { entry }]) => ({ name, shape: entry.shape, dtype: entry.dtype === 'F32' ? 'float32' : 'int32' })) }],
   } as unknown as WeightsModelJson;
   problems.push(...compareWithModel(manifest, expected, source));
+  if (problems.length === 0 && !options.allowBadValues) {
+    for (const weight of expected) {
+      const { entry } = found.get(weight.name)!;
+      const bad = entry.values instanceof Float32Array ? valueProblem(weight.name, entry.values, weight, source) : undefined;
+      if (bad) problems.push(bad);
+    }
+  }
   if (problems.length > 0) throw new DiagnosticError(problems);
   const tensors = new Map<string, tf.Tensor>();
   for (const weight of expected) {

@@ -6,6 +6,7 @@
  */
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import { formatLocation } from '../diagnostics/render.js';
+import { MAX_WEIGHTS_BYTES } from '../limits.js';
 import { RuntimeCode } from './codes.js';
 import { fileSpan } from './errors.js';
 
@@ -51,7 +52,22 @@ export function elementCount(shape: readonly number[]): number {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isShape = (value: unknown): value is number[] =>
-  Array.isArray(value) && value.every((dimension) => Number.isInteger(dimension) && dimension >= 0);
+  Array.isArray(value) && value.length <= 8 && value.every((dimension) => Number.isSafeInteger(dimension) && dimension >= 0);
+
+/**
+ * A shard path must name a file inside the folder of model.json (or under its URL): relative,
+ * made of plain names, no `.` or `..` segment, no scheme, host, query or backslash. Anything
+ * else could make the loader read another file on the machine or fetch from another host.
+ */
+const SHARD_PATH = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
+
+export function isConfinedShardPath(path: string): boolean {
+  return path.length <= 255 && SHARD_PATH.test(path) && !path.split('/').some((segment) => segment === '.' || segment === '..');
+}
+
+function shownPath(path: string): string {
+  return JSON.stringify(path.length > 80 ? `${path.slice(0, 80)}…` : path);
+}
 
 /** The first structural problem of a parsed model.json, or undefined when it is well formed. */
 function structuralProblem(json: unknown): string | undefined {
@@ -60,6 +76,8 @@ function structuralProblem(json: unknown): string | undefined {
   for (const [index, group] of json.weightsManifest.entries()) {
     if (!isRecord(group) || !Array.isArray(group.paths) || !group.paths.every((p) => typeof p === 'string' && p.length > 0)) return `weightsManifest[${index}].paths is not a list of file names`;
     if (!Array.isArray(group.weights)) return `weightsManifest[${index}].weights is not a list`;
+    const outside = (group.paths as string[]).find((path) => !isConfinedShardPath(path));
+    if (outside !== undefined) return `weightsManifest[${index}].paths has ${shownPath(outside)}, which is not a file name inside the weights folder`;
     for (const entry of group.weights) {
       if (!isRecord(entry) || typeof entry.name !== 'string' || !isShape(entry.shape)) return `weightsManifest[${index}] has an entry without a name and a shape`;
       if (entry.dtype !== 'float32' && entry.dtype !== 'int32') return `weight \`${entry.name}\` has dtype ${JSON.stringify(entry.dtype)}; segc reads float32 and int32`;
@@ -73,14 +91,26 @@ function structuralProblem(json: unknown): string | undefined {
 }
 
 function shardRecordProblem(groups: readonly ManifestGroup[], segc: SegcSection): string | undefined {
-  for (const [index, group] of groups.entries()) {
+  let total = 0;
+  for (const group of groups) {
     for (const path of group.paths) {
-      if (typeof segc.sha256[path] !== 'string' || !/^[0-9a-f]{64}$/.test(segc.sha256[path]!)) return `no SHA-256 recorded for shard ${path}`;
-      if (!Number.isInteger(segc.byteLength[path])) return `no byte length recorded for shard ${path}`;
+      if (!Object.hasOwn(segc.sha256, path) || typeof segc.sha256[path] !== 'string' || !/^[0-9a-f]{64}$/.test(segc.sha256[path]!)) return `no SHA-256 recorded for shard ${path}`;
+      if (!Object.hasOwn(segc.byteLength, path) || !Number.isSafeInteger(segc.byteLength[path]) || segc.byteLength[path]! < 0) return `no byte length recorded for shard ${path}`;
+      total += segc.byteLength[path]!;
     }
+  }
+  return total > MAX_WEIGHTS_BYTES ? `its shards would hold ${total} bytes, more than the limit of ${MAX_WEIGHTS_BYTES}` : undefined;
+}
+
+/**
+ * Whether each group's entries account for exactly the bytes of its shards. Checked after the
+ * entries were compared with the model, so that a removed entry is reported by its name first.
+ */
+export function byteCountProblem(json: WeightsModelJson, source: string): Diagnostic | undefined {
+  for (const [index, group] of json.weightsManifest.entries()) {
     const declared = group.weights.reduce((sum, entry) => sum + elementCount(entry.shape) * BYTES_PER_ELEMENT, 0);
-    const recorded = group.paths.reduce((sum, path) => sum + segc.byteLength[path]!, 0);
-    if (declared !== recorded) return `weightsManifest[${index}] declares ${declared} bytes of weights but its shards hold ${recorded}`;
+    const recorded = group.paths.reduce((sum, path) => sum + json.segc.byteLength[path]!, 0);
+    if (declared !== recorded) return malformed(source, `weightsManifest[${index}] declares ${declared} bytes of weights but its shards hold ${recorded}`);
   }
   return undefined;
 }

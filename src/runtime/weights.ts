@@ -3,17 +3,21 @@
  * `weights-manifest.ts`). Browser-safe: storage is reached through a `WeightsStore`; the Node
  * file-system store and atomic saving live in `node/weights-fs.ts`, a fetch store is here.
  *
- * Loading checks, in order and before creating any tensor: model.json is present and well
- * formed; its weights match the model's (names, shapes, dtypes); every shard is present, has
- * the recorded length and the recorded SHA-256.
+ * Loading checks, in order and before creating any tensor: model.json is present, not larger
+ * than MAX_MANIFEST_BYTES, well formed, and names shards inside its own folder only; its weights
+ * match the model's (names, shapes, dtypes) and account for the shards' bytes; every shard is
+ * present, has the recorded length (a store never reads past it) and the recorded SHA-256; every
+ * float is finite and every batch-norm variance at least zero.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DiagnosticError, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { MAX_MANIFEST_BYTES } from '../limits.js';
 import { RuntimeCode } from './codes.js';
 import { fileSpan, runtimeError } from './errors.js';
 import {
-  compareWithModel, parseWeightsModelJson, type ExpectedWeight, type ManifestEntry, type WeightsModelJson,
+  byteCountProblem, compareWithModel, parseWeightsModelJson, type ExpectedWeight, type ManifestEntry, type WeightsModelJson,
 } from './weights-manifest.js';
+import { weightValueProblems } from './weights-values.js';
 
 export type { ExpectedWeight, WeightDtype, WeightsModelJson } from './weights-manifest.js';
 export { initWeights, type InitSpec } from './weights-init.js';
@@ -32,7 +36,16 @@ export interface WeightsMetadata {
 export interface WeightsStore {
   /** How to name a file of the store in messages: a path or a URL. */
   locate(name: string): string;
-  read(name: string): Promise<Uint8Array | undefined>;
+  /**
+   * The file's bytes; with `limit`, at most `limit + 1` of them, so that a file longer than it
+   * should be is seen as such without being read whole.
+   */
+  read(name: string, limit?: number): Promise<Uint8Array | undefined>;
+}
+
+export interface LoadWeightsOptions {
+  /** Load NaN, infinite values and negative batch-norm variances instead of refusing them (for debugging). */
+  readonly allowBadValues?: boolean;
 }
 
 export interface EncodedWeights {
@@ -84,7 +97,12 @@ export async function encodeWeights(
 
 async function readModelJson(store: WeightsStore): Promise<WeightsModelJson> {
   const source = store.locate(MODEL_JSON);
-  const bytes = await store.read(MODEL_JSON);
+  const bytes = await store.read(MODEL_JSON, MAX_MANIFEST_BYTES);
+  if (bytes && bytes.byteLength > MAX_MANIFEST_BYTES) {
+    throw runtimeError(RuntimeCode.malformedManifest, `${source} is larger than ${MAX_MANIFEST_BYTES} bytes; a segc model.json is a few kilobytes`, {
+      span: fileSpan(source), hint: 'point --weights at the folder segc saved the weights in',
+    });
+  }
   if (!bytes) {
     throw runtimeError(RuntimeCode.weightsNotFound, `no weights at ${source}`, {
       span: fileSpan(source), hint: 'check the path, or train the model first to create its weights',
@@ -100,6 +118,10 @@ async function shardProblem(store: WeightsStore, json: WeightsModelJson, name: s
   const problem = (code: string, message: string, hint: string): Diagnostic => ({ code, severity: 'error', span: fileSpan(path), message, hint });
   if (!bytes) return problem(RuntimeCode.missingShard, `weight shard ${path} is missing`, 'copy the whole weights directory, not only model.json');
   const recorded = json.segc.byteLength[name]!;
+  if (bytes.byteLength > recorded) {
+    return problem(RuntimeCode.wrongShardSize, `weight shard ${path} is longer than the ${recorded} bytes model.json records`,
+      'the file does not belong to this model.json; copy the directory again');
+  }
   if (bytes.byteLength !== recorded) {
     return problem(RuntimeCode.wrongShardSize, `weight shard ${path} has ${bytes.byteLength} bytes but model.json records ${recorded}`,
       bytes.byteLength < recorded ? 'the file is truncated (an interrupted copy or download?); copy it again' : 'the file does not belong to this model.json; copy the directory again');
@@ -114,7 +136,7 @@ async function shardProblem(store: WeightsStore, json: WeightsModelJson, name: s
 /** Reads and checks every shard; one diagnostic per damaged or missing shard. */
 async function readShards(store: WeightsStore, json: WeightsModelJson): Promise<Uint8Array[]> {
   const names = json.weightsManifest.flatMap((group) => group.paths);
-  const contents = await Promise.all(names.map((name) => store.read(name)));
+  const contents = await Promise.all(names.map((name) => store.read(name, json.segc.byteLength[name]!)));
   const problems = (await Promise.all(names.map((name, index) => shardProblem(store, json, name, contents[index])))).filter((d): d is Diagnostic => d !== undefined);
   if (problems.length > 0) throw new DiagnosticError(problems);
   return contents as Uint8Array[];
@@ -134,26 +156,61 @@ function concatenate(parts: readonly Uint8Array[]): ArrayBuffer {
  * Loads the weights the model declares from a store, checking everything first. Throws a
  * DiagnosticError (E0400–E0409) listing every problem found at the first stage that fails.
  */
-export async function loadWeightsFromStore(store: WeightsStore, expected: readonly ExpectedWeight[]): Promise<Map<string, tf.Tensor>> {
+export async function loadWeightsFromStore(store: WeightsStore, expected: readonly ExpectedWeight[], options: LoadWeightsOptions = {}): Promise<Map<string, tf.Tensor>> {
   const json = await readModelJson(store);
   const mismatches = compareWithModel(json, expected, store.locate(MODEL_JSON));
   if (mismatches.length > 0) throw new DiagnosticError(mismatches);
+  const byteCount = byteCountProblem(json, store.locate(MODEL_JSON));
+  if (byteCount) throw new DiagnosticError([byteCount]);
   const shards = await readShards(store, json);
   const specs = json.weightsManifest.flatMap((group) => group.weights);
-  const decoded = tf.io.decodeWeights(concatenate(shards), specs);
+  const buffer = concatenate(shards);
+  const bad = options.allowBadValues ? [] : weightValueProblems(buffer, specs, expected, store.locate(MODEL_JSON));
+  if (bad.length > 0) throw new DiagnosticError(bad);
+  const decoded = tf.io.decodeWeights(buffer, specs);
   return new Map(expected.map((weight) => [weight.name, decoded[weight.name]!]));
 }
 
-/** A store over HTTP(S): `base` is the URL of the directory holding model.json. */
+/**
+ * A store over HTTP(S): `base` is the URL of the directory holding model.json. Every URL it
+ * fetches is checked to lie under `base` on the same origin, and a body is read only up to the
+ * limit asked for.
+ */
 export function fetchStore(base: string | URL): WeightsStore {
   const directory = new URL(String(base).endsWith('/') ? String(base) : `${String(base)}/`);
+  const resolve = (name: string): URL => {
+    const url = new URL(name, directory);
+    if (url.origin !== directory.origin || !url.pathname.startsWith(directory.pathname) || url.search !== '' || url.hash !== '') {
+      throw runtimeError(RuntimeCode.malformedManifest, `refusing to fetch ${url.href}: it is not under ${directory.href}`, {
+        span: fileSpan(new URL(MODEL_JSON, directory).href), hint: 'shards must be served from the folder of model.json',
+      });
+    }
+    return url;
+  };
   return {
     locate: (name) => new URL(name, directory).href,
-    read: async (name) => {
-      const response = await fetch(new URL(name, directory));
+    read: async (name, limit) => {
+      const url = resolve(name);
+      const response = await fetch(url);
       if (response.status === 404) return undefined;
-      if (!response.ok) throw runtimeError(RuntimeCode.weightsNotFound, `cannot fetch ${new URL(name, directory).href}: HTTP ${response.status}`);
-      return new Uint8Array(await response.arrayBuffer());
+      if (!response.ok) throw runtimeError(RuntimeCode.weightsNotFound, `cannot fetch ${url.href}: HTTP ${response.status}`);
+      return readBody(response, limit);
     },
   };
+}
+
+/** The body, or its first `limit + 1` bytes when it is longer. */
+async function readBody(response: Response, limit: number | undefined): Promise<Uint8Array> {
+  if (limit === undefined || !response.body) return new Uint8Array(await response.arrayBuffer());
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  const reader = response.body.getReader();
+  while (length <= limit) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    length += value.byteLength;
+  }
+  await reader.cancel();
+  return new Uint8Array(concatenate(parts)).subarray(0, Math.min(length, limit + 1));
 }

@@ -301,6 +301,14 @@ const CASES: readonly ErrorCase[] = [
     ],
   },
   {
+    name: 'integer literal beyond 2^53 - 1',
+    source: "model M() {\n  let n = 9007199254740993\n}",
+    expected: [
+      ['E0121', '2:11', "the integer `9007199254740993` is too large: integers are exact up to 9007199254740991 (2^53 - 1)",
+        "no size or count comes near it; write a float such as `1e20` if an approximate value will do (docs/limits.md)"],
+    ],
+  },
+  {
     name: 'missing comma between dimensions',
     source: "model M() {\n  input image: f32[N, H W]\n  output y = image\n}",
     expected: [

@@ -5,7 +5,9 @@
  * target, box, files). One line per image on stdout, or the reports with --json. `--list` prints what the compiler derived for
  * each output (kind, score, default Grad-CAM layer and why, exact CAM, ACoL) without running.
  */
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
+import { ensureOutputFolder } from '../../runtime/node/fs-atomic.js';
+import { outputStems } from '../../runtime/output-names.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { hasErrors } from '../../compiler/compile.js';
 import { describeSurvey, surveyJson } from '../../explain/describe.js';
@@ -100,13 +102,7 @@ function listPlans(file: string, parsed: Parsed, io: Io): number {
 
 /** Output stems, one per image; a repeated file name gets `-2`, `-3`, … so nothing is overwritten. */
 function stems(images: readonly string[], out: string): string[] {
-  const seen = new Map<string, number>();
-  return images.map((path) => {
-    const name = basename(path, extname(path));
-    const count = (seen.get(name) ?? 0) + 1;
-    seen.set(name, count);
-    return join(out, count === 1 ? name : `${name}-${count}`);
-  });
+  return outputStems(images).map((stem) => join(out, stem));
 }
 
 export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
@@ -114,6 +110,7 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   if (parsed.values.list === true) return listPlans(file!, parsed, io);
   const settings = readSettings(parsed);
   await checkOutputFolder(settings.out);
+  await ensureOutputFolder(settings.out);
   if (!(await checkImages(settings.images, io))) return 1;
   const { model, compiled, random, classNames } = await loadModelFromArgs(file!, parsed, io);
   try {

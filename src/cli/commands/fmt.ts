@@ -2,10 +2,11 @@
  * `segc fmt FILE... [--check]`: rewrite files in canonical form (atomically), or with --check
  * list the files that are not formatted and exit 1. A file with syntax errors is never rewritten.
  */
+import { DiagnosticError } from '../../diagnostics/diagnostic.js';
 import { parse as parseSource, print } from '../../parser/index.js';
 import type { Parsed } from '../args.js';
 import { requireFiles } from '../compile-file.js';
-import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
+import { rewriteFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { type Io, reportDiagnostics } from '../io.js';
 import { nodeHost } from '../../compiler/node-host.js';
 
@@ -33,8 +34,14 @@ export async function fmt(parsed: Parsed, io: Io): Promise<number> {
       io.out(`${file}: not formatted (run segc fmt ${file})`);
       status = 1;
     } else {
-      await writeFileAtomic(file, formatted);
-      io.out(`${file}: formatted`);
+      try {
+        await rewriteFileAtomic(file, formatted);
+        io.out(`${file}: formatted`);
+      } catch (error) {
+        if (!(error instanceof DiagnosticError)) throw error;
+        reportDiagnostics(io, error.diagnostics, new Map(), false);
+        status = 1;
+      }
     }
   }
   return status;

@@ -5,13 +5,15 @@
  * the top-k classes; class maps of classifiers (ACoL's fused map) as heatmap overlays. A JSON
  * report per image lists everything.
  */
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Graph } from '../../ir/graph.js';
 import type { SizeSpace } from '../../ir/sizes.js';
+import { checkInputSize } from '../../runtime/image-header.js';
+import { outputStems } from '../../runtime/output-names.js';
 import { heatmapOverlay, maskToColors, overlay, resizeImage, type RgbImage, vocPalette } from '../../runtime/image.js';
 import type { SegModel } from '../../runtime/model.js';
-import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
+import { ensureOutputFolder, writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { readImage, writePng } from '../../runtime/node/image-io.js';
 import { type Parsed, UsageError, parseSize } from '../args.js';
 import { requireFiles } from '../compile-file.js';
@@ -30,13 +32,15 @@ export async function run(parsed: Parsed, io: Io): Promise<number> {
   if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top expects a positive integer, got \`${String(parsed.values.top)}\``);
   const requested = parseSize(parsed.values.input as string | undefined);
   await checkOutputFolder(out);
+  await ensureOutputFolder(out);
   if (!(await checkImages(images, io))) return 1;
   const { model, compiled, random, classNames } = await loadModelFromArgs(file!, parsed, io);
   try {
     const classes = maskClassCount(model.graph);
     if (classes !== undefined && parsed.values.json !== true) io.out(`mask colours: ${legend(classes, classNames?.maskClasses)}`);
-    for (const path of images) {
-      const report = await runImage(model, compiled.sizes, path, out, top, requested, classNames);
+    const stems = outputStems(images);
+    for (const [index, path] of images.entries()) {
+      const report = await runImage(model, compiled.sizes, path, join(out, stems[index]!), top, requested, classNames);
       io.out(parsed.values.json === true ? JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2) : describeRun(path, report, classNames));
     }
   } finally {
@@ -54,8 +58,9 @@ function maskClassCount(graph: Graph): number | undefined {
 
 /** The input size: fixed dims as declared, symbolic ones the nearest allowed size ≥ the image's. */
 export function inputSizeFor(graph: Graph, sizes: SizeSpace, height: number, width: number, requested?: [number, number]): [number, number] {
-  const shape = graph.nodes[graph.inputs[0]!.node]!.type.shape;
-  return [1, 2].map((axis, i) => {
+  const input = graph.nodes[graph.inputs[0]!.node]!;
+  const shape = input.type.shape;
+  const size = [1, 2].map((axis, i) => {
     const d = shape[axis]!;
     if (d.kind === 'const') return d.value;
     const wanted = requested?.[i] ?? (i === 0 ? height : width);
@@ -63,6 +68,8 @@ export function inputSizeFor(graph: Graph, sizes: SizeSpace, height: number, wid
     const allowed = sizes.valuesOf(d.name);
     return allowed.find((v) => v >= wanted) ?? allowed[allowed.length - 1] ?? wanted;
   }) as [number, number];
+  checkInputSize(size[0], size[1], graph.model, input.span);
+  return size;
 }
 
 export interface ClassScore {
@@ -82,7 +89,7 @@ export interface RunReport {
   readonly files?: Record<string, string>;
 }
 
-async function runImage(model: SegModel, sizes: SizeSpace, path: string, out: string, top: number, requested: [number, number] | undefined, names?: ClassNames): Promise<RunReport> {
+async function runImage(model: SegModel, sizes: SizeSpace, path: string, stem: string, top: number, requested: [number, number] | undefined, names?: ClassNames): Promise<RunReport> {
   const original = await readImage(path);
   const [, height, width] = original.shape;
   const [rows, cols] = inputSizeFor(model.graph, sizes, height, width, requested);
@@ -92,7 +99,6 @@ async function runImage(model: SegModel, sizes: SizeSpace, path: string, out: st
     return channels?.kind === 'const' && channels.value === 1 ? tf.mean(resized, 3, true) : resized;
   });
   const outputs = model.predict(input);
-  const stem = join(out, basename(path, extname(path)));
   try {
     const report = await describeOutputs(model, outputs, original, stem, top, names);
     const full: RunReport = { inputSize: [rows, cols], ...report };

@@ -6,6 +6,8 @@
  */
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { MAX_IMAGE_PIXELS } from '../../limits.js';
+import { imageHeaderSize } from '../../runtime/image-header.js';
 import { PNG_GREY, PNG_PALETTE, readIndexedPng, readPngHeader } from './png-indexed.js';
 
 export interface DecodedImage {
@@ -28,12 +30,23 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
   return undefined;
 }
 
+/** The header's size must have pixels and stay within MAX_IMAGE_PIXELS, checked before decoding. */
+function refuseSize(bytes: Uint8Array, format: ImageFormat): void {
+  const size = imageHeaderSize(bytes, format);
+  if (!size) return;
+  const pixels = size.width * size.height;
+  if (pixels === 0 || pixels > MAX_IMAGE_PIXELS) {
+    throw new Error(`its header says ${size.width}×${size.height} pixels; images must have between 1 and ${MAX_IMAGE_PIXELS} (docs/limits.md)`);
+  }
+}
+
 /** RGBA bytes to float RGB; throws Error when the bytes are neither PNG nor JPEG or do not decode. */
 export function decodeImage(bytes: Uint8Array): DecodedImage {
   const format = sniffFormat(bytes);
   if (!format) throw new Error('neither a PNG nor a JPEG file');
+  refuseSize(bytes, format);
   const { data, width, height } =
-    format === 'png' ? PNG.sync.read(Buffer.from(bytes)) : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+    format === 'png' ? PNG.sync.read(Buffer.from(bytes)) : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
   const rgb = new Float32Array(width * height * 3);
   for (let pixel = 0; pixel < width * height; pixel++) {
     for (let c = 0; c < 3; c++) rgb[pixel * 3 + c] = data[pixel * 4 + c]! / 255;
@@ -43,6 +56,7 @@ export function decodeImage(bytes: Uint8Array): DecodedImage {
 
 export function decodeMask(bytes: Uint8Array): DecodedMask {
   if (sniffFormat(bytes) !== 'png') throw new Error('masks must be PNG files (JPEG compression would change class indices)');
+  refuseSize(bytes, 'png');
   const header = readPngHeader(bytes);
   if (header.bitDepth === 16) throw new Error('16-bit masks are not supported');
   const single = header.colourType === PNG_GREY || header.colourType === PNG_PALETTE;

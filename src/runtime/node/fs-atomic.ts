@@ -4,7 +4,7 @@
  * half-written one (rename is atomic within one file system).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RuntimeCode } from '../codes.js';
 import { fileSpan, runtimeError } from '../errors.js';
@@ -21,12 +21,13 @@ export function writeError(path: string, error: unknown): Error {
   });
 }
 
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export async function writeFileAtomic(path: string, data: Uint8Array | string, mode?: number): Promise<void> {
   const temporary = temporaryNameBeside(path, 'tmp');
   try {
     await mkdir(dirname(path), { recursive: true });
     const handle = await open(temporary, 'wx');
     try {
+      if (mode !== undefined) await handle.chmod(mode);
       await handle.writeFile(data);
       await handle.sync();
     } finally {
@@ -34,7 +35,47 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     }
     await rename(temporary, path);
   } catch (error) {
-    await rm(temporary, { force: true });
+    // The clean-up must not replace the real reason (it fails too when the folder is a file).
+    await rm(temporary, { force: true }).catch(() => undefined);
     throw writeError(path, error);
+  }
+}
+
+/**
+ * Replaces an existing file's contents atomically as an editor would: through a symbolic link
+ * the link's target is rewritten (the link stays a link), and the file keeps its permission
+ * bits. A file without any write permission is refused rather than silently made writable.
+ */
+export async function rewriteFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  let target: string;
+  let mode: number;
+  try {
+    target = await realpath(path);
+    mode = (await stat(target)).mode & 0o7777;
+  } catch (error) {
+    throw writeError(path, error);
+  }
+  if ((mode & 0o222) === 0) {
+    throw runtimeError(RuntimeCode.fileNotWritten, `${path} is read-only, so it was left as it is`, {
+      span: fileSpan(path), hint: 'make it writable (chmod u+w) to rewrite it',
+    });
+  }
+  await writeFileAtomic(target, data, mode);
+}
+
+/**
+ * Creates the output folder (and its parents) or explains why it cannot be one, before any
+ * work is done: an existing file of that name, or a parent that is a file.
+ */
+export async function ensureOutputFolder(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+    if (!(await stat(path)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file of that name (or of a parent folder) exists' : (code ?? (error as Error).message);
+    throw runtimeError(RuntimeCode.fileNotWritten, `cannot use ${path} as the output folder: ${reason}`, {
+      span: fileSpan(path), hint: 'give --out a new folder name or an existing folder',
+    });
   }
 }

@@ -2,18 +2,18 @@
  * Image files in Node: PNG (pngjs) and JPEG (jpeg-js) in, PNG out. The format is recognised
  * by its signature bytes, not the file name. Problems with a file are diagnostics that name it.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { RuntimeCode } from '../codes.js';
 import { fileSpan, runtimeError } from '../errors.js';
+import { MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS } from '../../limits.js';
+import { checkImageSize, imageHeaderSize } from '../image-header.js';
 import { fromPixelBytes, resizeImage, toRgbaBytes, type RgbImage } from '../image.js';
 import { writeFileAtomic } from './fs-atomic.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const JPEG_SIGNATURE = [0xff, 0xd8, 0xff];
-/** jpeg-js refuses larger images by default; this keeps a corrupt header from asking for gigabytes. */
-const MAX_MEGAPIXELS = 100;
 
 export type ImageFormat = 'png' | 'jpeg';
 
@@ -32,14 +32,19 @@ export function decodeImage(bytes: Uint8Array, path: string): RgbImage {
       span: fileSpan(path), hint: 'convert it to PNG or JPEG (e.g. with ImageMagick: convert input output.png)',
     });
   }
+  const size = imageHeaderSize(bytes, format);
+  if (size) checkImageSize(size, path);
   try {
     if (format === 'png') {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      checkImageSize(png, path);
       return fromPixelBytes(png.data, png.width, png.height, 4);
     }
-    const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS });
+    const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
+    checkImageSize(image, path);
     return fromPixelBytes(image.data, image.width, image.height, 4);
   } catch (error) {
+    if ((error as { diagnostics?: unknown }).diagnostics) throw error;
     throw runtimeError(RuntimeCode.imageCorrupt, `${path} looks like a ${format.toUpperCase()} but cannot be decoded: ${(error as Error).message}`, {
       span: fileSpan(path), hint: 'the file is damaged or truncated; export it again',
     });
@@ -49,14 +54,34 @@ export function decodeImage(bytes: Uint8Array, path: string): RgbImage {
 export async function readImage(path: string): Promise<RgbImage> {
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    bytes = await readImageFile(path);
   } catch (error) {
+    if ((error as { diagnostics?: unknown }).diagnostics) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw runtimeError(RuntimeCode.imageNotFound, `cannot read image ${path} (${code ?? (error as Error).message})`, {
       span: fileSpan(path), hint: code === 'ENOENT' ? 'check the path' : 'check that it is a readable file',
     });
   }
   return decodeImage(bytes, path);
+}
+
+/** A regular file of at most MAX_IMAGE_FILE_BYTES: never a device, a FIFO or a folder. */
+async function readImageFile(path: string): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      throw runtimeError(RuntimeCode.imageNotFound, `cannot read image ${path}: it is not a regular file`, { span: fileSpan(path), hint: 'give the path of a PNG or JPEG file' });
+    }
+    if (info.size > MAX_IMAGE_FILE_BYTES) {
+      throw runtimeError(RuntimeCode.imageSizeRefused, `${path} has ${info.size} bytes, more than the limit of ${MAX_IMAGE_FILE_BYTES} for an image file`, {
+        span: fileSpan(path), hint: 'scale it down or compress it first',
+      });
+    }
+    return new Uint8Array(await handle.readFile());
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Reads an image and resizes it (bilinear, half-pixel centres) to the model's input size. */

@@ -10,6 +10,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { RuntimeCode } from '../codes.js';
 import { fileSpan, runtimeError } from '../errors.js';
 import { MAX_HEADER_BYTES, SAFETENSORS_SUFFIX, decodeSafetensors, safetensorsToWeights } from '../safetensors.js';
+import type { LoadWeightsOptions } from '../weights.js';
 import type { ExpectedWeight } from '../weights-manifest.js';
 
 /** The safetensors files `location` means, or undefined when it is not safetensors weights. */
@@ -53,7 +54,7 @@ function sizeLimit(expected: readonly ExpectedWeight[]): number {
   return 8 + MAX_HEADER_BYTES + 8 * values;
 }
 
-export async function loadSafetensorsWeights(paths: readonly string[], expected: readonly ExpectedWeight[]): Promise<Map<string, tf.Tensor>> {
+export async function loadSafetensorsWeights(paths: readonly string[], expected: readonly ExpectedWeight[], options: LoadWeightsOptions = {}): Promise<Map<string, tf.Tensor>> {
   const limit = sizeLimit(expected);
   let total = 0;
   for (const path of paths) total += await stat(path).then((s) => s.size, () => 0);
@@ -64,5 +65,5 @@ export async function loadSafetensorsWeights(paths: readonly string[], expected:
   }
   const files = [];
   for (const path of paths) files.push({ source: path, file: decodeSafetensors(await readWeightsFile(path), path) });
-  return safetensorsToWeights(files, expected);
+  return safetensorsToWeights(files, expected, options);
 }

@@ -3,13 +3,13 @@
  * the target under a temporary name and swapped in by renames, so a crash leaves either the
  * old weights or the new ones (at worst the old ones under a `.old-` name), never a mix.
  */
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { RuntimeCode } from '../codes.js';
 import { fileSpan, runtimeError } from '../errors.js';
 import {
-  encodeWeights, fetchStore, loadWeightsFromStore, MODEL_JSON, type ExpectedWeight, type WeightsMetadata, type WeightsStore,
+  encodeWeights, fetchStore, loadWeightsFromStore, MODEL_JSON, type ExpectedWeight, type LoadWeightsOptions, type WeightsMetadata, type WeightsStore,
 } from '../weights.js';
 import { temporaryNameBeside, writeError, writeFileAtomic } from './fs-atomic.js';
 import { loadSafetensorsWeights, safetensorsFiles } from './safetensors-fs.js';
@@ -19,10 +19,11 @@ const SHARD_NAME = /^group\d+-shard\d+of\d+\.bin$/;
 export function fileStore(directory: string): WeightsStore {
   return {
     locate: (name) => join(directory, name),
-    read: async (name) => {
+    read: async (name, limit) => {
       try {
-        return new Uint8Array(await readFile(join(directory, name)));
+        return await readConfined(directory, name, limit);
       } catch (error) {
+        if ((error as { diagnostics?: unknown }).diagnostics) throw error;
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
         throw runtimeError(RuntimeCode.weightsNotFound, `cannot read ${join(directory, name)} (${code ?? (error as Error).message})`, {
@@ -33,13 +34,47 @@ export function fileStore(directory: string): WeightsStore {
   };
 }
 
+/**
+ * Reads `name` under `directory`, refusing anything that resolves (through `..` or a symbolic
+ * link) outside the directory or is not a regular file (a device such as /dev/zero, a FIFO),
+ * and reading at most `limit + 1` bytes.
+ */
+async function readConfined(directory: string, name: string, limit: number | undefined): Promise<Uint8Array> {
+  const path = join(directory, name);
+  const [root, real] = await Promise.all([realpath(directory), realpath(path)]);
+  const outside = relative(root, real);
+  if (outside === '' || outside === '..' || outside.startsWith(`..${sep}`) || isAbsolute(outside)) throw notAWeightsFile(path, 'it lies outside the weights folder');
+  const handle = await open(real, 'r');
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw notAWeightsFile(path, 'it is not a regular file');
+    const length = limit === undefined ? info.size : Math.min(info.size, limit + 1);
+    const bytes = new Uint8Array(length);
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await handle.read(bytes, filled, length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return bytes.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
+
+function notAWeightsFile(path: string, reason: string): Error {
+  return runtimeError(RuntimeCode.malformedManifest, `refusing to read ${path}: ${reason}`, {
+    span: fileSpan(path), hint: 'a weights folder holds model.json and its shards as plain files',
+  });
+}
+
 /** Loads from a directory, its model.json, an http(s) URL, or safetensors (a file, or a folder of them). */
-export async function loadWeights(location: string, expected: readonly ExpectedWeight[]): Promise<Map<string, tf.Tensor>> {
+export async function loadWeights(location: string, expected: readonly ExpectedWeight[], options: LoadWeightsOptions = {}): Promise<Map<string, tf.Tensor>> {
   const safetensors = await safetensorsFiles(location);
-  if (safetensors) return loadSafetensorsWeights(safetensors, expected);
-  if (/^https?:\/\//.test(location)) return loadWeightsFromStore(fetchStore(location.replace(/model\.json$/, '')), expected);
+  if (safetensors) return loadSafetensorsWeights(safetensors, expected, options);
+  if (/^https?:\/\//.test(location)) return loadWeightsFromStore(fetchStore(location.replace(/model\.json$/, '')), expected, options);
   const directory = basename(location) === MODEL_JSON ? dirname(location) : location;
-  return loadWeightsFromStore(fileStore(directory), expected);
+  return loadWeightsFromStore(fileStore(directory), expected, options);
 }
 
 /** Only an empty directory or one holding nothing but segc weights may be replaced. */

@@ -12,7 +12,7 @@ import type { DataProblem } from '../../data/sample.js';
 import type { Graph } from '../../ir/graph.js';
 import type { SizeSpace } from '../../ir/sizes.js';
 import { SegModel, weightDeclarations } from '../../runtime/model.js';
-import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
+import { ensureOutputFolder, writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { TrainCode } from '../codes.js';
 import { trainError } from '../errors.js';
 import { evaluateDataset, headlineScores } from '../evaluate.js';
@@ -104,6 +104,7 @@ export async function runTraining(request: TrainingRequest): Promise<TrainingRes
   const dataset = await openDataset(request.dataDir, { onBadFile: request.onBadFile });
   checkDataFitsTask(task, task.kind === 'segmentation' ? dataset.maskClasses.length : dataset.classes.length, request.dataDir, dataset.layout);
   const validation = request.valDir ? await openDataset(request.valDir, { onBadFile: request.onBadFile }) : undefined;
+  await ensureOutputFolder(request.outDir);
   const model = SegModel.random(request.graph, request.sizes, request.config.seed);
   const optimizer = new Optimizer(request.config.optimizer, new Map(weightDeclarations(request.graph).filter((d) => d.train).map((d) => [d.name, model.weights.get(d.name)!])));
   const display = new ProgressDisplay(request.progress, task.kind === 'segmentation' ? 'pixel acc' : 'acc', request.progressInterval ?? 30);
