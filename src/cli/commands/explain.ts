@@ -110,8 +110,8 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   if (parsed.values.list === true) return listPlans(file!, parsed, io);
   const settings = readSettings(parsed);
   await checkOutputFolder(settings.out);
-  await ensureOutputFolder(settings.out);
   if (!(await checkImages(settings.images, io))) return 1;
+  await ensureOutputFolder(settings.out);
   const { model, compiled, random, classNames } = await loadModelFromArgs(file!, parsed, io);
   try {
     const names = stems(settings.images, settings.out);

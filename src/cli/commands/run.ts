@@ -32,8 +32,8 @@ export async function run(parsed: Parsed, io: Io): Promise<number> {
   if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top expects a positive integer, got \`${String(parsed.values.top)}\``);
   const requested = parseSize(parsed.values.input as string | undefined);
   await checkOutputFolder(out);
-  await ensureOutputFolder(out);
   if (!(await checkImages(images, io))) return 1;
+  await ensureOutputFolder(out);
   const { model, compiled, random, classNames } = await loadModelFromArgs(file!, parsed, io);
   try {
     const classes = maskClassCount(model.graph);
