@@ -1,0 +1,49 @@
+/**
+ * A real LSP client for the tests: starts `segc lsp --stdio` from the sources (through tsx) and
+ * talks JSON-RPC to it over the child's stdin and stdout with vscode-jsonrpc, as an editor does.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+
+export interface Client {
+  readonly connection: MessageConnection;
+  /** Resolves with the first diagnostics published for `uri` that satisfy `accept`. */
+  diagnostics(uri: string, accept: (diagnostics: readonly Diagnostic[]) => boolean): Promise<Diagnostic[]>;
+  stop(): Promise<number | null>;
+}
+
+export async function startClient(rootUri: string): Promise<Client> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/train-segc.ts', 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const published: PublishDiagnosticsParams[] = [];
+  const waiting: (() => void)[] = [];
+  connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
+    published.push(params);
+    for (const wake of waiting.splice(0)) wake();
+  });
+  connection.listen();
+  await connection.sendRequest('initialize', { processId: process.pid, rootUri, capabilities: {}, workspaceFolders: null });
+  await connection.sendNotification('initialized', {});
+  return {
+    connection,
+    async diagnostics(uri, accept) {
+      for (;;) {
+        const found = published.find((p) => p.uri === uri && accept(p.diagnostics));
+        if (found) {
+          published.splice(0, published.indexOf(found) + 1);
+          return found.diagnostics;
+        }
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      }
+    },
+    async stop() {
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      await connection.sendRequest('shutdown');
+      await connection.sendNotification('exit');
+      const code = await exited;
+      connection.dispose();
+      return code;
+    },
+  };
+}
