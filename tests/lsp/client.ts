@@ -10,6 +10,8 @@ export interface Client {
   readonly connection: MessageConnection;
   /** Resolves with the first diagnostics published for `uri` that satisfy `accept`. */
   diagnostics(uri: string, accept: (diagnostics: readonly Diagnostic[]) => boolean): Promise<Diagnostic[]>;
+  /** The next diagnostics published for `uri` (each edit publishes twice: names, then shapes). */
+  nextPublish(uri: string): Promise<PublishDiagnosticsParams>;
   stop(): Promise<number | null>;
 }
 
@@ -36,6 +38,9 @@ export async function startClient(rootUri: string): Promise<Client> {
         }
         await new Promise<void>((resolve) => waiting.push(resolve));
       }
+    },
+    nextPublish(uri) {
+      return this.diagnostics(uri, () => true).then((diagnostics) => ({ uri, diagnostics }));
     },
     async stop() {
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
