@@ -26,7 +26,7 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
   beforeAll(async () => {
     await buildPlayground(out);
     server = await serveDirectory(out);
-    session = await openPage(`${server.url}/index.html`, false);
+    session = await openPage(`${server.url}index.html`, false);
     await session.page.waitForFunction(() => window.playground?.shown.shapes === true, undefined, { timeout: 30_000 });
   }, 60_000);
 
