@@ -1,6 +1,6 @@
 /**
  * The playground page: a Monaco editor on a `.seg` file, with diagnostics and hover shapes from
- * the language worker (worker.ts). Monaco itself is loaded by index.html (its AMD build, served
+ * the language worker (worker.ts), and the architecture diagram redrawn after each edit. Monaco itself is loaded by index.html (its AMD build, served
  * beside this bundle) and reached through the global `monaco`.
  */
 import type * as Monaco from 'monaco-editor';
@@ -50,6 +50,14 @@ const toMonaco = (range: Range) => ({
   endColumn: range.end.character + 1,
 });
 
+/** Graphviz's SVG, parsed as XML rather than set as HTML, so no script in it could run. */
+function showDiagram(svg: string, model: string): void {
+  const document_ = new DOMParser().parseFromString(svg, 'image/svg+xml');
+  const panel = document.getElementById('diagram')!;
+  panel.replaceChildren(document.importNode(document_.documentElement, true));
+  panel.dataset.model = model;
+}
+
 function start(monaco: typeof Monaco): void {
   registerLanguage(monaco);
   const model = monaco.editor.createModel(sources.files[sources.entry]!, 'seg', monaco.Uri.file(PLAYGROUND_FILE));
@@ -63,6 +71,10 @@ function start(monaco: typeof Monaco): void {
   worker.onmessage = (event: MessageEvent<Reply>) => {
     const reply = event.data;
     if (reply.kind === 'hover') return hovers.get(reply.id)?.(reply);
+    if (reply.kind === 'diagram') {
+      if (reply.version === model.getVersionId()) showDiagram(reply.svg, reply.model);
+      return;
+    }
     if (reply.version !== model.getVersionId()) return;
     monaco.editor.setModelMarkers(model, 'segc', reply.diagnostics.map((d: EditorDiagnostic) => ({
       ...toMonaco(d.range),
@@ -72,6 +84,10 @@ function start(monaco: typeof Monaco): void {
     })));
     Object.assign(shown, { version: reply.version, shapes: reply.shapes });
     document.getElementById('status')!.textContent = reply.diagnostics.length ? `${reply.diagnostics.length} problem(s)` : reply.shapes ? 'no problems; shapes checked' : 'no problems so far; checking shapes…';
+  };
+  worker.onerror = (event) => {
+    document.getElementById('status')!.textContent = `the language worker failed: ${event.message}`;
+    console.error(`language worker: ${event.message}`);
   };
   model.onDidChangeContent(() => send({ kind: 'update', version: model.getVersionId(), text: model.getValue() }));
   send({ kind: 'update', version: model.getVersionId(), text: model.getValue() });

@@ -9,7 +9,9 @@ export type Request =
 export type Reply =
   /** `shapes`: false for the first diagnostics of an edit (names), true once the models are elaborated. */
   | { readonly kind: 'diagnostics'; readonly version: number; readonly shapes: boolean; readonly diagnostics: readonly EditorDiagnostic[] }
-  | { readonly kind: 'hover'; readonly id: number; readonly contents?: string; readonly range?: Range };
+  | { readonly kind: 'hover'; readonly id: number; readonly contents?: string; readonly range?: Range }
+  /** The first model's architecture as SVG (Graphviz), after each edit that elaborates cleanly. */
+  | { readonly kind: 'diagram'; readonly version: number; readonly model: string; readonly svg: string };
 
 /** The path the edited text has inside the worker's files; imports of `std/` resolve beside it. */
 export const PLAYGROUND_FILE = 'playground.seg';

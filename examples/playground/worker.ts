@@ -1,9 +1,12 @@
 /**
  * The playground's language worker: the same language service as `segc lsp` (src/lsp), over the
  * edited text and the standard library bundled into the worker. Each edit gets the diagnostics
- * of names and checks at once, then those of the elaborated models.
+ * of names and checks at once, then those of the elaborated models and the first model's diagram.
  */
 import { sources } from 'segc:bundled-sources';
+import { toSvg } from '../../src/ir/export/svg.js';
+import type { Graph } from '../../src/ir/graph.js';
+import type { SizeSpace } from '../../src/ir/sizes.js';
 import { Workspace } from '../../src/lsp/analysis.js';
 import { editorDiagnostics } from '../../src/lsp/diagnostics.js';
 import { hover } from '../../src/lsp/hover.js';
@@ -24,8 +27,17 @@ function update(version: number, text: string): void {
   // Elaborate once the edits pause, so a burst of typing is not held up by shape checking.
   pending = setTimeout(() => {
     if (version !== latest) return;
-    post({ kind: 'diagnostics', version, shapes: true, diagnostics: editorDiagnostics(workspace, PLAYGROUND_FILE, workspace.elaborate(PLAYGROUND_FILE).diagnostics) });
+    const analysis = workspace.elaborate(PLAYGROUND_FILE);
+    post({ kind: 'diagnostics', version, shapes: true, diagnostics: editorDiagnostics(workspace, PLAYGROUND_FILE, analysis.diagnostics) });
+    const model = analysis.compiled?.models.find((m) => m.graph);
+    if (model?.graph) diagram(version, model.graph, model.sizes).catch((error: unknown) => console.error(`diagram: ${String(error)}`));
   }, 0);
+}
+
+/** Sizes print as the summary prints them (`H/16`). */
+async function diagram(version: number, graph: Graph, sizes: SizeSpace): Promise<void> {
+  const svg = await toSvg(graph, { formatDim: (d) => sizes.format(d) });
+  if (version === latest) post({ kind: 'diagram', version, model: graph.model, svg });
 }
 
 self.onmessage = (event: MessageEvent<Request>) => {

@@ -27,6 +27,9 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     await buildPlayground(out);
     server = await serveDirectory(out);
     session = await openPage(`${server.url}index.html`, false);
+    session.page.on('worker', (worker) => worker.on('console', (message) => {
+      if (message.type() === 'error') session.problems.push(`worker console error: ${message.text()}`);
+    }));
     await session.page.waitForFunction(() => window.playground?.shown.shapes === true, undefined, { timeout: 30_000 });
   }, 60_000);
 
@@ -60,6 +63,26 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     await page.keyboard.press('Backspace');
     await page.waitForFunction(() => window.monaco.editor.getModelMarkers({ owner: 'segc' }).length === 0 && window.playground!.shown.shapes);
   }, 30_000);
+
+  /** Replaces the filter count of the last convolution (line 17) as an edit in the editor. */
+  const setFilters = (from: string, to: string) =>
+    session.page.evaluate(([before, after]) => {
+      const editor = window.playground!.editor;
+      const column = editor.getModel()!.getLineContent(17).indexOf(`conv(${before}`) + 'conv('.length + 1;
+      editor.executeEdits('test', [{ range: { startLineNumber: 17, startColumn: column, endLineNumber: 17, endColumn: column + before.length }, text: after }]);
+    }, [from, to] as const);
+  const diagramShows = (text: string) =>
+    session.page.waitForFunction((wanted) => document.querySelector('#diagram svg')?.textContent?.includes(wanted), text, { timeout: 15_000 });
+
+  test('the diagram is redrawn after an edit', async () => {
+    // The last convolution of the example has 64 filters: [N, 7, 7, 64].
+    await diagramShows('[N, 7, 7, 64]');
+    await setFilters('64', '48');
+    await diagramShows('[N, 7, 7, 48]');
+    expect(await session.page.locator('#diagram svg').textContent()).not.toContain('[N, 7, 7, 64]');
+    await setFilters('48', '64');
+    await diagramShows('[N, 7, 7, 64]');
+  }, 40_000);
 
   test('hovering a name shows its shape', async () => {
     const { page } = session;
