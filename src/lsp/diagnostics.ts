@@ -30,7 +30,7 @@ export function editorDiagnostics(workspace: Workspace, path: string, diagnostic
 
 function toEditor(workspace: Workspace, path: string, d: CompilerDiagnostic): EditorDiagnostic {
   const related = (d.related ?? []).map((r) => ({ location: locate(workspace, r.span), message: r.message }));
-  const here = placeInDocument(d, path);
+  const here = placeInDocument(workspace, d, path);
   let message = d.hint ? `${d.message}\nhint: ${d.hint}` : d.message;
   if (here !== d.span) {
     // A mistake inside an imported block shows at the call in this file that reaches it.
@@ -49,11 +49,17 @@ function toEditor(workspace: Workspace, path: string, d: CompilerDiagnostic): Ed
   };
 }
 
-/** The diagnostic's own span when it is in this document, else the innermost call site that is. */
-function placeInDocument(d: CompilerDiagnostic, path: string): Span {
+/**
+ * The diagnostic's own span when it is in this document, else the innermost call site that is,
+ * else the import of the file it is in, else the start of the document.
+ */
+function placeInDocument(workspace: Workspace, d: CompilerDiagnostic, path: string): Span {
   if (d.span.file === path) return d.span;
   const inDocument = (d.related ?? []).filter((r) => r.span.file === path);
-  return inDocument.at(-1)?.span ?? { file: path, start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } };
+  if (inDocument.length) return inDocument.at(-1)!.span;
+  const imports = workspace.check(path).module?.program.imports ?? [];
+  const importing = imports.find((i) => workspace.host.resolveImport(path, i.from) === d.span.file);
+  return importing?.fromSpan ?? { file: path, start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } };
 }
 
 export function locate(workspace: Workspace, span: Span): Location {
