@@ -1,21 +1,15 @@
 /**
  * The playground page: a Monaco editor on a `.seg` file, with diagnostics and hover shapes from
- * the language worker (worker.ts), and the architecture diagram redrawn after each edit. Monaco itself is loaded by index.html (its AMD build, served
- * beside this bundle) and reached through the global `monaco`.
+ * the language worker (worker.ts), and the architecture diagram redrawn after each edit. Monaco
+ * itself is loaded by index.html (its AMD build, served beside this bundle) and reached through
+ * the global `monaco`.
  */
 import type * as Monaco from 'monaco-editor';
 import { sources } from 'segc:bundled-sources';
 import type { Range } from '../../src/lsp/analysis.js';
 import type { EditorDiagnostic } from '../../src/lsp/diagnostics.js';
+import type {} from './globals.js';
 import { PLAYGROUND_FILE, type Reply, type Request } from './protocol.js';
-
-declare global {
-  interface Window {
-    monaco: typeof Monaco;
-    /** For tests and the console: the editor, and the version whose diagnostics are shown. */
-    playground?: { editor: Monaco.editor.IStandaloneCodeEditor; shown: { version: number; shapes: boolean } };
-  }
-}
 
 const KEYWORDS = ['import', 'from', 'as', 'block', 'model', 'let', 'input', 'output', 'return', 'where', 'for', 'in', 'if', 'repeat', 'true', 'false'];
 

@@ -27,7 +27,7 @@ export async function startClient(rootUri: string): Promise<Client> {
   connection.listen();
   await connection.sendRequest('initialize', { processId: process.pid, rootUri, capabilities: {}, workspaceFolders: null });
   await connection.sendNotification('initialized', {});
-  return {
+  const client: Client = {
     connection,
     async diagnostics(uri, accept) {
       for (;;) {
@@ -40,7 +40,7 @@ export async function startClient(rootUri: string): Promise<Client> {
       }
     },
     nextPublish(uri) {
-      return this.diagnostics(uri, () => true).then((diagnostics) => ({ uri, diagnostics }));
+      return client.diagnostics(uri, () => true).then((diagnostics) => ({ uri, diagnostics }));
     },
     async stop() {
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -51,4 +51,5 @@ export async function startClient(rootUri: string): Promise<Client> {
       return code;
     },
   };
+  return client;
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildPlayground } from '../../examples/playground/build.js';
+import type {} from '../../examples/playground/globals.js';
 import { serveDirectory, type RunningServer } from '../../examples/web/serve.js';
 import { chromiumAvailable, openPage, type BrowserSession } from '../web/browser.js';
 
