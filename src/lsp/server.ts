@@ -51,19 +51,29 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const uriOf = (path: string): string => uris.get(path) ?? (isAbsolute(path) ? pathToFileURL(path).href : path);
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
 
-  const publish = (path: string, analysis: Analysis, version: number) =>
-    void connection.sendDiagnostics({ uri: uriOf(path), version, diagnostics: editorDiagnostics(workspace, path, analysis.diagnostics).map((d) => toLsp(d, uriOf)) });
+  const publish = (path: string, analyse: () => Analysis, version: number) => {
+    let diagnostics;
+    try {
+      diagnostics = editorDiagnostics(workspace, path, analyse().diagnostics).map((d) => toLsp(d, uriOf));
+    } catch (error) {
+      // A bug in segc must not take the editor's server down with it: say so in the file.
+      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      connection.console.error(`segc lsp: internal error on ${path}: ${error instanceof Error ? error.stack : detail}`);
+      diagnostics = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1 as const, source: 'segc', message: `internal error in segc (not in this file): ${detail}\nplease report it` }];
+    }
+    void connection.sendDiagnostics({ uri: uriOf(path), version, diagnostics });
+  };
 
   const changed = (document: TextDocument) => {
     const path = pathOf(document.uri);
     workspace.open(path, document.getText());
-    publish(path, workspace.check(path), document.version);
+    publish(path, () => workspace.check(path), document.version);
     clearTimeout(timers.get(path));
     timers.set(path, setTimeout(() => {
       timers.delete(path);
       const current = documents.get(document.uri);
       if (current?.version !== document.version) return;
-      publish(path, workspace.elaborate(path), document.version);
+      publish(path, () => workspace.elaborate(path), document.version);
     }, options.elaborateDelay ?? 0));
   };
   documents.onDidChangeContent((event) => changed(event.document));

@@ -8,8 +8,8 @@ import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver
 
 export interface Client {
   readonly connection: MessageConnection;
-  /** Resolves with the first diagnostics published for `uri` that satisfy `accept`. */
-  diagnostics(uri: string, accept: (diagnostics: readonly Diagnostic[]) => boolean): Promise<Diagnostic[]>;
+  /** Resolves with the first diagnostics published for `uri` (and that version, if given) that satisfy `accept`. */
+  diagnostics(uri: string, accept: (diagnostics: readonly Diagnostic[]) => boolean, version?: number): Promise<Diagnostic[]>;
   /** The next diagnostics published for `uri` (each edit publishes twice: names, then shapes). */
   nextPublish(uri: string): Promise<PublishDiagnosticsParams>;
   stop(): Promise<number | null>;
@@ -29,9 +29,9 @@ export async function startClient(rootUri: string): Promise<Client> {
   await connection.sendNotification('initialized', {});
   const client: Client = {
     connection,
-    async diagnostics(uri, accept) {
+    async diagnostics(uri, accept, version) {
       for (;;) {
-        const found = published.find((p) => p.uri === uri && accept(p.diagnostics));
+        const found = published.find((p) => p.uri === uri && (version === undefined || p.version === version) && accept(p.diagnostics));
         if (found) {
           published.splice(0, published.indexOf(found) + 1);
           return found.diagnostics;
