@@ -6,6 +6,7 @@
 import type * as ast from '../parser/ast.js';
 import type { CompiledModel } from '../compiler/compile.js';
 import type { Graph, IRNode } from '../ir/graph.js';
+import type { SizeSpace } from '../ir/sizes.js';
 import { receptiveFields } from '../ir/analysis/receptive-field.js';
 import { findBuiltin } from '../ir/builtins.js';
 import { findOp } from '../ops/registry.js';
@@ -19,12 +20,16 @@ export interface HoverResult {
   readonly range: Range;
 }
 
-export function hover(workspace: Workspace, analysis: Analysis, offset: number): HoverResult | undefined {
+/**
+ * `inputSize`: an input height and width to show shapes at as well (the editor's counterpart of
+ * `segc summary --input H,W`), for models whose input sizes are symbolic.
+ */
+export function hover(workspace: Workspace, analysis: Analysis, offset: number, inputSize?: readonly [number, number]): HoverResult | undefined {
   const occurrence = analysis.module ? occurrenceAt(analysis.module, offset) : undefined;
   if (!occurrence) return undefined;
   const parts = [describeTarget(analysis, occurrence.target, occurrence.name)];
   const tensor = tensorAt(analysis, occurrence);
-  if (tensor) parts.push(describeNode(tensor.model, tensor.node));
+  if (tensor) parts.push(describeNode(tensor.model, tensor.node, inputSize));
   const contents = parts.filter((p) => p).join('\n\n---\n\n');
   return contents ? { contents, range: workspace.linesOf(analysis.path).range(occurrence.span) } : undefined;
 }
@@ -124,8 +129,20 @@ function inputNode(model: Found['model'], name: string, declaration: ast.Declara
   return input ? model.graph.nodes[input.node] : undefined;
 }
 
-function describeNode(model: Found['model'], node: IRNode): string {
-  const shape = `${node.type.dtype}[${node.type.shape.map((d) => model.sizes.format(d)).join(', ')}]`;
+/** The model's sizes with the first input's height and width fixed, when those are symbols. */
+function atInputSize(model: Found['model'], inputSize: readonly [number, number]): { sizes: SizeSpace; text: string } | undefined {
+  const input = model.graph.inputs[0];
+  const dims = input ? model.graph.nodes[input.node]!.type.shape.slice(1, 3) : [];
+  const fixed = new Map<string, number>();
+  dims.forEach((d, i) => d.kind === 'sym' && fixed.set(d.name, inputSize[i]!));
+  if (fixed.size === 0) return undefined;
+  return { sizes: model.sizes.withFixed(fixed), text: [...fixed].map(([name, value]) => `${name} = ${value}`).join(', ') };
+}
+
+const shapeText = (node: IRNode, sizes: SizeSpace) => `${node.type.dtype}[${node.type.shape.map((d) => sizes.format(d)).join(', ')}]`;
+
+function describeNode(model: Found['model'], node: IRNode, inputSize?: readonly [number, number]): string {
+  const shape = shapeText(node, model.sizes);
   const params = node.weights.filter((w) => w.trainable).reduce((sum, w) => sum + w.shape.reduce((p, d) => p * d, 1), 0);
   const field = receptiveFields(model.graph)[node.id]!;
   const extent = Number.isFinite(field.receptiveField) ? `${field.receptiveField} px` : 'the whole image';
@@ -137,5 +154,7 @@ function describeNode(model: Found['model'], node: IRNode): string {
   ];
   const symbols = model.graph.symbols.map((s) => (s.constraints.length ? `${s.name} (${s.constraints.join(', ')})` : s.name));
   if (symbols.length) lines.push(`sizes: ${symbols.join(', ')}`);
+  const fixed = inputSize ? atInputSize(model, inputSize) : undefined;
+  if (fixed) lines.push(`at ${fixed.text}: \`${shapeText(node, fixed.sizes)}\``);
   return lines.join('  \n');
 }

@@ -34,6 +34,20 @@ function editorHost(): CompilerHost {
   };
 }
 
+const CAPABILITIES: InitializeResult['capabilities'] = {
+  textDocumentSync: TextDocumentSyncKind.Incremental,
+  hoverProvider: true,
+  definitionProvider: true,
+  referencesProvider: true,
+  completionProvider: { triggerCharacters: ['>', '(', ',', ':'] },
+  signatureHelpProvider: { triggerCharacters: ['(', ','] },
+  documentFormattingProvider: true,
+  renameProvider: { prepareProvider: true },
+  documentSymbolProvider: true,
+  semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
+  codeActionProvider: { codeActionKinds: ['quickfix'] },
+};
+
 export interface ServerOptions {
   /** Milliseconds without edits before the models are elaborated again (default 0). */
   readonly elaborateDelay?: number;
@@ -91,26 +105,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const others = (path: string) => documents.all().map((d) => pathOf(d.uri)).filter((p) => p !== path).map((p) => workspace.check(p));
   const toLocation = (l: { path: string; range: unknown }) => ({ uri: uriOf(l.path), range: l.range as never });
 
-  connection.onInitialize((): InitializeResult => ({
-    capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
-      hoverProvider: true,
-      definitionProvider: true,
-      referencesProvider: true,
-      completionProvider: { triggerCharacters: ['>', '(', ',', ':'] },
-      signatureHelpProvider: { triggerCharacters: ['(', ','] },
-      documentFormattingProvider: true,
-      renameProvider: { prepareProvider: true },
-      documentSymbolProvider: true,
-      semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
-      codeActionProvider: { codeActionKinds: ['quickfix'] },
-    },
-    serverInfo: { name: 'segc' },
-  }));
+  let inputSize: [number, number] | undefined;
+  connection.onInitialize((params): InitializeResult => {
+    inputSize = parseInputSize((params.initializationOptions as { inputSize?: unknown } | undefined)?.inputSize);
+    return { capabilities: CAPABILITIES, serverInfo: { name: 'segc' } };
+  });
 
   connection.onHover(({ textDocument, position }) => {
     const { analysis, offset } = at(textDocument.uri, position);
-    const found = hover(workspace, analysis, offset);
+    const found = hover(workspace, analysis, offset, inputSize);
     return found ? { contents: { kind: 'markdown', value: found.contents }, range: found.range } : null;
   });
   connection.onDefinition(({ textDocument, position }) => {
@@ -176,6 +179,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** `[513, 513]` from the editor's settings; anything else means no fixed size. */
+function parseInputSize(value: unknown): [number, number] | undefined {
+  if (!Array.isArray(value) || value.length !== 2) return undefined;
+  const [height, width] = value as unknown[];
+  return Number.isSafeInteger(height) && Number.isSafeInteger(width) && (height as number) > 0 && (width as number) > 0 ? [height as number, width as number] : undefined;
 }
 
 function toLsp(d: EditorDiagnostic, uriOf: (path: string) => string) {

@@ -15,7 +15,7 @@ export interface Client {
   stop(): Promise<number | null>;
 }
 
-export async function startClient(rootUri: string): Promise<Client> {
+export async function startClient(rootUri: string, initializationOptions?: unknown): Promise<Client> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/train-segc.ts', 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const published: PublishDiagnosticsParams[] = [];
@@ -25,7 +25,7 @@ export async function startClient(rootUri: string): Promise<Client> {
     for (const wake of waiting.splice(0)) wake();
   });
   connection.listen();
-  await connection.sendRequest('initialize', { processId: process.pid, rootUri, capabilities: {}, workspaceFolders: null });
+  await connection.sendRequest('initialize', { processId: process.pid, rootUri, capabilities: {}, workspaceFolders: null, initializationOptions });
   await connection.sendNotification('initialized', {});
   const client: Client = {
     connection,

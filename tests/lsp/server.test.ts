@@ -188,3 +188,23 @@ describe('segc lsp --stdio', () => {
     expect(await client.connection.sendRequest('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })).toEqual([]);
   });
 });
+
+describe('segc lsp --stdio with an input size from the editor', () => {
+  test('hover also shows the shape at that size when the model input is symbolic', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segc-lsp-'));
+    const file = join(dir, 'sized.seg');
+    const text = 'model M() {\n  input x: f32[N, H, W, 3] where H % 4 == 0, W % 4 == 0\n  let y = x -> conv(8, 3, stride: 2) -> maxpool(2)\n  output z = y\n}\n';
+    writeFileSync(file, text);
+    const sizedUri = pathToFileURL(file).href;
+    const sized = await startClient(pathToFileURL(dir).href, { inputSize: [64, 32] });
+    await sized.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: sizedUri, languageId: 'seg', version: 1, text } });
+    await sized.diagnostics(sizedUri, () => true);
+    const hover = (await sized.connection.sendRequest('textDocument/hover', { textDocument: { uri: sizedUri }, position: { line: 3, character: 13 } })) as Hover;
+    // stride 2 then a 2×2 pool: a quarter of each side, 64 × 32 → 16 × 8; receptive field
+    // 3 (the conv) + (2 - 1) · 2 (the pool's window at the conv's stride) = 5.
+    expect((hover.contents as { value: string }).value).toBe(
+      '```seg\n(let) y\n```\n\n---\n\n**shape** `f32[N, H/4, W/4, 8]` in model `M`  \nlayer `y/maxpool` (maxpool)  \nreceptive field 5 px, output stride 4  \nsizes: N, H (H % 4 == 0), W (W % 4 == 0)  \nat H = 64, W = 32: `f32[N, 16, 8, 8]`',
+    );
+    expect(await sized.stop()).toBe(0);
+  }, 30_000);
+});

@@ -26,6 +26,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   const server: ServerOptions = { command: serverCommand(), args, transport: TransportKind.stdio };
   const options: LanguageClientOptions = {
     documentSelector: [{ language: 'seg' }],
+    initializationOptions: { inputSize: workspace.getConfiguration('seg').get<[number, number] | null>('inputSize') ?? null },
     synchronize: { fileEvents: workspace.createFileSystemWatcher('**/*.seg') },
   };
   client = new LanguageClient('seg', 'seg language server', server, options);
