@@ -4,6 +4,7 @@
  * parameter counts are worked out by hand from the op definitions (a 3×3 conv from 1 to 16
  * channels has 3·3·1·16 + 16 = 160 parameters; `same` padding keeps 28×28).
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -208,3 +209,10 @@ describe('segc lsp --stdio with an input size from the editor', () => {
     expect(await sized.stop()).toBe(0);
   }, 30_000);
 });
+
+test('the server exits with 1 when the editor closes its stdin without shutdown', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/train-segc.ts', 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  child.stdin.end();
+  expect(await exited).toBe(1);
+}, 30_000);
