@@ -203,6 +203,12 @@ export const COMMANDS: readonly CommandDef[] = [
     load: lazy(() => import('./commands/eval.js'), (m) => m.evaluate),
   },
   {
+    name: 'lsp',
+    summary: 'the language server for editors (diagnostics, hover shapes, definitions, completion)',
+    options: [{ flags: '--stdio', description: 'speak the LSP over stdin and stdout (what editors start it with)' }],
+    load: lazy(() => import('./commands/lsp.js'), (m) => m.lsp),
+  },
+  {
     name: 'data',
     summary: 'generate data sets (shapes, mnist-canvas, mnist) and pseudo-masks',
     argument: { syntax: '[kind]', description: 'shapes, mnist-canvas, mnist or pseudo-masks', missing: 'a kind' },

@@ -4,7 +4,7 @@
  */
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import type { Declaration, Program } from '../parser/ast.js';
-import { parse } from '../parser/index.js';
+import { type ParseResult, parse } from '../parser/index.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 
 export interface CompilerHost {
@@ -14,6 +14,11 @@ export interface CompilerHost {
   resolveImport(from: string, specifier: string): string;
   /** The `.seg` files next to where `specifier` points, written as imports would name them, for suggestions. */
   neighbours?(from: string, specifier: string): string[];
+  /**
+   * Parses a file, or returns an earlier parse of the same text: an editor re-checks a file on
+   * every keystroke and reuses its imports and `std/` unchanged. Default: parse every time.
+   */
+  parse?(source: string, path: string): ParseResult;
 }
 
 export interface Module {
@@ -50,6 +55,7 @@ export function loadSource(source: string, file: string, host?: CompilerHost): L
     readFile: (p) => files.get(p) ?? host?.readFile(p),
     resolveImport: (from, spec) => (host ? host.resolveImport(from, spec) : spec),
     neighbours: (from, spec) => host?.neighbours?.(from, spec) ?? [],
+    ...(host?.parse ? { parse: host.parse.bind(host) } : {}),
   };
   return loadProgram(file, inner);
 }
@@ -75,7 +81,7 @@ class Loader {
       return undefined;
     }
     this.sources.set(path, source);
-    const { program, diagnostics } = parse(source, path);
+    const { program, diagnostics } = this.host.parse?.(source, path) ?? parse(source, path);
     this.diagnostics.push(...diagnostics);
     const scope = new Map<string, DeclarationRef>();
     const module: Module = { path, source, program, scope };
