@@ -113,10 +113,30 @@ export function featureGrid(features: tf.Tensor4D, gap = 1): RgbImage {
 
 /** [1, H, W, 3] floats in [0, 1] → RGBA bytes (opaque), rounding to nearest. */
 export function toRgbaBytes(image: RgbImage): { data: Uint8Array; width: number; height: number } {
-  const [, height, width] = image.shape;
-  const scaled = tf.tidy(() => tf.round(tf.mul(tf.clipByValue(image, 0, 1), 255)));
+  const scaled = toByteValues(image);
   const values = scaled.dataSync();
   scaled.dispose();
+  return rgba(values, image.shape[1], image.shape[2]);
+}
+
+/**
+ * The same as `toRgbaBytes`, reading the values asynchronously: WebGPU in Node has no
+ * synchronous read (it needs a canvas), so code that may run on WebGPU reads this way.
+ */
+export async function readRgbaBytes(image: RgbImage): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const scaled = toByteValues(image);
+  try {
+    return rgba(await scaled.data(), image.shape[1], image.shape[2]);
+  } finally {
+    scaled.dispose();
+  }
+}
+
+function toByteValues(image: RgbImage): tf.Tensor {
+  return tf.tidy(() => tf.round(tf.mul(tf.clipByValue(image, 0, 1), 255)));
+}
+
+function rgba(values: ArrayLike<number>, height: number, width: number): { data: Uint8Array; width: number; height: number } {
   const data = new Uint8Array(width * height * 4);
   for (let pixel = 0; pixel < width * height; pixel++) {
     data.set([values[pixel * 3]!, values[pixel * 3 + 1]!, values[pixel * 3 + 2]!, 255], pixel * 4);

@@ -95,7 +95,7 @@ describe('image files', () => {
 
   it('E0603: a truncated PNG and a damaged JPEG', () => withoutLeaks(async () => {
     const image = byteImage(6, 6, 3);
-    const bytes = encodePng(image);
+    const bytes = await encodePng(image);
     const png = await codeOf(async () => decodeImage(bytes.slice(0, bytes.length - 20), 'cut.png'));
     expect(png.code).toBe('E0603');
     expect(png.message).toMatch(/^cut\.png looks like a PNG but cannot be decoded/);

@@ -56,3 +56,21 @@ describe('webgpu backend', () => {
     actual.forEach((values, index) => expectClose(values, expected[index]!, 1e-4));
   });
 });
+
+describe('images from WebGPU tensors', () => {
+  it('encode as PNG with the same bytes as on cpu (no synchronous read)', async (context) => {
+    if (!choice) return context.skip(`no WebGPU adapter: ${unavailable}`);
+    const { encodePng } = await import('../../src/runtime/node/image-io.js');
+    const encode = async (name: 'cpu' | 'webgpu') => {
+      await tf.setBackend(name);
+      return withoutLeaks(async () => {
+        const image = tf.tensor4d(seededValues(1 * 3 * 5 * 3, 7).map((v) => (v + 1) / 2), [1, 3, 5, 3]) as tf.Tensor4D;
+        const bytes = await encodePng(image);
+        image.dispose();
+        return bytes;
+      });
+    };
+    const onCpu = await encode('cpu');
+    expect(await encode('webgpu')).toEqual(onCpu);
+  });
+});

@@ -9,7 +9,7 @@ import { RuntimeCode } from '../codes.js';
 import { fileSpan, runtimeError } from '../errors.js';
 import { MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS } from '../../limits.js';
 import { checkImageSize, imageHeaderSize } from '../image-header.js';
-import { fromPixelBytes, resizeImage, toRgbaBytes, type RgbImage } from '../image.js';
+import { fromPixelBytes, readRgbaBytes, resizeImage, type RgbImage } from '../image.js';
 import { writeFileAtomic } from './fs-atomic.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -93,8 +93,9 @@ export async function readImageResized(path: string, height: number, width: numb
   return resized;
 }
 
-export function encodePng(image: RgbImage): Uint8Array {
-  const { data, width, height } = toRgbaBytes(image);
+/** [1, H, W, 3] in [0, 1] as 8-bit PNG bytes (read asynchronously, so WebGPU works too). */
+export async function encodePng(image: RgbImage): Promise<Uint8Array> {
+  const { data, width, height } = await readRgbaBytes(image);
   const png = new PNG({ width, height });
   png.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return new Uint8Array(PNG.sync.write(png));
@@ -102,5 +103,5 @@ export function encodePng(image: RgbImage): Uint8Array {
 
 /** Writes [1, H, W, 3] in [0, 1] as an 8-bit PNG, atomically. */
 export async function writePng(path: string, image: RgbImage): Promise<void> {
-  await writeFileAtomic(path, encodePng(image));
+  await writeFileAtomic(path, await encodePng(image));
 }
