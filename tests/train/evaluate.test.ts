@@ -64,6 +64,10 @@ describe('evaluateDataset', () => {
     expect(report.classification).toEqual({ examples: 3, top1: 2 / 3, top5: 1 });
     // Class 0's map is the square itself (IoU 1); class 1's map lights the background, whose box is the whole image (IoU 16/64).
     expect(report.localisation!.maxBoxAcc).toBeCloseTo(2 / 3, 12);
+    // V2 with every component: the background ring is one component boxed as the whole image
+    // (IoU 0.25 < 0.3), so each δ hits the two class-0 images only.
+    expect(report.localisation!.maxBoxAccV2).toBeCloseTo(2 / 3, 12);
+    expect(report.localisation!.maxBoxAccV2Levels.map((level) => [level.iouThreshold, level.maxBoxAcc])).toEqual([[0.3, 2 / 3], [0.5, 2 / 3], [0.7, 2 / 3]]);
     expect(report.localisation!.top1Localisation).toBeCloseTo(2 / 3, 12);
     expect(report.localisation!.knownClassLocalisation).toBeCloseTo(2 / 3, 12);
     expect(report.confusion.count(1, 0)).toBe(1);
