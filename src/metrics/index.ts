@@ -39,3 +39,4 @@ export {
   type LocalisationScores,
 } from './box-accuracy.js';
 export { PixelPrecision, averagePrecisionSorted, pixelAveragePrecision, type PixelPrecisionOptions, type PixelPrecisionResult } from './pixel-precision.js';
+export { PseudoMaskScores, type PseudoMaskQuality, type PseudoMaskQualityOptions } from './pseudo-mask-quality.js';
