@@ -127,7 +127,7 @@ export function randomWalk(image: RefineImage, maps: readonly ArrayLike<number>[
   const transition = transitionMatrix(image, options.radius ?? REFINE_DEFAULTS.radius, options.sigma ?? REFINE_DEFAULTS.sigma);
   const iterations = options.iterations ?? REFINE_DEFAULTS.iterations;
   return maps.map((map) => {
-    let current = Float32Array.from(map);
+    let current: Float32Array = Float32Array.from(map);
     for (let step = 0; step < iterations; step++) current = walkStep(transition, current);
     return current;
   });

@@ -143,6 +143,33 @@ describe('segc data → train → eval', () => {
     expect([...values].every((v) => v === 0 || v === 255 || truth.labels!.includes(v))).toBe(true);
     expect(values.has(255)).toBe(true);
 
+    // Refined by the random walk: every pixel labelled, and the precision and recall printed and
+    // written to pseudo-masks.json agree with a count over the written masks and the true ones.
+    const walked = await segc('data', 'pseudo-masks', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'),
+      '--out', join(root, 'pseudo-walk'), '--refine', 'walk', '--radius', '2', '--steps', '5');
+    expect(walked.code).toBe(0);
+    expect(walked.out).toMatch(/wrote 3 pseudo-masks \(cam, refined by walk\)/);
+    expect(walked.out).toMatch(/0\.0% ignored/);
+    const report = JSON.parse(readFileSync(join(root, 'pseudo-walk', 'pseudo-masks.json'), 'utf8'));
+    expect(report).toMatchObject({ method: 'cam', refine: 'walk', refineOptions: { alpha: 4, radius: 2, sigma: 0.1, iterations: 5 }, images: 3 });
+    const [refinedSet, trueSet] = await Promise.all([openDataset(join(root, 'pseudo-walk')), openDataset(join(root, 'shapes', 'val'))]);
+    let [objectPredicted, objectRight, objectTrue] = [0, 0, 0];
+    for (let index = 0; index < 3; index++) {
+      const [pseudo, real] = await Promise.all([refinedSet.load(index), trueSet.load(index)]);
+      pseudo.mask!.forEach((p, pixel) => {
+        const t = real.mask![pixel]!;
+        if (t !== 0) objectTrue += 1;
+        if (p !== 0) objectPredicted += 1;
+        if (p !== 0 && p === t) objectRight += 1;
+      });
+    }
+    const expectedPrecision = objectPredicted > 0 ? objectRight / objectPredicted : null;
+    expect(report.againstTrueMasks.objectPrecision ?? null).toBe(expectedPrecision);
+    expect(report.againstTrueMasks.objectRecall).toBe(objectRight / objectTrue);
+    expect(walked.out).toMatch(/against the true masks: object precision (n\/a|[\d.]+%), recall [\d.]+%/);
+    expect((await segc('data', 'pseudo-masks', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'), '--out', join(root, 'x'), '--refine', 'crf')).code).toBe(2);
+    expect((await segc('data', 'pseudo-masks', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'), '--out', join(root, 'x'), '--refine', 'walk', '--radius', '40')).code).toBe(2);
+
     // The same classifier scored against each image's label set; the class counts come from the masks.
     const scored = await segc('eval', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'train'), '--multi-label', '--json', '--confusion', join(root, 'c3.svg'));
     expect(scored.code).toBe(0);
