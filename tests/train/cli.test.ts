@@ -129,6 +129,30 @@ describe('segc data → train → eval', () => {
     expect(existsSync('confusion-matrix.svg')).toBe(false);
   });
 
+  it('trains with the weak-supervision options and records them in the state', async () => {
+    const trained = await segc('train', join(root, 'seg.seg'), '--data', join(root, 'shapes', 'train'), '--out', join(root, 'weak'), '--epochs', '1', '--batch', '8',
+      '--mask-share', '0.5', '--image-label-weight', '0.5', '--box-masks', 'inner', '--box-inner', '0.6', '--loss', 'sce', '--sce-alpha', '0.2');
+    expect(trained.code).toBe(0);
+    const state = JSON.parse(readFileSync(join(root, 'weak', 'checkpoint', 'train-state.json'), 'utf8'));
+    expect(state.config).toMatchObject({ maskShare: 0.5, imageLabelWeight: 0.5, boxMasks: 'inner', boxInner: 0.6, loss: { kind: 'sce', alpha: 0.2 } });
+    expect(Number.isFinite(state.history[0].loss)).toBe(true);
+    const smoothed = await segc('train', join(root, 'seg.seg'), '--data', join(root, 'shapes', 'train'), '--out', join(root, 'smooth'), '--epochs', '1', '--batch', '8', '--label-smoothing', '0.1');
+    expect(smoothed.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(root, 'smooth', 'checkpoint', 'train-state.json'), 'utf8')).config.loss).toEqual({ kind: 'ce', smoothing: 0.1 });
+    const refused = [
+      ['--label-smoothing', '1'],
+      ['--loss', 'gce', '--label-smoothing', '0.1'],
+      ['--mask-share', '1.5'],
+      ['--box-inner', '0.5'],
+      ['--loss', 'mae'],
+      ['--gce-q', '0'],
+    ];
+    for (const extra of refused) {
+      const result = await segc('train', join(root, 'seg.seg'), '--data', join(root, 'shapes', 'train'), '--out', join(root, 'refused'), ...extra);
+      expect(result.code, extra.join(' ')).toBe(2);
+    }
+  });
+
   it('writes pseudo-masks from a classifier with labels, background and ignored pixels', async () => {
     expect((await segc('train', join(root, 'cam.seg'), '--data', join(root, 'shapes', 'train'), '--val', join(root, 'shapes', 'val'), '--out', join(root, 'cam'), '--epochs', '1', '--batch', '8', '--multi-label')).code).toBe(0);
     const written = await segc('data', 'pseudo-masks', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'),
