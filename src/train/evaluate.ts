@@ -118,6 +118,12 @@ async function addBatch(model: SegModel, samples: readonly Sample[], input: Inpu
   accumulator.images += samples.length;
 }
 
+/** The boxes of the class whose map is scored (the label); all boxes when none has that class. */
+function boxesOfClass(sample: Sample): readonly (readonly number[])[] {
+  const own = sample.boxes!.filter((box) => box[4] === sample.label);
+  return own.length > 0 ? own : sample.boxes!;
+}
+
 async function addMaps(model: SegModel, images: tf.Tensor4D, samples: readonly Sample[], logits: Float32Array, accumulator: Accumulator, method: MapMethod): Promise<void> {
   const labels = samples.map((s) => s.label!);
   const result = await explain(model, images, { method, classIndex: labels });
@@ -134,7 +140,7 @@ async function addMaps(model: SegModel, images: tf.Tensor4D, samples: readonly S
       width,
       predicted,
       label: sample.label!,
-      truthBoxes: sample.boxes!.map(([x0, y0, x1, y1]) => [x0 * (width / sample.width), y0 * (height / sample.height), x1 * (width / sample.width), y1 * (height / sample.height)]),
+      truthBoxes: boxesOfClass(sample).map(([x0, y0, x1, y1]) => [x0 * (width / sample.width), y0 * (height / sample.height), x1 * (width / sample.width), y1 * (height / sample.height)]),
     });
   });
 }

@@ -74,6 +74,20 @@ describe('evaluateDataset', () => {
     model.dispose();
   });
 
+  it('scores the map of the label against the boxes of that class only', async () => {
+    const model = modelWith(KNOWN_CAM, [1, -1], [0, 0]);
+    const square: [number, number, number, number] = [1, 2, 5, 6];
+    // Class 0's map lights the square, but the square's box is labelled class 1 and class 0's box lies elsewhere.
+    const samples: Sample[] = [{ id: 'images/0.png', image: squareImage(square), height: 8, width: 8, label: 0, boxes: [[...square, 1], [6, 6, 8, 8, 0]] }];
+    const report = await evaluateDataset(model, memoryDataset(samples, ['bright', 'dark'], 'segmentation'), inferTask(model.graph), inputSpec(model.graph), { mapMethod: 'cam' });
+    expect(report.localisation!.maxBoxAcc).toBe(0);
+    expect(report.localisation!.maxBoxAccV2).toBe(0);
+    const boxed: Sample[] = [{ ...samples[0]!, boxes: [[...square, 0], [6, 6, 8, 8, 1]] }];
+    const hit = await evaluateDataset(model, memoryDataset(boxed, ['bright', 'dark'], 'segmentation'), inferTask(model.graph), inputSpec(model.graph), { mapMethod: 'cam' });
+    expect(hit.localisation!.maxBoxAcc).toBe(1);
+    model.dispose();
+  });
+
   it('scores a multi-label classifier against each image\'s label set', async () => {
     const model = modelWith(KNOWN_CAM, [1, -1], [0, 0]);
     const box: [number, number, number, number] = [1, 2, 5, 6];
