@@ -81,8 +81,15 @@ async function classMaps(model: SegModel, samples: readonly Sample[], request: P
   return result;
 }
 
+/** The walk keeps (2r+1)² float32 weights per pixel; past this many (256 MB) the image is refused. */
+const MAX_WALK_WEIGHTS = 64 * 1024 * 1024;
+
 function maskOf(sample: Sample, votes: readonly ClassMap[], request: PseudoMaskRequest): Uint8Array {
   if ((request.refine ?? 'none') === 'none') return pseudoMask(votes, sample.height * sample.width, request);
+  const side = 2 * (request.refineOptions?.radius ?? REFINE_DEFAULTS.radius) + 1;
+  if (sample.height * sample.width * side * side > MAX_WALK_WEIGHTS) {
+    throw trainError(TrainCode.badOption, `${sample.id} (${sample.width}×${sample.height}) is too large for the random walk at radius ${(side - 1) / 2}: it would keep ${sample.height * sample.width * side * side} weights`, 'lower --radius, or use --refine none');
+  }
   const image = { values: sample.image, height: sample.height, width: sample.width, channels: sample.image.length / (sample.height * sample.width) };
   return refinedPseudoMask(image, votes, { ...request.refineOptions, ...(request.backgroundClass !== undefined ? { backgroundClass: request.backgroundClass } : {}) });
 }
