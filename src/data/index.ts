@@ -47,3 +47,16 @@ export { assignDigits, type DigitPick } from './generate/digits.js';
 export { DATASET_KINDS, resolveOptions, type DatasetKind, type GenerateOptions, type ResolvedOptions } from './generate/options.js';
 export { imageName, imageSeed, splitCounts, type SplitFractions } from './generate/splits.js';
 export { shapesSource, type ShapesSourceOptions } from './generate/sources.js';
+export {
+  REFINE_DEFAULTS,
+  backgroundMap,
+  randomWalk,
+  refinedPseudoMask,
+  transitionMatrix,
+  walkStep,
+  type RandomWalkOptions,
+  type RefineClassMap,
+  type RefineImage,
+  type RefineOptions,
+  type Transition,
+} from './pseudo-mask-refine.js';

@@ -19,7 +19,7 @@ import { gradCam } from './methods/grad-cam.js';
 import { layerCam } from './methods/layer-cam.js';
 import type { ExplanationPlan } from './plan.js';
 import { type ExplainMethod, checkMethod, choosePlan, methodInputs, outputSpan } from './request.js';
-import { type Region, checkRegion, chooseClasses, predictedClasses, scoreSelector } from './selection.js';
+import { type Region, checkRegion, chooseClasses, classesOfClassMap, predictedClasses, scoreSelector } from './selection.js';
 
 export type ModelInputs = tf.Tensor | Readonly<Record<string, tf.Tensor>>;
 
@@ -112,10 +112,12 @@ export async function explain(model: SegModel, inputs: ModelInputs, options: Exp
   const order = checkOrder(options.order ?? 'upsample-first');
   const plan = choosePlan(model.graph, options.output, method);
   const { nodes, target } = methodInputs(model.graph, plan, method, options.target);
-  const values = forward(model, inputs, plan.score, nodes);
+  // An ACoL fused output is explained for branch A's prediction, so branch A's map is read too.
+  const branchA = plan.kind === 'classmap' && plan.acol ? plan.acol.first : undefined;
+  const values = forward(model, inputs, plan.score, branchA === undefined ? nodes : [...nodes, branchA]);
   try {
     const score = values.get(plan.score)!;
-    const predicted = predictedClasses(plan, await score.data(), score.shape[0]!);
+    const predicted = branchA === undefined ? predictedClasses(plan, await score.data(), score.shape[0]!) : await classesOfClassMap(values.get(branchA)! as tf.Tensor4D);
     const span = outputSpan(model.graph, plan);
     const classes = chooseClasses(plan, options.classIndex, predicted, span);
     checkRegion(plan, options.region, score.shape, span);

@@ -5,6 +5,10 @@
  * Segmentation: the class is the one predicted on the most pixels unless given (ties go to the
  * lower index), and the score is the sum of class-c scores over a region: the pixels predicted
  * as c by default (the whole image when there are none), or a given box or mask.
+ * A class-map output of an ACoL head (the fused `max` of both branches' maps): the class branch
+ * A predicts, argmax of gap(branch A's map) (its logits, the class erasing used at inference), so
+ * the fused output is explained for the same class as `--method acol`. Any other class-map output
+ * follows the segmentation rule.
  * Both are written as Σ selector ⊙ scores with a constant selector, so one gradient serves.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -32,6 +36,15 @@ export function predictedClasses(plan: ExplanationPlan, scores: ArrayLike<number
     for (let pixel = image * perImage; pixel < (image + 1) * perImage; pixel += classes) counts[argmaxRow(scores, pixel, classes)]!++;
     return argmaxRow(counts, 0, classes);
   });
+}
+
+/** Per image, the class whose map has the largest spatial mean (ties go to the lower index): gap(map)'s argmax. */
+export async function classesOfClassMap(map: tf.Tensor4D): Promise<number[]> {
+  const classes = map.shape[3];
+  const means = tf.tidy(() => tf.mean(map, [1, 2]));
+  const values = await means.data();
+  means.dispose();
+  return Array.from({ length: map.shape[0] }, (_, image) => argmaxRow(values, image * classes, classes));
 }
 
 /** The class per image: the requested one(s), checked, or the predicted ones. */

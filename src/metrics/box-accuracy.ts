@@ -2,18 +2,30 @@
  * Box accuracy of localisation maps (Choe et al., "Evaluating Weakly Supervised Object
  * Localization Methods Right", CVPR 2020). For each map threshold τ, an image is a hit when the
  * box derived from its map has IoU ≥ δ with one of its true boxes; MaxBoxAcc is the best hit
- * rate over τ, so no method is judged at a threshold tuned for another. MaxBoxAccV2 averages
- * MaxBoxAcc over δ ∈ {0.3, 0.5, 0.7}, each δ taking its own best τ.
+ * rate over τ, so no method is judged at a threshold tuned for another.
+ *
+ * The paper has two variants. MaxBoxAcc (V1): δ = 0.5 and the box of the largest connected
+ * component. MaxBoxAccV2: MaxBoxAcc averaged over δ ∈ {0.3, 0.5, 0.7} (each δ taking its own
+ * best τ), where every connected component's box is a candidate and an image is a hit when any
+ * of them has IoU ≥ δ (the reference code's multi-contour evaluation), over its finer threshold
+ * grid (τ = 0.000, 0.001, …, 0.999, the reference's default curve interval of 0.001).
  */
 import { type BoxLike, bestIoU } from './boxes.js';
 import { MetricCode } from './codes.js';
 import { metricError } from './errors.js';
 import { type CandidateMode, type ScoreMap, mapToBoxes } from './map-to-box.js';
 
-/** 0.00, 0.01, …, 0.99. */
+/** 0.00, 0.01, …, 0.99: the grid of MaxBoxAcc (V1). */
 export const MAP_THRESHOLDS: readonly number[] = Array.from({ length: 100 }, (_, index) => index / 100);
+/** 0.000, 0.001, …, 0.999: the grid of MaxBoxAccV2 (the reference code's default interval 0.001). */
+export const MAP_THRESHOLDS_V2: readonly number[] = Array.from({ length: 1000 }, (_, index) => index / 1000);
 export const MAX_BOX_ACC_IOU: readonly number[] = [0.5];
 export const MAX_BOX_ACC_V2_IOU: readonly number[] = [0.3, 0.5, 0.7];
+
+/** MaxBoxAcc (V1) as the paper defines it: δ = 0.5, the largest component, τ step 0.01. */
+export const MAX_BOX_ACC: Required<BoxAccuracyOptions> = { thresholds: MAP_THRESHOLDS, iouThresholds: MAX_BOX_ACC_IOU, mode: 'largest' };
+/** MaxBoxAccV2 as the paper defines it: δ ∈ {0.3, 0.5, 0.7}, every component a candidate, τ step 0.001. */
+export const MAX_BOX_ACC_V2: Required<BoxAccuracyOptions> = { thresholds: MAP_THRESHOLDS_V2, iouThresholds: MAX_BOX_ACC_V2_IOU, mode: 'each' };
 
 export interface BoxAccuracyOptions {
   /** Fractions of each map's maximum; default 0.00..0.99 step 0.01. */
@@ -98,14 +110,14 @@ export function boxAccuracy(examples: readonly LocalisationExample[], options: B
   return accumulator.result();
 }
 
-/** MaxBoxAcc at δ = 0.5. */
-export function maxBoxAccuracy(examples: readonly LocalisationExample[], mode: CandidateMode = 'largest'): number {
-  return boxAccuracy(examples, { iouThresholds: MAX_BOX_ACC_IOU, mode }).mean;
+/** MaxBoxAcc (V1): δ = 0.5, the largest component's box unless `mode` says otherwise. */
+export function maxBoxAccuracy(examples: readonly LocalisationExample[], mode: CandidateMode = MAX_BOX_ACC.mode): number {
+  return boxAccuracy(examples, { ...MAX_BOX_ACC, mode }).mean;
 }
 
-/** MaxBoxAccV2: MaxBoxAcc averaged over δ ∈ {0.3, 0.5, 0.7}. */
-export function maxBoxAccuracyV2(examples: readonly LocalisationExample[], mode: CandidateMode = 'largest'): number {
-  return boxAccuracy(examples, { iouThresholds: MAX_BOX_ACC_V2_IOU, mode }).mean;
+/** MaxBoxAccV2: MaxBoxAcc averaged over δ ∈ {0.3, 0.5, 0.7}, every component's box a candidate unless `mode` says otherwise. */
+export function maxBoxAccuracyV2(examples: readonly LocalisationExample[], mode: CandidateMode = MAX_BOX_ACC_V2.mode): number {
+  return boxAccuracy(examples, { ...MAX_BOX_ACC_V2, mode }).mean;
 }
 
 export interface LocalisationRecord {

@@ -22,6 +22,9 @@ export { boxOfMask, mapMaximum, mapToBox, mapToBoxes, mapToMask, normaliseMap, t
 export {
   BoxAccuracy,
   MAP_THRESHOLDS,
+  MAP_THRESHOLDS_V2,
+  MAX_BOX_ACC,
+  MAX_BOX_ACC_V2,
   MAX_BOX_ACC_IOU,
   MAX_BOX_ACC_V2_IOU,
   boxAccuracy,
@@ -36,3 +39,4 @@ export {
   type LocalisationScores,
 } from './box-accuracy.js';
 export { PixelPrecision, averagePrecisionSorted, pixelAveragePrecision, type PixelPrecisionOptions, type PixelPrecisionResult } from './pixel-precision.js';
+export { PseudoMaskScores, type PseudoMaskQuality, type PseudoMaskQualityOptions } from './pseudo-mask-quality.js';

@@ -93,10 +93,21 @@ export function mapToBoxes(map: ScoreMap, fractions: readonly number[], mode: Ca
   checkMap(map);
   fractions.forEach(checkFraction);
   const maximum = mapMaximum(map.values);
-  return fractions.map((fraction) => {
+  // Masks at rising cuts are nested, so the same number of kept pixels means the same mask: its
+  // boxes are reused, which keeps a fine grid (1000 thresholds) cheap on maps with few levels.
+  let previous: { kept: number; boxes: Box[] } | undefined;
+  return fractions.map((fraction, t) => {
     const mask = thresholdValues(map.values, fraction * maximum);
-    if (mode === 'each') return connectedComponents(mask, map.width, map.height).components.map((component) => component.box);
-    const box = boxOfMask(mask, map.width, map.height, mode);
-    return box ? [box] : [];
+    let kept = 0;
+    for (let index = 0; index < mask.length; index++) kept += mask[index]!;
+    if (previous && previous.kept === kept && fractions[t - 1]! <= fraction) return previous.boxes;
+    let boxes: Box[];
+    if (mode === 'each') boxes = connectedComponents(mask, map.width, map.height).components.map((component) => component.box);
+    else {
+      const box = boxOfMask(mask, map.width, map.height, mode);
+      boxes = box ? [box] : [];
+    }
+    previous = { kept, boxes };
+    return boxes;
   });
 }

@@ -10,6 +10,7 @@ import type { Batch, Sample } from '../data/sample.js';
 import { TrainCode } from './codes.js';
 import { trainError } from './errors.js';
 import type { InputSpec, Task } from './task.js';
+import { isMaskless, maskClassTargets } from './weak.js';
 
 /** The sample at the model's fixed size (unchanged when the model's size is symbolic). */
 export function fitSample(sample: Sample, spec: InputSpec): Sample {
@@ -35,10 +36,12 @@ export interface BatchTensors {
   readonly labels?: tf.Tensor1D;
   /** float32 [N, C] multi-hot (multi-label classification). */
   readonly targets?: tf.Tensor2D;
+  /** Segmentation with image-level labels: multi-hot over mask classes [N, C], 1 for images without a mask [N], 1 for the object classes [C]. */
+  readonly imageLevel?: { readonly targets: tf.Tensor2D; readonly weights: tf.Tensor1D; readonly classMask: tf.Tensor1D };
 }
 
 export function disposeBatch(batch: BatchTensors): void {
-  for (const tensor of [batch.images, batch.masks, batch.labels, batch.targets]) tensor?.dispose();
+  for (const tensor of [batch.images, batch.masks, batch.labels, batch.targets, batch.imageLevel?.targets, batch.imageLevel?.weights, batch.imageLevel?.classMask]) tensor?.dispose();
 }
 
 /** `[N, classes]` row-major: 1 for every class a sample holds (its `labels`, else its `label`). */
@@ -61,14 +64,34 @@ export function requireTaskData(sample: Sample, task: Task, multiLabel: boolean)
   }
 }
 
-/** Stacks fitted samples into tensors for the model and the loss. */
-export function batchTensors(samples: readonly Sample[], spec: InputSpec, task: Task, multiLabel = false): BatchTensors {
+/** Image and mask class names, for image-level labels of segmentation samples. */
+export interface ClassNames {
+  readonly classes: readonly string[];
+  readonly maskClasses: readonly string[];
+}
+
+function imageLevelTensors(samples: readonly Sample[], names: ClassNames): BatchTensors['imageLevel'] {
+  const count = names.maskClasses.length;
+  const targets = new Float32Array(samples.length * count);
+  samples.forEach((sample, row) => targets.set(maskClassTargets(sample, names.classes, names.maskClasses), row * count));
+  const weights = Float32Array.from(samples, (sample) => (isMaskless(sample) ? 1 : 0));
+  const classMask = Float32Array.from({ length: count }, (_, index) => (index === 0 ? 0 : 1));
+  return { targets: tf.tensor2d(targets, [samples.length, count]), weights: tf.tensor1d(weights), classMask: tf.tensor1d(classMask) };
+}
+
+/**
+ * Stacks fitted samples into tensors for the model and the loss. With `imageLevel`, a
+ * segmentation batch also carries the image-level targets of the samples whose mask is all
+ * ignored (incomplete supervision).
+ */
+export function batchTensors(samples: readonly Sample[], spec: InputSpec, task: Task, multiLabel = false, imageLevel?: ClassNames): BatchTensors {
   samples.forEach((sample) => requireTaskData(sample, task, multiLabel));
   const batch: Batch = stackSamples(samples);
   const pixels = batch.size * batch.height * batch.width;
   const images = tf.tensor4d(toChannels(batch.images, pixels, spec.channels), [batch.size, batch.height, batch.width, spec.channels]);
   if (task.kind === 'segmentation') {
-    return { size: batch.size, images, masks: tf.tensor3d(Int32Array.from(batch.masks!), [batch.size, batch.height, batch.width], 'int32') };
+    const masks = tf.tensor3d(Int32Array.from(batch.masks!), [batch.size, batch.height, batch.width], 'int32');
+    return { size: batch.size, images, masks, ...(imageLevel && samples.some(isMaskless) ? { imageLevel: imageLevelTensors(samples, imageLevel) } : {}) };
   }
   if (multiLabel) return { size: batch.size, images, targets: tf.tensor2d(multiHot(samples, task.classes), [batch.size, task.classes]) };
   return { size: batch.size, images, labels: tf.tensor1d(batch.labels!, 'int32') };

@@ -16,6 +16,7 @@ import { learningRateAt } from './schedule.js';
 import { EMPTY_SUMS, type EpochRecord, type RunningSums, type TrainState } from './state.js';
 import { trainStep } from './step.js';
 import type { InputSpec, Task } from './task.js';
+import { keepsMask, masksFromBoxes, withoutMask } from './weak.js';
 
 export interface StepProgress {
   readonly epoch: number;
@@ -77,6 +78,16 @@ function augmentOptions(state: TrainState, input: InputSpec, sample: Sample): Au
   return { ...(crop ? { crop } : {}), flip };
 }
 
+/** Box masks and the share of images that keep their masks (segmentation only), before augmentation. */
+function weakSupervision(context: LoopContext, state: TrainState, sample: Sample): Sample {
+  const { boxMasks, boxInner, maskShare } = state.config;
+  if (context.task.kind !== 'segmentation') return sample;
+  const { classes, maskClasses } = context.dataset;
+  let result = boxMasks ? masksFromBoxes(sample, classes, maskClasses, boxMasks, boxInner) : sample;
+  if (maskShare !== undefined && !keepsMask(sample.id, maskShare, state.config.seed)) result = withoutMask(result);
+  return result;
+}
+
 async function loadSamples(context: LoopContext, state: TrainState, epoch: number, indices: readonly number[], hooks: LoopHooks): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (const index of indices) {
@@ -88,6 +99,7 @@ async function loadSamples(context: LoopContext, state: TrainState, epoch: numbe
       hooks.onProblem?.(error.problem);
       continue;
     }
+    sample = weakSupervision(context, state, sample);
     const augment = augmentOptions(state, context.input, sample);
     if (augment) sample = augmentSample(sample, augment, sampleRandom(iteration(state, epoch), sample.id));
     samples.push(fitSample(sample, context.input));
@@ -108,13 +120,16 @@ async function trainBatch(context: LoopContext, state: TrainState, indices: read
   if (samples.length === 0) return advanced;
   const { config } = state;
   const learningRate = learningRateAt(config.schedule, config.learningRate, state.step, steps);
-  const batch = batchTensors(samples, context.input, context.task, config.multiLabel);
+  const imageLevel = config.maskShare !== undefined && config.maskShare < 1 ? { classes: context.dataset.classes, maskClasses: context.dataset.maskClasses } : undefined;
+  const batch = batchTensors(samples, context.input, context.task, config.multiLabel, imageLevel);
   try {
     const result = await trainStep(context.model, context.task, context.optimizer, batch, {
       learningRate,
       weightDecay: config.weightDecay,
       seed: deriveSeed(config.seed, 'step', state.step) % 2147483647,
       multiLabel: config.multiLabel,
+      ...(config.loss ? { loss: config.loss } : {}),
+      ...(config.imageLabelWeight !== undefined ? { imageLabelWeight: config.imageLabelWeight } : {}),
     });
     const running = addStep(state.running, result.loss, result.correct, result.counted, samples.length, clock() - started);
     return { ...advanced, step: state.step + 1, running };

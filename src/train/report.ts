@@ -29,6 +29,8 @@ export function formatReport(report: EvaluationReport): string {
   if (report.localisation) {
     const l = report.localisation;
     lines.push(`localisation (${l.method} maps, ${l.images} images): MaxBoxAcc ${score(l.maxBoxAcc)} at map threshold ${l.bestThreshold.toFixed(2)}   top-1 loc ${score(l.top1Localisation)}   GT-known loc ${score(l.knownClassLocalisation)}`);
+    const terms = l.maxBoxAccV2Levels.map((level) => `δ ${level.iouThreshold}: ${score(level.maxBoxAcc)} at ${level.bestThreshold.toFixed(3)}`).join(', ');
+    lines.push(`MaxBoxAccV2 (every component, δ 0.3/0.5/0.7) ${score(l.maxBoxAccV2)}   (${terms})`);
   }
   return lines.join('\n');
 }

@@ -7,7 +7,9 @@
  */
 import { TrainCode } from './codes.js';
 import { trainError } from './errors.js';
+import type { LossOptions } from './losses.js';
 import type { OptimizerOptions } from './optimizer.js';
+import type { BoxMaskMode } from './weak.js';
 import type { ScheduleName } from './schedule.js';
 import type { TaskKind } from './task.js';
 
@@ -32,6 +34,16 @@ export interface TrainConfig {
    * size; absent for none. Checkpoints written before the option existed have none.
    */
   readonly scaleCrop?: readonly [number, number];
+  /** The loss for noisy labels (cross-entropy with label smoothing, GCE, SCE); absent: plain cross-entropy. */
+  readonly loss?: LossOptions;
+  /** Incomplete supervision: the share of images that keep their masks (the others train by image-level labels). */
+  readonly maskShare?: number;
+  /** The weight of the image-level loss on images without a mask; default 1. */
+  readonly imageLabelWeight?: number;
+  /** Inexact supervision: masks made from the boxes. */
+  readonly boxMasks?: BoxMaskMode;
+  /** Side fraction of `inner` box masks; default 0.5. */
+  readonly boxInner?: number;
 }
 
 export interface EpochRecord {

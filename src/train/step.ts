@@ -13,7 +13,7 @@ import { TrainCode } from './codes.js';
 import { trainError } from './errors.js';
 import type { BatchTensors } from './inputs.js';
 import { acolLoss } from '../explain/acol.js';
-import { classificationCrossEntropy, isDecayedWeight, multiLabelCrossEntropy, pixelCrossEntropy, weightDecayLoss } from './losses.js';
+import { classificationCrossEntropy, imageLevelLoss, isDecayedWeight, type LossOptions, multiLabelCrossEntropy, pixelCrossEntropy, robustPixelLoss, smoothBinaryTargets, weightDecayLoss } from './losses.js';
 import type { Optimizer } from './optimizer.js';
 import type { Task } from './task.js';
 
@@ -24,6 +24,10 @@ export interface StepOptions {
   /** Seeds dropout; derive it from the run's seed and the step so a resumed run replays it. */
   readonly seed: number;
   readonly multiLabel?: boolean;
+  /** The loss for noisy labels; plain cross-entropy when absent. */
+  readonly loss?: LossOptions;
+  /** Weight of the image-level loss of images without a mask; default 1. */
+  readonly imageLabelWeight?: number;
 }
 
 export interface StepResult {
@@ -39,12 +43,23 @@ export function trainableByName(model: SegModel): Map<string, tf.Variable> {
   return new Map(weightDeclarations(model.graph).filter((d) => d.train).map((d) => [d.name, model.weights.get(d.name)!]));
 }
 
-/** The task loss of one run's outputs. */
-export function taskLoss(task: Task, outputs: Record<string, tf.Tensor>, batch: BatchTensors): tf.Scalar {
+/**
+ * The task loss of one run's outputs. Segmentation: the pixel loss over counted pixels, plus
+ * the weighted image-level loss when the batch has images without a mask. Classification: the
+ * loss averaged over images (multi-label: sigmoid cross-entropy against the smoothed targets).
+ */
+export function taskLoss(task: Task, outputs: Record<string, tf.Tensor>, batch: BatchTensors, options: Pick<StepOptions, 'loss' | 'imageLabelWeight'> = {}): tf.Scalar {
   const logits = outputs[task.outputs[0]!]!;
-  if (task.kind === 'segmentation') return pixelCrossEntropy(logits, batch.masks!);
+  const loss = options.loss;
+  if (task.kind === 'segmentation') {
+    const pixels = loss ? robustPixelLoss(logits, batch.masks!, loss) : pixelCrossEntropy(logits, batch.masks!);
+    if (!batch.imageLevel) return pixels;
+    const { targets, weights, classMask } = batch.imageLevel;
+    return tf.tidy(() => tf.add(pixels, tf.mul(imageLevelLoss(logits as tf.Tensor4D, targets, weights, classMask), options.imageLabelWeight ?? 1)) as tf.Scalar);
+  }
   if (task.kind === 'acol') return acolLoss(logits, outputs[task.outputs[1]!]!, batch.labels!);
-  return batch.targets ? multiLabelCrossEntropy(logits, batch.targets) : classificationCrossEntropy(logits, batch.labels!);
+  if (batch.targets) return loss?.smoothing ? tf.tidy(() => multiLabelCrossEntropy(logits, smoothBinaryTargets(batch.targets!, loss.smoothing!))) : multiLabelCrossEntropy(logits, batch.targets);
+  return loss ? robustPixelLoss(logits, batch.labels!, loss, -1) : classificationCrossEntropy(logits, batch.labels!);
 }
 
 /** [correct, counted] as a float32 [2] tensor. */
@@ -77,7 +92,7 @@ export async function trainStep(model: SegModel, task: Task, optimizer: Optimize
       ...(task.kind === 'acol' ? { targetClasses: batch.labels! } : {}),
       updateState: (name, tensor) => updates.push([name, tensor]),
     });
-    const loss = taskLoss(task, run.outputs, batch);
+    const loss = taskLoss(task, run.outputs, batch, options);
     kept = [tf.keep(tf.clone(loss)), tf.keep(correctCounts(task, run.outputs[task.outputs[0]!]!, batch))];
     return tf.add(loss, weightDecayLoss(kernels, options.weightDecay)) as tf.Scalar;
   }, [...variables.values()]);

@@ -122,6 +122,35 @@ describe('ACoL (examples/acol.seg)', () => {
       expect(result.classIndex).toEqual([0, 1].map((n) => meanArgmax(planes(mapA), n)));
       tf.dispose([result.map, result.raw, mapA]);
     }));
+
+  it('the fused output, explained without a class, takes branch A\'s prediction, not the class winning most pixels', () =>
+    withoutLeaks(async () => {
+      const skewed = randomModel(exampleGraph('examples/acol.seg'), 11);
+      try {
+        const mapAId = id('mapA/conv_1');
+        const mapA = tf.tidy(() => tf.clone(skewed.run(image, { keep: [mapAId] }).kept.get(mapAId)!));
+        const branchA = [0, 1].map((n) => meanArgmax(planes(mapA), n));
+        // Branch B's bias for a class that branch A predicts for neither image is raised, so that
+        // class wins every pixel of the fused map: the segmentation rule would pick it.
+        const loud = [...Array(10).keys()].find((c) => !branchA.includes(c))!;
+        const bias = skewed.graph.nodes[id('mapB/conv_1')]!.weights.find((w) => w.role === 'bias')!.name;
+        const variable = skewed.weights.get(bias)!;
+        const raised = tf.tidy(() => tf.add(variable, tf.tensor1d(Array.from({ length: 10 }, (_, c) => (c === loud ? 1000 : 0)))));
+        variable.assign(raised);
+        raised.dispose();
+        const fused = tf.tidy(() => tf.clone(skewed.predict(image).fused!));
+        const pixelWinners = tf.tidy(() => tf.argMax(fused, -1));
+        expect(new Set(values(pixelWinners))).toEqual(new Set([loud]));
+        const viaFused = await explain(skewed, image, { method: 'cam', output: 'fused' });
+        const viaAcol = await explain(skewed, image, { method: 'acol' });
+        expect(viaFused.output).toBe('fused');
+        expect(viaFused.classIndex).toEqual(branchA);
+        expect(viaAcol.classIndex).toEqual(branchA);
+        tf.dispose([mapA, fused, pixelWinners, viaFused.map, viaFused.raw, viaAcol.map, viaAcol.raw]);
+      } finally {
+        skewed.dispose();
+      }
+    }));
 });
 
 describe('acolLoss', () => {

@@ -9,6 +9,8 @@ import {
   mapToBox,
   mapToMask,
   maskBox,
+  MAP_THRESHOLDS_V2,
+  MAX_BOX_ACC_V2,
   maxBoxAccuracy,
   maxBoxAccuracyV2,
   normaliseMap,
@@ -187,5 +189,65 @@ describe('MaxBoxAcc on hand-made maps', () => {
       { predictedClass: 1, label: 1, box: null, truthBoxes: [[0, 0, 2, 2]] },
     ]);
     expect(scores).toEqual({ images: 5, top1Localisation: 2 / 5, knownClassLocalisation: 3 / 5 });
+  });
+});
+
+describe('MaxBoxAccV2 as Choe et al. define it', () => {
+  // Two equal 2×2 blobs at 1 joined by a 1-pixel-wide bridge at 0.5; the truth box is the second
+  // blob's box grown by one row: [3,0,5,3] (6 pixels).
+  //   τ < 0.5: one component, box [0,0,5,2]: IoU 4 / (10 + 6 − 4) = 1/3.
+  //   τ ≥ 0.5: two components of 4 pixels; the largest (first in raster order on the tie) is the
+  //   first blob (IoU 0); the second blob's box [3,0,5,2] has IoU 4/6 = 2/3.
+  const twoBlobs = {
+    map: { values: paint(5, 3, [[[0, 0, 2, 2], 1], [[2, 0, 3, 2], 0.5], [[3, 0, 5, 2], 1]]), width: 5, height: 3 },
+    truthBoxes: [[3, 0, 5, 3]] as Box[],
+  };
+
+  it('scores every component by default: two equal blobs with the box on the second give 2/3', () => {
+    // Every component: δ = 0.3 hit (1/3 below τ = 0.5, 2/3 above), δ = 0.5 hit (2/3), δ = 0.7 never.
+    expect(maxBoxAccuracyV2([twoBlobs])).toBeCloseTo(2 / 3, 12);
+    const result = boxAccuracy([twoBlobs], MAX_BOX_ACC_V2);
+    expect(result.levels.map((level) => level.maxBoxAcc)).toEqual([1, 1, 0]);
+    expect(result.levels.map((level) => level.bestThreshold)).toEqual([0, 0.5, 0]);
+    // The largest component only: δ = 0.3 below τ = 0.5, nothing else.
+    expect(maxBoxAccuracyV2([twoBlobs], 'largest')).toBeCloseTo(1 / 3, 12);
+    // V1 (δ = 0.5, largest component) misses this image at every τ.
+    expect(maxBoxAccuracy([twoBlobs])).toBe(0);
+  });
+
+  it('uses the reference grid of 1000 thresholds, step 0.001', () => {
+    expect(MAX_BOX_ACC_V2.thresholds).toBe(MAP_THRESHOLDS_V2);
+    expect(MAP_THRESHOLDS_V2.length).toBe(1000);
+    expect(MAP_THRESHOLDS_V2[1]).toBe(0.001);
+    expect(MAP_THRESHOLDS_V2[999]).toBe(0.999);
+    // A peak at 1 over a 2×2 shoulder at 127/128 = 0.9921875 (exact in float32): only τ ≥ 0.993
+    // keeps the peak alone, which the 0.01 grid of V1 never visits (τ = 0.99 keeps the shoulder too).
+    const shoulder = {
+      map: { values: paint(4, 4, [[[0, 0, 2, 2], 127 / 128], [[0, 0, 1, 1], 1]]), width: 4, height: 4 },
+      truthBoxes: [[0, 0, 1, 1]] as Box[],
+    };
+    const result = boxAccuracy([shoulder], MAX_BOX_ACC_V2);
+    expect(result.levels.map((level) => level.maxBoxAcc)).toEqual([1, 1, 1]);
+    // IoU 1/4 below τ = 0.993 misses δ = 0.3, so the hits are τ = 0.993 … 0.999.
+    expect(result.levels[0]!.bestThreshold).toBe(0.993);
+    expect(result.levels[0]!.accuracy.filter((value) => value === 1).length).toBe(7);
+    expect(maxBoxAccuracy([shoulder])).toBe(0);
+  });
+
+  it('reuses nothing wrongly across thresholds: the fast path agrees with one threshold at a time', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 36, maxLength: 36 }), (levels) => {
+        const map = { values: Float32Array.from(levels, (level) => level / 4), width: 6, height: 6 };
+        const example = { map, truthBoxes: [[1, 1, 4, 4]] as Box[] };
+        const whole = boxAccuracy([example], MAX_BOX_ACC_V2);
+        const sample = [0, 0.2, 0.25, 0.5, 0.74, 0.75, 0.999];
+        for (const t of sample) {
+          const single = boxAccuracy([example], { ...MAX_BOX_ACC_V2, thresholds: [t] });
+          const index = MAP_THRESHOLDS_V2.indexOf(t);
+          whole.levels.forEach((level, l) => expect(level.accuracy[index]).toBe(single.levels[l]!.accuracy[0]));
+        }
+      }),
+      { numRuns: 50, seed: 19 },
+    );
   });
 });

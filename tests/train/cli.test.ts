@@ -129,6 +129,30 @@ describe('segc data → train → eval', () => {
     expect(existsSync('confusion-matrix.svg')).toBe(false);
   });
 
+  it('trains with the weak-supervision options and records them in the state', async () => {
+    const trained = await segc('train', join(root, 'seg.seg'), '--data', join(root, 'shapes', 'train'), '--out', join(root, 'weak'), '--epochs', '1', '--batch', '8',
+      '--mask-share', '0.5', '--image-label-weight', '0.5', '--box-masks', 'inner', '--box-inner', '0.6', '--loss', 'sce', '--sce-alpha', '0.2');
+    expect(trained.code).toBe(0);
+    const state = JSON.parse(readFileSync(join(root, 'weak', 'checkpoint', 'train-state.json'), 'utf8'));
+    expect(state.config).toMatchObject({ maskShare: 0.5, imageLabelWeight: 0.5, boxMasks: 'inner', boxInner: 0.6, loss: { kind: 'sce', alpha: 0.2 } });
+    expect(Number.isFinite(state.history[0].loss)).toBe(true);
+    const smoothed = await segc('train', join(root, 'seg.seg'), '--data', join(root, 'shapes', 'train'), '--out', join(root, 'smooth'), '--epochs', '1', '--batch', '8', '--label-smoothing', '0.1');
+    expect(smoothed.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(root, 'smooth', 'checkpoint', 'train-state.json'), 'utf8')).config.loss).toEqual({ kind: 'ce', smoothing: 0.1 });
+    const refused = [
+      ['--label-smoothing', '1'],
+      ['--loss', 'gce', '--label-smoothing', '0.1'],
+      ['--mask-share', '1.5'],
+      ['--box-inner', '0.5'],
+      ['--loss', 'mae'],
+      ['--gce-q', '0'],
+    ];
+    for (const extra of refused) {
+      const result = await segc('train', join(root, 'seg.seg'), '--data', join(root, 'shapes', 'train'), '--out', join(root, 'refused'), ...extra);
+      expect(result.code, extra.join(' ')).toBe(2);
+    }
+  });
+
   it('writes pseudo-masks from a classifier with labels, background and ignored pixels', async () => {
     expect((await segc('train', join(root, 'cam.seg'), '--data', join(root, 'shapes', 'train'), '--val', join(root, 'shapes', 'val'), '--out', join(root, 'cam'), '--epochs', '1', '--batch', '8', '--multi-label')).code).toBe(0);
     const written = await segc('data', 'pseudo-masks', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'),
@@ -142,6 +166,33 @@ describe('segc data → train → eval', () => {
     const values = new Set(sample.mask);
     expect([...values].every((v) => v === 0 || v === 255 || truth.labels!.includes(v))).toBe(true);
     expect(values.has(255)).toBe(true);
+
+    // Refined by the random walk: every pixel labelled, and the precision and recall printed and
+    // written to pseudo-masks.json agree with a count over the written masks and the true ones.
+    const walked = await segc('data', 'pseudo-masks', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'),
+      '--out', join(root, 'pseudo-walk'), '--refine', 'walk', '--radius', '2', '--steps', '5');
+    expect(walked.code).toBe(0);
+    expect(walked.out).toMatch(/wrote 3 pseudo-masks \(cam, refined by walk\)/);
+    expect(walked.out).toMatch(/0\.0% ignored/);
+    const report = JSON.parse(readFileSync(join(root, 'pseudo-walk', 'pseudo-masks.json'), 'utf8'));
+    expect(report).toMatchObject({ method: 'cam', refine: 'walk', refineOptions: { alpha: 4, radius: 2, sigma: 0.1, iterations: 5 }, images: 3 });
+    const [refinedSet, trueSet] = await Promise.all([openDataset(join(root, 'pseudo-walk')), openDataset(join(root, 'shapes', 'val'))]);
+    let [objectPredicted, objectRight, objectTrue] = [0, 0, 0];
+    for (let index = 0; index < 3; index++) {
+      const [pseudo, real] = await Promise.all([refinedSet.load(index), trueSet.load(index)]);
+      pseudo.mask!.forEach((p, pixel) => {
+        const t = real.mask![pixel]!;
+        if (t !== 0) objectTrue += 1;
+        if (p !== 0) objectPredicted += 1;
+        if (p !== 0 && p === t) objectRight += 1;
+      });
+    }
+    const expectedPrecision = objectPredicted > 0 ? objectRight / objectPredicted : null;
+    expect(report.againstTrueMasks.objectPrecision ?? null).toBe(expectedPrecision);
+    expect(report.againstTrueMasks.objectRecall).toBe(objectRight / objectTrue);
+    expect(walked.out).toMatch(/against the true masks: object precision (n\/a|[\d.]+%), recall [\d.]+%/);
+    expect((await segc('data', 'pseudo-masks', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'), '--out', join(root, 'x'), '--refine', 'crf')).code).toBe(2);
+    expect((await segc('data', 'pseudo-masks', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'), '--out', join(root, 'x'), '--refine', 'walk', '--radius', '40')).code).toBe(2);
 
     // The same classifier scored against each image's label set; the class counts come from the masks.
     const scored = await segc('eval', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'train'), '--multi-label', '--json', '--confusion', join(root, 'c3.svg'));

@@ -64,9 +64,27 @@ describe('evaluateDataset', () => {
     expect(report.classification).toEqual({ examples: 3, top1: 2 / 3, top5: 1 });
     // Class 0's map is the square itself (IoU 1); class 1's map lights the background, whose box is the whole image (IoU 16/64).
     expect(report.localisation!.maxBoxAcc).toBeCloseTo(2 / 3, 12);
+    // V2 with every component: the background ring is one component boxed as the whole image
+    // (IoU 0.25 < 0.3), so each δ hits the two class-0 images only.
+    expect(report.localisation!.maxBoxAccV2).toBeCloseTo(2 / 3, 12);
+    expect(report.localisation!.maxBoxAccV2Levels.map((level) => [level.iouThreshold, level.maxBoxAcc])).toEqual([[0.3, 2 / 3], [0.5, 2 / 3], [0.7, 2 / 3]]);
     expect(report.localisation!.top1Localisation).toBeCloseTo(2 / 3, 12);
     expect(report.localisation!.knownClassLocalisation).toBeCloseTo(2 / 3, 12);
     expect(report.confusion.count(1, 0)).toBe(1);
+    model.dispose();
+  });
+
+  it('scores the map of the label against the boxes of that class only', async () => {
+    const model = modelWith(KNOWN_CAM, [1, -1], [0, 0]);
+    const square: [number, number, number, number] = [1, 2, 5, 6];
+    // Class 0's map lights the square, but the square's box is labelled class 1 and class 0's box lies elsewhere.
+    const samples: Sample[] = [{ id: 'images/0.png', image: squareImage(square), height: 8, width: 8, label: 0, boxes: [[...square, 1], [6, 6, 8, 8, 0]] }];
+    const report = await evaluateDataset(model, memoryDataset(samples, ['bright', 'dark'], 'segmentation'), inferTask(model.graph), inputSpec(model.graph), { mapMethod: 'cam' });
+    expect(report.localisation!.maxBoxAcc).toBe(0);
+    expect(report.localisation!.maxBoxAccV2).toBe(0);
+    const boxed: Sample[] = [{ ...samples[0]!, boxes: [[...square, 0], [6, 6, 8, 8, 1]] }];
+    const hit = await evaluateDataset(model, memoryDataset(boxed, ['bright', 'dark'], 'segmentation'), inferTask(model.graph), inputSpec(model.graph), { mapMethod: 'cam' });
+    expect(hit.localisation!.maxBoxAcc).toBe(1);
     model.dispose();
   });
 

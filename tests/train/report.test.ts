@@ -85,3 +85,33 @@ describe('inferTask', () => {
     expect(() => inferTask(compileModel(source).graph)).toThrow(/cannot tell what `Indices` is trained for/);
   });
 });
+
+describe('localisation in the evaluation table', () => {
+  it('prints MaxBoxAcc (V1) and MaxBoxAccV2 with the best threshold of each δ', () => {
+    const matrix = new ConfusionMatrix(2, { ignoreLabel: null });
+    matrix.add([0, 1], [0, 1]);
+    const text = formatReport({
+      task: 'classification',
+      images: 2,
+      classNames: ['a', 'b'],
+      confusion: matrix,
+      classification: { examples: 2, top1: 1, top5: 1 },
+      localisation: {
+        method: 'cam',
+        images: 2,
+        maxBoxAcc: 0.5,
+        bestThreshold: 0.25,
+        maxBoxAccV2: 2 / 3,
+        maxBoxAccV2Levels: [
+          { iouThreshold: 0.3, maxBoxAcc: 1, bestThreshold: 0 },
+          { iouThreshold: 0.5, maxBoxAcc: 1, bestThreshold: 0.5 },
+          { iouThreshold: 0.7, maxBoxAcc: 0, bestThreshold: 0 },
+        ],
+        top1Localisation: 0.5,
+        knownClassLocalisation: 0.5,
+      },
+    });
+    expect(text).toContain('localisation (cam maps, 2 images): MaxBoxAcc 0.5000 at map threshold 0.25');
+    expect(text).toContain('MaxBoxAccV2 (every component, δ 0.3/0.5/0.7) 0.6667   (δ 0.3: 1.0000 at 0.000, δ 0.5: 1.0000 at 0.500, δ 0.7: 0.0000 at 0.000)');
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { DATASET_KINDS, type DatasetKind } from '../../data/generate/options.js';
 import { generateDataset } from '../../data/node/write-dataset.js';
+import { REFINE_DEFAULTS } from '../../data/pseudo-mask-refine.js';
 import { writePseudoMasks } from '../../train/node/write-pseudo-masks.js';
 import { type Parsed, UsageError } from '../args.js';
 import { requireFiles } from '../compile-file.js';
@@ -32,15 +33,27 @@ export async function pseudoMasks(parsed: Parsed, io: Io): Promise<number> {
   const foreground = numberOption(parsed, 'fg', 0.6);
   const background = numberOption(parsed, 'bg', 0.2);
   const method = choiceOption(parsed, 'method', ['cam', 'acol'] as const, 'cam');
+  const refine = choiceOption(parsed, 'refine', ['none', 'walk'] as const, 'none');
+  const refineOptions = {
+    alpha: numberOption(parsed, 'alpha', REFINE_DEFAULTS.alpha, false, 0),
+    radius: numberOption(parsed, 'radius', REFINE_DEFAULTS.radius, true, 0),
+    sigma: numberOption(parsed, 'sigma', REFINE_DEFAULTS.sigma, false, 1e-6),
+    iterations: numberOption(parsed, 'steps', REFINE_DEFAULTS.iterations, true, 0),
+  };
+  // The walk keeps (2r+1)² weights per pixel; a radius past 16 (1,089 per pixel) only costs memory.
+  if (refineOptions.radius > 16) throw new UsageError(`--radius expects an integer from 0 to 16, got \`${refineOptions.radius}\``);
   const backend = backendOption(parsed.values.backend, 'wasm');
   const compiled = compileOneModel(file!, parsed, io, 'data pseudo-masks');
   if (!compiled) return 1;
   await startBackend(backend, io);
   const model = await loadModelWeights(compiled.graph, compiled.sizes, weights!);
   try {
-    const summary = await writePseudoMasks({ model, dataDir: dataDir!, outDir: outDir!, method, foreground, background, overwrite: parsed.values.overwrite === true });
-    const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
-    io.out(`wrote ${summary.images} pseudo-masks (${method}) to ${outDir}: ${percent(summary.foreground)} object, ${percent(summary.background)} background, ${percent(summary.ignored)} ignored (255)`);
+    const summary = await writePseudoMasks({ model, dataDir: dataDir!, outDir: outDir!, method, foreground, background, refine, refineOptions, overwrite: parsed.values.overwrite === true });
+    const percent = (value: number) => (Number.isNaN(value) ? 'n/a' : `${(100 * value).toFixed(1)}%`);
+    const how = refine === 'none' ? method : `${method}, refined by ${refine}`;
+    io.out(`wrote ${summary.images} pseudo-masks (${how}) to ${outDir}: ${percent(summary.foreground)} object, ${percent(summary.background)} background, ${percent(summary.ignored)} ignored (255)`);
+    const q = summary.quality;
+    if (q) io.out(`against the true masks: object precision ${percent(q.objectPrecision)}, recall ${percent(q.objectRecall)}; background precision ${percent(q.backgroundPrecision)}, recall ${percent(q.backgroundRecall)}; ${percent(q.coverage)} of pixels labelled`);
     return 0;
   } finally {
     model.dispose();

@@ -7,6 +7,7 @@ import { hasErrors } from '../../compiler/compile.js';
 import type { Graph } from '../../ir/graph.js';
 import type { SizeSpace } from '../../ir/sizes.js';
 import { runTraining } from '../../train/node/run-training.js';
+import type { LossOptions } from '../../train/losses.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../train/optimizer.js';
 import type { ScheduleName } from '../../train/schedule.js';
 import type { TrainConfig } from '../../train/state.js';
@@ -63,6 +64,43 @@ function scaleCropOption(parsed: Parsed): { scaleCrop?: readonly [number, number
   return { scaleCrop: [low!, high!] };
 }
 
+function fractionOption(parsed: Parsed, name: string, low: number, high: number, openLow: boolean, openHigh: boolean): number | undefined {
+  if (parsed.values[name] === undefined) return undefined;
+  const value = numberOption(parsed, name, 0, false, -Infinity);
+  const inside = (openLow ? value > low : value >= low) && (openHigh ? value < high : value <= high);
+  if (!inside) throw new UsageError(`--${name} expects a number in ${openLow ? '(' : '['}${low}, ${high}${openHigh ? ')' : ']'}, got \`${value}\``);
+  return value;
+}
+
+/** --loss, --label-smoothing, --gce-q, --sce-alpha, --sce-beta: the loss for noisy labels. */
+function lossOption(parsed: Parsed): { loss?: LossOptions } {
+  const kind = choiceOption(parsed, 'loss', ['ce', 'gce', 'sce'] as const, 'ce');
+  const smoothing = fractionOption(parsed, 'label-smoothing', 0, 1, false, true);
+  const q = fractionOption(parsed, 'gce-q', 0, 1, true, false);
+  const alpha = parsed.values['sce-alpha'] !== undefined ? numberOption(parsed, 'sce-alpha', 0) : undefined;
+  const beta = parsed.values['sce-beta'] !== undefined ? numberOption(parsed, 'sce-beta', 0) : undefined;
+  if (smoothing !== undefined && kind !== 'ce') throw new UsageError(`--label-smoothing applies to --loss ce, not ${kind}`);
+  if (q !== undefined && kind !== 'gce') throw new UsageError('--gce-q applies to --loss gce');
+  if ((alpha !== undefined || beta !== undefined) && kind !== 'sce') throw new UsageError('--sce-alpha and --sce-beta apply to --loss sce');
+  if (parsed.values.loss === undefined && smoothing === undefined) return {};
+  return { loss: { kind, ...(smoothing !== undefined ? { smoothing } : {}), ...(q !== undefined ? { q } : {}), ...(alpha !== undefined ? { alpha } : {}), ...(beta !== undefined ? { beta } : {}) } };
+}
+
+/** --mask-share, --image-label-weight, --box-masks, --box-inner: weak supervision of segmentation models. */
+function weakOptions(parsed: Parsed): Partial<TrainConfig> {
+  const maskShare = fractionOption(parsed, 'mask-share', 0, 1, false, false);
+  const weight = parsed.values['image-label-weight'] !== undefined ? numberOption(parsed, 'image-label-weight', 1) : undefined;
+  const boxMasks = parsed.values['box-masks'] !== undefined ? choiceOption(parsed, 'box-masks', ['filled', 'inner'] as const, 'filled') : undefined;
+  const boxInner = fractionOption(parsed, 'box-inner', 0, 1, true, false);
+  if (boxInner !== undefined && boxMasks !== 'inner') throw new UsageError('--box-inner applies to --box-masks inner');
+  return {
+    ...(maskShare !== undefined ? { maskShare } : {}),
+    ...(weight !== undefined ? { imageLabelWeight: weight } : {}),
+    ...(boxMasks ? { boxMasks } : {}),
+    ...(boxInner !== undefined ? { boxInner } : {}),
+  };
+}
+
 function trainConfig(parsed: Parsed, model: string): TrainConfig {
   const name: OptimizerName = choiceOption(parsed, 'optimizer', OPTIMIZER_NAMES, 'adam');
   const schedule: ScheduleName = choiceOption(parsed, 'schedule', ['poly', 'constant'] as const, 'poly');
@@ -79,6 +117,8 @@ function trainConfig(parsed: Parsed, model: string): TrainConfig {
     seed: numberOption(parsed, 'seed', 0, true, 0),
     flip: parsed.values.flip === true,
     ...scaleCropOption(parsed),
+    ...lossOption(parsed),
+    ...weakOptions(parsed),
   };
 }
 

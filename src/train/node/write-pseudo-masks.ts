@@ -2,7 +2,11 @@
  * `segc data pseudo-masks`: runs a classifier over a data set, turns the class maps (CAM or
  * ACoL's fused map) of each image's labelled classes into a pseudo-mask, and writes a new
  * segmentation data set (the images, the pseudo-masks, the class lists and annotations) that
- * `segc train` reads like any other. The folder appears complete or not at all.
+ * `segc train` reads like any other. The folder appears complete or not at all. With
+ * `refine: 'walk'` the maps are refined first (background estimation and an affinity random
+ * walk, src/data/pseudo-mask-refine.ts). When the input data set has true masks, the
+ * pseudo-masks' precision and recall against them are measured and written to
+ * `pseudo-masks.json` with the settings.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +16,9 @@ import { vocPalette } from '../../runtime/image.js';
 import { writeFolderAtomically, type FolderWriter } from '../../data/node/atomic-folder.js';
 import { openDataset } from '../../data/node/dataset.js';
 import { writeIndexedPng } from '../../data/node/png-indexed.js';
+import { REFINE_DEFAULTS, refinedPseudoMask, type RefineOptions } from '../../data/pseudo-mask-refine.js';
 import type { Sample } from '../../data/sample.js';
+import { PseudoMaskScores, type PseudoMaskQuality } from '../../metrics/pseudo-mask-quality.js';
 import { explain } from '../../explain/explain.js';
 import { upsampleMaps } from '../../explain/maps.js';
 import type { SegModel } from '../../runtime/model.js';
@@ -23,8 +29,13 @@ import { batchTensors, disposeBatch, fitSample } from '../inputs.js';
 import { type ClassMap, maskClassOf, pseudoMask, type PseudoMaskOptions } from '../pseudo-masks.js';
 import { inferTask, inputSpec } from '../task.js';
 
+export type RefineMethod = 'none' | 'walk';
+
 export interface PseudoMaskRequest extends PseudoMaskOptions {
   readonly model: SegModel;
+  /** `none`: thresholds only (fg, bg). `walk`: background estimation and the affinity random walk. */
+  readonly refine?: RefineMethod;
+  readonly refineOptions?: RefineOptions;
   readonly dataDir: string;
   readonly outDir: string;
   readonly method: MapMethod;
@@ -38,6 +49,8 @@ export interface PseudoMaskSummary {
   readonly foreground: number;
   readonly background: number;
   readonly ignored: number;
+  /** Against the true masks, when the data set has them. */
+  readonly quality?: PseudoMaskQuality;
 }
 
 function presentClasses(sample: Sample): number[] {
@@ -68,13 +81,27 @@ async function classMaps(model: SegModel, samples: readonly Sample[], request: P
   return result;
 }
 
-async function writeBatch(samples: readonly Sample[], dataset: Dataset, request: PseudoMaskRequest, writer: FolderWriter, totals: number[]): Promise<void> {
+/** The walk keeps (2r+1)² float32 weights per pixel; past this many (256 MB) the image is refused. */
+const MAX_WALK_WEIGHTS = 64 * 1024 * 1024;
+
+function maskOf(sample: Sample, votes: readonly ClassMap[], request: PseudoMaskRequest): Uint8Array {
+  if ((request.refine ?? 'none') === 'none') return pseudoMask(votes, sample.height * sample.width, request);
+  const side = 2 * (request.refineOptions?.radius ?? REFINE_DEFAULTS.radius) + 1;
+  if (sample.height * sample.width * side * side > MAX_WALK_WEIGHTS) {
+    throw trainError(TrainCode.badOption, `${sample.id} (${sample.width}×${sample.height}) is too large for the random walk at radius ${(side - 1) / 2}: it would keep ${sample.height * sample.width * side * side} weights`, 'lower --radius, or use --refine none');
+  }
+  const image = { values: sample.image, height: sample.height, width: sample.width, channels: sample.image.length / (sample.height * sample.width) };
+  return refinedPseudoMask(image, votes, { ...request.refineOptions, ...(request.backgroundClass !== undefined ? { backgroundClass: request.backgroundClass } : {}) });
+}
+
+async function writeBatch(samples: readonly Sample[], dataset: Dataset, request: PseudoMaskRequest, writer: FolderWriter, totals: number[], quality: PseudoMaskScores | undefined): Promise<void> {
   const maps = await classMaps(request.model, samples, request);
   const palette = vocPalette();
   for (const [n, sample] of samples.entries()) {
     const labels = presentClasses(sample);
     const votes: ClassMap[] = labels.map((label, rank) => ({ maskClass: maskClassOf(label, dataset.classes, dataset.maskClasses), values: maps[rank]![n]! }));
-    const mask = pseudoMask(votes, sample.height * sample.width, request);
+    const mask = maskOf(sample, votes, request);
+    if (quality && sample.mask) quality.add(sample.mask, mask);
     for (const value of mask) totals[value === 255 ? 2 : value === 0 ? 1 : 0]! += 1;
     const name = sample.id.replace(/^images\//, '');
     await writer.write(`images/${name}`, await readFile(join(dataset.root, sample.id)));
@@ -93,20 +120,37 @@ async function copyAnnotations(dataset: Dataset, writer: FolderWriter): Promise<
 export async function writePseudoMasks(request: PseudoMaskRequest): Promise<PseudoMaskSummary> {
   const dataset = await openDataset(request.dataDir, { layout: 'segmentation' });
   const totals = [0, 0, 0];
+  const quality = new PseudoMaskScores({ backgroundClass: request.backgroundClass ?? 0 });
+  let masked = 0;
   let images = 0;
   await writeFolderAtomically(request.outDir, request.overwrite ?? false, async (writer) => {
     let pending: Sample[] = [];
     for await (const sample of dataset.samples()) {
       pending.push(sample);
       images += 1;
+      if (sample.mask) masked += 1;
       if (pending.length < (request.batchSize ?? 16)) continue;
-      await writeBatch(pending, dataset, request, writer, totals);
+      await writeBatch(pending, dataset, request, writer, totals, quality);
       pending = [];
     }
-    if (pending.length > 0) await writeBatch(pending, dataset, request, writer, totals);
+    if (pending.length > 0) await writeBatch(pending, dataset, request, writer, totals, quality);
     await copyAnnotations(dataset, writer);
+    const report = {
+      method: request.method,
+      refine: request.refine ?? 'none',
+      ...((request.refine ?? 'none') === 'none' ? { foreground: request.foreground ?? 0.6, background: request.background ?? 0.2 } : { refineOptions: { ...REFINE_DEFAULTS, ...request.refineOptions } }),
+      images,
+      ...(masked === images && images > 0 ? { againstTrueMasks: quality.result() } : {}),
+    };
+    await writer.write('pseudo-masks.json', `${JSON.stringify(report, null, 2)}\n`);
   });
   const pixels = totals.reduce((a, b) => a + b, 0) || 1;
-  return { images, foreground: totals[0]! / pixels, background: totals[1]! / pixels, ignored: totals[2]! / pixels };
+  return {
+    images,
+    foreground: totals[0]! / pixels,
+    background: totals[1]! / pixels,
+    ignored: totals[2]! / pixels,
+    ...(masked === images && images > 0 ? { quality: quality.result() } : {}),
+  };
 }
 
