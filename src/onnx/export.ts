@@ -11,13 +11,14 @@ import type { Dim } from '../ir/symbolic.js';
 import type { TensorType } from '../ops/op.js';
 import { prepareFoldedWeights } from '../runtime/fold-weights.js';
 import { type InitializerRecord, OnnxGraphBuilder, type OnnxValue } from './builder.js';
+import { erase } from './erase.js';
 import { LAYER_LOWERINGS } from './layers.js';
 import { type HostTensor, type Lowering, UnsupportedError } from './lowering.js';
 import { describePreprocessing } from './preprocessing.js';
 import { ElementType, IR_VERSION, OPSET, modelProto } from './schema.js';
 import { TENSOR_LOWERINGS } from './tensors.js';
 
-const LOWERINGS: Readonly<Record<string, Lowering>> = { ...LAYER_LOWERINGS, ...TENSOR_LOWERINGS };
+const LOWERINGS: Readonly<Record<string, Lowering>> = { ...LAYER_LOWERINGS, ...TENSOR_LOWERINGS, erase };
 const TWO_GB = 2 ** 31;
 
 export interface OnnxExportOptions {
