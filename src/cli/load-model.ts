@@ -14,6 +14,11 @@ import { type OptionSpec, type Parsed, UsageError } from './args.js';
 import { COMPILE_OPTIONS, compileFromArgs } from './compile-file.js';
 import type { Io } from './io.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
+import { OnnxCode } from '../onnx/codes.js';
+import { OnnxExportError } from '../onnx/export.js';
+import { useOnnxRuntime } from '../onnx/node/attach.js';
+import { OnnxRuntimeMissing } from '../onnx/node/runtime.js';
+import { runtimeError } from '../runtime/errors.js';
 
 export const RUNTIME_OPTIONS: OptionSpec = {
   ...COMPILE_OPTIONS,
@@ -34,7 +39,9 @@ export async function startBackend(parsed: Parsed, io: Io): Promise<BackendChoic
   // Production mode: fewer debug checks, and no banner suggesting tfjs-node on stderr.
   tf.env().set('PROD', true);
   const requested = (parsed.values.backend as string | undefined) ?? 'auto';
-  if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(requested)) throw new UsageError(`--backend must be auto, webgpu, wasm or cpu, got \`${requested}\``);
+  if (!['auto', 'webgpu', 'wasm', 'cpu', 'onnx'].includes(requested)) throw new UsageError(`--backend must be auto, webgpu, wasm, cpu or onnx, got \`${requested}\``);
+  // With --backend onnx the model runs on ONNX Runtime; tfjs (cpu) only prepares images and results.
+  if (requested === 'onnx') return selectBackend('cpu');
   const choice = await selectBackend(requested as BackendName | 'auto');
   registerGradients();
   io.err(`backend: ${choice.name}${choice.adapter ? ` (${choice.adapter})` : ''} — ${choice.reason}`);
@@ -61,13 +68,31 @@ export async function loadModelFromArgs(file: string, parsed: Parsed, io: Io): P
   const weightsDir = parsed.values.weights as string | undefined;
   if (!weightsDir) {
     io.err('WARNING: no --weights given: running on seeded random weights (a smoke test). The outputs mean nothing.');
-    return { model: SegModel.random(compiled.graph, compiled.sizes, seedOf(parsed)), compiled, backend, random: true };
+    const model = SegModel.random(compiled.graph, compiled.sizes, seedOf(parsed));
+    return { model: await withEngine(model, parsed, io), compiled, backend, random: true };
   }
   const expected = weightDeclarations(compiled.graph).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
   const tensors = await loadWeights(weightsDir, expected);
+  let model: SegModel;
   try {
-    return { model: SegModel.fromTensors(compiled.graph, compiled.sizes, tensors), compiled, backend, random: false };
+    model = SegModel.fromTensors(compiled.graph, compiled.sizes, tensors);
   } finally {
     for (const t of tensors.values()) t.dispose();
   }
+  return { model: await withEngine(model, parsed, io), compiled, backend, random: false };
+}
+
+/** With --backend onnx, inference (`predictAsync`) moves to ONNX Runtime. */
+async function withEngine(model: SegModel, parsed: Parsed, io: Io): Promise<SegModel> {
+  if (parsed.values.backend !== 'onnx') return model;
+  try {
+    await useOnnxRuntime(model);
+  } catch (error) {
+    model.dispose();
+    if (error instanceof OnnxRuntimeMissing) throw runtimeError(OnnxCode.runtimeMissing, error.message, { hint: error.hint });
+    if (error instanceof OnnxExportError) throw runtimeError(OnnxCode.unsupported, `cannot run \`${error.node.name}\` on ONNX Runtime: ${error.message}`, { span: error.node.span, ...(error.hint ? { hint: error.hint } : {}) });
+    throw error;
+  }
+  io.err('backend: onnx (onnxruntime-node, cpu) — requested; tfjs cpu prepares images and results');
+  return model;
 }

@@ -63,7 +63,7 @@ async function runImage(model: SegModel, sizes: SizeSpace, path: string, out: st
     const resized = resizeImage(original, rows, cols);
     return channels?.kind === 'const' && channels.value === 1 ? tf.mean(resized, 3, true) : resized;
   });
-  const outputs = model.predict(input);
+  const outputs = await model.predictAsync(input);
   const stem = join(out, basename(path, extname(path)));
   try {
     const classifier = model.graph.outputs.some((o) => model.graph.nodes[o.node]!.type.shape.length === 2);

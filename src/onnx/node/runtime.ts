@@ -5,8 +5,8 @@
 import type { OnnxRuntimeModule } from '../engine.js';
 
 export class OnnxRuntimeMissing extends Error {
-  constructor(readonly cause: unknown) {
-    super('ONNX Runtime is not installed: the onnx executor needs the optional package onnxruntime-node');
+  constructor(cause: unknown) {
+    super('ONNX Runtime is not installed: the onnx executor needs the optional package onnxruntime-node', { cause });
     this.name = 'OnnxRuntimeMissing';
   }
 
@@ -15,9 +15,9 @@ export class OnnxRuntimeMissing extends Error {
 
 let loaded: Promise<OnnxRuntimeModule> | undefined;
 
-export function loadOnnxRuntime(): Promise<OnnxRuntimeModule> {
-  // The package name is held in a variable so bundlers for the browser leave it alone.
-  const name = 'onnxruntime-node';
+/** `name` is for tests of the missing-package path; the package name sits in a variable so browser bundlers leave it alone. */
+export function loadOnnxRuntime(name = 'onnxruntime-node'): Promise<OnnxRuntimeModule> {
+  if (name !== 'onnxruntime-node') return import(/* @vite-ignore */ name).then((m: OnnxRuntimeModule) => m, (error: unknown) => Promise.reject(new OnnxRuntimeMissing(error)));
   loaded ??= import(/* @vite-ignore */ name).then(
     (module: { default?: OnnxRuntimeModule } & Partial<OnnxRuntimeModule>) => (module.InferenceSession ? (module as OnnxRuntimeModule) : module.default!),
     (error: unknown) => {
