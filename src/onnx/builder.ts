@@ -49,6 +49,7 @@ export class OnnxGraphBuilder {
   readonly initializers: InitializerRecord[] = [];
   private readonly used = new Set<string>();
   private readonly converted = new Map<string, OnnxValue>();
+  private readonly weights = new Map<string, string>();
 
   constructor(reserved: readonly string[]) {
     for (const name of reserved) this.used.add(name);
@@ -80,6 +81,15 @@ export class OnnxGraphBuilder {
   floats(name: string, dims: readonly number[], data: Float32Array): string {
     const unique = this.unique(name);
     this.initializers.push({ name: unique, dims, data_type: ElementType.float, data });
+    return unique;
+  }
+
+  /** A weight's initializer, made once: a derivative reads the same tensor as its forward op. */
+  weight(name: string, make: () => { dims: readonly number[]; data: Float32Array }): string {
+    if (this.weights.has(name)) return this.weights.get(name)!;
+    const tensor = make();
+    const unique = this.floats(name, tensor.dims, tensor.data);
+    this.weights.set(name, unique);
     return unique;
   }
 

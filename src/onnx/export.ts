@@ -47,14 +47,24 @@ export class OnnxExportError extends Error {
 /** `graph` must be an inference graph; `weights` holds every weight it names, by name. */
 export function exportOnnx(graph: Graph, weights: ReadonlyMap<string, tf.Tensor>, options: OnnxExportOptions = {}): OnnxExport {
   const builder = new OnnxGraphBuilder([...graph.inputs.map((i) => i.name), ...graph.outputs.map((o) => o.name)]);
+  const values = lowerNodes(graph, graph.nodes, weights, builder);
+  for (const output of graph.outputs) {
+    builder.add('Identity', [builder.as(values.get(output.node)!, 'nhwc')], {}, { name: output.name, doc: `output ${output.name}` }, output.name);
+  }
+  const inputs = graph.inputs.map((i) => valueInfo(i.name, graph.nodes[i.node]!.type));
+  const outputs = graph.outputs.map((o) => valueInfo(o.name, graph.nodes[o.node]!.type));
+  return encodeModel(graph, builder, inputs, outputs, options);
+}
+
+/** Lowers `nodes` (in graph order, with everything they read) and answers each node's ONNX value. */
+export function lowerNodes(graph: Graph, nodes: readonly IRNode[], weights: ReadonlyMap<string, tf.Tensor>, builder: OnnxGraphBuilder): Map<number, OnnxValue> {
   const values = new Map<number, OnnxValue>();
-  for (const node of graph.nodes) values.set(node.id, node.op === 'input' ? inputValue(graph, node) : lowerNode(graph, node, values, builder, weights));
-  const outputNodes = graph.outputs.map((output) => {
-    const value = values.get(output.node)!;
-    const source = builder.as(value, 'nhwc');
-    return builder.add('Identity', [source], {}, { name: output.name, doc: `output ${output.name}` }, output.name);
-  });
-  if (outputNodes.length !== graph.outputs.length) throw new Error('an output was not written');
+  for (const node of nodes) values.set(node.id, node.op === 'input' ? inputValue(graph, node) : lowerNode(graph, node, values, builder, weights));
+  return values;
+}
+
+/** The ModelProto bytes for a built graph with the given inputs and outputs. */
+export function encodeModel(graph: Graph, builder: OnnxGraphBuilder, inputs: readonly ValueInfo[], outputs: readonly ValueInfo[], options: OnnxExportOptions = {}): OnnxExport {
   const initializers = placeData(builder.initializers, options, graph.model);
   const proto = modelProto();
   const message = proto.fromObject({
@@ -63,14 +73,7 @@ export function exportOnnx(graph: Graph, weights: ReadonlyMap<string, tf.Tensor>
     producer_name: 'segc',
     producer_version: options.producerVersion ?? '',
     doc_string: graph.doc ?? '',
-    graph: {
-      name: graph.model,
-      doc_string: graph.doc ?? '',
-      node: builder.nodes,
-      initializer: initializers.records,
-      input: graph.inputs.map((i) => valueInfo(i.name, graph.nodes[i.node]!.type)),
-      output: graph.outputs.map((o) => valueInfo(o.name, graph.nodes[o.node]!.type)),
-    },
+    graph: { name: graph.model, doc_string: graph.doc ?? '', node: builder.nodes, initializer: initializers.records, input: inputs, output: outputs },
     metadata_props: Object.entries(describePreprocessing(graph)).map(([key, value]) => ({ key, value })),
   });
   const model = proto.encode(message).finish();
@@ -85,12 +88,7 @@ function inputValue(graph: Graph, node: IRNode): OnnxValue {
 function lowerNode(graph: Graph, node: IRNode, values: Map<number, OnnxValue>, builder: OnnxGraphBuilder, weights: ReadonlyMap<string, tf.Tensor>): OnnxValue {
   const lowering = LOWERINGS[node.op];
   if (!lowering) throw new OnnxExportError(node, `the op \`${node.op}\` has no ONNX form`, 'see docs/onnx.md for the ops the exporter supports');
-  const host = hostWeights(node, weights);
-  const weight = (role: string): HostTensor => {
-    const tensor = host[role];
-    if (!tensor) throw new OnnxExportError(node, `the weight \`${node.name}/${role}\` is not loaded`);
-    return tensor;
-  };
+  const weight = weightsFor(node, weights);
   try {
     const inputs = node.inputs.map((id) => values.get(id)!);
     const inputTypes = node.inputs.map((id) => graph.nodes[id]!.type);
@@ -99,6 +97,17 @@ function lowerNode(graph: Graph, node: IRNode, values: Map<number, OnnxValue>, b
     if (error instanceof UnsupportedError) throw new OnnxExportError(node, error.message, error.hint);
     throw error;
   }
+}
+
+/** A node's weights by role on the host, read from tfjs once and only when asked for. */
+export function weightsFor(node: IRNode, weights: ReadonlyMap<string, tf.Tensor>): (role: string) => HostTensor {
+  let host: Record<string, HostTensor> | undefined;
+  return (role) => {
+    host ??= hostWeights(node, weights);
+    const tensor = host[role];
+    if (!tensor) throw new OnnxExportError(node, `the weight \`${node.name}/${role}\` is not loaded`);
+    return tensor;
+  };
 }
 
 /** The node's weights as the executor uses them (batch norm folded), copied to the host. */
@@ -122,7 +131,13 @@ function describeNode(node: IRNode): string {
   return [`${node.op} at ${at(node.span)}`, ...calls, ...binding].join('; ');
 }
 
-function valueInfo(name: string, type: TensorType) {
+export interface ValueInfo {
+  readonly name: string;
+  readonly type: unknown;
+}
+
+/** A graph input or output: its name, element type and NHWC shape. */
+export function valueInfo(name: string, type: TensorType): ValueInfo {
   const elemType = type.dtype === 'i32' ? ElementType.int32 : ElementType.float;
   return { name, type: { tensor_type: { elem_type: elemType, shape: { dim: type.shape.map(dimension) } } } };
 }

@@ -12,7 +12,7 @@ import { findOp } from '../ops/registry.js';
 import { type LowerArgs, type Lowering, UnsupportedError, activate, initializer, nchw, permute, windowAttributes } from './lowering.js';
 
 const opOf = (args: LowerArgs): OpDef => findOp(args.node.op)!;
-const convolution = (args: LowerArgs) => readConvolution(args.node.op, opOf(args).params, args.node.attrs);
+export const convolution = (args: LowerArgs) => readConvolution(args.node.op, opOf(args).params, args.node.attrs);
 
 /** HWIO → OIHW. */
 const ONNX_KERNEL = [3, 2, 0, 1];
@@ -21,20 +21,25 @@ function biasInput(args: LowerArgs, hasBias: boolean): string[] {
   return hasBias ? [initializer(args, 'bias', args.weight('bias'))] : [];
 }
 
+/** A convolution kernel as ONNX's OIHW initializer (the same one for the op and its derivative). */
+export function onnxKernel(args: LowerArgs, role: string): string {
+  return initializer(args, role, () => permute(args.weight(role), ONNX_KERNEL));
+}
+
 const conv: Lowering = (args) => {
   const { window, bias, activation } = convolution(args);
-  const kernel = initializer(args, 'kernel', permute(args.weight('kernel'), ONNX_KERNEL));
+  const kernel = onnxKernel(args, 'kernel');
   const x = args.builder.as(args.inputs[0]!, 'nchw');
   const y = args.builder.add('Conv', [x, kernel, ...biasInput(args, bias)], windowAttributes(window, true), args.origin);
   return activate(args, nchw(y), activation, leakyAlpha(args.node.attrs));
 };
 
 /** Depthwise: a grouped Conv with one group per input channel; [kh, kw, C, m] → [C·m, 1, kh, kw]. */
-function depthwiseKernel(args: LowerArgs, role: string): { name: string; channels: number } {
+export function depthwiseKernel(args: LowerArgs, role: string): { name: string; channels: number } {
   const tensor = args.weight(role);
   const [kh, kw, channels, multiplier] = tensor.shape as [number, number, number, number];
-  const reordered = permute(tensor, [2, 3, 0, 1]);
-  return { name: initializer(args, role, { shape: [channels * multiplier, 1, kh, kw], data: reordered.data }), channels };
+  const name = initializer(args, role, () => ({ shape: [channels * multiplier, 1, kh, kw], data: permute(tensor, [2, 3, 0, 1]).data }));
+  return { name, channels };
 }
 
 const dwconv: Lowering = (args) => {
@@ -49,7 +54,7 @@ const dwconv: Lowering = (args) => {
 const sepconv: Lowering = (args) => {
   const { window, bias, activation } = convolution(args);
   const depthwise = depthwiseKernel(args, 'depthwiseKernel');
-  const pointwise = initializer(args, 'pointwiseKernel', permute(args.weight('pointwiseKernel'), ONNX_KERNEL));
+  const pointwise = onnxKernel(args, 'pointwiseKernel');
   const x = args.builder.as(args.inputs[0]!, 'nchw');
   const spatial = args.builder.add('Conv', [x, depthwise.name], { ...windowAttributes(window, true), group: depthwise.channels }, { ...args.origin, name: `${args.origin.name}/depthwise` });
   const y = args.builder.add('Conv', [spatial, pointwise, ...biasInput(args, bias)], { kernel_shape: [1, 1] }, args.origin);

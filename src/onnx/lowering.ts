@@ -63,8 +63,11 @@ function stridesOf(shape: readonly number[]): number[] {
 }
 
 /** An initializer for a weight, named after the IR weight (`enc/conv/kernel`). */
-export function initializer(args: LowerArgs, role: string, tensor: HostTensor): string {
-  return args.builder.floats(`${args.node.name}/${role}`, tensor.shape, tensor.data);
+export function initializer(args: LowerArgs, role: string, tensor: HostTensor | (() => HostTensor)): string {
+  return args.builder.weight(`${args.node.name}/${role}`, () => {
+    const value = typeof tensor === 'function' ? tensor() : tensor;
+    return { dims: value.shape, data: value.data };
+  });
 }
 
 /** The window attributes of Conv, MaxPool and AveragePool (tfjs `same` = ONNX SAME_UPPER). */
