@@ -60,7 +60,7 @@ describe('segc build --target onnx', () => {
   });
 });
 
-describe('segc run --backend onnx', () => {
+describe('segc run and explain --backend onnx', () => {
   it.each([
     ['examples/gap_cam.seg', 'weights/gap_cam', 'examples/images/digit-7.png'],
     ['examples/deeplabv3plus_small.seg', 'weights/deeplabv3plus_small', 'examples/images/shapes-a.png'],
@@ -89,6 +89,29 @@ describe('segc run --backend onnx', () => {
     }
     expect(files[1]!.length).toBe(files[0]!.length);
     files[0]!.forEach((bytes, i) => expect(files[1]![i]!.equals(bytes), `file ${i}`).toBe(true));
+  });
+
+  it.each([
+    ['examples/gap_cam.seg', 'weights/gap_cam', 'examples/images/digit-7.png', 'gradcam'],
+    ['examples/gap_cam.seg', 'weights/gap_cam', 'examples/images/digit-1.png', 'cam'],
+    ['examples/deeplabv3plus_small.seg', 'weights/deeplabv3plus_small', 'examples/images/shapes-b.png', 'layercam'],
+  ])('segc explain %s (weights %s, image %s, method %s) gives the maps of --backend cpu', async (model, weights, image, method) => {
+    const maps: number[][] = [];
+    const reports: Record<string, unknown>[] = [];
+    for (const backend of ['cpu', 'onnx']) {
+      const out = join(directory, `explain-${backend}`);
+      const result = await segc('explain', model, '--weights', weights, '--image', image, '--out', out, '--method', method, '--backend', backend);
+      expect(result.code, result.err).toBe(0);
+      const report = JSON.parse(result.out) as { files: string[] } & Record<string, unknown>;
+      reports.push(report);
+      const mapFile = report.files.find((f) => f.endsWith('.map.json'))!;
+      maps.push((JSON.parse(readFileSync(mapFile, 'utf8')) as { values: number[] }).values);
+    }
+    const { files: _cpuFiles, ...cpu } = reports[0]!;
+    const { files: _onnxFiles, ...onnx } = reports[1]!;
+    expect(onnx).toEqual(cpu);
+    expect(maps[1]!.length).toBe(maps[0]!.length);
+    expect(Math.max(...maps[0]!.map((v, i) => Math.abs(v - maps[1]![i]!)))).toBeLessThan(1e-4);
   });
 
   it('says how to add ONNX Runtime when it is missing', async () => {

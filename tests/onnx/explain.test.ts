@@ -95,7 +95,7 @@ describe('maps on ONNX Runtime equal today\'s maps', () => {
     const model = randomModel(exampleGraph(file), 5);
     const explainer = new OnnxExplainer(await loadOnnxRuntime(), model);
     explainers.push(explainer);
-    const input = tf.randomUniform([...shape], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const input = tf.randomUniform(shape as [number, number, number, number], 0, 1, 'float32', 6) as tf.Tensor4D;
     for (const method of methods) {
       const today = await explain(model, input, { method });
       const before = tf.memory().numTensors;
