@@ -35,11 +35,10 @@ const like = (value: OnnxValue, name: string): OnnxValue => ({ ...value, name })
 
 /** g ⊙ activation′, from the activation's output y (relu′(0) = 0, as in tfjs). */
 function throughActivation(args: VjpArgs, name: ActivationName, y: string, g: string, alpha: number): string {
+  if (name === 'none') return g;
   const zero = scalar(args, 'grad_zero', 0);
   const mask = (condition: string) => node(args, 'Mul', [g, node(args, 'Cast', [condition], `${name}_mask`, { to: 1 })], `${name}_grad`);
   switch (name) {
-    case 'none':
-      return g;
     case 'relu':
       return mask(node(args, 'Greater', [y, zero], 'positive'));
     case 'relu6':
