@@ -37,7 +37,7 @@ const reps = Number(option('reps', '5'));
 const threads = Number(option('threads', '2'));
 const quick = args.includes('--quick');
 
-const CASES = quick
+const CASES: { file: string; shape: [number, number, number, number] }[] = quick
   ? [
       { file: 'examples/deeplabv3plus.seg', shape: [1, 129, 129, 3] },
       { file: 'examples/resnet50.seg', shape: [1, 224, 224, 3] },
@@ -107,7 +107,7 @@ try {
     const host = { image: { data: input.dataSync() as Float32Array, dims: input.shape } };
     const [a, b] = [await ours.runArrays(host), await theirs.runArrays(host)];
     const first = model.outputNames[0]!;
-    const difference = a[first]!.data.reduce((worst, v, i) => Math.max(worst, Math.abs(v - b[first]!.data[i]!)), 0);
+    const difference = Array.from(a[first]!.data as Float32Array).reduce((worst: number, v, i) => Math.max(worst, Math.abs(v - (b[first]!.data[i] as number))), 0);
     const times: Record<string, number[]> = { ours: [], theirs: [], wasm: [], camOrt: [], camWasm: [] };
     const wasmForward = async () => {
       const outputs = model.predict(input);
