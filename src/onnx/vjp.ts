@@ -109,6 +109,17 @@ const dwconv = convolutionVjp((args) => {
   return { name: kernel.name, group: kernel.channels };
 });
 
+/** Separable: the pointwise kernel's adjoint (1×1, stride 1), then the depthwise one's. */
+const sepconv: Vjp = (args) => {
+  const { window } = convolution(args);
+  const y = args.builder.as(args.output, 'nchw');
+  const g = throughActivation(args, activationOf(args), y, args.builder.as(args.gradient, 'nchw'), leakyAlpha(args.node.attrs));
+  const spatial = node(args, 'ConvTranspose', [g, onnxKernel(args, 'pointwiseKernel')], 'pointwise', { kernel_shape: [1, 1] });
+  const depthwise = depthwiseKernel(args, 'depthwiseKernel');
+  const attributes = { ...transposeAttributes(args, window), group: depthwise.channels };
+  return [nchw(node(args, 'ConvTranspose', [spatial, depthwise.name], 'input', attributes))];
+};
+
 const dense: Vjp = (args) => {
   const kernel = args.builder.weight(`${args.node.name}/kernel`, () => ({ dims: args.weight('kernel').shape, data: args.weight('kernel').data }));
   const g = throughActivation(args, activationOf(args), args.output.name, args.gradient.name, leakyAlpha(args.node.attrs));
@@ -164,6 +175,7 @@ const softmax: Vjp = elementwise((args, _x, y, g) => {
 export const LAYER_VJPS: Readonly<Record<string, Vjp>> = {
   conv,
   dwconv,
+  sepconv,
   dense,
   bn,
   relu: fromOutput('relu'),

@@ -27,6 +27,7 @@ const PATHS: readonly { name: string; body: string; kinked?: boolean }[] = [
   { name: 'nearest upsample, strided valid conv', body: `output s = a -> upsample(size: [24, 20]) -> conv(4, 2, stride: 2, padding: valid) -> ${HEAD}` },
   { name: 'gate: gap keep, sigmoid, mul with broadcast', body: `let gate = a -> gap(keep: true) -> conv(6, 1) -> sigmoid\n  output s = mul(a, gate) -> ${HEAD}` },
   { name: 'add, max, tanh', body: `output s = add(a, max(a, tanh(a)), a) -> ${HEAD}` },
+  { name: 'sepconv, strided and dilated', body: `output s = a -> sepconv(4, 3, stride: 2, activation: sigmoid) -> sepconv(3, 3, dilation: 2) -> ${HEAD}` },
   { name: 'concat of branches', body: `output s = concat([a, relu(a)]) -> conv(3, 3, stride: 2) -> ${HEAD}` },
   { name: 'pad, crop, channels, hardSwish, dropout', body: `output s = a -> pad([1, 0, 2, 1]) -> crop(amount: [1, 0, 2, 1]) -> channels(1, 5) -> hardSwish -> dropout(0.2) -> conv(2, 3) -> ${HEAD}` },
   { name: 'gmp, flatten, dense tanh, softmax', body: 'output s = concat([gmp(a), a -> conv(2, 3, stride: 2) -> flatten], axis: 1) -> dense(3, activation: tanh) -> softmax' },
