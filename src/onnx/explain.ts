@@ -17,7 +17,7 @@ import { checkMethod, choosePlan, methodInputs, outputSpan } from '../explain/re
 import { checkRegion, chooseClasses, predictedClasses, scoreSelector } from '../explain/selection.js';
 import type { SegModel } from '../runtime/model.js';
 import { type EngineOptions, type HostArray, OnnxEngine, type OnnxRuntimeModule } from './engine.js';
-import { exportExplanationModel } from './gradient.js';
+import { type ExplanationModelRequest as ExplanationRequest, exportExplanationModel } from './gradient.js';
 
 export class OnnxExplainer {
   private readonly engines = new Map<string, Promise<OnnxEngine>>();
@@ -36,19 +36,18 @@ export class OnnxExplainer {
     const { nodes, target } = methodInputs(graph, plan, method, options.target);
     const request = { score: plan.score, target: nodes[0]!, inputShape: input.shape };
     const feeds = { [this.model.inputNames[0]!]: await hostArray(input) };
-    const forward = await (await this.engine({ ...request, gradient: false })).runArrays(feeds);
-    const [score, activation] = [toTensor(forward.score!), toTensor(forward.activation!) as tf.Tensor4D];
+    // The default classes and region are chosen inside the graph: one run gives everything.
+    const oneRun = method !== 'cam' && options.classIndex === undefined && options.region === undefined;
+    const first = await (await this.engine(oneRun ? { ...request, selector: 'predicted' } : { ...request, gradient: false })).runArrays(feeds);
+    const [score, activation] = [toTensor(first.score!), toTensor(first.activation!) as tf.Tensor4D];
     try {
-      const predicted = predictedClasses(plan, forward.score!.data, score.shape[0]!);
+      const predicted = predictedClasses(plan, first.score!.data, score.shape[0]!);
       const classes = chooseClasses(plan, options.classIndex, predicted, outputSpan(graph, plan));
       checkRegion(plan, options.region, score.shape, outputSpan(graph, plan));
       let raw: tf.Tensor3D;
       if (method === 'cam') raw = this.cam(activation, plan.cam!, classes);
       else {
-        const selector = tf.tidy(() => scoreSelector(score, classes, options.region));
-        const backward = await (await this.engine(request)).runArrays({ ...feeds, selector: await hostArray(selector) });
-        selector.dispose();
-        const gradient = toTensor(backward.gradient!) as tf.Tensor4D;
+        const gradient = toTensor(oneRun ? first.gradient! : await this.gradient(request, feeds, score, classes, options)) as tf.Tensor4D;
         raw = tf.tidy(() => (method === 'gradcam' ? gradCam(activation, gradient) : method === 'gradcampp' ? gradCamPlusPlus(activation, gradient) : layerCam(activation, gradient)));
         gradient.dispose();
       }
@@ -58,6 +57,14 @@ export class OnnxExplainer {
       score.dispose();
       activation.dispose();
     }
+  }
+
+  /** The derivative for chosen classes or a region: a second run with the selector as an input. */
+  private async gradient(request: ExplanationRequest, feeds: Record<string, HostArray>, score: tf.Tensor, classes: readonly number[], options: ExplainOptions): Promise<HostArray> {
+    const selector = tf.tidy(() => scoreSelector(score, classes, options.region));
+    const result = await (await this.engine(request)).runArrays({ ...feeds, selector: await hostArray(selector) });
+    selector.dispose();
+    return result.gradient!;
   }
 
   async dispose(): Promise<void> {
@@ -72,7 +79,7 @@ export class OnnxExplainer {
   }
 
   /** One session per (score, layer, input shape, with or without the derivative). */
-  private engine(request: Parameters<typeof exportExplanationModel>[2]): Promise<OnnxEngine> {
+  private engine(request: ExplanationRequest): Promise<OnnxEngine> {
     const key = JSON.stringify(request);
     let engine = this.engines.get(key);
     if (!engine) {

@@ -29,6 +29,12 @@ export interface ExplanationModelRequest {
   readonly inputShape: readonly number[];
   /** Leave out the derivative (CAM needs only the score and the features). */
   readonly gradient?: boolean;
+  /**
+   * `input`: the selector is an input. `predicted`: the graph makes explain's default selector
+   * itself (the predicted class; for segmentation, the pixels predicted as the class most pixels
+   * have), so one run gives the scores and the derivative.
+   */
+  readonly selector?: 'input' | 'predicted';
 }
 
 export function exportExplanationModel(graph: Graph, weights: ReadonlyMap<string, tf.Tensor>, request: ExplanationModelRequest): OnnxExport {
@@ -43,12 +49,40 @@ export function exportExplanationModel(graph: Graph, weights: ReadonlyMap<string
   const outputInfo = [valueInfo('score', concrete(scoreNode)), valueInfo('activation', concrete(targetNode))];
   const inputInfo = graph.inputs.map((i) => valueInfo(i.name, concrete(graph.nodes[i.node]!)));
   if (request.gradient !== false) {
-    const selector: OnnxValue = { name: 'selector', rank: scoreNode.type.shape.length, layout: scoreNode.type.shape.length === 4 ? 'nhwc' : 'plain' };
-    inputInfo.push(valueInfo('selector', concrete(scoreNode)));
+    const rank = scoreNode.type.shape.length;
+    const classes = size(scoreNode.type.shape[rank - 1]!);
+    const predicted = request.selector === 'predicted';
+    const selector: OnnxValue = predicted
+      ? predictedSelector(builder, values.get(request.score)!, classes)
+      : { name: 'selector', rank, layout: rank === 4 ? 'nhwc' : 'plain' };
+    if (!predicted) inputInfo.push(valueInfo('selector', concrete(scoreNode)));
     outputs.push(output(builder, 'gradient', differentiate(graph, request, values, selector, builder, weights, size)));
     outputInfo.push(valueInfo('gradient', concrete(targetNode)));
   }
   return encodeModel(graph, builder, inputInfo, outputInfo);
+}
+
+/**
+ * explain's default selector, in the graph: one-hot of the argmax for class scores; for
+ * per-pixel scores, the class most pixels are predicted as (the first on ties) and the pixels
+ * predicted as it.
+ */
+function predictedSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes: number): OnnxValue {
+  const origin = (label: string) => ({ name: `selector/${label}`, doc: 'the predicted class, as explain chooses it' });
+  const range = builder.int64s('selector/classes', Array.from({ length: classes }, (_, c) => c));
+  const oneHot = (indices: string, classIndices: string, label: string) => builder.add('Cast', [builder.add('Equal', [classIndices, indices], {}, origin(`${label}_equal`))], { to: 1 }, origin(label));
+  if (score.rank === 2) {
+    const best = builder.add('ArgMax', [score.name], { axis: 1, keepdims: 1 }, origin('class'));
+    return { name: oneHot(best, range, 'one_hot'), rank: 2, layout: 'plain' };
+  }
+  const x = builder.as(score, 'nchw');
+  const channels = builder.add('Reshape', [range, builder.int64s('selector/channel_shape', [1, classes, 1, 1])], {}, origin('channels'));
+  const perPixel = builder.add('ArgMax', [x], { axis: 1, keepdims: 1 }, origin('pixel_class'));
+  const pixels = oneHot(perPixel, channels, 'pixels');
+  const counts = builder.add('ReduceSum', [pixels, builder.int64s('selector/spatial', [2, 3])], { keepdims: 1 }, origin('counts'));
+  const chosen = builder.add('ArgMax', [counts], { axis: 1, keepdims: 1 }, origin('class'));
+  const mask = builder.add('Mul', [pixels, oneHot(chosen, channels, 'chosen')], {}, origin('mask'));
+  return { name: mask, rank: 4, layout: 'nchw' };
 }
 
 function output(builder: OnnxGraphBuilder, name: string, value: OnnxValue): string {

@@ -97,10 +97,13 @@ describe('maps on ONNX Runtime equal today\'s maps', () => {
     const explainer = new OnnxExplainer(await loadOnnxRuntime(), model);
     explainers.push(explainer);
     const input = tf.randomUniform(shape as [number, number, number, number], 0, 1, 'float32', 6) as tf.Tensor4D;
-    for (const method of methods) {
-      const today = await explain(model, input, { method });
+    // The default class (chosen inside the explanation model), and a requested one (a second run with a selector).
+    const requests = [...methods.map((method) => ({ method })), { method: methods[methods.length - 1]!, classIndex: 1 }];
+    for (const request of requests) {
+      const method = request.method;
+      const today = await explain(model, input, request);
       const before = tf.memory().numTensors;
-      const ours = await explainer.explain(input, { method });
+      const ours = await explainer.explain(input, request);
       expect(tf.memory().numTensors - before, 'tensors the result owns').toBe(2);
       expect(ours.classIndex).toEqual(today.classIndex);
       expect(ours.target).toBe(today.target);
