@@ -124,19 +124,19 @@ const argmax: Lowering = (args) => {
 
 /**
  * upsample: Resize to a size from `factor`, `size` or another tensor's rows and columns. tfjs's
- * half-pixel nearest neighbour floors (i + 0.5) / scale, which is ONNX's `tf_half_pixel_for_nn`
- * with `floor`; its align-corners nearest rounds halves up.
+ * half-pixel nearest neighbour floors (i + 0.5) / scale, which is ONNX's `half_pixel`
+ * ((i + 0.5) / scale − 0.5) rounded with ties up; its align-corners nearest rounds halves up too.
  */
 const upsample: Lowering = (args) => {
   const read = reader(args);
   const x = args.builder.as(args.inputs[0]!, 'nchw');
   const bilinear = read.text('mode') === 'bilinear';
   const [alignCorners, halfPixel] = [read.bool('alignCorners'), read.bool('halfPixel')];
-  const coordinates = alignCorners ? 'align_corners' : halfPixel ? (bilinear ? 'half_pixel' : 'tf_half_pixel_for_nn') : 'asymmetric';
+  const coordinates = alignCorners ? 'align_corners' : halfPixel ? 'half_pixel' : 'asymmetric';
   const attributes = {
     mode: bilinear ? 'linear' : 'nearest',
     coordinate_transformation_mode: coordinates,
-    ...(bilinear ? {} : { nearest_mode: alignCorners ? 'round_prefer_ceil' : 'floor' }),
+    ...(bilinear ? {} : { nearest_mode: alignCorners || halfPixel ? 'round_prefer_ceil' : 'floor' }),
   };
   const empty = '';
   const factor = read.optionalPair('factor');

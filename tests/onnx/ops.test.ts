@@ -43,6 +43,7 @@ const CASES: readonly Case[] = [
   { name: 'upsample factor nearest', body: 'output y = x -> upsample(factor: 2)', shape: MAP },
   { name: 'upsample factor bilinear', body: 'output y = x -> upsample(factor: [2, 3], mode: bilinear)', shape: MAP },
   { name: 'upsample size bilinear, align corners', body: 'output y = x -> upsample(size: [20, 17], mode: bilinear, alignCorners: true, halfPixel: false)', shape: MAP },
+  { name: 'upsample size nearest, half pixel, up and down', body: 'output a = x -> upsample(size: [20, 17])\n  output b = x -> upsample(size: [5, 4])\n  output c = x -> upsample(size: [7, 3], mode: bilinear)', shape: MAP },
   { name: 'upsample size nearest, no half pixel', body: 'output y = x -> upsample(size: [20, 17], halfPixel: false)', shape: MAP },
   { name: 'upsample size nearest, align corners', body: 'output y = x -> upsample(size: [20, 17], alignCorners: true, halfPixel: false)', shape: MAP },
   { name: 'upsample like', body: 'let small = x -> maxpool(2)\n  output y = small -> upsample(like: x, mode: bilinear)', shape: MAP },
