@@ -31,3 +31,9 @@ export {
 export { decodeSafetensors, encodeSafetensors, safetensorsToWeights, weightsToSafetensors } from './runtime/safetensors.js';
 
 export { deriveExplanations, explain, featureMaps, mapToBox, mapToMask, acolLoss } from './explain/index.js';
+
+export { exportOnnx, OnnxExportError, type OnnxExport, type OnnxExportOptions } from './onnx/export.js';
+export { OnnxEngine, type OnnxRuntimeModule, type EngineOptions } from './onnx/engine.js';
+export { exportExplanationModel, type ExplanationModelRequest } from './onnx/gradient.js';
+export { OnnxExplainer } from './onnx/explain.js';
+export type { InferenceEngine } from './runtime/model.js';

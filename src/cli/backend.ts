@@ -19,13 +19,16 @@ import { UsageError } from './args.js';
 import type { Io } from './io.js';
 
 export const BACKEND_NAMES = ['auto', 'webgpu', 'wasm', 'cpu'] as const;
+/** `onnx`: the model runs on ONNX Runtime (segc run and explain); tfjs cpu prepares images and results. */
+export type BackendRequest = BackendName | 'auto' | 'onnx';
 const PROBE_TIMEOUT_MS = 20_000;
 
-/** The `--backend` value, checked before anything is compiled or started. */
-export function backendOption(value: unknown, fallback: BackendName | 'auto'): BackendName | 'auto' {
+/** The `--backend` value, checked before anything is compiled or started; `onnx` only where the command runs on it. */
+export function backendOption(value: unknown, fallback: BackendName | 'auto', options: { onnx?: boolean } = {}): BackendRequest {
   const requested = value === undefined ? fallback : String(value);
-  if (!(BACKEND_NAMES as readonly string[]).includes(requested)) throw new UsageError(`--backend must be auto, webgpu, wasm or cpu, got \`${requested}\``);
-  return requested as BackendName | 'auto';
+  const names: readonly string[] = options.onnx ? [...BACKEND_NAMES, 'onnx'] : BACKEND_NAMES;
+  if (!names.includes(requested)) throw new UsageError(`--backend must be ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}, got \`${requested}\``);
+  return requested as BackendRequest;
 }
 
 const PROBE = `
@@ -70,9 +73,11 @@ async function start(requested: BackendName | 'auto'): Promise<BackendChoice> {
 }
 
 /** Starts the backend with gradients registered, and says once on stderr which one runs. */
-export async function startBackend(requested: BackendName | 'auto', io: Io): Promise<BackendChoice> {
+export async function startBackend(requested: BackendRequest, io: Io): Promise<BackendChoice> {
   // Production mode: fewer debug checks, and no banner suggesting tfjs-node on stderr.
   tf.env().set('PROD', true);
+  // On ONNX Runtime the engine says which backend runs once it is attached (load-model.ts).
+  if (requested === 'onnx') return selectBackend('cpu');
   const choice = await start(requested);
   registerGradients();
   io.err(`backend: ${choice.name}${choice.adapter ? ` (${choice.adapter})` : ''} — ${choice.reason}`);

@@ -16,6 +16,11 @@ import { backendOption, startBackend } from './backend.js';
 import { compileFromArgs } from './compile-file.js';
 import type { Io } from './io.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
+import { OnnxCode } from '../onnx/codes.js';
+import { OnnxExportError } from '../onnx/export.js';
+import { useOnnxRuntime } from '../onnx/node/attach.js';
+import { OnnxRuntimeMissing } from '../onnx/node/runtime.js';
+import { runtimeError } from '../runtime/errors.js';
 
 export interface LoadedModel {
   readonly model: SegModel;
@@ -58,7 +63,7 @@ export function seedOf(parsed: Parsed): number {
 
 /** Compiles FILE, starts the backend, and loads or initialises the weights. Exits via DiagnosticError on bad input. */
 export async function loadModelFromArgs(file: string, parsed: Parsed, io: Io): Promise<LoadedModel> {
-  const requested = backendOption(parsed.values.backend, 'auto');
+  const requested = backendOption(parsed.values.backend, 'auto', { onnx: true });
   const seed = seedOf(parsed);
   const result = compileFromArgs(file, parsed);
   if (hasErrors(result.diagnostics)) {
@@ -72,13 +77,31 @@ export async function loadModelFromArgs(file: string, parsed: Parsed, io: Io): P
   const backend = await startBackend(requested, io);
   if (!weightsDir) {
     io.err('WARNING: no --weights given: running on seeded random weights (a smoke test). The outputs mean nothing.');
-    return { model: SegModel.random(compiled.graph, compiled.sizes, seed), compiled, backend, random: true };
+    const model = SegModel.random(compiled.graph, compiled.sizes, seed);
+    return { model: await withEngine(model, parsed, io), compiled, backend, random: true };
   }
   const expected = weightDeclarations(compiled.graph).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
   const tensors = await loadWeights(weightsDir, expected);
+  let model: SegModel;
   try {
-    return { model: SegModel.fromTensors(compiled.graph, compiled.sizes, tensors), compiled, backend, random: false, ...(classNames ? { classNames } : {}) };
+    model = SegModel.fromTensors(compiled.graph, compiled.sizes, tensors);
   } finally {
     for (const t of tensors.values()) t.dispose();
   }
+  return { model: await withEngine(model, parsed, io), compiled, backend, random: false, ...(classNames ? { classNames } : {}) };
+}
+
+/** With --backend onnx, inference (`predictAsync`) moves to ONNX Runtime. */
+async function withEngine(model: SegModel, parsed: Parsed, io: Io): Promise<SegModel> {
+  if (parsed.values.backend !== 'onnx') return model;
+  try {
+    await useOnnxRuntime(model);
+  } catch (error) {
+    model.dispose();
+    if (error instanceof OnnxRuntimeMissing) throw runtimeError(OnnxCode.runtimeMissing, error.message, { hint: error.hint });
+    if (error instanceof OnnxExportError) throw runtimeError(OnnxCode.unsupported, `cannot run \`${error.node.name}\` on ONNX Runtime: ${error.message}`, { span: error.node.span, ...(error.hint ? { hint: error.hint } : {}) });
+    throw error;
+  }
+  io.err('backend: onnx (onnxruntime-node, cpu) — requested; tfjs cpu prepares images and results');
+  return model;
 }

@@ -38,6 +38,7 @@ const depth = (fallback: string): OptionDef => ({ flags: '--depth <n>', descript
 const EXPAND: OptionDef = { flags: '--expand', description: 'expand every block call (the same as --depth all)' };
 const WEIGHTS: OptionDef = { flags: '--weights <dir>', description: 'trained weights: a folder with model.json (default: seeded random weights, announced as such)' };
 const SEED: OptionDef = { flags: '--seed <n>', description: 'seed of the random weights used without --weights', fallback: '0' };
+const RUN_BACKEND: OptionDef = { flags: '--backend <name>', description: 'auto, webgpu, wasm, cpu, or onnx (ONNX Runtime through the optional onnxruntime-node; auto: a hardware WebGPU adapter, else wasm)', fallback: 'auto' };
 const backend = (fallback: string): OptionDef => ({ flags: '--backend <name>', description: 'auto, webgpu, wasm or cpu (auto: a hardware WebGPU adapter, else wasm)', fallback });
 const IMAGE: OptionDef = { flags: '--image <file>', description: 'an input image, PNG or JPEG (at least one)', repeat: true };
 const OUT_DIR: OptionDef = { flags: '--out <dir>', description: 'the folder the output files are written to, created if needed (required)' };
@@ -111,8 +112,9 @@ export const COMMANDS: readonly CommandDef[] = [
     argument: ONE_FILE,
     options: [
       { flags: '-o, --output <dir>', description: 'the folder to write the modules to (required)' },
-      { flags: '--target <target>', description: 'ts; js for JavaScript with .d.ts declarations as well; pytorch for a PyTorch module with train.py', fallback: 'ts' },
-      { flags: '--weights <dir>', description: 'with --target pytorch: trained weights, also written as <model>.safetensors' },
+      { flags: '--target <target>', description: 'ts; js for JavaScript with .d.ts declarations as well; pytorch for a PyTorch module with train.py; onnx for an ONNX model (opset 17)', fallback: 'ts' },
+      { flags: '--weights <dir>', description: 'with --target pytorch: trained weights, also written as <model>.safetensors; with --target onnx: the weights the .onnx holds' },
+      { flags: '--seed <n>', description: 'with --target onnx and no --weights: seed of the random weights', fallback: '0' },
       ...COMPILE,
     ],
     load: lazy(() => import('./commands/build.js'), (m) => m.build),
@@ -125,7 +127,7 @@ export const COMMANDS: readonly CommandDef[] = [
       IMAGE,
       OUT_DIR,
       WEIGHTS,
-      backend('auto'),
+      RUN_BACKEND,
       { flags: '--top <k>', description: 'how many classes a classifier reports', fallback: '5' },
       SEED,
       JSON_OUTPUT,
@@ -151,7 +153,7 @@ export const COMMANDS: readonly CommandDef[] = [
       { flags: '--region <x0,y0,x1,y1>', description: 'explain the score of a region of a segmentation output' },
       { flags: '--list', description: 'print what the compiler derived for each output, run nothing' },
       WEIGHTS,
-      backend('auto'),
+      RUN_BACKEND,
       SEED,
       JSON_OUTPUT,
       ...COMPILE,

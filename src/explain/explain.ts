@@ -18,7 +18,9 @@ import { gradCamPlusPlus } from './methods/grad-cam-plus-plus.js';
 import { gradCam } from './methods/grad-cam.js';
 import { layerCam } from './methods/layer-cam.js';
 import type { ExplanationPlan } from './plan.js';
-import { type ExplainMethod, checkMethod, choosePlan, methodInputs, outputSpan } from './request.js';
+import { type ExplainMethod, GRADIENT_METHODS, checkMethod, choosePlan, methodInputs, outputSpan } from './request.js';
+import { ancestors, dataInputs } from './graph-walk.js';
+import type { Graph } from '../ir/graph.js';
 import { type Region, checkRegion, chooseClasses, classesOfClassMap, predictedClasses, scoreSelector } from './selection.js';
 
 export type ModelInputs = tf.Tensor | Readonly<Record<string, tf.Tensor>>;
@@ -64,12 +66,40 @@ function forward(model: SegModel, inputs: ModelInputs, score: number, nodes: rea
   return new Map(ids.map((id, index) => [id, values[index]!]));
 }
 
-/** ∂(Σ selector ⊙ score)/∂A for the target A, by substituting A's value into a second run. */
-export function targetGradient(model: SegModel, inputs: ModelInputs, target: number, activation: tf.Tensor, score: number, selector: tf.Tensor): tf.Tensor {
+/**
+ * The part of the graph a gradient from `score` back to `target` runs through: the nodes on a
+ * path from the target to the score, and the values they read from outside it (`boundary`: a
+ * decoder's skip connection, a shape source), which the forward pass already computed.
+ */
+export function differentiatedPart(graph: Graph, target: number, score: number): { nodes: Set<number>; boundary: number[] } {
+  const above = ancestors(graph, score);
+  const nodes = new Set<number>([target]);
+  for (const node of graph.nodes) if (node.id > target && above.has(node.id) && dataInputs(node).some((i) => nodes.has(i))) nodes.add(node.id);
+  const boundary = new Set<number>();
+  for (const id of nodes) if (id !== target) for (const input of graph.nodes[id]!.inputs) if (!nodes.has(input)) boundary.add(input);
+  return { nodes, boundary: [...boundary] };
+}
+
+/**
+ * ∂(Σ selector ⊙ score)/∂A for the target A, by substituting A's value into a second run. With
+ * `shared` (the boundary values of `differentiatedPart`, from the forward pass) that run covers
+ * only the part from A to the score.
+ */
+export function targetGradient(
+  model: SegModel,
+  inputs: ModelInputs,
+  target: number,
+  activation: tf.Tensor,
+  score: number,
+  selector: tf.Tensor,
+  shared?: ReadonlyMap<number, tf.Tensor>,
+): tf.Tensor {
   registerGradients();
+  const only = shared ? differentiatedPart(model.graph, target, score).nodes : undefined;
   return tf.tidy(() =>
     tf.grad((value: tf.Tensor) => {
-      const { kept } = model.run(inputs, { keep: [score], substitute: new Map([[target, value]]), needsGradient: true });
+      const substitute = new Map([...(shared ?? []), [target, value]]);
+      const { kept } = model.run(inputs, { keep: [score], substitute, needsGradient: true, ...(only ? { only } : {}) });
       return tf.sum(tf.mul(kept.get(score)!, selector)) as tf.Scalar;
     })(activation),
   );
@@ -97,7 +127,8 @@ function rawMap(c: Computation): tf.Tensor3D {
   if (c.method === 'acol') return acolFusedMap(first, c.values.get(c.nodes[1]!)! as tf.Tensor4D, c.classes);
   return tf.tidy(() => {
     const score = c.values.get(c.plan.score)!;
-    const gradient = targetGradient(c.model, c.inputs, c.nodes[0]!, first, c.plan.score, scoreSelector(score, c.classes, c.region)) as tf.Tensor4D;
+    const shared = new Map(differentiatedPart(c.model.graph, c.nodes[0]!, c.plan.score).boundary.map((id) => [id, c.values.get(id)!] as [number, tf.Tensor]));
+    const gradient = targetGradient(c.model, c.inputs, c.nodes[0]!, first, c.plan.score, scoreSelector(score, c.classes, c.region), shared) as tf.Tensor4D;
     return c.method === 'gradcam' ? gradCam(first, gradient) : c.method === 'gradcampp' ? gradCamPlusPlus(first, gradient) : layerCam(first, gradient);
   });
 }
@@ -114,7 +145,9 @@ export async function explain(model: SegModel, inputs: ModelInputs, options: Exp
   const { nodes, target } = methodInputs(model.graph, plan, method, options.target);
   // An ACoL fused output is explained for branch A's prediction, so branch A's map is read too.
   const branchA = plan.kind === 'classmap' && plan.acol ? plan.acol.first : undefined;
-  const values = forward(model, inputs, plan.score, branchA === undefined ? nodes : [...nodes, branchA]);
+  // Gradient methods also keep what the part from the target to the score reads from outside it.
+  const boundary = GRADIENT_METHODS.includes(method) ? differentiatedPart(model.graph, nodes[0]!, plan.score).boundary : [];
+  const values = forward(model, inputs, plan.score, [...nodes, ...boundary, ...(branchA === undefined ? [] : [branchA])]);
   try {
     const score = values.get(plan.score)!;
     const predicted = branchA === undefined ? predictedClasses(plan, await score.data(), score.shape[0]!) : await classesOfClassMap(values.get(branchA)! as tf.Tensor4D);

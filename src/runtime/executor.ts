@@ -24,6 +24,11 @@ export interface RunOptions {
   readonly updateState?: (weight: string, value: tf.Tensor) => void;
   /** Replaces the value of a node before its readers run (Grad-CAM differentiates w.r.t. it). */
   readonly substitute?: ReadonlyMap<number, tf.Tensor>;
+  /**
+   * Runs only these nodes (the others' readers must be among them or substituted); outputs
+   * outside it are left out of the result. Grad-CAM runs only the part from its layer to the score.
+   */
+  readonly only?: ReadonlySet<number>;
 }
 
 export interface RunResult {
@@ -54,12 +59,13 @@ export class Executor {
     const eager = !options.needsGradient;
     try {
       this.graph.nodes.forEach((node, index) => {
+        if (options.only && !options.only.has(index) && !options.substitute?.has(index)) return;
         const value = options.substitute?.get(index) ?? this.evaluate(node, values, inputs, options);
         values.set(index, value);
         if (eager) this.release(node, index, values, hold, options.substitute);
       });
       const outputs: Record<string, tf.Tensor> = {};
-      for (const output of this.graph.outputs) outputs[output.name] = values.get(output.node)!;
+      for (const output of this.graph.outputs) if (values.has(output.node)) outputs[output.name] = values.get(output.node)!;
       const kept = new Map((options.keep ?? []).map((id) => [id, values.get(id)!] as [number, tf.Tensor]));
       return { outputs, kept };
     } catch (error) {

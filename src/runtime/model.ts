@@ -46,10 +46,21 @@ export function initialWeights(graph: Graph, seed: number): Map<string, tf.Tenso
   return initWeights(specs, seed);
 }
 
+/**
+ * An executor outside tfjs that runs the inference graph (ONNX Runtime, see src/onnx): tensors
+ * in, tensors out, asynchronously. It holds its own copy of the weights.
+ */
+export interface InferenceEngine {
+  readonly name: string;
+  run(inputs: Readonly<Record<string, tf.Tensor>>): Promise<Record<string, tf.Tensor>>;
+  dispose(): void | Promise<void>;
+}
+
 export class SegModel {
   readonly inference: Graph;
   private readonly inferenceExecutor: Executor;
   private readonly trainingExecutor: Executor;
+  private engine: InferenceEngine | undefined;
   private disposed = false;
 
   constructor(
@@ -106,6 +117,29 @@ export class SegModel {
   }
 
   /**
+   * Inference on the engine in use (`useEngine`), else on tfjs as `predict`. The same checks
+   * on the inputs, the same named outputs.
+   */
+  async predictAsync(inputs: tf.Tensor | Readonly<Record<string, tf.Tensor>>): Promise<Record<string, tf.Tensor>> {
+    const named = this.nameInputs(inputs);
+    return this.engine ? this.engine.run(named) : this.inferenceExecutor.run(named).outputs;
+  }
+
+  /**
+   * Runs `predictAsync` on another executor from now on; the model owns it and disposes it.
+   * The engine keeps the weights it was built with: build it again after training.
+   */
+  useEngine(engine: InferenceEngine | undefined): void {
+    if (this.engine && this.engine !== engine) void this.engine.dispose();
+    this.engine = engine;
+  }
+
+  /** `tfjs`, or the name of the engine `predictAsync` runs on. */
+  get executorName(): string {
+    return this.engine?.name ?? 'tfjs';
+  }
+
+  /**
    * Runs the graph as written: training mode (batch statistics, dropout, erasing with targets),
    * or any run that a gradient will be taken through. Node ids refer to `graph`.
    */
@@ -125,6 +159,7 @@ export class SegModel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.useEngine(undefined);
     this.inferenceExecutor.dispose();
     this.trainingExecutor.dispose();
     for (const v of this.weights.values()) v.dispose();

@@ -73,7 +73,7 @@ describe('segc build', () => {
 
   it.each([
     [['build', 'examples/gap_cam.seg'], 'build needs an output directory: -o DIR'],
-    [['build', 'examples/gap_cam.seg', '-o', 'x', '--target', 'wasm'], '--target must be ts, js or pytorch, got `wasm`'],
+    [['build', 'examples/gap_cam.seg', '-o', 'x', '--target', 'wasm'], '--target must be ts, js, pytorch or onnx, got `wasm`'],
     [['build', '-o', 'x'], 'build needs a .seg file'],
   ])('refuses %j with exit code 2', async (argv, message) => {
     const result = await segc(...argv);

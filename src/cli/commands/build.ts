@@ -1,11 +1,13 @@
 /**
- * `segc build FILE -o DIR [--target ts|js|pytorch]`: each model of FILE as a typed TypeScript
+ * `segc build FILE -o DIR [--target ts|js|pytorch|onnx]`: each model of FILE as a typed TypeScript
  * module (and, with `--target js`, its JavaScript and declarations), with its IR JSON beside it;
- * or, with `--target pytorch`, as a PyTorch module with its runtime and `train.py`, and with
- * `--weights W` the weights as `<stem>.safetensors` (docs/pytorch.md).
+ * with `--target pytorch`, as a PyTorch module with its runtime and `train.py`, and with
+ * `--weights W` the weights as `<stem>.safetensors` (docs/pytorch.md); with `--target onnx`, as
+ * an ONNX model holding the weights of `--weights W` (docs/onnx.md).
  */
 import { join } from 'node:path';
 import { buildFiles, moduleStems } from '../../codegen/index.js';
+import { buildOnnx } from './build-onnx.js';
 import { hasErrors } from '../../compiler/compile.js';
 import { DiagnosticError } from '../../diagnostics/diagnostic.js';
 import type { Graph } from '../../ir/graph.js';
@@ -15,16 +17,19 @@ import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { type Io, reportDiagnostics } from '../io.js';
 import { writePytorchBuild } from './build-pytorch.js';
 
-function readTarget(value: unknown): 'ts' | 'js' | 'pytorch' {
+type Target = 'ts' | 'js' | 'pytorch' | 'onnx';
+const TARGETS: readonly Target[] = ['ts', 'js', 'pytorch', 'onnx'];
+
+function readTarget(value: unknown): Target {
   const target = (value as string | undefined) ?? 'ts';
-  if (target !== 'ts' && target !== 'js' && target !== 'pytorch') throw new UsageError(`--target must be ts, js or pytorch, got \`${target}\``);
-  return target;
+  if (!(TARGETS as readonly string[]).includes(target)) throw new UsageError(`--target must be ts, js, pytorch or onnx, got \`${target}\``);
+  return target as Target;
 }
 
 export async function build(parsed: Parsed, io: Io): Promise<number> {
   const target = readTarget(parsed.values.target);
   const weights = parsed.values.weights as string | undefined;
-  if (weights !== undefined && target !== 'pytorch') throw new UsageError('--weights is read by --target pytorch only');
+  if (weights !== undefined && target !== 'pytorch' && target !== 'onnx') throw new UsageError('--weights is read by --target pytorch and onnx only (generated modules load weights at run time)');
   const output = parsed.values.output as string | undefined;
   if (!output) throw new UsageError('build needs an output directory: -o DIR');
   const [file] = requireFiles(parsed, 'build', 1);
@@ -33,6 +38,10 @@ export async function build(parsed: Parsed, io: Io): Promise<number> {
   if (hasErrors(result.diagnostics)) return 1;
   const models = result.models.filter((m): m is typeof m & { graph: Graph } => m.graph !== undefined);
   if (models.length === 0) throw new UsageError(`${file} declares no model`);
+  if (target === 'onnx') {
+    await buildOnnx(models, parsed, output, io);
+    return 0;
+  }
   const stems = moduleStems(file!, models.map((m) => m.graph));
   if (target === 'pytorch') {
     try {

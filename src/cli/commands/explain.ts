@@ -15,6 +15,7 @@ import { EXPLAIN_METHODS, type ExplainMethod, type MapOrder, MAP_ORDERS, explain
 import { encodeNpy } from '../../explain/npy.js';
 import type { SizeSpace } from '../../ir/sizes.js';
 import { featureGrid, heatmapOverlay, resizeImage, type RgbImage } from '../../runtime/image.js';
+import { onnxExplainerOf } from '../../onnx/node/attach.js';
 import type { SegModel } from '../../runtime/model.js';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { readImage, writePng } from '../../runtime/node/image-io.js';
@@ -187,14 +188,17 @@ async function writeArray(stem: string, tensor: tf.Tensor, format: 'json' | 'npy
 }
 
 async function writeExplanation(model: SegModel, original: RgbImage, input: tf.Tensor4D, stem: string, settings: Settings): Promise<Record<string, unknown>> {
-  const result = await explain(model, input, {
+  const options = {
     method: settings.method as ExplainMethod,
     order: settings.order,
     ...(settings.classIndex !== undefined ? { classIndex: settings.classIndex } : {}),
     ...(settings.layer !== undefined ? { target: settings.layer } : {}),
     ...(settings.output !== undefined ? { output: settings.output } : {}),
     ...(settings.region ? { region: { box: settings.region } } : {}),
-  });
+  };
+  // With --backend onnx the maps come from an explanation model on ONNX Runtime.
+  const onnx = onnxExplainerOf(model);
+  const result = onnx ? await onnx.explain(input, options) : await explain(model, input, options);
   const [, height, width] = original.shape;
   const atImage = upsampleMaps(result.map, [height, width]);
   const overlay = heatmapOverlay(original, atImage);

@@ -98,7 +98,7 @@ async function runImage(model: SegModel, sizes: SizeSpace, path: string, stem: s
     const resized = resizeImage(original, rows, cols);
     return channels?.kind === 'const' && channels.value === 1 ? tf.mean(resized, 3, true) : resized;
   });
-  const outputs = model.predict(input);
+  const outputs = await model.predictAsync(input);
   try {
     const report = await describeOutputs(model, outputs, original, stem, top, names);
     const full: RunReport = { inputSize: [rows, cols], ...report };

@@ -1,0 +1,100 @@
+/**
+ * Explanations on ONNX Runtime: CAM, Grad-CAM, Grad-CAM++ and LayerCAM from an explanation model
+ * (see gradient.ts) instead of tfjs gradients. One run of the forward part gives the scores and
+ * the explained layer, and so the classes; a second run, with the score selector, gives the
+ * derivative. The maps are then made by the same functions as `explain` (src/explain).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ExplainCode } from '../explain/codes.js';
+import { explainError } from '../explain/errors.js';
+import type { ExplainOptions, ExplainResult } from '../explain/explain.js';
+import { finishMaps } from '../explain/maps.js';
+import { channelCam, denseCam } from '../explain/methods/cam.js';
+import { gradCamPlusPlus } from '../explain/methods/grad-cam-plus-plus.js';
+import { gradCam } from '../explain/methods/grad-cam.js';
+import { layerCam } from '../explain/methods/layer-cam.js';
+import { checkMethod, choosePlan, methodInputs, outputSpan } from '../explain/request.js';
+import { checkRegion, chooseClasses, predictedClasses, scoreSelector } from '../explain/selection.js';
+import type { SegModel } from '../runtime/model.js';
+import { type EngineOptions, type HostArray, OnnxEngine, type OnnxRuntimeModule } from './engine.js';
+import { type ExplanationModelRequest as ExplanationRequest, exportExplanationModel } from './gradient.js';
+
+export class OnnxExplainer {
+  private readonly engines = new Map<string, Promise<OnnxEngine>>();
+
+  constructor(
+    private readonly runtime: OnnxRuntimeModule,
+    private readonly model: SegModel,
+    private readonly options: EngineOptions = {},
+  ) {}
+
+  async explain(input: tf.Tensor4D, options: ExplainOptions): Promise<ExplainResult> {
+    const method = checkMethod(options.method);
+    if (method === 'acol') throw explainError(ExplainCode.methodUnavailable, 'ACoL maps are not made on ONNX Runtime', 'use --backend cpu or wasm for acol');
+    const { graph } = this.model;
+    const plan = choosePlan(graph, options.output, method);
+    const { nodes, target } = methodInputs(graph, plan, method, options.target);
+    const request = { score: plan.score, target: nodes[0]!, inputShape: input.shape };
+    const feeds = { [this.model.inputNames[0]!]: await hostArray(input) };
+    // The default classes and region are chosen inside the graph: one run gives everything.
+    const oneRun = method !== 'cam' && options.classIndex === undefined && options.region === undefined;
+    const first = await (await this.engine(oneRun ? { ...request, selector: 'predicted' } : { ...request, gradient: false })).runArrays(feeds);
+    const [score, activation] = [toTensor(first.score!), toTensor(first.activation!) as tf.Tensor4D];
+    try {
+      const predicted = predictedClasses(plan, first.score!.data, score.shape[0]!);
+      const classes = chooseClasses(plan, options.classIndex, predicted, outputSpan(graph, plan));
+      checkRegion(plan, options.region, score.shape, outputSpan(graph, plan));
+      let raw: tf.Tensor3D;
+      if (method === 'cam') raw = this.cam(activation, plan.cam!, classes);
+      else {
+        const gradient = toTensor(oneRun ? first.gradient! : await this.gradient(request, feeds, score, classes, options)) as tf.Tensor4D;
+        raw = tf.tidy(() => (method === 'gradcam' ? gradCam(activation, gradient) : method === 'gradcampp' ? gradCamPlusPlus(activation, gradient) : layerCam(activation, gradient)));
+        gradient.dispose();
+      }
+      const map = finishMaps(raw, [input.shape[1], input.shape[2]], options.order ?? 'upsample-first');
+      return { map, raw, classIndex: classes, target, method, output: plan.output };
+    } finally {
+      score.dispose();
+      activation.dispose();
+    }
+  }
+
+  /** The derivative for chosen classes or a region: a second run with the selector as an input. */
+  private async gradient(request: ExplanationRequest, feeds: Record<string, HostArray>, score: tf.Tensor, classes: readonly number[], options: ExplainOptions): Promise<HostArray> {
+    const selector = tf.tidy(() => scoreSelector(score, classes, options.region));
+    const result = await (await this.engine(request)).runArrays({ ...feeds, selector: await hostArray(selector) });
+    selector.dispose();
+    return result.gradient!;
+  }
+
+  async dispose(): Promise<void> {
+    for (const engine of this.engines.values()) await (await engine).dispose();
+    this.engines.clear();
+  }
+
+  private cam(features: tf.Tensor4D, cam: NonNullable<ReturnType<typeof choosePlan>['cam']>, classes: readonly number[]): tf.Tensor3D {
+    if (cam.kind !== 'dense') return channelCam(features, classes);
+    const kernel = this.model.graph.nodes[cam.dense]!.weights.find((w) => w.role === 'kernel')!;
+    return denseCam(features, this.model.weights.get(kernel.name)! as tf.Tensor2D, classes);
+  }
+
+  /** One session per (score, layer, input shape, with or without the derivative). */
+  private engine(request: ExplanationRequest): Promise<OnnxEngine> {
+    const key = JSON.stringify(request);
+    let engine = this.engines.get(key);
+    if (!engine) {
+      const bytes = exportExplanationModel(this.model.graph, this.model.weights, request).model;
+      engine = OnnxEngine.create(this.runtime, bytes, this.options);
+      this.engines.set(key, engine);
+    }
+    return engine;
+  }
+}
+
+async function hostArray(tensor: tf.Tensor): Promise<HostArray> {
+  return { data: Float32Array.from((await tensor.data()) as Float32Array), dims: tensor.shape };
+}
+
+function toTensor(array: HostArray): tf.Tensor {
+  return tf.tensor(array.data, [...array.dims], array.data instanceof Int32Array ? 'int32' : 'float32');
+}

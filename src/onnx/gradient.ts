@@ -1,0 +1,155 @@
+/**
+ * Reverse-mode differentiation on the IR, lowered to ONNX: an explanation model with inputs the
+ * model's input and a `selector` shaped like the score, and outputs `score`, `activation` (the
+ * explained layer A) and `gradient` = ∂(Σ selector ⊙ score)/∂A. Only the nodes on a path from
+ * A to the score are differentiated, in reverse graph order, each by its op's vector-Jacobian
+ * product; the cotangents of a node read by several others are summed. The forward part is the
+ * model's own graph as written (batch norm at inference, unfolded), so A is the tensor the user
+ * named. Sizes are fixed to one input size, which strided convolutions and resizes need.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Graph, IRNode } from '../ir/graph.js';
+import { type Dim, evaluate } from '../ir/symbolic.js';
+import { OnnxGraphBuilder, type OnnxValue } from './builder.js';
+import { type OnnxExport, OnnxExportError, encodeModel, lowerNodes, valueInfo, weightsFor } from './export.js';
+import { UnsupportedError } from './lowering.js';
+import { type Vjp, LAYER_VJPS } from './vjp.js';
+import { TENSOR_VJPS } from './vjp-tensors.js';
+
+const VJPS: Readonly<Record<string, Vjp>> = { ...LAYER_VJPS, ...TENSOR_VJPS };
+
+/** The ops with a vector-Jacobian product, for the docs and for checking a path early. */
+export const DIFFERENTIABLE_OPS: readonly string[] = Object.keys(VJPS);
+
+export interface ExplanationModelRequest {
+  /** Node ids in `graph` (the graph as written): the score and the explained layer. */
+  readonly score: number;
+  readonly target: number;
+  /** The input's shape the model is built for (NHWC). */
+  readonly inputShape: readonly number[];
+  /** Leave out the derivative (CAM needs only the score and the features). */
+  readonly gradient?: boolean;
+  /**
+   * `input`: the selector is an input. `predicted`: the graph makes explain's default selector
+   * itself (the predicted class; for segmentation, the pixels predicted as the class most pixels
+   * have), so one run gives the scores and the derivative.
+   */
+  readonly selector?: 'input' | 'predicted';
+}
+
+export function exportExplanationModel(graph: Graph, weights: ReadonlyMap<string, tf.Tensor>, request: ExplanationModelRequest): OnnxExport {
+  const env = bindSizes(graph, request.inputShape);
+  const size = (d: Dim) => evaluate(d, env);
+  const forward = ancestors(graph, request.score);
+  const builder = new OnnxGraphBuilder([...graph.inputs.map((i) => i.name), 'selector', 'score', 'activation', 'gradient']);
+  const values = lowerNodes(graph, graph.nodes.filter((n) => forward.has(n.id)), weights, builder);
+  const outputs = [output(builder, 'score', values.get(request.score)!), output(builder, 'activation', values.get(request.target)!)];
+  const [scoreNode, targetNode] = [graph.nodes[request.score]!, graph.nodes[request.target]!];
+  const concrete = (node: IRNode) => ({ dtype: node.type.dtype, shape: node.type.shape.map((d) => ({ kind: 'const' as const, value: size(d) })) });
+  const outputInfo = [valueInfo('score', concrete(scoreNode)), valueInfo('activation', concrete(targetNode))];
+  const inputInfo = graph.inputs.map((i) => valueInfo(i.name, concrete(graph.nodes[i.node]!)));
+  if (request.gradient !== false) {
+    const rank = scoreNode.type.shape.length;
+    const classes = size(scoreNode.type.shape[rank - 1]!);
+    const predicted = request.selector === 'predicted';
+    const selector: OnnxValue = predicted
+      ? predictedSelector(builder, values.get(request.score)!, classes)
+      : { name: 'selector', rank, layout: rank === 4 ? 'nhwc' : 'plain' };
+    if (!predicted) inputInfo.push(valueInfo('selector', concrete(scoreNode)));
+    outputs.push(output(builder, 'gradient', differentiate(graph, request, values, selector, builder, weights, size)));
+    outputInfo.push(valueInfo('gradient', concrete(targetNode)));
+  }
+  return encodeModel(graph, builder, inputInfo, outputInfo);
+}
+
+/**
+ * explain's default selector, in the graph: one-hot of the argmax for class scores; for
+ * per-pixel scores, the class most pixels are predicted as (the first on ties) and the pixels
+ * predicted as it.
+ */
+function predictedSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes: number): OnnxValue {
+  const origin = (label: string) => ({ name: `selector/${label}`, doc: 'the predicted class, as explain chooses it' });
+  const range = builder.int64s('selector/classes', Array.from({ length: classes }, (_, c) => c));
+  const oneHot = (indices: string, classIndices: string, label: string) => builder.add('Cast', [builder.add('Equal', [classIndices, indices], {}, origin(`${label}_equal`))], { to: 1 }, origin(label));
+  if (score.rank === 2) {
+    const best = builder.add('ArgMax', [score.name], { axis: 1, keepdims: 1 }, origin('class'));
+    return { name: oneHot(best, range, 'one_hot'), rank: 2, layout: 'plain' };
+  }
+  const x = builder.as(score, 'nchw');
+  const channels = builder.add('Reshape', [range, builder.int64s('selector/channel_shape', [1, classes, 1, 1])], {}, origin('channels'));
+  const perPixel = builder.add('ArgMax', [x], { axis: 1, keepdims: 1 }, origin('pixel_class'));
+  const pixels = oneHot(perPixel, channels, 'pixels');
+  const counts = builder.add('ReduceSum', [pixels, builder.int64s('selector/spatial', [2, 3])], { keepdims: 1 }, origin('counts'));
+  const chosen = builder.add('ArgMax', [counts], { axis: 1, keepdims: 1 }, origin('class'));
+  const mask = builder.add('Mul', [pixels, oneHot(chosen, channels, 'chosen')], {}, origin('mask'));
+  return { name: mask, rank: 4, layout: 'nchw' };
+}
+
+function output(builder: OnnxGraphBuilder, name: string, value: OnnxValue): string {
+  return builder.add('Identity', [builder.as(value, 'nhwc')], {}, { name, doc: `explanation output ${name}` }, name);
+}
+
+/** Size symbols bound from the input shape (N, H, W, ...). */
+function bindSizes(graph: Graph, shape: readonly number[]): Map<string, number> {
+  const env = new Map<string, number>();
+  graph.nodes[graph.inputs[0]!.node]!.type.shape.forEach((d, axis) => {
+    if (d.kind === 'sym') env.set(d.name, shape[axis]!);
+  });
+  return env;
+}
+
+function ancestors(graph: Graph, id: number): Set<number> {
+  const seen = new Set<number>([id]);
+  for (let i = id; i >= 0; i--) if (seen.has(i)) for (const input of graph.nodes[i]!.inputs) seen.add(input);
+  return seen;
+}
+
+/** The nodes the score depends on through the target: descendants of the target among its ancestors. */
+function pathNodes(graph: Graph, target: number, score: number): Set<number> {
+  const above = ancestors(graph, score);
+  const path = new Set<number>([target]);
+  for (const node of graph.nodes) if (node.id > target && above.has(node.id) && node.inputs.some((i) => path.has(i))) path.add(node.id);
+  return path;
+}
+
+function differentiate(
+  graph: Graph,
+  request: ExplanationModelRequest,
+  values: ReadonlyMap<number, OnnxValue>,
+  seed: OnnxValue,
+  builder: OnnxGraphBuilder,
+  weights: ReadonlyMap<string, tf.Tensor>,
+  size: (d: Dim) => number,
+): OnnxValue {
+  const path = pathNodes(graph, request.target, request.score);
+  if (!path.has(request.score)) throw new OnnxExportError(graph.nodes[request.target]!, 'the score does not depend on this layer');
+  const contributions = new Map<number, OnnxValue[]>([[request.score, [seed]]]);
+  for (const node of [...graph.nodes].reverse()) {
+    if (!path.has(node.id) || node.id === request.target) continue;
+    const gradient = total(builder, node, contributions.get(node.id)!);
+    const vjp = VJPS[node.op];
+    if (!vjp) throw new OnnxExportError(node, `the op \`${node.op}\` has no derivative here`, 'explain a layer after it (--target), or use CAM');
+    const origin = { name: node.name, doc: node.name };
+    try {
+      const inputs = node.inputs.map((id) => values.get(id)!);
+      const inputTypes = node.inputs.map((id) => graph.nodes[id]!.type);
+      const cotangents = vjp({ node, inputs, inputTypes, builder, origin, weight: weightsFor(node, weights), output: values.get(node.id)!, gradient, size });
+      node.inputs.forEach((id, index) => {
+        const cotangent = cotangents[index];
+        if (cotangent && path.has(id)) contributions.set(id, [...(contributions.get(id) ?? []), cotangent]);
+      });
+    } catch (error) {
+      if (error instanceof UnsupportedError) throw new OnnxExportError(node, error.message, error.hint);
+      throw error;
+    }
+  }
+  return total(builder, graph.nodes[request.target]!, contributions.get(request.target)!);
+}
+
+/** The sum of the cotangents reaching a node, in one layout. */
+function total(builder: OnnxGraphBuilder, node: IRNode, parts: readonly OnnxValue[]): OnnxValue {
+  if (parts.length === 1) return parts[0]!;
+  const layout = parts[0]!.layout === 'nhwc' ? 'nhwc' : 'nchw';
+  const name = builder.add('Sum', parts.map((p) => builder.as(p, layout)), {}, { name: `${node.name}/grad/total`, doc: `cotangent of ${node.name}` });
+  return { name, rank: parts[0]!.rank, layout: parts[0]!.rank === 4 ? layout : 'plain' };
+}
