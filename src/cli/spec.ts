@@ -37,7 +37,10 @@ const COMPILE = [MODEL, PARAM, INPUT];
 const WEIGHTS: OptionDef = { flags: '--weights <dir>', description: 'trained weights: a folder with model.json (default: seeded random weights, announced as such)' };
 const SEED: OptionDef = { flags: '--seed <n>', description: 'seed of the random weights used without --weights', fallback: '0' };
 const backend = (fallback: string): OptionDef => ({ flags: '--backend <name>', description: 'auto, webgpu, wasm or cpu (auto: a hardware WebGPU adapter, else wasm)', fallback });
-const IMAGE: OptionDef = { flags: '--image <file>', description: 'an input image, PNG or JPEG (at least one)', repeat: true };
+const IMAGE: OptionDef = { flags: '--image <file>', description: 'an input image, PNG or JPEG (this or --input FILE.npy)', repeat: true };
+/** `run` and `explain` take exact tensors as well as the size (see `tensor-inputs.ts`). */
+const TENSOR_INPUT: OptionDef = { flags: '--input <file.npy|name=file.npy|h,w>', description: 'an exact input tensor from a .npy file ([H, W, C] or [N, H, W, C]), for a named input with NAME=FILE.npy; or a fixed input size H,W', repeat: true };
+const RUN_COMPILE = [MODEL, PARAM, TENSOR_INPUT];
 const OUT_DIR: OptionDef = { flags: '--out <dir>', description: 'the folder the output files are written to, created if needed (required)' };
 const OUTPUT_FILE: OptionDef = { flags: '-o, --output <file>', description: 'write to this file instead of stdout' };
 const ONE_FILE = { syntax: '<file>', description: 'a .seg file', missing: 'a .seg file' };
@@ -124,9 +127,11 @@ export const COMMANDS: readonly CommandDef[] = [
       WEIGHTS,
       backend('auto'),
       { flags: '--top <k>', description: 'how many classes a classifier reports', fallback: '5' },
+      { flags: '--format <format>', description: 'png (masks, overlays, report) or npy (every output as float32 .npy, and the report)', fallback: 'png' },
+      { flags: '--threshold <p>', description: 'the probability at which a one-channel (sigmoid) output counts as foreground', fallback: '0.5' },
       SEED,
       JSON_OUTPUT,
-      ...COMPILE,
+      ...RUN_COMPILE,
     ],
     load: lazy(() => import('./commands/run.js'), (m) => m.run),
     examples: ['segc run examples/deeplabv3plus_small.seg --weights weights/deeplabv3plus_small --image examples/images/shapes-a.png --out out'],
@@ -144,14 +149,14 @@ export const COMMANDS: readonly CommandDef[] = [
       { flags: '--output <name>', description: 'the model output to explain (default: the first scored output)' },
       { flags: '--format <format>', description: 'json or npy, for the map files', fallback: 'json' },
       { flags: '--order <order>', description: 'upsample-first or normalize-first', fallback: 'upsample-first' },
-      { flags: '--threshold <fraction>', description: 'fraction of the map maximum that bounds the box', fallback: '0.5' },
+      { flags: '--threshold <fraction>', description: 'fraction of the map maximum that bounds the box; for a one-channel output also the foreground probability', fallback: '0.5' },
       { flags: '--region <x0,y0,x1,y1>', description: 'explain the score of a region of a segmentation output' },
       { flags: '--list', description: 'print what the compiler derived for each output, run nothing' },
       WEIGHTS,
       backend('auto'),
       SEED,
       JSON_OUTPUT,
-      ...COMPILE,
+      ...RUN_COMPILE,
     ],
     load: lazy(() => import('./commands/explain.js'), (m) => m.explainCommand),
     examples: ['segc explain examples/gap_cam.seg --weights weights/gap_cam --image examples/images/digit-7.png --out out'],

@@ -97,7 +97,7 @@ function rawMap(c: Computation): tf.Tensor3D {
   if (c.method === 'acol') return acolFusedMap(first, c.values.get(c.nodes[1]!)! as tf.Tensor4D, c.classes);
   return tf.tidy(() => {
     const score = c.values.get(c.plan.score)!;
-    const gradient = targetGradient(c.model, c.inputs, c.nodes[0]!, first, c.plan.score, scoreSelector(score, c.classes, c.region)) as tf.Tensor4D;
+    const gradient = targetGradient(c.model, c.inputs, c.nodes[0]!, first, c.plan.score, scoreSelector(score, c.classes, c.region, c.model.graph.nodes[c.plan.score]!.op === 'sigmoid' ? 0.5 : 0)) as tf.Tensor4D;
     return c.method === 'gradcam' ? gradCam(first, gradient) : c.method === 'gradcampp' ? gradCamPlusPlus(first, gradient) : layerCam(first, gradient);
   });
 }

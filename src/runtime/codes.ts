@@ -39,6 +39,8 @@ export const RuntimeCode = {
   imageCorrupt: 'E0603',
   /** An image or other output file could not be written. */
   fileNotWritten: 'E0604',
+  /** A tensor file (`--input FILE.npy`) cannot be read or is not a .npy array. */
+  tensorUnreadable: 'E0605',
 } as const;
 
 export type RuntimeCodeName = keyof typeof RuntimeCode;
