@@ -162,6 +162,18 @@ export const COMMANDS: readonly CommandDef[] = [
     examples: ['segc explain examples/gap_cam.seg --weights weights/gap_cam --image examples/images/digit-7.png --out out'],
   },
   {
+    name: 'import',
+    summary: 'turn a tfjs-layers model (model.json and shards) into a .seg file and segc weights',
+    argument: { syntax: '<model>', description: 'model.json, or the folder holding it', missing: 'a model.json' },
+    options: [
+      { flags: '-o, --output <dir>', description: 'the folder to write NAME.seg and weights/ to (required)' },
+      { flags: '--from <format>', description: 'the source format', fallback: 'tfjs-layers' },
+      { flags: '--overwrite', description: 'replace an existing NAME.seg and weights/' },
+    ],
+    load: lazy(() => import('./commands/import.js'), (m) => m.importCommand),
+    examples: ['segc import my-model/model.json -o imported && segc check imported/my_model.seg'],
+  },
+  {
     name: 'train',
     summary: 'train a model on a data set: checkpoints, --resume, training curve',
     argument: ONE_MODEL,
