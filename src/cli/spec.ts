@@ -149,7 +149,7 @@ export const COMMANDS: readonly CommandDef[] = [
       { flags: '--output <name>', description: 'the model output to explain (default: the first scored output)' },
       { flags: '--format <format>', description: 'json or npy, for the map files', fallback: 'json' },
       { flags: '--order <order>', description: 'upsample-first or normalize-first', fallback: 'upsample-first' },
-      { flags: '--threshold <fraction>', description: 'fraction of the map maximum that bounds the box; for a one-channel output also the foreground probability', fallback: '0.5' },
+      { flags: '--threshold <fraction>', description: 'fraction of the map maximum that bounds the box', fallback: '0.5' },
       { flags: '--region <x0,y0,x1,y1>', description: 'explain the score of a region of a segmentation output' },
       { flags: '--list', description: 'print what the compiler derived for each output, run nothing' },
       WEIGHTS,
