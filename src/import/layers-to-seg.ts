@@ -248,10 +248,30 @@ class TranslationState {
       case 'Maximum': return this.merge(layer, 'max');
       case 'Concatenate': return this.merge(layer, 'concat');
       case 'UpSampling2D': return this.upsampling(layer);
+      case 'ZeroPadding2D': return this.zeroPadding(layer);
+      case 'Reshape': return this.reshape(layer);
       case 'Dropout':
       case 'SpatialDropout2D': return void this.emit(layer, `dropout(${x().name}, rate: ${number(Number(layer.config.rate ?? 0.5))})`, x().rank);
       default: return this.refuse(layer, 'segc import has no translation for this layer type', 'see docs/import.md for the layers it reads; express the layer in .seg by hand');
     }
+  }
+
+  /** `padding`: an int, [rows, cols], or [[top, bottom], [left, right]] → pad's [top, bottom, left, right]. */
+  private zeroPadding(layer: KerasLayer): void {
+    this.checkChannelsLast(layer);
+    const x = this.input(layer);
+    const raw = layer.config.padding ?? 1;
+    const sides = Array.isArray(raw) ? raw.map((side) => pair(side)) : [pair(raw), pair(raw)];
+    const [[top, bottom], [left, right]] = sides as [[number, number], [number, number]];
+    this.emit(layer, `pad(${x.name}, [${top}, ${bottom}, ${left}, ${right}])`, 4);
+  }
+
+  private reshape(layer: KerasLayer): void {
+    const x = this.input(layer);
+    // tfjs-layers writes the inferred size (-1) as null.
+    const target = ((layer.config.target_shape as (number | null)[] | undefined) ?? []).map((size) => size ?? -1);
+    if (target.length === 0 || !target.every((size) => Number.isInteger(size) && (size > 0 || size === -1))) this.refuse(layer, `target_shape ${JSON.stringify(layer.config.target_shape)}`, 'give positive sizes, at most one -1');
+    this.emit(layer, `reshape(${x.name}, [${target.join(', ')}])`, target.length + 1);
   }
 
   private softmax(layer: KerasLayer): void {

@@ -62,6 +62,7 @@ const CASES: Record<string, Build> = {
   classifier: seq([8, 8, 3], () => [tfl.layers.conv2d({ filters: 4, kernelSize: 3 }), tfl.layers.flatten(), tfl.layers.dropout({ rate: 0.3 }), tfl.layers.dense({ units: 5, activation: 'softmax' })]),
   gap_dense: seq([8, 8, 3], () => [tfl.layers.conv2d({ filters: 6, kernelSize: 1 }), tfl.layers.globalAveragePooling2d({}), tfl.layers.dense({ units: 3 }), tfl.layers.activation({ activation: 'sigmoid' })]),
   upsampling: seq([5, 4, 2], () => [tfl.layers.upSampling2d({ size: [2, 3] }), tfl.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }), tfl.layers.softmax({ axis: -1 })]),
+  padding_reshape: seq([6, 5, 2], () => [tfl.layers.zeroPadding2d({ padding: [[1, 2], [0, 3]] }), tfl.layers.zeroPadding2d({ padding: 1 }), tfl.layers.conv2d({ filters: 2, kernelSize: 3 }), tfl.layers.reshape({ targetShape: [-1, 4] }), tfl.layers.reshape({ targetShape: [9, 4, 4] }), tfl.layers.flatten(), tfl.layers.dense({ units: 2 })]),
   residual: () => {
     const x = input([8, 8, 4]);
     const a = tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'branch_conv' }).apply(x) as tfl.SymbolicTensor;
