@@ -44,10 +44,10 @@ export async function readLayersModel(source: string): Promise<KerasModel> {
     throw unreadable(file, `${file} is not JSON: ${(error as Error).message}`, 'give a model.json written by tfjs-layers');
   }
   const topology = json.modelTopology as Json | undefined;
-  if (!topology || typeof topology !== 'object') {
-    const hint = json.format === 'graph-model' ? 'this is a tfjs graph model (tfjs-converter); segc import reads tfjs-layers models so far' : 'give a model.json written by tfjs-layers `model.save`';
-    throw unreadable(file, `${file} has no modelTopology, so it is not a tfjs-layers model`, hint);
+  if (json.format === 'graph-model' || Array.isArray(topology?.node)) {
+    throw unreadable(file, `${file} is a tfjs graph model (tfjs-converter), not a tfjs-layers model`, 'segc import reads tfjs-layers models so far; see docs/import.md');
   }
+  if (!topology || typeof topology !== 'object') throw unreadable(file, `${file} has no modelTopology, so it is not a tfjs-layers model`, 'give a model.json written by tfjs-layers `model.save`');
   const model = ((topology.model_config as Json | undefined) ?? topology) as Json;
   const structure = readStructure(file, model);
   const weights = await readWeights(file, json.weightsManifest);

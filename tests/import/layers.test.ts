@@ -62,6 +62,7 @@ const CASES: Record<string, Build> = {
   classifier: seq([8, 8, 3], () => [tfl.layers.conv2d({ filters: 4, kernelSize: 3 }), tfl.layers.flatten(), tfl.layers.dropout({ rate: 0.3 }), tfl.layers.dense({ units: 5, activation: 'softmax' })]),
   gap_dense: seq([8, 8, 3], () => [tfl.layers.conv2d({ filters: 6, kernelSize: 1 }), tfl.layers.globalAveragePooling2d({}), tfl.layers.dense({ units: 3 }), tfl.layers.activation({ activation: 'sigmoid' })]),
   upsampling: seq([5, 4, 2], () => [tfl.layers.upSampling2d({ size: [2, 3] }), tfl.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }), tfl.layers.softmax({ axis: -1 })]),
+  open_size: seq([null, null, 3] as unknown as number[], () => [tfl.layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }), tfl.layers.upSampling2d({ size: [2, 2] }), tfl.layers.conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid' })]),
   padding_reshape: seq([6, 5, 2], () => [tfl.layers.zeroPadding2d({ padding: [[1, 2], [0, 3]] }), tfl.layers.zeroPadding2d({ padding: 1 }), tfl.layers.conv2d({ filters: 2, kernelSize: 3 }), tfl.layers.reshape({ targetShape: [-1, 4] }), tfl.layers.reshape({ targetShape: [9, 4, 4] }), tfl.layers.flatten(), tfl.layers.dense({ units: 2 })]),
   residual: () => {
     const x = input([8, 8, 4]);
@@ -98,7 +99,7 @@ async function compareOnBackends(name: string, build: Build): Promise<number[]> 
     const compiled = compileSource(imported.source, `${imported.name}.seg`).models[0]!;
     const model = SegModel.fromTensors(compiled.graph!, compiled.sizes, imported.weights);
     disposeImported(imported);
-    const shape = keras.inputs[0]!.shape.map((d) => d ?? 2) as number[];
+    const shape = keras.inputs[0]!.shape.map((d) => d ?? 8) as number[];
     const x = tf.randomUniform(shape.map((d, i) => (i === 0 ? 2 : d)), 0, 1, 'float32', 5);
     const expected = [keras.predict(x)].flat() as tf.Tensor[];
     const got = model.predict(x);
@@ -159,6 +160,10 @@ model ResidualBlock() {
     expect(result.err).toContain('error E1302: layer `odd_activation` (Conv2D) cannot be written in .seg: activation `elu` has no exact .seg equivalent');
     expect(result.err).toContain('hint: use linear, relu, relu6, sigmoid, tanh or softmax');
     expect(existsSync(out)).toBe(false);
+    mkdirSync(join(folder, 'graph'), { recursive: true });
+    writeFileSync(join(folder, 'graph', 'model.json'), JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] }));
+    const graph = await segc('import', join(folder, 'graph'), '-o', out);
+    expect([graph.code, graph.err]).toEqual([1, `${join(folder, 'graph', 'model.json')}:1:1: error E1301: ${join(folder, 'graph', 'model.json')} is a tfjs graph model (tfjs-converter), not a tfjs-layers model\n  hint: segc import reads tfjs-layers models so far; see docs/import.md\n`]);
     const missing = await segc('import', join(folder, 'nowhere'), '-o', out);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain(`error E1301: cannot read ${join(folder, 'nowhere', 'model.json')} (ENOENT)`);
