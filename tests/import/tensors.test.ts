@@ -168,6 +168,23 @@ describe.skipIf(!hasNumpy)('segc run --input FILE.npy', () => {
   });
 });
 
+describe.skipIf(!hasNumpy)('segc run on a one-score classifier', () => {
+  it('reports the sigmoid of the score as its probability, not softmax over one class (always 1)', () =>
+    withoutLeaks(async () => {
+      writeFileSync(join(folder, 'score.seg'), 'model Score() {\n  input image: f32[N, 8, 8, 3]\n  let features = conv(image, 2, 3)\n  output score = dense(gap(features), 1)\n}\n');
+      const common = [join(folder, 'score.seg'), '--input', join(folder, 'x.npy'), '--backend', 'cpu', '--json', '--seed', '3'];
+      const raw = await segc('run', ...common, '--format', 'npy', '--out', join(folder, 'score-npy'));
+      expect(raw.code, raw.err).toBe(0);
+      const logit = decodeNpy(readFileSync(join(folder, 'score-npy', 'x.score.npy')));
+      if ('problem' in logit) throw new Error(logit.problem);
+      const reported = await segc('run', ...common, '--out', join(folder, 'score-png'));
+      expect(reported.code, reported.err).toBe(0);
+      const [best] = JSON.parse(reported.out).top;
+      expect(best.probability).toBeCloseTo(1 / (1 + Math.exp(-logit.values[0]!)), 5);
+      expect(best.probability).toBeLessThan(1);
+    }));
+});
+
 describe.skipIf(!hasNumpy)('segc explain on a one-channel output', () => {
   it('explains the foreground of a sigmoid output from a tensor file (no one-hot over one channel)', () =>
     withoutLeaks(async () => {
@@ -182,5 +199,13 @@ describe.skipIf(!hasNumpy)('segc explain on a one-channel output', () => {
       expect(map.values.every(Number.isFinite)).toBe(true);
       expect(Math.max(...map.values)).toBeCloseTo(1, 5);
       expect(existsSync(join(out, 'x.gradcam.png'))).toBe(true);
+      const common = ['--weights', join(folder, 'weights'), '--input', join(folder, 'x.npy'), '--out', out, '--backend', 'cpu', '--json'];
+      for (const extra of [['--region', '0,0,4,4'], ['--class', '0'], ['--method', 'layercam']]) {
+        const other = await segc('explain', join(folder, 'tiny.seg'), ...common, ...extra);
+        expect(other.code, `${extra.join(' ')}: ${other.err}`).toBe(0);
+      }
+      const outOfRange = await segc('explain', join(folder, 'tiny.seg'), ...common, '--class', '1');
+      expect(outOfRange.code).toBe(1);
+      expect(outOfRange.err).toContain('class 1 is out of range: the output `mask` has 1 classes (0 to 0)');
     }));
 });
