@@ -127,6 +127,8 @@ describe.skipIf(!hasNumpy)('segc run --input FILE.npy', () => {
         expect(maxDiff(written.values, expected)).toBeLessThan(1e-5);
         expect(readFileSync(join(out, `${stem}.mask.npy`)).subarray(0, 60).toString('latin1')).toContain("'descr': '<f4'");
       }
+      const text = await segc('run', join(folder, 'tiny.seg'), '--weights', join(folder, 'weights'), '--input', join(folder, 'x.npy'), '--format', 'npy', '--out', out, '--backend', 'cpu');
+      expect(text.out).toBe(`${join(folder, 'x.npy')} → mask → ${join(out, 'x.mask.npy')}\n`);
     }));
 
   it('thresholds a one-channel sigmoid output into a mask, with its probability map (0.5 by default, --threshold)', () =>

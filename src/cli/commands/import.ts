@@ -6,7 +6,9 @@
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { disposeImported, importLayersModel } from '../../import/import.js';
+import { selectBackend } from '../../runtime/backend.js';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { saveWeights } from '../../runtime/node/weights-fs.js';
 import { type Parsed, UsageError } from '../args.js';
@@ -22,6 +24,10 @@ export async function importCommand(parsed: Parsed, io: Io): Promise<number> {
   if (!out) throw new UsageError('import needs -o DIR, the folder to write the .seg file and weights/ to');
   const from = parsed.values.from ?? 'tfjs-layers';
   if (from !== 'tfjs-layers') throw new UsageError(`--from must be tfjs-layers, got \`${String(from)}\``);
+  // Weights are only decoded and copied, never computed on: the cpu backend is enough. Production
+  // mode keeps tfjs's banner suggesting tfjs-node off stderr, as for the other commands.
+  tf.env().set('PROD', true);
+  await selectBackend('cpu');
   const imported = await importLayersModel(source);
   try {
     const file = join(out, `${imported.name}.seg`);

@@ -242,6 +242,7 @@ export function describeRun(path: string, report: RunReport, names?: ClassNames)
     const maps = Object.entries(files).map(([output, file]) => `; ${output} map → ${file}`).join('');
     return `${path} → ${best!.name} (${percent(best!.probability)})${maps}`;
   }
+  if (!report.pixels && Object.keys(files).length > 0) return `${path} → ${Object.entries(files).map(([output, file]) => `${output} → ${file}`).join(', ')}`;
   if (!report.pixels) return `${path} → nothing to show (the model has no class scores or mask)`;
   const objects = report.pixels.filter((p) => p.class !== 0 || names?.maskClasses[0] !== 'background');
   const found = objects.length ? objects.map((p) => `${p.name} ${percent(p.fraction)}`).join(', ') : 'no objects';
