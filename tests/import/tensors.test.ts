@@ -13,7 +13,15 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { compileSource } from '../../src/compiler/compile.js';
+import { explain } from '../../src/explain/explain.js';
+import { registerGradients } from '../../src/runtime/gradients.js';
+import { SegModel } from '../../src/runtime/model.js';
 import { saveWeights } from '../../src/runtime/node/weights-fs.js';
+import { moduleNames } from '../../src/codegen/index.js';
+import type { Graph } from '../../src/ir/graph.js';
+import type { SizeSpace } from '../../src/ir/sizes.js';
+import { useBackend } from '../ops/backends.js';
 import { decodeNpy } from '../../src/runtime/npy.js';
 import { withoutLeaks } from '../explain/helpers.js';
 
@@ -73,6 +81,7 @@ print(json.dumps({'weights': {k: [list(v.shape), v.ravel().tolist()] for k, v in
 let folder: string;
 let expected: number[];
 beforeAll(async () => {
+  await useBackend('cpu');
   folder = mkdtempSync(join(tmpdir(), 'segc-tensors-'));
   writeFileSync(join(folder, 'tiny.seg'), MODEL);
   if (!hasNumpy) return;
@@ -210,4 +219,30 @@ describe.skipIf(!hasNumpy)('segc explain on a one-channel output', () => {
       expect(outOfRange.code).toBe(1);
       expect(outOfRange.err).toContain('class 1 is out of range: the output `mask` has 1 classes (0 to 0)');
     }));
+});
+
+describe('generated modules on a one-channel output', () => {
+  it('Grad-CAM of the generated code equals the interpreter’s over the whole image (no one-hot of depth 1)', async () => {
+    registerGradients();
+    await useBackend('cpu');
+    const source = 'model Gen() {\n  input image: f32[N, 8, 8, 3]\n  let features = conv(image, 4, 3, activation: relu)\n  output mask = conv(features, 1, 1)\n}\n';
+    writeFileSync(join(folder, 'gen.seg'), source);
+    const built = await segc('build', join(folder, 'gen.seg'), '-o', join(folder, 'built'), '--target', 'js');
+    expect(built.code, built.err).toBe(0);
+    const { graph, sizes } = compileSource(source, 'gen.seg').models[0]! as { graph: Graph; sizes: SizeSpace };
+    const before = tf.memory().numTensors;
+    const interpreter = SegModel.random(graph, sizes, 5);
+    const module = (await import(join(folder, 'built', 'gen.js'))) as Record<string, (w: ReadonlyMap<string, tf.Tensor>) => { gradCam(inputs: Record<string, tf.Tensor>): tf.Tensor3D; dispose(): void }>;
+    const generated = module[moduleNames(graph).create]!(interpreter.weights);
+    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 4);
+    const fromCode = generated.gradCam({ image: x });
+    const reference = await explain(interpreter, x, { method: 'gradcam', region: { box: [0, 0, 8, 8] } });
+    const scale = Math.max(...Array.from(reference.raw.dataSync(), Math.abs));
+    expect(scale).toBeGreaterThan(0);
+    expect(maxDiff(fromCode.dataSync(), reference.raw.dataSync()) / scale).toBeLessThan(1e-4);
+    tf.dispose([x, fromCode, reference.raw, reference.map]);
+    generated.dispose();
+    interpreter.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
