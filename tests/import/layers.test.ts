@@ -106,7 +106,10 @@ async function compareOnBackends(name: string, build: Build): Promise<number[]> 
     const outputs = keras.outputNames.map((_, i) => Object.values(got)[i]!);
     for (const [i, reference] of expected.entries()) {
       expect(outputs[i]!.shape).toEqual(reference.shape);
-      diffs.push(tf.tidy(() => tf.max(tf.abs(tf.sub(outputs[i]!, reference))).dataSync()[0]!));
+      // Read asynchronously: WebGPU's synchronous read needs OffscreenCanvas, which Node lacks.
+      const largest = tf.tidy(() => tf.max(tf.abs(tf.sub(outputs[i]!, reference))));
+      diffs.push((await largest.data())[0]!);
+      largest.dispose();
       if (process.env.SEGC_IMPORT_DIFFS === '1') console.log(`${name} on ${backend}: output ${i} max abs diff ${diffs[diffs.length - 1]}`);
     }
     tf.dispose([x, ...expected, ...Object.values(got)]);
