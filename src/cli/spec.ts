@@ -40,7 +40,10 @@ const WEIGHTS: OptionDef = { flags: '--weights <dir>', description: 'trained wei
 const SEED: OptionDef = { flags: '--seed <n>', description: 'seed of the random weights used without --weights', fallback: '0' };
 const RUN_BACKEND: OptionDef = { flags: '--backend <name>', description: 'auto, webgpu, wasm, cpu, or onnx (ONNX Runtime through the optional onnxruntime-node; auto: a hardware WebGPU adapter, else wasm)', fallback: 'auto' };
 const backend = (fallback: string): OptionDef => ({ flags: '--backend <name>', description: 'auto, webgpu, wasm or cpu (auto: a hardware WebGPU adapter, else wasm)', fallback });
-const IMAGE: OptionDef = { flags: '--image <file>', description: 'an input image, PNG or JPEG (at least one)', repeat: true };
+const IMAGE: OptionDef = { flags: '--image <file>', description: 'an input image, PNG or JPEG (this or --input FILE.npy)', repeat: true };
+/** `run` and `explain` take exact tensors as well as the size (see `tensor-inputs.ts`). */
+const TENSOR_INPUT: OptionDef = { flags: '--input <file.npy|name=file.npy|h,w>', description: 'an exact input tensor from a .npy file ([H, W, C] or [N, H, W, C]), for a named input with NAME=FILE.npy; or a fixed input size H,W', repeat: true };
+const RUN_COMPILE = [MODEL, PARAM, TENSOR_INPUT];
 const OUT_DIR: OptionDef = { flags: '--out <dir>', description: 'the folder the output files are written to, created if needed (required)' };
 const OUTPUT_FILE: OptionDef = { flags: '-o, --output <file>', description: 'write to this file instead of stdout' };
 const ONE_FILE = { syntax: '<file>', description: 'a .seg file', missing: 'a .seg file' };
@@ -129,9 +132,11 @@ export const COMMANDS: readonly CommandDef[] = [
       WEIGHTS,
       RUN_BACKEND,
       { flags: '--top <k>', description: 'how many classes a classifier reports', fallback: '5' },
+      { flags: '--format <format>', description: 'png (masks, overlays, report) or npy (every output as float32 .npy, and the report)', fallback: 'png' },
+      { flags: '--threshold <p>', description: 'the probability at which a one-channel (sigmoid) output counts as foreground', fallback: '0.5' },
       SEED,
       JSON_OUTPUT,
-      ...COMPILE,
+      ...RUN_COMPILE,
     ],
     load: lazy(() => import('./commands/run.js'), (m) => m.run),
     examples: ['segc run examples/deeplabv3plus_small.seg --weights weights/deeplabv3plus_small --image examples/images/shapes-a.png --out out'],
@@ -156,10 +161,22 @@ export const COMMANDS: readonly CommandDef[] = [
       RUN_BACKEND,
       SEED,
       JSON_OUTPUT,
-      ...COMPILE,
+      ...RUN_COMPILE,
     ],
     load: lazy(() => import('./commands/explain.js'), (m) => m.explainCommand),
     examples: ['segc explain examples/gap_cam.seg --weights weights/gap_cam --image examples/images/digit-7.png --out out'],
+  },
+  {
+    name: 'import',
+    summary: 'turn a tfjs-layers model (model.json and shards) into a .seg file and segc weights',
+    argument: { syntax: '<model>', description: 'model.json, or the folder holding it', missing: 'a model.json' },
+    options: [
+      { flags: '-o, --output <dir>', description: 'the folder to write NAME.seg and weights/ to (required)' },
+      { flags: '--from <format>', description: 'the source format', fallback: 'tfjs-layers' },
+      { flags: '--overwrite', description: 'replace an existing NAME.seg and weights/' },
+    ],
+    load: lazy(() => import('./commands/import.js'), (m) => m.importCommand),
+    examples: ['segc import my-model/model.json -o imported && segc check imported/my_model.seg'],
   },
   {
     name: 'train',

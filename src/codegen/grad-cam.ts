@@ -98,9 +98,10 @@ const CLASSES: EmitHelper = {
   name: 'gradCamClasses',
   parameters: [{ name: 'scores', type: 'tf.Tensor' }, { name: 'classes', type: 'number' }, { name: 'requested', type: 'number | readonly number[] | undefined' }],
   returnType: 'tf.Tensor1D',
-  docs: 'The class per image: the requested one(s), checked, or the predicted one (the top score; for per-pixel scores the class predicted on the most pixels, ties to the lower index), as the interpreter chooses.',
+  docs: 'The class per image: the requested one(s), checked, or the predicted one (the top score; for per-pixel scores the class predicted on the most pixels, ties to the lower index; one channel is one class, 0), as the interpreter chooses.',
   statements: [
     'const count = scores.shape[0]!;',
+    'if (requested === undefined && classes === 1) return tf.zeros([count], \'int32\') as tf.Tensor1D;',
     'if (requested === undefined) {',
     '  const predicted = tf.argMax(scores, -1);',
     '  if (scores.rank === 2) return predicted as tf.Tensor1D;',
@@ -119,8 +120,9 @@ const SELECTOR: EmitHelper = {
   name: 'gradCamSelector',
   parameters: [{ name: 'scores', type: 'tf.Tensor' }, { name: 'classes', type: 'number' }, { name: 'classIndex', type: 'tf.Tensor1D' }],
   returnType: 'tf.Tensor',
-  docs: 'The constant w with score = Σ w ⊙ scores: class c\'s score of each image, summed over all pixels for per-pixel scores.',
+  docs: 'The constant w with score = Σ w ⊙ scores: class c\'s score of each image, summed over all pixels for per-pixel scores (one channel: the channel itself; tf.oneHot refuses depth 1).',
   statements: [
+    'if (classes === 1) return tf.ones([scores.shape[0]!, ...new Array<number>(scores.rank - 1).fill(1)]);',
     'const oneHot = tf.cast(tf.oneHot(classIndex, classes), \'float32\');',
     'return tf.reshape(oneHot, [scores.shape[0]!, ...new Array<number>(scores.rank - 2).fill(1), classes]);',
   ],

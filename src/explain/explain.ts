@@ -128,7 +128,7 @@ function rawMap(c: Computation): tf.Tensor3D {
   return tf.tidy(() => {
     const score = c.values.get(c.plan.score)!;
     const shared = new Map(differentiatedPart(c.model.graph, c.nodes[0]!, c.plan.score).boundary.map((id) => [id, c.values.get(id)!] as [number, tf.Tensor]));
-    const gradient = targetGradient(c.model, c.inputs, c.nodes[0]!, first, c.plan.score, scoreSelector(score, c.classes, c.region), shared) as tf.Tensor4D;
+    const gradient = targetGradient(c.model, c.inputs, c.nodes[0]!, first, c.plan.score, scoreSelector(score, c.classes, c.region, c.model.graph.nodes[c.plan.score]!.op === 'sigmoid' ? 0.5 : 0), shared) as tf.Tensor4D;
     return c.method === 'gradcam' ? gradCam(first, gradient) : c.method === 'gradcampp' ? gradCamPlusPlus(first, gradient) : layerCam(first, gradient);
   });
 }

@@ -44,6 +44,7 @@ export function finishMaps(raw: tf.Tensor3D, size: readonly [number, number], or
 export function pickClassChannels(maps: tf.Tensor4D, classes: readonly number[]): tf.Tensor3D {
   return tf.tidy(() => {
     const [count, , , channels] = maps.shape;
+    if (channels === 1) return tf.squeeze(maps, [3]) as tf.Tensor3D;
     const pick = tf.reshape(tf.oneHot(tf.tensor1d([...classes], 'int32'), channels), [count, 1, 1, channels]);
     return tf.sum(tf.mul(maps, pick), 3) as tf.Tensor3D;
   });

@@ -9,6 +9,8 @@
  * A predicts, argmax of gap(branch A's map) (its logits, the class erasing used at inference), so
  * the fused output is explained for the same class as `--method acol`. Any other class-map output
  * follows the segmentation rule.
+ * One channel is a foreground score (sigmoid): its class is 0, and the default region is the
+ * foreground, the pixels whose score reaches the cut (0.5 for probabilities, 0 for logits).
  * Both are written as Σ selector ⊙ scores with a constant selector, so one gradient serves.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -86,7 +88,7 @@ export function checkRegion(plan: ExplanationPlan, region: Region | undefined, s
 }
 
 /** The region as a [N, H, W] float mask; the default is the pixels predicted as the class (all pixels when none are). */
-function regionMask(scores: tf.Tensor4D, classes: readonly number[], region: Region | undefined): tf.Tensor3D {
+function regionMask(scores: tf.Tensor4D, classes: readonly number[], region: Region | undefined, foregroundCut: number): tf.Tensor3D {
   const [batch, height, width] = scores.shape;
   if (region && 'box' in region) {
     const [x0, y0, x1, y1] = region.box;
@@ -94,18 +96,21 @@ function regionMask(scores: tf.Tensor4D, classes: readonly number[], region: Reg
     return tf.broadcastTo(box, [batch, height, width]) as tf.Tensor3D;
   }
   if (region) return tf.broadcastTo(tf.cast(tf.notEqual(region.mask, 0), 'float32'), [batch, height, width]) as tf.Tensor3D;
-  const predicted = tf.cast(tf.equal(tf.argMax(scores, 3), tf.reshape(tf.tensor1d([...classes], 'int32'), [batch, 1, 1])), 'float32');
+  const predicted = scores.shape[3] === 1
+    ? tf.cast(tf.greaterEqual(tf.squeeze(scores, [3]), foregroundCut), 'float32')
+    : tf.cast(tf.equal(tf.argMax(scores, 3), tf.reshape(tf.tensor1d([...classes], 'int32'), [batch, 1, 1])), 'float32');
   const empty = tf.equal(tf.sum(predicted, [1, 2], true), 0);
   return tf.where(tf.broadcastTo(empty, predicted.shape), tf.onesLike(predicted), predicted) as tf.Tensor3D;
 }
 
 /** The constant weights w with score = Σ w ⊙ scores, same shape as the scores. */
-export function scoreSelector(scores: tf.Tensor, classes: readonly number[], region: Region | undefined): tf.Tensor {
+export function scoreSelector(scores: tf.Tensor, classes: readonly number[], region: Region | undefined, foregroundCut = 0): tf.Tensor {
   return tf.tidy(() => {
     const count = scores.shape[scores.rank - 1]!;
-    const oneHot = tf.oneHot(tf.tensor1d([...classes], 'int32'), count);
+    // tf.oneHot refuses depth 1; one channel has one class, selected whole.
+    const oneHot = count === 1 ? tf.ones([classes.length, 1]) : tf.oneHot(tf.tensor1d([...classes], 'int32'), count);
     if (scores.rank === 2) return oneHot;
-    const mask = regionMask(scores as tf.Tensor4D, classes, region);
+    const mask = regionMask(scores as tf.Tensor4D, classes, region, foregroundCut);
     return tf.mul(tf.expandDims(mask, 3), tf.reshape(oneHot, [classes.length, 1, 1, count]));
   });
 }

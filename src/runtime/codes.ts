@@ -45,6 +45,8 @@ export const RuntimeCode = {
   fileNotWritten: 'E0604',
   /** An image with no pixels, or more pixels or bytes than the limits allow. */
   imageSizeRefused: 'E0605',
+  /** A tensor file (`--input FILE.npy`) cannot be read or is not a .npy array. */
+  tensorUnreadable: 'E0606',
 } as const;
 
 export type RuntimeCodeName = keyof typeof RuntimeCode;

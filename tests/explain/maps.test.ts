@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mapToBox, mapToMask } from '../../src/explain/localise.js';
 import { finishMaps, normalisePerImage, upsampleMaps } from '../../src/explain/maps.js';
-import { encodeNpy } from '../../src/explain/npy.js';
+import { encodeNpy } from '../../src/runtime/npy.js';
 import { codeOf, relativeError, values, withoutLeaks } from './helpers.js';
 
 beforeAll(async () => {

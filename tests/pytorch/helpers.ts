@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { pytorchFiles } from '../../src/codegen/pytorch/index.js';
-import { encodeNpy } from '../../src/explain/npy.js';
+import { encodeNpy } from '../../src/runtime/npy.js';
 import { weightsToSafetensors } from '../../src/runtime/safetensors.js';
 import { type BuiltModel, REPOSITORY, compileExample } from '../codegen/helpers.js';
 

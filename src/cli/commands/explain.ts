@@ -1,5 +1,5 @@
 /**
- * `segc explain MODEL.seg --image IN... --out DIR`: class maps for each image by the method
+ * `segc explain MODEL.seg (--image IN... | --input FILE.npy) --out DIR`: class maps for each image by the method
  * asked for, written as a heatmap overlay PNG, the map and the raw map as JSON or .npy, and the
  * box around the map's largest region as JSON, and a report (`.report.json`: class, probability,
  * target, box, files). One line per image on stdout, or the reports with --json. `--list` prints what the compiler derived for
@@ -12,18 +12,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { hasErrors } from '../../compiler/compile.js';
 import { describeSurvey, surveyJson } from '../../explain/describe.js';
 import { EXPLAIN_METHODS, type ExplainMethod, type MapOrder, MAP_ORDERS, explain, featureMaps, mapToBox, surveyOutputs, upsampleMaps } from '../../explain/index.js';
-import { encodeNpy } from '../../explain/npy.js';
+import { encodeNpy } from '../../runtime/npy.js';
 import type { SizeSpace } from '../../ir/sizes.js';
 import { featureGrid, heatmapOverlay, resizeImage, type RgbImage } from '../../runtime/image.js';
 import { onnxExplainerOf } from '../../onnx/node/attach.js';
 import type { SegModel } from '../../runtime/model.js';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { readImage, writePng } from '../../runtime/node/image-io.js';
-import { type Parsed, UsageError, parseSize } from '../args.js';
+import { type Parsed, UsageError } from '../args.js';
 import { compileFromArgs, requireFiles } from '../compile-file.js';
 import { type Io, reportDiagnostics } from '../io.js';
 import { checkImages, checkOutputFolder } from '../inputs.js';
 import { loadModelFromArgs } from '../load-model.js';
+import { bindTensors, type InputOptions, readInputOptions, readTensorFiles, tensorStem, withSizeOnly } from '../tensor-inputs.js';
 import { inputSizeFor } from './run.js';
 
   '[--order upsample-first|normalize-first] [--threshold F] [--region X0,Y0,X1,Y1] [--input H,W] [--seed S] [--list [--json]]';
@@ -32,6 +33,7 @@ type Method = ExplainMethod | 'features';
 
 interface Settings {
   readonly images: readonly string[];
+  readonly inputs: InputOptions;
   readonly out: string;
   readonly method: Method;
   readonly classIndex?: number;
@@ -69,15 +71,17 @@ function regionOption(text: string | undefined): [number, number, number, number
 function readSettings(parsed: Parsed): Settings {
   const value = (name: string) => parsed.values[name] as string | undefined;
   const images = (parsed.values.image as string[] | undefined) ?? [];
-  if (images.length === 0) throw new UsageError('explain needs at least one --image (or --list)');
+  const inputs = readInputOptions(parsed);
+  if (images.length === 0 && inputs.tensors.length === 0) throw new UsageError('explain needs at least one --image or --input FILE.npy (or --list)');
+  if (images.length > 0 && inputs.tensors.length > 0) throw new UsageError('explain takes images (--image) or tensors (--input FILE.npy), not both');
   const out = value('out');
   if (!out) throw new UsageError('explain needs --out DIR');
   const classIndex = numberOption('class', value('class'), (v) => Number.isInteger(v) && v >= 0, 'a class index (an integer ≥ 0)');
   const threshold = numberOption('threshold', value('threshold'), (v) => v >= 0 && v <= 1, 'a fraction of the maximum in [0, 1]') ?? 0.5;
   const region = regionOption(value('region'));
-  const input = parseSize(value('input'));
   return {
     images,
+    inputs,
     out,
     method: oneOf<Method>('method', value('method'), [...EXPLAIN_METHODS, 'features'], 'gradcam'),
     format: oneOf('format', value('format'), ['json', 'npy'] as const, 'json'),
@@ -87,7 +91,7 @@ function readSettings(parsed: Parsed): Settings {
     ...(value('layer') !== undefined ? { layer: value('layer') } : {}),
     ...(value('output') !== undefined ? { output: value('output') } : {}),
     ...(region ? { region } : {}),
-    ...(input ? { input } : {}),
+    ...(inputs.size ? { input: inputs.size } : {}),
   };
 }
 
@@ -112,9 +116,17 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   const settings = readSettings(parsed);
   await checkOutputFolder(settings.out);
   if (!(await checkImages(settings.images, io))) return 1;
+  const tensors = await readTensorFiles(settings.inputs.tensors, io);
+  if (!tensors) return 1;
   await ensureOutputFolder(settings.out);
-  const { model, compiled, random, classNames } = await loadModelFromArgs(file!, parsed, io);
+  const { model, compiled, random, classNames } = await loadModelFromArgs(file!, withSizeOnly(parsed, settings.inputs), io);
   try {
+    if (tensors.length > 0) {
+      const stem = join(settings.out, tensorStem(tensors));
+      const report = { tensors: tensors.map((t) => t.path), randomWeights: random, ...(await explainTensors(model, bindTensors(model.graph, tensors), stem, settings)) };
+      await writeFileAtomic(`${stem}.${settings.method}.report.json`, `${JSON.stringify(report, null, 2)}\n`);
+      io.out(parsed.values.json === true ? JSON.stringify(report, null, 2) : describeExplanation(report.tensors.join(', '), report, classNames?.classes));
+    }
     const names = stems(settings.images, settings.out);
     for (const [index, path] of settings.images.entries()) {
       const report = await explainImage(model, compiled.sizes, path, names[index]!, settings);
@@ -163,6 +175,21 @@ function modelInput(model: SegModel, sizes: SizeSpace, original: RgbImage, reque
     const resized = rows === height && columns === width ? tf.clone(original) : resizeImage(original, rows, columns);
     return channels?.kind === 'const' && channels.value === 1 ? tf.mean(resized, 3, true) : resized;
   });
+}
+
+/** Explanations of an exact input tensor (one image), drawn over it when it is RGB, else over its grey mean. */
+async function explainTensors(model: SegModel, inputs: Record<string, tf.Tensor>, stem: string, settings: Settings): Promise<Record<string, unknown>> {
+  const input = inputs[model.inputNames[0]!]!;
+  const usable = Object.keys(inputs).length === 1 && input.rank === 4 && input.shape[0] === 1;
+  const backdrop = usable ? tf.tidy(() => tf.clipByValue(input.shape[3] === 3 ? input : tf.tile(tf.mean(input, 3, true), [1, 1, 1, 3]), 0, 1) as RgbImage) : undefined;
+  try {
+    if (!backdrop) throw new UsageError('explain takes one tensor of one image ([H, W, C] or [1, H, W, C]) for a model with one input');
+    const inputSize = [input.shape[1], input.shape[2]];
+    if (settings.method === 'features') return { inputSize, ...(await writeFeatures(model, input as tf.Tensor4D, stem, settings)) };
+    return { inputSize, ...(await writeExplanation(model, backdrop, input as tf.Tensor4D, stem, settings)) };
+  } finally {
+    tf.dispose([...Object.values(inputs), ...(backdrop ? [backdrop] : [])]);
+  }
 }
 
 async function explainImage(model: SegModel, sizes: SizeSpace, path: string, stem: string, settings: Settings): Promise<Record<string, unknown>> {

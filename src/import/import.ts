@@ -1,0 +1,96 @@
+/**
+ * `segc import`: a model from another framework as a formatted `.seg` file and a weights
+ * folder in segc's format. The generated source is compiled before anything is written, and
+ * the weights it declares must be exactly the weights translated (names, shapes), so a file
+ * that is written is a network segc runs with these weights.
+ */
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { compileSource, hasErrors } from '../compiler/compile.js';
+import { renderDiagnostics } from '../diagnostics/render.js';
+import { parse, print } from '../parser/index.js';
+import { fileSpan, runtimeError } from '../runtime/errors.js';
+import { weightDeclarations } from '../runtime/model.js';
+import { ImportCode } from './codes.js';
+import { readLayersModel } from './layers-model.js';
+import { translate, type SegStatement } from './layers-to-seg.js';
+
+export interface ImportedModel {
+  /** The file stem and the model's name in the source, e.g. `small_unet`. */
+  readonly name: string;
+  /** The `.seg` declaration name, e.g. `SmallUnet`. */
+  readonly modelName: string;
+  readonly source: string;
+  /** segc weight name → tensor; dispose with `disposeImported`. */
+  readonly weights: Map<string, tf.Tensor>;
+}
+
+export function fileStem(name: string): string {
+  return name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, 'model_') || 'model';
+}
+
+export function declarationName(name: string): string {
+  const words = fileStem(name).split('_').filter((word) => word !== '');
+  const joined = words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
+  return /^[A-Z]/.test(joined) ? joined : `Model${joined}`;
+}
+
+function sourceText(modelName: string, origin: string, statements: readonly SegStatement[]): string {
+  const body = statements.map((s) => `${s.comment ? `  // ${s.comment}\n` : ''}  ${s.text}\n`).join('');
+  return `// Imported by \`segc import\` from ${origin}.\nmodel ${modelName}() {\n${body}}\n`;
+}
+
+/** Reads a tfjs-layers model (model.json or its folder) and translates it; throws diagnostics. */
+export async function importLayersModel(source: string): Promise<ImportedModel> {
+  const model = await readLayersModel(source);
+  const file = source.endsWith('.json') ? source : join(source, 'model.json');
+  try {
+    const { statements, weights } = translate(model, file);
+    const name = fileStem(model.name);
+    const modelName = declarationName(model.name);
+    const formatted = format(sourceText(modelName, 'a tfjs-layers model', statements), `${name}.seg`);
+    const source = new Set(model.weights.values());
+    // Values the source has are cloned (the source's are disposed below); filled-in ones are moved.
+    const kept = new Map([...weights].map(([segName, tensor]) => [segName, source.has(tensor) ? tf.clone(tensor) : tensor]));
+    try {
+      checkAgainstSource(formatted, `${name}.seg`, kept, file);
+    } catch (error) {
+      tf.dispose([...kept.values()]);
+      throw error;
+    }
+    return { name, modelName, source: formatted, weights: kept };
+  } finally {
+    tf.dispose([...model.weights.values()]);
+  }
+}
+
+function format(text: string, file: string): string {
+  const parsed = parse(text, file);
+  if (parsed.diagnostics.some((d) => d.severity === 'error')) {
+    throw runtimeError(ImportCode.inconsistent, `the generated ${file} does not parse:\n${renderDiagnostics(parsed.diagnostics, new Map([[file, text]]))}`, { span: fileSpan(file), hint: 'this is a bug in segc import; please report it with the model' });
+  }
+  return print(parsed.program);
+}
+
+/** The generated model must compile and declare exactly the translated weights. */
+function checkAgainstSource(source: string, file: string, weights: ReadonlyMap<string, tf.Tensor>, origin: string): void {
+  const result = compileSource(source, file);
+  const graph = result.models.find((m) => m.graph)?.graph;
+  if (hasErrors(result.diagnostics) || !graph) {
+    throw runtimeError(ImportCode.inconsistent, `the model translated from ${origin} does not compile:\n${renderDiagnostics(result.diagnostics, result.sources)}`, { span: fileSpan(origin), hint: 'the source model has a shape segc does not accept; see the error above' });
+  }
+  const declared = weightDeclarations(graph);
+  const problems = declared.flatMap((d) => {
+    const tensor = weights.get(d.name);
+    if (!tensor) return [`\`${d.name}\` has no value`];
+    return tensor.shape.join() === d.shape.join() ? [] : [`\`${d.name}\` is [${tensor.shape.join(', ')}] in the source, [${d.shape.join(', ')}] in .seg`];
+  });
+  const extra = [...weights.keys()].filter((name) => !declared.some((d) => d.name === name)).map((name) => `\`${name}\` is not used by the .seg model`);
+  if (problems.length + extra.length > 0) {
+    throw runtimeError(ImportCode.inconsistent, `the weights of ${origin} do not fit the translated model: ${[...problems, ...extra].join('; ')}`, { span: fileSpan(origin), hint: 'this is a bug in segc import; please report it with the model' });
+  }
+}
+
+export function disposeImported(model: ImportedModel): void {
+  for (const tensor of model.weights.values()) tensor.dispose();
+}
