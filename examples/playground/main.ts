@@ -1,6 +1,7 @@
 /**
  * The playground page: a Monaco editor on a `.seg` file, with diagnostics and hover shapes from
- * the language worker (worker.ts), and the architecture diagram redrawn after each edit. Monaco
+ * the language worker (worker.ts), the architecture diagram redrawn after each edit, and a run of
+ * the edited model on a picked image with its Grad-CAM (run-panel.ts). Monaco
  * itself is loaded by index.html (its AMD build, served beside this bundle) and reached through
  * the global `monaco`.
  */
@@ -10,6 +11,7 @@ import type { Range } from '../../src/lsp/analysis.js';
 import type { EditorDiagnostic } from '../../src/lsp/diagnostics.js';
 import type {} from './globals.js';
 import { PLAYGROUND_FILE, type Reply, type Request } from './protocol.js';
+import { startRunPanel } from './run-panel.js';
 
 const KEYWORDS = ['import', 'from', 'as', 'block', 'model', 'let', 'input', 'output', 'return', 'where', 'for', 'in', 'if', 'repeat', 'true', 'false'];
 
@@ -97,7 +99,9 @@ function start(monaco: typeof Monaco): void {
         send({ kind: 'hover', id, line: position.lineNumber - 1, character: position.column - 1 });
       }),
   });
-  window.playground = { editor, shown };
+  const library: Record<string, string> = Object.fromEntries(Object.entries<string>(sources.files).filter(([path]) => path.startsWith('std/')));
+  const panel = startRunPanel(() => model.getValue(), library, (text) => model.setValue(text));
+  window.playground = { editor, shown, run: panel.run };
 }
 
 start(window.monaco);

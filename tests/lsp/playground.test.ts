@@ -1,17 +1,22 @@
 /**
  * The playground in headless chromium: Monaco with the language service in a web worker. Type a
- * mistake and its marker appears on the line typed on; hover a name and its shape shows.
+ * mistake and its marker appears on the line typed on; hover a name and its shape shows; pick a
+ * digit and the trained classifier in the editor names it, with a Grad-CAM over it; edit the
+ * model and it runs on seeded random weights, and the page says so.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildPlayground } from '../../examples/playground/build.js';
-import type {} from '../../examples/playground/globals.js';
+import type { PlaygroundRun } from '../../examples/playground/globals.js';
 import { serveDirectory, type RunningServer } from '../../examples/web/serve.js';
 import { chromiumAvailable, openPage, type BrowserSession } from '../web/browser.js';
 
 const out = mkdtempSync(join(tmpdir(), 'segc-playground-'));
+/** Screenshots to look at (git-ignored). */
+const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
+const TRUTH = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'images', 'truth.json'), 'utf8')) as Record<string, { model: string; label?: number }>;
 let server: RunningServer;
 let session: BrowserSession;
 
@@ -102,4 +107,72 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     expect(text).toContain('shape f32[N, 7, 7, 64] in model GapCam');
     expect(session.problems).toEqual([]);
   }, 30_000);
+  const run = (url: string) => session.page.evaluate((imageUrl) => window.playground!.run(imageUrl), url);
+
+  /** Pixels of a canvas that are not all one colour: its width, height and count of distinct colours. */
+  const canvasContent = (id: string) =>
+    session.page.evaluate((canvasId) => {
+      const canvas = document.getElementById(canvasId) as HTMLCanvasElement;
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      const colours = new Set<number>();
+      for (let i = 0; i < data.length; i += 4) colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+      return { width: canvas.width, height: canvas.height, colours: colours.size };
+    }, id);
+
+  test('a picked digit runs with the trained weights: the predicted class is its label, with a Grad-CAM', async () => {
+    const digits = Object.entries(TRUTH).filter(([, truth]) => truth.model === 'gap_cam');
+    expect(digits).toHaveLength(10);
+    const runs: PlaygroundRun[] = [];
+    for (const [image, truth] of digits) {
+      const result = await run(`images/${image}`);
+      expect({ image, predicted: result.predicted }).toEqual({ image, predicted: truth.label });
+      expect(result.probabilities!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+      runs.push(result);
+    }
+    const last = runs[runs.length - 1]!;
+    expect(last).toMatchObject({ kind: 'classifier', inputSize: [28, 28], trained: true, classIndex: 9, heatmap: { min: 0, max: 1, size: 28 * 28 } });
+    expect(last.weightsOrigin).toBe('segc train, the weights of examples/gap_cam.seg');
+    // Only the model's weights stay alive between runs.
+    expect(new Set(runs.map((r) => r.tensors)).size).toBe(1);
+    expect(await canvasContent('input-canvas')).toMatchObject({ width: 28, height: 28 });
+    const heatmap = await canvasContent('heatmap-canvas');
+    expect(heatmap).toMatchObject({ width: 28, height: 28 });
+    expect(heatmap.colours).toBeGreaterThan(20);
+    expect(await session.page.locator('#run-result').textContent()).toMatch(/^predicted 9 \(p = \d+\.\d%\); the image's label is 9$/);
+    expect(await session.page.locator('#run-weights').textContent()).toBe('weights: segc train, the weights of examples/gap_cam.seg');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await session.page.screenshot({ path: join(ARTIFACTS, 'playground-run.png') });
+    expect(session.problems).toEqual([]);
+  }, 120_000);
+
+  test('an edited model runs on seeded random weights and the page says so', async () => {
+    await setFilters('64', '48');
+    const random = await run('images/digit-3.png');
+    expect(random).toMatchObject({ kind: 'classifier', trained: false, inputSize: [28, 28] });
+    expect(random.weightsOrigin).toBe('seeded random weights (seed 0), untrained: the source is no bundled example with trained weights');
+    expect(await session.page.locator('#run-weights').textContent()).toContain('seeded random weights (seed 0), untrained');
+    expect(await session.page.locator('#run-weights').getAttribute('class')).toBe('warning');
+    expect(random.heatmap.size).toBe(28 * 28);
+    await setFilters('48', '64');
+    const trained = await run('images/digit-3.png');
+    expect(trained).toMatchObject({ trained: true, predicted: 3 });
+    // The edited model (as many weight tensors, other shapes) was disposed when the text changed back.
+    expect(trained.tensors).toBe(random.tensors);
+  }, 60_000);
+
+  test('a model with errors does not run, and the page shows the diagnostic', async () => {
+    const { page } = session;
+    const original = await page.evaluate(() => window.playground!.editor.getModel()!.getValue());
+    await page.evaluate(() => {
+      const editor = window.playground!.editor;
+      editor.executeEdits('test', [{ range: { startLineNumber: 12, startColumn: 1, endLineNumber: 12, endColumn: 1 }, text: '    -> nonsense\n' }]);
+    });
+    await expect(run('images/digit-1.png')).rejects.toThrow();
+    const problem = await page.locator('#run-problem').textContent();
+    expect(problem).toContain('E0211');
+    expect(problem).toContain('playground.seg:12:');
+    await page.evaluate((text) => window.playground!.editor.getModel()!.setValue(text), original);
+    expect((await run('images/digit-1.png')).predicted).toBe(1);
+    expect(await page.locator('#run-problem').isHidden()).toBe(true);
+  }, 60_000);
 });
