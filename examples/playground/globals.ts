@@ -20,8 +20,9 @@ export interface PlaygroundRun {
   readonly inputSize: [number, number];
   readonly predicted?: number;
   readonly probabilities?: number[];
-  /** Segmentation: pixels per class. */
+  /** Segmentation: pixels per class, and the class of each pixel ([H, W] row-major). */
   readonly pixels?: number[];
+  readonly mask?: number[];
   /** The class Grad-CAM explained, and the layer it differentiated with respect to. */
   readonly classIndex: number;
   readonly target: string;

@@ -63,6 +63,8 @@ function start(monaco: typeof Monaco): void {
   const hovers = new Map<number, (reply: Extract<Reply, { kind: 'hover' }>) => void>();
   let nextHover = 0;
   const send = (request: Request) => worker.postMessage(request);
+  const library: Record<string, string> = Object.fromEntries(Object.entries<string>(sources.files).filter(([path]) => path.startsWith('std/')));
+  const panel = startRunPanel(() => model.getValue(), library, (text) => model.setValue(text));
 
   worker.onmessage = (event: MessageEvent<Reply>) => {
     const reply = event.data;
@@ -85,7 +87,10 @@ function start(monaco: typeof Monaco): void {
     document.getElementById('status')!.textContent = `the language worker failed: ${event.message}`;
     console.error(`language worker: ${event.message}`);
   };
-  model.onDidChangeContent(() => send({ kind: 'update', version: model.getVersionId(), text: model.getValue() }));
+  model.onDidChangeContent(() => {
+    send({ kind: 'update', version: model.getVersionId(), text: model.getValue() });
+    panel.edited();
+  });
   send({ kind: 'update', version: model.getVersionId(), text: model.getValue() });
 
   monaco.languages.registerHoverProvider('seg', {
@@ -99,8 +104,6 @@ function start(monaco: typeof Monaco): void {
         send({ kind: 'hover', id, line: position.lineNumber - 1, character: position.column - 1 });
       }),
   });
-  const library: Record<string, string> = Object.fromEntries(Object.entries<string>(sources.files).filter(([path]) => path.startsWith('std/')));
-  const panel = startRunPanel(() => model.getValue(), library, (text) => model.setValue(text));
   window.playground = { editor, shown, run: panel.run };
 }
 

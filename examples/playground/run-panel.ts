@@ -11,7 +11,7 @@ import type { RgbImage } from '../../src/runtime/image.js';
 import { backendRequestFrom, decodeImageBlob, describeBackend, fetchImage, startWebBackend, toImageData } from '../../src/web/index.js';
 import type { PlaygroundRun } from './globals.js';
 import { PLAYGROUND_FILE } from './protocol.js';
-import { type CatalogEntry, type LoadedModel, loadEditedModel, runModel, type RunResult } from './runner.js';
+import { type CatalogEntry, type LoadedModel, loadEditedModel, matchingExample, runModel, type RunResult } from './runner.js';
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -35,21 +35,31 @@ export interface RunPanel {
 }
 
 /** Sets up the panel; `text` reads the editor, `library` is the bundled `std/` texts. */
-export function startRunPanel(text: () => string, library: Readonly<Record<string, string>>, openExample: (text: string) => void): RunPanel {
+export function startRunPanel(text: () => string, library: Readonly<Record<string, string>>, openExample: (text: string) => void): RunPanel & { edited(): void } {
   const pageUrl = location.href;
   let loaded: LoadedModel | undefined;
   let catalog: CatalogEntry[] = [];
   let queue: Promise<unknown> = Promise.resolve();
   const imagePicker = element<HTMLSelectElement>('image-picker');
+  const examplePicker = element<HTMLSelectElement>('example-picker');
+  /** The example picker shows which bundled example the text is, if any. */
+  const edited = () => {
+    const index = catalog.indexOf(matchingExample(catalog, text())!);
+    examplePicker.value = index < 0 ? '' : String(index);
+  };
   const button = element<HTMLButtonElement>('run-button');
 
   const ready = (async () => {
     const backend = await startWebBackend(backendRequestFrom(location.search), new URL('tfjs/', pageUrl).href);
     element('run-backend').textContent = `backend: ${describeBackend(backend)}`;
     catalog = (await (await fetch(new URL('catalog.json', pageUrl))).json()) as CatalogEntry[];
-    const examplePicker = element<HTMLSelectElement>('example-picker');
-    examplePicker.replaceChildren(...catalog.map((entry, index) => new Option(`${entry.file}${entry.weights ? ' (trained)' : ''}`, String(index))));
+    examplePicker.replaceChildren(
+      new Option('(edited: no bundled example)', '', false, false),
+      ...catalog.map((entry, index) => new Option(`${entry.file}${entry.weights ? ' (trained weights)' : ' (no trained weights)'}`, String(index))),
+    );
+    examplePicker.options[0]!.disabled = true;
     examplePicker.onchange = () => openExample(catalog[Number(examplePicker.value)]!.text);
+    edited();
     imagePicker.replaceChildren(...catalog.flatMap((entry) => entry.images.map((image) => new Option(`${image.url.replace('images/', '')}${image.label === undefined ? '' : ` (label ${image.label})`}`, image.url))));
     button.disabled = false;
   })();
@@ -94,8 +104,8 @@ export function startRunPanel(text: () => string, library: Readonly<Record<strin
       result = await runModel(current.model, image);
       await draw('input-canvas', result.shown);
       await draw('heatmap-canvas', result.heatmap);
-      element('mask-figure').hidden = !result.mask;
-      if (result.mask) await draw('mask-canvas', result.mask);
+      element('mask-figure').hidden = !result.maskOverlay;
+      if (result.maskOverlay) await draw('mask-canvas', result.maskOverlay);
       const classes = current.example?.classes;
       element('heatmap-caption').textContent = `Grad-CAM for ${classes?.[result.classIndex] ?? result.classIndex} at ${result.target}`;
       element('run-result').textContent = describe(result, classes, label);
@@ -104,7 +114,7 @@ export function startRunPanel(text: () => string, library: Readonly<Record<strin
         kind: result.kind,
         inputSize: result.inputSize,
         ...(result.predicted === undefined ? {} : { predicted: result.predicted, probabilities: result.probabilities! }),
-        ...(result.pixels ? { pixels: result.pixels } : {}),
+        ...(result.pixels ? { pixels: result.pixels, mask: Array.from(result.mask!) } : {}),
         classIndex: result.classIndex,
         target: result.target,
         trained: current.example?.weights !== undefined,
@@ -116,7 +126,7 @@ export function startRunPanel(text: () => string, library: Readonly<Record<strin
       showProblem(error instanceof DiagnosticError ? renderDiagnostics(error.diagnostics, new Map([[PLAYGROUND_FILE, text()]])) : (error as Error).message ?? String(error));
       throw error;
     } finally {
-      if (result) tf.dispose([result.shown, result.heatmap, ...(result.mask ? [result.mask] : [])]);
+      if (result) tf.dispose([result.shown, result.heatmap, ...(result.maskOverlay ? [result.maskOverlay] : [])]);
       image?.dispose();
       button.disabled = false;
     }
@@ -130,7 +140,10 @@ export function startRunPanel(text: () => string, library: Readonly<Record<strin
   }
 
   const labelOf = (url: string) => catalog.flatMap((entry) => entry.images).find((image) => image.url === url)?.label;
-  const runUrl = (url: string) => serialise(() => runOn(() => fetchImage(new URL(url, pageUrl)), labelOf(url)));
+  const runUrl = (url: string) => {
+    if (Array.from(imagePicker.options).some((option) => option.value === url)) imagePicker.value = url;
+    return serialise(() => runOn(() => fetchImage(new URL(url, pageUrl)), labelOf(url)));
+  };
   const ignore = () => undefined;
   imagePicker.onchange = () => void runUrl(imagePicker.value).catch(ignore);
   button.onclick = () => void runUrl(imagePicker.value).catch(ignore);
@@ -141,5 +154,5 @@ export function startRunPanel(text: () => string, library: Readonly<Record<strin
     if (chosen) void serialise(() => runOn(() => decodeImageBlob(chosen, chosen.name), undefined)).catch(ignore);
   };
   ready.catch((error: unknown) => showProblem(`the run panel could not start: ${(error as Error).message ?? String(error)}`));
-  return { run: runUrl };
+  return { run: runUrl, edited };
 }

@@ -80,14 +80,15 @@ export interface RunResult {
   /** Classifiers: the predicted class and the probabilities of every class. */
   readonly predicted?: number;
   readonly probabilities?: number[];
-  /** Segmentation: pixels per class. */
+  /** Segmentation: pixels per class, and the class of each pixel ([H, W] row-major). */
   readonly pixels?: number[];
+  readonly mask?: Int32Array;
   readonly classIndex: number;
   readonly target: string;
   /** The model's input (RGB, at its size), the Grad-CAM overlay, and for segmentation the mask overlay; owned by the caller. */
   readonly shown: RgbImage;
   readonly heatmap: RgbImage;
-  readonly mask?: RgbImage;
+  readonly maskOverlay?: RgbImage;
   readonly heatmapValues: Float32Array;
 }
 
@@ -127,7 +128,7 @@ export async function runModel(model: SegModel, image: RgbImage): Promise<RunRes
     made.push(overlay);
     const mask = maskOverlayImage(shown, segmentation);
     made.pop();
-    return { kind: 'segmentation', inputSize, pixels, classIndex, target: heatmap.target, shown, heatmap: overlay, mask, heatmapValues: heatmap.map };
+    return { kind: 'segmentation', inputSize, pixels, mask: segmentation.mask, classIndex, target: heatmap.target, shown, heatmap: overlay, maskOverlay: mask, heatmapValues: heatmap.map };
   } catch (error) {
     shown.dispose();
     throw error;

@@ -7,10 +7,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildPlayground } from '../../examples/playground/build.js';
 import type { PlaygroundRun } from '../../examples/playground/globals.js';
 import { serveDirectory, type RunningServer } from '../../examples/web/serve.js';
+import { vocPalette } from '../../src/runtime/image.js';
 import { chromiumAvailable, openPage, type BrowserSession } from '../web/browser.js';
 
 const out = mkdtempSync(join(tmpdir(), 'segc-playground-'));
@@ -140,13 +142,17 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     expect(heatmap.colours).toBeGreaterThan(20);
     expect(await session.page.locator('#run-result').textContent()).toMatch(/^predicted 9 \(p = \d+\.\d%\); the image's label is 9$/);
     expect(await session.page.locator('#run-weights').textContent()).toBe('weights: segc train, the weights of examples/gap_cam.seg');
+    await session.page.mouse.move(0, 0);
     mkdirSync(ARTIFACTS, { recursive: true });
     await session.page.screenshot({ path: join(ARTIFACTS, 'playground-run.png') });
     expect(session.problems).toEqual([]);
   }, 120_000);
 
   test('an edited model runs on seeded random weights and the page says so', async () => {
+    const picked = () => session.page.locator('#example-picker').inputValue();
+    expect(await picked()).toBe('0');
     await setFilters('64', '48');
+    expect(await picked()).toBe('');
     const random = await run('images/digit-3.png');
     expect(random).toMatchObject({ kind: 'classifier', trained: false, inputSize: [28, 28] });
     expect(random.weightsOrigin).toBe('seeded random weights (seed 0), untrained: the source is no bundled example with trained weights');
@@ -156,6 +162,7 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     await setFilters('48', '64');
     const trained = await run('images/digit-3.png');
     expect(trained).toMatchObject({ trained: true, predicted: 3 });
+    expect(await picked()).toBe('0');
     // The edited model (as many weight tensors, other shapes) was disposed when the text changed back.
     expect(trained.tensors).toBe(random.tensors);
   }, 60_000);
@@ -175,4 +182,41 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     expect((await run('images/digit-1.png')).predicted).toBe(1);
     expect(await page.locator('#run-problem').isHidden()).toBe(true);
   }, 60_000);
+  /** Opens a bundled example with the picker above the editor, as a person would. */
+  const openExample = async (file: string) => {
+    const { page } = session;
+    const value = await page.locator('#example-picker option', { hasText: file }).getAttribute('value');
+    await page.locator('#example-picker').selectOption(value!);
+    await page.waitForFunction(() => window.playground!.shown.version === window.playground!.editor.getModel()!.getVersionId() && window.playground!.shown.shapes, undefined, { timeout: 30_000 });
+    expect(await markers()).toEqual([]);
+  };
+
+  test('the ACoL example names the digits on its 64×64 canvases', async () => {
+    await openExample('examples/acol.seg');
+    for (const [image, truth] of Object.entries(TRUTH).filter(([, t]) => t.model === 'acol')) {
+      const result = await run(`images/${image}`);
+      expect({ image, predicted: result.predicted, trained: result.trained, inputSize: result.inputSize }).toEqual({ image, predicted: truth.label, trained: true, inputSize: [64, 64] });
+    }
+  }, 60_000);
+
+  test('the small DeepLabv3+ segments a bundled image close to its true mask, with a Grad-CAM of the class found', async () => {
+    await openExample('examples/deeplabv3plus_small.seg');
+    const result = await run('images/shapes-a.png');
+    expect(result).toMatchObject({ kind: 'segmentation', trained: true, inputSize: [64, 64], heatmap: { min: 0, max: 1, size: 64 * 64 } });
+    // The true mask is drawn in the VOC palette: class c has the colour palette[3c..3c+2].
+    const truth = PNG.sync.read(readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'images', 'shapes-a.mask.png')));
+    const palette = vocPalette(4);
+    const labels = Array.from({ length: 64 * 64 }, (_, pixel) => [0, 1, 2, 3].find((c) => [0, 1, 2].every((k) => truth.data[pixel * 4 + k] === palette[c * 3 + k])));
+    expect(labels.every((label) => label !== undefined)).toBe(true);
+    const agree = result.mask!.filter((label, pixel) => label === labels[pixel]).length / labels.length;
+    expect(agree).toBeGreaterThan(0.95);
+    // The class explained is the most frequent foreground class found, which the true mask also has most of.
+    const truthCounts = [1, 2, 3].map((c) => labels.filter((label) => label === c).length);
+    expect(result.classIndex).toBe(1 + truthCounts.indexOf(Math.max(...truthCounts)));
+    expect((await canvasContent('mask-canvas')).colours).toBeGreaterThan(2);
+    expect((await canvasContent('heatmap-canvas')).colours).toBeGreaterThan(20);
+    expect(await session.page.locator('#mask-figure').isVisible()).toBe(true);
+    await session.page.screenshot({ path: join(ARTIFACTS, 'playground-segmentation.png') });
+    expect(session.problems).toEqual([]);
+  }, 120_000);
 });
