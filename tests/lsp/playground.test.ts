@@ -12,12 +12,44 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildPlayground } from '../../examples/playground/build.js';
 import type { PlaygroundRun } from '../../examples/playground/globals.js';
 import { serveDirectory, type RunningServer } from '../../examples/web/serve.js';
-import { vocPalette } from '../../src/runtime/image.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { compileSource, hasErrors } from '../../src/compiler/compile.js';
+import { nodeHost } from '../../src/compiler/node-host.js';
+import { selectBackend } from '../../src/runtime/backend.js';
+import { resizeImage, vocPalette } from '../../src/runtime/image.js';
+import { SegModel } from '../../src/runtime/model.js';
+import { readImage } from '../../src/runtime/node/image-io.js';
 import { chromiumAvailable, openPage, type BrowserSession } from '../web/browser.js';
 
 const out = mkdtempSync(join(tmpdir(), 'segc-playground-'));
 /** Screenshots to look at (git-ignored). */
 const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/**
+ * The class probabilities Node's cpu backend computes for `text` on seeded random weights (seed
+ * 0, as `segc run` without `--weights`), the PNG decoded with pngjs, resized and turned grey as
+ * `segc run` does: the page's run must give the same numbers.
+ */
+async function nodeProbabilities(text: string, image: string): Promise<number[]> {
+  await selectBackend('cpu');
+  const result = compileSource(text, join(ROOT, 'examples', 'edited.seg'), {}, nodeHost());
+  expect(hasErrors(result.diagnostics)).toBe(false);
+  const compiled = result.models.find((m) => m.graph)!;
+  const model = SegModel.random(compiled.graph!, compiled.sizes, 0);
+  const original = await readImage(join(ROOT, 'examples', 'images', image));
+  try {
+    const input = tf.tidy(() => tf.mean(resizeImage(original, 28, 28), 3, true));
+    const outputs = model.predict(input);
+    const values = Array.from(await outputs.probabilities!.data());
+    tf.dispose([input, ...Object.values(outputs)]);
+    return values;
+  } finally {
+    original.dispose();
+    model.dispose();
+  }
+}
+
 const TRUTH = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'images', 'truth.json'), 'utf8')) as Record<string, { model: string; label?: number }>;
 let server: RunningServer;
 let session: BrowserSession;
@@ -159,6 +191,10 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     expect(await session.page.locator('#run-weights').textContent()).toContain('seeded random weights (seed 0), untrained');
     expect(await session.page.locator('#run-weights').getAttribute('class')).toBe('warning');
     expect(random.heatmap.size).toBe(28 * 28);
+    const edited = await session.page.evaluate(() => window.playground!.editor.getModel()!.getValue());
+    const reference = await nodeProbabilities(edited, 'digit-3.png');
+    expect(random.probabilities).toHaveLength(10);
+    random.probabilities!.forEach((p, index) => expect(p).toBeCloseTo(reference[index]!, 4));
     await setFilters('48', '64');
     const trained = await run('images/digit-3.png');
     expect(trained).toMatchObject({ trained: true, predicted: 3 });
