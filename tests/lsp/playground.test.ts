@@ -255,4 +255,20 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     await session.page.screenshot({ path: join(ARTIFACTS, 'playground-segmentation.png') });
     expect(session.problems).toEqual([]);
   }, 120_000);
+  test('on WebGPU (the software adapter here) a digit gets the answer it gets on wasm', async () => {
+    await openExample('examples/gap_cam.seg');
+    const onWasm = await run('images/digit-7.png');
+    expect(await session.page.locator('#run-backend').textContent()).toMatch(/^backend: wasm/);
+    const gpu = await openPage(`${server.url}index.html?backend=webgpu`, true);
+    try {
+      await gpu.page.waitForFunction(() => window.playground?.shown.shapes === true, undefined, { timeout: 60_000 });
+      const onGpu = await gpu.page.evaluate(() => window.playground!.run('images/digit-7.png'));
+      expect(await gpu.page.locator('#run-backend').textContent()).toMatch(/^backend: webgpu on /);
+      expect(onGpu).toMatchObject({ kind: 'classifier', trained: true, predicted: 7, heatmap: { min: 0, max: 1, size: 28 * 28 } });
+      onGpu.probabilities!.forEach((p, index) => expect(p).toBeCloseTo(onWasm.probabilities![index]!, 3));
+      expect(gpu.problems).toEqual([]);
+    } finally {
+      await gpu.close();
+    }
+  }, 150_000);
 });
