@@ -29,6 +29,21 @@ interface Truth {
   readonly classes?: string[];
 }
 
+/**
+ * The names of the classes a model predicts, from `classes.json` beside its weights as `segc run`
+ * reads it: a list of names, or `{ classes, maskClasses }` (the mask's names for a segmenter).
+ */
+function classNames(weights: string): { classes: string[]; maskClasses: string[] } | undefined {
+  const file = join(weights, 'classes.json');
+  if (!existsSync(file)) return undefined;
+  const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const isNames = (v: unknown): v is string[] => Array.isArray(v) && v.every((n) => typeof n === 'string');
+  if (isNames(value)) return { classes: value, maskClasses: value };
+  const { classes, maskClasses } = (value ?? {}) as { classes?: unknown; maskClasses?: unknown };
+  if (isNames(classes)) return { classes, maskClasses: isNames(maskClasses) ? maskClasses : classes };
+  throw new Error(`${file} is not a list of class names or { "classes": [...], "maskClasses": [...] }`);
+}
+
 /** Each runnable example with its weights (when trained) and the images of examples/images/truth.json made for it. */
 async function writeCatalog(out: string): Promise<CatalogEntry[]> {
   const truth = JSON.parse(readFileSync(join(IMAGES, 'truth.json'), 'utf8')) as Record<string, Truth>;
@@ -41,12 +56,13 @@ async function writeCatalog(out: string): Promise<CatalogEntry[]> {
     if (hasWeights) await prepareWeights(join(out, 'models', name), file, { directory: trained });
     const images = Object.entries(truth).filter(([, t]) => t.model === name);
     for (const [image] of images) copyFileSync(join(IMAGES, image), join(out, 'images', image));
-    const classes = images.find(([, t]) => t.classes)?.[1].classes;
+    const fromTruth = images.find(([, t]) => t.classes)?.[1].classes;
+    const names = classNames(trained) ?? (fromTruth && { classes: fromTruth, maskClasses: fromTruth });
     catalog.push({
       file,
       text: readFileSync(join(PROJECT_ROOT, file), 'utf8'),
       ...(hasWeights ? { weights: `models/${name}/${WEIGHTS_DIRECTORY}/` } : {}),
-      ...(classes ? { classes } : {}),
+      ...(names ?? {}),
       images: images.map(([image, t]) => ({ url: `images/${image}`, ...(t.label === undefined ? {} : { label: t.label }) })),
     });
   }

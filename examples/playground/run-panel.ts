@@ -106,7 +106,7 @@ export function startRunPanel(text: () => string, library: Readonly<Record<strin
       await draw('heatmap-canvas', result.heatmap);
       element('mask-figure').hidden = !result.maskOverlay;
       if (result.maskOverlay) await draw('mask-canvas', result.maskOverlay);
-      const classes = current.example?.classes;
+      const classes = result.kind === 'segmentation' ? current.example?.maskClasses : current.example?.classes;
       element('heatmap-caption').textContent = `Grad-CAM for ${classes?.[result.classIndex] ?? result.classIndex} at ${result.target}`;
       element('run-result').textContent = describe(result, classes, label);
       const map = result.heatmapValues;

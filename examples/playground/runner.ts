@@ -22,8 +22,9 @@ export interface CatalogEntry {
   readonly text: string;
   /** The URL of its weights directory (holding model.json), relative to the page; absent when it has none. */
   readonly weights?: string;
-  /** Class names, when the example's data names them. */
+  /** Class names, when the example's data names them: of the image, and of a mask's values. */
   readonly classes?: readonly string[];
+  readonly maskClasses?: readonly string[];
   /** Images made for this example, with their label when they have one. */
   readonly images: readonly { readonly url: string; readonly label?: number }[];
 }

@@ -252,6 +252,10 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     expect((await canvasContent('mask-canvas')).colours).toBeGreaterThan(2);
     expect((await canvasContent('heatmap-canvas')).colours).toBeGreaterThan(20);
     expect(await session.page.locator('#mask-figure').isVisible()).toBe(true);
+    // Class names come from classes.json beside the trained weights.
+    const names = ['background', 'circle', 'square', 'triangle'];
+    expect(await session.page.locator('#run-result').textContent()).toMatch(/^pixels: background \d+\.\d%, circle \d+\.\d%, square \d+\.\d%, triangle \d+\.\d%$/);
+    expect(await session.page.locator('#heatmap-caption').textContent()).toBe(`Grad-CAM for ${names[result.classIndex]} at ${result.target}`);
     await session.page.screenshot({ path: join(ARTIFACTS, 'playground-segmentation.png') });
     expect(session.problems).toEqual([]);
   }, 120_000);
