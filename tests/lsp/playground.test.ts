@@ -174,6 +174,11 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     expect(heatmap.colours).toBeGreaterThan(20);
     expect(await session.page.locator('#run-result').textContent()).toMatch(/^predicted 9 \(p = \d+\.\d%\); the image's label is 9$/);
     expect(await session.page.locator('#run-weights').textContent()).toBe('weights: segc train, the weights of examples/gap_cam.seg');
+    // A file of one's own goes through the browser's decoder the same way; it has no label.
+    await session.page.locator('#image-file').setInputFiles(join(ROOT, 'examples', 'images', 'digit-4.png'));
+    await session.page.waitForFunction(() => document.getElementById('run-result')!.textContent!.startsWith('predicted 4 '), undefined, { timeout: 30_000 });
+    expect(await session.page.locator('#run-result').textContent()).toMatch(/^predicted 4 \(p = \d+\.\d%\)$/);
+    await run('images/digit-9.png');
     await session.page.mouse.move(0, 0);
     mkdirSync(ARTIFACTS, { recursive: true });
     await session.page.screenshot({ path: join(ARTIFACTS, 'playground-run.png') });
