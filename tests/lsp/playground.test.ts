@@ -222,6 +222,10 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     await page.evaluate((text) => window.playground!.editor.getModel()!.setValue(text), original);
     expect((await run('images/digit-1.png')).predicted).toBe(1);
     expect(await page.locator('#run-problem').isHidden()).toBe(true);
+    // A file that is no image is refused with the decoder's diagnostic.
+    await page.locator('#image-file').setInputFiles(join(ROOT, 'examples', 'gap_cam.seg'));
+    await page.waitForSelector('#run-problem:not([hidden])', { timeout: 15_000 });
+    expect((await page.locator('#run-problem').textContent())!.trim()).toBe('gap_cam.seg:1:1: error E0602: gap_cam.seg is not an image this browser can decode\n  hint: choose a PNG or JPEG file');
   }, 60_000);
   /** Opens a bundled example with the picker above the editor, as a person would. */
   const openExample = async (file: string) => {
