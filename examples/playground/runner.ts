@@ -10,7 +10,7 @@ import type { Graph } from '../../src/ir/graph.js';
 import { resizeImage, type RgbImage } from '../../src/runtime/image.js';
 import { SegModel } from '../../src/runtime/model.js';
 import {
-  compileBundled, gradCamHeatmap, heatmapOverlayImage, loadWebModel, maskOverlayImage, mostFrequentForeground, segment,
+  classHistogram, compileBundled, gradCamHeatmap, heatmapOverlayImage, loadWebModel, maskOverlayImage, mostFrequentForeground, segment,
   type BundledSources,
 } from '../../src/web/index.js';
 import { PLAYGROUND_FILE } from './protocol.js';
@@ -63,6 +63,18 @@ export async function loadEditedModel(text: string, catalog: readonly CatalogEnt
   return { text, model, weightsOrigin: `seeded random weights (seed ${RANDOM_SEED}), untrained: ${why}` };
 }
 
+/** Only a model of one image input, [N, H, W, 1 or 3], can run on a picked image. */
+function checkImageInput(graph: Graph, sizes: SizeSpace): void {
+  const input = graph.nodes[graph.inputs[0]!.node]!;
+  const shape = input.type.shape;
+  const channels = shape[3];
+  if (graph.inputs.length === 1 && shape.length === 4 && channels?.kind === 'const' && (channels.value === 1 || channels.value === 3)) return;
+  const why = graph.inputs.length > 1
+    ? `it has ${graph.inputs.length} inputs`
+    : `its input \`${graph.inputs[0]!.name}\` is [${shape.map((d) => sizes.format(d)).join(', ')}]`;
+  throw new Error(`the model \`${graph.model}\` cannot run on a picked image: ${why}, where the playground runs one input of [N, H, W, 1] or [N, H, W, 3]`);
+}
+
 /** The input's height and width: fixed sizes as declared, symbolic ones the smallest allowed ≥ 64. */
 export function runSize(graph: Graph, sizes: SizeSpace): [number, number] {
   const shape = graph.nodes[graph.inputs[0]!.node]!.type.shape;
@@ -103,6 +115,7 @@ function scoredOutput(graph: Graph): { name: string; softmax: boolean } | undefi
 /** Runs the model on `image` ([1, H, W, 3] in [0, 1], not disposed) and explains its prediction with Grad-CAM. */
 export async function runModel(model: SegModel, image: RgbImage): Promise<RunResult> {
   const graph = model.graph;
+  checkImageInput(graph, model.sizes);
   const inputSize = runSize(graph, model.sizes);
   const channels = graph.nodes[graph.inputs[0]!.node]!.type.shape[3];
   const shown = resizeImage(image, inputSize[0], inputSize[1]);
@@ -123,8 +136,7 @@ export async function runModel(model: SegModel, image: RgbImage): Promise<RunRes
     const segmentation = await segment(model, input);
     const classIndex = mostFrequentForeground(segmentation.mask, segmentation.classes);
     const heatmap = await gradCamHeatmap(model, input, classIndex);
-    const pixels = new Array<number>(segmentation.classes).fill(0);
-    for (const label of segmentation.mask) pixels[label]!++;
+    const pixels = classHistogram(segmentation.mask, segmentation.classes);
     const overlay = heatmapOverlayImage(shown, heatmap);
     made.push(overlay);
     const mask = maskOverlayImage(shown, segmentation);

@@ -222,6 +222,15 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     await page.evaluate((text) => window.playground!.editor.getModel()!.setValue(text), original);
     expect((await run('images/digit-1.png')).predicted).toBe(1);
     expect(await page.locator('#run-problem').isHidden()).toBe(true);
+    // A model whose input is no image is refused with the shape it has.
+    await page.evaluate(() => {
+      const editor = window.playground!.editor;
+      const column = editor.getModel()!.getLineContent(9).indexOf('28, 1]') + 5;
+      editor.executeEdits('test', [{ range: { startLineNumber: 9, startColumn: column, endLineNumber: 9, endColumn: column + 1 }, text: '2' }]);
+    });
+    await expect(run('images/digit-1.png')).rejects.toThrow();
+    expect(await page.locator('#run-problem').textContent()).toBe('the model `GapCam` cannot run on a picked image: its input `image` is [N, 28, 28, 2], where the playground runs one input of [N, H, W, 1] or [N, H, W, 3]');
+    await page.evaluate((text) => window.playground!.editor.getModel()!.setValue(text), original);
     // A file that is no image is refused with the decoder's diagnostic.
     await page.locator('#image-file').setInputFiles(join(ROOT, 'examples', 'gap_cam.seg'));
     await page.waitForSelector('#run-problem:not([hidden])', { timeout: 15_000 });
