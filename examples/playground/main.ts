@@ -1,6 +1,7 @@
 /**
  * The playground page: a Monaco editor on a `.seg` file, with diagnostics and hover shapes from
- * the language worker (worker.ts), and the architecture diagram redrawn after each edit. Monaco
+ * the language worker (worker.ts), the architecture diagram redrawn after each edit, and a run of
+ * the edited model on a picked image with its Grad-CAM (run-panel.ts). Monaco
  * itself is loaded by index.html (its AMD build, served beside this bundle) and reached through
  * the global `monaco`.
  */
@@ -10,6 +11,7 @@ import type { Range } from '../../src/lsp/analysis.js';
 import type { EditorDiagnostic } from '../../src/lsp/diagnostics.js';
 import type {} from './globals.js';
 import { PLAYGROUND_FILE, type Reply, type Request } from './protocol.js';
+import { startRunPanel } from './run-panel.js';
 
 const KEYWORDS = ['import', 'from', 'as', 'block', 'model', 'let', 'input', 'output', 'return', 'where', 'for', 'in', 'if', 'repeat', 'true', 'false'];
 
@@ -61,6 +63,8 @@ function start(monaco: typeof Monaco): void {
   const hovers = new Map<number, (reply: Extract<Reply, { kind: 'hover' }>) => void>();
   let nextHover = 0;
   const send = (request: Request) => worker.postMessage(request);
+  const library: Record<string, string> = Object.fromEntries(Object.entries<string>(sources.files).filter(([path]) => path.startsWith('std/')));
+  const panel = startRunPanel(() => model.getValue(), library, (text) => model.setValue(text));
 
   worker.onmessage = (event: MessageEvent<Reply>) => {
     const reply = event.data;
@@ -83,7 +87,10 @@ function start(monaco: typeof Monaco): void {
     document.getElementById('status')!.textContent = `the language worker failed: ${event.message}`;
     console.error(`language worker: ${event.message}`);
   };
-  model.onDidChangeContent(() => send({ kind: 'update', version: model.getVersionId(), text: model.getValue() }));
+  model.onDidChangeContent(() => {
+    send({ kind: 'update', version: model.getVersionId(), text: model.getValue() });
+    panel.edited();
+  });
   send({ kind: 'update', version: model.getVersionId(), text: model.getValue() });
 
   monaco.languages.registerHoverProvider('seg', {
@@ -97,7 +104,7 @@ function start(monaco: typeof Monaco): void {
         send({ kind: 'hover', id, line: position.lineNumber - 1, character: position.column - 1 });
       }),
   });
-  window.playground = { editor, shown };
+  window.playground = { editor, shown, run: panel.run };
 }
 
 start(window.monaco);
