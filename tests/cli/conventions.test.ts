@@ -109,7 +109,7 @@ describe('segc run and explain', () => {
   it('checks --backend before compiling', async () => {
     const { code, err } = await segc('run', join(work, 'no-such-model.seg'), '--image', grey(join(work, 'g.png'), 8), '--out', work, '--backend', 'gpu');
     expect(code).toBe(2);
-    expect(err).toContain('--backend must be auto, webgpu, wasm or cpu, got `gpu`');
+    expect(err).toContain('--backend must be auto, webgpu, wasm, cpu or onnx, got `gpu`');
     expect(err).not.toContain('E0201');
   });
 

@@ -63,7 +63,7 @@ describe('segc build --target pytorch', () => {
   it('refuses --weights for other targets (usage, exit 2)', async () => {
     const result = await segc('build', join(REPOSITORY, 'examples/gap_cam.seg'), '--weights', 'w', '-o', join(work, 'ts'));
     expect(result.code).toBe(2);
-    expect(result.err).toContain('--weights is read by --target pytorch only');
+    expect(result.err).toContain('--weights is read by --target pytorch and onnx only');
   });
 
   it('reports a layer path PyTorch cannot name at its position (exit 1), writing nothing', async () => {

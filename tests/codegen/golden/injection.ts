@@ -267,9 +267,10 @@ function tapped<T extends tf.Tensor>(tap: GradCamTap | undefined, layer: string,
   return value;
 }
 
-/** The class per image: the requested one(s), checked, or the predicted one (the top score; for per-pixel scores the class predicted on the most pixels, ties to the lower index), as the interpreter chooses. */
+/** The class per image: the requested one(s), checked, or the predicted one (the top score; for per-pixel scores the class predicted on the most pixels, ties to the lower index; one channel is one class, 0), as the interpreter chooses. */
 function gradCamClasses(scores: tf.Tensor, classes: number, requested: number | readonly number[] | undefined): tf.Tensor1D {
   const count = scores.shape[0]!;
+  if (requested === undefined && classes === 1) return tf.zeros([count], 'int32') as tf.Tensor1D;
   if (requested === undefined) {
     const predicted = tf.argMax(scores, -1);
     if (scores.rank === 2) return predicted as tf.Tensor1D;
@@ -283,8 +284,9 @@ function gradCamClasses(scores: tf.Tensor, classes: number, requested: number | 
   return tf.tensor1d(list, 'int32');
 }
 
-/** The constant w with score = Σ w ⊙ scores: class c's score of each image, summed over all pixels for per-pixel scores. */
+/** The constant w with score = Σ w ⊙ scores: class c's score of each image, summed over all pixels for per-pixel scores (one channel: the channel itself; tf.oneHot refuses depth 1). */
 function gradCamSelector(scores: tf.Tensor, classes: number, classIndex: tf.Tensor1D): tf.Tensor {
+  if (classes === 1) return tf.ones([scores.shape[0]!, ...new Array<number>(scores.rank - 1).fill(1)]);
   const oneHot = tf.cast(tf.oneHot(classIndex, classes), 'float32');
   return tf.reshape(oneHot, [scores.shape[0]!, ...new Array<number>(scores.rank - 2).fill(1), classes]);
 }
