@@ -146,6 +146,9 @@ export class SizeSpace {
     const limit = Math.min(Math.max(SEARCH_LIMIT, 4 * period), MAX_SIZE_SEARCH);
     // The same expression on both sides agrees at every size the search would try: skip it.
     if (identical) return { kind: 'equal', proved: this.proves(symbols, left, right, period, limit) };
+    if (symbols.length === 1 && !this.constraints.some((c) => c.symbols.length > 1 && c.symbols.every((s) => s === symbols[0]))) {
+      return this.searchOne(symbols[0]!, left, right, limit) ?? { kind: 'equal', proved: this.proves(symbols, left, right, period, limit) };
+    }
     // Prefer a counterexample of a typical image size (every symbol ≥ 32) over a tiny one.
     let first: Comparison | undefined;
     for (const env of this.assignments(symbols, limit)) {
@@ -158,6 +161,26 @@ export class SizeSpace {
     }
     if (first) return first;
     return { kind: 'equal', proved: this.proves(symbols, left, right, period, limit) };
+  }
+
+  /**
+   * The search above for one symbol, answering the same: every allowed value in order, the first
+   * mismatch at a typical size or else the first one. The dims are compiled to functions of that
+   * symbol once, since thousands of values are tried and most pairs agree on all of them.
+   */
+  private searchOne(symbol: string, left: Dim, right: Dim, limit: number): Comparison | undefined {
+    const at = compileDim(left, symbol);
+    const other = compileDim(right, symbol);
+    let first: Comparison | undefined;
+    for (const value of this.valuesOf(symbol, limit)) {
+      const l = at(value);
+      const r = other(value);
+      if (l === r) continue;
+      const found: Comparison = { kind: 'differ', env: new Map([[symbol, value]]), left: l, right: r };
+      if (value >= TYPICAL_SIZE) return found;
+      first ??= found;
+    }
+    return first;
   }
 
   /** Whether agreement over the sizes searched proves agreement over all of them. */
@@ -274,6 +297,35 @@ function formatAffine(symbol: string, p: number, q: number, r: number): string {
   }
   const numerator = q > 0 ? `${slope} + ${q}` : `${slope} - ${-q}`;
   return `(${numerator})/${r}`;
+}
+
+/**
+ * `d` as a function of its one symbol, computing exactly what `evaluate` computes (the same
+ * operations in the same order), without an environment lookup per node.
+ */
+function compileDim(d: Dim, symbol: string): (value: number) => number {
+  switch (d.kind) {
+    case 'const': {
+      const constant = d.value;
+      return () => constant;
+    }
+    case 'sym':
+      if (d.name !== symbol) throw new RangeError(`no value for size symbol ${d.name}`);
+      return (value) => value;
+    case 'add': {
+      const terms = d.terms.map((t) => compileDim(t, symbol));
+      return (value) => terms.reduce((sum, term) => sum + term(value), 0);
+    }
+    case 'mul': {
+      const factors = d.factors.map((f) => compileDim(f, symbol));
+      return (value) => factors.reduce((product, factor) => product * factor(value), 1);
+    }
+    case 'div': {
+      const inner = compileDim(d.value, symbol);
+      const divisor = d.divisor;
+      return d.round === 'floor' ? (value) => Math.floor(inner(value) / divisor) : (value) => Math.ceil(inner(value) / divisor);
+    }
+  }
 }
 
 /**
