@@ -171,6 +171,7 @@ export class SizeSpace {
   private searchOne(symbol: string, left: Dim, right: Dim, limit: number): Comparison | undefined {
     const at = compileDim(left, symbol);
     const other = compileDim(right, symbol);
+    if (agreeEverywhere(left, right, at, other, limit)) return undefined;
     let first: Comparison | undefined;
     for (const value of this.valuesOf(symbol, limit)) {
       const l = at(value);
@@ -325,6 +326,36 @@ function compileDim(d: Dim, symbol: string): (value: number) => number {
       const divisor = d.divisor;
       return d.round === 'floor' ? (value) => Math.floor(inner(value) / divisor) : (value) => Math.ceil(inner(value) / divisor);
     }
+  }
+}
+
+/**
+ * Whether two quasi-affine dims of one symbol with whole constants agree at every size ≥ 1,
+ * judged on 1..2P where P is a common period. Each such dim moves by a fixed step over any
+ * multiple of its period (f(x + P) = f(x) + s·P, by induction: a floor or ceil division by d
+ * of a dim with period p has period p·d), so their difference does too; zero on two whole
+ * periods makes that step zero and the difference zero everywhere. False means "not shown".
+ */
+function agreeEverywhere(left: Dim, right: Dim, at: (value: number) => number, other: (value: number) => number, limit: number): boolean {
+  if (!wholeConstants(left) || !wholeConstants(right) || !isQuasiAffine(left) || !isQuasiAffine(right)) return false;
+  const period = lcm(periodOf(left), periodOf(right));
+  if (2 * period > limit) return false;
+  for (let value = 1; value <= 2 * period; value++) if (at(value) !== other(value)) return false;
+  return true;
+}
+
+function wholeConstants(d: Dim): boolean {
+  switch (d.kind) {
+    case 'const':
+      return Number.isSafeInteger(d.value);
+    case 'sym':
+      return true;
+    case 'add':
+      return d.terms.every(wholeConstants);
+    case 'mul':
+      return d.factors.every(wholeConstants);
+    case 'div':
+      return wholeConstants(d.value);
   }
 }
 

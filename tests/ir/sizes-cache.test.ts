@@ -61,6 +61,35 @@ describe('SizeSpace answers as a plain search does', () => {
     }
   }
 
+  it('agrees with the plain search on random chains of strided layers, resizes and crops', () => {
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const steps: ((x: Dim) => Dim)[] = [
+      conv,
+      (x) => ceilDiv(x, 2),
+      (x) => floorDiv(x, 2 + next(3)),
+      (x) => mul(dim(2), x),
+      (x) => add(x, dim(next(5) - 2)),
+      (x) => floorDiv(add(x, dim(1)), 2),
+    ];
+    const chain = () => Array.from({ length: 1 + next(5) }).reduce<Dim>((x) => steps[next(steps.length)]!(x), H);
+    const space = new SizeSpace(['H'], []);
+    let differing = 0;
+    for (let n = 0; n < 150; n++) {
+      const [a, b] = [chain(), chain()];
+      const expected = referenceMismatch(a, b, []);
+      const result = space.compare(a, b);
+      if (!expected) {
+        expect(result.kind).toBe('equal');
+        continue;
+      }
+      differing++;
+      expect(result).toMatchObject({ kind: 'differ', env: new Map([['H', expected.H]]), left: expected.left, right: expected.right });
+    }
+    expect(differing).toBeGreaterThan(10);
+    expect(differing).toBeLessThan(150);
+  });
+
   it('proves identical one-symbol dims equal, and leaves products of two symbols unproved', () => {
     const space = new SizeSpace(['H', 'W'], []);
     expect(space.compare(times(H, 3, conv), times(H, 3, conv))).toEqual({ kind: 'equal', proved: true });
