@@ -77,9 +77,13 @@ export class SizeSpace {
 
   /** A copy with one more constraint. */
   withConstraint(constraint: SizeConstraint): SizeSpace {
-    // `valuesOf` judges a symbol by the constraints on it alone, so only that symbol's lists change.
-    const single = constraint.symbols.length === 1 ? `${constraint.symbols[0]}:` : undefined;
-    const kept = [...this.valuesCache].filter(([key]) => single === undefined || !key.startsWith(single));
+    // `valuesOf` judges a symbol by the constraints on it alone, so only that symbol's lists
+    // change: they keep the values the new constraint also allows.
+    const single = constraint.symbols.length === 1 ? constraint.symbols[0]! : undefined;
+    const kept = [...this.valuesCache].map(([key, values]): [string, number[]] => {
+      if (single === undefined || !key.startsWith(`${single}:`)) return [key, values];
+      return [key, values.filter((v) => safeHolds(constraint, new Map([[single, v]])))];
+    });
     return new SizeSpace(this.symbols, [...this.constraints, constraint], this.fixed, new Map(kept));
   }
 
@@ -88,7 +92,7 @@ export class SizeSpace {
     const fixed = this.fixed.get(symbol);
     if (fixed !== undefined) return [fixed];
     const key = `${symbol}:${limit}`;
-    const cached = this.valuesCache.get(key);
+    const cached = this.valuesCache.get(key) ?? this.fromLongerList(symbol, limit);
     if (cached) return cached;
     const own = this.constraints.filter((c) => c.symbols.length === 1 && c.symbols[0] === symbol);
     const values: number[] = [];
@@ -98,6 +102,18 @@ export class SizeSpace {
     }
     this.valuesCache.set(key, values);
     return values;
+  }
+
+  /** The allowed values up to `limit` cut from a list already made up to a higher limit. */
+  private fromLongerList(symbol: string, limit: number): number[] | undefined {
+    for (const [key, values] of this.valuesCache) {
+      const [name, longer] = key.split(':');
+      if (name !== symbol || Number(longer) < limit) continue;
+      const cut = values.filter((v) => v <= limit);
+      this.valuesCache.set(`${symbol}:${limit}`, cut);
+      return cut;
+    }
+    return undefined;
   }
 
   /** Size assignments to test for the given symbols, smallest first. */

@@ -113,6 +113,9 @@ describe('SizeSpace answers as a plain search does', () => {
     expect(space.valuesOf('W', 64)).toHaveLength(64);
     const narrowed = space.withConstraint(multipleOf('H', 16));
     expect(narrowed.valuesOf('H', 64)).toEqual([16, 32, 48, 64]);
+    expect(narrowed.valuesOf('H', 40)).toEqual([16, 32]);
+    expect(narrowed.valuesOf('H', 100)).toEqual([16, 32, 48, 64, 80, 96]);
+    expect(narrowed.withConstraint(atLeast('H', 40)).valuesOf('H', 64)).toEqual([48, 64]);
     expect(narrowed.valuesOf('W', 64)).toHaveLength(64);
     expect(space.valuesOf('H', 64)).toHaveLength(64);
   });
