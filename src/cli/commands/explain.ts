@@ -106,6 +106,9 @@ function stems(images: readonly string[], out: string): string[] {
   return outputStems(images).map((stem) => join(out, stem));
 }
 
+/** The methods `auto` may run on ONNX Runtime (src/onnx/explain.ts). */
+const ONNX_METHODS: readonly string[] = ['cam', 'gradcam', 'gradcampp', 'layercam'];
+
 export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   const [file] = requireFiles(parsed, 'explain', 1);
   if (parsed.values.list === true) return listPlans(file!, parsed, io);
@@ -113,7 +116,9 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   await checkOutputFolder(settings.out);
   if (!(await checkImages(settings.images, io))) return 1;
   await ensureOutputFolder(settings.out);
-  const { model, compiled, random, classNames } = await loadModelFromArgs(file!, parsed, io);
+  // The ONNX explanation model makes these maps; ACoL and feature grids need tfjs.
+  const onOnnx = ONNX_METHODS.includes(settings.method);
+  const { model, compiled, random, classNames } = await loadModelFromArgs(file!, parsed, io, onOnnx ? { inferenceOnly: `the ONNX explanation model makes ${settings.method} maps` } : {});
   try {
     const names = stems(settings.images, settings.out);
     for (const [index, path] of settings.images.entries()) {

@@ -34,7 +34,7 @@ export async function run(parsed: Parsed, io: Io): Promise<number> {
   await checkOutputFolder(out);
   if (!(await checkImages(images, io))) return 1;
   await ensureOutputFolder(out);
-  const { model, compiled, random, classNames } = await loadModelFromArgs(file!, parsed, io);
+  const { model, compiled, random, classNames } = await loadModelFromArgs(file!, parsed, io, { inferenceOnly: 'segc run needs inference only' });
   try {
     const classes = maskClassCount(model.graph);
     if (classes !== undefined && parsed.values.json !== true) io.out(`mask colours: ${legend(classes, classNames?.maskClasses)}`);
