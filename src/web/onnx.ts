@@ -50,9 +50,11 @@ export async function loadOnnxRuntimeWeb(folderUrl: string | URL): Promise<OnnxR
   return runtime;
 }
 
-/** WebGPU first where the browser offers it, wasm always. */
-export function onnxWebProviders(): OnnxWebProvider[] {
-  return (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu ? ['webgpu', 'wasm'] : ['wasm'];
+/** WebGPU first where the browser gives a WebGPU adapter (`navigator.gpu` alone is not enough), wasm always. */
+export async function onnxWebProviders(): Promise<OnnxWebProvider[]> {
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+  const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+  return adapter ? ['webgpu', 'wasm'] : ['wasm'];
 }
 
 const explainers = new WeakMap<SegModel, OnnxExplainer>();
@@ -62,7 +64,8 @@ const explainers = new WeakMap<SegModel, OnnxExplainer>();
  * Grad-CAM (`gradCamHeatmap`) on ONNX Runtime from now on; disposing the model releases the
  * sessions. Returns the engine, for callers that want host arrays.
  */
-export async function useOnnxRuntimeWeb(model: SegModel, runtime: OnnxRuntimeModule, providers: readonly OnnxWebProvider[] = onnxWebProviders()): Promise<OnnxEngine> {
+export async function useOnnxRuntimeWeb(model: SegModel, runtime: OnnxRuntimeModule, asked?: readonly OnnxWebProvider[]): Promise<OnnxEngine> {
+  const providers = asked ?? (await onnxWebProviders());
   // Errors only: the sessions' warnings (shape ops placed on the CPU) reach the console as errors.
   const options = { executionProviders: providers, logSeverityLevel: 3 } as const;
   const engine = await OnnxEngine.create(runtime, exportOnnx(model.inference, model.weights).model, options);

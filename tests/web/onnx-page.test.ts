@@ -7,7 +7,7 @@
  * without the optional onnxruntime-web package.
  */
 import { createRequire } from 'node:module';
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ import { buildSite, DEFAULT_TRAINED_WEIGHTS } from '../../examples/web/build.js'
 import { bundlePage } from '../../examples/web/bundle.js';
 import { serveDirectory, type RunningServer } from '../../examples/web/serve.js';
 import { ONNX_RUNTIME_WEB_MODULE } from '../../src/web/onnx.js';
-import { chromiumAvailable, openPage } from './browser.js';
+import { chromiumAvailable, openPage, runInPage } from './browser.js';
 import { maxAbsoluteDifference } from './compare.js';
 import type { OnnxComparison } from './onnx-entry.js';
 
@@ -42,13 +42,12 @@ describe.runIf(chromiumAvailable() && ORT !== undefined)('the small DeepLabv3+ o
 
   beforeAll(async () => {
     site = await mkdtemp(join(tmpdir(), 'segc-onnx-web-'));
-    await buildSite({ outDirectory: site, weights: { directory: DEFAULT_TRAINED_WEIGHTS } });
+    const built = await buildSite({ outDirectory: site, weights: { directory: DEFAULT_TRAINED_WEIGHTS } });
+    // The site serves onnxruntime-web from ort/ when the package is installed, as here.
+    expect(built.onnxRuntimeWeb).toContain(ONNX_RUNTIME_WEB_MODULE);
+    expect(built.onnxRuntimeWeb.filter((file) => file.endsWith('.wasm')).length).toBeGreaterThan(0);
     await bundlePage({ entryPoint: join(dirname(fileURLToPath(import.meta.url)), 'onnx-entry.ts'), outFile: join(site, 'onnx.js') });
     await writeFile(join(site, 'onnx.html'), '<!doctype html>\n<meta charset="utf-8">\n<link rel="icon" href="data:,">\n<title>segc on ONNX Runtime Web</title>\n<script type="module" src="onnx.js"></script>\n');
-    await mkdir(join(site, 'ort'));
-    for (const file of (await readdir(ORT!)).filter((name) => name === ONNX_RUNTIME_WEB_MODULE || /^ort-wasm.*\.(?:mjs|wasm)$/.test(name))) {
-      await copyFile(join(ORT!, file), join(site, 'ort', file));
-    }
     server = await serveDirectory(site);
   }, 180_000);
 
@@ -102,6 +101,41 @@ describe.runIf(chromiumAvailable() && ORT !== undefined)('the small DeepLabv3+ o
       expect(error.hint).toContain("serve the files of onnxruntime-web's dist/ folder");
     } finally {
       await session.close();
+    }
+  }, 60_000);
+
+  it('runs the demo page on ONNX Runtime Web with ?executor=onnx, with the numbers of tfjs', async () => {
+    const runs = [];
+    for (const search of ['', '?executor=onnx']) {
+      const session = await openPage(`${server.url}${search}`, false);
+      try {
+        runs.push(await runInPage(session.page, SAMPLE, CLASS_INDEX));
+        if (search) expect(await session.page.textContent('#backend')).toMatch(/^wasm — .*; the model on ONNX Runtime Web \(wasm\)$/);
+        expect(session.problems).toEqual([]);
+      } finally {
+        await session.close();
+      }
+    }
+    const [tfjs, onnx] = runs;
+    expect([tfjs!.executor, onnx!.executor]).toEqual(['tfjs', 'onnx (wasm)']);
+    expect(maxAbsoluteDifference(onnx!.logits, tfjs!.logits)).toBeLessThanOrEqual(TOLERANCE);
+    expect(maxAbsoluteDifference(onnx!.heatmap, tfjs!.heatmap)).toBeLessThanOrEqual(TOLERANCE);
+    expect(onnx!.mask).toEqual(tfjs!.mask);
+  }, 120_000);
+
+  it('keeps the demo page on tfjs, and says why, where ONNX Runtime Web is not served', async () => {
+    await rename(join(site, 'ort'), join(site, 'ort-away'));
+    const session = await openPage(`${server.url}?executor=onnx`, false);
+    try {
+      const result = await runInPage(session.page, SAMPLE, CLASS_INDEX);
+      expect(result.executor).toBe('tfjs');
+      expect(result.backend).toBe('wasm');
+      expect(await session.page.textContent('#backend')).toContain(`; not on ONNX Runtime Web: ONNX Runtime Web could not be loaded from ${server.url}ort/${ONNX_RUNTIME_WEB_MODULE}`);
+      // The browser reports the missing file itself; nothing else may go wrong.
+      expect(session.problems.filter((problem) => !/status of 404/.test(problem))).toEqual([]);
+    } finally {
+      await session.close();
+      await rename(join(site, 'ort-away'), join(site, 'ort'));
     }
   }, 60_000);
 });
