@@ -149,7 +149,8 @@ function describeExplanation(path: string, report: Record<string, unknown>, name
 async function probabilityOf(model: SegModel, input: tf.Tensor4D, output: string, index: number): Promise<number | undefined> {
   const node = model.graph.outputs.find((o) => o.name === output);
   if (!node || model.graph.nodes[node.node]!.type.shape.length !== 2) return undefined;
-  const outputs = model.predict(input);
+  // predictAsync: on ONNX Runtime when the model runs there (tfjs is then the slow cpu backend).
+  const outputs = await model.predictAsync(input);
   const probabilities = tf.tidy(() => (model.graph.nodes[node.node]!.op === 'softmax' ? tf.clone(outputs[output]!) : tf.softmax(outputs[output]!)));
   try {
     // Read asynchronously: WebGPU's synchronous read needs OffscreenCanvas, which Node lacks.
