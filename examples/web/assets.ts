@@ -14,6 +14,7 @@ import { nodeHost } from '../../src/compiler/node-host.js';
 import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
 import { renderDiagnostics } from '../../src/diagnostics/render.js';
 import { initialWeights, weightDeclarations } from '../../src/runtime/model.js';
+import { ONNX_RUNTIME_WEB_MODULE } from '../../src/web/onnx.js';
 import { safetensorsFiles } from '../../src/runtime/node/safetensors-fs.js';
 import { loadWeights, saveWeights } from '../../src/runtime/node/weights-fs.js';
 import { MODEL_JSON } from '../../src/runtime/weights.js';
@@ -23,6 +24,8 @@ import { PAGE_DIRECTORY, PROJECT_ROOT } from './bundle.js';
 tf.env().set('PROD', true);
 
 export const WASM_DIRECTORY = 'tfjs';
+/** Where onnxruntime-web's files are served, when the optional package is installed. */
+export const ONNX_RUNTIME_DIRECTORY = 'ort';
 export const WEIGHTS_DIRECTORY = 'weights';
 export const SAMPLES_DIRECTORY = 'samples';
 const STATIC_FILES = ['index.html', 'style.css'];
@@ -49,6 +52,23 @@ export async function copyWasmBinaries(outDirectory: string): Promise<string[]> 
   const binaries = (await readdir(distribution)).filter((name) => name.endsWith('.wasm'));
   await copyFiles(distribution, join(outDirectory, WASM_DIRECTORY), binaries);
   return binaries;
+}
+
+/**
+ * onnxruntime-web's ES module bundle and its ort-wasm-* files, for `?executor=onnx`; none when
+ * the optional package is not installed (the page then runs on tfjs and says so).
+ */
+export async function copyOnnxRuntimeWeb(outDirectory: string): Promise<string[]> {
+  let distribution: string;
+  try {
+    // The package's main file lies in dist/, beside the browser files.
+    distribution = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
+  } catch {
+    return [];
+  }
+  const files = (await readdir(distribution)).filter((name) => name === ONNX_RUNTIME_WEB_MODULE || /^ort-wasm.*\.(?:mjs|wasm)$/.test(name));
+  await copyFiles(distribution, join(outDirectory, ONNX_RUNTIME_DIRECTORY), files);
+  return files;
 }
 
 /** Compiles the model file with the Node host; a model with errors stops the build with its diagnostics. */

@@ -14,7 +14,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { copyPageFiles, copyWasmBinaries, prepareWeights, type WeightsSource } from './assets.js';
+import { copyOnnxRuntimeWeb, copyPageFiles, copyWasmBinaries, prepareWeights, type WeightsSource } from './assets.js';
 import { bundlePage, DEFAULT_MODEL_FILE, PAGE_DIRECTORY, PROJECT_ROOT } from './bundle.js';
 import { serveDirectory } from './serve.js';
 
@@ -33,6 +33,8 @@ export interface SiteReport {
   readonly bundleBytes: number;
   readonly weights: WeightsSource;
   readonly wasmBinaries: readonly string[];
+  /** onnxruntime-web's files served from ort/; empty without the optional package. */
+  readonly onnxRuntimeWeb: readonly string[];
 }
 
 /** Trained weights when the training run left them in the usual place, otherwise seed 0. */
@@ -52,8 +54,9 @@ export async function buildSite(options: SiteOptions): Promise<SiteReport> {
   });
   await copyPageFiles(options.outDirectory);
   const wasmBinaries = await copyWasmBinaries(options.outDirectory);
+  const onnxRuntimeWeb = await copyOnnxRuntimeWeb(options.outDirectory);
   await prepareWeights(options.outDirectory, modelFile, weights);
-  return { outDirectory: options.outDirectory, bundleBytes: bundle.bytes, weights, wasmBinaries };
+  return { outDirectory: options.outDirectory, bundleBytes: bundle.bytes, weights, wasmBinaries, onnxRuntimeWeb };
 }
 
 function describeWeights(source: WeightsSource): string {

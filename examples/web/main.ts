@@ -16,7 +16,7 @@ import type { RgbImage } from '../../src/runtime/image.js';
 import {
   type Box, backendRequestFrom, classHistogram, cropToBox, decodeImageBlob, describeBackend, fetchImage, gradCamHeatmap,
   heatmapOverlayImage, letterbox, loadWebModel, maskOverlayImage, mostFrequentForeground, segment, shrinkToFit,
-  startWebBackend, toImageData, type Heatmap, type Segmentation, type WebModel,
+  startWebBackend, toImageData, loadOnnxRuntimeWeb, useOnnxRuntimeWeb, type OnnxWebProvider, type Heatmap, type Segmentation, type WebModel,
 } from '../../src/web/index.js';
 import type { SegcResult } from './result.js';
 import * as view from './view.js';
@@ -83,10 +83,27 @@ async function start(): Promise<void> {
   view.setStatus('backend', describeBackend(backend), backend.name !== 'webgpu' || backend.software === true);
   view.setBusy('compiling the model and loading its weights…');
   loaded = await loadWebModel(sources, new URL('weights/', location.href));
+  if (new URLSearchParams(location.search).get('executor') === 'onnx') await useOnnx(loaded.model);
   view.setStatus('model', `${loaded.compiled.name} from ${sources.entry} (${loaded.model.weights.size} weight tensors), run at ${MODEL_SIZE}×${MODEL_SIZE}`);
   view.setStatus('weights', loaded.weightsOrigin, /random|untrained/.test(loaded.weightsOrigin));
   view.addSampleButtons(SAMPLES, (url) => void track(`running ${url}…`, () => runImage(() => fetchImage(new URL(url, location.href)), url)).catch(report));
   view.acceptFiles((file) => void track(`running ${file.name}…`, () => runImage(() => decodeImageBlob(file, file.name), file.name)).catch(report));
+}
+
+/**
+ * `?executor=onnx`: the model runs on ONNX Runtime Web (tfjs still decodes and draws). Where
+ * its files are not served, the page stays on tfjs and the backend line says why.
+ */
+async function useOnnx(model: WebModel['model']): Promise<void> {
+  view.setBusy('loading ONNX Runtime Web…');
+  // The providers follow the page's tfjs choice: WebGPU only where `auto` took it (a hardware adapter) or it was asked for.
+  const providers: OnnxWebProvider[] = backend!.name === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'];
+  try {
+    await useOnnxRuntimeWeb(model, await loadOnnxRuntimeWeb(new URL('ort/', location.href)), providers);
+    view.setStatus('backend', `${describeBackend(backend!)}; the model on ONNX Runtime Web (${providers.join(', ')})`);
+  } catch (error) {
+    view.setStatus('backend', `${describeBackend(backend!)}; not on ONNX Runtime Web: ${(error as Error).message}`, true);
+  }
 }
 
 async function explainClass(classIndex: number): Promise<Heatmap> {
@@ -122,6 +139,7 @@ async function resultOf(heatmap: Heatmap, gradCam: number): Promise<SegcResult> 
   const { image, segmentation } = current!;
   return {
     backend: backend!.name,
+    executor: loaded!.model.executorName,
     ...(backend!.adapter ? { adapter: backend!.adapter } : {}),
     width: segmentation.width,
     height: segmentation.height,

@@ -5,6 +5,8 @@
  */
 export interface SegcResult {
   readonly backend: string;
+  /** `tfjs`, or `onnx (wasm)` / `onnx (webgpu, wasm)` with `?executor=onnx`. */
+  readonly executor: string;
   readonly adapter?: string;
   readonly width: number;
   readonly height: number;

@@ -72,14 +72,18 @@ async function start(requested: BackendName | 'auto'): Promise<BackendChoice> {
   }
 }
 
-/** Starts the backend with gradients registered, and says once on stderr which one runs. */
-export async function startBackend(requested: BackendRequest, io: Io): Promise<BackendChoice> {
+/**
+ * Starts the backend with gradients registered, and says once on stderr which one runs.
+ * `notOnnx` says why `auto` did not take ONNX Runtime for a command that could have used it.
+ */
+export async function startBackend(requested: BackendRequest, io: Io, notOnnx?: string): Promise<BackendChoice> {
   // Production mode: fewer debug checks, and no banner suggesting tfjs-node on stderr.
   tf.env().set('PROD', true);
   // On ONNX Runtime the engine says which backend runs once it is attached (load-model.ts).
   if (requested === 'onnx') return selectBackend('cpu');
   const choice = await start(requested);
   registerGradients();
-  io.err(`backend: ${choice.name}${choice.adapter ? ` (${choice.adapter})` : ''} — ${choice.reason}`);
+  const reason = notOnnx && requested === 'auto' ? `${choice.reason} (not onnx: ${notOnnx})` : choice.reason;
+  io.err(`backend: ${choice.name}${choice.adapter ? ` (${choice.adapter})` : ''} — ${reason}`);
   return choice;
 }

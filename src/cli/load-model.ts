@@ -8,18 +8,18 @@ import { join } from 'node:path';
 import { hasErrors } from '../compiler/compile.js';
 import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import type { CompiledModel } from '../compiler/compile.js';
-import type { BackendChoice } from '../runtime/backend.js';
+import type { BackendChoice, BackendName } from '../runtime/backend.js';
 import { SegModel, weightDeclarations } from '../runtime/model.js';
 import { loadWeights } from '../runtime/node/weights-fs.js';
 import { type Parsed, UsageError } from './args.js';
-import { backendOption, startBackend } from './backend.js';
+import { type BackendRequest, backendOption, startBackend } from './backend.js';
 import { compileFromArgs } from './compile-file.js';
 import type { Io } from './io.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
 import { OnnxCode } from '../onnx/codes.js';
 import { OnnxExportError } from '../onnx/export.js';
 import { useOnnxRuntime } from '../onnx/node/attach.js';
-import { OnnxRuntimeMissing } from '../onnx/node/runtime.js';
+import { OnnxRuntimeMissing, loadOnnxRuntime } from '../onnx/node/runtime.js';
 import { runtimeError } from '../runtime/errors.js';
 
 export interface LoadedModel {
@@ -61,8 +61,36 @@ export function seedOf(parsed: Parsed): number {
   return seed;
 }
 
+export interface LoadOptions {
+  /**
+   * Set by commands that only need inference from the model (`run`; `explain` for the methods
+   * its ONNX explanation model makes): the reason `auto` gives when it takes ONNX Runtime.
+   * Absent, `auto` never takes it.
+   */
+  readonly inferenceOnly?: string;
+}
+
+/** Where the model runs: ONNX Runtime (with the reason for the backend line) or a tfjs backend. */
+type Plan = { readonly onnx: string } | { readonly tfjs: BackendName | 'auto'; readonly notOnnx?: string };
+
+/**
+ * `auto` takes ONNX Runtime, the fastest executor segc has on a CPU (docs/onnx.md), when the
+ * command only needs inference and onnxruntime-node loads; otherwise today's tfjs choice.
+ */
+async function planFor(requested: BackendRequest, options: LoadOptions): Promise<Plan> {
+  if (requested === 'onnx') return { onnx: 'requested' };
+  if (requested !== 'auto' || !options.inferenceOnly) return { tfjs: requested };
+  try {
+    await loadOnnxRuntime();
+  } catch (error) {
+    if (error instanceof OnnxRuntimeMissing) return { tfjs: 'auto', notOnnx: 'onnxruntime-node is not installed' };
+    throw error;
+  }
+  return { onnx: `auto: onnxruntime-node is installed and ${options.inferenceOnly}` };
+}
+
 /** Compiles FILE, starts the backend, and loads or initialises the weights. Exits via DiagnosticError on bad input. */
-export async function loadModelFromArgs(file: string, parsed: Parsed, io: Io): Promise<LoadedModel> {
+export async function loadModelFromArgs(file: string, parsed: Parsed, io: Io, options: LoadOptions = {}): Promise<LoadedModel> {
   const requested = backendOption(parsed.values.backend, 'auto', { onnx: true });
   const seed = seedOf(parsed);
   const result = compileFromArgs(file, parsed);
@@ -74,34 +102,52 @@ export async function loadModelFromArgs(file: string, parsed: Parsed, io: Io): P
   if (!compiled?.graph) throw new UsageError(`${file} declares no model`);
   const weightsDir = parsed.values.weights as string | undefined;
   const classNames = weightsDir ? await readClassNames(weightsDir) : undefined;
-  const backend = await startBackend(requested, io);
-  if (!weightsDir) {
-    io.err('WARNING: no --weights given: running on seeded random weights (a smoke test). The outputs mean nothing.');
-    const model = SegModel.random(compiled.graph, compiled.sizes, seed);
-    return { model: await withEngine(model, parsed, io), compiled, backend, random: true };
+  const plan = await planFor(requested, options);
+  try {
+    return await load(compiled, plan, weightsDir, classNames, seed, io);
+  } catch (error) {
+    // A model with an op ONNX cannot express runs where `auto` would have put it without ONNX Runtime.
+    if (!(error instanceof OnnxExportError) || !('onnx' in plan) || plan.onnx === 'requested') throw error;
+    const notOnnx = `\`${error.node.name}\` has no ONNX form: ${error.message}`;
+    return load(compiled, { tfjs: 'auto', notOnnx }, weightsDir, classNames, seed, io);
   }
-  const expected = weightDeclarations(compiled.graph).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
+}
+
+async function load(
+  compiled: CompiledModel, plan: Plan, weightsDir: string | undefined, classNames: ClassNames | undefined, seed: number, io: Io,
+): Promise<LoadedModel> {
+  const graph = compiled.graph!;
+  const backend = 'onnx' in plan ? await startBackend('onnx', io) : await startBackend(plan.tfjs, io, plan.notOnnx);
+  const onnxReason = 'onnx' in plan ? plan.onnx : undefined;
+  if (!weightsDir) {
+    const model = SegModel.random(graph, compiled.sizes, seed);
+    const placed = await withEngine(model, onnxReason, io);
+    io.err('WARNING: no --weights given: running on seeded random weights (a smoke test). The outputs mean nothing.');
+    return { model: placed, compiled, backend, random: true };
+  }
+  const expected = weightDeclarations(graph).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
   const tensors = await loadWeights(weightsDir, expected);
   let model: SegModel;
   try {
-    model = SegModel.fromTensors(compiled.graph, compiled.sizes, tensors);
+    model = SegModel.fromTensors(graph, compiled.sizes, tensors);
   } finally {
     for (const t of tensors.values()) t.dispose();
   }
-  return { model: await withEngine(model, parsed, io), compiled, backend, random: false, ...(classNames ? { classNames } : {}) };
+  return { model: await withEngine(model, onnxReason, io), compiled, backend, random: false, ...(classNames ? { classNames } : {}) };
 }
 
-/** With --backend onnx, inference (`predictAsync`) moves to ONNX Runtime. */
-async function withEngine(model: SegModel, parsed: Parsed, io: Io): Promise<SegModel> {
-  if (parsed.values.backend !== 'onnx') return model;
+/** On ONNX Runtime, inference (`predictAsync`) moves there; `reason` is why (`requested`, or auto's). */
+async function withEngine(model: SegModel, reason: string | undefined, io: Io): Promise<SegModel> {
+  if (reason === undefined) return model;
   try {
     await useOnnxRuntime(model);
   } catch (error) {
     model.dispose();
+    if (error instanceof OnnxExportError && reason !== 'requested') throw error;
     if (error instanceof OnnxRuntimeMissing) throw runtimeError(OnnxCode.runtimeMissing, error.message, { hint: error.hint });
     if (error instanceof OnnxExportError) throw runtimeError(OnnxCode.unsupported, `cannot run \`${error.node.name}\` on ONNX Runtime: ${error.message}`, { span: error.node.span, ...(error.hint ? { hint: error.hint } : {}) });
     throw error;
   }
-  io.err('backend: onnx (onnxruntime-node, cpu) — requested; tfjs cpu prepares images and results');
+  io.err(`backend: onnx (onnxruntime-node, cpu) — ${reason}; tfjs cpu prepares images and results`);
   return model;
 }

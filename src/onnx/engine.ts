@@ -30,6 +30,8 @@ export interface EngineOptions {
   readonly threads?: number;
   /** Execution providers in order of preference (`['webgpu', 'wasm']` in a browser). */
   readonly executionProviders?: readonly string[];
+  /** The session's log severity: 0 verbose … 2 warning (ONNX Runtime's default) … 4 fatal. */
+  readonly logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
 }
 
 /** Host arrays in and out, for callers that do not want tfjs tensors. */
@@ -50,6 +52,7 @@ export class OnnxEngine {
     const sessionOptions: Record<string, unknown> = { graphOptimizationLevel: 'all' };
     if (options.threads !== undefined) sessionOptions.intraOpNumThreads = options.threads;
     if (options.executionProviders) sessionOptions.executionProviders = [...options.executionProviders];
+    if (options.logSeverityLevel !== undefined) sessionOptions.logSeverityLevel = options.logSeverityLevel;
     return new OnnxEngine(runtime, await runtime.InferenceSession.create(model, sessionOptions));
   }
 

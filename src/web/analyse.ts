@@ -9,6 +9,7 @@ import { heatmapOverlay, maskToColors, resizeImage, type RgbImage } from '../run
 import { runtimeError } from '../runtime/errors.js';
 import type { SegModel } from '../runtime/model.js';
 import { WebCode } from './codes.js';
+import { webOnnxExplainerOf } from './onnx.js';
 
 export interface Segmentation {
   readonly height: number;
@@ -52,7 +53,8 @@ function pickOutputs(model: SegModel, outputs: Record<string, tf.Tensor>): { log
 }
 
 export async function segment(model: SegModel, image: RgbImage): Promise<Segmentation> {
-  const outputs = model.predict(image);
+  // predictAsync: on ONNX Runtime when useOnnxRuntimeWeb put the model there, else on tfjs.
+  const outputs = await model.predictAsync(image);
   const made: tf.Tensor[] = [];
   try {
     const { logits, mask } = pickOutputs(model, outputs);
@@ -67,7 +69,8 @@ export async function segment(model: SegModel, image: RgbImage): Promise<Segment
 
 /** Grad-CAM for the class summed over every pixel of the segmentation output. */
 export async function gradCamHeatmap(model: SegModel, image: RgbImage, classIndex: number): Promise<Heatmap> {
-  const result = await explain(model, image, { method: 'gradcam', classIndex });
+  const onnx = webOnnxExplainerOf(model);
+  const result = onnx ? await onnx.explain(image, { method: 'gradcam', classIndex }) : await explain(model, image, { method: 'gradcam', classIndex });
   try {
     return { map: (await result.map.data()) as Float32Array, classIndex: result.classIndex[0]!, target: result.target };
   } finally {

@@ -12,4 +12,8 @@ export { WebCode, type WebCodeName } from './codes.js';
 export { LETTERBOX_FILL, cropToBox, fitBox, letterbox, shrinkToFit, type Box } from './letterbox.js';
 export { compileBundled, loadWebModel, type BundledSources, type WebModel } from './load-model.js';
 export { joinPath, memoryHost } from './memory-host.js';
+export {
+  ONNX_RUNTIME_WEB_MODULE, OnnxRuntimeWebMissing, loadOnnxRuntimeWeb, onnxWebProviders, useOnnxRuntimeWeb, webOnnxExplainerOf,
+  type OnnxRuntimeWeb, type OnnxWebProvider,
+} from './onnx.js';
 export { decodeImageBlob, fetchImage, toImageData } from './pixels.js';

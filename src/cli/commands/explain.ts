@@ -110,6 +110,9 @@ function stems(images: readonly string[], out: string): string[] {
   return outputStems(images).map((stem) => join(out, stem));
 }
 
+/** The methods `auto` may run on ONNX Runtime (src/onnx/explain.ts). */
+const ONNX_METHODS: readonly string[] = ['cam', 'gradcam', 'gradcampp', 'layercam'];
+
 export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   const [file] = requireFiles(parsed, 'explain', 1);
   if (parsed.values.list === true) return listPlans(file!, parsed, io);
@@ -119,7 +122,9 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   const tensors = await readTensorFiles(settings.inputs.tensors, io);
   if (!tensors) return 1;
   await ensureOutputFolder(settings.out);
-  const { model, compiled, random, classNames } = await loadModelFromArgs(file!, withSizeOnly(parsed, settings.inputs), io);
+  // The ONNX explanation model makes these maps; ACoL and feature grids need tfjs.
+  const onOnnx = ONNX_METHODS.includes(settings.method);
+  const { model, compiled, random, classNames } = await loadModelFromArgs(file!, withSizeOnly(parsed, settings.inputs), io, onOnnx ? { inferenceOnly: `the ONNX explanation model makes ${settings.method} maps` } : {});
   try {
     if (tensors.length > 0) {
       const stem = join(settings.out, tensorStem(tensors));
@@ -156,7 +161,8 @@ function describeExplanation(path: string, report: Record<string, unknown>, name
 async function probabilityOf(model: SegModel, input: tf.Tensor4D, output: string, index: number): Promise<number | undefined> {
   const node = model.graph.outputs.find((o) => o.name === output);
   if (!node || model.graph.nodes[node.node]!.type.shape.length !== 2) return undefined;
-  const outputs = model.predict(input);
+  // predictAsync: on ONNX Runtime when the model runs there (tfjs is then the slow cpu backend).
+  const outputs = await model.predictAsync(input);
   const probabilities = tf.tidy(() => (model.graph.nodes[node.node]!.op === 'softmax' ? tf.clone(outputs[output]!) : tf.softmax(outputs[output]!)));
   try {
     // Read asynchronously: WebGPU's synchronous read needs OffscreenCanvas, which Node lacks.

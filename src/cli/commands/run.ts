@@ -59,7 +59,7 @@ export async function run(parsed: Parsed, io: Io): Promise<number> {
   const tensors = await readTensorFiles(inputs.tensors, io);
   if (!tensors) return 1;
   await ensureOutputFolder(out);
-  const { model, compiled, random, classNames } = await loadModelFromArgs(file!, withSizeOnly(parsed, inputs), io);
+  const { model, compiled, random, classNames } = await loadModelFromArgs(file!, withSizeOnly(parsed, inputs), io, { inferenceOnly: 'segc run needs inference only' });
   const settings: RunSettings = { out, top, format, threshold, ...(inputs.size ? { requested: inputs.size } : {}), ...(classNames ? { names: classNames } : {}) };
   try {
     const classes = maskClassCount(model.graph);
