@@ -8,19 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/io.js';
+import { segc } from '../helpers/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'segc-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function segc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`) };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 function file(name: string, text: string): string {
   const path = join(work, name);

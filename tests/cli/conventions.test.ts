@@ -10,20 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import { COMMANDS, type CommandDef } from '../../src/cli/spec.js';
+import { segc } from '../helpers/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'segc-conventions-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function segc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`) };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 /** Help text with its line wrapping undone, so a description reads as one phrase. */
 const unwrapped = (text: string) => text.replace(/\s+/g, ' ');

@@ -4,19 +4,10 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/io.js';
 import { PACKAGE_ROOT } from '../../src/compiler/node-host.js';
+import { segc } from '../helpers/cli.js';
 
 const DEEPLAB = join(PACKAGE_ROOT, 'examples', 'deeplabv3plus.seg');
-
-async function segc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`) };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 describe('segc summary --depth', () => {
   it('prints a short table at depth 2 by default, with sizes simplified', async () => {

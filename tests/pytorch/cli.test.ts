@@ -9,8 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import { SegModel, weightDeclarations } from '../../src/runtime/model.js';
 import { loadWeights } from '../../src/runtime/node/weights-fs.js';
 import { decodeSafetensors } from '../../src/runtime/safetensors.js';
@@ -18,17 +16,10 @@ import { REPOSITORY, compileExample } from '../codegen/helpers.js';
 import { useBackend } from '../ops/backends.js';
 import { seededTensor } from '../runtime/helpers.js';
 import { python, readNpy, torchMissing, writeNpy } from './helpers.js';
+import { segc } from '../helpers/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'segc-pytorch-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function segc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`) };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 const missing = torchMissing();
 

@@ -10,8 +10,6 @@ import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { SegModel, weightDeclarations } from '../../src/runtime/model.js';
 import { loadWeights } from '../../src/runtime/node/weights-fs.js';
@@ -19,18 +17,11 @@ import { REPOSITORY, compileExample } from '../codegen/helpers.js';
 import { useBackend } from '../ops/backends.js';
 import { seededTensor } from '../runtime/helpers.js';
 import { python, readNpy, torchMissing, writeNpy } from './helpers.js';
+import { segc } from '../helpers/cli.js';
 
 const missing = torchMissing();
 const work = mkdtempSync(join(tmpdir(), 'segc-pytorch-ddp-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function segc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`) };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 /**
  * torchrun with two processes. `--redirects 1 --tee 1`: Debian's torch 1.13 under Python 3.11
