@@ -13,6 +13,21 @@ export const processIo: Io = {
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 };
 
+let pipeWatched = false;
+
+/**
+ * A reader that stops early (`segc run --help | head -1`) closes the pipe: the output ends there,
+ * as it does for other command-line tools, instead of an unhandled EPIPE and exit 1.
+ */
+export function endQuietlyWhenStdoutCloses(): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 export function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[], sources: SourceTexts, json: boolean): void {
   if (json) return;
   if (diagnostics.length > 0) io.err(renderDiagnostics(diagnostics, sources));

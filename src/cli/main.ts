@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, type Parsed } from './args.js';
-import { type Io, processIo } from './io.js';
+import { type Io, endQuietlyWhenStdoutCloses, processIo } from './io.js';
 import { COMMANDS, type CommandDef, type CommandRun } from './spec.js';
 
 /** A commander command whose missing-argument message names what is missing, as segc's usage errors do. */
@@ -85,6 +85,7 @@ export function program(io: Io, ran: (code: number) => void = () => {}, active: 
 }
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  if (io === processIo) endQuietlyWhenStdoutCloses();
   let code = 0;
   let running: Command | undefined;
   const cli = program(io, (result) => void (code = result), (command) => void (running = command));

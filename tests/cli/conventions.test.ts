@@ -139,3 +139,14 @@ describe('segc run and explain', () => {
     expect(lines.filter((line) => !line.startsWith('backend: ') && !line.startsWith('WARNING: no --weights given'))).toEqual([]);
   });
 });
+
+describe('a reader that stops early', () => {
+  it('ends the output quietly: `segc run --help | head -1` exits 0 with no EPIPE', () => {
+    // From the sources, as the demo test runs them; bash reports the exit code of segc itself.
+    const script = 'node --import tsx bench/train-segc.ts run --help | head -1; exit "${PIPESTATUS[0]}"';
+    const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 120_000 });
+    expect(result.stdout).toBe('Usage: segc run [options] <model>\n');
+    expect(result.stderr).not.toContain('EPIPE');
+    expect(result.status).toBe(0);
+  });
+});
