@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, normalize } from 'node:path';
+import { basename, dirname, join, normalize } from 'node:path';
 import {
   type BackendName, type CompilerHost, type Graph, SegModel, compile, explain, hasErrors, initialWeights, registerGradients,
   renderDiagnostics, selectBackend, summarize, weightDeclarations,
@@ -114,7 +114,8 @@ async function agreement(root: string, out: string, backend: BackendName): Promi
     writeFileSync(file, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     const shape = outputs.logits!.shape;
     tf.dispose(Object.values(outputs));
-    return { status: 'ok', logits: file, shape, ms: performance.now() - start };
+    // Named relative to the report's folder, where `report` reads it back.
+    return { status: 'ok', logits: basename(file), shape, ms: performance.now() - start };
   } finally {
     image.dispose();
     model.dispose();

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { findNodeAdapter, installNavigatorGpu } from '../../src/runtime/node/webgpu-node.js';
 import { describeAdapter } from '../../src/runtime/webgpu-adapter.js';
 
@@ -53,10 +54,13 @@ function adapterReport(adapter: GPUAdapter): AdapterReport {
   };
 }
 
+/** The Vulkan and driver libraries this process loaded; those under the kit's work folder read `<kit>/...`. */
 function vulkanLibraries(): string[] {
   if (!existsSync('/proc/self/maps')) return [];
+  const kit = process.argv[1] ? dirname(process.argv[1]) : undefined;
   const paths = readFileSync('/proc/self/maps', 'utf8').split('\n').map((line) => line.split(/\s+/)[5] ?? '');
-  return [...new Set(paths.filter((path) => /vulkan|swiftshader|nvidia|lvp|radeon|intel/i.test(path)))].sort();
+  const loaded = paths.filter((path) => /vulkan|swiftshader|nvidia|lvp|radeon|intel/i.test(path));
+  return [...new Set(loaded.map((path) => (kit && path.startsWith(`${kit}/`) ? `<kit>/${path.slice(kit.length + 1)}` : path)))].sort();
 }
 
 /** Collects the device's uncaptured errors and its loss; `check()` throws the first one since the last check. */
