@@ -74,7 +74,7 @@ fi
 {
   echo "VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-}"
   for dir in $icd_dirs; do [ -d "$dir" ] && ls -1 "$dir" | sed "s|^|$dir/|"; done
-  echo "loader: $loader"
+  echo "loader: <kit>${loader#"$WORK"}"
 } > "$OUT/vulkan-icds.txt" 2>&1 || true
 cp "$KIT/manifest.json" "$OUT/kit-manifest.json"
 if command -v nvidia-smi > /dev/null; then
