@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { CHECKS, runChecks } from '../src/check/index.js';
 import { compile } from '../src/compiler/compile.js';
-import { loadProgram } from '../src/compiler/modules.js';
+import { loadProgram } from '../src/program/modules.js';
 import { nodeHost } from '../src/compiler/node-host.js';
 import { parse } from '../src/parser/index.js';
 

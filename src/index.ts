@@ -12,7 +12,7 @@ export { parse, print, type ParseResult } from './parser/index.js';
 export type * as ast from './parser/ast.js';
 
 export { compile, compileSource, hasErrors, type CompileOptions, type CompileResult, type CompiledModel } from './compiler/compile.js';
-export type { CompilerHost } from './compiler/modules.js';
+export type { CompilerHost } from './program/modules.js';
 
 export type { Graph, IRNode, IRWeight } from './ir/graph.js';
 export { readIR, writeIR } from './ir/json.js';

@@ -13,7 +13,7 @@ import {
   type BackendName, type CompilerHost, type Graph, SegModel, compile, explain, hasErrors, initialWeights, registerGradients,
   renderDiagnostics, selectBackend, summarize, weightDeclarations,
 } from '../../src/index.js';
-import type { SizeSpace } from '../../src/ir/sizes.js';
+import type { SizeSpace } from '../../src/shapes/sizes.js';
 import { readImage } from '../../src/runtime/node/image-io.js';
 import { loadWeights } from '../../src/runtime/node/weights-fs.js';
 import { AGREEMENT, type Case, type PlanName, planCases } from './plan.js';

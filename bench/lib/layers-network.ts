@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Graph, IRNode } from '../../src/ir/graph.js';
-import { evaluate } from '../../src/ir/symbolic.js';
+import { evaluate } from '../../src/shapes/symbolic.js';
 
 type SymbolicTensor = tfl.SymbolicTensor;
 

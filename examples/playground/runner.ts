@@ -5,7 +5,7 @@
  * otherwise, and is run on the picked image, whose Grad-CAM is then drawn over it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { SizeSpace } from '../../src/ir/sizes.js';
+import type { SizeSpace } from '../../src/shapes/sizes.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { resizeImage, type RgbImage } from '../../src/runtime/image.js';
 import { SegModel } from '../../src/runtime/model.js';

@@ -6,7 +6,7 @@
 import { sources } from 'segc:bundled-sources';
 import { toSvg } from '../../src/ir/export/svg.js';
 import type { Graph } from '../../src/ir/graph.js';
-import type { SizeSpace } from '../../src/ir/sizes.js';
+import type { SizeSpace } from '../../src/shapes/sizes.js';
 import { Workspace } from '../../src/lsp/analysis.js';
 import { editorDiagnostics } from '../../src/lsp/diagnostics.js';
 import { hover } from '../../src/lsp/hover.js';

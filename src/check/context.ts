@@ -3,7 +3,7 @@
  * AST of every file, including blocks no model calls, so a mistake is found before it is used.
  */
 import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { LoadedProgram, Module } from '../compiler/modules.js';
+import type { LoadedProgram, Module } from '../program/modules.js';
 
 export interface CheckContext {
   readonly program: LoadedProgram;

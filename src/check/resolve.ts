@@ -5,7 +5,7 @@
  * module and shared by the checks that report from it.
  */
 import type { Span } from '../diagnostics/diagnostic.js';
-import type { Module } from '../compiler/modules.js';
+import type { Module } from '../program/modules.js';
 import type * as ast from '../parser/ast.js';
 import { findBuiltin } from '../ir/builtins.js';
 import { findOp } from '../ops/registry.js';

@@ -8,7 +8,7 @@
 import { deriveExplanations } from '../explain/derive.js';
 import type { ExactCam, ExplanationPlan } from '../explain/plan.js';
 import type { Graph, IRNode } from '../ir/graph.js';
-import type { SizeSpace } from '../ir/sizes.js';
+import type { SizeSpace } from '../shapes/sizes.js';
 import { literalKey } from './identifiers.js';
 import { type Lines, block } from './lines.js';
 import { formatDim } from './shapes.js';

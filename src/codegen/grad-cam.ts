@@ -14,7 +14,7 @@
 import { deriveExplanations } from '../explain/derive.js';
 import type { Graph, IRNode } from '../ir/graph.js';
 import { runPasses } from '../ir/passes/index.js';
-import type { SizeSpace } from '../ir/sizes.js';
+import type { SizeSpace } from '../shapes/sizes.js';
 import type { EmitHelper } from '../ops/op.js';
 
 export interface GradCamOutput {

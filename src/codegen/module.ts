@@ -8,7 +8,7 @@
 import { IndentationText, NewLineKind, Project, QuoteKind, type SourceFile, VariableDeclarationKind } from 'ts-morph';
 import type { Graph } from '../ir/graph.js';
 import { runPasses } from '../ir/passes/index.js';
-import type { SizeSpace } from '../ir/sizes.js';
+import type { SizeSpace } from '../shapes/sizes.js';
 import type { EmitHelper } from '../ops/op.js';
 import type { ModelDecl } from '../parser/ast.js';
 import { classMaps, explanationsInitializer } from './explanations.js';

@@ -3,8 +3,8 @@
  * constants (known sizes as numbers, symbolic ones as their readable form, `'H/16'`) and in
  * doc comments (`f32[N, 28, 28, 1]`).
  */
-import type { SizeSpace } from '../ir/sizes.js';
-import type { Dim } from '../ir/symbolic.js';
+import type { SizeSpace } from '../shapes/sizes.js';
+import type { Dim } from '../shapes/symbolic.js';
 import type { TensorType } from '../ops/op.js';
 import { quote } from './text.js';
 

@@ -7,9 +7,9 @@ import { CHECKS, runChecks } from '../check/index.js';
 import { type ElaborateOptions, elaborateModel } from '../ir/elaborate.js';
 import type { Graph } from '../ir/graph.js';
 import { type PassOptions, runPasses } from '../ir/passes/index.js';
-import type { SizeSpace } from '../ir/sizes.js';
+import type { SizeSpace } from '../shapes/sizes.js';
 import type { ModelDecl } from '../parser/ast.js';
-import { type CompilerHost, type LoadedProgram, loadProgram, loadSource } from './modules.js';
+import { type CompilerHost, type LoadedProgram, loadProgram, loadSource } from '../program/modules.js';
 
 export interface CompileOptions extends ElaborateOptions, PassOptions {
   /** Only this model of the entry file (default: all of them). */

@@ -4,7 +4,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { fileURLToPath } from 'node:url';
 import { DiagnosticError, UNKNOWN_SPAN } from '../diagnostics/diagnostic.js';
 import { MAX_SOURCE_BYTES } from '../limits.js';
-import type { CompilerHost } from './modules.js';
+import type { CompilerHost } from '../program/modules.js';
 
 /**
  * The package root: the nearest folder above this module with package.json and std/. Found by

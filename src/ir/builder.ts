@@ -7,9 +7,9 @@ import type { DiagnosticBag, RelatedLocation, Span } from '../diagnostics/diagno
 import { type Attrs, type OpDef, ShapeError, type TensorType } from '../ops/op.js';
 import { MAX_SIZE } from '../limits.js';
 import type { Annotation, CallSite, Graph, GraphInput, GraphOutput, IRNode, IRWeight } from './graph.js';
-import { CheckingShapeContext, type DeferredTooSmall } from './shape-context.js';
-import type { SizeSpace } from './sizes.js';
-import { substitute } from './symbolic.js';
+import { CheckingShapeContext, type DeferredTooSmall } from '../shapes/shape-context.js';
+import type { SizeSpace } from '../shapes/sizes.js';
+import { substitute } from '../shapes/symbolic.js';
 
 interface MutableNode extends Omit<IRNode, 'annotations'> {
   annotations: Annotation[];

@@ -3,8 +3,8 @@
  * `shape` to read a tensor's sizes.
  */
 import type { TensorType } from '../ops/op.js';
-import type { SizeSpace } from './sizes.js';
-import { substitute } from './symbolic.js';
+import type { SizeSpace } from '../shapes/sizes.js';
+import { substitute } from '../shapes/symbolic.js';
 import { type Value, describe, float, int, isNumber, list, size, typeName } from './values.js';
 
 /** What a builtin may read about tensors: their types, and the sizes fixed for the model. */

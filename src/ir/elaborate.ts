@@ -4,7 +4,7 @@
  * as its node is created.
  */
 import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { LoadedProgram, Module } from '../compiler/modules.js';
+import type { LoadedProgram, Module } from '../program/modules.js';
 import type * as ast from '../parser/ast.js';
 import type { DType } from '../ops/op.js';
 import { GraphBuilder } from './builder.js';
@@ -12,10 +12,10 @@ import { coerce, formalsOfBlock } from './calls.js';
 import { Evaluator } from './evaluate.js';
 import type { Graph } from './graph.js';
 import { type Frame, Scope } from './scope.js';
-import { type SizeConstraint, SizeSpace } from './sizes.js';
+import { type SizeConstraint, SizeSpace } from '../shapes/sizes.js';
 import { checkSatisfiable, lintChannelsFirst } from './input-checks.js';
 import { runLet } from './statements.js';
-import { type Dim, dim, sym } from './symbolic.js';
+import { type Dim, dim, sym } from '../shapes/symbolic.js';
 import { type Value, POISON, describe, int, toAttr, typeName } from './values.js';
 import type { AttrValue } from '../ops/op.js';
 import { MAX_SIZE } from '../limits.js';

@@ -5,7 +5,7 @@
  */
 import type { DiagnosticBag, Span } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
-import type { Module } from '../compiler/modules.js';
+import type { Module } from '../program/modules.js';
 import type * as ast from '../parser/ast.js';
 import { type OpDef, type ParamType } from '../ops/op.js';
 import { findOp, OPS } from '../ops/registry.js';

@@ -4,8 +4,8 @@
  */
 import type { DiagnosticBag, Span } from '../diagnostics/diagnostic.js';
 import type * as ast from '../parser/ast.js';
-import { type SizeConstraint, SizeSpace } from './sizes.js';
-import type { Dim } from './symbolic.js';
+import { type SizeConstraint, SizeSpace } from '../shapes/sizes.js';
+import type { Dim } from '../shapes/symbolic.js';
 
 /** The largest size tried when deciding that no size satisfies a symbol's clauses. */
 export const LARGEST_SIZE = 65_536;

@@ -6,7 +6,7 @@
  */
 import type { BinaryOperator } from '../parser/ast.js';
 import { MAX_EXACT_INTEGER } from '../limits.js';
-import { type Dim, add, dim, floorDiv, mul, sub } from './symbolic.js';
+import { type Dim, add, dim, floorDiv, mul, sub } from '../shapes/symbolic.js';
 import { type Value, bool, float, int, isNumber, list, show, size, str, typeName } from './values.js';
 
 const COMPARISONS: readonly BinaryOperator[] = ['==', '!=', '<', '<=', '>', '>='];

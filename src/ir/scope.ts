@@ -1,5 +1,5 @@
 /** Lexical scopes and evaluation frames of the elaborator. */
-import type { Module } from '../compiler/modules.js';
+import type { Module } from '../program/modules.js';
 import type { CallSite } from './graph.js';
 import type { Value } from './values.js';
 

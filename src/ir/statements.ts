@@ -5,7 +5,7 @@
  */
 import type { Span } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
-import type { DeclarationRef } from '../compiler/modules.js';
+import type { DeclarationRef } from '../program/modules.js';
 import type * as ast from '../parser/ast.js';
 import { coerce, formalsOfBlock } from './calls.js';
 import type { Evaluator } from './evaluate.js';

@@ -6,7 +6,7 @@
  * diagnostic, so one mistake is reported once.
  */
 import type { AttrValue } from '../ops/op.js';
-import { type Dim, structural } from './symbolic.js';
+import { type Dim, structural } from '../shapes/symbolic.js';
 
 export type Value =
   | { readonly kind: 'int'; readonly value: number }

@@ -7,9 +7,9 @@ import { InternalError } from '../diagnostics/diagnostic.js';
 import { findOp } from '../ops/registry.js';
 import type { TensorType } from '../ops/op.js';
 import type { Graph } from './graph.js';
-import { CheckingShapeContext } from './shape-context.js';
-import type { SizeSpace } from './sizes.js';
-import { structural } from './symbolic.js';
+import { CheckingShapeContext } from '../shapes/shape-context.js';
+import type { SizeSpace } from '../shapes/sizes.js';
+import { structural } from '../shapes/symbolic.js';
 
 export function verifyGraph(graph: Graph, sizes: SizeSpace, after: string): void {
   const fail = (message: string) => {

@@ -6,7 +6,7 @@
  */
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import { type CompileResult, compile } from '../compiler/compile.js';
-import { type CompilerHost, type LoadedProgram, type Module, loadProgram } from '../compiler/modules.js';
+import { type CompilerHost, type LoadedProgram, type Module, loadProgram } from '../program/modules.js';
 import { CHECKS, runChecks } from '../check/index.js';
 import { type ParseResult, parse } from '../parser/index.js';
 

@@ -6,7 +6,7 @@
 import type * as ast from '../parser/ast.js';
 import type { CompiledModel } from '../compiler/compile.js';
 import type { Graph, IRNode } from '../ir/graph.js';
-import type { SizeSpace } from '../ir/sizes.js';
+import type { SizeSpace } from '../shapes/sizes.js';
 import { receptiveFields } from '../ir/analysis/receptive-field.js';
 import { findBuiltin } from '../ir/builtins.js';
 import { findOp } from '../ops/registry.js';

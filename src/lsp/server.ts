@@ -14,7 +14,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { STD_DIR, nodeHost } from '../compiler/node-host.js';
-import type { CompilerHost } from '../compiler/modules.js';
+import type { CompilerHost } from '../program/modules.js';
 import { type Analysis, Workspace } from './analysis.js';
 import { completions, signatureHelp } from './completion.js';
 import { editorDiagnostics, quickFixes, type EditorDiagnostic } from './diagnostics.js';

@@ -6,7 +6,7 @@
  * checks; an editor needs where each use is, so this walk keeps the spans.
  */
 import type { Span } from '../diagnostics/diagnostic.js';
-import type { Module } from '../compiler/modules.js';
+import type { Module } from '../program/modules.js';
 import type * as ast from '../parser/ast.js';
 import { findBuiltin } from '../ir/builtins.js';
 import { findOp } from '../ops/registry.js';

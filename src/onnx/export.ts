@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Graph, IRNode } from '../ir/graph.js';
-import type { Dim } from '../ir/symbolic.js';
+import type { Dim } from '../shapes/symbolic.js';
 import type { TensorType } from '../ops/op.js';
 import { prepareFoldedWeights } from '../runtime/fold-weights.js';
 import { type InitializerRecord, OnnxGraphBuilder, type OnnxValue } from './builder.js';

@@ -9,7 +9,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Graph, IRNode } from '../ir/graph.js';
-import { type Dim, evaluate } from '../ir/symbolic.js';
+import { type Dim, evaluate } from '../shapes/symbolic.js';
 import { OnnxGraphBuilder, type OnnxValue } from './builder.js';
 import { type OnnxExport, OnnxExportError, encodeModel, lowerNodes, valueInfo, weightsFor } from './export.js';
 import { UnsupportedError } from './lowering.js';

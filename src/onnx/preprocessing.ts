@@ -5,7 +5,7 @@
  * `where` clauses allow, and what each output is.
  */
 import type { Graph } from '../ir/graph.js';
-import type { Dim } from '../ir/symbolic.js';
+import type { Dim } from '../shapes/symbolic.js';
 
 function describeDim(d: Dim): string | number {
   if (d.kind === 'const') return d.value;

@@ -10,7 +10,7 @@ import { AttributeReader } from '../ops/attributes.js';
 import type { ActivationName } from '../ops/params.js';
 import { findOp } from '../ops/registry.js';
 import { type Window, extentOf } from '../ops/spatial.js';
-import type { Dim } from '../ir/symbolic.js';
+import type { Dim } from '../shapes/symbolic.js';
 import { type AttributeValue, type OnnxValue, axisIn } from './builder.js';
 import { convolution, depthwiseKernel, onnxKernel } from './layers.js';
 import { type LowerArgs, nchw, scalar } from './lowering.js';

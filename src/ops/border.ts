@@ -2,8 +2,8 @@
  * The border amounts of pad and crop: 1 value (all sides), 2 ([rows, cols]: top and bottom
  * get `rows`, left and right get `cols`) or 4 ([top, bottom, left, right]).
  */
-import { describeEnv } from '../ir/shape-context.js';
-import { type Dim, add, dim, evaluate, sub, substitute } from '../ir/symbolic.js';
+import { describeEnv } from '../shapes/shape-context.js';
+import { type Dim, add, dim, evaluate, sub, substitute } from '../shapes/symbolic.js';
 import { type ShapeContext, ShapeError } from './op.js';
 
 export interface Border {

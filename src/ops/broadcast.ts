@@ -4,7 +4,7 @@
  * multiplies [N, 1, 1, C] weights into an [N, H, W, C] map.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Dim, constValue, dim, mul } from '../ir/symbolic.js';
+import { type Dim, constValue, dim, mul } from '../shapes/symbolic.js';
 import { axisWord, elementCount, expectFloat, formatShape, tensorType } from './common.js';
 import { type EqualityCheck, type OpDef, type ShapeContext, ShapeError, type TensorType } from './op.js';
 import { tensorList } from './params.js';

@@ -3,7 +3,7 @@
  * counts are concrete, so the range is checked exactly.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { dim } from '../ir/symbolic.js';
+import { dim } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { channelsOf, expectRankAtLeast, inputAt, tensorType } from './common.js';
 import { type Attrs, type OpDef, type ParamSpec, ShapeError } from './op.js';

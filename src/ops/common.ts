@@ -2,7 +2,7 @@
  * Helpers every shape rule needs: reading ranks and channel counts with messages that name the
  * op and the argument, and building output types.
  */
-import { type Dim, constValue, dim, mul, structural } from '../ir/symbolic.js';
+import { type Dim, constValue, dim, mul, structural } from '../shapes/symbolic.js';
 import { type DType, type ShapeContext, ShapeError, type TensorType } from './op.js';
 
 export function formatShape(type: TensorType, context: ShapeContext): string {

@@ -3,7 +3,7 @@
  * concrete size that breaks it ("with H = 513 the inputs of concat have 132 and 129 rows").
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { add, dim } from '../ir/symbolic.js';
+import { add, dim } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { axisWord, normaliseAxis, tensorType } from './common.js';
 import { type Attrs, type OpDef, type ParamSpec, ShapeError, type TensorType } from './op.js';

@@ -3,7 +3,7 @@
  * computed from the runtime input shape, so the op works for any input size.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Dim, add, constValue, dim, mul } from '../ir/symbolic.js';
+import { type Dim, add, constValue, dim, mul } from '../shapes/symbolic.js';
 import { emitActivation, finishOutput } from './activation.js';
 import type { Pair } from './attributes.js';
 import { channelsOf, tensorType } from './common.js';

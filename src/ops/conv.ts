@@ -4,8 +4,8 @@
  * that gradient, so the differentiable `atrousConv2d` takes over.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { dim, mul } from '../ir/symbolic.js';
-import { atrousConv2d } from '../runtime/kernels/atrous.js';
+import { dim, mul } from '../shapes/symbolic.js';
+import { atrousConv2d } from './kernels/atrous.js';
 import { leakyAlpha, applyActivation, emitActivation, emitFusedActivation, finishOutput, planActivation } from './activation.js';
 import { channelsOf } from './common.js';
 import { convolutionInput, convolutionOutput, optionalBias, readConvolution, validateConvolution, weightOf } from './convolution.js';

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { InternalError } from '../diagnostics/diagnostic.js';
-import { dim } from '../ir/symbolic.js';
+import { dim } from '../shapes/symbolic.js';
 import { AttributeReader, type Pair, requireAtLeast } from './attributes.js';
 import { channelsOf, expectFeatureMap, inputAt, tensorType } from './common.js';
 import type { Attrs, ParamSpec, ShapeContext, TensorType } from './op.js';

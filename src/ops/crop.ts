@@ -3,7 +3,7 @@
  * connections, where valid convolutions leave the encoder map larger than the decoder's).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Dim, constValue, dim, sub } from '../ir/symbolic.js';
+import { type Dim, constValue, dim, sub } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { expandBorder, requireAtLeastSize, validateBorder } from './border.js';
 import { expectFeatureMap, formatShape, inputAt, tensorType } from './common.js';

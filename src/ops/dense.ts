@@ -3,7 +3,7 @@
  * first: the shape rule says so rather than flattening silently.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { dim, mul } from '../ir/symbolic.js';
+import { dim, mul } from '../shapes/symbolic.js';
 import { leakyAlpha, applyActivation, emitActivation, emitFusedActivation, planActivation } from './activation.js';
 import { AttributeReader, requireAtLeast } from './attributes.js';
 import { channelsOf, expectFloat, formatShape, inputAt, tensorType } from './common.js';

@@ -4,7 +4,7 @@
  * 1 / (1 - rate), from the run's seed so a step can be replayed exactly.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { dim } from '../ir/symbolic.js';
+import { dim } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { expectFloat, inputAt } from './common.js';
 import type { Attrs, OpDef, ParamSpec } from './op.js';

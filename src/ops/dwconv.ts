@@ -4,7 +4,7 @@
  * no gradient for dilated depthwise convolution).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { dim, mul } from '../ir/symbolic.js';
+import { dim, mul } from '../shapes/symbolic.js';
 import { leakyAlpha, applyActivation, emitActivation, emitFusedActivation, finishOutput, planActivation } from './activation.js';
 import { channelsOf } from './common.js';
 import { convolutionInput, convolutionOutput, depthwise, optionalBias, readConvolution, validateConvolution, weightOf } from './convolution.js';

@@ -6,7 +6,7 @@
  * never reach `by` through the mask.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { add, dim, mul } from '../ir/symbolic.js';
+import { add, dim, mul } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { channelsOf, elementCount, expectFeatureMap, inputAt } from './common.js';
 import type { Attrs, EmitHelper, OpDef, ParamSpec, RunContext } from './op.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { dim } from '../ir/symbolic.js';
+import { dim } from '../shapes/symbolic.js';
 import { elementCount, expectRankAtLeast, inputAt, tensorType } from './common.js';
 import type { OpDef } from './op.js';
 import { anyTensor } from './params.js';

@@ -4,7 +4,7 @@
  * and the summary treats them as global rather than as a window.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { dim } from '../ir/symbolic.js';
+import { dim } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { channelsOf, expectFeatureMap, inputAt, perElement, tensorType } from './common.js';
 import type { Attrs, OpDef, ParamSpec } from './op.js';

@@ -4,7 +4,7 @@
  * the edge and allows padding up to the size.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { add, dim } from '../ir/symbolic.js';
+import { add, dim } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { type Border, expandBorder, requireAtLeastSize, validateBorder } from './border.js';
 import { expectFeatureMap, inputAt, tensorType } from './common.js';

@@ -1,7 +1,7 @@
 /**
  * What maxpool and avgpool share: parameters, the window shape rule and the checks.
  */
-import { dim, mul } from '../ir/symbolic.js';
+import { dim, mul } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { channelsOf, expectFeatureMap, inputAt, tensorType } from './common.js';
 import type { Attrs, ParamSpec, ShapeContext, TensorType } from './op.js';

@@ -3,7 +3,7 @@
  * inferred from the element count, which must then divide evenly.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Dim, dim, floorDiv, mul } from '../ir/symbolic.js';
+import { type Dim, dim, floorDiv, mul } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { elementCount, expectRankAtLeast, inputAt, tensorType } from './common.js';
 import type { Attrs, OpDef, ParamSpec } from './op.js';

@@ -4,8 +4,8 @@
  * large enough for its window.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { describeEnv } from '../ir/shape-context.js';
-import { type Dim, add, ceilDiv, dim, floorDiv } from '../ir/symbolic.js';
+import { describeEnv } from '../shapes/shape-context.js';
+import { type Dim, add, ceilDiv, dim, floorDiv } from '../shapes/symbolic.js';
 import type { AttributeReader, Pair } from './attributes.js';
 import { type ReceptiveFieldStep, type ShapeContext, ShapeError } from './op.js';
 

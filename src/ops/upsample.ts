@@ -4,7 +4,7 @@
  * from the runtime shapes, so one model serves every input size its constraints allow.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Dim, constValue, dim, evaluate, mul, symbolsOf } from '../ir/symbolic.js';
+import { type Dim, constValue, dim, evaluate, mul, symbolsOf } from '../shapes/symbolic.js';
 import { AttributeReader, type Pair, requireAtLeast } from './attributes.js';
 import { channelsOf, expectFeatureMap, formatShape, inputAt, perElement, tensorType } from './common.js';
 import { type Attrs, type OpDef, type ParamSpec, type ReceptiveFieldStep, type ShapeContext, ShapeError, type TensorType } from './op.js';

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Span } from '../diagnostics/diagnostic.js';
 import type { Graph, IRNode } from '../ir/graph.js';
 import { runPasses } from '../ir/passes/index.js';
-import type { SizeSpace } from '../ir/sizes.js';
+import type { SizeSpace } from '../shapes/sizes.js';
 import { Executor, type RunOptions, type RunResult } from './executor.js';
 import { RuntimeCode } from './codes.js';
 import { runtimeError } from './errors.js';

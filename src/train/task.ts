@@ -5,7 +5,7 @@
  * the label).
  */
 import type { Graph, IRNode } from '../ir/graph.js';
-import { constValue } from '../ir/symbolic.js';
+import { constValue } from '../shapes/symbolic.js';
 import { TrainCode } from './codes.js';
 import { trainError } from './errors.js';
 

@@ -4,7 +4,7 @@
  * POSIX-style keys: `std/heads.seg` for the standard library, anything else relative to the
  * importing file, as the Node host resolves them.
  */
-import type { CompilerHost } from '../compiler/modules.js';
+import type { CompilerHost } from '../program/modules.js';
 
 /** Joins and normalises `./` and `../` segments; a path that climbs above its root keeps its `..`. */
 export function joinPath(directory: string, relative: string): string {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clusterTitle, clusterTree } from '../../src/ir/export/clusters.js';
 import { describeOp, formatShape } from '../../src/ir/export/labels.js';
 import type { CallSite, Graph } from '../../src/ir/graph.js';
-import { dim, sym } from '../../src/ir/symbolic.js';
+import { dim, sym } from '../../src/shapes/symbolic.js';
 import { buildNodes, span } from './fixtures.js';
 
 const shape = [sym('N'), dim(4)];

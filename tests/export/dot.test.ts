@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InternalError } from '../../src/diagnostics/diagnostic.js';
 import { toDot } from '../../src/ir/export/dot.js';
 import type { Graph } from '../../src/ir/graph.js';
-import { structural } from '../../src/ir/symbolic.js';
+import { structural } from '../../src/shapes/symbolic.js';
 import { ASPP_EDGES, NASTY, asppGraph, nastyGraph } from './fixtures.js';
 import { readDot } from './graphviz-read.js';
 

@@ -7,7 +7,7 @@
 import type { Span } from '../../src/diagnostics/diagnostic.js';
 import type { CallSite, Graph, IRNode } from '../../src/ir/graph.js';
 import type { Attrs } from '../../src/ops/op.js';
-import { type Dim, ceilDiv, dim, sym } from '../../src/ir/symbolic.js';
+import { type Dim, ceilDiv, dim, sym } from '../../src/shapes/symbolic.js';
 
 export function span(line: number, column: number, file = 'model.seg'): Span {
   const offset = line * 100 + column;

@@ -7,9 +7,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compiler/compile.js';
 import { PACKAGE_ROOT, nodeHost } from '../../src/compiler/node-host.js';
-import { SizeSpace } from '../../src/ir/sizes.js';
-import { simplify } from '../../src/ir/simplify.js';
-import { type Dim, add, ceilDiv, dim, evaluate, floorDiv, mul, structural, sym, symbolsOf } from '../../src/ir/symbolic.js';
+import { SizeSpace } from '../../src/shapes/sizes.js';
+import { simplify } from '../../src/shapes/simplify.js';
+import { type Dim, add, ceilDiv, dim, evaluate, floorDiv, mul, structural, sym, symbolsOf } from '../../src/shapes/symbolic.js';
 import { join } from 'node:path';
 
 const H = sym('H');

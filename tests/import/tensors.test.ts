@@ -20,7 +20,7 @@ import { SegModel } from '../../src/runtime/model.js';
 import { saveWeights } from '../../src/runtime/node/weights-fs.js';
 import { moduleNames } from '../../src/codegen/index.js';
 import type { Graph } from '../../src/ir/graph.js';
-import type { SizeSpace } from '../../src/ir/sizes.js';
+import type { SizeSpace } from '../../src/shapes/sizes.js';
 import { useBackend } from '../ops/backends.js';
 import { decodeNpy } from '../../src/runtime/npy.js';
 import { withoutLeaks } from '../explain/helpers.js';

@@ -4,8 +4,8 @@
  * over the allowed sizes answers. The reference here is that plain search, written out.
  */
 import { describe, expect, it } from 'vitest';
-import { SizeSpace, type SizeConstraint } from '../../src/ir/sizes.js';
-import { add, ceilDiv, type Dim, dim, evaluate, floorDiv, mul, sub, sym } from '../../src/ir/symbolic.js';
+import { SizeSpace, type SizeConstraint } from '../../src/shapes/sizes.js';
+import { add, ceilDiv, type Dim, dim, evaluate, floorDiv, mul, sub, sym } from '../../src/shapes/symbolic.js';
 
 const H = sym('H');
 const W = sym('W');

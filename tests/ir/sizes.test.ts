@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SizeSpace, type SizeConstraint } from '../../src/ir/sizes.js';
-import { add, ceilDiv, dim, floorDiv, mul, sub, sym } from '../../src/ir/symbolic.js';
+import { SizeSpace, type SizeConstraint } from '../../src/shapes/sizes.js';
+import { add, ceilDiv, dim, floorDiv, mul, sub, sym } from '../../src/shapes/symbolic.js';
 
 const H = sym('H');
 const multipleOf = (name: string, m: number): SizeConstraint => ({ text: `${name} % ${m} == 0`, symbols: [name], holds: (env) => env.get(name)! % m === 0 });

@@ -4,9 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import { CheckingShapeContext } from '../../src/ir/shape-context.js';
-import { SizeSpace, type SizeConstraint } from '../../src/ir/sizes.js';
-import { type Dim, dim, sym } from '../../src/ir/symbolic.js';
+import { CheckingShapeContext } from '../../src/shapes/shape-context.js';
+import { SizeSpace, type SizeConstraint } from '../../src/shapes/sizes.js';
+import { type Dim, dim, sym } from '../../src/shapes/symbolic.js';
 import type { Attrs, DType, OpDef, RunContext, TensorType } from '../../src/ops/op.js';
 
 export const N = sym('N');

@@ -3,10 +3,10 @@
  * where there is one, the hint.
  */
 import { describe, expect, test } from 'vitest';
-import { ceilDiv, dim, floorDiv, mul, sym } from '../../src/ir/symbolic.js';
+import { ceilDiv, dim, floorDiv, mul, sym } from '../../src/shapes/symbolic.js';
 import { type Attrs, ShapeError, type TensorType } from '../../src/ops/op.js';
 import { findOp } from '../../src/ops/registry.js';
-import { CheckingShapeContext } from '../../src/ir/shape-context.js';
+import { CheckingShapeContext } from '../../src/shapes/shape-context.js';
 import { H, N, W, divisible, space, type } from './helpers.js';
 
 interface ErrorCase {

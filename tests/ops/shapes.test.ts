@@ -3,7 +3,7 @@
  * checker would show it (`H/2` under `where H % 16 == 0`).
  */
 import { describe, expect, test } from 'vitest';
-import { type Dim, ceilDiv, evaluate, floorDiv } from '../../src/ir/symbolic.js';
+import { type Dim, ceilDiv, evaluate, floorDiv } from '../../src/shapes/symbolic.js';
 import type { Attrs, OpDef, TensorType } from '../../src/ops/op.js';
 import { findOp } from '../../src/ops/registry.js';
 import { H, N, W, divisible, formatType, shapeOf, space, type } from './helpers.js';

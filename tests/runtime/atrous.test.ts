@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../../src/diagnostics/diagnostic.js';
 import { registerGradients } from '../../src/runtime/gradients.js';
-import { atrousConv2d, atrousDepthwiseConv2d, type Padding } from '../../src/runtime/kernels/atrous.js';
+import { atrousConv2d, atrousDepthwiseConv2d, type Padding } from '../../src/ops/kernels/atrous.js';
 import { expectClose, finiteDifferences, seededTensor, useBackend, withoutLeaks } from './helpers.js';
 
 beforeAll(() => registerGradients());

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { openDataset } from '../../data/node/dataset.js';
 import type { Graph } from '../../ir/graph.js';
-import type { SizeSpace } from '../../ir/sizes.js';
+import type { SizeSpace } from '../../shapes/sizes.js';
 import { SegModel, weightDeclarations } from '../../runtime/model.js';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { loadWeights } from '../../runtime/node/weights-fs.js';

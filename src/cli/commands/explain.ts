@@ -13,7 +13,7 @@ import { hasErrors } from '../../compiler/compile.js';
 import { describeSurvey, surveyJson } from '../../explain/describe.js';
 import { EXPLAIN_METHODS, type ExplainMethod, type MapOrder, MAP_ORDERS, explain, featureMaps, mapToBox, surveyOutputs, upsampleMaps } from '../../explain/index.js';
 import { encodeNpy } from '../../runtime/npy.js';
-import type { SizeSpace } from '../../ir/sizes.js';
+import type { SizeSpace } from '../../shapes/sizes.js';
 import { featureGrid, heatmapOverlay, resizeImage, type RgbImage } from '../../runtime/image.js';
 import { onnxExplainerOf } from '../../onnx/node/attach.js';
 import type { SegModel } from '../../runtime/model.js';

@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Graph } from '../../ir/graph.js';
-import type { SizeSpace } from '../../ir/sizes.js';
+import type { SizeSpace } from '../../shapes/sizes.js';
 import { checkInputSize } from '../../runtime/image-header.js';
 import { outputStems } from '../../runtime/output-names.js';
 import { heatmapOverlay, maskToColors, overlay, resizeImage, type RgbImage, vocPalette } from '../../runtime/image.js';

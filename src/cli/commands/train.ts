@@ -5,7 +5,7 @@
  */
 import { hasErrors } from '../../compiler/compile.js';
 import type { Graph } from '../../ir/graph.js';
-import type { SizeSpace } from '../../ir/sizes.js';
+import type { SizeSpace } from '../../shapes/sizes.js';
 import { runTraining } from '../../train/node/run-training.js';
 import type { LossOptions } from '../../train/losses.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../train/optimizer.js';

@@ -4,7 +4,7 @@
  * See docs/pytorch.md.
  */
 import type { Graph } from '../../ir/graph.js';
-import type { SizeSpace } from '../../ir/sizes.js';
+import type { SizeSpace } from '../../shapes/sizes.js';
 import { inferTask, inputSpec } from '../../train/task.js';
 import type { GeneratedFile } from '../index.js';
 import { pythonLiteral } from './layers.js';

@@ -8,7 +8,7 @@
  */
 import { DiagnosticError, type Span } from '../../diagnostics/diagnostic.js';
 import type { Graph, IRNode } from '../../ir/graph.js';
-import type { SizeSpace } from '../../ir/sizes.js';
+import type { SizeSpace } from '../../shapes/sizes.js';
 import type { TensorType } from '../../ops/op.js';
 import { CodegenCode } from '../codes.js';
 import { type Instance, allNodes, instanceTree } from './instances.js';

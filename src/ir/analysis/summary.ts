@@ -11,8 +11,8 @@
  */
 import { findOp } from '../../ops/registry.js';
 import type { Graph, IRNode } from '../graph.js';
-import type { SizeSpace } from '../sizes.js';
-import { type Dim, add, dim, mul } from '../symbolic.js';
+import type { SizeSpace } from '../../shapes/sizes.js';
+import { type Dim, add, dim, mul } from '../../shapes/symbolic.js';
 import { FULL_DEPTH, type Unit, unitsAtDepth } from './depth.js';
 import { receptiveFields } from './receptive-field.js';
 

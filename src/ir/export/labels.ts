@@ -6,8 +6,8 @@
 import type { AttrValue } from '../../ops/op.js';
 import type { CollapsedBlock } from '../analysis/depth.js';
 import type { IRNode } from '../graph.js';
-import { simplify } from '../simplify.js';
-import { type Dim, structural } from '../symbolic.js';
+import { simplify } from '../../shapes/simplify.js';
+import { type Dim, structural } from '../../shapes/symbolic.js';
 
 export type DimFormatter = (d: Dim) => string;
 

@@ -4,7 +4,7 @@
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { Graph } from '../graph.js';
-import type { SizeSpace } from '../sizes.js';
+import type { SizeSpace } from '../../shapes/sizes.js';
 import { verifyGraph } from '../verify.js';
 import { foldBatchNorm } from './fold-batch-norm.js';
 import { foldIdentities } from './fold-identities.js';

@@ -9,7 +9,7 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { receptiveFields } from '../analysis/receptive-field.js';
 import type { Graph, IRNode } from '../graph.js';
-import type { SizeSpace } from '../sizes.js';
+import type { SizeSpace } from '../../shapes/sizes.js';
 import type { Pass } from './pass.js';
 
 const ASPP_RATES: Readonly<Record<number, readonly number[]>> = { 16: [6, 12, 18], 8: [12, 24, 36] };

@@ -1,7 +1,7 @@
 /** A named, pure Graph → Graph transformation, and the rewiring helper passes share. */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { Graph, IRNode } from '../graph.js';
-import type { SizeSpace } from '../sizes.js';
+import type { SizeSpace } from '../../shapes/sizes.js';
 
 export type PassMode = 'source' | 'inference' | 'training';
 

@@ -10,7 +10,7 @@ import type { BadFilePolicy, Dataset } from '../../data/dataset.js';
 import { openDataset } from '../../data/node/dataset.js';
 import type { DataProblem } from '../../data/sample.js';
 import type { Graph } from '../../ir/graph.js';
-import type { SizeSpace } from '../../ir/sizes.js';
+import type { SizeSpace } from '../../shapes/sizes.js';
 import { SegModel, weightDeclarations } from '../../runtime/model.js';
 import { ensureOutputFolder, writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { TrainCode } from '../codes.js';

@@ -10,8 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Span } from '../../diagnostics/diagnostic.js';
-import { RuntimeCode } from '../codes.js';
-import { runtimeError } from '../errors.js';
+import { RuntimeCode } from '../../runtime/codes.js';
+import { runtimeError } from '../../runtime/errors.js';
 
 export type Padding = 'same' | 'valid' | readonly [readonly [number, number], readonly [number, number]];
 

@@ -2,7 +2,7 @@
  * The ShapeContext that shape rules receive: equality of symbolic sizes under the model's
  * constraints, with failures phrased around a concrete size that breaks them.
  */
-import { type EqualityCheck, type ShapeContext, ShapeError, type TooSmall } from '../ops/op.js';
+import { type EqualityCheck, type ShapeContext, ShapeError, type TooSmall } from './types.js';
 import type { SizeSpace } from './sizes.js';
 import { type Dim, type Env, evaluate, substitute, symbolsOf } from './symbolic.js';
 
