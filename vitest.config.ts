@@ -4,7 +4,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Generated modules import `segc/runtime`; the tests run them against the sources.
-    alias: [{ find: /^segc\/runtime$/, replacement: fileURLToPath(new URL('./src/codegen/runtime/index.ts', import.meta.url)) }],
+    alias: [
+      {
+        find: /^segc\/runtime$/,
+        replacement: fileURLToPath(new URL('./src/codegen/runtime/index.ts', import.meta.url)),
+      },
+    ],
   },
   test: {
     include: ['tests/**/*.test.ts'],

@@ -34,7 +34,9 @@ try {
   const check = await median(() => main(['check', FILE], silent));
   const build = await median(() => main(['build', FILE, '-o', output], silent));
   const model = compile(FILE, nodeHost()).models[0]!;
-  const generate = await median(() => generateModule({ graph: model.graph!, sizes: model.sizes, declaration: model.declaration }, FILE));
+  const generate = await median(() =>
+    generateModule({ graph: model.graph!, sizes: model.sizes, declaration: model.declaration }, FILE),
+  );
   const rows: [string, string][] = [
     ['segc check (peer)', `${check.toFixed(1)} ms`],
     ['segc build (compile + generate + write)', `${build.toFixed(1)} ms`],

@@ -35,7 +35,10 @@ function median(run: () => void, warmUp = 20, runs = 100): number {
 
 const rows: [string, number][] = [
   ['parse (both files)', median(() => sources.forEach((s, i) => parse(s, `f${i}.seg`)))],
-  ['TypeScript parser, same characters (peer)', median(() => ts.createSourceFile('peer.ts', typescript, ts.ScriptTarget.ES2022, true))],
+  [
+    'TypeScript parser, same characters (peer)',
+    median(() => ts.createSourceFile('peer.ts', typescript, ts.ScriptTarget.ES2022, true)),
+  ],
   ['parse + resolve (imports, static checks)', median(() => runChecks(loadProgram(FILE, host), CHECKS))],
   ['whole check (elaborate, shapes, passes)', median(() => compile(FILE, host), 5, 20)],
 ];

@@ -18,12 +18,18 @@ import { startClient } from '../tests/lsp/client.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Number(process.argv[2] ?? 30);
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`ROUNDS must be a positive integer, got ${process.argv[2]}`);
+if (!Number.isInteger(rounds) || rounds < 1)
+  throw new Error(`ROUNDS must be a positive integer, got ${process.argv[2]}`);
 process.chdir(root);
 
 function largestExample(): { file: string; nodes: number } {
-  const files = readdirSync('examples').filter((f) => f.endsWith('.seg')).map((f) => `examples/${f}`);
-  const sized = files.map((file) => ({ file, nodes: Math.max(0, ...compile(file, nodeHost()).models.map((m) => m.graph?.nodes.length ?? 0)) }));
+  const files = readdirSync('examples')
+    .filter((f) => f.endsWith('.seg'))
+    .map((f) => `examples/${f}`);
+  const sized = files.map((file) => ({
+    file,
+    nodes: Math.max(0, ...compile(file, nodeHost()).models.map((m) => m.graph?.nodes.length ?? 0)),
+  }));
   return sized.sort((a, b) => b.nodes - a.nodes)[0]!;
 }
 
@@ -40,14 +46,17 @@ const uri = pathToFileURL(path).href;
 const original = readFileSync(path, 'utf8');
 const parameter = /(\w+: int = )(\d+)/.exec(original);
 if (!parameter) throw new Error(`${largest.file} has no int parameter with a default to edit`);
-const variant = (round: number) => original.replace(parameter[0], `${parameter[1]}${Number(parameter[2]) + (round % 2)}`);
+const variant = (round: number) =>
+  original.replace(parameter[0], `${parameter[1]}${Number(parameter[2]) + (round % 2)}`);
 const lets = [...original.matchAll(/let (\w+) =/g)].map((m) => {
   const before = original.slice(0, m.index + 4).split('\n');
   return { line: before.length - 1, character: before.at(-1)!.length };
 });
 
 const client = await startClient(pathToFileURL(root).href);
-await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'seg', version: 0, text: original } });
+await client.connection.sendNotification('textDocument/didOpen', {
+  textDocument: { uri, languageId: 'seg', version: 0, text: original },
+});
 await client.nextPublish(uri);
 await client.nextPublish(uri);
 
@@ -57,7 +66,10 @@ const hovers: number[] = [];
 const peer: number[] = [];
 for (let round = 1; round <= rounds + 3; round++) {
   const start = process.hrtime.bigint();
-  await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: round }, contentChanges: [{ text: variant(round) }] });
+  await client.connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version: round },
+    contentChanges: [{ text: variant(round) }],
+  });
   await client.nextPublish(uri);
   const first = since(start);
   await client.nextPublish(uri);

@@ -29,7 +29,8 @@ const { loadOnnxRuntime } = await import('../src/onnx/node/runtime.js');
 type Tensor = import('@tensorflow/tfjs-core').Tensor;
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1]! : fallback);
+const option = (name: string, fallback: string) =>
+  args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1]! : fallback;
 const reps = Number(option('reps', '5'));
 const threads = Number(option('threads', '2'));
 const quick = args.includes('--quick');
@@ -73,10 +74,15 @@ function torchExport(model: InstanceType<typeof SegModel>, shape: number[], fold
     return entry;
   });
   const data = new Float32Array(offset);
-  declarations.forEach((d, i) => data.set(model.weights.get(d.name)!.dataSync() as Float32Array, index[i]![2] as number));
+  declarations.forEach((d, i) =>
+    data.set(model.weights.get(d.name)!.dataSync() as Float32Array, index[i]![2] as number),
+  );
   writeFileSync(join(folder, 'weights.json'), JSON.stringify(index));
   writeFileSync(join(folder, 'weights.bin'), new Uint8Array(data.buffer));
-  execFileSync('/usr/bin/python3', ['-W', 'ignore', 'bench/lib/torch_peer.py', folder, ...shape.map(String)], { stdio: ['ignore', 'ignore', 'ignore'], timeout: 600_000 });
+  execFileSync('/usr/bin/python3', ['-W', 'ignore', 'bench/lib/torch_peer.py', folder, ...shape.map(String)], {
+    stdio: ['ignore', 'ignore', 'ignore'],
+    timeout: 600_000,
+  });
   return readFileSync(join(folder, 'torch.onnx'));
 }
 
@@ -92,8 +98,12 @@ await selectBackend('wasm');
 registerGradients();
 const runtime = await loadOnnxRuntime();
 const sessionOptions = { threads };
-console.log(`onnxruntime-node ${threads} thread(s); tfjs wasm; ${reps} interleaved repetitions after one warm-up each; medians in ms`);
-console.log('model           input        segc-ORT  torch-ORT  segc/torch  tfjs-wasm  wasm/segc-ORT  GradCAM-ORT (×fwd)  GradCAM-wasm (×fwd)  max|Δ| segc vs torch');
+console.log(
+  `onnxruntime-node ${threads} thread(s); tfjs wasm; ${reps} interleaved repetitions after one warm-up each; medians in ms`,
+);
+console.log(
+  'model           input        segc-ORT  torch-ORT  segc/torch  tfjs-wasm  wasm/segc-ORT  GradCAM-ORT (×fwd)  GradCAM-wasm (×fwd)  max|Δ| segc vs torch',
+);
 const folder = mkdtempSync(join(tmpdir(), 'segc-bench-onnx-'));
 try {
   for (const { file, shape } of CASES) {
@@ -108,7 +118,10 @@ try {
     const host = { image: { data: input.dataSync() as Float32Array, dims: input.shape } };
     const [a, b] = [await ours.runArrays(host), await theirs.runArrays(host)];
     const first = model.outputNames[0]!;
-    const difference = Array.from(a[first]!.data as Float32Array).reduce((worst: number, v, i) => Math.max(worst, Math.abs(v - (b[first]!.data[i] as number))), 0);
+    const difference = Array.from(a[first]!.data as Float32Array).reduce(
+      (worst: number, v, i) => Math.max(worst, Math.abs(v - (b[first]!.data[i] as number))),
+      0,
+    );
     const times: Record<string, number[]> = { ours: [], theirs: [], wasm: [], camOrt: [], camWasm: [] };
     const wasmForward = async () => {
       const outputs = model.predict(input);
@@ -126,7 +139,13 @@ try {
     };
     const withWasmGradCam = shape[1] * shape[2] <= wasmGradCamPixels;
     for (let rep = -1; rep < reps; rep++) {
-      const round = [await timed(() => ours.runArrays(host)), await timed(() => theirs.runArrays(host)), await timed(wasmForward), await timed(camOrt), withWasmGradCam ? await timed(camWasm) : Number.NaN];
+      const round = [
+        await timed(() => ours.runArrays(host)),
+        await timed(() => theirs.runArrays(host)),
+        await timed(wasmForward),
+        await timed(camOrt),
+        withWasmGradCam ? await timed(camWasm) : Number.NaN,
+      ];
       if (rep >= 0) Object.values(times).forEach((list, i) => list.push(round[i]!));
     }
     const [o, t, w, co, cw] = Object.values(times).map(median) as [number, number, number, number, number];

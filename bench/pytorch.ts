@@ -35,10 +35,17 @@ async function segcImagesPerSecond(): Promise<number> {
   await tf.setBackend('wasm');
   registerGradients();
   const segModel = SegModel.random(graph, model.sizes, 0);
-  const trainable = new Map(weightDeclarations(graph).filter((d) => d.train).map((d) => [d.name, segModel.weights.get(d.name)!]));
+  const trainable = new Map(
+    weightDeclarations(graph)
+      .filter((d) => d.train)
+      .map((d) => [d.name, segModel.weights.get(d.name)!]),
+  );
   const optimizer = new Optimizer({ name: 'adam' }, trainable);
   const images = tf.randomUniform([batch, size, size, channels]);
-  const truth = task.kind === 'segmentation' ? { masks: tf.randomUniform([batch, size, size], 0, task.classes, 'int32') } : { labels: tf.randomUniform([batch], 0, task.classes, 'int32') };
+  const truth =
+    task.kind === 'segmentation'
+      ? { masks: tf.randomUniform([batch, size, size], 0, task.classes, 'int32') }
+      : { labels: tf.randomUniform([batch], 0, task.classes, 'int32') };
   const data = { size: batch, images, ...truth } as Parameters<typeof trainStep>[3];
   let started = 0;
   for (let step = 0; step < warmUp + steps; step++) {
@@ -49,7 +56,8 @@ async function segcImagesPerSecond(): Promise<number> {
 }
 
 function torchImagesPerSecond(): number {
-  for (const file of pytorchFiles({ graph, sizes: model.sizes, source: `examples/${stem}.seg`, stem, single: true })) writeFileSync(join(work, file.path), file.text);
+  for (const file of pytorchFiles({ graph, sizes: model.sizes, source: `examples/${stem}.seg`, stem, single: true }))
+    writeFileSync(join(work, file.path), file.text);
   const script = `
 import importlib.util, sys, time, torch
 sys.path.insert(0, ${JSON.stringify(work)})
@@ -73,7 +81,9 @@ print(${steps * batch} / (time.perf_counter() - started))
 }
 
 try {
-  const threads = spawnSync('/usr/bin/python3', ['-c', 'import torch; print(torch.get_num_threads())'], { encoding: 'utf8' }).stdout.trim();
+  const threads = spawnSync('/usr/bin/python3', ['-c', 'import torch; print(torch.get_num_threads())'], {
+    encoding: 'utf8',
+  }).stdout.trim();
   const segc = await segcImagesPerSecond();
   const torch = torchImagesPerSecond();
   console.log(`${stem}, batch ${batch} of ${size}×${size}, ${steps} training steps after ${warmUp} of warm-up`);

@@ -15,7 +15,8 @@ const { selectBackend } = await import('../src/runtime/backend.js');
 const { layersReference } = await import('./lib/layers-network.js');
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1]! : fallback);
+const option = (name: string, fallback: string) =>
+  args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1]! : fallback;
 const backend = option('backend', 'wasm') as 'wasm' | 'cpu' | 'webgpu';
 const reps = Number(option('reps', '5'));
 const quick = args.includes('--quick');
@@ -28,11 +29,14 @@ const CASES = [
   { file: 'examples/nin.seg', shape: [8, 28, 28, 1] },
 ];
 
-function randomWeights(graph: Parameters<typeof weightDeclarations>[0]): Map<string, import('@tensorflow/tfjs-core').Tensor> {
+function randomWeights(
+  graph: Parameters<typeof weightDeclarations>[0],
+): Map<string, import('@tensorflow/tfjs-core').Tensor> {
   return new Map(
     weightDeclarations(graph).map((d, i) => {
       const shape = [...d.shape];
-      if (d.name.endsWith('/movingVariance')) return [d.name, tf.tidy(() => tf.add(tf.randomUniform(shape, 0, 1, 'float32', i), 0.5))];
+      if (d.name.endsWith('/movingVariance'))
+        return [d.name, tf.tidy(() => tf.add(tf.randomUniform(shape, 0, 1, 'float32', i), 0.5))];
       const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
       return [d.name, tf.tidy(() => tf.mul(tf.randomNormal(shape, 0, 1, 'float32', i), Math.sqrt(1 / fanIn)))];
     }),
@@ -53,7 +57,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const choice = await selectBackend(backend);
 tf.env().set('PROD', true);
 console.log(`backend: ${choice.name} (${choice.reason}); ${reps} interleaved repetitions after one warm-up each`);
-console.log('model                         input            segc ms   layers ms   ratio   tensors(segc/layers)   peak MB(segc/layers)');
+console.log(
+  'model                         input            segc ms   layers ms   ratio   tensors(segc/layers)   peak MB(segc/layers)',
+);
 for (const { file, shape } of CASES) {
   const compiled = compileSource(readFileSync(file, 'utf8'), file, {}, nodeHost()).models[0]!;
   const weights = randomWeights(compiled.graph!);
@@ -101,4 +107,6 @@ for (const { file, shape } of CASES) {
   network.dispose();
   model.dispose();
 }
-console.log('tensors: tensors still alive after one call with its outputs disposed (0 = no leak); peak: tf.profile peakBytes of that call');
+console.log(
+  'tensors: tensors still alive after one call with its outputs disposed (0 = no leak); peak: tf.profile peakBytes of that call',
+);

@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Number(process.argv[2] ?? 7);
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`ROUNDS must be a positive integer, got ${process.argv[2]}`);
+if (!Number.isInteger(rounds) || rounds < 1)
+  throw new Error(`ROUNDS must be a positive integer, got ${process.argv[2]}`);
 if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
 
 const segc = join(root, 'bin', 'segc.js');
@@ -31,19 +32,37 @@ function exec(args: readonly string[]): { seconds: number; stdout: string } {
 
 /** The example whose first model has the most IR nodes, as `segc check --json` reports them. */
 function largestExample(): { file: string; nodes: number } {
-  const files = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.seg')).map((f) => `examples/${f}`);
-  const report = JSON.parse(exec([segc, 'check', '--json', ...files]).stdout) as { files: { file: string; models: { nodes: number }[] }[] };
+  const files = readdirSync(join(root, 'examples'))
+    .filter((f) => f.endsWith('.seg'))
+    .map((f) => `examples/${f}`);
+  const report = JSON.parse(exec([segc, 'check', '--json', ...files]).stdout) as {
+    files: { file: string; models: { nodes: number }[] }[];
+  };
   const sized = report.files.map((f) => ({ file: f.file, nodes: Math.max(0, ...f.models.map((m) => m.nodes)) }));
   return sized.sort((a, b) => b.nodes - a.nodes)[0]!;
 }
 
 const largest = largestExample();
-const weights = existsSync(join(root, 'weights/deeplabv3plus_small/model.json')) ? ['--weights', 'weights/deeplabv3plus_small'] : [];
+const weights = existsSync(join(root, 'weights/deeplabv3plus_small/model.json'))
+  ? ['--weights', 'weights/deeplabv3plus_small']
+  : [];
 const cases: { label: string; args: string[] }[] = [
   { label: 'node -e 0', args: ['-e', '0'] },
   { label: 'segc --help', args: [segc, '--help'] },
   { label: `segc check ${largest.file} (${largest.nodes} nodes)`, args: [segc, 'check', largest.file] },
-  { label: 'segc run deeplabv3plus_small, 1 image', args: [segc, 'run', 'examples/deeplabv3plus_small.seg', ...weights, '--image', 'examples/images/shapes-a.png', '--out', out] },
+  {
+    label: 'segc run deeplabv3plus_small, 1 image',
+    args: [
+      segc,
+      'run',
+      'examples/deeplabv3plus_small.seg',
+      ...weights,
+      '--image',
+      'examples/images/shapes-a.png',
+      '--out',
+      out,
+    ],
+  },
 ];
 
 const times = cases.map(() => [] as number[]);
@@ -58,5 +77,7 @@ console.log(`start-up, median of ${rounds} interleaved rounds (node ${process.ve
 for (const [i, c] of cases.entries()) {
   const m = median(times[i]!);
   const target = targets[i] ? `   target ≤ ${targets[i]}× ${m / base <= targets[i]! ? 'met' : 'NOT met'}` : '';
-  console.log(`${c.label.padEnd(52)} ${(m * 1000).toFixed(0).padStart(6)} ms   ${(m / base).toFixed(2).padStart(6)}× bare node${target}`);
+  console.log(
+    `${c.label.padEnd(52)} ${(m * 1000).toFixed(0).padStart(6)} ms   ${(m / base).toFixed(2).padStart(6)}× bare node${target}`,
+  );
 }

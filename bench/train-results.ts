@@ -20,14 +20,38 @@ interface Row {
   readonly score: (report: Record<string, any>) => string;
 }
 
-const percent = (value: number | null | undefined) => (value === null || value === undefined ? 'n/a' : `${(100 * value).toFixed(2)}%`);
+const percent = (value: number | null | undefined) =>
+  value === null || value === undefined ? 'n/a' : `${(100 * value).toFixed(2)}%`;
 const fixed = (value: number | null | undefined) => (value === null || value === undefined ? 'n/a' : value.toFixed(4));
 
 const ROWS: readonly Row[] = [
-  { name: 'deeplab', run: 'deeplab', data: 'shapes test', score: (r) => `mIoU ${fixed(r.segmentation?.meanIoU)}, pixel acc ${percent(r.segmentation?.pixelAccuracy)}, fwIoU ${fixed(r.segmentation?.frequencyWeightedIoU)}` },
-  { name: 'deeplab-weak', run: 'deeplab-weak', data: 'shapes test', score: (r) => `mIoU ${fixed(r.segmentation?.meanIoU)}, pixel acc ${percent(r.segmentation?.pixelAccuracy)}, fwIoU ${fixed(r.segmentation?.frequencyWeightedIoU)}` },
-  { name: 'shapes-cam', run: 'shapes_cam', data: 'shapes val, image-level labels', score: (r) => `label accuracy ${percent(r.multiLabel?.labelAccuracy)}, exact match ${percent(r.multiLabel?.exactMatch)}, mean AP ${fixed(r.multiLabel?.meanAP)}` },
-  { name: 'gap_cam', run: 'gap_cam', data: 'MNIST test', score: (r) => `top-1 ${percent(r.classification?.top1)}, top-5 ${percent(r.classification?.top5)}` },
+  {
+    name: 'deeplab',
+    run: 'deeplab',
+    data: 'shapes test',
+    score: (r) =>
+      `mIoU ${fixed(r.segmentation?.meanIoU)}, pixel acc ${percent(r.segmentation?.pixelAccuracy)}, fwIoU ${fixed(r.segmentation?.frequencyWeightedIoU)}`,
+  },
+  {
+    name: 'deeplab-weak',
+    run: 'deeplab-weak',
+    data: 'shapes test',
+    score: (r) =>
+      `mIoU ${fixed(r.segmentation?.meanIoU)}, pixel acc ${percent(r.segmentation?.pixelAccuracy)}, fwIoU ${fixed(r.segmentation?.frequencyWeightedIoU)}`,
+  },
+  {
+    name: 'shapes-cam',
+    run: 'shapes_cam',
+    data: 'shapes val, image-level labels',
+    score: (r) =>
+      `label accuracy ${percent(r.multiLabel?.labelAccuracy)}, exact match ${percent(r.multiLabel?.exactMatch)}, mean AP ${fixed(r.multiLabel?.meanAP)}`,
+  },
+  {
+    name: 'gap_cam',
+    run: 'gap_cam',
+    data: 'MNIST test',
+    score: (r) => `top-1 ${percent(r.classification?.top1)}, top-5 ${percent(r.classification?.top5)}`,
+  },
   { name: 'gap-cam-canvas', run: 'gap_cam', data: 'mnist-canvas test', score: localisation },
   { name: 'canvas-cam', run: 'canvas_cam', data: 'mnist-canvas test', score: localisation },
   { name: 'acol-branch-a', run: 'acol', data: 'mnist-canvas test', score: localisation },
@@ -80,7 +104,9 @@ const lines = ['| run | data | scores | training |', '| --- | --- | --- | --- |'
 for (const row of ROWS) {
   const file = join(runs, 'results', `${row.name}.json`);
   if (!existsSync(file)) continue;
-  lines.push(`| ${row.name} | ${row.data} | ${row.score(JSON.parse(readFileSync(file, 'utf8')))} | ${training(row.run)} |`);
+  lines.push(
+    `| ${row.name} | ${row.data} | ${row.score(JSON.parse(readFileSync(file, 'utf8')))} | ${training(row.run)} |`,
+  );
 }
 const quality = await pseudoMaskQuality();
 if (quality) lines.push('', quality);

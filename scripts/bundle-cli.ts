@@ -40,5 +40,7 @@ await build({
   allowOverwrite: true,
   logLevel: 'warning',
   external: ['@tensorflow/*', 'webgpu', 'ts-morph', '@hpcc-js/*', 'mnist'],
-  banner: { js: "import { createRequire as segcCreateRequire } from 'node:module'; const require = segcCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as segcCreateRequire } from 'node:module'; const require = segcCreateRequire(import.meta.url);",
+  },
 });

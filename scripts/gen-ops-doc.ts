@@ -56,8 +56,19 @@ function tableRow(op: OpDef): string {
 }
 
 function section(op: OpDef): string {
-  const rows = op.params.map((p) => `| \`${p.name}\` | ${formatType(p.type)} | ${p.default === undefined ? 'required' : `\`${formatValue(p.default)}\``} | ${p.doc} |`);
-  const lines = [`### ${op.name}`, '', `\`${signature(op)}\`: ${op.summary}.`, '', '| Argument | Type | Default | Meaning |', '| --- | --- | --- | --- |', ...rows];
+  const rows = op.params.map(
+    (p) =>
+      `| \`${p.name}\` | ${formatType(p.type)} | ${p.default === undefined ? 'required' : `\`${formatValue(p.default)}\``} | ${p.doc} |`,
+  );
+  const lines = [
+    `### ${op.name}`,
+    '',
+    `\`${signature(op)}\`: ${op.summary}.`,
+    '',
+    '| Argument | Type | Default | Meaning |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ];
   if (op.notes) lines.push('', op.notes);
   return lines.join('\n');
 }

@@ -14,7 +14,9 @@ export const PYTHON_SOURCES_PATH = 'src/codegen/pytorch/python-sources.ts';
 export const PYTHON_FILES = ['segc_torch.py', 'segc_train.py'] as const;
 
 export function pythonSourcesModule(root: string): string {
-  const entries = PYTHON_FILES.map((name) => `  ${JSON.stringify(name)}: ${JSON.stringify(readFileSync(join(root, PYTHON_FOLDER, name), 'utf8'))},`);
+  const entries = PYTHON_FILES.map(
+    (name) => `  ${JSON.stringify(name)}: ${JSON.stringify(readFileSync(join(root, PYTHON_FOLDER, name), 'utf8'))},`,
+  );
   return [
     '/**',
     ' * The Python runtime written beside every PyTorch module, by file name. Generated from',

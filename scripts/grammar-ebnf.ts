@@ -3,12 +3,26 @@
  * (so it cannot drift from the parser), followed by the token definitions it refers to.
  */
 import {
-  Alternation, Alternative, NonTerminal, Option, Repetition, RepetitionMandatory, Terminal, type IProduction, type Rule,
+  Alternation,
+  Alternative,
+  NonTerminal,
+  Option,
+  Repetition,
+  RepetitionMandatory,
+  Terminal,
+  type IProduction,
+  type Rule,
   type TokenType,
 } from 'chevrotain';
 import {
-  AdditiveOperator, EqualityOperator, Identifier, MultiplicativeOperator, NumberLiteral, RelationalOperator,
-  StringLiteral, UnaryOperator,
+  AdditiveOperator,
+  EqualityOperator,
+  Identifier,
+  MultiplicativeOperator,
+  NumberLiteral,
+  RelationalOperator,
+  StringLiteral,
+  UnaryOperator,
 } from '../src/parser/lexer.js';
 
 /** Token types written by name in the grammar, defined at the end. */
@@ -67,7 +81,9 @@ function rule(node: Rule, width: number): string {
 
 function tokenRules(): string[] {
   const patterns = NAMED_TOKENS.map((type) => `${type.name} ::= /${(type.PATTERN as RegExp).source}/`);
-  const operators = OPERATOR_GROUPS.map(([type, spellings]) => `${type.name} ::= ${spellings.map((text) => `'${text}'`).join(' | ')}`);
+  const operators = OPERATOR_GROUPS.map(
+    ([type, spellings]) => `${type.name} ::= ${spellings.map((text) => `'${text}'`).join(' | ')}`,
+  );
   return [...patterns, ...operators];
 }
 

@@ -5,7 +5,16 @@
  */
 import type { TokenType } from 'chevrotain';
 import {
-  DocComment, DTYPE_NAMES, False, Identifier, KEYWORDS, LineComment, NumberLiteral, PUNCTUATION, True, TYPE_NAMES,
+  DocComment,
+  DTYPE_NAMES,
+  False,
+  Identifier,
+  KEYWORDS,
+  LineComment,
+  NumberLiteral,
+  PUNCTUATION,
+  True,
+  TYPE_NAMES,
 } from '../src/parser/lexer.js';
 
 function source(type: TokenType): string {
@@ -29,15 +38,27 @@ const OPERATORS = ['->', '==', '!=', '<=', '>=', '&&', '||', '=', '<', '>', '+',
 export function textMateGrammar(): object {
   const name = source(Identifier);
   const control = keywordWords(KEYWORDS.filter((type) => type !== True && type !== False));
-  const punctuation = PUNCTUATION.map((type) => String(type.LABEL).replace(/`/g, '')).filter((text) => OPERATORS.includes(text));
+  const punctuation = PUNCTUATION.map((type) => String(type.LABEL).replace(/`/g, '')).filter((text) =>
+    OPERATORS.includes(text),
+  );
   return {
     $schema: 'https://raw.githubusercontent.com/martinring/tmlanguage/master/tmlanguage.json',
     name: 'seg',
     scopeName: 'source.seg',
     fileTypes: ['seg'],
-    patterns: ['comments', 'strings', 'numbers', 'declarations', 'annotations', 'keywords', 'booleans', 'types', 'stages', 'calls', 'operators'].map(
-      (rule) => ({ include: `#${rule}` }),
-    ),
+    patterns: [
+      'comments',
+      'strings',
+      'numbers',
+      'declarations',
+      'annotations',
+      'keywords',
+      'booleans',
+      'types',
+      'stages',
+      'calls',
+      'operators',
+    ].map((rule) => ({ include: `#${rule}` })),
     repository: {
       comments: {
         patterns: [
@@ -59,7 +80,10 @@ export function textMateGrammar(): object {
       },
       annotations: {
         match: `(@)\\s*(${name})`,
-        captures: { 1: { name: 'punctuation.definition.annotation.seg' }, 2: { name: 'entity.name.function.decorator.seg' } },
+        captures: {
+          1: { name: 'punctuation.definition.annotation.seg' },
+          2: { name: 'entity.name.function.decorator.seg' },
+        },
       },
       keywords: { name: 'keyword.control.seg', match: words(control) },
       booleans: { name: 'constant.language.boolean.seg', match: words(keywordWords([True, False])) },

@@ -18,7 +18,8 @@ const extension = join(root, 'editors', 'vscode');
 export async function packageExtension(output: string): Promise<string> {
   const staging = mkdtempSync(join(tmpdir(), 'segc-vsix-'));
   try {
-    for (const file of ['package.json', 'language-configuration.json', 'README.md', '.vscodeignore']) copyFileSync(join(extension, file), join(staging, file));
+    for (const file of ['package.json', 'language-configuration.json', 'README.md', '.vscodeignore'])
+      copyFileSync(join(extension, file), join(staging, file));
     mkdirSync(join(staging, 'syntaxes'));
     copyFileSync(join(root, 'grammar', 'seg.tmLanguage.json'), join(staging, 'syntaxes', 'seg.tmLanguage.json'));
     await build({
@@ -33,7 +34,13 @@ export async function packageExtension(output: string): Promise<string> {
       logLevel: 'warning',
     });
     mkdirSync(dirname(output), { recursive: true });
-    await createVSIX({ cwd: staging, packagePath: output, dependencies: false, allowMissingRepository: true, skipLicense: true });
+    await createVSIX({
+      cwd: staging,
+      packagePath: output,
+      dependencies: false,
+      allowMissingRepository: true,
+      skipLicense: true,
+    });
     return output;
   } finally {
     rmSync(staging, { recursive: true, force: true });

@@ -11,7 +11,14 @@ export { renderDiagnostic, renderDiagnostics, diagnosticToJson } from './diagnos
 export { parse, print, type ParseResult } from './parser/index.js';
 export type * as ast from './parser/ast.js';
 
-export { compile, compileSource, hasErrors, type CompileOptions, type CompileResult, type CompiledModel } from './compiler/compile.js';
+export {
+  compile,
+  compileSource,
+  hasErrors,
+  type CompileOptions,
+  type CompileResult,
+  type CompiledModel,
+} from './compiler/compile.js';
 export type { CompilerHost } from './program/modules.js';
 
 export type { Graph, IRNode, IRWeight } from './ir/graph.js';
@@ -26,9 +33,23 @@ export { registerGradients } from './runtime/gradients.js';
 export { SegModel, weightDeclarations, initialWeights } from './runtime/model.js';
 export { fetchStore, loadWeightsFromStore } from './runtime/weights.js';
 export {
-  applyColormap, fromPixelBytes, heatmapOverlay, maskToColors, normalizeMinMax, overlay, resizeImage, toRgbaBytes, type Colormap, type RgbImage,
+  applyColormap,
+  fromPixelBytes,
+  heatmapOverlay,
+  maskToColors,
+  normalizeMinMax,
+  overlay,
+  resizeImage,
+  toRgbaBytes,
+  type Colormap,
+  type RgbImage,
 } from './runtime/image.js';
-export { decodeSafetensors, encodeSafetensors, safetensorsToWeights, weightsToSafetensors } from './runtime/safetensors.js';
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  safetensorsToWeights,
+  weightsToSafetensors,
+} from './runtime/safetensors.js';
 
 export { deriveExplanations, explain, featureMaps, mapToBox, mapToMask, acolLoss } from './explain/index.js';
 

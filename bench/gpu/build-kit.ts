@@ -13,7 +13,18 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,7 +34,14 @@ import { build } from 'esbuild';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LIMIT_BYTES = 60 * 2 ** 20;
 const DAWN = join('node_modules', 'webgpu', 'dist', 'linux-x64', 'dawn.node');
-const SOURCES = ['examples/deeplabv3plus.seg', 'examples/deeplabv3plus_small.seg', 'examples/resnet50.seg', 'std', 'weights/deeplabv3plus_small', 'examples/images/shapes-a.png'];
+const SOURCES = [
+  'examples/deeplabv3plus.seg',
+  'examples/deeplabv3plus_small.seg',
+  'examples/resnet50.seg',
+  'std',
+  'weights/deeplabv3plus_small',
+  'examples/images/shapes-a.png',
+];
 
 // The bundle is an ES module; tfjs's wasm glue and Dawn's loader still use require and __dirname.
 const BANNER = [
@@ -39,14 +57,20 @@ async function bundle(kit: string): Promise<void> {
   await build({
     entryPoints: [join(ROOT, 'bench/gpu/main.ts')],
     outfile: join(kit, 'bench.mjs'),
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', banner: { js: BANNER },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    banner: { js: BANNER },
     // One copy of tfjs-core: its ES build, which also holds the gradient definitions.
     mainFields: ['module', 'main'],
     // Dawn is a native module; the kit ships the package beside the bundle.
     external: ['webgpu'],
   });
   const wasmDir = join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
-  for (const file of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, file), join(kit, file));
+  for (const file of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm')))
+    copyFileSync(join(wasmDir, file), join(kit, file));
 }
 
 function gzipFile(from: string, to: string): void {
@@ -57,7 +81,8 @@ function gzipFile(from: string, to: string): void {
 function copyWebgpu(kit: string): void {
   const target = join(kit, 'node_modules/webgpu');
   mkdirSync(target, { recursive: true });
-  for (const file of ['package.json', 'index.js', 'LICENSE.md']) copyFileSync(join(ROOT, 'node_modules/webgpu', file), join(target, file));
+  for (const file of ['package.json', 'index.js', 'LICENSE.md'])
+    copyFileSync(join(ROOT, 'node_modules/webgpu', file), join(target, file));
   gzipFile(join(ROOT, DAWN), join(kit, `${DAWN}.gz`));
 }
 
@@ -68,7 +93,8 @@ function copyWebgpu(kit: string): void {
 function vulkanLoader(kit: string): string {
   const cache = join(ROOT, 'out/gpu-kit-cache');
   mkdirSync(cache, { recursive: true });
-  const find = (dir: string) => (existsSync(dir) ? readdirSync(dir).find((f) => /^libvulkan1_.*_amd64\.deb$/.test(f)) : undefined);
+  const find = (dir: string) =>
+    existsSync(dir) ? readdirSync(dir).find((f) => /^libvulkan1_.*_amd64\.deb$/.test(f)) : undefined;
   if (!find(cache)) {
     try {
       execFileSync('apt-get', ['download', 'libvulkan1'], { cwd: cache, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -86,7 +112,9 @@ function vulkanLoader(kit: string): string {
 }
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
 }
 
 function nodeVersion(): string {
@@ -95,7 +123,11 @@ function nodeVersion(): string {
 
 function gitCommit(): string | undefined {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return undefined;
   }
@@ -115,11 +147,21 @@ async function main(): Promise<void> {
   chmodSync(join(kit, 'run.sh'), 0o755);
   const files = walk(kit).sort();
   const manifest = {
-    builtAt: new Date().toISOString(), commit: gitCommit() ?? null, node: nodeVersion(), vulkanLoader: deb,
-    files: Object.fromEntries(files.map((f) => [relative(kit, f), { bytes: statSync(f).size, sha256: createHash('sha256').update(readFileSync(f)).digest('hex') }])),
+    builtAt: new Date().toISOString(),
+    commit: gitCommit() ?? null,
+    node: nodeVersion(),
+    vulkanLoader: deb,
+    files: Object.fromEntries(
+      files.map((f) => [
+        relative(kit, f),
+        { bytes: statSync(f).size, sha256: createHash('sha256').update(readFileSync(f)).digest('hex') },
+      ]),
+    ),
   };
   writeFileSync(join(kit, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  const sizes = walk(kit).map((f) => [relative(kit, f), statSync(f).size] as const).sort((a, b) => b[1] - a[1]);
+  const sizes = walk(kit)
+    .map((f) => [relative(kit, f), statSync(f).size] as const)
+    .sort((a, b) => b[1] - a[1]);
   const total = sizes.reduce((sum, [, bytes]) => sum + bytes, 0);
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
   for (const [file, bytes] of sizes.slice(0, 8)) console.log(`${mib(bytes).padStart(12)}  ${file}`);

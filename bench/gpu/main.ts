@@ -13,7 +13,8 @@ import { measure } from './measure.js';
 import type { PlanName } from './plan.js';
 import { formatReport, writeReport } from './report.js';
 
-const USAGE = 'usage: bench.mjs measure --backend webgpu|wasm|cpu --plan full|tiny --root DIR --out FILE [--budget S] [--min-reps N] [--max-reps N]\n       bench.mjs report --in DIR --out FILE';
+const USAGE =
+  'usage: bench.mjs measure --backend webgpu|wasm|cpu --plan full|tiny --root DIR --out FILE [--budget S] [--min-reps N] [--max-reps N]\n       bench.mjs report --in DIR --out FILE';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -31,8 +32,14 @@ async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: rest,
     options: {
-      backend: { type: 'string' }, plan: { type: 'string', default: 'full' }, root: { type: 'string' }, out: { type: 'string' },
-      budget: { type: 'string' }, 'min-reps': { type: 'string' }, 'max-reps': { type: 'string' }, in: { type: 'string' },
+      backend: { type: 'string' },
+      plan: { type: 'string', default: 'full' },
+      root: { type: 'string' },
+      out: { type: 'string' },
+      budget: { type: 'string' },
+      'min-reps': { type: 'string' },
+      'max-reps': { type: 'string' },
+      in: { type: 'string' },
     },
   });
   if (command === 'report') {
@@ -45,15 +52,22 @@ async function main(argv: string[]): Promise<void> {
   if (!['full', 'tiny'].includes(values.plan!)) fail('--plan must be full or tiny');
   if (!values.root || !values.out) fail('measure needs --root and --out');
   const report = await measure({
-    backend: values.backend as BackendName, plan: values.plan as PlanName, root: values.root, out: values.out,
-    budgetSeconds: positive(values.budget, 120, 'budget'), minReps: positive(values['min-reps'], 3, 'min-reps'), maxReps: positive(values['max-reps'], 7, 'max-reps'),
+    backend: values.backend as BackendName,
+    plan: values.plan as PlanName,
+    root: values.root,
+    out: values.out,
+    budgetSeconds: positive(values.budget, 120, 'budget'),
+    minReps: positive(values['min-reps'], 3, 'min-reps'),
+    maxReps: positive(values['max-reps'], 7, 'max-reps'),
   });
   if (report.unavailable) {
     process.stderr.write(`${report.backend}: unavailable: ${report.unavailable}\n`);
     process.exit(1);
   }
   const done = report.cells.filter((c) => c.status === 'ok').length;
-  process.stdout.write(`${report.backend}: ${done} of ${report.cells.length} cells measured${report.adapter ? ` on ${report.adapter.name}${report.adapter.software ? ' (software)' : ''}` : ''}\n`);
+  process.stdout.write(
+    `${report.backend}: ${done} of ${report.cells.length} cells measured${report.adapter ? ` on ${report.adapter.name}${report.adapter.software ? ' (software)' : ''}` : ''}\n`,
+  );
 }
 
 main(process.argv.slice(2)).then(

@@ -10,8 +10,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, normalize } from 'node:path';
 import {
-  type BackendName, type CompilerHost, type Graph, SegModel, compile, explain, hasErrors, initialWeights, registerGradients,
-  renderDiagnostics, selectBackend, summarize, weightDeclarations,
+  type BackendName,
+  type CompilerHost,
+  type Graph,
+  SegModel,
+  compile,
+  explain,
+  hasErrors,
+  initialWeights,
+  registerGradients,
+  renderDiagnostics,
+  selectBackend,
+  summarize,
+  weightDeclarations,
 } from '../../src/index.js';
 import type { SizeSpace } from '../../src/shapes/sizes.js';
 import { readImage } from '../../src/runtime/node/image-io.js';
@@ -50,7 +61,9 @@ export interface BackendReport {
   readonly plan: PlanName;
   readonly budgetSeconds: number;
   cells: (CellResult & { readonly case: Case; readonly gflops?: number; readonly memory?: CellMemory })[];
-  agreement?: { readonly status: 'ok'; readonly logits: string; readonly shape: number[]; readonly ms: number } | { readonly status: 'failed'; readonly reason: string };
+  agreement?:
+    | { readonly status: 'ok'; readonly logits: string; readonly shape: number[]; readonly ms: number }
+    | { readonly status: 'failed'; readonly reason: string };
   readonly process: { maxRssBytes: number; node: string };
   finished: boolean;
 }
@@ -71,7 +84,8 @@ export function rootHost(root: string): CompilerHost {
 function compileModel(root: string, file: string): { graph: Graph; sizes: SizeSpace } {
   const result = compile(file, rootHost(root));
   const compiled = result.models.find((m) => m.graph);
-  if (hasErrors(result.diagnostics) || !compiled?.graph) throw new Error(`${file} does not compile:\n${renderDiagnostics(result.diagnostics, result.sources)}`);
+  if (hasErrors(result.diagnostics) || !compiled?.graph)
+    throw new Error(`${file} does not compile:\n${renderDiagnostics(result.diagnostics, result.sources)}`);
   return { graph: compiled.graph, sizes: compiled.sizes };
 }
 
@@ -79,7 +93,10 @@ function compileModel(root: string, file: string): { graph: Graph; sizes: SizeSp
 function gflopsPerImage(graph: Graph, sizes: SizeSpace, height: number, width: number): number {
   const shape = graph.nodes[graph.inputs[0]!.node]!.type.shape;
   const fixed = new Map<string, number>();
-  for (const [axis, value] of [[1, height], [2, width]] as const) {
+  for (const [axis, value] of [
+    [1, height],
+    [2, width],
+  ] as const) {
     const size = shape[axis];
     if (size?.kind === 'sym') fixed.set(size.name, value);
   }
@@ -166,11 +183,17 @@ async function runCase(model: SegModel, input: tf.Tensor, task: Case['task']): P
 function checkValues(values: ArrayLike<number>, task: Case['task']): void {
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
-    if (!Number.isFinite(value) || (task === 'gradcam' && (value < 0 || value > 1))) throw new Error(`the ${task} result holds ${value} at index ${i}`);
+    if (!Number.isFinite(value) || (task === 'gradcam' && (value < 0 || value > 1)))
+      throw new Error(`the ${task} result holds ${value} at index ${i}`);
   }
 }
 
-function makeCell(c: Case, loaded: Loaded, memory: CellMemory, watch: DeviceWatch | undefined): Cell & { gflops: number } {
+function makeCell(
+  c: Case,
+  loaded: Loaded,
+  memory: CellMemory,
+  watch: DeviceWatch | undefined,
+): Cell & { gflops: number } {
   let input: tf.Tensor | undefined;
   let runs = 0;
   const gflops = gflopsPerImage(loaded.graph, loaded.sizes, c.height, c.width);
@@ -196,7 +219,12 @@ function makeCell(c: Case, loaded: Loaded, memory: CellMemory, watch: DeviceWatc
 }
 
 /** tf.profile's peak of live tensor bytes, one more run per cell while time is left. */
-async function profilePeaks(cells: readonly Cell[], results: readonly CellResult[], memories: readonly CellMemory[], deadline: number): Promise<void> {
+async function profilePeaks(
+  cells: readonly Cell[],
+  results: readonly CellResult[],
+  memories: readonly CellMemory[],
+  deadline: number,
+): Promise<void> {
   for (const [index, result] of results.entries()) {
     if (result.status !== 'ok') continue;
     const expected = result.steady?.median ?? result.firstMs;
@@ -225,9 +253,19 @@ export async function measure(options: MeasureOptions): Promise<BackendReport> {
     started = { reason: `unavailable: ${unavailable}` };
   }
   const report: BackendReport = {
-    backend: options.backend, ...started, ...(unavailable ? { unavailable } : {}), plan: options.plan, budgetSeconds: options.budgetSeconds,
-    cells: cases.map((c) => ({ id: c.id, status: 'skipped', reason: unavailable ? `${options.backend} is unavailable` : 'not reached', case: c })),
-    process: { maxRssBytes: 0, node: process.version }, finished: unavailable !== undefined,
+    backend: options.backend,
+    ...started,
+    ...(unavailable ? { unavailable } : {}),
+    plan: options.plan,
+    budgetSeconds: options.budgetSeconds,
+    cells: cases.map((c) => ({
+      id: c.id,
+      status: 'skipped',
+      reason: unavailable ? `${options.backend} is unavailable` : 'not reached',
+      case: c,
+    })),
+    process: { maxRssBytes: 0, node: process.version },
+    finished: unavailable !== undefined,
   };
   const save = () => {
     report.process.maxRssBytes = process.resourceUsage().maxRSS * 1024;
@@ -252,7 +290,13 @@ export async function measure(options: MeasureOptions): Promise<BackendReport> {
   };
   // A tenth of the budget is kept for the memory profile runs.
   const budgetMs = (deadline - performance.now()) * 0.9;
-  const results = await schedule(cells, { budgetMs, minReps: options.minReps, maxReps: options.maxReps, now: () => performance.now(), progress: (r) => (merge(r), save()) });
+  const results = await schedule(cells, {
+    budgetMs,
+    minReps: options.minReps,
+    maxReps: options.maxReps,
+    now: () => performance.now(),
+    progress: (r) => (merge(r), save()),
+  });
   await profilePeaks(cells, results, memories, deadline);
   merge(results);
   for (const { model } of models.values()) model.dispose();

@@ -28,16 +28,27 @@ interface ModelSizes {
 
 const FULL: readonly ModelSizes[] = [
   { name: 'resnet50', file: 'examples/resnet50.seg', sizes: [[224, 224]] },
-  { name: 'deeplabv3plus', file: 'examples/deeplabv3plus.seg', sizes: [[513, 513], [1025, 1025]] },
+  {
+    name: 'deeplabv3plus',
+    file: 'examples/deeplabv3plus.seg',
+    sizes: [
+      [513, 513],
+      [1025, 1025],
+    ],
+  },
 ];
 
-const TINY: readonly ModelSizes[] = [{ name: 'deeplabv3plus_small', file: 'examples/deeplabv3plus_small.seg', sizes: [[64, 64]] }];
+const TINY: readonly ModelSizes[] = [
+  { name: 'deeplabv3plus_small', file: 'examples/deeplabv3plus_small.seg', sizes: [[64, 64]] },
+];
 
 function casesOf(models: readonly ModelSizes[], batches: readonly number[]): Case[] {
   const tasks: readonly Task[] = ['forward', 'gradcam'];
   return models.flatMap(({ name, file, sizes }) =>
     sizes.flatMap(([height, width]) =>
-      batches.flatMap((batch) => tasks.map((task) => ({ id: `${name} ${height}x${width} b${batch} ${task}`, file, height, width, batch, task }))),
+      batches.flatMap((batch) =>
+        tasks.map((task) => ({ id: `${name} ${height}x${width} b${batch} ${task}`, file, height, width, batch, task })),
+      ),
     ),
   );
 }

@@ -23,7 +23,12 @@ export interface Agreement {
 
 interface Row {
   readonly id: string;
-  readonly backends: Partial<Record<BackendName, { status: string; firstMs?: number; medianMs?: number; spread?: number; reps?: number; reason?: string }>>;
+  readonly backends: Partial<
+    Record<
+      BackendName,
+      { status: string; firstMs?: number; medianMs?: number; spread?: number; reps?: number; reason?: string }
+    >
+  >;
   /** Median wasm time / median WebGPU time; above 1, WebGPU is faster. */
   readonly webgpuSpeedupOverWasm?: number;
   readonly webgpuSpeedupOverCpu?: number;
@@ -49,7 +54,8 @@ function compareLogits(dir: string, backend: BackendName, classes: number): Agre
     return best;
   };
   for (let at = 0; at < ours.length; at += classes) {
-    for (let c = 0; c < classes; c++) maxAbsDifference = Math.max(maxAbsDifference, Math.abs(ours[at + c]! - reference[at + c]!));
+    for (let c = 0; c < classes; c++)
+      maxAbsDifference = Math.max(maxAbsDifference, Math.abs(ours[at + c]! - reference[at + c]!));
     if (argmax(ours, at) === argmax(reference, at)) agreeing++;
   }
   return { backend, maxAbsDifference, maskAgreement: agreeing / (ours.length / classes) };
@@ -64,14 +70,23 @@ function rows(reports: readonly BackendReport[]): Row[] {
       const cell = report.cells.find((c) => c.id === id);
       if (!cell) continue;
       if (cell.status === 'ok') {
-        backends[report.backend] = { status: 'ok', firstMs: cell.firstMs, ...(cell.steady ? { medianMs: cell.steady.median, spread: cell.steady.spread, reps: cell.steady.reps } : {}) };
+        backends[report.backend] = {
+          status: 'ok',
+          firstMs: cell.firstMs,
+          ...(cell.steady ? { medianMs: cell.steady.median, spread: cell.steady.spread, reps: cell.steady.reps } : {}),
+        };
         if (cell.steady) median[report.backend] = cell.steady.median;
       } else backends[report.backend] = { status: cell.status, reason: cell.reason };
     }
     const speedup = (peer: BackendName) => (median.webgpu && median[peer] ? median[peer]! / median.webgpu : undefined);
     const overWasm = speedup('wasm');
     const overCpu = speedup('cpu');
-    return { id, backends, ...(overWasm ? { webgpuSpeedupOverWasm: overWasm } : {}), ...(overCpu ? { webgpuSpeedupOverCpu: overCpu } : {}) };
+    return {
+      id,
+      backends,
+      ...(overWasm ? { webgpuSpeedupOverWasm: overWasm } : {}),
+      ...(overCpu ? { webgpuSpeedupOverCpu: overCpu } : {}),
+    };
   });
 }
 
@@ -94,7 +109,11 @@ export function buildReport(dir: string): Record<string, unknown> {
   const webgpu = reports.find((r) => r.backend === 'webgpu');
   const classes = reports.find((r) => r.agreement?.status === 'ok')?.agreement;
   const shape = classes?.status === 'ok' ? classes.shape : undefined;
-  const agreement = shape ? BACKENDS.filter((b) => b !== 'cpu').map((b) => compareLogits(dir, b, shape.at(-1)!)).filter((a) => a) : [];
+  const agreement = shape
+    ? BACKENDS.filter((b) => b !== 'cpu')
+        .map((b) => compareLogits(dir, b, shape.at(-1)!))
+        .filter((a) => a)
+    : [];
   return {
     schema: REPORT_SCHEMA,
     date: new Date().toISOString(),
@@ -104,8 +123,13 @@ export function buildReport(dir: string): Record<string, unknown> {
     hardwareGpu: webgpu?.adapter ? !webgpu.adapter.software : false,
     adapter: webgpu?.adapter ?? null,
     machine: {
-      cpu: cpus()[0]?.model, cores: cpus().length, memoryBytes: totalmem(), kernel: release(), node: process.version,
-      nvidiaSmi: note(dir, 'nvidia-smi.txt') ?? null, vulkanIcds: note(dir, 'vulkan-icds.txt') ?? null,
+      cpu: cpus()[0]?.model,
+      cores: cpus().length,
+      memoryBytes: totalmem(),
+      kernel: release(),
+      node: process.version,
+      nvidiaSmi: note(dir, 'nvidia-smi.txt') ?? null,
+      vulkanIcds: note(dir, 'vulkan-icds.txt') ?? null,
     },
     missing: loaded.filter((r) => 'missing' in r),
     rows: rows(reports),
@@ -115,20 +139,34 @@ export function buildReport(dir: string): Record<string, unknown> {
 }
 
 const cellText = (cell: Row['backends'][BackendName]) =>
-  !cell ? '—' : cell.status !== 'ok' ? cell.status : cell.medianMs !== undefined ? `${cell.medianMs.toFixed(0)} ±${((cell.spread ?? 0) * 100).toFixed(0)}% n${cell.reps} 1st ${cell.firstMs!.toFixed(0)}` : `1st ${cell.firstMs!.toFixed(0)}`;
+  !cell
+    ? '—'
+    : cell.status !== 'ok'
+      ? cell.status
+      : cell.medianMs !== undefined
+        ? `${cell.medianMs.toFixed(0)} ±${((cell.spread ?? 0) * 100).toFixed(0)}% n${cell.reps} 1st ${cell.firstMs!.toFixed(0)}`
+        : `1st ${cell.firstMs!.toFixed(0)}`;
 
 /** A plain-text table of the rows, for the log. */
 export function formatReport(report: Record<string, unknown>): string {
   const adapter = report.adapter as { name: string; software: boolean } | null;
-  const lines = [`WebGPU adapter: ${adapter ? `${adapter.name}${adapter.software ? ' — SOFTWARE, not a GPU' : ''}` : 'none'}`];
-  for (const backend of report.backends as BackendReport[]) if (backend.unavailable) lines.push(`${backend.backend} unavailable: ${backend.unavailable}`);
+  const lines = [
+    `WebGPU adapter: ${adapter ? `${adapter.name}${adapter.software ? ' — SOFTWARE, not a GPU' : ''}` : 'none'}`,
+  ];
+  for (const backend of report.backends as BackendReport[])
+    if (backend.unavailable) lines.push(`${backend.backend} unavailable: ${backend.unavailable}`);
   for (const { missing } of report.missing as { missing: string }[]) lines.push(missing);
   lines.push(`${'case'.padEnd(40)}${BACKENDS.map((b) => `${b} ms`.padEnd(28)).join('')}webgpu speed-up ×wasm ×cpu`);
   for (const row of report.rows as Row[]) {
     const speedups = [row.webgpuSpeedupOverWasm, row.webgpuSpeedupOverCpu].map((s) => (s ? s.toFixed(2) : '—'));
-    lines.push(`${row.id.padEnd(40)}${BACKENDS.map((b) => cellText(row.backends[b]).padEnd(28)).join('')}${speedups.join(' ')}`);
+    lines.push(
+      `${row.id.padEnd(40)}${BACKENDS.map((b) => cellText(row.backends[b]).padEnd(28)).join('')}${speedups.join(' ')}`,
+    );
   }
-  for (const a of report.agreement as Agreement[]) lines.push(`agreement with cpu: ${a.backend} max |Δlogit| ${a.maxAbsDifference.toExponential(2)}, mask ${(a.maskAgreement * 100).toFixed(2)}%`);
+  for (const a of report.agreement as Agreement[])
+    lines.push(
+      `agreement with cpu: ${a.backend} max |Δlogit| ${a.maxAbsDifference.toExponential(2)}, mask ${(a.maskAgreement * 100).toFixed(2)}%`,
+    );
   return lines.join('\n');
 }
 

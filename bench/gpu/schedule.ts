@@ -57,7 +57,14 @@ export function timing(samples: readonly number[]): Timing {
   const median = sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
   const min = sorted[0]!;
   const max = sorted[sorted.length - 1]!;
-  return { median, min, max, spread: median > 0 ? (max - min) / median : 0, reps: samples.length, samples: [...samples] };
+  return {
+    median,
+    min,
+    max,
+    spread: median > 0 ? (max - min) / median : 0,
+    reps: samples.length,
+    samples: [...samples],
+  };
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -86,7 +93,8 @@ export async function schedule(cells: readonly Cell[], options: ScheduleOptions)
   const order = cells.map((_, index) => index).sort((a, b) => cells[a]!.work - cells[b]!.work);
   // Time per unit of work, by kind; a kind not measured yet borrows the slowest one measured.
   const msPerWork = new Map<string, number>();
-  const rate = (cell: Cell) => msPerWork.get(cell.kind ?? '') ?? (msPerWork.size ? Math.max(...msPerWork.values()) : undefined);
+  const rate = (cell: Cell) =>
+    msPerWork.get(cell.kind ?? '') ?? (msPerWork.size ? Math.max(...msPerWork.values()) : undefined);
   let committed = 0;
   for (const index of order) {
     const cell = cells[index]!;
@@ -94,7 +102,11 @@ export async function schedule(cells: readonly Cell[], options: ScheduleOptions)
     const predicted = perWork === undefined ? undefined : perWork * cell.work;
     if (predicted !== undefined && predicted * (FIRST_RUN_FACTOR + minReps) > left() - committed) {
       const needed = `${seconds(predicted)} per steady run, ${FIRST_RUN_FACTOR + minReps} runs' worth`;
-      results[index] = { id: cell.id, status: 'skipped', reason: `predicted ${needed}; ${seconds(Math.max(0, left() - committed))} of the budget left` };
+      results[index] = {
+        id: cell.id,
+        status: 'skipped',
+        reason: `predicted ${needed}; ${seconds(Math.max(0, left() - committed))} of the budget left`,
+      };
       continue;
     }
     try {
@@ -113,7 +125,13 @@ export async function schedule(cells: readonly Cell[], options: ScheduleOptions)
   return results;
 }
 
-async function rounds(cells: readonly Cell[], admitted: Admitted[], results: CellResult[], options: ScheduleOptions, left: () => number): Promise<void> {
+async function rounds(
+  cells: readonly Cell[],
+  admitted: Admitted[],
+  results: CellResult[],
+  options: ScheduleOptions,
+  left: () => number,
+): Promise<void> {
   for (;;) {
     const alive = admitted.filter((a) => results[a.index]!.status === 'ok' && a.samples.length < options.maxReps);
     const estimate = alive.reduce((sum, a) => sum + a.samples.at(-1)!, 0);
@@ -124,7 +142,12 @@ async function rounds(cells: readonly Cell[], admitted: Admitted[], results: Cel
         a.samples.push(await timed(cell, options.now));
         results[a.index] = { id: cell.id, status: 'ok', firstMs: a.firstMs, steady: timing(a.samples) };
       } catch (error) {
-        results[a.index] = { id: cell.id, status: 'failed', firstMs: a.firstMs, reason: (error as Error).message ?? String(error) };
+        results[a.index] = {
+          id: cell.id,
+          status: 'failed',
+          firstMs: a.firstMs,
+          reason: (error as Error).message ?? String(error),
+        };
       }
       await options.progress?.(results);
     }

@@ -25,7 +25,12 @@ export interface AdapterReport {
   readonly libraries: string[];
 }
 
-const LIMITS = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup'];
+const LIMITS = [
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+];
 
 /**
  * Makes Dawn's adapter `navigator.gpu`, so that `selectBackend('webgpu')` takes its browser
@@ -48,9 +53,15 @@ function adapterReport(adapter: GPUAdapter): AdapterReport {
   }
   const fallback = info.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
   return {
-    ...text('vendor'), ...text('architecture'), ...text('device'), ...text('description'),
+    ...text('vendor'),
+    ...text('architecture'),
+    ...text('device'),
+    ...text('description'),
     ...(typeof fallback === 'boolean' ? { isFallbackAdapter: fallback } : {}),
-    ...describeAdapter(adapter), limits, features: [...adapter.features].sort(), libraries: vulkanLibraries(),
+    ...describeAdapter(adapter),
+    limits,
+    features: [...adapter.features].sort(),
+    libraries: vulkanLibraries(),
   };
 }
 
@@ -58,9 +69,15 @@ function adapterReport(adapter: GPUAdapter): AdapterReport {
 function vulkanLibraries(): string[] {
   if (!existsSync('/proc/self/maps')) return [];
   const kit = process.argv[1] ? dirname(process.argv[1]) : undefined;
-  const paths = readFileSync('/proc/self/maps', 'utf8').split('\n').map((line) => line.split(/\s+/)[5] ?? '');
+  const paths = readFileSync('/proc/self/maps', 'utf8')
+    .split('\n')
+    .map((line) => line.split(/\s+/)[5] ?? '');
   const loaded = paths.filter((path) => /vulkan|swiftshader|nvidia|lvp|radeon|intel/i.test(path));
-  return [...new Set(loaded.map((path) => (kit && path.startsWith(`${kit}/`) ? `<kit>/${path.slice(kit.length + 1)}` : path)))].sort();
+  return [
+    ...new Set(
+      loaded.map((path) => (kit && path.startsWith(`${kit}/`) ? `<kit>/${path.slice(kit.length + 1)}` : path)),
+    ),
+  ].sort();
 }
 
 /** Collects the device's uncaptured errors and its loss; `check()` throws the first one since the last check. */

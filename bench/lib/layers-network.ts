@@ -15,7 +15,12 @@ type SymbolicTensor = tfl.SymbolicTensor;
 
 class ResizeLayer extends tfl.layers.Layer {
   static className = 'SegcTestResize';
-  constructor(private readonly size: [number, number], private readonly mode: string, private readonly alignCorners: boolean, private readonly halfPixel: boolean) {
+  constructor(
+    private readonly size: [number, number],
+    private readonly mode: string,
+    private readonly alignCorners: boolean,
+    private readonly halfPixel: boolean,
+  ) {
     super({});
   }
   override computeOutputShape(shape: tfl.Shape): tfl.Shape {
@@ -33,7 +38,12 @@ class DilatedDepthwiseLayer extends tfl.layers.Layer {
   static className = 'SegcTestDilatedDepthwise';
   kernel!: tf.Tensor4D;
   bias?: tf.Tensor1D;
-  constructor(private readonly strides: [number, number], private readonly dilations: [number, number], private readonly padding: 'same' | 'valid', private readonly outChannels: number) {
+  constructor(
+    private readonly strides: [number, number],
+    private readonly dilations: [number, number],
+    private readonly padding: 'same' | 'valid',
+    private readonly outChannels: number,
+  ) {
     super({});
   }
   override computeOutputShape(shape: tfl.Shape): tfl.Shape {
@@ -50,7 +60,8 @@ class DilatedDepthwiseLayer extends tfl.layers.Layer {
   }
 }
 
-const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [Number(v[0]), Number(v[1])] : [Number(v), Number(v)]);
+const pair = (v: unknown): [number, number] =>
+  Array.isArray(v) ? [Number(v[0]), Number(v[1])] : [Number(v), Number(v)];
 
 /** Concrete shapes of every node for a fixed input shape (the reference needs numbers). */
 function concreteShape(node: IRNode, env: Map<string, number>): number[] {
@@ -69,15 +80,31 @@ function convLayers(node: IRNode, kind: 'conv' | 'sepconv' | 'dwconv'): tfl.laye
   const dilated = common.dilationRate[0] > 1 || common.dilationRate[1] > 1;
   const layer =
     kind === 'dwconv' && dilated
-      ? new DilatedDepthwiseLayer(common.strides, common.dilationRate, common.padding, (node.type.shape[3] as { value: number }).value)
+      ? new DilatedDepthwiseLayer(
+          common.strides,
+          common.dilationRate,
+          common.padding,
+          (node.type.shape[3] as { value: number }).value,
+        )
       : kind === 'conv'
-      ? tfl.layers.conv2d({ ...common, filters: node.type.shape[3]!.kind === 'const' ? (node.type.shape[3] as { value: number }).value : 0 })
-      : kind === 'sepconv'
-        ? tfl.layers.separableConv2d({ ...common, filters: (node.type.shape[3] as { value: number }).value })
-        : tfl.layers.depthwiseConv2d({ ...common, depthMultiplier: Number(node.attrs.multiplier ?? 1) });
+        ? tfl.layers.conv2d({
+            ...common,
+            filters: node.type.shape[3]!.kind === 'const' ? (node.type.shape[3] as { value: number }).value : 0,
+          })
+        : kind === 'sepconv'
+          ? tfl.layers.separableConv2d({ ...common, filters: (node.type.shape[3] as { value: number }).value })
+          : tfl.layers.depthwiseConv2d({ ...common, depthMultiplier: Number(node.attrs.multiplier ?? 1) });
   if (!explicit) return [layer];
   const [pr, pc] = pair(node.attrs.pad);
-  return [tfl.layers.zeroPadding2d({ padding: [[pr, pr], [pc, pc]] }), layer];
+  return [
+    tfl.layers.zeroPadding2d({
+      padding: [
+        [pr, pr],
+        [pc, pc],
+      ],
+    }),
+    layer,
+  ];
 }
 
 function activation(name: unknown): tfl.layers.Layer | undefined {
@@ -97,7 +124,8 @@ export function layersReference(graph: Graph, inputShape: number[], weights: Rea
   const w = (node: IRNode, role: string) => weights.get(`${node.name}/${role}`)!;
   for (const node of graph.nodes) {
     const xs = node.inputs.map((i) => values.get(i)!);
-    const apply = (layer: tfl.layers.Layer, x: SymbolicTensor | SymbolicTensor[] = xs[0]!) => layer.apply(x) as SymbolicTensor;
+    const apply = (layer: tfl.layers.Layer, x: SymbolicTensor | SymbolicTensor[] = xs[0]!) =>
+      layer.apply(x) as SymbolicTensor;
     let out: SymbolicTensor;
     switch (node.op) {
       case 'input':
@@ -109,8 +137,16 @@ export function layersReference(graph: Graph, inputShape: number[], weights: Rea
         const layers = convLayers(node, node.op);
         out = layers.reduce<SymbolicTensor>((x, layer) => apply(layer, x), xs[0]!);
         const main = layers[layers.length - 1]!;
-        const roles = node.op === 'conv' ? ['kernel'] : node.op === 'sepconv' ? ['depthwiseKernel', 'pointwiseKernel'] : ['depthwiseKernel'];
-        assignments.push([main, [...roles.map((r) => w(node, r)), ...(node.attrs.bias !== false ? [w(node, 'bias')] : [])]]);
+        const roles =
+          node.op === 'conv'
+            ? ['kernel']
+            : node.op === 'sepconv'
+              ? ['depthwiseKernel', 'pointwiseKernel']
+              : ['depthwiseKernel'];
+        assignments.push([
+          main,
+          [...roles.map((r) => w(node, r)), ...(node.attrs.bias !== false ? [w(node, 'bias')] : [])],
+        ]);
         const act = activation(node.attrs.activation);
         if (act) out = apply(act, out);
         break;
@@ -122,7 +158,10 @@ export function layersReference(graph: Graph, inputShape: number[], weights: Rea
         break;
       }
       case 'dense': {
-        const layer = tfl.layers.dense({ units: (node.type.shape[1] as { value: number }).value, useBias: node.attrs.bias !== false });
+        const layer = tfl.layers.dense({
+          units: (node.type.shape[1] as { value: number }).value,
+          useBias: node.attrs.bias !== false,
+        });
         out = apply(layer);
         assignments.push([layer, [w(node, 'kernel'), ...(node.attrs.bias !== false ? [w(node, 'bias')] : [])]]);
         const act = activation(node.attrs.activation);
@@ -145,12 +184,24 @@ export function layersReference(graph: Graph, inputShape: number[], weights: Rea
         break;
       case 'maxpool':
       case 'avgpool': {
-        const options = { poolSize: pair(node.attrs.size), strides: pair(node.attrs.stride ?? node.attrs.size), padding: node.attrs.padding as 'same' | 'valid' };
+        const options = {
+          poolSize: pair(node.attrs.size),
+          strides: pair(node.attrs.stride ?? node.attrs.size),
+          padding: node.attrs.padding as 'same' | 'valid',
+        };
         let x = xs[0]!;
         if (node.attrs.pad !== null && node.attrs.pad !== undefined) {
           // Inputs to these pools follow a ReLU in the examples, so zero padding equals −∞ padding.
           const [pr, pc] = pair(node.attrs.pad);
-          x = apply(tfl.layers.zeroPadding2d({ padding: [[pr, pr], [pc, pc]] }), x);
+          x = apply(
+            tfl.layers.zeroPadding2d({
+              padding: [
+                [pr, pr],
+                [pc, pc],
+              ],
+            }),
+            x,
+          );
           options.padding = 'valid';
         }
         out = apply(node.op === 'maxpool' ? tfl.layers.maxPooling2d(options) : tfl.layers.averagePooling2d(options), x);
@@ -158,7 +209,8 @@ export function layersReference(graph: Graph, inputShape: number[], weights: Rea
       }
       case 'gap': {
         out = apply(tfl.layers.globalAveragePooling2d({}));
-        if (node.attrs.keep) out = apply(tfl.layers.reshape({ targetShape: [1, 1, concreteShape(node, env)[3]!] }), out);
+        if (node.attrs.keep)
+          out = apply(tfl.layers.reshape({ targetShape: [1, 1, concreteShape(node, env)[3]!] }), out);
         break;
       }
       case 'concat':
@@ -169,7 +221,15 @@ export function layersReference(graph: Graph, inputShape: number[], weights: Rea
         break;
       case 'upsample': {
         const [, h, wd] = concreteShape(node, env);
-        out = apply(new ResizeLayer([h!, wd!], String(node.attrs.mode), node.attrs.alignCorners === true, node.attrs.halfPixel !== false), xs[0]!);
+        out = apply(
+          new ResizeLayer(
+            [h!, wd!],
+            String(node.attrs.mode),
+            node.attrs.alignCorners === true,
+            node.attrs.halfPixel !== false,
+          ),
+          xs[0]!,
+        );
         break;
       }
       case 'argmax':

@@ -63,7 +63,10 @@ async function writeCatalog(out: string): Promise<CatalogEntry[]> {
       text: readFileSync(join(PROJECT_ROOT, file), 'utf8'),
       ...(hasWeights ? { weights: `models/${name}/${WEIGHTS_DIRECTORY}/` } : {}),
       ...(names ?? {}),
-      images: images.map(([image, t]) => ({ url: `images/${image}`, ...(t.label === undefined ? {} : { label: t.label }) })),
+      images: images.map(([image, t]) => ({
+        url: `images/${image}`,
+        ...(t.label === undefined ? {} : { label: t.label }),
+      })),
     });
   }
   writeFileSync(join(out, 'catalog.json'), `${JSON.stringify(catalog)}\n`);
@@ -75,7 +78,11 @@ export async function buildPlayground(out: string): Promise<string> {
   copyFileSync(join(PLAYGROUND, 'index.html'), join(out, 'index.html'));
   cpSync(join(PROJECT_ROOT, 'node_modules', 'monaco-editor', 'min', 'vs'), join(out, 'vs'), { recursive: true });
   for (const name of ['main', 'worker']) {
-    await bundlePage({ entryPoint: join(PLAYGROUND, `${name}.ts`), outFile: join(out, `${name}.js`), modelFile: START_FILE });
+    await bundlePage({
+      entryPoint: join(PLAYGROUND, `${name}.ts`),
+      outFile: join(out, `${name}.js`),
+      modelFile: START_FILE,
+    });
   }
   await copyWasmBinaries(out);
   await writeCatalog(out);

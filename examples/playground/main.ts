@@ -13,14 +13,40 @@ import type {} from './globals.js';
 import { PLAYGROUND_FILE, type Reply, type Request } from './protocol.js';
 import { startRunPanel } from './run-panel.js';
 
-const KEYWORDS = ['import', 'from', 'as', 'block', 'model', 'let', 'input', 'output', 'return', 'where', 'for', 'in', 'if', 'repeat', 'true', 'false'];
+const KEYWORDS = [
+  'import',
+  'from',
+  'as',
+  'block',
+  'model',
+  'let',
+  'input',
+  'output',
+  'return',
+  'where',
+  'for',
+  'in',
+  'if',
+  'repeat',
+  'true',
+  'false',
+];
 
 function registerLanguage(monaco: typeof Monaco): void {
   monaco.languages.register({ id: 'seg', extensions: ['.seg'] });
   monaco.languages.setLanguageConfiguration('seg', {
     comments: { lineComment: '//', blockComment: ['/*', '*/'] },
-    brackets: [['{', '}'], ['[', ']'], ['(', ')']],
-    autoClosingPairs: [{ open: '{', close: '}' }, { open: '[', close: ']' }, { open: '(', close: ')' }, { open: '"', close: '"' }],
+    brackets: [
+      ['{', '}'],
+      ['[', ']'],
+      ['(', ')'],
+    ],
+    autoClosingPairs: [
+      { open: '{', close: '}' },
+      { open: '[', close: ']' },
+      { open: '(', close: ')' },
+      { open: '"', close: '"' },
+    ],
   });
   monaco.languages.setMonarchTokensProvider('seg', {
     keywords: KEYWORDS,
@@ -34,7 +60,10 @@ function registerLanguage(monaco: typeof Monaco): void {
         [/[A-Za-z_]\w*/, { cases: { '@keywords': 'keyword', '@default': 'identifier' } }],
         [/->/, 'operator'],
       ],
-      comment: [[/\*\//, 'comment', '@pop'], [/./, 'comment']],
+      comment: [
+        [/\*\//, 'comment', '@pop'],
+        [/./, 'comment'],
+      ],
     },
   });
 }
@@ -57,14 +86,25 @@ function showDiagram(svg: string, model: string): void {
 function start(monaco: typeof Monaco): void {
   registerLanguage(monaco);
   const model = monaco.editor.createModel(sources.files[sources.entry]!, 'seg', monaco.Uri.file(PLAYGROUND_FILE));
-  const editor = monaco.editor.create(document.getElementById('editor')!, { model, automaticLayout: true, minimap: { enabled: false }, fontSize: 14 });
+  const editor = monaco.editor.create(document.getElementById('editor')!, {
+    model,
+    automaticLayout: true,
+    minimap: { enabled: false },
+    fontSize: 14,
+  });
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   const shown = { version: 0, shapes: false };
   const hovers = new Map<number, (reply: Extract<Reply, { kind: 'hover' }>) => void>();
   let nextHover = 0;
   const send = (request: Request) => worker.postMessage(request);
-  const library: Record<string, string> = Object.fromEntries(Object.entries<string>(sources.files).filter(([path]) => path.startsWith('std/')));
-  const panel = startRunPanel(() => model.getValue(), library, (text) => model.setValue(text));
+  const library: Record<string, string> = Object.fromEntries(
+    Object.entries<string>(sources.files).filter(([path]) => path.startsWith('std/')),
+  );
+  const panel = startRunPanel(
+    () => model.getValue(),
+    library,
+    (text) => model.setValue(text),
+  );
 
   worker.onmessage = (event: MessageEvent<Reply>) => {
     const reply = event.data;
@@ -74,14 +114,27 @@ function start(monaco: typeof Monaco): void {
       return;
     }
     if (reply.version !== model.getVersionId()) return;
-    monaco.editor.setModelMarkers(model, 'segc', reply.diagnostics.map((d: EditorDiagnostic) => ({
-      ...toMonaco(d.range),
-      message: d.message,
-      code: d.code,
-      severity: d.severity === 1 ? monaco.MarkerSeverity.Error : d.severity === 2 ? monaco.MarkerSeverity.Warning : monaco.MarkerSeverity.Info,
-    })));
+    monaco.editor.setModelMarkers(
+      model,
+      'segc',
+      reply.diagnostics.map((d: EditorDiagnostic) => ({
+        ...toMonaco(d.range),
+        message: d.message,
+        code: d.code,
+        severity:
+          d.severity === 1
+            ? monaco.MarkerSeverity.Error
+            : d.severity === 2
+              ? monaco.MarkerSeverity.Warning
+              : monaco.MarkerSeverity.Info,
+      })),
+    );
     Object.assign(shown, { version: reply.version, shapes: reply.shapes });
-    document.getElementById('status')!.textContent = reply.diagnostics.length ? `${reply.diagnostics.length} problem(s)` : reply.shapes ? 'no problems; shapes checked' : 'no problems so far; checking shapes…';
+    document.getElementById('status')!.textContent = reply.diagnostics.length
+      ? `${reply.diagnostics.length} problem(s)`
+      : reply.shapes
+        ? 'no problems; shapes checked'
+        : 'no problems so far; checking shapes…';
   };
   worker.onerror = (event) => {
     document.getElementById('status')!.textContent = `the language worker failed: ${event.message}`;
@@ -99,7 +152,11 @@ function start(monaco: typeof Monaco): void {
         const id = nextHover++;
         hovers.set(id, (reply) => {
           hovers.delete(id);
-          resolve(reply.contents && reply.range ? { contents: [{ value: reply.contents }], range: toMonaco(reply.range) } : null);
+          resolve(
+            reply.contents && reply.range
+              ? { contents: [{ value: reply.contents }], range: toMonaco(reply.range) }
+              : null,
+          );
         });
         send({ kind: 'hover', id, line: position.lineNumber - 1, character: position.column - 1 });
       }),

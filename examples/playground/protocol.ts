@@ -8,7 +8,12 @@ export type Request =
 
 export type Reply =
   /** `shapes`: false for the first diagnostics of an edit (names), true once the models are elaborated. */
-  | { readonly kind: 'diagnostics'; readonly version: number; readonly shapes: boolean; readonly diagnostics: readonly EditorDiagnostic[] }
+  | {
+      readonly kind: 'diagnostics';
+      readonly version: number;
+      readonly shapes: boolean;
+      readonly diagnostics: readonly EditorDiagnostic[];
+    }
   | { readonly kind: 'hover'; readonly id: number; readonly contents?: string; readonly range?: Range }
   /** The first model's architecture as SVG (Graphviz), after each edit that elaborates cleanly. */
   | { readonly kind: 'diagram'; readonly version: number; readonly model: string; readonly svg: string };

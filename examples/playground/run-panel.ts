@@ -8,10 +8,24 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DiagnosticError } from '../../src/diagnostics/diagnostic.js';
 import { renderDiagnostics } from '../../src/diagnostics/render.js';
 import type { RgbImage } from '../../src/runtime/image.js';
-import { backendRequestFrom, decodeImageBlob, describeBackend, fetchImage, startWebBackend, toImageData } from '../../src/web/index.js';
+import {
+  backendRequestFrom,
+  decodeImageBlob,
+  describeBackend,
+  fetchImage,
+  startWebBackend,
+  toImageData,
+} from '../../src/web/index.js';
 import type { PlaygroundRun } from './globals.js';
 import { PLAYGROUND_FILE } from './protocol.js';
-import { type CatalogEntry, type LoadedModel, loadEditedModel, matchingExample, runModel, type RunResult } from './runner.js';
+import {
+  type CatalogEntry,
+  type LoadedModel,
+  loadEditedModel,
+  matchingExample,
+  runModel,
+  type RunResult,
+} from './runner.js';
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -35,7 +49,11 @@ export interface RunPanel {
 }
 
 /** Sets up the panel; `text` reads the editor, `library` is the bundled `std/` texts. */
-export function startRunPanel(text: () => string, library: Readonly<Record<string, string>>, openExample: (text: string) => void): RunPanel & { edited(): void } {
+export function startRunPanel(
+  text: () => string,
+  library: Readonly<Record<string, string>>,
+  openExample: (text: string) => void,
+): RunPanel & { edited(): void } {
   const pageUrl = location.href;
   let loaded: LoadedModel | undefined;
   let catalog: CatalogEntry[] = [];
@@ -55,12 +73,25 @@ export function startRunPanel(text: () => string, library: Readonly<Record<strin
     catalog = (await (await fetch(new URL('catalog.json', pageUrl))).json()) as CatalogEntry[];
     examplePicker.replaceChildren(
       new Option('(edited: no bundled example)', '', false, false),
-      ...catalog.map((entry, index) => new Option(`${entry.file}${entry.weights ? ' (trained weights)' : ' (no trained weights)'}`, String(index))),
+      ...catalog.map(
+        (entry, index) =>
+          new Option(`${entry.file}${entry.weights ? ' (trained weights)' : ' (no trained weights)'}`, String(index)),
+      ),
     );
     examplePicker.options[0]!.disabled = true;
     examplePicker.onchange = () => openExample(catalog[Number(examplePicker.value)]!.text);
     edited();
-    imagePicker.replaceChildren(...catalog.flatMap((entry) => entry.images.map((image) => new Option(`${image.url.replace('images/', '')}${image.label === undefined ? '' : ` (label ${image.label})`}`, image.url))));
+    imagePicker.replaceChildren(
+      ...catalog.flatMap((entry) =>
+        entry.images.map(
+          (image) =>
+            new Option(
+              `${image.url.replace('images/', '')}${image.label === undefined ? '' : ` (label ${image.label})`}`,
+              image.url,
+            ),
+        ),
+      ),
+    );
     button.disabled = false;
   })();
 
@@ -107,13 +138,16 @@ export function startRunPanel(text: () => string, library: Readonly<Record<strin
       element('mask-figure').hidden = !result.maskOverlay;
       if (result.maskOverlay) await draw('mask-canvas', result.maskOverlay);
       const classes = result.kind === 'segmentation' ? current.example?.maskClasses : current.example?.classes;
-      element('heatmap-caption').textContent = `Grad-CAM for ${classes?.[result.classIndex] ?? result.classIndex} at ${result.target}`;
+      element('heatmap-caption').textContent =
+        `Grad-CAM for ${classes?.[result.classIndex] ?? result.classIndex} at ${result.target}`;
       element('run-result').textContent = describe(result, classes, label);
       const map = result.heatmapValues;
       return {
         kind: result.kind,
         inputSize: result.inputSize,
-        ...(result.predicted === undefined ? {} : { predicted: result.predicted, probabilities: result.probabilities! }),
+        ...(result.predicted === undefined
+          ? {}
+          : { predicted: result.predicted, probabilities: result.probabilities! }),
         ...(result.pixels ? { pixels: result.pixels, mask: Array.from(result.mask!) } : {}),
         classIndex: result.classIndex,
         target: result.target,
@@ -123,7 +157,11 @@ export function startRunPanel(text: () => string, library: Readonly<Record<strin
         tensors: 0,
       };
     } catch (error) {
-      showProblem(error instanceof DiagnosticError ? renderDiagnostics(error.diagnostics, new Map([[PLAYGROUND_FILE, text()]])) : (error as Error).message ?? String(error));
+      showProblem(
+        error instanceof DiagnosticError
+          ? renderDiagnostics(error.diagnostics, new Map([[PLAYGROUND_FILE, text()]]))
+          : ((error as Error).message ?? String(error)),
+      );
       throw error;
     } finally {
       if (result) tf.dispose([result.shown, result.heatmap, ...(result.maskOverlay ? [result.maskOverlay] : [])]);
@@ -153,6 +191,8 @@ export function startRunPanel(text: () => string, library: Readonly<Record<strin
     file.value = '';
     if (chosen) void serialise(() => runOn(() => decodeImageBlob(chosen, chosen.name), undefined)).catch(ignore);
   };
-  ready.catch((error: unknown) => showProblem(`the run panel could not start: ${(error as Error).message ?? String(error)}`));
+  ready.catch((error: unknown) =>
+    showProblem(`the run panel could not start: ${(error as Error).message ?? String(error)}`),
+  );
   return { run: runUrl, edited };
 }

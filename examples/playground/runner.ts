@@ -10,7 +10,14 @@ import type { Graph } from '../../src/ir/graph.js';
 import { resizeImage, type RgbImage } from '../../src/runtime/image.js';
 import { SegModel } from '../../src/runtime/model.js';
 import {
-  classHistogram, compileBundled, gradCamHeatmap, heatmapOverlayImage, loadWebModel, maskOverlayImage, mostFrequentForeground, segment,
+  classHistogram,
+  compileBundled,
+  gradCamHeatmap,
+  heatmapOverlayImage,
+  loadWebModel,
+  maskOverlayImage,
+  mostFrequentForeground,
+  segment,
   type BundledSources,
 } from '../../src/web/index.js';
 import { PLAYGROUND_FILE } from './protocol.js';
@@ -50,16 +57,28 @@ export function matchingExample(catalog: readonly CatalogEntry[], text: string):
 }
 
 /** Compiles `text` and gives it weights; compile errors are thrown as a DiagnosticError. */
-export async function loadEditedModel(text: string, catalog: readonly CatalogEntry[], library: Readonly<Record<string, string>>, pageUrl: string): Promise<LoadedModel> {
+export async function loadEditedModel(
+  text: string,
+  catalog: readonly CatalogEntry[],
+  library: Readonly<Record<string, string>>,
+  pageUrl: string,
+): Promise<LoadedModel> {
   const sources: BundledSources = { entry: PLAYGROUND_FILE, files: { ...library, [PLAYGROUND_FILE]: text } };
   const example = matchingExample(catalog, text);
   if (example?.weights) {
     const loaded = await loadWebModel(sources, new URL(example.weights, pageUrl));
-    return { text, model: loaded.model, example, weightsOrigin: `${loaded.weightsOrigin}, the weights of ${example.file}` };
+    return {
+      text,
+      model: loaded.model,
+      example,
+      weightsOrigin: `${loaded.weightsOrigin}, the weights of ${example.file}`,
+    };
   }
   const compiled = compileBundled(sources);
   const model = SegModel.random(compiled.graph!, compiled.sizes, RANDOM_SEED);
-  const why = example ? `${example.file} has no trained weights here` : 'the source is no bundled example with trained weights';
+  const why = example
+    ? `${example.file} has no trained weights here`
+    : 'the source is no bundled example with trained weights';
   return { text, model, weightsOrigin: `seeded random weights (seed ${RANDOM_SEED}), untrained: ${why}` };
 }
 
@@ -68,11 +87,20 @@ function checkImageInput(graph: Graph, sizes: SizeSpace): void {
   const input = graph.nodes[graph.inputs[0]!.node]!;
   const shape = input.type.shape;
   const channels = shape[3];
-  if (graph.inputs.length === 1 && shape.length === 4 && channels?.kind === 'const' && (channels.value === 1 || channels.value === 3)) return;
-  const why = graph.inputs.length > 1
-    ? `it has ${graph.inputs.length} inputs`
-    : `its input \`${graph.inputs[0]!.name}\` is [${shape.map((d) => sizes.format(d)).join(', ')}]`;
-  throw new Error(`the model \`${graph.model}\` cannot run on a picked image: ${why}, where the playground runs one input of [N, H, W, 1] or [N, H, W, 3]`);
+  if (
+    graph.inputs.length === 1 &&
+    shape.length === 4 &&
+    channels?.kind === 'const' &&
+    (channels.value === 1 || channels.value === 3)
+  )
+    return;
+  const why =
+    graph.inputs.length > 1
+      ? `it has ${graph.inputs.length} inputs`
+      : `its input \`${graph.inputs[0]!.name}\` is [${shape.map((d) => sizes.format(d)).join(', ')}]`;
+  throw new Error(
+    `the model \`${graph.model}\` cannot run on a picked image: ${why}, where the playground runs one input of [N, H, W, 1] or [N, H, W, 3]`,
+  );
 }
 
 /** The input's height and width: fixed sizes as declared, symbolic ones the smallest allowed ≥ 64. */
@@ -120,18 +148,33 @@ export async function runModel(model: SegModel, image: RgbImage): Promise<RunRes
   const channels = graph.nodes[graph.inputs[0]!.node]!.type.shape[3];
   const shown = resizeImage(image, inputSize[0], inputSize[1]);
   // A one-channel model reads the grey level, as `segc run` feeds it.
-  const input = channels?.kind === 'const' && channels.value === 1 ? tf.tidy(() => tf.mean(shown, 3, true) as RgbImage) : tf.clone(shown);
+  const input =
+    channels?.kind === 'const' && channels.value === 1
+      ? tf.tidy(() => tf.mean(shown, 3, true) as RgbImage)
+      : tf.clone(shown);
   const made: tf.Tensor[] = [input];
   try {
     const scored = scoredOutput(graph);
     if (scored) {
       const outputs = model.predict(input);
-      const probabilities = tf.tidy(() => (scored.softmax ? tf.clone(outputs[scored.name]!) : tf.softmax(outputs[scored.name]!)));
+      const probabilities = tf.tidy(() =>
+        scored.softmax ? tf.clone(outputs[scored.name]!) : tf.softmax(outputs[scored.name]!),
+      );
       const values = Array.from(await probabilities.data());
       tf.dispose([probabilities, ...Object.values(outputs)]);
       const predicted = values.indexOf(Math.max(...values));
       const heatmap = await gradCamHeatmap(model, input, predicted);
-      return { kind: 'classifier', inputSize, predicted, probabilities: values, classIndex: predicted, target: heatmap.target, shown, heatmap: heatmapOverlayImage(shown, heatmap), heatmapValues: heatmap.map };
+      return {
+        kind: 'classifier',
+        inputSize,
+        predicted,
+        probabilities: values,
+        classIndex: predicted,
+        target: heatmap.target,
+        shown,
+        heatmap: heatmapOverlayImage(shown, heatmap),
+        heatmapValues: heatmap.map,
+      };
     }
     const segmentation = await segment(model, input);
     const classIndex = mostFrequentForeground(segmentation.mask, segmentation.classes);
@@ -141,7 +184,18 @@ export async function runModel(model: SegModel, image: RgbImage): Promise<RunRes
     made.push(overlay);
     const mask = maskOverlayImage(shown, segmentation);
     made.pop();
-    return { kind: 'segmentation', inputSize, pixels, mask: segmentation.mask, classIndex, target: heatmap.target, shown, heatmap: overlay, maskOverlay: mask, heatmapValues: heatmap.map };
+    return {
+      kind: 'segmentation',
+      inputSize,
+      pixels,
+      mask: segmentation.mask,
+      classIndex,
+      target: heatmap.target,
+      shown,
+      heatmap: overlay,
+      maskOverlay: mask,
+      heatmapValues: heatmap.map,
+    };
   } catch (error) {
     shown.dispose();
     throw error;

@@ -22,15 +22,26 @@ const post = (reply: Reply) => (self as unknown as Worker).postMessage(reply);
 function update(version: number, text: string): void {
   latest = version;
   workspace.open(PLAYGROUND_FILE, text);
-  post({ kind: 'diagnostics', version, shapes: false, diagnostics: editorDiagnostics(workspace, PLAYGROUND_FILE, workspace.check(PLAYGROUND_FILE).diagnostics) });
+  post({
+    kind: 'diagnostics',
+    version,
+    shapes: false,
+    diagnostics: editorDiagnostics(workspace, PLAYGROUND_FILE, workspace.check(PLAYGROUND_FILE).diagnostics),
+  });
   clearTimeout(pending);
   // Elaborate once the edits pause, so a burst of typing is not held up by shape checking.
   pending = setTimeout(() => {
     if (version !== latest) return;
     const analysis = workspace.elaborate(PLAYGROUND_FILE);
-    post({ kind: 'diagnostics', version, shapes: true, diagnostics: editorDiagnostics(workspace, PLAYGROUND_FILE, analysis.diagnostics) });
+    post({
+      kind: 'diagnostics',
+      version,
+      shapes: true,
+      diagnostics: editorDiagnostics(workspace, PLAYGROUND_FILE, analysis.diagnostics),
+    });
     const model = analysis.compiled?.models.find((m) => m.graph);
-    if (model?.graph) diagram(version, model.graph, model.sizes).catch((error: unknown) => console.error(`diagram: ${String(error)}`));
+    if (model?.graph)
+      diagram(version, model.graph, model.sizes).catch((error: unknown) => console.error(`diagram: ${String(error)}`));
   }, 0);
 }
 

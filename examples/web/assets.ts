@@ -42,7 +42,11 @@ async function copyFiles(from: string, to: string, names: readonly string[]): Pr
 export async function copyPageFiles(outDirectory: string): Promise<void> {
   await copyFiles(PAGE_DIRECTORY, outDirectory, STATIC_FILES);
   const samples = join(PAGE_DIRECTORY, SAMPLES_DIRECTORY);
-  await copyFiles(samples, join(outDirectory, SAMPLES_DIRECTORY), (await readdir(samples)).filter((name) => /\.(png|jpe?g)$/.test(name)));
+  await copyFiles(
+    samples,
+    join(outDirectory, SAMPLES_DIRECTORY),
+    (await readdir(samples)).filter((name) => /\.(png|jpe?g)$/.test(name)),
+  );
 }
 
 /** tfjs's wasm binaries (plain, SIMD, threaded SIMD); the backend picks one at start-up. */
@@ -66,7 +70,9 @@ export async function copyOnnxRuntimeWeb(outDirectory: string): Promise<string[]
   } catch {
     return [];
   }
-  const files = (await readdir(distribution)).filter((name) => name === ONNX_RUNTIME_WEB_MODULE || /^ort-wasm.*\.(?:mjs|wasm)$/.test(name));
+  const files = (await readdir(distribution)).filter(
+    (name) => name === ONNX_RUNTIME_WEB_MODULE || /^ort-wasm.*\.(?:mjs|wasm)$/.test(name),
+  );
   await copyFiles(distribution, join(outDirectory, ONNX_RUNTIME_DIRECTORY), files);
   return files;
 }
@@ -86,7 +92,10 @@ export async function writeRandomWeights(modelFile: string, seed: number, direct
   const compiled = compileModelFile(modelFile);
   const tensors = initialWeights(compiled.graph!, seed);
   try {
-    await saveWeights(directory, tensors, { model: modelFile, generatedBy: `segc web build: seeded random weights (seed ${seed}), untrained` });
+    await saveWeights(directory, tensors, {
+      model: modelFile,
+      generatedBy: `segc web build: seeded random weights (seed ${seed}), untrained`,
+    });
   } finally {
     for (const tensor of tensors.values()) tensor.dispose();
   }
@@ -97,10 +106,17 @@ async function copyWeights(modelFile: string, from: string, to: string): Promise
   if (await safetensorsFiles(from)) return convertSafetensors(modelFile, from, to);
   const names = (await readdir(from)).filter((name) => name === MODEL_JSON || name.endsWith('.bin'));
   if (!names.includes(MODEL_JSON)) throw new Error(`${from} holds no ${MODEL_JSON}: it is not a weights directory`);
-  const expected = weightDeclarations(compileModelFile(modelFile).graph!).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
+  const expected = weightDeclarations(compileModelFile(modelFile).graph!).map((d) => ({
+    name: d.name,
+    shape: d.shape,
+    dtype: d.dtype,
+    declaredAt: d.declaredAt,
+  }));
   const checked = await loadWeights(from, expected).catch((error: unknown) => {
     const diagnostics = (error as { diagnostics?: readonly Diagnostic[] }).diagnostics;
-    throw diagnostics ? new Error(`the weights in ${from} do not fit ${modelFile}:\n${renderDiagnostics(diagnostics, new Map())}`) : error;
+    throw diagnostics
+      ? new Error(`the weights in ${from} do not fit ${modelFile}:\n${renderDiagnostics(diagnostics, new Map())}`)
+      : error;
   });
   for (const tensor of checked.values()) tensor.dispose();
   await copyFiles(from, to, names);
@@ -108,10 +124,18 @@ async function copyWeights(modelFile: string, from: string, to: string): Promise
 
 /** Weights trained in PyTorch (safetensors, see docs/pytorch.md), checked and saved in the tfjs format the page reads. */
 async function convertSafetensors(modelFile: string, from: string, to: string): Promise<void> {
-  const expected = weightDeclarations(compileModelFile(modelFile).graph!).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
+  const expected = weightDeclarations(compileModelFile(modelFile).graph!).map((d) => ({
+    name: d.name,
+    shape: d.shape,
+    dtype: d.dtype,
+    declaredAt: d.declaredAt,
+  }));
   const tensors = await loadWeights(from, expected);
   try {
-    await saveWeights(to, tensors, { model: modelFile, generatedBy: `segc web build: converted from ${basename(from)} (safetensors, PyTorch)` });
+    await saveWeights(to, tensors, {
+      model: modelFile,
+      generatedBy: `segc web build: converted from ${basename(from)} (safetensors, PyTorch)`,
+    });
   } finally {
     for (const tensor of tensors.values()) tensor.dispose();
   }

@@ -60,7 +60,9 @@ export async function buildSite(options: SiteOptions): Promise<SiteReport> {
 }
 
 function describeWeights(source: WeightsSource): string {
-  return 'directory' in source ? `weights from ${source.directory}` : `seeded random weights (seed ${source.seed}): no trained weights at ${DEFAULT_TRAINED_WEIGHTS}`;
+  return 'directory' in source
+    ? `weights from ${source.directory}`
+    : `seeded random weights (seed ${source.seed}): no trained weights at ${DEFAULT_TRAINED_WEIGHTS}`;
 }
 
 function weightsFrom(values: { weights?: string | undefined; seed?: string | undefined }): WeightsSource {
@@ -74,13 +76,22 @@ function weightsFrom(values: { weights?: string | undefined; seed?: string | und
 async function main(argv: readonly string[]): Promise<void> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { 'build-only': { type: 'boolean' }, port: { type: 'string' }, weights: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
+    options: {
+      'build-only': { type: 'boolean' },
+      port: { type: 'string' },
+      weights: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+    },
   });
   const port = Number(values.port ?? 0);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port expects a port number, got \`${values.port}\``);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port expects a port number, got \`${values.port}\``);
   const outDirectory = resolve(values.out ?? DEFAULT_OUT_DIRECTORY);
   const report = await buildSite({ outDirectory, weights: weightsFrom(values) });
-  console.log(`built ${outDirectory} (main.js ${(report.bundleBytes / 1024).toFixed(0)} KiB; ${describeWeights(report.weights)})`);
+  console.log(
+    `built ${outDirectory} (main.js ${(report.bundleBytes / 1024).toFixed(0)} KiB; ${describeWeights(report.weights)})`,
+  );
   if (values['build-only'] || process.env.SEGC_WEB_BUILD_ONLY === '1') return;
   const server = await serveDirectory(outDirectory, port);
   console.log(`serving the segc demo at ${server.url}  (Ctrl-C to stop)`);

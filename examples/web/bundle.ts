@@ -57,7 +57,9 @@ export function nodeOnlyReason(specifier: string, importer: string, resolveDirec
   if (NODE_ONLY_PACKAGES.includes(packageName(specifier))) return `the Node-only package \`${packageName(specifier)}\``;
   if (!specifier.startsWith('.')) return undefined;
   const target = resolve(resolveDirectory, specifier).split(sep).join('/');
-  return NODE_ONLY_PROJECT_PATHS.some((pattern) => pattern.test(target)) ? `the Node-only module ${projectPath(target)}` : undefined;
+  return NODE_ONLY_PROJECT_PATHS.some((pattern) => pattern.test(target))
+    ? `the Node-only module ${projectPath(target)}`
+    : undefined;
 }
 
 /** Fails the build on any import a browser cannot satisfy; esbuild reports where it was made. */
@@ -68,7 +70,14 @@ export const browserGuard: Plugin = {
       if (args.kind === 'entry-point') return undefined;
       const reason = nodeOnlyReason(args.path, args.importer, args.resolveDir);
       if (!reason) return undefined;
-      return { errors: [{ text: `${projectPath(args.importer)} imports ${reason}, which cannot run in a browser`, detail: 'keep Node-only code out of what the page imports' }] };
+      return {
+        errors: [
+          {
+            text: `${projectPath(args.importer)} imports ${reason}, which cannot run in a browser`,
+            detail: 'keep Node-only code out of what the page imports',
+          },
+        ],
+      };
     });
   },
 };
@@ -76,7 +85,9 @@ export const browserGuard: Plugin = {
 /** `{ entry, files }` for src/web's `BundledSources`: the model file and every `std/*.seg`. */
 export function bundledSources(modelFile: string): { entry: string; files: Record<string, string> } {
   const files: Record<string, string> = {};
-  for (const name of readdirSync(join(PROJECT_ROOT, 'std')).filter((file) => file.endsWith('.seg')).sort()) {
+  for (const name of readdirSync(join(PROJECT_ROOT, 'std'))
+    .filter((file) => file.endsWith('.seg'))
+    .sort()) {
     files[`std/${name}`] = readFileSync(join(PROJECT_ROOT, 'std', name), 'utf8');
   }
   files[modelFile] = readFileSync(join(PROJECT_ROOT, modelFile), 'utf8');
@@ -87,7 +98,10 @@ function sourcesPlugin(modelFile: string): Plugin {
   return {
     name: 'segc-bundled-sources',
     setup(builder) {
-      builder.onResolve({ filter: new RegExp(`^${SOURCES_MODULE}$`) }, () => ({ path: SOURCES_MODULE, namespace: 'segc-sources' }));
+      builder.onResolve({ filter: new RegExp(`^${SOURCES_MODULE}$`) }, () => ({
+        path: SOURCES_MODULE,
+        namespace: 'segc-sources',
+      }));
       builder.onLoad({ filter: /.*/, namespace: 'segc-sources' }, () => ({
         contents: `export const sources = ${JSON.stringify(bundledSources(modelFile))};`,
         loader: 'js',
@@ -100,7 +114,10 @@ function sourcesPlugin(modelFile: string): Plugin {
 function nodeOnlyInputs(metafile: Metafile): string[] {
   return Object.keys(metafile.inputs).filter((input) => {
     const path = `/${input.split(sep).join('/')}`;
-    return NODE_ONLY_PACKAGES.some((name) => path.includes(`/node_modules/${name}/`)) || NODE_ONLY_PROJECT_PATHS.some((pattern) => pattern.test(path));
+    return (
+      NODE_ONLY_PACKAGES.some((name) => path.includes(`/node_modules/${name}/`)) ||
+      NODE_ONLY_PROJECT_PATHS.some((pattern) => pattern.test(path))
+    );
   });
 }
 
@@ -122,5 +139,9 @@ export async function bundlePage(options: BundleOptions): Promise<BundleReport> 
   });
   const forbidden = nodeOnlyInputs(result.metafile);
   if (forbidden.length > 0) throw new Error(`the browser bundle reached Node-only files: ${forbidden.join(', ')}`);
-  return { outFile: options.outFile, bytes: statSync(options.outFile).size, inputs: Object.keys(result.metafile.inputs) };
+  return {
+    outFile: options.outFile,
+    bytes: statSync(options.outFile).size,
+    inputs: Object.keys(result.metafile.inputs),
+  };
 }

@@ -14,9 +14,29 @@ import { renderDiagnostics } from '../../src/diagnostics/render.js';
 import type { BackendChoice } from '../../src/runtime/backend.js';
 import type { RgbImage } from '../../src/runtime/image.js';
 import {
-  type Box, backendRequestFrom, classHistogram, cropToBox, decodeImageBlob, describeBackend, fetchImage, gradCamHeatmap,
-  heatmapOverlayImage, letterbox, loadWebModel, maskOverlayImage, mostFrequentForeground, segment, shrinkToFit,
-  startWebBackend, toImageData, loadOnnxRuntimeWeb, useOnnxRuntimeWeb, type OnnxWebProvider, type Heatmap, type Segmentation, type WebModel,
+  type Box,
+  backendRequestFrom,
+  classHistogram,
+  cropToBox,
+  decodeImageBlob,
+  describeBackend,
+  fetchImage,
+  gradCamHeatmap,
+  heatmapOverlayImage,
+  letterbox,
+  loadWebModel,
+  maskOverlayImage,
+  mostFrequentForeground,
+  segment,
+  shrinkToFit,
+  startWebBackend,
+  toImageData,
+  loadOnnxRuntimeWeb,
+  useOnnxRuntimeWeb,
+  type OnnxWebProvider,
+  type Heatmap,
+  type Segmentation,
+  type WebModel,
 } from '../../src/web/index.js';
 import type { SegcResult } from './result.js';
 import * as view from './view.js';
@@ -66,7 +86,10 @@ function className(index: number): string {
 }
 
 function report(error: unknown): void {
-  const text = error instanceof DiagnosticError ? renderDiagnostics(error.diagnostics, new Map(Object.entries(sources.files))) : (error as Error).message ?? String(error);
+  const text =
+    error instanceof DiagnosticError
+      ? renderDiagnostics(error.diagnostics, new Map(Object.entries(sources.files)))
+      : ((error as Error).message ?? String(error));
   window.segcError = text;
   view.showProblem(text);
 }
@@ -84,10 +107,22 @@ async function start(): Promise<void> {
   view.setBusy('compiling the model and loading its weights…');
   loaded = await loadWebModel(sources, new URL('weights/', location.href));
   if (new URLSearchParams(location.search).get('executor') === 'onnx') await useOnnx(loaded.model);
-  view.setStatus('model', `${loaded.compiled.name} from ${sources.entry} (${loaded.model.weights.size} weight tensors), run at ${MODEL_SIZE}×${MODEL_SIZE}`);
+  view.setStatus(
+    'model',
+    `${loaded.compiled.name} from ${sources.entry} (${loaded.model.weights.size} weight tensors), run at ${MODEL_SIZE}×${MODEL_SIZE}`,
+  );
   view.setStatus('weights', loaded.weightsOrigin, /random|untrained/.test(loaded.weightsOrigin));
-  view.addSampleButtons(SAMPLES, (url) => void track(`running ${url}…`, () => runImage(() => fetchImage(new URL(url, location.href)), url)).catch(report));
-  view.acceptFiles((file) => void track(`running ${file.name}…`, () => runImage(() => decodeImageBlob(file, file.name), file.name)).catch(report));
+  view.addSampleButtons(
+    SAMPLES,
+    (url) =>
+      void track(`running ${url}…`, () => runImage(() => fetchImage(new URL(url, location.href)), url)).catch(report),
+  );
+  view.acceptFiles(
+    (file) =>
+      void track(`running ${file.name}…`, () => runImage(() => decodeImageBlob(file, file.name), file.name)).catch(
+        report,
+      ),
+  );
 }
 
 /**
@@ -102,7 +137,11 @@ async function useOnnx(model: WebModel['model']): Promise<void> {
     await useOnnxRuntimeWeb(model, await loadOnnxRuntimeWeb(new URL('ort/', location.href)), providers);
     view.setStatus('backend', `${describeBackend(backend!)}; the model on ONNX Runtime Web (${providers.join(', ')})`);
   } catch (error) {
-    view.setStatus('backend', `${describeBackend(backend!)}; not on ONNX Runtime Web: ${(error as Error).message}`, true);
+    view.setStatus(
+      'backend',
+      `${describeBackend(backend!)}; not on ONNX Runtime Web: ${(error as Error).message}`,
+      true,
+    );
   }
 }
 
@@ -113,7 +152,10 @@ async function explainClass(classIndex: number): Promise<Heatmap> {
   view.setCaption('heatmap-caption', `Grad-CAM for “${className(heatmap.classIndex)}” at ${heatmap.target}`);
   view.selectClass(heatmap.classIndex);
   const gradCam = performance.now() - started;
-  view.setStatus('timing', `segmentation ${current!.segmentMilliseconds.toFixed(0)} ms, Grad-CAM ${gradCam.toFixed(0)} ms on ${backend!.name}`);
+  view.setStatus(
+    'timing',
+    `segmentation ${current!.segmentMilliseconds.toFixed(0)} ms, Grad-CAM ${gradCam.toFixed(0)} ms on ${backend!.name}`,
+  );
   window.segcResult = await resultOf(heatmap, gradCam);
   return heatmap;
 }
@@ -164,7 +206,10 @@ async function runImage(decode: () => Promise<RgbImage>, name: string, classInde
   view.showProblem(undefined);
   const decoded = await decode();
   const [, height, width] = decoded.shape;
-  view.setCaption('input-caption', `Input: ${name}, ${width}×${height} (letterboxed to ${MODEL_SIZE}×${MODEL_SIZE} for the model)`);
+  view.setCaption(
+    'input-caption',
+    `Input: ${name}, ${width}×${height} (letterboxed to ${MODEL_SIZE}×${MODEL_SIZE} for the model)`,
+  );
   const { image, box } = letterbox(decoded, MODEL_SIZE, MODEL_SIZE);
   const shown = shrinkToFit(decoded, SHOWN_SIZE);
   decoded.dispose();
@@ -180,7 +225,11 @@ async function runImage(decode: () => Promise<RgbImage>, name: string, classInde
   const names = Array.from({ length: segmentation.classes }, (_, index) => className(index));
   view.showLegend(names, classHistogram(segmentation.mask, segmentation.classes));
   const chosen = classIndex ?? mostFrequentForeground(segmentation.mask, segmentation.classes);
-  view.fillClassPicker(names, chosen, (picked) => void track(`Grad-CAM for ${className(picked)}…`, () => explainClass(picked)).catch(report));
+  view.fillClassPicker(
+    names,
+    chosen,
+    (picked) => void track(`Grad-CAM for ${className(picked)}…`, () => explainClass(picked)).catch(report),
+  );
   await explainClass(chosen);
   return window.segcResult!;
 }
@@ -189,7 +238,9 @@ window.segcReady = start().finally(() => view.setBusy(undefined));
 window.segcReady.catch(report);
 window.segcRun = async (imageUrl, classIndex) => {
   await window.segcReady;
-  return track(`running ${imageUrl}…`, () => runImage(() => fetchImage(new URL(imageUrl, location.href)), imageUrl, classIndex)).catch((error: unknown) => {
+  return track(`running ${imageUrl}…`, () =>
+    runImage(() => fetchImage(new URL(imageUrl, location.href)), imageUrl, classIndex),
+  ).catch((error: unknown) => {
     report(error);
     throw error;
   });

@@ -45,7 +45,8 @@ async function respond(root: string, request: IncomingMessage, response: ServerR
   const file = fileForPath(root, request.url ?? '/');
   if (request.method !== 'GET' && request.method !== 'HEAD') return void response.writeHead(405).end();
   const found = file ? await stat(file).catch(() => undefined) : undefined;
-  if (!file || !found?.isFile()) return void response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  if (!file || !found?.isFile())
+    return void response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   const body = await readFile(file);
   response.writeHead(200, {
     'content-type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
@@ -70,9 +71,10 @@ export async function serveDirectory(root: string, port = 0): Promise<RunningSer
   const address = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${address.port}/`,
-    close: () => new Promise((done) => {
-      server.closeAllConnections();
-      server.close(() => done());
-    }),
+    close: () =>
+      new Promise((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
   };
 }

@@ -19,7 +19,9 @@ export function setStatus(id: 'backend' | 'model' | 'weights' | 'timing', text: 
  */
 export function setCaption(id: 'input-caption' | 'heatmap-caption', text: string): void {
   const parts = text.split(/(?<=[/_])/);
-  element(id).replaceChildren(...parts.flatMap((part, index) => (index === 0 ? [part] : [document.createElement('wbr'), part])));
+  element(id).replaceChildren(
+    ...parts.flatMap((part, index) => (index === 0 ? [part] : [document.createElement('wbr'), part])),
+  );
 }
 
 /**
@@ -32,7 +34,12 @@ export function setBusy(activity: string | undefined): void {
   element('progress-text').textContent = activity ?? '';
   document.body.classList.toggle('busy', busy);
   element('drop-zone').setAttribute('aria-busy', String(busy));
-  for (const control of Array.from(document.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement>('#samples button, #file, #backend-picker'))) control.disabled = busy;
+  for (const control of Array.from(
+    document.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement>(
+      '#samples button, #file, #backend-picker',
+    ),
+  ))
+    control.disabled = busy;
   element('file').parentElement!.classList.toggle('disabled', busy);
   const picker = element<HTMLSelectElement>('class-picker');
   picker.disabled = busy || picker.options.length === 0;
@@ -61,19 +68,27 @@ function colourOf(palette: Uint8Array, label: number): string {
 export function showLegend(names: readonly string[], counts: readonly number[]): void {
   const palette = vocPalette(names.length);
   const total = counts.reduce((sum, count) => sum + count, 0) || 1;
-  element('legend').replaceChildren(...names.map((name, label) => {
-    const item = document.createElement('li');
-    const swatch = document.createElement('span');
-    swatch.className = 'swatch';
-    swatch.style.background = colourOf(palette, label);
-    item.append(swatch, `${name} ${((100 * counts[label]!) / total).toFixed(1)}%`);
-    return item;
-  }));
+  element('legend').replaceChildren(
+    ...names.map((name, label) => {
+      const item = document.createElement('li');
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = colourOf(palette, label);
+      item.append(swatch, `${name} ${((100 * counts[label]!) / total).toFixed(1)}%`);
+      return item;
+    }),
+  );
 }
 
-export function fillClassPicker(names: readonly string[], selected: number, onChange: (classIndex: number) => void): void {
+export function fillClassPicker(
+  names: readonly string[],
+  selected: number,
+  onChange: (classIndex: number) => void,
+): void {
   const picker = element<HTMLSelectElement>('class-picker');
-  picker.replaceChildren(...names.map((name, index) => new Option(`${index}: ${name}`, String(index), false, index === selected)));
+  picker.replaceChildren(
+    ...names.map((name, index) => new Option(`${index}: ${name}`, String(index), false, index === selected)),
+  );
   picker.onchange = () => onChange(Number(picker.value));
 }
 
@@ -81,14 +96,19 @@ export function selectClass(classIndex: number): void {
   element<HTMLSelectElement>('class-picker').value = String(classIndex);
 }
 
-export function addSampleButtons(samples: readonly { label: string; url: string }[], onPick: (url: string) => void): void {
-  element('samples').replaceChildren(...samples.map(({ label, url }) => {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.textContent = label;
-    button.onclick = () => onPick(url);
-    return button;
-  }));
+export function addSampleButtons(
+  samples: readonly { label: string; url: string }[],
+  onPick: (url: string) => void,
+): void {
+  element('samples').replaceChildren(
+    ...samples.map(({ label, url }) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = label;
+      button.onclick = () => onPick(url);
+      return button;
+    }),
+  );
 }
 
 /** Calls `onFile` for a file chosen with the picker or dropped on the figures. */

@@ -6,7 +6,13 @@ import { statementPlacement } from './rules/statement-placement.js';
 import { typesKnown } from './rules/types-known.js';
 import { unusedBindings } from './rules/unused-bindings.js';
 
-export const CHECKS: readonly Check[] = [declarationsUnique, typesKnown, statementPlacement, namesResolve, unusedBindings];
+export const CHECKS: readonly Check[] = [
+  declarationsUnique,
+  typesKnown,
+  statementPlacement,
+  namesResolve,
+  unusedBindings,
+];
 
 export { runChecks } from './context.js';
 export type { Check, CheckContext } from './context.js';

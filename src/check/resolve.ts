@@ -86,7 +86,8 @@ class Walker {
     }
     this.laterLets = new Map();
     for (const statement of declaration.body) {
-      if (statement.kind === 'LetStmt') for (const n of statement.names) if (!this.laterLets.has(n.name)) this.laterLets.set(n.name, n.span.start.line);
+      if (statement.kind === 'LetStmt')
+        for (const n of statement.names) if (!this.laterLets.has(n.name)) this.laterLets.set(n.name, n.span.start.line);
     }
     for (const statement of declaration.body) this.statement(statement, scope);
   }
@@ -94,7 +95,12 @@ class Walker {
   private define(scope: Scope, name: ast.Identifier, kind: Binding['kind']): void {
     const existing = scope.names.get(name.name);
     if (existing && kind !== 'symbol') {
-      this.problems.push({ code: 'E0207', span: name.span, message: `\`${name.name}\` is already defined (line ${existing.span.start.line})`, hint: 'choose another name' });
+      this.problems.push({
+        code: 'E0207',
+        span: name.span,
+        message: `\`${name.name}\` is already defined (line ${existing.span.start.line})`,
+        hint: 'choose another name',
+      });
     }
     const binding: Binding = { name: name.name, span: name.span, kind, declaration: this.declarationName, uses: 0 };
     scope.names.set(name.name, binding);
@@ -187,26 +193,55 @@ class Walker {
     if (enumContext) return;
     const name = identifier.name;
     if (this.module.scope.has(name) || findOp(name)) {
-      this.problems.push({ code: 'E0212', span: identifier.span, message: `\`${name}\` is ${this.module.scope.has(name) ? 'a block' : 'an operation'}, not a value`, hint: `call it: \`${name}(...)\`, or use it as a pipeline stage: \`x -> ${name}\`` });
+      this.problems.push({
+        code: 'E0212',
+        span: identifier.span,
+        message: `\`${name}\` is ${this.module.scope.has(name) ? 'a block' : 'an operation'}, not a value`,
+        hint: `call it: \`${name}(...)\`, or use it as a pipeline stage: \`x -> ${name}\``,
+      });
       return;
     }
     const later = this.laterLets.get(name);
     if (later !== undefined && later >= identifier.span.start.line) {
-      this.problems.push({ code: 'E0209', span: identifier.span, message: `\`${name}\` is used before it is defined (line ${later})`, hint: 'move the `let` above its first use' });
+      this.problems.push({
+        code: 'E0209',
+        span: identifier.span,
+        message: `\`${name}\` is used before it is defined (line ${later})`,
+        hint: 'move the `let` above its first use',
+      });
       return;
     }
-    this.problems.push({ code: 'E0210', span: identifier.span, message: `unknown name \`${name}\``, hint: 'define it with `let` or declare it as a parameter', subject: name, candidates: scope.all() });
+    this.problems.push({
+      code: 'E0210',
+      span: identifier.span,
+      message: `unknown name \`${name}\``,
+      hint: 'define it with `let` or declare it as a parameter',
+      subject: name,
+      candidates: scope.all(),
+    });
   }
 
   private call(callee: ast.Identifier, args: readonly ast.Argument[], piped: boolean, scope: Scope): void {
     const local = scope.lookup(callee.name);
     if (local) {
       local.uses++;
-      this.problems.push({ code: 'E0213', span: callee.span, message: `\`${callee.name}\` is a value, not a block or operation`, hint: 'rename the binding so it does not hide the callable' });
+      this.problems.push({
+        code: 'E0213',
+        span: callee.span,
+        message: `\`${callee.name}\` is a value, not a block or operation`,
+        hint: 'rename the binding so it does not hide the callable',
+      });
     }
     const shape = local ? undefined : this.callee(callee.name);
     if (!shape && !local) {
-      this.problems.push({ code: 'E0211', span: callee.span, message: `unknown block or operation \`${callee.name}\``, hint: 'see docs/ops.md for the operations, or import the block', subject: callee.name, candidates: this.callables() });
+      this.problems.push({
+        code: 'E0211',
+        span: callee.span,
+        message: `unknown block or operation \`${callee.name}\``,
+        hint: 'see docs/ops.md for the operations, or import the block',
+        subject: callee.name,
+        candidates: this.callables(),
+      });
     }
     let position = piped ? 1 : 0;
     for (const arg of args) {
@@ -216,7 +251,13 @@ class Walker {
         const param = shape?.params.find((p) => p.name === arg.name!.name);
         if (shape && shape.kind !== 'builtin' && !param) {
           unknown = true;
-          this.problems.push({ code: 'E0220', span: arg.name.span, message: `\`${callee.name}\` has no parameter named \`${arg.name.name}\``, subject: arg.name.name, candidates: shape.params.map((p) => p.name) });
+          this.problems.push({
+            code: 'E0220',
+            span: arg.name.span,
+            message: `\`${callee.name}\` has no parameter named \`${arg.name.name}\``,
+            subject: arg.name.name,
+            candidates: shape.params.map((p) => p.name),
+          });
         }
         type = param?.type;
       } else {

@@ -2,12 +2,14 @@
 
 export class UsageError extends Error {
   /** The commander command the error belongs to, when it is known where it is raised. */
-  constructor(message: string, readonly command?: unknown) {
+  constructor(
+    message: string,
+    readonly command?: unknown,
+  ) {
     super(message);
     this.name = 'UsageError';
   }
 }
-
 
 export interface Parsed {
   readonly positionals: string[];

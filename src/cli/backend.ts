@@ -24,10 +24,17 @@ export type BackendRequest = BackendName | 'auto' | 'onnx';
 const PROBE_TIMEOUT_MS = 20_000;
 
 /** The `--backend` value, checked before anything is compiled or started; `onnx` only where the command runs on it. */
-export function backendOption(value: unknown, fallback: BackendName | 'auto', options: { onnx?: boolean } = {}): BackendRequest {
+export function backendOption(
+  value: unknown,
+  fallback: BackendName | 'auto',
+  options: { onnx?: boolean } = {},
+): BackendRequest {
   const requested = value === undefined ? fallback : String(value);
   const names: readonly string[] = options.onnx ? [...BACKEND_NAMES, 'onnx'] : BACKEND_NAMES;
-  if (!names.includes(requested)) throw new UsageError(`--backend must be ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}, got \`${requested}\``);
+  if (!names.includes(requested))
+    throw new UsageError(
+      `--backend must be ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}, got \`${requested}\``,
+    );
   return requested as BackendRequest;
 }
 
@@ -49,13 +56,20 @@ export async function probeHardwareAdapter(): Promise<{ found: boolean; reason: 
   }
   const output = await new Promise<string | undefined>((resolve) => {
     const env = { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' };
-    execFile(process.execPath, ['--input-type=module', '-e', PROBE, webgpu], { env, timeout: PROBE_TIMEOUT_MS }, (error, stdout) => resolve(error ? undefined : stdout));
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', PROBE, webgpu],
+      { env, timeout: PROBE_TIMEOUT_MS },
+      (error, stdout) => resolve(error ? undefined : stdout),
+    );
   });
   if (output === undefined) return { found: false, reason: 'the WebGPU probe failed' };
   const info = JSON.parse(output || 'null') as Record<string, unknown> | null;
   if (!info) return { found: false, reason: 'no WebGPU adapter' };
   const described = describeAdapter({ info } as unknown as GPUAdapter);
-  return described.software ? { found: false, reason: `only a software adapter (${described.name})` } : { found: true, reason: described.name };
+  return described.software
+    ? { found: false, reason: `only a software adapter (${described.name})` }
+    : { found: true, reason: described.name };
 }
 
 async function start(requested: BackendName | 'auto'): Promise<BackendChoice> {

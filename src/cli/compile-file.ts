@@ -6,7 +6,9 @@ import type { Value } from '../ir/values.js';
 import { type Parsed, UsageError, parseParams, parseSize } from './args.js';
 
 export function compileFromArgs(file: string, parsed: Parsed, extra: CompileOptions = {}): CompileResult {
-  const params = Object.fromEntries(Object.entries(parseParams(parsed.values.param as string[] | undefined)).map(([k, v]) => [k, toValue(v, k)]));
+  const params = Object.fromEntries(
+    Object.entries(parseParams(parsed.values.param as string[] | undefined)).map(([k, v]) => [k, toValue(v, k)]),
+  );
   const inputSize = parseSize(parsed.values.input as string | undefined);
   const result = compile(file, nodeHost(), {
     ...(parsed.values.model ? { model: parsed.values.model as string } : {}),
@@ -26,7 +28,9 @@ function refuseIgnoredInput(graph: Graph | undefined, [height, width]: [number, 
   const fixed = dims.map((d) => (d.kind === 'const' ? d.value : undefined));
   if ((fixed[0] !== undefined && fixed[0] !== height) || (fixed[1] !== undefined && fixed[1] !== width)) {
     const shown = dims.map((d, i) => fixed[i] ?? (d.kind === 'sym' ? d.name : '?')).join('×');
-    throw new UsageError(`--input ${height},${width} does not apply: model ${graph.model} takes a fixed ${shown} input`);
+    throw new UsageError(
+      `--input ${height},${width} does not apply: model ${graph.model} takes a fixed ${shown} input`,
+    );
   }
 }
 
@@ -40,6 +44,7 @@ function toValue(value: unknown, name: string): Value {
 
 export function requireFiles(parsed: Parsed, command: string, max = Infinity): string[] {
   if (parsed.positionals.length === 0) throw new UsageError(`${command} needs a .seg file`);
-  if (parsed.positionals.length > max) throw new UsageError(`${command} takes ${max === 1 ? 'one file' : `at most ${max} files`}`);
+  if (parsed.positionals.length > max)
+    throw new UsageError(`${command} takes ${max === 1 ? 'one file' : `at most ${max} files`}`);
   return parsed.positionals;
 }

@@ -22,7 +22,8 @@ async function imageProblem(path: string): Promise<string | undefined> {
   try {
     const file = await open(path, 'r');
     try {
-      if (!(await file.stat()).isFile()) return `${path}: error ${RuntimeCode.imageNotFound}: ${path} is not a file\n  hint: give an image file`;
+      if (!(await file.stat()).isFile())
+        return `${path}: error ${RuntimeCode.imageNotFound}: ${path} is not a file\n  hint: give an image file`;
       head = new Uint8Array(8);
       await file.read(head, 0, 8, 0);
     } finally {
@@ -42,7 +43,11 @@ export async function checkOutputFolder(path: string): Promise<void> {
   for (let folder = path; ; folder = dirname(folder)) {
     const found = await stat(folder).catch(() => undefined);
     if (found && !found.isDirectory()) {
-      throw new UsageError(folder === path ? `--out ${path} is a file; give a folder (it is created if missing)` : `--out ${path} lies under ${folder}, which is a file; give a folder`);
+      throw new UsageError(
+        folder === path
+          ? `--out ${path} is a file; give a folder (it is created if missing)`
+          : `--out ${path} lies under ${folder}, which is a file; give a folder`,
+      );
     }
     if (found || dirname(folder) === folder) return;
   }

@@ -28,7 +28,12 @@ export function endQuietlyWhenStdoutCloses(): void {
   });
 }
 
-export function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[], sources: SourceTexts, json: boolean): void {
+export function reportDiagnostics(
+  io: Io,
+  diagnostics: readonly Diagnostic[],
+  sources: SourceTexts,
+  json: boolean,
+): void {
   if (json) return;
   if (diagnostics.length > 0) io.err(renderDiagnostics(diagnostics, sources));
 }

@@ -51,7 +51,9 @@ async function readClassNames(folder: string): Promise<ClassNames | undefined> {
   } catch {
     /* reported below */
   }
-  throw new UsageError(`${join(folder, 'classes.json')} is not a list of class names or { "classes": [...], "maskClasses": [...] }`);
+  throw new UsageError(
+    `${join(folder, 'classes.json')} is not a list of class names or { "classes": [...], "maskClasses": [...] }`,
+  );
 }
 
 export function seedOf(parsed: Parsed): number {
@@ -90,7 +92,12 @@ async function planFor(requested: BackendRequest, options: LoadOptions): Promise
 }
 
 /** Compiles FILE, starts the backend, and loads or initialises the weights. Exits via DiagnosticError on bad input. */
-export async function loadModelFromArgs(file: string, parsed: Parsed, io: Io, options: LoadOptions = {}): Promise<LoadedModel> {
+export async function loadModelFromArgs(
+  file: string,
+  parsed: Parsed,
+  io: Io,
+  options: LoadOptions = {},
+): Promise<LoadedModel> {
   const requested = backendOption(parsed.values.backend, 'auto', { onnx: true });
   const seed = seedOf(parsed);
   const result = compileFromArgs(file, parsed);
@@ -114,7 +121,12 @@ export async function loadModelFromArgs(file: string, parsed: Parsed, io: Io, op
 }
 
 async function load(
-  compiled: CompiledModel, plan: Plan, weightsDir: string | undefined, classNames: ClassNames | undefined, seed: number, io: Io,
+  compiled: CompiledModel,
+  plan: Plan,
+  weightsDir: string | undefined,
+  classNames: ClassNames | undefined,
+  seed: number,
+  io: Io,
 ): Promise<LoadedModel> {
   const graph = compiled.graph!;
   const backend = 'onnx' in plan ? await startBackend('onnx', io) : await startBackend(plan.tfjs, io, plan.notOnnx);
@@ -125,7 +137,12 @@ async function load(
     io.err('WARNING: no --weights given: running on seeded random weights (a smoke test). The outputs mean nothing.');
     return { model: placed, compiled, backend, random: true };
   }
-  const expected = weightDeclarations(graph).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
+  const expected = weightDeclarations(graph).map((d) => ({
+    name: d.name,
+    shape: d.shape,
+    dtype: d.dtype,
+    declaredAt: d.declaredAt,
+  }));
   const tensors = await loadWeights(weightsDir, expected);
   let model: SegModel;
   try {
@@ -133,7 +150,13 @@ async function load(
   } finally {
     for (const t of tensors.values()) t.dispose();
   }
-  return { model: await withEngine(model, onnxReason, io), compiled, backend, random: false, ...(classNames ? { classNames } : {}) };
+  return {
+    model: await withEngine(model, onnxReason, io),
+    compiled,
+    backend,
+    random: false,
+    ...(classNames ? { classNames } : {}),
+  };
 }
 
 /** On ONNX Runtime, inference (`predictAsync`) moves there; `reason` is why (`requested`, or auto's). */
@@ -144,8 +167,13 @@ async function withEngine(model: SegModel, reason: string | undefined, io: Io): 
   } catch (error) {
     model.dispose();
     if (error instanceof OnnxExportError && reason !== 'requested') throw error;
-    if (error instanceof OnnxRuntimeMissing) throw runtimeError(OnnxCode.runtimeMissing, error.message, { hint: error.hint });
-    if (error instanceof OnnxExportError) throw runtimeError(OnnxCode.unsupported, `cannot run \`${error.node.name}\` on ONNX Runtime: ${error.message}`, { span: error.node.span, ...(error.hint ? { hint: error.hint } : {}) });
+    if (error instanceof OnnxRuntimeMissing)
+      throw runtimeError(OnnxCode.runtimeMissing, error.message, { hint: error.hint });
+    if (error instanceof OnnxExportError)
+      throw runtimeError(OnnxCode.unsupported, `cannot run \`${error.node.name}\` on ONNX Runtime: ${error.message}`, {
+        span: error.node.span,
+        ...(error.hint ? { hint: error.hint } : {}),
+      });
     throw error;
   }
   io.err(`backend: onnx (onnxruntime-node, cpu) — ${reason}; tfjs cpu prepares images and results`);

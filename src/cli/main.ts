@@ -47,7 +47,13 @@ function parsedOf(command: Command, positionals: string[]): Parsed {
   return { positionals, values };
 }
 
-function addCommand(parent: SegcCommand, def: CommandDef, io: Io, ran: (code: number) => void, active: (command: Command) => void): void {
+function addCommand(
+  parent: SegcCommand,
+  def: CommandDef,
+  io: Io,
+  ran: (code: number) => void,
+  active: (command: Command) => void,
+): void {
   const command = parent.command(def.name).description(def.summary) as SegcCommand;
   if (def.argument) {
     command.argument(def.argument.syntax, def.argument.description);
@@ -71,7 +77,11 @@ function addCommand(parent: SegcCommand, def: CommandDef, io: Io, ran: (code: nu
   });
 }
 
-export function program(io: Io, ran: (code: number) => void = () => {}, active: (command: Command) => void = () => {}): Command {
+export function program(
+  io: Io,
+  ran: (code: number) => void = () => {},
+  active: (command: Command) => void = () => {},
+): Command {
   const root = new SegcCommand('segc')
     .description('A declarative language and compiler for CNN architectures, with a TensorFlow.js runtime.')
     .version(version(), '-V, --version', 'print the version')
@@ -79,7 +89,10 @@ export function program(io: Io, ran: (code: number) => void = () => {}, active: 
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) }) as SegcCommand;
-  root.addHelpText('after', '\nexit codes: 0 success, 1 errors in the input, 2 usage, 3 internal error\n`segc COMMAND --help` lists the options of a command.');
+  root.addHelpText(
+    'after',
+    '\nexit codes: 0 success, 1 errors in the input, 2 usage, 3 internal error\n`segc COMMAND --help` lists the options of a command.',
+  );
   for (const def of COMMANDS) addCommand(root, def, io, ran, active);
   return root;
 }
@@ -88,7 +101,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   if (io === processIo) endQuietlyWhenStdoutCloses();
   let code = 0;
   let running: Command | undefined;
-  const cli = program(io, (result) => void (code = result), (command) => void (running = command));
+  const cli = program(
+    io,
+    (result) => void (code = result),
+    (command) => void (running = command),
+  );
   try {
     await cli.parseAsync([...argv], { from: 'user' });
     return code;
@@ -120,8 +137,15 @@ async function handleError(error: unknown, name: string, command: Command | unde
     if (error.diagnostics.length > 0) io.err(renderDiagnostics(error.diagnostics, new Map()));
     return 1;
   }
-  const detail = error instanceof InternalError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  io.err(`${name}: internal error: ${detail}\nThis is a bug in segc, not in your input; please report it with the command you ran.`);
+  const detail =
+    error instanceof InternalError
+      ? error.message
+      : error instanceof Error
+        ? `${error.name}: ${error.message}`
+        : String(error);
+  io.err(
+    `${name}: internal error: ${detail}\nThis is a bug in segc, not in your input; please report it with the command you ran.`,
+  );
   if (process.env.SEGC_DEBUG) io.err(String((error as Error)?.stack ?? ''));
   return 3;
 }

@@ -29,27 +29,71 @@ export interface CommandDef {
   readonly examples?: readonly string[];
 }
 
-const JSON_OUTPUT: OptionDef = { flags: '--json', description: 'print a JSON report on stdout instead of text (for tools)' };
+const JSON_OUTPUT: OptionDef = {
+  flags: '--json',
+  description: 'print a JSON report on stdout instead of text (for tools)',
+};
 const MODEL: OptionDef = { flags: '--model <name>', description: 'the model to use when the file declares several' };
-const PARAM: OptionDef = { flags: '--param <name=value>', description: 'set a model parameter (JSON for lists and strings: rates=[6,12,18])', repeat: true };
-const INPUT: OptionDef = { flags: '--input <h,w>', description: 'a fixed input size for the symbolic sizes H and W (e.g. 513,513)' };
+const PARAM: OptionDef = {
+  flags: '--param <name=value>',
+  description: 'set a model parameter (JSON for lists and strings: rates=[6,12,18])',
+  repeat: true,
+};
+const INPUT: OptionDef = {
+  flags: '--input <h,w>',
+  description: 'a fixed input size for the symbolic sizes H and W (e.g. 513,513)',
+};
 const COMPILE = [MODEL, PARAM, INPUT];
-const depth = (fallback: string): OptionDef => ({ flags: '--depth <n>', description: `how deep block calls are expanded: a whole number or \`all\`; deeper calls are one row or node (default: ${fallback})` });
+const depth = (fallback: string): OptionDef => ({
+  flags: '--depth <n>',
+  description: `how deep block calls are expanded: a whole number or \`all\`; deeper calls are one row or node (default: ${fallback})`,
+});
 const EXPAND: OptionDef = { flags: '--expand', description: 'expand every block call (the same as --depth all)' };
-const WEIGHTS: OptionDef = { flags: '--weights <dir>', description: 'trained weights: a folder with model.json (default: seeded random weights, announced as such)' };
-const SEED: OptionDef = { flags: '--seed <n>', description: 'seed of the random weights used without --weights', fallback: '0' };
-const RUN_BACKEND: OptionDef = { flags: '--backend <name>', description: 'auto, webgpu, wasm, cpu, or onnx (ONNX Runtime through the optional onnxruntime-node; auto: a hardware WebGPU adapter, else wasm)', fallback: 'auto' };
-const backend = (fallback: string): OptionDef => ({ flags: '--backend <name>', description: 'auto, webgpu, wasm or cpu (auto: a hardware WebGPU adapter, else wasm)', fallback });
-const IMAGE: OptionDef = { flags: '--image <file>', description: 'an input image, PNG or JPEG (this or --input FILE.npy)', repeat: true };
+const WEIGHTS: OptionDef = {
+  flags: '--weights <dir>',
+  description: 'trained weights: a folder with model.json (default: seeded random weights, announced as such)',
+};
+const SEED: OptionDef = {
+  flags: '--seed <n>',
+  description: 'seed of the random weights used without --weights',
+  fallback: '0',
+};
+const RUN_BACKEND: OptionDef = {
+  flags: '--backend <name>',
+  description:
+    'auto, webgpu, wasm, cpu, or onnx (ONNX Runtime through the optional onnxruntime-node; auto: a hardware WebGPU adapter, else wasm)',
+  fallback: 'auto',
+};
+const backend = (fallback: string): OptionDef => ({
+  flags: '--backend <name>',
+  description: 'auto, webgpu, wasm or cpu (auto: a hardware WebGPU adapter, else wasm)',
+  fallback,
+});
+const IMAGE: OptionDef = {
+  flags: '--image <file>',
+  description: 'an input image, PNG or JPEG (this or --input FILE.npy)',
+  repeat: true,
+};
 /** `run` and `explain` take exact tensors as well as the size (see `tensor-inputs.ts`). */
-const TENSOR_INPUT: OptionDef = { flags: '--input <file.npy|name=file.npy|h,w>', description: 'an exact input tensor from a .npy file ([H, W, C] or [N, H, W, C]), for a named input with NAME=FILE.npy; or a fixed input size H,W', repeat: true };
+const TENSOR_INPUT: OptionDef = {
+  flags: '--input <file.npy|name=file.npy|h,w>',
+  description:
+    'an exact input tensor from a .npy file ([H, W, C] or [N, H, W, C]), for a named input with NAME=FILE.npy; or a fixed input size H,W',
+  repeat: true,
+};
 const RUN_COMPILE = [MODEL, PARAM, TENSOR_INPUT];
-const OUT_DIR: OptionDef = { flags: '--out <dir>', description: 'the folder the output files are written to, created if needed (required)' };
+const OUT_DIR: OptionDef = {
+  flags: '--out <dir>',
+  description: 'the folder the output files are written to, created if needed (required)',
+};
 const OUTPUT_FILE: OptionDef = { flags: '-o, --output <file>', description: 'write to this file instead of stdout' };
 const ONE_FILE = { syntax: '<file>', description: 'a .seg file', missing: 'a .seg file' };
 const ONE_MODEL = { syntax: '<model>', description: 'a .seg file declaring the model', missing: 'a .seg file' };
 
-const lazy = <T>(load: () => Promise<T>, pick: (module: T) => CommandRun) => async () => pick(await load());
+const lazy =
+  <T>(load: () => Promise<T>, pick: (module: T) => CommandRun) =>
+  async () =>
+    pick(await load());
 
 const DATA_GENERATORS: readonly CommandDef[] = (['shapes', 'mnist-canvas', 'mnist'] as const).map((kind) => ({
   name: kind,
@@ -60,12 +104,21 @@ const DATA_GENERATORS: readonly CommandDef[] = (['shapes', 'mnist-canvas', 'mnis
   }[kind],
   options: [
     { flags: '--out <dir>', description: 'the data set folder to write (refused if it exists, unless --overwrite)' },
-    { flags: '--count <n>', description: 'images over all splits', fallback: { shapes: '300', 'mnist-canvas': '1000', mnist: '2000' }[kind] },
-    ...(kind === 'mnist' ? [] : [{ flags: '--size <n>', description: 'side of the square image in pixels', fallback: '64' }]),
+    {
+      flags: '--count <n>',
+      description: 'images over all splits',
+      fallback: { shapes: '300', 'mnist-canvas': '1000', mnist: '2000' }[kind],
+    },
+    ...(kind === 'mnist'
+      ? []
+      : [{ flags: '--size <n>', description: 'side of the square image in pixels', fallback: '64' }]),
     { flags: '--seed <n>', description: 'the generator seed (an unsigned 32-bit integer)', fallback: '0' },
     { flags: '--overwrite', description: 'replace an existing output folder once the new one is complete' },
   ],
-  load: lazy(() => import('./commands/data.js'), (m) => (parsed, io) => m.generate(kind, parsed, io)),
+  load: lazy(
+    () => import('./commands/data.js'),
+    (m) => (parsed, io) => m.generate(kind, parsed, io),
+  ),
 }));
 
 export const COMMANDS: readonly CommandDef[] = [
@@ -74,28 +127,46 @@ export const COMMANDS: readonly CommandDef[] = [
     summary: 'parse, resolve names and check shapes; exit 1 on errors',
     argument: { syntax: '<files...>', description: '.seg files', missing: 'a .seg file' },
     options: [...COMPILE, JSON_OUTPUT],
-    load: lazy(() => import('./commands/check.js'), (m) => m.check),
+    load: lazy(
+      () => import('./commands/check.js'),
+      (m) => m.check,
+    ),
   },
   {
     name: 'fmt',
     summary: 'format files canonically (atomic rewrite)',
     argument: { syntax: '<files...>', description: '.seg files', missing: 'a .seg file' },
     options: [{ flags: '--check', description: 'only list the files that are not formatted (exit 1 if any)' }],
-    load: lazy(() => import('./commands/fmt.js'), (m) => m.fmt),
+    load: lazy(
+      () => import('./commands/fmt.js'),
+      (m) => m.fmt,
+    ),
   },
   {
     name: 'summary',
     summary: 'per layer: output shape, parameters, FLOPs, receptive field, output stride; totals',
     argument: ONE_FILE,
     options: [...COMPILE, depth('2 (all with --json)'), EXPAND, JSON_OUTPUT],
-    load: lazy(() => import('./commands/summary.js'), (m) => m.summary),
+    load: lazy(
+      () => import('./commands/summary.js'),
+      (m) => m.summary,
+    ),
   },
   {
     name: 'graph',
     summary: 'draw the architecture as a diagram, parallel branches side by side',
     argument: ONE_FILE,
-    options: [{ flags: '--format <format>', description: 'dot, svg or mermaid', fallback: 'dot' }, OUTPUT_FILE, ...COMPILE, depth('1'), EXPAND],
-    load: lazy(() => import('./commands/graph.js'), (m) => m.graph),
+    options: [
+      { flags: '--format <format>', description: 'dot, svg or mermaid', fallback: 'dot' },
+      OUTPUT_FILE,
+      ...COMPILE,
+      depth('1'),
+      EXPAND,
+    ],
+    load: lazy(
+      () => import('./commands/graph.js'),
+      (m) => m.graph,
+    ),
   },
   {
     name: 'ir',
@@ -107,7 +178,10 @@ export const COMMANDS: readonly CommandDef[] = [
       OUTPUT_FILE,
       ...COMPILE,
     ],
-    load: lazy(() => import('./commands/ir.js'), (m) => m.ir),
+    load: lazy(
+      () => import('./commands/ir.js'),
+      (m) => m.ir,
+    ),
   },
   {
     name: 'build',
@@ -115,12 +189,28 @@ export const COMMANDS: readonly CommandDef[] = [
     argument: ONE_FILE,
     options: [
       { flags: '-o, --output <dir>', description: 'the folder to write the modules to (required)' },
-      { flags: '--target <target>', description: 'ts; js for JavaScript with .d.ts declarations as well; pytorch for a PyTorch module with train.py; onnx for an ONNX model (opset 17)', fallback: 'ts' },
-      { flags: '--weights <dir>', description: 'with --target pytorch: trained weights, also written as <model>.safetensors; with --target onnx: the weights the .onnx holds' },
-      { flags: '--seed <n>', description: 'with --target onnx and no --weights: seed of the random weights', fallback: '0' },
+      {
+        flags: '--target <target>',
+        description:
+          'ts; js for JavaScript with .d.ts declarations as well; pytorch for a PyTorch module with train.py; onnx for an ONNX model (opset 17)',
+        fallback: 'ts',
+      },
+      {
+        flags: '--weights <dir>',
+        description:
+          'with --target pytorch: trained weights, also written as <model>.safetensors; with --target onnx: the weights the .onnx holds',
+      },
+      {
+        flags: '--seed <n>',
+        description: 'with --target onnx and no --weights: seed of the random weights',
+        fallback: '0',
+      },
       ...COMPILE,
     ],
-    load: lazy(() => import('./commands/build.js'), (m) => m.build),
+    load: lazy(
+      () => import('./commands/build.js'),
+      (m) => m.build,
+    ),
   },
   {
     name: 'run',
@@ -132,14 +222,27 @@ export const COMMANDS: readonly CommandDef[] = [
       WEIGHTS,
       RUN_BACKEND,
       { flags: '--top <k>', description: 'how many classes a classifier reports', fallback: '5' },
-      { flags: '--format <format>', description: 'png (masks, overlays, report) or npy (every output as float32 .npy, and the report)', fallback: 'png' },
-      { flags: '--threshold <p>', description: 'the probability at which a one-channel (sigmoid) output counts as foreground', fallback: '0.5' },
+      {
+        flags: '--format <format>',
+        description: 'png (masks, overlays, report) or npy (every output as float32 .npy, and the report)',
+        fallback: 'png',
+      },
+      {
+        flags: '--threshold <p>',
+        description: 'the probability at which a one-channel (sigmoid) output counts as foreground',
+        fallback: '0.5',
+      },
       SEED,
       JSON_OUTPUT,
       ...RUN_COMPILE,
     ],
-    load: lazy(() => import('./commands/run.js'), (m) => m.run),
-    examples: ['segc run examples/deeplabv3plus_small.seg --weights weights/deeplabv3plus_small --image examples/images/shapes-a.png --out out'],
+    load: lazy(
+      () => import('./commands/run.js'),
+      (m) => m.run,
+    ),
+    examples: [
+      'segc run examples/deeplabv3plus_small.seg --weights weights/deeplabv3plus_small --image examples/images/shapes-a.png --out out',
+    ],
   },
   {
     name: 'explain',
@@ -148,13 +251,24 @@ export const COMMANDS: readonly CommandDef[] = [
     options: [
       IMAGE,
       OUT_DIR,
-      { flags: '--method <method>', description: 'cam, gradcam, gradcampp, layercam, acol or features', fallback: 'gradcam' },
+      {
+        flags: '--method <method>',
+        description: 'cam, gradcam, gradcampp, layercam, acol or features',
+        fallback: 'gradcam',
+      },
       { flags: '--class <index>', description: 'the class to explain (default: the predicted class)' },
-      { flags: '--layer <name>', description: 'the layer to explain at (default: the one the compiler derives; see --list)' },
+      {
+        flags: '--layer <name>',
+        description: 'the layer to explain at (default: the one the compiler derives; see --list)',
+      },
       { flags: '--output <name>', description: 'the model output to explain (default: the first scored output)' },
       { flags: '--format <format>', description: 'json or npy, for the map files', fallback: 'json' },
       { flags: '--order <order>', description: 'upsample-first or normalize-first', fallback: 'upsample-first' },
-      { flags: '--threshold <fraction>', description: 'fraction of the map maximum that bounds the box', fallback: '0.5' },
+      {
+        flags: '--threshold <fraction>',
+        description: 'fraction of the map maximum that bounds the box',
+        fallback: '0.5',
+      },
       { flags: '--region <x0,y0,x1,y1>', description: 'explain the score of a region of a segmentation output' },
       { flags: '--list', description: 'print what the compiler derived for each output, run nothing' },
       WEIGHTS,
@@ -163,8 +277,13 @@ export const COMMANDS: readonly CommandDef[] = [
       JSON_OUTPUT,
       ...RUN_COMPILE,
     ],
-    load: lazy(() => import('./commands/explain.js'), (m) => m.explainCommand),
-    examples: ['segc explain examples/gap_cam.seg --weights weights/gap_cam --image examples/images/digit-7.png --out out'],
+    load: lazy(
+      () => import('./commands/explain.js'),
+      (m) => m.explainCommand,
+    ),
+    examples: [
+      'segc explain examples/gap_cam.seg --weights weights/gap_cam --image examples/images/digit-7.png --out out',
+    ],
   },
   {
     name: 'import',
@@ -175,7 +294,10 @@ export const COMMANDS: readonly CommandDef[] = [
       { flags: '--from <format>', description: 'the source format', fallback: 'tfjs-layers' },
       { flags: '--overwrite', description: 'replace an existing NAME.seg and weights/' },
     ],
-    load: lazy(() => import('./commands/import.js'), (m) => m.importCommand),
+    load: lazy(
+      () => import('./commands/import.js'),
+      (m) => m.importCommand,
+    ),
     examples: ['segc import my-model/model.json -o imported && segc check imported/my_model.seg'],
   },
   {
@@ -199,19 +321,42 @@ export const COMMANDS: readonly CommandDef[] = [
       { flags: '--flip', description: 'flip half the images left–right' },
       { flags: '--scale-crop <low,high>', description: 'random scale in [low, high], then crop to the input size' },
       { flags: '--multi-label', description: 'train every class present (sigmoid), not one label per image' },
-      { flags: '--loss <name>', description: 'ce, gce (generalised cross-entropy) or sce (symmetric cross-entropy), for noisy labels (default: ce)' },
-      { flags: '--label-smoothing <e>', description: 'with --loss ce: targets (1 − e)·one-hot + e/classes (default: 0)' },
+      {
+        flags: '--loss <name>',
+        description:
+          'ce, gce (generalised cross-entropy) or sce (symmetric cross-entropy), for noisy labels (default: ce)',
+      },
+      {
+        flags: '--label-smoothing <e>',
+        description: 'with --loss ce: targets (1 − e)·one-hot + e/classes (default: 0)',
+      },
       { flags: '--gce-q <q>', description: 'with --loss gce: q in (0, 1] (default: 0.7)' },
       { flags: '--sce-alpha <a>', description: 'with --loss sce: weight of the cross-entropy (default: 0.1)' },
       { flags: '--sce-beta <b>', description: 'with --loss sce: weight of the reverse cross-entropy (default: 1)' },
-      { flags: '--mask-share <f>', description: 'segmentation: only this share of images keep their masks; the others train by their image labels (default: 1)' },
-      { flags: '--image-label-weight <w>', description: 'weight of the image-label loss of images without a mask (default: 1)' },
-      { flags: '--box-masks <mode>', description: 'segmentation: masks from the boxes, filled or inner (box centre the object, the rest ignored)' },
-      { flags: '--box-inner <f>', description: 'with --box-masks inner: side fraction of the box centre (default: 0.5)' },
+      {
+        flags: '--mask-share <f>',
+        description:
+          'segmentation: only this share of images keep their masks; the others train by their image labels (default: 1)',
+      },
+      {
+        flags: '--image-label-weight <w>',
+        description: 'weight of the image-label loss of images without a mask (default: 1)',
+      },
+      {
+        flags: '--box-masks <mode>',
+        description: 'segmentation: masks from the boxes, filled or inner (box centre the object, the rest ignored)',
+      },
+      {
+        flags: '--box-inner <f>',
+        description: 'with --box-masks inner: side fraction of the box centre (default: 0.5)',
+      },
       { flags: '--skip-bad-files', description: 'leave unreadable images out instead of stopping' },
       ...COMPILE,
     ],
-    load: lazy(() => import('./commands/train.js'), (m) => m.train),
+    load: lazy(
+      () => import('./commands/train.js'),
+      (m) => m.train,
+    ),
   },
   {
     name: 'eval',
@@ -220,7 +365,10 @@ export const COMMANDS: readonly CommandDef[] = [
     options: [
       { flags: '--weights <dir>', description: 'a weights folder, model.json, or segc train output folder (required)' },
       { flags: '--data <dir>', description: 'the split folder to score (required)' },
-      { flags: '--method <method>', description: 'cam, acol or none: how class maps are localised (default: acol for ACoL models, else cam)' },
+      {
+        flags: '--method <method>',
+        description: 'cam, acol or none: how class maps are localised (default: acol for ACoL models, else cam)',
+      },
       { flags: '--multi-label', description: 'score label sets: label accuracy, exact match, mean AP' },
       { flags: '--confusion <file.svg>', description: 'also write the confusion matrix as an SVG chart' },
       { flags: '--batch <n>', description: 'images per batch', fallback: '16' },
@@ -228,20 +376,29 @@ export const COMMANDS: readonly CommandDef[] = [
       JSON_OUTPUT,
       ...COMPILE,
     ],
-    load: lazy(() => import('./commands/eval.js'), (m) => m.evaluate),
+    load: lazy(
+      () => import('./commands/eval.js'),
+      (m) => m.evaluate,
+    ),
   },
   {
     name: 'lsp',
     summary: 'the language server for editors (diagnostics, hover shapes, definitions, completion)',
     options: [{ flags: '--stdio', description: 'speak the LSP over stdin and stdout (what editors start it with)' }],
-    load: lazy(() => import('./commands/lsp.js'), (m) => m.lsp),
+    load: lazy(
+      () => import('./commands/lsp.js'),
+      (m) => m.lsp,
+    ),
   },
   {
     name: 'data',
     summary: 'generate data sets (shapes, mnist-canvas, mnist) and pseudo-masks',
     argument: { syntax: '[kind]', description: 'shapes, mnist-canvas, mnist or pseudo-masks', missing: 'a kind' },
     options: [],
-    load: lazy(() => import('./commands/data.js'), (m) => m.unknownKind),
+    load: lazy(
+      () => import('./commands/data.js'),
+      (m) => m.unknownKind,
+    ),
     subcommands: [
       ...DATA_GENERATORS,
       {
@@ -253,18 +410,38 @@ export const COMMANDS: readonly CommandDef[] = [
           { flags: '--data <dir>', description: 'the segmentation split whose images get masks (required)' },
           { flags: '--out <dir>', description: 'the data set folder to write (required)' },
           { flags: '--method <method>', description: 'cam or acol', fallback: 'cam' },
-          { flags: '--fg <fraction>', description: 'map values above this fraction of the maximum are the object', fallback: '0.6' },
-          { flags: '--bg <fraction>', description: 'map values below this fraction are background; between is ignored (255)', fallback: '0.2' },
-          { flags: '--refine <method>', description: 'none (thresholds --fg/--bg) or walk (background estimation and a random walk on colour affinities)', fallback: 'none' },
+          {
+            flags: '--fg <fraction>',
+            description: 'map values above this fraction of the maximum are the object',
+            fallback: '0.6',
+          },
+          {
+            flags: '--bg <fraction>',
+            description: 'map values below this fraction are background; between is ignored (255)',
+            fallback: '0.2',
+          },
+          {
+            flags: '--refine <method>',
+            description:
+              'none (thresholds --fg/--bg) or walk (background estimation and a random walk on colour affinities)',
+            fallback: 'none',
+          },
           { flags: '--alpha <a>', description: 'walk: background score (1 − max class map)^a', fallback: '4' },
           { flags: '--radius <r>', description: 'walk: neighbourhood radius in pixels', fallback: '3' },
-          { flags: '--sigma <s>', description: 'walk: colour scale of the affinities (colours in [0, 1])', fallback: '0.1' },
+          {
+            flags: '--sigma <s>',
+            description: 'walk: colour scale of the affinities (colours in [0, 1])',
+            fallback: '0.1',
+          },
           { flags: '--steps <t>', description: 'walk: number of random-walk steps', fallback: '20' },
           backend('wasm'),
           { flags: '--overwrite', description: 'replace an existing output folder' },
           ...COMPILE,
         ],
-        load: lazy(() => import('./commands/data.js'), (m) => m.pseudoMasks),
+        load: lazy(
+          () => import('./commands/data.js'),
+          (m) => m.pseudoMasks,
+        ),
       },
     ],
   },

@@ -40,14 +40,19 @@ export function readInputOptions(parsed: Parsed): InputOptions {
 
 function tensorFile(value: string): TensorFile {
   const eq = value.indexOf('=');
-  if (eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value.slice(0, eq))) return { name: value.slice(0, eq), path: value.slice(eq + 1) };
-  if (!value.toLowerCase().endsWith('.npy')) throw new UsageError(`--input expects FILE.npy, NAME=FILE.npy or a size H,W, got \`${value}\``);
+  if (eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value.slice(0, eq)))
+    return { name: value.slice(0, eq), path: value.slice(eq + 1) };
+  if (!value.toLowerCase().endsWith('.npy'))
+    throw new UsageError(`--input expects FILE.npy, NAME=FILE.npy or a size H,W, got \`${value}\``);
   return { path: value };
 }
 
 /** The parsed command line with `--input` reduced to the size alone, for compiling. */
 export function withSizeOnly(parsed: Parsed, options: InputOptions): Parsed {
-  return { positionals: parsed.positionals, values: { ...parsed.values, input: options.size ? options.size.join(',') : undefined } };
+  return {
+    positionals: parsed.positionals,
+    values: { ...parsed.values, input: options.size ? options.size.join(',') : undefined },
+  };
 }
 
 export interface ReadTensor extends TensorFile {
@@ -72,7 +77,8 @@ async function readTensorFile(file: TensorFile): Promise<ReadTensor | string> {
     return `${file.path}: error ${RuntimeCode.tensorUnreadable}: cannot read tensor file ${file.path} (${code})\n  hint: ${code === 'ENOENT' ? 'check the path' : 'give a readable .npy file'}`;
   }
   const decoded = decodeNpy(bytes);
-  if ('problem' in decoded) return `${file.path}: error ${RuntimeCode.tensorUnreadable}: ${file.path} is not a .npy array: ${decoded.problem}\n  hint: write it with numpy.save`;
+  if ('problem' in decoded)
+    return `${file.path}: error ${RuntimeCode.tensorUnreadable}: ${file.path} is not a .npy array: ${decoded.problem}\n  hint: write it with numpy.save`;
   return { ...file, shape: decoded.shape, values: decoded.values };
 }
 
@@ -84,18 +90,29 @@ export function bindTensors(graph: Graph, tensors: readonly ReadTensor[]): Recor
   const names = graph.inputs.map((input) => input.name);
   const bound = new Map<string, ReadTensor>();
   for (const tensor of tensors.filter((t) => t.name !== undefined)) {
-    if (!names.includes(tensor.name!)) throw new UsageError(`--input ${tensor.name}=${tensor.path}: the model has no input \`${tensor.name}\` (its inputs: ${names.join(', ')})`);
+    if (!names.includes(tensor.name!))
+      throw new UsageError(
+        `--input ${tensor.name}=${tensor.path}: the model has no input \`${tensor.name}\` (its inputs: ${names.join(', ')})`,
+      );
     if (bound.has(tensor.name!)) throw new UsageError(`--input gives \`${tensor.name}\` twice`);
     bound.set(tensor.name!, tensor);
   }
   for (const tensor of tensors.filter((t) => t.name === undefined)) {
     const next = names.find((name) => !bound.has(name));
-    if (next === undefined) throw new UsageError(`--input ${tensor.path}: the model takes ${names.length} input(s) and all are given`);
+    if (next === undefined)
+      throw new UsageError(`--input ${tensor.path}: the model takes ${names.length} input(s) and all are given`);
     bound.set(next, tensor);
   }
   const missing = names.filter((name) => !bound.has(name));
   if (missing.length) throw new UsageError(`--input: no tensor for the model input(s) ${missing.join(', ')}`);
-  return Object.fromEntries([...bound].map(([name, t]) => [name, t.shape.length === 3 ? tf.tensor4d(t.values, [1, ...t.shape] as [number, number, number, number]) : tf.tensor(t.values, t.shape)]));
+  return Object.fromEntries(
+    [...bound].map(([name, t]) => [
+      name,
+      t.shape.length === 3
+        ? tf.tensor4d(t.values, [1, ...t.shape] as [number, number, number, number])
+        : tf.tensor(t.values, t.shape),
+    ]),
+  );
 }
 
 /** The output stem for a run on tensor files: the first file's name. */

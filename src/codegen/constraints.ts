@@ -17,7 +17,16 @@ export interface ConstraintNames {
 
 type Translation = string | undefined;
 
-const COMPARISONS: Readonly<Record<string, string>> = { '==': '===', '!=': '!==', '<': '<', '<=': '<=', '>': '>', '>=': '>=', '&&': '&&', '||': '||' };
+const COMPARISONS: Readonly<Record<string, string>> = {
+  '==': '===',
+  '!=': '!==',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+  '&&': '&&',
+  '||': '||',
+};
 
 function isNonNegativeOperand(expression: Expression, names: ConstraintNames): boolean {
   if (expression.kind === 'Identifier') return names.symbols.has(expression.name);

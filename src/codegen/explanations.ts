@@ -24,12 +24,14 @@ const annotated = (node: IRNode, name: string) => node.annotations.some((a) => a
 
 function marked(graph: Graph, annotation: string): MarkedTensor[] {
   const keys = new Set<string>();
-  return graph.nodes.filter((n) => annotated(n, annotation)).map((node) => {
-    let key = node.binding ?? node.name;
-    if (keys.has(key)) key = node.name;
-    keys.add(key);
-    return { key, node };
-  });
+  return graph.nodes
+    .filter((n) => annotated(n, annotation))
+    .map((node) => {
+      let key = node.binding ?? node.name;
+      if (keys.has(key)) key = node.name;
+      keys.add(key);
+      return { key, node };
+    });
 }
 
 /** Tensors annotated `@classmap`, in graph order, with unique keys. */
@@ -48,13 +50,20 @@ function entry(tensor: MarkedTensor, sizes: SizeSpace): string {
 
 function camEntry(source: Graph, cam: ExactCam): string {
   const name = (id: number) => quote(source.nodes[id]!.name);
-  const parts = cam.kind === 'dense' ? [`features: ${name(cam.features)}`, `dense: ${name(cam.dense)}`] : [`map: ${name(cam.map)}`];
+  const parts =
+    cam.kind === 'dense' ? [`features: ${name(cam.features)}`, `dense: ${name(cam.dense)}`] : [`map: ${name(cam.map)}`];
   return `{ kind: '${cam.kind}', ${parts.join(', ')} }`;
 }
 
 function planEntry(source: Graph, plan: ExplanationPlan): string {
-  const fields = [`kind: '${plan.kind}'`, `classes: ${plan.classes}`, `score: ${quote(source.nodes[plan.score]!.name)}`];
-  fields.push(`gradCamTarget: ${plan.target ? `{ layer: ${quote(plan.target.name)}, reason: ${quote(plan.target.reason)} }` : 'null'}`);
+  const fields = [
+    `kind: '${plan.kind}'`,
+    `classes: ${plan.classes}`,
+    `score: ${quote(source.nodes[plan.score]!.name)}`,
+  ];
+  fields.push(
+    `gradCamTarget: ${plan.target ? `{ layer: ${quote(plan.target.name)}, reason: ${quote(plan.target.reason)} }` : 'null'}`,
+  );
   fields.push(`cam: ${plan.cam ? camEntry(source, plan.cam) : 'null'}`);
   return `${literalKey(plan.output)}: { ${fields.join(', ')} }`;
 }

@@ -37,10 +37,12 @@ interface Member {
 }
 
 function fields(members: readonly Member[], plan: LayerPlan): string {
-  return members.map((m) => {
-    const [key, local] = [literalKey(m.name), plan.locals.get(m.node)!];
-    return key === local ? key : `${key}: ${local}`;
-  }).join(', ');
+  return members
+    .map((m) => {
+      const [key, local] = [literalKey(m.name), plan.locals.get(m.node)!];
+      return key === local ? key : `${key}: ${local}`;
+    })
+    .join(', ');
 }
 
 function runFunction(inference: Graph, plan: LayerPlan, names: ModuleNames, withMaps: boolean, tapped: boolean): Lines {
@@ -48,7 +50,11 @@ function runFunction(inference: Graph, plan: LayerPlan, names: ModuleNames, with
   const maps = classMaps(inference).map((m) => ({ name: m.key, node: m.node.id }));
   const result = withMaps ? `{ outputs: ${outputs}, classMaps: { ${fields(maps, plan)} } }` : outputs;
   const tap = tapped ? ', tap?: GradCamTap' : '';
-  return block(`const run = (inputs: ${names.inputs}${tap}): ${withMaps ? names.prediction : names.outputs} => {`, [...plan.statements, `return ${result};`], '};');
+  return block(
+    `const run = (inputs: ${names.inputs}${tap}): ${withMaps ? names.prediction : names.outputs} => {`,
+    [...plan.statements, `return ${result};`],
+    '};',
+  );
 }
 
 /**
@@ -59,40 +65,71 @@ function runFunction(inference: Graph, plan: LayerPlan, names: ModuleNames, with
 function gradCamMethod(inference: Graph, names: ModuleNames, gradCam: GradCamPlan, guard: string): Lines {
   const outputs = `[${gradCam.outputs.map((o) => quote(o.output)).join(', ')}]`;
   const unknown = quote(`${inference.model}: no Grad-CAM for the output `);
-  return block(`gradCam(inputs: ${names.inputs}, options: ${names.gradCamOptions} = {}) {`, [
-    guard,
-    'requireInputs(inputs);',
-    'registerGradients();',
-    `const output = options.output ?? ${quote(gradCam.outputs[0]!.output)};`,
-    `if (!(${outputs} as readonly string[]).includes(output)) throw new Error(${unknown} + JSON.stringify(output));`,
-    'const explained = EXPLANATIONS.outputs[output];',
-    'const layer = explained.gradCamTarget.layer;',
-    ...block('return tf.tidy(() => {', [
-      'const seen = new Map<string, tf.Tensor>();',
-      'run(inputs, { seen });',
-      'const activation = seen.get(layer) as tf.Tensor4D;',
-      'const scores = seen.get(explained.score)!;',
-      'const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));',
-      ...block('const gradient = tf.grad((value: tf.Tensor) => {', [
-        'const replaced = new Map<string, tf.Tensor>();',
-        'run(inputs, { seen: replaced, replace: { layer, value } });',
-        'return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;',
-      ], '})(activation) as tf.Tensor4D;'),
-      'return gradCamMap(activation, gradient);',
-    ], '});'),
-  ], '},');
+  return block(
+    `gradCam(inputs: ${names.inputs}, options: ${names.gradCamOptions} = {}) {`,
+    [
+      guard,
+      'requireInputs(inputs);',
+      'registerGradients();',
+      `const output = options.output ?? ${quote(gradCam.outputs[0]!.output)};`,
+      `if (!(${outputs} as readonly string[]).includes(output)) throw new Error(${unknown} + JSON.stringify(output));`,
+      'const explained = EXPLANATIONS.outputs[output];',
+      'const layer = explained.gradCamTarget.layer;',
+      ...block(
+        'return tf.tidy(() => {',
+        [
+          'const seen = new Map<string, tf.Tensor>();',
+          'run(inputs, { seen });',
+          'const activation = seen.get(layer) as tf.Tensor4D;',
+          'const scores = seen.get(explained.score)!;',
+          'const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));',
+          ...block(
+            'const gradient = tf.grad((value: tf.Tensor) => {',
+            [
+              'const replaced = new Map<string, tf.Tensor>();',
+              'run(inputs, { seen: replaced, replace: { layer, value } });',
+              'return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;',
+            ],
+            '})(activation) as tf.Tensor4D;',
+          ),
+          'return gradCamMap(activation, gradient);',
+        ],
+        '});',
+      ),
+    ],
+    '},',
+  );
 }
 
-function modelObject(inference: Graph, names: ModuleNames, gradCam: GradCamPlan, withMaps: boolean, hasWeights: boolean): Lines {
+function modelObject(
+  inference: Graph,
+  names: ModuleNames,
+  gradCam: GradCamPlan,
+  withMaps: boolean,
+  hasWeights: boolean,
+): Lines {
   const guard = `if (disposed) throw new Error(${quote(`${inference.model}: the model was disposed`)});`;
-  const method = (name: string, body: string) => block(`${name}(inputs: ${names.inputs}) {`, [guard, 'requireInputs(inputs);', `return tf.tidy(() => ${body});`], '},');
-  return block('return {', [
-    `name: ${quote(inference.model)},`,
-    ...method('predict', withMaps ? 'run(inputs).outputs' : 'run(inputs)'),
-    ...(withMaps ? method('predictWithClassMaps', 'run(inputs)') : []),
-    ...(gradCam.outputs.length > 0 ? gradCamMethod(inference, names, gradCam, guard) : []),
-    ...block('dispose() {', ['if (disposed) return;', 'disposed = true;', ...(hasWeights ? ['tf.dispose(layers);'] : [])], '},'),
-  ], '};');
+  const method = (name: string, body: string) =>
+    block(
+      `${name}(inputs: ${names.inputs}) {`,
+      [guard, 'requireInputs(inputs);', `return tf.tidy(() => ${body});`],
+      '},',
+    );
+  return block(
+    'return {',
+    [
+      `name: ${quote(inference.model)},`,
+      ...method('predict', withMaps ? 'run(inputs).outputs' : 'run(inputs)'),
+      ...(withMaps ? method('predictWithClassMaps', 'run(inputs)') : []),
+      ...(gradCam.outputs.length > 0 ? gradCamMethod(inference, names, gradCam, guard) : []),
+      ...block(
+        'dispose() {',
+        ['if (disposed) return;', 'disposed = true;', ...(hasWeights ? ['tf.dispose(layers);'] : [])],
+        '},',
+      ),
+    ],
+    '};',
+  );
 }
 
 function preparation(plan: LayerPlan, names: ModuleNames): Lines {
@@ -126,5 +163,10 @@ export function factoryBody(inference: Graph, plan: LayerPlan, names: ModuleName
 
 /** The body of `load…`. */
 export function loaderBody(names: ModuleNames): string {
-  return render(['const weights = await loader(WEIGHTS);', ...block('try {', [`return ${names.create}(weights);`], '} finally {'), ['tf.dispose([...weights.values()]);'], '}']);
+  return render([
+    'const weights = await loader(WEIGHTS);',
+    ...block('try {', [`return ${names.create}(weights);`], '} finally {'),
+    ['tf.dispose([...weights.values()]);'],
+    '}',
+  ]);
 }

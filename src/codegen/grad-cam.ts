@@ -35,16 +35,20 @@ const MARK = 'codegen.tap';
 function sameLayer(marked: IRNode, markedGraph: Graph, real: IRNode, realGraph: Graph): boolean {
   const inputNames = (node: IRNode, graph: Graph) => node.inputs.map((i) => graph.nodes[i]!.name);
   const annotations = (node: IRNode) => node.annotations.filter((a) => a.name !== MARK);
-  return marked.op === real.op
-    && JSON.stringify(marked.attrs) === JSON.stringify(real.attrs)
-    && JSON.stringify(marked.weights) === JSON.stringify(real.weights)
-    && JSON.stringify(annotations(marked)) === JSON.stringify(annotations(real))
-    && JSON.stringify(inputNames(marked, markedGraph)) === JSON.stringify(inputNames(real, realGraph));
+  return (
+    marked.op === real.op &&
+    JSON.stringify(marked.attrs) === JSON.stringify(real.attrs) &&
+    JSON.stringify(marked.weights) === JSON.stringify(real.weights) &&
+    JSON.stringify(annotations(marked)) === JSON.stringify(annotations(real)) &&
+    JSON.stringify(inputNames(marked, markedGraph)) === JSON.stringify(inputNames(real, realGraph))
+  );
 }
 
 /** The inference node whose value is source node `id`'s value, if the inference graph keeps one. */
 function inferenceNodeOf(source: Graph, sizes: SizeSpace, inference: Graph, id: number): number | undefined {
-  const nodes = source.nodes.map((n) => (n.id === id ? { ...n, annotations: [...n.annotations, { name: MARK, args: [] }] } : n));
+  const nodes = source.nodes.map((n) =>
+    n.id === id ? { ...n, annotations: [...n.annotations, { name: MARK, args: [] }] } : n,
+  );
   const markedGraph = runPasses({ ...source, nodes }, sizes, { mode: 'inference', verify: false }, []);
   const marked = markedGraph.nodes.find((n) => n.annotations.some((a) => a.name === MARK));
   const real = marked && inference.nodes.find((n) => n.name === marked.name);
@@ -60,7 +64,10 @@ export function planGradCam(source: Graph, sizes: SizeSpace, inference: Graph): 
     const target = inferenceNodeOf(source, sizes, inference, plan.target.node);
     const score = inferenceNodeOf(source, sizes, inference, plan.score);
     if (target === undefined || score === undefined) continue;
-    const names: [number, string][] = [[target, plan.target.name], [score, source.nodes[plan.score]!.name]];
+    const names: [number, string][] = [
+      [target, plan.target.name],
+      [score, source.nodes[plan.score]!.name],
+    ];
     // One name per inference layer: a layer holding two source tensors cannot be told apart.
     if (names.some(([node, name]) => (taps.get(node) ?? name) !== name)) continue;
     for (const [node, name] of names) taps.set(node, name);
@@ -72,19 +79,30 @@ export function planGradCam(source: Graph, sizes: SizeSpace, inference: Graph): 
 /** The tap interface's declaration, for ts-morph. */
 export const GRAD_CAM_TAP = {
   name: 'GradCamTap',
-  docs: ['What `gradCam` asks of a forward pass: copies of the tapped layers\' values by layer name, and optionally one layer\'s value replaced.'],
+  docs: [
+    "What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced.",
+  ],
   properties: [
     { name: 'seen', isReadonly: true, type: 'Map<string, tf.Tensor>' },
-    { name: 'replace', isReadonly: true, hasQuestionToken: true, type: '{ readonly layer: string; readonly value: tf.Tensor }' },
+    {
+      name: 'replace',
+      isReadonly: true,
+      hasQuestionToken: true,
+      type: '{ readonly layer: string; readonly value: tf.Tensor }',
+    },
   ],
 };
 
 const TAPPED: EmitHelper = {
   name: 'tapped',
   typeParameters: ['T extends tf.Tensor'],
-  parameters: [{ name: 'tap', type: 'GradCamTap | undefined' }, { name: 'layer', type: 'string' }, { name: 'compute', type: '() => T' }],
+  parameters: [
+    { name: 'tap', type: 'GradCamTap | undefined' },
+    { name: 'layer', type: 'string' },
+    { name: 'compute', type: '() => T' },
+  ],
   returnType: 'T',
-  docs: 'A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap\'s value.',
+  docs: "A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value.",
   statements: [
     'if (tap === undefined) return compute();',
     '// A copy: the forward pass releases the local after its last reader, and the given value must survive.',
@@ -96,41 +114,52 @@ const TAPPED: EmitHelper = {
 
 const CLASSES: EmitHelper = {
   name: 'gradCamClasses',
-  parameters: [{ name: 'scores', type: 'tf.Tensor' }, { name: 'classes', type: 'number' }, { name: 'requested', type: 'number | readonly number[] | undefined' }],
+  parameters: [
+    { name: 'scores', type: 'tf.Tensor' },
+    { name: 'classes', type: 'number' },
+    { name: 'requested', type: 'number | readonly number[] | undefined' },
+  ],
   returnType: 'tf.Tensor1D',
   docs: 'The class per image: the requested one(s), checked, or the predicted one (the top score; for per-pixel scores the class predicted on the most pixels, ties to the lower index; one channel is one class, 0), as the interpreter chooses.',
   statements: [
     'const count = scores.shape[0]!;',
-    'if (requested === undefined && classes === 1) return tf.zeros([count], \'int32\') as tf.Tensor1D;',
+    "if (requested === undefined && classes === 1) return tf.zeros([count], 'int32') as tf.Tensor1D;",
     'if (requested === undefined) {',
     '  const predicted = tf.argMax(scores, -1);',
     '  if (scores.rank === 2) return predicted as tf.Tensor1D;',
     '  return tf.argMax(tf.sum(tf.oneHot(tf.reshape(predicted, [count, -1]) as tf.Tensor2D, classes), 1), 1) as tf.Tensor1D;',
     '}',
-    'const list = typeof requested === \'number\' ? new Array<number>(count).fill(requested) : [...requested];',
+    "const list = typeof requested === 'number' ? new Array<number>(count).fill(requested) : [...requested];",
     'if (list.length !== count) throw new Error(`${list.length} class indices for ${count} images: give one class, or one per image`);',
     'for (const value of list) {',
     '  if (!Number.isInteger(value) || value < 0 || value >= classes) throw new Error(`class ${value} is out of range: the output has ${classes} classes (0 to ${classes - 1})`);',
     '}',
-    'return tf.tensor1d(list, \'int32\');',
+    "return tf.tensor1d(list, 'int32');",
   ],
 };
 
 const SELECTOR: EmitHelper = {
   name: 'gradCamSelector',
-  parameters: [{ name: 'scores', type: 'tf.Tensor' }, { name: 'classes', type: 'number' }, { name: 'classIndex', type: 'tf.Tensor1D' }],
+  parameters: [
+    { name: 'scores', type: 'tf.Tensor' },
+    { name: 'classes', type: 'number' },
+    { name: 'classIndex', type: 'tf.Tensor1D' },
+  ],
   returnType: 'tf.Tensor',
-  docs: 'The constant w with score = Σ w ⊙ scores: class c\'s score of each image, summed over all pixels for per-pixel scores (one channel: the channel itself; tf.oneHot refuses depth 1).',
+  docs: "The constant w with score = Σ w ⊙ scores: class c's score of each image, summed over all pixels for per-pixel scores (one channel: the channel itself; tf.oneHot refuses depth 1).",
   statements: [
     'if (classes === 1) return tf.ones([scores.shape[0]!, ...new Array<number>(scores.rank - 1).fill(1)]);',
-    'const oneHot = tf.cast(tf.oneHot(classIndex, classes), \'float32\');',
+    "const oneHot = tf.cast(tf.oneHot(classIndex, classes), 'float32');",
     'return tf.reshape(oneHot, [scores.shape[0]!, ...new Array<number>(scores.rank - 2).fill(1), classes]);',
   ],
 };
 
 const MAP: EmitHelper = {
   name: 'gradCamMap',
-  parameters: [{ name: 'activation', type: 'tf.Tensor4D' }, { name: 'gradient', type: 'tf.Tensor4D' }],
+  parameters: [
+    { name: 'activation', type: 'tf.Tensor4D' },
+    { name: 'gradient', type: 'tf.Tensor4D' },
+  ],
   returnType: 'tf.Tensor3D',
   docs: 'Grad-CAM (Selvaraju et al. 2017): ReLU(Σ_k α_k A_k), α_k the spatial mean of ∂score/∂A_k.',
   statements: [

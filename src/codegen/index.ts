@@ -43,7 +43,10 @@ export function buildFiles(request: BuildRequest, target: BuildTarget = 'ts'): G
   ];
   if (target === 'js') {
     const compiled = compileToJavaScript(typescript, request.stem);
-    files.push({ path: `${request.stem}.js`, text: compiled.javascript }, { path: `${request.stem}.d.ts`, text: compiled.declarations });
+    files.push(
+      { path: `${request.stem}.js`, text: compiled.javascript },
+      { path: `${request.stem}.d.ts`, text: compiled.declarations },
+    );
   }
   return files;
 }
@@ -58,13 +61,19 @@ export function moduleStems(sourcePath: string, graphs: readonly Graph[]): strin
   const seen = new Set<string>();
   for (const [index, candidate] of stems.entries()) {
     if (seen.has(candidate)) {
-      throw new DiagnosticError([{
-        code: CodegenCode.fileClash,
-        severity: 'error',
-        message: `two models would be written to ${candidate}.ts`,
-        span: graphs[index]!.nodes[0]?.span ?? { file: sourcePath, start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } },
-        hint: 'build one of them with --model NAME',
-      }]);
+      throw new DiagnosticError([
+        {
+          code: CodegenCode.fileClash,
+          severity: 'error',
+          message: `two models would be written to ${candidate}.ts`,
+          span: graphs[index]!.nodes[0]?.span ?? {
+            file: sourcePath,
+            start: { offset: 0, line: 1, column: 1 },
+            end: { offset: 0, line: 1, column: 1 },
+          },
+          hint: 'build one of them with --model NAME',
+        },
+      ]);
     }
     seen.add(candidate);
   }

@@ -24,14 +24,14 @@ export const REQUIRE_SHAPE: EmitHelper = {
   statements: [
     'if (!(tensor instanceof tf.Tensor)) throw new Error(`no tensor given for the input \\`${name}\\``);',
     'if (tensor.rank !== expected.length) {',
-    '  throw new Error(`the input \\`${name}\\` must have rank ${expected.length}, got shape [${tensor.shape.join(\', \')}]`);',
+    "  throw new Error(`the input \\`${name}\\` must have rank ${expected.length}, got shape [${tensor.shape.join(', ')}]`);",
     '}',
     'expected.forEach((size, axis) => {',
     '  const actual = tensor.shape[axis]!;',
-    '  if (typeof size === \'number\' && size !== actual) {',
+    "  if (typeof size === 'number' && size !== actual) {",
     '    throw new Error(`the input \\`${name}\\` must have size ${size} on axis ${axis}, got ${actual}`);',
     '  }',
-    '  if (typeof size !== \'string\') return;',
+    "  if (typeof size !== 'string') return;",
     '  const bound = sizes.get(size);',
     '  if (bound !== undefined && bound !== actual) throw new Error(`the input \\`${name}\\` has ${actual} on axis ${axis}, but ${size} is ${bound}`);',
     '  sizes.set(size, actual);',
@@ -51,7 +51,7 @@ export const REQUIRE_CONSTRAINT: EmitHelper = {
   docs: 'Throws when a `where` constraint of the model does not hold for the input sizes.',
   statements: [
     'if (holds) return;',
-    'const values = symbols.map((symbol) => `${symbol} = ${sizes.get(symbol)}`).join(\', \');',
+    "const values = symbols.map((symbol) => `${symbol} = ${sizes.get(symbol)}`).join(', ');",
     'throw new Error(`the input sizes ${values} break \\`${constraint}\\`: resize the input to a size the model accepts`);',
   ],
 };
@@ -62,7 +62,9 @@ export interface InputCheck {
 }
 
 function expectedShape(graph: Graph, node: number): string {
-  const sizes = graph.nodes[node]!.type.shape.map((d) => (d.kind === 'const' ? String(d.value) : d.kind === 'sym' ? quote(d.name) : 'null'));
+  const sizes = graph.nodes[node]!.type.shape.map((d) =>
+    d.kind === 'const' ? String(d.value) : d.kind === 'sym' ? quote(d.name) : 'null',
+  );
   return `[${sizes.join(', ')}]`;
 }
 
@@ -73,7 +75,10 @@ function inputStatements(model?: ModelDecl): InputStmt[] {
 /** Statements that check `inputs` (a parameter of that name), given the model's declaration. */
 export function inputCheck(graph: Graph, inputsAccess: (name: string) => string, model?: ModelDecl): InputCheck {
   const statements = ['const sizes = new Map<string, number>();'];
-  for (const input of graph.inputs) statements.push(`requireShape(${quote(input.name)}, ${inputsAccess(input.name)}, ${expectedShape(graph, input.node)}, sizes);`);
+  for (const input of graph.inputs)
+    statements.push(
+      `requireShape(${quote(input.name)}, ${inputsAccess(input.name)}, ${expectedShape(graph, input.node)}, sizes);`,
+    );
   const constraints = inputStatements(model).flatMap((statement) => statement.constraints);
   const symbols = graph.symbols.map((s) => s.name);
   const namer = new Namer(['sizes', 'inputs', REQUIRE_SHAPE.name, REQUIRE_CONSTRAINT.name]);
@@ -84,15 +89,22 @@ export function inputCheck(graph: Graph, inputsAccess: (name: string) => string,
   const aligned = constraints.length === graph.constraints.length;
   graph.constraints.forEach((constraint, index) => {
     const expression = aligned ? constraints[index] : undefined;
-    const condition = expression ? translateConstraint(expression, { symbols: locals, params: graph.params }) : undefined;
+    const condition = expression
+      ? translateConstraint(expression, { symbols: locals, params: graph.params })
+      : undefined;
     if (condition === undefined) {
-      checks.push(`// Not translated, so not checked here (the interpreter checks it): ${lineCommentText(constraint.text)}`);
+      checks.push(
+        `// Not translated, so not checked here (the interpreter checks it): ${lineCommentText(constraint.text)}`,
+      );
       return;
     }
     constraint.symbols.forEach((symbol) => used.add(symbol));
-    checks.push(`requireConstraint(${condition}, ${quote(constraint.text)}, [${constraint.symbols.map(quote).join(', ')}], sizes);`);
+    checks.push(
+      `requireConstraint(${condition}, ${quote(constraint.text)}, [${constraint.symbols.map(quote).join(', ')}], sizes);`,
+    );
   });
-  for (const [symbol, local] of locals) if (used.has(symbol)) statements.push(`const ${local} = sizes.get(${quote(symbol)})!;`);
+  for (const [symbol, local] of locals)
+    if (used.has(symbol)) statements.push(`const ${local} = sizes.get(${quote(symbol)})!;`);
   statements.push(...checks);
   const helpers = used.size > 0 ? [REQUIRE_SHAPE, REQUIRE_CONSTRAINT] : [REQUIRE_SHAPE];
   return { statements, helpers };

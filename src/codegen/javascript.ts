@@ -29,6 +29,7 @@ export function compileToJavaScript(typescript: string, stem: string): CompiledJ
   const output = project.emitToMemory();
   const text = (suffix: string) => output.getFiles().find((f) => f.filePath.endsWith(`/${stem}${suffix}`))?.text;
   const [javascript, declarations] = [text('.js'), text('.d.ts')];
-  if (javascript === undefined || declarations === undefined) throw new InternalError(`the TypeScript compiler emitted no JavaScript for ${stem}`);
+  if (javascript === undefined || declarations === undefined)
+    throw new InternalError(`the TypeScript compiler emitted no JavaScript for ${stem}`);
   return { javascript, declarations };
 }

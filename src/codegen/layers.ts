@@ -36,13 +36,15 @@ export function tensorTypeName(type: TensorType): string {
 function requireEmit(node: IRNode): OpDef & Required<Pick<OpDef, 'emit'>> {
   const op = findOp(node.op);
   if (op?.emit) return op as OpDef & Required<Pick<OpDef, 'emit'>>;
-  throw new DiagnosticError([{
-    code: CodegenCode.opNotGeneratable,
-    severity: 'error',
-    message: `\`${node.op}\` (${node.name}) cannot be generated as code yet`,
-    span: node.span,
-    hint: 'run this model with the interpreter (`segc run`), or use an op that has code generation',
-  }]);
+  throw new DiagnosticError([
+    {
+      code: CodegenCode.opNotGeneratable,
+      severity: 'error',
+      message: `\`${node.op}\` (${node.name}) cannot be generated as code yet`,
+      span: node.span,
+      hint: 'run this model with the interpreter (`segc run`), or use an op that has code generation',
+    },
+  ]);
 }
 
 /** The local's name: the `.seg` binding for a tensor the model itself names, else its node path. */
@@ -73,8 +75,16 @@ function lastReaders(graph: Graph): number[] {
   return last;
 }
 
-function disposal(node: IRNode, graph: Graph, last: readonly number[], held: ReadonlySet<number>, locals: ReadonlyMap<number, string>): string | undefined {
-  const released = [...new Set(node.inputs)].filter((i) => last[i] === node.id && !held.has(i) && graph.nodes[i]!.op !== 'input');
+function disposal(
+  node: IRNode,
+  graph: Graph,
+  last: readonly number[],
+  held: ReadonlySet<number>,
+  locals: ReadonlyMap<number, string>,
+): string | undefined {
+  const released = [...new Set(node.inputs)].filter(
+    (i) => last[i] === node.id && !held.has(i) && graph.nodes[i]!.op !== 'input',
+  );
   if (released.length === 0) return undefined;
   const names = released.map((i) => locals.get(i)!);
   return names.length === 1 ? `tf.dispose(${names[0]});` : `tf.dispose([${names.join(', ')}]);`;
@@ -96,7 +106,14 @@ function nameLocals(graph: Graph, namer: Namer): Map<number, string> {
  * not shadow; `weightsObject` is the prepared-weights object's name; `taps` are the layers
  * Grad-CAM reads or replaces, by the source name the code refers to them with.
  */
-export function planLayers(graph: Graph, held: ReadonlySet<number>, inputAccess: (name: string) => string, reserved: Iterable<string>, weightsObject: string, taps: ReadonlyMap<number, string> = new Map()): LayerPlan {
+export function planLayers(
+  graph: Graph,
+  held: ReadonlySet<number>,
+  inputAccess: (name: string) => string,
+  reserved: Iterable<string>,
+  weightsObject: string,
+  taps: ReadonlyMap<number, string> = new Map(),
+): LayerPlan {
   const locals = nameLocals(graph, new Namer(reserved));
   const last = lastReaders(graph);
   const statements: string[] = [];
@@ -107,7 +124,8 @@ export function planLayers(graph: Graph, held: ReadonlySet<number>, inputAccess:
     if (node.op === 'input') continue;
     const op = requireEmit(node);
     const local = locals.get(node.id)!;
-    const prepared: LayerWeights | undefined = node.weights.length > 0 ? layerWeights(node, member(weightsObject, local)) : undefined;
+    const prepared: LayerWeights | undefined =
+      node.weights.length > 0 ? layerWeights(node, member(weightsObject, local)) : undefined;
     if (prepared) {
       weights.push({ name: local, initializer: prepared.initializer });
       helpers.push(...prepared.helpers);
@@ -124,7 +142,8 @@ export function planLayers(graph: Graph, held: ReadonlySet<number>, inputAccess:
     helpers.push(...(emitted.helpers ?? []));
     const type = tensorTypeName(node.type);
     const tap = taps.get(node.id);
-    const value = tap === undefined ? emitted.expression : `tapped<${type}>(tap, ${quote(tap)}, () => ${emitted.expression})`;
+    const value =
+      tap === undefined ? emitted.expression : `tapped<${type}>(tap, ${quote(tap)}, () => ${emitted.expression})`;
     statements.push(comment(node), `const ${local}: ${type} = ${value};`);
     const release = disposal(node, graph, last, held, locals);
     if (release) statements.push(release);

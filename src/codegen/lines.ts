@@ -6,7 +6,9 @@
 export type Lines = readonly (string | Lines)[];
 
 export function render(lines: Lines, depth = 0): string {
-  return lines.map((line) => (typeof line === 'string' ? (line ? `${'  '.repeat(depth)}${line}` : '') : render(line, depth + 1))).join('\n');
+  return lines
+    .map((line) => (typeof line === 'string' ? (line ? `${'  '.repeat(depth)}${line}` : '') : render(line, depth + 1)))
+    .join('\n');
 }
 
 /** `open`, the body indented, `close`: a block, object literal or call spread over lines. */

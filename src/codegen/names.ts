@@ -33,6 +33,19 @@ export function moduleNames(graph: Graph): ModuleNames {
 
 /** Names the forward pass must not shadow: the module's own and the factory's locals. */
 export const MODULE_LOCALS = [
-  'weights', 'weight', 'layers', 'disposed', 'run', 'inputs', 'sizes', 'loader',
-  'WEIGHTS', 'INPUTS', 'OUTPUTS', 'EXPLANATIONS', 'WeightsLoader', 'requireWeights', 'requireInputs',
+  'weights',
+  'weight',
+  'layers',
+  'disposed',
+  'run',
+  'inputs',
+  'sizes',
+  'loader',
+  'WEIGHTS',
+  'INPUTS',
+  'OUTPUTS',
+  'EXPLANATIONS',
+  'WeightsLoader',
+  'requireWeights',
+  'requireInputs',
 ];

@@ -19,7 +19,9 @@ export interface ManifestEntry {
 
 /** Every weight the graph declares, in graph order (what `weightDeclarations` lists). */
 export function weightManifest(graph: Graph): ManifestEntry[] {
-  return graph.nodes.flatMap((node) => node.weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' as const })));
+  return graph.nodes.flatMap((node) =>
+    node.weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' as const })),
+  );
 }
 
 export const FOLD_BATCH_NORM: EmitHelper = {
@@ -47,7 +49,12 @@ export const FOLD_BATCH_NORM: EmitHelper = {
 };
 
 /** The kernel whose last axis is the output channel, per op (as in `prepareFoldedWeights`). */
-const OUTPUT_KERNEL: Readonly<Record<string, string>> = { conv: 'kernel', dense: 'kernel', sepconv: 'pointwiseKernel', dwconv: 'depthwiseKernel' };
+const OUTPUT_KERNEL: Readonly<Record<string, string>> = {
+  conv: 'kernel',
+  dense: 'kernel',
+  sepconv: 'pointwiseKernel',
+  dwconv: 'depthwiseKernel',
+};
 
 /** `object.role`, or `object["role"]` for a role that is not an identifier. */
 export function member(object: string, role: string): string {
@@ -74,14 +81,24 @@ function rankType(rank: number): string {
 
 function folded(node: IRNode, access: string): LayerWeights {
   const kernelRole = OUTPUT_KERNEL[node.op]!;
-  const norm = ['gamma', 'beta', 'movingMean', 'movingVariance'].map((role) => `${role}: ${weightCall(node, `${BATCH_NORM_PREFIX}${role}`)},`);
+  const norm = ['gamma', 'beta', 'movingMean', 'movingVariance'].map(
+    (role) => `${role}: ${weightCall(node, `${BATCH_NORM_PREFIX}${role}`)},`,
+  );
   const epsilon = numberLiteral(Number(node.attrs.foldedBatchNorm));
-  const others = node.weights.filter((w) => !w.role.startsWith(BATCH_NORM_PREFIX) && w.role !== kernelRole && w.role !== 'bias');
+  const others = node.weights.filter(
+    (w) => !w.role.startsWith(BATCH_NORM_PREFIX) && w.role !== kernelRole && w.role !== 'bias',
+  );
   const roles: Record<string, string> = { [kernelRole]: member(access, 'kernel'), bias: member(access, 'bias') };
   for (const w of others) roles[w.role] = member(access, w.role);
   const spread = others.length > 0;
-  const fold = block(`${spread ? '...' : ''}foldBatchNorm(${weightCall(node, kernelRole)}, ${weightCall(node, 'bias')}, {`, norm, `}, ${epsilon}, ${node.op === 'dwconv'})${spread ? ',' : ''}`);
-  const initializer = spread ? block('{', [...fold, ...others.map((w) => `${propertyName(w.role)}: ${weightCall(node, w.role)},`)], '}') : fold;
+  const fold = block(
+    `${spread ? '...' : ''}foldBatchNorm(${weightCall(node, kernelRole)}, ${weightCall(node, 'bias')}, {`,
+    norm,
+    `}, ${epsilon}, ${node.op === 'dwconv'})${spread ? ',' : ''}`,
+  );
+  const initializer = spread
+    ? block('{', [...fold, ...others.map((w) => `${propertyName(w.role)}: ${weightCall(node, w.role)},`)], '}')
+    : fold;
   return { initializer, roles, helpers: [FOLD_BATCH_NORM] };
 }
 

@@ -35,7 +35,12 @@ export function compile(entry: string, host: CompilerHost, options: CompileOptio
   return compileLoaded(loadProgram(entry, host), options);
 }
 
-export function compileSource(source: string, file: string, options: CompileOptions = {}, host?: CompilerHost): CompileResult {
+export function compileSource(
+  source: string,
+  file: string,
+  options: CompileOptions = {},
+  host?: CompilerHost,
+): CompileResult {
   return compileLoaded(loadSource(source, file, host), options);
 }
 
@@ -76,7 +81,10 @@ function dedupe(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   for (const d of diagnostics) {
     const key = `${d.code}|${d.span.file}|${d.span.start.offset}|${d.message}`;
     // Two errors at one place are the same mistake seen by a static check and by elaboration.
-    const looseKey = d.severity === 'error' ? `error|${d.span.file}|${d.span.start.offset}` : `${d.code}|${d.span.file}|${d.span.start.offset}`;
+    const looseKey =
+      d.severity === 'error'
+        ? `error|${d.span.file}|${d.span.start.offset}`
+        : `${d.code}|${d.span.file}|${d.span.start.offset}`;
     if (seen.has(key) || seen.has(looseKey)) continue;
     seen.add(key);
     seen.add(looseKey);

@@ -50,7 +50,10 @@ export function nodeHost(): CompilerHost {
       const folder = dirname(resolve(resolveImport(from, specifier)));
       const prefix = specifier.slice(0, specifier.length - basename(specifier).length);
       try {
-        return readdirSync(folder).filter((name) => name.endsWith('.seg')).sort().map((name) => prefix + name);
+        return readdirSync(folder)
+          .filter((name) => name.endsWith('.seg'))
+          .sort()
+          .map((name) => prefix + name);
       } catch {
         return [];
       }
@@ -62,10 +65,21 @@ export function nodeHost(): CompilerHost {
 function refuseUnreadable(path: string, absolute: string): void {
   const info = statSync(absolute, { throwIfNoEntry: false });
   if (!info) return;
-  const why = !info.isFile() ? (info.isDirectory() ? undefined : 'it is not a regular file')
-    : info.size > MAX_SOURCE_BYTES ? `it has ${info.size} bytes, more than the limit of ${MAX_SOURCE_BYTES} for a source file` : undefined;
+  const why = !info.isFile()
+    ? info.isDirectory()
+      ? undefined
+      : 'it is not a regular file'
+    : info.size > MAX_SOURCE_BYTES
+      ? `it has ${info.size} bytes, more than the limit of ${MAX_SOURCE_BYTES} for a source file`
+      : undefined;
   if (!why) return;
-  throw new DiagnosticError([{
-    code: 'E0201', severity: 'error', span: { ...UNKNOWN_SPAN, file: path }, message: `cannot read \`${path}\`: ${why}`, hint: 'give the path of a .seg file',
-  }]);
+  throw new DiagnosticError([
+    {
+      code: 'E0201',
+      severity: 'error',
+      span: { ...UNKNOWN_SPAN, file: path },
+      message: `cannot read \`${path}\`: ${why}`,
+      hint: 'give the path of a .seg file',
+    },
+  ]);
 }

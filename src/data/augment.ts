@@ -32,13 +32,18 @@ export function checkAugmentOptions(options: AugmentOptions): void {
   const sizes = [options.resize, options.crop].filter((size) => size !== undefined);
   for (const size of sizes) {
     if (!isPositiveInteger(size.height) || !isPositiveInteger(size.width)) {
-      throw dataError(DataCode.badOption, `augmentation sizes must be positive integers, got ${size.height}×${size.width}`);
+      throw dataError(
+        DataCode.badOption,
+        `augmentation sizes must be positive integers, got ${size.height}×${size.width}`,
+      );
     }
   }
   const [low, high] = options.crop?.scale ?? DEFAULT_SCALE_RANGE;
-  if (!(low > 0 && high >= low)) throw dataError(DataCode.badOption, `the scale range must satisfy 0 < low ≤ high, got [${low}, ${high}]`);
+  if (!(low > 0 && high >= low))
+    throw dataError(DataCode.badOption, `the scale range must satisfy 0 < low ≤ high, got [${low}, ${high}]`);
   const probability = flipProbability(options.flip);
-  if (!(probability >= 0 && probability <= 1)) throw dataError(DataCode.badOption, `the flip probability must lie in [0, 1], got ${probability}`);
+  if (!(probability >= 0 && probability <= 1))
+    throw dataError(DataCode.badOption, `the flip probability must lie in [0, 1], got ${probability}`);
 }
 
 function isPositiveInteger(value: number): boolean {
@@ -52,16 +57,32 @@ function flipProbability(flip: boolean | number | undefined): number {
 
 /** Applies `window` to the image, mask and boxes of a sample. */
 export function resampleSample(sample: Sample, window: Window): Sample {
-  const image = sampleBilinear({ data: sample.image, height: sample.height, width: sample.width, channels: 3 }, window, 0);
-  const mask = sample.mask && sampleNearest({ data: sample.mask, height: sample.height, width: sample.width, channels: 1 }, window, IGNORE_LABEL);
-  const boxes = sample.boxes && sample.boxes.map((box) => moveBox(box, window)).filter((box): box is LabelledBox => box !== null);
-  return { ...sample, image, height: window.height, width: window.width, ...(mask ? { mask } : {}), ...(boxes ? { boxes } : {}) };
+  const image = sampleBilinear(
+    { data: sample.image, height: sample.height, width: sample.width, channels: 3 },
+    window,
+    0,
+  );
+  const mask =
+    sample.mask &&
+    sampleNearest({ data: sample.mask, height: sample.height, width: sample.width, channels: 1 }, window, IGNORE_LABEL);
+  const boxes =
+    sample.boxes && sample.boxes.map((box) => moveBox(box, window)).filter((box): box is LabelledBox => box !== null);
+  return {
+    ...sample,
+    image,
+    height: window.height,
+    width: window.width,
+    ...(mask ? { mask } : {}),
+    ...(boxes ? { boxes } : {}),
+  };
 }
 
 /** Scales and shifts a box into the window, clipped to it; null when nothing of it is left. */
 function moveBox([x0, y0, x1, y1, classIndex]: LabelledBox, window: Window): LabelledBox | null {
-  const clipX = (x: number) => Math.min(Math.max(x * window.scaleX - window.left, 0), Math.min(window.width, window.scaledWidth - window.left));
-  const clipY = (y: number) => Math.min(Math.max(y * window.scaleY - window.top, 0), Math.min(window.height, window.scaledHeight - window.top));
+  const clipX = (x: number) =>
+    Math.min(Math.max(x * window.scaleX - window.left, 0), Math.min(window.width, window.scaledWidth - window.left));
+  const clipY = (y: number) =>
+    Math.min(Math.max(y * window.scaleY - window.top, 0), Math.min(window.height, window.scaledHeight - window.top));
   const box: LabelledBox = [clipX(x0), clipY(y0), clipX(x1), clipY(y1), classIndex];
   return box[2] > box[0] && box[3] > box[1] ? box : null;
 }
@@ -103,14 +124,21 @@ export function flipSample(sample: Sample): Sample {
   const { height, width } = sample;
   const image = flipColumns({ data: sample.image, height, width, channels: 3 });
   const mask = sample.mask && flipColumns({ data: sample.mask, height, width, channels: 1 });
-  const boxes = sample.boxes?.map(([x0, y0, x1, y1, classIndex]): LabelledBox => [width - x1, y0, width - x0, y1, classIndex]);
+  const boxes = sample.boxes?.map(([x0, y0, x1, y1, classIndex]): LabelledBox => [
+    width - x1,
+    y0,
+    width - x0,
+    y1,
+    classIndex,
+  ]);
   return { ...sample, image, ...(mask ? { mask } : {}), ...(boxes ? { boxes } : {}) };
 }
 
 /** Resize, then scale-crop, then flip, drawing from `random` in that order. */
 export function augmentSample(sample: Sample, options: AugmentOptions, random: Random): Sample {
   let result = options.resize ? resizeSample(sample, options.resize.height, options.resize.width) : sample;
-  if (options.crop) result = resampleSample(result, randomCropWindow(result.height, result.width, options.crop, random));
+  if (options.crop)
+    result = resampleSample(result, randomCropWindow(result.height, result.width, options.crop, random));
   if (random.chance(flipProbability(options.flip))) result = flipSample(result);
   return result;
 }

@@ -11,8 +11,13 @@ export interface BatchOptions {
   readonly dropLast?: boolean;
 }
 
-export async function* batchSamples(samples: AsyncIterable<Sample>, size: number, options: BatchOptions = {}): AsyncGenerator<Batch> {
-  if (!Number.isInteger(size) || size <= 0) throw dataError(DataCode.badOption, `the batch size must be a positive integer, got ${size}`);
+export async function* batchSamples(
+  samples: AsyncIterable<Sample>,
+  size: number,
+  options: BatchOptions = {},
+): AsyncGenerator<Batch> {
+  if (!Number.isInteger(size) || size <= 0)
+    throw dataError(DataCode.badOption, `the batch size must be a positive integer, got ${size}`);
   let pending: Sample[] = [];
   for await (const sample of samples) {
     pending.push(sample);
@@ -44,8 +49,12 @@ export function stackSamples(samples: readonly Sample[]): Batch {
   samples.forEach((sample, index) => images.set(sample.image, index * pixels * 3));
   const masks = samples.every((sample) => sample.mask) ? new Uint8Array(samples.length * pixels) : undefined;
   if (masks) samples.forEach((sample, index) => masks.set(sample.mask!, index * pixels));
-  const labels = samples.every((sample) => sample.label !== undefined) ? Int32Array.from(samples, (sample) => sample.label!) : undefined;
-  const boxes = samples.some((sample) => sample.boxes) ? samples.map((sample): readonly LabelledBox[] => sample.boxes ?? []) : undefined;
+  const labels = samples.every((sample) => sample.label !== undefined)
+    ? Int32Array.from(samples, (sample) => sample.label!)
+    : undefined;
+  const boxes = samples.some((sample) => sample.boxes)
+    ? samples.map((sample): readonly LabelledBox[] => sample.boxes ?? [])
+    : undefined;
   return {
     ids: samples.map((sample) => sample.id),
     size: samples.length,

@@ -61,7 +61,12 @@ export function sampleRandom(options: IterationOptions, id: string): Random {
 }
 
 /** Samples in epoch order, augmented; bad files are thrown under `stop` and handed to `keep` under `skip`. */
-async function* iterate(source: SampleSource, policy: BadFilePolicy, keep: (problem: DataProblem) => void, iteration: IterationOptions): AsyncGenerator<Sample> {
+async function* iterate(
+  source: SampleSource,
+  policy: BadFilePolicy,
+  keep: (problem: DataProblem) => void,
+  iteration: IterationOptions,
+): AsyncGenerator<Sample> {
   if (iteration.augment) checkAugmentOptions(iteration.augment);
   for (const index of epochOrder(source.ids.length, iteration)) {
     let sample: Sample;

@@ -44,7 +44,13 @@ export {
   type DigitSource,
 } from './generate/mnist-canvas.js';
 export { assignDigits, type DigitPick } from './generate/digits.js';
-export { DATASET_KINDS, resolveOptions, type DatasetKind, type GenerateOptions, type ResolvedOptions } from './generate/options.js';
+export {
+  DATASET_KINDS,
+  resolveOptions,
+  type DatasetKind,
+  type GenerateOptions,
+  type ResolvedOptions,
+} from './generate/options.js';
 export { imageName, imageSeed, splitCounts, type SplitFractions } from './generate/splits.js';
 export { shapesSource, type ShapesSourceOptions } from './generate/sources.js';
 export {

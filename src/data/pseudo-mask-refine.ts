@@ -52,7 +52,11 @@ export interface RefineOptions extends RandomWalkOptions {
 export const REFINE_DEFAULTS = { radius: 3, sigma: 0.1, iterations: 20, alpha: 4 } as const;
 
 /** B(x) = (1 − max_c M_c(x))^α; with no map at all every pixel is background (1). */
-export function backgroundMap(maps: readonly ArrayLike<number>[], pixels: number, alpha: number = REFINE_DEFAULTS.alpha): Float32Array {
+export function backgroundMap(
+  maps: readonly ArrayLike<number>[],
+  pixels: number,
+  alpha: number = REFINE_DEFAULTS.alpha,
+): Float32Array {
   const background = new Float32Array(pixels);
   for (let pixel = 0; pixel < pixels; pixel++) {
     let strongest = 0;
@@ -71,7 +75,11 @@ export interface Transition {
   readonly weights: Float32Array;
 }
 
-export function transitionMatrix(image: RefineImage, radius: number = REFINE_DEFAULTS.radius, sigma: number = REFINE_DEFAULTS.sigma): Transition {
+export function transitionMatrix(
+  image: RefineImage,
+  radius: number = REFINE_DEFAULTS.radius,
+  sigma: number = REFINE_DEFAULTS.sigma,
+): Transition {
   const { height, width, channels, values } = image;
   const side = 2 * radius + 1;
   const weights = new Float32Array(height * width * side * side);
@@ -123,8 +131,16 @@ export function walkStep(transition: Transition, map: ArrayLike<number>): Float3
 }
 
 /** t steps of the walk on each map. */
-export function randomWalk(image: RefineImage, maps: readonly ArrayLike<number>[], options: RandomWalkOptions = {}): Float32Array[] {
-  const transition = transitionMatrix(image, options.radius ?? REFINE_DEFAULTS.radius, options.sigma ?? REFINE_DEFAULTS.sigma);
+export function randomWalk(
+  image: RefineImage,
+  maps: readonly ArrayLike<number>[],
+  options: RandomWalkOptions = {},
+): Float32Array[] {
+  const transition = transitionMatrix(
+    image,
+    options.radius ?? REFINE_DEFAULTS.radius,
+    options.sigma ?? REFINE_DEFAULTS.sigma,
+  );
   const iterations = options.iterations ?? REFINE_DEFAULTS.iterations;
   return maps.map((map) => {
     let current: Float32Array = Float32Array.from(map);
@@ -134,10 +150,18 @@ export function randomWalk(image: RefineImage, maps: readonly ArrayLike<number>[
 }
 
 /** Background estimation, the walk, then the class of the highest refined score per pixel (ties: background, then the earlier map). */
-export function refinedPseudoMask(image: RefineImage, maps: readonly RefineClassMap[], options: RefineOptions = {}): Uint8Array {
+export function refinedPseudoMask(
+  image: RefineImage,
+  maps: readonly RefineClassMap[],
+  options: RefineOptions = {},
+): Uint8Array {
   const pixels = image.height * image.width;
   const backgroundClass = options.backgroundClass ?? 0;
-  const background = backgroundMap(maps.map((m) => m.values), pixels, options.alpha ?? REFINE_DEFAULTS.alpha);
+  const background = backgroundMap(
+    maps.map((m) => m.values),
+    pixels,
+    options.alpha ?? REFINE_DEFAULTS.alpha,
+  );
   const [refinedBackground, ...refined] = randomWalk(image, [background, ...maps.map((m) => m.values)], options);
   const mask = new Uint8Array(pixels).fill(backgroundClass);
   for (let pixel = 0; pixel < pixels; pixel++) {

@@ -28,11 +28,25 @@ export interface Window {
 
 /** A plain resize to height × width. */
 export function resizeWindow(sourceHeight: number, sourceWidth: number, height: number, width: number): Window {
-  return { scaleY: height / sourceHeight, scaleX: width / sourceWidth, scaledHeight: height, scaledWidth: width, top: 0, left: 0, height, width };
+  return {
+    scaleY: height / sourceHeight,
+    scaleX: width / sourceWidth,
+    scaledHeight: height,
+    scaledWidth: width,
+    top: 0,
+    left: 0,
+    height,
+    width,
+  };
 }
 
 function inside(window: Window, y: number, x: number): boolean {
-  return y + window.top < window.scaledHeight && x + window.left < window.scaledWidth && y + window.top >= 0 && x + window.left >= 0;
+  return (
+    y + window.top < window.scaledHeight &&
+    x + window.left < window.scaledWidth &&
+    y + window.top >= 0 &&
+    x + window.left >= 0
+  );
 }
 
 interface Taps {
@@ -71,7 +85,11 @@ export function sampleBilinear(source: Raster<Float32Array>, window: Window, fil
       const dx = columns.fraction[x]!;
       for (let c = 0; c < channels; c++) {
         const upper = lerp(source.data[(top + left) * channels + c]!, source.data[(top + right) * channels + c]!, dx);
-        const lower = lerp(source.data[(bottom + left) * channels + c]!, source.data[(bottom + right) * channels + c]!, dx);
+        const lower = lerp(
+          source.data[(bottom + left) * channels + c]!,
+          source.data[(bottom + right) * channels + c]!,
+          dx,
+        );
         out[(y * window.width + x) * channels + c] = lerp(upper, lower, dy);
       }
     }

@@ -80,7 +80,9 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
     .sort((a, b) =>
       a.d.span.file === b.d.span.file
         ? a.d.span.start.offset - b.d.span.start.offset || a.index - b.index
-        : a.d.span.file < b.d.span.file ? -1 : 1,
+        : a.d.span.file < b.d.span.file
+          ? -1
+          : 1,
     )
     .map((x) => x.d);
 }

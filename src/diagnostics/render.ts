@@ -61,7 +61,9 @@ function caretLine(lineText: string, span: Span, windowStart: number): string {
 
 /** The human form: location, severity, code, message, frame, hint and call chain. */
 export function renderDiagnostic(diagnostic: Diagnostic, sources: SourceTexts): string {
-  const parts = [`${formatLocation(diagnostic.span)}: ${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}`];
+  const parts = [
+    `${formatLocation(diagnostic.span)}: ${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}`,
+  ];
   const source = sources.get(diagnostic.span.file);
   if (source !== undefined) {
     const frame = codeFrame(source, diagnostic.span);

@@ -18,7 +18,9 @@ function checkShapes(logitsA: tf.Tensor, logitsB: tf.Tensor, labels: tf.Tensor):
     logitsA.rank === 2 &&
     logitsA.shape.every((size, axis) => size === logitsB.shape[axis]) &&
     logitsB.rank === 2 &&
-    (labels.rank === 1 ? labels.shape[0] === logitsA.shape[0] : labels.rank === 2 && labels.shape.every((size, axis) => size === logitsA.shape[axis]));
+    (labels.rank === 1
+      ? labels.shape[0] === logitsA.shape[0]
+      : labels.rank === 2 && labels.shape.every((size, axis) => size === logitsA.shape[axis]));
   if (!fits) {
     throw explainError(
       ExplainCode.shapeMismatch,
@@ -32,7 +34,11 @@ function checkShapes(logitsA: tf.Tensor, logitsB: tf.Tensor, labels: tf.Tensor):
 export function acolLoss(logitsA: tf.Tensor, logitsB: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   checkShapes(logitsA, logitsB, labels);
   return tf.tidy(() => {
-    const targets = labels.rank === 1 ? tf.oneHot(tf.cast(labels, 'int32'), logitsA.shape[1]!) : tf.cast(labels, 'float32');
-    return tf.add(softmaxCrossEntropy(logitsA as tf.Tensor2D, targets as tf.Tensor2D), softmaxCrossEntropy(logitsB as tf.Tensor2D, targets as tf.Tensor2D));
+    const targets =
+      labels.rank === 1 ? tf.oneHot(tf.cast(labels, 'int32'), logitsA.shape[1]!) : tf.cast(labels, 'float32');
+    return tf.add(
+      softmaxCrossEntropy(logitsA as tf.Tensor2D, targets as tf.Tensor2D),
+      softmaxCrossEntropy(logitsB as tf.Tensor2D, targets as tf.Tensor2D),
+    );
   });
 }

@@ -21,7 +21,10 @@ interface Score {
 function scoreOf(graph: Graph, output: IRNode): Score {
   if (output.op === 'softmax' || output.op === 'sigmoid') {
     const input = graph.nodes[output.inputs[0]!]!;
-    return { node: input, reason: `the output is ${output.op}(${describeNode(input)}); the score is taken before the ${output.op}` };
+    return {
+      node: input,
+      reason: `the output is ${output.op}(${describeNode(input)}); the score is taken before the ${output.op}`,
+    };
   }
   return { node: output, reason: 'the output itself' };
 }
@@ -43,14 +46,18 @@ function annotatedTarget(graph: Graph, score: number): TargetLayer | undefined {
 function candidates(graph: Graph, chain: readonly number[]): number[] {
   const rest = chain.slice(1);
   let start = 0;
-  if (graph.nodes[chain[0]!]!.op === 'upsample') while (start < rest.length && graph.nodes[rest[start]!]!.op === 'upsample') start++;
+  if (graph.nodes[chain[0]!]!.op === 'upsample')
+    while (start < rest.length && graph.nodes[rest[start]!]!.op === 'upsample') start++;
   return rest.slice(start);
 }
 
 function dominatorTarget(graph: Graph, score: number): TargetLayer | string {
   const chain = dominatorChain(graph, score);
-  const chosen = candidates(graph, chain).find((id) => isFeatureMap(graph.nodes[id]!) && graph.nodes[id]!.op !== 'input');
-  if (chosen === undefined) return `no 4-D feature map lies on every path from the input to the score ${describeNode(graph.nodes[score]!)}`;
+  const chosen = candidates(graph, chain).find(
+    (id) => isFeatureMap(graph.nodes[id]!) && graph.nodes[id]!.op !== 'input',
+  );
+  if (chosen === undefined)
+    return `no 4-D feature map lies on every path from the input to the score ${describeNode(graph.nodes[score]!)}`;
   const node = graph.nodes[chosen]!;
   const reason = `the last 4-D tensor on every path from the input to the score ${describeNode(graph.nodes[score]!)}${passedOver(graph, score, chain, chosen)}`;
   return { node: node.id, name: node.name, reason };
@@ -61,14 +68,19 @@ function passedOver(graph: Graph, score: number, chain: readonly number[], chose
   const below = chain[chain.indexOf(chosen) + 1] ?? -1;
   const reach = ancestors(graph, score);
   const onEveryPath = new Set(chain);
-  const count = graph.nodes.filter((n) => n.id > below && n.id !== score && reach.has(n.id) && isFeatureMap(n) && !onEveryPath.has(n.id)).length;
-  return count > 0 ? `; ${count} feature map(s) on parallel or side branches lie on only some of the paths and were passed over` : '';
+  const count = graph.nodes.filter(
+    (n) => n.id > below && n.id !== score && reach.has(n.id) && isFeatureMap(n) && !onEveryPath.has(n.id),
+  ).length;
+  return count > 0
+    ? `; ${count} feature map(s) on parallel or side branches lie on only some of the paths and were passed over`
+    : '';
 }
 
 function planOutput(graph: Graph, output: GraphOutput): ExplanationPlan | SkippedOutput {
   const score = scoreOf(graph, graph.nodes[output.node]!);
   const kind = kindOf(graph, score.node);
-  if (kind !== 'classification' && kind !== 'segmentation' && kind !== 'classmap') return { output: output.name, reason: kind };
+  if (kind !== 'classification' && kind !== 'segmentation' && kind !== 'classmap')
+    return { output: output.name, reason: kind };
   const classes = lastAxisSize(score.node);
   if (classes === undefined) return { output: output.name, reason: 'its class axis has no fixed size' };
   const target = annotatedTarget(graph, score.node.id) ?? dominatorTarget(graph, score.node.id);
@@ -86,13 +98,18 @@ function planOutput(graph: Graph, output: GraphOutput): ExplanationPlan | Skippe
 }
 
 function withAcol(graph: Graph, plans: readonly ExplanationPlan[]): ExplanationPlan[] {
-  const channelMaps = plans.filter((p) => p.kind === 'classification' && p.cam?.kind === 'channel').map((p) => (p.cam as { map: number }).map);
+  const channelMaps = plans
+    .filter((p) => p.kind === 'classification' && p.cam?.kind === 'channel')
+    .map((p) => (p.cam as { map: number }).map);
   const acol = findAcolBranches(graph, channelMaps);
   if (!acol) return [...plans];
   return plans.map((plan) => {
     const reach = ancestors(graph, plan.score);
     const camMap = plan.cam?.kind === 'channel' ? plan.cam.map : undefined;
-    const part = camMap === acol.first || camMap === acol.second || (plan.kind === 'classmap' && reach.has(acol.first) && reach.has(acol.second));
+    const part =
+      camMap === acol.first ||
+      camMap === acol.second ||
+      (plan.kind === 'classmap' && reach.has(acol.first) && reach.has(acol.second));
     return part ? { ...plan, acol } : plan;
   });
 }

@@ -10,7 +10,9 @@ function camLine(plan: ExplanationPlan): string {
 }
 
 function describePlan(graph: Graph, plan: ExplanationPlan): string[] {
-  const target = plan.target ? `${describeNode(graph.nodes[plan.target.node]!)} — ${plan.target.reason}` : `none — ${plan.targetProblem}`;
+  const target = plan.target
+    ? `${describeNode(graph.nodes[plan.target.node]!)} — ${plan.target.reason}`
+    : `none — ${plan.targetProblem}`;
   const acol = plan.acol
     ? `ACoL: branch A ${describeNode(graph.nodes[plan.acol.first]!)}, branch B ${describeNode(graph.nodes[plan.acol.second]!)} — ${plan.acol.reason}`
     : undefined;
@@ -37,8 +39,12 @@ export function surveyJson(graph: Graph, survey: ExplanationSurvey): Record<stri
   const plans = survey.plans.map((plan) => ({
     ...plan,
     scoreName: name(plan.score),
-    ...(plan.cam ? { cam: { ...plan.cam, tensor: name(plan.cam.kind === 'dense' ? plan.cam.features : plan.cam.map) } } : {}),
-    ...(plan.acol ? { acol: { ...plan.acol, firstName: name(plan.acol.first), secondName: name(plan.acol.second) } } : {}),
+    ...(plan.cam
+      ? { cam: { ...plan.cam, tensor: name(plan.cam.kind === 'dense' ? plan.cam.features : plan.cam.map) } }
+      : {}),
+    ...(plan.acol
+      ? { acol: { ...plan.acol, firstName: name(plan.acol.first), secondName: name(plan.acol.second) } }
+      : {}),
   }));
   return { model: graph.model, plans, skipped: survey.skipped };
 }

@@ -4,7 +4,15 @@
  * map), and ACoL's two branches (Zhang et al. 2018).
  */
 import type { Graph, IRNode } from '../ir/graph.js';
-import { ancestors, dataInputs, describeNode, hasAnnotation, isFeatureMap, lastAxisSize, throughIdentities } from './graph-walk.js';
+import {
+  ancestors,
+  dataInputs,
+  describeNode,
+  hasAnnotation,
+  isFeatureMap,
+  lastAxisSize,
+  throughIdentities,
+} from './graph-walk.js';
 import type { AcolBranches, ExactCam, OutputKind } from './plan.js';
 
 const isGlobalAverage = (node: IRNode) => node.op === 'gap' && node.attrs.keep !== true;
@@ -26,15 +34,27 @@ function poolingHead(graph: Graph, score: number): ExactCam | undefined {
   if (!isGlobalAverage(head)) return undefined;
   const map = graph.nodes[head.inputs[0]!]!;
   const annotated = hasAnnotation(map, 'classmap') ? ', annotated @classmap' : '';
-  return { kind: 'channel', map: map.id, reason: `the score is gap(${describeNode(map)}) (a NIN-style head${annotated}): channel c is class c's map` };
+  return {
+    kind: 'channel',
+    map: map.id,
+    reason: `the score is gap(${describeNode(map)}) (a NIN-style head${annotated}): channel c is class c's map`,
+  };
 }
 
 /** The latest `@classmap` feature map the score depends on with one channel per class. */
 function annotatedMap(graph: Graph, score: number, classes: number): ExactCam | undefined {
   const reach = ancestors(graph, score);
-  const candidates = graph.nodes.filter((n) => reach.has(n.id) && hasAnnotation(n, 'classmap') && isFeatureMap(n) && lastAxisSize(n) === classes);
+  const candidates = graph.nodes.filter(
+    (n) => reach.has(n.id) && hasAnnotation(n, 'classmap') && isFeatureMap(n) && lastAxisSize(n) === classes,
+  );
   const map = candidates.at(-1);
-  return map ? { kind: 'channel', map: map.id, reason: `${describeNode(map)} is annotated @classmap: channel c is class c's map` } : undefined;
+  return map
+    ? {
+        kind: 'channel',
+        map: map.id,
+        reason: `${describeNode(map)} is annotated @classmap: channel c is class c's map`,
+      }
+    : undefined;
 }
 
 export function exactCam(graph: Graph, score: number, kind: OutputKind, classes: number): ExactCam | undefined {
@@ -55,7 +75,9 @@ function ordered(graph: Graph, pair: readonly [number, number], reason: string):
   const [a, b] = pair;
   const firstIsB = erasing.has(b) && !erasing.has(a);
   const [first, second] = firstIsB ? [b, a] : a < b ? [a, b] : [b, a];
-  const erased = erasing.has(first) ? `; ${describeNode(graph.nodes[first]!)} drives the erasing, so it is branch A` : '';
+  const erased = erasing.has(first)
+    ? `; ${describeNode(graph.nodes[first]!)} drives the erasing, so it is branch A`
+    : '';
   return { first, second, reason: reason + erased };
 }
 
@@ -66,7 +88,12 @@ function ordered(graph: Graph, pair: readonly [number, number], reason: string):
 export function findAcolBranches(graph: Graph, channelMaps: readonly number[]): AcolBranches | undefined {
   const classMap = (id: number) => hasAnnotation(graph.nodes[id]!, 'classmap');
   const fused = graph.nodes.find((n) => n.op === 'max' && n.inputs.length === 2 && n.inputs.every(classMap));
-  if (fused) return ordered(graph, [fused.inputs[0]!, fused.inputs[1]!], `${describeNode(fused)} is the maximum of two @classmap tensors`);
+  if (fused)
+    return ordered(
+      graph,
+      [fused.inputs[0]!, fused.inputs[1]!],
+      `${describeNode(fused)} is the maximum of two @classmap tensors`,
+    );
   const maps = [...new Set(channelMaps.filter(classMap))];
   if (maps.length !== 2) return undefined;
   const [a, b] = maps as [number, number];

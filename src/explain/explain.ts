@@ -21,7 +21,14 @@ import type { ExplanationPlan } from './plan.js';
 import { type ExplainMethod, GRADIENT_METHODS, checkMethod, choosePlan, methodInputs, outputSpan } from './request.js';
 import { ancestors, dataInputs } from './graph-walk.js';
 import type { Graph } from '../ir/graph.js';
-import { type Region, checkRegion, chooseClasses, classesOfClassMap, predictedClasses, scoreSelector } from './selection.js';
+import {
+  type Region,
+  checkRegion,
+  chooseClasses,
+  classesOfClassMap,
+  predictedClasses,
+  scoreSelector,
+} from './selection.js';
 
 export type ModelInputs = tf.Tensor | Readonly<Record<string, tf.Tensor>>;
 
@@ -56,7 +63,12 @@ function inputSize(model: SegModel, inputs: ModelInputs): [number, number] | und
 }
 
 /** Runs the graph once and keeps copies of the score and the requested tensors. */
-function forward(model: SegModel, inputs: ModelInputs, score: number, nodes: readonly number[]): Map<number, tf.Tensor> {
+function forward(
+  model: SegModel,
+  inputs: ModelInputs,
+  score: number,
+  nodes: readonly number[],
+): Map<number, tf.Tensor> {
   const ids = [...new Set([score, ...nodes])];
   const values = tf.tidy(() => {
     const { kept } = model.run(inputs, { keep: ids });
@@ -71,12 +83,18 @@ function forward(model: SegModel, inputs: ModelInputs, score: number, nodes: rea
  * path from the target to the score, and the values they read from outside it (`boundary`: a
  * decoder's skip connection, a shape source), which the forward pass already computed.
  */
-export function differentiatedPart(graph: Graph, target: number, score: number): { nodes: Set<number>; boundary: number[] } {
+export function differentiatedPart(
+  graph: Graph,
+  target: number,
+  score: number,
+): { nodes: Set<number>; boundary: number[] } {
   const above = ancestors(graph, score);
   const nodes = new Set<number>([target]);
-  for (const node of graph.nodes) if (node.id > target && above.has(node.id) && dataInputs(node).some((i) => nodes.has(i))) nodes.add(node.id);
+  for (const node of graph.nodes)
+    if (node.id > target && above.has(node.id) && dataInputs(node).some((i) => nodes.has(i))) nodes.add(node.id);
   const boundary = new Set<number>();
-  for (const id of nodes) if (id !== target) for (const input of graph.nodes[id]!.inputs) if (!nodes.has(input)) boundary.add(input);
+  for (const id of nodes)
+    if (id !== target) for (const input of graph.nodes[id]!.inputs) if (!nodes.has(input)) boundary.add(input);
   return { nodes, boundary: [...boundary] };
 }
 
@@ -123,13 +141,32 @@ function denseKernel(model: SegModel, dense: number): tf.Tensor2D {
 
 function rawMap(c: Computation): tf.Tensor3D {
   const first = c.values.get(c.nodes[0]!)! as tf.Tensor4D;
-  if (c.method === 'cam') return c.plan.cam!.kind === 'dense' ? denseCam(first, denseKernel(c.model, c.plan.cam!.dense), c.classes) : channelCam(first, c.classes);
+  if (c.method === 'cam')
+    return c.plan.cam!.kind === 'dense'
+      ? denseCam(first, denseKernel(c.model, c.plan.cam!.dense), c.classes)
+      : channelCam(first, c.classes);
   if (c.method === 'acol') return acolFusedMap(first, c.values.get(c.nodes[1]!)! as tf.Tensor4D, c.classes);
   return tf.tidy(() => {
     const score = c.values.get(c.plan.score)!;
-    const shared = new Map(differentiatedPart(c.model.graph, c.nodes[0]!, c.plan.score).boundary.map((id) => [id, c.values.get(id)!] as [number, tf.Tensor]));
-    const gradient = targetGradient(c.model, c.inputs, c.nodes[0]!, first, c.plan.score, scoreSelector(score, c.classes, c.region, c.model.graph.nodes[c.plan.score]!.op === 'sigmoid' ? 0.5 : 0), shared) as tf.Tensor4D;
-    return c.method === 'gradcam' ? gradCam(first, gradient) : c.method === 'gradcampp' ? gradCamPlusPlus(first, gradient) : layerCam(first, gradient);
+    const shared = new Map(
+      differentiatedPart(c.model.graph, c.nodes[0]!, c.plan.score).boundary.map(
+        (id) => [id, c.values.get(id)!] as [number, tf.Tensor],
+      ),
+    );
+    const gradient = targetGradient(
+      c.model,
+      c.inputs,
+      c.nodes[0]!,
+      first,
+      c.plan.score,
+      scoreSelector(score, c.classes, c.region, c.model.graph.nodes[c.plan.score]!.op === 'sigmoid' ? 0.5 : 0),
+      shared,
+    ) as tf.Tensor4D;
+    return c.method === 'gradcam'
+      ? gradCam(first, gradient)
+      : c.method === 'gradcampp'
+        ? gradCamPlusPlus(first, gradient)
+        : layerCam(first, gradient);
   });
 }
 
@@ -146,11 +183,20 @@ export async function explain(model: SegModel, inputs: ModelInputs, options: Exp
   // An ACoL fused output is explained for branch A's prediction, so branch A's map is read too.
   const branchA = plan.kind === 'classmap' && plan.acol ? plan.acol.first : undefined;
   // Gradient methods also keep what the part from the target to the score reads from outside it.
-  const boundary = GRADIENT_METHODS.includes(method) ? differentiatedPart(model.graph, nodes[0]!, plan.score).boundary : [];
-  const values = forward(model, inputs, plan.score, [...nodes, ...boundary, ...(branchA === undefined ? [] : [branchA])]);
+  const boundary = GRADIENT_METHODS.includes(method)
+    ? differentiatedPart(model.graph, nodes[0]!, plan.score).boundary
+    : [];
+  const values = forward(model, inputs, plan.score, [
+    ...nodes,
+    ...boundary,
+    ...(branchA === undefined ? [] : [branchA]),
+  ]);
   try {
     const score = values.get(plan.score)!;
-    const predicted = branchA === undefined ? predictedClasses(plan, await score.data(), score.shape[0]!) : await classesOfClassMap(values.get(branchA)! as tf.Tensor4D);
+    const predicted =
+      branchA === undefined
+        ? predictedClasses(plan, await score.data(), score.shape[0]!)
+        : await classesOfClassMap(values.get(branchA)! as tf.Tensor4D);
     const span = outputSpan(model.graph, plan);
     const classes = chooseClasses(plan, options.classIndex, predicted, span);
     checkRegion(plan, options.region, score.shape, span);

@@ -23,12 +23,23 @@ function featureNode(model: SegModel, name: string | undefined): number {
   if (name !== undefined) {
     const node = findNode(model.graph, name);
     if (!isFeatureMap(node)) {
-      throw explainError(ExplainCode.badTarget, `${describeNode(node)} is not a 4-D float feature map, so it has no channels to show`, 'pick a [N, H, W, C] tensor', node.span);
+      throw explainError(
+        ExplainCode.badTarget,
+        `${describeNode(node)} is not a 4-D float feature map, so it has no channels to show`,
+        'pick a [N, H, W, C] tensor',
+        node.span,
+      );
     }
     return node.id;
   }
   const target = surveyOutputs(model.graph).plans.find((p) => p.target)?.target;
-  if (!target) throw explainError(ExplainCode.badTarget, 'no default layer to show: no output has a target layer', 'name a 4-D tensor', modelSpan(model.graph));
+  if (!target)
+    throw explainError(
+      ExplainCode.badTarget,
+      'no default layer to show: no output has a target layer',
+      'name a 4-D tensor',
+      modelSpan(model.graph),
+    );
   return target.node;
 }
 

@@ -9,7 +9,14 @@ export { ExplainCode, type ExplainCodeName } from './codes.js';
 export { deriveExplanations, surveyOutputs } from './derive.js';
 export { explain, targetGradient, type ExplainOptions, type ExplainResult, type ModelInputs } from './explain.js';
 export { featureMaps, type FeatureMapsResult } from './features.js';
-export { DEFAULT_BOX_THRESHOLD, mapToBox, mapToMask, type ComponentChoice, type LocaliseOptions, type MapMask } from './localise.js';
+export {
+  DEFAULT_BOX_THRESHOLD,
+  mapToBox,
+  mapToMask,
+  type ComponentChoice,
+  type LocaliseOptions,
+  type MapMask,
+} from './localise.js';
 export { MAP_ORDERS, finishMaps, normalisePerImage, upsampleMaps, type MapOrder } from './maps.js';
 export { acolFusedMap } from './methods/acol-fused.js';
 export { channelCam, denseCam } from './methods/cam.js';
@@ -17,6 +24,14 @@ export { normaliseChannels } from './methods/feature-maps.js';
 export { gradCamPlusPlus, gradCamPlusPlusWeights } from './methods/grad-cam-plus-plus.js';
 export { gradCam, gradCamWeights, weightedChannelSum } from './methods/grad-cam.js';
 export { layerCam } from './methods/layer-cam.js';
-export type { AcolBranches, ExactCam, ExplanationPlan, ExplanationSurvey, OutputKind, SkippedOutput, TargetLayer } from './plan.js';
+export type {
+  AcolBranches,
+  ExactCam,
+  ExplanationPlan,
+  ExplanationSurvey,
+  OutputKind,
+  SkippedOutput,
+  TargetLayer,
+} from './plan.js';
 export { EXPLAIN_METHODS, type ExplainMethod } from './request.js';
 export type { Region } from './selection.js';

@@ -38,14 +38,18 @@ async function planes(map: tf.Tensor): Promise<Planes> {
   if (map.rank !== 2 && map.rank !== 3) {
     throw explainError(ExplainCode.badOption, `a map must be [H, W] or [N, H, W], got shape [${map.shape.join(', ')}]`);
   }
-  const [count, height, width] = map.rank === 2 ? [1, map.shape[0]!, map.shape[1]!] : (map.shape as [number, number, number]);
+  const [count, height, width] =
+    map.rank === 2 ? [1, map.shape[0]!, map.shape[1]!] : (map.shape as [number, number, number]);
   return { values: Float32Array.from(await map.data()), count, height, width };
 }
 
 function options(given: LocaliseOptions): Required<LocaliseOptions> {
   const threshold = given.threshold ?? DEFAULT_BOX_THRESHOLD;
   if (!(threshold >= 0 && threshold <= 1)) {
-    throw explainError(ExplainCode.badOption, `a box threshold is a fraction of the map's maximum in [0, 1], got ${threshold}`);
+    throw explainError(
+      ExplainCode.badOption,
+      `a box threshold is a fraction of the map's maximum in [0, 1], got ${threshold}`,
+    );
   }
   const components = given.components ?? 'largest';
   if (components !== 'largest' && components !== 'all') {
@@ -67,7 +71,9 @@ function largestComponent(mask: Uint8Array, width: number, height: number): Uint
 
 function eachPlane<T>(source: Planes, make: (values: Float32Array) => T): T[] {
   const size = source.height * source.width;
-  return Array.from({ length: source.count }, (_, image) => make(source.values.subarray(image * size, (image + 1) * size)));
+  return Array.from({ length: source.count }, (_, image) =>
+    make(source.values.subarray(image * size, (image + 1) * size)),
+  );
 }
 
 /** One box per image (null when nothing is above the threshold), `[x0, y0, x1, y1]` half-open. */

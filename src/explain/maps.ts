@@ -18,7 +18,11 @@ export function normaliseOver<T extends tf.Tensor>(values: T, axes: readonly num
     const range = tf.sub(tf.max(values, [...axes], true), low);
     const positive = tf.greater(range, 0);
     const safeRange = tf.where(positive, range, tf.onesLike(range));
-    return tf.where(tf.broadcastTo(positive, values.shape), tf.div(tf.sub(values, low), safeRange), tf.zerosLike(values)) as T;
+    return tf.where(
+      tf.broadcastTo(positive, values.shape),
+      tf.div(tf.sub(values, low), safeRange),
+      tf.zerosLike(values),
+    ) as T;
   });
 }
 
@@ -36,8 +40,16 @@ export function upsampleMaps(maps: tf.Tensor3D, size: readonly [number, number])
   });
 }
 
-export function finishMaps(raw: tf.Tensor3D, size: readonly [number, number], order: MapOrder = 'upsample-first'): tf.Tensor3D {
-  return tf.tidy(() => (order === 'upsample-first' ? normalisePerImage(upsampleMaps(raw, size)) : upsampleMaps(normalisePerImage(raw), size)));
+export function finishMaps(
+  raw: tf.Tensor3D,
+  size: readonly [number, number],
+  order: MapOrder = 'upsample-first',
+): tf.Tensor3D {
+  return tf.tidy(() =>
+    order === 'upsample-first'
+      ? normalisePerImage(upsampleMaps(raw, size))
+      : upsampleMaps(normalisePerImage(raw), size),
+  );
 }
 
 /** Channel `classes[n]` of image n: [N, h, w, C] → [N, h, w]. */

@@ -42,15 +42,35 @@ export function choosePlan(graph: Graph, output: string | undefined, method: Exp
     const skip = skipped.find((s) => s.output === output);
     if (skip) {
       const span = graph.outputs.find((o) => o.name === output)?.span;
-      throw explainError(ExplainCode.unknownOutput, `the output \`${output}\` cannot be explained: ${skip.reason}`, `explain one of: ${plans.map((p) => p.output).join(', ') || 'none'}`, span);
+      throw explainError(
+        ExplainCode.unknownOutput,
+        `the output \`${output}\` cannot be explained: ${skip.reason}`,
+        `explain one of: ${plans.map((p) => p.output).join(', ') || 'none'}`,
+        span,
+      );
     }
-    const hint = didYouMean(output, graph.outputs.map((o) => o.name)) ?? `the outputs: ${graph.outputs.map((o) => o.name).join(', ')}`;
-    throw explainError(ExplainCode.unknownOutput, `the model \`${graph.model}\` has no output \`${output}\``, hint, modelSpan(graph));
+    const hint =
+      didYouMean(
+        output,
+        graph.outputs.map((o) => o.name),
+      ) ?? `the outputs: ${graph.outputs.map((o) => o.name).join(', ')}`;
+    throw explainError(
+      ExplainCode.unknownOutput,
+      `the model \`${graph.model}\` has no output \`${output}\``,
+      hint,
+      modelSpan(graph),
+    );
   }
   if (plans.length === 0) {
-    throw explainError(ExplainCode.nothingToExplain, `the model \`${graph.model}\` has no output that can be explained`, 'explanations need float scores [N, classes] or [N, H, W, classes]', modelSpan(graph));
+    throw explainError(
+      ExplainCode.nothingToExplain,
+      `the model \`${graph.model}\` has no output that can be explained`,
+      'explanations need float scores [N, classes] or [N, H, W, classes]',
+      modelSpan(graph),
+    );
   }
-  const suited = method === 'cam' ? plans.find((p) => p.cam) : method === 'acol' ? plans.find((p) => p.acol) : undefined;
+  const suited =
+    method === 'cam' ? plans.find((p) => p.cam) : method === 'acol' ? plans.find((p) => p.acol) : undefined;
   return suited ?? plans[0]!;
 }
 
@@ -58,35 +78,76 @@ export function findNode(graph: Graph, name: string): IRNode {
   const node = graph.nodes.find((n) => n.name === name) ?? graph.nodes.find((n) => n.binding === name);
   if (node) return node;
   const names = graph.nodes.flatMap((n) => (n.binding ? [n.name, n.binding] : [n.name]));
-  throw explainError(ExplainCode.badTarget, `the model \`${graph.model}\` has no tensor named \`${name}\``, didYouMean(name, names) ?? 'use a layer name from `segc summary` or a `let` name', modelSpan(graph));
+  throw explainError(
+    ExplainCode.badTarget,
+    `the model \`${graph.model}\` has no tensor named \`${name}\``,
+    didYouMean(name, names) ?? 'use a layer name from `segc summary` or a `let` name',
+    modelSpan(graph),
+  );
 }
 
 /** The Grad-CAM target: the named tensor, checked, or the derived default. */
 export function resolveTarget(graph: Graph, plan: ExplanationPlan, name: string | undefined): IRNode {
   if (name === undefined) {
-    if (!plan.target) throw explainError(ExplainCode.badTarget, `no default target layer for \`${plan.output}\`: ${plan.targetProblem}`, 'name a 4-D tensor as the target', outputSpan(graph, plan));
+    if (!plan.target)
+      throw explainError(
+        ExplainCode.badTarget,
+        `no default target layer for \`${plan.output}\`: ${plan.targetProblem}`,
+        'name a 4-D tensor as the target',
+        outputSpan(graph, plan),
+      );
     return graph.nodes[plan.target.node]!;
   }
   const node = findNode(graph, name);
   if (!isFeatureMap(node)) {
-    throw explainError(ExplainCode.badTarget, `the target ${describeNode(node)} has shape of rank ${node.type.shape.length} (${node.type.dtype}); a target layer must be a 4-D float feature map`, 'pick a convolution, activation or other [N, H, W, C] tensor', node.span);
+    throw explainError(
+      ExplainCode.badTarget,
+      `the target ${describeNode(node)} has shape of rank ${node.type.shape.length} (${node.type.dtype}); a target layer must be a 4-D float feature map`,
+      'pick a convolution, activation or other [N, H, W, C] tensor',
+      node.span,
+    );
   }
   if (!ancestors(graph, plan.score).has(node.id)) {
-    throw explainError(ExplainCode.badTarget, `the score of \`${plan.output}\` does not depend on ${describeNode(node)}`, 'pick a tensor on a path from the input to that output', node.span);
+    throw explainError(
+      ExplainCode.badTarget,
+      `the score of \`${plan.output}\` does not depend on ${describeNode(node)}`,
+      'pick a tensor on a path from the input to that output',
+      node.span,
+    );
   }
   return node;
 }
 
 /** The tensors a method reads besides the score, and the name it reports as its target. */
-export function methodInputs(graph: Graph, plan: ExplanationPlan, method: ExplainMethod, target: string | undefined): { nodes: number[]; target: string } {
+export function methodInputs(
+  graph: Graph,
+  plan: ExplanationPlan,
+  method: ExplainMethod,
+  target: string | undefined,
+): { nodes: number[]; target: string } {
   if (method === 'cam') {
-    if (!plan.cam) throw explainError(ExplainCode.methodUnavailable, `\`${plan.output}\` has no exact class activation map: its head is not GAP → dense, a NIN head or a @classmap tensor`, 'use --method gradcam, which works on any architecture', outputSpan(graph, plan));
+    if (!plan.cam)
+      throw explainError(
+        ExplainCode.methodUnavailable,
+        `\`${plan.output}\` has no exact class activation map: its head is not GAP → dense, a NIN head or a @classmap tensor`,
+        'use --method gradcam, which works on any architecture',
+        outputSpan(graph, plan),
+      );
     const node = plan.cam.kind === 'dense' ? plan.cam.features : plan.cam.map;
     return { nodes: [node], target: graph.nodes[node]!.name };
   }
   if (method === 'acol') {
-    if (!plan.acol) throw explainError(ExplainCode.methodUnavailable, `\`${plan.output}\` is not part of an ACoL head (two @classmap branches)`, 'use --method cam or gradcam', outputSpan(graph, plan));
-    return { nodes: [plan.acol.first, plan.acol.second], target: `${graph.nodes[plan.acol.first]!.name} + ${graph.nodes[plan.acol.second]!.name}` };
+    if (!plan.acol)
+      throw explainError(
+        ExplainCode.methodUnavailable,
+        `\`${plan.output}\` is not part of an ACoL head (two @classmap branches)`,
+        'use --method cam or gradcam',
+        outputSpan(graph, plan),
+      );
+    return {
+      nodes: [plan.acol.first, plan.acol.second],
+      target: `${graph.nodes[plan.acol.first]!.name} + ${graph.nodes[plan.acol.second]!.name}`,
+    };
   }
   const node = resolveTarget(graph, plan, target);
   return { nodes: [node.id], target: node.name };

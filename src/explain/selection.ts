@@ -35,7 +35,8 @@ export function predictedClasses(plan: ExplanationPlan, scores: ArrayLike<number
   return Array.from({ length: batch }, (_, image) => {
     if (plan.kind === 'classification') return argmaxRow(scores, image * perImage, classes);
     const counts = new Array<number>(classes).fill(0);
-    for (let pixel = image * perImage; pixel < (image + 1) * perImage; pixel += classes) counts[argmaxRow(scores, pixel, classes)]!++;
+    for (let pixel = image * perImage; pixel < (image + 1) * perImage; pixel += classes)
+      counts[argmaxRow(scores, pixel, classes)]!++;
     return argmaxRow(counts, 0, classes);
   });
 }
@@ -50,15 +51,30 @@ export async function classesOfClassMap(map: tf.Tensor4D): Promise<number[]> {
 }
 
 /** The class per image: the requested one(s), checked, or the predicted ones. */
-export function chooseClasses(plan: ExplanationPlan, requested: number | readonly number[] | undefined, predicted: readonly number[], span?: Span): number[] {
+export function chooseClasses(
+  plan: ExplanationPlan,
+  requested: number | readonly number[] | undefined,
+  predicted: readonly number[],
+  span?: Span,
+): number[] {
   if (requested === undefined) return [...predicted];
   const list = typeof requested === 'number' ? predicted.map(() => requested) : [...requested];
   if (list.length !== predicted.length) {
-    throw explainError(ExplainCode.classOutOfRange, `${list.length} class indices for ${predicted.length} images`, 'give one class, or one per image', span);
+    throw explainError(
+      ExplainCode.classOutOfRange,
+      `${list.length} class indices for ${predicted.length} images`,
+      'give one class, or one per image',
+      span,
+    );
   }
   for (const value of list) {
     if (!Number.isInteger(value) || value < 0 || value >= plan.classes) {
-      throw explainError(ExplainCode.classOutOfRange, `class ${value} is out of range: the output \`${plan.output}\` has ${plan.classes} classes (0 to ${plan.classes - 1})`, 'pick a class index in range', span);
+      throw explainError(
+        ExplainCode.classOutOfRange,
+        `class ${value} is out of range: the output \`${plan.output}\` has ${plan.classes} classes (0 to ${plan.classes - 1})`,
+        'pick a class index in range',
+        span,
+      );
     }
   }
   return list;
@@ -66,45 +82,93 @@ export function chooseClasses(plan: ExplanationPlan, requested: number | readonl
 
 function checkBox(box: readonly number[], height: number, width: number, span?: Span): void {
   const [x0, y0, x1, y1] = box as [number, number, number, number];
-  const valid = box.length === 4 && box.every(Number.isInteger) && x0 >= 0 && y0 >= 0 && x1 <= width && y1 <= height && x0 < x1 && y0 < y1;
+  const valid =
+    box.length === 4 &&
+    box.every(Number.isInteger) &&
+    x0 >= 0 &&
+    y0 >= 0 &&
+    x1 <= width &&
+    y1 <= height &&
+    x0 < x1 &&
+    y0 < y1;
   if (!valid) {
-    throw explainError(ExplainCode.badRegion, `the region box [${box.join(', ')}] is not a non-empty box inside the ${width}×${height} output`, 'give integers x0 < x1 ≤ width and y0 < y1 ≤ height (half-open pixel box)', span);
+    throw explainError(
+      ExplainCode.badRegion,
+      `the region box [${box.join(', ')}] is not a non-empty box inside the ${width}×${height} output`,
+      'give integers x0 < x1 ≤ width and y0 < y1 ≤ height (half-open pixel box)',
+      span,
+    );
   }
 }
 
 /** Validates a region against the score's shape [N, H, W, C] before any gradient is taken. */
-export function checkRegion(plan: ExplanationPlan, region: Region | undefined, scoreShape: readonly number[], span?: Span): void {
+export function checkRegion(
+  plan: ExplanationPlan,
+  region: Region | undefined,
+  scoreShape: readonly number[],
+  span?: Span,
+): void {
   if (!region) return;
   if (plan.kind === 'classification') {
-    throw explainError(ExplainCode.badRegion, `the output \`${plan.output}\` is a classification; a region applies only to per-pixel outputs`, 'leave the region out', span);
+    throw explainError(
+      ExplainCode.badRegion,
+      `the output \`${plan.output}\` is a classification; a region applies only to per-pixel outputs`,
+      'leave the region out',
+      span,
+    );
   }
   const [batch, height, width] = scoreShape as [number, number, number];
   if ('box' in region) return checkBox(region.box, height, width, span);
   const shape = region.mask.shape;
-  const fits = (shape.length === 2 && shape[0] === height && shape[1] === width) || (shape.length === 3 && shape[0] === batch && shape[1] === height && shape[2] === width);
+  const fits =
+    (shape.length === 2 && shape[0] === height && shape[1] === width) ||
+    (shape.length === 3 && shape[0] === batch && shape[1] === height && shape[2] === width);
   if (!fits) {
-    throw explainError(ExplainCode.badRegion, `the region mask has shape [${shape.join(', ')}] but the output's pixels are ${height}×${width} for ${batch} image(s)`, `give a mask [${height}, ${width}] or [${batch}, ${height}, ${width}]`, span);
+    throw explainError(
+      ExplainCode.badRegion,
+      `the region mask has shape [${shape.join(', ')}] but the output's pixels are ${height}×${width} for ${batch} image(s)`,
+      `give a mask [${height}, ${width}] or [${batch}, ${height}, ${width}]`,
+      span,
+    );
   }
 }
 
 /** The region as a [N, H, W] float mask; the default is the pixels predicted as the class (all pixels when none are). */
-function regionMask(scores: tf.Tensor4D, classes: readonly number[], region: Region | undefined, foregroundCut: number): tf.Tensor3D {
+function regionMask(
+  scores: tf.Tensor4D,
+  classes: readonly number[],
+  region: Region | undefined,
+  foregroundCut: number,
+): tf.Tensor3D {
   const [batch, height, width] = scores.shape;
   if (region && 'box' in region) {
     const [x0, y0, x1, y1] = region.box;
-    const box = tf.pad(tf.ones([y1 - y0, x1 - x0]), [[y0, height - y1], [x0, width - x1]]);
+    const box = tf.pad(tf.ones([y1 - y0, x1 - x0]), [
+      [y0, height - y1],
+      [x0, width - x1],
+    ]);
     return tf.broadcastTo(box, [batch, height, width]) as tf.Tensor3D;
   }
-  if (region) return tf.broadcastTo(tf.cast(tf.notEqual(region.mask, 0), 'float32'), [batch, height, width]) as tf.Tensor3D;
-  const predicted = scores.shape[3] === 1
-    ? tf.cast(tf.greaterEqual(tf.squeeze(scores, [3]), foregroundCut), 'float32')
-    : tf.cast(tf.equal(tf.argMax(scores, 3), tf.reshape(tf.tensor1d([...classes], 'int32'), [batch, 1, 1])), 'float32');
+  if (region)
+    return tf.broadcastTo(tf.cast(tf.notEqual(region.mask, 0), 'float32'), [batch, height, width]) as tf.Tensor3D;
+  const predicted =
+    scores.shape[3] === 1
+      ? tf.cast(tf.greaterEqual(tf.squeeze(scores, [3]), foregroundCut), 'float32')
+      : tf.cast(
+          tf.equal(tf.argMax(scores, 3), tf.reshape(tf.tensor1d([...classes], 'int32'), [batch, 1, 1])),
+          'float32',
+        );
   const empty = tf.equal(tf.sum(predicted, [1, 2], true), 0);
   return tf.where(tf.broadcastTo(empty, predicted.shape), tf.onesLike(predicted), predicted) as tf.Tensor3D;
 }
 
 /** The constant weights w with score = Σ w ⊙ scores, same shape as the scores. */
-export function scoreSelector(scores: tf.Tensor, classes: readonly number[], region: Region | undefined, foregroundCut = 0): tf.Tensor {
+export function scoreSelector(
+  scores: tf.Tensor,
+  classes: readonly number[],
+  region: Region | undefined,
+  foregroundCut = 0,
+): tf.Tensor {
   return tf.tidy(() => {
     const count = scores.shape[scores.rank - 1]!;
     // tf.oneHot refuses depth 1; one channel has one class, selected whole.

@@ -30,7 +30,9 @@ export function fileStem(name: string): string {
 }
 
 export function declarationName(name: string): string {
-  const words = fileStem(name).split('_').filter((word) => word !== '');
+  const words = fileStem(name)
+    .split('_')
+    .filter((word) => word !== '');
   const joined = words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
   return /^[A-Z]/.test(joined) ? joined : `Model${joined}`;
 }
@@ -51,7 +53,9 @@ export async function importLayersModel(source: string): Promise<ImportedModel> 
     const formatted = format(sourceText(modelName, 'a tfjs-layers model', statements), `${name}.seg`);
     const source = new Set(model.weights.values());
     // Values the source has are cloned (the source's are disposed below); filled-in ones are moved.
-    const kept = new Map([...weights].map(([segName, tensor]) => [segName, source.has(tensor) ? tf.clone(tensor) : tensor]));
+    const kept = new Map(
+      [...weights].map(([segName, tensor]) => [segName, source.has(tensor) ? tf.clone(tensor) : tensor]),
+    );
     try {
       checkAgainstSource(formatted, `${name}.seg`, kept, file);
     } catch (error) {
@@ -67,27 +71,48 @@ export async function importLayersModel(source: string): Promise<ImportedModel> 
 function format(text: string, file: string): string {
   const parsed = parse(text, file);
   if (parsed.diagnostics.some((d) => d.severity === 'error')) {
-    throw runtimeError(ImportCode.inconsistent, `the generated ${file} does not parse:\n${renderDiagnostics(parsed.diagnostics, new Map([[file, text]]))}`, { span: fileSpan(file), hint: 'this is a bug in segc import; please report it with the model' });
+    throw runtimeError(
+      ImportCode.inconsistent,
+      `the generated ${file} does not parse:\n${renderDiagnostics(parsed.diagnostics, new Map([[file, text]]))}`,
+      { span: fileSpan(file), hint: 'this is a bug in segc import; please report it with the model' },
+    );
   }
   return print(parsed.program);
 }
 
 /** The generated model must compile and declare exactly the translated weights. */
-function checkAgainstSource(source: string, file: string, weights: ReadonlyMap<string, tf.Tensor>, origin: string): void {
+function checkAgainstSource(
+  source: string,
+  file: string,
+  weights: ReadonlyMap<string, tf.Tensor>,
+  origin: string,
+): void {
   const result = compileSource(source, file);
   const graph = result.models.find((m) => m.graph)?.graph;
   if (hasErrors(result.diagnostics) || !graph) {
-    throw runtimeError(ImportCode.inconsistent, `the model translated from ${origin} does not compile:\n${renderDiagnostics(result.diagnostics, result.sources)}`, { span: fileSpan(origin), hint: 'the source model has a shape segc does not accept; see the error above' });
+    throw runtimeError(
+      ImportCode.inconsistent,
+      `the model translated from ${origin} does not compile:\n${renderDiagnostics(result.diagnostics, result.sources)}`,
+      { span: fileSpan(origin), hint: 'the source model has a shape segc does not accept; see the error above' },
+    );
   }
   const declared = weightDeclarations(graph);
   const problems = declared.flatMap((d) => {
     const tensor = weights.get(d.name);
     if (!tensor) return [`\`${d.name}\` has no value`];
-    return tensor.shape.join() === d.shape.join() ? [] : [`\`${d.name}\` is [${tensor.shape.join(', ')}] in the source, [${d.shape.join(', ')}] in .seg`];
+    return tensor.shape.join() === d.shape.join()
+      ? []
+      : [`\`${d.name}\` is [${tensor.shape.join(', ')}] in the source, [${d.shape.join(', ')}] in .seg`];
   });
-  const extra = [...weights.keys()].filter((name) => !declared.some((d) => d.name === name)).map((name) => `\`${name}\` is not used by the .seg model`);
+  const extra = [...weights.keys()]
+    .filter((name) => !declared.some((d) => d.name === name))
+    .map((name) => `\`${name}\` is not used by the .seg model`);
   if (problems.length + extra.length > 0) {
-    throw runtimeError(ImportCode.inconsistent, `the weights of ${origin} do not fit the translated model: ${[...problems, ...extra].join('; ')}`, { span: fileSpan(origin), hint: 'this is a bug in segc import; please report it with the model' });
+    throw runtimeError(
+      ImportCode.inconsistent,
+      `the weights of ${origin} do not fit the translated model: ${[...problems, ...extra].join('; ')}`,
+      { span: fileSpan(origin), hint: 'this is a bug in segc import; please report it with the model' },
+    );
   }
 }
 

@@ -29,25 +29,43 @@ export interface KerasModel {
 
 type Json = Record<string, unknown>;
 
-const unreadable = (file: string, message: string, hint: string) => runtimeError(ImportCode.unreadable, message, { span: fileSpan(file), hint });
+const unreadable = (file: string, message: string, hint: string) =>
+  runtimeError(ImportCode.unreadable, message, { span: fileSpan(file), hint });
 
 /** `SRC` is model.json or the folder holding it. */
 export async function readLayersModel(source: string): Promise<KerasModel> {
   const file = source.endsWith('.json') ? source : join(source, 'model.json');
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw unreadable(file, `cannot read ${file} (${error.code ?? error.message})`, 'give a model.json written by tfjs-layers, or the folder holding it');
+    throw unreadable(
+      file,
+      `cannot read ${file} (${error.code ?? error.message})`,
+      'give a model.json written by tfjs-layers, or the folder holding it',
+    );
   });
   let json: Json;
   try {
     json = JSON.parse(text) as Json;
   } catch (error) {
-    throw unreadable(file, `${file} is not JSON: ${(error as Error).message}`, 'give a model.json written by tfjs-layers');
+    throw unreadable(
+      file,
+      `${file} is not JSON: ${(error as Error).message}`,
+      'give a model.json written by tfjs-layers',
+    );
   }
   const topology = json.modelTopology as Json | undefined;
   if (json.format === 'graph-model' || Array.isArray(topology?.node)) {
-    throw unreadable(file, `${file} is a tfjs graph model (tfjs-converter), not a tfjs-layers model`, 'segc import reads tfjs-layers models so far; see docs/import.md');
+    throw unreadable(
+      file,
+      `${file} is a tfjs graph model (tfjs-converter), not a tfjs-layers model`,
+      'segc import reads tfjs-layers models so far; see docs/import.md',
+    );
   }
-  if (!topology || typeof topology !== 'object') throw unreadable(file, `${file} has no modelTopology, so it is not a tfjs-layers model`, 'give a model.json written by tfjs-layers `model.save`');
+  if (!topology || typeof topology !== 'object')
+    throw unreadable(
+      file,
+      `${file} has no modelTopology, so it is not a tfjs-layers model`,
+      'give a model.json written by tfjs-layers `model.save`',
+    );
   const model = ((topology.model_config as Json | undefined) ?? topology) as Json;
   const structure = readStructure(file, model);
   const weights = await readWeights(file, json.weightsManifest);
@@ -57,13 +75,27 @@ export async function readLayersModel(source: string): Promise<KerasModel> {
 function readStructure(file: string, model: Json): Omit<KerasModel, 'weights' | 'name'> {
   const config = model.config as Json;
   const rawLayers = (Array.isArray(config) ? config : config?.layers) as Json[] | undefined;
-  if (!Array.isArray(rawLayers)) throw unreadable(file, `${file}: modelTopology has no list of layers`, 'give a model.json written by tfjs-layers `model.save`');
+  if (!Array.isArray(rawLayers))
+    throw unreadable(
+      file,
+      `${file}: modelTopology has no list of layers`,
+      'give a model.json written by tfjs-layers `model.save`',
+    );
   if (model.class_name === 'Sequential') return sequential(rawLayers);
   if (model.class_name === 'Model' || model.class_name === 'Functional') return functional(file, config, rawLayers);
-  throw unreadable(file, `${file}: a model of class \`${String(model.class_name)}\` is neither Sequential nor a functional Model`, 'save the model with tfjs-layers or Keras');
+  throw unreadable(
+    file,
+    `${file}: a model of class \`${String(model.class_name)}\` is neither Sequential nor a functional Model`,
+    'save the model with tfjs-layers or Keras',
+  );
 }
 
-const layerOf = (raw: Json, inputs: string[]): KerasLayer => ({ className: String(raw.class_name), name: String((raw.config as Json).name), config: raw.config as Json, inputs });
+const layerOf = (raw: Json, inputs: string[]): KerasLayer => ({
+  className: String(raw.class_name),
+  name: String((raw.config as Json).name),
+  config: raw.config as Json,
+  inputs,
+});
 
 /** A Sequential has an implicit input (from the first layer's batch_input_shape) and a chain. */
 function sequential(rawLayers: Json[]): Omit<KerasModel, 'weights' | 'name'> {
@@ -73,7 +105,12 @@ function sequential(rawLayers: Json[]): Omit<KerasModel, 'weights' | 'name'> {
     if (raw.class_name !== 'InputLayer' && previous === undefined) {
       const config = raw.config as Json;
       const name = 'input';
-      layers.push({ className: 'InputLayer', name, config: { name, batch_input_shape: config.batch_input_shape ?? config.batch_shape }, inputs: [] });
+      layers.push({
+        className: 'InputLayer',
+        name,
+        config: { name, batch_input_shape: config.batch_input_shape ?? config.batch_shape },
+        inputs: [],
+      });
       previous = name;
     }
     layers.push(layerOf(raw, previous === undefined ? [] : [previous]));
@@ -87,7 +124,11 @@ function functional(file: string, config: Json, rawLayers: Json[]): Omit<KerasMo
   const layers = rawLayers.map((raw) => {
     const nodes = (raw.inbound_nodes ?? []) as unknown[][];
     if (nodes.length > 1) {
-      throw runtimeError(ImportCode.unsupportedLayer, `layer \`${String((raw.config as Json).name)}\` (${String(raw.class_name)}) is called ${nodes.length} times (shared weights)`, { span: fileSpan(file), hint: '.seg gives every call its own weights; unshare the layer' });
+      throw runtimeError(
+        ImportCode.unsupportedLayer,
+        `layer \`${String((raw.config as Json).name)}\` (${String(raw.class_name)}) is called ${nodes.length} times (shared weights)`,
+        { span: fileSpan(file), hint: '.seg gives every call its own weights; unshare the layer' },
+      );
     }
     const inputs = (nodes[0] ?? []).map((entry) => String((entry as unknown[])[0]));
     return layerOf(raw, inputs);
@@ -100,15 +141,34 @@ async function readWeights(file: string, manifest: unknown): Promise<Map<string,
   const groups = (manifest ?? []) as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
   const weights = new Map<string, tf.Tensor>();
   for (const group of groups) {
-    const shards = await Promise.all(group.paths.map((path) => readFile(join(dirname(file), path)).catch((error: NodeJS.ErrnoException) => {
-      throw unreadable(file, `cannot read the weights shard ${join(dirname(file), path)} (${error.code ?? error.message})`, 'keep the shards beside model.json, as model.save wrote them');
-    })));
+    const shards = await Promise.all(
+      group.paths.map((path) =>
+        readFile(join(dirname(file), path)).catch((error: NodeJS.ErrnoException) => {
+          throw unreadable(
+            file,
+            `cannot read the weights shard ${join(dirname(file), path)} (${error.code ?? error.message})`,
+            'keep the shards beside model.json, as model.save wrote them',
+          );
+        }),
+      ),
+    );
     const bytes = Buffer.concat(shards);
     const needed = group.weights.reduce((total, spec) => total + spec.shape.reduce((a, b) => a * b, 1) * 4, 0);
-    if (bytes.byteLength < needed || group.weights.some((spec) => spec.dtype !== 'float32' && spec.dtype !== 'int32') || group.weights.some((spec) => spec.quantization)) {
-      throw unreadable(file, `the weights of ${file} are short (${bytes.byteLength} bytes for ${needed}), quantized or not float32`, 'save the model again with float32 weights');
+    if (
+      bytes.byteLength < needed ||
+      group.weights.some((spec) => spec.dtype !== 'float32' && spec.dtype !== 'int32') ||
+      group.weights.some((spec) => spec.quantization)
+    ) {
+      throw unreadable(
+        file,
+        `the weights of ${file} are short (${bytes.byteLength} bytes for ${needed}), quantized or not float32`,
+        'save the model again with float32 weights',
+      );
     }
-    const decoded = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), group.weights);
+    const decoded = tf.io.decodeWeights(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+      group.weights,
+    );
     for (const [name, tensor] of Object.entries(decoded)) weights.set(name, tensor);
   }
   return weights;

@@ -27,7 +27,36 @@ export interface Translation {
   readonly weights: Map<string, tf.Tensor>;
 }
 
-const KEYWORDS = ['as', 'block', 'false', 'for', 'from', 'if', 'import', 'in', 'input', 'let', 'model', 'null', 'output', 'repeat', 'return', 'true', 'where', 'same', 'valid', 'none', 'nearest', 'bilinear', 'constant', 'reflect', 'symmetric', 'N', 'H', 'W'];
+const KEYWORDS = [
+  'as',
+  'block',
+  'false',
+  'for',
+  'from',
+  'if',
+  'import',
+  'in',
+  'input',
+  'let',
+  'model',
+  'null',
+  'output',
+  'repeat',
+  'return',
+  'true',
+  'where',
+  'same',
+  'valid',
+  'none',
+  'nearest',
+  'bilinear',
+  'constant',
+  'reflect',
+  'symmetric',
+  'N',
+  'H',
+  'W',
+];
 const RESERVED = new Set([...KEYWORDS, ...OPS.map((op) => op.name)]);
 
 class Namer {
@@ -47,14 +76,16 @@ class Namer {
   }
 }
 
-const pair = (value: unknown): [number, number] => (Array.isArray(value) ? [Number(value[0]), Number(value[1])] : [Number(value), Number(value)]);
+const pair = (value: unknown): [number, number] =>
+  Array.isArray(value) ? [Number(value[0]), Number(value[1])] : [Number(value), Number(value)];
 const showPair = ([a, b]: [number, number]) => (a === b ? String(a) : `[${a}, ${b}]`);
 const number = (value: number) => (Number.isInteger(value) ? `${value}.0` : String(value));
 
 export function translate(model: KerasModel, file: string): Translation {
   const state = new TranslationState(model, file);
   for (const layer of model.layers) state.layer(layer);
-  for (const output of model.outputs) state.statements.push({ text: `output ${state.namer.name(output)} = ${state.valueOf(output)}` });
+  for (const output of model.outputs)
+    state.statements.push({ text: `output ${state.namer.name(output)} = ${state.valueOf(output)}` });
   return { statements: state.statements, weights: state.weights };
 }
 
@@ -65,19 +96,31 @@ class TranslationState {
   /** The `.seg` name holding each layer's output, and its rank. */
   private readonly values = new Map<string, { name: string; rank: number }>();
 
-  constructor(private readonly model: KerasModel, private readonly file: string) {}
+  constructor(
+    private readonly model: KerasModel,
+    private readonly file: string,
+  ) {}
 
   valueOf(layer: string): string {
     return this.values.get(layer)!.name;
   }
 
   refuse(layer: KerasLayer, why: string, hint: string): never {
-    throw runtimeError(ImportCode.unsupportedLayer, `layer \`${layer.name}\` (${layer.className}) cannot be written in .seg: ${why}`, { span: fileSpan(this.file), hint });
+    throw runtimeError(
+      ImportCode.unsupportedLayer,
+      `layer \`${layer.name}\` (${layer.className}) cannot be written in .seg: ${why}`,
+      { span: fileSpan(this.file), hint },
+    );
   }
 
   private input(layer: KerasLayer, index = 0): { name: string; rank: number } {
     const found = this.values.get(layer.inputs[index]!);
-    if (!found) this.refuse(layer, `its input \`${layer.inputs[index]}\` is not a layer output seen before it`, 'save the model with its layers in order');
+    if (!found)
+      this.refuse(
+        layer,
+        `its input \`${layer.inputs[index]}\` is not a layer output seen before it`,
+        'save the model with its layers in order',
+      );
     return found;
   }
 
@@ -90,10 +133,17 @@ class TranslationState {
 
   /** Moves Keras weight `layer/role` to segc's `let/op/role`, or fills it with `fill` when the layer has none. */
   private weight(layer: KerasLayer, kerasRole: string, segName: string, fill?: () => tf.Tensor): void {
-    const found = [...this.model.weights.keys()].find((key) => key === `${layer.name}/${kerasRole}` || key.endsWith(`/${layer.name}/${kerasRole}`));
+    const found = [...this.model.weights.keys()].find(
+      (key) => key === `${layer.name}/${kerasRole}` || key.endsWith(`/${layer.name}/${kerasRole}`),
+    );
     if (found) this.weights.set(segName, this.model.weights.get(found)!);
     else if (fill) this.weights.set(segName, fill());
-    else this.refuse(layer, `its weight \`${layer.name}/${kerasRole}\` is missing from the weights manifest`, 'save the model with its weights');
+    else
+      this.refuse(
+        layer,
+        `its weight \`${layer.name}/${kerasRole}\` is missing from the weights manifest`,
+        'save the model with its weights',
+      );
   }
 
   /** Keras activation → a segc `activation:` value, or a wrapping op for softmax; undefined for linear. */
@@ -102,17 +152,27 @@ class TranslationState {
     if (name === 'linear') return {};
     if (['relu', 'relu6', 'sigmoid', 'tanh'].includes(name)) return { fused: name };
     if (name === 'softmax') return { wrap: 'softmax' };
-    return this.refuse(layer, `activation \`${name}\` has no exact .seg equivalent`, 'use linear, relu, relu6, sigmoid, tanh or softmax');
+    return this.refuse(
+      layer,
+      `activation \`${name}\` has no exact .seg equivalent`,
+      'use linear, relu, relu6, sigmoid, tanh or softmax',
+    );
   }
 
   private checkChannelsLast(layer: KerasLayer): void {
     const format = layer.config.data_format;
-    if (format !== undefined && format !== null && format !== 'channels_last') this.refuse(layer, `data_format ${String(format)}; .seg is channels-last (NHWC)`, 'save the model with channels_last layers');
+    if (format !== undefined && format !== null && format !== 'channels_last')
+      this.refuse(
+        layer,
+        `data_format ${String(format)}; .seg is channels-last (NHWC)`,
+        'save the model with channels_last layers',
+      );
   }
 
   private padding(layer: KerasLayer): string {
     const padding = String(layer.config.padding ?? 'valid');
-    if (padding !== 'same' && padding !== 'valid') this.refuse(layer, `padding \`${padding}\``, 'use same or valid padding');
+    if (padding !== 'same' && padding !== 'valid')
+      this.refuse(layer, `padding \`${padding}\``, 'use same or valid padding');
     return padding;
   }
 
@@ -131,12 +191,22 @@ class TranslationState {
     const c = layer.config;
     const x = this.input(layer);
     if (x.rank !== 4) this.refuse(layer, `its input has rank ${x.rank}, not 4`, 'convolutions take [N, H, W, C]');
-    if (Number(c.groups ?? 1) !== 1) this.refuse(layer, `groups ${String(c.groups)}`, 'grouped convolutions are not in .seg');
+    if (Number(c.groups ?? 1) !== 1)
+      this.refuse(layer, `groups ${String(c.groups)}`, 'grouped convolutions are not in .seg');
     const stride = pair(c.strides ?? 1);
     const dilation = pair(c.dilation_rate ?? 1);
     const multiplier = Number(c.depth_multiplier ?? 1);
-    if (op === 'sepconv' && multiplier !== 1) this.refuse(layer, `depth_multiplier ${multiplier}; .seg's sepconv has one depthwise kernel per channel`, 'use a DepthwiseConv2D then a 1×1 Conv2D');
-    const args = [x.name, ...(op === 'dwconv' ? [] : [String(c.filters)]), op === 'dwconv' ? `${showPair(pair(c.kernel_size))}` : showPair(pair(c.kernel_size))];
+    if (op === 'sepconv' && multiplier !== 1)
+      this.refuse(
+        layer,
+        `depth_multiplier ${multiplier}; .seg's sepconv has one depthwise kernel per channel`,
+        'use a DepthwiseConv2D then a 1×1 Conv2D',
+      );
+    const args = [
+      x.name,
+      ...(op === 'dwconv' ? [] : [String(c.filters)]),
+      op === 'dwconv' ? `${showPair(pair(c.kernel_size))}` : showPair(pair(c.kernel_size)),
+    ];
     if (op === 'dwconv') args.splice(1, 1, `kernel: ${args[1]}`);
     if (stride.some((s) => s !== 1)) args.push(`stride: ${showPair(stride)}`);
     if (dilation.some((d) => d !== 1)) args.push(`dilation: ${showPair(dilation)}`);
@@ -144,7 +214,15 @@ class TranslationState {
     if (op === 'dwconv' && multiplier !== 1) args.push(`multiplier: ${multiplier}`);
     const bias = c.use_bias !== false;
     if (!bias) args.push('bias: false');
-    const roles: [string, string][] = op === 'conv' ? [['kernel', 'kernel']] : op === 'dwconv' ? [['depthwise_kernel', 'depthwiseKernel']] : [['depthwise_kernel', 'depthwiseKernel'], ['pointwise_kernel', 'pointwiseKernel']];
+    const roles: [string, string][] =
+      op === 'conv'
+        ? [['kernel', 'kernel']]
+        : op === 'dwconv'
+          ? [['depthwise_kernel', 'depthwiseKernel']]
+          : [
+              ['depthwise_kernel', 'depthwiseKernel'],
+              ['pointwise_kernel', 'pointwiseKernel'],
+            ];
     this.weighted(layer, op, args, 4, bias ? [...roles, ['bias', 'bias']] : roles);
   }
 
@@ -152,7 +230,12 @@ class TranslationState {
     const c = layer.config;
     const x = this.input(layer);
     const axis = Array.isArray(c.axis) ? c.axis : [c.axis ?? -1];
-    if (axis.length !== 1 || (Number(axis[0]) !== -1 && Number(axis[0]) !== x.rank - 1)) this.refuse(layer, `axis ${JSON.stringify(c.axis)}; .seg normalises the channel (last) axis`, 'normalise the last axis');
+    if (axis.length !== 1 || (Number(axis[0]) !== -1 && Number(axis[0]) !== x.rank - 1))
+      this.refuse(
+        layer,
+        `axis ${JSON.stringify(c.axis)}; .seg normalises the channel (last) axis`,
+        'normalise the last axis',
+      );
     const epsilon = Number(c.epsilon ?? 1e-3);
     const name = this.emit(layer, `bn(${x.name}, epsilon: ${number(epsilon)})`, x.rank);
     const channels = this.channelsOf(layer, 'moving_mean');
@@ -163,8 +246,12 @@ class TranslationState {
   }
 
   private channelsOf(layer: KerasLayer, role: string): number {
-    const key = [...this.model.weights.keys()].find((k) => k === `${layer.name}/${role}` || k.endsWith(`/${layer.name}/${role}`));
-    return key ? this.model.weights.get(key)!.shape[0]! : this.refuse(layer, `its weight \`${layer.name}/${role}\` is missing`, 'save the model with its weights');
+    const key = [...this.model.weights.keys()].find(
+      (k) => k === `${layer.name}/${role}` || k.endsWith(`/${layer.name}/${role}`),
+    );
+    return key
+      ? this.model.weights.get(key)!.shape[0]!
+      : this.refuse(layer, `its weight \`${layer.name}/${role}\` is missing`, 'save the model with its weights');
   }
 
   private reluLayer(layer: KerasLayer): void {
@@ -172,7 +259,8 @@ class TranslationState {
     const x = this.input(layer);
     const max = c.max_value === null || c.max_value === undefined ? undefined : Number(c.max_value);
     const slope = Number(c.negative_slope ?? 0);
-    if (Number(c.threshold ?? 0) !== 0) this.refuse(layer, `threshold ${String(c.threshold)}`, 'use a ReLU with threshold 0');
+    if (Number(c.threshold ?? 0) !== 0)
+      this.refuse(layer, `threshold ${String(c.threshold)}`, 'use a ReLU with threshold 0');
     if (max === undefined && slope === 0) this.emit(layer, `relu(${x.name})`, x.rank);
     else if (max === 6 && slope === 0) this.emit(layer, `relu6(${x.name})`, x.rank);
     else if (max === undefined) this.emit(layer, `leakyRelu(${x.name}, alpha: ${number(slope)})`, x.rank);
@@ -200,9 +288,25 @@ class TranslationState {
 
   private dense(layer: KerasLayer): void {
     const x = this.input(layer);
-    if (x.rank !== 2) this.refuse(layer, `its input has rank ${x.rank}; .seg's dense takes [N, C]`, 'flatten or pool before the Dense layer');
+    if (x.rank !== 2)
+      this.refuse(
+        layer,
+        `its input has rank ${x.rank}; .seg's dense takes [N, C]`,
+        'flatten or pool before the Dense layer',
+      );
     const bias = layer.config.use_bias !== false;
-    this.weighted(layer, 'dense', [x.name, String(layer.config.units), ...(bias ? [] : ['bias: false'])], 2, bias ? [['kernel', 'kernel'], ['bias', 'bias']] : [['kernel', 'kernel']]);
+    this.weighted(
+      layer,
+      'dense',
+      [x.name, String(layer.config.units), ...(bias ? [] : ['bias: false'])],
+      2,
+      bias
+        ? [
+            ['kernel', 'kernel'],
+            ['bias', 'bias'],
+          ]
+        : [['kernel', 'kernel']],
+    );
   }
 
   private merge(layer: KerasLayer, op: string): void {
@@ -220,39 +324,80 @@ class TranslationState {
     this.checkChannelsLast(layer);
     const x = this.input(layer);
     const mode = String(layer.config.interpolation ?? 'nearest');
-    if (mode !== 'nearest' && mode !== 'bilinear') this.refuse(layer, `interpolation \`${mode}\``, 'use nearest or bilinear');
+    if (mode !== 'nearest' && mode !== 'bilinear')
+      this.refuse(layer, `interpolation \`${mode}\``, 'use nearest or bilinear');
     const modeArg = mode === 'bilinear' ? ', mode: bilinear' : '';
-    this.emit(layer, `upsample(${x.name}, factor: ${showPair(pair(layer.config.size ?? 2))}${modeArg}, halfPixel: false)`, 4);
+    this.emit(
+      layer,
+      `upsample(${x.name}, factor: ${showPair(pair(layer.config.size ?? 2))}${modeArg}, halfPixel: false)`,
+      4,
+    );
   }
 
   layer(layer: KerasLayer): void {
     const x = () => this.input(layer);
     switch (layer.className) {
-      case 'InputLayer': return this.inputLayer(layer);
-      case 'Conv2D': return this.convolution(layer, 'conv');
-      case 'DepthwiseConv2D': return this.convolution(layer, 'dwconv');
-      case 'SeparableConv2D': return this.convolution(layer, 'sepconv');
-      case 'BatchNormalization': return this.batchNorm(layer);
-      case 'ReLU': return this.reluLayer(layer);
-      case 'LeakyReLU': return void this.emit(layer, `leakyRelu(${x().name}, alpha: ${number(Number(layer.config.alpha ?? 0.3))})`, x().rank);
-      case 'Activation': return this.activationLayer(layer);
-      case 'Softmax': return this.softmax(layer);
-      case 'MaxPooling2D': return this.pooling(layer, 'maxpool');
-      case 'AveragePooling2D': return this.pooling(layer, 'avgpool');
-      case 'GlobalAveragePooling2D': return this.globalPool(layer, 'gap');
-      case 'GlobalMaxPooling2D': return this.globalPool(layer, 'gmp');
-      case 'Dense': return this.dense(layer);
-      case 'Flatten': return void this.emit(layer, `flatten(${x().name})`, 2);
-      case 'Add': return this.merge(layer, 'add');
-      case 'Multiply': return this.merge(layer, 'mul');
-      case 'Maximum': return this.merge(layer, 'max');
-      case 'Concatenate': return this.merge(layer, 'concat');
-      case 'UpSampling2D': return this.upsampling(layer);
-      case 'ZeroPadding2D': return this.zeroPadding(layer);
-      case 'Reshape': return this.reshape(layer);
+      case 'InputLayer':
+        return this.inputLayer(layer);
+      case 'Conv2D':
+        return this.convolution(layer, 'conv');
+      case 'DepthwiseConv2D':
+        return this.convolution(layer, 'dwconv');
+      case 'SeparableConv2D':
+        return this.convolution(layer, 'sepconv');
+      case 'BatchNormalization':
+        return this.batchNorm(layer);
+      case 'ReLU':
+        return this.reluLayer(layer);
+      case 'LeakyReLU':
+        return void this.emit(
+          layer,
+          `leakyRelu(${x().name}, alpha: ${number(Number(layer.config.alpha ?? 0.3))})`,
+          x().rank,
+        );
+      case 'Activation':
+        return this.activationLayer(layer);
+      case 'Softmax':
+        return this.softmax(layer);
+      case 'MaxPooling2D':
+        return this.pooling(layer, 'maxpool');
+      case 'AveragePooling2D':
+        return this.pooling(layer, 'avgpool');
+      case 'GlobalAveragePooling2D':
+        return this.globalPool(layer, 'gap');
+      case 'GlobalMaxPooling2D':
+        return this.globalPool(layer, 'gmp');
+      case 'Dense':
+        return this.dense(layer);
+      case 'Flatten':
+        return void this.emit(layer, `flatten(${x().name})`, 2);
+      case 'Add':
+        return this.merge(layer, 'add');
+      case 'Multiply':
+        return this.merge(layer, 'mul');
+      case 'Maximum':
+        return this.merge(layer, 'max');
+      case 'Concatenate':
+        return this.merge(layer, 'concat');
+      case 'UpSampling2D':
+        return this.upsampling(layer);
+      case 'ZeroPadding2D':
+        return this.zeroPadding(layer);
+      case 'Reshape':
+        return this.reshape(layer);
       case 'Dropout':
-      case 'SpatialDropout2D': return void this.emit(layer, `dropout(${x().name}, rate: ${number(Number(layer.config.rate ?? 0.5))})`, x().rank);
-      default: return this.refuse(layer, 'segc import has no translation for this layer type', 'see docs/import.md for the layers it reads; express the layer in .seg by hand');
+      case 'SpatialDropout2D':
+        return void this.emit(
+          layer,
+          `dropout(${x().name}, rate: ${number(Number(layer.config.rate ?? 0.5))})`,
+          x().rank,
+        );
+      default:
+        return this.refuse(
+          layer,
+          'segc import has no translation for this layer type',
+          'see docs/import.md for the layers it reads; express the layer in .seg by hand',
+        );
     }
   }
 
@@ -270,7 +415,12 @@ class TranslationState {
     const x = this.input(layer);
     // tfjs-layers writes the inferred size (-1) as null.
     const target = ((layer.config.target_shape as (number | null)[] | undefined) ?? []).map((size) => size ?? -1);
-    if (target.length === 0 || !target.every((size) => Number.isInteger(size) && (size > 0 || size === -1))) this.refuse(layer, `target_shape ${JSON.stringify(layer.config.target_shape)}`, 'give positive sizes, at most one -1');
+    if (target.length === 0 || !target.every((size) => Number.isInteger(size) && (size > 0 || size === -1)))
+      this.refuse(
+        layer,
+        `target_shape ${JSON.stringify(layer.config.target_shape)}`,
+        'give positive sizes, at most one -1',
+      );
     this.emit(layer, `reshape(${x.name}, [${target.join(', ')}])`, target.length + 1);
   }
 
@@ -288,9 +438,15 @@ class TranslationState {
 
   private inputLayer(layer: KerasLayer): void {
     const shape = (layer.config.batch_input_shape ?? layer.config.batch_shape) as (number | null)[] | undefined;
-    if (!Array.isArray(shape) || shape.length !== 4) this.refuse(layer, `input shape ${JSON.stringify(shape)} is not [batch, height, width, channels]`, 'segc models take images [N, H, W, C]');
+    if (!Array.isArray(shape) || shape.length !== 4)
+      this.refuse(
+        layer,
+        `input shape ${JSON.stringify(shape)} is not [batch, height, width, channels]`,
+        'segc models take images [N, H, W, C]',
+      );
     const [, height, width, channels] = shape;
-    if (channels === null || channels === undefined) this.refuse(layer, 'its channel count is not fixed', 'give the input a fixed channel count');
+    if (channels === null || channels === undefined)
+      this.refuse(layer, 'its channel count is not fixed', 'give the input a fixed channel count');
     const dims = ['N', height ?? 'H', width ?? 'W', channels].join(', ');
     const name = this.namer.name(layer.name);
     this.statements.push({ text: `input ${name}: f32[${dims}]`, comment: `${layer.className} ${layer.name}` });

@@ -58,7 +58,16 @@ export class GraphBuilder {
   }
 
   addInput(name: string, type: TensorType, origin: NodeOrigin): number {
-    const id = this.push({ op: 'input', inputs: [], attrs: {}, name: this.uniqueName([], name), type, weights: [], ...origin, binding: name });
+    const id = this.push({
+      op: 'input',
+      inputs: [],
+      attrs: {},
+      name: this.uniqueName([], name),
+      type,
+      weights: [],
+      ...origin,
+      binding: name,
+    });
     this.inputs.push({ name, node: id });
     return id;
   }
@@ -68,7 +77,14 @@ export class GraphBuilder {
   }
 
   /** Runs the op's shape rule; on failure reports it and returns undefined. */
-  addOp(op: OpDef, inputs: readonly number[], attrs: Attrs, prefix: readonly string[], segment: string, origin: NodeOrigin): number | undefined {
+  addOp(
+    op: OpDef,
+    inputs: readonly number[],
+    attrs: Attrs,
+    prefix: readonly string[],
+    segment: string,
+    origin: NodeOrigin,
+  ): number | undefined {
     const inputTypes = inputs.map((i) => this.type(i));
     const undecidedBefore = this.shapes.undecided.length;
     let type: TensorType;
@@ -90,11 +106,29 @@ export class GraphBuilder {
     for (const deferred of this.shapes.deferred.splice(0)) this.tooSmall.push({ ...deferred, op, origin });
     for (const text of this.shapes.undecided.slice(undecidedBefore)) {
       const message = `${op.name}: cannot prove for every input size that ${text}; it holds for every size tried`;
-      this.diagnostics.warning('W0302', origin.span, message, 'a `where` constraint relating the symbols (for example `H == W`) would settle it', callChainNotes(origin.callChain));
+      this.diagnostics.warning(
+        'W0302',
+        origin.span,
+        message,
+        'a `where` constraint relating the symbols (for example `H == W`) would settle it',
+        callChainNotes(origin.callChain),
+      );
     }
     const name = this.uniqueName(prefix, segment);
-    const weights: IRWeight[] = (op.weights?.(inputTypes, attrs) ?? []).map((w) => ({ ...w, name: `${name}/${w.role}` }));
-    return this.push({ op: op.name, inputs, attrs, name, type, weights, span: origin.span, callChain: origin.callChain });
+    const weights: IRWeight[] = (op.weights?.(inputTypes, attrs) ?? []).map((w) => ({
+      ...w,
+      name: `${name}/${w.role}`,
+    }));
+    return this.push({
+      op: op.name,
+      inputs,
+      attrs,
+      name,
+      type,
+      weights,
+      span: origin.span,
+      callChain: origin.callChain,
+    });
   }
 
   annotate(node: number, annotation: Annotation): void {
@@ -145,9 +179,14 @@ export class GraphBuilder {
   reportTooSmall(): void {
     const first = this.tooSmall[0];
     if (!first || this.shapeErrors > 0) return;
-    const symbols = [...new Set(this.tooSmall.flatMap((t) => t.symbols))].filter((s) => !this.sizes.fixed.has(s)).sort();
+    const symbols = [...new Set(this.tooSmall.flatMap((t) => t.symbols))]
+      .filter((s) => !this.sizes.fixed.has(s))
+      .sort();
     const least = symbols.map((s) => [s, this.shapes.sizes.valuesOf(s)[0]] as const).filter(([, v]) => v !== undefined);
-    const hint = least.length > 0 ? `every window fits when ${least.map(([s, v]) => `\`${s} >= ${v}\``).join(', ')}: add ${least.length === 1 ? 'it' : 'them'} to the input's \`where\` clause` : first.error.hint;
+    const hint =
+      least.length > 0
+        ? `every window fits when ${least.map(([s, v]) => `\`${s} >= ${v}\``).join(', ')}: add ${least.length === 1 ? 'it' : 'them'} to the input's \`where\` clause`
+        : first.error.hint;
     this.reportShapeError(first.op, new ShapeError(first.error.message, first.error.argument, hint), first.origin);
   }
 
@@ -171,6 +210,10 @@ export function callChainNotes(chain: readonly CallSite[]): RelatedLocation[] {
 function refuseHugeSizes(op: OpDef, type: TensorType): void {
   const huge = type.shape.find((d) => d.kind === 'const' && d.value > MAX_SIZE);
   if (huge?.kind === 'const') {
-    throw new ShapeError(`${op.name}: the output would have a size of ${huge.value}, more than the limit of ${MAX_SIZE}`, undefined, 'see docs/limits.md');
+    throw new ShapeError(
+      `${op.name}: the output would have a size of ${huge.value}, more than the limit of ${MAX_SIZE}`,
+      undefined,
+      'see docs/limits.md',
+    );
   }
 }

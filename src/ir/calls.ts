@@ -39,7 +39,12 @@ export type Report = (code: string, span: Span, message: string, hint?: string) 
 export type EvaluateArgument = (expression: Expression, type: ParamType | 'any') => Value;
 
 export function formalsOfOp(params: readonly ParamSpec[]): Formal[] {
-  return params.map((p) => ({ name: p.name, type: p.type, required: p.default === undefined, ...(p.named ? { named: true } : {}) }));
+  return params.map((p) => ({
+    name: p.name,
+    type: p.type,
+    required: p.default === undefined,
+    ...(p.named ? { named: true } : {}),
+  }));
 }
 
 /** Block params: untyped without default = tensor; `tensor[]` = a list of tensors. */
@@ -59,7 +64,9 @@ export function blockParamType(param: Param): ParamType | 'any' {
 export const KNOWN_TYPES = ['int', 'float', 'bool', 'string', 'tensor'];
 
 export function signature(callee: Callee): string {
-  const parts = callee.formals.map((f) => `${f.name}${f.type === 'any' ? '' : `: ${typeText(f.type)}`}${f.required ? '' : '?'}`);
+  const parts = callee.formals.map(
+    (f) => `${f.name}${f.type === 'any' ? '' : `: ${typeText(f.type)}`}${f.required ? '' : '?'}`,
+  );
   const firstNamed = callee.formals.findIndex((f) => f.named);
   if (firstNamed >= 0) parts.splice(firstNamed, 0, '*');
   return `${callee.name}(${parts.join(', ')})`;
@@ -132,7 +139,12 @@ export function bindArguments(
   if (next < positional.length) {
     const extra = positional[next]!;
     const count = callee.formals.filter((f) => !f.named).length;
-    report('E0222', extra.span, `\`${callee.name}\` takes at most ${count} positional argument${count === 1 ? '' : 's'}${piped ? ' (counting the piped input)' : ''}`, callee.positionalHint ?? `the signature is ${signature(callee)}`);
+    report(
+      'E0222',
+      extra.span,
+      `\`${callee.name}\` takes at most ${count} positional argument${count === 1 ? '' : 's'}${piped ? ' (counting the piped input)' : ''}`,
+      callee.positionalHint ?? `the signature is ${signature(callee)}`,
+    );
     ok = false;
   }
   for (const arg of args) {
@@ -140,13 +152,22 @@ export function bindArguments(
     const name = arg.name.name;
     const formal = callee.formals.find((f) => f.name === name);
     if (!formal) {
-      const hint = didYouMean(name, callee.formals.map((f) => f.name)) ?? `the signature is ${signature(callee)}`;
+      const hint =
+        didYouMean(
+          name,
+          callee.formals.map((f) => f.name),
+        ) ?? `the signature is ${signature(callee)}`;
       report('E0220', arg.name.span, `\`${callee.name}\` has no parameter named \`${name}\``, hint);
       ok = false;
       continue;
     }
     if (bound.has(name)) {
-      report('E0221', arg.name.span, `the argument \`${name}\` of \`${callee.name}\` is given twice`, 'remove one of them');
+      report(
+        'E0221',
+        arg.name.span,
+        `the argument \`${name}\` of \`${callee.name}\` is given twice`,
+        'remove one of them',
+      );
       ok = false;
       continue;
     }
@@ -156,7 +177,12 @@ export function bindArguments(
   const misspelt = args.some((a) => a.name && !callee.formals.some((f) => f.name === a.name!.name));
   for (const formal of callee.formals) {
     if (formal.required && !bound.has(formal.name) && !misspelt) {
-      report('E0223', callSpan, `\`${callee.name}\` is missing the argument \`${formal.name}\``, `the signature is ${signature(callee)}`);
+      report(
+        'E0223',
+        callSpan,
+        `\`${callee.name}\` is missing the argument \`${formal.name}\``,
+        `the signature is ${signature(callee)}`,
+      );
       ok = false;
     }
   }
@@ -179,7 +205,9 @@ export function coerce(value: Value, type: ParamType | 'any'): Value | string {
     case 'tensor':
       return value.kind === 'tensor' ? value : fail();
     case 'tensors':
-      return value.kind === 'list' && value.items.every((i) => i.kind === 'tensor' || i.kind === 'poison') ? value : fail();
+      return value.kind === 'list' && value.items.every((i) => i.kind === 'tensor' || i.kind === 'poison')
+        ? value
+        : fail();
     case 'int':
       return value.kind === 'int' ? withinSizeLimit(value) : fail();
     case 'float':
@@ -189,7 +217,9 @@ export function coerce(value: Value, type: ParamType | 'any'): Value | string {
       return value.kind === type ? value : fail();
     case 'int2':
       if (value.kind === 'int') return withinSizeLimit(value, list([value, value]));
-      return value.kind === 'list' && value.items.length === 2 && value.items.every((i) => i.kind === 'int') ? withinSizeLimit(value) : fail();
+      return value.kind === 'list' && value.items.length === 2 && value.items.every((i) => i.kind === 'int')
+        ? withinSizeLimit(value)
+        : fail();
     case 'int[]':
       return value.kind === 'list' && value.items.every((i) => i.kind === 'int') ? withinSizeLimit(value) : fail();
     case 'float[]':

@@ -37,14 +37,22 @@ export interface ElaborateResult {
 
 const DTYPES: Readonly<Record<string, DType>> = { f32: 'f32', i32: 'i32' };
 
-export function elaborateModel(program: LoadedProgram, module: Module, model: ast.ModelDecl, options: ElaborateOptions = {}): ElaborateResult {
+export function elaborateModel(
+  program: LoadedProgram,
+  module: Module,
+  model: ast.ModelDecl,
+  options: ElaborateOptions = {},
+): ElaborateResult {
   const bag = new DiagnosticBag();
   const frame: Frame = { module, scope: new Scope(), prefix: [], callChain: [] };
   const setup = new Evaluator(new GraphBuilder(new SizeSpace([]), bag), bag, program.modules);
   bindModelParams(setup, model, options, frame);
   const inputs = model.body.filter((s): s is ast.InputStmt => s.kind === 'InputStmt');
   const declared = declareInputs(setup, inputs, frame);
-  const fixed = new Map([...inputSizeSymbols(declared.inputs, options.inputSize), ...Object.entries(options.sizes ?? {})]);
+  const fixed = new Map([
+    ...inputSizeSymbols(declared.inputs, options.inputSize),
+    ...Object.entries(options.sizes ?? {}),
+  ]);
   const sizes = new SizeSpace(declared.symbols, declared.constraints, fixed);
   checkFixedSizes(bag, sizes, model);
   for (const input of declared.inputs) lintChannelsFirst(bag, input.statement, input.shape, module.source);
@@ -53,12 +61,19 @@ export function elaborateModel(program: LoadedProgram, module: Module, model: as
   const builder = new GraphBuilder(sizes, bag);
   const evaluator = new Evaluator(builder, bag, program.modules);
   for (const input of declared.inputs) {
-    const node = builder.addInput(input.statement.name.name, { dtype: input.dtype, shape: input.shape }, { span: input.statement.span, callChain: [] });
+    const node = builder.addInput(
+      input.statement.name.name,
+      { dtype: input.dtype, shape: input.shape },
+      { span: input.statement.span, callChain: [] },
+    );
     frame.scope.define(input.statement.name.name, { kind: 'tensor', node });
   }
   runModelBody(evaluator, model, frame);
   builder.reportTooSmall();
-  const graph = bag.hasErrors || builder.outputs.length === 0 ? undefined : builder.finish(model.name.name, model.doc, modelParams(model, frame));
+  const graph =
+    bag.hasErrors || builder.outputs.length === 0
+      ? undefined
+      : builder.finish(model.name.name, model.doc, modelParams(model, frame));
   return { ...(graph ? { graph } : {}), sizes, diagnostics: bag.all };
 }
 
@@ -66,21 +81,38 @@ function bindModelParams(evaluator: Evaluator, model: ast.ModelDecl, options: El
   const formals = formalsOfBlock(model.params);
   for (const [name] of Object.entries(options.params ?? {})) {
     if (!formals.some((f) => f.name === name)) {
-      evaluator.diagnostics.error('E0242', model.name.span, `model \`${model.name.name}\` has no parameter \`${name}\``, `its parameters: ${formals.map((f) => f.name).join(', ') || 'none'}`);
+      evaluator.diagnostics.error(
+        'E0242',
+        model.name.span,
+        `model \`${model.name.name}\` has no parameter \`${name}\``,
+        `its parameters: ${formals.map((f) => f.name).join(', ') || 'none'}`,
+      );
     }
   }
   model.params.forEach((param, i) => {
     const override = options.params?.[param.name.name];
     const type = formals[i]!.type;
     if (!override && !param.default) {
-      evaluator.report('E0241', param.span, `model parameter \`${param.name.name}\` has no default`, `give it a default, or pass --param ${param.name.name}=VALUE`, frame);
+      evaluator.report(
+        'E0241',
+        param.span,
+        `model parameter \`${param.name.name}\` has no default`,
+        `give it a default, or pass --param ${param.name.name}=VALUE`,
+        frame,
+      );
       frame.scope.define(param.name.name, POISON);
       return;
     }
     const value = override ?? evaluator.argument(param.default!, type, frame);
     const result = coerce(value, type);
     if (typeof result === 'string') {
-      evaluator.report('E0224', override ? param.span : param.default!.span, `model parameter \`${param.name.name}\`: ${result}`, undefined, frame);
+      evaluator.report(
+        'E0224',
+        override ? param.span : param.default!.span,
+        `model parameter \`${param.name.name}\`: ${result}`,
+        undefined,
+        frame,
+      );
     }
     frame.scope.define(param.name.name, typeof result === 'string' ? POISON : result);
   });
@@ -99,7 +131,13 @@ function declareInputs(evaluator: Evaluator, inputs: readonly ast.InputStmt[], f
   for (const statement of inputs) {
     const dtype = DTYPES[statement.type.dtype.name];
     if (!dtype) {
-      evaluator.report('E0280', statement.type.dtype.span, `unknown element type \`${statement.type.dtype.name}\``, 'use `f32` (images, features) or `i32` (labels)', frame);
+      evaluator.report(
+        'E0280',
+        statement.type.dtype.span,
+        `unknown element type \`${statement.type.dtype.name}\``,
+        'use `f32` (images, features) or `i32` (labels)',
+        frame,
+      );
     }
     const shape = statement.type.dims.map((d) => inputDim(evaluator, d, symbols, frame));
     declared.push({ statement, dtype: dtype ?? 'f32', shape });
@@ -120,12 +158,27 @@ function inputDim(evaluator: Evaluator, expression: ast.Expression, symbols: str
   const value = evaluator.evaluate(expression, frame);
   if (value.kind === 'int' && value.value >= 1 && value.value <= MAX_SIZE) return dim(value.value);
   if (value.kind === 'int' && value.value > MAX_SIZE) {
-    evaluator.report('E0281', expression.span, `a tensor size is at most ${MAX_SIZE}, got ${value.value}`, 'see docs/limits.md', frame);
+    evaluator.report(
+      'E0281',
+      expression.span,
+      `a tensor size is at most ${MAX_SIZE}, got ${value.value}`,
+      'see docs/limits.md',
+      frame,
+    );
     return dim(1);
   }
   if (value.kind !== 'poison') {
-    const hint = value.kind === 'int' ? 'a tensor has at least one element along each axis' : 'write a number (`224`) or a size symbol (`H`)';
-    evaluator.report('E0281', expression.span, `a tensor size must be an int ≥ 1 or a size symbol, got ${describe(value)}`, hint, frame);
+    const hint =
+      value.kind === 'int'
+        ? 'a tensor has at least one element along each axis'
+        : 'write a number (`224`) or a size symbol (`H`)';
+    evaluator.report(
+      'E0281',
+      expression.span,
+      `a tensor size must be an int ≥ 1 or a size symbol, got ${describe(value)}`,
+      hint,
+      frame,
+    );
   }
   return dim(1);
 }
@@ -134,17 +187,34 @@ function inputDim(evaluator: Evaluator, expression: ast.Expression, symbols: str
  * A `where` constraint, evaluated once with every symbol at 16 to report its mistakes, then as a
  * silent predicate over sizes.
  */
-function compileConstraint(evaluator: Evaluator, expression: ast.Expression, symbols: readonly string[], frame: Frame): SizeConstraint | undefined {
+function compileConstraint(
+  evaluator: Evaluator,
+  expression: ast.Expression,
+  symbols: readonly string[],
+  frame: Frame,
+): SizeConstraint | undefined {
   const mentioned = symbols.filter((s) => mentions(expression, s));
   const trial = withSymbols(frame, new Map(mentioned.map((s) => [s, 16])));
   const value = evaluator.evaluate(expression, trial);
   if (value.kind === 'poison') return undefined;
   if (value.kind !== 'bool') {
-    evaluator.report('E0282', expression.span, `a \`where\` constraint must be a condition, got ${typeName(value)}`, 'for example `H % 16 == 0` or `H >= 64`', frame);
+    evaluator.report(
+      'E0282',
+      expression.span,
+      `a \`where\` constraint must be a condition, got ${typeName(value)}`,
+      'for example `H % 16 == 0` or `H >= 64`',
+      frame,
+    );
     return undefined;
   }
   if (mentioned.length === 0) {
-    evaluator.report('E0283', expression.span, 'this constraint mentions no size symbol of the input', 'constraints restrict the symbols in the input type, like `H` in `f32[N, H, W, 3]`', frame);
+    evaluator.report(
+      'E0283',
+      expression.span,
+      'this constraint mentions no size symbol of the input',
+      'constraints restrict the symbols in the input type, like `H` in `f32[N, H, W, 3]`',
+      frame,
+    );
     return undefined;
   }
   const silent = new Evaluator(evaluator.builder, new DiagnosticBag(), evaluator.modules);
@@ -168,12 +238,20 @@ function withSymbols(frame: Frame, env: ReadonlyMap<string, number>): Frame {
 function mentions(expression: ast.Node, name: string): boolean {
   if (expression.kind === 'Identifier') return (expression as ast.Identifier).name === name;
   return Object.values(expression).some((child) =>
-    Array.isArray(child) ? child.some((c) => isNode(c) && mentions(c, name)) : isNode(child) && child.kind !== undefined && mentions(child, name),
+    Array.isArray(child)
+      ? child.some((c) => isNode(c) && mentions(c, name))
+      : isNode(child) && child.kind !== undefined && mentions(child, name),
   );
 }
 
 function isNode(value: unknown): value is ast.Node {
-  return typeof value === 'object' && value !== null && 'kind' in value && 'span' in value && (value as { kind: unknown }).kind !== 'Comment';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'kind' in value &&
+    'span' in value &&
+    (value as { kind: unknown }).kind !== 'Comment'
+  );
 }
 
 function runModelBody(evaluator: Evaluator, model: ast.ModelDecl, frame: Frame): void {
@@ -187,7 +265,13 @@ function runModelBody(evaluator: Evaluator, model: ast.ModelDecl, frame: Frame):
         evaluator.builder.bind(value.node, statement.name.name);
         evaluator.builder.addOutput(statement.name.name, value.node, statement.span);
       } else if (value.kind !== 'poison') {
-        evaluator.report('E0255', statement.value.span, `an output must be a tensor, got ${typeName(value)}`, undefined, frame);
+        evaluator.report(
+          'E0255',
+          statement.value.span,
+          `an output must be a tensor, got ${typeName(value)}`,
+          undefined,
+          frame,
+        );
       }
     }
   }
@@ -204,10 +288,15 @@ function modelParams(model: ast.ModelDecl, frame: Frame): Record<string, AttrVal
 }
 
 /** Maps `--input H,W` onto the symbols of the first 4-D input's rows and columns. */
-function inputSizeSymbols(inputs: readonly DeclaredInput[], size: readonly [number, number] | undefined): [string, number][] {
+function inputSizeSymbols(
+  inputs: readonly DeclaredInput[],
+  size: readonly [number, number] | undefined,
+): [string, number][] {
   const image = inputs.find((i) => i.shape.length === 4);
   if (!size || !image) return [];
-  return [image.shape[1]!, image.shape[2]!].flatMap((d, i) => (d.kind === 'sym' ? [[d.name, size[i]!] as [string, number]] : []));
+  return [image.shape[1]!, image.shape[2]!].flatMap((d, i) =>
+    d.kind === 'sym' ? [[d.name, size[i]!] as [string, number]] : [],
+  );
 }
 
 /** Sizes fixed from outside (`--input 513,513`) must satisfy the model's `where` clauses. */
@@ -215,6 +304,11 @@ function checkFixedSizes(bag: DiagnosticBag, sizes: SizeSpace, model: ast.ModelD
   for (const constraint of sizes.constraints) {
     if (!constraint.symbols.every((s) => sizes.fixed.has(s)) || constraint.holds(sizes.fixed)) continue;
     const values = constraint.symbols.map((s) => `${s} = ${sizes.fixed.get(s)}`).join(', ');
-    bag.error('E0284', model.name.span, `the input size ${values} breaks \`${constraint.text}\` of model \`${model.name.name}\``, 'choose a size the model accepts');
+    bag.error(
+      'E0284',
+      model.name.span,
+      `the input size ${values} breaks \`${constraint.text}\` of model \`${model.name.name}\``,
+      'choose a size the model accepts',
+    );
   }
 }

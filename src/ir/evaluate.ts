@@ -20,16 +20,20 @@ import { type Frame, Scope } from './scope.js';
 export type { Frame } from './scope.js';
 export { Scope } from './scope.js';
 
-
 /** The hint for a size that depends on the input where a number is needed. */
-export const FIX_SIZE_HINT = 'this size depends on the input; fix it in the input type (`f32[N, 224, 224, 3]`) or with `--input H,W`';
+export const FIX_SIZE_HINT =
+  'this size depends on the input; fix it in the input type (`f32[N, 224, 224, 3]`) or with `--input H,W`';
 
 /** What to do about an argument of the wrong type. */
 function coercionHint(value: Value, type: ParamType | 'any', callee: Callee): string {
   if (value.kind === 'size') return FIX_SIZE_HINT;
-  if (value.kind === 'float' && (type === 'int' || type === 'int2' || type === 'int[]')) return 'write an int; `int(x)` rounds toward zero';
-  const holdsTensor = value.kind === 'tensor' || ((value.kind === 'list' || value.kind === 'tuple') && value.items.some((i) => i.kind === 'tensor'));
-  if (holdsTensor && type !== 'tensor' && type !== 'tensors') return `a tensor goes first, or is piped in: \`x -> ${callee.name}(...)\``;
+  if (value.kind === 'float' && (type === 'int' || type === 'int2' || type === 'int[]'))
+    return 'write an int; `int(x)` rounds toward zero';
+  const holdsTensor =
+    value.kind === 'tensor' ||
+    ((value.kind === 'list' || value.kind === 'tuple') && value.items.some((i) => i.kind === 'tensor'));
+  if (holdsTensor && type !== 'tensor' && type !== 'tensors')
+    return `a tensor goes first, or is piped in: \`x -> ${callee.name}(...)\``;
   return `the signature is ${signature(callee)}`;
 }
 
@@ -67,14 +71,24 @@ export class Evaluator {
       case 'BinaryExpr':
         return this.binaryExpr(expression, frame);
       case 'UnaryExpr':
-        return this.checked(unary(expression.operator, this.evaluate(expression.operand, frame)), expression.span, frame);
+        return this.checked(
+          unary(expression.operator, this.evaluate(expression.operand, frame)),
+          expression.span,
+          frame,
+        );
       case 'ConditionalExpr':
         return this.conditional(expression, frame);
       case 'IndexExpr':
         return this.index(expression, frame);
       case 'AnnotatedExpr': {
         const first = this.builder.nodes.length;
-        return applyAnnotations(this, this.evaluate(expression.expression, frame), expression.annotations, frame, first);
+        return applyAnnotations(
+          this,
+          this.evaluate(expression.expression, frame),
+          expression.annotations,
+          frame,
+          first,
+        );
       }
     }
   }
@@ -91,11 +105,23 @@ export class Evaluator {
     if (value) return value;
     const name = identifier.name;
     if (frame.module.scope.has(name) || findOp(name)) {
-      this.report('E0212', identifier.span, `\`${name}\` is ${frame.module.scope.has(name) ? 'a block' : 'an operation'}, not a value`, `call it: \`${name}(...)\`, or use it as a pipeline stage: \`x -> ${name}\``, frame);
+      this.report(
+        'E0212',
+        identifier.span,
+        `\`${name}\` is ${frame.module.scope.has(name) ? 'a block' : 'an operation'}, not a value`,
+        `call it: \`${name}(...)\`, or use it as a pipeline stage: \`x -> ${name}\``,
+        frame,
+      );
       return POISON;
     }
     const hint = didYouMean(name, frame.scope.names());
-    this.report('E0210', identifier.span, `unknown name \`${name}\``, hint ?? 'define it with `let` or declare it as a parameter', frame);
+    this.report(
+      'E0210',
+      identifier.span,
+      `unknown name \`${name}\``,
+      hint ?? 'define it with `let` or declare it as a parameter',
+      frame,
+    );
     return POISON;
   }
 
@@ -109,7 +135,13 @@ export class Evaluator {
       const iterable = this.evaluate(item.iterable, frame);
       if (iterable.kind === 'poison') return POISON;
       if (iterable.kind !== 'list' && iterable.kind !== 'tuple') {
-        this.report('E0261', item.iterable.span, `a comprehension iterates over a list, got ${typeName(iterable)}`, 'use `range(n)` to repeat n times', frame);
+        this.report(
+          'E0261',
+          item.iterable.span,
+          `a comprehension iterates over a list, got ${typeName(iterable)}`,
+          'use `range(n)` to repeat n times',
+          frame,
+        );
         return POISON;
       }
       for (const element of iterable.items) {
@@ -127,7 +159,8 @@ export class Evaluator {
   condition(expression: ast.Expression, frame: Frame): boolean {
     const value = this.evaluate(expression, frame);
     if (value.kind === 'bool') return value.value;
-    if (value.kind !== 'poison') this.report('E0262', expression.span, `a condition must be a bool, got ${typeName(value)}`, undefined, frame);
+    if (value.kind !== 'poison')
+      this.report('E0262', expression.span, `a condition must be a bool, got ${typeName(value)}`, undefined, frame);
     return false;
   }
 
@@ -139,11 +172,23 @@ export class Evaluator {
     const right = this.evaluate(expression.right, frame);
     if (left.kind === 'poison' || right.kind === 'poison') return POISON;
     if (left.kind === 'tensor' || right.kind === 'tensor') {
-      this.report('E0263', expression.span, `\`${expression.operator}\` works on compile-time values, not tensors`, 'combine tensors with `add(a, b)`, `mul(a, b)` or `max(a, b)`', frame);
+      this.report(
+        'E0263',
+        expression.span,
+        `\`${expression.operator}\` works on compile-time values, not tensors`,
+        'combine tensors with `add(a, b)`, `mul(a, b)` or `max(a, b)`',
+        frame,
+      );
       return POISON;
     }
     if (comparesSize(expression.operator, left, right)) {
-      this.report('E0267', expression.span, `cannot compare ${show(left)} with ${show(right)}: it depends on the input size`, FIX_SIZE_HINT, frame);
+      this.report(
+        'E0267',
+        expression.span,
+        `cannot compare ${show(left)} with ${show(right)}: it depends on the input size`,
+        FIX_SIZE_HINT,
+        frame,
+      );
       return POISON;
     }
     return this.checked(binary(expression.operator, left, right), expression.span, frame);
@@ -153,7 +198,13 @@ export class Evaluator {
     const condition = this.evaluate(expression.condition, frame);
     if (condition.kind === 'poison') return POISON;
     if (condition.kind !== 'bool') {
-      this.report('E0262', expression.condition.span, `a condition must be a bool, got ${typeName(condition)}`, undefined, frame);
+      this.report(
+        'E0262',
+        expression.condition.span,
+        `a condition must be a bool, got ${typeName(condition)}`,
+        undefined,
+        frame,
+      );
       return POISON;
     }
     return this.evaluate(condition.value ? expression.then : expression.otherwise, frame);
@@ -164,13 +215,25 @@ export class Evaluator {
     const index = this.evaluate(expression.index, frame);
     if (target.kind === 'poison' || index.kind === 'poison') return POISON;
     if ((target.kind !== 'list' && target.kind !== 'tuple') || index.kind !== 'int') {
-      this.report('E0264', expression.span, `cannot index ${typeName(target)} with ${typeName(index)}`, 'index a list with an int: `rates[0]`', frame);
+      this.report(
+        'E0264',
+        expression.span,
+        `cannot index ${typeName(target)} with ${typeName(index)}`,
+        'index a list with an int: `rates[0]`',
+        frame,
+      );
       return POISON;
     }
     const position = index.value < 0 ? target.items.length + index.value : index.value;
     const item = target.items[position];
     if (item) return item;
-    this.report('E0265', expression.index.span, `index ${index.value} is out of range for a list of ${target.items.length}`, undefined, frame);
+    this.report(
+      'E0265',
+      expression.index.span,
+      `index ${index.value} is out of range for a list of ${target.items.length}`,
+      undefined,
+      frame,
+    );
     return POISON;
   }
 
@@ -186,12 +249,27 @@ export class Evaluator {
 
   stage(stage: ast.Stage, input: Value, inputSpan: Span, frame: Frame): Value {
     if (stage.kind === 'CallStage') {
-      return this.call(stage.callee, stage.args ?? [], { value: input, span: inputSpan }, stage.span, stage.annotations, frame);
+      return this.call(
+        stage.callee,
+        stage.args ?? [],
+        { value: input, span: inputSpan },
+        stage.span,
+        stage.annotations,
+        frame,
+      );
     }
     const count = this.evaluate(stage.count, frame);
     if (count.kind === 'poison') return POISON;
     if (count.kind !== 'int' || count.value < 0) {
-      this.report('E0266', stage.count.span, `repeat needs a count that is an int ≥ 0, got ${describe(count)}`, count.kind === 'float' ? 'write the count as an int: `int(...)` rounds toward zero' : 'the count says how many times the stages run: 0, 1, 2, ...', frame);
+      this.report(
+        'E0266',
+        stage.count.span,
+        `repeat needs a count that is an int ≥ 0, got ${describe(count)}`,
+        count.kind === 'float'
+          ? 'write the count as an int: `int(...)` rounds toward zero'
+          : 'the count says how many times the stages run: 0, 1, 2, ...',
+        frame,
+      );
       return POISON;
     }
     let value = input;
@@ -206,10 +284,23 @@ export class Evaluator {
   }
 
   /** A call by name: a block, an operation, or a compile-time builtin. */
-  call(callee: ast.Identifier, args: readonly ast.Argument[], piped: { value: Value; span: Span } | undefined, span: Span, annotations: readonly ast.Annotation[], frame: Frame): Value {
+  call(
+    callee: ast.Identifier,
+    args: readonly ast.Argument[],
+    piped: { value: Value; span: Span } | undefined,
+    span: Span,
+    annotations: readonly ast.Annotation[],
+    frame: Frame,
+  ): Value {
     const name = callee.name;
     if (frame.scope.lookup(name)) {
-      this.report('E0213', callee.span, `\`${name}\` is a value, not a block or operation`, 'rename the binding so it does not hide the callable', frame);
+      this.report(
+        'E0213',
+        callee.span,
+        `\`${name}\` is a value, not a block or operation`,
+        'rename the binding so it does not hide the callable',
+        frame,
+      );
       return POISON;
     }
     const declaration = frame.module.scope.get(name);
@@ -221,7 +312,13 @@ export class Evaluator {
     }
     if (builtin) return this.builtinCall(builtin.name, args, piped, span, frame);
     const candidates = [...frame.module.scope.keys(), ...OPS.map((o) => o.name), ...BUILTINS.map((b) => b.name)];
-    this.report('E0211', callee.span, `unknown block or operation \`${name}\``, didYouMean(name, candidates) ?? 'see docs/ops.md for the operations, or import the block', frame);
+    this.report(
+      'E0211',
+      callee.span,
+      `unknown block or operation \`${name}\``,
+      didYouMean(name, candidates) ?? 'see docs/ops.md for the operations, or import the block',
+      frame,
+    );
     return POISON;
   }
 
@@ -249,25 +346,49 @@ export class Evaluator {
     }
   }
 
-  private builtinCall(name: string, args: readonly ast.Argument[], piped: { value: Value } | undefined, span: Span, frame: Frame): Value {
+  private builtinCall(
+    name: string,
+    args: readonly ast.Argument[],
+    piped: { value: Value } | undefined,
+    span: Span,
+    frame: Frame,
+  ): Value {
     const named = args.find((a) => a.name);
     if (named) {
-      this.report('E0220', named.name!.span, `\`${name}\` takes no named arguments`, findBuiltin(name)!.signature, frame);
+      this.report(
+        'E0220',
+        named.name!.span,
+        `\`${name}\` takes no named arguments`,
+        findBuiltin(name)!.signature,
+        frame,
+      );
       return POISON;
     }
     const values = [...(piped ? [piped.value] : []), ...args.map((a) => this.evaluate(a.value, frame))];
     if (values.some((v) => v.kind === 'poison')) return POISON;
-    return this.checked(findBuiltin(name)!.apply(values, { typeOf: (node) => this.builder.type(node), sizes: this.builder.sizes }), span, frame);
+    return this.checked(
+      findBuiltin(name)!.apply(values, { typeOf: (node) => this.builder.type(node), sizes: this.builder.sizes }),
+      span,
+      frame,
+    );
   }
 
   /** Evaluates an argument; a bare unbound name stands for an enum member when the type is an enum. */
   argument(expression: ast.Expression, type: ParamType | 'any', frame: Frame): Value {
-    if (expression.kind === 'Identifier' && typeof type === 'object' && !frame.scope.lookup(expression.name)) return str(expression.name);
+    if (expression.kind === 'Identifier' && typeof type === 'object' && !frame.scope.lookup(expression.name))
+      return str(expression.name);
     return this.evaluate(expression, frame);
   }
 
-  bind(callee: Callee, args: readonly ast.Argument[], piped: { value: Value; span: Span } | undefined, span: Span, frame: Frame): Map<string, BoundArgument> | undefined {
-    const report = (code: string, at: Span, message: string, hint?: string) => this.report(code, at, message, hint, frame);
+  bind(
+    callee: Callee,
+    args: readonly ast.Argument[],
+    piped: { value: Value; span: Span } | undefined,
+    span: Span,
+    frame: Frame,
+  ): Map<string, BoundArgument> | undefined {
+    const report = (code: string, at: Span, message: string, hint?: string) =>
+      this.report(code, at, message, hint, frame);
     const bound = bindArguments(callee, piped, args, span, (e, t) => this.argument(e, t, frame), report);
     if (!bound) return undefined;
     let ok = true;
@@ -276,15 +397,33 @@ export class Evaluator {
       if (!argument) continue;
       const result = coerce(argument.value, formal.type);
       if (typeof result === 'string') {
-        this.report('E0224', argument.span, `the argument \`${formal.name}\` of \`${callee.name}\`: ${result}`, coercionHint(argument.value, formal.type, callee), frame);
+        this.report(
+          'E0224',
+          argument.span,
+          `the argument \`${formal.name}\` of \`${callee.name}\`: ${result}`,
+          coercionHint(argument.value, formal.type, callee),
+          frame,
+        );
         ok = false;
       } else bound.set(formal.name, { ...argument, value: result });
     }
     return ok ? bound : undefined;
   }
 
-  private opCall(op: OpDef, args: readonly ast.Argument[], piped: { value: Value; span: Span } | undefined, span: Span, annotations: readonly ast.Annotation[], frame: Frame): Value {
-    const callee = { name: op.name, kind: 'operation' as const, formals: formalsOfOp(op.params), ...(op.positionalHint ? { positionalHint: op.positionalHint } : {}) };
+  private opCall(
+    op: OpDef,
+    args: readonly ast.Argument[],
+    piped: { value: Value; span: Span } | undefined,
+    span: Span,
+    annotations: readonly ast.Annotation[],
+    frame: Frame,
+  ): Value {
+    const callee = {
+      name: op.name,
+      kind: 'operation' as const,
+      formals: formalsOfOp(op.params),
+      ...(op.positionalHint ? { positionalHint: op.positionalHint } : {}),
+    };
     const bound = this.bind(callee, args, piped, span, frame);
     if (!bound) return POISON;
     const inputs: number[] = [];
@@ -295,7 +434,8 @@ export class Evaluator {
       // A problem with the piped-in value is shown at the stage that receives it.
       if (argument) argumentSpans.set(param.name, piped && index === 0 ? span : argument.span);
       const value = argument?.value;
-      if (value?.kind === 'poison' || (value?.kind === 'list' && value.items.some((i) => i.kind === 'poison'))) return POISON;
+      if (value?.kind === 'poison' || (value?.kind === 'list' && value.items.some((i) => i.kind === 'poison')))
+        return POISON;
       if (param.type === 'tensor') {
         if (value?.kind === 'tensor') inputs.push(value.node);
       } else if (param.type === 'tensors') {
@@ -309,7 +449,11 @@ export class Evaluator {
     }
     const pinned = annotations.find((a) => a.name.name === 'name')?.args[0]?.value;
     const segment = pinned?.kind === 'StringLiteral' ? pinned.value : op.name;
-    const node = this.builder.addOp(op, inputs, attrs as never, frame.prefix, segment, { span, callChain: frame.callChain, argumentSpans });
+    const node = this.builder.addOp(op, inputs, attrs as never, frame.prefix, segment, {
+      span,
+      callChain: frame.callChain,
+      argumentSpans,
+    });
     return node === undefined ? POISON : { kind: 'tensor', node };
   }
 }

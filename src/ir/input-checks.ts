@@ -17,16 +17,23 @@ export const LARGEST_SIZE = 65_536;
 export function checkSatisfiable(bag: DiagnosticBag, sizes: SizeSpace, fallback: Span): boolean {
   let ok = true;
   for (const symbol of sizes.symbols) {
-    if (sizes.fixed.has(symbol) || sizes.valuesOf(symbol).length > 0 || sizes.valuesOf(symbol, LARGEST_SIZE).length > 0) continue;
+    if (sizes.fixed.has(symbol) || sizes.valuesOf(symbol).length > 0 || sizes.valuesOf(symbol, LARGEST_SIZE).length > 0)
+      continue;
     const own = sizes.constraints.filter((c) => c.symbols.length === 1 && c.symbols[0] === symbol);
     const conflict = smallestConflict(own, symbol);
     const clauses = conflict.map((c) => `\`${c.text}\``);
     const last = conflict[conflict.length - 1]!;
-    const message = conflict.length === 1
-      ? `no size of \`${symbol}\` satisfies ${clauses[0]}`
-      : `no size of \`${symbol}\` satisfies ${clauses.slice(0, -1).join(', ')} and ${clauses[clauses.length - 1]} together`;
-    const hint = conflict.length === 1 ? `sizes are ints from 1 up; change the clause` : 'these clauses contradict each other: change or remove one of them';
-    const related = conflict.slice(0, -1).flatMap((c) => (c.span ? [{ span: c.span, message: `\`${c.text}\` is here` }] : []));
+    const message =
+      conflict.length === 1
+        ? `no size of \`${symbol}\` satisfies ${clauses[0]}`
+        : `no size of \`${symbol}\` satisfies ${clauses.slice(0, -1).join(', ')} and ${clauses[clauses.length - 1]} together`;
+    const hint =
+      conflict.length === 1
+        ? `sizes are ints from 1 up; change the clause`
+        : 'these clauses contradict each other: change or remove one of them';
+    const related = conflict
+      .slice(0, -1)
+      .flatMap((c) => (c.span ? [{ span: c.span, message: `\`${c.text}\` is here` }] : []));
     bag.error('E0285', last.span ?? fallback, message, hint, related);
     ok = false;
   }
@@ -47,7 +54,12 @@ function smallestConflict(constraints: readonly SizeConstraint[], symbol: string
  * Warns about `f32[N, 3, 224, 224]`: a few "rows" and image-sized "channels" are nearly always
  * a channels-first shape copied from PyTorch. The hint writes the same sizes channels last.
  */
-export function lintChannelsFirst(bag: DiagnosticBag, statement: ast.InputStmt, shape: readonly Dim[], source: string): void {
+export function lintChannelsFirst(
+  bag: DiagnosticBag,
+  statement: ast.InputStmt,
+  shape: readonly Dim[],
+  source: string,
+): void {
   if (shape.length !== 4) return;
   const [, second, third, fourth] = shape as [Dim, Dim, Dim, Dim];
   const few = second.kind === 'const' && second.value <= 4;

@@ -33,9 +33,13 @@ export function readIR(text: string, file = '<ir>'): Graph {
     fail(`${file} is not valid JSON: ${(error as Error).message}`);
   }
   const doc = document as Partial<IRDocument>;
-  if (typeof doc !== 'object' || doc === null || doc.format !== IR_FORMAT) fail(`${file} is not a segc IR file (no "format": "${IR_FORMAT}")`);
+  if (typeof doc !== 'object' || doc === null || doc.format !== IR_FORMAT)
+    fail(`${file} is not a segc IR file (no "format": "${IR_FORMAT}")`);
   if (doc.version !== IR_VERSION) {
-    fail(`${file} has IR version ${JSON.stringify(doc.version)}, but this segc reads version ${IR_VERSION}`, 'rebuild the IR from the .seg file with this version of segc');
+    fail(
+      `${file} has IR version ${JSON.stringify(doc.version)}, but this segc reads version ${IR_VERSION}`,
+      'rebuild the IR from the .seg file with this version of segc',
+    );
   }
   checkGraph(doc.graph, file);
   return doc.graph as Graph;
@@ -51,7 +55,8 @@ function checkGraph(graph: unknown, file: string): void {
   (g.nodes as unknown[]).forEach((node, index) => checkNode(node, index, file));
   const count = (g.nodes as unknown[]).length;
   for (const ref of [...(g.inputs as { node: unknown }[]), ...(g.outputs as { node: unknown }[])]) {
-    if (!Number.isInteger(ref.node) || (ref.node as number) < 0 || (ref.node as number) >= count) fail(`${file}: an input or output refers to node ${String(ref.node)}, which does not exist`);
+    if (!Number.isInteger(ref.node) || (ref.node as number) < 0 || (ref.node as number) >= count)
+      fail(`${file}: an input or output refers to node ${String(ref.node)}, which does not exist`);
   }
 }
 
@@ -61,10 +66,15 @@ function checkNode(node: unknown, index: number, file: string): void {
   if (typeof n !== 'object' || n === null) fail(`${where} is not an object`);
   if (n.id !== index) fail(`${where} has id ${String(n.id)}`);
   if (typeof n.op !== 'string' || typeof n.name !== 'string') fail(`${where} needs "op" and "name" strings`);
-  if (!Array.isArray(n.inputs) || !(n.inputs as unknown[]).every((i) => Number.isInteger(i) && (i as number) >= 0 && (i as number) < index)) {
+  if (
+    !Array.isArray(n.inputs) ||
+    !(n.inputs as unknown[]).every((i) => Number.isInteger(i) && (i as number) >= 0 && (i as number) < index)
+  ) {
     fail(`${where} (${String(n.name)}) has inputs that are not earlier nodes`);
   }
   const type = n.type as { dtype?: unknown; shape?: unknown };
-  if (!type || (type.dtype !== 'f32' && type.dtype !== 'i32') || !Array.isArray(type.shape)) fail(`${where} (${String(n.name)}) has a malformed type`);
-  if (!Array.isArray(n.weights) || typeof n.attrs !== 'object') fail(`${where} (${String(n.name)}) needs "weights" and "attrs"`);
+  if (!type || (type.dtype !== 'f32' && type.dtype !== 'i32') || !Array.isArray(type.shape))
+    fail(`${where} (${String(n.name)}) has a malformed type`);
+  if (!Array.isArray(n.weights) || typeof n.attrs !== 'object')
+    fail(`${where} (${String(n.name)}) needs "weights" and "attrs"`);
 }

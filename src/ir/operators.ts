@@ -21,15 +21,19 @@ export function binary(operator: BinaryOperator, left: Value, right: Value): Val
   if (left.kind === 'size' || right.kind === 'size') return sizeArithmetic(operator, left, right);
   if (operator === '==' || operator === '!=') {
     const same = equalValues(left, right);
-    return same === undefined ? `cannot compare ${typeName(left)} with ${typeName(right)}` : bool(operator === '==' ? same : !same);
+    return same === undefined
+      ? `cannot compare ${typeName(left)} with ${typeName(right)}`
+      : bool(operator === '==' ? same : !same);
   }
   if (operator === '&&' || operator === '||') {
-    if (left.kind !== 'bool' || right.kind !== 'bool') return `\`${operator}\` needs two bools, got ${typeName(left)} and ${typeName(right)}`;
+    if (left.kind !== 'bool' || right.kind !== 'bool')
+      return `\`${operator}\` needs two bools, got ${typeName(left)} and ${typeName(right)}`;
     return bool(operator === '&&' ? left.value && right.value : left.value || right.value);
   }
   if (operator === '+' && left.kind === 'string' && right.kind === 'string') return str(left.value + right.value);
   if (operator === '+' && left.kind === 'list' && right.kind === 'list') return list([...left.items, ...right.items]);
-  if (!isNumber(left) || !isNumber(right)) return `\`${operator}\` needs numbers, got ${typeName(left)} and ${typeName(right)}`;
+  if (!isNumber(left) || !isNumber(right))
+    return `\`${operator}\` needs numbers, got ${typeName(left)} and ${typeName(right)}`;
   const result = arithmetic(operator, left, right);
   return typeof result === 'string' ? result : exactOrRefused(result, operator, left.value, right.value);
 }
@@ -46,7 +50,11 @@ function exactOrRefused(result: Value, operator: BinaryOperator, a: number, b: n
   return result;
 }
 
-function arithmetic(operator: BinaryOperator, left: { kind: 'int' | 'float'; value: number }, right: { kind: 'int' | 'float'; value: number }): Value | string {
+function arithmetic(
+  operator: BinaryOperator,
+  left: { kind: 'int' | 'float'; value: number },
+  right: { kind: 'int' | 'float'; value: number },
+): Value | string {
   const a = left.value;
   const b = right.value;
   const ints = left.kind === 'int' && right.kind === 'int';
@@ -85,7 +93,8 @@ function asDim(value: Value): Dim | undefined {
 function sizeArithmetic(operator: BinaryOperator, left: Value, right: Value): Value | string {
   const [a, b] = [asDim(left), asDim(right)];
   if (!a || !b) return `\`${operator}\` needs numbers or sizes, got ${typeName(left)} and ${typeName(right)}`;
-  if (comparesSize(operator, left, right)) return `cannot compare ${show(left)} with ${show(right)}: it depends on the input size`;
+  if (comparesSize(operator, left, right))
+    return `cannot compare ${show(left)} with ${show(right)}: it depends on the input size`;
   const divisor = right.kind === 'int' ? right.value : 0;
   switch (operator) {
     case '+':
@@ -105,7 +114,8 @@ function sizeArithmetic(operator: BinaryOperator, left: Value, right: Value): Va
 
 export function unary(operator: '-' | '!', operand: Value): Value | string {
   if (operand.kind === 'size' && operator === '-') return size(mul(dim(-1), operand.dim));
-  if (operator === '!') return operand.kind === 'bool' ? bool(!operand.value) : `\`!\` needs a bool, got ${typeName(operand)}`;
+  if (operator === '!')
+    return operand.kind === 'bool' ? bool(!operand.value) : `\`!\` needs a bool, got ${typeName(operand)}`;
   if (operand.kind === 'int') return int(-operand.value);
   if (operand.kind === 'float') return float(-operand.value);
   return `\`-\` needs a number, got ${typeName(operand)}`;

@@ -41,7 +41,13 @@ export function runBlock(
   const declaration = reference.declaration;
   const name = declaration.name.name;
   if (declaration.kind === 'ModelDecl') {
-    evaluator.report('E0214', span, `\`${name}\` is a model; only blocks can be called`, 'turn the shared part into a `block` that both models call', frame);
+    evaluator.report(
+      'E0214',
+      span,
+      `\`${name}\` is a model; only blocks can be called`,
+      'turn the shared part into a `block` that both models call',
+      frame,
+    );
     return POISON;
   }
   if (frame.callChain.length >= MAX_BLOCK_DEPTH) {
@@ -80,11 +86,15 @@ function reportRunaway(evaluator: Evaluator, name: string, span: Span, frame: Fr
   const start = chain.map((site) => site.block).lastIndexOf(name);
   const hint = `a recursive block must stop: make the call depend on a parameter that shrinks, as in \`depth > 0 ? (x -> ${name}(depth - 1)) : x\``;
   if (start < 0) {
-    evaluator.diagnostics.error('E0240', span, `blocks nest deeper than ${MAX_BLOCK_DEPTH} calls`, hint, [{ span: chain[0]!.span, message: 'the outermost call' }]);
+    evaluator.diagnostics.error('E0240', span, `blocks nest deeper than ${MAX_BLOCK_DEPTH} calls`, hint, [
+      { span: chain[0]!.span, message: 'the outermost call' },
+    ]);
     return;
   }
   const cycle = [...chain.slice(start).map((site) => site.block), name];
-  const related = chain.slice(start + 1).map((site) => ({ span: site.span, message: `\`${site.block}\` is called here` }));
+  const related = chain
+    .slice(start + 1)
+    .map((site) => ({ span: site.span, message: `\`${site.block}\` is called here` }));
   const first = chain.findIndex((site) => site.block === name);
   related.unshift({ span: chain[first]!.span, message: `the first call of \`${name}\`` });
   const message = `\`${name}\` calls itself without end: ${cycle.join(' → ')} (${MAX_BLOCK_DEPTH} calls deep)`;
@@ -120,7 +130,13 @@ export function runLet(evaluator: Evaluator, statement: ast.LetStmt, frame: Fram
   const items = value.kind === 'tuple' || value.kind === 'list' ? value.items : undefined;
   if (value.kind !== 'poison' && (!items || items.length !== names.length)) {
     const found = items ? `${items.length} values` : typeName(value);
-    evaluator.report('E0251', statement.span, `\`let (${names.map((n) => n.name).join(', ')})\` needs ${names.length} values, got ${found}`, undefined, frame);
+    evaluator.report(
+      'E0251',
+      statement.span,
+      `\`let (${names.map((n) => n.name).join(', ')})\` needs ${names.length} values, got ${found}`,
+      undefined,
+      frame,
+    );
   }
   names.forEach((name, i) => define(evaluator, name, items?.[i] ?? POISON, frame));
 }
@@ -135,18 +151,29 @@ function define(evaluator: Evaluator, name: ast.Identifier, value: Value, frame:
  * freezes every node created since `firstNode` (a whole block expansion); the others mark the
  * resulting tensor.
  */
-export function applyAnnotations(evaluator: Evaluator, value: Value, annotations: readonly ast.Annotation[], frame: Frame, firstNode?: number): Value {
+export function applyAnnotations(
+  evaluator: Evaluator,
+  value: Value,
+  annotations: readonly ast.Annotation[],
+  frame: Frame,
+  firstNode?: number,
+): Value {
   for (const annotation of annotations) {
     const name = annotation.name.name;
     if (!(name in ANNOTATIONS)) {
-      const hint = didYouMean(name, Object.keys(ANNOTATIONS)) ?? `known annotations: ${Object.keys(ANNOTATIONS).map((a) => `@${a}`).join(', ')}`;
+      const hint =
+        didYouMean(name, Object.keys(ANNOTATIONS)) ??
+        `known annotations: ${Object.keys(ANNOTATIONS)
+          .map((a) => `@${a}`)
+          .join(', ')}`;
       evaluator.report('E0270', annotation.name.span, `unknown annotation \`@${name}\``, hint, frame);
       continue;
     }
     if (name === 'name') continue;
     const args = annotation.args.map((a) => literal(a.value)).filter((a) => a !== undefined);
     const tensors = tensorsOf(value);
-    const targets = name === 'frozen' && firstNode !== undefined ? range(firstNode, evaluator.builder.nodes.length) : tensors;
+    const targets =
+      name === 'frozen' && firstNode !== undefined ? range(firstNode, evaluator.builder.nodes.length) : tensors;
     for (const node of targets) evaluator.builder.annotate(node, { name, args });
   }
   return value;
@@ -163,6 +190,7 @@ function range(start: number, end: number): number[] {
 }
 
 function literal(expression: ast.Expression): number | string | boolean | undefined {
-  if (expression.kind === 'NumberLiteral' || expression.kind === 'StringLiteral' || expression.kind === 'BoolLiteral') return expression.value;
+  if (expression.kind === 'NumberLiteral' || expression.kind === 'StringLiteral' || expression.kind === 'BoolLiteral')
+    return expression.value;
   return undefined;
 }

@@ -123,7 +123,13 @@ export class Workspace {
     const checked = this.check(path);
     if (checked.compiled) return checked;
     const compiled = compile(path, this.host);
-    const analysis: Analysis = { ...checked, program: compiled.program, module: compiled.program.modules.get(path), compiled, diagnostics: compiled.diagnostics };
+    const analysis: Analysis = {
+      ...checked,
+      program: compiled.program,
+      module: compiled.program.modules.get(path),
+      compiled,
+      diagnostics: compiled.diagnostics,
+    };
     this.analyses.set(path, analysis);
     return analysis;
   }

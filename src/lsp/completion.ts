@@ -78,22 +78,43 @@ export function signatureHelp(analysis: Analysis, offset: number): SignatureHelp
 
 export function completions(analysis: Analysis, offset: number): CompletionEntry[] {
   const context = callContext(analysis.text, offset);
-  const before = analysis.text.slice(0, offset).replace(/[A-Za-z0-9_]*$/, '').trimEnd();
+  const before = analysis.text
+    .slice(0, offset)
+    .replace(/[A-Za-z0-9_]*$/, '')
+    .trimEnd();
   if (before.endsWith('->')) return callables(analysis);
   const items: CompletionEntry[] = [];
   if (context) items.push(...argumentItems(analysis, context));
   items.push(...namesInScope(analysis, offset), ...callables(analysis));
-  if (!context) items.push(...[...KEYWORD_WORDS].map((word) => ({ label: word, kind: KIND.keyword, sortText: `9${word}` })));
+  if (!context)
+    items.push(...[...KEYWORD_WORDS].map((word) => ({ label: word, kind: KIND.keyword, sortText: `9${word}` })));
   return items;
 }
 
 function callables(analysis: Analysis): CompletionEntry[] {
-  const ops = OPS.map((op) => ({ label: op.name, kind: KIND.function, detail: opSignature(op).label, documentation: op.summary, sortText: `2${op.name}` }));
+  const ops = OPS.map((op) => ({
+    label: op.name,
+    kind: KIND.function,
+    detail: opSignature(op).label,
+    documentation: op.summary,
+    sortText: `2${op.name}`,
+  }));
   const blocks = [...(analysis.module?.scope ?? new Map()).values()].map((ref) => {
     const signature = declarationSignature(ref.declaration, analysis.program.sources.get(ref.module) ?? '');
-    return { label: signature.name, kind: KIND.class, detail: signature.label, documentation: signature.doc, sortText: `1${signature.name}` };
+    return {
+      label: signature.name,
+      kind: KIND.class,
+      detail: signature.label,
+      documentation: signature.doc,
+      sortText: `1${signature.name}`,
+    };
   });
-  const builtins = BUILTINS.map((b) => ({ label: b.name, kind: KIND.function, detail: b.signature, sortText: `3${b.name}` }));
+  const builtins = BUILTINS.map((b) => ({
+    label: b.name,
+    kind: KIND.function,
+    detail: b.signature,
+    sortText: `3${b.name}`,
+  }));
   return [...blocks, ...ops, ...builtins];
 }
 
@@ -102,14 +123,24 @@ function argumentItems(analysis: Analysis, context: CallContext): CompletionEntr
   const op = findOp(context.callee);
   if (context.named && op) {
     const type = op.params.find((p) => p.name === context.named)?.type;
-    if (type && typeof type !== 'string') return type.enum.map((value) => ({ label: value, kind: KIND.enumMember, sortText: `0${value}` }));
+    if (type && typeof type !== 'string')
+      return type.enum.map((value) => ({ label: value, kind: KIND.enumMember, sortText: `0${value}` }));
   }
   const signature = signatureOf(analysis, context.callee);
   if (!signature || context.named) return [];
-  const tensors = new Set(op?.params.filter((p) => p.type === 'tensor' || p.type === 'tensors').map((p) => p.name) ?? []);
+  const tensors = new Set(
+    op?.params.filter((p) => p.type === 'tensor' || p.type === 'tensors').map((p) => p.name) ?? [],
+  );
   return signature.parameters
     .filter((p) => !context.given.includes(p.name) && !tensors.has(p.name) && p.doc !== 'a tensor')
-    .map((p) => ({ label: `${p.name}:`, kind: KIND.property, detail: p.label, documentation: p.doc, insertText: `${p.name}: `, sortText: `0${p.name}` }));
+    .map((p) => ({
+      label: `${p.name}:`,
+      kind: KIND.property,
+      detail: p.label,
+      documentation: p.doc,
+      insertText: `${p.name}: `,
+      sortText: `0${p.name}`,
+    }));
 }
 
 /** Parameters, inputs, size symbols and `let`s of the declaration around the offset, defined before it. */
@@ -120,7 +151,13 @@ function namesInScope(analysis: Analysis, offset: number): CompletionEntry[] {
   for (const o of occurrences(analysis.module)) {
     const declaration = o.declaration;
     if (!o.defines || o.target?.kind !== 'binding' || o.target.binding === 'output' || !declaration) continue;
-    if (offset < declaration.span.start.offset || offset > declaration.span.end.offset || o.span.end.offset > offset || seen.has(o.name)) continue;
+    if (
+      offset < declaration.span.start.offset ||
+      offset > declaration.span.end.offset ||
+      o.span.end.offset > offset ||
+      seen.has(o.name)
+    )
+      continue;
     seen.add(o.name);
     items.push({ label: o.name, kind: KIND.variable, detail: o.target.binding, sortText: `0${o.name}` });
   }

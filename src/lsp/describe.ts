@@ -52,5 +52,10 @@ function declarationParameter(param: ast.Param, source: string): ParameterInfo {
 export function declarationSignature(declaration: ast.Declaration, source: string): SignatureInfo {
   const parameters = declaration.params.map((p) => declarationParameter(p, source));
   const keyword = declaration.kind === 'BlockDecl' ? 'block' : 'model';
-  return { name: declaration.name.name, label: `${keyword} ${declaration.name.name}(${parameters.map((p) => p.label).join(', ')})`, doc: declaration.doc ?? '', parameters };
+  return {
+    name: declaration.name.name,
+    label: `${keyword} ${declaration.name.name}(${parameters.map((p) => p.label).join(', ')})`,
+    doc: declaration.doc ?? '',
+    parameters,
+  };
 }

@@ -24,7 +24,11 @@ export interface EditorDiagnostic {
 const SUGGESTION = /did you mean `([^`]+)`\?/;
 
 /** The diagnostics to show in the document at `path`. */
-export function editorDiagnostics(workspace: Workspace, path: string, diagnostics: readonly CompilerDiagnostic[]): EditorDiagnostic[] {
+export function editorDiagnostics(
+  workspace: Workspace,
+  path: string,
+  diagnostics: readonly CompilerDiagnostic[],
+): EditorDiagnostic[] {
   return diagnostics.map((d) => toEditor(workspace, path, d));
 }
 
@@ -59,7 +63,13 @@ function placeInDocument(workspace: Workspace, d: CompilerDiagnostic, path: stri
   if (inDocument.length) return inDocument.at(-1)!.span;
   const imports = workspace.check(path).module?.program.imports ?? [];
   const importing = imports.find((i) => workspace.host.resolveImport(path, i.from) === d.span.file);
-  return importing?.fromSpan ?? { file: path, start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } };
+  return (
+    importing?.fromSpan ?? {
+      file: path,
+      start: { offset: 0, line: 1, column: 1 },
+      end: { offset: 0, line: 1, column: 1 },
+    }
+  );
 }
 
 export function locate(workspace: Workspace, span: Span): Location {
@@ -77,6 +87,8 @@ export interface QuickFix {
 export function quickFixes(diagnostics: readonly EditorDiagnostic[]): QuickFix[] {
   return diagnostics.flatMap((d) => {
     const replacement = d.data?.replacement;
-    return replacement ? [{ title: `Change to \`${replacement}\``, range: d.range, newText: replacement, diagnostic: d }] : [];
+    return replacement
+      ? [{ title: `Change to \`${replacement}\``, range: d.range, newText: replacement, diagnostic: d }]
+      : [];
   });
 }

@@ -24,7 +24,12 @@ export interface HoverResult {
  * `inputSize`: an input height and width to show shapes at as well (the editor's counterpart of
  * `segc summary --input H,W`), for models whose input sizes are symbolic.
  */
-export function hover(workspace: Workspace, analysis: Analysis, offset: number, inputSize?: readonly [number, number]): HoverResult | undefined {
+export function hover(
+  workspace: Workspace,
+  analysis: Analysis,
+  offset: number,
+  inputSize?: readonly [number, number],
+): HoverResult | undefined {
   const occurrence = analysis.module ? occurrenceAt(analysis.module, offset) : undefined;
   if (!occurrence) return undefined;
   const parts = [describeTarget(analysis, occurrence.target, occurrence.name)];
@@ -43,7 +48,9 @@ function describeTarget(analysis: Analysis, target: Target | undefined, name: st
   switch (target.kind) {
     case 'operation': {
       const signature = opSignature(findOp(target.name)!);
-      const params = findOp(target.name)!.params.map((p) => `- \`${p.name}\`: ${p.doc}`).join('\n');
+      const params = findOp(target.name)!
+        .params.map((p) => `- \`${p.name}\`: ${p.doc}`)
+        .join('\n');
       return `${code(signature.label)}\noperation: ${signature.doc}\n\n${params}`;
     }
     case 'builtin':
@@ -81,7 +88,9 @@ function argumentText(analysis: Analysis, target: Extract<Target, { kind: 'argum
   const callee = target.callee;
   if (callee?.kind === 'operation') {
     const param = findOp(callee.name)!.params.find((p) => p.name === target.name);
-    return param ? `${code(opSignature(findOp(callee.name)!).parameters.find((p) => p.name === target.name)!.label)}\n${param.doc}` : undefined;
+    return param
+      ? `${code(opSignature(findOp(callee.name)!).parameters.find((p) => p.name === target.name)!.label)}\n${param.doc}`
+      : undefined;
   }
   if (callee?.kind === 'declaration') {
     const signature = declarationSignature(callee.declaration, analysis.program.sources.get(callee.file) ?? '');
@@ -96,7 +105,8 @@ interface Found {
   readonly node: IRNode;
 }
 
-const sameSpan = (a: ast.Node['span'], b: ast.Node['span']) => a.file === b.file && a.start.offset === b.start.offset && a.end.offset === b.end.offset;
+const sameSpan = (a: ast.Node['span'], b: ast.Node['span']) =>
+  a.file === b.file && a.start.offset === b.start.offset && a.end.offset === b.end.offset;
 
 /** The IR node a name or step stands for, in the first elaborated model that reaches it. */
 function tensorAt(analysis: Analysis, occurrence: Occurrence): Found | undefined {
@@ -107,9 +117,13 @@ function tensorAt(analysis: Analysis, occurrence: Occurrence): Found | undefined
     let node: IRNode | undefined;
     if (occurrence.call) {
       const call = occurrence.call.span;
-      node = nodes.find((n) => sameSpan(n.span, call)) ?? nodes.filter((n) => n.callChain.some((c) => sameSpan(c.span, call))).at(-1);
+      node =
+        nodes.find((n) => sameSpan(n.span, call)) ??
+        nodes.filter((n) => n.callChain.some((c) => sameSpan(c.span, call))).at(-1);
     } else if (target?.kind === 'binding' && target.binding !== 'symbol' && target.binding !== 'variable') {
-      node = nodes.filter((n) => n.binding === target.name && inContext(n, target.declaration, model)).at(-1) ?? inputNode(model, target.name, target.declaration);
+      node =
+        nodes.filter((n) => n.binding === target.name && inContext(n, target.declaration, model)).at(-1) ??
+        inputNode(model, target.name, target.declaration);
     }
     if (node) return { model, node };
   }
@@ -118,9 +132,19 @@ function tensorAt(analysis: Analysis, occurrence: Occurrence): Found | undefined
 
 /** A model's own nodes, or nodes made by (the first call of) the block. */
 function inContext(node: IRNode, declaration: ast.Declaration, model: CompiledModel): boolean {
-  if (declaration.kind === 'ModelDecl') return declaration === model.declaration && (node.callChain.length === 0 || node.callChain[0]!.span.file === declaration.span.file && node.callChain[0]!.span.start.offset >= declaration.span.start.offset && node.callChain[0]!.span.end.offset <= declaration.span.end.offset);
+  if (declaration.kind === 'ModelDecl')
+    return (
+      declaration === model.declaration &&
+      (node.callChain.length === 0 ||
+        (node.callChain[0]!.span.file === declaration.span.file &&
+          node.callChain[0]!.span.start.offset >= declaration.span.start.offset &&
+          node.callChain[0]!.span.end.offset <= declaration.span.end.offset))
+    );
   const index = node.callChain.findIndex((c) => c.block === declaration.name.name);
-  return index >= 0 && (index === node.callChain.length - 1 || node.callChain[index + 1]!.span.file === declaration.span.file);
+  return (
+    index >= 0 &&
+    (index === node.callChain.length - 1 || node.callChain[index + 1]!.span.file === declaration.span.file)
+  );
 }
 
 function inputNode(model: Found['model'], name: string, declaration: ast.Declaration): IRNode | undefined {
@@ -130,20 +154,29 @@ function inputNode(model: Found['model'], name: string, declaration: ast.Declara
 }
 
 /** The model's sizes with the first input's height and width fixed, when those are symbols. */
-function atInputSize(model: Found['model'], inputSize: readonly [number, number]): { sizes: SizeSpace; text: string } | undefined {
+function atInputSize(
+  model: Found['model'],
+  inputSize: readonly [number, number],
+): { sizes: SizeSpace; text: string } | undefined {
   const input = model.graph.inputs[0];
   const dims = input ? model.graph.nodes[input.node]!.type.shape.slice(1, 3) : [];
   const fixed = new Map<string, number>();
   dims.forEach((d, i) => d.kind === 'sym' && fixed.set(d.name, inputSize[i]!));
   if (fixed.size === 0) return undefined;
-  return { sizes: model.sizes.withFixed(fixed), text: [...fixed].map(([name, value]) => `${name} = ${value}`).join(', ') };
+  return {
+    sizes: model.sizes.withFixed(fixed),
+    text: [...fixed].map(([name, value]) => `${name} = ${value}`).join(', '),
+  };
 }
 
-const shapeText = (node: IRNode, sizes: SizeSpace) => `${node.type.dtype}[${node.type.shape.map((d) => sizes.format(d)).join(', ')}]`;
+const shapeText = (node: IRNode, sizes: SizeSpace) =>
+  `${node.type.dtype}[${node.type.shape.map((d) => sizes.format(d)).join(', ')}]`;
 
 function describeNode(model: Found['model'], node: IRNode, inputSize?: readonly [number, number]): string {
   const shape = shapeText(node, model.sizes);
-  const params = node.weights.filter((w) => w.trainable).reduce((sum, w) => sum + w.shape.reduce((p, d) => p * d, 1), 0);
+  const params = node.weights
+    .filter((w) => w.trainable)
+    .reduce((sum, w) => sum + w.shape.reduce((p, d) => p * d, 1), 0);
   const field = receptiveFields(model.graph)[node.id]!;
   const extent = Number.isFinite(field.receptiveField) ? `${field.receptiveField} px` : 'the whole image';
   const stride = Number.isFinite(field.outputStride) ? String(field.outputStride) : 'global';
@@ -152,7 +185,9 @@ function describeNode(model: Found['model'], node: IRNode, inputSize?: readonly 
     `layer \`${node.name}\` (${node.op})${params ? `, ${params.toLocaleString('en-US')} parameters` : ''}`,
     `receptive field ${extent}, output stride ${stride}`,
   ];
-  const symbols = model.graph.symbols.map((s) => (s.constraints.length ? `${s.name} (${s.constraints.join(', ')})` : s.name));
+  const symbols = model.graph.symbols.map((s) =>
+    s.constraints.length ? `${s.name} (${s.constraints.join(', ')})` : s.name,
+  );
   if (symbols.length) lines.push(`sizes: ${symbols.join(', ')}`);
   const fixed = inputSize ? atInputSize(model, inputSize) : undefined;
   if (fixed) lines.push(`at ${fixed.text}: \`${shapeText(node, fixed.sizes)}\``);

@@ -24,14 +24,22 @@ function definitionSpan(target: Target): Span | undefined {
     case 'declaration':
       return target.declaration.name.span;
     case 'argument':
-      return target.callee?.kind === 'declaration' ? target.callee.declaration.params.find((p) => p.name.name === target.name)?.name.span : undefined;
+      return target.callee?.kind === 'declaration'
+        ? target.callee.declaration.params.find((p) => p.name.name === target.name)?.name.span
+        : undefined;
     default:
       return undefined;
   }
 }
 
 /** Every occurrence of what the name at `offset` refers to, in the program and the open documents. */
-export function references(workspace: Workspace, analysis: Analysis, offset: number, includeDeclaration: boolean, others: readonly Analysis[] = []): Location[] {
+export function references(
+  workspace: Workspace,
+  analysis: Analysis,
+  offset: number,
+  includeDeclaration: boolean,
+  others: readonly Analysis[] = [],
+): Location[] {
   const at = analysis.module ? occurrenceAt(analysis.module, offset) : undefined;
   if (!at?.target) return [];
   return sameOccurrences(analysis, at.target, others)
@@ -67,10 +75,18 @@ export function renameRange(workspace: Workspace, analysis: Analysis, offset: nu
 }
 
 /** The edits, or a message saying why the rename is refused. */
-export function rename(workspace: Workspace, analysis: Analysis, offset: number, newName: string, others: readonly Analysis[] = []): RenameEdit[] | string {
-  if (!IDENTIFIER.test(newName) || KEYWORD_WORDS.has(newName)) return `\`${newName}\` is not a name: names are letters, digits and _ and no keyword`;
+export function rename(
+  workspace: Workspace,
+  analysis: Analysis,
+  offset: number,
+  newName: string,
+  others: readonly Analysis[] = [],
+): RenameEdit[] | string {
+  if (!IDENTIFIER.test(newName) || KEYWORD_WORDS.has(newName))
+    return `\`${newName}\` is not a name: names are letters, digits and _ and no keyword`;
   const at = analysis.module ? occurrenceAt(analysis.module, offset) : undefined;
-  if (!at?.target || (at.target.kind !== 'binding' && at.target.kind !== 'declaration')) return 'only a let, parameter, input, variable, block or model can be renamed';
+  if (!at?.target || (at.target.kind !== 'binding' && at.target.kind !== 'declaration'))
+    return 'only a let, parameter, input, variable, block or model can be renamed';
   return sameOccurrences(analysis, at.target, others).map((o) => ({ ...locate(workspace, o.span), newText: newName }));
 }
 
@@ -86,7 +102,13 @@ export interface OutlineSymbol {
 
 export function documentSymbols(workspace: Workspace, analysis: Analysis): OutlineSymbol[] {
   const lines = workspace.linesOf(analysis.path);
-  const symbol = (name: ast.Identifier, node: ast.Node, kind: number, detail: string, children: OutlineSymbol[] = []): OutlineSymbol => ({
+  const symbol = (
+    name: ast.Identifier,
+    node: ast.Node,
+    kind: number,
+    detail: string,
+    children: OutlineSymbol[] = [],
+  ): OutlineSymbol => ({
     name: name.name,
     detail,
     kind,
@@ -96,10 +118,18 @@ export function documentSymbols(workspace: Workspace, analysis: Analysis): Outli
   });
   return (analysis.module?.program.declarations ?? []).map((declaration) => {
     const children = [
-      ...declaration.params.map((p) => symbol(p.name, p, 13, p.type ? `${p.type.name}${p.type.list ? '[]' : ''}` : 'tensor')),
+      ...declaration.params.map((p) =>
+        symbol(p.name, p, 13, p.type ? `${p.type.name}${p.type.list ? '[]' : ''}` : 'tensor'),
+      ),
       ...declaration.body.flatMap((s) => statementSymbols(s, symbol)),
     ];
-    return symbol(declaration.name, declaration, declaration.kind === 'ModelDecl' ? 5 : 12, declaration.kind === 'ModelDecl' ? 'model' : 'block', children);
+    return symbol(
+      declaration.name,
+      declaration,
+      declaration.kind === 'ModelDecl' ? 5 : 12,
+      declaration.kind === 'ModelDecl' ? 'model' : 'block',
+      children,
+    );
   });
 }
 
@@ -118,7 +148,15 @@ function statementSymbols(statement: ast.Statement, symbol: MakeSymbol): Outline
   }
 }
 
-export const TOKEN_TYPES = ['class', 'function', 'parameter', 'variable', 'property', 'decorator', 'typeParameter'] as const;
+export const TOKEN_TYPES = [
+  'class',
+  'function',
+  'parameter',
+  'variable',
+  'property',
+  'decorator',
+  'typeParameter',
+] as const;
 export const TOKEN_MODIFIERS = ['declaration', 'defaultLibrary'] as const;
 
 function tokenOf(occurrence: Occurrence): [type: number, modifiers: number] | undefined {
@@ -152,7 +190,13 @@ export function semanticTokens(workspace: Workspace, analysis: Analysis): number
     const token = tokenOf(occurrence);
     if (!token) continue;
     const start = lines.place(occurrence.span.start.offset);
-    data.push(start.line - line, start.line === line ? start.character - character : start.character, occurrence.span.end.offset - occurrence.span.start.offset, token[0], token[1]);
+    data.push(
+      start.line - line,
+      start.line === line ? start.character - character : start.character,
+      occurrence.span.end.offset - occurrence.span.start.offset,
+      token[0],
+      token[1],
+    );
     line = start.line;
     character = start.character;
   }

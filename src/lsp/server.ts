@@ -20,7 +20,16 @@ import { completions, signatureHelp } from './completion.js';
 import { editorDiagnostics, quickFixes, type EditorDiagnostic } from './diagnostics.js';
 import { formatText } from './format.js';
 import { hover } from './hover.js';
-import { TOKEN_MODIFIERS, TOKEN_TYPES, definition, documentSymbols, references, rename, renameRange, semanticTokens } from './navigation.js';
+import {
+  TOKEN_MODIFIERS,
+  TOKEN_TYPES,
+  definition,
+  documentSymbols,
+  references,
+  rename,
+  renameRange,
+  semanticTokens,
+} from './navigation.js';
 
 /** Absolute paths for every file, so one file opened twice is one document. */
 function editorHost(): CompilerHost {
@@ -44,7 +53,10 @@ const CAPABILITIES: InitializeResult['capabilities'] = {
   documentFormattingProvider: true,
   renameProvider: { prepareProvider: true },
   documentSymbolProvider: true,
-  semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
+  semanticTokensProvider: {
+    legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] },
+    full: true,
+  },
   codeActionProvider: { codeActionKinds: ['quickfix'] },
 };
 
@@ -73,7 +85,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       // A bug in segc must not take the editor's server down with it: say so in the file.
       const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       connection.console.error(`segc lsp: internal error on ${path}: ${error instanceof Error ? error.stack : detail}`);
-      diagnostics = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1 as const, source: 'segc', message: `internal error in segc (not in this file): ${detail}\nplease report it` }];
+      diagnostics = [
+        {
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          severity: 1 as const,
+          source: 'segc',
+          message: `internal error in segc (not in this file): ${detail}\nplease report it`,
+        },
+      ];
     }
     void connection.sendDiagnostics({ uri: uriOf(path), version, diagnostics });
   };
@@ -83,12 +102,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     workspace.open(path, document.getText());
     publish(path, () => workspace.check(path), document.version);
     clearTimeout(timers.get(path));
-    timers.set(path, setTimeout(() => {
-      timers.delete(path);
-      const current = documents.get(document.uri);
-      if (current?.version !== document.version) return;
-      publish(path, () => workspace.elaborate(path), document.version);
-    }, options.elaborateDelay ?? 0));
+    timers.set(
+      path,
+      setTimeout(() => {
+        timers.delete(path);
+        const current = documents.get(document.uri);
+        if (current?.version !== document.version) return;
+        publish(path, () => workspace.elaborate(path), document.version);
+      }, options.elaborateDelay ?? 0),
+    );
   };
   documents.onDidChangeContent((event) => changed(event.document));
   documents.onDidClose((event) => {
@@ -102,7 +124,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const analysis = workspace.elaborate(path);
     return { path, analysis, offset: workspace.linesOf(path, analysis.text).offset(position) };
   };
-  const others = (path: string) => documents.all().map((d) => pathOf(d.uri)).filter((p) => p !== path).map((p) => workspace.check(p));
+  const others = (path: string) =>
+    documents
+      .all()
+      .map((d) => pathOf(d.uri))
+      .filter((p) => p !== path)
+      .map((p) => workspace.check(p));
   const toLocation = (l: { path: string; range: unknown }) => ({ uri: uriOf(l.path), range: l.range as never });
 
   let inputSize: [number, number] | undefined;
@@ -136,7 +163,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!help) return null;
     const { signature } = help;
     return {
-      signatures: [{ label: signature.label, documentation: signature.doc, parameters: signature.parameters.map((p) => ({ label: p.label, documentation: p.doc })) }],
+      signatures: [
+        {
+          label: signature.label,
+          documentation: signature.doc,
+          parameters: signature.parameters.map((p) => ({ label: p.label, documentation: p.doc })),
+        },
+      ],
       activeSignature: 0,
       activeParameter: help.activeParameter,
     };
@@ -158,16 +191,28 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const edits = rename(workspace, analysis, offset, newName, others(path));
     if (typeof edits === 'string') throw new Error(edits);
     const changes: Record<string, { range: never; newText: string }[]> = {};
-    for (const edit of edits) (changes[uriOf(edit.path)] ??= []).push({ range: edit.range as never, newText: edit.newText });
+    for (const edit of edits)
+      (changes[uriOf(edit.path)] ??= []).push({ range: edit.range as never, newText: edit.newText });
     return { changes };
   });
-  connection.onDocumentSymbol(({ textDocument }) => documentSymbols(workspace, workspace.check(pathOf(textDocument.uri))) as never);
-  connection.languages.semanticTokens.on(({ textDocument }) => ({ data: semanticTokens(workspace, workspace.check(pathOf(textDocument.uri))) }));
+  connection.onDocumentSymbol(
+    ({ textDocument }) => documentSymbols(workspace, workspace.check(pathOf(textDocument.uri))) as never,
+  );
+  connection.languages.semanticTokens.on(({ textDocument }) => ({
+    data: semanticTokens(workspace, workspace.check(pathOf(textDocument.uri))),
+  }));
   connection.onCodeAction(({ textDocument, context }) => {
     const path = pathOf(textDocument.uri);
     const analysis = workspace.elaborate(path);
     const mine = editorDiagnostics(workspace, path, analysis.diagnostics);
-    const asked = mine.filter((d) => context.diagnostics.some((c) => c.code === d.code && c.range.start.line === d.range.start.line && c.range.start.character === d.range.start.character));
+    const asked = mine.filter((d) =>
+      context.diagnostics.some(
+        (c) =>
+          c.code === d.code &&
+          c.range.start.line === d.range.start.line &&
+          c.range.start.character === d.range.start.character,
+      ),
+    );
     return quickFixes(asked).map((fix) => ({
       title: fix.title,
       kind: 'quickfix',
@@ -185,7 +230,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 function parseInputSize(value: unknown): [number, number] | undefined {
   if (!Array.isArray(value) || value.length !== 2) return undefined;
   const [height, width] = value as unknown[];
-  return Number.isSafeInteger(height) && Number.isSafeInteger(width) && (height as number) > 0 && (width as number) > 0 ? [height as number, width as number] : undefined;
+  return Number.isSafeInteger(height) && Number.isSafeInteger(width) && (height as number) > 0 && (width as number) > 0
+    ? [height as number, width as number]
+    : undefined;
 }
 
 function toLsp(d: EditorDiagnostic, uriOf: (path: string) => string) {
@@ -195,7 +242,14 @@ function toLsp(d: EditorDiagnostic, uriOf: (path: string) => string) {
     code: d.code,
     source: d.source,
     message: d.message,
-    ...(d.relatedInformation ? { relatedInformation: d.relatedInformation.map((r) => ({ location: { uri: uriOf(r.location.path), range: r.location.range as never }, message: r.message })) } : {}),
+    ...(d.relatedInformation
+      ? {
+          relatedInformation: d.relatedInformation.map((r) => ({
+            location: { uri: uriOf(r.location.path), range: r.location.range as never },
+            message: r.message,
+          })),
+        }
+      : {}),
     ...(d.data ? { data: d.data } : {}),
   };
 }

@@ -15,7 +15,14 @@ export type BindingKind = 'parameter' | 'let' | 'input' | 'output' | 'symbol' | 
 
 /** Something a name can refer to. */
 export type Target =
-  | { readonly kind: 'binding'; readonly binding: BindingKind; readonly name: string; readonly span: Span; readonly declaration: ast.Declaration; readonly statement?: ast.Node }
+  | {
+      readonly kind: 'binding';
+      readonly binding: BindingKind;
+      readonly name: string;
+      readonly span: Span;
+      readonly declaration: ast.Declaration;
+      readonly statement?: ast.Node;
+    }
   | { readonly kind: 'declaration'; readonly declaration: ast.Declaration; readonly file: string }
   | { readonly kind: 'operation'; readonly name: string }
   | { readonly kind: 'builtin'; readonly name: string }
@@ -71,7 +78,8 @@ export function occurrenceAt(module: Module, offset: number): Occurrence | undef
 /** Two targets are the same thing when they are defined at the same place. */
 export function sameTarget(a: Target | undefined, b: Target | undefined): boolean {
   if (!a || !b || a.kind !== b.kind) return false;
-  if (a.kind === 'binding' && b.kind === 'binding') return a.span.file === b.span.file && a.span.start.offset === b.span.start.offset;
+  if (a.kind === 'binding' && b.kind === 'binding')
+    return a.span.file === b.span.file && a.span.start.offset === b.span.start.offset;
   if (a.kind === 'declaration' && b.kind === 'declaration') return a.declaration === b.declaration;
   if (a.kind === 'argument' && b.kind === 'argument') return a.name === b.name && sameTarget(a.callee, b.callee);
   return 'name' in a && 'name' in b && a.name === b.name;
@@ -87,7 +95,9 @@ class Walker {
     for (const decl of this.module.program.imports) {
       for (const item of decl.names) {
         const ref = this.module.scope.get((item.alias ?? item.name).name);
-        const target: Target | undefined = ref ? { kind: 'declaration', declaration: ref.declaration, file: ref.module } : undefined;
+        const target: Target | undefined = ref
+          ? { kind: 'declaration', declaration: ref.declaration, file: ref.module }
+          : undefined;
         this.add(item.name, false, target);
         if (item.alias) this.add(item.alias, true, target);
       }
@@ -119,7 +129,14 @@ class Walker {
         return;
       case 'OutputStmt':
         this.expression(statement.value, scope);
-        this.add(statement.name, true, { kind: 'binding', binding: 'output', name: statement.name.name, span: statement.name.span, declaration: this.declaration, statement });
+        this.add(statement.name, true, {
+          kind: 'binding',
+          binding: 'output',
+          name: statement.name.name,
+          span: statement.name.span,
+          declaration: this.declaration,
+          statement,
+        });
         return;
       case 'ReturnStmt':
         this.expression(statement.value, scope);
@@ -133,13 +150,27 @@ class Walker {
   }
 
   private bind(name: ast.Identifier, binding: BindingKind, scope: Scope, statement?: ast.Node): void {
-    const target: Target = { kind: 'binding', binding, name: name.name, span: name.span, declaration: this.declaration, ...(statement ? { statement } : {}) };
+    const target: Target = {
+      kind: 'binding',
+      binding,
+      name: name.name,
+      span: name.span,
+      declaration: this.declaration,
+      ...(statement ? { statement } : {}),
+    };
     scope.define(name.name, target);
     this.add(name, true, target);
   }
 
   private add(name: ast.Identifier, defines: boolean, target: Target | undefined, call?: ast.Node): void {
-    this.found.push({ name: name.name, span: name.span, defines, ...(target ? { target } : {}), ...(this.declaration ? { declaration: this.declaration } : {}), ...(call ? { call } : {}) });
+    this.found.push({
+      name: name.name,
+      span: name.span,
+      defines,
+      ...(target ? { target } : {}),
+      ...(this.declaration ? { declaration: this.declaration } : {}),
+      ...(call ? { call } : {}),
+    });
   }
 
   private callee(name: ast.Identifier, call: ast.Node): Target | undefined {

@@ -23,9 +23,17 @@ export const MAX_BOX_ACC_IOU: readonly number[] = [0.5];
 export const MAX_BOX_ACC_V2_IOU: readonly number[] = [0.3, 0.5, 0.7];
 
 /** MaxBoxAcc (V1) as the paper defines it: δ = 0.5, the largest component, τ step 0.01. */
-export const MAX_BOX_ACC: Required<BoxAccuracyOptions> = { thresholds: MAP_THRESHOLDS, iouThresholds: MAX_BOX_ACC_IOU, mode: 'largest' };
+export const MAX_BOX_ACC: Required<BoxAccuracyOptions> = {
+  thresholds: MAP_THRESHOLDS,
+  iouThresholds: MAX_BOX_ACC_IOU,
+  mode: 'largest',
+};
 /** MaxBoxAccV2 as the paper defines it: δ ∈ {0.3, 0.5, 0.7}, every component a candidate, τ step 0.001. */
-export const MAX_BOX_ACC_V2: Required<BoxAccuracyOptions> = { thresholds: MAP_THRESHOLDS_V2, iouThresholds: MAX_BOX_ACC_V2_IOU, mode: 'each' };
+export const MAX_BOX_ACC_V2: Required<BoxAccuracyOptions> = {
+  thresholds: MAP_THRESHOLDS_V2,
+  iouThresholds: MAX_BOX_ACC_V2_IOU,
+  mode: 'each',
+};
 
 export interface BoxAccuracyOptions {
   /** Fractions of each map's maximum; default 0.00..0.99 step 0.01. */
@@ -71,7 +79,8 @@ export class BoxAccuracy {
     this.iouThresholds = options.iouThresholds ?? MAX_BOX_ACC_IOU;
     this.mode = options.mode ?? 'largest';
     for (const level of this.iouThresholds) {
-      if (!(level >= 0 && level <= 1)) throw metricError(MetricCode.thresholdOutOfRange, `an IoU threshold lies in [0, 1], got ${level}`);
+      if (!(level >= 0 && level <= 1))
+        throw metricError(MetricCode.thresholdOutOfRange, `an IoU threshold lies in [0, 1], got ${level}`);
     }
     this.hits = this.iouThresholds.map(() => new Float64Array(this.thresholds.length));
   }
@@ -104,19 +113,28 @@ export class BoxAccuracy {
   }
 }
 
-export function boxAccuracy(examples: readonly LocalisationExample[], options: BoxAccuracyOptions = {}): BoxAccuracyResult {
+export function boxAccuracy(
+  examples: readonly LocalisationExample[],
+  options: BoxAccuracyOptions = {},
+): BoxAccuracyResult {
   const accumulator = new BoxAccuracy(options);
   for (const example of examples) accumulator.add(example);
   return accumulator.result();
 }
 
 /** MaxBoxAcc (V1): δ = 0.5, the largest component's box unless `mode` says otherwise. */
-export function maxBoxAccuracy(examples: readonly LocalisationExample[], mode: CandidateMode = MAX_BOX_ACC.mode): number {
+export function maxBoxAccuracy(
+  examples: readonly LocalisationExample[],
+  mode: CandidateMode = MAX_BOX_ACC.mode,
+): number {
   return boxAccuracy(examples, { ...MAX_BOX_ACC, mode }).mean;
 }
 
 /** MaxBoxAccV2: MaxBoxAcc averaged over δ ∈ {0.3, 0.5, 0.7}, every component's box a candidate unless `mode` says otherwise. */
-export function maxBoxAccuracyV2(examples: readonly LocalisationExample[], mode: CandidateMode = MAX_BOX_ACC_V2.mode): number {
+export function maxBoxAccuracyV2(
+  examples: readonly LocalisationExample[],
+  mode: CandidateMode = MAX_BOX_ACC_V2.mode,
+): number {
   return boxAccuracy(examples, { ...MAX_BOX_ACC_V2, mode }).mean;
 }
 
@@ -145,5 +163,9 @@ export function localisationAccuracy(records: readonly LocalisationRecord[], iou
     located += 1;
     if (record.predictedClass === record.label) top1 += 1;
   }
-  return { images: records.length, top1Localisation: top1 / records.length, knownClassLocalisation: located / records.length };
+  return {
+    images: records.length,
+    top1Localisation: top1 / records.length,
+    knownClassLocalisation: located / records.length,
+  };
 }

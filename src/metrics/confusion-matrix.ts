@@ -99,7 +99,9 @@ export class ConfusionMatrix {
     throw metricError(
       MetricCode.classOutOfRange,
       `${role} at position ${index} has class ${value}, outside [0, ${this.classes})`,
-      this.ignoreLabel === null ? undefined : `only ${this.ignoreLabel} may lie outside the class range (it marks pixels to ignore)`,
+      this.ignoreLabel === null
+        ? undefined
+        : `only ${this.ignoreLabel} may lie outside the class range (it marks pixels to ignore)`,
     );
   }
 }

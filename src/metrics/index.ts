@@ -1,6 +1,11 @@
 /** Metrics over plain typed arrays: exact, and independent of any tensor backend. */
 export { MetricCode, type MetricCodeName } from './codes.js';
-export { ConfusionMatrix, DEFAULT_IGNORE_LABEL, type ConfusionMatrixJson, type ConfusionMatrixOptions } from './confusion-matrix.js';
+export {
+  ConfusionMatrix,
+  DEFAULT_IGNORE_LABEL,
+  type ConfusionMatrixJson,
+  type ConfusionMatrixOptions,
+} from './confusion-matrix.js';
 export {
   classAccuracy,
   classIoU,
@@ -14,11 +19,29 @@ export {
   type ClassScores,
   type SegmentationReport,
 } from './segmentation.js';
-export { ClassificationAccuracy, argmaxRows, rankOfLabel, topKAccuracy, topKCorrect, type ClassificationScores, type Logits } from './classification.js';
+export {
+  ClassificationAccuracy,
+  argmaxRows,
+  rankOfLabel,
+  topKAccuracy,
+  topKCorrect,
+  type ClassificationScores,
+  type Logits,
+} from './classification.js';
 export { MultiLabelAccuracy, type MultiLabelClassScores, type MultiLabelScores } from './multi-label.js';
 export { bestIoU, boxArea, boxIoU, maskBox, type Box, type BoxLike } from './boxes.js';
 export { connectedComponents, type Component, type Components } from './components.js';
-export { boxOfMask, mapMaximum, mapToBox, mapToBoxes, mapToMask, normaliseMap, type BoxMode, type CandidateMode, type ScoreMap } from './map-to-box.js';
+export {
+  boxOfMask,
+  mapMaximum,
+  mapToBox,
+  mapToBoxes,
+  mapToMask,
+  normaliseMap,
+  type BoxMode,
+  type CandidateMode,
+  type ScoreMap,
+} from './map-to-box.js';
 export {
   BoxAccuracy,
   MAP_THRESHOLDS,
@@ -38,5 +61,11 @@ export {
   type LocalisationRecord,
   type LocalisationScores,
 } from './box-accuracy.js';
-export { PixelPrecision, averagePrecisionSorted, pixelAveragePrecision, type PixelPrecisionOptions, type PixelPrecisionResult } from './pixel-precision.js';
+export {
+  PixelPrecision,
+  averagePrecisionSorted,
+  pixelAveragePrecision,
+  type PixelPrecisionOptions,
+  type PixelPrecisionResult,
+} from './pixel-precision.js';
 export { PseudoMaskScores, type PseudoMaskQuality, type PseudoMaskQualityOptions } from './pseudo-mask-quality.js';

@@ -21,18 +21,28 @@ export type BoxMode = 'largest' | 'union';
 
 export function checkMap(map: ScoreMap): void {
   if (map.values.length !== map.height * map.width) {
-    throw metricError(MetricCode.lengthMismatch, `a ${map.height}×${map.width} map needs ${map.height * map.width} values, got ${map.values.length}`);
+    throw metricError(
+      MetricCode.lengthMismatch,
+      `a ${map.height}×${map.width} map needs ${map.height * map.width} values, got ${map.values.length}`,
+    );
   }
   for (let index = 0; index < map.values.length; index++) {
     if (Number.isNaN(map.values[index]!)) {
-      throw metricError(MetricCode.notANumber, `the map holds NaN at pixel ${index}`, 'check the model output for overflow before scoring it');
+      throw metricError(
+        MetricCode.notANumber,
+        `the map holds NaN at pixel ${index}`,
+        'check the model output for overflow before scoring it',
+      );
     }
   }
 }
 
 function checkFraction(fraction: number): void {
   if (!(fraction >= 0 && fraction <= 1)) {
-    throw metricError(MetricCode.thresholdOutOfRange, `a map threshold is a fraction of the maximum in [0, 1], got ${fraction}`);
+    throw metricError(
+      MetricCode.thresholdOutOfRange,
+      `a map threshold is a fraction of the maximum in [0, 1], got ${fraction}`,
+    );
   }
 }
 
@@ -102,7 +112,8 @@ export function mapToBoxes(map: ScoreMap, fractions: readonly number[], mode: Ca
     for (let index = 0; index < mask.length; index++) kept += mask[index]!;
     if (previous && previous.kept === kept && fractions[t - 1]! <= fraction) return previous.boxes;
     let boxes: Box[];
-    if (mode === 'each') boxes = connectedComponents(mask, map.width, map.height).components.map((component) => component.box);
+    if (mode === 'each')
+      boxes = connectedComponents(mask, map.width, map.height).components.map((component) => component.box);
     else {
       const box = boxOfMask(mask, map.width, map.height, mode);
       boxes = box ? [box] : [];

@@ -43,7 +43,11 @@ export class MultiLabelAccuracy {
 
   /** `targets` is `[count, classes]` row-major, 1 where the image holds the class and 0 elsewhere. */
   add(logits: Logits, targets: ArrayLike<number>): void {
-    if (logits.classes !== this.classes || logits.values.length !== logits.count * logits.classes || targets.length !== logits.values.length) {
+    if (
+      logits.classes !== this.classes ||
+      logits.values.length !== logits.count * logits.classes ||
+      targets.length !== logits.values.length
+    ) {
       throw metricError(
         MetricCode.lengthMismatch,
         `multi-label scores need [count, ${this.classes}] logits and targets; got ${logits.values.length} logits and ${targets.length} targets for ${logits.count} examples of ${logits.classes} classes`,

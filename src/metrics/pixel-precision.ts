@@ -74,7 +74,11 @@ export class PixelPrecision {
   result(): PixelPrecisionResult {
     const positives = joinSorted(this.positiveChunks);
     const negatives = joinSorted(this.negativeChunks);
-    return { averagePrecision: averagePrecisionSorted(positives, negatives), positives: positives.length, negatives: negatives.length };
+    return {
+      averagePrecision: averagePrecisionSorted(positives, negatives),
+      positives: positives.length,
+      negatives: negatives.length,
+    };
   }
 }
 
@@ -88,7 +92,10 @@ function joinSorted(chunks: readonly Float32Array[]): Float32Array {
   return joined.sort();
 }
 
-export function pixelAveragePrecision(examples: readonly { readonly map: ScoreMap; readonly mask: ArrayLike<number> }[], options: PixelPrecisionOptions = {}): number {
+export function pixelAveragePrecision(
+  examples: readonly { readonly map: ScoreMap; readonly mask: ArrayLike<number> }[],
+  options: PixelPrecisionOptions = {},
+): number {
   const accumulator = new PixelPrecision(options);
   for (const example of examples) accumulator.add(example.map, example.mask);
   return accumulator.result().averagePrecision;

@@ -44,7 +44,11 @@ export class PseudoMaskScores {
   }
 
   add(truth: ArrayLike<number>, pseudo: ArrayLike<number>): void {
-    if (truth.length !== pseudo.length) throw metricError(MetricCode.lengthMismatch, `a true mask of ${truth.length} pixels against a pseudo-mask of ${pseudo.length}`);
+    if (truth.length !== pseudo.length)
+      throw metricError(
+        MetricCode.lengthMismatch,
+        `a true mask of ${truth.length} pixels against a pseudo-mask of ${pseudo.length}`,
+      );
     for (let index = 0; index < truth.length; index++) {
       const [t, p] = [truth[index]!, pseudo[index]!];
       if (t === this.ignore) continue;

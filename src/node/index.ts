@@ -2,8 +2,23 @@
  * `segc/node`: what a Node app needs beside the browser-safe API of `segc` — compiling `.seg`
  * files from disk (with `std/` and relative imports), weights folders, and image files.
  */
-export { compileFile, loadModel, type CompileFileOptions, type LoadModelOptions, type LoadedModel, type ParamValue } from './load-model.js';
+export {
+  compileFile,
+  loadModel,
+  type CompileFileOptions,
+  type LoadModelOptions,
+  type LoadedModel,
+  type ParamValue,
+} from './load-model.js';
 export { nodeHost, STD_DIR } from '../compiler/node-host.js';
 export { fileStore, loadWeights, saveWeights } from '../runtime/node/weights-fs.js';
-export { decodeImage, detectImageFormat, encodePng, readImage, readImageResized, writePng, type ImageFormat } from '../runtime/node/image-io.js';
+export {
+  decodeImage,
+  detectImageFormat,
+  encodePng,
+  readImage,
+  readImageResized,
+  writePng,
+  type ImageFormat,
+} from '../runtime/node/image-io.js';
 export type { RgbImage } from '../runtime/image.js';

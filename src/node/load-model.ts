@@ -2,7 +2,13 @@
  * Compiling `.seg` files from disk and turning them into runnable models: what a Node app does
  * with a model file and a weights folder, in two calls.
  */
-import { type CompileOptions, type CompileResult, type CompiledModel, compile, hasErrors } from '../compiler/compile.js';
+import {
+  type CompileOptions,
+  type CompileResult,
+  type CompiledModel,
+  compile,
+  hasErrors,
+} from '../compiler/compile.js';
 import { nodeHost } from '../compiler/node-host.js';
 import { type Diagnostic, DiagnosticError } from '../diagnostics/diagnostic.js';
 import { type Value, bool, float, int, list, str } from '../ir/values.js';
@@ -26,7 +32,9 @@ export function compileFile(path: string, options: CompileFileOptions = {}): Com
   const { params, ...rest } = options;
   return compile(path, nodeHost(), {
     ...rest,
-    ...(params ? { params: Object.fromEntries(Object.entries(params).map(([name, value]) => [name, toValue(value)])) } : {}),
+    ...(params
+      ? { params: Object.fromEntries(Object.entries(params).map(([name, value]) => [name, toValue(value)])) }
+      : {}),
   });
 }
 
@@ -60,8 +68,14 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
   if (hasErrors(result.diagnostics)) throw new DiagnosticError(result.diagnostics);
   const compiled = result.models.find((m) => m.graph);
   if (!compiled?.graph) throw new DiagnosticError([noModel(path)]);
-  if (weights === undefined) return { model: SegModel.random(compiled.graph, compiled.sizes, seed ?? 0), compiled, result };
-  const expected = weightDeclarations(compiled.graph).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
+  if (weights === undefined)
+    return { model: SegModel.random(compiled.graph, compiled.sizes, seed ?? 0), compiled, result };
+  const expected = weightDeclarations(compiled.graph).map((d) => ({
+    name: d.name,
+    shape: d.shape,
+    dtype: d.dtype,
+    declaredAt: d.declaredAt,
+  }));
   const tensors = await loadWeights(weights, expected);
   try {
     return { model: SegModel.fromTensors(compiled.graph, compiled.sizes, tensors), compiled, result };
@@ -72,5 +86,11 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
 
 function noModel(path: string): Diagnostic {
   const start = { offset: 0, line: 1, column: 1 };
-  return { code: 'E0215', severity: 'error', message: `\`${path}\` declares no model`, hint: 'load a file with a `model` declaration', span: { file: path, start, end: start } };
+  return {
+    code: 'E0215',
+    severity: 'error',
+    message: `\`${path}\` declares no model`,
+    hint: 'load a file with a `model` declaration',
+    span: { file: path, start, end: start },
+  };
 }

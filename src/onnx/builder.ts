@@ -15,7 +15,8 @@ export interface OnnxValue {
   readonly layout: Layout;
 }
 
-export type AttributeValue = number | string | readonly number[] | { readonly floats: readonly number[] } | { readonly float: number };
+export type AttributeValue =
+  number | string | readonly number[] | { readonly floats: readonly number[] } | { readonly float: number };
 
 export interface NodeRecord {
   readonly op_type: string;
@@ -64,7 +65,13 @@ export class OnnxGraphBuilder {
   }
 
   /** Adds a node with one output and returns the output's name. */
-  add(opType: string, inputs: readonly string[], attributes: Readonly<Record<string, AttributeValue>>, origin: NodeOrigin, outputName?: string): string {
+  add(
+    opType: string,
+    inputs: readonly string[],
+    attributes: Readonly<Record<string, AttributeValue>>,
+    origin: NodeOrigin,
+    outputName?: string,
+  ): string {
     const output = outputName ?? this.unique(origin.name);
     this.nodes.push({
       op_type: opType,
@@ -96,7 +103,12 @@ export class OnnxGraphBuilder {
   /** An int64 constant (shapes, axes, slice bounds) as an initializer. */
   int64s(name: string, values: readonly number[]): string {
     const unique = this.unique(name);
-    this.initializers.push({ name: unique, dims: [values.length], data_type: ElementType.int64, data: BigInt64Array.from(values.map((v) => BigInt(v))) });
+    this.initializers.push({
+      name: unique,
+      dims: [values.length],
+      data_type: ElementType.int64,
+      data: BigInt64Array.from(values.map((v) => BigInt(v))),
+    });
     return unique;
   }
 
@@ -107,7 +119,12 @@ export class OnnxGraphBuilder {
     const cached = this.converted.get(key);
     if (cached) return cached.name;
     const perm = layout === 'nchw' ? TO_NCHW : TO_NHWC;
-    const name = this.add('Transpose', [value.name], { perm }, { name: `${value.name}/${layout}`, doc: `${value.name} in ${layout.toUpperCase()} order` });
+    const name = this.add(
+      'Transpose',
+      [value.name],
+      { perm },
+      { name: `${value.name}/${layout}`, doc: `${value.name} in ${layout.toUpperCase()} order` },
+    );
     this.converted.set(key, { name, rank: 4, layout });
     return name;
   }

@@ -22,7 +22,11 @@ export interface OrtSession {
 /** The part of `onnxruntime-node` / `onnxruntime-web` segc uses. */
 export interface OnnxRuntimeModule {
   readonly InferenceSession: { create(model: Uint8Array, options?: Record<string, unknown>): Promise<OrtSession> };
-  readonly Tensor: new (type: 'float32' | 'int32', data: Float32Array | Int32Array, dims: readonly number[]) => OrtTensor;
+  readonly Tensor: new (
+    type: 'float32' | 'int32',
+    data: Float32Array | Int32Array,
+    dims: readonly number[],
+  ) => OrtTensor;
 }
 
 export interface EngineOptions {
@@ -63,7 +67,12 @@ export class OnnxEngine {
   /** Runs the model on host arrays; returns every output by name. */
   async runArrays(inputs: Readonly<Record<string, HostArray>>): Promise<Record<string, HostArray>> {
     const feeds: Record<string, OrtTensor> = {};
-    for (const [name, value] of Object.entries(inputs)) feeds[name] = new this.runtime.Tensor(value.data instanceof Int32Array ? 'int32' : 'float32', value.data, value.dims);
+    for (const [name, value] of Object.entries(inputs))
+      feeds[name] = new this.runtime.Tensor(
+        value.data instanceof Int32Array ? 'int32' : 'float32',
+        value.data,
+        value.dims,
+      );
     const results = await this.session.run(feeds);
     const outputs: Record<string, HostArray> = {};
     for (const [name, tensor] of Object.entries(results)) {
@@ -77,11 +86,15 @@ export class OnnxEngine {
     const host: Record<string, HostArray> = {};
     for (const [name, tensor] of Object.entries(inputs)) {
       const data = await tensor.data();
-      host[name] = { data: data instanceof Int32Array ? data : Float32Array.from(data as Float32Array), dims: tensor.shape };
+      host[name] = {
+        data: data instanceof Int32Array ? data : Float32Array.from(data as Float32Array),
+        dims: tensor.shape,
+      };
     }
     const outputs = await this.runArrays(host);
     const tensors: Record<string, tf.Tensor> = {};
-    for (const [name, value] of Object.entries(outputs)) tensors[name] = tf.tensor(value.data, [...value.dims], value.data instanceof Int32Array ? 'int32' : 'float32');
+    for (const [name, value] of Object.entries(outputs))
+      tensors[name] = tf.tensor(value.data, [...value.dims], value.data instanceof Int32Array ? 'int32' : 'float32');
     return tensors;
   }
 

@@ -10,23 +10,34 @@ import { type LowerArgs, type Lowering, UnsupportedError, nchw, scalar } from '.
 export const erase: Lowering = (args: LowerArgs) => {
   const threshold = new AttributeReader('erase', findOp('erase')!.params, args.node.attrs).number('threshold');
   const classCount = args.inputTypes[1]!.shape[3]!;
-  if (classCount.kind !== 'const') throw new UnsupportedError('erase with a class map whose channel count is not fixed');
+  if (classCount.kind !== 'const')
+    throw new UnsupportedError('erase with a class map whose channel count is not fixed');
   const { builder } = args;
   const x = builder.as(args.inputs[0]!, 'nchw');
   const by = builder.as(args.inputs[1]!, 'nchw');
-  const step = (op: string, inputs: string[], label: string, attributes = {}) => builder.add(op, inputs, attributes, { ...args.origin, name: `${args.origin.name}/${label}` });
+  const step = (op: string, inputs: string[], label: string, attributes = {}) =>
+    builder.add(op, inputs, attributes, { ...args.origin, name: `${args.origin.name}/${label}` });
   const ints = (label: string, values: number[]) => builder.int64s(`${args.node.name}/${label}`, values);
   const means = step('ReduceMean', [by], 'class_means', { axes: [2, 3], keepdims: 0 });
   const chosen = step('ArgMax', [means], 'class', { axis: 1, keepdims: 1 });
-  const indices = ints('classes', Array.from({ length: classCount.value }, (_, c) => c));
+  const indices = ints(
+    'classes',
+    Array.from({ length: classCount.value }, (_, c) => c),
+  );
   const oneHot = step('Cast', [step('Equal', [indices, chosen], 'is_class')], 'one_hot', { to: 1 });
   const pick = step('Unsqueeze', [oneHot, ints('pick_axes', [2, 3])], 'pick');
   const map = step('ReduceSum', [step('Mul', [by, pick], 'picked'), ints('class_axis', [1])], 'map', { keepdims: 1 });
   const low = step('ReduceMin', [map], 'low', { axes: [2, 3], keepdims: 1 });
   const range = step('Sub', [step('ReduceMax', [map], 'high', { axes: [2, 3], keepdims: 1 }), low], 'range');
   const zero = scalar(args, 'zero', 0);
-  const safeRange = step('Where', [step('Greater', [range, zero], 'varies'), range, scalar(args, 'one', 1)], 'safe_range');
+  const safeRange = step(
+    'Where',
+    [step('Greater', [range, zero], 'varies'), range, scalar(args, 'one', 1)],
+    'safe_range',
+  );
   const normalised = step('Div', [step('Sub', [map, low], 'shifted'), safeRange], 'normalised');
-  const keep = step('Cast', [step('Less', [normalised, scalar(args, 'threshold', threshold)], 'below')], 'keep', { to: 1 });
+  const keep = step('Cast', [step('Less', [normalised, scalar(args, 'threshold', threshold)], 'below')], 'keep', {
+    to: 1,
+  });
   return nchw(builder.add('Mul', [x, keep], {}, args.origin));
 };

@@ -30,7 +30,12 @@ export class OnnxExplainer {
 
   async explain(input: tf.Tensor4D, options: ExplainOptions): Promise<ExplainResult> {
     const method = checkMethod(options.method);
-    if (method === 'acol') throw explainError(ExplainCode.methodUnavailable, 'ACoL maps are not made on ONNX Runtime', 'use --backend cpu or wasm for acol');
+    if (method === 'acol')
+      throw explainError(
+        ExplainCode.methodUnavailable,
+        'ACoL maps are not made on ONNX Runtime',
+        'use --backend cpu or wasm for acol',
+      );
     const { graph } = this.model;
     const plan = choosePlan(graph, options.output, method);
     const { nodes, target } = methodInputs(graph, plan, method, options.target);
@@ -38,7 +43,9 @@ export class OnnxExplainer {
     const feeds = { [this.model.inputNames[0]!]: await hostArray(input) };
     // The default classes and region are chosen inside the graph: one run gives everything.
     const oneRun = method !== 'cam' && options.classIndex === undefined && options.region === undefined;
-    const first = await (await this.engine(oneRun ? { ...request, selector: 'predicted' } : { ...request, gradient: false })).runArrays(feeds);
+    const first = await (
+      await this.engine(oneRun ? { ...request, selector: 'predicted' } : { ...request, gradient: false })
+    ).runArrays(feeds);
     const [score, activation] = [toTensor(first.score!), toTensor(first.activation!) as tf.Tensor4D];
     try {
       const predicted = predictedClasses(plan, first.score!.data, score.shape[0]!);
@@ -47,8 +54,16 @@ export class OnnxExplainer {
       let raw: tf.Tensor3D;
       if (method === 'cam') raw = this.cam(activation, plan.cam!, classes);
       else {
-        const gradient = toTensor(oneRun ? first.gradient! : await this.gradient(request, feeds, score, classes, options)) as tf.Tensor4D;
-        raw = tf.tidy(() => (method === 'gradcam' ? gradCam(activation, gradient) : method === 'gradcampp' ? gradCamPlusPlus(activation, gradient) : layerCam(activation, gradient)));
+        const gradient = toTensor(
+          oneRun ? first.gradient! : await this.gradient(request, feeds, score, classes, options),
+        ) as tf.Tensor4D;
+        raw = tf.tidy(() =>
+          method === 'gradcam'
+            ? gradCam(activation, gradient)
+            : method === 'gradcampp'
+              ? gradCamPlusPlus(activation, gradient)
+              : layerCam(activation, gradient),
+        );
         gradient.dispose();
       }
       const map = finishMaps(raw, [input.shape[1], input.shape[2]], options.order ?? 'upsample-first');
@@ -60,7 +75,13 @@ export class OnnxExplainer {
   }
 
   /** The derivative for chosen classes or a region: a second run with the selector as an input. */
-  private async gradient(request: ExplanationRequest, feeds: Record<string, HostArray>, score: tf.Tensor, classes: readonly number[], options: ExplainOptions): Promise<HostArray> {
+  private async gradient(
+    request: ExplanationRequest,
+    feeds: Record<string, HostArray>,
+    score: tf.Tensor,
+    classes: readonly number[],
+    options: ExplainOptions,
+  ): Promise<HostArray> {
     const selector = tf.tidy(() => scoreSelector(score, classes, options.region));
     const result = await (await this.engine(request)).runArrays({ ...feeds, selector: await hostArray(selector) });
     selector.dispose();
@@ -72,7 +93,11 @@ export class OnnxExplainer {
     this.engines.clear();
   }
 
-  private cam(features: tf.Tensor4D, cam: NonNullable<ReturnType<typeof choosePlan>['cam']>, classes: readonly number[]): tf.Tensor3D {
+  private cam(
+    features: tf.Tensor4D,
+    cam: NonNullable<ReturnType<typeof choosePlan>['cam']>,
+    classes: readonly number[],
+  ): tf.Tensor3D {
     if (cam.kind !== 'dense') return channelCam(features, classes);
     const kernel = this.model.graph.nodes[cam.dense]!.weights.find((w) => w.role === 'kernel')!;
     return denseCam(features, this.model.weights.get(kernel.name)! as tf.Tensor2D, classes);

@@ -38,18 +38,32 @@ export interface OnnxExport {
 
 /** Raised when a graph uses something ONNX cannot express; names the node and where it was written. */
 export class OnnxExportError extends Error {
-  constructor(readonly node: IRNode, message: string, readonly hint?: string) {
+  constructor(
+    readonly node: IRNode,
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = 'OnnxExportError';
   }
 }
 
 /** `graph` must be an inference graph; `weights` holds every weight it names, by name. */
-export function exportOnnx(graph: Graph, weights: ReadonlyMap<string, tf.Tensor>, options: OnnxExportOptions = {}): OnnxExport {
+export function exportOnnx(
+  graph: Graph,
+  weights: ReadonlyMap<string, tf.Tensor>,
+  options: OnnxExportOptions = {},
+): OnnxExport {
   const builder = new OnnxGraphBuilder([...graph.inputs.map((i) => i.name), ...graph.outputs.map((o) => o.name)]);
   const values = lowerNodes(graph, graph.nodes, weights, builder);
   for (const output of graph.outputs) {
-    builder.add('Identity', [builder.as(values.get(output.node)!, 'nhwc')], {}, { name: output.name, doc: `output ${output.name}` }, output.name);
+    builder.add(
+      'Identity',
+      [builder.as(values.get(output.node)!, 'nhwc')],
+      {},
+      { name: output.name, doc: `output ${output.name}` },
+      output.name,
+    );
   }
   const inputs = graph.inputs.map((i) => valueInfo(i.name, graph.nodes[i.node]!.type));
   const outputs = graph.outputs.map((o) => valueInfo(o.name, graph.nodes[o.node]!.type));
@@ -57,14 +71,29 @@ export function exportOnnx(graph: Graph, weights: ReadonlyMap<string, tf.Tensor>
 }
 
 /** Lowers `nodes` (in graph order, with everything they read) and answers each node's ONNX value. */
-export function lowerNodes(graph: Graph, nodes: readonly IRNode[], weights: ReadonlyMap<string, tf.Tensor>, builder: OnnxGraphBuilder): Map<number, OnnxValue> {
+export function lowerNodes(
+  graph: Graph,
+  nodes: readonly IRNode[],
+  weights: ReadonlyMap<string, tf.Tensor>,
+  builder: OnnxGraphBuilder,
+): Map<number, OnnxValue> {
   const values = new Map<number, OnnxValue>();
-  for (const node of nodes) values.set(node.id, node.op === 'input' ? inputValue(graph, node) : lowerNode(graph, node, values, builder, weights));
+  for (const node of nodes)
+    values.set(
+      node.id,
+      node.op === 'input' ? inputValue(graph, node) : lowerNode(graph, node, values, builder, weights),
+    );
   return values;
 }
 
 /** The ModelProto bytes for a built graph with the given inputs and outputs. */
-export function encodeModel(graph: Graph, builder: OnnxGraphBuilder, inputs: readonly ValueInfo[], outputs: readonly ValueInfo[], options: OnnxExportOptions = {}): OnnxExport {
+export function encodeModel(
+  graph: Graph,
+  builder: OnnxGraphBuilder,
+  inputs: readonly ValueInfo[],
+  outputs: readonly ValueInfo[],
+  options: OnnxExportOptions = {},
+): OnnxExport {
   const initializers = placeData(builder.initializers, options, graph.model);
   const proto = modelProto();
   const message = proto.fromObject({
@@ -73,7 +102,14 @@ export function encodeModel(graph: Graph, builder: OnnxGraphBuilder, inputs: rea
     producer_name: 'segc',
     producer_version: options.producerVersion ?? '',
     doc_string: graph.doc ?? '',
-    graph: { name: graph.model, doc_string: graph.doc ?? '', node: builder.nodes, initializer: initializers.records, input: inputs, output: outputs },
+    graph: {
+      name: graph.model,
+      doc_string: graph.doc ?? '',
+      node: builder.nodes,
+      initializer: initializers.records,
+      input: inputs,
+      output: outputs,
+    },
     metadata_props: Object.entries(describePreprocessing(graph)).map(([key, value]) => ({ key, value })),
   });
   const model = proto.encode(message).finish();
@@ -85,14 +121,32 @@ function inputValue(graph: Graph, node: IRNode): OnnxValue {
   return { name, rank: node.type.shape.length, layout: node.type.shape.length === 4 ? 'nhwc' : 'plain' };
 }
 
-function lowerNode(graph: Graph, node: IRNode, values: Map<number, OnnxValue>, builder: OnnxGraphBuilder, weights: ReadonlyMap<string, tf.Tensor>): OnnxValue {
+function lowerNode(
+  graph: Graph,
+  node: IRNode,
+  values: Map<number, OnnxValue>,
+  builder: OnnxGraphBuilder,
+  weights: ReadonlyMap<string, tf.Tensor>,
+): OnnxValue {
   const lowering = LOWERINGS[node.op];
-  if (!lowering) throw new OnnxExportError(node, `the op \`${node.op}\` has no ONNX form`, 'see docs/onnx.md for the ops the exporter supports');
+  if (!lowering)
+    throw new OnnxExportError(
+      node,
+      `the op \`${node.op}\` has no ONNX form`,
+      'see docs/onnx.md for the ops the exporter supports',
+    );
   const weight = weightsFor(node, weights);
   try {
     const inputs = node.inputs.map((id) => values.get(id)!);
     const inputTypes = node.inputs.map((id) => graph.nodes[id]!.type);
-    return lowering({ node, inputs, inputTypes, builder, weight, origin: { name: node.name, doc: describeNode(node) } });
+    return lowering({
+      node,
+      inputs,
+      inputTypes,
+      builder,
+      weight,
+      origin: { name: node.name, doc: describeNode(node) },
+    });
   } catch (error) {
     if (error instanceof UnsupportedError) throw new OnnxExportError(node, error.message, error.hint);
     throw error;
@@ -112,13 +166,15 @@ export function weightsFor(node: IRNode, weights: ReadonlyMap<string, tf.Tensor>
 
 /** The node's weights as the executor uses them (batch norm folded), copied to the host. */
 function hostWeights(node: IRNode, store: ReadonlyMap<string, tf.Tensor>): Record<string, HostTensor> {
-  const tensors: Record<string, tf.Tensor> = node.attrs.foldedBatchNorm !== undefined
-    ? tf.tidy(() => prepareFoldedWeights(node, store))
-    : Object.fromEntries(node.weights.filter((w) => store.has(w.name)).map((w) => [w.role, store.get(w.name)!]));
+  const tensors: Record<string, tf.Tensor> =
+    node.attrs.foldedBatchNorm !== undefined
+      ? tf.tidy(() => prepareFoldedWeights(node, store))
+      : Object.fromEntries(node.weights.filter((w) => store.has(w.name)).map((w) => [w.role, store.get(w.name)!]));
   const host: Record<string, HostTensor> = {};
   for (const [role, tensor] of Object.entries(tensors)) {
     host[role] = { shape: tensor.shape, data: Float32Array.from(tensor.dataSync() as Float32Array) };
-    if (node.attrs.foldedBatchNorm !== undefined && !node.weights.some((w) => store.get(w.name) === tensor)) tensor.dispose();
+    if (node.attrs.foldedBatchNorm !== undefined && !node.weights.some((w) => store.get(w.name) === tensor))
+      tensor.dispose();
   }
   return host;
 }
@@ -156,16 +212,22 @@ interface PlacedData {
 
 /** Initializers with their bytes inline, or (past the threshold) at offsets in one external file. */
 function placeData(initializers: readonly InitializerRecord[], options: OnnxExportOptions, model: string): PlacedData {
-  const bytesOf = (record: InitializerRecord) => new Uint8Array(record.data.buffer, record.data.byteOffset, record.data.byteLength);
+  const bytesOf = (record: InitializerRecord) =>
+    new Uint8Array(record.data.buffer, record.data.byteOffset, record.data.byteLength);
   const total = initializers.reduce((sum, r) => sum + r.data.byteLength, 0);
   const base = (record: InitializerRecord) => ({ name: record.name, dims: record.dims, data_type: record.data_type });
-  if (total <= (options.externalDataThreshold ?? TWO_GB)) return { records: initializers.map((r) => ({ ...base(r), raw_data: bytesOf(r) })) };
+  if (total <= (options.externalDataThreshold ?? TWO_GB))
+    return { records: initializers.map((r) => ({ ...base(r), raw_data: bytesOf(r) })) };
   const file = options.externalDataFile ?? `${model}.onnx.data`;
   const bytes = new Uint8Array(total);
   let offset = 0;
   const records = initializers.map((record) => {
     bytes.set(bytesOf(record), offset);
-    const location = [['location', file], ['offset', String(offset)], ['length', String(record.data.byteLength)]];
+    const location = [
+      ['location', file],
+      ['offset', String(offset)],
+      ['length', String(record.data.byteLength)],
+    ];
     offset += record.data.byteLength;
     return { ...base(record), data_location: 1, external_data: location.map(([key, value]) => ({ key, value })) };
   });

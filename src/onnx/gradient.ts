@@ -37,15 +37,36 @@ export interface ExplanationModelRequest {
   readonly selector?: 'input' | 'predicted';
 }
 
-export function exportExplanationModel(graph: Graph, weights: ReadonlyMap<string, tf.Tensor>, request: ExplanationModelRequest): OnnxExport {
+export function exportExplanationModel(
+  graph: Graph,
+  weights: ReadonlyMap<string, tf.Tensor>,
+  request: ExplanationModelRequest,
+): OnnxExport {
   const env = bindSizes(graph, request.inputShape);
   const size = (d: Dim) => evaluate(d, env);
   const forward = ancestors(graph, request.score);
-  const builder = new OnnxGraphBuilder([...graph.inputs.map((i) => i.name), 'selector', 'score', 'activation', 'gradient']);
-  const values = lowerNodes(graph, graph.nodes.filter((n) => forward.has(n.id)), weights, builder);
-  const outputs = [output(builder, 'score', values.get(request.score)!), output(builder, 'activation', values.get(request.target)!)];
+  const builder = new OnnxGraphBuilder([
+    ...graph.inputs.map((i) => i.name),
+    'selector',
+    'score',
+    'activation',
+    'gradient',
+  ]);
+  const values = lowerNodes(
+    graph,
+    graph.nodes.filter((n) => forward.has(n.id)),
+    weights,
+    builder,
+  );
+  const outputs = [
+    output(builder, 'score', values.get(request.score)!),
+    output(builder, 'activation', values.get(request.target)!),
+  ];
   const [scoreNode, targetNode] = [graph.nodes[request.score]!, graph.nodes[request.target]!];
-  const concrete = (node: IRNode) => ({ dtype: node.type.dtype, shape: node.type.shape.map((d) => ({ kind: 'const' as const, value: size(d) })) });
+  const concrete = (node: IRNode) => ({
+    dtype: node.type.dtype,
+    shape: node.type.shape.map((d) => ({ kind: 'const' as const, value: size(d) })),
+  });
   const outputInfo = [valueInfo('score', concrete(scoreNode)), valueInfo('activation', concrete(targetNode))];
   const inputInfo = graph.inputs.map((i) => valueInfo(i.name, concrete(graph.nodes[i.node]!)));
   if (request.gradient !== false) {
@@ -69,17 +90,36 @@ export function exportExplanationModel(graph: Graph, weights: ReadonlyMap<string
  */
 function predictedSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes: number): OnnxValue {
   const origin = (label: string) => ({ name: `selector/${label}`, doc: 'the predicted class, as explain chooses it' });
-  const range = builder.int64s('selector/classes', Array.from({ length: classes }, (_, c) => c));
-  const oneHot = (indices: string, classIndices: string, label: string) => builder.add('Cast', [builder.add('Equal', [classIndices, indices], {}, origin(`${label}_equal`))], { to: 1 }, origin(label));
+  const range = builder.int64s(
+    'selector/classes',
+    Array.from({ length: classes }, (_, c) => c),
+  );
+  const oneHot = (indices: string, classIndices: string, label: string) =>
+    builder.add(
+      'Cast',
+      [builder.add('Equal', [classIndices, indices], {}, origin(`${label}_equal`))],
+      { to: 1 },
+      origin(label),
+    );
   if (score.rank === 2) {
     const best = builder.add('ArgMax', [score.name], { axis: 1, keepdims: 1 }, origin('class'));
     return { name: oneHot(best, range, 'one_hot'), rank: 2, layout: 'plain' };
   }
   const x = builder.as(score, 'nchw');
-  const channels = builder.add('Reshape', [range, builder.int64s('selector/channel_shape', [1, classes, 1, 1])], {}, origin('channels'));
+  const channels = builder.add(
+    'Reshape',
+    [range, builder.int64s('selector/channel_shape', [1, classes, 1, 1])],
+    {},
+    origin('channels'),
+  );
   const perPixel = builder.add('ArgMax', [x], { axis: 1, keepdims: 1 }, origin('pixel_class'));
   const pixels = oneHot(perPixel, channels, 'pixels');
-  const counts = builder.add('ReduceSum', [pixels, builder.int64s('selector/spatial', [2, 3])], { keepdims: 1 }, origin('counts'));
+  const counts = builder.add(
+    'ReduceSum',
+    [pixels, builder.int64s('selector/spatial', [2, 3])],
+    { keepdims: 1 },
+    origin('counts'),
+  );
   const chosen = builder.add('ArgMax', [counts], { axis: 1, keepdims: 1 }, origin('class'));
   const mask = builder.add('Mul', [pixels, oneHot(chosen, channels, 'chosen')], {}, origin('mask'));
   return { name: mask, rank: 4, layout: 'nchw' };
@@ -108,7 +148,8 @@ function ancestors(graph: Graph, id: number): Set<number> {
 function pathNodes(graph: Graph, target: number, score: number): Set<number> {
   const above = ancestors(graph, score);
   const path = new Set<number>([target]);
-  for (const node of graph.nodes) if (node.id > target && above.has(node.id) && node.inputs.some((i) => path.has(i))) path.add(node.id);
+  for (const node of graph.nodes)
+    if (node.id > target && above.has(node.id) && node.inputs.some((i) => path.has(i))) path.add(node.id);
   return path;
 }
 
@@ -122,18 +163,34 @@ function differentiate(
   size: (d: Dim) => number,
 ): OnnxValue {
   const path = pathNodes(graph, request.target, request.score);
-  if (!path.has(request.score)) throw new OnnxExportError(graph.nodes[request.target]!, 'the score does not depend on this layer');
+  if (!path.has(request.score))
+    throw new OnnxExportError(graph.nodes[request.target]!, 'the score does not depend on this layer');
   const contributions = new Map<number, OnnxValue[]>([[request.score, [seed]]]);
   for (const node of [...graph.nodes].reverse()) {
     if (!path.has(node.id) || node.id === request.target) continue;
     const gradient = total(builder, node, contributions.get(node.id)!);
     const vjp = VJPS[node.op];
-    if (!vjp) throw new OnnxExportError(node, `the op \`${node.op}\` has no derivative here`, 'explain a layer after it (--target), or use CAM');
+    if (!vjp)
+      throw new OnnxExportError(
+        node,
+        `the op \`${node.op}\` has no derivative here`,
+        'explain a layer after it (--target), or use CAM',
+      );
     const origin = { name: node.name, doc: node.name };
     try {
       const inputs = node.inputs.map((id) => values.get(id)!);
       const inputTypes = node.inputs.map((id) => graph.nodes[id]!.type);
-      const cotangents = vjp({ node, inputs, inputTypes, builder, origin, weight: weightsFor(node, weights), output: values.get(node.id)!, gradient, size });
+      const cotangents = vjp({
+        node,
+        inputs,
+        inputTypes,
+        builder,
+        origin,
+        weight: weightsFor(node, weights),
+        output: values.get(node.id)!,
+        gradient,
+        size,
+      });
       node.inputs.forEach((id, index) => {
         const cotangent = cotangents[index];
         if (cotangent && path.has(id)) contributions.set(id, [...(contributions.get(id) ?? []), cotangent]);
@@ -150,6 +207,11 @@ function differentiate(
 function total(builder: OnnxGraphBuilder, node: IRNode, parts: readonly OnnxValue[]): OnnxValue {
   if (parts.length === 1) return parts[0]!;
   const layout = parts[0]!.layout === 'nhwc' ? 'nhwc' : 'nchw';
-  const name = builder.add('Sum', parts.map((p) => builder.as(p, layout)), {}, { name: `${node.name}/grad/total`, doc: `cotangent of ${node.name}` });
+  const name = builder.add(
+    'Sum',
+    parts.map((p) => builder.as(p, layout)),
+    {},
+    { name: `${node.name}/grad/total`, doc: `cotangent of ${node.name}` },
+  );
   return { name, rank: parts[0]!.rank, layout: parts[0]!.rank === 4 ? layout : 'plain' };
 }

@@ -9,7 +9,16 @@ import { AttributeReader } from '../ops/attributes.js';
 import { leakyAlpha } from '../ops/activation.js';
 import type { ActivationName } from '../ops/params.js';
 import { findOp } from '../ops/registry.js';
-import { type LowerArgs, type Lowering, UnsupportedError, activate, initializer, nchw, permute, windowAttributes } from './lowering.js';
+import {
+  type LowerArgs,
+  type Lowering,
+  UnsupportedError,
+  activate,
+  initializer,
+  nchw,
+  permute,
+  windowAttributes,
+} from './lowering.js';
 
 const opOf = (args: LowerArgs): OpDef => findOp(args.node.op)!;
 export const convolution = (args: LowerArgs) => readConvolution(args.node.op, opOf(args).params, args.node.attrs);
@@ -30,7 +39,12 @@ const conv: Lowering = (args) => {
   const { window, bias, activation } = convolution(args);
   const kernel = onnxKernel(args, 'kernel');
   const x = args.builder.as(args.inputs[0]!, 'nchw');
-  const y = args.builder.add('Conv', [x, kernel, ...biasInput(args, bias)], windowAttributes(window, true), args.origin);
+  const y = args.builder.add(
+    'Conv',
+    [x, kernel, ...biasInput(args, bias)],
+    windowAttributes(window, true),
+    args.origin,
+  );
   return activate(args, nchw(y), activation, leakyAlpha(args.node.attrs));
 };
 
@@ -38,7 +52,10 @@ const conv: Lowering = (args) => {
 export function depthwiseKernel(args: LowerArgs, role: string): { name: string; channels: number } {
   const tensor = args.weight(role);
   const [kh, kw, channels, multiplier] = tensor.shape as [number, number, number, number];
-  const name = initializer(args, role, () => ({ shape: [channels * multiplier, 1, kh, kw], data: permute(tensor, [2, 3, 0, 1]).data }));
+  const name = initializer(args, role, () => ({
+    shape: [channels * multiplier, 1, kh, kw],
+    data: permute(tensor, [2, 3, 0, 1]).data,
+  }));
   return { name, channels };
 }
 
@@ -56,8 +73,18 @@ const sepconv: Lowering = (args) => {
   const depthwise = depthwiseKernel(args, 'depthwiseKernel');
   const pointwise = onnxKernel(args, 'pointwiseKernel');
   const x = args.builder.as(args.inputs[0]!, 'nchw');
-  const spatial = args.builder.add('Conv', [x, depthwise.name], { ...windowAttributes(window, true), group: depthwise.channels }, { ...args.origin, name: `${args.origin.name}/depthwise` });
-  const y = args.builder.add('Conv', [spatial, pointwise, ...biasInput(args, bias)], { kernel_shape: [1, 1] }, args.origin);
+  const spatial = args.builder.add(
+    'Conv',
+    [x, depthwise.name],
+    { ...windowAttributes(window, true), group: depthwise.channels },
+    { ...args.origin, name: `${args.origin.name}/depthwise` },
+  );
+  const y = args.builder.add(
+    'Conv',
+    [spatial, pointwise, ...biasInput(args, bias)],
+    { kernel_shape: [1, 1] },
+    args.origin,
+  );
   return activate(args, nchw(y), activation, leakyAlpha(args.node.attrs));
 };
 
@@ -87,16 +114,30 @@ const dense: Lowering = (args) => {
   const kernel = initializer(args, 'kernel', args.weight('kernel'));
   const inputs = [args.inputs[0]!.name, kernel, ...biasInput(args, read.bool('bias'))];
   const y = args.builder.add('Gemm', inputs, {}, args.origin);
-  return activate(args, { name: y, rank: 2, layout: 'plain' }, read.text('activation') as ActivationName, leakyAlpha(args.node.attrs));
+  return activate(
+    args,
+    { name: y, rank: 2, layout: 'plain' },
+    read.text('activation') as ActivationName,
+    leakyAlpha(args.node.attrs),
+  );
 };
 
 const bn: Lowering = (args) => {
   const epsilon = new AttributeReader('bn', opOf(args).params, args.node.attrs).number('epsilon');
   const roles = ['gamma', 'beta', 'movingMean', 'movingVariance'];
   const [input] = args.inputs;
-  if (input!.rank !== 4 && input!.rank !== 2) throw new UnsupportedError(`bn on a rank-${input!.rank} tensor has no ONNX form here`, 'ranks 2 and 4 are supported');
+  if (input!.rank !== 4 && input!.rank !== 2)
+    throw new UnsupportedError(
+      `bn on a rank-${input!.rank} tensor has no ONNX form here`,
+      'ranks 2 and 4 are supported',
+    );
   const x = input!.rank === 4 ? args.builder.as(input!, 'nchw') : input!.name;
-  const y = args.builder.add('BatchNormalization', [x, ...roles.map((r) => initializer(args, r, args.weight(r)))], { epsilon: { float: epsilon } }, args.origin);
+  const y = args.builder.add(
+    'BatchNormalization',
+    [x, ...roles.map((r) => initializer(args, r, args.weight(r)))],
+    { epsilon: { float: epsilon } },
+    args.origin,
+  );
   return input!.rank === 4 ? nchw(y) : { name: y, rank: 2, layout: 'plain' };
 };
 
@@ -115,7 +156,12 @@ function globalPool(opType: 'GlobalAveragePool' | 'GlobalMaxPool'): Lowering {
   return (args) => {
     const keep = new AttributeReader(args.node.op, opOf(args).params, args.node.attrs).bool('keep');
     const x = args.builder.as(args.inputs[0]!, 'nchw');
-    const pooled = args.builder.add(opType, [x], {}, keep ? args.origin : { ...args.origin, name: `${args.origin.name}/pooled` });
+    const pooled = args.builder.add(
+      opType,
+      [x],
+      {},
+      keep ? args.origin : { ...args.origin, name: `${args.origin.name}/pooled` },
+    );
     if (keep) return nchw(pooled);
     const axes = args.builder.int64s(`${args.node.name}/axes`, [2, 3]);
     return { name: args.builder.add('Squeeze', [pooled, axes], {}, args.origin), rank: 2, layout: 'plain' };

@@ -28,7 +28,10 @@ export type Lowering = (args: LowerArgs) => OnnxValue;
 
 /** Raised for an op or setting that has no ONNX form; the exporter adds the node's location. */
 export class UnsupportedError extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = 'UnsupportedError';
   }
@@ -90,7 +93,8 @@ export function windowAttributes(window: Window, withDilation: boolean): Record<
  */
 function samePadding(window: Window): Record<string, AttributeValue> {
   if (window.stride.some((s) => s !== 1)) {
-    if (window.dilation.some((d) => d !== 1)) throw new UnsupportedError('`same` padding with both a stride and a dilation above 1', 'tfjs runs neither');
+    if (window.dilation.some((d) => d !== 1))
+      throw new UnsupportedError('`same` padding with both a stride and a dilation above 1', 'tfjs runs neither');
     return { auto_pad: 'SAME_UPPER' };
   }
   const totals = window.kernel.map((k, axis) => extentOf(k, window.dilation[axis]!) - 1);
@@ -100,8 +104,10 @@ function samePadding(window: Window): Record<string, AttributeValue> {
 
 /** Applies an activation to a value (layout unchanged); `none` returns it as it is. */
 export function activate(args: LowerArgs, value: OnnxValue, name: ActivationName, alpha: number): OnnxValue {
-  const add = (op: string, inputs: string[], attributes: Record<string, AttributeValue> = {}) =>
-    ({ ...value, name: args.builder.add(op, inputs, attributes, args.origin) });
+  const add = (op: string, inputs: string[], attributes: Record<string, AttributeValue> = {}) => ({
+    ...value,
+    name: args.builder.add(op, inputs, attributes, args.origin),
+  });
   switch (name) {
     case 'none':
       return value;

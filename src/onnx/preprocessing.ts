@@ -24,7 +24,8 @@ export function describePreprocessing(graph: Graph): Record<string, string> {
       shape: shape.map(describeDim),
       color: grey ? 'grey: mean of R, G and B' : 'RGB',
       scale: 'pixel values / 255, so [0, 1]; no mean or deviation normalisation',
-      resize: 'bilinear with half-pixel centres to the input size; a free size goes to the nearest allowed size at least the image size',
+      resize:
+        'bilinear with half-pixel centres to the input size; a free size goes to the nearest allowed size at least the image size',
     };
   });
   return {
@@ -32,6 +33,12 @@ export function describePreprocessing(graph: Graph): Record<string, string> {
     'segc.params': JSON.stringify(graph.params),
     'segc.inputs': JSON.stringify(inputs),
     'segc.constraints': JSON.stringify(graph.constraints.map((c) => c.text)),
-    'segc.outputs': JSON.stringify(graph.outputs.map((o) => ({ name: o.name, shape: graph.nodes[o.node]!.type.shape.map(describeDim), op: graph.nodes[o.node]!.op }))),
+    'segc.outputs': JSON.stringify(
+      graph.outputs.map((o) => ({
+        name: o.name,
+        shape: graph.nodes[o.node]!.type.shape.map(describeDim),
+        op: graph.nodes[o.node]!.op,
+      })),
+    ),
   };
 }

@@ -10,7 +10,10 @@ import { axisIn, type OnnxValue } from './builder.js';
 import { type LowerArgs, type Lowering, UnsupportedError, activate, nchw, scalar } from './lowering.js';
 
 const reader = (args: LowerArgs) => new AttributeReader(args.node.op, findOp(args.node.op)!.params, args.node.attrs);
-const same = (args: LowerArgs, op: string, attributes = {}): OnnxValue => ({ ...args.inputs[0]!, name: args.builder.add(op, [args.inputs[0]!.name], attributes, args.origin) });
+const same = (args: LowerArgs, op: string, attributes = {}): OnnxValue => ({
+  ...args.inputs[0]!,
+  name: args.builder.add(op, [args.inputs[0]!.name], attributes, args.origin),
+});
 
 const hardSwish: Lowering = (args) => same(args, 'HardSwish');
 const leakyRelu: Lowering = (args) => activate(args, args.inputs[0]!, 'leakyRelu', reader(args).number('alpha'));
@@ -33,7 +36,12 @@ function merge(opType: 'Sum' | 'Mul' | 'Max'): Lowering {
     let product = names[0]!;
     for (const [index, name] of names.slice(1).entries()) {
       const last = index === names.length - 2;
-      product = args.builder.add('Mul', [product, name], {}, last ? args.origin : { ...args.origin, name: `${args.origin.name}/partial` });
+      product = args.builder.add(
+        'Mul',
+        [product, name],
+        {},
+        last ? args.origin : { ...args.origin, name: `${args.origin.name}/partial` },
+      );
     }
     return out(product);
   };
@@ -57,23 +65,45 @@ const reshape: Lowering = (args) => {
   const x = args.builder.as(args.inputs[0]!, 'nhwc');
   const shape = args.builder.int64s(`${args.node.name}/shape`, [0, ...target]);
   const rank = target.length + 1;
-  return { name: args.builder.add('Reshape', [x, shape], {}, args.origin), rank, layout: rank === 4 ? 'nhwc' : 'plain' };
+  return {
+    name: args.builder.add('Reshape', [x, shape], {}, args.origin),
+    rank,
+    layout: rank === 4 ? 'nhwc' : 'plain',
+  };
 };
 
 const pad: Lowering = (args) => {
   const read = reader(args);
   const mode = read.text('mode');
-  if (mode === 'symmetric') throw new UnsupportedError('pad with `mode: symmetric` has no ONNX form at opset 17', 'use `mode: reflect` or `constant`');
+  if (mode === 'symmetric')
+    throw new UnsupportedError(
+      'pad with `mode: symmetric` has no ONNX form at opset 17',
+      'use `mode: reflect` or `constant`',
+    );
   const border = expandBorder(read.ints('amount'));
   const x = args.builder.as(args.inputs[0]!, 'nchw');
-  const pads = args.builder.int64s(`${args.node.name}/pads`, [0, 0, border.top, border.left, 0, 0, border.bottom, border.right]);
+  const pads = args.builder.int64s(`${args.node.name}/pads`, [
+    0,
+    0,
+    border.top,
+    border.left,
+    0,
+    0,
+    border.bottom,
+    border.right,
+  ]);
   const inputs = [x, pads, ...(mode === 'constant' ? [scalar(args, 'value', read.number('value'))] : [])];
   return nchw(args.builder.add('Pad', inputs, { mode }, args.origin));
 };
 
 /** Rows and columns [H, W] of an NCHW value, as an int64 tensor computed at run time. */
 function spatialShape(args: LowerArgs, value: string, label: string): string {
-  return args.builder.add('Shape', [value], { start: 2, end: 4 }, { ...args.origin, name: `${args.origin.name}/${label}` });
+  return args.builder.add(
+    'Shape',
+    [value],
+    { start: 2, end: 4 },
+    { ...args.origin, name: `${args.origin.name}/${label}` },
+  );
 }
 
 const crop: Lowering = (args) => {
@@ -84,13 +114,17 @@ const crop: Lowering = (args) => {
   if (amount) {
     const border = expandBorder(amount);
     const starts = args.builder.int64s(`${args.node.name}/starts`, [border.top, border.left]);
-    const ends = args.builder.int64s(`${args.node.name}/ends`, [-border.bottom || Number.MAX_SAFE_INTEGER, -border.right || Number.MAX_SAFE_INTEGER]);
+    const ends = args.builder.int64s(`${args.node.name}/ends`, [
+      -border.bottom || Number.MAX_SAFE_INTEGER,
+      -border.right || Number.MAX_SAFE_INTEGER,
+    ]);
     return nchw(args.builder.add('Slice', [x, starts, ends, axes], {}, args.origin));
   }
   // Centre crop: offset floor((size − target) / 2), as tfjs slices it.
   const like = args.builder.as(args.inputs[1]!, 'nchw');
   const [have, want] = [spatialShape(args, x, 'size'), spatialShape(args, like, 'target')];
-  const step = (op: string, inputs: string[], label: string) => args.builder.add(op, inputs, {}, { ...args.origin, name: `${args.origin.name}/${label}` });
+  const step = (op: string, inputs: string[], label: string) =>
+    args.builder.add(op, inputs, {}, { ...args.origin, name: `${args.origin.name}/${label}` });
   const two = args.builder.int64s(`${args.node.name}/two`, [2, 2]);
   const starts = step('Div', [step('Sub', [have, want], 'slack'), two], 'starts');
   const ends = step('Add', [starts, want], 'ends');
@@ -115,10 +149,16 @@ const channels: Lowering = (args) => {
 const argmax: Lowering = (args) => {
   const input = args.inputs[0]!;
   const axis = axisIn(reader(args).int('axis'), input.rank, input.layout);
-  const indices = args.builder.add('ArgMax', [input.name], { axis, keepdims: 0 }, { ...args.origin, name: `${args.origin.name}/int64` });
+  const indices = args.builder.add(
+    'ArgMax',
+    [input.name],
+    { axis, keepdims: 0 },
+    { ...args.origin, name: `${args.origin.name}/int64` },
+  );
   const rank = input.rank - 1;
   // Dropping an axis of an NCHW value leaves an order the rest of the graph cannot name.
-  if (input.rank === 4 && input.layout === 'nchw' && axis !== 1) throw new UnsupportedError('argmax over a spatial axis of a feature map');
+  if (input.rank === 4 && input.layout === 'nchw' && axis !== 1)
+    throw new UnsupportedError('argmax over a spatial axis of a feature map');
   return { name: args.builder.add('Cast', [indices], { to: 6 }, args.origin), rank, layout: 'plain' };
 };
 
@@ -144,11 +184,21 @@ const upsample: Lowering = (args) => {
     const scales = args.builder.floats(`${args.node.name}/scales`, [4], Float32Array.of(1, 1, factor[0], factor[1]));
     return nchw(args.builder.add('Resize', [x, empty, scales], attributes, args.origin));
   }
-  const batchAndChannels = args.builder.add('Shape', [x], { start: 0, end: 2 }, { ...args.origin, name: `${args.origin.name}/leading` });
+  const batchAndChannels = args.builder.add(
+    'Shape',
+    [x],
+    { start: 0, end: 2 },
+    { ...args.origin, name: `${args.origin.name}/leading` },
+  );
   const spatial = args.inputs[1]
     ? spatialShape(args, args.builder.as(args.inputs[1], 'nchw'), 'target')
     : args.builder.int64s(`${args.node.name}/size`, read.pair('size'));
-  const sizes = args.builder.add('Concat', [batchAndChannels, spatial], { axis: 0 }, { ...args.origin, name: `${args.origin.name}/sizes` });
+  const sizes = args.builder.add(
+    'Concat',
+    [batchAndChannels, spatial],
+    { axis: 0 },
+    { ...args.origin, name: `${args.origin.name}/sizes` },
+  );
   return nchw(args.builder.add('Resize', [x, empty, empty, sizes], attributes, args.origin));
 };
 

@@ -14,7 +14,15 @@ const reader = (args: VjpArgs) => new AttributeReader(args.node.op, findOp(args.
 
 /** A pooled cotangent [N, C] or [N, C, 1, 1] spread over x's NCHW shape. */
 function spread(args: VjpArgs, x: string): string {
-  const g = args.gradient.rank === 2 ? node(args, 'Unsqueeze', [args.gradient.name, args.builder.int64s(`${args.node.name}/grad/axes`, [2, 3])], 'keep') : args.builder.as(args.gradient, 'nchw');
+  const g =
+    args.gradient.rank === 2
+      ? node(
+          args,
+          'Unsqueeze',
+          [args.gradient.name, args.builder.int64s(`${args.node.name}/grad/axes`, [2, 3])],
+          'keep',
+        )
+      : args.builder.as(args.gradient, 'nchw');
   return node(args, 'Expand', [g, node(args, 'Shape', [x], 'shape')], 'spread');
 }
 
@@ -37,14 +45,23 @@ const gmp: Vjp = (args) => {
 /** flatten and reshape: back to x's NHWC shape. */
 const reshapeBack: Vjp = (args) => {
   const x = args.builder.as(args.inputs[0]!, 'nhwc');
-  const name = node(args, 'Reshape', [args.builder.as(args.gradient, 'nhwc'), node(args, 'Shape', [x], 'shape')], 'input');
+  const name = node(
+    args,
+    'Reshape',
+    [args.builder.as(args.gradient, 'nhwc'), node(args, 'Shape', [x], 'shape')],
+    'input',
+  );
   return [{ name, rank: args.inputs[0]!.rank, layout: args.inputs[0]!.rank === 4 ? 'nhwc' : 'plain' }];
 };
 
 /** A resize is y = R_h · x · R_wᵀ per channel, so ∂x = R_hᵀ · g · R_w. */
 const upsample: Vjp = (args) => {
   const read = reader(args);
-  const sampling = { bilinear: read.text('mode') === 'bilinear', alignCorners: read.bool('alignCorners'), halfPixel: read.bool('halfPixel') };
+  const sampling = {
+    bilinear: read.text('mode') === 'bilinear',
+    alignCorners: read.bool('alignCorners'),
+    halfPixel: read.bool('halfPixel'),
+  };
   const [input, output] = [args.inputTypes[0]!.shape, args.node.type.shape];
   const [rows, columns] = [args.size(input[1]!), args.size(input[2]!)];
   const [outRows, outColumns] = [args.size(output[1]!), args.size(output[2]!)];
@@ -72,8 +89,14 @@ const concat: Vjp = (args) => {
   const sizes = args.inputTypes.map((t) => args.size(t.shape[positive]!));
   let offset = 0;
   return sizes.map((size, index) => {
-    const bound = (label: string, value: number) => args.builder.int64s(`${args.node.name}/grad/${label}${index}`, [value]);
-    const part = node(args, 'Slice', [g, bound('start', offset), bound('end', offset + size), bound('axis', axis)], `part${index}`);
+    const bound = (label: string, value: number) =>
+      args.builder.int64s(`${args.node.name}/grad/${label}${index}`, [value]);
+    const part = node(
+      args,
+      'Slice',
+      [g, bound('start', offset), bound('end', offset + size), bound('axis', axis)],
+      `part${index}`,
+    );
     offset += size;
     return { name: part, rank, layout } as OnnxValue;
   });
@@ -84,8 +107,19 @@ function unbroadcast(args: VjpArgs, g: string, index: number, layout: 'nchw' | '
   const [input, output] = [args.inputTypes[index]!.shape, args.node.type.shape];
   const rank = output.length;
   if (input.length !== rank) throw new UnsupportedError('the derivative of a merge of tensors of different ranks');
-  const axes = input.map((d, axis) => (d.kind === 'const' && d.value === 1 && args.size(output[axis]!) !== 1 ? axisIn(axis, rank, rank === 4 ? layout : 'plain') : -1)).filter((a) => a >= 0);
-  const value = axes.length === 0 ? g : node(args, 'ReduceSum', [g, args.builder.int64s(`${args.node.name}/grad/axes${index}`, axes)], `sum${index}`, { keepdims: 1 });
+  const axes = input
+    .map((d, axis) =>
+      d.kind === 'const' && d.value === 1 && args.size(output[axis]!) !== 1
+        ? axisIn(axis, rank, rank === 4 ? layout : 'plain')
+        : -1,
+    )
+    .filter((a) => a >= 0);
+  const value =
+    axes.length === 0
+      ? g
+      : node(args, 'ReduceSum', [g, args.builder.int64s(`${args.node.name}/grad/axes${index}`, axes)], `sum${index}`, {
+          keepdims: 1,
+        });
   return { name: value, rank, layout: rank === 4 ? layout : 'plain' };
 }
 
@@ -118,7 +152,10 @@ const max: Vjp = (args) => {
   const [a, b] = args.inputs.map((v) => args.builder.as(v, layout));
   const first = node(args, 'Cast', [node(args, 'GreaterOrEqual', [a!, b!], 'first_wins')], 'first_mask', { to: 1 });
   const second = node(args, 'Cast', [node(args, 'Less', [a!, b!], 'second_wins')], 'second_mask', { to: 1 });
-  return [unbroadcast(args, node(args, 'Mul', [g, first], 'first'), 0, layout), unbroadcast(args, node(args, 'Mul', [g, second], 'second'), 1, layout)];
+  return [
+    unbroadcast(args, node(args, 'Mul', [g, first], 'first'), 0, layout),
+    unbroadcast(args, node(args, 'Mul', [g, second], 'second'), 1, layout),
+  ];
 };
 
 const identity: Vjp = (args) => [like(args.gradient, args.gradient.name)];
@@ -130,7 +167,21 @@ const pad: Vjp = (args) => {
   const g = args.builder.as(args.gradient, 'nchw');
   const ints = (label: string, values: number[]) => args.builder.int64s(`${args.node.name}/grad/${label}`, values);
   const end = (amount: number) => (amount === 0 ? Number.MAX_SAFE_INTEGER : -amount);
-  return [nchw(node(args, 'Slice', [g, ints('starts', [border.top, border.left]), ints('ends', [end(border.bottom), end(border.right)]), ints('axes', [2, 3])], 'input'))];
+  return [
+    nchw(
+      node(
+        args,
+        'Slice',
+        [
+          g,
+          ints('starts', [border.top, border.left]),
+          ints('ends', [end(border.bottom), end(border.right)]),
+          ints('axes', [2, 3]),
+        ],
+        'input',
+      ),
+    ),
+  ];
 };
 
 const crop: Vjp = (args) => {
@@ -138,7 +189,16 @@ const crop: Vjp = (args) => {
   if (!amount) throw new UnsupportedError('the derivative of crop(like:)');
   const border = expandBorder(amount);
   const g = args.builder.as(args.gradient, 'nchw');
-  const pads = args.builder.int64s(`${args.node.name}/grad/pads`, [0, 0, border.top, border.left, 0, 0, border.bottom, border.right]);
+  const pads = args.builder.int64s(`${args.node.name}/grad/pads`, [
+    0,
+    0,
+    border.top,
+    border.left,
+    0,
+    0,
+    border.bottom,
+    border.right,
+  ]);
   return [nchw(node(args, 'Pad', [g, pads], 'input'))];
 };
 
@@ -154,7 +214,9 @@ const channels: Vjp = (args) => {
   const pads = new Array<number>(2 * rank).fill(0);
   pads[axis] = start;
   pads[rank + axis] = count - end;
-  return [{ name: node(args, 'Pad', [g, args.builder.int64s(`${args.node.name}/grad/pads`, pads)], 'input'), rank, layout }];
+  return [
+    { name: node(args, 'Pad', [g, args.builder.int64s(`${args.node.name}/grad/pads`, pads)], 'input'), rank, layout },
+  ];
 };
 
 export const TENSOR_VJPS: Readonly<Record<string, Vjp>> = {

@@ -27,8 +27,17 @@ export interface VjpArgs extends LowerArgs {
 /** One cotangent per tensor input (undefined: no gradient flows there). */
 export type Vjp = (args: VjpArgs) => (OnnxValue | undefined)[];
 
-function node(args: VjpArgs, op: string, inputs: string[], label: string, attributes: Record<string, AttributeValue> = {}): string {
-  return args.builder.add(op, inputs, attributes, { name: `${args.origin.name}/grad/${label}`, doc: `derivative of ${args.origin.doc}` });
+function node(
+  args: VjpArgs,
+  op: string,
+  inputs: string[],
+  label: string,
+  attributes: Record<string, AttributeValue> = {},
+): string {
+  return args.builder.add(op, inputs, attributes, {
+    name: `${args.origin.name}/grad/${label}`,
+    doc: `derivative of ${args.origin.doc}`,
+  });
 }
 
 const like = (value: OnnxValue, name: string): OnnxValue => ({ ...value, name });
@@ -37,12 +46,23 @@ const like = (value: OnnxValue, name: string): OnnxValue => ({ ...value, name })
 function throughActivation(args: VjpArgs, name: ActivationName, y: string, g: string, alpha: number): string {
   if (name === 'none') return g;
   const zero = scalar(args, 'grad_zero', 0);
-  const mask = (condition: string) => node(args, 'Mul', [g, node(args, 'Cast', [condition], `${name}_mask`, { to: 1 })], `${name}_grad`);
+  const mask = (condition: string) =>
+    node(args, 'Mul', [g, node(args, 'Cast', [condition], `${name}_mask`, { to: 1 })], `${name}_grad`);
   switch (name) {
     case 'relu':
       return mask(node(args, 'Greater', [y, zero], 'positive'));
     case 'relu6':
-      return mask(node(args, 'And', [node(args, 'Greater', [y, zero], 'positive'), node(args, 'Less', [y, scalar(args, 'grad_six', 6)], 'below_six')], 'inside'));
+      return mask(
+        node(
+          args,
+          'And',
+          [
+            node(args, 'Greater', [y, zero], 'positive'),
+            node(args, 'Less', [y, scalar(args, 'grad_six', 6)], 'below_six'),
+          ],
+          'inside',
+        ),
+      );
     case 'leakyRelu': {
       const scaled = node(args, 'Mul', [g, scalar(args, 'grad_alpha', alpha)], 'leak');
       return node(args, 'Where', [node(args, 'Greater', [y, zero], 'positive'), g, scaled], 'leaky_grad');
@@ -59,7 +79,9 @@ function throughActivation(args: VjpArgs, name: ActivationName, y: string, g: st
 }
 
 function activationOf(args: VjpArgs): ActivationName {
-  return new AttributeReader(args.node.op, findOp(args.node.op)!.params, args.node.attrs).text('activation') as ActivationName;
+  return new AttributeReader(args.node.op, findOp(args.node.op)!.params, args.node.attrs).text(
+    'activation',
+  ) as ActivationName;
 }
 
 /**
@@ -82,7 +104,9 @@ function transposeAttributes(args: VjpArgs, window: Window): Record<string, Attr
       after[axis] = total - before[axis]!;
     }
   }
-  const produced = [0, 1].map((axis) => (out[axis]! - 1) * window.stride[axis]! + extents[axis]! - before[axis]! - after[axis]!);
+  const produced = [0, 1].map(
+    (axis) => (out[axis]! - 1) * window.stride[axis]! + extents[axis]! - before[axis]! - after[axis]!,
+  );
   return {
     strides: [...window.stride],
     dilations: [...window.dilation],
@@ -96,7 +120,13 @@ function convolutionVjp(kernelOf: (args: VjpArgs) => { name: string; group: numb
   return (args) => {
     const { window } = convolution(args);
     const y = args.builder.as(args.output, 'nchw');
-    const g = throughActivation(args, activationOf(args), y, args.builder.as(args.gradient, 'nchw'), leakyAlpha(args.node.attrs));
+    const g = throughActivation(
+      args,
+      activationOf(args),
+      y,
+      args.builder.as(args.gradient, 'nchw'),
+      leakyAlpha(args.node.attrs),
+    );
     const kernel = kernelOf(args);
     const attributes = { ...transposeAttributes(args, window), ...(kernel.group > 1 ? { group: kernel.group } : {}) };
     return [nchw(node(args, 'ConvTranspose', [g, kernel.name], 'input', attributes))];
@@ -113,16 +143,33 @@ const dwconv = convolutionVjp((args) => {
 const sepconv: Vjp = (args) => {
   const { window } = convolution(args);
   const y = args.builder.as(args.output, 'nchw');
-  const g = throughActivation(args, activationOf(args), y, args.builder.as(args.gradient, 'nchw'), leakyAlpha(args.node.attrs));
-  const spatial = node(args, 'ConvTranspose', [g, onnxKernel(args, 'pointwiseKernel')], 'pointwise', { kernel_shape: [1, 1] });
+  const g = throughActivation(
+    args,
+    activationOf(args),
+    y,
+    args.builder.as(args.gradient, 'nchw'),
+    leakyAlpha(args.node.attrs),
+  );
+  const spatial = node(args, 'ConvTranspose', [g, onnxKernel(args, 'pointwiseKernel')], 'pointwise', {
+    kernel_shape: [1, 1],
+  });
   const depthwise = depthwiseKernel(args, 'depthwiseKernel');
   const attributes = { ...transposeAttributes(args, window), group: depthwise.channels };
   return [nchw(node(args, 'ConvTranspose', [spatial, depthwise.name], 'input', attributes))];
 };
 
 const dense: Vjp = (args) => {
-  const kernel = args.builder.weight(`${args.node.name}/kernel`, () => ({ dims: args.weight('kernel').shape, data: args.weight('kernel').data }));
-  const g = throughActivation(args, activationOf(args), args.output.name, args.gradient.name, leakyAlpha(args.node.attrs));
+  const kernel = args.builder.weight(`${args.node.name}/kernel`, () => ({
+    dims: args.weight('kernel').shape,
+    data: args.weight('kernel').data,
+  }));
+  const g = throughActivation(
+    args,
+    activationOf(args),
+    args.output.name,
+    args.gradient.name,
+    leakyAlpha(args.node.attrs),
+  );
   return [{ name: node(args, 'Gemm', [g, kernel], 'input', { transB: 1 }), rank: 2, layout: 'plain' }];
 };
 
@@ -148,7 +195,15 @@ function elementwise(derivative: (args: VjpArgs, x: string, y: string, g: string
 
 const relu6: Vjp = elementwise((args, x, _y, g) => {
   // tfjs: 0 < x ≤ 6.
-  const inside = node(args, 'And', [node(args, 'Greater', [x, scalar(args, 'grad_zero', 0)], 'positive'), node(args, 'LessOrEqual', [x, scalar(args, 'grad_six', 6)], 'at_most_six')], 'inside');
+  const inside = node(
+    args,
+    'And',
+    [
+      node(args, 'Greater', [x, scalar(args, 'grad_zero', 0)], 'positive'),
+      node(args, 'LessOrEqual', [x, scalar(args, 'grad_six', 6)], 'at_most_six'),
+    ],
+    'inside',
+  );
   return node(args, 'Mul', [g, node(args, 'Cast', [inside], 'mask', { to: 1 })], 'input');
 });
 
@@ -156,7 +211,15 @@ const hardSwish: Vjp = elementwise((args, x, _y, g) => {
   // d/dx x·relu6(x + 3)/6 = relu6(x + 3)/6 + x/6 where −3 < x ≤ 3.
   const shifted = node(args, 'Add', [x, scalar(args, 'grad_three', 3)], 'shifted');
   const ramp = node(args, 'Clip', [shifted, scalar(args, 'grad_zero', 0), scalar(args, 'grad_six', 6)], 'ramp');
-  const inside = node(args, 'And', [node(args, 'Greater', [shifted, scalar(args, 'grad_zero', 0)], 'above'), node(args, 'LessOrEqual', [shifted, scalar(args, 'grad_six', 6)], 'below')], 'inside');
+  const inside = node(
+    args,
+    'And',
+    [
+      node(args, 'Greater', [shifted, scalar(args, 'grad_zero', 0)], 'above'),
+      node(args, 'LessOrEqual', [shifted, scalar(args, 'grad_six', 6)], 'below'),
+    ],
+    'inside',
+  );
   const extra = node(args, 'Mul', [x, node(args, 'Cast', [inside], 'mask', { to: 1 })], 'extra');
   const slope = node(args, 'Div', [node(args, 'Add', [ramp, extra], 'sum'), scalar(args, 'grad_six', 6)], 'slope');
   return node(args, 'Mul', [g, slope], 'input');
@@ -167,8 +230,18 @@ const fromOutput = (name: ActivationName, alpha?: (args: VjpArgs) => number): Vj
 
 /** Softmax: y ⊙ (g − Σ g ⊙ y) along the axis. */
 const softmax: Vjp = elementwise((args, _x, y, g) => {
-  const axis = axisIn(new AttributeReader('softmax', findOp('softmax')!.params, args.node.attrs).int('axis'), args.output.rank, args.output.layout);
-  const dot = node(args, 'ReduceSum', [node(args, 'Mul', [g, y], 'product'), args.builder.int64s(`${args.node.name}/grad/axis`, [axis])], 'dot', { keepdims: 1 });
+  const axis = axisIn(
+    new AttributeReader('softmax', findOp('softmax')!.params, args.node.attrs).int('axis'),
+    args.output.rank,
+    args.output.layout,
+  );
+  const dot = node(
+    args,
+    'ReduceSum',
+    [node(args, 'Mul', [g, y], 'product'), args.builder.int64s(`${args.node.name}/grad/axis`, [axis])],
+    'dot',
+    { keepdims: 1 },
+  );
   return node(args, 'Mul', [y, node(args, 'Sub', [g, dot], 'centred')], 'input');
 });
 
@@ -180,7 +253,9 @@ export const LAYER_VJPS: Readonly<Record<string, Vjp>> = {
   bn,
   relu: fromOutput('relu'),
   relu6,
-  leakyRelu: fromOutput('leakyRelu', (args) => new AttributeReader('leakyRelu', findOp('leakyRelu')!.params, args.node.attrs).number('alpha')),
+  leakyRelu: fromOutput('leakyRelu', (args) =>
+    new AttributeReader('leakyRelu', findOp('leakyRelu')!.params, args.node.attrs).number('alpha'),
+  ),
   sigmoid: fromOutput('sigmoid'),
   tanh: fromOutput('tanh'),
   hardSwish,

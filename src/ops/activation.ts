@@ -55,7 +55,12 @@ export function planActivation(name: ActivationName, needsGradient: boolean): Ac
 }
 
 /** Adds a bias (when given) and applies an activation, for kernels that cannot fuse them. */
-export function finishOutput(y: tf.Tensor, bias: tf.Tensor | undefined, name: ActivationName, alpha = LEAKY_RELU_ALPHA): tf.Tensor {
+export function finishOutput(
+  y: tf.Tensor,
+  bias: tf.Tensor | undefined,
+  name: ActivationName,
+  alpha = LEAKY_RELU_ALPHA,
+): tf.Tensor {
   return applyActivation(bias ? tf.add(y, bias) : y, name, alpha);
 }
 
@@ -70,7 +75,10 @@ export function emitActivation(x: string, name: ActivationName, alpha = LEAKY_RE
  * The fields a fused tfjs kernel takes for an activation at inference (none for `linear`, its
  * default) and what must be applied after the kernel, as `planActivation` decides.
  */
-export function emitFusedActivation(name: ActivationName, alpha = LEAKY_RELU_ALPHA): { readonly fields: string[]; readonly after: ActivationName } {
+export function emitFusedActivation(
+  name: ActivationName,
+  alpha = LEAKY_RELU_ALPHA,
+): { readonly fields: string[]; readonly after: ActivationName } {
   const plan = planActivation(name, false);
   const fields = plan.fused === 'linear' ? [] : [`activation: '${plan.fused}'`];
   if (plan.fused === 'leakyrelu') fields.push(`leakyreluAlpha: ${alpha}`);

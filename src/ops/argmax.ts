@@ -5,8 +5,12 @@ import type { Attrs, OpDef, ParamSpec } from './op.js';
 import { anyTensor } from './params.js';
 
 const NAME = 'argmax';
-const PARAMS: readonly ParamSpec[] = [anyTensor, { name: 'axis', type: 'int', default: -1, doc: 'the axis reduced (negative counts from the end)' }];
-const axisOf = (attrs: Attrs, rank: number) => normaliseAxis(NAME, new AttributeReader(NAME, PARAMS, attrs).int('axis'), rank);
+const PARAMS: readonly ParamSpec[] = [
+  anyTensor,
+  { name: 'axis', type: 'int', default: -1, doc: 'the axis reduced (negative counts from the end)' },
+];
+const axisOf = (attrs: Attrs, rank: number) =>
+  normaliseAxis(NAME, new AttributeReader(NAME, PARAMS, attrs).int('axis'), rank);
 
 export const argmax: OpDef = {
   name: NAME,
@@ -17,9 +21,14 @@ export const argmax: OpDef = {
     const x = inputAt(NAME, inputs, 0, 'x');
     expectFloat(NAME, x, 'x');
     const axis = axisOf(attrs, x.shape.length);
-    return tensorType(x.shape.filter((_, index) => index !== axis), 'i32');
+    return tensorType(
+      x.shape.filter((_, index) => index !== axis),
+      'i32',
+    );
   },
   flops: (inputs) => perElement(inputs[0]!, 1),
   execute: ({ inputs, attrs }) => tf.argMax(inputs[0]!, axisOf(attrs, inputs[0]!.rank)),
-  emit: ({ inputs, attrs, inputTypes }) => ({ expression: `tf.argMax(${inputs[0]}, ${axisOf(attrs, inputTypes[0]!.shape.length)})` }),
+  emit: ({ inputs, attrs, inputTypes }) => ({
+    expression: `tf.argMax(${inputs[0]}, ${axisOf(attrs, inputTypes[0]!.shape.length)})`,
+  }),
 };

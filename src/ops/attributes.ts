@@ -61,7 +61,11 @@ export class AttributeReader {
   pair(name: string): Pair {
     const value = this.value(name);
     if (typeof value === 'number' && Number.isInteger(value)) return [value, value];
-    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number' && Number.isInteger(v))) {
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      value.every((v) => typeof v === 'number' && Number.isInteger(v))
+    ) {
       return [value[0] as number, value[1] as number];
     }
     return this.wrongType(name, 'an int or a pair of ints', value);
@@ -73,7 +77,8 @@ export class AttributeReader {
 
   ints(name: string): number[] {
     const value = this.value(name);
-    if (Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isInteger(v))) return [...(value as number[])];
+    if (Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isInteger(v)))
+      return [...(value as number[])];
     return this.wrongType(name, 'a list of ints', value);
   }
 

@@ -13,8 +13,14 @@ const NAME = 'avgpool';
 function averageInside(x: tf.Tensor4D, window: Window): tf.Tensor4D {
   return tf.tidy(() => {
     const [, rows, columns] = x.shape;
-    const pads: [number, number][] = [[0, 0], samePadding(rows, window.kernel[0], window.stride[0]), samePadding(columns, window.kernel[1], window.stride[1]), [0, 0]];
-    const pool = (value: tf.Tensor4D) => tf.avgPool(tf.pad(value, pads), [...window.kernel], [...window.stride], 'valid');
+    const pads: [number, number][] = [
+      [0, 0],
+      samePadding(rows, window.kernel[0], window.stride[0]),
+      samePadding(columns, window.kernel[1], window.stride[1]),
+      [0, 0],
+    ];
+    const pool = (value: tf.Tensor4D) =>
+      tf.avgPool(tf.pad(value, pads), [...window.kernel], [...window.stride], 'valid');
     return tf.div(pool(x), pool(tf.ones([1, rows, columns, 1])));
   });
 }
@@ -26,7 +32,7 @@ export const avgpool: OpDef = {
     'Sizes as for `conv` with extent = size. With `padding: same` a border window averages only the pixels inside ' +
     'the input (tfjs and Keras behaviour; PyTorch count_include_pad=False). An explicit `pad` adds zeros that do ' +
     'count in the mean (PyTorch default count_include_pad=True); `pad` may be at most half of `size`. With a gradient, ' +
-    '`same` pooling runs as window sums over pixel counts: tfjs\'s own gradient divides by the full window.',
+    "`same` pooling runs as window sums over pixel counts: tfjs's own gradient divides by the full window.",
   params: POOL_PARAMS,
   validate: (attrs) => validatePool(NAME, attrs),
   shape: (inputs, attrs, context) => poolShape(NAME, inputs, attrs, context),
@@ -43,6 +49,11 @@ export const avgpool: OpDef = {
   emit({ inputs, attrs }) {
     const window = readPool(NAME, attrs);
     const { x, mode, temporary } = emitPadForWindow(inputs[0]!, window.padding);
-    return { expression: emitTidy(`tf.avgPool(${x}, ${emitPair(window.kernel)}, ${emitPair(window.stride)}, '${mode}')`, temporary) };
+    return {
+      expression: emitTidy(
+        `tf.avgPool(${x}, ${emitPair(window.kernel)}, ${emitPair(window.stride)}, '${mode}')`,
+        temporary,
+      ),
+    };
   },
 };

@@ -30,14 +30,22 @@ function movingUpdate(batch: Statistics, moving: Statistics, count: number, mome
   return { mean: blend(moving.mean, batch.mean), variance: blend(moving.variance, tf.mul(batch.variance, correction)) };
 }
 
-function reportUpdate(context: RunContext, batch: Statistics, moving: Statistics, count: number, momentum: number): void {
+function reportUpdate(
+  context: RunContext,
+  batch: Statistics,
+  moving: Statistics,
+  count: number,
+  momentum: number,
+): void {
   const { updateState } = context;
   if (!updateState) return;
   // Kept: these outlive the tidy scope of the forward pass; the executor disposes them.
-  const updated = tf.tidy(() => {
-    const next = movingUpdate(batch, moving, count, momentum);
-    return [next.mean, next.variance];
-  }).map((value) => tf.keep(value));
+  const updated = tf
+    .tidy(() => {
+      const next = movingUpdate(batch, moving, count, momentum);
+      return [next.mean, next.variance];
+    })
+    .map((value) => tf.keep(value));
   updateState('movingMean', updated[0]!);
   updateState('movingVariance', updated[1]!);
 }
@@ -70,8 +78,18 @@ export const bn: OpDef = {
   },
   weights(inputs) {
     const shape = [channelsOf(NAME, inputs[0]!)];
-    const spec = (role: string, init: WeightSpec['init'], trainable: boolean): WeightSpec => ({ role, shape, init, trainable });
-    return [spec('gamma', 'ones', true), spec('beta', 'zeros', true), spec('movingMean', 'zeros', false), spec('movingVariance', 'ones', false)];
+    const spec = (role: string, init: WeightSpec['init'], trainable: boolean): WeightSpec => ({
+      role,
+      shape,
+      init,
+      trainable,
+    });
+    return [
+      spec('gamma', 'ones', true),
+      spec('beta', 'zeros', true),
+      spec('movingMean', 'zeros', false),
+      spec('movingVariance', 'ones', false),
+    ];
   },
   flops: (_inputs, output) => perElement(output, 2),
   execute({ inputs, weights, attrs, context }) {
@@ -91,6 +109,8 @@ export const bn: OpDef = {
   },
   emit({ inputs, weights, attrs, literal }) {
     const epsilon = literal(read(attrs).number('epsilon'));
-    return { expression: `tf.batchNorm(${inputs[0]}, ${weights.movingMean}, ${weights.movingVariance}, ${weights.beta}, ${weights.gamma}, ${epsilon})` };
+    return {
+      expression: `tf.batchNorm(${inputs[0]}, ${weights.movingMean}, ${weights.movingVariance}, ${weights.beta}, ${weights.gamma}, ${epsilon})`,
+    };
   },
 };

@@ -20,7 +20,8 @@ export function expandBorder(amount: readonly number[]): Border {
 }
 
 export function validateBorder(amount: readonly number[]): string | undefined {
-  if (![1, 2, 4].includes(amount.length)) return `\`amount\` takes 1, 2 or 4 values ([top, bottom, left, right]), got ${amount.length}`;
+  if (![1, 2, 4].includes(amount.length))
+    return `\`amount\` takes 1, 2 or 4 values ([top, bottom, left, right]), got ${amount.length}`;
   const negative = amount.find((v) => v < 0);
   return negative === undefined ? undefined : `\`amount\` must not be negative, got ${negative}`;
 }
@@ -29,7 +30,14 @@ export function validateBorder(amount: readonly number[]): string | undefined {
  * Requires `size` ≥ `needed` for every allowed size; the message shows both at a size that
  * breaks it, e.g. "pad: with H = 2 `reflect` padding of 2 rows needs more than 2 rows".
  */
-export function requireAtLeastSize(op: string, size: Dim, needed: Dim, context: ShapeContext, describe: (size: number, needed: number) => string, argument = 'x'): void {
+export function requireAtLeastSize(
+  op: string,
+  size: Dim,
+  needed: Dim,
+  context: ShapeContext,
+  describe: (size: number, needed: number) => string,
+  argument = 'x',
+): void {
   const bad = context.sizes.firstNonPositive(add(sub(size, needed), dim(1)));
   if (!bad) return;
   const at = (d: Dim) => evaluate(substitute(substitute(d, context.sizes.fixed), bad.env), new Map());

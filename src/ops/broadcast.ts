@@ -47,17 +47,23 @@ export function mergeOp(spec: MergeSpec): OpDef {
   return {
     name: spec.name,
     summary: spec.summary,
-    notes: 'At least two inputs. Shapes broadcast like numpy: aligned from the right, a size-1 axis stretches to match.',
+    notes:
+      'At least two inputs. Shapes broadcast like numpy: aligned from the right, a size-1 axis stretches to match.',
     params: [tensorList],
     shape(inputs, _attrs, context) {
       if (inputs.length < 2) {
-        throw new ShapeError(`${spec.name}: needs at least two inputs, got ${inputs.length}`, 'inputs', `e.g. \`${spec.name}(a, b)\` or \`${spec.name}([a, b, c])\``);
+        throw new ShapeError(
+          `${spec.name}: needs at least two inputs, got ${inputs.length}`,
+          'inputs',
+          `e.g. \`${spec.name}(a, b)\` or \`${spec.name}([a, b, c])\``,
+        );
       }
       inputs.forEach((input, index) => expectFloat(spec.name, input, `inputs[${index}]`));
       return inputs.slice(1).reduce((merged, input) => broadcastPair(spec.name, merged, input, context), inputs[0]!);
     },
     flops: (inputs, output) => mul(dim(inputs.length - 1), elementCount(output.shape)),
-    execute: ({ inputs }) => tf.tidy(() => inputs.slice(1).reduce((merged, input) => spec.combine(merged, input), inputs[0]!)),
+    execute: ({ inputs }) =>
+      tf.tidy(() => inputs.slice(1).reduce((merged, input) => spec.combine(merged, input), inputs[0]!)),
     emit({ inputs }) {
       const merged = inputs.slice(1).reduce((left, input) => `tf.${spec.kernel}(${left}, ${input})`, inputs[0]!);
       return { expression: inputs.length > 2 ? `tf.tidy(() => ${merged})` : merged };

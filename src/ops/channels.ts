@@ -26,7 +26,8 @@ function rangeOf(attrs: Attrs, count: number): [number, number] {
 export const channels: OpDef = {
   name: NAME,
   summary: 'keep channels [start, end) of the last axis',
-  notes: 'Negative `start`/`end` count from the end, as in Python: `channels(x, 0, -1)` drops the last channel; on 4 channels `channels(x, -2, 4)` keeps the last two.',
+  notes:
+    'Negative `start`/`end` count from the end, as in Python: `channels(x, 0, -1)` drops the last channel; on 4 channels `channels(x, -2, 4)` keeps the last two.',
   params: PARAMS,
   shape(inputs, attrs, context) {
     const x = inputAt(NAME, inputs, 0, 'x');

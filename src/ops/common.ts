@@ -26,7 +26,9 @@ export function expectFeatureMap(op: string, input: TensorType, context: ShapeCo
     throw new ShapeError(
       `${op}: expected a 4-D feature map [N, H, W, C] for \`${argument}\`, got ${formatShape(input, context)}`,
       argument,
-      input.shape.length === 2 ? 'this is a flat [N, C] tensor: apply spatial ops before pool/flatten/dense' : 'feature maps are NHWC: [batch, rows, columns, channels]',
+      input.shape.length === 2
+        ? 'this is a flat [N, C] tensor: apply spatial ops before pool/flatten/dense'
+        : 'feature maps are NHWC: [batch, rows, columns, channels]',
     );
   }
   expectFloat(op, input, argument);
@@ -35,14 +37,27 @@ export function expectFeatureMap(op: string, input: TensorType, context: ShapeCo
 
 export function expectFloat(op: string, input: TensorType, argument: string): void {
   if (input.dtype !== 'f32') {
-    throw new ShapeError(`${op}: expected a float tensor for \`${argument}\`, got ${input.dtype}`, argument, 'argmax outputs class indices, not values');
+    throw new ShapeError(
+      `${op}: expected a float tensor for \`${argument}\`, got ${input.dtype}`,
+      argument,
+      'argmax outputs class indices, not values',
+    );
   }
 }
 
 /** Requires a rank of at least `minimum` (batch plus something). */
-export function expectRankAtLeast(op: string, input: TensorType, minimum: number, context: ShapeContext, argument = 'x'): void {
+export function expectRankAtLeast(
+  op: string,
+  input: TensorType,
+  minimum: number,
+  context: ShapeContext,
+  argument = 'x',
+): void {
   if (input.shape.length < minimum) {
-    throw new ShapeError(`${op}: expected a tensor of rank ${minimum} or more for \`${argument}\`, got ${formatShape(input, context)}`, argument);
+    throw new ShapeError(
+      `${op}: expected a tensor of rank ${minimum} or more for \`${argument}\`, got ${formatShape(input, context)}`,
+      argument,
+    );
   }
 }
 
@@ -64,7 +79,11 @@ export function channelsOf(op: string, input: TensorType, argument = 'x'): numbe
 export function normaliseAxis(op: string, axis: number, rank: number, argument = 'axis'): number {
   const resolved = axis < 0 ? axis + rank : axis;
   if (resolved < 0 || resolved >= rank) {
-    throw new ShapeError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`, argument, `use an axis from ${-rank} to ${rank - 1}`);
+    throw new ShapeError(
+      `${op}: axis ${axis} is out of range for a tensor of rank ${rank}`,
+      argument,
+      `use an axis from ${-rank} to ${rank - 1}`,
+    );
   }
   return resolved;
 }

@@ -21,7 +21,10 @@ function upsampledSize(size: Dim, kernelSize: number, strideSize: number, mode: 
 }
 
 function outputSizes(rows: Dim, columns: Dim, kernelSize: Pair, strides: Pair, mode: string): [Dim, Dim] {
-  return [upsampledSize(rows, kernelSize[0], strides[0], mode), upsampledSize(columns, kernelSize[1], strides[1], mode)];
+  return [
+    upsampledSize(rows, kernelSize[0], strides[0], mode),
+    upsampledSize(columns, kernelSize[1], strides[1], mode),
+  ];
 }
 
 function concreteSize(size: number, kernelSize: number, strideSize: number, mode: string): number {
@@ -54,7 +57,12 @@ export const convTranspose: OpDef = {
   weights(inputs, attrs) {
     const { read, window } = readConvolution(NAME, PARAMS, attrs);
     const [cin, count] = [channelsOf(NAME, inputs[0]!), read.int('filters')];
-    const kernelWeight = { role: 'kernel', shape: [...window.kernel, count, cin], init: 'heNormal', trainable: true } as const;
+    const kernelWeight = {
+      role: 'kernel',
+      shape: [...window.kernel, count, cin],
+      init: 'heNormal',
+      trainable: true,
+    } as const;
     const biasWeight = { role: 'bias', shape: [count], init: 'zeros', trainable: true } as const;
     return read.bool('bias') ? [kernelWeight, biasWeight] : [kernelWeight];
   },
@@ -66,7 +74,10 @@ export const convTranspose: OpDef = {
   },
   receptiveField(attrs) {
     const { window } = readConvolution(NAME, PARAMS, attrs);
-    const extent = Math.max(Math.ceil(window.kernel[0] / window.stride[0]), Math.ceil(window.kernel[1] / window.stride[1]));
+    const extent = Math.max(
+      Math.ceil(window.kernel[0] / window.stride[0]),
+      Math.ceil(window.kernel[1] / window.stride[1]),
+    );
     return { extent, stride: 1 / Math.max(...window.stride) };
   },
   execute({ inputs, weights, attrs }) {
@@ -82,7 +93,9 @@ export const convTranspose: OpDef = {
       concreteSize(columns, window.kernel[1], window.stride[1], mode),
       filter.shape[2],
     ];
-    return tf.tidy(() => finishOutput(tf.conv2dTranspose(x, filter, outputShape, [...window.stride], mode), biasValue, activationName));
+    return tf.tidy(() =>
+      finishOutput(tf.conv2dTranspose(x, filter, outputShape, [...window.stride], mode), biasValue, activationName),
+    );
   },
   emit({ inputs, weights, attrs, output, typeName }) {
     const { read, window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);

@@ -6,15 +6,39 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { dim, mul } from '../shapes/symbolic.js';
 import { atrousConv2d } from './kernels/atrous.js';
-import { leakyAlpha, applyActivation, emitActivation, emitFusedActivation, finishOutput, planActivation } from './activation.js';
+import {
+  leakyAlpha,
+  applyActivation,
+  emitActivation,
+  emitFusedActivation,
+  finishOutput,
+  planActivation,
+} from './activation.js';
 import { channelsOf } from './common.js';
-import { convolutionInput, convolutionOutput, optionalBias, readConvolution, validateConvolution, weightOf } from './convolution.js';
+import {
+  convolutionInput,
+  convolutionOutput,
+  optionalBias,
+  readConvolution,
+  validateConvolution,
+  weightOf,
+} from './convolution.js';
 import type { OpDef, ParamSpec } from './op.js';
 import { activation, bias, dilation, explicitPad, featureMap, filters, kernel, padding, stride } from './params.js';
 import { emitPadForWindow, emitPair, emitTidy, padForWindow, windowStep } from './spatial.js';
 
 const NAME = 'conv';
-const PARAMS: readonly ParamSpec[] = [featureMap, filters, kernel(3), stride(1), dilation, padding('same'), explicitPad, bias, activation];
+const PARAMS: readonly ParamSpec[] = [
+  featureMap,
+  filters,
+  kernel(3),
+  stride(1),
+  dilation,
+  padding('same'),
+  explicitPad,
+  bias,
+  activation,
+];
 
 export const conv: OpDef = {
   name: NAME,
@@ -34,7 +58,12 @@ export const conv: OpDef = {
   weights(inputs, attrs) {
     const { read, window } = readConvolution(NAME, PARAMS, attrs);
     const [filterCount, cin] = [read.int('filters'), channelsOf(NAME, inputs[0]!)];
-    const kernelWeight = { role: 'kernel', shape: [...window.kernel, cin, filterCount], init: 'heNormal', trainable: true } as const;
+    const kernelWeight = {
+      role: 'kernel',
+      shape: [...window.kernel, cin, filterCount],
+      init: 'heNormal',
+      trainable: true,
+    } as const;
     const biasWeight = { role: 'bias', shape: [filterCount], init: 'zeros', trainable: true } as const;
     return read.bool('bias') ? [kernelWeight, biasWeight] : [kernelWeight];
   },
@@ -51,7 +80,12 @@ export const conv: OpDef = {
     return tf.tidy(() => {
       const { x, mode } = padForWindow(inputs[0] as tf.Tensor4D, window.padding);
       if (context.needsGradient && window.dilation.some((d) => d > 1)) {
-        return finishOutput(atrousConv2d(x, filter, window.stride, window.dilation, mode), biasValue, activationName, leakyAlpha(attrs));
+        return finishOutput(
+          atrousConv2d(x, filter, window.stride, window.dilation, mode),
+          biasValue,
+          activationName,
+          leakyAlpha(attrs),
+        );
       }
       const plan = planActivation(activationName, context.needsGradient);
       const y = tf.fused.conv2d({
@@ -74,7 +108,11 @@ export const conv: OpDef = {
     const fields = [`x: ${x}`, `filter: ${weights.kernel}`, `strides: ${emitPair(window.stride)}`, `pad: '${mode}'`];
     if (window.dilation.some((d) => d > 1)) fields.push(`dilations: ${emitPair(window.dilation)}`);
     if (hasBias) fields.push(`bias: ${weights.bias}`);
-    const call = emitActivation(`tf.fused.conv2d({ ${[...fields, ...activationCode.fields].join(', ')} })`, activationCode.after, leakyAlpha(attrs));
+    const call = emitActivation(
+      `tf.fused.conv2d({ ${[...fields, ...activationCode.fields].join(', ')} })`,
+      activationCode.after,
+      leakyAlpha(attrs),
+    );
     return { expression: emitTidy(call, temporary || activationCode.after !== 'none') };
   },
 };

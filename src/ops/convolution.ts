@@ -21,25 +21,48 @@ export interface ConvolutionAttributes {
 
 export function readConvolution(op: string, params: readonly ParamSpec[], attrs: Attrs): ConvolutionAttributes {
   const read = new AttributeReader(op, params, attrs);
-  return { read, window: readWindow(read), bias: read.bool('bias'), activation: read.text('activation') as ActivationName };
+  return {
+    read,
+    window: readWindow(read),
+    bias: read.bool('bias'),
+    activation: read.text('activation') as ActivationName,
+  };
 }
 
-export function validateConvolution(op: string, params: readonly ParamSpec[], attrs: Attrs, counts: string[]): string | undefined {
+export function validateConvolution(
+  op: string,
+  params: readonly ParamSpec[],
+  attrs: Attrs,
+  counts: string[],
+): string | undefined {
   const { read, window } = readConvolution(op, params, attrs);
   const strided = window.stride.some((s) => s > 1);
   const dilated = window.dilation.some((d) => d > 1);
-  const both = strided && dilated ? '`stride` and `dilation` cannot both be above 1 (TensorFlow and tfjs support one or the other)' : undefined;
+  const both =
+    strided && dilated
+      ? '`stride` and `dilation` cannot both be above 1 (TensorFlow and tfjs support one or the other)'
+      : undefined;
   return requireAtLeast(read, 1, ...counts) ?? validateWindow(window) ?? both;
 }
 
 /** The input feature map and its channel count, checked. */
-export function convolutionInput(op: string, inputs: readonly TensorType[], context: ShapeContext): { x: TensorType; channels: number } {
+export function convolutionInput(
+  op: string,
+  inputs: readonly TensorType[],
+  context: ShapeContext,
+): { x: TensorType; channels: number } {
   const x = expectFeatureMap(op, inputAt(op, inputs, 0, 'x'), context);
   return { x, channels: channelsOf(op, x) };
 }
 
 /** [N, Ho, Wo, outChannels] for a window over the feature map `x`. */
-export function convolutionOutput(op: string, x: TensorType, window: Window, outChannels: number, context: ShapeContext): TensorType {
+export function convolutionOutput(
+  op: string,
+  x: TensorType,
+  window: Window,
+  outChannels: number,
+  context: ShapeContext,
+): TensorType {
   const [rows, columns] = windowOutput(op, x.shape[1]!, x.shape[2]!, window, context);
   return tensorType([x.shape[0]!, rows, columns, dim(outChannels)]);
 }
@@ -51,7 +74,11 @@ export function weightOf(op: string, weights: Readonly<Record<string, tf.Tensor>
   return weight;
 }
 
-export function optionalBias(op: string, weights: Readonly<Record<string, tf.Tensor>>, enabled: boolean): tf.Tensor | undefined {
+export function optionalBias(
+  op: string,
+  weights: Readonly<Record<string, tf.Tensor>>,
+  enabled: boolean,
+): tf.Tensor | undefined {
   return enabled ? weightOf(op, weights, 'bias') : undefined;
 }
 

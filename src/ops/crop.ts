@@ -15,14 +15,21 @@ const NAME = 'crop';
 const PARAMS: readonly ParamSpec[] = [
   featureMap,
   { name: 'like', type: 'tensor', default: null, doc: 'centre-crop to the spatial size of this tensor' },
-  { name: 'amount', type: 'int[]', default: null, doc: 'pixels to remove: [all], [rows, cols] or [top, bottom, left, right]' },
+  {
+    name: 'amount',
+    type: 'int[]',
+    default: null,
+    doc: 'pixels to remove: [all], [rows, cols] or [top, bottom, left, right]',
+  },
 ];
 
 const amountOf = (attrs: Attrs) => new AttributeReader(NAME, PARAMS, attrs).optionalInts('amount');
 
 function requireOneSource(hasAmount: boolean, hasLike: boolean): void {
   if (hasAmount === hasLike) {
-    const message = hasAmount ? `${NAME}: give only one of \`amount\` and \`like\`` : `${NAME}: give one of \`amount\` and \`like\``;
+    const message = hasAmount
+      ? `${NAME}: give only one of \`amount\` and \`like\``
+      : `${NAME}: give one of \`amount\` and \`like\``;
     throw new ShapeError(message, 'amount', 'e.g. `crop(amount: [2, 2])` or `crop(like: decoder)`');
   }
 }
@@ -66,15 +73,33 @@ export const crop: OpDef = {
       const columns = sub(x.shape[2]!, dim(border.left + border.right));
       const hint = 'crop less, or constrain the input size with `where`';
       requirePositive(NAME, [rows], context, `removing ${border.top + border.bottom} rows leaves nothing`, hint);
-      requirePositive(NAME, [columns], context, `removing ${border.left + border.right} columns leaves nothing`, hint, 1);
+      requirePositive(
+        NAME,
+        [columns],
+        context,
+        `removing ${border.left + border.right} columns leaves nothing`,
+        hint,
+        1,
+      );
       return tensorType([x.shape[0]!, rows, columns, x.shape[3]!]);
     }
     const like = inputs[1]!;
-    if (like.shape.length < 3) throw new ShapeError(`${NAME}: \`like\` must have spatial axes [N, H, W, ...], got ${formatShape(like, context)}`, 'like');
+    if (like.shape.length < 3)
+      throw new ShapeError(
+        `${NAME}: \`like\` must have spatial axes [N, H, W, ...], got ${formatShape(like, context)}`,
+        'like',
+      );
     const target: Dim[] = [like.shape[1]!, like.shape[2]!];
     target.forEach((size, index) => {
       const word = index === 0 ? 'rows' : 'columns';
-      requireAtLeastSize(NAME, x.shape[index + 1]!, size, context, (have, want) => `\`like\` has ${want} ${word} but \`x\` has only ${have}`, 'like');
+      requireAtLeastSize(
+        NAME,
+        x.shape[index + 1]!,
+        size,
+        context,
+        (have, want) => `\`like\` has ${want} ${word} but \`x\` has only ${have}`,
+        'like',
+      );
     });
     return tensorType([x.shape[0]!, target[0]!, target[1]!, x.shape[3]!]);
   },
@@ -85,7 +110,11 @@ export const crop: OpDef = {
     const amount = amountOf(attrs);
     if (amount) {
       const border = expandBorder(amount);
-      return tf.slice(x, [0, border.top, border.left, 0], [-1, rows - border.top - border.bottom, columns - border.left - border.right, -1]);
+      return tf.slice(
+        x,
+        [0, border.top, border.left, 0],
+        [-1, rows - border.top - border.bottom, columns - border.left - border.right, -1],
+      );
     }
     const [height, width] = [inputs[1]!.shape[1]!, inputs[1]!.shape[2]!];
     return tf.slice(x, [0, centreOffset(rows, height), centreOffset(columns, width), 0], [-1, height, width, -1]);
@@ -103,6 +132,8 @@ export const crop: OpDef = {
     const [source, target] = [inputTypes[0]!.shape, inputTypes[1]!.shape];
     const top = offsetCode(source[1]!, target[1]!, `${x}.shape[1]`, `${like}.shape[1]`);
     const left = offsetCode(source[2]!, target[2]!, `${x}.shape[2]`, `${like}.shape[2]`);
-    return { expression: `tf.slice(${x}, [0, ${top}, ${left}, 0], [-1, ${rows || `${like}.shape[1]`}, ${columns || `${like}.shape[2]`}, -1])` };
+    return {
+      expression: `tf.slice(${x}, [0, ${top}, ${left}, 0], [-1, ${rows || `${like}.shape[1]`}, ${columns || `${like}.shape[2]`}, -1])`,
+    };
   },
 };

@@ -24,13 +24,18 @@ const read = (attrs: Attrs) => new AttributeReader(NAME, PARAMS, attrs);
 export const dense: OpDef = {
   name: NAME,
   summary: 'fully connected layer on [N, C]',
-  notes: 'Weights: `kernel` [C, units] (Glorot uniform), `bias` [units] (zeros). A 4-D input is an error: pool (`gap`) or `flatten` first.',
+  notes:
+    'Weights: `kernel` [C, units] (Glorot uniform), `bias` [units] (zeros). A 4-D input is an error: pool (`gap`) or `flatten` first.',
   params: PARAMS,
   validate: (attrs) => requireAtLeast(read(attrs), 1, 'units'),
   shape(inputs, attrs, context) {
     const x = inputAt(NAME, inputs, 0, 'x');
     if (x.shape.length !== 2) {
-      throw new ShapeError(`${NAME}: expected a flat [N, C] tensor for \`x\`, got ${formatShape(x, context)}`, 'x', 'pool (gap) or flatten first');
+      throw new ShapeError(
+        `${NAME}: expected a flat [N, C] tensor for \`x\`, got ${formatShape(x, context)}`,
+        'x',
+        'pool (gap) or flatten first',
+      );
     }
     expectFloat(NAME, x, 'x');
     channelsOf(NAME, x);
@@ -38,7 +43,12 @@ export const dense: OpDef = {
   },
   weights(inputs, attrs) {
     const units = read(attrs).int('units');
-    const kernelWeight = { role: 'kernel', shape: [channelsOf(NAME, inputs[0]!), units], init: 'glorotUniform', trainable: true } as const;
+    const kernelWeight = {
+      role: 'kernel',
+      shape: [channelsOf(NAME, inputs[0]!), units],
+      init: 'glorotUniform',
+      trainable: true,
+    } as const;
     const biasWeight = { role: 'bias', shape: [units], init: 'zeros', trainable: true } as const;
     return read(attrs).bool('bias') ? [kernelWeight, biasWeight] : [kernelWeight];
   },
@@ -65,7 +75,11 @@ export const dense: OpDef = {
     const fields = [`a: ${inputs[0]}`, `b: ${weights.kernel}`];
     if (attributes.bool('bias')) fields.push(`bias: ${weights.bias}`);
     // tfjs types fused.matMul's result as a plain Tensor; the shape rule knows it is [N, units].
-    const call = emitActivation(`tf.fused.matMul({ ${[...fields, ...activationCode.fields].join(', ')} }) as tf.Tensor2D`, activationCode.after, leakyAlpha(attrs));
+    const call = emitActivation(
+      `tf.fused.matMul({ ${[...fields, ...activationCode.fields].join(', ')} }) as tf.Tensor2D`,
+      activationCode.after,
+      leakyAlpha(attrs),
+    );
     return { expression: activationCode.after === 'none' ? call : `tf.tidy(() => ${call})` };
   },
 };

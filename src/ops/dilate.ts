@@ -12,7 +12,11 @@ function spreadRows(kernel: tf.Tensor4D, rate: number): tf.Tensor4D {
   if (rate === 1) return kernel;
   const [taps, ...rest] = kernel.shape;
   const width = rest.reduce((p, v) => p * v, 1);
-  const spaced = tf.pad(tf.reshape(kernel, [taps, 1, width]), [[0, 0], [0, rate - 1], [0, 0]]);
+  const spaced = tf.pad(tf.reshape(kernel, [taps, 1, width]), [
+    [0, 0],
+    [0, rate - 1],
+    [0, 0],
+  ]);
   const extent = (taps - 1) * rate + 1;
   const rows = tf.slice(tf.reshape(spaced, [taps * rate, width]), [0, 0], [extent, width]);
   return tf.reshape(rows, [extent, ...rest]);

@@ -11,13 +11,17 @@ import type { Attrs, OpDef, ParamSpec } from './op.js';
 import { anyTensor } from './params.js';
 
 const NAME = 'dropout';
-const PARAMS: readonly ParamSpec[] = [anyTensor, { name: 'rate', type: 'float', default: 0.5, doc: 'probability of zeroing an element in training' }];
+const PARAMS: readonly ParamSpec[] = [
+  anyTensor,
+  { name: 'rate', type: 'float', default: 0.5, doc: 'probability of zeroing an element in training' },
+];
 const rateOf = (attrs: Attrs) => new AttributeReader(NAME, PARAMS, attrs).number('rate');
 
 export const dropout: OpDef = {
   name: NAME,
   summary: 'training only: zero elements with probability `rate`, scale the rest by 1 / (1 - rate)',
-  notes: 'Identity at inference (costed as 0). The mask comes from `context.seed`, which the executor advances per call.',
+  notes:
+    'Identity at inference (costed as 0). The mask comes from `context.seed`, which the executor advances per call.',
   params: PARAMS,
   validate(attrs) {
     const rate = rateOf(attrs);

@@ -5,9 +5,24 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { dim, mul } from '../shapes/symbolic.js';
-import { leakyAlpha, applyActivation, emitActivation, emitFusedActivation, finishOutput, planActivation } from './activation.js';
+import {
+  leakyAlpha,
+  applyActivation,
+  emitActivation,
+  emitFusedActivation,
+  finishOutput,
+  planActivation,
+} from './activation.js';
 import { channelsOf } from './common.js';
-import { convolutionInput, convolutionOutput, depthwise, optionalBias, readConvolution, validateConvolution, weightOf } from './convolution.js';
+import {
+  convolutionInput,
+  convolutionOutput,
+  depthwise,
+  optionalBias,
+  readConvolution,
+  validateConvolution,
+  weightOf,
+} from './convolution.js';
 import type { OpDef, ParamSpec } from './op.js';
 import { activation, bias, dilation, explicitPad, featureMap, kernel, padding, stride } from './params.js';
 import { emitPadForWindow, emitPair, emitTidy, padForWindow, windowStep } from './spatial.js';
@@ -19,7 +34,10 @@ const multiplier: ParamSpec = { name: 'multiplier', type: 'int', default: 1, doc
 const PARAMS: readonly ParamSpec[] = [
   featureMap,
   kernel(3),
-  ...[stride(1), dilation, padding('same'), explicitPad, multiplier, bias, activation].map((p) => ({ ...p, named: true })),
+  ...[stride(1), dilation, padding('same'), explicitPad, multiplier, bias, activation].map((p) => ({
+    ...p,
+    named: true,
+  })),
 ];
 
 export const dwconv: OpDef = {
@@ -30,7 +48,8 @@ export const dwconv: OpDef = {
     '[Cin * multiplier] (zeros). Output channel c * multiplier + m comes from input channel c. With a gradient and ' +
     'dilation > 1 the kernel is spread with zeros between taps (tfjs has no dilated depthwise gradient).',
   params: PARAMS,
-  positionalHint: 'dwconv keeps the channel count of its input (`multiplier:` multiplies it), so it takes no filter count; after the kernel, arguments are named: `dwconv(3, stride: 2)`',
+  positionalHint:
+    'dwconv keeps the channel count of its input (`multiplier:` multiplies it), so it takes no filter count; after the kernel, arguments are named: `dwconv(3, stride: 2)`',
   validate: (attrs) => validateConvolution(NAME, PARAMS, attrs, ['multiplier']),
   shape(inputs, attrs, context) {
     const { x, channels } = convolutionInput(NAME, inputs, context);
@@ -40,7 +59,12 @@ export const dwconv: OpDef = {
   weights(inputs, attrs) {
     const { read, window } = readConvolution(NAME, PARAMS, attrs);
     const [cin, count] = [channelsOf(NAME, inputs[0]!), read.int('multiplier')];
-    const kernelWeight = { role: 'depthwiseKernel', shape: [...window.kernel, cin, count], init: 'heNormal', trainable: true } as const;
+    const kernelWeight = {
+      role: 'depthwiseKernel',
+      shape: [...window.kernel, cin, count],
+      init: 'heNormal',
+      trainable: true,
+    } as const;
     const biasWeight = { role: 'bias', shape: [cin * count], init: 'zeros', trainable: true } as const;
     return read.bool('bias') ? [kernelWeight, biasWeight] : [kernelWeight];
   },
@@ -56,7 +80,12 @@ export const dwconv: OpDef = {
     const x = inputs[0] as tf.Tensor4D;
     return tf.tidy(() => {
       if (context.needsGradient && window.dilation.some((d) => d > 1)) {
-        return finishOutput(depthwise(x, filter, { ...window, needsGradient: true }), biasValue, activationName, leakyAlpha(attrs));
+        return finishOutput(
+          depthwise(x, filter, { ...window, needsGradient: true }),
+          biasValue,
+          activationName,
+          leakyAlpha(attrs),
+        );
       }
       const plan = planActivation(activationName, context.needsGradient);
       const { x: padded, mode } = padForWindow(x, window.padding);
@@ -77,10 +106,19 @@ export const dwconv: OpDef = {
     const { window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
     const { x, mode, temporary } = emitPadForWindow(inputs[0]!, window.padding);
     const activationCode = emitFusedActivation(activationName, leakyAlpha(attrs));
-    const fields = [`x: ${x}`, `filter: ${weights.depthwiseKernel}`, `strides: ${emitPair(window.stride)}`, `pad: '${mode}'`];
+    const fields = [
+      `x: ${x}`,
+      `filter: ${weights.depthwiseKernel}`,
+      `strides: ${emitPair(window.stride)}`,
+      `pad: '${mode}'`,
+    ];
     if (window.dilation.some((d) => d > 1)) fields.push(`dilations: ${emitPair(window.dilation)}`);
     if (hasBias) fields.push(`bias: ${weights.bias}`);
-    const call = emitActivation(`tf.fused.depthwiseConv2d({ ${[...fields, ...activationCode.fields].join(', ')} })`, activationCode.after, leakyAlpha(attrs));
+    const call = emitActivation(
+      `tf.fused.depthwiseConv2d({ ${[...fields, ...activationCode.fields].join(', ')} })`,
+      activationCode.after,
+      leakyAlpha(attrs),
+    );
     return { expression: emitTidy(call, temporary || activationCode.after !== 'none') };
   },
 };

@@ -39,6 +39,8 @@ export function elementwiseOp(spec: ElementwiseSpec): OpDef {
     },
     flops: (_inputs, output) => perElement(output, spec.cost),
     execute: ({ inputs, attrs }) => spec.apply(inputs[0]!, read(attrs)),
-    ...(spec.emit ? { emit: (args: EmitArgs) => ({ expression: spec.emit!(args.inputs[0]!, read(args.attrs), args) }) } : {}),
+    ...(spec.emit
+      ? { emit: (args: EmitArgs) => ({ expression: spec.emit!(args.inputs[0]!, read(args.attrs), args) }) }
+      : {}),
   };
 }

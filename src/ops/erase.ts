@@ -99,7 +99,8 @@ export const erase: OpDef = {
     channelsOf(NAME, by, 'by');
     const words = ['batch sizes', 'rows', 'columns'];
     words.forEach((word, axis) => {
-      const describe = (l: string, r: string) => `the feature map of erase has ${l} ${word} but its class map \`by\` has ${r}`;
+      const describe = (l: string, r: string) =>
+        `the feature map of erase has ${l} ${word} but its class map \`by\` has ${r}`;
       context.requireEqual(x.shape[axis]!, by.shape[axis]!, describe, 'by');
     });
     return x;

@@ -28,7 +28,8 @@ export function globalPoolOp(spec: GlobalPoolSpec): OpDef {
   return {
     name: spec.name,
     summary: spec.summary,
-    notes: '[N, H, W, C] → [N, C], or [N, 1, 1, C] with `keep: true`. No receptive-field step: the output sees the whole input.',
+    notes:
+      '[N, H, W, C] → [N, C], or [N, 1, 1, C] with `keep: true`. No receptive-field step: the output sees the whole input.',
     params: PARAMS,
     shape(inputs, attrs, context) {
       const x = expectFeatureMap(spec.name, inputAt(spec.name, inputs, 0, 'x'), context);
@@ -37,6 +38,8 @@ export function globalPoolOp(spec: GlobalPoolSpec): OpDef {
     },
     flops: (inputs) => perElement(inputs[0]!, 1),
     execute: ({ inputs, attrs }) => spec.reduce(inputs[0]!, [1, 2], keep(attrs)),
-    emit: ({ inputs, attrs }) => ({ expression: `tf.${spec.kernel}(${inputs[0]}, [1, 2]${keep(attrs) ? ', true' : ''})` }),
+    emit: ({ inputs, attrs }) => ({
+      expression: `tf.${spec.kernel}(${inputs[0]}, [1, 2]${keep(attrs) ? ', true' : ''})`,
+    }),
   };
 }

@@ -10,7 +10,8 @@ export const leakyRelu = elementwiseOp({
     'on conv-like ops uses the same 0.01.',
   params: [{ name: 'alpha', type: 'float', default: LEAKY_RELU_ALPHA, doc: 'slope for negative inputs' }],
   cost: 2,
-  validate: (read) => (read.number('alpha') >= 0 ? undefined : `\`alpha\` must not be negative, got ${read.number('alpha')}`),
+  validate: (read) =>
+    read.number('alpha') >= 0 ? undefined : `\`alpha\` must not be negative, got ${read.number('alpha')}`,
   apply: (x, read) => tf.leakyRelu(x, read.number('alpha')),
   emit: (x, read, { literal }) => `tf.leakyRelu(${x}, ${literal(read.number('alpha'))})`,
 });

@@ -26,6 +26,11 @@ export const maxpool: OpDef = {
   emit({ inputs, attrs }) {
     const window = readPool(NAME, attrs);
     const { x, mode, temporary } = emitPadForWindow(inputs[0]!, window.padding, '-Infinity');
-    return { expression: emitTidy(`tf.maxPool(${x}, ${emitPair(window.kernel)}, ${emitPair(window.stride)}, '${mode}')`, temporary) };
+    return {
+      expression: emitTidy(
+        `tf.maxPool(${x}, ${emitPair(window.kernel)}, ${emitPair(window.stride)}, '${mode}')`,
+        temporary,
+      ),
+    };
   },
 };

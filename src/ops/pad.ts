@@ -15,14 +15,24 @@ const NAME = 'pad';
 const PARAMS: readonly ParamSpec[] = [
   featureMap,
   { name: 'amount', type: 'int[]', doc: 'pixels to add: [all], [rows, cols] or [top, bottom, left, right]' },
-  { name: 'mode', type: { enum: ['constant', 'reflect', 'symmetric'] }, default: 'constant', doc: 'what fills the border' },
+  {
+    name: 'mode',
+    type: { enum: ['constant', 'reflect', 'symmetric'] },
+    default: 'constant',
+    doc: 'what fills the border',
+  },
   { name: 'value', type: 'float', default: 0, doc: 'the fill value for `constant`' },
 ];
 
 const read = (attrs: Attrs) => new AttributeReader(NAME, PARAMS, attrs);
 
 function paddings(border: Border): [number, number][] {
-  return [[0, 0], [border.top, border.bottom], [border.left, border.right], [0, 0]];
+  return [
+    [0, 0],
+    [border.top, border.bottom],
+    [border.left, border.right],
+    [0, 0],
+  ];
 }
 
 /**
@@ -47,7 +57,9 @@ function mirrorAxis(x: tf.Tensor4D, axis: 1 | 2, before: number, after: number, 
 }
 
 function mirror(x: tf.Tensor4D, border: Border, mode: string): tf.Tensor4D {
-  return tf.tidy(() => mirrorAxis(mirrorAxis(x, 1, border.top, border.bottom, mode), 2, border.left, border.right, mode));
+  return tf.tidy(() =>
+    mirrorAxis(mirrorAxis(x, 1, border.top, border.bottom, mode), 2, border.left, border.right, mode),
+  );
 }
 
 /** `mirror` as a module-level function of the generated code, step for step. */
@@ -86,19 +98,23 @@ export const pad: OpDef = {
   notes:
     '`amount`: 1 value (all sides), 2 ([rows, cols]) or 4 ([top, bottom, left, right]). `reflect` mirrors without ' +
     'repeating the edge (needs amount < size), `symmetric` repeats it (needs amount ≤ size). Mirrors are built from ' +
-    'slices, so the gradient includes what flows back through the border (tfjs\'s mirrorPad gradient drops it).',
+    "slices, so the gradient includes what flows back through the border (tfjs's mirrorPad gradient drops it).",
   params: PARAMS,
   validate: (attrs) => validateBorder(read(attrs).ints('amount')),
   shape(inputs, attrs, context) {
     const x = expectFeatureMap(NAME, inputAt(NAME, inputs, 0, 'x'), context);
     const border = expandBorder(read(attrs).ints('amount'));
     const mode = read(attrs).text('mode');
-    const sides: [number, number][] = [[border.top, border.bottom], [border.left, border.right]];
+    const sides: [number, number][] = [
+      [border.top, border.bottom],
+      [border.left, border.right],
+    ];
     if (mode !== 'constant') {
       const slack = mode === 'reflect' ? 1 : 0;
       sides.forEach(([before, after], index) => {
         const [word, amount] = [index === 0 ? 'rows' : 'columns', Math.max(before, after)];
-        const describe = (size: number) => `\`${mode}\` padding by ${amount} needs at least ${amount + slack} ${word}, the input has ${size}`;
+        const describe = (size: number) =>
+          `\`${mode}\` padding by ${amount} needs at least ${amount + slack} ${word}, the input has ${size}`;
         requireAtLeastSize(NAME, x.shape[index + 1]!, dim(amount + slack), context, describe);
       });
     }
@@ -119,10 +135,15 @@ export const pad: OpDef = {
     const mode = attributes.text('mode');
     if (mode === 'constant') {
       const value = attributes.number('value');
-      const sides = paddings(border).map(([before, after]) => `[${before}, ${after}]`).join(', ');
+      const sides = paddings(border)
+        .map(([before, after]) => `[${before}, ${after}]`)
+        .join(', ');
       return { expression: `tf.pad(${inputs[0]}, [${sides}]${value === 0 ? '' : `, ${literal(value)}`})` };
     }
     const sides = [border.top, border.bottom, border.left, border.right].join(', ');
-    return { expression: `mirrorPad(${inputs[0]}, [${sides}], ${mode === 'reflect' ? 1 : 0})`, helpers: [MIRROR_HELPER] };
+    return {
+      expression: `mirrorPad(${inputs[0]}, [${sides}], ${mode === 'reflect' ? 1 : 0})`,
+      helpers: [MIRROR_HELPER],
+    };
   },
 };

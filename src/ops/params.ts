@@ -44,7 +44,12 @@ export const explicitPad: ParamSpec = {
   doc: 'explicit symmetric zero padding [rows, cols]; overrides `padding`',
 };
 
-export const bias: ParamSpec = { name: 'bias', type: 'bool', default: true, doc: 'add a learned bias per output channel' };
+export const bias: ParamSpec = {
+  name: 'bias',
+  type: 'bool',
+  default: true,
+  doc: 'add a learned bias per output channel',
+};
 
 export const activation: ParamSpec = {
   name: 'activation',

@@ -27,7 +27,9 @@ export function validatePool(op: string, attrs: Attrs): string | undefined {
   if (invalid || window.padding.kind !== 'explicit') return invalid;
   const pad = window.padding.pad;
   const axis = ([0, 1] as const).find((a) => 2 * pad[a] > window.kernel[a]);
-  return axis === undefined ? undefined : `\`pad\` must be at most half of \`size\`, got pad ${pad[axis]} for size ${window.kernel[axis]}`;
+  return axis === undefined
+    ? undefined
+    : `\`pad\` must be at most half of \`size\`, got pad ${pad[axis]} for size ${window.kernel[axis]}`;
 }
 
 export function poolShape(op: string, inputs: readonly TensorType[], attrs: Attrs, context: ShapeContext): TensorType {

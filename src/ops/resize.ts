@@ -23,8 +23,8 @@ export function interpolationWeights(from: number, to: number, sampling: Samplin
       const low = Math.max(0, Math.floor(source));
       const high = Math.min(from - 1, Math.ceil(source));
       const fraction = source - low;
-      weights[i * from + low] += 1 - fraction;
-      weights[i * from + high] += fraction;
+      weights[i * from + low]! += 1 - fraction;
+      weights[i * from + high]! += fraction;
     } else {
       const source = ratio * (sampling.halfPixel ? i + 0.5 : i);
       const nearest = Math.min(from - 1, sampling.alignCorners ? Math.round(source) : Math.floor(source));
@@ -36,7 +36,16 @@ export function interpolationWeights(from: number, to: number, sampling: Samplin
 
 /** Applies `weights` [out, in] along `axis` (1 rows, 2 columns) of an NHWC tensor. */
 function alongAxis(x: tf.Tensor4D, weights: tf.Tensor2D, axis: 1 | 2): tf.Tensor4D {
-  const [order, inverse] = axis === 1 ? [[1, 0, 2, 3], [1, 0, 2, 3]] : [[2, 0, 1, 3], [1, 2, 0, 3]];
+  const [order, inverse] =
+    axis === 1
+      ? [
+          [1, 0, 2, 3],
+          [1, 0, 2, 3],
+        ]
+      : [
+          [2, 0, 1, 3],
+          [1, 2, 0, 3],
+        ];
   const moved = tf.transpose(x, order);
   const [size, ...rest] = moved.shape;
   const mixed = tf.matMul(weights, tf.reshape(moved, [size, rest.reduce((p, v) => p * v, 1)]));

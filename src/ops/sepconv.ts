@@ -7,13 +7,31 @@ import * as tf from '@tensorflow/tfjs-core';
 import { dim, mul } from '../shapes/symbolic.js';
 import { leakyAlpha, applyActivation, emitActivation, emitFusedActivation, planActivation } from './activation.js';
 import { channelsOf } from './common.js';
-import { convolutionInput, convolutionOutput, depthwise, optionalBias, readConvolution, validateConvolution, weightOf } from './convolution.js';
+import {
+  convolutionInput,
+  convolutionOutput,
+  depthwise,
+  optionalBias,
+  readConvolution,
+  validateConvolution,
+  weightOf,
+} from './convolution.js';
 import type { OpDef, ParamSpec, WeightSpec } from './op.js';
 import { activation, bias, dilation, explicitPad, featureMap, filters, kernel, padding, stride } from './params.js';
 import { emitPadForWindow, emitPair, windowStep } from './spatial.js';
 
 const NAME = 'sepconv';
-const PARAMS: readonly ParamSpec[] = [featureMap, filters, kernel(3), stride(1), dilation, padding('same'), explicitPad, bias, activation];
+const PARAMS: readonly ParamSpec[] = [
+  featureMap,
+  filters,
+  kernel(3),
+  stride(1),
+  dilation,
+  padding('same'),
+  explicitPad,
+  bias,
+  activation,
+];
 
 export const sepconv: OpDef = {
   name: NAME,
@@ -53,7 +71,10 @@ export const sepconv: OpDef = {
     const pointwiseFilter = weightOf(NAME, weights, 'pointwiseKernel') as tf.Tensor4D;
     const biasValue = optionalBias(NAME, weights, hasBias);
     return tf.tidy(() => {
-      const spatial = depthwise(inputs[0] as tf.Tensor4D, depthwiseFilter, { ...window, needsGradient: context.needsGradient });
+      const spatial = depthwise(inputs[0] as tf.Tensor4D, depthwiseFilter, {
+        ...window,
+        needsGradient: context.needsGradient,
+      });
       const plan = planActivation(activationName, context.needsGradient);
       const y = tf.fused.conv2d({
         x: spatial,
@@ -75,7 +96,11 @@ export const sepconv: OpDef = {
     const activationCode = emitFusedActivation(activationName, leakyAlpha(attrs));
     const fields = [`x: ${spatial}`, `filter: ${weights.pointwiseKernel}`, 'strides: 1', "pad: 'valid'"];
     if (hasBias) fields.push(`bias: ${weights.bias}`);
-    const call = emitActivation(`tf.fused.conv2d({ ${[...fields, ...activationCode.fields].join(', ')} })`, activationCode.after, leakyAlpha(attrs));
+    const call = emitActivation(
+      `tf.fused.conv2d({ ${[...fields, ...activationCode.fields].join(', ')} })`,
+      activationCode.after,
+      leakyAlpha(attrs),
+    );
     return { expression: `tf.tidy(() => ${call})` };
   },
 };

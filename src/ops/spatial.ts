@@ -9,7 +9,8 @@ import { type Dim, add, ceilDiv, dim, floorDiv } from '../shapes/symbolic.js';
 import type { AttributeReader, Pair } from './attributes.js';
 import { type ReceptiveFieldStep, type ShapeContext, ShapeError } from './op.js';
 
-export type WindowPadding = { readonly kind: 'same' } | { readonly kind: 'valid' } | { readonly kind: 'explicit'; readonly pad: Pair };
+export type WindowPadding =
+  { readonly kind: 'same' } | { readonly kind: 'valid' } | { readonly kind: 'explicit'; readonly pad: Pair };
 
 export interface Window {
   readonly kernel: Pair;
@@ -34,7 +35,11 @@ export function readWindow(read: AttributeReader, kernelName = 'kernel'): Window
     kernel,
     stride: read.optionalPair('stride') ?? kernel,
     dilation: read.declares('dilation') ? read.pair('dilation') : [1, 1],
-    padding: explicit ? { kind: 'explicit', pad: explicit } : read.text('padding') === 'same' ? { kind: 'same' } : { kind: 'valid' },
+    padding: explicit
+      ? { kind: 'explicit', pad: explicit }
+      : read.text('padding') === 'same'
+        ? { kind: 'same' }
+        : { kind: 'valid' },
   };
 }
 
@@ -77,7 +82,14 @@ const WINDOW_HINT = 'use a larger input (constrain its size with `where`), `padd
  * and the columns (or one of them, from `axis` on). One error names every axis that can be
  * empty: "with H = 1, W = 1 the output would have no rows and no columns".
  */
-export function requirePositive(op: string, sizes: readonly Dim[], context: ShapeContext, reason: string, hint = WINDOW_HINT, axis: 0 | 1 = 0): void {
+export function requirePositive(
+  op: string,
+  sizes: readonly Dim[],
+  context: ShapeContext,
+  reason: string,
+  hint = WINDOW_HINT,
+  axis: 0 | 1 = 0,
+): void {
   context.requirePositive(sizes, (bad) => {
     const env = new Map<string, number>();
     const words: string[] = [];
@@ -121,10 +133,23 @@ export function samePadding(size: number, kernel: number, stride: number): [numb
  * Applies explicit padding up front so every kernel sees `valid`; returns the padding mode to
  * pass on. `value` fills the border (zero for convolutions, -Infinity for max pooling).
  */
-export function padForWindow<T extends tf.Tensor4D>(x: T, padding: WindowPadding, value = 0): { x: T; mode: 'same' | 'valid' } {
+export function padForWindow<T extends tf.Tensor4D>(
+  x: T,
+  padding: WindowPadding,
+  value = 0,
+): { x: T; mode: 'same' | 'valid' } {
   if (padding.kind !== 'explicit') return { x, mode: padding.kind };
   const [rows, columns] = padding.pad;
-  const padded = tf.pad(x, [[0, 0], [rows, rows], [columns, columns], [0, 0]], value) as T;
+  const padded = tf.pad(
+    x,
+    [
+      [0, 0],
+      [rows, rows],
+      [columns, columns],
+      [0, 0],
+    ],
+    value,
+  ) as T;
   return { x: padded, mode: 'valid' };
 }
 
@@ -137,11 +162,19 @@ export function emitPair(pair: Pair): string {
  * `padForWindow` as code: the explicit padding becomes a `tf.pad` around `x` (a temporary, so
  * callers wrap the whole expression in `tf.tidy`), with the padding mode to pass on.
  */
-export function emitPadForWindow(x: string, padding: WindowPadding, fill: string = '0'): { readonly x: string; readonly mode: 'same' | 'valid'; readonly temporary: boolean } {
+export function emitPadForWindow(
+  x: string,
+  padding: WindowPadding,
+  fill: string = '0',
+): { readonly x: string; readonly mode: 'same' | 'valid'; readonly temporary: boolean } {
   if (padding.kind !== 'explicit') return { x, mode: padding.kind, temporary: false };
   const [rows, columns] = padding.pad;
   const value = fill === '0' ? '' : `, ${fill}`;
-  return { x: `tf.pad(${x}, [[0, 0], [${rows}, ${rows}], [${columns}, ${columns}], [0, 0]]${value})`, mode: 'valid', temporary: true };
+  return {
+    x: `tf.pad(${x}, [[0, 0], [${rows}, ${rows}], [${columns}, ${columns}], [0, 0]]${value})`,
+    mode: 'valid',
+    temporary: true,
+  };
 }
 
 /** Wraps an expression that creates temporaries in `tf.tidy`, as the op's `execute` does. */

@@ -7,14 +7,27 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Dim, constValue, dim, evaluate, mul, symbolsOf } from '../shapes/symbolic.js';
 import { AttributeReader, type Pair, requireAtLeast } from './attributes.js';
 import { channelsOf, expectFeatureMap, formatShape, inputAt, perElement, tensorType } from './common.js';
-import { type Attrs, type OpDef, type ParamSpec, type ReceptiveFieldStep, type ShapeContext, ShapeError, type TensorType } from './op.js';
+import {
+  type Attrs,
+  type OpDef,
+  type ParamSpec,
+  type ReceptiveFieldStep,
+  type ShapeContext,
+  ShapeError,
+  type TensorType,
+} from './op.js';
 import { featureMap } from './params.js';
 import { resizeByMatrices } from './resize.js';
 
 const NAME = 'upsample';
 const PARAMS: readonly ParamSpec[] = [
   featureMap,
-  { name: 'like', type: 'tensor', default: null, doc: 'resize to the spatial size of this tensor (no gradient flows into it)' },
+  {
+    name: 'like',
+    type: 'tensor',
+    default: null,
+    doc: 'resize to the spatial size of this tensor (no gradient flows into it)',
+  },
   { name: 'factor', type: 'int2', default: null, doc: 'integer scale [fh, fw]' },
   { name: 'size', type: 'int2', default: null, doc: 'output size [rows, cols]' },
   { name: 'mode', type: { enum: ['nearest', 'bilinear'] }, default: 'nearest', doc: 'interpolation' },
@@ -37,13 +50,23 @@ function targetChoices(attrs: Attrs, inputs: readonly unknown[]): string[] {
 function requireOneTarget(choices: readonly string[]): void {
   if (choices.length === 1) return;
   const named = choices.map((c) => `\`${c}\``).join(' and ');
-  const message = choices.length === 0 ? `${NAME}: give one of \`factor\`, \`size\` or \`like\`` : `${NAME}: give only one of \`factor\`, \`size\` or \`like\`, got ${named}`;
-  throw new ShapeError(message, choices[1] ?? 'factor', 'e.g. `upsample(factor: 2)`, `upsample(size: [64, 64])` or `upsample(like: skip)`');
+  const message =
+    choices.length === 0
+      ? `${NAME}: give one of \`factor\`, \`size\` or \`like\``
+      : `${NAME}: give only one of \`factor\`, \`size\` or \`like\`, got ${named}`;
+  throw new ShapeError(
+    message,
+    choices[1] ?? 'factor',
+    'e.g. `upsample(factor: 2)`, `upsample(size: [64, 64])` or `upsample(like: skip)`',
+  );
 }
 
 function likeSize(like: TensorType, context: ShapeContext): [Dim, Dim] {
   if (like.shape.length < 3) {
-    throw new ShapeError(`${NAME}: \`like\` must have spatial axes [N, H, W, ...], got ${formatShape(like, context)}`, 'like');
+    throw new ShapeError(
+      `${NAME}: \`like\` must have spatial axes [N, H, W, ...], got ${formatShape(like, context)}`,
+      'like',
+    );
   }
   return [like.shape[1]!, like.shape[2]!];
 }
@@ -88,7 +111,7 @@ export const upsample: OpDef = {
     '(scale (in - 1) / (out - 1)); both false is the legacy TensorFlow 1 / Keras UpSampling2D rule i * in / out. ' +
     'Both true is an error. Receptive-field step: extent 1, stride 1 / factor (measured from the sizes for `size` ' +
     'and `like`). Cost: 8 per output element for bilinear, 0 for nearest. With a gradient, resizing runs as two ' +
-    'interpolation-matrix products, as tfjs\'s resize gradients fail on non-square inputs.',
+    "interpolation-matrix products, as tfjs's resize gradients fail on non-square inputs.",
   params: PARAMS,
   validate(attrs) {
     const attributes = read(attrs);
@@ -124,7 +147,11 @@ export const upsample: OpDef = {
     const x = inputs[0] as tf.Tensor4D;
     const factor = attributes.optionalPair('factor');
     const like = inputs[1];
-    const size: Pair = factor ? [x.shape[1] * factor[0], x.shape[2] * factor[1]] : like ? [like.shape[1]!, like.shape[2]!] : attributes.pair('size');
+    const size: Pair = factor
+      ? [x.shape[1] * factor[0], x.shape[2] * factor[1]]
+      : like
+        ? [like.shape[1]!, like.shape[2]!]
+        : attributes.pair('size');
     return resize(x, size, attributes, context.needsGradient);
   },
   emit({ inputs, attrs, output }) {

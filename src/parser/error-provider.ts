@@ -24,7 +24,8 @@ function encode(expectation: Expectation): string {
 }
 
 export const errorMessageProvider: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, ruleName }) => encode({ kind: 'mismatch', expected: [expected.name], rule: ruleName }),
+  buildMismatchTokenMessage: ({ expected, ruleName }) =>
+    encode({ kind: 'mismatch', expected: [expected.name], rule: ruleName }),
   buildNotAllInputParsedMessage: ({ ruleName }) => encode({ kind: 'redundantInput', expected: [], rule: ruleName }),
   buildNoViableAltMessage: ({ expectedPathsPerAlt, ruleName }) =>
     encode({ kind: 'noViableAlternative', expected: firstTokens(expectedPathsPerAlt.flat()), rule: ruleName }),
@@ -36,7 +37,8 @@ export const errorMessageProvider: IParserErrorMessageProvider = {
 export function decodeExpectation(message: string): Expectation | undefined {
   try {
     const value = JSON.parse(message) as Partial<Expectation>;
-    if (typeof value.kind !== 'string' || !Array.isArray(value.expected) || typeof value.rule !== 'string') return undefined;
+    if (typeof value.kind !== 'string' || !Array.isArray(value.expected) || typeof value.rule !== 'string')
+      return undefined;
     return value as Expectation;
   } catch {
     return undefined;

@@ -24,7 +24,8 @@ export type SyntaxRule = (site: ErrorSite) => Diagnostic | undefined;
 
 /** Where the caret goes: on the offending token, or just after the last token at the end of the file. */
 export function siteSpan(site: ErrorSite): Span {
-  if (site.token !== undefined && !isEndOfFile(site.token)) return site.lines.tokenSpan(site.token) ?? site.lines.endSpan;
+  if (site.token !== undefined && !isEndOfFile(site.token))
+    return site.lines.tokenSpan(site.token) ?? site.lines.endSpan;
   if (site.previous === undefined) return site.lines.endSpan;
   const end = site.previous.endOffset! + 1;
   return site.lines.span(end, end);

@@ -84,7 +84,13 @@ function failure(source: string, file: string, error: unknown): ParseResult {
   const lines = new LineIndex(source, file);
   const span = lines.span(0, 0);
   const message = error instanceof Error ? error.message : String(error);
-  const program: Program = { kind: 'Program', imports: [], declarations: [], comments: [], span: lines.span(0, source.length) };
+  const program: Program = {
+    kind: 'Program',
+    imports: [],
+    declarations: [],
+    comments: [],
+    span: lines.span(0, source.length),
+  };
   const diagnostic: Diagnostic = {
     code: SyntaxCode.parserFailure,
     severity: 'error',

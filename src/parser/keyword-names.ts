@@ -8,9 +8,41 @@ import { tokenMatcher, type IToken } from 'chevrotain';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { SyntaxCode } from './codes.js';
 import {
-  AdditiveOperator, AndAnd, Arrow, As, At, Block, Colon, Comma, EqualityOperator, Equals, False, For, Identifier, If, In,
-  Input, Keyword, LBrace, LBracket, Let, LParen, Model, MultiplicativeOperator, OrOr, Output, Question, RBrace, RBracket,
-  RelationalOperator, Repeat, Return, RParen, True, UnaryOperator, Where,
+  AdditiveOperator,
+  AndAnd,
+  Arrow,
+  As,
+  At,
+  Block,
+  Colon,
+  Comma,
+  EqualityOperator,
+  Equals,
+  False,
+  For,
+  Identifier,
+  If,
+  In,
+  Input,
+  Keyword,
+  LBrace,
+  LBracket,
+  Let,
+  LParen,
+  Model,
+  MultiplicativeOperator,
+  OrOr,
+  Output,
+  Question,
+  RBrace,
+  RBracket,
+  RelationalOperator,
+  Repeat,
+  Return,
+  RParen,
+  True,
+  UnaryOperator,
+  Where,
 } from './lexer.js';
 import type { LineIndex } from './spans.js';
 
@@ -19,8 +51,24 @@ const NAME_INTRODUCERS = [Let, Input, Output, Block, Model, At, As, For];
 
 /** Tokens after which a value must follow; of the keywords only these can start one there. */
 const VALUE_INTRODUCERS = [
-  Return, Equals, LParen, LBracket, Comma, Arrow, Question, Colon, Where, In, If, OrOr, AndAnd,
-  EqualityOperator, RelationalOperator, AdditiveOperator, MultiplicativeOperator, UnaryOperator,
+  Return,
+  Equals,
+  LParen,
+  LBracket,
+  Comma,
+  Arrow,
+  Question,
+  Colon,
+  Where,
+  In,
+  If,
+  OrOr,
+  AndAnd,
+  EqualityOperator,
+  RelationalOperator,
+  AdditiveOperator,
+  MultiplicativeOperator,
+  UnaryOperator,
 ];
 const VALUE_KEYWORDS = [True, False, For, Repeat];
 

@@ -17,7 +17,13 @@ export const Keyword = createToken({ name: 'Keyword', pattern: Lexer.NA });
 
 function keyword(word: string): TokenType {
   const name = `${word[0]!.toUpperCase()}${word.slice(1)}`;
-  return createToken({ name, pattern: new RegExp(word), longer_alt: Identifier, categories: [Keyword], label: `\`${word}\`` });
+  return createToken({
+    name,
+    pattern: new RegExp(word),
+    longer_alt: Identifier,
+    categories: [Keyword],
+    label: `\`${word}\``,
+  });
 }
 
 export const Import = keyword('import');
@@ -39,20 +45,54 @@ export const False = keyword('false');
 
 /** Longest first, so that a keyword never matches the start of a longer one (`in`, `input`). */
 export const KEYWORDS: readonly TokenType[] = [
-  Import, From, As, Block, Model, Let, Input, Output, Return, Where, For, In, If, Repeat, True, False,
+  Import,
+  From,
+  As,
+  Block,
+  Model,
+  Let,
+  Input,
+  Output,
+  Return,
+  Where,
+  For,
+  In,
+  If,
+  Repeat,
+  True,
+  False,
 ].sort((a, b) => String(b.PATTERN).length - String(a.PATTERN).length);
 
 /** Type names and dtypes are ordinary identifiers; listed for editors and documentation. */
 export const TYPE_NAMES: readonly string[] = ['int', 'float', 'bool', 'string', 'tensor'];
 export const DTYPE_NAMES: readonly string[] = ['f32', 'i32'];
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true });
+export const WhiteSpace = createToken({
+  name: 'WhiteSpace',
+  pattern: /[ \t\r\n\f\v\uFEFF]+/,
+  group: Lexer.SKIPPED,
+  line_breaks: true,
+});
 export const DocComment = createToken({ name: 'DocComment', pattern: /\/\/\/(?!\/)[^\n\r]*/, group: COMMENTS_GROUP });
 export const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\n\r]*/, group: COMMENTS_GROUP });
-export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: COMMENTS_GROUP, line_breaks: true });
-export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/, group: COMMENTS_GROUP, line_breaks: true });
+export const BlockComment = createToken({
+  name: 'BlockComment',
+  pattern: /\/\*[\s\S]*?\*\//,
+  group: COMMENTS_GROUP,
+  line_breaks: true,
+});
+export const UnterminatedComment = createToken({
+  name: 'UnterminatedComment',
+  pattern: /\/\*[\s\S]*/,
+  group: COMMENTS_GROUP,
+  line_breaks: true,
+});
 
-export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/, label: 'a string' });
+export const StringLiteral = createToken({
+  name: 'StringLiteral',
+  pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/,
+  label: 'a string',
+});
 export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/ });
 export const SingleQuotedString = createToken({ name: 'SingleQuotedString', pattern: /'(?:[^'\\\n\r]|\\[^\n\r])*'/ });
 
@@ -67,7 +107,11 @@ export const MalformedNumber = createToken({
   start_chars_hint: ['.', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
   line_breaks: false,
 });
-export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/, label: 'a number' });
+export const NumberLiteral = createToken({
+  name: 'NumberLiteral',
+  pattern: /[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/,
+  label: 'a number',
+});
 
 function operator(name: string, text: string, categories: TokenType[] = []): TokenType {
   const pattern = new RegExp(text.replace(/[|&*+?()[\]{}.\\/^$]/g, '\\$&'));
@@ -113,25 +157,75 @@ export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/, group: M
 
 /** Operators and punctuation in the order the lexer tries them (longest spelling first). */
 export const PUNCTUATION: readonly TokenType[] = [
-  Arrow, FatArrow, EqualEqual, NotEqual, LessEqual, GreaterEqual, AndAnd, OrOr, Equals, Less, Greater,
-  Plus, Minus, Star, Slash, Percent, Bang, LParen, RParen, LBracket, RBracket, LBrace, RBrace,
-  Comma, Colon, Question, At,
+  Arrow,
+  FatArrow,
+  EqualEqual,
+  NotEqual,
+  LessEqual,
+  GreaterEqual,
+  AndAnd,
+  OrOr,
+  Equals,
+  Less,
+  Greater,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  Bang,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  LBrace,
+  RBrace,
+  Comma,
+  Colon,
+  Question,
+  At,
 ];
 
 /** Tokens that only catch mistakes; the grammar never mentions them. */
 export const MISTAKE_TOKENS: readonly TokenType[] = [
-  FatArrow, Ampersand, Bar, Semicolon, SingleQuotedString, UnterminatedString, MalformedNumber, UnterminatedComment,
+  FatArrow,
+  Ampersand,
+  Bar,
+  Semicolon,
+  SingleQuotedString,
+  UnterminatedString,
+  MalformedNumber,
+  UnterminatedComment,
 ];
 
 const CATEGORIES: readonly TokenType[] = [
-  Keyword, EqualityOperator, RelationalOperator, AdditiveOperator, MultiplicativeOperator, UnaryOperator,
+  Keyword,
+  EqualityOperator,
+  RelationalOperator,
+  AdditiveOperator,
+  MultiplicativeOperator,
+  UnaryOperator,
 ];
 
 /** Every token type, in lexing order; the parser is built from the same list. */
 export const ALL_TOKENS: readonly TokenType[] = [
-  WhiteSpace, DocComment, LineComment, BlockComment, UnterminatedComment,
-  StringLiteral, UnterminatedString, SingleQuotedString, MalformedNumber, NumberLiteral,
-  ...KEYWORDS, Identifier, ...PUNCTUATION, Ampersand, Bar, Semicolon, ...CATEGORIES,
+  WhiteSpace,
+  DocComment,
+  LineComment,
+  BlockComment,
+  UnterminatedComment,
+  StringLiteral,
+  UnterminatedString,
+  SingleQuotedString,
+  MalformedNumber,
+  NumberLiteral,
+  ...KEYWORDS,
+  Identifier,
+  ...PUNCTUATION,
+  Ampersand,
+  Bar,
+  Semicolon,
+  ...CATEGORIES,
 ];
 
 const lexer = new Lexer([...ALL_TOKENS], {

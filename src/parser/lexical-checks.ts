@@ -7,8 +7,20 @@ import type { IToken, TokenType } from 'chevrotain';
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import { SyntaxCode } from './codes.js';
 import {
-  Ampersand, AndAnd, Arrow, Bar, DocComment, FatArrow, lex, MalformedNumber, OrOr, NumberLiteral, SingleQuotedString, StringLiteral,
-  UnterminatedComment, UnterminatedString,
+  Ampersand,
+  AndAnd,
+  Arrow,
+  Bar,
+  DocComment,
+  FatArrow,
+  lex,
+  MalformedNumber,
+  OrOr,
+  NumberLiteral,
+  SingleQuotedString,
+  StringLiteral,
+  UnterminatedComment,
+  UnterminatedString,
 } from './lexer.js';
 import { numberHint, numberRangeProblem, scanNumber } from './numbers.js';
 import type { LineIndex } from './spans.js';
@@ -36,7 +48,8 @@ function retype(token: IToken, type: TokenType): IToken {
 /** Shows a character so that invisible ones are still visible in a message. */
 export function showCharacter(character: string): string {
   const code = character.codePointAt(0) ?? 0;
-  if (code < 0x20 || code === 0x7f || /\s/.test(character)) return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (code < 0x20 || code === 0x7f || /\s/.test(character))
+    return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
   return `\`${character}\``;
 }
 
@@ -54,7 +67,12 @@ function unexpectedCharacters(source: string, lines: LineIndex, offset: number, 
   const first = String.fromCodePoint(text.codePointAt(0) ?? 0);
   const shown = [...text].length === 1 ? showCharacter(first) : `\`${text}\``;
   const noun = [...text].length === 1 ? 'character' : 'characters';
-  return error(SyntaxCode.unexpectedCharacter, lines.span(offset, offset + length), `unexpected ${noun} ${shown}`, unexpectedHint(first));
+  return error(
+    SyntaxCode.unexpectedCharacter,
+    lines.span(offset, offset + length),
+    `unexpected ${noun} ${shown}`,
+    unexpectedHint(first),
+  );
 }
 
 function stringProblems(token: IToken, lines: LineIndex): Diagnostic[] {
@@ -69,23 +87,53 @@ function repairToken(token: IToken, lines: LineIndex, diagnostics: Diagnostic[])
   const span = lines.tokenSpan(token)!;
   switch (token.tokenType) {
     case FatArrow:
-      diagnostics.push(error(SyntaxCode.fatArrow, span, '`=>` is not an operator in .seg', 'use `->` to pass a value to the next stage'));
+      diagnostics.push(
+        error(
+          SyntaxCode.fatArrow,
+          span,
+          '`=>` is not an operator in .seg',
+          'use `->` to pass a value to the next stage',
+        ),
+      );
       return retype(token, Arrow);
     case SingleQuotedString:
-      diagnostics.push(error(SyntaxCode.singleQuotes, span, 'strings use double quotes', `write "${token.image.slice(1, -1).replace(/"/g, '\\"')}"`));
+      diagnostics.push(
+        error(
+          SyntaxCode.singleQuotes,
+          span,
+          'strings use double quotes',
+          `write "${token.image.slice(1, -1).replace(/"/g, '\\"')}"`,
+        ),
+      );
       return retype(token, StringLiteral);
     case UnterminatedString:
-      diagnostics.push(error(SyntaxCode.unterminatedString, span, 'unterminated string', 'close it with `"` on the same line'));
+      diagnostics.push(
+        error(SyntaxCode.unterminatedString, span, 'unterminated string', 'close it with `"` on the same line'),
+      );
       return retype(token, StringLiteral);
     case Ampersand:
     case Bar: {
       const meant = token.tokenType === Ampersand ? ['&&', 'and'] : ['||', 'or'];
-      diagnostics.push(error(SyntaxCode.unexpectedCharacter, span, `unexpected character \`${token.image}\``, `write \`${meant[0]}\` for "${meant[1]}"`));
+      diagnostics.push(
+        error(
+          SyntaxCode.unexpectedCharacter,
+          span,
+          `unexpected character \`${token.image}\``,
+          `write \`${meant[0]}\` for "${meant[1]}"`,
+        ),
+      );
       return retype(token, token.tokenType === Ampersand ? AndAnd : OrOr);
     }
     case MalformedNumber: {
       const problem = scanNumber(token.image, 0)?.problem ?? 'trailing-letters';
-      diagnostics.push(error(SyntaxCode.malformedNumber, span, `malformed number \`${token.image}\``, numberHint(token.image, problem)));
+      diagnostics.push(
+        error(
+          SyntaxCode.malformedNumber,
+          span,
+          `malformed number \`${token.image}\``,
+          numberHint(token.image, problem),
+        ),
+      );
       return retype(token, NumberLiteral);
     }
     default:
@@ -111,9 +159,17 @@ export function tokenize(source: string, lines: LineIndex): LexedSource {
   const raw = lex(source);
   const diagnostics: Diagnostic[] = [];
   const names = repairUnicodeNames(source, raw.tokens, raw.unexpected, lines, diagnostics);
-  for (const [offset, length] of names.unexpected) diagnostics.push(unexpectedCharacters(source, lines, offset, length));
+  for (const [offset, length] of names.unexpected)
+    diagnostics.push(unexpectedCharacters(source, lines, offset, length));
   for (const semicolon of raw.mistakes) {
-    diagnostics.push(error(SyntaxCode.semicolon, lines.tokenSpan(semicolon)!, '`;` is not a separator in .seg', 'statements need no `;`'));
+    diagnostics.push(
+      error(
+        SyntaxCode.semicolon,
+        lines.tokenSpan(semicolon)!,
+        '`;` is not a separator in .seg',
+        'statements need no `;`',
+      ),
+    );
   }
   const tokens = names.tokens.map((token) => repairToken(token, lines, diagnostics));
   for (const token of tokens) {

@@ -8,8 +8,28 @@ import { tokenMatcher, type IToken, type TokenType } from 'chevrotain';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { SyntaxCode } from './codes.js';
 import {
-  AdditiveOperator, AndAnd, Colon, Comma, EqualityOperator, Equals, Input, LBrace, LBracket, Let, LParen, MultiplicativeOperator, OrOr,
-  Output, Question, RBrace, RBracket, RelationalOperator, Return, RParen, UnaryOperator, Where,
+  AdditiveOperator,
+  AndAnd,
+  Colon,
+  Comma,
+  EqualityOperator,
+  Equals,
+  Input,
+  LBrace,
+  LBracket,
+  Let,
+  LParen,
+  MultiplicativeOperator,
+  OrOr,
+  Output,
+  Question,
+  RBrace,
+  RBracket,
+  RelationalOperator,
+  Return,
+  RParen,
+  UnaryOperator,
+  Where,
 } from './lexer.js';
 import type { LineIndex } from './spans.js';
 
@@ -23,7 +43,15 @@ export const MAX_EXPRESSION_OPERATORS = 1000;
 
 const OPENERS = [LParen, LBracket, LBrace];
 const CLOSERS = [RParen, RBracket, RBrace];
-const OPERATORS = [AdditiveOperator, MultiplicativeOperator, RelationalOperator, EqualityOperator, AndAnd, OrOr, Question];
+const OPERATORS = [
+  AdditiveOperator,
+  MultiplicativeOperator,
+  RelationalOperator,
+  EqualityOperator,
+  AndAnd,
+  OrOr,
+  Question,
+];
 /** Tokens after which a new expression starts at the same bracket level. */
 const SEPARATORS = [Comma, Colon, Equals, Let, Input, Output, Return, Where];
 

@@ -50,7 +50,9 @@ export function scanNumber(text: string, offset: number): ScannedNumber | undefi
   while (end < text.length && NAME_CHARACTER.test(text[end]!)) end++;
   const problem: NumberProblem | undefined = leadingDot
     ? 'leading-dot'
-    : (fraction.problem ?? ('problem' in exponent ? exponent.problem : undefined) ?? (end > exponent.end ? 'trailing-letters' : undefined));
+    : (fraction.problem ??
+      ('problem' in exponent ? exponent.problem : undefined) ??
+      (end > exponent.end ? 'trailing-letters' : undefined));
   return problem ? { length: end - offset, problem } : { length: end - offset };
 }
 
@@ -75,9 +77,16 @@ export function numberRangeProblem(raw: string): { message: string; hint: string
   const value = numberValue(raw);
   const shown = raw.length > 40 ? `${raw.slice(0, 20)}…(${raw.length} digits)` : raw;
   if (!isFloatLiteral(raw) && !Number.isSafeInteger(value)) {
-    return { message: `the integer \`${shown}\` is too large: integers are exact up to ${Number.MAX_SAFE_INTEGER} (2^53 - 1)`, hint: 'no size or count comes near it; write a float such as `1e20` if an approximate value will do (docs/limits.md)' };
+    return {
+      message: `the integer \`${shown}\` is too large: integers are exact up to ${Number.MAX_SAFE_INTEGER} (2^53 - 1)`,
+      hint: 'no size or count comes near it; write a float such as `1e20` if an approximate value will do (docs/limits.md)',
+    };
   }
-  if (!Number.isFinite(value)) return { message: `the number \`${shown}\` is too large to be represented`, hint: 'floats go up to about 1.8e308 (docs/limits.md)' };
+  if (!Number.isFinite(value))
+    return {
+      message: `the number \`${shown}\` is too large to be represented`,
+      hint: 'floats go up to about 1.8e308 (docs/limits.md)',
+    };
   return undefined;
 }
 

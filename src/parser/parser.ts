@@ -6,24 +6,61 @@
 import { CstParser, type CstNode, type IToken } from 'chevrotain';
 import { errorMessageProvider } from './error-provider.js';
 import {
-  AdditiveOperator, ALL_TOKENS, AndAnd, Arrow, As, At, Block, Colon, Comma, EqualityOperator, Equals, False, For, From,
-  Identifier, If, Import, In, Input, LBrace, LBracket, Let, LParen, Model, MultiplicativeOperator, NumberLiteral, OrOr,
-  Output, Question, RBrace, RBracket, RelationalOperator, Repeat, Return, RParen, StringLiteral, True, UnaryOperator,
+  AdditiveOperator,
+  ALL_TOKENS,
+  AndAnd,
+  Arrow,
+  As,
+  At,
+  Block,
+  Colon,
+  Comma,
+  EqualityOperator,
+  Equals,
+  False,
+  For,
+  From,
+  Identifier,
+  If,
+  Import,
+  In,
+  Input,
+  LBrace,
+  LBracket,
+  Let,
+  LParen,
+  Model,
+  MultiplicativeOperator,
+  NumberLiteral,
+  OrOr,
+  Output,
+  Question,
+  RBrace,
+  RBracket,
+  RelationalOperator,
+  Repeat,
+  Return,
+  RParen,
+  StringLiteral,
+  True,
+  UnaryOperator,
   Where,
 } from './lexer.js';
 
 export class SegParser extends CstParser {
   constructor() {
-    super([...ALL_TOKENS], { recoveryEnabled: true, nodeLocationTracking: 'full', maxLookahead: 3, errorMessageProvider });
+    super([...ALL_TOKENS], {
+      recoveryEnabled: true,
+      nodeLocationTracking: 'full',
+      maxLookahead: 3,
+      errorMessageProvider,
+    });
     this.performSelfAnalysis();
   }
 
   readonly program = this.RULE('program', () => {
     this.MANY(() => {
-      this.OR([
-        { ALT: () => this.SUBRULE(this.importDeclaration) },
-        { ALT: () => this.SUBRULE(this.declaration) },
-      ]);
+      this.OR([{ ALT: () => this.SUBRULE(this.importDeclaration) }, { ALT: () => this.SUBRULE(this.declaration) }]);
     });
   });
 

@@ -104,7 +104,9 @@ class Placer {
   }
 
   private outermostAnchor(matches: (anchor: Anchor) => boolean): Anchor | undefined {
-    return this.collected.anchors.filter(matches).sort((a, b) => start(a.node) - start(b.node) || end(b.node) - end(a.node))[0];
+    return this.collected.anchors
+      .filter(matches)
+      .sort((a, b) => start(a.node) - start(b.node) || end(b.node) - end(a.node))[0];
   }
 
   place(comment: Comment, plan: CommentPlan): void {
@@ -120,8 +122,10 @@ class Placer {
     }
     // a following anchor outside the enclosing list or body would pull the comment out of it
     const container = this.innermost(this.collected.containers, comment) ?? this.program;
-    const within = (node: Node) => container === this.program || (start(node) >= start(container) && end(node) <= end(container));
-    const following = next && this.outermostAnchor((anchor) => start(anchor.node) === start(next) && within(anchor.node));
+    const within = (node: Node) =>
+      container === this.program || (start(node) >= start(container) && end(node) <= end(container));
+    const following =
+      next && this.outermostAnchor((anchor) => start(anchor.node) === start(next) && within(anchor.node));
     if (following) return add(plan.leading, following.node, comment);
     this.placeInside(comment, plan);
   }

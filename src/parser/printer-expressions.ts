@@ -218,7 +218,8 @@ export class ExpressionPrinter {
     }
     let text = first;
     let rest = expression.otherwise;
-    for (; rest.kind === 'ConditionalExpr'; rest = rest.otherwise) text += margin + branch(rest, { indent, column: indent + 2 });
+    for (; rest.kind === 'ConditionalExpr'; rest = rest.otherwise)
+      text += margin + branch(rest, { indent, column: indent + 2 });
     return text + margin + this.print(rest, { indent, column: indent + 2 });
   }
 
@@ -246,7 +247,9 @@ export class ExpressionPrinter {
     const inline = this.flatly(() => this.chain(place, [`${callee}(`, ...parts, ')']));
     if (this.flat > 0 || fits(inline, place.column) || args.length === 0) return inline;
     const indent = place.indent + 2;
-    const lines = args.map((argument) => `${' '.repeat(indent)}${this.argument(argument, { indent, column: indent })},`);
+    const lines = args.map(
+      (argument) => `${' '.repeat(indent)}${this.argument(argument, { indent, column: indent })},`,
+    );
     return `${callee}(\n${lines.join('\n')}\n${' '.repeat(place.indent)})`;
   }
 
@@ -300,7 +303,13 @@ export class ExpressionPrinter {
   /** The stages of a `repeat` body: on one line when they fit, else broken like a pipeline. */
   private stages(stages: readonly Ast.Stage[], place: Place): string {
     const inline = this.flatly(() =>
-      this.chain(place, stages.flatMap((inner, index) => [...(index > 0 ? [' -> '] : []), (column: number) => this.stage(inner, { ...place, column })])),
+      this.chain(
+        place,
+        stages.flatMap((inner, index) => [
+          ...(index > 0 ? [' -> '] : []),
+          (column: number) => this.stage(inner, { ...place, column }),
+        ]),
+      ),
     );
     if (fits(inline, place.column)) return inline;
     const indent = place.indent + CONTINUATION_INDENT;
@@ -314,7 +323,9 @@ export class ExpressionPrinter {
     const column = columnAfter(text, place.column);
     const layer = stage.kind === 'RepeatStage' || stage.args !== undefined;
     const sameLine = this.flatly(() => ` -> ${this.stage(stage, { ...place, column: column + 4 })}`);
-    return !layer && fits(sameLine, column) ? sameLine : `\n${' '.repeat(indent)}-> ${this.stage(stage, { indent, column: indent + 3 })}`;
+    return !layer && fits(sameLine, column)
+      ? sameLine
+      : `\n${' '.repeat(indent)}-> ${this.stage(stage, { indent, column: indent + 3 })}`;
   }
 
   /**
@@ -353,15 +364,18 @@ export class ExpressionPrinter {
     if ((dangling.get(list) ?? []).length > 0) return true;
     return list.items.some(
       (item) =>
-        containsPipeline(item) ||
-        [...(leading.get(item) ?? []), ...(trailing.get(item) ?? [])].some(needsOwnLine),
+        containsPipeline(item) || [...(leading.get(item) ?? []), ...(trailing.get(item) ?? [])].some(needsOwnLine),
     );
   }
 
   private inlineItem(item: Ast.ListItem, column: number, place: Place): string {
-    const before = this.comments(this.state.plan.leading, item).map((comment) => `${comment.text} `).join('');
+    const before = this.comments(this.state.plan.leading, item)
+      .map((comment) => `${comment.text} `)
+      .join('');
     const body = this.listItem(item, { ...place, column: column + before.length });
-    const after = this.comments(this.state.plan.trailing, item).map((comment) => ` ${comment.text}`).join('');
+    const after = this.comments(this.state.plan.trailing, item)
+      .map((comment) => ` ${comment.text}`)
+      .join('');
     return before + body + after;
   }
 
@@ -387,7 +401,9 @@ export class ExpressionPrinter {
       const inline = leading.every((comment) => !needsOwnLine(comment));
       if (!inline) for (const comment of leading) lines.push(margin + commentText(comment));
       const before = inline ? leading.map((comment) => `${comment.text} `).join('') : '';
-      const trailing = this.comments(this.state.plan.trailing, item).map((comment) => ` ${commentText(comment)}`).join('');
+      const trailing = this.comments(this.state.plan.trailing, item)
+        .map((comment) => ` ${commentText(comment)}`)
+        .join('');
       lines.push(`${margin}${before}${this.listItem(item, { indent, column: indent + before.length })},${trailing}`);
     }
     for (const comment of this.comments(this.state.plan.dangling, list)) lines.push(margin + commentText(comment));

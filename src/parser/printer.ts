@@ -5,7 +5,14 @@
  */
 import type * as Ast from './ast.js';
 import { planComments } from './printer-comments.js';
-import { columnAfter, commentText, ExpressionPrinter, fits, type Place, type PrintState } from './printer-expressions.js';
+import {
+  columnAfter,
+  commentText,
+  ExpressionPrinter,
+  fits,
+  type Place,
+  type PrintState,
+} from './printer-expressions.js';
 import { quoteString } from './strings.js';
 
 const INDENT = 2;
@@ -52,13 +59,16 @@ class ProgramPrinter {
     return comments.flatMap((comment, index) => {
       const next = comments[index + 1];
       const nextLine = next ? next.span.start.line : nodeStart;
-      const separate = nextLine - comment.span.end.line > 1 || (looksLikeDoc(comment) && (next === undefined || looksLikeDoc(next)));
+      const separate =
+        nextLine - comment.span.end.line > 1 || (looksLikeDoc(comment) && (next === undefined || looksLikeDoc(next)));
       return separate ? [margin + commentText(comment), ''] : [margin + commentText(comment)];
     });
   }
 
   private trailingText(node: Ast.Node): string {
-    return this.take(this.state.plan.trailing, node).map((comment) => ` ${commentText(comment)}`).join('');
+    return this.take(this.state.plan.trailing, node)
+      .map((comment) => ` ${commentText(comment)}`)
+      .join('');
   }
 
   private expression(expression: Ast.Expression, indent: number, prefix: string): string {
@@ -67,7 +77,8 @@ class ProgramPrinter {
 
   program(program: Ast.Program): string {
     const sections: string[] = [];
-    if (program.imports.length > 0) sections.push(program.imports.map((node) => this.importDeclaration(node)).join('\n'));
+    if (program.imports.length > 0)
+      sections.push(program.imports.map((node) => this.importDeclaration(node)).join('\n'));
     for (const declaration of program.declarations) sections.push(this.declaration(declaration));
     const rest = this.take(this.state.plan.dangling, program);
     const forgotten = program.comments.filter((comment) => !this.state.printed.has(comment) && !rest.includes(comment));
@@ -84,7 +95,8 @@ class ProgramPrinter {
 
   private declaration(node: Ast.Declaration): string {
     const lines = [...this.leadingLines(node, '', node.doc), ...docLines(node.doc, '')];
-    for (const annotation of node.annotations) lines.push(this.expressions.annotation(annotation, { indent: 0, column: 0 }));
+    for (const annotation of node.annotations)
+      lines.push(this.expressions.annotation(annotation, { indent: 0, column: 0 }));
     const keyword = node.kind === 'BlockDecl' ? 'block' : 'model';
     const header = this.header(`${keyword} ${node.name.name}`, node.params);
     const body = this.body(node);
@@ -118,7 +130,11 @@ class ProgramPrinter {
       if (previousEnd !== undefined && firstLine - previousEnd > 1) lines.push('');
       const trailingComments = this.state.plan.trailing.get(statement) ?? [];
       previousEnd = Math.max(statement.span.end.line, ...trailingComments.map((comment) => comment.span.end.line));
-      lines.push(...leading, ...docLines(statement.doc, margin), margin + this.statement(statement) + this.trailingText(statement));
+      lines.push(
+        ...leading,
+        ...docLines(statement.doc, margin),
+        margin + this.statement(statement) + this.trailingText(statement),
+      );
     }
     lines.push(...commentLines(this.take(this.state.plan.dangling, node), margin));
     return lines;

@@ -34,7 +34,12 @@ function siteOf(error: IRecognitionException, source: string, tokens: readonly I
 }
 
 function genericError(site: ErrorSite): Diagnostic {
-  return syntaxError(SyntaxCode.unexpectedToken, site, `unexpected ${describeToken(site.token)}`, 'see the grammar in docs/language.md');
+  return syntaxError(
+    SyntaxCode.unexpectedToken,
+    site,
+    `unexpected ${describeToken(site.token)}`,
+    'see the grammar in docs/language.md',
+  );
 }
 
 const UNIT_STARTERS = [Let, Input, Output, Return, Import, Block, Model];
@@ -74,7 +79,10 @@ export function syntaxDiagnostics(
     const key = unit(site);
     if (seen.has(key)) continue;
     seen.add(key);
-    diagnostics.push(SYNTAX_RULES.reduce<Diagnostic | undefined>((found, rule) => found ?? rule(site), undefined) ?? genericError(site));
+    diagnostics.push(
+      SYNTAX_RULES.reduce<Diagnostic | undefined>((found, rule) => found ?? rule(site), undefined) ??
+        genericError(site),
+    );
   }
   return diagnostics;
 }

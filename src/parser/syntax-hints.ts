@@ -4,13 +4,35 @@
  */
 import { tokenMatcher, type IToken } from 'chevrotain';
 import type { ErrorSite } from './error-site.js';
-import { Equals, Identifier, Input, Let, NumberLiteral, Output, Return, RBracket, RParen, StringLiteral } from './lexer.js';
+import {
+  Equals,
+  Identifier,
+  Input,
+  Let,
+  NumberLiteral,
+  Output,
+  Return,
+  RBracket,
+  RParen,
+  StringLiteral,
+} from './lexer.js';
 import { isEndOfFile } from './token-words.js';
 
 export const STATEMENT_WORDS = '`let`, `input`, `output` or `return`';
 
 const DECLARING_WORDS = new Set(['const', 'var', 'val', 'def', 'auto']);
-const DECLARATION_WORDS = new Set(['def', 'function', 'fn', 'func', 'class', 'network', 'layer', 'module', 'struct', 'net']);
+const DECLARATION_WORDS = new Set([
+  'def',
+  'function',
+  'fn',
+  'func',
+  'class',
+  'network',
+  'layer',
+  'module',
+  'struct',
+  'net',
+]);
 
 function isIdentifier(token: IToken | undefined): token is IToken {
   return token !== undefined && !isEndOfFile(token) && tokenMatcher(token, Identifier);
@@ -30,9 +52,11 @@ export function statementHint(site: ErrorSite): string {
     return `declare a name with \`let ${token.image} = ...\``;
   }
   if (isIdentifier(token) && DECLARING_WORDS.has(token.image)) return 'declare names with `let`';
-  if (token !== undefined && !isEndOfFile(token) && tokenMatcher(token, Equals)) return 'to compare two values, write `==`';
+  if (token !== undefined && !isEndOfFile(token) && tokenMatcher(token, Equals))
+    return 'to compare two values, write `==`';
   const sameLine = site.previous !== undefined && token !== undefined && site.previous.endLine === token.startLine;
-  if (isIdentifier(token) && sameLine && endsValue(site.previous)) return `did you forget \`->\` before \`${token.image}\`?`;
+  if (isIdentifier(token) && sameLine && endsValue(site.previous))
+    return `did you forget \`->\` before \`${token.image}\`?`;
   return 'a body holds `let`, `input`, `output` and `return` statements';
 }
 

@@ -6,12 +6,37 @@ import { tokenMatcher, type IToken, type TokenType } from 'chevrotain';
 import { SyntaxCode } from './codes.js';
 import { sourceBetween, syntaxError, type ErrorSite, type SyntaxRule } from './error-site.js';
 import {
-  As, At, Block, Comma, Equals, For, Identifier, Import, Input, Keyword, LBrace, LBracket, Let, LParen, Model, Output, RBrace,
-  RBracket, Return, RParen, Where,
+  As,
+  At,
+  Block,
+  Comma,
+  Equals,
+  For,
+  Identifier,
+  Import,
+  Input,
+  Keyword,
+  LBrace,
+  LBracket,
+  Let,
+  LParen,
+  Model,
+  Output,
+  RBrace,
+  RBracket,
+  Return,
+  RParen,
+  Where,
 } from './lexer.js';
 import { STATEMENT_WORDS, statementHint, topLevelHint } from './syntax-hints.js';
 import {
-  alternatives, declarationNameBefore, describeOpener, describeToken, describeTokenType, findOpener, isEndOfFile,
+  alternatives,
+  declarationNameBefore,
+  describeOpener,
+  describeToken,
+  describeTokenType,
+  findOpener,
+  isEndOfFile,
   OPENER_OF,
 } from './token-words.js';
 
@@ -52,15 +77,30 @@ const assignmentInWhere: SyntaxRule = (site) => {
   const left = sourceBetween(site, start, site.index - 1);
   const right = site.tokens[site.index + 1];
   const example = right && !isEndOfFile(right) ? `\`${left} == ${right.image}\`` : '`==`';
-  return syntaxError(SyntaxCode.assignmentInWhere, site, '`=` in a `where` clause: constraints compare with `==`', `write ${example}`);
+  return syntaxError(
+    SyntaxCode.assignmentInWhere,
+    site,
+    '`=` in a `where` clause: constraints compare with `==`',
+    `write ${example}`,
+  );
 };
 
 const topLevel: SyntaxRule = (site) => {
   if (site.expectation.rule !== 'program' && site.expectation.kind !== 'redundantInput') return undefined;
   if (isCloser(site.token)) {
-    return syntaxError(SyntaxCode.unmatchedBracket, site, `${found(site)} closes nothing`, 'remove it, or add the opening bracket it was meant to close');
+    return syntaxError(
+      SyntaxCode.unmatchedBracket,
+      site,
+      `${found(site)} closes nothing`,
+      'remove it, or add the opening bracket it was meant to close',
+    );
   }
-  return syntaxError(SyntaxCode.expectedDeclaration, site, `expected \`import\`, \`block\` or \`model\` but found ${found(site)}`, topLevelHint(site));
+  return syntaxError(
+    SyntaxCode.expectedDeclaration,
+    site,
+    `expected \`import\`, \`block\` or \`model\` but found ${found(site)}`,
+    topLevelHint(site),
+  );
 };
 
 function openerRelated(site: ErrorSite, open: number) {
@@ -75,12 +115,28 @@ const declarationBody: SyntaxRule = (site) => {
   const startsDeclaration = [Block, Model, Import, At].some((type) => is(site.token, type));
   if (isEndOfFile(site.token) || startsDeclaration) {
     const related = open === undefined ? undefined : openerRelated(site, open);
-    return syntaxError(SyntaxCode.unclosedBracket, site, `expected \`}\` to close the body of \`${name}\` but found ${found(site)}`, 'add the missing `}`', related);
+    return syntaxError(
+      SyntaxCode.unclosedBracket,
+      site,
+      `expected \`}\` to close the body of \`${name}\` but found ${found(site)}`,
+      'add the missing `}`',
+      related,
+    );
   }
   if (is(site.token, RParen) || is(site.token, RBracket)) {
-    return syntaxError(SyntaxCode.unmatchedBracket, site, `${found(site)} closes nothing`, 'remove it, or add the opening bracket it was meant to close');
+    return syntaxError(
+      SyntaxCode.unmatchedBracket,
+      site,
+      `${found(site)} closes nothing`,
+      'remove it, or add the opening bracket it was meant to close',
+    );
   }
-  return syntaxError(SyntaxCode.expectedStatement, site, `expected a statement (${STATEMENT_WORDS}) but found ${found(site)}`, statementHint(site));
+  return syntaxError(
+    SyntaxCode.expectedStatement,
+    site,
+    `expected a statement (${STATEMENT_WORDS}) but found ${found(site)}`,
+    statementHint(site),
+  );
 };
 
 const SEPARATED_ITEMS: ReadonlyArray<readonly [RegExp, string]> = [
@@ -99,7 +155,8 @@ function startsValue(token: IToken | undefined): boolean {
 
 function closingHint(site: ErrorSite, closer: string, what: string): string {
   const items = SEPARATED_ITEMS.find(([pattern]) => pattern.test(what))?.[1];
-  const sameLine = site.previous !== undefined && site.token !== undefined && site.previous.endLine === site.token.startLine;
+  const sameLine =
+    site.previous !== undefined && site.token !== undefined && site.previous.endLine === site.token.startLine;
   if (items && sameLine && startsValue(site.token)) return `separate ${items} with \`,\``;
   if (is(site.token, Comma) && is(site.previous, Comma)) return 'remove the extra `,`';
   return `add the missing \`${closer}\``;
@@ -113,7 +170,13 @@ const unclosedBracket: SyntaxRule = (site) => {
   if (open === undefined) return undefined;
   const what = describeOpener(site.tokens, open);
   const message = `expected \`${closer}\` to close ${what} but found ${found(site)}`;
-  return syntaxError(SyntaxCode.unclosedBracket, site, message, closingHint(site, closer, what), openerRelated(site, open));
+  return syntaxError(
+    SyntaxCode.unclosedBracket,
+    site,
+    message,
+    closingHint(site, closer, what),
+    openerRelated(site, open),
+  );
 };
 
 const missingEquals: SyntaxRule = (site) => {
@@ -123,7 +186,12 @@ const missingEquals: SyntaxRule = (site) => {
   while (start > 0 && !is(site.tokens[start - 1], Let) && !tokenMatcher(site.tokens[start - 1]!, Keyword)) start--;
   const target = sourceBetween(site, start, site.index - 1);
   const keyword = rule === 'letStatement' ? 'let' : 'output';
-  return syntaxError(SyntaxCode.missingEquals, site, `expected \`=\` after \`${target}\` but found ${found(site)}`, `write \`${keyword} ${target} = <value>\``);
+  return syntaxError(
+    SyntaxCode.missingEquals,
+    site,
+    `expected \`=\` after \`${target}\` but found ${found(site)}`,
+    `write \`${keyword} ${target} = <value>\``,
+  );
 };
 
 const NAME_HINTS: ReadonlyArray<readonly [TokenType, string]> = [
@@ -136,15 +204,26 @@ const NAME_HINTS: ReadonlyArray<readonly [TokenType, string]> = [
 ];
 
 const expectedName: SyntaxRule = (site) => {
-  const wantsName = expects(site, 'Identifier') && (site.expectation.kind === 'mismatch' || site.expectation.rule === 'letStatement');
+  const wantsName =
+    expects(site, 'Identifier') && (site.expectation.kind === 'mismatch' || site.expectation.rule === 'letStatement');
   if (!wantsName) return undefined;
   if (is(site.token, Keyword) && !isEndOfFile(site.token)) {
-    return syntaxError(SyntaxCode.keywordAsName, site, `${found(site)} is a keyword and cannot be used as a name`, `${found(site)} is a keyword; rename it`);
+    return syntaxError(
+      SyntaxCode.keywordAsName,
+      site,
+      `${found(site)} is a keyword and cannot be used as a name`,
+      `${found(site)} is a keyword; rename it`,
+    );
   }
   const after = site.previous ? ` after ${describeToken(site.previous)}` : '';
   const hint = NAME_HINTS.find(([type]) => is(site.previous, type))?.[1] ?? 'a name starts with a letter or `_`';
   if (site.expectation.rule === 'tensorType') {
-    return syntaxError(SyntaxCode.expectedName, site, `expected a dtype such as \`f32\`${after} but found ${found(site)}`, 'write a dtype and the dimensions, as in `f32[N, H, W, 3]`');
+    return syntaxError(
+      SyntaxCode.expectedName,
+      site,
+      `expected a dtype such as \`f32\`${after} but found ${found(site)}`,
+      'write a dtype and the dimensions, as in `f32[N, H, W, 3]`',
+    );
   }
   return syntaxError(SyntaxCode.expectedName, site, `expected a name${after} but found ${found(site)}`, hint);
 };
@@ -155,11 +234,21 @@ const expectedExpression: SyntaxRule = (site) => {
   const { kind, rule } = site.expectation;
   if (rule === 'parenthesized' && kind === 'earlyExit') {
     const next = { ...site, index: site.index + 1, token: site.tokens[site.index + 1], previous: site.token };
-    return syntaxError(SyntaxCode.expectedExpression, next, `expected a value after \`,\` but found ${found(next)}`, 'a tuple needs at least two values; remove the `,` to keep one');
+    return syntaxError(
+      SyntaxCode.expectedExpression,
+      next,
+      `expected a value after \`,\` but found ${found(next)}`,
+      'a tuple needs at least two values; remove the `,` to keep one',
+    );
   }
   if (kind !== 'noViableAlternative' || !EXPRESSION_RULES.has(rule)) return undefined;
   const after = site.previous ? ` after ${describeToken(site.previous)}` : '';
-  return syntaxError(SyntaxCode.expectedExpression, site, `expected an expression${after} but found ${found(site)}`, 'write a value here: a name, a number, a list or a call');
+  return syntaxError(
+    SyntaxCode.expectedExpression,
+    site,
+    `expected an expression${after} but found ${found(site)}`,
+    'write a value here: a name, a number, a list or a call',
+  );
 };
 
 const expectedStage: SyntaxRule = (site) => {
@@ -174,7 +263,12 @@ const expectedStage: SyntaxRule = (site) => {
 
 const declarationKeyword: SyntaxRule = (site) => {
   if (site.expectation.rule !== 'declaration' || !expects(site, 'Block', 'Model')) return undefined;
-  return syntaxError(SyntaxCode.unexpectedToken, site, `expected \`block\` or \`model\` after the annotations but found ${found(site)}`, 'annotations stand before a `block` or `model` declaration');
+  return syntaxError(
+    SyntaxCode.unexpectedToken,
+    site,
+    `expected \`block\` or \`model\` after the annotations but found ${found(site)}`,
+    'annotations stand before a `block` or `model` declaration',
+  );
 };
 
 /** Context words and hints for single expected tokens, by rule. */
@@ -182,7 +276,10 @@ const PURPOSES: Readonly<Record<string, readonly [string, string]>> = {
   'importDeclaration:LBrace': ['after `import`', 'write `import { Name } from "file.seg"`'],
   'importDeclaration:From': ['after the import list', 'write `import { Name } from "file.seg"`'],
   'importDeclaration:StringLiteral': ['after `from`', 'the module path is a string, as in `from "./aspp.seg"`'],
-  'declaration:LParen': ['after the declaration name', 'parameters go in parentheses, even when there are none: `block A() { ... }`'],
+  'declaration:LParen': [
+    'after the declaration name',
+    'parameters go in parentheses, even when there are none: `block A() { ... }`',
+  ],
   'declaration:LBrace': ['to open the body', 'the statements of a declaration go in braces: `{ ... }`'],
   'inputStatement:Colon': ['after the input name', 'write `input image: f32[N, H, W, 3]`'],
   'tensorType:LBracket': ['after the dtype', 'give the dimensions in brackets, as in `f32[N, H, W, 3]`'],
@@ -196,7 +293,12 @@ const unexpectedToken: SyntaxRule = (site) => {
   const { expected, rule } = site.expectation;
   const purpose = expected.length === 1 ? PURPOSES[`${rule}:${expected[0]}`] : undefined;
   if (rule === 'importDeclaration' && expected[0] === 'LBrace' && is(site.token, Identifier)) {
-    return syntaxError(SyntaxCode.unexpectedToken, site, `expected \`{\` after \`import\` but found ${found(site)}`, `write \`import { ${site.token!.image} } from "file.seg"\``);
+    return syntaxError(
+      SyntaxCode.unexpectedToken,
+      site,
+      `expected \`{\` after \`import\` but found ${found(site)}`,
+      `write \`import { ${site.token!.image} } from "file.seg"\``,
+    );
   }
   const words = alternatives(expected.map(describeTokenType));
   const message = `expected ${words}${purpose ? ` ${purpose[0]}` : ''} but found ${found(site)}`;

@@ -4,8 +4,25 @@
  */
 import { tokenMatcher, type IToken, type TokenType } from 'chevrotain';
 import {
-  ALL_TOKENS, At, Block, Colon, Identifier, Import, Input, Keyword, LBrace, LBracket, Let, LParen, Model,
-  NumberLiteral, RBrace, RBracket, Repeat, RParen, StringLiteral,
+  ALL_TOKENS,
+  At,
+  Block,
+  Colon,
+  Identifier,
+  Import,
+  Input,
+  Keyword,
+  LBrace,
+  LBracket,
+  Let,
+  LParen,
+  Model,
+  NumberLiteral,
+  RBrace,
+  RBracket,
+  Repeat,
+  RParen,
+  StringLiteral,
 } from './lexer.js';
 
 const TYPES_BY_NAME = new Map(ALL_TOKENS.map((type) => [type.name, type]));
@@ -81,7 +98,13 @@ function describeParenthesis(tokens: readonly IToken[], open: number): string {
 }
 
 function endsValue(token: IToken | undefined): boolean {
-  return is(token, Identifier) || is(token, RParen) || is(token, RBracket) || is(token, NumberLiteral) || is(token, StringLiteral);
+  return (
+    is(token, Identifier) ||
+    is(token, RParen) ||
+    is(token, RBracket) ||
+    is(token, NumberLiteral) ||
+    is(token, StringLiteral)
+  );
 }
 
 function describeBracket(tokens: readonly IToken[], open: number): string {

@@ -29,7 +29,16 @@ function isWordToken(token: IToken): boolean {
 function nameToken(source: string, start: number, end: number, lines: LineIndex): IToken {
   const first = lines.position(start);
   const last = lines.position(end - 1);
-  return createTokenInstance(Identifier, source.slice(start, end), start, end - 1, first.line, last.line, first.column, last.column);
+  return createTokenInstance(
+    Identifier,
+    source.slice(start, end),
+    start,
+    end - 1,
+    first.line,
+    last.line,
+    first.column,
+    last.column,
+  );
 }
 
 export interface RepairedNames {
@@ -39,7 +48,13 @@ export interface RepairedNames {
 }
 
 /** Joins words with non-ASCII letters into single names, reporting each word once. */
-export function repairUnicodeNames(source: string, tokens: IToken[], runs: readonly Run[], lines: LineIndex, diagnostics: Diagnostic[]): RepairedNames {
+export function repairUnicodeNames(
+  source: string,
+  tokens: IToken[],
+  runs: readonly Run[],
+  lines: LineIndex,
+  diagnostics: Diagnostic[],
+): RepairedNames {
   const words: Array<[number, number]> = [];
   const unexpected: Run[] = [];
   for (const [offset, length] of runs) {
@@ -52,8 +67,12 @@ export function repairUnicodeNames(source: string, tokens: IToken[], runs: reado
     if (words.at(-1)?.[0] !== word[0]) words.push(word);
   }
   if (words.length === 0) return { tokens, unexpected };
-  const inWord = (token: IToken) => words.some(([start, end]) => token.startOffset >= start && token.startOffset < end && isWordToken(token));
-  const merged = [...tokens.filter((token) => !inWord(token)), ...words.map(([start, end]) => nameToken(source, start, end, lines))];
+  const inWord = (token: IToken) =>
+    words.some(([start, end]) => token.startOffset >= start && token.startOffset < end && isWordToken(token));
+  const merged = [
+    ...tokens.filter((token) => !inWord(token)),
+    ...words.map(([start, end]) => nameToken(source, start, end, lines)),
+  ];
   for (const [start, end] of words) {
     diagnostics.push({
       code: SyntaxCode.unexpectedCharacter,

@@ -43,7 +43,8 @@ export class AstBuilder extends BaseVisitor implements Cst.ICstNodeVisitor<CstNo
   }
 
   private span(location: CstNodeLocation | undefined): Span | undefined {
-    if (location === undefined || !Number.isFinite(location.startOffset) || !Number.isFinite(location.endOffset)) return undefined;
+    if (location === undefined || !Number.isFinite(location.startOffset) || !Number.isFinite(location.endOffset))
+      return undefined;
     return this.lines.span(location.startOffset, location.endOffset! + 1);
   }
 
@@ -79,7 +80,10 @@ export class AstBuilder extends BaseVisitor implements Cst.ICstNodeVisitor<CstNo
     };
   }
 
-  importDeclaration(children: Cst.ImportDeclarationCstChildren, location?: CstNodeLocation): Ast.ImportDecl | undefined {
+  importDeclaration(
+    children: Cst.ImportDeclarationCstChildren,
+    location?: CstNodeLocation,
+  ): Ast.ImportDecl | undefined {
     const path = children.path?.[0];
     const span = this.span(location);
     const fromSpan = path && this.lines.tokenSpan(path);
@@ -99,7 +103,11 @@ export class AstBuilder extends BaseVisitor implements Cst.ICstNodeVisitor<CstNo
   declaration(children: Cst.DeclarationCstChildren, location?: CstNodeLocation): Ast.Declaration | undefined {
     const name = this.identifier(children.name?.[0]);
     const span = this.span(location);
-    const kind = isRealToken(children.Block?.[0]) ? 'BlockDecl' : isRealToken(children.Model?.[0]) ? 'ModelDecl' : undefined;
+    const kind = isRealToken(children.Block?.[0])
+      ? 'BlockDecl'
+      : isRealToken(children.Model?.[0])
+        ? 'ModelDecl'
+        : undefined;
     if (!name || !span || !kind) return undefined;
     return {
       kind,
@@ -229,7 +237,10 @@ export class AstBuilder extends BaseVisitor implements Cst.ICstNodeVisitor<CstNo
   }
 
   /** Folds `a op b op c` to the left: `(a op b) op c`. */
-  private binary(operands: (Ast.Expression | undefined)[], operators: IToken[] | undefined): Ast.Expression | undefined {
+  private binary(
+    operands: (Ast.Expression | undefined)[],
+    operators: IToken[] | undefined,
+  ): Ast.Expression | undefined {
     let result = operands[0];
     for (let index = 1; index < operands.length && result; index++) {
       const right = operands[index];
@@ -242,27 +253,45 @@ export class AstBuilder extends BaseVisitor implements Cst.ICstNodeVisitor<CstNo
   }
 
   logicalOr(children: Cst.LogicalOrCstChildren): Ast.Expression | undefined {
-    return this.binary((children.operand ?? []).map((node) => this.logicalAnd(node.children)), children.operator);
+    return this.binary(
+      (children.operand ?? []).map((node) => this.logicalAnd(node.children)),
+      children.operator,
+    );
   }
 
   logicalAnd(children: Cst.LogicalAndCstChildren): Ast.Expression | undefined {
-    return this.binary((children.operand ?? []).map((node) => this.equality(node.children)), children.operator);
+    return this.binary(
+      (children.operand ?? []).map((node) => this.equality(node.children)),
+      children.operator,
+    );
   }
 
   equality(children: Cst.EqualityCstChildren): Ast.Expression | undefined {
-    return this.binary((children.operand ?? []).map((node) => this.relational(node.children)), children.operator);
+    return this.binary(
+      (children.operand ?? []).map((node) => this.relational(node.children)),
+      children.operator,
+    );
   }
 
   relational(children: Cst.RelationalCstChildren): Ast.Expression | undefined {
-    return this.binary((children.operand ?? []).map((node) => this.additive(node.children)), children.operator);
+    return this.binary(
+      (children.operand ?? []).map((node) => this.additive(node.children)),
+      children.operator,
+    );
   }
 
   additive(children: Cst.AdditiveCstChildren): Ast.Expression | undefined {
-    return this.binary((children.operand ?? []).map((node) => this.multiplicative(node.children)), children.operator);
+    return this.binary(
+      (children.operand ?? []).map((node) => this.multiplicative(node.children)),
+      children.operator,
+    );
   }
 
   multiplicative(children: Cst.MultiplicativeCstChildren): Ast.Expression | undefined {
-    return this.binary((children.operand ?? []).map((node) => this.unary(node.children, node.location)), children.operator);
+    return this.binary(
+      (children.operand ?? []).map((node) => this.unary(node.children, node.location)),
+      children.operator,
+    );
   }
 
   unary(children: Cst.UnaryCstChildren, location?: CstNodeLocation): Ast.Expression | undefined {
@@ -312,7 +341,13 @@ export class AstBuilder extends BaseVisitor implements Cst.ICstNodeVisitor<CstNo
     const number = children.NumberLiteral?.[0];
     const string = children.StringLiteral?.[0];
     if (span && isRealToken(number)) {
-      return { kind: 'NumberLiteral', value: numberValue(number.image), isFloat: isFloatLiteral(number.image), raw: number.image, span };
+      return {
+        kind: 'NumberLiteral',
+        value: numberValue(number.image),
+        isFloat: isFloatLiteral(number.image),
+        raw: number.image,
+        span,
+      };
     }
     if (span && isRealToken(string)) return { kind: 'StringLiteral', value: decodeString(string.image).value, span };
     if (span && isRealToken(children.True?.[0])) return { kind: 'BoolLiteral', value: true, span };

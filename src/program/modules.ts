@@ -67,12 +67,22 @@ class Loader {
 
   constructor(private readonly host: CompilerHost) {}
 
-  load(path: string, importedAt: Span | undefined, stack: string[], specifier?: { from: string; written: string }): Module | undefined {
+  load(
+    path: string,
+    importedAt: Span | undefined,
+    stack: string[],
+    specifier?: { from: string; written: string },
+  ): Module | undefined {
     const existing = this.modules.get(path);
     if (existing) return existing;
     if (stack.includes(path)) {
       const cycle = [...stack.slice(stack.indexOf(path)), path].join(' -> ');
-      this.report('E0202', importedAt, `import cycle: ${cycle}`, 'move the shared blocks into a file that both can import');
+      this.report(
+        'E0202',
+        importedAt,
+        `import cycle: ${cycle}`,
+        'move the shared blocks into a file that both can import',
+      );
       return undefined;
     }
     const source = this.host.readFile(path);
@@ -111,12 +121,23 @@ class Loader {
         const found = target.program.declarations.find((d) => d.name.name === item.name.name);
         if (!found) {
           const names = target.program.declarations.map((d) => d.name.name);
-          const hint = didYouMean(item.name.name, names) ?? `\`${decl.from}\` declares: ${names.join(', ') || 'nothing'}`;
-          this.report('E0203', item.name.span, `\`${decl.from}\` has no block or model named \`${item.name.name}\``, hint);
+          const hint =
+            didYouMean(item.name.name, names) ?? `\`${decl.from}\` declares: ${names.join(', ') || 'nothing'}`;
+          this.report(
+            'E0203',
+            item.name.span,
+            `\`${decl.from}\` has no block or model named \`${item.name.name}\``,
+            hint,
+          );
           continue;
         }
         if (scope.has(local.name) && scope.get(local.name)!.declaration !== found) {
-          this.report('E0204', local.span, `\`${local.name}\` is already declared in this file`, 'import it under another name with `as`');
+          this.report(
+            'E0204',
+            local.span,
+            `\`${local.name}\` is already declared in this file`,
+            'import it under another name with `as`',
+          );
           continue;
         }
         scope.set(local.name, { declaration: found, module: target.path });
@@ -126,7 +147,17 @@ class Loader {
 
   private report(code: string, span: Span | undefined, message: string, hint: string): void {
     if (!span) {
-      this.diagnostics.push({ code, severity: 'error', message, hint, span: { file: '<command line>', start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } } });
+      this.diagnostics.push({
+        code,
+        severity: 'error',
+        message,
+        hint,
+        span: {
+          file: '<command line>',
+          start: { offset: 0, line: 1, column: 1 },
+          end: { offset: 0, line: 1, column: 1 },
+        },
+      });
       return;
     }
     this.diagnostics.push({ code, severity: 'error', message, hint, span });

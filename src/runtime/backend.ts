@@ -43,10 +43,18 @@ async function findAdapter(allowSoftwareAdapter: boolean): Promise<AdapterSearch
   if (navigatorGpu) {
     const adapter = await navigatorGpu.requestAdapter({ powerPreference: 'high-performance' });
     if (adapter) return { found: true, gpu: navigatorGpu, adapter, description: describeAdapter(adapter) };
-    return { found: false, reason: 'navigator.gpu returned no adapter', hint: 'enable WebGPU in the browser, or use --backend wasm' };
+    return {
+      found: false,
+      reason: 'navigator.gpu returned no adapter',
+      hint: 'enable WebGPU in the browser, or use --backend wasm',
+    };
   }
   if (!runningInNode()) {
-    return { found: false, reason: 'this browser has no WebGPU (navigator.gpu is missing)', hint: 'use a browser with WebGPU, or --backend wasm' };
+    return {
+      found: false,
+      reason: 'this browser has no WebGPU (navigator.gpu is missing)',
+      hint: 'use a browser with WebGPU, or --backend wasm',
+    };
   }
   const module = (await import(/* @vite-ignore */ NODE_WEBGPU_MODULE)) as NodeWebGpuModule;
   const search = await module.findNodeAdapter({ allowSoftwareAdapter });
@@ -66,9 +74,13 @@ async function tryWebGpu(allowSoftware: boolean): Promise<BackendChoice | { fail
   if (!search.found) return { failure: search.reason, hint: search.hint };
   const { name, software } = search.description;
   if (software && !allowSoftware) {
-    return { failure: `only a software adapter is available (${name})`, hint: 'request --backend webgpu to use it anyway' };
+    return {
+      failure: `only a software adapter is available (${name})`,
+      hint: 'request --backend webgpu to use it anyway',
+    };
   }
-  if (!(await startWebGpu())) return { failure: `the tfjs WebGPU backend did not start on ${name}`, hint: 'use --backend wasm' };
+  if (!(await startWebGpu()))
+    return { failure: `the tfjs WebGPU backend did not start on ${name}`, hint: 'use --backend wasm' };
   return { name: 'webgpu', adapter: name, software, reason: `WebGPU adapter ${name}${software ? ' (software)' : ''}` };
 }
 
@@ -93,10 +105,16 @@ async function selectNamed(name: BackendName): Promise<BackendChoice> {
     return { ...result, reason: `requested; ${result.reason}` };
   }
   if (name === 'wasm') {
-    if (!(await startWasm())) throw unavailable('wasm', 'the WebAssembly backend did not start', 'in a browser call setWasmBinaryLocation() first; or use --backend cpu');
+    if (!(await startWasm()))
+      throw unavailable(
+        'wasm',
+        'the WebAssembly backend did not start',
+        'in a browser call setWasmBinaryLocation() first; or use --backend cpu',
+      );
     return { name: 'wasm', reason: 'requested' };
   }
-  if (!(await tf.setBackend('cpu'))) throw unavailable('cpu', 'the cpu backend did not start', 'this is unexpected; please report it');
+  if (!(await tf.setBackend('cpu')))
+    throw unavailable('cpu', 'the cpu backend did not start', 'this is unexpected; please report it');
   return { name: 'cpu', reason: 'requested' };
 }
 
@@ -112,7 +130,10 @@ async function selectAutomatically(options: BackendOptions): Promise<BackendChoi
  * Starts the requested backend and makes it tfjs's current one. A backend requested by name
  * that cannot start is a DiagnosticError (E0501) with a hint; 'auto' always ends on something.
  */
-export async function selectBackend(request: BackendName | 'auto' = 'auto', options: BackendOptions = {}): Promise<BackendChoice> {
+export async function selectBackend(
+  request: BackendName | 'auto' = 'auto',
+  options: BackendOptions = {},
+): Promise<BackendChoice> {
   if (request !== 'auto' && !BACKEND_NAMES.includes(request)) {
     throw unavailable(request, 'unknown backend', `choose one of auto, ${BACKEND_NAMES.join(', ')}`);
   }

@@ -43,7 +43,10 @@ export class Executor {
   private readonly ops: (OpDef | undefined)[];
   private readonly lastUse: number[];
   /** Folded weights per node, with the data ids of the weights they were computed from. */
-  private prepared = new Map<number, { readonly weights: Record<string, tf.Tensor>; readonly sources: readonly unknown[] }>();
+  private prepared = new Map<
+    number,
+    { readonly weights: Record<string, tf.Tensor>; readonly sources: readonly unknown[] }
+  >();
 
   constructor(
     readonly graph: Graph,
@@ -65,11 +68,14 @@ export class Executor {
         if (eager) this.release(node, index, values, hold, options.substitute);
       });
       const outputs: Record<string, tf.Tensor> = {};
-      for (const output of this.graph.outputs) if (values.has(output.node)) outputs[output.name] = values.get(output.node)!;
+      for (const output of this.graph.outputs)
+        if (values.has(output.node)) outputs[output.name] = values.get(output.node)!;
       const kept = new Map((options.keep ?? []).map((id) => [id, values.get(id)!] as [number, tf.Tensor]));
       return { outputs, kept };
     } catch (error) {
-      if (eager) for (const [id, tensor] of values) if (!isInput(this.graph, id) && !options.substitute?.has(id)) tensor.dispose();
+      if (eager)
+        for (const [id, tensor] of values)
+          if (!isInput(this.graph, id) && !options.substitute?.has(id)) tensor.dispose();
       throw error;
     }
   }
@@ -88,7 +94,12 @@ export class Executor {
     this.prepared.delete(id);
   }
 
-  private evaluate(node: IRNode, values: Map<number, tf.Tensor>, inputs: Readonly<Record<string, tf.Tensor>>, options: RunOptions): tf.Tensor {
+  private evaluate(
+    node: IRNode,
+    values: Map<number, tf.Tensor>,
+    inputs: Readonly<Record<string, tf.Tensor>>,
+    options: RunOptions,
+  ): tf.Tensor {
     if (node.op === 'input') {
       const name = this.graph.inputs.find((i) => i.node === node.id)!.name;
       const tensor = inputs[name];
@@ -100,10 +111,17 @@ export class Executor {
       seed: (options.seed ?? 0) + node.id,
       needsGradient: options.needsGradient ?? false,
       ...(options.targetClasses ? { targetClasses: options.targetClasses } : {}),
-      ...(options.updateState ? { updateState: (role: string, value: tf.Tensor) => options.updateState!(`${node.name}/${role}`, value) } : {}),
+      ...(options.updateState
+        ? { updateState: (role: string, value: tf.Tensor) => options.updateState!(`${node.name}/${role}`, value) }
+        : {}),
     };
     const args = node.inputs.map((i) => values.get(i)!);
-    const result = this.ops[node.id]!.execute({ inputs: args, weights: this.weightsOf(node, options), attrs: node.attrs, context });
+    const result = this.ops[node.id]!.execute({
+      inputs: args,
+      weights: this.weightsOf(node, options),
+      attrs: node.attrs,
+      context,
+    });
     // An op may hand back its input (dropout at inference); a distinct handle keeps release safe.
     return args.includes(result) ? tf.clone(result) : result;
   }
@@ -132,7 +150,13 @@ export class Executor {
   }
 
   /** Disposes the inputs this node was the last reader of; the caller's tensors are left alone. */
-  private release(node: IRNode, index: number, values: Map<number, tf.Tensor>, hold: Set<number>, substitute?: ReadonlyMap<number, tf.Tensor>): void {
+  private release(
+    node: IRNode,
+    index: number,
+    values: Map<number, tf.Tensor>,
+    hold: Set<number>,
+    substitute?: ReadonlyMap<number, tf.Tensor>,
+  ): void {
     for (const input of new Set(node.inputs)) {
       if (this.lastUse[input] === index && !hold.has(input) && !isInput(this.graph, input) && !substitute?.has(input)) {
         values.get(input)!.dispose();

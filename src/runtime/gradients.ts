@@ -52,7 +52,11 @@ function extraGradients(): GradientConfig[] {
 }
 
 /** Gradients tfjs-core has but gets wrong; these always replace tfjs's. */
-const REPLACED_GRADIENTS: readonly GradientConfig[] = [resizeBilinearGradient, resizeNearestNeighborGradient, averagePoolGradient];
+const REPLACED_GRADIENTS: readonly GradientConfig[] = [
+  resizeBilinearGradient,
+  resizeNearestNeighborGradient,
+  averagePoolGradient,
+];
 
 /** Kernel names that `registerGradients` supplies when tfjs-core has no gradient for them. */
 export const SUPPLIED_GRADIENTS: readonly string[] = extraGradients().map((config) => config.kernelName);

@@ -21,7 +21,8 @@ function pngSize(bytes: Uint8Array): ImageSize | undefined {
 }
 
 /** JPEG start-of-frame markers (baseline, progressive, lossless, arithmetic): C0–CF but C4, C8, CC. */
-const isStartOfFrame = (marker: number) => marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+const isStartOfFrame = (marker: number) =>
+  marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 
 /** JPEG: walks the marker segments up to the first start-of-frame, which holds the size. */
 function jpegSize(bytes: Uint8Array): ImageSize | undefined {
@@ -35,7 +36,10 @@ function jpegSize(bytes: Uint8Array): ImageSize | undefined {
     }
     const length = (bytes[offset + 2]! << 8) | bytes[offset + 3]!;
     if (isStartOfFrame(marker)) {
-      return { height: (bytes[offset + 5]! << 8) | bytes[offset + 6]!, width: (bytes[offset + 7]! << 8) | bytes[offset + 8]! };
+      return {
+        height: (bytes[offset + 5]! << 8) | bytes[offset + 6]!,
+        width: (bytes[offset + 7]! << 8) | bytes[offset + 8]!,
+      };
     }
     if (length < 2) return undefined;
     offset += 2 + length;
@@ -53,20 +57,31 @@ export function checkImageSize(size: ImageSize, path: string): void {
   const { width, height } = size;
   if (width === 0 || height === 0) {
     throw runtimeError(RuntimeCode.imageSizeRefused, `${path} has no pixels: its header says ${width}×${height}`, {
-      span: fileSpan(path), hint: 'the file is damaged or was written empty; export it again',
+      span: fileSpan(path),
+      hint: 'the file is damaged or was written empty; export it again',
     });
   }
   if (width * height > MAX_IMAGE_PIXELS) {
-    throw runtimeError(RuntimeCode.imageSizeRefused, `${path} is ${width}×${height} pixels, more than the limit of ${MAX_IMAGE_PIXELS} pixels (4096×4096)`, {
-      span: fileSpan(path), hint: 'scale it down first; the model sees it resized to its input size anyway',
-    });
+    throw runtimeError(
+      RuntimeCode.imageSizeRefused,
+      `${path} is ${width}×${height} pixels, more than the limit of ${MAX_IMAGE_PIXELS} pixels (4096×4096)`,
+      {
+        span: fileSpan(path),
+        hint: 'scale it down first; the model sees it resized to its input size anyway',
+      },
+    );
   }
 }
 
 /** Refuses a model input size (rows × columns an image is resized to) above MAX_IMAGE_PIXELS. */
 export function checkInputSize(rows: number, columns: number, model: string, declaredAt?: Span): void {
   if (rows * columns <= MAX_IMAGE_PIXELS) return;
-  throw runtimeError(RuntimeCode.imageSizeRefused, `the input of \`${model}\` would be ${rows}×${columns} pixels, more than the limit of ${MAX_IMAGE_PIXELS} pixels (4096×4096)`, {
-    hint: 'declare a smaller input size, or give a smaller --input', ...(declaredAt ? { span: declaredAt } : {}),
-  });
+  throw runtimeError(
+    RuntimeCode.imageSizeRefused,
+    `the input of \`${model}\` would be ${rows}×${columns} pixels, more than the limit of ${MAX_IMAGE_PIXELS} pixels (4096×4096)`,
+    {
+      hint: 'declare a smaller input size, or give a smaller --input',
+      ...(declaredAt ? { span: declaredAt } : {}),
+    },
+  );
 }

@@ -45,7 +45,8 @@ export function maskToColors(mask: tf.Tensor, palette: Uint8Array = vocPalette()
 export function overlay(image: RgbImage, colors: RgbImage, alpha: number): RgbImage {
   return tf.tidy(() => {
     const [, height, width] = image.shape;
-    const fitted = colors.shape[1] === height && colors.shape[2] === width ? colors : resizeImage(colors, height, width);
+    const fitted =
+      colors.shape[1] === height && colors.shape[2] === width ? colors : resizeImage(colors, height, width);
     return tf.add(tf.mul(image, 1 - alpha), tf.mul(fitted, alpha)) as RgbImage;
   });
 }
@@ -58,7 +59,10 @@ const TURBO: readonly (readonly number[])[] = [
 ];
 
 function polynomial(x: tf.Tensor, coefficients: readonly number[]): tf.Tensor {
-  return coefficients.reduceRight<tf.Tensor>((sum, coefficient) => tf.add(tf.mul(sum, x), coefficient), tf.zerosLike(x));
+  return coefficients.reduceRight<tf.Tensor>(
+    (sum, coefficient) => tf.add(tf.mul(sum, x), coefficient),
+    tf.zerosLike(x),
+  );
 }
 
 /**
@@ -67,11 +71,15 @@ function polynomial(x: tf.Tensor, coefficients: readonly number[]): tf.Tensor {
  */
 export function applyColormap(values: tf.Tensor, colormap: Colormap = 'turbo'): RgbImage {
   return tf.tidy(() => {
-    const [height, width] = values.shape.slice(values.rank === 2 ? 0 : 1, values.rank === 2 ? 2 : 3) as [number, number];
+    const [height, width] = values.shape.slice(values.rank === 2 ? 0 : 1, values.rank === 2 ? 2 : 3) as [
+      number,
+      number,
+    ];
     const x = tf.clipByValue(tf.reshape(values, [1, height, width, 1]), 0, 1);
-    const channels = colormap === 'jet'
-      ? [3, 2, 1].map((center) => tf.clipByValue(tf.sub(1.5, tf.abs(tf.sub(tf.mul(x, 4), center))), 0, 1))
-      : TURBO.map((coefficients) => tf.clipByValue(polynomial(x, coefficients), 0, 1));
+    const channels =
+      colormap === 'jet'
+        ? [3, 2, 1].map((center) => tf.clipByValue(tf.sub(1.5, tf.abs(tf.sub(tf.mul(x, 4), center))), 0, 1))
+        : TURBO.map((coefficients) => tf.clipByValue(polynomial(x, coefficients), 0, 1));
     return tf.concat(channels, 3) as RgbImage;
   });
 }
@@ -86,7 +94,12 @@ export function normalizeMinMax(values: tf.Tensor): tf.Tensor {
 }
 
 /** A heatmap (any size, normalised here) coloured and blended over the image. */
-export function heatmapOverlay(image: RgbImage, heatmap: tf.Tensor, alpha = 0.5, colormap: Colormap = 'turbo'): RgbImage {
+export function heatmapOverlay(
+  image: RgbImage,
+  heatmap: tf.Tensor,
+  alpha = 0.5,
+  colormap: Colormap = 'turbo',
+): RgbImage {
   return tf.tidy(() => overlay(image, applyColormap(normalizeMinMax(heatmap), colormap), alpha));
 }
 
@@ -103,7 +116,16 @@ export function featureGrid(features: tf.Tensor4D, gap = 1): RgbImage {
     const low = tf.min(features, [0, 1, 2], true);
     const range = tf.maximum(tf.sub(tf.max(features, [0, 1, 2], true), low), 1e-12);
     const normalised = tf.div(tf.sub(features, low), range);
-    const padded = tf.pad(normalised, [[0, 0], [0, gap], [0, gap], [0, rows * columns - channels]], 1);
+    const padded = tf.pad(
+      normalised,
+      [
+        [0, 0],
+        [0, gap],
+        [0, gap],
+        [0, rows * columns - channels],
+      ],
+      1,
+    );
     const tiles = tf.reshape(padded, [height + gap, width + gap, rows, columns]);
     const grid = tf.reshape(tf.transpose(tiles, [2, 0, 3, 1]), [1, rows * (height + gap), columns * (width + gap), 1]);
     const trimmed = tf.slice(grid, [0, 0, 0, 0], [1, rows * (height + gap) - gap, columns * (width + gap) - gap, 1]);
@@ -136,7 +158,11 @@ function toByteValues(image: RgbImage): tf.Tensor {
   return tf.tidy(() => tf.round(tf.mul(tf.clipByValue(image, 0, 1), 255)));
 }
 
-function rgba(values: ArrayLike<number>, height: number, width: number): { data: Uint8Array; width: number; height: number } {
+function rgba(
+  values: ArrayLike<number>,
+  height: number,
+  width: number,
+): { data: Uint8Array; width: number; height: number } {
   const data = new Uint8Array(width * height * 4);
   for (let pixel = 0; pixel < width * height; pixel++) {
     data.set([values[pixel * 3]!, values[pixel * 3 + 1]!, values[pixel * 3 + 2]!, 255], pixel * 4);

@@ -28,7 +28,15 @@ export interface WeightDeclaration {
 export function weightDeclarations(graph: Graph): WeightDeclaration[] {
   return graph.nodes.flatMap((node) => {
     const frozen = node.annotations.some((a) => a.name === 'frozen');
-    return node.weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' as const, init: w.init, trainable: w.trainable, train: w.trainable && !frozen, declaredAt: node.span }));
+    return node.weights.map((w) => ({
+      name: w.name,
+      shape: w.shape,
+      dtype: 'float32' as const,
+      init: w.init,
+      trainable: w.trainable,
+      train: w.trainable && !frozen,
+      declaredAt: node.span,
+    }));
   });
 }
 
@@ -80,7 +88,10 @@ export class SegModel {
     const variables = new Map<string, tf.Variable>();
     for (const declaration of weightDeclarations(graph)) {
       const tensor = tensors.get(declaration.name);
-      if (!tensor) throw runtimeError('E0402', `no value for the weight \`${declaration.name}\``, { span: declaration.declaredAt });
+      if (!tensor)
+        throw runtimeError('E0402', `no value for the weight \`${declaration.name}\``, {
+          span: declaration.declaredAt,
+        });
       // Unnamed: tfjs variable names are global, and two models may share weight names.
       variables.set(declaration.name, tf.variable(tensor, declaration.train));
     }
@@ -149,7 +160,9 @@ export class SegModel {
 
   /** The trainable variables (not frozen, not batch-norm statistics). */
   trainableVariables(): tf.Variable[] {
-    return weightDeclarations(this.graph).filter((d) => d.train).map((d) => this.weights.get(d.name)!);
+    return weightDeclarations(this.graph)
+      .filter((d) => d.train)
+      .map((d) => this.weights.get(d.name)!);
   }
 
   node(name: string): IRNode | undefined {
@@ -166,12 +179,20 @@ export class SegModel {
   }
 
   private nameInputs(inputs: tf.Tensor | Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor> {
-    if (this.disposed) throw runtimeError(RuntimeCode.inputUnusable, `the model \`${this.graph.model}\` was disposed`, { hint: 'create the model again to run it' });
+    if (this.disposed)
+      throw runtimeError(RuntimeCode.inputUnusable, `the model \`${this.graph.model}\` was disposed`, {
+        hint: 'create the model again to run it',
+      });
     if (typeof inputs !== 'object' || inputs === null) {
-      throw runtimeError(RuntimeCode.inputUnusable, `predict expects a tensor or an object of named tensors, got ${inputs === null ? 'null' : typeof inputs}`, { hint: `the model's inputs: ${this.inputNames.join(', ')}` });
+      throw runtimeError(
+        RuntimeCode.inputUnusable,
+        `predict expects a tensor or an object of named tensors, got ${inputs === null ? 'null' : typeof inputs}`,
+        { hint: `the model's inputs: ${this.inputNames.join(', ')}` },
+      );
     }
     const named = inputs instanceof tf.Tensor ? { [this.inputNames[0]!]: inputs } : { ...inputs };
-    for (const input of this.graph.inputs) this.checkInput(input.name, this.graph.nodes[input.node]!, named[input.name]);
+    for (const input of this.graph.inputs)
+      this.checkInput(input.name, this.graph.nodes[input.node]!, named[input.name]);
     return named;
   }
 
@@ -179,16 +200,32 @@ export class SegModel {
   private checkUsable(name: string, node: IRNode, tensor: unknown): void {
     const where = { span: node.span };
     // By its fields rather than instanceof: a tensor from another copy of tfjs-core is fine.
-    if (typeof tensor !== 'object' || tensor === null || !('dtype' in tensor) || !('shape' in tensor) || !('isDisposed' in tensor)) {
-      throw runtimeError(RuntimeCode.inputUnusable, `the input \`${name}\` is not a tensor`, { ...where, hint: 'pass a tf.Tensor, e.g. tf.tensor4d(values, [1, height, width, 3])' });
+    if (
+      typeof tensor !== 'object' ||
+      tensor === null ||
+      !('dtype' in tensor) ||
+      !('shape' in tensor) ||
+      !('isDisposed' in tensor)
+    ) {
+      throw runtimeError(RuntimeCode.inputUnusable, `the input \`${name}\` is not a tensor`, {
+        ...where,
+        hint: 'pass a tf.Tensor, e.g. tf.tensor4d(values, [1, height, width, 3])',
+      });
     }
     const given = tensor as tf.Tensor;
     if (given.isDisposed) {
-      throw runtimeError(RuntimeCode.inputUnusable, `the input \`${name}\` was disposed before predict`, { ...where, hint: 'keep the tensor until predict returns (dispose it afterwards)' });
+      throw runtimeError(RuntimeCode.inputUnusable, `the input \`${name}\` was disposed before predict`, {
+        ...where,
+        hint: 'keep the tensor until predict returns (dispose it afterwards)',
+      });
     }
     const dtype = node.type.dtype === 'i32' ? 'int32' : 'float32';
     if (given.dtype !== dtype) {
-      throw runtimeError(RuntimeCode.inputUnusable, `the input \`${name}\` must be ${dtype} (${node.type.dtype}), got ${given.dtype}`, { ...where, hint: `convert it first: tf.cast(tensor, '${dtype}')` });
+      throw runtimeError(
+        RuntimeCode.inputUnusable,
+        `the input \`${name}\` must be ${dtype} (${node.type.dtype}), got ${given.dtype}`,
+        { ...where, hint: `convert it first: tf.cast(tensor, '${dtype}')` },
+      );
     }
   }
 
@@ -196,26 +233,45 @@ export class SegModel {
   private checkInput(name: string, node: IRNode, tensor: tf.Tensor | undefined): void {
     const declared = node.type.shape;
     const where = { span: node.span };
-    if (!tensor) throw runtimeError('E0420', `no tensor given for the input \`${name}\``, { ...where, hint: `the model's inputs: ${this.inputNames.join(', ')}` });
+    if (!tensor)
+      throw runtimeError('E0420', `no tensor given for the input \`${name}\``, {
+        ...where,
+        hint: `the model's inputs: ${this.inputNames.join(', ')}`,
+      });
     this.checkUsable(name, node, tensor);
     if (tensor.rank !== declared.length) {
-      throw runtimeError('E0421', `the input \`${name}\` must have rank ${declared.length}, got shape [${tensor.shape.join(', ')}]`, where);
+      throw runtimeError(
+        'E0421',
+        `the input \`${name}\` must have rank ${declared.length}, got shape [${tensor.shape.join(', ')}]`,
+        where,
+      );
     }
     const env = new Map<string, number>();
     declared.forEach((d, axis) => {
       const actual = tensor.shape[axis]!;
       if (d.kind === 'sym') {
         const bound = env.get(d.name);
-        if (bound !== undefined && bound !== actual) throw runtimeError('E0422', `the input \`${name}\` has ${actual} on axis ${axis}, but ${d.name} is ${bound}`, where);
+        if (bound !== undefined && bound !== actual)
+          throw runtimeError(
+            'E0422',
+            `the input \`${name}\` has ${actual} on axis ${axis}, but ${d.name} is ${bound}`,
+            where,
+          );
         env.set(d.name, actual);
       } else if (d.kind === 'const' && d.value !== actual) {
-        throw runtimeError('E0422', `the input \`${name}\` must have size ${d.value} on axis ${axis}, got ${actual}`, { ...where, hint: `shape [${tensor.shape.join(', ')}]` });
+        throw runtimeError('E0422', `the input \`${name}\` must have size ${d.value} on axis ${axis}, got ${actual}`, {
+          ...where,
+          hint: `shape [${tensor.shape.join(', ')}]`,
+        });
       }
     });
     for (const constraint of this.sizes.constraints) {
       if (!constraint.symbols.every((s) => env.has(s)) || constraint.holds(env)) continue;
       const values = constraint.symbols.map((s) => `${s} = ${env.get(s)}`).join(', ');
-      throw runtimeError('E0423', `the input \`${name}\` has ${values}, which breaks \`${constraint.text}\``, { ...where, hint: 'resize the input to a size the model accepts' });
+      throw runtimeError('E0423', `the input \`${name}\` has ${values}, which breaks \`${constraint.text}\``, {
+        ...where,
+        hint: 'resize the input to a size the model accepts',
+      });
     }
   }
 }

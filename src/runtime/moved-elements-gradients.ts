@@ -10,14 +10,27 @@ type StridedSliceAttrs = tf.StridedSliceAttrs;
 
 /** Flat source index of every output element, in output order. */
 function stridedSliceSources(shape: readonly number[], a: StridedSliceAttrs): Int32Array {
-  const info = tf.slice_util.sliceInfo([...shape], a.begin, a.end, a.strides, a.beginMask, a.endMask, a.ellipsisMask, a.newAxisMask, a.shrinkAxisMask);
+  const info = tf.slice_util.sliceInfo(
+    [...shape],
+    a.begin,
+    a.end,
+    a.strides,
+    a.beginMask,
+    a.endMask,
+    a.ellipsisMask,
+    a.newAxisMask,
+    a.shrinkAxisMask,
+  );
   // Per input axis (shrunk axes count 1); new axes do not change the element order.
   const counts = tf.slice_util.computeOutShape(info.begin, info.end, info.strides);
   const elementStrides = shape.map((_, axis) => shape.slice(axis + 1).reduce((p, d) => p * d, 1));
   const sources = new Int32Array(counts.reduce((p, d) => p * d, 1));
   const position = counts.map(() => 0);
   for (let index = 0; index < sources.length; index++) {
-    sources[index] = position.reduce((sum, at, axis) => sum + (info.begin[axis]! + at * info.strides[axis]!) * elementStrides[axis]!, 0);
+    sources[index] = position.reduce(
+      (sum, at, axis) => sum + (info.begin[axis]! + at * info.strides[axis]!) * elementStrides[axis]!,
+      0,
+    );
     for (let axis = counts.length - 1; axis >= 0 && ++position[axis]! === counts[axis]; axis--) position[axis] = 0;
   }
   return sources;

@@ -64,17 +64,27 @@ function parseHeader(dict: string): { descr: string; shape: number[] } | { probl
   const descr = field(dict, 'descr')?.slice(1, -1);
   const order = field(dict, 'fortran_order');
   const shapeText = field(dict, 'shape');
-  if (descr === undefined || order === undefined || shapeText === undefined) return { problem: 'its header is not a NumPy dict with descr, fortran_order and shape' };
+  if (descr === undefined || order === undefined || shapeText === undefined)
+    return { problem: 'its header is not a NumPy dict with descr, fortran_order and shape' };
   if (order !== 'False') return { problem: 'it is in Fortran order; save it with numpy.ascontiguousarray first' };
-  if (!READERS[descr]) return { problem: `its dtype \`${descr}\` is not a little-endian number (read: ${Object.keys(READERS).join(', ')})` };
-  const parts = shapeText.slice(1, -1).split(',').map((part) => part.trim()).filter((part) => part !== '');
+  if (!READERS[descr])
+    return {
+      problem: `its dtype \`${descr}\` is not a little-endian number (read: ${Object.keys(READERS).join(', ')})`,
+    };
+  const parts = shapeText
+    .slice(1, -1)
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
   const shape = parts.map(Number);
-  if (!shape.every((size) => Number.isSafeInteger(size) && size >= 0)) return { problem: `its shape ${shapeText} is not a tuple of sizes` };
+  if (!shape.every((size) => Number.isSafeInteger(size) && size >= 0))
+    return { problem: `its shape ${shapeText} is not a tuple of sizes` };
   return { descr, shape };
 }
 
 export function decodeNpy(bytes: Uint8Array): DecodedNpy {
-  if (bytes.length < 10 || MAGIC.some((byte, index) => bytes[index] !== byte)) return { problem: 'it does not start with the .npy magic string' };
+  if (bytes.length < 10 || MAGIC.some((byte, index) => bytes[index] !== byte))
+    return { problem: 'it does not start with the .npy magic string' };
   const major = bytes[6]!;
   if (major < 1 || major > 3) return { problem: `it is .npy version ${major}, which this reader does not know` };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -87,7 +97,9 @@ export function decodeNpy(bytes: Uint8Array): DecodedNpy {
   const reader = READERS[parsed.descr]!;
   const count = parsed.shape.reduce((product, size) => product * size, 1);
   if (bytes.length - start !== count * reader.size) {
-    return { problem: `its shape (${parsed.shape.join(', ')}) needs ${count * reader.size} bytes of data but it holds ${bytes.length - start}` };
+    return {
+      problem: `its shape (${parsed.shape.join(', ')}) needs ${count * reader.size} bytes of data but it holds ${bytes.length - start}`,
+    };
   }
   const values = new Float32Array(count);
   for (let index = 0; index < count; index++) values[index] = reader.read(view, start + index * reader.size);

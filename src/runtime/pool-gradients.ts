@@ -22,7 +22,14 @@ function covered(start: number, extent: number, size: number): number {
 
 /** (window size / covered count) for every output position, as [1, outHeight, outWidth, 1]. */
 function borderScale(shape: [number, number, number, number], attrs: PoolAttrs): tf.Tensor4D {
-  const info = tf.backend_util.computePool2DInfo(shape, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const info = tf.backend_util.computePool2DInfo(
+    shape,
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   const scale = new Float32Array(info.outHeight * info.outWidth);
   const window = info.filterHeight * info.filterWidth;
   for (let row = 0; row < info.outHeight; row++) {
@@ -44,7 +51,9 @@ export const averagePoolGradient: tf.GradConfig = {
     return {
       x: () => {
         const scaled = tf.mul(dy as tf.Tensor4D, borderScale(x.shape, pool));
-        return tf.engine().runKernel('AvgPoolGrad', { dy: scaled, input: x }, { ...pool } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        return tf
+          .engine()
+          .runKernel('AvgPoolGrad', { dy: scaled, input: x }, { ...pool } as unknown as tf.NamedAttrMap) as tf.Tensor;
       },
     };
   },

@@ -58,7 +58,13 @@ const TO_FRONT: Record<1 | 2, number[]> = { 1: [1, 0, 2, 3], 2: [2, 0, 1, 3] };
 const FROM_FRONT: Record<1 | 2, number[]> = { 1: [1, 0, 2, 3], 2: [1, 2, 0, 3] };
 
 /** `result[target[k]] += weight[k] · gradient[k]` along `axis` of an NHWC tensor. */
-function scatterAlong(gradient: tf.Tensor4D, axis: 1 | 2, target: Int32Array, weight: Float32Array | undefined, inSize: number): tf.Tensor4D {
+function scatterAlong(
+  gradient: tf.Tensor4D,
+  axis: 1 | 2,
+  target: Int32Array,
+  weight: Float32Array | undefined,
+  inSize: number,
+): tf.Tensor4D {
   const front = tf.transpose(gradient, TO_FRONT[axis]);
   const weighted = weight ? tf.mul(front, tf.tensor4d(weight, [weight.length, 1, 1, 1])) : front;
   const indices = tf.tensor2d(target, [target.length, 1], 'int32');
@@ -82,10 +88,11 @@ export const resizeBilinearGradient: tf.GradConfig = {
     const images = saved[0]!;
     const resize = attrs as unknown as ResizeAttrs;
     return {
-      images: () => tf.tidy(() => {
-        const rows = bilinearAlong(dy as tf.Tensor4D, 1, images.shape[1]!, resize);
-        return bilinearAlong(rows, 2, images.shape[2]!, resize);
-      }),
+      images: () =>
+        tf.tidy(() => {
+          const rows = bilinearAlong(dy as tf.Tensor4D, 1, images.shape[1]!, resize);
+          return bilinearAlong(rows, 2, images.shape[2]!, resize);
+        }),
     };
   },
 };
@@ -97,12 +104,13 @@ export const resizeNearestNeighborGradient: tf.GradConfig = {
     const images = saved[0]!;
     const resize = attrs as unknown as ResizeAttrs;
     return {
-      images: () => tf.tidy(() => {
-        const gradient = dy as tf.Tensor4D;
-        const [, height, width] = images.shape as [number, number, number, number];
-        const rows = scatterAlong(gradient, 1, nearestTaps(height, gradient.shape[1], resize), undefined, height);
-        return scatterAlong(rows, 2, nearestTaps(width, gradient.shape[2], resize), undefined, width);
-      }),
+      images: () =>
+        tf.tidy(() => {
+          const gradient = dy as tf.Tensor4D;
+          const [, height, width] = images.shape as [number, number, number, number];
+          const rows = scatterAlong(gradient, 1, nearestTaps(height, gradient.shape[1], resize), undefined, height);
+          return scatterAlong(rows, 2, nearestTaps(width, gradient.shape[2], resize), undefined, width);
+        }),
     };
   },
 };

@@ -44,11 +44,15 @@ export function tensorKey(name: string): string {
 }
 
 function malformed(source: string, problem: string): DiagnosticError {
-  return new DiagnosticError([{
-    code: RuntimeCode.malformedManifest, severity: 'error', span: fileSpan(source),
-    message: `${source} is not a safetensors file: ${problem}`,
-    hint: 'save the weights again (segc build --weights, or the generated module\'s save_weights)',
-  }]);
+  return new DiagnosticError([
+    {
+      code: RuntimeCode.malformedManifest,
+      severity: 'error',
+      span: fileSpan(source),
+      message: `${source} is not a safetensors file: ${problem}`,
+      hint: "save the weights again (segc build --weights, or the generated module's save_weights)",
+    },
+  ]);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -59,7 +63,8 @@ function readHeader(bytes: Uint8Array, source: string): { header: Record<string,
   if (bytes.length < 8) throw malformed(source, `it is ${bytes.length} bytes long`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = Number(view.getBigUint64(0, true));
-  if (length > MAX_HEADER_BYTES || length > bytes.length - 8) throw malformed(source, `its header claims ${length} bytes, the file holds ${bytes.length - 8}`);
+  if (length > MAX_HEADER_BYTES || length > bytes.length - 8)
+    throw malformed(source, `its header claims ${length} bytes, the file holds ${bytes.length - 8}`);
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + length)));
@@ -75,13 +80,19 @@ const BYTES: Record<SafetensorsDtype, number> = { F32: 4, I32: 4, I64: 8 };
 function decodeEntry(key: string, entry: unknown, body: Uint8Array, source: string): SafetensorsEntry {
   if (!isRecord(entry)) throw malformed(source, `the entry \`${key}\` is not an object`);
   const { dtype, shape, data_offsets: offsets } = entry;
-  if (dtype !== 'F32' && dtype !== 'I32' && dtype !== 'I64') throw malformed(source, `tensor \`${key}\` has dtype ${JSON.stringify(dtype)}; segc reads F32, I32 and I64`);
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw malformed(source, `tensor \`${key}\` has no valid shape`);
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) throw malformed(source, `tensor \`${key}\` has no valid data_offsets`);
+  if (dtype !== 'F32' && dtype !== 'I32' && dtype !== 'I64')
+    throw malformed(source, `tensor \`${key}\` has dtype ${JSON.stringify(dtype)}; segc reads F32, I32 and I64`);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+    throw malformed(source, `tensor \`${key}\` has no valid shape`);
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0))
+    throw malformed(source, `tensor \`${key}\` has no valid data_offsets`);
   const [begin, end] = offsets as [number, number];
   const count = (shape as number[]).reduce((product, d) => product * d, 1);
   if (end < begin || end > body.length || end - begin !== count * BYTES[dtype]) {
-    throw malformed(source, `tensor \`${key}\` [${shape.join(', ')}] ${dtype} needs ${count * BYTES[dtype]} bytes but data_offsets [${begin}, ${end}] give ${end - begin} of a ${body.length}-byte body`);
+    throw malformed(
+      source,
+      `tensor \`${key}\` [${shape.join(', ')}] ${dtype} needs ${count * BYTES[dtype]} bytes but data_offsets [${begin}, ${end}] give ${end - begin} of a ${body.length}-byte body`,
+    );
   }
   const view = new DataView(body.buffer, body.byteOffset + begin, end - begin);
   const values = dtype === 'F32' ? new Float32Array(count) : new Int32Array(count);
@@ -90,7 +101,8 @@ function decodeEntry(key: string, entry: unknown, body: Uint8Array, source: stri
     else if (dtype === 'I32') values[index] = view.getInt32(index * 4, true);
     else {
       const wide = view.getBigInt64(index * 8, true);
-      if (wide > 2147483647n || wide < -2147483648n) throw malformed(source, `tensor \`${key}\` holds ${wide}, beyond int32`);
+      if (wide > 2147483647n || wide < -2147483648n)
+        throw malformed(source, `tensor \`${key}\` holds ${wide}, beyond int32`);
       values[index] = Number(wide);
     }
   }
@@ -122,13 +134,17 @@ export function encodeSafetensors(
   let offset = 0;
   for (const key of keys) {
     const { shape, values } = tensors.get(key)!;
-    header[key] = { dtype: values instanceof Float32Array ? 'F32' : 'I32', shape, data_offsets: [offset, offset + values.length * 4] };
+    header[key] = {
+      dtype: values instanceof Float32Array ? 'F32' : 'I32',
+      shape,
+      data_offsets: [offset, offset + values.length * 4],
+    };
     offset += values.length * 4;
   }
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let text = JSON.stringify(header);
   // The data starts 8-aligned, as the reference implementation writes it.
-  text += ' '.repeat((8 - ((new TextEncoder().encode(text).length) % 8)) % 8);
+  text += ' '.repeat((8 - (new TextEncoder().encode(text).length % 8)) % 8);
   const encoded = new TextEncoder().encode(text);
   const bytes = new Uint8Array(8 + encoded.length + offset);
   const view = new DataView(bytes.buffer);
@@ -137,16 +153,24 @@ export function encodeSafetensors(
   let position = 8 + encoded.length;
   for (const key of keys) {
     const { values } = tensors.get(key)!;
-    values.forEach((value, index) => (values instanceof Float32Array ? view.setFloat32(position + index * 4, value, true) : view.setInt32(position + index * 4, value, true)));
+    values.forEach((value, index) =>
+      values instanceof Float32Array
+        ? view.setFloat32(position + index * 4, value, true)
+        : view.setInt32(position + index * 4, value, true),
+    );
     position += values.length * 4;
   }
   return bytes;
 }
 
 /** Weights by segc name as safetensors bytes (`segc build --weights`). */
-export function weightsToSafetensors(tensors: ReadonlyMap<string, tf.Tensor>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+export function weightsToSafetensors(
+  tensors: ReadonlyMap<string, tf.Tensor>,
+  metadata: Readonly<Record<string, string>> = {},
+): Uint8Array {
   const arrays = new Map<string, { shape: number[]; values: Float32Array | Int32Array }>();
-  for (const [name, tensor] of tensors) arrays.set(tensorKey(name), { shape: tensor.shape, values: tensor.dataSync() as Float32Array | Int32Array });
+  for (const [name, tensor] of tensors)
+    arrays.set(tensorKey(name), { shape: tensor.shape, values: tensor.dataSync() as Float32Array | Int32Array });
   return encodeSafetensors(arrays, metadata);
 }
 
@@ -156,7 +180,9 @@ export function weightsToSafetensors(tensors: ReadonlyMap<string, tf.Tensor>, me
  * diagnostic; no tensor is made unless all is well.
  */
 export function safetensorsToWeights(
-  files: readonly { readonly source: string; readonly file: SafetensorsFile }[], expected: readonly ExpectedWeight[], options: LoadWeightsOptions = {},
+  files: readonly { readonly source: string; readonly file: SafetensorsFile }[],
+  expected: readonly ExpectedWeight[],
+  options: LoadWeightsOptions = {},
 ): Map<string, tf.Tensor> {
   const byKey = new Map(expected.map((weight) => [tensorKey(weight.name), weight.name]));
   const found = new Map<string, { entry: SafetensorsEntry; source: string }>();
@@ -165,21 +191,36 @@ export function safetensorsToWeights(
     for (const entry of file.entries) {
       const name = byKey.get(entry.key) ?? entry.key.replace(/\./g, '/');
       if (found.has(name)) {
-        problems.push({ code: RuntimeCode.duplicateWeight, severity: 'error', span: fileSpan(source),
-          message: `weight \`${name}\` appears twice (in ${found.get(name)!.source} and ${source})`, hint: 'keep one copy of each weight' });
+        problems.push({
+          code: RuntimeCode.duplicateWeight,
+          severity: 'error',
+          span: fileSpan(source),
+          message: `weight \`${name}\` appears twice (in ${found.get(name)!.source} and ${source})`,
+          hint: 'keep one copy of each weight',
+        });
       }
       found.set(name, { entry, source });
     }
   }
   const source = files.map((f) => f.source).join(', ');
   const manifest = {
-    weightsManifest: [{ paths: [], weights: [...found].map(([name, { entry }]) => ({ name, shape: entry.shape, dtype: entry.dtype === 'F32' ? 'float32' : 'int32' })) }],
+    weightsManifest: [
+      {
+        paths: [],
+        weights: [...found].map(([name, { entry }]) => ({
+          name,
+          shape: entry.shape,
+          dtype: entry.dtype === 'F32' ? 'float32' : 'int32',
+        })),
+      },
+    ],
   } as unknown as WeightsModelJson;
   problems.push(...compareWithModel(manifest, expected, source));
   if (problems.length === 0 && !options.allowBadValues) {
     for (const weight of expected) {
       const { entry } = found.get(weight.name)!;
-      const bad = entry.values instanceof Float32Array ? valueProblem(weight.name, entry.values, weight, source) : undefined;
+      const bad =
+        entry.values instanceof Float32Array ? valueProblem(weight.name, entry.values, weight, source) : undefined;
       if (bad) problems.push(bad);
     }
   }
@@ -187,7 +228,10 @@ export function safetensorsToWeights(
   const tensors = new Map<string, tf.Tensor>();
   for (const weight of expected) {
     const { entry } = found.get(weight.name)!;
-    tensors.set(weight.name, tf.tensor(entry.values, [...entry.shape], entry.values instanceof Float32Array ? 'float32' : 'int32'));
+    tensors.set(
+      weight.name,
+      tf.tensor(entry.values, [...entry.shape], entry.values instanceof Float32Array ? 'float32' : 'int32'),
+    );
   }
   return tensors;
 }

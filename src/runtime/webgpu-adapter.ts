@@ -25,8 +25,11 @@ export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
   const info = ((adapter as { info?: AdapterInfoFields }).info ?? {}) as AdapterInfoFields;
   const words = [info.vendor, info.architecture, info.device].filter((word) => word && word.length > 0);
   const name = `${words.join(' ') || 'unknown adapter'}${info.description ? ` (${info.description})` : ''}`;
-  const fallback = info.isFallbackAdapter === true || (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
-  const named = [info.vendor, info.architecture, info.device, info.description].some((text) => text && SOFTWARE_NAMES.test(text));
+  const fallback =
+    info.isFallbackAdapter === true || (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const named = [info.vendor, info.architecture, info.device, info.description].some(
+    (text) => text && SOFTWARE_NAMES.test(text),
+  );
   return { name, software: fallback || named };
 }
 

@@ -72,9 +72,11 @@ function fill(count: number, spec: InitSpec, random: () => number): Float32Array
 }
 
 export function initWeights(specs: readonly InitSpec[], seed: number): Map<string, tf.Tensor> {
-  return new Map(specs.map((spec) => {
-    const count = spec.shape.reduce((product, dimension) => product * dimension, 1);
-    const values = fill(count, spec, uniformStream(streamSeed(seed, spec.name)));
-    return [spec.name, tf.tensor(values, [...spec.shape], 'float32')];
-  }));
+  return new Map(
+    specs.map((spec) => {
+      const count = spec.shape.reduce((product, dimension) => product * dimension, 1);
+      const values = fill(count, spec, uniformStream(streamSeed(seed, spec.name)));
+      return [spec.name, tf.tensor(values, [...spec.shape], 'float32')];
+    }),
+  );
 }

@@ -50,9 +50,12 @@ export function elementCount(shape: readonly number[]): number {
   return shape.reduce((product, dimension) => product * dimension, 1);
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const isShape = (value: unknown): value is number[] =>
-  Array.isArray(value) && value.length <= 8 && value.every((dimension) => Number.isSafeInteger(dimension) && dimension >= 0);
+  Array.isArray(value) &&
+  value.length <= 8 &&
+  value.every((dimension) => Number.isSafeInteger(dimension) && dimension >= 0);
 
 /**
  * A shard path must name a file inside the folder of model.json (or under its URL): relative,
@@ -62,7 +65,11 @@ const isShape = (value: unknown): value is number[] =>
 const SHARD_PATH = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
 
 export function isConfinedShardPath(path: string): boolean {
-  return path.length <= 255 && SHARD_PATH.test(path) && !path.split('/').some((segment) => segment === '.' || segment === '..');
+  return (
+    path.length <= 255 &&
+    SHARD_PATH.test(path) &&
+    !path.split('/').some((segment) => segment === '.' || segment === '..')
+  );
 }
 
 function shownPath(path: string): string {
@@ -74,13 +81,21 @@ function structuralProblem(json: unknown): string | undefined {
   if (!isRecord(json)) return 'the top level is not an object';
   if (!Array.isArray(json.weightsManifest)) return '`weightsManifest` is missing or not a list';
   for (const [index, group] of json.weightsManifest.entries()) {
-    if (!isRecord(group) || !Array.isArray(group.paths) || !group.paths.every((p) => typeof p === 'string' && p.length > 0)) return `weightsManifest[${index}].paths is not a list of file names`;
+    if (
+      !isRecord(group) ||
+      !Array.isArray(group.paths) ||
+      !group.paths.every((p) => typeof p === 'string' && p.length > 0)
+    )
+      return `weightsManifest[${index}].paths is not a list of file names`;
     if (!Array.isArray(group.weights)) return `weightsManifest[${index}].weights is not a list`;
     const outside = (group.paths as string[]).find((path) => !isConfinedShardPath(path));
-    if (outside !== undefined) return `weightsManifest[${index}].paths has ${shownPath(outside)}, which is not a file name inside the weights folder`;
+    if (outside !== undefined)
+      return `weightsManifest[${index}].paths has ${shownPath(outside)}, which is not a file name inside the weights folder`;
     for (const entry of group.weights) {
-      if (!isRecord(entry) || typeof entry.name !== 'string' || !isShape(entry.shape)) return `weightsManifest[${index}] has an entry without a name and a shape`;
-      if (entry.dtype !== 'float32' && entry.dtype !== 'int32') return `weight \`${entry.name}\` has dtype ${JSON.stringify(entry.dtype)}; segc reads float32 and int32`;
+      if (!isRecord(entry) || typeof entry.name !== 'string' || !isShape(entry.shape))
+        return `weightsManifest[${index}] has an entry without a name and a shape`;
+      if (entry.dtype !== 'float32' && entry.dtype !== 'int32')
+        return `weight \`${entry.name}\` has dtype ${JSON.stringify(entry.dtype)}; segc reads float32 and int32`;
       if ('quantization' in entry) return `weight \`${entry.name}\` is quantized; segc reads unquantized weights only`;
     }
   }
@@ -94,12 +109,24 @@ function shardRecordProblem(groups: readonly ManifestGroup[], segc: SegcSection)
   let total = 0;
   for (const group of groups) {
     for (const path of group.paths) {
-      if (!Object.hasOwn(segc.sha256, path) || typeof segc.sha256[path] !== 'string' || !/^[0-9a-f]{64}$/.test(segc.sha256[path]!)) return `no SHA-256 recorded for shard ${path}`;
-      if (!Object.hasOwn(segc.byteLength, path) || !Number.isSafeInteger(segc.byteLength[path]) || segc.byteLength[path]! < 0) return `no byte length recorded for shard ${path}`;
+      if (
+        !Object.hasOwn(segc.sha256, path) ||
+        typeof segc.sha256[path] !== 'string' ||
+        !/^[0-9a-f]{64}$/.test(segc.sha256[path]!)
+      )
+        return `no SHA-256 recorded for shard ${path}`;
+      if (
+        !Object.hasOwn(segc.byteLength, path) ||
+        !Number.isSafeInteger(segc.byteLength[path]) ||
+        segc.byteLength[path]! < 0
+      )
+        return `no byte length recorded for shard ${path}`;
       total += segc.byteLength[path]!;
     }
   }
-  return total > MAX_WEIGHTS_BYTES ? `its shards would hold ${total} bytes, more than the limit of ${MAX_WEIGHTS_BYTES}` : undefined;
+  return total > MAX_WEIGHTS_BYTES
+    ? `its shards would hold ${total} bytes, more than the limit of ${MAX_WEIGHTS_BYTES}`
+    : undefined;
 }
 
 /**
@@ -110,7 +137,11 @@ export function byteCountProblem(json: WeightsModelJson, source: string): Diagno
   for (const [index, group] of json.weightsManifest.entries()) {
     const declared = group.weights.reduce((sum, entry) => sum + elementCount(entry.shape) * BYTES_PER_ELEMENT, 0);
     const recorded = group.paths.reduce((sum, path) => sum + json.segc.byteLength[path]!, 0);
-    if (declared !== recorded) return malformed(source, `weightsManifest[${index}] declares ${declared} bytes of weights but its shards hold ${recorded}`);
+    if (declared !== recorded)
+      return malformed(
+        source,
+        `weightsManifest[${index}] declares ${declared} bytes of weights but its shards hold ${recorded}`,
+      );
   }
   return undefined;
 }
@@ -129,7 +160,9 @@ export function parseWeightsModelJson(text: string, source: string): WeightsMode
 
 function malformed(source: string, problem: string): Diagnostic {
   return {
-    code: RuntimeCode.malformedManifest, severity: 'error', span: fileSpan(source),
+    code: RuntimeCode.malformedManifest,
+    severity: 'error',
+    span: fileSpan(source),
     message: `${source} is not a segc weights file: ${problem}`,
     hint: 'save the weights again with segc, or restore the file from a backup',
   };
@@ -142,23 +175,41 @@ function declared(weight: ExpectedWeight): { where: string; span?: Span; related
   return { where: ` at ${formatLocation(weight.declaredAt)}`, span: weight.declaredAt };
 }
 
-function weightProblem(code: string, weight: ExpectedWeight, message: string, hint: string, source: string): Diagnostic {
+function weightProblem(
+  code: string,
+  weight: ExpectedWeight,
+  message: string,
+  hint: string,
+  source: string,
+): Diagnostic {
   const location = declared(weight);
   return {
-    code, severity: 'error', message: message + location.where, hint,
+    code,
+    severity: 'error',
+    message: message + location.where,
+    hint,
     span: location.span ?? fileSpan(source),
     ...(location.span ? { related: [{ span: fileSpan(source), message: 'in this weights file' }] } : {}),
   };
 }
 
 /** Every difference between the file's weights and the model's, each as one diagnostic. */
-export function compareWithModel(json: WeightsModelJson, expected: readonly ExpectedWeight[], source: string): Diagnostic[] {
+export function compareWithModel(
+  json: WeightsModelJson,
+  expected: readonly ExpectedWeight[],
+  source: string,
+): Diagnostic[] {
   const problems: Diagnostic[] = [];
   const inFile = new Map<string, ManifestEntry>();
   for (const entry of json.weightsManifest.flatMap((group) => group.weights)) {
     if (inFile.has(entry.name)) {
-      problems.push({ code: RuntimeCode.duplicateWeight, severity: 'error', span: fileSpan(source),
-        message: `weight \`${entry.name}\` appears twice in ${source}`, hint: 'save the weights again with segc' });
+      problems.push({
+        code: RuntimeCode.duplicateWeight,
+        severity: 'error',
+        span: fileSpan(source),
+        message: `weight \`${entry.name}\` appears twice in ${source}`,
+        hint: 'save the weights again with segc',
+      });
     }
     inFile.set(entry.name, entry);
   }
@@ -166,24 +217,46 @@ export function compareWithModel(json: WeightsModelJson, expected: readonly Expe
   for (const weight of expected) {
     const entry = inFile.get(weight.name);
     if (!entry) {
-      problems.push(weightProblem(RuntimeCode.missingWeight, weight,
-        `weight \`${weight.name}\` (shape ${shapeText(weight.shape)}) is missing from ${source}; the model declares it`,
-        'the weights belong to a different model or version; train or convert them for this model', source));
+      problems.push(
+        weightProblem(
+          RuntimeCode.missingWeight,
+          weight,
+          `weight \`${weight.name}\` (shape ${shapeText(weight.shape)}) is missing from ${source}; the model declares it`,
+          'the weights belong to a different model or version; train or convert them for this model',
+          source,
+        ),
+      );
     } else if (shapeText(entry.shape) !== shapeText(weight.shape)) {
-      problems.push(weightProblem(RuntimeCode.wrongShape, weight,
-        `weight \`${weight.name}\` has shape ${shapeText(entry.shape)} in the file but the model declares ${shapeText(weight.shape)}`,
-        'the model changed since these weights were saved; retrain, or restore the matching .seg file', source));
+      problems.push(
+        weightProblem(
+          RuntimeCode.wrongShape,
+          weight,
+          `weight \`${weight.name}\` has shape ${shapeText(entry.shape)} in the file but the model declares ${shapeText(weight.shape)}`,
+          'the model changed since these weights were saved; retrain, or restore the matching .seg file',
+          source,
+        ),
+      );
     } else if (entry.dtype !== weight.dtype) {
-      problems.push(weightProblem(RuntimeCode.wrongDtype, weight,
-        `weight \`${weight.name}\` has dtype ${entry.dtype} in the file but the model declares ${weight.dtype}`,
-        'save the weights again from this model', source));
+      problems.push(
+        weightProblem(
+          RuntimeCode.wrongDtype,
+          weight,
+          `weight \`${weight.name}\` has dtype ${entry.dtype} in the file but the model declares ${weight.dtype}`,
+          'save the weights again from this model',
+          source,
+        ),
+      );
     }
   }
   for (const name of inFile.keys()) {
     if (!wanted.has(name)) {
-      problems.push({ code: RuntimeCode.extraWeight, severity: 'error', span: fileSpan(source),
+      problems.push({
+        code: RuntimeCode.extraWeight,
+        severity: 'error',
+        span: fileSpan(source),
         message: `weight \`${name}\` in ${source} is not declared by the model`,
-        hint: 'the weights belong to a different model or version, or a layer was removed from the .seg file' });
+        hint: 'the weights belong to a different model or version, or a layer was removed from the .seg file',
+      });
     }
   }
   return problems;

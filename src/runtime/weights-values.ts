@@ -34,13 +34,19 @@ function census(values: Float32Array, nonNegative: boolean): Census {
 
 function describe(found: Census, values: Float32Array): string {
   const parts = [];
-  if (found.nonFinite > 0) parts.push(`${found.nonFinite} value${found.nonFinite === 1 ? '' : 's'} that are NaN or infinite`);
+  if (found.nonFinite > 0)
+    parts.push(`${found.nonFinite} value${found.nonFinite === 1 ? '' : 's'} that are NaN or infinite`);
   if (found.negative > 0) parts.push(`${found.negative} negative variance${found.negative === 1 ? '' : 's'}`);
   return `${parts.join(' and ')} (the first at index ${found.firstIndex}: ${values[found.firstIndex]})`;
 }
 
 /** One diagnostic per float32 weight with a NaN, an infinity, or a negative variance. */
-export function weightValueProblems(buffer: ArrayBuffer, specs: readonly ManifestEntry[], expected: readonly ExpectedWeight[], source: string): Diagnostic[] {
+export function weightValueProblems(
+  buffer: ArrayBuffer,
+  specs: readonly ManifestEntry[],
+  expected: readonly ExpectedWeight[],
+  source: string,
+): Diagnostic[] {
   const declared = new Map(expected.map((weight) => [weight.name, weight]));
   const problems: Diagnostic[] = [];
   let offset = 0;
@@ -56,15 +62,25 @@ export function weightValueProblems(buffer: ArrayBuffer, specs: readonly Manifes
 }
 
 /** The diagnostic for one weight's values, or undefined when they are usable. */
-export function valueProblem(name: string, values: Float32Array, weight: ExpectedWeight | undefined, source: string): Diagnostic | undefined {
-  const found = census(values, NON_NEGATIVE_ROLES.some((role) => name.endsWith(`/${role}`)));
+export function valueProblem(
+  name: string,
+  values: Float32Array,
+  weight: ExpectedWeight | undefined,
+  source: string,
+): Diagnostic | undefined {
+  const found = census(
+    values,
+    NON_NEGATIVE_ROLES.some((role) => name.endsWith(`/${role}`)),
+  );
   return found.firstIndex >= 0 ? problem(name, describe(found, values), weight, source) : undefined;
 }
 
 function problem(name: string, what: string, weight: ExpectedWeight | undefined, source: string): Diagnostic {
   const where = weight?.declaredAt ? ` (declared at ${formatLocation(weight.declaredAt)})` : '';
   return {
-    code: RuntimeCode.badWeightValues, severity: 'error', span: fileSpan(source),
+    code: RuntimeCode.badWeightValues,
+    severity: 'error',
+    span: fileSpan(source),
     message: `weight \`${name}\` in ${source} holds ${what}${where}`,
     hint: 'the weights come from a training run that diverged or a broken conversion; retrain or convert them again',
   };

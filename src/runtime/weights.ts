@@ -15,7 +15,12 @@ import { MAX_MANIFEST_BYTES } from '../limits.js';
 import { RuntimeCode } from './codes.js';
 import { fileSpan, runtimeError } from './errors.js';
 import {
-  byteCountProblem, compareWithModel, parseWeightsModelJson, type ExpectedWeight, type ManifestEntry, type WeightsModelJson,
+  byteCountProblem,
+  compareWithModel,
+  parseWeightsModelJson,
+  type ExpectedWeight,
+  type ManifestEntry,
+  type WeightsModelJson,
 } from './weights-manifest.js';
 import { weightValueProblems } from './weights-values.js';
 
@@ -72,7 +77,10 @@ export async function encodeWeights(
   const named = [...tensors.keys()].sort().map((name) => ({ name, tensor: tensors.get(name)! }));
   for (const { name, tensor } of named) {
     if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32') {
-      throw runtimeError(RuntimeCode.weightsNotWritten, `weight \`${name}\` has dtype ${tensor.dtype}; segc saves float32 and int32`);
+      throw runtimeError(
+        RuntimeCode.weightsNotWritten,
+        `weight \`${name}\` has dtype ${tensor.dtype}; segc saves float32 and int32`,
+      );
     }
   }
   const { data, specs } = await tf.io.encodeWeights(named);
@@ -99,13 +107,19 @@ async function readModelJson(store: WeightsStore): Promise<WeightsModelJson> {
   const source = store.locate(MODEL_JSON);
   const bytes = await store.read(MODEL_JSON, MAX_MANIFEST_BYTES);
   if (bytes && bytes.byteLength > MAX_MANIFEST_BYTES) {
-    throw runtimeError(RuntimeCode.malformedManifest, `${source} is larger than ${MAX_MANIFEST_BYTES} bytes; a segc model.json is a few kilobytes`, {
-      span: fileSpan(source), hint: 'point --weights at the folder segc saved the weights in',
-    });
+    throw runtimeError(
+      RuntimeCode.malformedManifest,
+      `${source} is larger than ${MAX_MANIFEST_BYTES} bytes; a segc model.json is a few kilobytes`,
+      {
+        span: fileSpan(source),
+        hint: 'point --weights at the folder segc saved the weights in',
+      },
+    );
   }
   if (!bytes) {
     throw runtimeError(RuntimeCode.weightsNotFound, `no weights at ${source}`, {
-      span: fileSpan(source), hint: 'check the path, or train the model first to create its weights',
+      span: fileSpan(source),
+      hint: 'check the path, or train the model first to create its weights',
     });
   }
   const parsed = parseWeightsModelJson(new TextDecoder().decode(bytes), source);
@@ -113,22 +127,49 @@ async function readModelJson(store: WeightsStore): Promise<WeightsModelJson> {
   return parsed;
 }
 
-async function shardProblem(store: WeightsStore, json: WeightsModelJson, name: string, bytes: Uint8Array | undefined): Promise<Diagnostic | undefined> {
+async function shardProblem(
+  store: WeightsStore,
+  json: WeightsModelJson,
+  name: string,
+  bytes: Uint8Array | undefined,
+): Promise<Diagnostic | undefined> {
   const path = store.locate(name);
-  const problem = (code: string, message: string, hint: string): Diagnostic => ({ code, severity: 'error', span: fileSpan(path), message, hint });
-  if (!bytes) return problem(RuntimeCode.missingShard, `weight shard ${path} is missing`, 'copy the whole weights directory, not only model.json');
+  const problem = (code: string, message: string, hint: string): Diagnostic => ({
+    code,
+    severity: 'error',
+    span: fileSpan(path),
+    message,
+    hint,
+  });
+  if (!bytes)
+    return problem(
+      RuntimeCode.missingShard,
+      `weight shard ${path} is missing`,
+      'copy the whole weights directory, not only model.json',
+    );
   const recorded = json.segc.byteLength[name]!;
   if (bytes.byteLength > recorded) {
-    return problem(RuntimeCode.wrongShardSize, `weight shard ${path} is longer than the ${recorded} bytes model.json records`,
-      'the file does not belong to this model.json; copy the directory again');
+    return problem(
+      RuntimeCode.wrongShardSize,
+      `weight shard ${path} is longer than the ${recorded} bytes model.json records`,
+      'the file does not belong to this model.json; copy the directory again',
+    );
   }
   if (bytes.byteLength !== recorded) {
-    return problem(RuntimeCode.wrongShardSize, `weight shard ${path} has ${bytes.byteLength} bytes but model.json records ${recorded}`,
-      bytes.byteLength < recorded ? 'the file is truncated (an interrupted copy or download?); copy it again' : 'the file does not belong to this model.json; copy the directory again');
+    return problem(
+      RuntimeCode.wrongShardSize,
+      `weight shard ${path} has ${bytes.byteLength} bytes but model.json records ${recorded}`,
+      bytes.byteLength < recorded
+        ? 'the file is truncated (an interrupted copy or download?); copy it again'
+        : 'the file does not belong to this model.json; copy the directory again',
+    );
   }
   if ((await sha256Hex(bytes)) !== json.segc.sha256[name]) {
-    return problem(RuntimeCode.checksumMismatch, `weight shard ${path} is corrupted: its SHA-256 differs from the one in model.json`,
-      'the file was changed or damaged; copy it again from the original');
+    return problem(
+      RuntimeCode.checksumMismatch,
+      `weight shard ${path} is corrupted: its SHA-256 differs from the one in model.json`,
+      'the file was changed or damaged; copy it again from the original',
+    );
   }
   return undefined;
 }
@@ -137,7 +178,9 @@ async function shardProblem(store: WeightsStore, json: WeightsModelJson, name: s
 async function readShards(store: WeightsStore, json: WeightsModelJson): Promise<Uint8Array[]> {
   const names = json.weightsManifest.flatMap((group) => group.paths);
   const contents = await Promise.all(names.map((name) => store.read(name, json.segc.byteLength[name]!)));
-  const problems = (await Promise.all(names.map((name, index) => shardProblem(store, json, name, contents[index])))).filter((d): d is Diagnostic => d !== undefined);
+  const problems = (
+    await Promise.all(names.map((name, index) => shardProblem(store, json, name, contents[index])))
+  ).filter((d): d is Diagnostic => d !== undefined);
   if (problems.length > 0) throw new DiagnosticError(problems);
   return contents as Uint8Array[];
 }
@@ -156,7 +199,11 @@ function concatenate(parts: readonly Uint8Array[]): ArrayBuffer {
  * Loads the weights the model declares from a store, checking everything first. Throws a
  * DiagnosticError (E0400–E0409) listing every problem found at the first stage that fails.
  */
-export async function loadWeightsFromStore(store: WeightsStore, expected: readonly ExpectedWeight[], options: LoadWeightsOptions = {}): Promise<Map<string, tf.Tensor>> {
+export async function loadWeightsFromStore(
+  store: WeightsStore,
+  expected: readonly ExpectedWeight[],
+  options: LoadWeightsOptions = {},
+): Promise<Map<string, tf.Tensor>> {
   const json = await readModelJson(store);
   const mismatches = compareWithModel(json, expected, store.locate(MODEL_JSON));
   if (mismatches.length > 0) throw new DiagnosticError(mismatches);
@@ -180,10 +227,20 @@ export function fetchStore(base: string | URL): WeightsStore {
   const directory = new URL(String(base).endsWith('/') ? String(base) : `${String(base)}/`);
   const resolve = (name: string): URL => {
     const url = new URL(name, directory);
-    if (url.origin !== directory.origin || !url.pathname.startsWith(directory.pathname) || url.search !== '' || url.hash !== '') {
-      throw runtimeError(RuntimeCode.malformedManifest, `refusing to fetch ${url.href}: it is not under ${directory.href}`, {
-        span: fileSpan(new URL(MODEL_JSON, directory).href), hint: 'shards must be served from the folder of model.json',
-      });
+    if (
+      url.origin !== directory.origin ||
+      !url.pathname.startsWith(directory.pathname) ||
+      url.search !== '' ||
+      url.hash !== ''
+    ) {
+      throw runtimeError(
+        RuntimeCode.malformedManifest,
+        `refusing to fetch ${url.href}: it is not under ${directory.href}`,
+        {
+          span: fileSpan(new URL(MODEL_JSON, directory).href),
+          hint: 'shards must be served from the folder of model.json',
+        },
+      );
     }
     return url;
   };
@@ -193,7 +250,8 @@ export function fetchStore(base: string | URL): WeightsStore {
       const url = resolve(name);
       const response = await fetch(url);
       if (response.status === 404) return undefined;
-      if (!response.ok) throw runtimeError(RuntimeCode.weightsNotFound, `cannot fetch ${url.href}: HTTP ${response.status}`);
+      if (!response.ok)
+        throw runtimeError(RuntimeCode.weightsNotFound, `cannot fetch ${url.href}: HTTP ${response.status}`);
       return readBody(response, limit);
     },
   };

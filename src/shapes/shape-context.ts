@@ -57,7 +57,11 @@ export class CheckingShapeContext implements ShapeContext {
     }
     const env = this.withFixed(result.env, [a, b]);
     const prefix = env.size > 0 ? `with ${describeEnv(env)} ` : '';
-    throw new ShapeError(`${prefix}${describe(String(result.left), String(result.right))}`, argument, settleHint(result.settle ? [result.settle] : []));
+    throw new ShapeError(
+      `${prefix}${describe(String(result.left), String(result.right))}`,
+      argument,
+      settleHint(result.settle ? [result.settle] : []),
+    );
   }
 
   requireAllEqual(pairs: readonly EqualityCheck[], argument?: string): void {
@@ -77,7 +81,10 @@ export class CheckingShapeContext implements ShapeContext {
       return true;
     });
     const at = (d: Dim) => evaluate(substitute(substitute(d, this.sizes.fixed), joint), new Map());
-    const env = this.withFixed(joint, kept.flatMap(({ pair }) => [pair.left, pair.right]));
+    const env = this.withFixed(
+      joint,
+      kept.flatMap(({ pair }) => [pair.left, pair.right]),
+    );
     const prefix = env.size > 0 ? `with ${describeEnv(env)} ` : '';
     const parts = kept.map(({ pair }) => `${at(pair.left)} and ${at(pair.right)} ${pair.word}`);
     const settles = kept.flatMap(({ mismatch }) => (mismatch.settle ? [mismatch.settle] : []));
@@ -95,7 +102,11 @@ export class CheckingShapeContext implements ShapeContext {
       const mentioned = [...symbolsOf(value)].sort();
       if (mentioned.length === 0) throw error(bad);
       mentioned.forEach((s) => symbols.add(s));
-      narrowed = narrowed.withConstraint({ text: `${narrowed.format(d)} >= 1`, symbols: mentioned, holds: (env) => evaluate(value, env) >= 1 });
+      narrowed = narrowed.withConstraint({
+        text: `${narrowed.format(d)} >= 1`,
+        symbols: mentioned,
+        holds: (env) => evaluate(value, env) >= 1,
+      });
     }
     if (!narrowed.satisfiable([...symbols])) throw error(bad);
     this.sizes = narrowed;

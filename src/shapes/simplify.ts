@@ -45,7 +45,8 @@ function collect(sum: Dim): Dim {
   if (sum.kind !== 'add') return sum;
   const like = new Map<string, { rest: Dim[]; coefficient: number }>();
   for (const term of sum.terms) {
-    const rest = term.kind === 'mul' ? term.factors.filter((f) => f.kind !== 'const') : term.kind === 'const' ? [] : [term];
+    const rest =
+      term.kind === 'mul' ? term.factors.filter((f) => f.kind !== 'const') : term.kind === 'const' ? [] : [term];
     const key = rest.map(structural).join('*');
     const entry = like.get(key) ?? { rest, coefficient: 0 };
     entry.coefficient += term.kind === 'const' ? term.value : coefficient(term);
@@ -57,10 +58,12 @@ function collect(sum: Dim): Dim {
 /** `round(value / divisor)` for an already simplified `value`. */
 function divide(value: Dim, divisor: number, round: Round): Dim {
   if (divisor === 1) return value;
-  if (value.kind === 'const') return dim(round === 'floor' ? Math.floor(value.value / divisor) : Math.ceil(value.value / divisor));
+  if (value.kind === 'const')
+    return dim(round === 'floor' ? Math.floor(value.value / divisor) : Math.ceil(value.value / divisor));
   const { terms, constant } = split(value);
   const common = terms.reduce((g, t) => gcd(g, coefficient(t)), gcd(constant, divisor));
-  if (common > 1) return divide(add(...terms.map((t) => scale(t, common)), dim(constant / common)), divisor / common, round);
+  if (common > 1)
+    return divide(add(...terms.map((t) => scale(t, common)), dim(constant / common)), divisor / common, round);
   const rest = add(...terms);
   const remainder = ((constant % divisor) + divisor) % divisor;
   const quotient = (constant - remainder) / divisor;
@@ -85,7 +88,7 @@ function split(value: Dim): { terms: Dim[]; constant: number } {
 
 /** The constant factor of a term: 6 for `6*H`, 1 for `H` or `ceil(H/2)`. */
 function coefficient(term: Dim): number {
-  return term.kind === 'mul' && term.factors[0]!.kind === 'const' ? term.factors[0].value : 1;
+  return term.kind === 'mul' && term.factors[0]?.kind === 'const' ? term.factors[0].value : 1;
 }
 
 /** Divides a term by a factor of its coefficient. */

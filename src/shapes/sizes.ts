@@ -7,7 +7,17 @@
 import type { Span } from '../diagnostics/diagnostic.js';
 import { simplify } from './simplify.js';
 import { MAX_SIZE_SEARCH } from '../limits.js';
-import { type Dim, type Env, evaluate, isQuasiAffine, lcm, periodOf, structural, substitute, symbolsOf } from './symbolic.js';
+import {
+  type Dim,
+  type Env,
+  evaluate,
+  isQuasiAffine,
+  lcm,
+  periodOf,
+  structural,
+  substitute,
+  symbolsOf,
+} from './symbolic.js';
 
 export interface SizeConstraint {
   /** The constraint as written, e.g. `H % 16 == 0`. */
@@ -119,7 +129,8 @@ export class SizeSpace {
   /** Size assignments to test for the given symbols, smallest first. */
   private *assignments(symbols: readonly string[], limit: number): Generator<Env> {
     const lists = symbols.map((s) => this.valuesOf(s, limit));
-    const perSymbol = symbols.length <= 1 ? Infinity : Math.max(2, Math.floor(MAX_COMBINATIONS ** (1 / symbols.length)));
+    const perSymbol =
+      symbols.length <= 1 ? Infinity : Math.max(2, Math.floor(MAX_COMBINATIONS ** (1 / symbols.length)));
     const trimmed = lists.map((l) => l.slice(0, perSymbol));
     const joint = this.constraints.filter((c) => c.symbols.length > 1 && c.symbols.every((s) => symbols.includes(s)));
     const index = trimmed.map(() => 0);
@@ -162,8 +173,16 @@ export class SizeSpace {
     const limit = Math.min(Math.max(SEARCH_LIMIT, 4 * period), MAX_SIZE_SEARCH);
     // The same expression on both sides agrees at every size the search would try: skip it.
     if (identical) return { kind: 'equal', proved: this.proves(symbols, left, right, period, limit) };
-    if (symbols.length === 1 && !this.constraints.some((c) => c.symbols.length > 1 && c.symbols.every((s) => s === symbols[0]))) {
-      return this.searchOne(symbols[0]!, left, right, limit) ?? { kind: 'equal', proved: this.proves(symbols, left, right, period, limit) };
+    if (
+      symbols.length === 1 &&
+      !this.constraints.some((c) => c.symbols.length > 1 && c.symbols.every((s) => s === symbols[0]))
+    ) {
+      return (
+        this.searchOne(symbols[0]!, left, right, limit) ?? {
+          kind: 'equal',
+          proved: this.proves(symbols, left, right, period, limit),
+        }
+      );
     }
     // Prefer a counterexample of a typical image size (every symbol ≥ 32) over a tiny one.
     let first: Comparison | undefined;
@@ -340,7 +359,9 @@ function compileDim(d: Dim, symbol: string): (value: number) => number {
     case 'div': {
       const inner = compileDim(d.value, symbol);
       const divisor = d.divisor;
-      return d.round === 'floor' ? (value) => Math.floor(inner(value) / divisor) : (value) => Math.ceil(inner(value) / divisor);
+      return d.round === 'floor'
+        ? (value) => Math.floor(inner(value) / divisor)
+        : (value) => Math.ceil(inner(value) / divisor);
     }
   }
 }
@@ -352,7 +373,13 @@ function compileDim(d: Dim, symbol: string): (value: number) => number {
  * of a dim with period p has period p·d), so their difference does too; zero on two whole
  * periods makes that step zero and the difference zero everywhere. False means "not shown".
  */
-function agreeEverywhere(left: Dim, right: Dim, at: (value: number) => number, other: (value: number) => number, limit: number): boolean {
+function agreeEverywhere(
+  left: Dim,
+  right: Dim,
+  at: (value: number) => number,
+  other: (value: number) => number,
+  limit: number,
+): boolean {
   if (!wholeConstants(left) || !wholeConstants(right) || !isQuasiAffine(left) || !isQuasiAffine(right)) return false;
   const period = lcm(periodOf(left), periodOf(right));
   if (2 * period > limit) return false;

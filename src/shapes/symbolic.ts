@@ -63,9 +63,11 @@ export function sub(a: Dim, b: Dim): Dim {
 }
 
 function divide(value: Dim, divisor: number, round: 'floor' | 'ceil'): Dim {
-  if (!Number.isInteger(divisor) || divisor <= 0) throw new RangeError(`divisor must be a positive integer, got ${divisor}`);
+  if (!Number.isInteger(divisor) || divisor <= 0)
+    throw new RangeError(`divisor must be a positive integer, got ${divisor}`);
   if (divisor === 1) return value;
-  if (value.kind === 'const') return dim(round === 'floor' ? Math.floor(value.value / divisor) : Math.ceil(value.value / divisor));
+  if (value.kind === 'const')
+    return dim(round === 'floor' ? Math.floor(value.value / divisor) : Math.ceil(value.value / divisor));
   return { kind: 'div', value, divisor, round };
 }
 

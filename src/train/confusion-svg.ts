@@ -45,7 +45,11 @@ function layout(n: number, names: readonly string[], title: string): Layout {
 export function confusionMatrixSvg(matrix: ConfusionMatrix, names: readonly string[], title: string): string {
   const n = matrix.classes;
   const labelOf = (index: number) => names[index] ?? String(index);
-  const { left, top, width, titleLines, captionLines } = layout(n, Array.from({ length: n }, (_, i) => labelOf(i)), title);
+  const { left, top, width, titleLines, captionLines } = layout(
+    n,
+    Array.from({ length: n }, (_, i) => labelOf(i)),
+    title,
+  );
   const parts: string[] = [];
   for (let truth = 0; truth < n; truth++) {
     const rowTotal = Array.from({ length: n }, (_, p) => matrix.count(truth, p)).reduce((a, b) => a + b, 0);
@@ -53,8 +57,12 @@ export function confusionMatrixSvg(matrix: ConfusionMatrix, names: readonly stri
       const fraction = rowTotal > 0 ? matrix.count(truth, predicted) / rowTotal : 0;
       const x = left + predicted * CELL;
       const y = top + truth * CELL;
-      parts.push(`<rect x="${x}" y="${y}" width="${CELL}" height="${CELL}" fill="${shade(fraction)}" stroke="#ccc"><title>${escapeXml(`${labelOf(truth)} → ${labelOf(predicted)}: ${matrix.count(truth, predicted)}`)}</title></rect>`);
-      parts.push(`<text x="${x + CELL / 2}" y="${y + CELL / 2 + 4}" text-anchor="middle" fill="${fraction > 0.5 ? 'white' : 'black'}">${rowTotal > 0 ? fraction.toFixed(2) : '–'}</text>`);
+      parts.push(
+        `<rect x="${x}" y="${y}" width="${CELL}" height="${CELL}" fill="${shade(fraction)}" stroke="#ccc"><title>${escapeXml(`${labelOf(truth)} → ${labelOf(predicted)}: ${matrix.count(truth, predicted)}`)}</title></rect>`,
+      );
+      parts.push(
+        `<text x="${x + CELL / 2}" y="${y + CELL / 2 + 4}" text-anchor="middle" fill="${fraction > 0.5 ? 'white' : 'black'}">${rowTotal > 0 ? fraction.toFixed(2) : '–'}</text>`,
+      );
     }
   }
   const labels = Array.from({ length: n }, (_, index) => [
@@ -66,10 +74,15 @@ export function confusionMatrixSvg(matrix: ConfusionMatrix, names: readonly stri
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width.toFixed(0)}" height="${height.toFixed(0)}" viewBox="0 0 ${width.toFixed(0)} ${height.toFixed(0)}" font-family="sans-serif" font-size="${FONT}">`,
     '<rect width="100%" height="100%" fill="white"/>',
-    ...titleLines.map((line, i) => `<text x="${PAD}" y="${PAD + (i + 1) * (TITLE_FONT + 4) - 4}" font-size="${TITLE_FONT}">${escapeXml(line)}</text>`),
+    ...titleLines.map(
+      (line, i) =>
+        `<text x="${PAD}" y="${PAD + (i + 1) * (TITLE_FONT + 4) - 4}" font-size="${TITLE_FONT}">${escapeXml(line)}</text>`,
+    ),
     ...parts,
     ...labels,
-    ...captionLines.map((line, i) => `<text x="${PAD}" y="${captionTop + (i + 1) * (FONT + 4) - 3}">${escapeXml(line)}</text>`),
+    ...captionLines.map(
+      (line, i) => `<text x="${PAD}" y="${captionTop + (i + 1) * (FONT + 4) - 3}">${escapeXml(line)}</text>`,
+    ),
     '</svg>',
     '',
   ].join('\n');

@@ -32,7 +32,8 @@ function seriesOf(history: readonly EpochRecord[]): Series[] {
     { name: 'train accuracy', values: history.map((r) => r.accuracy), unit: true },
   ];
   const keys = [...new Set(history.flatMap((r) => Object.keys(r.validation ?? {})))];
-  for (const key of keys) series.push({ name: `val ${key}`, values: history.map((r) => r.validation?.[key] ?? null), unit: true });
+  for (const key of keys)
+    series.push({ name: `val ${key}`, values: history.map((r) => r.validation?.[key] ?? null), unit: true });
   return series;
 }
 
@@ -40,8 +41,15 @@ function format(value: number): string {
   return Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toPrecision(2);
 }
 
-function polyline(values: readonly (number | null)[], x: (i: number) => number, y: (v: number) => number, colour: string): string {
-  const points = values.flatMap((v, i) => (v === null || !Number.isFinite(v) ? [] : [[x(i).toFixed(1), y(v).toFixed(1)] as const]));
+function polyline(
+  values: readonly (number | null)[],
+  x: (i: number) => number,
+  y: (v: number) => number,
+  colour: string,
+): string {
+  const points = values.flatMap((v, i) =>
+    v === null || !Number.isFinite(v) ? [] : [[x(i).toFixed(1), y(v).toFixed(1)] as const],
+  );
   const dots = points.map(([cx, cy]) => `<circle cx="${cx}" cy="${cy}" r="2.5" fill="${colour}"/>`).join('');
   return `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points.map((p) => p.join(',')).join(' ')}"/>${dots}`;
 }
@@ -55,7 +63,9 @@ interface Frame {
 
 function axes(frame: Frame, lossMax: number, epochs: number, x: (i: number) => number): string[] {
   const { top, bottom, left, right } = frame;
-  const parts = [`<rect x="${left}" y="${top}" width="${right - left}" height="${bottom - top}" fill="none" stroke="#888"/>`];
+  const parts = [
+    `<rect x="${left}" y="${top}" width="${right - left}" height="${bottom - top}" fill="none" stroke="#888"/>`,
+  ];
   for (let tick = 0; tick <= 4; tick++) {
     const y = bottom - (tick / 4) * (bottom - top);
     parts.push(`<line x1="${left}" x2="${right}" y1="${y}" y2="${y}" stroke="#eee"/>`);
@@ -63,16 +73,26 @@ function axes(frame: Frame, lossMax: number, epochs: number, x: (i: number) => n
     parts.push(`<text x="${right + 6}" y="${y + 4}">${(tick / 4).toFixed(2)}</text>`);
   }
   const step = Math.max(1, Math.ceil(epochs / 10));
-  for (let i = 0; i < epochs; i += step) parts.push(`<text x="${x(i).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${i + 1}</text>`);
+  for (let i = 0; i < epochs; i += step)
+    parts.push(`<text x="${x(i).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${i + 1}</text>`);
   parts.push(`<text x="${(left + right) / 2}" y="${bottom + 32}" text-anchor="middle">epoch</text>`);
   const middle = (top + bottom) / 2;
-  parts.push(`<text transform="translate(${MARGIN.side + FONT / 2},${middle}) rotate(-90)" text-anchor="middle">loss</text>`);
-  parts.push(`<text transform="translate(${WIDTH - MARGIN.side - FONT / 2},${middle}) rotate(90)" text-anchor="middle">accuracy / score</text>`);
+  parts.push(
+    `<text transform="translate(${MARGIN.side + FONT / 2},${middle}) rotate(-90)" text-anchor="middle">loss</text>`,
+  );
+  parts.push(
+    `<text transform="translate(${WIDTH - MARGIN.side - FONT / 2},${middle}) rotate(90)" text-anchor="middle">accuracy / score</text>`,
+  );
   return parts;
 }
 
 /** Legend entries in rows under the plot, each row as wide as the plot at most. */
-function legend(series: readonly Series[], left: number, right: number, top: number): { parts: string[]; height: number } {
+function legend(
+  series: readonly Series[],
+  left: number,
+  right: number,
+  top: number,
+): { parts: string[]; height: number } {
   const parts: string[] = [];
   let x = left;
   let row = 0;
@@ -83,7 +103,9 @@ function legend(series: readonly Series[], left: number, right: number, top: num
       row++;
     }
     const y = top + row * LINE;
-    parts.push(`<g transform="translate(${x.toFixed(1)},${y})"><rect width="${SWATCH}" height="${SWATCH}" y="-9" fill="${COLOURS[index % COLOURS.length]}"/><text x="${SWATCH + 4}">${escapeXml(s.name)}</text></g>`);
+    parts.push(
+      `<g transform="translate(${x.toFixed(1)},${y})"><rect width="${SWATCH}" height="${SWATCH}" y="-9" fill="${COLOURS[index % COLOURS.length]}"/><text x="${SWATCH + 4}">${escapeXml(s.name)}</text></g>`,
+    );
     x += width + ENTRY_GAP;
   });
   return { parts, height: (row + 1) * LINE };
@@ -101,7 +123,12 @@ export function trainingCurveSvg(history: readonly EpochRecord[], title: string)
   const x = (i: number) => frame.left + (epochs === 1 ? span / 2 : (i / (epochs - 1)) * span);
   const lines = series.map((s, index) => {
     const scale = s.unit ? 1 : lossMax;
-    return polyline(s.values, x, (v) => frame.bottom - (v / scale) * (frame.bottom - frame.top), COLOURS[index % COLOURS.length]!);
+    return polyline(
+      s.values,
+      x,
+      (v) => frame.bottom - (v / scale) * (frame.bottom - frame.top),
+      COLOURS[index % COLOURS.length]!,
+    );
   });
   const key = legend(series, frame.left, frame.right, frame.bottom + 54);
   const height = frame.bottom + 54 + key.height;
@@ -110,7 +137,10 @@ export function trainingCurveSvg(history: readonly EpochRecord[], title: string)
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="${FONT}">`,
     `<metadata>${escapeXml(JSON.stringify({ title, series: data }))}</metadata>`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    ...titleLines.map((line, i) => `<text x="${WIDTH / 2}" y="${10 + (i + 1) * (TITLE_FONT + 4) - 4}" text-anchor="middle" font-size="${TITLE_FONT}">${escapeXml(line)}</text>`),
+    ...titleLines.map(
+      (line, i) =>
+        `<text x="${WIDTH / 2}" y="${10 + (i + 1) * (TITLE_FONT + 4) - 4}" text-anchor="middle" font-size="${TITLE_FONT}">${escapeXml(line)}</text>`,
+    ),
     ...axes(frame, lossMax, epochs, x),
     ...lines,
     ...key.parts,

@@ -9,9 +9,20 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset.js';
-import type { Sample } from '../data/sample.js';
+import type { LabelledBox, Sample } from '../data/sample.js';
 import { explain } from '../explain/explain.js';
-import { argmaxRows, BoxAccuracy, ClassificationAccuracy, ConfusionMatrix, MultiLabelAccuracy, segmentationReport, type BoxLike, type ClassificationScores, type MultiLabelScores, type SegmentationReport } from '../metrics/index.js';
+import {
+  argmaxRows,
+  BoxAccuracy,
+  ClassificationAccuracy,
+  ConfusionMatrix,
+  MultiLabelAccuracy,
+  segmentationReport,
+  type BoxLike,
+  type ClassificationScores,
+  type MultiLabelScores,
+  type SegmentationReport,
+} from '../metrics/index.js';
 import { localisationAccuracy, MAX_BOX_ACC, MAX_BOX_ACC_V2, type LocalisationRecord } from '../metrics/box-accuracy.js';
 import { mapToBox } from '../metrics/map-to-box.js';
 import type { SegModel } from '../runtime/model.js';
@@ -40,7 +51,11 @@ export interface LocalisationReport {
   /** MaxBoxAccV2: mean over δ ∈ {0.3, 0.5, 0.7}, every component's box a candidate, τ step 0.001. */
   readonly maxBoxAccV2: number;
   /** MaxBoxAccV2's terms: MaxBoxAcc and its best threshold at each δ. */
-  readonly maxBoxAccV2Levels: readonly { readonly iouThreshold: number; readonly maxBoxAcc: number; readonly bestThreshold: number }[];
+  readonly maxBoxAccV2Levels: readonly {
+    readonly iouThreshold: number;
+    readonly maxBoxAcc: number;
+    readonly bestThreshold: number;
+  }[];
   /** Right class and IoU ≥ 0.5, boxes at the best threshold. */
   readonly top1Localisation: number;
   /** IoU ≥ 0.5 with the true class's map at the best threshold. */
@@ -76,7 +91,10 @@ class Accumulator {
   readonly labelSets?: MultiLabelAccuracy;
   images = 0;
 
-  constructor(readonly task: Task, multiLabel: boolean) {
+  constructor(
+    readonly task: Task,
+    multiLabel: boolean,
+  ) {
     this.matrix = new ConfusionMatrix(task.classes, task.kind === 'segmentation' ? {} : { ignoreLabel: null });
     if (multiLabel && task.kind !== 'segmentation') this.labelSets = new MultiLabelAccuracy(task.classes);
   }
@@ -85,11 +103,21 @@ class Accumulator {
 function checkClasses(dataset: Dataset, task: Task): void {
   const names = task.kind === 'segmentation' ? dataset.maskClasses : dataset.classes;
   if (names.length !== task.classes) {
-    throw trainError(TrainCode.classCountMismatch, `the model predicts ${task.classes} classes but the data set ${dataset.root} has ${names.length} (${names.join(', ')})`, 'set the model\'s class count, e.g. --param classes=' + names.length);
+    throw trainError(
+      TrainCode.classCountMismatch,
+      `the model predicts ${task.classes} classes but the data set ${dataset.root} has ${names.length} (${names.join(', ')})`,
+      "set the model's class count, e.g. --param classes=" + names.length,
+    );
   }
 }
 
-async function addBatch(model: SegModel, samples: readonly Sample[], input: InputSpec, accumulator: Accumulator, mapMethod: MapMethod | undefined): Promise<void> {
+async function addBatch(
+  model: SegModel,
+  samples: readonly Sample[],
+  input: InputSpec,
+  accumulator: Accumulator,
+  mapMethod: MapMethod | undefined,
+): Promise<void> {
   const { task } = accumulator;
   const batch = batchTensors(samples, input, task);
   try {
@@ -106,8 +134,12 @@ async function addBatch(model: SegModel, samples: readonly Sample[], input: Inpu
         accumulator.accuracy.add({ values, count: samples.length, classes: task.classes }, labels);
         accumulator.matrix.add(labels, argmaxRows({ values, count: samples.length, classes: task.classes }));
         // batchTensors required a label of every sample, which multiHot falls back on.
-        accumulator.labelSets?.add({ values, count: samples.length, classes: task.classes }, multiHot(samples, task.classes));
-        if (mapMethod && samples.every((s) => s.boxes)) await addMaps(model, batch.images, samples, values, accumulator, mapMethod);
+        accumulator.labelSets?.add(
+          { values, count: samples.length, classes: task.classes },
+          multiHot(samples, task.classes),
+        );
+        if (mapMethod && samples.every((s) => s.boxes))
+          await addMaps(model, batch.images, samples, values, accumulator, mapMethod);
       }
     } finally {
       tf.dispose(Object.values(outputs));
@@ -119,12 +151,19 @@ async function addBatch(model: SegModel, samples: readonly Sample[], input: Inpu
 }
 
 /** The boxes of the class whose map is scored (the label); all boxes when none has that class. */
-function boxesOfClass(sample: Sample): readonly (readonly number[])[] {
+function boxesOfClass(sample: Sample): readonly LabelledBox[] {
   const own = sample.boxes!.filter((box) => box[4] === sample.label);
   return own.length > 0 ? own : sample.boxes!;
 }
 
-async function addMaps(model: SegModel, images: tf.Tensor4D, samples: readonly Sample[], logits: Float32Array, accumulator: Accumulator, method: MapMethod): Promise<void> {
+async function addMaps(
+  model: SegModel,
+  images: tf.Tensor4D,
+  samples: readonly Sample[],
+  logits: Float32Array,
+  accumulator: Accumulator,
+  method: MapMethod,
+): Promise<void> {
   const labels = samples.map((s) => s.label!);
   const result = await explain(model, images, { method, classIndex: labels });
   const [, height, width] = result.map.shape;
@@ -140,7 +179,12 @@ async function addMaps(model: SegModel, images: tf.Tensor4D, samples: readonly S
       width,
       predicted,
       label: sample.label!,
-      truthBoxes: boxesOfClass(sample).map(([x0, y0, x1, y1]) => [x0 * (width / sample.width), y0 * (height / sample.height), x1 * (width / sample.width), y1 * (height / sample.height)]),
+      truthBoxes: boxesOfClass(sample).map(([x0, y0, x1, y1]) => [
+        x0 * (width / sample.width),
+        y0 * (height / sample.height),
+        x1 * (width / sample.width),
+        y1 * (height / sample.height),
+      ]),
     });
   });
 }
@@ -156,7 +200,12 @@ function localisation(maps: readonly StoredMap[], method: MapMethod): Localisati
   const { levels } = boxes.result();
   const v2 = boxesV2.result();
   const best = levels[0]!;
-  const records: LocalisationRecord[] = maps.map((map) => ({ predictedClass: map.predicted, label: map.label, box: mapToBox(map, best.bestThreshold), truthBoxes: map.truthBoxes }));
+  const records: LocalisationRecord[] = maps.map((map) => ({
+    predictedClass: map.predicted,
+    label: map.label,
+    box: mapToBox(map, best.bestThreshold),
+    truthBoxes: map.truthBoxes,
+  }));
   const located = localisationAccuracy(records);
   return {
     method,
@@ -164,11 +213,23 @@ function localisation(maps: readonly StoredMap[], method: MapMethod): Localisati
     maxBoxAcc: best.maxBoxAcc,
     bestThreshold: best.bestThreshold,
     maxBoxAccV2: v2.mean,
-    maxBoxAccV2Levels: v2.levels.map(({ iouThreshold, maxBoxAcc, bestThreshold }) => ({ iouThreshold, maxBoxAcc, bestThreshold })),
-    top1Localisation: located.top1Localisation, knownClassLocalisation: located.knownClassLocalisation };
+    maxBoxAccV2Levels: v2.levels.map(({ iouThreshold, maxBoxAcc, bestThreshold }) => ({
+      iouThreshold,
+      maxBoxAcc,
+      bestThreshold,
+    })),
+    top1Localisation: located.top1Localisation,
+    knownClassLocalisation: located.knownClassLocalisation,
+  };
 }
 
-export async function evaluateDataset(model: SegModel, dataset: Dataset, task: Task, input: InputSpec, options: EvaluateOptions = {}): Promise<EvaluationReport> {
+export async function evaluateDataset(
+  model: SegModel,
+  dataset: Dataset,
+  task: Task,
+  input: InputSpec,
+  options: EvaluateOptions = {},
+): Promise<EvaluationReport> {
   checkClasses(dataset, task);
   const accumulator = new Accumulator(task, options.multiLabel === true);
   const size = options.batchSize ?? 16;
@@ -182,15 +243,36 @@ export async function evaluateDataset(model: SegModel, dataset: Dataset, task: T
   if (pending.length > 0) await addBatch(model, pending, input, accumulator, options.mapMethod);
   const names = options.classNames ?? (task.kind === 'segmentation' ? dataset.maskClasses : dataset.classes);
   const { matrix, images } = accumulator;
-  if (task.kind === 'segmentation') return { task: task.kind, images, classNames: names, segmentation: segmentationReport(matrix, names), confusion: matrix };
+  if (task.kind === 'segmentation')
+    return {
+      task: task.kind,
+      images,
+      classNames: names,
+      segmentation: segmentationReport(matrix, names),
+      confusion: matrix,
+    };
   const located = options.mapMethod ? localisation(accumulator.maps, options.mapMethod) : undefined;
   const multiLabel = accumulator.labelSets?.result();
-  return { task: task.kind, images, classNames: names, classification: accumulator.accuracy.result(), ...(multiLabel ? { multiLabel } : {}), confusion: matrix, ...(located ? { localisation: located } : {}) };
+  return {
+    task: task.kind,
+    images,
+    classNames: names,
+    classification: accumulator.accuracy.result(),
+    ...(multiLabel ? { multiLabel } : {}),
+    confusion: matrix,
+    ...(located ? { localisation: located } : {}),
+  };
 }
 
 /** The headline scores of a report, for training history and progress lines. */
 export function headlineScores(report: EvaluationReport): Record<string, number | null> {
-  if (report.segmentation) return { meanIoU: report.segmentation.meanIoU, pixelAccuracy: report.segmentation.pixelAccuracy };
+  if (report.segmentation)
+    return { meanIoU: report.segmentation.meanIoU, pixelAccuracy: report.segmentation.pixelAccuracy };
   if (report.multiLabel) return { labelAccuracy: report.multiLabel.labelAccuracy, meanAP: report.multiLabel.meanAP };
-  return { top1: report.classification?.top1 ?? null, ...(report.localisation ? { maxBoxAcc: report.localisation.maxBoxAcc, maxBoxAccV2: report.localisation.maxBoxAccV2 } : {}) };
+  return {
+    top1: report.classification?.top1 ?? null,
+    ...(report.localisation
+      ? { maxBoxAcc: report.localisation.maxBoxAcc, maxBoxAccV2: report.localisation.maxBoxAccV2 }
+      : {}),
+  };
 }

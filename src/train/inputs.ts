@@ -21,9 +21,15 @@ export function fitSample(sample: Sample, spec: InputSpec): Sample {
 
 function toChannels(images: Float32Array, pixels: number, channels: number): Float32Array {
   if (channels === 3) return images;
-  if (channels !== 1) throw trainError(TrainCode.inputDoesNotFit, `the model's input has ${channels} channels; data sets hold RGB images`, 'models read 1 (grey) or 3 (RGB) channels');
+  if (channels !== 1)
+    throw trainError(
+      TrainCode.inputDoesNotFit,
+      `the model's input has ${channels} channels; data sets hold RGB images`,
+      'models read 1 (grey) or 3 (RGB) channels',
+    );
   const grey = new Float32Array(pixels);
-  for (let index = 0; index < pixels; index++) grey[index] = (images[index * 3]! + images[index * 3 + 1]! + images[index * 3 + 2]!) / 3;
+  for (let index = 0; index < pixels; index++)
+    grey[index] = (images[index * 3]! + images[index * 3 + 1]! + images[index * 3 + 2]!) / 3;
   return grey;
 }
 
@@ -37,18 +43,32 @@ export interface BatchTensors {
   /** float32 [N, C] multi-hot (multi-label classification). */
   readonly targets?: tf.Tensor2D;
   /** Segmentation with image-level labels: multi-hot over mask classes [N, C], 1 for images without a mask [N], 1 for the object classes [C]. */
-  readonly imageLevel?: { readonly targets: tf.Tensor2D; readonly weights: tf.Tensor1D; readonly classMask: tf.Tensor1D };
+  readonly imageLevel?: {
+    readonly targets: tf.Tensor2D;
+    readonly weights: tf.Tensor1D;
+    readonly classMask: tf.Tensor1D;
+  };
 }
 
 export function disposeBatch(batch: BatchTensors): void {
-  for (const tensor of [batch.images, batch.masks, batch.labels, batch.targets, batch.imageLevel?.targets, batch.imageLevel?.weights, batch.imageLevel?.classMask]) tensor?.dispose();
+  for (const tensor of [
+    batch.images,
+    batch.masks,
+    batch.labels,
+    batch.targets,
+    batch.imageLevel?.targets,
+    batch.imageLevel?.weights,
+    batch.imageLevel?.classMask,
+  ])
+    tensor?.dispose();
 }
 
 /** `[N, classes]` row-major: 1 for every class a sample holds (its `labels`, else its `label`). */
 export function multiHot(samples: readonly Sample[], classes: number): Float32Array {
   const targets = new Float32Array(samples.length * classes);
   samples.forEach((sample, row) => {
-    for (const label of sample.labels ?? (sample.label !== undefined ? [sample.label] : [])) targets[row * classes + label] = 1;
+    for (const label of sample.labels ?? (sample.label !== undefined ? [sample.label] : []))
+      targets[row * classes + label] = 1;
   });
   return targets;
 }
@@ -56,11 +76,25 @@ export function multiHot(samples: readonly Sample[], classes: number): Float32Ar
 /** What each task needs from a sample. */
 export function requireTaskData(sample: Sample, task: Task, multiLabel: boolean): void {
   const missing =
-    task.kind === 'segmentation' ? (!sample.mask ? 'a mask' : undefined)
-    : multiLabel ? (!sample.labels && sample.label === undefined ? 'image-level labels' : undefined)
-    : sample.label === undefined ? 'a class label' : undefined;
+    task.kind === 'segmentation'
+      ? !sample.mask
+        ? 'a mask'
+        : undefined
+      : multiLabel
+        ? !sample.labels && sample.label === undefined
+          ? 'image-level labels'
+          : undefined
+        : sample.label === undefined
+          ? 'a class label'
+          : undefined;
   if (missing) {
-    throw trainError(TrainCode.dataDoesNotFitTask, `the sample ${sample.id} has no ${missing}, which a ${task.kind} model needs`, task.kind === 'segmentation' ? 'use a data set with images/ and masks/' : 'use one folder per class, or labels.json beside the images');
+    throw trainError(
+      TrainCode.dataDoesNotFitTask,
+      `the sample ${sample.id} has no ${missing}, which a ${task.kind} model needs`,
+      task.kind === 'segmentation'
+        ? 'use a data set with images/ and masks/'
+        : 'use one folder per class, or labels.json beside the images',
+    );
   }
 }
 
@@ -73,10 +107,16 @@ export interface ClassNames {
 function imageLevelTensors(samples: readonly Sample[], names: ClassNames): BatchTensors['imageLevel'] {
   const count = names.maskClasses.length;
   const targets = new Float32Array(samples.length * count);
-  samples.forEach((sample, row) => targets.set(maskClassTargets(sample, names.classes, names.maskClasses), row * count));
+  samples.forEach((sample, row) =>
+    targets.set(maskClassTargets(sample, names.classes, names.maskClasses), row * count),
+  );
   const weights = Float32Array.from(samples, (sample) => (isMaskless(sample) ? 1 : 0));
   const classMask = Float32Array.from({ length: count }, (_, index) => (index === 0 ? 0 : 1));
-  return { targets: tf.tensor2d(targets, [samples.length, count]), weights: tf.tensor1d(weights), classMask: tf.tensor1d(classMask) };
+  return {
+    targets: tf.tensor2d(targets, [samples.length, count]),
+    weights: tf.tensor1d(weights),
+    classMask: tf.tensor1d(classMask),
+  };
 }
 
 /**
@@ -84,15 +124,36 @@ function imageLevelTensors(samples: readonly Sample[], names: ClassNames): Batch
  * segmentation batch also carries the image-level targets of the samples whose mask is all
  * ignored (incomplete supervision).
  */
-export function batchTensors(samples: readonly Sample[], spec: InputSpec, task: Task, multiLabel = false, imageLevel?: ClassNames): BatchTensors {
+export function batchTensors(
+  samples: readonly Sample[],
+  spec: InputSpec,
+  task: Task,
+  multiLabel = false,
+  imageLevel?: ClassNames,
+): BatchTensors {
   samples.forEach((sample) => requireTaskData(sample, task, multiLabel));
   const batch: Batch = stackSamples(samples);
   const pixels = batch.size * batch.height * batch.width;
-  const images = tf.tensor4d(toChannels(batch.images, pixels, spec.channels), [batch.size, batch.height, batch.width, spec.channels]);
+  const images = tf.tensor4d(toChannels(batch.images, pixels, spec.channels), [
+    batch.size,
+    batch.height,
+    batch.width,
+    spec.channels,
+  ]);
   if (task.kind === 'segmentation') {
     const masks = tf.tensor3d(Int32Array.from(batch.masks!), [batch.size, batch.height, batch.width], 'int32');
-    return { size: batch.size, images, masks, ...(imageLevel && samples.some(isMaskless) ? { imageLevel: imageLevelTensors(samples, imageLevel) } : {}) };
+    return {
+      size: batch.size,
+      images,
+      masks,
+      ...(imageLevel && samples.some(isMaskless) ? { imageLevel: imageLevelTensors(samples, imageLevel) } : {}),
+    };
   }
-  if (multiLabel) return { size: batch.size, images, targets: tf.tensor2d(multiHot(samples, task.classes), [batch.size, task.classes]) };
+  if (multiLabel)
+    return {
+      size: batch.size,
+      images,
+      targets: tf.tensor2d(multiHot(samples, task.classes), [batch.size, task.classes]),
+    };
   return { size: batch.size, images, labels: tf.tensor1d(batch.labels!, 'int32') };
 }

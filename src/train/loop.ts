@@ -74,7 +74,11 @@ function iteration(state: TrainState, epoch: number): IterationOptions {
 function augmentOptions(state: TrainState, input: InputSpec, sample: Sample): AugmentOptions | undefined {
   const { flip, scaleCrop } = state.config;
   if (!flip && !scaleCrop) return undefined;
-  const crop = scaleCrop && { height: input.height ?? sample.height, width: input.width ?? sample.width, scale: scaleCrop };
+  const crop = scaleCrop && {
+    height: input.height ?? sample.height,
+    width: input.width ?? sample.width,
+    scale: scaleCrop,
+  };
   return { ...(crop ? { crop } : {}), flip };
 }
 
@@ -88,7 +92,13 @@ function weakSupervision(context: LoopContext, state: TrainState, sample: Sample
   return result;
 }
 
-async function loadSamples(context: LoopContext, state: TrainState, epoch: number, indices: readonly number[], hooks: LoopHooks): Promise<Sample[]> {
+async function loadSamples(
+  context: LoopContext,
+  state: TrainState,
+  epoch: number,
+  indices: readonly number[],
+  hooks: LoopHooks,
+): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (const index of indices) {
     let sample: Sample;
@@ -107,12 +117,32 @@ async function loadSamples(context: LoopContext, state: TrainState, epoch: numbe
   return samples;
 }
 
-function addStep(sums: RunningSums, loss: number, correct: number, counted: number, images: number, seconds: number): RunningSums {
-  return { lossSum: sums.lossSum + loss, batches: sums.batches + 1, correct: sums.correct + correct, counted: sums.counted + counted, images: sums.images + images, seconds: sums.seconds + seconds };
+function addStep(
+  sums: RunningSums,
+  loss: number,
+  correct: number,
+  counted: number,
+  images: number,
+  seconds: number,
+): RunningSums {
+  return {
+    lossSum: sums.lossSum + loss,
+    batches: sums.batches + 1,
+    correct: sums.correct + correct,
+    counted: sums.counted + counted,
+    images: sums.images + images,
+    seconds: sums.seconds + seconds,
+  };
 }
 
 /** Trains one batch and returns the advanced state (or the same state when every file was bad). */
-async function trainBatch(context: LoopContext, state: TrainState, indices: readonly number[], hooks: LoopHooks, steps: number): Promise<TrainState> {
+async function trainBatch(
+  context: LoopContext,
+  state: TrainState,
+  indices: readonly number[],
+  hooks: LoopHooks,
+  steps: number,
+): Promise<TrainState> {
   const clock = hooks.now ?? (() => performance.now() / 1000);
   const started = clock();
   const samples = await loadSamples(context, state, state.epoch, indices, hooks);
@@ -120,7 +150,10 @@ async function trainBatch(context: LoopContext, state: TrainState, indices: read
   if (samples.length === 0) return advanced;
   const { config } = state;
   const learningRate = learningRateAt(config.schedule, config.learningRate, state.step, steps);
-  const imageLevel = config.maskShare !== undefined && config.maskShare < 1 ? { classes: context.dataset.classes, maskClasses: context.dataset.maskClasses } : undefined;
+  const imageLevel =
+    config.maskShare !== undefined && config.maskShare < 1
+      ? { classes: context.dataset.classes, maskClasses: context.dataset.maskClasses }
+      : undefined;
   const batch = batchTensors(samples, context.input, context.task, config.multiLabel, imageLevel);
   try {
     const result = await trainStep(context.model, context.task, context.optimizer, batch, {
@@ -131,7 +164,14 @@ async function trainBatch(context: LoopContext, state: TrainState, indices: read
       ...(config.loss ? { loss: config.loss } : {}),
       ...(config.imageLabelWeight !== undefined ? { imageLabelWeight: config.imageLabelWeight } : {}),
     });
-    const running = addStep(state.running, result.loss, result.correct, result.counted, samples.length, clock() - started);
+    const running = addStep(
+      state.running,
+      result.loss,
+      result.correct,
+      result.counted,
+      samples.length,
+      clock() - started,
+    );
     return { ...advanced, step: state.step + 1, running };
   } finally {
     disposeBatch(batch);
@@ -154,7 +194,12 @@ function progressOf(state: TrainState, batches: number, steps: number): StepProg
   };
 }
 
-async function finishEpoch(context: LoopContext, state: TrainState, hooks: LoopHooks, steps: number): Promise<TrainState> {
+async function finishEpoch(
+  context: LoopContext,
+  state: TrainState,
+  hooks: LoopHooks,
+  steps: number,
+): Promise<TrainState> {
   const { running } = state;
   const validation = hooks.validate ? await hooks.validate(context.model) : undefined;
   const record: EpochRecord = {
@@ -166,14 +211,24 @@ async function finishEpoch(context: LoopContext, state: TrainState, hooks: LoopH
     seconds: running.seconds,
     ...(validation ? { validation } : {}),
   };
-  const next: TrainState = { ...state, epoch: state.epoch + 1, batchInEpoch: 0, running: EMPTY_SUMS, history: [...state.history, record] };
+  const next: TrainState = {
+    ...state,
+    epoch: state.epoch + 1,
+    batchInEpoch: 0,
+    running: EMPTY_SUMS,
+    history: [...state.history, record],
+  };
   await hooks.checkpoint(next);
   hooks.onEpoch?.(record, next);
   return next;
 }
 
 /** Runs from `state` to the last epoch, or until `shouldStop`; returns the final state. */
-export async function trainLoop(context: LoopContext, start: TrainState, hooks: LoopHooks): Promise<{ state: TrainState; outcome: LoopOutcome }> {
+export async function trainLoop(
+  context: LoopContext,
+  start: TrainState,
+  hooks: LoopHooks,
+): Promise<{ state: TrainState; outcome: LoopOutcome }> {
   let state = start;
   const size = context.dataset.size;
   const batches = batchesPerEpoch(size, state.config.batchSize);

@@ -101,7 +101,10 @@ export function positionLosses(logits: tf.Tensor, labels: tf.Tensor, options: Lo
     if (kind === 'sce') {
       const cross = tf.neg(pickedLog);
       const reverse = tf.mul(tf.sub(1, tf.exp(pickedLog)), -SCE_LOG_ZERO);
-      return tf.add(tf.mul(cross, options.alpha ?? LOSS_DEFAULTS.alpha), tf.mul(reverse, options.beta ?? LOSS_DEFAULTS.beta));
+      return tf.add(
+        tf.mul(cross, options.alpha ?? LOSS_DEFAULTS.alpha),
+        tf.mul(reverse, options.beta ?? LOSS_DEFAULTS.beta),
+      );
     }
     const smoothing = options.smoothing ?? 0;
     if (smoothing === 0) return tf.neg(pickedLog);
@@ -111,7 +114,12 @@ export function positionLosses(logits: tf.Tensor, labels: tf.Tensor, options: Lo
 }
 
 /** `positionLosses` averaged over the positions whose label is not `ignore` (0 when none is). */
-export function robustPixelLoss(logits: tf.Tensor, labels: tf.Tensor, options: LossOptions = {}, ignore = IGNORE_LABEL): tf.Scalar {
+export function robustPixelLoss(
+  logits: tf.Tensor,
+  labels: tf.Tensor,
+  options: LossOptions = {},
+  ignore = IGNORE_LABEL,
+): tf.Scalar {
   return tf.tidy(() => {
     const counted = tf.notEqual(labels, tf.scalar(ignore, 'int32'));
     const losses = positionLosses(logits, tf.where(counted, labels, tf.zerosLike(labels)), options);
@@ -137,7 +145,13 @@ export const LSE_POOLING_R = 5;
  * (`classMask` [C]: 1 for the classes scored, 0 for background), averaged over the scored
  * classes and over the images whose weight is 1 (`weights` [N]); 0 when no image counts.
  */
-export function imageLevelLoss(logits: tf.Tensor4D, targets: tf.Tensor2D, weights: tf.Tensor1D, classMask: tf.Tensor1D, r = LSE_POOLING_R): tf.Scalar {
+export function imageLevelLoss(
+  logits: tf.Tensor4D,
+  targets: tf.Tensor2D,
+  weights: tf.Tensor1D,
+  classMask: tf.Tensor1D,
+  r = LSE_POOLING_R,
+): tf.Scalar {
   return tf.tidy(() => {
     const [, height, width] = logits.shape;
     const pooled = tf.div(tf.sub(tf.logSumExp(tf.mul(logits, r), [1, 2]), Math.log(height * width)), r);

@@ -40,7 +40,11 @@ export class Optimizer {
     private readonly variables: ReadonlyMap<string, tf.Variable>,
   ) {
     if (!OPTIMIZER_NAMES.includes(options.name)) {
-      throw trainError(TrainCode.badOption, `unknown optimizer \`${options.name}\``, `choose one of ${OPTIMIZER_NAMES.join(', ')}`);
+      throw trainError(
+        TrainCode.badOption,
+        `unknown optimizer \`${options.name}\``,
+        `choose one of ${OPTIMIZER_NAMES.join(', ')}`,
+      );
     }
     for (const [weight, variable] of variables) {
       for (const slot of slotNames(options.name)) {
@@ -74,7 +78,11 @@ export class Optimizer {
     for (const [name, slot] of this.slots) {
       const saved = tensors.get(name);
       if (!saved || !tf.util.arraysEqual(saved.shape, slot.shape)) {
-        throw trainError(TrainCode.badCheckpoint, `the checkpoint's optimizer state has no fitting \`${name}\``, 'resume with the optimizer and model the checkpoint was made with');
+        throw trainError(
+          TrainCode.badCheckpoint,
+          `the checkpoint's optimizer state has no fitting \`${name}\``,
+          'resume with the optimizer and model the checkpoint was made with',
+        );
       }
       slot.assign(saved);
     }

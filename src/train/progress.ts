@@ -42,8 +42,16 @@ export function progressLine(progress: StepProgress, metricName: string, seconds
 }
 
 export function epochLine(record: EpochRecord, epochs: number, metricName: string): string {
-  const validation = Object.entries(record.validation ?? {}).map(([key, value]) => `val ${key} ${value === null ? 'n/a' : value.toFixed(4)}`);
-  return [`epoch ${record.epoch}/${epochs} done`, `loss ${record.loss.toFixed(4)}`, `${metricName} ${record.accuracy.toFixed(4)}`, ...validation, `${record.images} images in ${formatDuration(record.seconds)}`].join('  ');
+  const validation = Object.entries(record.validation ?? {}).map(
+    ([key, value]) => `val ${key} ${value === null ? 'n/a' : value.toFixed(4)}`,
+  );
+  return [
+    `epoch ${record.epoch}/${epochs} done`,
+    `loss ${record.loss.toFixed(4)}`,
+    `${metricName} ${record.accuracy.toFixed(4)}`,
+    ...validation,
+    `${record.images} images in ${formatDuration(record.seconds)}`,
+  ].join('  ');
 }
 
 export interface ProgressWriter {

@@ -26,7 +26,11 @@ export interface ClassMap {
 
 export function checkThresholds(foreground: number, background: number): void {
   if (!(background >= 0 && foreground <= 1 && background <= foreground)) {
-    throw trainError(TrainCode.badOption, `the pseudo-mask thresholds must satisfy 0 ≤ bg ≤ fg ≤ 1, got fg ${foreground} and bg ${background}`, 'for example --fg 0.6 --bg 0.2');
+    throw trainError(
+      TrainCode.badOption,
+      `the pseudo-mask thresholds must satisfy 0 ≤ bg ≤ fg ≤ 1, got fg ${foreground} and bg ${background}`,
+      'for example --fg 0.6 --bg 0.2',
+    );
   }
 }
 
@@ -56,5 +60,9 @@ export function maskClassOf(label: number, classes: readonly string[], maskClass
   const byName = maskClasses.indexOf(classes[label] ?? '');
   if (byName >= 0) return byName;
   if (maskClasses.length === 2) return 1;
-  throw trainError(TrainCode.dataDoesNotFitTask, `the class \`${classes[label]}\` has no mask class of the same name (mask classes: ${maskClasses.join(', ')})`, 'name the mask classes like the image classes, or use two mask classes (background, foreground)');
+  throw trainError(
+    TrainCode.dataDoesNotFitTask,
+    `the class \`${classes[label]}\` has no mask class of the same name (mask classes: ${maskClasses.join(', ')})`,
+    'name the mask classes like the image classes, or use two mask classes (background, foreground)',
+  );
 }

@@ -84,7 +84,16 @@ export interface TrainState {
 export const EMPTY_SUMS: RunningSums = { lossSum: 0, batches: 0, correct: 0, counted: 0, images: 0, seconds: 0 };
 
 export function initialState(config: TrainConfig): TrainState {
-  return { format: TRAIN_STATE_FORMAT, version: TRAIN_STATE_VERSION, config, epoch: 0, batchInEpoch: 0, step: 0, running: EMPTY_SUMS, history: [] };
+  return {
+    format: TRAIN_STATE_FORMAT,
+    version: TRAIN_STATE_VERSION,
+    config,
+    epoch: 0,
+    batchInEpoch: 0,
+    step: 0,
+    running: EMPTY_SUMS,
+    history: [],
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -94,16 +103,28 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Checks the fields a resumed run relies on; `file` names the source in the diagnostic. */
 export function parseTrainState(value: unknown, file: string): TrainState {
   const fail = (why: string): never => {
-    throw trainError(TrainCode.badCheckpoint, `${file} is not a usable training state: ${why}`, 'start a new run without --resume, or point --out at the run to continue');
+    throw trainError(
+      TrainCode.badCheckpoint,
+      `${file} is not a usable training state: ${why}`,
+      'start a new run without --resume, or point --out at the run to continue',
+    );
   };
-  if (!isRecord(value) || value.format !== TRAIN_STATE_FORMAT) return fail(`its "format" is not "${TRAIN_STATE_FORMAT}"`);
-  if (value.version !== TRAIN_STATE_VERSION) return fail(`version ${String(value.version)} is not ${TRAIN_STATE_VERSION}`);
+  if (!isRecord(value) || value.format !== TRAIN_STATE_FORMAT)
+    return fail(`its "format" is not "${TRAIN_STATE_FORMAT}"`);
+  if (value.version !== TRAIN_STATE_VERSION)
+    return fail(`version ${String(value.version)} is not ${TRAIN_STATE_VERSION}`);
   for (const key of ['epoch', 'batchInEpoch', 'step']) {
     if (!Number.isInteger(value[key]) || (value[key] as number) < 0) fail(`"${key}" must be a non-negative integer`);
   }
-  if (!isRecord(value.config) || !isRecord(value.running) || !Array.isArray(value.history)) return fail('"config", "running" or "history" is missing');
+  if (!isRecord(value.config) || !isRecord(value.running) || !Array.isArray(value.history))
+    return fail('"config", "running" or "history" is missing');
   const config = value.config;
-  if (typeof config.model !== 'string' || !Number.isInteger(config.batchSize) || !Number.isInteger(config.epochs) || !Number.isInteger(config.seed)) {
+  if (
+    typeof config.model !== 'string' ||
+    !Number.isInteger(config.batchSize) ||
+    !Number.isInteger(config.epochs) ||
+    !Number.isInteger(config.seed)
+  ) {
     return fail('its "config" lacks the model, batch size, epochs or seed');
   }
   return value as unknown as TrainState;

@@ -13,7 +13,17 @@ import { TrainCode } from './codes.js';
 import { trainError } from './errors.js';
 import type { BatchTensors } from './inputs.js';
 import { acolLoss } from '../explain/acol.js';
-import { classificationCrossEntropy, imageLevelLoss, isDecayedWeight, type LossOptions, multiLabelCrossEntropy, pixelCrossEntropy, robustPixelLoss, smoothBinaryTargets, weightDecayLoss } from './losses.js';
+import {
+  classificationCrossEntropy,
+  imageLevelLoss,
+  isDecayedWeight,
+  type LossOptions,
+  multiLabelCrossEntropy,
+  pixelCrossEntropy,
+  robustPixelLoss,
+  smoothBinaryTargets,
+  weightDecayLoss,
+} from './losses.js';
 import type { Optimizer } from './optimizer.js';
 import type { Task } from './task.js';
 
@@ -40,7 +50,11 @@ export interface StepResult {
 
 /** The trainable variables by weight name. */
 export function trainableByName(model: SegModel): Map<string, tf.Variable> {
-  return new Map(weightDeclarations(model.graph).filter((d) => d.train).map((d) => [d.name, model.weights.get(d.name)!]));
+  return new Map(
+    weightDeclarations(model.graph)
+      .filter((d) => d.train)
+      .map((d) => [d.name, model.weights.get(d.name)!]),
+  );
 }
 
 /**
@@ -48,17 +62,31 @@ export function trainableByName(model: SegModel): Map<string, tf.Variable> {
  * the weighted image-level loss when the batch has images without a mask. Classification: the
  * loss averaged over images (multi-label: sigmoid cross-entropy against the smoothed targets).
  */
-export function taskLoss(task: Task, outputs: Record<string, tf.Tensor>, batch: BatchTensors, options: Pick<StepOptions, 'loss' | 'imageLabelWeight'> = {}): tf.Scalar {
+export function taskLoss(
+  task: Task,
+  outputs: Record<string, tf.Tensor>,
+  batch: BatchTensors,
+  options: Pick<StepOptions, 'loss' | 'imageLabelWeight'> = {},
+): tf.Scalar {
   const logits = outputs[task.outputs[0]!]!;
   const loss = options.loss;
   if (task.kind === 'segmentation') {
     const pixels = loss ? robustPixelLoss(logits, batch.masks!, loss) : pixelCrossEntropy(logits, batch.masks!);
     if (!batch.imageLevel) return pixels;
     const { targets, weights, classMask } = batch.imageLevel;
-    return tf.tidy(() => tf.add(pixels, tf.mul(imageLevelLoss(logits as tf.Tensor4D, targets, weights, classMask), options.imageLabelWeight ?? 1)) as tf.Scalar);
+    return tf.tidy(
+      () =>
+        tf.add(
+          pixels,
+          tf.mul(imageLevelLoss(logits as tf.Tensor4D, targets, weights, classMask), options.imageLabelWeight ?? 1),
+        ) as tf.Scalar,
+    );
   }
   if (task.kind === 'acol') return acolLoss(logits, outputs[task.outputs[1]!]!, batch.labels!);
-  if (batch.targets) return loss?.smoothing ? tf.tidy(() => multiLabelCrossEntropy(logits, smoothBinaryTargets(batch.targets!, loss.smoothing!))) : multiLabelCrossEntropy(logits, batch.targets);
+  if (batch.targets)
+    return loss?.smoothing
+      ? tf.tidy(() => multiLabelCrossEntropy(logits, smoothBinaryTargets(batch.targets!, loss.smoothing!)))
+      : multiLabelCrossEntropy(logits, batch.targets);
   return loss ? robustPixelLoss(logits, batch.labels!, loss, -1) : classificationCrossEntropy(logits, batch.labels!);
 }
 
@@ -67,7 +95,10 @@ export function correctCounts(task: Task, logits: tf.Tensor, batch: BatchTensors
   return tf.tidy(() => {
     if (batch.targets) {
       const predicted = tf.cast(tf.greater(logits, 0), 'float32');
-      return tf.stack([tf.sum(tf.cast(tf.equal(predicted, batch.targets), 'float32')), tf.scalar(batch.targets.size)]) as tf.Tensor1D;
+      return tf.stack([
+        tf.sum(tf.cast(tf.equal(predicted, batch.targets), 'float32')),
+        tf.scalar(batch.targets.size),
+      ]) as tf.Tensor1D;
     }
     const truth = task.kind === 'segmentation' ? batch.masks! : batch.labels!;
     const counted = tf.notEqual(truth, tf.scalar(255, 'int32'));
@@ -77,7 +108,13 @@ export function correctCounts(task: Task, logits: tf.Tensor, batch: BatchTensors
 }
 
 /** Async because reading the loss back must be asynchronous on WebGPU. */
-export async function trainStep(model: SegModel, task: Task, optimizer: Optimizer, batch: BatchTensors, options: StepOptions): Promise<StepResult> {
+export async function trainStep(
+  model: SegModel,
+  task: Task,
+  optimizer: Optimizer,
+  batch: BatchTensors,
+  options: StepOptions,
+): Promise<StepResult> {
   registerGradients();
   const variables = trainableByName(model);
   const nameOf = new Map([...variables].map(([name, variable]) => [variable.name, name]));
@@ -100,9 +137,16 @@ export async function trainStep(model: SegModel, task: Task, optimizer: Optimize
     const [lossValues, counts, totals] = await Promise.all([kept[0]!.data(), kept[1]!.data(), value.data()]);
     const loss = lossValues[0]!;
     if (!Number.isFinite(loss) || !Number.isFinite(totals[0]!)) {
-      throw trainError(TrainCode.lossNotFinite, `the loss became ${loss} at step ${optimizer.step + 1}`, 'lower the learning rate (--lr), or check the data for bad labels');
+      throw trainError(
+        TrainCode.lossNotFinite,
+        `the loss became ${loss} at step ${optimizer.step + 1}`,
+        'lower the learning rate (--lr), or check the data for bad labels',
+      );
     }
-    optimizer.apply(new Map(Object.entries(grads).map(([name, gradient]) => [nameOf.get(name)!, gradient])), options.learningRate);
+    optimizer.apply(
+      new Map(Object.entries(grads).map(([name, gradient]) => [nameOf.get(name)!, gradient])),
+      options.learningRate,
+    );
     for (const [name, tensor] of updates) model.weights.get(name)!.assign(tensor);
     return { loss, correct: counts[0]!, counted: counts[1]! };
   } finally {

@@ -33,7 +33,13 @@ function outputNode(graph: Graph, index: number): IRNode | undefined {
 
 function classCount(node: IRNode, graph: Graph): number {
   const classes = constValue(node.type.shape[node.type.shape.length - 1]!);
-  if (classes === undefined) throw trainError(TrainCode.unknownTask, `the output of \`${graph.model}\` has no fixed class count`, 'the last axis of the logits must be a number of classes', node.span);
+  if (classes === undefined)
+    throw trainError(
+      TrainCode.unknownTask,
+      `the output of \`${graph.model}\` has no fixed class count`,
+      'the last axis of the logits must be a number of classes',
+      node.span,
+    );
   return classes;
 }
 
@@ -41,8 +47,14 @@ export function inferTask(graph: Graph): Task {
   const first = outputNode(graph, 0);
   const rank = first?.type.shape.length;
   if (!first || first.type.dtype !== 'f32' || (rank !== 4 && rank !== 2)) {
-    const shown = first ? `[${first.type.shape.map((d) => constValue(d) ?? (d.kind === 'sym' ? d.name : '?')).join(', ')}]` : 'none';
-    throw trainError(TrainCode.unknownTask, `cannot tell what \`${graph.model}\` is trained for: its first output has shape ${shown}`, 'the first output must be logits, [N, H, W, C] for segmentation or [N, C] for classification');
+    const shown = first
+      ? `[${first.type.shape.map((d) => constValue(d) ?? (d.kind === 'sym' ? d.name : '?')).join(', ')}]`
+      : 'none';
+    throw trainError(
+      TrainCode.unknownTask,
+      `cannot tell what \`${graph.model}\` is trained for: its first output has shape ${shown}`,
+      'the first output must be logits, [N, H, W, C] for segmentation or [N, C] for classification',
+    );
   }
   const name = graph.outputs[0]!.name;
   if (rank === 4) return { kind: 'segmentation', outputs: [name], classes: classCount(first, graph) };
@@ -62,6 +74,17 @@ export function inputSpec(graph: Graph): InputSpec {
     throw trainError(TrainCode.inputDoesNotFit, `\`${graph.model}\` must take one image input [N, H, W, C]`);
   }
   const [, height, width, channels] = node.type.shape.map(constValue);
-  if (channels === undefined) throw trainError(TrainCode.inputDoesNotFit, `the input \`${input.name}\` has no fixed channel count`, undefined, node.span);
-  return { name: input.name, channels, ...(height !== undefined ? { height } : {}), ...(width !== undefined ? { width } : {}) };
+  if (channels === undefined)
+    throw trainError(
+      TrainCode.inputDoesNotFit,
+      `the input \`${input.name}\` has no fixed channel count`,
+      undefined,
+      node.span,
+    );
+  return {
+    name: input.name,
+    channels,
+    ...(height !== undefined ? { height } : {}),
+    ...(width !== undefined ? { width } : {}),
+  };
 }

@@ -40,7 +40,13 @@ export function isMaskless(sample: Sample): boolean {
  * smaller ones stay visible where boxes overlap. Box classes are image classes, mapped to mask
  * classes by name (or to 1 with two mask classes).
  */
-export function masksFromBoxes(sample: Sample, classes: readonly string[], maskClasses: readonly string[], mode: BoxMaskMode, fraction = INNER_BOX_FRACTION): Sample {
+export function masksFromBoxes(
+  sample: Sample,
+  classes: readonly string[],
+  maskClasses: readonly string[],
+  mode: BoxMaskMode,
+  fraction = INNER_BOX_FRACTION,
+): Sample {
   const { width, height } = sample;
   const mask = new Uint8Array(width * height);
   const boxes = [...(sample.boxes ?? [])].sort((a, b) => (b[2] - b[0]) * (b[3] - b[1]) - (a[2] - a[0]) * (a[3] - a[1]));
@@ -63,8 +69,13 @@ export function masksFromBoxes(sample: Sample, classes: readonly string[], maskC
 }
 
 /** Multi-hot over mask classes of the sample's image-level labels (its `labels`, else its `label`). */
-export function maskClassTargets(sample: Sample, classes: readonly string[], maskClasses: readonly string[]): Float32Array {
+export function maskClassTargets(
+  sample: Sample,
+  classes: readonly string[],
+  maskClasses: readonly string[],
+): Float32Array {
   const targets = new Float32Array(maskClasses.length);
-  for (const label of sample.labels ?? (sample.label !== undefined ? [sample.label] : [])) targets[maskClassOf(label, classes, maskClasses)] = 1;
+  for (const label of sample.labels ?? (sample.label !== undefined ? [sample.label] : []))
+    targets[maskClassOf(label, classes, maskClasses)] = 1;
   return targets;
 }

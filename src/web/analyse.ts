@@ -43,10 +43,16 @@ function pickOutputs(model: SegModel, outputs: Record<string, tf.Tensor>): { log
   const tensors = Object.values(outputs);
   const logits = tensors.find((t) => t.rank === 4 && t.dtype === 'float32') as tf.Tensor4D | undefined;
   if (!logits) {
-    const shapes = Object.entries(outputs).map(([name, t]) => `${name} [${t.shape.join(', ')}]`).join(', ');
-    throw runtimeError(WebCode.notSegmentationModel, `the model \`${model.graph.model}\` has no 4-D class-score output to segment with (its outputs: ${shapes})`, {
-      hint: 'bundle a segmentation model, whose output is [N, H, W, classes]',
-    });
+    const shapes = Object.entries(outputs)
+      .map(([name, t]) => `${name} [${t.shape.join(', ')}]`)
+      .join(', ');
+    throw runtimeError(
+      WebCode.notSegmentationModel,
+      `the model \`${model.graph.model}\` has no 4-D class-score output to segment with (its outputs: ${shapes})`,
+      {
+        hint: 'bundle a segmentation model, whose output is [N, H, W, classes]',
+      },
+    );
   }
   const mask = tensors.find((t) => t.dtype === 'int32') ?? tf.argMax(logits, -1);
   return { logits, mask };
@@ -70,7 +76,9 @@ export async function segment(model: SegModel, image: RgbImage): Promise<Segment
 /** Grad-CAM for the class summed over every pixel of the segmentation output. */
 export async function gradCamHeatmap(model: SegModel, image: RgbImage, classIndex: number): Promise<Heatmap> {
   const onnx = webOnnxExplainerOf(model);
-  const result = onnx ? await onnx.explain(image, { method: 'gradcam', classIndex }) : await explain(model, image, { method: 'gradcam', classIndex });
+  const result = onnx
+    ? await onnx.explain(image, { method: 'gradcam', classIndex })
+    : await explain(model, image, { method: 'gradcam', classIndex });
   try {
     return { map: (await result.map.data()) as Float32Array, classIndex: result.classIndex[0]!, target: result.target };
   } finally {

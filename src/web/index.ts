@@ -4,8 +4,15 @@
  * imports a Node module (the page's build fails if anything does).
  */
 export {
-  classHistogram, fitToModel, gradCamHeatmap, heatmapOverlayImage, maskOverlayImage, mostFrequentForeground, segment,
-  type Heatmap, type Segmentation,
+  classHistogram,
+  fitToModel,
+  gradCamHeatmap,
+  heatmapOverlayImage,
+  maskOverlayImage,
+  mostFrequentForeground,
+  segment,
+  type Heatmap,
+  type Segmentation,
 } from './analyse.js';
 export { backendRequestFrom, describeBackend, startWebBackend, type WebBackendRequest } from './backend.js';
 export { WebCode, type WebCodeName } from './codes.js';
@@ -13,7 +20,13 @@ export { LETTERBOX_FILL, cropToBox, fitBox, letterbox, shrinkToFit, type Box } f
 export { compileBundled, loadWebModel, type BundledSources, type WebModel } from './load-model.js';
 export { joinPath, memoryHost } from './memory-host.js';
 export {
-  ONNX_RUNTIME_WEB_MODULE, OnnxRuntimeWebMissing, loadOnnxRuntimeWeb, onnxWebProviders, useOnnxRuntimeWeb, webOnnxExplainerOf,
-  type OnnxRuntimeWeb, type OnnxWebProvider,
+  ONNX_RUNTIME_WEB_MODULE,
+  OnnxRuntimeWebMissing,
+  loadOnnxRuntimeWeb,
+  onnxWebProviders,
+  useOnnxRuntimeWeb,
+  webOnnxExplainerOf,
+  type OnnxRuntimeWeb,
+  type OnnxWebProvider,
 } from './onnx.js';
 export { decodeImageBlob, fetchImage, toImageData } from './pixels.js';

@@ -18,12 +18,25 @@ export interface Box {
 export const LETTERBOX_FILL = 0.5;
 
 /** The image scaled to fit `height`×`width` and centred; a new tensor, and where it landed. */
-export function letterbox(image: RgbImage, height: number, width: number, fill = LETTERBOX_FILL): { image: RgbImage; box: Box } {
+export function letterbox(
+  image: RgbImage,
+  height: number,
+  width: number,
+  fill = LETTERBOX_FILL,
+): { image: RgbImage; box: Box } {
   const [, imageHeight, imageWidth] = image.shape;
   const box = fitBox(imageHeight, imageWidth, height, width);
   const placed = tf.tidy(() => {
-    const scaled = box.height === imageHeight && box.width === imageWidth ? tf.clone(image) : resizeImage(image, box.height, box.width);
-    const paddings: [number, number][] = [[0, 0], [box.top, height - box.height - box.top], [box.left, width - box.width - box.left], [0, 0]];
+    const scaled =
+      box.height === imageHeight && box.width === imageWidth
+        ? tf.clone(image)
+        : resizeImage(image, box.height, box.width);
+    const paddings: [number, number][] = [
+      [0, 0],
+      [box.top, height - box.height - box.top],
+      [box.left, width - box.width - box.left],
+      [0, 0],
+    ];
     return tf.pad(scaled, paddings, fill) as RgbImage;
   });
   return { image: placed, box };
@@ -34,7 +47,12 @@ export function fitBox(imageHeight: number, imageWidth: number, height: number, 
   const scale = Math.min(height / imageHeight, width / imageWidth);
   const boxHeight = Math.min(height, Math.max(1, Math.round(imageHeight * scale)));
   const boxWidth = Math.min(width, Math.max(1, Math.round(imageWidth * scale)));
-  return { top: Math.floor((height - boxHeight) / 2), left: Math.floor((width - boxWidth) / 2), height: boxHeight, width: boxWidth };
+  return {
+    top: Math.floor((height - boxHeight) / 2),
+    left: Math.floor((width - boxWidth) / 2),
+    height: boxHeight,
+    width: boxWidth,
+  };
 }
 
 /** The part of a model-sized picture (an overlay, a map) that shows the image; a new tensor. */

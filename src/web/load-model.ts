@@ -29,13 +29,28 @@ export interface WebModel {
 export function compileBundled(sources: BundledSources): CompiledModel {
   const text = sources.files[sources.entry];
   if (text === undefined) {
-    throw new DiagnosticError([problem(sources.entry, 'E0201', `cannot find the file \`${sources.entry}\` among the bundled sources`, `bundled: ${Object.keys(sources.files).join(', ')}`)]);
+    throw new DiagnosticError([
+      problem(
+        sources.entry,
+        'E0201',
+        `cannot find the file \`${sources.entry}\` among the bundled sources`,
+        `bundled: ${Object.keys(sources.files).join(', ')}`,
+      ),
+    ]);
   }
   const options = sources.model ? { model: sources.model } : {};
   const result = compileSource(text, sources.entry, options, memoryHost(sources.files));
   if (hasErrors(result.diagnostics)) throw new DiagnosticError([...result.diagnostics]);
   const compiled = result.models.find((model) => model.graph);
-  if (!compiled) throw new DiagnosticError([problem(sources.entry, 'E0215', `\`${sources.entry}\` declares no model`, 'bundle a file with a `model` declaration')]);
+  if (!compiled)
+    throw new DiagnosticError([
+      problem(
+        sources.entry,
+        'E0215',
+        `\`${sources.entry}\` declares no model`,
+        'bundle a file with a `model` declaration',
+      ),
+    ]);
   return compiled;
 }
 
@@ -71,11 +86,20 @@ function originOf(modelJson: string | undefined): string {
 export async function loadWebModel(sources: BundledSources, weightsUrl: string | URL): Promise<WebModel> {
   const compiled = compileBundled(sources);
   const graph = compiled.graph!;
-  const expected = weightDeclarations(graph).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
+  const expected = weightDeclarations(graph).map((d) => ({
+    name: d.name,
+    shape: d.shape,
+    dtype: d.dtype,
+    declaredAt: d.declaredAt,
+  }));
   const { store, modelJson } = recordingStore(fetchStore(weightsUrl));
   const tensors = await loadWeightsFromStore(store, expected);
   try {
-    return { model: SegModel.fromTensors(graph, compiled.sizes, tensors), compiled, weightsOrigin: originOf(modelJson()) };
+    return {
+      model: SegModel.fromTensors(graph, compiled.sizes, tensors),
+      compiled,
+      weightsOrigin: originOf(modelJson()),
+    };
   } finally {
     for (const tensor of tensors.values()) tensor.dispose();
   }

@@ -27,6 +27,7 @@ export function memoryHost(files: Readonly<Record<string, string>>): CompilerHos
   const texts = new Map(Object.entries(files));
   return {
     readFile: (path) => texts.get(path),
-    resolveImport: (from, specifier) => (specifier.startsWith('std/') ? specifier : joinPath(directoryOf(from), specifier)),
+    resolveImport: (from, specifier) =>
+      specifier.startsWith('std/') ? specifier : joinPath(directoryOf(from), specifier),
   };
 }

@@ -20,12 +20,18 @@ export type OnnxWebProvider = 'webgpu' | 'wasm';
 
 /** The part of onnxruntime-web beyond what the engine uses: where its .wasm files are served. */
 export interface OnnxRuntimeWeb extends OnnxRuntimeModule {
-  readonly env: { logLevel?: string; readonly wasm: { wasmPaths?: string | Record<string, string>; numThreads?: number } };
+  readonly env: {
+    logLevel?: string;
+    readonly wasm: { wasmPaths?: string | Record<string, string>; numThreads?: number };
+  };
 }
 
 export class OnnxRuntimeWebMissing extends Error {
   constructor(url: string, cause: unknown) {
-    super(`ONNX Runtime Web could not be loaded from ${url}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(
+      `ONNX Runtime Web could not be loaded from ${url}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
     this.name = 'OnnxRuntimeWebMissing';
   }
 
@@ -64,7 +70,11 @@ const explainers = new WeakMap<SegModel, OnnxExplainer>();
  * Grad-CAM (`gradCamHeatmap`) on ONNX Runtime from now on; disposing the model releases the
  * sessions. Returns the engine, for callers that want host arrays.
  */
-export async function useOnnxRuntimeWeb(model: SegModel, runtime: OnnxRuntimeModule, asked?: readonly OnnxWebProvider[]): Promise<OnnxEngine> {
+export async function useOnnxRuntimeWeb(
+  model: SegModel,
+  runtime: OnnxRuntimeModule,
+  asked?: readonly OnnxWebProvider[],
+): Promise<OnnxEngine> {
   const providers = asked ?? (await onnxWebProviders());
   // Errors only: the sessions' warnings (shape ops placed on the CPU) reach the console as errors.
   const options = { executionProviders: providers, logSeverityLevel: 3 } as const;

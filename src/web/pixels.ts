@@ -25,7 +25,8 @@ export async function decodeImageBlob(blob: Blob, source: string): Promise<RgbIm
     bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   } catch {
     throw runtimeError(RuntimeCode.imageFormatUnsupported, `${source} is not an image this browser can decode`, {
-      span: fileSpan(source), hint: 'choose a PNG or JPEG file',
+      span: fileSpan(source),
+      hint: 'choose a PNG or JPEG file',
     });
   }
   try {
@@ -41,9 +42,15 @@ export async function fetchImage(url: string | URL): Promise<RgbImage> {
   try {
     response = await fetch(url);
   } catch (error) {
-    throw runtimeError(RuntimeCode.imageNotFound, `cannot fetch ${address}: ${(error as Error).message}`, { span: fileSpan(address) });
+    throw runtimeError(RuntimeCode.imageNotFound, `cannot fetch ${address}: ${(error as Error).message}`, {
+      span: fileSpan(address),
+    });
   }
-  if (!response.ok) throw runtimeError(RuntimeCode.imageNotFound, `cannot fetch ${address}: HTTP ${response.status}`, { span: fileSpan(address), hint: 'check the address' });
+  if (!response.ok)
+    throw runtimeError(RuntimeCode.imageNotFound, `cannot fetch ${address}: HTTP ${response.status}`, {
+      span: fileSpan(address),
+      hint: 'check the address',
+    });
   return decodeImageBlob(await response.blob(), address);
 }
 

@@ -26,7 +26,12 @@ interface Cell {
   steady?: { reps: number; median: number };
   memory?: { leakedTensors: number; peakTensorBytes?: number; gpuBytesAllocated?: number };
 }
-interface Backend { backend: string; finished: boolean; cells: Cell[]; process: { node: string } }
+interface Backend {
+  backend: string;
+  finished: boolean;
+  cells: Cell[];
+  process: { node: string };
+}
 interface Report {
   schema: string;
   plan: string;
@@ -46,11 +51,28 @@ describe.skipIf(!HAVE_SWIFTSHADER && !ON_CI)('the GPU kit rehearsal (SwiftShader
   beforeAll(() => {
     expect(HAVE_SWIFTSHADER, `CI=true needs SwiftShader at ${SWIFTSHADER_ICD}`).toBe(true);
     scratch = mkdtempSync(join(tmpdir(), 'segc-gpu-kit-test-'));
-    build = spawnSync(TSX, ['bench/gpu/build-kit.ts', '--out', join(scratch, 'kit')], { encoding: 'utf8', timeout: 120_000 });
+    build = spawnSync(TSX, ['bench/gpu/build-kit.ts', '--out', join(scratch, 'kit')], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     // The kit runs from its own folder, with a private temporary folder and no Node on PATH.
-    const env = { PATH: '/usr/bin:/bin', HOME: scratch, TMPDIR: join(scratch, 'tmp'), VK_ICD_FILENAMES: SWIFTSHADER_ICD };
+    const env = {
+      PATH: '/usr/bin:/bin',
+      HOME: scratch,
+      TMPDIR: join(scratch, 'tmp'),
+      VK_ICD_FILENAMES: SWIFTSHADER_ICD,
+    };
     spawnSync('mkdir', ['-p', env.TMPDIR]);
-    const command = [join(scratch, 'kit/run.sh'), join(scratch, 'out'), '--plan', 'tiny', '--budget', '100', '--min-reps', '1'];
+    const command = [
+      join(scratch, 'kit/run.sh'),
+      join(scratch, 'out'),
+      '--plan',
+      'tiny',
+      '--budget',
+      '100',
+      '--min-reps',
+      '1',
+    ];
     const [program, ...args] = OFFLINE ? ['unshare', '-rn', ...command] : command;
     run = spawnSync(program!, args, { encoding: 'utf8', env, timeout: 270_000 });
     if (run.status === 0) report = JSON.parse(readFileSync(join(scratch, 'out/report.json'), 'utf8')) as Report;
@@ -66,10 +88,25 @@ describe.skipIf(!HAVE_SWIFTSHADER && !ON_CI)('the GPU kit rehearsal (SwiftShader
     expect(total).not.toBeNull();
     expect(Number(total![1])).toBeLessThanOrEqual(60);
     const kit = join(scratch, 'kit');
-    const manifest = JSON.parse(readFileSync(join(kit, 'manifest.json'), 'utf8')) as { node: string; files: Record<string, { sha256: string }> };
+    const manifest = JSON.parse(readFileSync(join(kit, 'manifest.json'), 'utf8')) as {
+      node: string;
+      files: Record<string, { sha256: string }>;
+    };
     expect(manifest.node).toBe(process.version);
-    for (const file of ['run.sh', 'node.gz', 'bench.mjs', 'tfjs-backend-wasm-simd.wasm', 'node_modules/webgpu/dist/linux-x64/dawn.node.gz', 'weights/deeplabv3plus_small/model.json']) {
-      expect(createHash('sha256').update(readFileSync(join(kit, file))).digest('hex'), file).toBe(manifest.files[file]!.sha256);
+    for (const file of [
+      'run.sh',
+      'node.gz',
+      'bench.mjs',
+      'tfjs-backend-wasm-simd.wasm',
+      'node_modules/webgpu/dist/linux-x64/dawn.node.gz',
+      'weights/deeplabv3plus_small/model.json',
+    ]) {
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(kit, file)))
+          .digest('hex'),
+        file,
+      ).toBe(manifest.files[file]!.sha256);
     }
     expect(Object.keys(manifest.files).some((f) => /^debs\/libvulkan1_.*_amd64\.deb$/.test(f))).toBe(true);
   });
@@ -81,19 +118,26 @@ describe.skipIf(!HAVE_SWIFTSHADER && !ON_CI)('the GPU kit rehearsal (SwiftShader
   });
 
   it('refuses bad arguments with usage and exit status 2', () => {
-    for (const args of [[], [join(scratch, 'bad'), '--plan', 'huge'], [join(scratch, 'bad'), '--budget', '5'], [join(scratch, 'bad'), '--min-reps', '0']]) {
+    for (const args of [
+      [],
+      [join(scratch, 'bad'), '--plan', 'huge'],
+      [join(scratch, 'bad'), '--budget', '5'],
+      [join(scratch, 'bad'), '--min-reps', '0'],
+    ]) {
       const result = spawnSync(join(scratch, 'kit/run.sh'), args, { encoding: 'utf8' });
       expect(result.status, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(/usage: run\.sh|must be/);
     }
   });
 
-  it('flags SwiftShader as a software adapter, loaded through the kit\'s own Vulkan loader', () => {
+  it("flags SwiftShader as a software adapter, loaded through the kit's own Vulkan loader", () => {
     expect(report.schema).toBe('segc-gpu-bench/1');
     expect(report.hardwareGpu).toBe(false);
     expect(report.adapter).toMatchObject({ vendor: 'google', software: true, isFallbackAdapter: true });
     // The loader run.sh unpacked into its work folder (named `<kit>/...` in the report), not the system's.
-    expect(report.adapter.libraries.some((path) => path.startsWith('<kit>/vulkan/') && /libvulkan\.so\.1/.test(path))).toBe(true);
+    expect(
+      report.adapter.libraries.some((path) => path.startsWith('<kit>/vulkan/') && /libvulkan\.so\.1/.test(path)),
+    ).toBe(true);
     expect(report.adapter.libraries.every((path) => !path.startsWith(join(scratch, 'tmp')))).toBe(true);
     expect(report.adapter.libraries.some((path) => /swiftshader/.test(path))).toBe(true);
   });
@@ -139,22 +183,45 @@ describe('the GPU kit bench on a machine without a WebGPU adapter', () => {
     const dir = mkdtempSync(join(tmpdir(), 'segc-gpu-bench-'));
     try {
       const out = join(dir, 'webgpu.json');
-      const args = ['bench/gpu/main.ts', 'measure', '--backend', 'webgpu', '--plan', 'tiny', '--root', '.', '--out', out, '--budget', '20'];
+      const args = [
+        'bench/gpu/main.ts',
+        'measure',
+        '--backend',
+        'webgpu',
+        '--plan',
+        'tiny',
+        '--root',
+        '.',
+        '--out',
+        out,
+        '--budget',
+        '20',
+      ];
       // An ICD file that does not exist hides every Vulkan driver, SwiftShader included.
-      const result = spawnSync(TSX, args, { encoding: 'utf8', env: { ...process.env, VK_ICD_FILENAMES: join(dir, 'no-such-icd.json') }, timeout: 60_000 });
+      const result = spawnSync(TSX, args, {
+        encoding: 'utf8',
+        env: { ...process.env, VK_ICD_FILENAMES: join(dir, 'no-such-icd.json') },
+        timeout: 60_000,
+      });
       expect(result.status, result.stderr).toBe(1);
       expect(result.stderr).toContain('webgpu: unavailable: no WebGPU adapter (');
       const report = JSON.parse(readFileSync(out, 'utf8')) as Backend & { unavailable: string };
       expect(report.unavailable).toMatch(/^no WebGPU adapter \(/);
       expect(report.finished).toBe(true);
-      expect(report.cells.map((c) => [c.status, c.reason])).toEqual(report.cells.map(() => ['skipped', 'webgpu is unavailable']));
+      expect(report.cells.map((c) => [c.status, c.reason])).toEqual(
+        report.cells.map(() => ['skipped', 'webgpu is unavailable']),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('refuses an unknown backend with usage and exit status 2', () => {
-    const result = spawnSync(TSX, ['bench/gpu/main.ts', 'measure', '--backend', 'tpu', '--root', '.', '--out', 'x.json'], { encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(
+      TSX,
+      ['bench/gpu/main.ts', 'measure', '--backend', 'tpu', '--root', '.', '--out', 'x.json'],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^--backend must be webgpu, wasm or cpu\nusage: bench\.mjs measure/);
   });

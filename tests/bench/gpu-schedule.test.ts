@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { type Cell, schedule, timing } from '../../bench/gpu/schedule.js';
 
 /** Cells that advance a fake clock: `first` ms on their first run, `steady` ms after. */
-function fakeCells(specs: readonly { id: string; work: number; first: number; steady: number; kind?: string; fails?: boolean }[]) {
+function fakeCells(
+  specs: readonly { id: string; work: number; first: number; steady: number; kind?: string; fails?: boolean }[],
+) {
   let clock = 0;
   const order: string[] = [];
   const cells: Cell[] = specs.map((spec) => {
@@ -51,7 +53,11 @@ describe('schedule', () => {
     ]);
     const results = await schedule(cells, { budgetMs: 400, minReps: 3, maxReps: 3, now });
     expect(order).not.toContain('huge');
-    expect(results[1]).toEqual({ id: 'huge', status: 'skipped', reason: "predicted 0.1 s per steady run, 5 runs' worth; 0.3 s of the budget left" });
+    expect(results[1]).toEqual({
+      id: 'huge',
+      status: 'skipped',
+      reason: "predicted 0.1 s per steady run, 5 runs' worth; 0.3 s of the budget left",
+    });
     expect(results[0]).toMatchObject({ status: 'ok', steady: { reps: 3 } });
   });
 

@@ -83,13 +83,21 @@ const sources = EXAMPLES.map((name) => {
   const path = join('examples', name);
   const source = readFileSync(path, 'utf8');
   const all = sites(parse(source, path).program.declarations);
-  return { path, source, sites: all.filter((s) => s.kind !== 'number'), numbers: all.filter((s) => s.kind === 'number') };
+  return {
+    path,
+    source,
+    sites: all.filter((s) => s.kind !== 'number'),
+    numbers: all.filter((s) => s.kind === 'number'),
+  };
 });
 
 describe('a single seeded mistake', () => {
   it('every example compiles without errors before it is changed', () => {
     for (const { path, source } of sources) {
-      expect(compileText(source).diagnostics.filter((d) => d.severity === 'error'), path).toEqual([]);
+      expect(
+        compileText(source).diagnostics.filter((d) => d.severity === 'error'),
+        path,
+      ).toEqual([]);
       expect(sources.find((s) => s.path === path)!.sites.length).toBeGreaterThan(5);
     }
   });
@@ -97,7 +105,9 @@ describe('a single seeded mistake', () => {
   it('yields exactly one error, at the misspelt name', () => {
     const mistake = fc
       .integer({ min: 0, max: sources.length - 1 })
-      .chain((file) => fc.record({ file: fc.constant(file), at: fc.integer({ min: 0, max: sources[file]!.sites.length - 1 }) }));
+      .chain((file) =>
+        fc.record({ file: fc.constant(file), at: fc.integer({ min: 0, max: sources[file]!.sites.length - 1 }) }),
+      );
     fc.assert(
       fc.property(mistake, ({ file, at }) => {
         const { path, source, sites: places } = sources[file]!;
@@ -108,7 +118,10 @@ describe('a single seeded mistake', () => {
         expect(shown, `${path} with a ${place.kind} misspelt at ${place.line}:${place.column}`).toHaveLength(1);
         // At the misspelling: its span covers the name (a wrong enum value is shown with its argument).
         const { start, end } = errors[0]!.span;
-        expect(start.offset <= place.offset && place.offset < end.offset, `${shown[0]} for ${place.line}:${place.column}`).toBe(true);
+        expect(
+          start.offset <= place.offset && place.offset < end.offset,
+          `${shown[0]} for ${place.line}:${place.column}`,
+        ).toBe(true);
       }),
       { seed: 15, numRuns: 80 },
     );
@@ -117,7 +130,9 @@ describe('a single seeded mistake', () => {
   it('a number changed anywhere (a channel count, a kernel, a rate) yields at most one error', () => {
     const change = fc
       .integer({ min: 0, max: sources.length - 1 })
-      .chain((file) => fc.record({ file: fc.constant(file), at: fc.integer({ min: 0, max: sources[file]!.numbers.length - 1 }) }));
+      .chain((file) =>
+        fc.record({ file: fc.constant(file), at: fc.integer({ min: 0, max: sources[file]!.numbers.length - 1 }) }),
+      );
     fc.assert(
       fc.property(change, ({ file, at }) => {
         const { path, source, numbers } = sources[file]!;
@@ -126,7 +141,10 @@ describe('a single seeded mistake', () => {
         const changed = `${source.slice(0, place.offset)}${written.includes('.') ? `${written}1` : Number(written) + 1}${source.slice(place.end)}`;
         const errors = compileText(changed).diagnostics.filter((d) => d.severity === 'error');
         const shown = errors.map((d) => `${d.span.start.line}:${d.span.start.column} ${d.code} ${d.message}`);
-        expect(shown.length, `${path} with ${written} changed at ${place.line}:${place.column}: ${shown.join(' | ')}`).toBeLessThanOrEqual(1);
+        expect(
+          shown.length,
+          `${path} with ${written} changed at ${place.line}:${place.column}: ${shown.join(' | ')}`,
+        ).toBeLessThanOrEqual(1);
       }),
       { seed: 15, numRuns: 40 },
     );

@@ -38,7 +38,12 @@ describe('segc', () => {
     expect(code).toBe(1);
     const report = JSON.parse(out);
     expect(report.ok).toBe(false);
-    expect(report.files[0].diagnostics[0]).toMatchObject({ code: 'E0220', line: 3, column: 30, hint: 'did you mean `dilation`?' });
+    expect(report.files[0].diagnostics[0]).toMatchObject({
+      code: 'E0220',
+      line: 3,
+      column: 30,
+      hint: 'did you mean `dilation`?',
+    });
   });
 
   it('exits 2 on usage errors and unknown commands', async () => {
@@ -86,19 +91,36 @@ describe('segc', () => {
     png.data.fill(128);
     const image = join(work, 'in.png');
     writeFileSync(image, PNG.sync.write(png));
-    const model = file('seg.seg', 'model S() {\n  input x: f32[N, H, W, 3] where H % 4 == 0, W % 4 == 0\n  let logits = x -> conv(3, 3)\n  output logits = logits\n  output mask = argmax(logits, axis: -1)\n}\n');
+    const model = file(
+      'seg.seg',
+      'model S() {\n  input x: f32[N, H, W, 3] where H % 4 == 0, W % 4 == 0\n  let logits = x -> conv(3, 3)\n  output logits = logits\n  output mask = argmax(logits, axis: -1)\n}\n',
+    );
     const { code, err } = await segc('run', model, '--image', image, '--out', join(work, 'out'), '--backend', 'cpu');
     expect(code).toBe(0);
     expect(err).toContain('backend: cpu');
     expect(err).toContain('WARNING: no --weights given');
-    expect(readdirSync(join(work, 'out')).sort()).toEqual(['in.json', 'in.labels.png', 'in.mask.png', 'in.overlay.png']);
+    expect(readdirSync(join(work, 'out')).sort()).toEqual([
+      'in.json',
+      'in.labels.png',
+      'in.mask.png',
+      'in.overlay.png',
+    ]);
     const mask = PNG.sync.read(readFileSync(join(work, 'out', 'in.mask.png')));
     expect([mask.width, mask.height]).toEqual([20, 12]);
   });
 
   it('reports an unreadable image with a diagnostic and exit 1', async () => {
     const notImage = file('not-an-image.png', 'hello');
-    const { code, err } = await segc('run', join(work, 'good.seg'), '--image', notImage, '--out', join(work, 'out2'), '--backend', 'cpu');
+    const { code, err } = await segc(
+      'run',
+      join(work, 'good.seg'),
+      '--image',
+      notImage,
+      '--out',
+      join(work, 'out2'),
+      '--backend',
+      'cpu',
+    );
     expect(code).toBe(1);
     expect(err).toMatch(/E060[23]/);
     expect(err).not.toMatch(/\n\s+at /);

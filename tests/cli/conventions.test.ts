@@ -26,7 +26,10 @@ function grey(path: string, size: number): string {
   return path;
 }
 
-const allCommands: [string, CommandDef][] = COMMANDS.flatMap((c) => [[c.name, c] as [string, CommandDef], ...(c.subcommands ?? []).map((s) => [`${c.name} ${s.name}`, s] as [string, CommandDef])]);
+const allCommands: [string, CommandDef][] = COMMANDS.flatMap((c) => [
+  [c.name, c] as [string, CommandDef],
+  ...(c.subcommands ?? []).map((s) => [`${c.name} ${s.name}`, s] as [string, CommandDef]),
+]);
 
 describe('segc help and version', () => {
   it('lists every command with its summary, and exits 0', async () => {
@@ -98,7 +101,16 @@ describe('segc run and explain', () => {
   });
 
   it('checks --backend before compiling', async () => {
-    const { code, err } = await segc('run', join(work, 'no-such-model.seg'), '--image', grey(join(work, 'g.png'), 8), '--out', work, '--backend', 'gpu');
+    const { code, err } = await segc(
+      'run',
+      join(work, 'no-such-model.seg'),
+      '--image',
+      grey(join(work, 'g.png'), 8),
+      '--out',
+      work,
+      '--backend',
+      'gpu',
+    );
     expect(code).toBe(2);
     expect(err).toContain('--backend must be auto, webgpu, wasm, cpu or onnx, got `gpu`');
     expect(err).not.toContain('E0201');
@@ -107,7 +119,14 @@ describe('segc run and explain', () => {
   it('refuses an --out that is a file', async () => {
     const file = join(work, 'a-file');
     writeFileSync(file, '');
-    const { code, err } = await segc('explain', 'examples/gap_cam.seg', '--image', grey(join(work, 'g.png'), 28), '--out', file);
+    const { code, err } = await segc(
+      'explain',
+      'examples/gap_cam.seg',
+      '--image',
+      grey(join(work, 'g.png'), 28),
+      '--out',
+      file,
+    );
     expect(code).toBe(2);
     expect(err).toContain(`--out ${file} is a file; give a folder`);
   });
@@ -115,11 +134,36 @@ describe('segc run and explain', () => {
   it('a classifier prints one line per image; --json gives one scored output and no empty file list', async () => {
     const image = grey(join(work, 'digit.png'), 28);
     const out = join(work, 'classified');
-    const human = await segc('run', 'examples/gap_cam.seg', '--image', image, '--out', out, '--backend', 'cpu', '--top', '3');
+    const human = await segc(
+      'run',
+      'examples/gap_cam.seg',
+      '--image',
+      image,
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+      '--top',
+      '3',
+    );
     expect(human.code, human.err).toBe(0);
-    expect(human.out).toMatch(new RegExp(`^${image.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} → \\d \\(\\d+\\.\\d%\\)\\n$`));
+    expect(human.out).toMatch(
+      new RegExp(`^${image.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} → \\d \\(\\d+\\.\\d%\\)\\n$`),
+    );
     expect(human.err.match(/^backend: /gm)).toHaveLength(1);
-    const json = await segc('run', 'examples/gap_cam.seg', '--image', image, '--out', out, '--backend', 'cpu', '--top', '3', '--json');
+    const json = await segc(
+      'run',
+      'examples/gap_cam.seg',
+      '--image',
+      image,
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+      '--top',
+      '3',
+      '--json',
+    );
     const report = JSON.parse(json.out);
     expect(Object.keys(report).sort()).toEqual(['image', 'inputSize', 'output', 'randomWeights', 'top']);
     expect(report.output).toBe('probabilities');
@@ -132,11 +176,27 @@ describe('segc run and explain', () => {
   it('with --backend auto says once which backend runs, and nothing from Dawn reaches the terminal', () => {
     // A child process: Dawn writes to the process's own stderr, which only a parent can see.
     const image = grey(join(work, 'auto.png'), 28);
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/train-segc.ts', 'run', 'examples/gap_cam.seg', '--image', image, '--out', join(work, 'auto')], { encoding: 'utf8', timeout: 120_000 });
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/train-segc.ts',
+        'run',
+        'examples/gap_cam.seg',
+        '--image',
+        image,
+        '--out',
+        join(work, 'auto'),
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
     expect(result.status, result.stderr).toBe(0);
     const lines = result.stderr.trim().split('\n');
     expect(lines.filter((line) => line.startsWith('backend: '))).toHaveLength(1);
-    expect(lines.filter((line) => !line.startsWith('backend: ') && !line.startsWith('WARNING: no --weights given'))).toEqual([]);
+    expect(
+      lines.filter((line) => !line.startsWith('backend: ') && !line.startsWith('WARNING: no --weights given')),
+    ).toEqual([]);
   });
 });
 

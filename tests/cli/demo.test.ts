@@ -56,7 +56,11 @@ const VOC_COLOURS = ['0,0,0', '128,0,0', '0,128,0', '128,128,0'];
 describe('npm run demo', () => {
   let result: SpawnSyncReturns<string>;
   beforeAll(() => {
-    result = spawnSync('bash', ['scripts/demo.sh'], { encoding: 'utf8', env: { ...process.env, SEGC_FROM_SOURCE: '1', SEGC_DEMO_OUT: out }, timeout: 600_000 });
+    result = spawnSync('bash', ['scripts/demo.sh'], {
+      encoding: 'utf8',
+      env: { ...process.env, SEGC_FROM_SOURCE: '1', SEGC_DEMO_OUT: out },
+      timeout: 600_000,
+    });
   }, 660_000);
 
   it('finishes, with one readable line per image and nothing from third parties', () => {
@@ -64,7 +68,8 @@ describe('npm run demo', () => {
     expect(result.stdout).not.toMatch(/^\s*[{[]/m);
     expect(result.stderr).not.toMatch(/vulkan|vkCreateInstance|Dawn|tfjs-node/i);
     expect(result.stderr.match(/^backend: /gm)).toHaveLength(3);
-    for (const image of Object.keys(truth)) expect(result.stdout.match(new RegExp(`^examples/images/${image} → `, 'gm')), image).toHaveLength(1);
+    for (const image of Object.keys(truth))
+      expect(result.stdout.match(new RegExp(`^examples/images/${image} → `, 'gm')), image).toHaveLength(1);
   });
 
   it.each(Object.entries(truth).filter(([, t]) => t.label !== undefined))('classifies %s as its label', (image, t) => {
@@ -73,7 +78,9 @@ describe('npm run demo', () => {
     if (t.model === 'gap_cam') {
       const report = JSON.parse(readFileSync(join(out, `${stem}.gradcam.report.json`), 'utf8'));
       expect(report.class).toBe(t.label);
-      expect(line).toMatch(new RegExp(`→ ${t.label} \\(\\d+\\.\\d%\\); Grad-CAM → ${join(out, `${stem}.gradcam.png`)}$`));
+      expect(line).toMatch(
+        new RegExp(`→ ${t.label} \\(\\d+\\.\\d%\\); Grad-CAM → ${join(out, `${stem}.gradcam.png`)}$`),
+      );
     } else {
       const report = JSON.parse(readFileSync(join(out, `${stem}.json`), 'utf8'));
       expect(report.top[0].class).toBe(t.label);
@@ -81,13 +88,16 @@ describe('npm run demo', () => {
     }
   });
 
-  it.each(Object.entries(truth).filter(([, t]) => t.mask !== undefined))('segments %s like its mask (mIoU ≥ 0.9)', (image, t) => {
-    const stem = image.replace(/\.png$/, '');
-    const expected = classIndices(join('examples/images', t.mask!), VOC_COLOURS);
-    const predicted = classIndices(join(out, `${stem}.labels.png`));
-    expect(meanIoU(expected, predicted, t.classes!.length)).toBeGreaterThanOrEqual(0.9);
-    const present = t.classes!.filter((_, c) => c > 0 && expected.includes(c));
-    const line = result.stdout.split('\n').find((l) => l.startsWith(`examples/images/${image} → `))!;
-    for (const name of present) expect(line).toContain(`${name} `);
-  });
+  it.each(Object.entries(truth).filter(([, t]) => t.mask !== undefined))(
+    'segments %s like its mask (mIoU ≥ 0.9)',
+    (image, t) => {
+      const stem = image.replace(/\.png$/, '');
+      const expected = classIndices(join('examples/images', t.mask!), VOC_COLOURS);
+      const predicted = classIndices(join(out, `${stem}.labels.png`));
+      expect(meanIoU(expected, predicted, t.classes!.length)).toBeGreaterThanOrEqual(0.9);
+      const present = t.classes!.filter((_, c) => c > 0 && expected.includes(c));
+      const line = result.stdout.split('\n').find((l) => l.startsWith(`examples/images/${image} → `))!;
+      for (const name of present) expect(line).toContain(`${name} `);
+    },
+  );
 });

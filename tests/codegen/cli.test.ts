@@ -35,7 +35,8 @@ describe('segc build', () => {
     const result = await segc('build', 'examples/gap_cam.seg', '-o', directory, '--target', 'js');
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
-    for (const name of ['gap_cam.ts', 'gap_cam.ir.json', 'gap_cam.js', 'gap_cam.d.ts']) expect(existsSync(join(directory, name)), name).toBe(true);
+    for (const name of ['gap_cam.ts', 'gap_cam.ir.json', 'gap_cam.js', 'gap_cam.d.ts'])
+      expect(existsSync(join(directory, name)), name).toBe(true);
     expect(readFileSync(join(directory, 'gap_cam.ts'), 'utf8')).toBe(readFileSync(join(GOLDEN, 'gap_cam.ts'), 'utf8'));
     expect(readIR(readFileSync(join(directory, 'gap_cam.ir.json'), 'utf8')).model).toBe('GapCam');
   });
@@ -60,7 +61,10 @@ describe('segc build', () => {
     const model = compileExample('gap_cam');
     const weights = initialWeights(model.graph, 2);
     const input = seededTensor<tf.Rank.R4>([1, 28, 28, 1], 4);
-    type Create = (w: ReadonlyMap<string, tf.Tensor>) => { predict(i: object): Record<string, tf.Tensor>; dispose(): void };
+    type Create = (w: ReadonlyMap<string, tf.Tensor>) => {
+      predict(i: object): Record<string, tf.Tensor>;
+      dispose(): void;
+    };
     const javascript = (await import(join(directory, 'gap_cam.js'))) as { createGapCam: Create };
     const typescript = (await import('./golden/gap_cam.js')) as unknown as { createGapCam: Create };
     const [a, b] = [javascript.createGapCam(weights), typescript.createGapCam(weights)];
@@ -73,7 +77,10 @@ describe('segc build', () => {
 
   it.each([
     [['build', 'examples/gap_cam.seg'], 'build needs an output directory: -o DIR'],
-    [['build', 'examples/gap_cam.seg', '-o', 'x', '--target', 'wasm'], '--target must be ts, js, pytorch or onnx, got `wasm`'],
+    [
+      ['build', 'examples/gap_cam.seg', '-o', 'x', '--target', 'wasm'],
+      '--target must be ts, js, pytorch or onnx, got `wasm`',
+    ],
     [['build', '-o', 'x'], 'build needs a .seg file'],
   ])('refuses %j with exit code 2', async (argv, message) => {
     const result = await segc(...argv);

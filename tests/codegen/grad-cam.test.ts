@@ -25,7 +25,11 @@ interface GeneratedModel {
   dispose(): void;
 }
 
-async function generated(stem: string, model: BuiltModel, weights: ReadonlyMap<string, tf.Tensor>): Promise<GeneratedModel> {
+async function generated(
+  stem: string,
+  model: BuiltModel,
+  weights: ReadonlyMap<string, tf.Tensor>,
+): Promise<GeneratedModel> {
   const module = (await import(`./golden/${stem}.ts`)) as Record<string, unknown>;
   const create = module[moduleNames(model.graph).create] as (w: ReadonlyMap<string, tf.Tensor>) => GeneratedModel;
   return create(weights);
@@ -60,27 +64,34 @@ describe('Grad-CAM from generated code', () => {
     await useBackend('cpu');
   });
 
-  it.each(CASES)('$stem $options equals the interpreter\'s raw Grad-CAM map', async ({ stem, shape, options, region }) => {
-    const model = compileExample(stem);
-    const weights = weightsFor(model, 7);
-    const input = seededTensor(shape, 11);
-    const interpreter = SegModel.fromTensors(model.graph, model.sizes, weights);
-    const code = await generated(stem, model, weights);
-    const before = tf.memory().numTensors;
-    const actual = code.gradCam({ [model.graph.inputs[0]!.name]: input }, options);
-    expect(tf.memory().numTensors, 'only the map is left').toBe(before + 1);
-    const expected = await explain(interpreter, input, { method: 'gradcam', ...options, ...(region ? { region } : {}) });
-    expect(actual.shape).toEqual(expected.raw.shape);
-    // A map that is all zeros would compare equal to anything scaled; these weights give a real one.
-    expect(Math.max(...expected.raw.dataSync())).toBeGreaterThan(0);
-    const error = relativeError(actual, expected.raw);
-    // Same arithmetic in a different order (folded batch norm, fused activations): float32 rounding only.
-    expect(error).toBeLessThan(1e-4);
-    tf.dispose([actual, expected.map, expected.raw]);
-    code.dispose();
-    interpreter.dispose();
-    tf.dispose([...weights.values(), input]);
-  });
+  it.each(CASES)(
+    "$stem $options equals the interpreter's raw Grad-CAM map",
+    async ({ stem, shape, options, region }) => {
+      const model = compileExample(stem);
+      const weights = weightsFor(model, 7);
+      const input = seededTensor(shape, 11);
+      const interpreter = SegModel.fromTensors(model.graph, model.sizes, weights);
+      const code = await generated(stem, model, weights);
+      const before = tf.memory().numTensors;
+      const actual = code.gradCam({ [model.graph.inputs[0]!.name]: input }, options);
+      expect(tf.memory().numTensors, 'only the map is left').toBe(before + 1);
+      const expected = await explain(interpreter, input, {
+        method: 'gradcam',
+        ...options,
+        ...(region ? { region } : {}),
+      });
+      expect(actual.shape).toEqual(expected.raw.shape);
+      // A map that is all zeros would compare equal to anything scaled; these weights give a real one.
+      expect(Math.max(...expected.raw.dataSync())).toBeGreaterThan(0);
+      const error = relativeError(actual, expected.raw);
+      // Same arithmetic in a different order (folded batch norm, fused activations): float32 rounding only.
+      expect(error).toBeLessThan(1e-4);
+      tf.dispose([actual, expected.map, expected.raw]);
+      code.dispose();
+      interpreter.dispose();
+      tf.dispose([...weights.values(), input]);
+    },
+  );
 
   it('rejects a class out of range and a wrong count of classes, leaking nothing', async () => {
     const model = compileExample('gap_cam');
@@ -88,7 +99,9 @@ describe('Grad-CAM from generated code', () => {
     const input = seededTensor([2, 28, 28, 1], 5);
     const code = await generated('gap_cam', model, weights);
     const before = tf.memory().numTensors;
-    expect(() => code.gradCam({ image: input }, { classIndex: 10 })).toThrow(/class 10 is out of range: the output has 10 classes/);
+    expect(() => code.gradCam({ image: input }, { classIndex: 10 })).toThrow(
+      /class 10 is out of range: the output has 10 classes/,
+    );
     expect(() => code.gradCam({ image: input }, { classIndex: [1] })).toThrow(/1 class indices for 2 images/);
     expect(() => code.gradCam({ image: input }, { output: 'nothing' })).toThrow(/no Grad-CAM for the output "nothing"/);
     expect(tf.memory().numTensors).toBe(before);

@@ -14,7 +14,18 @@ import { seededValues } from '../runtime/helpers.js';
 export const REPOSITORY = resolve(import.meta.dirname, '../..');
 export const GOLDEN = join(import.meta.dirname, 'golden');
 
-export const EXAMPLES = ['acol', 'aspp', 'deeplabv3plus', 'deeplabv3plus_small', 'gap_cam', 'nin', 'resnet50', 'spp', 'unet', 'vgg16'];
+export const EXAMPLES = [
+  'acol',
+  'aspp',
+  'deeplabv3plus',
+  'deeplabv3plus_small',
+  'gap_cam',
+  'nin',
+  'resnet50',
+  'spp',
+  'unet',
+  'vgg16',
+];
 
 export type BuiltModel = CompiledModel & { readonly graph: Graph };
 
@@ -25,7 +36,8 @@ export function compileExample(stem: string): BuiltModel {
   try {
     const result = compile(`examples/${stem}.seg`, nodeHost(), {});
     const model = result.models[0];
-    if (!model?.graph) throw new Error(`examples/${stem}.seg did not compile: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+    if (!model?.graph)
+      throw new Error(`examples/${stem}.seg did not compile: ${result.diagnostics.map((d) => d.message).join('; ')}`);
     return model as BuiltModel;
   } finally {
     process.chdir(cwd);
@@ -53,15 +65,25 @@ export function typeCheck(files: Readonly<Record<string, string>>): string[] {
       return path;
     });
     const options: ts.CompilerOptions = {
-      strict: true, noEmit: true, noUnusedLocals: true, noUnusedParameters: true, skipLibCheck: true,
-      target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], types: [],
+      strict: true,
+      noEmit: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+      skipLibCheck: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+      types: [],
       // What `segc/runtime` resolves to in an app that installed segc.
       paths: { 'segc/runtime': [join(REPOSITORY, 'src', 'codegen', 'runtime', 'index.ts')] },
     };
     const program = ts.createProgram(roots, options);
     return ts.getPreEmitDiagnostics(program).map((d) => {
-      const where = d.file && d.start !== undefined ? `${d.file.fileName.slice(directory.length + 5)}(${d.file.getLineAndCharacterOfPosition(d.start).line + 1})` : '';
+      const where =
+        d.file && d.start !== undefined
+          ? `${d.file.fileName.slice(directory.length + 5)}(${d.file.getLineAndCharacterOfPosition(d.start).line + 1})`
+          : '';
       return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
     });
   } finally {

@@ -18,7 +18,7 @@ import { useBackend } from '../ops/backends.js';
 import { seededTensor } from '../runtime/helpers.js';
 import { GOLDEN, typeCheck } from './helpers.js';
 
-const FILE = "odd */ name `${pwned()}` 'q' \"d\".seg";
+const FILE = 'odd */ name `${pwned()}` \'q\' "d".seg';
 
 const SOURCE = String.raw`/// Tries to break out: */ alert(1); /* and \`backticks\` ${'$'}{pwned()} and </script>
 /// with 'single' and "double" quotes, a backslash \ and unicode: größe → 日本, and a
@@ -71,13 +71,15 @@ describe('safe emission', () => {
   it('keeps the hostile text in comments and strings only', () => {
     const names = identifiers(text);
     for (const injected of ['alert', 'pwned', 'script']) expect(names.has(injected), injected).toBe(false);
-    const syntax = ts.createSourceFile('module.ts', text, ts.ScriptTarget.ES2022, true) as unknown as { parseDiagnostics: unknown[] };
+    const syntax = ts.createSourceFile('module.ts', text, ts.ScriptTarget.ES2022, true) as unknown as {
+      parseDiagnostics: unknown[];
+    };
     expect(syntax.parseDiagnostics).toEqual([]);
   });
 
   it('keeps the weight names exactly, quotes and all', () => {
     const kernel = model.graph.nodes.flatMap((n) => n.weights).find((w) => w.name.includes('pwned'))!;
-    expect(kernel.name).toBe("class/w'\"`${pwned()}*/\\n/kernel");
+    expect(kernel.name).toBe('class/w\'"`${pwned()}*/\\n/kernel');
     const manifest = ts.createSourceFile('module.ts', text, ts.ScriptTarget.ES2022, true);
     const strings: string[] = [];
     const visit = (node: ts.Node): void => {
@@ -94,13 +96,17 @@ describe('safe emission', () => {
     const input = seededTensor<tf.Rank.R4>([1, 8, 6, 2], 9);
     const interpreter = SegModel.fromTensors(model.graph, model.sizes, weights);
     const expected = interpreter.predict(input);
-    const module = (await import('./golden/injection.js')) as unknown as Record<string, (w: ReadonlyMap<string, tf.Tensor>) => { predict(i: object): Record<string, tf.Tensor>; dispose(): void }>;
+    const module = (await import('./golden/injection.js')) as unknown as Record<
+      string,
+      (w: ReadonlyMap<string, tf.Tensor>) => { predict(i: object): Record<string, tf.Tensor>; dispose(): void }
+    >;
     const before = tf.memory().numTensors;
     const code = module.createEvil!(weights);
     const actual = code.predict({ image: input });
     expect(Object.getPrototypeOf(actual)).toBe(Object.prototype);
     expect(Object.keys(actual).sort()).toEqual(['__proto__', 'default', 'inputs']);
-    for (const name of Object.keys(expected)) expect(Array.from(actual[name]!.dataSync()), name).toEqual(Array.from(expected[name]!.dataSync()));
+    for (const name of Object.keys(expected))
+      expect(Array.from(actual[name]!.dataSync()), name).toEqual(Array.from(expected[name]!.dataSync()));
     tf.dispose(Object.values(actual));
     code.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -109,12 +115,17 @@ describe('safe emission', () => {
   });
 
   it('checks the where clauses as the interpreter does', async () => {
-    const module = (await import('./golden/injection.js')) as unknown as Record<string, (w: ReadonlyMap<string, tf.Tensor>) => { predict(i: object): unknown; dispose(): void }>;
+    const module = (await import('./golden/injection.js')) as unknown as Record<
+      string,
+      (w: ReadonlyMap<string, tf.Tensor>) => { predict(i: object): unknown; dispose(): void }
+    >;
     const weights = initialWeights(model.graph, 1);
     const code = module.createEvil!(weights);
     const [input, flat] = [tf.zeros([1, 6, 6, 2]), tf.zeros([1, 8, 8])];
     const before = tf.memory().numTensors;
-    expect(() => code.predict({ image: input })).toThrow('the input sizes H = 6 break `H % 4 == 0`: resize the input to a size the model accepts');
+    expect(() => code.predict({ image: input })).toThrow(
+      'the input sizes H = 6 break `H % 4 == 0`: resize the input to a size the model accepts',
+    );
     expect(() => code.predict({ image: flat })).toThrow('the input `image` must have rank 4, got shape [1, 8, 8]');
     expect(tf.memory().numTensors).toBe(before);
     code.dispose();

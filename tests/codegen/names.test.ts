@@ -34,7 +34,12 @@ describe('identifiers', () => {
   });
 
   it('gives type names in PascalCase', () => {
-    expect([pascalCase('DeepLabV3Plus'), pascalCase('ACoL'), pascalCase('deep_lab'), pascalCase('3d')]).toEqual(['DeepLabV3Plus', 'ACoL', 'DeepLab', 'Model_3d']);
+    expect([pascalCase('DeepLabV3Plus'), pascalCase('ACoL'), pascalCase('deep_lab'), pascalCase('3d')]).toEqual([
+      'DeepLabV3Plus',
+      'ACoL',
+      'DeepLab',
+      'Model_3d',
+    ]);
   });
 
   it('never hands out a reserved word, a taken name or the same name twice', () => {
@@ -52,17 +57,31 @@ describe('identifiers', () => {
 });
 
 describe('literals and comments', () => {
-  it.each(["plain", "it's", 'say "hi"', 'back\\slash', '`${x}`', '*/', 'line\nbreak', 'sep\u2028arator', 'größe → 日本', '\u0000'])('quote(%j) reads back as the same string', (text) => {
+  it.each([
+    'plain',
+    "it's",
+    'say "hi"',
+    'back\\slash',
+    '`${x}`',
+    '*/',
+    'line\nbreak',
+    'sep\u2028arator',
+    'größe → 日本',
+    '\u0000',
+  ])('quote(%j) reads back as the same string', (text) => {
     const parsed = parsedLiteral(quote(text));
     expect(ts.isStringLiteral(parsed)).toBe(true);
     expect((parsed as ts.StringLiteral).text).toBe(text);
   });
 
-  it.each([0, -0, 1e-5, 0.1, -3, 1 / 3, 2 ** 53 + 2, 5e-324, Infinity, -Infinity])('numberLiteral(%d) reads back as the same double', (value) => {
-    const text = numberLiteral(value);
-    // eslint-disable-next-line no-new-func -- evaluates a literal only, not generated code
-    expect(Object.is(Function(`return ${text};`)(), value)).toBe(true);
-  });
+  it.each([0, -0, 1e-5, 0.1, -3, 1 / 3, 2 ** 53 + 2, 5e-324, Infinity, -Infinity])(
+    'numberLiteral(%d) reads back as the same double',
+    (value) => {
+      const text = numberLiteral(value);
+      // eslint-disable-next-line no-new-func -- evaluates a literal only, not generated code
+      expect(Object.is(Function(`return ${text};`)(), value)).toBe(true);
+    },
+  );
 
   it('keeps comment text inert', () => {
     expect(lineCommentText('a\nb\r\nc\u2028d')).toBe('a b c d');
@@ -72,7 +91,8 @@ describe('literals and comments', () => {
 });
 
 describe('where constraints as conditions', () => {
-  const source = (where: string) => `model M(k: int = 8, on: bool = true) {\n  input x: f32[N, H, W, 3] where ${where}\n  output y = x -> conv(2, 1)\n}`;
+  const source = (where: string) =>
+    `model M(k: int = 8, on: bool = true) {\n  input x: f32[N, H, W, 3] where ${where}\n  output y = x -> conv(2, 1)\n}`;
 
   it.each([
     'H % 16 == 0',
@@ -87,14 +107,25 @@ describe('where constraints as conditions', () => {
     const model = result.models[0]!;
     expect(model.graph, result.diagnostics.map((d) => d.message).join('; ')).toBeDefined();
     const input = model.declaration.body.find((s): s is InputStmt => s.kind === 'InputStmt')!;
-    const code = translateConstraint(input.constraints[0]!, { symbols: new Map([['H', 'H'], ['W', 'W']]), params: model.graph!.params });
+    const code = translateConstraint(input.constraints[0]!, {
+      symbols: new Map([
+        ['H', 'H'],
+        ['W', 'W'],
+      ]),
+      params: model.graph!.params,
+    });
     expect(code).toBeDefined();
     // eslint-disable-next-line no-new-func -- the translated condition, over two numbers
     const condition = Function('H', 'W', `return ${code};`) as (h: number, w: number) => boolean;
     const constraint = model.sizes.constraints[0]!;
     for (let h = 1; h <= 80; h++) {
       for (const w of [1, 7, 20, 21, 64, 65]) {
-        const env = new Map([['H', h], ['W', w]].filter(([s]) => constraint.symbols.includes(s as string)) as [string, number][]);
+        const env = new Map(
+          [
+            ['H', h],
+            ['W', w],
+          ].filter(([s]) => constraint.symbols.includes(s as string)) as [string, number][],
+        );
         expect(condition(h, w), `${where} at H = ${h}, W = ${w}`).toBe(constraint.holds(env));
       }
     }

@@ -51,15 +51,26 @@ function weightsFor(graph: ReturnType<typeof compileAllOps>['graph']): Map<strin
   const weights = initialWeights(graph, 4);
   let seed = 100;
   for (const [name, tensor] of weights) {
-    const shift = { gamma: 1, movingVariance: 1, beta: 0, movingMean: 0, bias: 0 }[name.slice(name.lastIndexOf('/') + 1)];
+    const shift = { gamma: 1, movingVariance: 1, beta: 0, movingMean: 0, bias: 0 }[
+      name.slice(name.lastIndexOf('/') + 1)
+    ];
     if (shift === undefined) continue;
-    weights.set(name, tf.tensor(seededValues(tensor.size, ++seed).map((v) => shift + 0.5 * v), tensor.shape));
+    weights.set(
+      name,
+      tf.tensor(
+        seededValues(tensor.size, ++seed).map((v) => shift + 0.5 * v),
+        tensor.shape,
+      ),
+    );
     tensor.dispose();
   }
   return weights;
 }
 
-type Module = Record<string, (w: ReadonlyMap<string, tf.Tensor>) => { predict(i: object): Record<string, tf.Tensor>; dispose(): void }>;
+type Module = Record<
+  string,
+  (w: ReadonlyMap<string, tf.Tensor>) => { predict(i: object): Record<string, tf.Tensor>; dispose(): void }
+>;
 
 describe('every op in generated code', () => {
   const model = compileAllOps();
@@ -79,25 +90,30 @@ describe('every op in generated code', () => {
     expect(typeCheck({ 'all_ops.ts': text })).toEqual([]);
   });
 
-  it.each(testBackends().filter((b) => b !== 'webgpu'))('predicts exactly what the interpreter predicts on %s', async (backend) => {
-    await useBackend(backend);
-    const weights = weightsFor(model.graph);
-    const inputs = { image: seededTensor([2, 8, 12, 3], 1), extra: seededTensor([2, 8, 12, 2], 2) };
-    const interpreter = SegModel.fromTensors(model.graph, model.sizes, weights);
-    const expected = interpreter.predict(inputs);
-    const module = (await import('./golden/all_ops.js')) as unknown as Module;
-    const before = tf.memory().numTensors;
-    const code = module.createAllOps!(weights);
-    const actual = code.predict(inputs);
-    expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
-    for (const name of Object.keys(expected)) {
-      expect(actual[name]!.shape, name).toEqual(expected[name]!.shape);
-      expect(Array.from(actual[name]!.dataSync()), `${name} on ${backend}`).toEqual(Array.from(expected[name]!.dataSync()));
-    }
-    tf.dispose(Object.values(actual));
-    code.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([Object.values(expected), [...weights.values()], Object.values(inputs)]);
-    interpreter.dispose();
-  });
+  it.each(testBackends().filter((b) => b !== 'webgpu'))(
+    'predicts exactly what the interpreter predicts on %s',
+    async (backend) => {
+      await useBackend(backend);
+      const weights = weightsFor(model.graph);
+      const inputs = { image: seededTensor([2, 8, 12, 3], 1), extra: seededTensor([2, 8, 12, 2], 2) };
+      const interpreter = SegModel.fromTensors(model.graph, model.sizes, weights);
+      const expected = interpreter.predict(inputs);
+      const module = (await import('./golden/all_ops.js')) as unknown as Module;
+      const before = tf.memory().numTensors;
+      const code = module.createAllOps!(weights);
+      const actual = code.predict(inputs);
+      expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+      for (const name of Object.keys(expected)) {
+        expect(actual[name]!.shape, name).toEqual(expected[name]!.shape);
+        expect(Array.from(actual[name]!.dataSync()), `${name} on ${backend}`).toEqual(
+          Array.from(expected[name]!.dataSync()),
+        );
+      }
+      tf.dispose(Object.values(actual));
+      code.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([Object.values(expected), [...weights.values()], Object.values(inputs)]);
+      interpreter.dispose();
+    },
+  );
 });

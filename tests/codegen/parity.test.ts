@@ -24,11 +24,18 @@ const CASES: readonly [string, number[]][] = [
 
 interface GeneratedModel {
   predict(inputs: Record<string, tf.Tensor>): Record<string, tf.Tensor>;
-  predictWithClassMaps?(inputs: Record<string, tf.Tensor>): { outputs: Record<string, tf.Tensor>; classMaps: Record<string, tf.Tensor> };
+  predictWithClassMaps?(inputs: Record<string, tf.Tensor>): {
+    outputs: Record<string, tf.Tensor>;
+    classMaps: Record<string, tf.Tensor>;
+  };
   dispose(): void;
 }
 
-async function generated(stem: string, model: BuiltModel, weights: ReadonlyMap<string, tf.Tensor>): Promise<GeneratedModel> {
+async function generated(
+  stem: string,
+  model: BuiltModel,
+  weights: ReadonlyMap<string, tf.Tensor>,
+): Promise<GeneratedModel> {
   const module = (await import(`./golden/${stem}.ts`)) as Record<string, unknown>;
   const create = module[moduleNames(model.graph).create] as (w: ReadonlyMap<string, tf.Tensor>) => GeneratedModel;
   return create(weights);
@@ -42,33 +49,37 @@ function expectIdentical(actual: tf.Tensor, expected: tf.Tensor, what: string): 
   expect(differing, `${what}: first differing element`).toBe(-1);
 }
 
-describe.each(testBackends().filter((b): b is Exclude<BackendName, 'webgpu'> => b !== 'webgpu'))('generated code on %s', (backend) => {
-  afterAll(() => tf.setBackend('cpu'));
+describe.each(testBackends().filter((b): b is Exclude<BackendName, 'webgpu'> => b !== 'webgpu'))(
+  'generated code on %s',
+  (backend) => {
+    afterAll(() => tf.setBackend('cpu'));
 
-  it.each(CASES)('%s predicts exactly what the interpreter predicts', async (stem, shape) => {
-    await useBackend(backend);
-    const model = compileExample(stem);
-    const weights = weightsFor(model, 7);
-    const input = seededTensor(shape, 11);
-    const interpreter = SegModel.fromTensors(model.graph, model.sizes, weights);
-    const expected = interpreter.predict(input);
-    // The generated module alone is counted: it must release all it creates but its outputs.
-    const before = tf.memory().numTensors;
-    const code = await generated(stem, model, weights);
-    const actual = code.predict({ [model.graph.inputs[0]!.name]: input });
-    expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
-    for (const name of Object.keys(expected)) expectIdentical(actual[name]!, expected[name]!, `${stem} ${name} on ${backend}`);
-    tf.dispose(Object.values(actual));
-    code.dispose();
-    expect(tf.memory().numTensors, 'live tensors after the generated model is disposed').toBe(before);
-    tf.dispose(Object.values(expected));
-    interpreter.dispose();
-    tf.dispose([...weights.values(), input]);
-  });
-});
+    it.each(CASES)('%s predicts exactly what the interpreter predicts', async (stem, shape) => {
+      await useBackend(backend);
+      const model = compileExample(stem);
+      const weights = weightsFor(model, 7);
+      const input = seededTensor(shape, 11);
+      const interpreter = SegModel.fromTensors(model.graph, model.sizes, weights);
+      const expected = interpreter.predict(input);
+      // The generated module alone is counted: it must release all it creates but its outputs.
+      const before = tf.memory().numTensors;
+      const code = await generated(stem, model, weights);
+      const actual = code.predict({ [model.graph.inputs[0]!.name]: input });
+      expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+      for (const name of Object.keys(expected))
+        expectIdentical(actual[name]!, expected[name]!, `${stem} ${name} on ${backend}`);
+      tf.dispose(Object.values(actual));
+      code.dispose();
+      expect(tf.memory().numTensors, 'live tensors after the generated model is disposed').toBe(before);
+      tf.dispose(Object.values(expected));
+      interpreter.dispose();
+      tf.dispose([...weights.values(), input]);
+    });
+  },
+);
 
 describe('class maps from generated code', () => {
-  it('acol returns its @classmap tensors, equal to the interpreter\'s nodes', async () => {
+  it("acol returns its @classmap tensors, equal to the interpreter's nodes", async () => {
     await useBackend('cpu');
     const model = compileExample('acol');
     const weights = weightsFor(model, 3);
@@ -78,7 +89,10 @@ describe('class maps from generated code', () => {
     const before = tf.memory().numTensors;
     const { outputs, classMaps } = code.predictWithClassMaps!({ image: input });
     expect(Object.keys(classMaps)).toEqual(['mapA', 'mapB']);
-    const ids = ['mapA', 'mapB'].map((name) => model.graph.nodes.find((n) => n.binding === name && n.annotations.some((a) => a.name === 'classmap'))!.id);
+    const ids = ['mapA', 'mapB'].map(
+      (name) =>
+        model.graph.nodes.find((n) => n.binding === name && n.annotations.some((a) => a.name === 'classmap'))!.id,
+    );
     const run = interpreter.run(input, { keep: ids });
     // The interpreter's graph as written keeps bn and relu apart, so these agree to rounding only.
     ids.forEach((id, index) => {

@@ -12,7 +12,9 @@ function codedSample(id: string, height: number, width: number, rectangles: read
     for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) mask[y * width + x] = classIndex;
   }
   const image = new Float32Array(height * width * 3);
-  mask.forEach((classIndex, pixel) => image.set([classIndex / 4, (pixel % width) / width, Math.floor(pixel / width) / height], pixel * 3));
+  mask.forEach((classIndex, pixel) =>
+    image.set([classIndex / 4, (pixel % width) / width, Math.floor(pixel / width) / height], pixel * 3),
+  );
   return { id, image, height, width, mask, boxes: rectangles, label: 1 };
 }
 
@@ -28,7 +30,9 @@ describe('horizontal flip', () => {
       for (let x = 0; x < 12; x++) {
         const from = y * 12 + (11 - x);
         expect(flipped.mask![y * 12 + x]).toBe(sample.mask![from]);
-        expect(Array.from(flipped.image.subarray((y * 12 + x) * 3, (y * 12 + x) * 3 + 3))).toEqual(Array.from(sample.image.subarray(from * 3, from * 3 + 3)));
+        expect(Array.from(flipped.image.subarray((y * 12 + x) * 3, (y * 12 + x) * 3 + 3))).toEqual(
+          Array.from(sample.image.subarray(from * 3, from * 3 + 3)),
+        );
         expect(flipped.image[(y * 12 + x) * 3]).toBe(flipped.mask![y * 12 + x]! / 4);
       }
     }
@@ -90,7 +94,16 @@ describe('random scale and crop', () => {
     expect([...tops].sort((a, b) => a - b)).toEqual([-3, -2, -1, 0]);
     expect([...lefts].sort((a, b) => a - b)).toEqual([-4, -3, -2, -1, 0]);
     // A negative offset pads before the image: the 10×12 sample lands at row 2, column 1.
-    const shifted = resampleSample(sample, { scaleY: 1, scaleX: 1, scaledHeight: 10, scaledWidth: 12, top: -2, left: -1, height: 14, width: 14 });
+    const shifted = resampleSample(sample, {
+      scaleY: 1,
+      scaleX: 1,
+      scaledHeight: 10,
+      scaledWidth: 12,
+      top: -2,
+      left: -1,
+      height: 14,
+      width: 14,
+    });
     for (let y = 0; y < 14; y++) {
       for (let x = 0; x < 14; x++) {
         const outside = y < 2 || y >= 12 || x < 1 || x >= 13;
@@ -113,13 +126,24 @@ describe('seeded augmentation', () => {
     const again = augmentSample(sample, options, sampleRandom({ seed: 5, epoch: 0 }, sample.id));
     expect(Array.from(again.image)).toEqual(Array.from(first.image));
     expect(Array.from(again.mask!)).toEqual(Array.from(first.mask!));
-    const outcomes = new Set([0, 1, 2, 3, 4, 5, 6, 7].map((epoch) => Array.from(augmentSample(sample, options, sampleRandom({ seed: 5, epoch }, sample.id)).mask!).join()));
+    const outcomes = new Set(
+      [0, 1, 2, 3, 4, 5, 6, 7].map((epoch) =>
+        Array.from(augmentSample(sample, options, sampleRandom({ seed: 5, epoch }, sample.id)).mask!).join(),
+      ),
+    );
     expect(outcomes.size).toBeGreaterThan(1);
   });
 
   it('flips about half the samples and keeps image and mask together', async () => {
     const samples = Array.from({ length: 60 }, (_, index) => ({ ...sample, id: `s${index}` }));
-    const dataset = createDataset({ root: 'memory', layout: 'segmentation', classes: ['bg', 'a', 'b', 'c'], maskClasses: ['bg', 'a', 'b', 'c'], ids: samples.map((s) => s.id), load: async (index) => samples[index]! });
+    const dataset = createDataset({
+      root: 'memory',
+      layout: 'segmentation',
+      classes: ['bg', 'a', 'b', 'c'],
+      maskClasses: ['bg', 'a', 'b', 'c'],
+      ids: samples.map((s) => s.id),
+      load: async (index) => samples[index]!,
+    });
     let flips = 0;
     for await (const augmented of dataset.samples({ seed: 1, augment: { flip: true } })) {
       const flipped = augmented.mask![1] !== sample.mask![1] || augmented.boxes![0]![0] !== 1;

@@ -19,7 +19,8 @@ import { withTemporaryFolder } from './fixtures.js';
 async function filesUnder(root: string): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
   for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) files.set(relative(root, join(entry.parentPath, entry.name)), await readFile(join(entry.parentPath, entry.name)));
+    if (entry.isFile())
+      files.set(relative(root, join(entry.parentPath, entry.name)), await readFile(join(entry.parentPath, entry.name)));
   }
   return files;
 }
@@ -99,7 +100,9 @@ describe('shapes in memory', () => {
         const [stored, generated] = [await disk.load(index), await memory.load(index)];
         expect(Array.from(generated.mask!)).toEqual(Array.from(stored.mask!));
         expect(generated.boxes).toEqual(stored.boxes);
-        generated.image.forEach((value, at) => expect(Math.abs(value - stored.image[at]!)).toBeLessThanOrEqual(0.5 / 255 + 1e-6));
+        generated.image.forEach((value, at) =>
+          expect(Math.abs(value - stored.image[at]!)).toBeLessThanOrEqual(0.5 / 255 + 1e-6),
+        );
       }
     });
   });
@@ -131,10 +134,20 @@ describe('MNIST generators', () => {
   it('without noise, the mask and box follow the image exactly', async () => {
     const digits = await loadMnistDigits();
     for (let seed = 0; seed < 10; seed++) {
-      const generated = generateCanvasImage(digits.pixels(seed, 2 * seed), seed, { size: 50, noise: 0 }, new Random(seed));
+      const generated = generateCanvasImage(
+        digits.pixels(seed, 2 * seed),
+        seed,
+        { size: 50, noise: 0 },
+        new Random(seed),
+      );
       const grey = Array.from({ length: 50 * 50 }, (_, pixel) => generated.image[pixel * 3]!);
       expect(Array.from(generated.mask)).toEqual(grey.map((value) => (value > STROKE_THRESHOLD ? 1 : 0)));
-      expect(generated.boxes[0]!.slice(0, 4)).toEqual(maskBox(grey.map((value) => (value > INK_THRESHOLD ? 1 : 0)), 50));
+      expect(generated.boxes[0]!.slice(0, 4)).toEqual(
+        maskBox(
+          grey.map((value) => (value > INK_THRESHOLD ? 1 : 0)),
+          50,
+        ),
+      );
     }
   });
 
@@ -164,7 +177,9 @@ describe('MNIST generators', () => {
         const file = join(root, 'a', 'train', String(digit), `${String(index).padStart(5, '0')}.png`);
         const stored = readIndexedPng(await readFile(file));
         expect([stored.width, stored.height]).toEqual([28, 28]);
-        expect(Array.from(stored.values)).toEqual(Array.from(digits.pixels(digit, sample), (value) => Math.round(value * 255)));
+        expect(Array.from(stored.values)).toEqual(
+          Array.from(digits.pixels(digit, sample), (value) => Math.round(value * 255)),
+        );
       }
       expect((await openDataset(join(root, 'a', 'test'))).size).toBe(2);
     });
@@ -194,7 +209,9 @@ describe('writing atomically', () => {
       const target = join(root, 'set');
       await generateDataset('shapes', target, { count: 2, size: 16, splits: { train: 1 } });
       await writeFile(join(target, 'stale.txt'), 'old');
-      await expect(generateDataset('shapes', target, { count: 2, size: 16 })).rejects.toMatchObject({ diagnostics: [{ code: 'E0832' }] });
+      await expect(generateDataset('shapes', target, { count: 2, size: 16 })).rejects.toMatchObject({
+        diagnostics: [{ code: 'E0832' }],
+      });
       await generateDataset('shapes', target, { count: 3, size: 16, splits: { train: 1 }, overwrite: true });
       const files = [...(await filesUnder(target)).keys()];
       expect(files).not.toContain('stale.txt');
@@ -205,9 +222,15 @@ describe('writing atomically', () => {
 
   it('leaves nothing behind when the options are impossible', async () => {
     await withTemporaryFolder(async (root) => {
-      await expect(generateDataset('mnist', join(root, 'set'), { count: 20_000 })).rejects.toMatchObject({ diagnostics: [{ code: 'E0831' }] });
-      await expect(generateDataset('shapes', join(root, 'set'), { splits: { train: 0.5 } })).rejects.toMatchObject({ diagnostics: [{ code: 'E0831' }] });
-      await expect(generateDataset('shapes', join(root, 'set'), { size: 8 })).rejects.toMatchObject({ diagnostics: [{ code: 'E0831' }] });
+      await expect(generateDataset('mnist', join(root, 'set'), { count: 20_000 })).rejects.toMatchObject({
+        diagnostics: [{ code: 'E0831' }],
+      });
+      await expect(generateDataset('shapes', join(root, 'set'), { splits: { train: 0.5 } })).rejects.toMatchObject({
+        diagnostics: [{ code: 'E0831' }],
+      });
+      await expect(generateDataset('shapes', join(root, 'set'), { size: 8 })).rejects.toMatchObject({
+        diagnostics: [{ code: 'E0831' }],
+      });
       expect(await readdir(root)).toEqual([]);
     });
   });

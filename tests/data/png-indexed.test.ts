@@ -11,12 +11,20 @@ import { pngChunk } from './fixtures.js';
  * An independent encoder for the reader to decode: packs samples at any bit depth and applies
  * the given filter to every row (the PNG specification's filter definitions, on the encoding side).
  */
-function encodeFiltered(values: Uint8Array, width: number, height: number, bitDepth: number, filter: number, palette?: Uint8Array): Buffer {
+function encodeFiltered(
+  values: Uint8Array,
+  width: number,
+  height: number,
+  bitDepth: number,
+  filter: number,
+  palette?: Uint8Array,
+): Buffer {
   const rowBytes = Math.ceil((width * bitDepth) / 8);
   const rows: Uint8Array[] = [];
   for (let y = 0; y < height; y++) {
     const row = new Uint8Array(rowBytes);
-    for (let x = 0; x < width; x++) row[Math.floor((x * bitDepth) / 8)]! |= values[y * width + x]! << (8 - bitDepth - ((x * bitDepth) % 8));
+    for (let x = 0; x < width; x++)
+      row[Math.floor((x * bitDepth) / 8)]! |= values[y * width + x]! << (8 - bitDepth - ((x * bitDepth) % 8));
     rows.push(row);
   }
   const filtered = Buffer.alloc((rowBytes + 1) * height);
@@ -28,7 +36,12 @@ function encodeFiltered(values: Uint8Array, width: number, height: number, bitDe
       const b = above[x]!;
       const c = x > 0 ? above[x - 1]! : 0;
       const p = a + b - c;
-      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      const paeth =
+        Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c)
+          ? a
+          : Math.abs(p - b) <= Math.abs(p - c)
+            ? b
+            : c;
       const prediction = [0, a, b, (a + b) >> 1, paeth][filter]!;
       filtered[y * (rowBytes + 1) + 1 + x] = (row[x]! - prediction) & 0xff;
     }
@@ -59,7 +72,9 @@ describe('single-channel PNG reader', () => {
     for (const filter of [0, 1, 2, 3, 4]) {
       it(`reads ${bitDepth}-bit palette data under filter ${filter}`, () => {
         const values = randomValues(width * height, 2 ** bitDepth, bitDepth * 10 + filter);
-        const png = readIndexedPng(encodeFiltered(values, width, height, bitDepth, filter, vocPalette().subarray(0, 3 * 2 ** bitDepth)));
+        const png = readIndexedPng(
+          encodeFiltered(values, width, height, bitDepth, filter, vocPalette().subarray(0, 3 * 2 ** bitDepth)),
+        );
         expect(png.colourType).toBe(3);
         expect(Array.from(png.values)).toEqual(Array.from(values));
       });
@@ -69,7 +84,11 @@ describe('single-channel PNG reader', () => {
   it('reads grey PNGs written by pngjs (its adaptive filters)', () => {
     const values = randomValues(width * height, 256, 3);
     const png = new PNG({ width, height });
-    png.data = Buffer.from(Uint8Array.from({ length: width * height * 4 }, (_, index) => (index % 4 === 3 ? 255 : values[Math.floor(index / 4)]!)));
+    png.data = Buffer.from(
+      Uint8Array.from({ length: width * height * 4 }, (_, index) =>
+        index % 4 === 3 ? 255 : values[Math.floor(index / 4)]!,
+      ),
+    );
     const bytes = PNG.sync.write(png, { colorType: 0, inputColorType: 6 });
     expect(Array.from(readIndexedPng(bytes).values)).toEqual(Array.from(values));
   });
@@ -79,9 +98,13 @@ describe('single-channel PNG reader', () => {
     const palette = vocPalette();
     const decoded = PNG.sync.read(writeIndexedPng(values, width, height, palette));
     for (let pixel = 0; pixel < values.length; pixel++) {
-      expect(Array.from(decoded.data.subarray(pixel * 4, pixel * 4 + 3))).toEqual(Array.from(palette.subarray(values[pixel]! * 3, values[pixel]! * 3 + 3)));
+      expect(Array.from(decoded.data.subarray(pixel * 4, pixel * 4 + 3))).toEqual(
+        Array.from(palette.subarray(values[pixel]! * 3, values[pixel]! * 3 + 3)),
+      );
     }
-    expect(Array.from(readIndexedPng(writeIndexedPng(values, width, height, palette)).values)).toEqual(Array.from(values));
+    expect(Array.from(readIndexedPng(writeIndexedPng(values, width, height, palette)).values)).toEqual(
+      Array.from(values),
+    );
   });
 
   it('takes the red channel of colour masks', () => {

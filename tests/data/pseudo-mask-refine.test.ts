@@ -3,7 +3,13 @@
  * walk), and the precision and recall of pseudo-masks, on hand-made cases worked out by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { backgroundMap, randomWalk, refinedPseudoMask, transitionMatrix, walkStep } from '../../src/data/pseudo-mask-refine.js';
+import {
+  backgroundMap,
+  randomWalk,
+  refinedPseudoMask,
+  transitionMatrix,
+  walkStep,
+} from '../../src/data/pseudo-mask-refine.js';
 import { PseudoMaskScores } from '../../src/metrics/pseudo-mask-quality.js';
 import { pseudoMask } from '../../src/train/pseudo-masks.js';
 
@@ -27,20 +33,32 @@ describe('background estimation', () => {
 describe('affinity random walk', () => {
   it('averages over in-image neighbours with equal weights on a flat image', () => {
     // 3×1, radius 1: pixel 0 sees {0, 1}, pixel 1 sees {0, 1, 2}, pixel 2 sees {1, 2}.
-    const transition = transitionMatrix(columns(3, 1, () => 0.5), 1, 0.1);
+    const transition = transitionMatrix(
+      columns(3, 1, () => 0.5),
+      1,
+      0.1,
+    );
     const step = walkStep(transition, [1, 0, 0]);
     expect(step[0]).toBeCloseTo(1 / 2, 6);
     expect(step[1]).toBeCloseTo(1 / 3, 6);
     expect(step[2]).toBeCloseTo(0, 6);
     // Two steps: pixel 0 = (1/2 + 1/3) / 2, pixel 1 = (1/2 + 1/3 + 0) / 3, pixel 2 = (1/3 + 0) / 2.
-    const [twice] = randomWalk(columns(3, 1, () => 0.5), [[1, 0, 0]], { radius: 1, iterations: 2 });
+    const [twice] = randomWalk(
+      columns(3, 1, () => 0.5),
+      [[1, 0, 0]],
+      { radius: 1, iterations: 2 },
+    );
     expect(Array.from(twice!).map((v) => +v.toFixed(6))).toEqual([5 / 12, 5 / 18, 1 / 6].map((v) => +v.toFixed(6)));
   });
 
   it('weighs neighbours by exp(−‖ΔI‖² / 2σ²) and normalises each row', () => {
     // Colours 0, 0, 1 with σ = 0.5: across the edge a = exp(−1 / 0.5) = e^−2.
     const e = Math.exp(-2);
-    const transition = transitionMatrix(columns(3, 1, (x) => (x === 2 ? 1 : 0)), 1, 0.5);
+    const transition = transitionMatrix(
+      columns(3, 1, (x) => (x === 2 ? 1 : 0)),
+      1,
+      0.5,
+    );
     const row = (pixel: number) => Array.from(transition.weights.subarray(pixel * 9 + 3, pixel * 9 + 6));
     expect(row(0)).toEqual([0, 0.5, 0.5].map(Math.fround));
     [0, 1 / (2 + e), 1 / (2 + e), e / (2 + e)].slice(1).forEach((value, k) => expect(row(1)[k]).toBeCloseTo(value, 6));
@@ -49,8 +67,17 @@ describe('affinity random walk', () => {
   });
 
   it('keeps maps in [0, 1] and constant maps constant (rows sum to 1)', () => {
-    const image = { values: Float32Array.from({ length: 5 * 4 * 3 }, (_, i) => ((i * 37) % 11) / 10), width: 5, height: 4, channels: 3 };
-    const [flat, spiky] = randomWalk(image, [new Float32Array(20).fill(0.7), Float32Array.from({ length: 20 }, (_, i) => (i === 7 ? 1 : 0))], { radius: 2, sigma: 0.3, iterations: 5 });
+    const image = {
+      values: Float32Array.from({ length: 5 * 4 * 3 }, (_, i) => ((i * 37) % 11) / 10),
+      width: 5,
+      height: 4,
+      channels: 3,
+    };
+    const [flat, spiky] = randomWalk(
+      image,
+      [new Float32Array(20).fill(0.7), Float32Array.from({ length: 20 }, (_, i) => (i === 7 ? 1 : 0))],
+      { radius: 2, sigma: 0.3, iterations: 5 },
+    );
     for (const value of flat!) expect(value).toBeCloseTo(0.7, 5);
     for (const value of spiky!) expect(value >= 0 && value <= 1).toBe(true);
   });
@@ -69,17 +96,37 @@ describe('refined pseudo-masks', () => {
   const truth = Uint8Array.from({ length: width * height }, (_, index) => (index % width < 6 ? 2 : 0));
 
   it('thresholding alone takes the spill as object; the walk stops it at the colour edge', () => {
-    const thresholded = pseudoMask([{ maskClass: 2, values: cam }], width * height, { foreground: 0.6, background: 0.2 });
+    const thresholded = pseudoMask([{ maskClass: 2, values: cam }], width * height, {
+      foreground: 0.6,
+      background: 0.2,
+    });
     const raw = new PseudoMaskScores();
     raw.add(truth, thresholded);
     // 24 true object pixels, 32 labelled object: precision 24/32, recall 1.
-    expect(raw.result()).toMatchObject({ pixels: 48, coverage: 1, objectPrecision: 0.75, objectRecall: 1, backgroundPrecision: 1, backgroundRecall: 16 / 24 });
+    expect(raw.result()).toMatchObject({
+      pixels: 48,
+      coverage: 1,
+      objectPrecision: 0.75,
+      objectRecall: 1,
+      backgroundPrecision: 1,
+      backgroundRecall: 16 / 24,
+    });
 
-    const refined = refinedPseudoMask(image, [{ maskClass: 2, values: cam }], { radius: 2, sigma: 0.1, iterations: 10, alpha: 4 });
+    const refined = refinedPseudoMask(image, [{ maskClass: 2, values: cam }], {
+      radius: 2,
+      sigma: 0.1,
+      iterations: 10,
+      alpha: 4,
+    });
     expect(Array.from(refined)).toEqual(Array.from(truth));
     const scores = new PseudoMaskScores();
     scores.add(truth, refined);
-    expect(scores.result()).toMatchObject({ objectPrecision: 1, objectRecall: 1, backgroundPrecision: 1, backgroundRecall: 1 });
+    expect(scores.result()).toMatchObject({
+      objectPrecision: 1,
+      objectRecall: 1,
+      backgroundPrecision: 1,
+      backgroundRecall: 1,
+    });
   });
 
   it('spreads a CAM that lights only part of an object over the whole object', () => {
@@ -88,12 +135,23 @@ describe('refined pseudo-masks', () => {
     // only (2–5 lie between bg and fg: ignored). The background estimate (1 − M)^4 is 0, 0.0625
     // and 0.316 on the object's column pairs, so its mean there (0.13) stays below the CAM's
     // (0.58) and the walk, confined to the object by the colour edge, labels it all.
-    const partial = Float32Array.from({ length: width * height }, (_, index) => [1, 1, 0.5, 0.5, 0.25, 0.25][index % width] ?? 0);
-    const thresholded = pseudoMask([{ maskClass: 2, values: partial }], width * height, { foreground: 0.6, background: 0.2 });
+    const partial = Float32Array.from(
+      { length: width * height },
+      (_, index) => [1, 1, 0.5, 0.5, 0.25, 0.25][index % width] ?? 0,
+    );
+    const thresholded = pseudoMask([{ maskClass: 2, values: partial }], width * height, {
+      foreground: 0.6,
+      background: 0.2,
+    });
     const raw = new PseudoMaskScores();
     raw.add(truth, thresholded);
     expect(raw.result()).toMatchObject({ objectPrecision: 1, objectRecall: 8 / 24, coverage: 32 / 48 });
-    const refined = refinedPseudoMask(image, [{ maskClass: 2, values: partial }], { radius: 3, sigma: 0.1, iterations: 40, alpha: 4 });
+    const refined = refinedPseudoMask(image, [{ maskClass: 2, values: partial }], {
+      radius: 3,
+      sigma: 0.1,
+      iterations: 40,
+      alpha: 4,
+    });
     expect(Array.from(refined)).toEqual(Array.from(truth));
   });
 
@@ -101,13 +159,29 @@ describe('refined pseudo-masks', () => {
     // The limit of the method: with M = 0 on columns 2–5, background scores 1 on four of the six
     // object columns, and the walk's mean over the object favours background.
     const peak = Float32Array.from({ length: width * height }, (_, index) => (index % width < 2 ? 1 : 0));
-    const refined = refinedPseudoMask(image, [{ maskClass: 2, values: peak }], { radius: 3, sigma: 0.1, iterations: 40, alpha: 4 });
+    const refined = refinedPseudoMask(image, [{ maskClass: 2, values: peak }], {
+      radius: 3,
+      sigma: 0.1,
+      iterations: 40,
+      alpha: 4,
+    });
     expect(Array.from(refined).filter((value) => value === 2).length).toBe(0);
   });
 
   it('gives each pixel the labelled class with the highest refined score, background on ties', () => {
     const flat = columns(2, 1, () => 0);
-    expect(Array.from(refinedPseudoMask(flat, [{ maskClass: 1, values: [1, 0] }, { maskClass: 3, values: [0, 1] }], { radius: 0, iterations: 3 }))).toEqual([1, 3]);
+    expect(
+      Array.from(
+        refinedPseudoMask(
+          flat,
+          [
+            { maskClass: 1, values: [1, 0] },
+            { maskClass: 3, values: [0, 1] },
+          ],
+          { radius: 0, iterations: 3 },
+        ),
+      ),
+    ).toEqual([1, 3]);
     // With no map every pixel is background.
     expect(Array.from(refinedPseudoMask(flat, [], { backgroundClass: 5 }))).toEqual([5, 5]);
   });
@@ -121,7 +195,14 @@ describe('pseudo-mask precision and recall', () => {
     scores.add([1, 1, 2, 0, 0, 0, 255, 1], [1, 2, 2, 1, 0, 255, 1, 255]);
     // 7 counted pixels, 5 labelled. Object: predicted {1,2,2,1} → right 2 of 4; true object 4 → right 2.
     // Background: predicted {0} → right 1; true background 3 → right 1.
-    expect(scores.result()).toEqual({ pixels: 7, coverage: 5 / 7, objectPrecision: 0.5, objectRecall: 0.5, backgroundPrecision: 1, backgroundRecall: 1 / 3 });
+    expect(scores.result()).toEqual({
+      pixels: 7,
+      coverage: 5 / 7,
+      objectPrecision: 0.5,
+      objectRecall: 0.5,
+      backgroundPrecision: 1,
+      backgroundRecall: 1 / 3,
+    });
   });
 
   it('is NaN where there is nothing to count, and refuses masks of different sizes', () => {

@@ -13,7 +13,9 @@ describe('seeded randomness', () => {
   });
 
   it('derives distinct sub-seeds from names', () => {
-    const seeds = new Set(['train', 'val', 'test'].flatMap((split) => [0, 1, 2].map((index) => deriveSeed(7, split, index))));
+    const seeds = new Set(
+      ['train', 'val', 'test'].flatMap((split) => [0, 1, 2].map((index) => deriveSeed(7, split, index))),
+    );
     expect(seeds.size).toBe(9);
     expect(deriveSeed(7, 'train', 1)).toBe(deriveSeed(7, 'train', 1));
   });

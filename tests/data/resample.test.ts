@@ -19,15 +19,34 @@ function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** tfjs resize with half-pixel centres, cropped to the window and padded with `fill`, as the reference. */
-function reference(data: Float32Array, height: number, width: number, channels: number, window: Window, mode: 'bilinear' | 'nearest', fill: number): Float32Array {
+function reference(
+  data: Float32Array,
+  height: number,
+  width: number,
+  channels: number,
+  window: Window,
+  mode: 'bilinear' | 'nearest',
+  fill: number,
+): Float32Array {
   return tf.tidy(() => {
     const image = tf.tensor3d(data, [height, width, channels]);
     const size: [number, number] = [window.scaledHeight, window.scaledWidth];
-    const scaled = mode === 'bilinear' ? tf.image.resizeBilinear(image, size, false, true) : tf.image.resizeNearestNeighbor(image, size, false, true);
+    const scaled =
+      mode === 'bilinear'
+        ? tf.image.resizeBilinear(image, size, false, true)
+        : tf.image.resizeNearestNeighbor(image, size, false, true);
     const rows = Math.max(0, Math.min(window.height, window.scaledHeight - window.top));
     const columns = Math.max(0, Math.min(window.width, window.scaledWidth - window.left));
     const crop = tf.slice(scaled, [window.top, window.left, 0], [rows, columns, channels]);
-    const padded = tf.pad(crop, [[0, window.height - rows], [0, window.width - columns], [0, 0]], fill);
+    const padded = tf.pad(
+      crop,
+      [
+        [0, window.height - rows],
+        [0, window.width - columns],
+        [0, 0],
+      ],
+      fill,
+    );
     return padded.dataSync() as Float32Array;
   });
 }
@@ -46,10 +65,17 @@ describe('resampling against tf.image with half-pixel centres', () => {
     const before = tf.memory().numTensors;
     const data = randomImage(height, width, 3, height * width);
     const window = resizeWindow(height, width, outHeight, outWidth);
-    expect(maxDifference(sampleBilinear({ data, height, width, channels: 3 }, window), reference(data, height, width, 3, window, 'bilinear', 0))).toBeLessThan(TOLERANCE);
+    expect(
+      maxDifference(
+        sampleBilinear({ data, height, width, channels: 3 }, window),
+        reference(data, height, width, 3, window, 'bilinear', 0),
+      ),
+    ).toBeLessThan(TOLERANCE);
     const mask = Uint8Array.from(data, (value) => Math.floor(value * 5));
     const expected = reference(Float32Array.from(mask), height, width, 3, window, 'nearest', 0);
-    expect(Array.from(sampleNearest({ data: mask, height, width, channels: 3 }, window, 0))).toEqual(Array.from(expected));
+    expect(Array.from(sampleNearest({ data: mask, height, width, channels: 3 }, window, 0))).toEqual(
+      Array.from(expected),
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -63,10 +89,14 @@ describe('resampling against tf.image with half-pixel centres', () => {
     ];
     for (const window of windows) {
       const raster = { data, height: 8, width: 6, channels: 1 };
-      expect(maxDifference(sampleBilinear(raster, window, 0.25), reference(data, 8, 6, 1, window, 'bilinear', 0.25))).toBeLessThan(TOLERANCE);
+      expect(
+        maxDifference(sampleBilinear(raster, window, 0.25), reference(data, 8, 6, 1, window, 'bilinear', 0.25)),
+      ).toBeLessThan(TOLERANCE);
       const mask = Uint8Array.from(data, (value) => Math.floor(value * 4));
       const nearest = sampleNearest({ ...raster, data: mask }, window, 255);
-      expect(Array.from(nearest)).toEqual(Array.from(reference(Float32Array.from(mask), 8, 6, 1, window, 'nearest', 255)));
+      expect(Array.from(nearest)).toEqual(
+        Array.from(reference(Float32Array.from(mask), 8, 6, 1, window, 'nearest', 255)),
+      );
     }
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -32,7 +32,10 @@ const planes = (tensor: tf.Tensor): Planes => {
 
 /** Channel `c` of image `n`, min-max normalised (a flat map becomes 0). */
 function normalisedChannel(maps: Planes, n: number, c: number): Float32Array {
-  const channel = Float32Array.from({ length: maps.pixels }, (_, p) => maps.data[(n * maps.pixels + p) * maps.channels + c]!);
+  const channel = Float32Array.from(
+    { length: maps.pixels },
+    (_, p) => maps.data[(n * maps.pixels + p) * maps.channels + c]!,
+  );
   const low = Math.min(...channel);
   const range = Math.max(...channel) - low;
   return channel.map((v) => (range > 0 ? (v - low) / range : 0));
@@ -40,7 +43,8 @@ function normalisedChannel(maps: Planes, n: number, c: number): Float32Array {
 
 function meanArgmax(maps: Planes, n: number): number {
   const sums = new Array<number>(maps.channels).fill(0);
-  for (let p = 0; p < maps.pixels; p++) for (let c = 0; c < maps.channels; c++) sums[c]! += maps.data[(n * maps.pixels + p) * maps.channels + c]!;
+  for (let p = 0; p < maps.pixels; p++)
+    for (let c = 0; c < maps.channels; c++) sums[c]! += maps.data[(n * maps.pixels + p) * maps.channels + c]!;
   return sums.indexOf(Math.max(...sums));
 }
 
@@ -50,7 +54,8 @@ function erasedReference(features: Planes, mapA: Planes, classes: readonly numbe
   for (let n = 0; n < features.count; n++) {
     const normalised = normalisedChannel(mapA, n, classes[n]!);
     for (let p = 0; p < features.pixels; p++) {
-      if (normalised[p]! >= DELTA) for (let k = 0; k < features.channels; k++) out[(n * features.pixels + p) * features.channels + k] = 0;
+      if (normalised[p]! >= DELTA)
+        for (let k = 0; k < features.channels; k++) out[(n * features.pixels + p) * features.channels + k] = 0;
     }
   }
   return out;
@@ -69,7 +74,7 @@ describe('ACoL (examples/acol.seg)', () => {
     image.dispose();
   });
 
-  it('erase zeroes the shared features where branch A\'s normalised map of the predicted class is ≥ 0.6', () =>
+  it("erase zeroes the shared features where branch A's normalised map of the predicted class is ≥ 0.6", () =>
     withoutLeaks(() => {
       expect(model.graph.nodes[id('erased/erase')]!.attrs.threshold).toBe(DELTA);
       const kept = tf.tidy(() => {
@@ -89,7 +94,12 @@ describe('ACoL (examples/acol.seg)', () => {
     withoutLeaks(() => {
       const targets = [7, 3];
       const kept = tf.tidy(() => {
-        const run = model.run(image, { training: true, targetClasses: tf.tensor1d(targets, 'int32'), updateState: (_weight, value) => value.dispose(), keep: [id('features/relu_2'), id('mapA/conv_1'), id('erased/erase')] });
+        const run = model.run(image, {
+          training: true,
+          targetClasses: tf.tensor1d(targets, 'int32'),
+          updateState: (_weight, value) => value.dispose(),
+          keep: [id('features/relu_2'), id('mapA/conv_1'), id('erased/erase')],
+        });
         return [...run.kept.values()].map((t) => tf.clone(t));
       });
       const [features, mapA, erased] = kept.map(planes) as [Planes, Planes, Planes];
@@ -97,11 +107,15 @@ describe('ACoL (examples/acol.seg)', () => {
       tf.dispose(kept);
     }));
 
-  it('the fused map is the maximum of both branches\' normalised class maps', () =>
+  it("the fused map is the maximum of both branches' normalised class maps", () =>
     withoutLeaks(async () => {
       const result = await explain(model, image, { method: 'acol', classIndex: [2, 5] });
       expect(result.target).toBe('mapA/conv_1 + mapB/conv_1');
-      const kept = tf.tidy(() => [id('mapA/conv_1'), id('mapB/conv_1')].map((node) => tf.clone(model.run(image, { keep: [node] }).kept.get(node)!)));
+      const kept = tf.tidy(() =>
+        [id('mapA/conv_1'), id('mapB/conv_1')].map((node) =>
+          tf.clone(model.run(image, { keep: [node] }).kept.get(node)!),
+        ),
+      );
       const [mapA, mapB] = kept.map(planes) as [Planes, Planes];
       const expected = [2, 5].flatMap((c, n) => {
         const a = normalisedChannel(mapA, n, c);
@@ -114,16 +128,18 @@ describe('ACoL (examples/acol.seg)', () => {
       tf.dispose([result.map, result.raw, ...kept]);
     }));
 
-  it('without a class, the fused map explains branch A\'s prediction (the class erasing used)', () =>
+  it("without a class, the fused map explains branch A's prediction (the class erasing used)", () =>
     withoutLeaks(async () => {
       const result = await explain(model, image, { method: 'acol' });
-      const mapA = tf.tidy(() => tf.clone(model.run(image, { keep: [id('mapA/conv_1')] }).kept.get(id('mapA/conv_1'))!));
+      const mapA = tf.tidy(() =>
+        tf.clone(model.run(image, { keep: [id('mapA/conv_1')] }).kept.get(id('mapA/conv_1'))!),
+      );
       expect(result.output).toBe('logitsA');
       expect(result.classIndex).toEqual([0, 1].map((n) => meanArgmax(planes(mapA), n)));
       tf.dispose([result.map, result.raw, mapA]);
     }));
 
-  it('the fused output, explained without a class, takes branch A\'s prediction, not the class winning most pixels', () =>
+  it("the fused output, explained without a class, takes branch A's prediction, not the class winning most pixels", () =>
     withoutLeaks(async () => {
       const skewed = randomModel(exampleGraph('examples/acol.seg'), 11);
       try {
@@ -135,7 +151,9 @@ describe('ACoL (examples/acol.seg)', () => {
         const loud = [...Array(10).keys()].find((c) => !branchA.includes(c))!;
         const bias = skewed.graph.nodes[id('mapB/conv_1')]!.weights.find((w) => w.role === 'bias')!.name;
         const variable = skewed.weights.get(bias)!;
-        const raised = tf.tidy(() => tf.add(variable, tf.tensor1d(Array.from({ length: 10 }, (_, c) => (c === loud ? 1000 : 0)))));
+        const raised = tf.tidy(() =>
+          tf.add(variable, tf.tensor1d(Array.from({ length: 10 }, (_, c) => (c === loud ? 1000 : 0)))),
+        );
         variable.assign(raised);
         raised.dispose();
         const fused = tf.tidy(() => tf.clone(skewed.predict(image).fused!));
@@ -154,12 +172,20 @@ describe('ACoL (examples/acol.seg)', () => {
 });
 
 describe('acolLoss', () => {
-  const logitsA = [[1.5, -0.5, 0.25], [0.1, 2.0, -1.0]];
-  const logitsB = [[-0.3, 0.8, 0.0], [1.2, -0.7, 0.4]];
+  const logitsA = [
+    [1.5, -0.5, 0.25],
+    [0.1, 2.0, -1.0],
+  ];
+  const logitsB = [
+    [-0.3, 0.8, 0.0],
+    [1.2, -0.7, 0.4],
+  ];
   const labels = [2, 1];
 
   /** Mean over rows of log Σ exp(z) − z_y, in double precision. */
-  const crossEntropy = (rows: number[][]) => rows.reduce((sum, row, n) => sum + Math.log(row.reduce((s, z) => s + Math.exp(z), 0)) - row[labels[n]!]!, 0) / rows.length;
+  const crossEntropy = (rows: number[][]) =>
+    rows.reduce((sum, row, n) => sum + Math.log(row.reduce((s, z) => s + Math.exp(z), 0)) - row[labels[n]!]!, 0) /
+    rows.length;
 
   it('is CE(A) + CE(B), from class indices or one-hot labels, and agrees with tf.losses.softmaxCrossEntropy', () =>
     withoutLeaks(() => {
@@ -168,7 +194,9 @@ describe('acolLoss', () => {
       const oneHot = tf.tidy(() => tf.oneHot(indices, 3));
       const fromIndices = acolLoss(a, b, indices);
       const fromOneHot = acolLoss(a, b, oneHot);
-      const tfjs = tf.tidy(() => tf.add(tf.losses.softmaxCrossEntropy(oneHot, a), tf.losses.softmaxCrossEntropy(oneHot, b)));
+      const tfjs = tf.tidy(() =>
+        tf.add(tf.losses.softmaxCrossEntropy(oneHot, a), tf.losses.softmaxCrossEntropy(oneHot, b)),
+      );
       const expected = crossEntropy(logitsA) + crossEntropy(logitsB);
       expect(fromIndices.dataSync()[0]).toBeCloseTo(expected, 5);
       expect(fromOneHot.dataSync()[0]).toBeCloseTo(expected, 5);
@@ -176,7 +204,7 @@ describe('acolLoss', () => {
       tf.dispose([a, b, indices, oneHot, fromIndices, fromOneHot, tfjs]);
     }));
 
-  it('has gradient (softmax(z) − y) / N in each branch\'s logits', () =>
+  it("has gradient (softmax(z) − y) / N in each branch's logits", () =>
     withoutLeaks(() => {
       const [a, b] = [tf.tensor2d(logitsA), tf.tensor2d(logitsB)];
       const indices = tf.tensor1d(labels, 'int32');

@@ -39,13 +39,16 @@ describe('ACoL model: every method', () => {
     image.dispose();
   });
 
-  it.each(EXPLAIN_METHODS)('%s leaks nothing and gives [N, H, W] maps in [0, 1]', (method) => withoutLeaks(() => expectGoodMap(model, image, { method })));
+  it.each(EXPLAIN_METHODS)('%s leaks nothing and gives [N, H, W] maps in [0, 1]', (method) =>
+    withoutLeaks(() => expectGoodMap(model, image, { method })),
+  );
 
   it.each(['logitsB', 'fused'])('Grad-CAM and CAM on the output %s', (output) =>
     withoutLeaks(async () => {
       await expectGoodMap(model, image, { method: 'gradcam', output });
       await expectGoodMap(model, image, { method: 'cam', output, order: 'normalize-first' });
-    }));
+    }),
+  );
 
   it('feature maps of a named tensor and of the default target, each channel in [0, 1]', () =>
     withoutLeaks(() => {
@@ -73,9 +76,10 @@ describe('ACoL model: every method', () => {
   it.each(failures)('%s is a diagnostic %s, leaking nothing', (_what, code, options) =>
     withoutLeaks(async () => {
       expect(await codeOf(() => explain(model, image, options))).toBe(code);
-    }));
+    }),
+  );
 
-  it('an input of the wrong size is the runtime\'s diagnostic, leaking nothing', () =>
+  it("an input of the wrong size is the runtime's diagnostic, leaking nothing", () =>
     withoutLeaks(async () => {
       const wrong = seededInput([1, 32, 32, 1], 1);
       expect(await codeOf(() => explain(model, wrong, { method: 'gradcampp' }))).toBe('E0422');
@@ -110,7 +114,8 @@ describe('segmentation (examples/aspp.seg) and GAP → dense (examples/gap_cam.s
       const mask = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([24, 32], 0, 1, 'float32', 3), 0.5), 'float32'));
       await expectGoodMap(aspp, image, { method, classIndex: 3, region: { mask } });
       mask.dispose();
-    }));
+    }),
+  );
 
   it.each([
     ['CAM without GAP → dense or a class map', 'E0905', { method: 'cam' }],
@@ -121,7 +126,8 @@ describe('segmentation (examples/aspp.seg) and GAP → dense (examples/gap_cam.s
   ] as [string, string, ExplainOptions][])('%s is a diagnostic %s, leaking nothing', (_what, code, options) =>
     withoutLeaks(async () => {
       expect(await codeOf(() => explain(aspp, image, options))).toBe(code);
-    }));
+    }),
+  );
 
   it('a mask of the wrong size is a diagnostic (E0906), leaking nothing', () =>
     withoutLeaks(async () => {
@@ -130,7 +136,7 @@ describe('segmentation (examples/aspp.seg) and GAP → dense (examples/gap_cam.s
       mask.dispose();
     }));
 
-  it('the model input itself may be the target, and the caller\'s image is not disposed', () =>
+  it("the model input itself may be the target, and the caller's image is not disposed", () =>
     withoutLeaks(async () => {
       const digits = seededInput([1, 28, 28, 1], 35);
       await expectGoodMap(gapCam, digits, { method: 'gradcam', target: 'image' });
@@ -145,7 +151,8 @@ describe('segmentation (examples/aspp.seg) and GAP → dense (examples/gap_cam.s
     withoutLeaks(async () => {
       const digits = seededInput([2, 28, 28, 1], 34);
       expect(await codeOf(() => explain(gapCam, digits, { method: 'acol' }))).toBe('E0905');
-      for (const method of ['cam', 'gradcam', 'gradcampp', 'layercam'] as const) await expectGoodMap(gapCam, digits, { method, output: 'probabilities' });
+      for (const method of ['cam', 'gradcam', 'gradcampp', 'layercam'] as const)
+        await expectGoodMap(gapCam, digits, { method, output: 'probabilities' });
       digits.dispose();
     }));
 });

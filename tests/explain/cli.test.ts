@@ -53,10 +53,27 @@ describe('segc explain', () => {
   it('writes the overlay PNG at the image size, the maps as JSON and the box, per image', () =>
     withoutLeaks(async () => {
       const out = join(folder, 'cam');
-      const result = await segc('explain', 'examples/gap_cam.seg', '--image', join(folder, 'digit.png'), '--image', join(folder, 'other.png'), '--out', out, '--method', 'cam', '--backend', 'cpu', '--json');
+      const result = await segc(
+        'explain',
+        'examples/gap_cam.seg',
+        '--image',
+        join(folder, 'digit.png'),
+        '--image',
+        join(folder, 'other.png'),
+        '--out',
+        out,
+        '--method',
+        'cam',
+        '--backend',
+        'cpu',
+        '--json',
+      );
       expect(result.code, result.err).toBe(0);
       expect(result.err).toContain('WARNING: no --weights given');
-      for (const [stem, width, height] of [['digit', 20, 24], ['other', 28, 28]] as const) {
+      for (const [stem, width, height] of [
+        ['digit', 20, 24],
+        ['other', 28, 28],
+      ] as const) {
         const png = PNG.sync.read(readFileSync(join(out, `${stem}.cam.png`)));
         expect([png.width, png.height]).toEqual([width, height]);
         const map = readJson(join(out, `${stem}.cam.map.json`));
@@ -72,7 +89,10 @@ describe('segc explain', () => {
         const [x0, y0, x1, y1] = box.box;
         expect(0 <= x0 && x0 < x1 && x1 <= width && 0 <= y0 && y0 < y1 && y1 <= height).toBe(true);
       }
-      const reports = result.out.trim().split(/\n(?=\{)/).map((text) => JSON.parse(text));
+      const reports = result.out
+        .trim()
+        .split(/\n(?=\{)/)
+        .map((text) => JSON.parse(text));
       expect(reports.map((r) => [r.method, r.output, r.target, r.randomWeights])).toEqual([
         ['cam', 'logits', 'features/relu_3', true],
         ['cam', 'logits', 'features/relu_3', true],
@@ -83,10 +103,31 @@ describe('segc explain', () => {
     withoutLeaks(async () => {
       const out = join(folder, 'npy');
       const image = join(folder, 'other.png');
-      const result = await segc('explain', 'examples/nin.seg', '--image', image, '--image', image, '--out', out, '--method', 'gradcam', '--layer', 'features', '--class', '3', '--format', 'npy', '--backend', 'cpu', '--json');
+      const result = await segc(
+        'explain',
+        'examples/nin.seg',
+        '--image',
+        image,
+        '--image',
+        image,
+        '--out',
+        out,
+        '--method',
+        'gradcam',
+        '--layer',
+        'features',
+        '--class',
+        '3',
+        '--format',
+        'npy',
+        '--backend',
+        'cpu',
+        '--json',
+      );
       expect(result.code, result.err).toBe(0);
       for (const stem of ['other', 'other-2']) {
-        for (const suffix of ['gradcam.png', 'gradcam.map.npy', 'gradcam.raw.npy', 'gradcam.box.json']) expect(existsSync(join(out, `${stem}.${suffix}`)), `${stem}.${suffix}`).toBe(true);
+        for (const suffix of ['gradcam.png', 'gradcam.map.npy', 'gradcam.raw.npy', 'gradcam.box.json'])
+          expect(existsSync(join(out, `${stem}.${suffix}`)), `${stem}.${suffix}`).toBe(true);
       }
       const bytes = readFileSync(join(out, 'other.gradcam.map.npy'));
       expect(bytes.subarray(0, 6).toString('latin1')).toBe('\x93NUMPY');
@@ -97,7 +138,20 @@ describe('segc explain', () => {
   it('feature maps as a grid PNG', () =>
     withoutLeaks(async () => {
       const out = join(folder, 'features');
-      const result = await segc('explain', 'examples/acol.seg', '--image', join(folder, 'other.png'), '--out', out, '--method', 'features', '--layer', 'mapA', '--backend', 'cpu');
+      const result = await segc(
+        'explain',
+        'examples/acol.seg',
+        '--image',
+        join(folder, 'other.png'),
+        '--out',
+        out,
+        '--method',
+        'features',
+        '--layer',
+        'mapA',
+        '--backend',
+        'cpu',
+      );
       expect(result.code, result.err).toBe(0);
       const png = PNG.sync.read(readFileSync(join(out, 'other.features.png')));
       // 10 channels of 16×16 tile as 4 columns × 3 rows with 1-pixel gaps.
@@ -132,14 +186,34 @@ describe('segc explain', () => {
   ])('%s is reported without a stack trace', (_what, extra, code, text) =>
     withoutLeaks(async () => {
       const model = extra.includes('cam') && extra.includes('--input') ? 'examples/aspp.seg' : 'examples/gap_cam.seg';
-      const result = await segc('explain', model, '--image', join(folder, 'other.png'), '--out', join(folder, 'bad'), '--backend', 'cpu', ...(extra as string[]));
+      const result = await segc(
+        'explain',
+        model,
+        '--image',
+        join(folder, 'other.png'),
+        '--out',
+        join(folder, 'bad'),
+        '--backend',
+        'cpu',
+        ...(extra as string[]),
+      );
       expect(result.code).toBe(code);
       expect(result.err).toContain(text);
       expect(result.err).not.toMatch(/\n\s+at /);
-    }));
+    }),
+  );
 
   it('a missing image is E0601 and a missing --out is a usage error', async () => {
-    const missing = await segc('explain', 'examples/gap_cam.seg', '--image', join(folder, 'nope.png'), '--out', join(folder, 'x'), '--backend', 'cpu');
+    const missing = await segc(
+      'explain',
+      'examples/gap_cam.seg',
+      '--image',
+      join(folder, 'nope.png'),
+      '--out',
+      join(folder, 'x'),
+      '--backend',
+      'cpu',
+    );
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('E0601');
     const noOut = await segc('explain', 'examples/gap_cam.seg', '--image', join(folder, 'other.png'));

@@ -19,7 +19,11 @@ describe('example models', () => {
     expect(logits.kind).toBe('classification');
     expect(logits.classes).toBe(10);
     expect(logits.target?.name).toBe('features/relu_3');
-    expect(logits.cam).toMatchObject({ kind: 'dense', features: idOf(graph, 'features/relu_3'), dense: idOf(graph, 'logits/gap_head/dense') });
+    expect(logits.cam).toMatchObject({
+      kind: 'dense',
+      features: idOf(graph, 'features/relu_3'),
+      dense: idOf(graph, 'logits/gap_head/dense'),
+    });
     const probabilities = plan(graph, 'probabilities');
     expect(nameOf(graph, probabilities.score)).toBe('logits/gap_head/dense');
     expect(probabilities.scoreReason).toContain('before the softmax');

@@ -71,7 +71,9 @@ export async function codeOf(body: () => unknown): Promise<string | undefined> {
   try {
     await body();
   } catch (error) {
-    return (error as { diagnostics?: { code: string }[] }).diagnostics?.[0]?.code ?? `not a diagnostic: ${String(error)}`;
+    return (
+      (error as { diagnostics?: { code: string }[] }).diagnostics?.[0]?.code ?? `not a diagnostic: ${String(error)}`
+    );
   }
   return undefined;
 }

@@ -12,7 +12,15 @@ import { explain, targetGradient } from '../../src/explain/explain.js';
 import { gradCamWeights } from '../../src/explain/methods/grad-cam.js';
 import { registerGradients } from '../../src/runtime/gradients.js';
 import type { SegModel } from '../../src/runtime/model.js';
-import { compileGraph, exampleGraph, randomModel, relativeError, seededInput, values, withoutLeaks } from './helpers.js';
+import {
+  compileGraph,
+  exampleGraph,
+  randomModel,
+  relativeError,
+  seededInput,
+  values,
+  withoutLeaks,
+} from './helpers.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -30,7 +38,10 @@ function warmUp(model: SegModel, image: tf.Tensor): void {
 function imageMeans(map: tf.Tensor3D): number[] {
   const [count, height, width] = map.shape;
   const data = values(map);
-  return Array.from({ length: count }, (_, n) => data.slice(n * height * width, (n + 1) * height * width).reduce((a, b) => a + b, 0) / (height * width));
+  return Array.from(
+    { length: count },
+    (_, n) => data.slice(n * height * width, (n + 1) * height * width).reduce((a, b) => a + b, 0) / (height * width),
+  );
 }
 
 describe('GAP → dense head (examples/gap_cam.seg)', () => {
@@ -83,7 +94,16 @@ describe('GAP → dense head (examples/gap_cam.seg)', () => {
       const signedGrad = await explain(model, image, { method: 'gradcam', ...options });
       expect(relativeError(values(signedLayer.raw), values(signedGrad.raw))).toBeGreaterThan(1e-2);
       positive.dispose();
-      tf.dispose([layer.map, layer.raw, grad.map, grad.raw, signedLayer.map, signedLayer.raw, signedGrad.map, signedGrad.raw]);
+      tf.dispose([
+        layer.map,
+        layer.raw,
+        grad.map,
+        grad.raw,
+        signedLayer.map,
+        signedLayer.raw,
+        signedGrad.map,
+        signedGrad.raw,
+      ]);
     }));
 });
 
@@ -109,7 +129,9 @@ describe('NIN head (examples/nin.seg)', () => {
       const [count, height, width, channels] = kept.shape as [number, number, number, number];
       const data = values(kept);
       const expected = new Float32Array(count * height * width);
-      for (let n = 0; n < count; n++) for (let p = 0; p < height * width; p++) expected[n * height * width + p] = data[(n * height * width + p) * channels + classes[n]!]!;
+      for (let n = 0; n < count; n++)
+        for (let p = 0; p < height * width; p++)
+          expected[n * height * width + p] = data[(n * height * width + p) * channels + classes[n]!]!;
       expect(cam.raw.shape).toEqual([count, height, width]);
       expect(relativeError(values(cam.raw), expected)).toBeLessThan(1e-6);
       tf.dispose([cam.map, cam.raw, kept]);
@@ -120,9 +142,16 @@ describe('NIN head (examples/nin.seg)', () => {
       const cam = await explain(model, image, { method: 'cam' });
       const outputs = model.predict(image);
       const scores = values(outputs.logits!);
-      const top = [0, 1].map((n) => scores.slice(n * 10, n * 10 + 10).reduce((best, v, i, row) => (v > row[best]! ? i : best), 0));
+      const top = [0, 1].map((n) =>
+        scores.slice(n * 10, n * 10 + 10).reduce((best, v, i, row) => (v > row[best]! ? i : best), 0),
+      );
       expect(cam.classIndex).toEqual(top);
-      expect(relativeError(imageMeans(cam.raw), top.map((c, n) => scores[n * 10 + c]!))).toBeLessThan(1e-4);
+      expect(
+        relativeError(
+          imageMeans(cam.raw),
+          top.map((c, n) => scores[n * 10 + c]!),
+        ),
+      ).toBeLessThan(1e-4);
       tf.dispose([cam.map, cam.raw, ...Object.values(outputs)]);
     }));
 });
@@ -154,13 +183,24 @@ model TinySeg(classes: int = 3) {
  * exact: central differences, except that an element within ε of the kink of the ReLU that
  * reads A steps only away from the kink.
  */
-function finiteDifferences(model: SegModel, image: tf.Tensor, target: number, activation: tf.Tensor, score: number, selector: tf.Tensor, epsilon: number): Float32Array {
+function finiteDifferences(
+  model: SegModel,
+  image: tf.Tensor,
+  target: number,
+  activation: tf.Tensor,
+  score: number,
+  selector: tf.Tensor,
+  epsilon: number,
+): Float32Array {
   const base = values(activation);
   const scoreAt = (index: number, step: number) =>
     tf.tidy(() => {
       const shifted = Float32Array.from(base);
       shifted[index]! += step;
-      const { kept } = model.run(image, { keep: [score], substitute: new Map([[target, tf.tensor(shifted, activation.shape)]]) });
+      const { kept } = model.run(image, {
+        keep: [score],
+        substitute: new Map([[target, tf.tensor(shifted, activation.shape)]]),
+      });
       return tf.sum(tf.mul(kept.get(score)!, selector)).dataSync()[0]!;
     });
   return Float32Array.from(base, (value, index) => {
@@ -176,7 +216,8 @@ function referenceGradCam(activation: Float32Array, gradient: Float32Array, shap
   const alpha = new Float32Array(channels);
   for (let index = 0; index < gradient.length; index++) alpha[index % channels]! += gradient[index]! / (height * width);
   const map = new Float32Array(height * width);
-  for (let index = 0; index < activation.length; index++) map[Math.floor(index / channels)]! += alpha[index % channels]! * activation[index]!;
+  for (let index = 0; index < activation.length; index++)
+    map[Math.floor(index / channels)]! += alpha[index % channels]! * activation[index]!;
   return { alpha, map: map.map((v) => Math.max(v, 0)) };
 }
 
@@ -219,16 +260,26 @@ describe('Grad-CAM against finite differences of the score', () => {
         return row.indexOf(Math.max(...row)) === classIndex ? 1 : 0;
       });
       const anyPredicted = predictedMask.some((v) => v === 1);
-      const boxMask = Array.from({ length: 64 }, (_, p) => (p % 8 >= 1 && p % 8 < 5 && Math.floor(p / 8) >= 2 && Math.floor(p / 8) < 7 ? 1 : 0));
+      const boxMask = Array.from({ length: 64 }, (_, p) =>
+        p % 8 >= 1 && p % 8 < 5 && Math.floor(p / 8) >= 2 && Math.floor(p / 8) < 7 ? 1 : 0,
+      );
       const cases = [
         { mask: anyPredicted ? predictedMask : predictedMask.map(() => 1), region: undefined },
         { mask: boxMask, region: { box: [1, 2, 5, 7] as const } },
       ];
       for (const { mask, region } of cases) {
-        const selector = tf.tensor4d(mask.flatMap((m) => [0, 1, 2].map((c) => (c === classIndex ? m : 0))), [1, 8, 8, 3]);
+        const selector = tf.tensor4d(
+          mask.flatMap((m) => [0, 1, 2].map((c) => (c === classIndex ? m : 0))),
+          [1, 8, 8, 3],
+        );
         const numeric = finiteDifferences(model, image, target, activation!, plan.score, selector, 1e-2);
         const reference = referenceGradCam(values(activation!), numeric, activation!.shape);
-        const result = await explain(model, image, { method: 'gradcam', target: 'target', classIndex, ...(region ? { region } : {}) });
+        const result = await explain(model, image, {
+          method: 'gradcam',
+          target: 'target',
+          classIndex,
+          ...(region ? { region } : {}),
+        });
         expect(relativeError(values(result.raw), reference.map)).toBeLessThan(2e-3);
         expect(result.map.shape).toEqual([1, 8, 8]);
         tf.dispose([selector, result.map, result.raw]);

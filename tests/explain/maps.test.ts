@@ -19,8 +19,15 @@ beforeAll(async () => {
 });
 
 /** Bilinear sampling with half-pixel centres: source coordinate (i + 0.5)·in/out − 0.5, clamped. */
-function bilinearReference(source: Float32Array, height: number, width: number, outHeight: number, outWidth: number): Float32Array {
-  const coordinate = (i: number, from: number, to: number) => Math.min(Math.max((i + 0.5) * (from / to) - 0.5, 0), from - 1);
+function bilinearReference(
+  source: Float32Array,
+  height: number,
+  width: number,
+  outHeight: number,
+  outWidth: number,
+): Float32Array {
+  const coordinate = (i: number, from: number, to: number) =>
+    Math.min(Math.max((i + 0.5) * (from / to) - 0.5, 0), from - 1);
   const out = new Float32Array(outHeight * outWidth);
   for (let y = 0; y < outHeight; y++) {
     const sy = coordinate(y, height, outHeight);
@@ -69,7 +76,10 @@ describe('upsampling and normalisation', () => {
   it('upsample-first reaches exactly 0 and 1 at input size; normalize-first is upsample(normalise(raw))', () =>
     withoutLeaks(() => {
       const maps = tf.tensor3d(raw, [1, 3, 5]);
-      const [upsampledFirst, normalisedFirst] = [finishMaps(maps, [9, 10]), finishMaps(maps, [9, 10], 'normalize-first')];
+      const [upsampledFirst, normalisedFirst] = [
+        finishMaps(maps, [9, 10]),
+        finishMaps(maps, [9, 10], 'normalize-first'),
+      ];
       const first = values(upsampledFirst);
       expect(relativeError(first, minMax(bilinearReference(raw, 3, 5, 9, 10)))).toBeLessThan(1e-5);
       expect([Math.min(...first), Math.max(...first)]).toEqual([0, 1]);
@@ -94,9 +104,18 @@ describe('boxes and masks from maps', () => {
   it('the largest component, or every component, above half the maximum', () =>
     withoutLeaks(async () => {
       const map = tf.tensor3d([...blobs, ...blobs.map((v) => v * 2)], [2, 6, 8]);
-      expect(await mapToBox(map)).toEqual([[1, 1, 4, 4], [1, 1, 4, 4]]);
-      expect(await mapToBox(map, { components: 'all' })).toEqual([[1, 1, 8, 5], [1, 1, 8, 5]]);
-      expect(await mapToBox(map, { threshold: 0.95 })).toEqual([[1, 1, 4, 4], [1, 1, 4, 4]]);
+      expect(await mapToBox(map)).toEqual([
+        [1, 1, 4, 4],
+        [1, 1, 4, 4],
+      ]);
+      expect(await mapToBox(map, { components: 'all' })).toEqual([
+        [1, 1, 8, 5],
+        [1, 1, 8, 5],
+      ]);
+      expect(await mapToBox(map, { threshold: 0.95 })).toEqual([
+        [1, 1, 4, 4],
+        [1, 1, 4, 4],
+      ]);
       const [largest] = await mapToMask(map);
       const [all] = await mapToMask(map, { components: 'all' });
       expect(largest!.mask.reduce((a, b) => a + b, 0)).toBe(9);
@@ -144,8 +163,11 @@ describe('.npy', () => {
       const file = join(folder, 'map.npy');
       writeFileSync(file, encodeNpy(data, [2, 3]));
       writeFileSync(join(folder, 'vector.npy'), encodeNpy(data, [6]));
-      const script = 'import json, sys, numpy\nprint(json.dumps([[list(a.shape), str(a.dtype), a.ravel().tolist()] for a in (numpy.load(p) for p in sys.argv[1:])]))';
-      const loaded = JSON.parse(execFileSync('python3', ['-c', script, file, join(folder, 'vector.npy')], { encoding: 'utf8' }));
+      const script =
+        'import json, sys, numpy\nprint(json.dumps([[list(a.shape), str(a.dtype), a.ravel().tolist()] for a in (numpy.load(p) for p in sys.argv[1:])]))';
+      const loaded = JSON.parse(
+        execFileSync('python3', ['-c', script, file, join(folder, 'vector.npy')], { encoding: 'utf8' }),
+      );
       expect(loaded).toEqual([
         [[2, 3], 'float32', Array.from(data)],
         [[6], 'float32', Array.from(data)],

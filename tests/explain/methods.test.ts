@@ -48,7 +48,10 @@ function gradCamPlusPlusReference(activation: Float32Array, gradient: Float32Arr
 
 function layerCamReference(activation: Float32Array, gradient: Float32Array): Float32Array {
   const map = new Float32Array(COUNT * PIXELS);
-  for (let n = 0; n < COUNT; n++) for (let p = 0; p < PIXELS; p++) for (let k = 0; k < CHANNELS; k++) map[n * PIXELS + p]! += Math.max(gradient[at(n, p, k)]!, 0) * activation[at(n, p, k)]!;
+  for (let n = 0; n < COUNT; n++)
+    for (let p = 0; p < PIXELS; p++)
+      for (let k = 0; k < CHANNELS; k++)
+        map[n * PIXELS + p]! += Math.max(gradient[at(n, p, k)]!, 0) * activation[at(n, p, k)]!;
   return map.map((v) => Math.max(v, 0));
 }
 
@@ -79,7 +82,8 @@ describe('map formulas against plain loops', () => {
       expect(map.shape).toEqual([COUNT, HEIGHT, WIDTH]);
       expect(relativeError(values(map), reference(activationValues, gradientValues))).toBeLessThan(1e-5);
       tf.dispose([activation, gradient, map]);
-    }));
+    }),
+  );
 
   it('Grad-CAM++ defines α = 0 where the gradient is zero: no NaN from 0/0', () =>
     withoutLeaks(() => {
@@ -92,7 +96,10 @@ describe('map formulas against plain loops', () => {
   it('Grad-CAM++ with a constant non-negative gradient g_k: w_k = H·W·g_k / (2 + g_k Σ A_k)', () =>
     withoutLeaks(() => {
       const perChannel = [0.5, 0, 1.5, 0.25, 2];
-      const gradientValues = Float32Array.from({ length: COUNT * PIXELS * CHANNELS }, (_, i) => perChannel[i % CHANNELS]!);
+      const gradientValues = Float32Array.from(
+        { length: COUNT * PIXELS * CHANNELS },
+        (_, i) => perChannel[i % CHANNELS]!,
+      );
       const [activation, gradient] = [tf.tensor4d(activationValues, SHAPE), tf.tensor4d(gradientValues, SHAPE)];
       const weightTensor = gradCamPlusPlusWeights(activation, gradient);
       const weights = values(weightTensor);
@@ -107,14 +114,17 @@ describe('map formulas against plain loops', () => {
       tf.dispose([activation, gradient, weightTensor]);
     }));
 
-  it('CAM from a dense kernel: Σ_k w[k, c] f_k for each image\'s class', () =>
+  it("CAM from a dense kernel: Σ_k w[k, c] f_k for each image's class", () =>
     withoutLeaks(() => {
       const kernelValues = Float32Array.from({ length: CHANNELS * 3 }, (_, i) => Math.cos(i * 0.7));
       const [features, kernel] = [tf.tensor4d(gradientValues, SHAPE), tf.tensor2d(kernelValues, [CHANNELS, 3])];
       const classes = [2, 0];
       const map = denseCam(features, kernel, classes);
       const expected = new Float32Array(COUNT * PIXELS);
-      for (let n = 0; n < COUNT; n++) for (let p = 0; p < PIXELS; p++) for (let k = 0; k < CHANNELS; k++) expected[n * PIXELS + p]! += kernelValues[k * 3 + classes[n]!]! * gradientValues[at(n, p, k)]!;
+      for (let n = 0; n < COUNT; n++)
+        for (let p = 0; p < PIXELS; p++)
+          for (let k = 0; k < CHANNELS; k++)
+            expected[n * PIXELS + p]! += kernelValues[k * 3 + classes[n]!]! * gradientValues[at(n, p, k)]!;
       expect(relativeError(values(map), expected)).toBeLessThan(1e-5);
       tf.dispose([features, kernel, map]);
     }));

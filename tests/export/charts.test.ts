@@ -22,12 +22,23 @@ const ARTIFACTS = resolve('tests/artifacts');
 const ON_CI = process.env.CI === 'true';
 /** A line of 11 px text with its leading. */
 const LINE_HEIGHT = 14;
-const BUNDLED = ['deeplabv3plus_small', 'gap_cam', 'acol'].map((name) => join(PACKAGE_ROOT, 'weights', name, 'training-curve.svg'));
+const BUNDLED = ['deeplabv3plus_small', 'gap_cam', 'acol'].map((name) =>
+  join(PACKAGE_ROOT, 'weights', name, 'training-curve.svg'),
+);
 
 function history(epochs: number): EpochRecord[] {
   return Array.from({ length: epochs }, (_, i) => ({
-    epoch: i + 1, loss: 2 / (i + 1), accuracy: 0.5 + i / (2 * epochs), learningRate: 0.01, images: 10, seconds: 1,
-    validation: { meanIoU: i / epochs, pixelAccuracy: 0.6 + i / (3 * epochs), frequencyWeightedIoU: 0.4 + i / (2 * epochs) },
+    epoch: i + 1,
+    loss: 2 / (i + 1),
+    accuracy: 0.5 + i / (2 * epochs),
+    learningRate: 0.01,
+    images: 10,
+    seconds: 1,
+    validation: {
+      meanIoU: i / epochs,
+      pixelAccuracy: 0.6 + i / (3 * epochs),
+      frequencyWeightedIoU: 0.4 + i / (2 * epochs),
+    },
   }));
 }
 
@@ -49,8 +60,16 @@ describe('chart text', () => {
 
   it('keeps the values it draws in the curve’s metadata', () => {
     const svg = trainingCurveSvg(history(3), 'M on data');
-    const data = JSON.parse(/<metadata>([^<]*)<\/metadata>/.exec(svg)![1]!.replace(/&quot;/g, '"')) as { series: { name: string; values: number[] }[] };
-    expect(data.series.map((s) => s.name)).toEqual(['loss', 'train accuracy', 'val meanIoU', 'val pixelAccuracy', 'val frequencyWeightedIoU']);
+    const data = JSON.parse(/<metadata>([^<]*)<\/metadata>/.exec(svg)![1]!.replace(/&quot;/g, '"')) as {
+      series: { name: string; values: number[] }[];
+    };
+    expect(data.series.map((s) => s.name)).toEqual([
+      'loss',
+      'train accuracy',
+      'val meanIoU',
+      'val pixelAccuracy',
+      'val frequencyWeightedIoU',
+    ]);
     expect(data.series[0]!.values).toEqual([2, 1, 2 / 3]);
   });
 
@@ -89,16 +108,30 @@ describe.skipIf(!chromiumAvailable() && !ON_CI)('charts in chromium', () => {
   const wide = new ConfusionMatrix(10);
   wide.add([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [0, 1, 2, 3, 4, 5, 6, 7, 8, 8]);
   const charts: [string, string][] = [
-    ['curve-long-title', trainingCurveSvg(history(45), `DeepLabV3PlusSmall on ${'very-long-folder-name/'.repeat(4)}shapes/train`)],
+    [
+      'curve-long-title',
+      trainingCurveSvg(history(45), `DeepLabV3PlusSmall on ${'very-long-folder-name/'.repeat(4)}shapes/train`),
+    ],
     ['curve-one-epoch', trainingCurveSvg(history(1), 'GapCam on mnist/train')],
     ...BUNDLED.map((file, i): [string, string] => [`bundled-curve-${i}`, readFileSync(file, 'utf8')]),
     ['confusion-4', confusionMatrixSvg(matrix, names, 'DeepLabV3PlusSmall on shapes')],
-    ['confusion-10-long-names', confusionMatrixSvg(wide, Array.from({ length: 10 }, (_, i) => `a rather long class name ${i}`), 'ACoL on canvas')],
+    [
+      'confusion-10-long-names',
+      confusionMatrixSvg(
+        wide,
+        Array.from({ length: 10 }, (_, i) => `a rather long class name ${i}`),
+        'ACoL on canvas',
+      ),
+    ],
   ];
 
   it('draws every text inside the picture, none over another, the legend below the data', async () => {
     const profile = await mkdtemp(join(tmpdir(), 'segc-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox'],
+    });
     try {
       await mkdir(ARTIFACTS, { recursive: true });
       const page = context.pages()[0] ?? (await context.newPage());
@@ -109,9 +142,18 @@ describe.skipIf(!chromiumAvailable() && !ON_CI)('charts in chromium', () => {
           const rootBox = root.getBoundingClientRect();
           const box = (element: Element): Box => {
             const r = element.getBoundingClientRect();
-            const turn = /translate\(([-\d.]+),([-\d.]+)\) rotate\(([-\d.]+)\)/.exec(element.getAttribute('transform') ?? '');
+            const turn = /translate\(([-\d.]+),([-\d.]+)\) rotate\(([-\d.]+)\)/.exec(
+              element.getAttribute('transform') ?? '',
+            );
             const turned = turn ? { turned: { x: Number(turn[1]), y: Number(turn[2]), angle: Number(turn[3]) } } : {};
-            return { text: element.textContent ?? '', x: r.x - rootBox.x, y: r.y - rootBox.y, width: r.width, height: r.height, ...turned };
+            return {
+              text: element.textContent ?? '',
+              x: r.x - rootBox.x,
+              y: r.y - rootBox.y,
+              width: r.width,
+              height: r.height,
+              ...turned,
+            };
           };
           const frame = root.querySelector('rect[fill="none"]');
           return {
@@ -123,13 +165,21 @@ describe.skipIf(!chromiumAvailable() && !ON_CI)('charts in chromium', () => {
           } satisfies Measured;
         });
         await page.locator('svg').screenshot({ path: join(ARTIFACTS, `chart-${name}.png`) });
-        const outside = measured.texts.filter((t) => t.x < 0 || t.y < 0 || t.x + t.width > measured.width || t.y + t.height > measured.height);
+        const outside = measured.texts.filter(
+          (t) => t.x < 0 || t.y < 0 || t.x + t.width > measured.width || t.y + t.height > measured.height,
+        );
         expect(outside, name).toEqual([]);
-        const overlapping = measured.texts.flatMap((a, i) => measured.texts.slice(i + 1).filter((b) => intersect(a, b)).map((b) => `${a.text} / ${b.text}`));
+        const overlapping = measured.texts.flatMap((a, i) =>
+          measured.texts
+            .slice(i + 1)
+            .filter((b) => intersect(a, b))
+            .map((b) => `${a.text} / ${b.text}`),
+        );
         expect(overlapping, name).toEqual([]);
         if (measured.frame) {
           expect(measured.legend.length, name).toBeGreaterThanOrEqual(3);
-          for (const entry of measured.legend) expect(entry.y, `${name}: ${entry.text}`).toBeGreaterThan(measured.frame.y + measured.frame.height);
+          for (const entry of measured.legend)
+            expect(entry.y, `${name}: ${entry.text}`).toBeGreaterThan(measured.frame.y + measured.frame.height);
         }
       }
     } finally {

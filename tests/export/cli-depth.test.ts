@@ -15,17 +15,25 @@ describe('segc summary --depth', () => {
     expect(code).toBe(0);
     const table = out.slice(0, out.indexOf('explanations'));
     expect(table).toContain('depth 2 (blocks called deeper are one row; --depth all expands them)');
-    expect(table).toMatch(/^res_net\/high\/residual_stage_1\/repeat +Bottleneck ×5 \(50 layers\) +\[N, ceil\(H\/16\), ceil\(W\/16\), 1024\] +5,601,280 /m);
+    expect(table).toMatch(
+      /^res_net\/high\/residual_stage_1\/repeat +Bottleneck ×5 \(50 layers\) +\[N, ceil\(H\/16\), ceil\(W\/16\), 1024\] +5,601,280 /m,
+    );
     expect(table).not.toContain('floor(');
     expect(table.trim().split('\n').length).toBeLessThan(70);
-    expect(table).toContain('memory per image: weights 150 MiB, activations depend on the input size; pass --input H,W');
+    expect(table).toContain(
+      'memory per image: weights 150 MiB, activations depend on the input size; pass --input H,W',
+    );
   });
 
   it('sums the model’s blocks at depth 0 and gives memory at a fixed size', async () => {
     const { code, out } = await segc('summary', DEEPLAB, '--depth', '0', '--input', '513,513');
     expect(code).toBe(0);
-    expect(out).toMatch(/^encoded\/aspp +ASPP \(22 layers\) +\[N, 33, 33, 256\] +15,538,176 +32\.7G +59\.3 MiB +23\.4 MiB +global +16$/m);
-    expect(out).toContain('memory per image: weights 150 MiB, activations 1.05 GiB (every layer\'s output, as training keeps them)');
+    expect(out).toMatch(
+      /^encoded\/aspp +ASPP \(22 layers\) +\[N, 33, 33, 256\] +15,538,176 +32\.7G +59\.3 MiB +23\.4 MiB +global +16$/m,
+    );
+    expect(out).toContain(
+      "memory per image: weights 150 MiB, activations 1.05 GiB (every layer's output, as training keeps them)",
+    );
   });
 
   it('gives tools every layer with --json, or the depth they ask for', async () => {
@@ -33,8 +41,17 @@ describe('segc summary --depth', () => {
     expect([full.depth, full.rows.length]).toEqual([null, 209]);
     const top = JSON.parse((await segc('summary', DEEPLAB, '--json', '--depth', '0', '--input', '64,64')).out);
     expect(top.depth).toBe(0);
-    expect(top.rows.map((r: { op: string }) => r.op)).toEqual(['input', 'ResNet', 'ASPP', 'DeepLabV3PlusDecoder', 'upsample', 'argmax']);
-    expect(top.activationBytes).toBe(top.rows.reduce((sum: number, row: { activationBytes: number }) => sum + row.activationBytes, 0));
+    expect(top.rows.map((r: { op: string }) => r.op)).toEqual([
+      'input',
+      'ResNet',
+      'ASPP',
+      'DeepLabV3PlusDecoder',
+      'upsample',
+      'argmax',
+    ]);
+    expect(top.activationBytes).toBe(
+      top.rows.reduce((sum: number, row: { activationBytes: number }) => sum + row.activationBytes, 0),
+    );
   });
 
   it.each([
@@ -51,7 +68,9 @@ describe('segc summary --depth', () => {
 describe('segc graph --depth', () => {
   it('collapses the blocks the model’s blocks call by default and expands on request', async () => {
     const collapsed = (await segc('graph', DEEPLAB)).out;
-    expect(collapsed).toContain('label="res_net/high/residual_stage_1\\nResidualStage · 62 layers · 7.1M params\\n[N, ceil(H/16), ceil(W/16), 1024]", shape=box3d');
+    expect(collapsed).toContain(
+      'label="res_net/high/residual_stage_1\\nResidualStage · 62 layers · 7.1M params\\n[N, ceil(H/16), ceil(W/16), 1024]", shape=box3d',
+    );
     expect(collapsed).not.toContain('bottleneck/residual/conv');
     expect(collapsed).toContain('graph [label="ASPP (deeplabv3plus.seg:18:17)"');
     const expanded = (await segc('graph', DEEPLAB, '--expand')).out;
@@ -63,7 +82,9 @@ describe('segc graph --depth', () => {
   it('draws Mermaid at a depth too', async () => {
     const { code, out } = await segc('graph', DEEPLAB, '--format', 'mermaid', '--depth', '0');
     expect(code).toBe(0);
-    expect(out).toContain('n1[["res_net<br/>ResNet · 172 layers · 23.5M params<br/>[N, ceil(H/16), ceil(W/16), 2048]"]]');
+    expect(out).toContain(
+      'n1[["res_net<br/>ResNet · 172 layers · 23.5M params<br/>[N, ceil(H/16), ceil(W/16), 2048]"]]',
+    );
   });
 
   it('refuses a depth that is not a whole number with exit 2', async () => {

@@ -11,7 +11,9 @@ const second: CallSite = { block: 'Block', span: span(11, 5) };
 const inner: CallSite = { block: 'Inner', span: span(3, 7, 'lib.seg') };
 
 function graphOf(chains: readonly (readonly CallSite[])[]): Graph {
-  const nodes = buildNodes(chains.map((chain, i) => ({ op: 'relu', name: `n${i}`, inputs: i > 0 ? [i - 1] : [], shape, chain })));
+  const nodes = buildNodes(
+    chains.map((chain, i) => ({ op: 'relu', name: `n${i}`, inputs: i > 0 ? [i - 1] : [], shape, chain })),
+  );
   return { model: 'M', params: {}, nodes, inputs: [], outputs: [], symbols: [], constraints: [] };
 }
 
@@ -26,7 +28,10 @@ describe('clusterTree', () => {
       ['1', 'Block (model.seg:11:5)', ['n4']],
     ]);
     // The same inner call site reached through different outer calls is two clusters.
-    expect(tree.children.map((c) => c.children.map((k) => [k.id, names(k.nodes)]))).toEqual([[['0_0', ['n2']]], [['1_0', ['n3']]]]);
+    expect(tree.children.map((c) => c.children.map((k) => [k.id, names(k.nodes)]))).toEqual([
+      [['0_0', ['n2']]],
+      [['1_0', ['n3']]],
+    ]);
   });
 
   it('keeps the iterations of one call site together, since they share the site', () => {
@@ -38,9 +43,15 @@ describe('clusterTree', () => {
 
 describe('clusterTitle', () => {
   it('keeps a relative path as written and cuts an absolute one to the file name', () => {
-    expect(clusterTitle({ block: 'ASPP', span: span(18, 17, 'examples/aspp.seg') })).toBe('ASPP (examples/aspp.seg:18:17)');
-    expect(clusterTitle({ block: 'ASPP', span: span(18, 17, '/home/someone/work/aspp.seg') })).toBe('ASPP (aspp.seg:18:17)');
-    expect(clusterTitle({ block: 'ASPP', span: span(18, 17, 'C:\\Users\\someone\\aspp.seg') })).toBe('ASPP (aspp.seg:18:17)');
+    expect(clusterTitle({ block: 'ASPP', span: span(18, 17, 'examples/aspp.seg') })).toBe(
+      'ASPP (examples/aspp.seg:18:17)',
+    );
+    expect(clusterTitle({ block: 'ASPP', span: span(18, 17, '/home/someone/work/aspp.seg') })).toBe(
+      'ASPP (aspp.seg:18:17)',
+    );
+    expect(clusterTitle({ block: 'ASPP', span: span(18, 17, 'C:\\Users\\someone\\aspp.seg') })).toBe(
+      'ASPP (aspp.seg:18:17)',
+    );
   });
 });
 
@@ -52,7 +63,9 @@ describe('node labels', () => {
     expect(describeOp(node('conv', { kernel: [3, 3], stride: [1, 1], dilation: [1, 1] }))).toBe('conv 3×3');
     expect(describeOp(node('conv', { kernel: [1, 7], stride: [2, 1], dilation: [2, 2] }))).toBe('conv 1×7 /2×1 d2');
     expect(describeOp(node('maxpool', { size: [3, 3], stride: [2, 2], pad: [1, 1] }))).toBe('maxpool 3×3 /2');
-    expect(describeOp(node('upsample', { factor: [4, 4], size: null, mode: 'bilinear' }))).toBe('upsample factor 4 bilinear');
+    expect(describeOp(node('upsample', { factor: [4, 4], size: null, mode: 'bilinear' }))).toBe(
+      'upsample factor 4 bilinear',
+    );
     expect(describeOp(node('dropout', { rate: 0.1 }))).toBe('dropout rate 0.1');
     expect(describeOp(node('erase', { threshold: 0.6 }))).toBe('erase threshold 0.6');
   });

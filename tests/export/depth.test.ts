@@ -45,7 +45,14 @@ describe('summaries at a depth', () => {
   it.each([0, 1, 2, 3])('keeps every total at depth %i', (depth) => {
     const summary = summarize(deeplab.graph!, deeplab.sizes, { depth });
     expect(summary.depth).toBe(depth);
-    for (const key of ['totalParams', 'trainableParams', 'nonTrainableParams', 'totalFlops', 'paramBytes', 'activationBytes'] as const) {
+    for (const key of [
+      'totalParams',
+      'trainableParams',
+      'nonTrainableParams',
+      'totalFlops',
+      'paramBytes',
+      'activationBytes',
+    ] as const) {
       expect(summary[key], key).toBe(full[key]);
     }
     expect(summary.rows.reduce((s, r) => s + (r.layers ?? 1), 0)).toBe(deeplab.graph!.nodes.length);
@@ -95,7 +102,10 @@ describe('memory against the tensors the runtime makes', () => {
     const input = graph.nodes[graph.inputs[0]!.node]!;
     const shape = input.type.shape.map((d, i) => (i === 0 ? 1 : model.sizes.concrete(d)!));
     const image = tf.zeros(shape);
-    const run = new Executor(graph, weights).run({ [graph.inputs[0]!.name]: image }, { keep: graph.nodes.map((n) => n.id) });
+    const run = new Executor(graph, weights).run(
+      { [graph.inputs[0]!.name]: image },
+      { keep: graph.nodes.map((n) => n.id) },
+    );
     const kept = [...run.kept.values()];
     const bytesOf = (tensors: readonly tf.Tensor[]) => tensors.reduce((s, t) => s + t.size * 4, 0);
     expect(summary.activationBytes).toBe(bytesOf(kept));
@@ -112,11 +122,30 @@ describe('drawings at a depth', () => {
   it('draws the model’s blocks as single nodes at depth 0, with the edges between them', async () => {
     const read = await readDot(toDot(graph, { depth: 0 }));
     const labels = [...read.nodes.values()].map((n) => n.label.split('\\n')[0]);
-    expect(labels).toEqual(['image', 'res_net', 'encoded/aspp', 'decoded/deep_lab_v3_plus_decoder', 'logits/upsample', 'mask/argmax', 'logits', 'mask']);
+    expect(labels).toEqual([
+      'image',
+      'res_net',
+      'encoded/aspp',
+      'decoded/deep_lab_v3_plus_decoder',
+      'logits/upsample',
+      'mask/argmax',
+      'logits',
+      'mask',
+    ]);
     expect([...read.nodes.values()].filter((n) => n.shape === 'box3d')).toHaveLength(3);
     expect(read.clusters.size).toBe(0);
     // ResNet hands low features to the decoder and high ones to ASPP; `like: image` reads the input.
-    expect(read.edges).toEqual(['n0->n1', 'n1->n2', 'n1->n3', 'n2->n3', 'n3->n4', 'n0->n4', 'n4->n5', 'n4->output0', 'n5->output1']);
+    expect(read.edges).toEqual([
+      'n0->n1',
+      'n1->n2',
+      'n1->n3',
+      'n2->n3',
+      'n3->n4',
+      'n0->n4',
+      'n4->n5',
+      'n4->output0',
+      'n5->output1',
+    ]);
   });
 
   it('keeps a node’s repeated input and every edge at full depth', () => {
@@ -135,7 +164,9 @@ describe('drawings at a depth', () => {
 
   it('draws a collapsed block in Mermaid as a subroutine box', () => {
     const text = toMermaid(graph, { depth: 0 });
-    expect(text).toContain('n2[["encoded/aspp<br/>ASPP · 22 layers · 15.5M params<br/>[N, ceil(H/16), ceil(W/16), 256]');
+    expect(text).toContain(
+      'n2[["encoded/aspp<br/>ASPP · 22 layers · 15.5M params<br/>[N, ceil(H/16), ceil(W/16), 256]',
+    );
     expect(text).toContain('  n1 --> n3\n');
   });
 

@@ -22,7 +22,9 @@ describe('toDot', () => {
     expect(read.nodes.get('n0')!.label).toBe('image\\ninput\\n[N, H, W, 3]');
     expect(read.nodes.get('n1')!.label).toBe('backbone/conv\\nconv 3×3 /2\\n[N, ceil(H/2), ceil(W/2), 16]');
     expect(read.nodes.get('n7')!.label).toBe('enc/branches/2/conv\\nconv 3×3 d12\\n[N, ceil(H/2), ceil(W/2), 8]');
-    expect(read.nodes.get('n11')!.label).toBe('enc/branches/4/upsample\\nupsample bilinear\\n[N, ceil(H/2), ceil(W/2), 8]');
+    expect(read.nodes.get('n11')!.label).toBe(
+      'enc/branches/4/upsample\\nupsample bilinear\\n[N, ceil(H/2), ceil(W/2), 8]',
+    );
     expect(read.nodes.get('n18')!.label).toBe('mask\\nargmax\\ni32[N, H, W]');
   });
 
@@ -44,12 +46,19 @@ describe('toDot', () => {
   it('groups the nodes of each block call into a nested cluster', async () => {
     const read = await readDot(toDot(asppGraph()));
     expect([...read.clusters.keys()].sort()).toEqual(['cluster_0', 'cluster_1', 'cluster_1_0']);
-    expect(read.clusters.get('cluster_0')).toMatchObject({ label: 'Backbone (model.seg:30:13)', nodes: at([1, 2, 3]), clusters: [] });
+    expect(read.clusters.get('cluster_0')).toMatchObject({
+      label: 'Backbone (model.seg:30:13)',
+      nodes: at([1, 2, 3]),
+      clusters: [],
+    });
     const aspp = read.clusters.get('cluster_1')!;
     expect(aspp.label).toBe('ASPP (model.seg:31:13)');
     expect([...aspp.nodes].sort()).toEqual(at(range(4, 12)).sort());
     expect(aspp.clusters).toEqual(['cluster_1_0']);
-    expect(read.clusters.get('cluster_1_0')).toMatchObject({ label: 'ConvBnRelu (std/heads.seg:12:26)', nodes: at([13, 14, 15]) });
+    expect(read.clusters.get('cluster_1_0')).toMatchObject({
+      label: 'ConvBnRelu (std/heads.seg:12:26)',
+      nodes: at([13, 14, 15]),
+    });
   });
 
   it('keeps parallel branches side by side in one cluster, fanning out of and into the same nodes', async () => {
@@ -62,7 +71,9 @@ describe('toDot', () => {
   });
 
   it('formats sizes with the function it is given', async () => {
-    const read = await readDot(toDot(asppGraph(), { formatDim: (d) => `⟨${structural(d).replace(/ceil\((\w)\/2\)/, '$1/2')}⟩` }));
+    const read = await readDot(
+      toDot(asppGraph(), { formatDim: (d) => `⟨${structural(d).replace(/ceil\((\w)\/2\)/, '$1/2')}⟩` }),
+    );
     expect(read.nodes.get('n4')!.label).toBe('enc/branches/0/conv\\nconv 1×1\\n[⟨N⟩, ⟨H/2⟩, ⟨W/2⟩, ⟨8⟩]');
   });
 
@@ -70,7 +81,9 @@ describe('toDot', () => {
     const dot = toDot(nastyGraph(), { formatDim: () => NASTY });
     const read = await readDot(dot);
     expect(read.attributes['label']).toBe('say "hi" \\\\n <b>&amp;amp; #quot; `x` {a|b}');
-    expect(read.clusters.get('cluster_0')!.label).toBe(`Odd (dir/${'say "hi" \\\\n <b>&amp;amp; #quot; `x` {a|b}'}.seg:2:1)`);
+    expect(read.clusters.get('cluster_0')!.label).toBe(
+      `Odd (dir/${'say "hi" \\\\n <b>&amp;amp; #quot; `x` {a|b}'}.seg:2:1)`,
+    );
     expect(read.nodes.get('n1')!.label).toContain('[say "hi" \\\\n <b>&amp;amp;');
     expect(read.edges).toEqual(['n0->n1', 'n1->n2', 'n2->output0']);
   });

@@ -13,10 +13,15 @@ import type { Graph } from '../../src/ir/graph.js';
 import { readDot } from './graphviz-read.js';
 
 const EXAMPLES = join(PACKAGE_ROOT, 'examples');
-const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.seg')).sort();
+const files = readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith('.seg'))
+  .sort();
 
 function trainableParameters(graph: Graph): number {
-  return graph.nodes.flatMap((n) => n.weights).filter((w) => w.trainable).reduce((sum, w) => sum + w.shape.reduce((p, d) => p * d, 1), 0);
+  return graph.nodes
+    .flatMap((n) => n.weights)
+    .filter((w) => w.trainable)
+    .reduce((sum, w) => sum + w.shape.reduce((p, d) => p * d, 1), 0);
 }
 
 function onlyGraph(result: CompileResult): Graph {
@@ -39,20 +44,33 @@ model R(classes: int = 1000) {
 describe('examples', () => {
   it('has the files the documentation describes', () => {
     expect(files).toEqual([
-      'acol.seg', 'aspp.seg', 'deeplabv3plus.seg', 'deeplabv3plus_small.seg', 'gap_cam.seg',
-      'nin.seg', 'resnet50.seg', 'spp.seg', 'unet.seg', 'vgg16.seg',
+      'acol.seg',
+      'aspp.seg',
+      'deeplabv3plus.seg',
+      'deeplabv3plus_small.seg',
+      'gap_cam.seg',
+      'nin.seg',
+      'resnet50.seg',
+      'spp.seg',
+      'unet.seg',
+      'vgg16.seg',
     ]);
   });
 
-  it.each(files)('%s compiles without diagnostics and every node, edge and output reaches the drawing', async (file) => {
-    const graph = onlyGraph(compile(join(EXAMPLES, file), nodeHost()));
-    const read = await readDot(toDot(graph));
-    expect(read.nodes.size).toBe(graph.nodes.length + graph.outputs.length);
-    const edges = graph.nodes.reduce((sum, n) => sum + n.inputs.length, 0) + graph.outputs.length;
-    expect(read.edges).toHaveLength(edges);
-    const sites = new Set(graph.nodes.flatMap((n) => n.callChain.map((_, depth) => JSON.stringify(n.callChain.slice(0, depth + 1)))));
-    expect(read.clusters.size).toBe(sites.size);
-  });
+  it.each(files)(
+    '%s compiles without diagnostics and every node, edge and output reaches the drawing',
+    async (file) => {
+      const graph = onlyGraph(compile(join(EXAMPLES, file), nodeHost()));
+      const read = await readDot(toDot(graph));
+      expect(read.nodes.size).toBe(graph.nodes.length + graph.outputs.length);
+      const edges = graph.nodes.reduce((sum, n) => sum + n.inputs.length, 0) + graph.outputs.length;
+      expect(read.edges).toHaveLength(edges);
+      const sites = new Set(
+        graph.nodes.flatMap((n) => n.callChain.map((_, depth) => JSON.stringify(n.callChain.slice(0, depth + 1)))),
+      );
+      expect(read.clusters.size).toBe(sites.size);
+    },
+  );
 
   it.each([
     ['vgg16.seg', 138_357_544],
@@ -93,7 +111,10 @@ describe('output stride', () => {
     [16, 4, [1, 6, 12, 18, 1]],
     [8, 8, [1, 12, 24, 36, 1]],
   ])('DeepLabV3Plus at os %i runs ASPP on %i-row features of a 64×64 image, branch dilations %j', (os, rows, rates) => {
-    const result = compile(join(EXAMPLES, 'deeplabv3plus.seg'), nodeHost(), { inputSize: [64, 64], params: { os: { kind: 'int', value: os } } });
+    const result = compile(join(EXAMPLES, 'deeplabv3plus.seg'), nodeHost(), {
+      inputSize: [64, 64],
+      params: { os: { kind: 'int', value: os } },
+    });
     expect(atrousRates(onlyGraph(result))).toEqual(rates);
     expect(rowsOf(result, 'encoded/aspp/concat')).toBe(rows);
     expect(rowsOf(result, 'logits/upsample')).toBe(64);
@@ -119,8 +140,13 @@ describe('std/backbones.seg MobileNetSmall', () => {
     const [c1, c2, c3, c4, c5] = [16, 24, 32, 48, 64];
     const stem = 3 * 3 * 3 * c1 + 2 * c1 + (9 * c1 + 2 * c1) + (c1 * c1 + 2 * c1);
     const blocks =
-      invertedResidual(c1, c2) + invertedResidual(c2, c2) + invertedResidual(c2, c3) + invertedResidual(c3, c3) +
-      invertedResidual(c3, c4) + invertedResidual(c4, c4) + invertedResidual(c4, c5);
+      invertedResidual(c1, c2) +
+      invertedResidual(c2, c2) +
+      invertedResidual(c2, c3) +
+      invertedResidual(c3, c3) +
+      invertedResidual(c3, c4) +
+      invertedResidual(c4, c4) +
+      invertedResidual(c4, c5);
     expect(stem + blocks).toBe(76_784);
     const source = `import { MobileNetSmall } from "std/backbones.seg"
 model M() {
@@ -154,7 +180,15 @@ model Heads() {
     const result = compileSource(source, join(PACKAGE_ROOT, 'heads.seg'), {}, nodeHost());
     const graph = onlyGraph(result);
     const format = result.models[0]!.sizes.format.bind(result.models[0]!.sizes);
-    const shapes = Object.fromEntries(graph.outputs.map((o) => [o.name, graph.nodes.find((n) => n.id === o.node)!.type.shape.map(format).join(', ')]));
+    const shapes = Object.fromEntries(
+      graph.outputs.map((o) => [
+        o.name,
+        graph.nodes
+          .find((n) => n.id === o.node)!
+          .type.shape.map(format)
+          .join(', '),
+      ]),
+    );
     expect(shapes).toEqual({
       logitsA: 'N, 5',
       logitsB: 'N, 5',
@@ -166,6 +200,10 @@ model Heads() {
       decoded: 'N, H, W, 3',
     });
     const classMaps = graph.nodes.filter((n) => n.annotations.some((a) => a.name === 'classmap'));
-    expect(classMaps.map((n) => n.type.shape.at(-1))).toEqual([{ kind: 'const', value: 5 }, { kind: 'const', value: 5 }, { kind: 'const', value: 3 }]);
+    expect(classMaps.map((n) => n.type.shape.at(-1))).toEqual([
+      { kind: 'const', value: 5 },
+      { kind: 'const', value: 5 },
+      { kind: 'const', value: 3 },
+    ]);
   });
 });

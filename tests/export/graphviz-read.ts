@@ -46,10 +46,16 @@ export async function readDot(dot: string): Promise<ReadGraph> {
   const objects = json.objects ?? [];
   const byId = new Map(objects.map((o) => [o._gvid, o]));
   const isCluster = (o: JsonObject): boolean => o.nodes !== undefined || o.name.startsWith('cluster');
-  const nodes = new Map(objects.filter((o) => !isCluster(o)).map((o) => [o.name, { name: o.name, label: o.label ?? '', shape: o.shape ?? '' }]));
+  const nodes = new Map(
+    objects
+      .filter((o) => !isCluster(o))
+      .map((o) => [o.name, { name: o.name, label: o.label ?? '', shape: o.shape ?? '' }]),
+  );
   const clusters = new Map(objects.filter(isCluster).map((o) => [o.name, readCluster(o, byId)]));
   const edges = (json.edges ?? []).map((e) => `${byId.get(e.tail)!.name}->${byId.get(e.head)!.name}`);
-  const attributes = Object.fromEntries(Object.entries(json).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const attributes = Object.fromEntries(
+    Object.entries(json).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
   return { attributes, nodes, clusters, edges };
 }
 

@@ -48,7 +48,10 @@ describe('toMermaid', () => {
     const read = readMermaid(toMermaid(asppGraph()));
     expect(read.nodes.size).toBe(19 + 2);
     expect(read.nodes.get('n0')).toMatchObject({ shape: 'input', label: 'image<br/>input<br/>[N, H, W, 3]' });
-    expect(read.nodes.get('n8')).toMatchObject({ shape: 'box', label: 'enc/branches/3/conv<br/>conv 3×3 d18<br/>[N, ceil(H/2), ceil(W/2), 8]' });
+    expect(read.nodes.get('n8')).toMatchObject({
+      shape: 'box',
+      label: 'enc/branches/3/conv<br/>conv 3×3 d18<br/>[N, ceil(H/2), ceil(W/2), 8]',
+    });
     expect(read.nodes.get('output0')).toMatchObject({ shape: 'output', label: 'logits' });
     expect(read.nodes.get('output1')).toMatchObject({ shape: 'output', label: 'mask' });
   });

@@ -9,7 +9,18 @@ import { compile } from '../../src/compiler/compile.js';
 import { PACKAGE_ROOT, nodeHost } from '../../src/compiler/node-host.js';
 import { SizeSpace } from '../../src/shapes/sizes.js';
 import { simplify } from '../../src/shapes/simplify.js';
-import { type Dim, add, ceilDiv, dim, evaluate, floorDiv, mul, structural, sym, symbolsOf } from '../../src/shapes/symbolic.js';
+import {
+  type Dim,
+  add,
+  ceilDiv,
+  dim,
+  evaluate,
+  floorDiv,
+  mul,
+  structural,
+  sym,
+  symbolsOf,
+} from '../../src/shapes/symbolic.js';
 import { join } from 'node:path';
 
 const H = sym('H');
@@ -29,7 +40,8 @@ function expectExact(original: Dim, simplified: Dim): void {
 }
 
 describe('simplify', () => {
-  const repeat = (times: number, step: (x: Dim) => Dim): Dim => Array.from({ length: times }).reduce<Dim>((x) => step(x), H);
+  const repeat = (times: number, step: (x: Dim) => Dim): Dim =>
+    Array.from({ length: times }).reduce<Dim>((x) => step(x), H);
 
   it.each<[string, Dim, string]>([
     ['five 3×3 stride-2 convolutions padded by 1', repeat(5, (x) => conv(x, 3, 2, 1)), 'ceil(H/32)'],
@@ -39,7 +51,14 @@ describe('simplify', () => {
     ['an unpadded 3×3 convolution', conv(H, 3, 1, 0), 'H - 2'],
     ['an unpadded 2×2 stride-2 pool', conv(H, 2, 2, 0), 'floor(H/2)'],
     ['an unpadded 3×3 stride-2 convolution', conv(H, 3, 2, 0), 'ceil(H/2) - 1'],
-    ['an upsampled stride-16 size', mul(dim(4), repeat(4, (x) => ceilDiv(x, 2))), '4*ceil(H/16)'],
+    [
+      'an upsampled stride-16 size',
+      mul(
+        dim(4),
+        repeat(4, (x) => ceilDiv(x, 2)),
+      ),
+      '4*ceil(H/16)',
+    ],
     ['a common factor', floorDiv(add(mul(dim(6), H), dim(3)), 9), 'floor((2*H + 1)/3)'],
     ['a common factor and an offset of k - 1', floorDiv(add(mul(dim(6), H), dim(15)), 9), 'ceil(2*H/3) + 1'],
     ['like terms', add(mul(dim(3), ceilDiv(H, 2)), floorDiv(add(H, dim(1)), 2)), '4*ceil(H/2)'],
@@ -58,7 +77,9 @@ describe('simplify', () => {
       fc.tuple(tie('size'), fc.integer({ min: -9, max: 9 })).map(([x, c]) => add(x, dim(c))),
       fc.tuple(tie('size'), fc.integer({ min: -4, max: 6 })).map(([x, c]) => mul(dim(c), x)),
       fc.tuple(tie('size'), tie('size')).map(([x, y]) => add(x, y)),
-      fc.tuple(tie('size'), fc.integer({ min: 1, max: 12 }), fc.boolean()).map(([x, k, up]) => (up ? ceilDiv(x, k) : floorDiv(x, k))),
+      fc
+        .tuple(tie('size'), fc.integer({ min: 1, max: 12 }), fc.boolean())
+        .map(([x, k, up]) => (up ? ceilDiv(x, k) : floorDiv(x, k))),
     ),
   })).size;
 
@@ -88,7 +109,10 @@ describe('sizes in summaries and drawings', () => {
   });
 
   it('prints an affine form when the where clause makes one exact', () => {
-    const space = new SizeSpace(['H'], [{ text: 'H % 32 == 0', symbols: ['H'], holds: (env) => env.get('H')! % 32 === 0 }]);
+    const space = new SizeSpace(
+      ['H'],
+      [{ text: 'H % 32 == 0', symbols: ['H'], holds: (env) => env.get('H')! % 32 === 0 }],
+    );
     expect(space.display(repeat5())).toBe('H/32');
     expect(new SizeSpace(['H'], []).display(repeat5())).toBe('ceil(H/32)');
     // Diagnostics and generated code keep the structural form.

@@ -27,7 +27,9 @@ describe('toSvg', () => {
     const graph = asppGraph();
     const shown = texts(await toSvg(graph));
     for (const node of graph.nodes) for (const line of nodeLabelLines(node)) expect(shown).toContain(line);
-    expect(shown).toEqual(expect.arrayContaining(['logits', 'mask', 'TinyDeepLab', 'ASPP (model.seg:31:13)', 'Backbone (model.seg:30:13)']));
+    expect(shown).toEqual(
+      expect.arrayContaining(['logits', 'mask', 'TinyDeepLab', 'ASPP (model.seg:31:13)', 'Backbone (model.seg:30:13)']),
+    );
   });
 
   it('shows hostile text exactly as written', async () => {

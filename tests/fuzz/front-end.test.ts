@@ -14,7 +14,9 @@ const work = scratchFolder('fuzz-front');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const CORPUS = ['examples', 'std'].flatMap((folder) =>
-  readdirSync(folder).filter((name) => name.endsWith('.seg')).map((name) => readFileSync(join(folder, name), 'utf8')),
+  readdirSync(folder)
+    .filter((name) => name.endsWith('.seg'))
+    .map((name) => readFileSync(join(folder, name), 'utf8')),
 );
 
 /** Smaller files are picked more often: big models make slow cases when a mutation keeps them valid. */
@@ -27,10 +29,17 @@ function generated(random: ReturnType<typeof randomFor>): string {
   const body = random.pick([
     () => `x -> conv(${longText(random)}, 3)`,
     () => `x${' -> relu'.repeat(random.integer(1, 3000))}`,
-    () => `x -> conv(${random.pick(['9007199254740993', '1e400', '2147483648', '100000000', '0', '-1'])}, 3, stride: ${random.pick(['1', '2147483648', '1048577', '100000000'])})`,
+    () =>
+      `x -> conv(${random.pick(['9007199254740993', '1e400', '2147483648', '100000000', '0', '-1'])}, 3, stride: ${random.pick(['1', '2147483648', '1048577', '100000000'])})`,
     () => `x -> ${longText(random)}`,
   ])();
-  const dims = random.pick(['N, H, W, 3', 'N, 99999999999999999999, 8, 3', 'N, 1048577, 8, 3', 'N, 0, 8, 3', 'N, H, W, 100000000']);
+  const dims = random.pick([
+    'N, H, W, 3',
+    'N, 99999999999999999999, 8, 3',
+    'N, 1048577, 8, 3',
+    'N, 0, 8, 3',
+    'N, H, W, 100000000',
+  ]);
   return `model M() {\n  input x: f32[${dims}]\n  output y = ${body}\n}\n`;
 }
 
@@ -38,7 +47,10 @@ async function runCase(source: string, index: number): Promise<void> {
   const file = join(work, `case-${index}.seg`);
   writeFileSync(file, source);
   const started = performance.now();
-  const commands = [['check', file], ['fmt', file]];
+  const commands = [
+    ['check', file],
+    ['fmt', file],
+  ];
   // a small program that checks is also summarised: sizes, FLOPs and receptive fields of odd graphs
   if (source.length < 3000) commands.push(['summary', file]);
   for (const argv of commands) {

@@ -38,8 +38,28 @@ let pristine: { modelJson: string; shard: Uint8Array };
 
 /** A value to put in place of a JSON field: wrong types, extremes, hostile paths. */
 const HOSTILE_JSON: readonly unknown[] = [
-  null, true, 0, -1, 1e308, 9007199254740993, Number.MAX_SAFE_INTEGER, 'x', '', '../x.bin', '/dev/zero', '/etc/passwd', 'http://127.0.0.1:9/x',
-  '//host/x', '%2e%2e/x', [], {}, [1e9, 1e9, 1e9], [-1], ['group1-shard1of1.bin', 'group1-shard1of1.bin'], 'float16', 'a'.repeat(10_000),
+  null,
+  true,
+  0,
+  -1,
+  1e308,
+  9007199254740993,
+  Number.MAX_SAFE_INTEGER,
+  'x',
+  '',
+  '../x.bin',
+  '/dev/zero',
+  '/etc/passwd',
+  'http://127.0.0.1:9/x',
+  '//host/x',
+  '%2e%2e/x',
+  [],
+  {},
+  [1e9, 1e9, 1e9],
+  [-1],
+  ['group1-shard1of1.bin', 'group1-shard1of1.bin'],
+  'float16',
+  'a'.repeat(10_000),
 ];
 
 function mutateJson(value: unknown, random: ReturnType<typeof randomFor>, depth = 0): unknown {
@@ -81,7 +101,9 @@ async function expectLoadsExactlyOrDiagnoses(folder: string, index: number): Pro
   if (outcome instanceof Map) {
     for (const { name, dtype } of EXPECTED) {
       const saved = dtype === 'float32' ? VALUES[name]!.map((v) => Math.fround(v)) : VALUES[name]!;
-      expect(Array.from((outcome as Map<string, tf.Tensor>).get(name)!.dataSync()), `case ${index}: ${name}`).toEqual(saved);
+      expect(Array.from((outcome as Map<string, tf.Tensor>).get(name)!.dataSync()), `case ${index}: ${name}`).toEqual(
+        saved,
+      );
     }
     tf.dispose([...(outcome as Map<string, tf.Tensor>).values()]);
     return;
@@ -96,7 +118,10 @@ beforeAll(async () => {
   const tensors = new Map(EXPECTED.map(({ name, shape, dtype }) => [name, tf.tensor(VALUES[name]!, shape, dtype)]));
   await saveWeights(folder, tensors, { model: 'fuzz' });
   tf.dispose([...tensors.values()]);
-  pristine = { modelJson: readFileSync(join(folder, 'model.json'), 'utf8'), shard: new Uint8Array(readFileSync(join(folder, 'group1-shard1of1.bin'))) };
+  pristine = {
+    modelJson: readFileSync(join(folder, 'model.json'), 'utf8'),
+    shard: new Uint8Array(readFileSync(join(folder, 'group1-shard1of1.bin'))),
+  };
 });
 
 describe('weights fuzzing', () => {
@@ -145,7 +170,8 @@ describe('image header fuzzing', () => {
       const base = random.chance(0.5) ? png : jpg;
       const side = () => random.pick([0, 1, 16, 4096, 4097, 20000, 65535, 0x7fffffff, 0xffffffff]);
       let bytes = base === png && random.chance(0.3) ? forgedPng(png, side(), side()) : base;
-      for (let edits = random.integer(1, 4); edits > 0; edits--) bytes = mutateBytes(bytes, random, random.chance(0.7) ? 64 : bytes.length);
+      for (let edits = random.integer(1, 4); edits > 0; edits--)
+        bytes = mutateBytes(bytes, random, random.chance(0.7) ? 64 : bytes.length);
       const before = tf.memory().numTensors;
       const started = performance.now();
       let outcome: tf.Tensor4D | unknown;

@@ -8,7 +8,9 @@ export function compileText(source: string, options: CompileOptions = {}): Compi
 
 /** Each diagnostic as `line:col code message`, in order. */
 export function diagnose(source: string, options: CompileOptions = {}): string[] {
-  return compileText(source, options).diagnostics.map((d) => `${d.span.start.line}:${d.span.start.column} ${d.code} ${d.message}`);
+  return compileText(source, options).diagnostics.map(
+    (d) => `${d.span.start.line}:${d.span.start.column} ${d.code} ${d.message}`,
+  );
 }
 
 /** Hints, in the same order. */

@@ -11,13 +11,28 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../../src/diagnostics/diagnostic.js';
-import { checkpointSteps, loadCheckpointWeights, readTrainState, saveCheckpoint, type CheckpointContents } from '../../src/train/node/checkpoint.js';
+import {
+  checkpointSteps,
+  loadCheckpointWeights,
+  readTrainState,
+  saveCheckpoint,
+  type CheckpointContents,
+} from '../../src/train/node/checkpoint.js';
 import { initialState, type TrainConfig } from '../../src/train/state.js';
 import { useBackend } from '../ops/backends.js';
 
 const CONFIG: TrainConfig = {
-  model: 'Tiny', task: 'classification', multiLabel: false, epochs: 3, batchSize: 2, learningRate: 0.01,
-  schedule: 'poly', weightDecay: 0, optimizer: { name: 'adam' }, seed: 1, flip: false,
+  model: 'Tiny',
+  task: 'classification',
+  multiLabel: false,
+  epochs: 3,
+  batchSize: 2,
+  learningRate: 0.01,
+  schedule: 'poly',
+  weightDecay: 0,
+  optimizer: { name: 'adam' },
+  seed: 1,
+  flip: false,
 };
 const EXPECTED = [{ name: 'dense/kernel', shape: [2], dtype: 'float32' as const }];
 const OPTIMIZER = [{ name: 'dense/kernel/m', shape: [2], dtype: 'float32' as const }];
@@ -68,13 +83,16 @@ describe('a crash while a checkpoint replaces another', () => {
 
   // Stopping after `done` steps: before the state file is written the new checkpoint is
   // incomplete and the old one (step 1) must be resumed; from then on the new one (step 2).
-  it.each(STEP_NAMES.map((name, index) => [index, name] as const))('after %i steps (crash before or during "%s")', async (done) => {
-    const outDir = join(root, `replace-${counter++}`);
-    await save(outDir, 1);
-    await save(outDir, 2, done);
-    const expected = done >= 3 ? 2 : 1;
-    expect(await resumedStep(outDir)).toEqual({ step: expected, weight: expected, entries: ['checkpoint'] });
-  });
+  it.each(STEP_NAMES.map((name, index) => [index, name] as const))(
+    'after %i steps (crash before or during "%s")',
+    async (done) => {
+      const outDir = join(root, `replace-${counter++}`);
+      await save(outDir, 1);
+      await save(outDir, 2, done);
+      const expected = done >= 3 ? 2 : 1;
+      expect(await resumedStep(outDir)).toEqual({ step: expected, weight: expected, entries: ['checkpoint'] });
+    },
+  );
 
   it('crashed between the two renames: no checkpoint/ at all, the new one is promoted', async () => {
     const outDir = join(root, `between-${counter++}`);
@@ -93,7 +111,8 @@ describe('a crash during the very first checkpoint', () => {
     const error = await readTrainState(outDir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DiagnosticError);
     expect((error as DiagnosticError).diagnostics[0]).toMatchObject({
-      code: 'E1021', message: `there is no checkpoint to resume in ${outDir} (${join(outDir, 'checkpoint', 'train-state.json')} is missing)`,
+      code: 'E1021',
+      message: `there is no checkpoint to resume in ${outDir} (${join(outDir, 'checkpoint', 'train-state.json')} is missing)`,
     });
   });
 
@@ -117,7 +136,13 @@ it('an uninterrupted save leaves only checkpoint/', async () => {
 /** Starts the saving loop, kills it with SIGKILL `delay` ms after its first save, and returns the last step it reported. */
 function killWhileSaving(outDir: string, delay: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'checkpoint-child.mts'), outDir, JSON.stringify(CONFIG)]);
+    const child = spawn(process.execPath, [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, 'checkpoint-child.mts'),
+      outDir,
+      JSON.stringify(CONFIG),
+    ]);
     let reported = 0;
     let errors = '';
     child.stderr.on('data', (chunk) => void (errors += chunk));
@@ -126,17 +151,23 @@ function killWhileSaving(outDir: string, delay: number): Promise<number> {
       if (reported === 0) setTimeout(() => child.kill('SIGKILL'), delay);
       reported = Math.max(reported, ...steps);
     });
-    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(reported) : reject(new Error(`the saving loop ended by itself: ${errors}`))));
+    child.on('exit', (_code, signal) =>
+      signal === 'SIGKILL' ? resolve(reported) : reject(new Error(`the saving loop ended by itself: ${errors}`)),
+    );
   });
 }
 
 describe('kill -9 while checkpoints are saved in a loop', () => {
-  it.each([0, 7, 19, 43])('killed %i ms after the first save: the resumed checkpoint is complete and at least as new as the last one reported', async (delay) => {
-    const outDir = join(root, `killed-${delay}`);
-    const reported = await killWhileSaving(outDir, delay);
-    const resumed = await resumedStep(outDir);
-    expect(resumed.step).toBeGreaterThanOrEqual(reported);
-    expect(resumed.weight).toBe(resumed.step);
-    expect(resumed.entries).toEqual(['checkpoint']);
-  }, 60_000);
+  it.each([0, 7, 19, 43])(
+    'killed %i ms after the first save: the resumed checkpoint is complete and at least as new as the last one reported',
+    async (delay) => {
+      const outDir = join(root, `killed-${delay}`);
+      const reported = await killWhileSaving(outDir, delay);
+      const resumed = await resumedStep(outDir);
+      expect(resumed.step).toBeGreaterThanOrEqual(reported);
+      expect(resumed.weight).toBe(resumed.step);
+      expect(resumed.entries).toEqual(['checkpoint']);
+    },
+    60_000,
+  );
 });

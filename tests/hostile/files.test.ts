@@ -2,7 +2,18 @@
  * Regression tests for hostile images, output folders, `fmt` on special files and bad
  * `predict` inputs of issue 14 (cases 4, 5, 6 and 9), each with its exit code and message.
  */
-import { chmodSync, existsSync, mkdirSync, lstatSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  lstatSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
@@ -40,7 +51,17 @@ beforeAll(async () => {
   good = PNG.sync.write(png);
 });
 
-const run = (...images: string[]) => segc('run', model, ...images.flatMap((i) => ['--image', i]), '--out', join(work, 'out'), '--backend', 'cpu', '--json');
+const run = (...images: string[]) =>
+  segc(
+    'run',
+    model,
+    ...images.flatMap((i) => ['--image', i]),
+    '--out',
+    join(work, 'out'),
+    '--backend',
+    'cpu',
+    '--json',
+  );
 
 describe('images are bounded before they are decoded (cases 4 and 6)', () => {
   it('a 1 KB PNG claiming 20000×20000 is E0605 with exit 1, in a child with a 512 MB heap', () => {
@@ -50,7 +71,9 @@ describe('images are bounded before they are decoded (cases 4 and 6)', () => {
     const result = segcInChild(['run', model, '--image', path, '--out', join(work, 'out-huge'), '--backend', 'cpu']);
     expect(result.signal).toBeNull();
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`${path}:1:1: error E0605: ${path} is 20000×20000 pixels, more than the limit of 16777216 pixels (4096×4096)`);
+    expect(result.err).toContain(
+      `${path}:1:1: error E0605: ${path} is 20000×20000 pixels, more than the limit of 16777216 pixels (4096×4096)`,
+    );
   });
 
   it('`--image /dev/zero` is E0601: not a regular file', async () => {
@@ -70,12 +93,17 @@ describe('images are bounded before they are decoded (cases 4 and 6)', () => {
 
   it('a JPEG header claiming 60000×60000 is refused before decoding', () => {
     // SOI, then a baseline SOF0 segment: length 17, precision 8, height, width, 3 components
-    const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08, 0xea, 0x60, 0xea, 0x60, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+    const jpeg = Uint8Array.from([
+      0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08, 0xea, 0x60, 0xea, 0x60, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1,
+    ]);
     expect(() => decodeImage(jpeg, 'big.jpg')).toThrow(DiagnosticError);
     try {
       decodeImage(jpeg, 'big.jpg');
     } catch (error) {
-      expect((error as DiagnosticError).diagnostics[0]).toMatchObject({ code: 'E0605', message: 'big.jpg is 60000×60000 pixels, more than the limit of 16777216 pixels (4096×4096)' });
+      expect((error as DiagnosticError).diagnostics[0]).toMatchObject({
+        code: 'E0605',
+        message: 'big.jpg is 60000×60000 pixels, more than the limit of 16777216 pixels (4096×4096)',
+      });
     }
   });
 
@@ -88,11 +116,26 @@ describe('images are bounded before they are decoded (cases 4 and 6)', () => {
   });
 
   it('a model whose declared input is 100000×100000 is refused before the image is resized to it', async () => {
-    const big = writeText(work, 'big-input.seg', 'model M() {\n  input x: f32[N, 100000, 100000, 3]\n  output y = x -> conv(2, 3)\n}\n');
+    const big = writeText(
+      work,
+      'big-input.seg',
+      'model M() {\n  input x: f32[N, 100000, 100000, 3]\n  output y = x -> conv(2, 3)\n}\n',
+    );
     writeFileSync(join(work, 'in.png'), good);
-    const result = await segc('run', big, '--image', join(work, 'in.png'), '--out', join(work, 'out-big'), '--backend', 'cpu');
+    const result = await segc(
+      'run',
+      big,
+      '--image',
+      join(work, 'in.png'),
+      '--out',
+      join(work, 'out-big'),
+      '--backend',
+      'cpu',
+    );
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`${big}:2:3: error E0605: the input of \`M\` would be 100000×100000 pixels, more than the limit of 16777216 pixels (4096×4096)`);
+    expect(result.err).toContain(
+      `${big}:2:3: error E0605: the input of \`M\` would be 100000×100000 pixels, more than the limit of 16777216 pixels (4096×4096)`,
+    );
   });
 
   it('two images with the same file name in different folders get distinct outputs (exit 0)', async () => {
@@ -104,8 +147,15 @@ describe('images are bounded before they are decoded (cases 4 and 6)', () => {
     const result = await run(join(work, 'a', 'x.png'), join(work, 'b', 'x.png'));
     expect(result.code).toBe(0);
     const reports = result.out.split(/\n(?=\{)/).map((text) => JSON.parse(text));
-    expect(reports.map((r) => r.files.mask)).toEqual([join(work, 'out', 'x.mask.png'), join(work, 'out', 'x-2.mask.png')]);
-    expect(readdirSync(join(work, 'out')).filter((f) => f.endsWith('.json')).sort()).toEqual(['x-2.json', 'x.json']);
+    expect(reports.map((r) => r.files.mask)).toEqual([
+      join(work, 'out', 'x.mask.png'),
+      join(work, 'out', 'x-2.mask.png'),
+    ]);
+    expect(
+      readdirSync(join(work, 'out'))
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    ).toEqual(['x-2.json', 'x.json']);
   });
 });
 
@@ -121,7 +171,16 @@ describe('--out naming an existing file (case 5)', () => {
 
   it('is a usage error for explain too, and for a folder under a file', async () => {
     const file = writeText(work, 'b-file', 'not a folder');
-    const result = await segc('explain', model, '--image', join(work, 'in.png'), '--out', join(file, 'maps'), '--backend', 'cpu');
+    const result = await segc(
+      'explain',
+      model,
+      '--image',
+      join(work, 'in.png'),
+      '--out',
+      join(file, 'maps'),
+      '--backend',
+      'cpu',
+    );
     expect(result.code).toBe(2);
     expect(result.err).toContain(`--out ${join(file, 'maps')} lies under ${file}, which is a file; give a folder`);
   });
@@ -177,7 +236,9 @@ describe('predict names a bad input (case 9)', () => {
     const segModel = SegModel.random(graph!, sizes, 1);
     const input = tf.zeros([1, 4, 4, 3], 'int32');
     expect(diagnosticOf(() => segModel.predict(input))).toMatchObject({
-      code: 'E0424', message: 'the input `x` must be float32 (f32), got int32', hint: "convert it first: tf.cast(tensor, 'float32')",
+      code: 'E0424',
+      message: 'the input `x` must be float32 (f32), got int32',
+      hint: "convert it first: tf.cast(tensor, 'float32')",
     });
     input.dispose();
     segModel.dispose();
@@ -188,7 +249,10 @@ describe('predict names a bad input (case 9)', () => {
     const segModel = SegModel.random(graph!, sizes, 1);
     const input = tf.zeros([1, 4, 4, 3]);
     input.dispose();
-    expect(diagnosticOf(() => segModel.predict(input))).toMatchObject({ code: 'E0424', message: 'the input `x` was disposed before predict' });
+    expect(diagnosticOf(() => segModel.predict(input))).toMatchObject({
+      code: 'E0424',
+      message: 'the input `x` was disposed before predict',
+    });
     segModel.dispose();
   });
 
@@ -197,7 +261,10 @@ describe('predict names a bad input (case 9)', () => {
     const segModel = SegModel.random(graph!, sizes, 1);
     segModel.dispose();
     const input = tf.zeros([1, 4, 4, 3]);
-    expect(diagnosticOf(() => segModel.predict(input))).toMatchObject({ code: 'E0424', message: 'the model `M` was disposed' });
+    expect(diagnosticOf(() => segModel.predict(input))).toMatchObject({
+      code: 'E0424',
+      message: 'the model `M` was disposed',
+    });
     input.dispose();
   });
 });

@@ -37,13 +37,19 @@ describe('internal errors that are now diagnostics (case 5)', () => {
     const result = await segc('check', file);
     expect(result.code).toBe(1);
     // the 1001st operator: `  output y = x -> conv(` is 23 columns, each `1 + ` four more
-    expect(result.err).toContain(`${file}:3:${23 + 1000 * 4 + 3}: error E0109: an expression with more than 1000 operators; the file is not parsed further`);
+    expect(result.err).toContain(
+      `${file}:3:${23 + 1000 * 4 + 3}: error E0109: an expression with more than 1000 operators; the file is not parsed further`,
+    );
     expect(result.err).toContain('hint: split the expression with `let` names');
     expect(result.err).not.toMatch(FRAME_FREE);
   });
 
   it('a chain of 1,000 operators is still fine', async () => {
-    const file = writeText(work, 'chain-1000.seg', modelSource(`x -> conv(${Array(1000).fill('1').join(' + ')} - 992, 3)`));
+    const file = writeText(
+      work,
+      'chain-1000.seg',
+      modelSource(`x -> conv(${Array(1000).fill('1').join(' + ')} - 992, 3)`),
+    );
     expect((await segc('check', file)).code).toBe(0);
   });
 
@@ -56,11 +62,17 @@ describe('internal errors that are now diagnostics (case 5)', () => {
     );
   });
 
-  it('the issue\'s c = 1e20 is already refused at the literal (E0121)', async () => {
-    const file = writeText(work, 'overflow-literal.seg', modelSource('x -> conv(c*c*c*c, 3)', '  let c = 100000000000000000000\n'));
+  it("the issue's c = 1e20 is already refused at the literal (E0121)", async () => {
+    const file = writeText(
+      work,
+      'overflow-literal.seg',
+      modelSource('x -> conv(c*c*c*c, 3)', '  let c = 100000000000000000000\n'),
+    );
     const result = await segc('check', file);
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`${file}:3:11: error E0121: the integer \`100000000000000000000\` is too large: integers are exact up to 9007199254740991 (2^53 - 1)`);
+    expect(result.err).toContain(
+      `${file}:3:11: error E0121: the integer \`100000000000000000000\` is too large: integers are exact up to 9007199254740991 (2^53 - 1)`,
+    );
   });
 
   it('float overflow to infinity is E0260', async () => {
@@ -76,37 +88,61 @@ describe('numbers are exact or refused (case 6)', () => {
     const file = writeText(work, 'big-literal.seg', modelSource('x -> conv(9007199254740993, 3)'));
     const result = await segc('check', file);
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`${file}:3:24: error E0121: the integer \`9007199254740993\` is too large: integers are exact up to 9007199254740991 (2^53 - 1)`);
-    expect(result.err).toContain('hint: no size or count comes near it; write a float such as `1e20` if an approximate value will do (docs/limits.md)');
+    expect(result.err).toContain(
+      `${file}:3:24: error E0121: the integer \`9007199254740993\` is too large: integers are exact up to 9007199254740991 (2^53 - 1)`,
+    );
+    expect(result.err).toContain(
+      'hint: no size or count comes near it; write a float such as `1e20` if an approximate value will do (docs/limits.md)',
+    );
   });
 
   it('2^53 - 1 itself is exact and allowed as a value', async () => {
-    const file = writeText(work, 'max-literal.seg', modelSource('x -> conv(f, 3)', '  let f = 9007199254740991 - 9007199254740983\n'));
+    const file = writeText(
+      work,
+      'max-literal.seg',
+      modelSource('x -> conv(f, 3)', '  let f = 9007199254740991 - 9007199254740983\n'),
+    );
     expect((await segc('check', file)).code).toBe(0);
   });
 
   it('a 401-digit dimension is E0121, and summary does not print Infinity', async () => {
-    const file = writeText(work, 'dim401.seg', 'model M() {\n  input x: f32[N, ' + '9'.repeat(401) + ', 8, 3]\n  output y = x -> conv(8, 3)\n}\n');
+    const file = writeText(
+      work,
+      'dim401.seg',
+      'model M() {\n  input x: f32[N, ' + '9'.repeat(401) + ', 8, 3]\n  output y = x -> conv(8, 3)\n}\n',
+    );
     const check = await segc('check', file);
     expect(check.code).toBe(1);
-    expect(check.err).toContain(`${file}:2:19: error E0121: the integer \`99999999999999999999…(401 digits)\` is too large`);
+    expect(check.err).toContain(
+      `${file}:2:19: error E0121: the integer \`99999999999999999999…(401 digits)\` is too large`,
+    );
     const summary = await segc('summary', file);
     expect(summary.code).toBe(1);
     expect(summary.out + summary.err).not.toMatch(/Infinity|∞/);
   });
 
   it('a dimension above 2^20 is E0281', async () => {
-    const file = writeText(work, 'dim-big.seg', 'model M() {\n  input x: f32[N, 2000000, 8, 3]\n  output y = x -> conv(8, 3)\n}\n');
+    const file = writeText(
+      work,
+      'dim-big.seg',
+      'model M() {\n  input x: f32[N, 2000000, 8, 3]\n  output y = x -> conv(8, 3)\n}\n',
+    );
     const result = await segc('check', file);
     expect(result.code).toBe(1);
     expect(result.err).toContain(`${file}:2:19: error E0281: a tensor size is at most 1048576, got 2000000`);
   });
 
   it('a fixed size that grows past 2^20 through an op is E0301', async () => {
-    const file = writeText(work, 'grow.seg', 'model M() {\n  input x: f32[N, 1024, 1024, 3]\n  output y = x -> upsample(factor: 1048576)\n}\n');
+    const file = writeText(
+      work,
+      'grow.seg',
+      'model M() {\n  input x: f32[N, 1024, 1024, 3]\n  output y = x -> upsample(factor: 1048576)\n}\n',
+    );
     const result = await segc('check', file);
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`${file}:3:19: error E0301: upsample: the output would have a size of 1073741824, more than the limit of 1048576`);
+    expect(result.err).toContain(
+      `${file}:3:19: error E0301: upsample: the output would have a size of 1073741824, more than the limit of 1048576`,
+    );
   });
 
   it('a float literal too large to be finite is E0121', async () => {
@@ -137,7 +173,11 @@ describe('slow inputs that amounted to hangs (case 8)', () => {
   it('2,000 unknown names among 2,000 `let` names: every one reported, each with bounded work', async () => {
     const lets = Array.from({ length: 2000 }, (_, i) => `  let v${i} = ${i}\n`).join('');
     const uses = Array.from({ length: 2000 }, (_, i) => `  let u${i} = w${i}\n`).join('');
-    const file = writeText(work, 'names.seg', `model M() {\n  input x: f32[N, H, W, 3]\n${lets}${uses}  output y = x -> relu\n}\n`);
+    const file = writeText(
+      work,
+      'names.seg',
+      `model M() {\n  input x: f32[N, H, W, 3]\n${lets}${uses}  output y = x -> relu\n}\n`,
+    );
     const result = await segc('check', file);
     expect(result.code).toBe(1);
     expect(result.err.match(/error E0210: unknown name/g)).toHaveLength(2000);
@@ -171,4 +211,3 @@ describe('suggestions are bounded (case 8, deliverable 4)', () => {
     expect(closest('featurs', candidates.slice(1))).toBe('features');
   });
 });
-

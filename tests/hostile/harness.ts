@@ -25,9 +25,15 @@ export async function segc(...argv: string[]): Promise<Outcome> {
  * an exit status (133, 134) or a signal instead of taking the test runner down.
  */
 export function segcInChild(argv: readonly string[], timeoutMs = 60_000): Outcome & { signal: NodeJS.Signals | null } {
-  const child = spawnSync(process.execPath, ['--max-old-space-size=512', '--import', 'tsx', join(import.meta.dirname, 'segc-child.mts'), ...argv], {
-    encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024,
-  });
+  const child = spawnSync(
+    process.execPath,
+    ['--max-old-space-size=512', '--import', 'tsx', join(import.meta.dirname, 'segc-child.mts'), ...argv],
+    {
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   return { code: child.status ?? -1, out: child.stdout, err: child.stderr, signal: child.signal };
 }
 

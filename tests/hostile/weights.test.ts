@@ -27,12 +27,16 @@ let image: string;
 let counter = 0;
 
 function tensors(edit: (name: string, values: number[]) => void = () => undefined): Map<string, tf.Tensor> {
-  return new Map(NAMES.map((name) => {
-    const size = name.endsWith('kernel') ? 6 : 2;
-    const values = Array.from({ length: size }, (_, i) => (name.endsWith('Variance') || name.endsWith('gamma') ? 1 : 0.1 * (i + 1)));
-    edit(name, values);
-    return [name, tf.tensor(values, name.endsWith('kernel') ? [1, 1, 3, 2] : [2])];
-  }));
+  return new Map(
+    NAMES.map((name) => {
+      const size = name.endsWith('kernel') ? 6 : 2;
+      const values = Array.from({ length: size }, (_, i) =>
+        name.endsWith('Variance') || name.endsWith('gamma') ? 1 : 0.1 * (i + 1),
+      );
+      edit(name, values);
+      return [name, tf.tensor(values, name.endsWith('kernel') ? [1, 1, 3, 2] : [2])];
+    }),
+  );
 }
 
 async function weightsFolder(edit?: (name: string, values: number[]) => void): Promise<string> {
@@ -50,7 +54,19 @@ function editManifest(folder: string, edit: (json: any) => void): void {
   writeFileSync(path, JSON.stringify(json));
 }
 
-const run = (weights: string) => segc('run', model, '--weights', weights, '--image', image, '--out', join(work, `out-${counter++}`), '--backend', 'cpu');
+const run = (weights: string) =>
+  segc(
+    'run',
+    model,
+    '--weights',
+    weights,
+    '--image',
+    image,
+    '--out',
+    join(work, `out-${counter++}`),
+    '--backend',
+    'cpu',
+  );
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -82,21 +98,28 @@ describe('shard paths stay inside the weights folder (case 2)', () => {
     );
   });
 
-  it.each(['../../../../etc/passwd', '/etc/passwd', '/dev/zero', 'a/../../x.bin', 'http://example.com/x.bin', '//example.com/x.bin', 'a\\..\\x.bin'])(
-    '%s is refused as a path, and nothing about the file it names is reported',
-    async (path) => {
-      const folder = await weightsFolder();
-      editManifest(folder, (json) => {
-        json.weightsManifest[0].paths = [path];
-        json.segc.sha256 = { [path]: '0'.repeat(64) };
-        json.segc.byteLength = { [path]: 48 };
-      });
-      const result = await run(folder);
-      expect(result.code).toBe(1);
-      expect(result.err).toContain(`weightsManifest[0].paths has ${JSON.stringify(path)}, which is not a file name inside the weights folder`);
-      expect(result.err).not.toMatch(/bytes but model\.json records/);
-    },
-  );
+  it.each([
+    '../../../../etc/passwd',
+    '/etc/passwd',
+    '/dev/zero',
+    'a/../../x.bin',
+    'http://example.com/x.bin',
+    '//example.com/x.bin',
+    'a\\..\\x.bin',
+  ])('%s is refused as a path, and nothing about the file it names is reported', async (path) => {
+    const folder = await weightsFolder();
+    editManifest(folder, (json) => {
+      json.weightsManifest[0].paths = [path];
+      json.segc.sha256 = { [path]: '0'.repeat(64) };
+      json.segc.byteLength = { [path]: 48 };
+    });
+    const result = await run(folder);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      `weightsManifest[0].paths has ${JSON.stringify(path)}, which is not a file name inside the weights folder`,
+    );
+    expect(result.err).not.toMatch(/bytes but model\.json records/);
+  });
 
   it('a symbolic link inside the folder that points outside it is refused', async () => {
     const folder = await weightsFolder();
@@ -105,7 +128,9 @@ describe('shard paths stay inside the weights folder (case 2)', () => {
     symlinkSync(join(work, 'elsewhere.bin'), join(folder, 'group1-shard1of1.bin'));
     const result = await run(folder);
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`error E0401: refusing to read ${join(folder, 'group1-shard1of1.bin')}: it lies outside the weights folder`);
+    expect(result.err).toContain(
+      `error E0401: refusing to read ${join(folder, 'group1-shard1of1.bin')}: it lies outside the weights folder`,
+    );
   });
 
   it('a shard that is a device (/dev/zero through a link inside the folder) is refused, not read until memory runs out', async () => {
@@ -119,7 +144,9 @@ describe('shard paths stay inside the weights folder (case 2)', () => {
     });
     const result = await run(folder);
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`refusing to read ${join(folder, 'dev', 'zero.bin')}: it lies outside the weights folder`);
+    expect(result.err).toContain(
+      `refusing to read ${join(folder, 'dev', 'zero.bin')}: it lies outside the weights folder`,
+    );
   });
 
   it('a shard that is not a regular file (a folder) is refused', async () => {
@@ -128,7 +155,9 @@ describe('shard paths stay inside the weights folder (case 2)', () => {
     mkdirSync(join(folder, 'group1-shard1of1.bin'));
     const result = await run(folder);
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`error E0401: refusing to read ${join(folder, 'group1-shard1of1.bin')}: it is not a regular file`);
+    expect(result.err).toContain(
+      `error E0401: refusing to read ${join(folder, 'group1-shard1of1.bin')}: it is not a regular file`,
+    );
   });
 
   it('a shard longer than recorded is reported without being read whole', async () => {
@@ -136,7 +165,9 @@ describe('shard paths stay inside the weights folder (case 2)', () => {
     writeFileSync(join(folder, 'group1-shard1of1.bin'), Buffer.alloc(1 << 20));
     const result = await run(folder);
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`error E0407: weight shard ${join(folder, 'group1-shard1of1.bin')} is longer than the 56 bytes model.json records`);
+    expect(result.err).toContain(
+      `error E0407: weight shard ${join(folder, 'group1-shard1of1.bin')} is longer than the 56 bytes model.json records`,
+    );
   });
 });
 
@@ -164,13 +195,21 @@ describe('a manifest served over HTTP fetches from its own folder only (case 3)'
   it.each(['other origin', 'parent folder'])('a shard on the %s is refused and never fetched', async (where) => {
     const folder = await weightsFolder();
     const shard = readFileSync(join(folder, 'group1-shard1of1.bin'));
-    const otherUrl = where === 'other origin' ? `http://127.0.0.1:${(other.address() as AddressInfo).port}/x.bin` : '../x.bin';
+    const otherUrl =
+      where === 'other origin' ? `http://127.0.0.1:${(other.address() as AddressInfo).port}/x.bin` : '../x.bin';
     const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8'));
     json.weightsManifest[0].paths = [otherUrl];
     json.segc.sha256 = { [otherUrl]: await sha256Hex(shard) };
     json.segc.byteLength = { [otherUrl]: shard.length };
-    files = new Map([['/weights/model.json', Buffer.from(JSON.stringify(json))], ['/x.bin', shard]]);
-    const expected = NAMES.map((name) => ({ name, shape: name.endsWith('kernel') ? [1, 1, 3, 2] : [2], dtype: 'float32' as const }));
+    files = new Map([
+      ['/weights/model.json', Buffer.from(JSON.stringify(json))],
+      ['/x.bin', shard],
+    ]);
+    const expected = NAMES.map((name) => ({
+      name,
+      shape: name.endsWith('kernel') ? [1, 1, 3, 2] : [2],
+      dtype: 'float32' as const,
+    }));
     const error = await loadWeightsFromStore(fetchStore(base), expected).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DiagnosticError);
     expect((error as DiagnosticError).diagnostics[0]!.message).toBe(
@@ -181,8 +220,12 @@ describe('a manifest served over HTTP fetches from its own folder only (case 3)'
 
   it('the store itself refuses a name that resolves off its folder', async () => {
     const store = fetchStore(base);
-    const error = await store.read(`http://127.0.0.1:${(other.address() as AddressInfo).port}/x.bin`).catch((e: unknown) => e);
-    expect((error as DiagnosticError).diagnostics[0]!.message).toMatch(/^refusing to fetch http:\/\/127\.0\.0\.1:\d+\/x\.bin: it is not under http:\/\/127\.0\.0\.1:\d+\/weights\/$/);
+    const error = await store
+      .read(`http://127.0.0.1:${(other.address() as AddressInfo).port}/x.bin`)
+      .catch((e: unknown) => e);
+    expect((error as DiagnosticError).diagnostics[0]!.message).toMatch(
+      /^refusing to fetch http:\/\/127\.0\.0\.1:\d+\/x\.bin: it is not under http:\/\/127\.0\.0\.1:\d+\/weights\/$/,
+    );
     expect(otherRequests).toBe(0);
   });
 });
@@ -190,7 +233,12 @@ describe('a manifest served over HTTP fetches from its own folder only (case 3)'
 describe('weights with unusable values are refused by name (case 6)', () => {
   it.each([
     ['NaN', 'y/conv/kernel', Number.NaN, 'holds 1 value that are NaN or infinite (the first at index 3: NaN)'],
-    ['Infinity', 'y/bn/gamma', Number.POSITIVE_INFINITY, 'holds 1 value that are NaN or infinite (the first at index 3: Infinity)'],
+    [
+      'Infinity',
+      'y/bn/gamma',
+      Number.POSITIVE_INFINITY,
+      'holds 1 value that are NaN or infinite (the first at index 3: Infinity)',
+    ],
     ['a negative variance', 'y/bn/movingVariance', -0.5, 'holds 1 negative variance (the first at index 3: -0.5)'],
   ])('%s with a correct checksum: exit 1, E0411 naming the weight', async (_what, weight, value, message) => {
     const folder = await weightsFolder((name, values) => {
@@ -199,7 +247,9 @@ describe('weights with unusable values are refused by name (case 6)', () => {
     const result = await run(folder);
     expect(result.code).toBe(1);
     const index = weight.endsWith('kernel') ? 3 : 1;
-    expect(result.err).toContain(`error E0411: weight \`${weight}\` in ${join(folder, 'model.json')} ${message.replace('index 3', `index ${index}`)} (declared at ${model}:3:`);
+    expect(result.err).toContain(
+      `error E0411: weight \`${weight}\` in ${join(folder, 'model.json')} ${message.replace('index 3', `index ${index}`)} (declared at ${model}:3:`,
+    );
     expect(result.out).not.toContain('"probability": null');
   });
 
@@ -207,7 +257,11 @@ describe('weights with unusable values are refused by name (case 6)', () => {
     const folder = await weightsFolder((name, values) => {
       if (name === 'y/bn/movingVariance') values[0] = Number.NaN;
     });
-    const expected = NAMES.map((name) => ({ name, shape: name.endsWith('kernel') ? [1, 1, 3, 2] : [2], dtype: 'float32' as const }));
+    const expected = NAMES.map((name) => ({
+      name,
+      shape: name.endsWith('kernel') ? [1, 1, 3, 2] : [2],
+      dtype: 'float32' as const,
+    }));
     const { fileStore } = await import('../../src/runtime/node/weights-fs.js');
     const loaded = await loadWeightsFromStore(fileStore(folder), expected, { allowBadValues: true });
     expect(Number.isNaN(loaded.get('y/bn/movingVariance')!.dataSync()[0])).toBe(true);
@@ -219,11 +273,15 @@ describe('a removed manifest entry is named (case 9)', () => {
   it('E0402 names the missing weight instead of reporting a byte count', async () => {
     const folder = await weightsFolder();
     editManifest(folder, (json) => {
-      json.weightsManifest[0].weights = json.weightsManifest[0].weights.filter((entry: { name: string }) => entry.name !== 'y/bn/beta');
+      json.weightsManifest[0].weights = json.weightsManifest[0].weights.filter(
+        (entry: { name: string }) => entry.name !== 'y/bn/beta',
+      );
     });
     const result = await run(folder);
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`error E0402: weight \`y/bn/beta\` (shape [2]) is missing from ${join(folder, 'model.json')}; the model declares it at ${model}:3:`);
+    expect(result.err).toContain(
+      `error E0402: weight \`y/bn/beta\` (shape [2]) is missing from ${join(folder, 'model.json')}; the model declares it at ${model}:3:`,
+    );
     expect(result.err).not.toContain('bytes of weights');
   });
 });

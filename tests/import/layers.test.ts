@@ -28,45 +28,118 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 /** Writes the model as tfjs-layers' file saver does: model.json with the topology and a manifest, and one shard. */
 async function saveLayersModel(model: tfl.LayersModel, name: string): Promise<string> {
   const directory = join(folder, name);
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    rmSync(directory, { recursive: true, force: true });
-    mkdirSync(directory, { recursive: true });
-    writeFileSync(join(directory, 'weights.bin'), Buffer.from(artifacts.weightData as ArrayBuffer));
-    const json = { modelTopology: artifacts.modelTopology, format: artifacts.format, generatedBy: artifacts.generatedBy, convertedBy: artifacts.convertedBy, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] };
-    writeFileSync(join(directory, 'model.json'), JSON.stringify(json));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      rmSync(directory, { recursive: true, force: true });
+      mkdirSync(directory, { recursive: true });
+      writeFileSync(join(directory, 'weights.bin'), Buffer.from(artifacts.weightData as ArrayBuffer));
+      const json = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      };
+      writeFileSync(join(directory, 'model.json'), JSON.stringify(json));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   return directory;
 }
 
 /** Non-trivial weights: Keras initialises BN statistics to 0 and 1, which would hide mistakes. */
 function randomiseWeights(model: tfl.LayersModel, seed: number): void {
   const variance = (name: string) => name.includes('variance');
-  tf.tidy(() => model.setWeights(model.weights.map((w, i) => tf.randomUniform(w.shape as number[], variance(w.name) ? 0.5 : -0.5, variance(w.name) ? 1.5 : 0.5, 'float32', seed + i))));
+  tf.tidy(() =>
+    model.setWeights(
+      model.weights.map((w, i) =>
+        tf.randomUniform(
+          w.shape as number[],
+          variance(w.name) ? 0.5 : -0.5,
+          variance(w.name) ? 1.5 : 0.5,
+          'float32',
+          seed + i,
+        ),
+      ),
+    ),
+  );
 }
 
 const input = (shape: number[], name = 'image') => tfl.input({ shape, name });
 type Build = () => tfl.LayersModel;
 
-const seq = (shape: number[], layers: () => tfl.layers.Layer[]): Build => () => tfl.sequential({ name: 'seq', layers: [tfl.layers.inputLayer({ inputShape: shape }), ...layers()] });
+const seq =
+  (shape: number[], layers: () => tfl.layers.Layer[]): Build =>
+  () =>
+    tfl.sequential({ name: 'seq', layers: [tfl.layers.inputLayer({ inputShape: shape }), ...layers()] });
 
 const CASES: Record<string, Build> = {
-  conv_same_relu: seq([9, 9, 3], () => [tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' })]),
-  conv_valid_strided_no_bias: seq([11, 10, 3], () => [tfl.layers.conv2d({ filters: 5, kernelSize: [3, 2], strides: 2, padding: 'valid', useBias: false })]),
-  conv_dilated: seq([12, 12, 2], () => [tfl.layers.conv2d({ filters: 3, kernelSize: 3, dilationRate: 2, padding: 'same', activation: 'sigmoid' })]),
-  depthwise: seq([9, 9, 3], () => [tfl.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', strides: 2, activation: 'relu6' })]),
-  separable: seq([9, 9, 3], () => [tfl.layers.separableConv2d({ filters: 6, kernelSize: 3, padding: 'valid', activation: 'tanh' })]),
+  conv_same_relu: seq([9, 9, 3], () => [
+    tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+  ]),
+  conv_valid_strided_no_bias: seq([11, 10, 3], () => [
+    tfl.layers.conv2d({ filters: 5, kernelSize: [3, 2], strides: 2, padding: 'valid', useBias: false }),
+  ]),
+  conv_dilated: seq([12, 12, 2], () => [
+    tfl.layers.conv2d({ filters: 3, kernelSize: 3, dilationRate: 2, padding: 'same', activation: 'sigmoid' }),
+  ]),
+  depthwise: seq([9, 9, 3], () => [
+    tfl.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', strides: 2, activation: 'relu6' }),
+  ]),
+  separable: seq([9, 9, 3], () => [
+    tfl.layers.separableConv2d({ filters: 6, kernelSize: 3, padding: 'valid', activation: 'tanh' }),
+  ]),
   batch_norm: seq([6, 6, 4], () => [tfl.layers.batchNormalization({ epsilon: 1e-3 }), tfl.layers.reLU()]),
-  batch_norm_no_scale: seq([6, 6, 4], () => [tfl.layers.batchNormalization({ scale: false, center: false }), tfl.layers.reLU({ maxValue: 6 })]),
-  pools: seq([12, 11, 3], () => [tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }), tfl.layers.averagePooling2d({ poolSize: 2 }), tfl.layers.leakyReLU({ alpha: 0.2 })]),
-  classifier: seq([8, 8, 3], () => [tfl.layers.conv2d({ filters: 4, kernelSize: 3 }), tfl.layers.flatten(), tfl.layers.dropout({ rate: 0.3 }), tfl.layers.dense({ units: 5, activation: 'softmax' })]),
-  gap_dense: seq([8, 8, 3], () => [tfl.layers.conv2d({ filters: 6, kernelSize: 1 }), tfl.layers.globalAveragePooling2d({}), tfl.layers.dense({ units: 3 }), tfl.layers.activation({ activation: 'sigmoid' })]),
-  upsampling: seq([5, 4, 2], () => [tfl.layers.upSampling2d({ size: [2, 3] }), tfl.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }), tfl.layers.softmax({ axis: -1 })]),
-  open_size: seq([null, null, 3] as unknown as number[], () => [tfl.layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }), tfl.layers.upSampling2d({ size: [2, 2] }), tfl.layers.conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid' })]),
-  padding_reshape: seq([6, 5, 2], () => [tfl.layers.zeroPadding2d({ padding: [[1, 2], [0, 3]] }), tfl.layers.zeroPadding2d({ padding: 1 }), tfl.layers.conv2d({ filters: 2, kernelSize: 3 }), tfl.layers.reshape({ targetShape: [-1, 4] }), tfl.layers.reshape({ targetShape: [9, 4, 4] }), tfl.layers.flatten(), tfl.layers.dense({ units: 2 })]),
+  batch_norm_no_scale: seq([6, 6, 4], () => [
+    tfl.layers.batchNormalization({ scale: false, center: false }),
+    tfl.layers.reLU({ maxValue: 6 }),
+  ]),
+  pools: seq([12, 11, 3], () => [
+    tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+    tfl.layers.averagePooling2d({ poolSize: 2 }),
+    tfl.layers.leakyReLU({ alpha: 0.2 }),
+  ]),
+  classifier: seq([8, 8, 3], () => [
+    tfl.layers.conv2d({ filters: 4, kernelSize: 3 }),
+    tfl.layers.flatten(),
+    tfl.layers.dropout({ rate: 0.3 }),
+    tfl.layers.dense({ units: 5, activation: 'softmax' }),
+  ]),
+  gap_dense: seq([8, 8, 3], () => [
+    tfl.layers.conv2d({ filters: 6, kernelSize: 1 }),
+    tfl.layers.globalAveragePooling2d({}),
+    tfl.layers.dense({ units: 3 }),
+    tfl.layers.activation({ activation: 'sigmoid' }),
+  ]),
+  upsampling: seq([5, 4, 2], () => [
+    tfl.layers.upSampling2d({ size: [2, 3] }),
+    tfl.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }),
+    tfl.layers.softmax({ axis: -1 }),
+  ]),
+  open_size: seq([null, null, 3] as unknown as number[], () => [
+    tfl.layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+    tfl.layers.upSampling2d({ size: [2, 2] }),
+    tfl.layers.conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid' }),
+  ]),
+  padding_reshape: seq([6, 5, 2], () => [
+    tfl.layers.zeroPadding2d({
+      padding: [
+        [1, 2],
+        [0, 3],
+      ],
+    }),
+    tfl.layers.zeroPadding2d({ padding: 1 }),
+    tfl.layers.conv2d({ filters: 2, kernelSize: 3 }),
+    tfl.layers.reshape({ targetShape: [-1, 4] }),
+    tfl.layers.reshape({ targetShape: [9, 4, 4] }),
+    tfl.layers.flatten(),
+    tfl.layers.dense({ units: 2 }),
+  ]),
   residual: () => {
     const x = input([8, 8, 4]);
-    const a = tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'branch_conv' }).apply(x) as tfl.SymbolicTensor;
+    const a = tfl.layers
+      .conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'branch_conv' })
+      .apply(x) as tfl.SymbolicTensor;
     const b = tfl.layers.batchNormalization({ name: 'branch_bn' }).apply(a) as tfl.SymbolicTensor;
     const sum = tfl.layers.add({ name: 'residual_add' }).apply([x, b]) as tfl.SymbolicTensor;
     const out = tfl.layers.activation({ activation: 'relu', name: 'residual_relu' }).apply(sum) as tfl.SymbolicTensor;
@@ -74,13 +147,19 @@ const CASES: Record<string, Build> = {
   },
   unet_like: () => {
     const x = input([8, 8, 3]);
-    const down = tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'down' }).apply(x) as tfl.SymbolicTensor;
+    const down = tfl.layers
+      .conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'down' })
+      .apply(x) as tfl.SymbolicTensor;
     const pooled = tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool' }).apply(down) as tfl.SymbolicTensor;
-    const mid = tfl.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', name: 'mid' }).apply(pooled) as tfl.SymbolicTensor;
+    const mid = tfl.layers
+      .conv2d({ filters: 6, kernelSize: 3, padding: 'same', name: 'mid' })
+      .apply(pooled) as tfl.SymbolicTensor;
     const up = tfl.layers.upSampling2d({ size: [2, 2], name: 'up' }).apply(mid) as tfl.SymbolicTensor;
     const joined = tfl.layers.concatenate({ name: 'skip' }).apply([down, up]) as tfl.SymbolicTensor;
     const gated = tfl.layers.multiply({ name: 'gate' }).apply([joined, joined]) as tfl.SymbolicTensor;
-    const mask = tfl.layers.conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid', name: 'mask' }).apply(gated) as tfl.SymbolicTensor;
+    const mask = tfl.layers
+      .conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid', name: 'mask' })
+      .apply(gated) as tfl.SymbolicTensor;
     const pooledScores = tfl.layers.globalMaxPooling2d({ name: 'score_pool' }).apply(mid) as tfl.SymbolicTensor;
     const scores = tfl.layers.dense({ units: 3, name: 'scores' }).apply(pooledScores) as tfl.SymbolicTensor;
     return tfl.model({ inputs: x, outputs: [mask, scores], name: 'unet_like' });
@@ -100,7 +179,13 @@ async function compareOnBackends(name: string, build: Build): Promise<number[]> 
     const model = SegModel.fromTensors(compiled.graph!, compiled.sizes, imported.weights);
     disposeImported(imported);
     const shape = keras.inputs[0]!.shape.map((d) => d ?? 8) as number[];
-    const x = tf.randomUniform(shape.map((d, i) => (i === 0 ? 2 : d)), 0, 1, 'float32', 5);
+    const x = tf.randomUniform(
+      shape.map((d, i) => (i === 0 ? 2 : d)),
+      0,
+      1,
+      'float32',
+      5,
+    );
     const expected = [keras.predict(x)].flat() as tf.Tensor[];
     const got = model.predict(x);
     const outputs = keras.outputNames.map((_, i) => Object.values(got)[i]!);
@@ -110,7 +195,8 @@ async function compareOnBackends(name: string, build: Build): Promise<number[]> 
       const largest = tf.tidy(() => tf.max(tf.abs(tf.sub(outputs[i]!, reference))));
       diffs.push((await largest.data())[0]!);
       largest.dispose();
-      if (process.env.SEGC_IMPORT_DIFFS === '1') console.log(`${name} on ${backend}: output ${i} max abs diff ${diffs[diffs.length - 1]}`);
+      if (process.env.SEGC_IMPORT_DIFFS === '1')
+        console.log(`${name} on ${backend}: output ${i} max abs diff ${diffs[diffs.length - 1]}`);
     }
     tf.dispose([x, ...expected, ...Object.values(got)]);
     model.dispose();
@@ -154,19 +240,34 @@ model ResidualBlock() {
 
   it('refuses a layer .seg cannot represent, naming it and its type, and writes nothing', async () => {
     await useBackend('cpu');
-    const keras = tfl.sequential({ name: 'lstm_model', layers: [tfl.layers.inputLayer({ inputShape: [6, 6, 3] }), tfl.layers.conv2d({ filters: 2, kernelSize: 1, name: 'first' }), tfl.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'elu', name: 'odd_activation' })] });
+    const keras = tfl.sequential({
+      name: 'lstm_model',
+      layers: [
+        tfl.layers.inputLayer({ inputShape: [6, 6, 3] }),
+        tfl.layers.conv2d({ filters: 2, kernelSize: 1, name: 'first' }),
+        tfl.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'elu', name: 'odd_activation' }),
+      ],
+    });
     const directory = await saveLayersModel(keras, 'refused');
     keras.dispose();
     const out = join(folder, 'refused-out');
     const result = await segc('import', directory, '-o', out);
     expect(result.code).toBe(1);
-    expect(result.err).toContain('error E1302: layer `odd_activation` (Conv2D) cannot be written in .seg: activation `elu` has no exact .seg equivalent');
+    expect(result.err).toContain(
+      'error E1302: layer `odd_activation` (Conv2D) cannot be written in .seg: activation `elu` has no exact .seg equivalent',
+    );
     expect(result.err).toContain('hint: use linear, relu, relu6, sigmoid, tanh or softmax');
     expect(existsSync(out)).toBe(false);
     mkdirSync(join(folder, 'graph'), { recursive: true });
-    writeFileSync(join(folder, 'graph', 'model.json'), JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] }));
+    writeFileSync(
+      join(folder, 'graph', 'model.json'),
+      JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] }),
+    );
     const graph = await segc('import', join(folder, 'graph'), '-o', out);
-    expect([graph.code, graph.err]).toEqual([1, `${join(folder, 'graph', 'model.json')}:1:1: error E1301: ${join(folder, 'graph', 'model.json')} is a tfjs graph model (tfjs-converter), not a tfjs-layers model\n  hint: segc import reads tfjs-layers models so far; see docs/import.md\n`]);
+    expect([graph.code, graph.err]).toEqual([
+      1,
+      `${join(folder, 'graph', 'model.json')}:1:1: error E1301: ${join(folder, 'graph', 'model.json')} is a tfjs graph model (tfjs-converter), not a tfjs-layers model\n  hint: segc import reads tfjs-layers models so far; see docs/import.md\n`,
+    ]);
     const missing = await segc('import', join(folder, 'nowhere'), '-o', out);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain(`error E1301: cannot read ${join(folder, 'nowhere', 'model.json')} (ENOENT)`);
@@ -189,9 +290,14 @@ describe('segc import → check → run --input x.npy --format npy', () => {
     const out = join(folder, 'cli-out');
     const imported = await segc('import', join(directory, 'model.json'), '-o', out);
     expect(imported.code, imported.err).toBe(0);
-    expect(imported.out).toBe(`wrote ${join(out, 'unet_like.seg')} (model UnetLike, 8 weights) and ${join(out, 'weights')}/\n`);
+    expect(imported.out).toBe(
+      `wrote ${join(out, 'unet_like.seg')} (model UnetLike, 8 weights) and ${join(out, 'weights')}/\n`,
+    );
     const again = await segc('import', directory, '-o', out);
-    expect([again.code, again.err.split('\n')[0]]).toEqual([2, `segc import: ${join(out, 'unet_like.seg')} exists; give --overwrite to replace it`]);
+    expect([again.code, again.err.split('\n')[0]]).toEqual([
+      2,
+      `segc import: ${join(out, 'unet_like.seg')} exists; give --overwrite to replace it`,
+    ]);
     const checked = await segc('check', join(out, 'unet_like.seg'));
     expect(checked.code, checked.err).toBe(0);
     const formatted = await segc('fmt', '--check', join(out, 'unet_like.seg'));
@@ -199,7 +305,21 @@ describe('segc import → check → run --input x.npy --format npy', () => {
     const x = tf.randomUniform([1, 8, 8, 3], 0, 1, 'float32', 9);
     writeFileSync(join(folder, 'x.npy'), encodeNpy(x.dataSync() as Float32Array, x.shape));
     for (const backend of testBackends()) {
-      const run = await segc('run', join(out, 'unet_like.seg'), '--weights', join(out, 'weights'), '--input', join(folder, 'x.npy'), '--format', 'npy', '--out', join(folder, `run-${backend}`), '--backend', backend, '--json');
+      const run = await segc(
+        'run',
+        join(out, 'unet_like.seg'),
+        '--weights',
+        join(out, 'weights'),
+        '--input',
+        join(folder, 'x.npy'),
+        '--format',
+        'npy',
+        '--out',
+        join(folder, `run-${backend}`),
+        '--backend',
+        backend,
+        '--json',
+      );
       expect(run.code, run.err).toBe(0);
       await useBackend('cpu');
       const expected = keras.predict(x) as tf.Tensor[];

@@ -85,15 +85,21 @@ beforeAll(async () => {
   folder = mkdtempSync(join(tmpdir(), 'segc-tensors-'));
   writeFileSync(join(folder, 'tiny.seg'), MODEL);
   if (!hasNumpy) return;
-  const reference = JSON.parse(execFileSync(PYTHON, ['-c', REFERENCE, folder], { encoding: 'utf8' })) as { weights: Record<string, [number[], number[]]>; mask: number[] };
-  const tensors = new Map(Object.entries(reference.weights).map(([name, [shape, values]]) => [name, tf.tensor(values, shape)]));
+  const reference = JSON.parse(execFileSync(PYTHON, ['-c', REFERENCE, folder], { encoding: 'utf8' })) as {
+    weights: Record<string, [number[], number[]]>;
+    mask: number[];
+  };
+  const tensors = new Map(
+    Object.entries(reference.weights).map(([name, [shape, values]]) => [name, tf.tensor(values, shape)]),
+  );
   await saveWeights(join(folder, 'weights'), tensors, { model: 'Tiny' });
   tf.dispose([...tensors.values()]);
   expected = reference.mask;
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
 describe.skipIf(!hasNumpy)('.npy read', () => {
   it('reads what numpy.save writes, for float, integer and byte dtypes, with the shape', () => {
@@ -110,11 +116,21 @@ np.save(sys.argv[1] + '/big.npy', np.zeros(3, dtype='>f4'))
     const range = Array.from({ length: 24 }, (_, i) => i);
     for (const name of ['f4', 'f8', 'f2', 'i4', 'i8', 'u1']) {
       const decoded = decodeNpy(readFileSync(join(folder, `${name}.npy`)));
-      expect(decoded, name).toEqual({ shape: [2, 3, 4], values: Float32Array.from(range, (v) => (name === 'u1' ? v : v - 5)) });
+      expect(decoded, name).toEqual({
+        shape: [2, 3, 4],
+        values: Float32Array.from(range, (v) => (name === 'u1' ? v : v - 5)),
+      });
     }
-    expect(decodeNpy(readFileSync(join(folder, 'scalar.npy')))).toEqual({ shape: [], values: Float32Array.from([2.5]) });
-    expect(decodeNpy(readFileSync(join(folder, 'fortran.npy')))).toEqual({ problem: 'it is in Fortran order; save it with numpy.ascontiguousarray first' });
-    expect(decodeNpy(readFileSync(join(folder, 'big.npy')))).toMatchObject({ problem: expect.stringContaining('dtype `>f4` is not a little-endian number') });
+    expect(decodeNpy(readFileSync(join(folder, 'scalar.npy')))).toEqual({
+      shape: [],
+      values: Float32Array.from([2.5]),
+    });
+    expect(decodeNpy(readFileSync(join(folder, 'fortran.npy')))).toEqual({
+      problem: 'it is in Fortran order; save it with numpy.ascontiguousarray first',
+    });
+    expect(decodeNpy(readFileSync(join(folder, 'big.npy')))).toMatchObject({
+      problem: expect.stringContaining('dtype `>f4` is not a little-endian number'),
+    });
     expect(decodeNpy(Uint8Array.from([1, 2, 3]))).toEqual({ problem: 'it does not start with the .npy magic string' });
     const cut = readFileSync(join(folder, 'f4.npy')).subarray(0, 140);
     expect(decodeNpy(cut)).toMatchObject({ problem: expect.stringContaining('needs 96 bytes of data but it holds') });
@@ -126,7 +142,21 @@ describe.skipIf(!hasNumpy)('segc run --input FILE.npy', () => {
     withoutLeaks(async () => {
       const out = join(folder, 'npy');
       for (const input of [join(folder, 'x.npy'), `image=${join(folder, 'x64.npy')}`]) {
-        const result = await segc('run', join(folder, 'tiny.seg'), '--weights', join(folder, 'weights'), '--input', input, '--format', 'npy', '--out', out, '--backend', 'cpu', '--json');
+        const result = await segc(
+          'run',
+          join(folder, 'tiny.seg'),
+          '--weights',
+          join(folder, 'weights'),
+          '--input',
+          input,
+          '--format',
+          'npy',
+          '--out',
+          out,
+          '--backend',
+          'cpu',
+          '--json',
+        );
         expect(result.code, result.err).toBe(0);
         const stem = input.endsWith('x.npy') ? 'x' : 'x64';
         expect(JSON.parse(result.out).files).toEqual({ mask: join(out, `${stem}.mask.npy`) });
@@ -134,9 +164,26 @@ describe.skipIf(!hasNumpy)('segc run --input FILE.npy', () => {
         if ('problem' in written) throw new Error(written.problem);
         expect(written.shape).toEqual([1, 8, 8, 1]);
         expect(maxDiff(written.values, expected)).toBeLessThan(1e-5);
-        expect(readFileSync(join(out, `${stem}.mask.npy`)).subarray(0, 60).toString('latin1')).toContain("'descr': '<f4'");
+        expect(
+          readFileSync(join(out, `${stem}.mask.npy`))
+            .subarray(0, 60)
+            .toString('latin1'),
+        ).toContain("'descr': '<f4'");
       }
-      const text = await segc('run', join(folder, 'tiny.seg'), '--weights', join(folder, 'weights'), '--input', join(folder, 'x.npy'), '--format', 'npy', '--out', out, '--backend', 'cpu');
+      const text = await segc(
+        'run',
+        join(folder, 'tiny.seg'),
+        '--weights',
+        join(folder, 'weights'),
+        '--input',
+        join(folder, 'x.npy'),
+        '--format',
+        'npy',
+        '--out',
+        out,
+        '--backend',
+        'cpu',
+      );
       expect(text.out).toBe(`${join(folder, 'x.npy')} → mask → ${join(out, 'x.mask.npy')}\n`);
     }));
 
@@ -144,7 +191,20 @@ describe.skipIf(!hasNumpy)('segc run --input FILE.npy', () => {
     withoutLeaks(async () => {
       for (const threshold of [undefined, 0.8]) {
         const out = join(folder, `mask-${threshold ?? 'default'}`);
-        const result = await segc('run', join(folder, 'tiny.seg'), '--weights', join(folder, 'weights'), '--input', join(folder, 'x.npy'), '--out', out, '--backend', 'cpu', '--json', ...(threshold ? ['--threshold', String(threshold)] : []));
+        const result = await segc(
+          'run',
+          join(folder, 'tiny.seg'),
+          '--weights',
+          join(folder, 'weights'),
+          '--input',
+          join(folder, 'x.npy'),
+          '--out',
+          out,
+          '--backend',
+          'cpu',
+          '--json',
+          ...(threshold ? ['--threshold', String(threshold)] : []),
+        );
         expect(result.code, result.err).toBe(0);
         const report = JSON.parse(result.out);
         const cut = threshold ?? 0.5;
@@ -162,18 +222,78 @@ describe.skipIf(!hasNumpy)('segc run --input FILE.npy', () => {
 
   it('reports unreadable and ill-fitting tensors with the file name, and mixing images and tensors as usage', async () => {
     writeFileSync(join(folder, 'bad.npy'), 'not numpy');
-    const missing = await segc('run', join(folder, 'tiny.seg'), '--input', join(folder, 'absent.npy'), '--out', join(folder, 'e'), '--backend', 'cpu');
-    expect([missing.code, missing.err]).toEqual([1, `${join(folder, 'absent.npy')}: error E0606: cannot read tensor file ${join(folder, 'absent.npy')} (ENOENT)\n  hint: check the path\n`]);
-    const bad = await segc('run', join(folder, 'tiny.seg'), '--input', join(folder, 'bad.npy'), '--out', join(folder, 'e'), '--backend', 'cpu');
-    expect([bad.code, bad.err]).toEqual([1, `${join(folder, 'bad.npy')}: error E0606: ${join(folder, 'bad.npy')} is not a .npy array: it does not start with the .npy magic string\n  hint: write it with numpy.save\n`]);
-    execFileSync(PYTHON, ['-c', 'import sys, numpy as np; np.save(sys.argv[1], np.zeros((1, 9, 8, 3), np.float32))', join(folder, 'wrong.npy')]);
-    const wrong = await segc('run', join(folder, 'tiny.seg'), '--weights', join(folder, 'weights'), '--input', join(folder, 'wrong.npy'), '--out', join(folder, 'e'), '--backend', 'cpu');
+    const missing = await segc(
+      'run',
+      join(folder, 'tiny.seg'),
+      '--input',
+      join(folder, 'absent.npy'),
+      '--out',
+      join(folder, 'e'),
+      '--backend',
+      'cpu',
+    );
+    expect([missing.code, missing.err]).toEqual([
+      1,
+      `${join(folder, 'absent.npy')}: error E0606: cannot read tensor file ${join(folder, 'absent.npy')} (ENOENT)\n  hint: check the path\n`,
+    ]);
+    const bad = await segc(
+      'run',
+      join(folder, 'tiny.seg'),
+      '--input',
+      join(folder, 'bad.npy'),
+      '--out',
+      join(folder, 'e'),
+      '--backend',
+      'cpu',
+    );
+    expect([bad.code, bad.err]).toEqual([
+      1,
+      `${join(folder, 'bad.npy')}: error E0606: ${join(folder, 'bad.npy')} is not a .npy array: it does not start with the .npy magic string\n  hint: write it with numpy.save\n`,
+    ]);
+    execFileSync(PYTHON, [
+      '-c',
+      'import sys, numpy as np; np.save(sys.argv[1], np.zeros((1, 9, 8, 3), np.float32))',
+      join(folder, 'wrong.npy'),
+    ]);
+    const wrong = await segc(
+      'run',
+      join(folder, 'tiny.seg'),
+      '--weights',
+      join(folder, 'weights'),
+      '--input',
+      join(folder, 'wrong.npy'),
+      '--out',
+      join(folder, 'e'),
+      '--backend',
+      'cpu',
+    );
     expect(wrong.code).toBe(1);
     expect(wrong.err).toMatch(/E042\d/);
     expect(wrong.err).not.toMatch(/\n\s+at /);
-    const both = await segc('run', join(folder, 'tiny.seg'), '--input', join(folder, 'x.npy'), '--image', 'examples/images/shapes-a.png', '--out', join(folder, 'e'));
-    expect([both.code, both.err.split('\n')[0]]).toEqual([2, 'segc run: run takes images (--image) or tensors (--input FILE.npy), not both']);
-    const named = await segc('run', join(folder, 'tiny.seg'), '--input', `photo=${join(folder, 'x.npy')}`, '--out', join(folder, 'e'), '--backend', 'cpu');
+    const both = await segc(
+      'run',
+      join(folder, 'tiny.seg'),
+      '--input',
+      join(folder, 'x.npy'),
+      '--image',
+      'examples/images/shapes-a.png',
+      '--out',
+      join(folder, 'e'),
+    );
+    expect([both.code, both.err.split('\n')[0]]).toEqual([
+      2,
+      'segc run: run takes images (--image) or tensors (--input FILE.npy), not both',
+    ]);
+    const named = await segc(
+      'run',
+      join(folder, 'tiny.seg'),
+      '--input',
+      `photo=${join(folder, 'x.npy')}`,
+      '--out',
+      join(folder, 'e'),
+      '--backend',
+      'cpu',
+    );
     expect(named.code).toBe(2);
     expect(named.err).toContain('the model has no input `photo` (its inputs: image)');
   });
@@ -182,8 +302,20 @@ describe.skipIf(!hasNumpy)('segc run --input FILE.npy', () => {
 describe.skipIf(!hasNumpy)('segc run on a one-score classifier', () => {
   it('reports the sigmoid of the score as its probability, not softmax over one class (always 1)', () =>
     withoutLeaks(async () => {
-      writeFileSync(join(folder, 'score.seg'), 'model Score() {\n  input image: f32[N, 8, 8, 3]\n  let features = conv(image, 2, 3)\n  output score = dense(gap(features), 1)\n}\n');
-      const common = [join(folder, 'score.seg'), '--input', join(folder, 'x.npy'), '--backend', 'cpu', '--json', '--seed', '3'];
+      writeFileSync(
+        join(folder, 'score.seg'),
+        'model Score() {\n  input image: f32[N, 8, 8, 3]\n  let features = conv(image, 2, 3)\n  output score = dense(gap(features), 1)\n}\n',
+      );
+      const common = [
+        join(folder, 'score.seg'),
+        '--input',
+        join(folder, 'x.npy'),
+        '--backend',
+        'cpu',
+        '--json',
+        '--seed',
+        '3',
+      ];
       const raw = await segc('run', ...common, '--format', 'npy', '--out', join(folder, 'score-npy'));
       expect(raw.code, raw.err).toBe(0);
       const logit = decodeNpy(readFileSync(join(folder, 'score-npy', 'x.score.npy')));
@@ -200,7 +332,21 @@ describe.skipIf(!hasNumpy)('segc explain on a one-channel output', () => {
   it('explains the foreground of a sigmoid output from a tensor file (no one-hot over one channel)', () =>
     withoutLeaks(async () => {
       const out = join(folder, 'explain');
-      const result = await segc('explain', join(folder, 'tiny.seg'), '--weights', join(folder, 'weights'), '--input', join(folder, 'x.npy'), '--out', out, '--backend', 'cpu', '--format', 'npy', '--json');
+      const result = await segc(
+        'explain',
+        join(folder, 'tiny.seg'),
+        '--weights',
+        join(folder, 'weights'),
+        '--input',
+        join(folder, 'x.npy'),
+        '--out',
+        out,
+        '--backend',
+        'cpu',
+        '--format',
+        'npy',
+        '--json',
+      );
       expect(result.code, result.err).toBe(0);
       const report = JSON.parse(result.out);
       expect([report.method, report.output, report.class]).toEqual(['gradcam', 'mask', 0]);
@@ -210,8 +356,22 @@ describe.skipIf(!hasNumpy)('segc explain on a one-channel output', () => {
       expect(map.values.every(Number.isFinite)).toBe(true);
       expect(Math.max(...map.values)).toBeCloseTo(1, 5);
       expect(existsSync(join(out, 'x.gradcam.png'))).toBe(true);
-      const common = ['--weights', join(folder, 'weights'), '--input', join(folder, 'x.npy'), '--out', out, '--backend', 'cpu', '--json'];
-      for (const extra of [['--region', '0,0,4,4'], ['--class', '0'], ['--method', 'layercam']]) {
+      const common = [
+        '--weights',
+        join(folder, 'weights'),
+        '--input',
+        join(folder, 'x.npy'),
+        '--out',
+        out,
+        '--backend',
+        'cpu',
+        '--json',
+      ];
+      for (const extra of [
+        ['--region', '0,0,4,4'],
+        ['--class', '0'],
+        ['--method', 'layercam'],
+      ]) {
         const other = await segc('explain', join(folder, 'tiny.seg'), ...common, ...extra);
         expect(other.code, `${extra.join(' ')}: ${other.err}`).toBe(0);
       }
@@ -225,14 +385,21 @@ describe('generated modules on a one-channel output', () => {
   it('Grad-CAM of the generated code equals the interpreter’s over the whole image (no one-hot of depth 1)', async () => {
     registerGradients();
     await useBackend('cpu');
-    const source = 'model Gen() {\n  input image: f32[N, 8, 8, 3]\n  let features = conv(image, 4, 3, activation: relu)\n  output mask = conv(features, 1, 1)\n}\n';
+    const source =
+      'model Gen() {\n  input image: f32[N, 8, 8, 3]\n  let features = conv(image, 4, 3, activation: relu)\n  output mask = conv(features, 1, 1)\n}\n';
     writeFileSync(join(folder, 'gen.seg'), source);
     const built = await segc('build', join(folder, 'gen.seg'), '-o', join(folder, 'built'), '--target', 'js');
     expect(built.code, built.err).toBe(0);
     const { graph, sizes } = compileSource(source, 'gen.seg').models[0]! as { graph: Graph; sizes: SizeSpace };
     const before = tf.memory().numTensors;
     const interpreter = SegModel.random(graph, sizes, 5);
-    const module = (await import(join(folder, 'built', 'gen.js'))) as Record<string, (w: ReadonlyMap<string, tf.Tensor>) => { gradCam(inputs: Record<string, tf.Tensor>): tf.Tensor3D; dispose(): void }>;
+    const module = (await import(join(folder, 'built', 'gen.js'))) as Record<
+      string,
+      (w: ReadonlyMap<string, tf.Tensor>) => {
+        gradCam(inputs: Record<string, tf.Tensor>): tf.Tensor3D;
+        dispose(): void;
+      }
+    >;
     const generated = module[moduleNames(graph).create]!(interpreter.weights);
     const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 4);
     const fromCode = generated.gradCam({ image: x });

@@ -28,10 +28,13 @@ describe('examples', () => {
     expect(model.graph).toBeDefined();
   });
 
-  it.each([...EXAMPLES.map((f) => join('examples', f)), 'std/backbones.seg', 'std/heads.seg'])('%s is in canonical format (segc fmt --check)', (path) => {
-    const source = readFileSync(path, 'utf8');
-    expect(print(parse(source, path).program)).toBe(source);
-  });
+  it.each([...EXAMPLES.map((f) => join('examples', f)), 'std/backbones.seg', 'std/heads.seg'])(
+    '%s is in canonical format (segc fmt --check)',
+    (path) => {
+      const source = readFileSync(path, 'utf8');
+      expect(print(parse(source, path).program)).toBe(source);
+    },
+  );
 
   it.each(EXAMPLES)('%s survives the inference passes under IR verification', (file) => {
     const { result, graph } = compileExample(file, { mode: 'inference', verify: true });
@@ -56,14 +59,16 @@ describe('receptive field and output stride', () => {
   it('a stack of 3×3 atrous convs matches 1 + Σ 2·d', () => {
     const dilations = [1, 2, 4, 8, 16];
     const body = dilations.map((d) => `conv(8, 3, dilation: ${d})`).join(' -> ');
-    const graph = compileText(`model M() {\n  input x: f32[N, H, W, 3]\n  output y = x -> ${body}\n}\n`).models[0]!.graph!;
+    const graph = compileText(`model M() {\n  input x: f32[N, H, W, 3]\n  output y = x -> ${body}\n}\n`).models[0]!
+      .graph!;
     const fields = receptiveFields(graph).map((f) => f.receptiveField);
     expect(fields.slice(1)).toEqual(dilations.map((_, i) => stackedAtrousField(3, dilations.slice(0, i + 1))));
     expect(fields.at(-1)).toBe(63);
   });
 
   it('tracks output stride through strides and upsampling', () => {
-    const source = 'model M() {\n  input x: f32[N, H, W, 3] where H % 8 == 0, W % 8 == 0\n  output y = x -> conv(8, 3, stride: 2) -> maxpool(2) -> conv(8, 3, stride: 2) -> upsample(factor: 8)\n}\n';
+    const source =
+      'model M() {\n  input x: f32[N, H, W, 3] where H % 8 == 0, W % 8 == 0\n  output y = x -> conv(8, 3, stride: 2) -> maxpool(2) -> conv(8, 3, stride: 2) -> upsample(factor: 8)\n}\n';
     const graph = compileText(source).models[0]!.graph!;
     expect(receptiveFields(graph).map((f) => f.outputStride)).toEqual([1, 2, 4, 8, 1]);
     expect(receptiveFields(graph).map((f) => f.receptiveField)).toEqual([1, 3, 5, 13, 13]);
@@ -71,14 +76,21 @@ describe('receptive field and output stride', () => {
 });
 
 describe('passes', () => {
-  const source = 'model M() {\n  input x: f32[N, H, W, 3]\n  let unused = x -> conv(4, 1)\n  output y = x -> conv(8, 3, bias: false) -> bn -> relu -> dropout(0.2) -> conv(2, 1)\n}\n';
+  const source =
+    'model M() {\n  input x: f32[N, H, W, 3]\n  let unused = x -> conv(4, 1)\n  output y = x -> conv(8, 3, bias: false) -> bn -> relu -> dropout(0.2) -> conv(2, 1)\n}\n';
 
   it('removes dead nodes, folds batch norm and dropout, fuses the activation', () => {
     const graph = compileText(source, { mode: 'inference', verify: true }).models[0]!.graph!;
     expect(graph.nodes.map((n) => `${n.name}:${n.op}`)).toEqual(['x:input', 'y/conv:conv', 'y/conv_1:conv']);
     const folded = graph.nodes[1]!;
     expect(folded.attrs).toMatchObject({ activation: 'relu', bias: true, foldedBatchNorm: 1e-5 });
-    expect(folded.weights.map((w) => w.name)).toEqual(['y/conv/kernel', 'y/bn/gamma', 'y/bn/beta', 'y/bn/movingMean', 'y/bn/movingVariance']);
+    expect(folded.weights.map((w) => w.name)).toEqual([
+      'y/conv/kernel',
+      'y/bn/gamma',
+      'y/bn/beta',
+      'y/bn/movingMean',
+      'y/bn/movingVariance',
+    ]);
   });
 
   it('keeps the graph as written in source mode (only dead nodes go)', () => {
@@ -87,8 +99,11 @@ describe('passes', () => {
   });
 
   it('warns about ASPP rates meant for another output stride', () => {
-    const aspp = (rates: string) => `model M() {\n  input x: f32[N, H, W, 3] where H % 8 == 0, W % 8 == 0\n  let f = x -> conv(8, 3, stride: 8)\n  output y = concat([for r in ${rates}: f -> conv(8, 3, dilation: r)]) -> upsample(factor: 8)\n}\n`;
-    expect(diagnose(aspp('[6, 12, 18]'))).toEqual(['4:49 W0310 ASPP rates [6, 12, 18] are meant for output stride 16, but these features have output stride 8']);
+    const aspp = (rates: string) =>
+      `model M() {\n  input x: f32[N, H, W, 3] where H % 8 == 0, W % 8 == 0\n  let f = x -> conv(8, 3, stride: 8)\n  output y = concat([for r in ${rates}: f -> conv(8, 3, dilation: r)]) -> upsample(factor: 8)\n}\n`;
+    expect(diagnose(aspp('[6, 12, 18]'))).toEqual([
+      '4:49 W0310 ASPP rates [6, 12, 18] are meant for output stride 16, but these features have output stride 8',
+    ]);
     expect(diagnose(aspp('[12, 24, 36]'))).toEqual([]);
   });
 
@@ -99,7 +114,8 @@ describe('passes', () => {
 });
 
 describe('stable weight names', () => {
-  const names = (source: string) => compileText(source).models[0]!.graph!.nodes.flatMap((n) => n.weights.map((w) => w.name));
+  const names = (source: string) =>
+    compileText(source).models[0]!.graph!.nodes.flatMap((n) => n.weights.map((w) => w.name));
   const base = readFileSync('examples/aspp.seg', 'utf8');
 
   it('names weights after the source: let names, block calls, list positions, ops', () => {
@@ -114,7 +130,14 @@ describe('stable weight names', () => {
     const before = names(base);
     const after = names(edited);
     expect(after.filter((n) => !n.startsWith('side/'))).toEqual(before);
-    expect(after.filter((n) => n.startsWith('side/'))).toEqual(['side/conv/kernel', 'side/conv/bias', 'side/bn/gamma', 'side/bn/beta', 'side/bn/movingMean', 'side/bn/movingVariance']);
+    expect(after.filter((n) => n.startsWith('side/'))).toEqual([
+      'side/conv/kernel',
+      'side/conv/bias',
+      'side/bn/gamma',
+      'side/bn/beta',
+      'side/bn/movingMean',
+      'side/bn/movingVariance',
+    ]);
   });
 });
 
@@ -129,7 +152,9 @@ describe('IR JSON', () => {
   it('rejects an unknown version and malformed graphs', () => {
     const text = writeIR(compileExample('nin.seg').graph);
     const document = JSON.parse(text);
-    expect(() => readIR(JSON.stringify({ ...document, version: 99 }))).toThrow(/IR version 99, but this segc reads version 1/);
+    expect(() => readIR(JSON.stringify({ ...document, version: 99 }))).toThrow(
+      /IR version 99, but this segc reads version 1/,
+    );
     expect(() => readIR('{"format": "other"}')).toThrow(/not a segc IR file/);
     document.graph.nodes[2].inputs = [5];
     expect(() => readIR(JSON.stringify(document))).toThrow(/inputs that are not earlier nodes/);

@@ -9,14 +9,48 @@ import { describe, expect, it } from 'vitest';
 import { compileText } from '../helpers/compile.js';
 
 const STAGES = [
-  'conv(8, 3)', 'conv(4, 1, stride: 2)', 'conv(8, 3, dilation: 2)', 'conv(8, 3, padding: valid)', 'sepconv(8, 3)', 'dwconv(3)',
-  'convTranspose(4)', 'bn', 'relu', 'relu6', 'sigmoid', 'maxpool(2)', 'avgpool(3, stride: 1, padding: same)', 'gap', 'gap(keep: true)',
-  'gmp', 'upsample(factor: 2)', 'upsample(factor: 2, mode: bilinear)', 'dropout(0.1)', 'flatten', 'dense(10)', 'softmax',
-  'channels(0, 2)', 'pad([1, 1])', 'crop([1, 1])', 'argmax(axis: -1)', 'conv(0, 3)', 'conv(8, kernel: [3, 1])', 'reshape([4, 4])',
-  'hardSwish', 'leakyRelu(0.1)',
+  'conv(8, 3)',
+  'conv(4, 1, stride: 2)',
+  'conv(8, 3, dilation: 2)',
+  'conv(8, 3, padding: valid)',
+  'sepconv(8, 3)',
+  'dwconv(3)',
+  'convTranspose(4)',
+  'bn',
+  'relu',
+  'relu6',
+  'sigmoid',
+  'maxpool(2)',
+  'avgpool(3, stride: 1, padding: same)',
+  'gap',
+  'gap(keep: true)',
+  'gmp',
+  'upsample(factor: 2)',
+  'upsample(factor: 2, mode: bilinear)',
+  'dropout(0.1)',
+  'flatten',
+  'dense(10)',
+  'softmax',
+  'channels(0, 2)',
+  'pad([1, 1])',
+  'crop([1, 1])',
+  'argmax(axis: -1)',
+  'conv(0, 3)',
+  'conv(8, kernel: [3, 1])',
+  'reshape([4, 4])',
+  'hardSwish',
+  'leakyRelu(0.1)',
 ];
 
-const MERGES = ['concat([a, b])', 'add(a, b)', 'max(a, b)', 'mul(a, b)', 'erase(a, by: b)', 'concat([a, b], axis: 1)', 'upsample(a, like: b)'];
+const MERGES = [
+  'concat([a, b])',
+  'add(a, b)',
+  'max(a, b)',
+  'mul(a, b)',
+  'erase(a, by: b)',
+  'concat([a, b], axis: 1)',
+  'upsample(a, like: b)',
+];
 
 const program = fc
   .record({
@@ -42,14 +76,24 @@ function compilesOrDiagnoses(source: string): void {
 
 describe('compiler properties', () => {
   it('random op chains either compile or give diagnostics, never an exception', () => {
-    fc.assert(fc.property(program, (source) => compilesOrDiagnoses(source)), { numRuns: 300, seed: 42 });
+    fc.assert(
+      fc.property(program, (source) => compilesOrDiagnoses(source)),
+      { numRuns: 300, seed: 42 },
+    );
   }, 240_000);
 
   it('mutated examples either compile or give diagnostics', () => {
     // The full-size models (ResNet-50, VGG-16, DeepLabv3+) are left out only to keep the run short.
     const large = ['resnet50.seg', 'vgg16.seg', 'deeplabv3plus.seg'];
-    const sources = readdirSync('examples').filter((f) => f.endsWith('.seg') && !large.includes(f)).map((f) => readFileSync(`examples/${f}`, 'utf8'));
-    const mutation = fc.record({ source: fc.constantFrom(...sources), at: fc.nat(), length: fc.nat({ max: 12 }), insert: fc.constantFrom('', '2', ')', ', x', ' -> relu', '[', 'stride: 2', '0', '"', '@gradcam') });
+    const sources = readdirSync('examples')
+      .filter((f) => f.endsWith('.seg') && !large.includes(f))
+      .map((f) => readFileSync(`examples/${f}`, 'utf8'));
+    const mutation = fc.record({
+      source: fc.constantFrom(...sources),
+      at: fc.nat(),
+      length: fc.nat({ max: 12 }),
+      insert: fc.constantFrom('', '2', ')', ', x', ' -> relu', '[', 'stride: 2', '0', '"', '@gradcam'),
+    });
     fc.assert(
       fc.property(mutation, ({ source, at, length, insert }) => {
         const cut = at % source.length;

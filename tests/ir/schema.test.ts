@@ -21,25 +21,31 @@ function typeOf(value: unknown): string {
 }
 
 function validate(value: unknown, schema: Schema, path: string): string[] {
-  if (typeof schema.$ref === 'string') return validate(value, (ROOT.$defs as Record<string, Schema>)[schema.$ref.replace('#/$defs/', '')]!, path);
+  if (typeof schema.$ref === 'string')
+    return validate(value, (ROOT.$defs as Record<string, Schema>)[schema.$ref.replace('#/$defs/', '')]!, path);
   if ('const' in schema && value !== schema.const) return [`${path}: expected ${JSON.stringify(schema.const)}`];
-  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) return [`${path}: ${JSON.stringify(value)} not in enum`];
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value))
+    return [`${path}: ${JSON.stringify(value)} not in enum`];
   if (Array.isArray(schema.oneOf)) {
     const matches = (schema.oneOf as Schema[]).filter((s) => validate(value, s, path).length === 0).length;
     return matches === 1 ? [] : [`${path}: matches ${matches} of oneOf`];
   }
   const type = schema.type as string | undefined;
-  if (type && !(typeOf(value) === type || (type === 'number' && typeOf(value) === 'integer'))) return [`${path}: expected ${type}, got ${typeOf(value)}`];
-  if (typeof schema.minimum === 'number' && (value as number) < schema.minimum) return [`${path}: below ${schema.minimum}`];
+  if (type && !(typeOf(value) === type || (type === 'number' && typeOf(value) === 'integer')))
+    return [`${path}: expected ${type}, got ${typeOf(value)}`];
+  if (typeof schema.minimum === 'number' && (value as number) < schema.minimum)
+    return [`${path}: below ${schema.minimum}`];
   const errors: string[] = [];
   if (type === 'object') {
     const object = value as Record<string, unknown>;
-    for (const key of (schema.required as string[] | undefined) ?? []) if (!(key in object)) errors.push(`${path}: missing ${key}`);
+    for (const key of (schema.required as string[] | undefined) ?? [])
+      if (!(key in object)) errors.push(`${path}: missing ${key}`);
     for (const [key, sub] of Object.entries((schema.properties as Record<string, Schema> | undefined) ?? {})) {
       if (key in object) errors.push(...validate(object[key], sub, `${path}.${key}`));
     }
   }
-  if (type === 'array' && schema.items) (value as unknown[]).forEach((item, i) => errors.push(...validate(item, schema.items as Schema, `${path}[${i}]`)));
+  if (type === 'array' && schema.items)
+    (value as unknown[]).forEach((item, i) => errors.push(...validate(item, schema.items as Schema, `${path}[${i}]`)));
   return errors;
 }
 
@@ -57,6 +63,9 @@ describe('IR JSON schema', () => {
     const document = JSON.parse(writeIR(graph));
     document.graph.nodes[1].type.dtype = 'f16';
     delete document.graph.nodes[2].weights;
-    expect(validate(document, ROOT, '$')).toEqual(['$.graph.nodes[1].type.dtype: "f16" not in enum', '$.graph.nodes[2]: missing weights']);
+    expect(validate(document, ROOT, '$')).toEqual([
+      '$.graph.nodes[1].type.dtype: "f16" not in enum',
+      '$.graph.nodes[2]: missing weights',
+    ]);
   });
 });

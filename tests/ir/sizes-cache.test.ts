@@ -9,8 +9,16 @@ import { add, ceilDiv, type Dim, dim, evaluate, floorDiv, mul, sub, sym } from '
 
 const H = sym('H');
 const W = sym('W');
-const multipleOf = (name: string, m: number): SizeConstraint => ({ text: `${name} % ${m} == 0`, symbols: [name], holds: (env) => env.get(name)! % m === 0 });
-const atLeast = (name: string, m: number): SizeConstraint => ({ text: `${name} >= ${m}`, symbols: [name], holds: (env) => env.get(name)! >= m });
+const multipleOf = (name: string, m: number): SizeConstraint => ({
+  text: `${name} % ${m} == 0`,
+  symbols: [name],
+  holds: (env) => env.get(name)! % m === 0,
+});
+const atLeast = (name: string, m: number): SizeConstraint => ({
+  text: `${name} >= ${m}`,
+  symbols: [name],
+  holds: (env) => env.get(name)! >= m,
+});
 /** A 3×3 convolution with stride 2 and padding 1: floor((H - 1)/2) + 1. */
 const conv = (d: Dim) => add(floorDiv(sub(d, dim(1)), 2), dim(1));
 const times = (d: Dim, n: number, step: (x: Dim) => Dim) => Array.from({ length: n }).reduce<Dim>((x) => step(x), d);
@@ -20,7 +28,11 @@ const allowed = (constraints: readonly SizeConstraint[], limit: number) =>
   Array.from({ length: limit }, (_, i) => i + 1).filter((v) => constraints.every((c) => c.holds(new Map([['H', v]]))));
 
 /** The first H (a typical one, ≥ 32, when there is one) at which `a` and `b` differ. */
-function referenceMismatch(a: Dim, b: Dim, constraints: readonly SizeConstraint[]): { H: number; left: number; right: number } | undefined {
+function referenceMismatch(
+  a: Dim,
+  b: Dim,
+  constraints: readonly SizeConstraint[],
+): { H: number; left: number; right: number } | undefined {
   const differing = allowed(constraints, 4096)
     .map((v) => ({ H: v, left: evaluate(a, new Map([['H', v]])), right: evaluate(b, new Map([['H', v]])) }))
     .filter((x) => x.left !== x.right);
@@ -84,7 +96,12 @@ describe('SizeSpace answers as a plain search does', () => {
         continue;
       }
       differing++;
-      expect(result).toMatchObject({ kind: 'differ', env: new Map([['H', expected.H]]), left: expected.left, right: expected.right });
+      expect(result).toMatchObject({
+        kind: 'differ',
+        env: new Map([['H', expected.H]]),
+        left: expected.left,
+        right: expected.right,
+      });
     }
     expect(differing).toBeGreaterThan(10);
     expect(differing).toBeLessThan(150);
@@ -102,7 +119,10 @@ describe('SizeSpace answers as a plain search does', () => {
     const open = new SizeSpace(['H'], []);
     expect(open.compare(a, b)).toMatchObject({ kind: 'differ', settle: 'H % 16 == 0' });
     expect(open.withConstraint(multipleOf('H', 16)).compare(a, b)).toEqual({ kind: 'equal', proved: true });
-    expect(open.withConstraint(multipleOf('H', 8)).compare(a, b)).toMatchObject({ kind: 'differ', env: new Map([['H', 40]]) });
+    expect(open.withConstraint(multipleOf('H', 8)).compare(a, b)).toMatchObject({
+      kind: 'differ',
+      env: new Map([['H', 40]]),
+    });
     expect(open.withFixed(new Map([['H', 64]])).compare(a, b)).toEqual({ kind: 'equal', proved: true });
     expect(open.compare(a, b)).toMatchObject({ kind: 'differ', env: new Map([['H', 33]]) });
   });
@@ -139,7 +159,10 @@ describe('SizeSpace.firstNonPositive answers as a plain search does', () => {
       it(`finds the first too-small input for ${what} under ${where}`, () => {
         const space = new SizeSpace(['H'], constraints);
         const first = allowed(constraints, 512).find((v) => evaluate(d, new Map([['H', v]])) < 1);
-        const expected = first === undefined ? undefined : { env: new Map([['H', first]]), value: evaluate(d, new Map([['H', first]])) };
+        const expected =
+          first === undefined
+            ? undefined
+            : { env: new Map([['H', first]]), value: evaluate(d, new Map([['H', first]])) };
         expect(space.firstNonPositive(d)).toEqual(expected);
         expect(space.firstNonPositive(d)).toEqual(expected);
       });

@@ -3,10 +3,15 @@ import { SizeSpace, type SizeConstraint } from '../../src/shapes/sizes.js';
 import { add, ceilDiv, dim, floorDiv, mul, sub, sym } from '../../src/shapes/symbolic.js';
 
 const H = sym('H');
-const multipleOf = (name: string, m: number): SizeConstraint => ({ text: `${name} % ${m} == 0`, symbols: [name], holds: (env) => env.get(name)! % m === 0 });
+const multipleOf = (name: string, m: number): SizeConstraint => ({
+  text: `${name} % ${m} == 0`,
+  symbols: [name],
+  holds: (env) => env.get(name)! % m === 0,
+});
 
 /** A conv with 'same' padding and stride 2, four times: ceil(ceil(ceil(ceil(H/2)/2)/2)/2). */
-const strided = (d: ReturnType<typeof sym>, times: number) => Array.from({ length: times }).reduce<ReturnType<typeof sym>>((x) => ceilDiv(x, 2), d);
+const strided = (d: ReturnType<typeof sym>, times: number) =>
+  Array.from({ length: times }).reduce<ReturnType<typeof sym>>((x) => ceilDiv(x, 2), d);
 
 describe('SizeSpace.compare', () => {
   it('proves ceil-division chains equal to a single division under a modulus constraint', () => {
@@ -38,7 +43,11 @@ describe('SizeSpace.compare', () => {
   });
 
   it('respects joint constraints between symbols', () => {
-    const square: SizeConstraint = { text: 'H == W', symbols: ['H', 'W'], holds: (env) => env.get('H') === env.get('W') };
+    const square: SizeConstraint = {
+      text: 'H == W',
+      symbols: ['H', 'W'],
+      holds: (env) => env.get('H') === env.get('W'),
+    };
     const space = new SizeSpace(['H', 'W'], [square]);
     expect(space.compare(sym('H'), sym('W')).kind).toBe('equal');
     expect(new SizeSpace(['H', 'W'], []).compare(sym('H'), sym('W')).kind).toBe('differ');

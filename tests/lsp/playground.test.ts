@@ -50,7 +50,9 @@ async function nodeProbabilities(text: string, image: string): Promise<number[]>
   }
 }
 
-const TRUTH = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'images', 'truth.json'), 'utf8')) as Record<string, { model: string; label?: number }>;
+const TRUTH = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'images', 'truth.json'), 'utf8'),
+) as Record<string, { model: string; label?: number }>;
 let server: RunningServer;
 let session: BrowserSession;
 
@@ -67,9 +69,11 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     await buildPlayground(out);
     server = await serveDirectory(out);
     session = await openPage(`${server.url}index.html`, false);
-    session.page.on('worker', (worker) => worker.on('console', (message) => {
-      if (message.type() === 'error') session.problems.push(`worker console error: ${message.text()}`);
-    }));
+    session.page.on('worker', (worker) =>
+      worker.on('console', (message) => {
+        if (message.type() === 'error') session.problems.push(`worker console error: ${message.text()}`);
+      }),
+    );
     await session.page.waitForFunction(() => window.playground?.shown.shapes === true, undefined, { timeout: 30_000 });
   }, 60_000);
 
@@ -79,7 +83,8 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     rmSync(out, { recursive: true, force: true });
   });
 
-  const markers = () => session.page.evaluate(() => window.monaco.editor.getModelMarkers({ owner: 'segc' }) as unknown as Marker[]);
+  const markers = () =>
+    session.page.evaluate(() => window.monaco.editor.getModelMarkers({ owner: 'segc' }) as unknown as Marker[]);
 
   test('the example opens without problems', async () => {
     expect(await markers()).toEqual([]);
@@ -96,23 +101,51 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     await page.keyboard.type('x');
     await page.waitForFunction(() => window.monaco.editor.getModelMarkers({ owner: 'segc' }).length > 0);
     const found = await markers();
-    expect(found.map((m) => ({ line: m.startLineNumber, start: m.startColumn, end: m.endColumn, code: m.code, message: m.message }))).toEqual([
-      { line: 12, start: 42, end: 47, code: 'E0211', message: 'unknown block or operation `relux`\nhint: did you mean `relu`?' },
+    expect(
+      found.map((m) => ({
+        line: m.startLineNumber,
+        start: m.startColumn,
+        end: m.endColumn,
+        code: m.code,
+        message: m.message,
+      })),
+    ).toEqual([
+      {
+        line: 12,
+        start: 42,
+        end: 47,
+        code: 'E0211',
+        message: 'unknown block or operation `relux`\nhint: did you mean `relu`?',
+      },
     ]);
     await page.waitForSelector('.squiggly-error');
     await page.keyboard.press('Backspace');
-    await page.waitForFunction(() => window.monaco.editor.getModelMarkers({ owner: 'segc' }).length === 0 && window.playground!.shown.shapes);
+    await page.waitForFunction(
+      () => window.monaco.editor.getModelMarkers({ owner: 'segc' }).length === 0 && window.playground!.shown.shapes,
+    );
   }, 30_000);
 
   /** Replaces the filter count of the last convolution (line 17) as an edit in the editor. */
   const setFilters = (from: string, to: string) =>
-    session.page.evaluate(([before, after]) => {
-      const editor = window.playground!.editor;
-      const column = editor.getModel()!.getLineContent(17).indexOf(`conv(${before}`) + 'conv('.length + 1;
-      editor.executeEdits('test', [{ range: { startLineNumber: 17, startColumn: column, endLineNumber: 17, endColumn: column + before.length }, text: after }]);
-    }, [from, to] as const);
+    session.page.evaluate(
+      ([before, after]) => {
+        const editor = window.playground!.editor;
+        const column = editor.getModel()!.getLineContent(17).indexOf(`conv(${before}`) + 'conv('.length + 1;
+        editor.executeEdits('test', [
+          {
+            range: { startLineNumber: 17, startColumn: column, endLineNumber: 17, endColumn: column + before.length },
+            text: after,
+          },
+        ]);
+      },
+      [from, to] as const,
+    );
   const diagramShows = (text: string) =>
-    session.page.waitForFunction((wanted) => document.querySelector('#diagram svg')?.textContent?.includes(wanted), text, { timeout: 15_000 });
+    session.page.waitForFunction(
+      (wanted) => document.querySelector('#diagram svg')?.textContent?.includes(wanted),
+      text,
+      { timeout: 15_000 },
+    );
 
   test('the diagram is redrawn after an edit', async () => {
     // The last convolution of the example has 64 filters: [N, 7, 7, 64].
@@ -164,7 +197,13 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
       runs.push(result);
     }
     const last = runs[runs.length - 1]!;
-    expect(last).toMatchObject({ kind: 'classifier', inputSize: [28, 28], trained: true, classIndex: 9, heatmap: { min: 0, max: 1, size: 28 * 28 } });
+    expect(last).toMatchObject({
+      kind: 'classifier',
+      inputSize: [28, 28],
+      trained: true,
+      classIndex: 9,
+      heatmap: { min: 0, max: 1, size: 28 * 28 },
+    });
     expect(last.weightsOrigin).toBe('segc train, the weights of examples/gap_cam.seg');
     // Only the model's weights stay alive between runs.
     expect(new Set(runs.map((r) => r.tensors)).size).toBe(1);
@@ -172,11 +211,19 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     const heatmap = await canvasContent('heatmap-canvas');
     expect(heatmap).toMatchObject({ width: 28, height: 28 });
     expect(heatmap.colours).toBeGreaterThan(20);
-    expect(await session.page.locator('#run-result').textContent()).toMatch(/^predicted 9 \(p = \d+\.\d%\); the image's label is 9$/);
-    expect(await session.page.locator('#run-weights').textContent()).toBe('weights: segc train, the weights of examples/gap_cam.seg');
+    expect(await session.page.locator('#run-result').textContent()).toMatch(
+      /^predicted 9 \(p = \d+\.\d%\); the image's label is 9$/,
+    );
+    expect(await session.page.locator('#run-weights').textContent()).toBe(
+      'weights: segc train, the weights of examples/gap_cam.seg',
+    );
     // A file of one's own goes through the browser's decoder the same way; it has no label.
     await session.page.locator('#image-file').setInputFiles(join(ROOT, 'examples', 'images', 'digit-4.png'));
-    await session.page.waitForFunction(() => document.getElementById('run-result')!.textContent!.startsWith('predicted 4 '), undefined, { timeout: 30_000 });
+    await session.page.waitForFunction(
+      () => document.getElementById('run-result')!.textContent!.startsWith('predicted 4 '),
+      undefined,
+      { timeout: 30_000 },
+    );
     expect(await session.page.locator('#run-result').textContent()).toMatch(/^predicted 4 \(p = \d+\.\d%\)$/);
     await run('images/digit-9.png');
     await session.page.mouse.move(0, 0);
@@ -192,8 +239,12 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     expect(await picked()).toBe('');
     const random = await run('images/digit-3.png');
     expect(random).toMatchObject({ kind: 'classifier', trained: false, inputSize: [28, 28] });
-    expect(random.weightsOrigin).toBe('seeded random weights (seed 0), untrained: the source is no bundled example with trained weights');
-    expect(await session.page.locator('#run-weights').textContent()).toContain('seeded random weights (seed 0), untrained');
+    expect(random.weightsOrigin).toBe(
+      'seeded random weights (seed 0), untrained: the source is no bundled example with trained weights',
+    );
+    expect(await session.page.locator('#run-weights').textContent()).toContain(
+      'seeded random weights (seed 0), untrained',
+    );
     expect(await session.page.locator('#run-weights').getAttribute('class')).toBe('warning');
     expect(random.heatmap.size).toBe(28 * 28);
     const edited = await session.page.evaluate(() => window.playground!.editor.getModel()!.getValue());
@@ -213,7 +264,9 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     const original = await page.evaluate(() => window.playground!.editor.getModel()!.getValue());
     await page.evaluate(() => {
       const editor = window.playground!.editor;
-      editor.executeEdits('test', [{ range: { startLineNumber: 12, startColumn: 1, endLineNumber: 12, endColumn: 1 }, text: '    -> nonsense\n' }]);
+      editor.executeEdits('test', [
+        { range: { startLineNumber: 12, startColumn: 1, endLineNumber: 12, endColumn: 1 }, text: '    -> nonsense\n' },
+      ]);
     });
     await expect(run('images/digit-1.png')).rejects.toThrow();
     const problem = await page.locator('#run-problem').textContent();
@@ -226,22 +279,34 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     await page.evaluate(() => {
       const editor = window.playground!.editor;
       const column = editor.getModel()!.getLineContent(9).indexOf('28, 1]') + 5;
-      editor.executeEdits('test', [{ range: { startLineNumber: 9, startColumn: column, endLineNumber: 9, endColumn: column + 1 }, text: '2' }]);
+      editor.executeEdits('test', [
+        { range: { startLineNumber: 9, startColumn: column, endLineNumber: 9, endColumn: column + 1 }, text: '2' },
+      ]);
     });
     await expect(run('images/digit-1.png')).rejects.toThrow();
-    expect(await page.locator('#run-problem').textContent()).toBe('the model `GapCam` cannot run on a picked image: its input `image` is [N, 28, 28, 2], where the playground runs one input of [N, H, W, 1] or [N, H, W, 3]');
+    expect(await page.locator('#run-problem').textContent()).toBe(
+      'the model `GapCam` cannot run on a picked image: its input `image` is [N, 28, 28, 2], where the playground runs one input of [N, H, W, 1] or [N, H, W, 3]',
+    );
     await page.evaluate((text) => window.playground!.editor.getModel()!.setValue(text), original);
     // A file that is no image is refused with the decoder's diagnostic.
     await page.locator('#image-file').setInputFiles(join(ROOT, 'examples', 'gap_cam.seg'));
     await page.waitForSelector('#run-problem:not([hidden])', { timeout: 15_000 });
-    expect((await page.locator('#run-problem').textContent())!.trim()).toBe('gap_cam.seg:1:1: error E0602: gap_cam.seg is not an image this browser can decode\n  hint: choose a PNG or JPEG file');
+    expect((await page.locator('#run-problem').textContent())!.trim()).toBe(
+      'gap_cam.seg:1:1: error E0602: gap_cam.seg is not an image this browser can decode\n  hint: choose a PNG or JPEG file',
+    );
   }, 60_000);
   /** Opens a bundled example with the picker above the editor, as a person would. */
   const openExample = async (file: string) => {
     const { page } = session;
     const value = await page.locator('#example-picker option', { hasText: file }).getAttribute('value');
     await page.locator('#example-picker').selectOption(value!);
-    await page.waitForFunction(() => window.playground!.shown.version === window.playground!.editor.getModel()!.getVersionId() && window.playground!.shown.shapes, undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () =>
+        window.playground!.shown.version === window.playground!.editor.getModel()!.getVersionId() &&
+        window.playground!.shown.shapes,
+      undefined,
+      { timeout: 30_000 },
+    );
     expect(await markers()).toEqual([]);
   };
 
@@ -249,18 +314,32 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     await openExample('examples/acol.seg');
     for (const [image, truth] of Object.entries(TRUTH).filter(([, t]) => t.model === 'acol')) {
       const result = await run(`images/${image}`);
-      expect({ image, predicted: result.predicted, trained: result.trained, inputSize: result.inputSize }).toEqual({ image, predicted: truth.label, trained: true, inputSize: [64, 64] });
+      expect({ image, predicted: result.predicted, trained: result.trained, inputSize: result.inputSize }).toEqual({
+        image,
+        predicted: truth.label,
+        trained: true,
+        inputSize: [64, 64],
+      });
     }
   }, 60_000);
 
   test('the small DeepLabv3+ segments a bundled image close to its true mask, with a Grad-CAM of the class found', async () => {
     await openExample('examples/deeplabv3plus_small.seg');
     const result = await run('images/shapes-a.png');
-    expect(result).toMatchObject({ kind: 'segmentation', trained: true, inputSize: [64, 64], heatmap: { min: 0, max: 1, size: 64 * 64 } });
+    expect(result).toMatchObject({
+      kind: 'segmentation',
+      trained: true,
+      inputSize: [64, 64],
+      heatmap: { min: 0, max: 1, size: 64 * 64 },
+    });
     // The true mask is drawn in the VOC palette: class c has the colour palette[3c..3c+2].
-    const truth = PNG.sync.read(readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'images', 'shapes-a.mask.png')));
+    const truth = PNG.sync.read(
+      readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'images', 'shapes-a.mask.png')),
+    );
     const palette = vocPalette(4);
-    const labels = Array.from({ length: 64 * 64 }, (_, pixel) => [0, 1, 2, 3].find((c) => [0, 1, 2].every((k) => truth.data[pixel * 4 + k] === palette[c * 3 + k])));
+    const labels = Array.from({ length: 64 * 64 }, (_, pixel) =>
+      [0, 1, 2, 3].find((c) => [0, 1, 2].every((k) => truth.data[pixel * 4 + k] === palette[c * 3 + k])),
+    );
     expect(labels.every((label) => label !== undefined)).toBe(true);
     const agree = result.mask!.filter((label, pixel) => label === labels[pixel]).length / labels.length;
     expect(agree).toBeGreaterThan(0.95);
@@ -272,8 +351,12 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
     expect(await session.page.locator('#mask-figure').isVisible()).toBe(true);
     // Class names come from classes.json beside the trained weights.
     const names = ['background', 'circle', 'square', 'triangle'];
-    expect(await session.page.locator('#run-result').textContent()).toMatch(/^pixels: background \d+\.\d%, circle \d+\.\d%, square \d+\.\d%, triangle \d+\.\d%$/);
-    expect(await session.page.locator('#heatmap-caption').textContent()).toBe(`Grad-CAM for ${names[result.classIndex]} at ${result.target}`);
+    expect(await session.page.locator('#run-result').textContent()).toMatch(
+      /^pixels: background \d+\.\d%, circle \d+\.\d%, square \d+\.\d%, triangle \d+\.\d%$/,
+    );
+    expect(await session.page.locator('#heatmap-caption').textContent()).toBe(
+      `Grad-CAM for ${names[result.classIndex]} at ${result.target}`,
+    );
     await session.page.screenshot({ path: join(ARTIFACTS, 'playground-segmentation.png') });
     expect(session.problems).toEqual([]);
   }, 120_000);
@@ -286,7 +369,12 @@ describe.skipIf(!chromiumAvailable())('the playground page', () => {
       await gpu.page.waitForFunction(() => window.playground?.shown.shapes === true, undefined, { timeout: 60_000 });
       const onGpu = await gpu.page.evaluate(() => window.playground!.run('images/digit-7.png'));
       expect(await gpu.page.locator('#run-backend').textContent()).toMatch(/^backend: webgpu on /);
-      expect(onGpu).toMatchObject({ kind: 'classifier', trained: true, predicted: 7, heatmap: { min: 0, max: 1, size: 28 * 28 } });
+      expect(onGpu).toMatchObject({
+        kind: 'classifier',
+        trained: true,
+        predicted: 7,
+        heatmap: { min: 0, max: 1, size: 28 * 28 },
+      });
       onGpu.probabilities!.forEach((p, index) => expect(p).toBeCloseTo(onWasm.probabilities![index]!, 3));
       expect(gpu.problems).toEqual([]);
     } finally {

@@ -48,14 +48,35 @@ test('the extension packs into a .vsix with the grammar, the configuration and t
     'extension/readme.md',
     'extension/syntaxes/seg.tmLanguage.json',
   ]);
-  expect(files.get('extension/syntaxes/seg.tmLanguage.json')!.toString('utf8')).toBe(readFileSync('grammar/seg.tmLanguage.json', 'utf8'));
+  expect(files.get('extension/syntaxes/seg.tmLanguage.json')!.toString('utf8')).toBe(
+    readFileSync('grammar/seg.tmLanguage.json', 'utf8'),
+  );
   const manifest = JSON.parse(files.get('extension/package.json')!.toString('utf8'));
   expect(manifest.main).toBe('./dist/extension.js');
-  expect(manifest.contributes.languages[0]).toMatchObject({ id: 'seg', extensions: ['.seg'], configuration: './language-configuration.json' });
-  expect(manifest.contributes.grammars[0]).toEqual({ language: 'seg', scopeName: 'source.seg', path: './syntaxes/seg.tmLanguage.json' });
-  expect(JSON.parse(files.get('extension/language-configuration.json')!.toString('utf8')).comments).toEqual({ lineComment: '//', blockComment: ['/*', '*/'] });
+  expect(manifest.contributes.languages[0]).toMatchObject({
+    id: 'seg',
+    extensions: ['.seg'],
+    configuration: './language-configuration.json',
+  });
+  expect(manifest.contributes.grammars[0]).toEqual({
+    language: 'seg',
+    scopeName: 'source.seg',
+    path: './syntaxes/seg.tmLanguage.json',
+  });
+  expect(JSON.parse(files.get('extension/language-configuration.json')!.toString('utf8')).comments).toEqual({
+    lineComment: '//',
+    blockComment: ['/*', '*/'],
+  });
   const client = files.get('extension/dist/extension.js')!.toString('utf8');
   // The bundle requires only `vscode` from outside (vscode-languageclient is inside it).
-  expect(new Set([...client.matchAll(/require\("([^"./][^"]*)"\)/g)].map((m) => m[1]!).filter((name) => !name.startsWith('node:') && !isBuiltin(name)))).toEqual(new Set(['vscode']));
-  expect(files.get('extension.vsixmanifest')!.toString('utf8')).toContain('<Identity Language="en-US" Id="segc-seg" Version="0.1.0" Publisher="segc"');
+  expect(
+    new Set(
+      [...client.matchAll(/require\("([^"./][^"]*)"\)/g)]
+        .map((m) => m[1]!)
+        .filter((name) => !name.startsWith('node:') && !isBuiltin(name)),
+    ),
+  ).toEqual(new Set(['vscode']));
+  expect(files.get('extension.vsixmanifest')!.toString('utf8')).toContain(
+    '<Identity Language="en-US" Id="segc-seg" Version="0.1.0" Publisher="segc"',
+  );
 }, 60_000);

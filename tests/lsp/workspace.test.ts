@@ -16,7 +16,8 @@ model M(classes: int = 10) {
   output logits = Head(image -> conv(4, 3), classes)
 }
 `;
-const HEAD = 'import { GapHead } from "std/heads.seg"\n\nblock Head(x, classes: int) {\n  return GapHead(x, classes)\n}\n';
+const HEAD =
+  'import { GapHead } from "std/heads.seg"\n\nblock Head(x, classes: int) {\n  return GapHead(x, classes)\n}\n';
 
 function workspace(): Workspace {
   return new Workspace(memoryHost({ 'main.seg': MAIN, 'head.seg': HEAD, 'std/heads.seg': HEADS }));
@@ -29,7 +30,9 @@ describe('the editor workspace', () => {
     files.open('main.seg', MAIN.replace('conv(4, 3)', 'conv(5, 3)'));
     const second = files.check('main.seg');
     expect(second).not.toBe(first);
-    expect(second.program.modules.get('std/heads.seg')!.program).toBe(first.program.modules.get('std/heads.seg')!.program);
+    expect(second.program.modules.get('std/heads.seg')!.program).toBe(
+      first.program.modules.get('std/heads.seg')!.program,
+    );
     expect(second.program.modules.get('head.seg')!.program).toBe(first.program.modules.get('head.seg')!.program);
     expect(second.module!.program).not.toBe(first.module!.program);
   });
@@ -49,9 +52,11 @@ describe('the editor workspace', () => {
     files.open('head.seg', HEAD.replace('import { GapHead }', 'import { GapHed }'));
     const after = files.check('main.seg');
     expect(after).not.toBe(before);
-    expect(after.diagnostics.map((d) => `${d.span.file}:${d.span.start.line}:${d.span.start.column} ${d.code} ${d.message} (${d.hint})`)).toEqual([
-      'head.seg:1:10 E0203 `std/heads.seg` has no block or model named `GapHed` (did you mean `GapHead`?)',
-    ]);
+    expect(
+      after.diagnostics.map(
+        (d) => `${d.span.file}:${d.span.start.line}:${d.span.start.column} ${d.code} ${d.message} (${d.hint})`,
+      ),
+    ).toEqual(['head.seg:1:10 E0203 `std/heads.seg` has no block or model named `GapHed` (did you mean `GapHead`?)']);
     // In main.seg's editor it shows at the import that reaches it, where it happened as related information.
     expect(editorDiagnostics(files, 'main.seg', after.diagnostics)).toEqual([
       {
@@ -59,8 +64,17 @@ describe('the editor workspace', () => {
         severity: 1,
         code: 'E0203',
         source: 'segc',
-        message: '`std/heads.seg` has no block or model named `GapHed`\nhint: did you mean `GapHead`?\n(in head.seg:1:10)',
-        relatedInformation: [{ location: { path: 'head.seg', range: { start: { line: 0, character: 9 }, end: { line: 0, character: 15 } } }, message: 'the mistake is here' }],
+        message:
+          '`std/heads.seg` has no block or model named `GapHed`\nhint: did you mean `GapHead`?\n(in head.seg:1:10)',
+        relatedInformation: [
+          {
+            location: {
+              path: 'head.seg',
+              range: { start: { line: 0, character: 9 }, end: { line: 0, character: 15 } },
+            },
+            message: 'the mistake is here',
+          },
+        ],
       },
     ]);
   });

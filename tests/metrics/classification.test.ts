@@ -4,10 +4,30 @@ import { ClassificationAccuracy, argmaxRows, topKAccuracy, topKCorrect } from '.
 
 // Four examples over six classes; the label's rank is 0, 2, 5 and (tied) 1.
 const values = Float32Array.from([
-  9, 1, 2, 3, 4, 5, // label 0: best
-  1, 7, 8, 9, 0, 0, // label 1: two classes above it
-  6, 5, 4, 3, 2, 1, // label 5: worst
-  3, 5, 5, 0, 0, 0, // label 2: tied with class 1 for the top
+  9,
+  1,
+  2,
+  3,
+  4,
+  5, // label 0: best
+  1,
+  7,
+  8,
+  9,
+  0,
+  0, // label 1: two classes above it
+  6,
+  5,
+  4,
+  3,
+  2,
+  1, // label 5: worst
+  3,
+  5,
+  5,
+  0,
+  0,
+  0, // label 2: tied with class 1 for the top
 ]);
 const logits = { values, count: 4, classes: 6 };
 const labels = Int32Array.from([0, 1, 5, 2]);

@@ -97,7 +97,9 @@ describe('connected components against union-find', () => {
     const find = (index: number): number => (parent[index] === index ? index : (parent[index] = find(parent[index]!)));
     for (let index = 0; index < mask.length; index++) {
       for (let other = 0; other < mask.length; other++) {
-        const touching = Math.abs((index % width) - (other % width)) <= 1 && Math.abs(Math.floor(index / width) - Math.floor(other / width)) <= 1;
+        const touching =
+          Math.abs((index % width) - (other % width)) <= 1 &&
+          Math.abs(Math.floor(index / width) - Math.floor(other / width)) <= 1;
         if (mask[index] && mask[other] && touching) parent[find(index)] = find(other);
       }
     }
@@ -107,13 +109,25 @@ describe('connected components against union-find', () => {
   }
 
   it('finds the same components on random masks', () => {
-    const masks = fc.integer({ min: 1, max: 7 }).chain((width) =>
-      fc.integer({ min: 1, max: 7 }).chain((height) => fc.tuple(fc.constant(width), fc.constant(height), fc.array(fc.integer({ min: 0, max: 1 }), { minLength: width * height, maxLength: width * height }))),
-    );
+    const masks = fc
+      .integer({ min: 1, max: 7 })
+      .chain((width) =>
+        fc
+          .integer({ min: 1, max: 7 })
+          .chain((height) =>
+            fc.tuple(
+              fc.constant(width),
+              fc.constant(height),
+              fc.array(fc.integer({ min: 0, max: 1 }), { minLength: width * height, maxLength: width * height }),
+            ),
+          ),
+      );
     fc.assert(
       fc.property(masks, ([width, height, mask]) => {
         const { components, labels } = connectedComponents(mask, width, height);
-        expect(components.map((component) => component.area).sort((a, b) => a - b)).toEqual(referenceAreas(mask, width));
+        expect(components.map((component) => component.area).sort((a, b) => a - b)).toEqual(
+          referenceAreas(mask, width),
+        );
         components.forEach((component, index) => expect(maskBox(labels, width, index + 1)).toEqual(component.box));
       }),
       { numRuns: 200, seed: 3 },
@@ -125,13 +139,27 @@ describe('MaxBoxAcc on hand-made maps', () => {
   // Image A: truth [0,0,2,2]; the map also lights the neighbouring block at 0.5, so below τ = 0.5
   // the box is [0,0,4,2] (IoU 0.5), from τ = 0.5 on it is exact (IoU 1).
   const imageA = {
-    map: { values: paint(4, 4, [[[0, 0, 2, 2], 1], [[2, 0, 4, 2], 0.5]]), width: 4, height: 4 },
+    map: {
+      values: paint(4, 4, [
+        [[0, 0, 2, 2], 1],
+        [[2, 0, 4, 2], 0.5],
+      ]),
+      width: 4,
+      height: 4,
+    },
     truthBoxes: [[0, 0, 2, 2]] as Box[],
   };
   // Image B: truth [2,2,4,4] lit at 0.25; a lone peak of 1 at (0,0). Below τ = 0.25 the largest
   // component is the true block (IoU 1) and the union box is [0,0,4,4] (IoU 0.25); above, only the peak (IoU 0).
   const imageB = {
-    map: { values: paint(4, 4, [[[0, 0, 1, 1], 1], [[2, 2, 4, 4], 0.25]]), width: 4, height: 4 },
+    map: {
+      values: paint(4, 4, [
+        [[0, 0, 1, 1], 1],
+        [[2, 2, 4, 4], 0.25],
+      ]),
+      width: 4,
+      height: 4,
+    },
     truthBoxes: [[2, 2, 4, 4]] as Box[],
   };
   const examples = [imageA, imageB];
@@ -175,7 +203,17 @@ describe('MaxBoxAcc on hand-made maps', () => {
     for (const level of result.levels) {
       expect(level.accuracy).toEqual(expectedCurve(iouA, iouLargestB, level.iouThreshold));
     }
-    const peakWins = { map: { values: paint(4, 4, [[[0, 0, 1, 1], 1], [[2, 2, 4, 4], 0.25]]), width: 4, height: 4 }, truthBoxes: [[0, 0, 1, 1]] as Box[] };
+    const peakWins = {
+      map: {
+        values: paint(4, 4, [
+          [[0, 0, 1, 1], 1],
+          [[2, 2, 4, 4], 0.25],
+        ]),
+        width: 4,
+        height: 4,
+      },
+      truthBoxes: [[0, 0, 1, 1]] as Box[],
+    };
     expect(boxAccuracy([peakWins], { mode: 'each' }).levels[0]!.accuracy.every((value) => value === 1)).toBe(true);
     expect(boxAccuracy([peakWins], { mode: 'largest' }).levels[0]!.accuracy[0]).toBe(0);
   });
@@ -199,7 +237,15 @@ describe('MaxBoxAccV2 as Choe et al. define it', () => {
   //   τ ≥ 0.5: two components of 4 pixels; the largest (first in raster order on the tie) is the
   //   first blob (IoU 0); the second blob's box [3,0,5,2] has IoU 4/6 = 2/3.
   const twoBlobs = {
-    map: { values: paint(5, 3, [[[0, 0, 2, 2], 1], [[2, 0, 3, 2], 0.5], [[3, 0, 5, 2], 1]]), width: 5, height: 3 },
+    map: {
+      values: paint(5, 3, [
+        [[0, 0, 2, 2], 1],
+        [[2, 0, 3, 2], 0.5],
+        [[3, 0, 5, 2], 1],
+      ]),
+      width: 5,
+      height: 3,
+    },
     truthBoxes: [[3, 0, 5, 3]] as Box[],
   };
 
@@ -223,7 +269,14 @@ describe('MaxBoxAccV2 as Choe et al. define it', () => {
     // A peak at 1 over a 2×2 shoulder at 127/128 = 0.9921875 (exact in float32): only τ ≥ 0.993
     // keeps the peak alone, which the 0.01 grid of V1 never visits (τ = 0.99 keeps the shoulder too).
     const shoulder = {
-      map: { values: paint(4, 4, [[[0, 0, 2, 2], 127 / 128], [[0, 0, 1, 1], 1]]), width: 4, height: 4 },
+      map: {
+        values: paint(4, 4, [
+          [[0, 0, 2, 2], 127 / 128],
+          [[0, 0, 1, 1], 1],
+        ]),
+        width: 4,
+        height: 4,
+      },
       truthBoxes: [[0, 0, 1, 1]] as Box[],
     };
     const result = boxAccuracy([shoulder], MAX_BOX_ACC_V2);

@@ -2,13 +2,23 @@
 import { describe, expect, it } from 'vitest';
 import { MultiLabelAccuracy } from '../../src/metrics/multi-label.js';
 
-const rows = (values: number[][]) => ({ values: Float32Array.from(values.flat()), count: values.length, classes: values[0]!.length });
+const rows = (values: number[][]) => ({
+  values: Float32Array.from(values.flat()),
+  count: values.length,
+  classes: values[0]!.length,
+});
 
 describe('MultiLabelAccuracy', () => {
   it('label accuracy, exact match and per-class AP, a class with no positive left out of the mean', () => {
     const scores = new MultiLabelAccuracy(4);
     // Decisions (logit > 0): [1,0,1,0], [0,1,1,0], [1,1,0,0] against the targets below.
-    scores.add(rows([[2, -1, 0.5, -1], [-0.5, 1.5, 0.2, -1]]), [1, 0, 0, 0, 0, 1, 1, 0]);
+    scores.add(
+      rows([
+        [2, -1, 0.5, -1],
+        [-0.5, 1.5, 0.2, -1],
+      ]),
+      [1, 0, 0, 0, 0, 1, 1, 0],
+    );
     scores.add(rows([[1, 0.25, -2, -1]]), [1, 0, 1, 0]);
     const result = scores.result();
     expect(result.examples).toBe(3);
@@ -29,7 +39,18 @@ describe('MultiLabelAccuracy', () => {
   });
 
   it('has no scores before any image, and refuses targets that do not match the logits', () => {
-    expect(new MultiLabelAccuracy(2).result()).toEqual({ examples: 0, labelAccuracy: null, exactMatch: null, meanAP: null, classes: [{ averagePrecision: null, positives: 0 }, { averagePrecision: null, positives: 0 }] });
-    expect(() => new MultiLabelAccuracy(2).add(rows([[1, 2]]), [1])).toThrow(/got 2 logits and 1 targets for 1 examples of 2 classes/);
+    expect(new MultiLabelAccuracy(2).result()).toEqual({
+      examples: 0,
+      labelAccuracy: null,
+      exactMatch: null,
+      meanAP: null,
+      classes: [
+        { averagePrecision: null, positives: 0 },
+        { averagePrecision: null, positives: 0 },
+      ],
+    });
+    expect(() => new MultiLabelAccuracy(2).add(rows([[1, 2]]), [1])).toThrow(
+      /got 2 logits and 1 targets for 1 examples of 2 classes/,
+    );
   });
 });

@@ -45,7 +45,11 @@ describe('pixel average precision', () => {
     const map = { values: Float32Array.from([0.9, 0.8, 0.7, 0.1]), width: 4, height: 1 };
     const accumulator = new PixelPrecision();
     accumulator.add(map, [255, 3, 0, 2]);
-    expect(accumulator.result()).toEqual({ averagePrecision: (1 / 2) * 1 + (1 / 2) * (2 / 3), positives: 2, negatives: 1 });
+    expect(accumulator.result()).toEqual({
+      averagePrecision: (1 / 2) * 1 + (1 / 2) * (2 / 3),
+      positives: 2,
+      negatives: 1,
+    });
   });
 
   it('agrees with the brute-force definition over several images, with ties', () => {
@@ -57,7 +61,10 @@ describe('pixel average precision', () => {
         const truth = pixels.map(([, t]) => t);
         const split = Math.min(cut, pixels.length - 1);
         const accumulator = new PixelPrecision();
-        accumulator.add({ values: Float32Array.from(scores.slice(0, split)), width: split, height: 1 }, truth.slice(0, split));
+        accumulator.add(
+          { values: Float32Array.from(scores.slice(0, split)), width: split, height: 1 },
+          truth.slice(0, split),
+        );
         const rest = pixels.length - split;
         accumulator.add({ values: Float32Array.from(scores.slice(split)), width: rest, height: 1 }, truth.slice(split));
         expect(Math.abs(accumulator.result().averagePrecision - bruteForceAP(scores, truth))).toBeLessThan(1e-12);

@@ -59,11 +59,19 @@ describe('SegModel', () => {
   });
 
   it('folds and fuses without changing results or leaking: sepconv, dwconv, leaky ReLU with its own slope', () => {
-    const source = 'model F() {\n  input x: f32[N, 8, 8, 3]\n  output y = x -> sepconv(4, 3) -> bn -> leakyRelu(0.3) -> dwconv(3, bias: false) -> bn -> relu6 -> dense(2, activation: none) -> leakyRelu(0.2)\n}\n';
-    const compiled = compileText(source.replace('-> dense(2, activation: none) -> leakyRelu(0.2)', '-> conv(2, 1) -> leakyRelu(0.2)')).models[0]!;
+    const source =
+      'model F() {\n  input x: f32[N, 8, 8, 3]\n  output y = x -> sepconv(4, 3) -> bn -> leakyRelu(0.3) -> dwconv(3, bias: false) -> bn -> relu6 -> dense(2, activation: none) -> leakyRelu(0.2)\n}\n';
+    const compiled = compileText(
+      source.replace('-> dense(2, activation: none) -> leakyRelu(0.2)', '-> conv(2, 1) -> leakyRelu(0.2)'),
+    ).models[0]!;
     const before = tf.memory().numTensors;
     const model = SegModel.random(compiled.graph!, compiled.sizes, 2);
-    expect(model.inference.nodes.map((n) => `${n.op}:${String(n.attrs.activation ?? '')}`)).toEqual(['input:', 'sepconv:leakyRelu', 'dwconv:relu6', 'conv:leakyRelu']);
+    expect(model.inference.nodes.map((n) => `${n.op}:${String(n.attrs.activation ?? '')}`)).toEqual([
+      'input:',
+      'sepconv:leakyRelu',
+      'dwconv:relu6',
+      'conv:leakyRelu',
+    ]);
     const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 3);
     const folded = model.predict(x).y!;
     const source_ = model.run(x).outputs.y!;
@@ -117,7 +125,14 @@ describe('SegModel', () => {
   it('trains: loss falls, batch-norm statistics move, and no tensor leaks per step', () => {
     const model = tinyModel(4);
     const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 9);
-    const labels = tf.oneHot(tf.tensor3d([...Array(128).keys()].map((i) => i % 3), [2, 8, 8], 'int32'), 3);
+    const labels = tf.oneHot(
+      tf.tensor3d(
+        [...Array(128).keys()].map((i) => i % 3),
+        [2, 8, 8],
+        'int32',
+      ),
+      3,
+    );
     const optimizer = tf.train.adam(0.05);
     const mean = model.weights.get('features/bn/movingMean')!;
     const meanBefore = mean.dataSync().slice();
@@ -125,10 +140,19 @@ describe('SegModel', () => {
     let counts: number[] = [];
     for (let step = 0; step < 8; step++) {
       const updates: [string, tf.Tensor][] = [];
-      const loss = optimizer.minimize(() => {
-        const { outputs } = model.run(x, { training: true, needsGradient: true, seed: step, updateState: (name, value) => updates.push([name, value]) });
-        return tf.losses.softmaxCrossEntropy(labels, outputs.logits!) as tf.Scalar;
-      }, true, model.trainableVariables())!;
+      const loss = optimizer.minimize(
+        () => {
+          const { outputs } = model.run(x, {
+            training: true,
+            needsGradient: true,
+            seed: step,
+            updateState: (name, value) => updates.push([name, value]),
+          });
+          return tf.losses.softmaxCrossEntropy(labels, outputs.logits!) as tf.Scalar;
+        },
+        true,
+        model.trainableVariables(),
+      )!;
       for (const [name, value] of updates) {
         model.weights.get(name)!.assign(value);
         value.dispose();

@@ -24,9 +24,13 @@ function randomWeights(model: SegModel, seed: number): Map<string, tf.Tensor> {
     weightDeclarations(model.graph).map((d, i) => {
       const shape = [...d.shape];
       const s = seed + i;
-      if (d.name.endsWith('/movingVariance')) return [d.name, tf.tidy(() => tf.add(tf.randomUniform(shape, 0, 1, 'float32', s), 0.5))];
+      if (d.name.endsWith('/movingVariance'))
+        return [d.name, tf.tidy(() => tf.add(tf.randomUniform(shape, 0, 1, 'float32', s), 0.5))];
       if (d.name.endsWith('/gamma')) return [d.name, tf.randomUniform(shape, 0.5, 1.5, 'float32', s)];
-      const scale = d.name.endsWith('/movingMean') || d.name.endsWith('/beta') || d.name.endsWith('/bias') ? 0.1 : Math.sqrt(2 / shape.slice(0, -1).reduce((a, b) => a * b, 1));
+      const scale =
+        d.name.endsWith('/movingMean') || d.name.endsWith('/beta') || d.name.endsWith('/bias')
+          ? 0.1
+          : Math.sqrt(2 / shape.slice(0, -1).reduce((a, b) => a * b, 1));
       return [d.name, tf.tidy(() => tf.mul(tf.randomNormal(shape, 0, 1, 'float32', s), scale))];
     }),
   );
@@ -34,7 +38,9 @@ function randomWeights(model: SegModel, seed: number): Map<string, tf.Tensor> {
 
 /** Max |a − b| over max |b|. Read with `data()`: WebGPU in Node cannot read synchronously. */
 async function maxRelativeError(actual: tf.Tensor, expected: tf.Tensor): Promise<number> {
-  const ratio = tf.tidy(() => tf.div(tf.max(tf.abs(tf.sub(actual, expected))), tf.maximum(tf.max(tf.abs(expected)), 1e-6)));
+  const ratio = tf.tidy(() =>
+    tf.div(tf.max(tf.abs(tf.sub(actual, expected))), tf.maximum(tf.max(tf.abs(expected)), 1e-6)),
+  );
   const [value] = await ratio.data();
   ratio.dispose();
   return value!;

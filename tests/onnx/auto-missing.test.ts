@@ -23,17 +23,38 @@ describe('--backend auto without onnxruntime-node', () => {
     ['run', []],
     ['explain', ['--method', 'gradcam']],
   ])('segc %s keeps the tfjs choice and says why', async (command, extra) => {
-    const result = await segc(command, ...MODEL, '--image', 'examples/images/digit-7.png', '--out', join(directory, command), ...extra);
+    const result = await segc(
+      command,
+      ...MODEL,
+      '--image',
+      'examples/images/digit-7.png',
+      '--out',
+      join(directory, command),
+      ...extra,
+    );
     expect(result.code, result.err).toBe(0);
     const lines = backendLines(result.err);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^backend: (wasm|cpu|webgpu)\b.* — auto: .* \(not onnx: onnxruntime-node is not installed\)$/);
+    expect(lines[0]).toMatch(
+      /^backend: (wasm|cpu|webgpu)\b.* — auto: .* \(not onnx: onnxruntime-node is not installed\)$/,
+    );
   });
 
   it('--backend onnx says how to add the package', async () => {
-    const result = await segc('run', ...MODEL, '--image', 'examples/images/digit-7.png', '--out', join(directory, 'onnx'), '--backend', 'onnx');
+    const result = await segc(
+      'run',
+      ...MODEL,
+      '--image',
+      'examples/images/digit-7.png',
+      '--out',
+      join(directory, 'onnx'),
+      '--backend',
+      'onnx',
+    );
     expect(result.code).toBe(1);
-    expect(result.err).toContain('ONNX Runtime is not installed: the onnx executor needs the optional package onnxruntime-node');
+    expect(result.err).toContain(
+      'ONNX Runtime is not installed: the onnx executor needs the optional package onnxruntime-node',
+    );
     expect(result.err).toContain('npm install onnxruntime-node');
   });
 });

@@ -17,24 +17,66 @@ const MODEL = ['examples/gap_cam.seg', '--weights', 'weights/gap_cam'];
 
 describe('--backend auto with onnxruntime-node installed', () => {
   it('runs segc run on ONNX Runtime, says so once, and reports what --backend cpu reports', async () => {
-    const auto = await segc('run', ...MODEL, '--image', 'examples/images/digit-7.png', '--out', join(directory, 'auto'), '--json');
+    const auto = await segc(
+      'run',
+      ...MODEL,
+      '--image',
+      'examples/images/digit-7.png',
+      '--out',
+      join(directory, 'auto'),
+      '--json',
+    );
     expect(auto.code, auto.err).toBe(0);
-    expect(backendLines(auto.err)).toEqual(['backend: onnx (onnxruntime-node, cpu) — auto: onnxruntime-node is installed and segc run needs inference only; tfjs cpu prepares images and results']);
-    const cpu = await segc('run', ...MODEL, '--image', 'examples/images/digit-7.png', '--out', join(directory, 'cpu'), '--backend', 'cpu', '--json');
+    expect(backendLines(auto.err)).toEqual([
+      'backend: onnx (onnxruntime-node, cpu) — auto: onnxruntime-node is installed and segc run needs inference only; tfjs cpu prepares images and results',
+    ]);
+    const cpu = await segc(
+      'run',
+      ...MODEL,
+      '--image',
+      'examples/images/digit-7.png',
+      '--out',
+      join(directory, 'cpu'),
+      '--backend',
+      'cpu',
+      '--json',
+    );
     expect(cpu.code, cpu.err).toBe(0);
-    const [fromAuto, fromCpu] = [auto, cpu].map((r) => JSON.parse(r.out) as { top: { class: number; probability: number }[] });
+    const [fromAuto, fromCpu] = [auto, cpu].map(
+      (r) => JSON.parse(r.out) as { top: { class: number; probability: number }[] },
+    );
     expect(fromAuto!.top.map((c) => c.class)).toEqual(fromCpu!.top.map((c) => c.class));
     fromAuto!.top.forEach((c, i) => expect(Math.abs(c.probability - fromCpu!.top[i]!.probability)).toBeLessThan(1e-4));
   });
 
   it('runs Grad-CAM on the ONNX explanation model', async () => {
-    const result = await segc('explain', ...MODEL, '--image', 'examples/images/digit-7.png', '--out', join(directory, 'gradcam'), '--method', 'gradcam');
+    const result = await segc(
+      'explain',
+      ...MODEL,
+      '--image',
+      'examples/images/digit-7.png',
+      '--out',
+      join(directory, 'gradcam'),
+      '--method',
+      'gradcam',
+    );
     expect(result.code, result.err).toBe(0);
-    expect(backendLines(result.err)).toEqual(['backend: onnx (onnxruntime-node, cpu) — auto: onnxruntime-node is installed and the ONNX explanation model makes gradcam maps; tfjs cpu prepares images and results']);
+    expect(backendLines(result.err)).toEqual([
+      'backend: onnx (onnxruntime-node, cpu) — auto: onnxruntime-node is installed and the ONNX explanation model makes gradcam maps; tfjs cpu prepares images and results',
+    ]);
   });
 
   it('keeps tfjs for feature grids, which the explanation model does not make', async () => {
-    const result = await segc('explain', ...MODEL, '--image', 'examples/images/digit-7.png', '--out', join(directory, 'features'), '--method', 'features');
+    const result = await segc(
+      'explain',
+      ...MODEL,
+      '--image',
+      'examples/images/digit-7.png',
+      '--out',
+      join(directory, 'features'),
+      '--method',
+      'features',
+    );
     expect(result.code, result.err).toBe(0);
     const lines = backendLines(result.err);
     expect(lines).toHaveLength(1);
@@ -51,6 +93,8 @@ describe('--backend auto with onnxruntime-node installed', () => {
     expect(result.code, result.err).toBe(0);
     const lines = backendLines(result.err);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^backend: (wasm|cpu|webgpu)\b.* — auto: .* \(not onnx: `y\/pad` has no ONNX form: pad with `mode: symmetric` has no ONNX form at opset 17\)$/);
+    expect(lines[0]).toMatch(
+      /^backend: (wasm|cpu|webgpu)\b.* — auto: .* \(not onnx: `y\/pad` has no ONNX form: pad with `mode: symmetric` has no ONNX form at opset 17\)$/,
+    );
   });
 });

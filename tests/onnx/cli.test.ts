@@ -23,7 +23,11 @@ const directory = mkdtempSync(join(tmpdir(), 'segc-onnx-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 /** The model's metadata, and the name, type and doc string of every node, read by the onnx package. */
-function describeModel(path: string): { metadata: Record<string, string>; nodes: [string, string, string][]; input: (number | string)[] } {
+function describeModel(path: string): {
+  metadata: Record<string, string>;
+  nodes: [string, string, string][];
+  input: (number | string)[];
+} {
   const script = [
     'import json, sys, onnx',
     'm = onnx.load(sys.argv[1])',
@@ -35,7 +39,16 @@ function describeModel(path: string): { metadata: Record<string, string>; nodes:
 
 describe('segc build --target onnx', () => {
   it('writes a checked model with the source names, doc strings and preprocessing', async () => {
-    const result = await segc('build', 'examples/gap_cam.seg', '--target', 'onnx', '-o', directory, '--weights', 'weights/gap_cam');
+    const result = await segc(
+      'build',
+      'examples/gap_cam.seg',
+      '--target',
+      'onnx',
+      '-o',
+      directory,
+      '--weights',
+      'weights/gap_cam',
+    );
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     const path = join(directory, 'GapCam.onnx');
@@ -46,8 +59,15 @@ describe('segc build --target onnx', () => {
     const conv = model.nodes.find(([, op]) => op === 'Conv')!;
     expect(conv[0]).toBe('features/conv:Conv');
     expect(conv[2]).toBe('conv at examples/gap_cam.seg:12:8');
-    expect(JSON.parse(model.metadata['segc.inputs']!)[0]).toMatchObject({ name: 'image', layout: 'NHWC', color: 'grey: mean of R, G and B' });
-    expect(JSON.parse(model.metadata['segc.outputs']!).map((o: { name: string }) => o.name)).toEqual(['logits', 'probabilities']);
+    expect(JSON.parse(model.metadata['segc.inputs']!)[0]).toMatchObject({
+      name: 'image',
+      layout: 'NHWC',
+      color: 'grey: mean of R, G and B',
+    });
+    expect(JSON.parse(model.metadata['segc.outputs']!).map((o: { name: string }) => o.name)).toEqual([
+      'logits',
+      'probabilities',
+    ]);
   });
 
   it('points at the op that has no ONNX form', async () => {
@@ -55,7 +75,9 @@ describe('segc build --target onnx', () => {
     writeFileSync(file, 'model M() {\n  input x: f32[N, 8, 8, 3]\n  output y = x -> pad([1], mode: symmetric)\n}\n');
     const result = await segc('build', file, '--target', 'onnx', '-o', directory);
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`${file}:3:19: error E1801: cannot export \`y/pad\` to ONNX: pad with \`mode: symmetric\` has no ONNX form at opset 17`);
+    expect(result.err).toContain(
+      `${file}:3:19: error E1801: cannot export \`y/pad\` to ONNX: pad with \`mode: symmetric\` has no ONNX form at opset 17`,
+    );
     expect(result.err).toContain('use `mode: reflect` or `constant`');
   });
 });
@@ -69,7 +91,19 @@ describe('segc run and explain --backend onnx', () => {
     const files: Buffer[][] = [];
     for (const backend of ['cpu', 'onnx']) {
       const out = join(directory, `run-${backend}`);
-      const result = await segc('run', model, '--weights', weights, '--image', image, '--out', out, '--backend', backend, '--json');
+      const result = await segc(
+        'run',
+        model,
+        '--weights',
+        weights,
+        '--image',
+        image,
+        '--out',
+        out,
+        '--backend',
+        backend,
+        '--json',
+      );
       expect(result.code, result.err).toBe(0);
       if (backend === 'onnx') expect(result.err).toContain('backend: onnx (onnxruntime-node, cpu)');
       const report = JSON.parse(result.out) as Record<string, unknown>;
@@ -96,29 +130,48 @@ describe('segc run and explain --backend onnx', () => {
     ['examples/gap_cam.seg', 'weights/gap_cam', 'examples/images/digit-7.png', 'gradcam'],
     ['examples/gap_cam.seg', 'weights/gap_cam', 'examples/images/digit-1.png', 'cam'],
     ['examples/deeplabv3plus_small.seg', 'weights/deeplabv3plus_small', 'examples/images/shapes-b.png', 'layercam'],
-  ])('segc explain %s (weights %s, image %s, method %s) gives the maps of --backend cpu', async (model, weights, image, method) => {
-    const maps: number[][] = [];
-    const reports: Record<string, unknown>[] = [];
-    for (const backend of ['cpu', 'onnx']) {
-      const out = join(directory, `explain-${backend}`);
-      const result = await segc('explain', model, '--weights', weights, '--image', image, '--out', out, '--method', method, '--backend', backend, '--json');
-      expect(result.code, result.err).toBe(0);
-      const report = JSON.parse(result.out) as { files: string[] } & Record<string, unknown>;
-      reports.push(report);
-      const mapFile = report.files.find((f) => f.endsWith('.map.json'))!;
-      maps.push((JSON.parse(readFileSync(mapFile, 'utf8')) as { values: number[] }).values);
-    }
-    const { files: _cpuFiles, ...cpu } = reports[0]!;
-    const { files: _onnxFiles, ...onnx } = reports[1]!;
-    expect(onnx).toEqual(cpu);
-    expect(maps[1]!.length).toBe(maps[0]!.length);
-    expect(Math.max(...maps[0]!.map((v, i) => Math.abs(v - maps[1]![i]!)))).toBeLessThan(1e-4);
-  });
+  ])(
+    'segc explain %s (weights %s, image %s, method %s) gives the maps of --backend cpu',
+    async (model, weights, image, method) => {
+      const maps: number[][] = [];
+      const reports: Record<string, unknown>[] = [];
+      for (const backend of ['cpu', 'onnx']) {
+        const out = join(directory, `explain-${backend}`);
+        const result = await segc(
+          'explain',
+          model,
+          '--weights',
+          weights,
+          '--image',
+          image,
+          '--out',
+          out,
+          '--method',
+          method,
+          '--backend',
+          backend,
+          '--json',
+        );
+        expect(result.code, result.err).toBe(0);
+        const report = JSON.parse(result.out) as { files: string[] } & Record<string, unknown>;
+        reports.push(report);
+        const mapFile = report.files.find((f) => f.endsWith('.map.json'))!;
+        maps.push((JSON.parse(readFileSync(mapFile, 'utf8')) as { values: number[] }).values);
+      }
+      const { files: _cpuFiles, ...cpu } = reports[0]!;
+      const { files: _onnxFiles, ...onnx } = reports[1]!;
+      expect(onnx).toEqual(cpu);
+      expect(maps[1]!.length).toBe(maps[0]!.length);
+      expect(Math.max(...maps[0]!.map((v, i) => Math.abs(v - maps[1]![i]!)))).toBeLessThan(1e-4);
+    },
+  );
 
   it('says how to add ONNX Runtime when it is missing', async () => {
     const error = await loadOnnxRuntime('onnxruntime-node-missing-package').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OnnxRuntimeMissing);
-    expect((error as OnnxRuntimeMissing).message).toBe('ONNX Runtime is not installed: the onnx executor needs the optional package onnxruntime-node');
+    expect((error as OnnxRuntimeMissing).message).toBe(
+      'ONNX Runtime is not installed: the onnx executor needs the optional package onnxruntime-node',
+    );
     expect((error as OnnxRuntimeMissing).hint).toContain('npm install onnxruntime-node');
   });
 });

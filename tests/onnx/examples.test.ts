@@ -29,8 +29,12 @@ const SIZES: Readonly<Record<string, readonly number[]>> = {
 };
 
 const EXAMPLES = [
-  ...readdirSync('examples').filter((f) => f.endsWith('.seg')).map((f) => join('examples', f)),
-  ...readdirSync('examples/train').filter((f) => f.endsWith('.seg')).map((f) => join('examples/train', f)),
+  ...readdirSync('examples')
+    .filter((f) => f.endsWith('.seg'))
+    .map((f) => join('examples', f)),
+  ...readdirSync('examples/train')
+    .filter((f) => f.endsWith('.seg'))
+    .map((f) => join('examples/train', f)),
 ];
 
 const directory = mkdtempSync(join(tmpdir(), 'segc-onnx-examples-'));
@@ -44,22 +48,26 @@ describe('every example on ONNX', () => {
     expect(EXAMPLES.map((f) => f.split('/').pop()).sort()).toEqual(Object.keys(SIZES).sort());
   });
 
-  it.each(EXAMPLES)('%s passes the checker and matches tfjs', async (file) => {
-    const model = modelFromFile(file);
-    try {
-      const path = join(directory, `${model.graph.model}.onnx`);
-      writeFileSync(path, exportOnnx(model.inference, model.weights).model);
-      expect(checkModels([path])).toEqual(['ok']);
-      const engine = await engineFor(model);
-      const input = tf.randomUniform([...SIZES[file.split('/').pop()!]!], 0, 1, 'float32', 5);
-      const errors = await compareOutputs(model, engine, input);
-      for (const [name, error] of Object.entries(errors)) expect(error, name).toBeLessThan(1e-4);
-      input.dispose();
-      await engine.dispose();
-    } finally {
-      model.dispose();
-    }
-  }, 300_000);
+  it.each(EXAMPLES)(
+    '%s passes the checker and matches tfjs',
+    async (file) => {
+      const model = modelFromFile(file);
+      try {
+        const path = join(directory, `${model.graph.model}.onnx`);
+        writeFileSync(path, exportOnnx(model.inference, model.weights).model);
+        expect(checkModels([path])).toEqual(['ok']);
+        const engine = await engineFor(model);
+        const input = tf.randomUniform([...SIZES[file.split('/').pop()!]!], 0, 1, 'float32', 5);
+        const errors = await compareOutputs(model, engine, input);
+        for (const [name, error] of Object.entries(errors)) expect(error, name).toBeLessThan(1e-4);
+        input.dispose();
+        await engine.dispose();
+      } finally {
+        model.dispose();
+      }
+    },
+    300_000,
+  );
 
   it('keeps the weights in an external data file past the threshold', () => {
     const model = modelFromFile('examples/gap_cam.seg');

@@ -23,14 +23,33 @@ beforeAll(async () => {
 const HEAD = 'gap -> dense(3)';
 const PATHS: readonly { name: string; body: string; kinked?: boolean }[] = [
   { name: 'conv, bn, relu, gap, dense', body: `output s = a -> conv(5, 3, bias: false) -> bn -> relu -> ${HEAD}` },
-  { name: 'strided dwconv with relu6, leaky conv, bilinear upsample like', kinked: true, body: `output s = a -> dwconv(3, stride: 2, activation: relu6) -> conv(6, 1, activation: leakyRelu) -> upsample(like: a, mode: bilinear) -> ${HEAD}` },
-  { name: 'nearest upsample, strided valid conv', body: `output s = a -> upsample(size: [24, 20]) -> conv(4, 2, stride: 2, padding: valid) -> ${HEAD}` },
-  { name: 'gate: gap keep, sigmoid, mul with broadcast', body: `let gate = a -> gap(keep: true) -> conv(6, 1) -> sigmoid\n  output s = mul(a, gate) -> ${HEAD}` },
+  {
+    name: 'strided dwconv with relu6, leaky conv, bilinear upsample like',
+    kinked: true,
+    body: `output s = a -> dwconv(3, stride: 2, activation: relu6) -> conv(6, 1, activation: leakyRelu) -> upsample(like: a, mode: bilinear) -> ${HEAD}`,
+  },
+  {
+    name: 'nearest upsample, strided valid conv',
+    body: `output s = a -> upsample(size: [24, 20]) -> conv(4, 2, stride: 2, padding: valid) -> ${HEAD}`,
+  },
+  {
+    name: 'gate: gap keep, sigmoid, mul with broadcast',
+    body: `let gate = a -> gap(keep: true) -> conv(6, 1) -> sigmoid\n  output s = mul(a, gate) -> ${HEAD}`,
+  },
   { name: 'add, max, tanh', body: `output s = add(a, max(a, tanh(a)), a) -> ${HEAD}` },
-  { name: 'sepconv, strided and dilated', body: `output s = a -> sepconv(4, 3, stride: 2, activation: sigmoid) -> sepconv(3, 3, dilation: 2) -> ${HEAD}` },
+  {
+    name: 'sepconv, strided and dilated',
+    body: `output s = a -> sepconv(4, 3, stride: 2, activation: sigmoid) -> sepconv(3, 3, dilation: 2) -> ${HEAD}`,
+  },
   { name: 'concat of branches', body: `output s = concat([a, relu(a)]) -> conv(3, 3, stride: 2) -> ${HEAD}` },
-  { name: 'pad, crop, channels, hardSwish, dropout', body: `output s = a -> pad([1, 0, 2, 1]) -> crop(amount: [1, 0, 2, 1]) -> channels(1, 5) -> hardSwish -> dropout(0.2) -> conv(2, 3) -> ${HEAD}` },
-  { name: 'gmp, flatten, dense tanh, softmax', body: 'output s = concat([gmp(a), a -> conv(2, 3, stride: 2) -> flatten], axis: 1) -> dense(3, activation: tanh) -> softmax' },
+  {
+    name: 'pad, crop, channels, hardSwish, dropout',
+    body: `output s = a -> pad([1, 0, 2, 1]) -> crop(amount: [1, 0, 2, 1]) -> channels(1, 5) -> hardSwish -> dropout(0.2) -> conv(2, 3) -> ${HEAD}`,
+  },
+  {
+    name: 'gmp, flatten, dense tanh, softmax',
+    body: 'output s = concat([gmp(a), a -> conv(2, 3, stride: 2) -> flatten], axis: 1) -> dense(3, activation: tanh) -> softmax',
+  },
 ];
 
 /**
@@ -40,28 +59,43 @@ const PATHS: readonly { name: string; body: string; kinked?: boolean }[] = [
  */
 describe('the derivative graph', () => {
   it.each(PATHS)('$name', async ({ body, kinked }) => {
-    const source = compileGraph(`model Path() {\n  input x: f32[N, 12, 10, 3]\n  let a = x -> conv(6, 3)\n  ${body}\n}\n`);
+    const source = compileGraph(
+      `model Path() {\n  input x: f32[N, 12, 10, 3]\n  let a = x -> conv(6, 3)\n  ${body}\n}\n`,
+    );
     const model = randomModel(source, 2);
     const [target, score] = [model.node('a')!.id, model.graph.outputs[0]!.node];
     const x = tf.randomNormal([2, 12, 10, 3], 0, 1, 'float32', 3);
     const selector = tf.randomNormal([2, 3], 0, 1, 'float32', 4);
-    const engine = await OnnxEngine.create(await loadOnnxRuntime(), exportExplanationModel(model.graph, model.weights, { score, target, inputShape: x.shape }).model);
-    const result = await engine.runArrays({ x: { data: x.dataSync() as Float32Array, dims: x.shape }, selector: { data: selector.dataSync() as Float32Array, dims: selector.shape } });
+    const engine = await OnnxEngine.create(
+      await loadOnnxRuntime(),
+      exportExplanationModel(model.graph, model.weights, { score, target, inputShape: x.shape }).model,
+    );
+    const result = await engine.runArrays({
+      x: { data: x.dataSync() as Float32Array, dims: x.shape },
+      selector: { data: selector.dataSync() as Float32Array, dims: selector.shape },
+    });
     const activation = tf.tensor(result.activation!.data, [...result.activation!.dims]);
     const gradient = tf.tensor(result.gradient!.data, [...result.gradient!.dims]);
-    const scoreAt = (value: tf.Tensor) => model.run(x, { keep: [score], substitute: new Map([[target, value]]) }).kept.get(score)!;
+    const scoreAt = (value: tf.Tensor) =>
+      model.run(x, { keep: [score], substitute: new Map([[target, value]]) }).kept.get(score)!;
     // The scores are subtracted before they are summed, so float32 rounding of the sum does not swamp the difference.
-    const difference = (plus: tf.Tensor, minus: tf.Tensor) => tf.tidy(() => tf.sum(tf.mul(tf.sub(scoreAt(plus), scoreAt(minus)), selector)).dataSync()[0]!);
+    const difference = (plus: tf.Tensor, minus: tf.Tensor) =>
+      tf.tidy(() => tf.sum(tf.mul(tf.sub(scoreAt(plus), scoreAt(minus)), selector)).dataSync()[0]!);
     const epsilon = 1e-3;
     const reference = targetGradient(model, x, target, activation, score, selector);
     expect(relativeError(values(gradient), values(reference)), 'against tfjs').toBeLessThan(1e-5);
     reference.dispose();
     for (let seed = 0; seed < (kinked ? 0 : 3); seed++) {
       const direction = tf.randomNormal(activation.shape, 0, 1, 'float32', 10 + seed);
-      const [plus, minus] = [tf.add(activation, tf.mul(direction, epsilon)), tf.sub(activation, tf.mul(direction, epsilon))];
+      const [plus, minus] = [
+        tf.add(activation, tf.mul(direction, epsilon)),
+        tf.sub(activation, tf.mul(direction, epsilon)),
+      ];
       const numeric = difference(plus, minus) / (2 * epsilon);
       const analytic = tf.sum(tf.mul(gradient, direction)).dataSync()[0]!;
-      expect(Math.abs(analytic - numeric), `direction ${seed}: ${analytic} against ${numeric}`).toBeLessThan(1e-2 * Math.max(1, Math.abs(numeric)));
+      expect(Math.abs(analytic - numeric), `direction ${seed}: ${analytic} against ${numeric}`).toBeLessThan(
+        1e-2 * Math.max(1, Math.abs(numeric)),
+      );
       tf.dispose([direction, plus, minus]);
     }
     tf.dispose([x, selector, activation, gradient]);
@@ -86,33 +120,40 @@ const CASES: readonly MapCase[] = [
   { file: 'examples/train/shapes_cam.seg', shape: [2, 64, 64, 3], methods: ['cam', 'gradcam', 'gradcampp'] },
 ];
 
-describe('maps on ONNX Runtime equal today\'s maps', () => {
+describe("maps on ONNX Runtime equal today's maps", () => {
   const explainers: OnnxExplainer[] = [];
   afterAll(async () => {
     for (const explainer of explainers) await explainer.dispose();
   });
 
-  it.each(CASES)('$file', async ({ file, shape, methods }) => {
-    const model = randomModel(exampleGraph(file), 5);
-    const explainer = new OnnxExplainer(await loadOnnxRuntime(), model);
-    explainers.push(explainer);
-    const input = tf.randomUniform(shape as [number, number, number, number], 0, 1, 'float32', 6) as tf.Tensor4D;
-    // The default class (chosen inside the explanation model), and a requested one (a second run with a selector).
-    const requests = [...methods.map((method) => ({ method })), { method: methods[methods.length - 1]!, classIndex: 1 }];
-    for (const request of requests) {
-      const method = request.method;
-      const today = await explain(model, input, request);
-      const before = tf.memory().numTensors;
-      const ours = await explainer.explain(input, request);
-      expect(tf.memory().numTensors - before, 'tensors the result owns').toBe(2);
-      expect(ours.classIndex).toEqual(today.classIndex);
-      expect(ours.target).toBe(today.target);
-      expect(relativeError(values(ours.raw), values(today.raw)), `${method} raw`).toBeLessThan(1e-4);
-      expect(relativeError(values(ours.map), values(today.map)), `${method} map`).toBeLessThan(1e-4);
-      tf.dispose([today.map, today.raw, ours.map, ours.raw]);
-    }
-    input.dispose();
-    await explainer.dispose();
-    model.dispose();
-  }, 120_000);
+  it.each(CASES)(
+    '$file',
+    async ({ file, shape, methods }) => {
+      const model = randomModel(exampleGraph(file), 5);
+      const explainer = new OnnxExplainer(await loadOnnxRuntime(), model);
+      explainers.push(explainer);
+      const input = tf.randomUniform(shape as [number, number, number, number], 0, 1, 'float32', 6) as tf.Tensor4D;
+      // The default class (chosen inside the explanation model), and a requested one (a second run with a selector).
+      const requests = [
+        ...methods.map((method) => ({ method })),
+        { method: methods[methods.length - 1]!, classIndex: 1 },
+      ];
+      for (const request of requests) {
+        const method = request.method;
+        const today = await explain(model, input, request);
+        const before = tf.memory().numTensors;
+        const ours = await explainer.explain(input, request);
+        expect(tf.memory().numTensors - before, 'tensors the result owns').toBe(2);
+        expect(ours.classIndex).toEqual(today.classIndex);
+        expect(ours.target).toBe(today.target);
+        expect(relativeError(values(ours.raw), values(today.raw)), `${method} raw`).toBeLessThan(1e-4);
+        expect(relativeError(values(ours.map), values(today.map)), `${method} map`).toBeLessThan(1e-4);
+        tf.dispose([today.map, today.raw, ours.map, ours.raw]);
+      }
+      input.dispose();
+      await explainer.dispose();
+      model.dispose();
+    },
+    120_000,
+  );
 });

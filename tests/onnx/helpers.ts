@@ -19,7 +19,10 @@ export const PYTHON = '/usr/bin/python3';
 export function modelFromSource(source: string, seed = 1): SegModel {
   const result = compileText(source);
   const compiled = result.models[0];
-  if (!compiled?.graph) throw new Error(result.diagnostics.map((d) => `${d.span.start.line}:${d.span.start.column} ${d.message}`).join('\n'));
+  if (!compiled?.graph)
+    throw new Error(
+      result.diagnostics.map((d) => `${d.span.start.line}:${d.span.start.column} ${d.message}`).join('\n'),
+    );
   return withStatistics(SegModel.random(compiled.graph, compiled.sizes, seed), seed);
 }
 
@@ -56,13 +59,18 @@ export async function engineFor(model: SegModel): Promise<OnnxEngine> {
 }
 
 /** Largest |ours − theirs| over the largest |ours| (at least 1e-6), for every output. */
-export async function compareOutputs(model: SegModel, engine: OnnxEngine, input: tf.Tensor): Promise<Record<string, number>> {
+export async function compareOutputs(
+  model: SegModel,
+  engine: OnnxEngine,
+  input: tf.Tensor,
+): Promise<Record<string, number>> {
   const ours = model.predict(input);
   const theirs = await engine.run({ [model.inputNames[0]!]: input });
   const errors: Record<string, number> = {};
   for (const [name, expected] of Object.entries(ours)) {
     const actual = theirs[name]!;
-    if (actual.shape.join() !== expected.shape.join() || actual.dtype !== expected.dtype) throw new Error(`${name}: ${actual.dtype}[${actual.shape}] against ${expected.dtype}[${expected.shape}]`);
+    if (actual.shape.join() !== expected.shape.join() || actual.dtype !== expected.dtype)
+      throw new Error(`${name}: ${actual.dtype}[${actual.shape}] against ${expected.dtype}[${expected.shape}]`);
     errors[name] = tf.tidy(() => {
       const [a, e] = [tf.cast(actual, 'float32'), tf.cast(expected, 'float32')];
       const scale = Math.max(tf.max(tf.abs(e)).dataSync()[0]!, 1e-6);
@@ -84,5 +92,7 @@ export function checkModels(paths: readonly string[]): string[] {
     '    except Exception as error:',
     '        print(str(error).replace("\\n", " ")[:300])',
   ].join('\n');
-  return execFileSync(PYTHON, ['-c', script, ...paths], { encoding: 'utf8', timeout: 300_000 }).trim().split('\n');
+  return execFileSync(PYTHON, ['-c', script, ...paths], { encoding: 'utf8', timeout: 300_000 })
+    .trim()
+    .split('\n');
 }

@@ -37,11 +37,25 @@ interface PlainCase {
   readonly reference: (inputs: PlainTensor[]) => PlainTensor | tf.Tensor;
 }
 
-function resizeCase(mode: 'nearest' | 'bilinear', sampling: Sampling, shapes: number[][], attrs: Attrs, size: [number, number], needsGradient = false): PlainCase {
+function resizeCase(
+  mode: 'nearest' | 'bilinear',
+  sampling: Sampling,
+  shapes: number[][],
+  attrs: Attrs,
+  size: [number, number],
+  needsGradient = false,
+): PlainCase {
   const flags = { alignCorners: sampling === 'alignCorners', halfPixel: sampling === 'halfPixel' };
   const resize = mode === 'bilinear' ? plainBilinear : plainNearest;
   const name = `${mode} ${sampling} → ${size}${needsGradient ? ' (differentiable form)' : ''}`;
-  return { name, op: 'upsample', attrs: { mode, ...flags, ...attrs }, shapes, context: { needsGradient }, reference: ([x]) => resize(x!, ...size, sampling) };
+  return {
+    name,
+    op: 'upsample',
+    attrs: { mode, ...flags, ...attrs },
+    shapes,
+    context: { needsGradient },
+    reference: ([x]) => resize(x!, ...size, sampling),
+  };
 }
 
 /** Feature maps and class maps whose classes have distinct mean activations. */
@@ -50,18 +64,49 @@ const CASES: PlainCase[] = [
   resizeCase('bilinear', 'halfPixel', [[1, 5, 6, 2]], { size: [7, 13] }, [7, 13]),
   resizeCase('bilinear', 'alignCorners', [[1, 5, 6, 2]], { factor: [3, 2] }, [15, 12]),
   resizeCase('bilinear', 'legacy', [[1, 6, 6, 2]], { size: [9, 4] }, [9, 4]),
-  resizeCase('bilinear', 'halfPixel', [[1, 4, 5, 2], [1, 9, 11, 1]], {}, [9, 11]),
+  resizeCase(
+    'bilinear',
+    'halfPixel',
+    [
+      [1, 4, 5, 2],
+      [1, 9, 11, 1],
+    ],
+    {},
+    [9, 11],
+  ),
   resizeCase('nearest', 'halfPixel', [[1, 5, 6, 2]], { size: [7, 13] }, [7, 13]),
   resizeCase('nearest', 'legacy', [[1, 5, 6, 2]], { size: [7, 13] }, [7, 13]),
   resizeCase('nearest', 'alignCorners', [[1, 5, 6, 2]], { size: [9, 11] }, [9, 11]),
   resizeCase('bilinear', 'halfPixel', [[1, 5, 6, 2]], { size: [7, 13] }, [7, 13], true),
   resizeCase('bilinear', 'alignCorners', [[2, 5, 6, 2]], { factor: [3, 2] }, [15, 12], true),
   resizeCase('bilinear', 'legacy', [[1, 6, 6, 2]], { size: [9, 4] }, [9, 4], true),
-  resizeCase('nearest', 'halfPixel', [[1, 5, 6, 2], [1, 7, 13, 1]], {}, [7, 13], true),
+  resizeCase(
+    'nearest',
+    'halfPixel',
+    [
+      [1, 5, 6, 2],
+      [1, 7, 13, 1],
+    ],
+    {},
+    [7, 13],
+    true,
+  ),
   resizeCase('nearest', 'legacy', [[1, 5, 6, 2]], { size: [7, 13] }, [7, 13], true),
   resizeCase('nearest', 'alignCorners', [[1, 5, 6, 2]], { size: [9, 11] }, [9, 11], true),
-  { name: 'maxpool with explicit padding', op: 'maxpool', attrs: { size: [3, 3], stride: [2, 2], pad: [1, 1] }, shapes: [[1, 11, 12, 3]], reference: ([x]) => plainMaxPool(x!, [3, 3], [2, 2], [1, 1]) },
-  { name: 'maxpool 2x1 windows', op: 'maxpool', attrs: { size: [2, 1], pad: [1, 0] }, shapes: [[1, 9, 9, 2]], reference: ([x]) => plainMaxPool(x!, [2, 1], [2, 1], [1, 0]) },
+  {
+    name: 'maxpool with explicit padding',
+    op: 'maxpool',
+    attrs: { size: [3, 3], stride: [2, 2], pad: [1, 1] },
+    shapes: [[1, 11, 12, 3]],
+    reference: ([x]) => plainMaxPool(x!, [3, 3], [2, 2], [1, 1]),
+  },
+  {
+    name: 'maxpool 2x1 windows',
+    op: 'maxpool',
+    attrs: { size: [2, 1], pad: [1, 0] },
+    shapes: [[1, 9, 9, 2]],
+    reference: ([x]) => plainMaxPool(x!, [2, 1], [2, 1], [1, 0]),
+  },
   {
     name: 'avgpool with explicit padding counts the zeros',
     op: 'avgpool',
@@ -69,21 +114,96 @@ const CASES: PlainCase[] = [
     shapes: [[1, 11, 12, 3]],
     reference: ([x]) => plainAveragePadded(x!),
   },
-  { name: 'mul broadcasting [N,1,1,C]', op: 'mul', attrs: {}, shapes: [[2, 1, 1, 4], [2, 5, 6, 4]], reference: ([a, b]) => broadcastProduct(b!, a!) },
-  { name: 'pad constant 0.5', op: 'pad', attrs: { amount: [2, 1], value: 0.5 }, shapes: [[1, 9, 9, 2]], reference: ([x]) => plainPad(x!, [2, 2, 1, 1], 'constant', 0.5) },
-  { name: 'pad reflect', op: 'pad', attrs: { amount: [2, 1, 3, 0], mode: 'reflect' }, shapes: [[1, 9, 9, 2]], reference: ([x]) => plainPad(x!, [2, 1, 3, 0], 'reflect', 0) },
-  { name: 'pad symmetric', op: 'pad', attrs: { amount: [3], mode: 'symmetric' }, shapes: [[1, 9, 9, 2]], reference: ([x]) => plainPad(x!, [3, 3, 3, 3], 'symmetric', 0) },
-  { name: 'crop like, odd difference', op: 'crop', attrs: {}, shapes: [[1, 12, 13, 2], [1, 7, 10, 5]], reference: ([x]) => plainCrop(x!, 2, 1, 7, 10) },
-  { name: 'channels [1, -1)', op: 'channels', attrs: { start: 1, end: -1 }, shapes: [[1, 9, 9, 5]], reference: ([x]) => plainChannels(x!, 1, 4) },
-  { name: 'channels [-2, 5)', op: 'channels', attrs: { start: -2, end: 5 }, shapes: [[2, 9, 9, 5]], reference: ([x]) => plainChannels(x!, 3, 5) },
-  { name: 'hardSwish', op: 'hardSwish', attrs: {}, shapes: [[1, 9, 9, 3]], reference: ([x]) => plainHardSwish(scaled(x!, 5)) },
-  { name: 'erase, predicted class', op: 'erase', attrs: { threshold: 0.6 }, shapes: [[2, 9, 9, 3], [2, 9, 9, 4]], reference: ([x, by]) => nonTrivial(plainErase(x!, by!, 0.6)) },
-  { name: 'erase, threshold 0.3', op: 'erase', attrs: { threshold: 0.3 }, shapes: [[2, 9, 11, 3], [2, 9, 11, 4]], reference: ([x, by]) => nonTrivial(plainErase(x!, by!, 0.3)) },
+  {
+    name: 'mul broadcasting [N,1,1,C]',
+    op: 'mul',
+    attrs: {},
+    shapes: [
+      [2, 1, 1, 4],
+      [2, 5, 6, 4],
+    ],
+    reference: ([a, b]) => broadcastProduct(b!, a!),
+  },
+  {
+    name: 'pad constant 0.5',
+    op: 'pad',
+    attrs: { amount: [2, 1], value: 0.5 },
+    shapes: [[1, 9, 9, 2]],
+    reference: ([x]) => plainPad(x!, [2, 2, 1, 1], 'constant', 0.5),
+  },
+  {
+    name: 'pad reflect',
+    op: 'pad',
+    attrs: { amount: [2, 1, 3, 0], mode: 'reflect' },
+    shapes: [[1, 9, 9, 2]],
+    reference: ([x]) => plainPad(x!, [2, 1, 3, 0], 'reflect', 0),
+  },
+  {
+    name: 'pad symmetric',
+    op: 'pad',
+    attrs: { amount: [3], mode: 'symmetric' },
+    shapes: [[1, 9, 9, 2]],
+    reference: ([x]) => plainPad(x!, [3, 3, 3, 3], 'symmetric', 0),
+  },
+  {
+    name: 'crop like, odd difference',
+    op: 'crop',
+    attrs: {},
+    shapes: [
+      [1, 12, 13, 2],
+      [1, 7, 10, 5],
+    ],
+    reference: ([x]) => plainCrop(x!, 2, 1, 7, 10),
+  },
+  {
+    name: 'channels [1, -1)',
+    op: 'channels',
+    attrs: { start: 1, end: -1 },
+    shapes: [[1, 9, 9, 5]],
+    reference: ([x]) => plainChannels(x!, 1, 4),
+  },
+  {
+    name: 'channels [-2, 5)',
+    op: 'channels',
+    attrs: { start: -2, end: 5 },
+    shapes: [[2, 9, 9, 5]],
+    reference: ([x]) => plainChannels(x!, 3, 5),
+  },
+  {
+    name: 'hardSwish',
+    op: 'hardSwish',
+    attrs: {},
+    shapes: [[1, 9, 9, 3]],
+    reference: ([x]) => plainHardSwish(scaled(x!, 5)),
+  },
+  {
+    name: 'erase, predicted class',
+    op: 'erase',
+    attrs: { threshold: 0.6 },
+    shapes: [
+      [2, 9, 9, 3],
+      [2, 9, 9, 4],
+    ],
+    reference: ([x, by]) => nonTrivial(plainErase(x!, by!, 0.6)),
+  },
+  {
+    name: 'erase, threshold 0.3',
+    op: 'erase',
+    attrs: { threshold: 0.3 },
+    shapes: [
+      [2, 9, 11, 3],
+      [2, 9, 11, 4],
+    ],
+    reference: ([x, by]) => nonTrivial(plainErase(x!, by!, 0.3)),
+  },
   {
     name: 'erase, target classes while training',
     op: 'erase',
     attrs: {},
-    shapes: [[2, 9, 9, 3], [2, 9, 9, 4]],
+    shapes: [
+      [2, 9, 9, 3],
+      [2, 9, 9, 4],
+    ],
     context: { training: true },
     reference: ([x, by]) => nonTrivial(plainErase(x!, by!, 0.6, [3, 1])),
   },
@@ -103,7 +223,15 @@ function scaled(x: PlainTensor, factor: number): PlainTensor {
 
 function plainAveragePadded(x: PlainTensor): tf.Tensor {
   return tf.tidy(() => {
-    const padded = layerOutput(tfl.layers.zeroPadding2d({ padding: [[1, 1], [1, 1]] }), tf.tensor(x.values, x.shape));
+    const padded = layerOutput(
+      tfl.layers.zeroPadding2d({
+        padding: [
+          [1, 1],
+          [1, 1],
+        ],
+      }),
+      tf.tensor(x.values, x.shape),
+    );
     return layerOutput(tfl.layers.averagePooling2d({ poolSize: 3, strides: 2 }), padded);
   });
 }
@@ -111,11 +239,16 @@ function plainAveragePadded(x: PlainTensor): tf.Tensor {
 function broadcastProduct(map: PlainTensor, weights: PlainTensor): PlainTensor {
   const channels = map.shape[3]!;
   const perImage = map.shape[1]! * map.shape[2]! * channels;
-  return { shape: map.shape, values: map.values.map((v, i) => v * weights.values[Math.floor(i / perImage) * channels + (i % channels)]!) };
+  return {
+    shape: map.shape,
+    values: map.values.map((v, i) => v * weights.values[Math.floor(i / perImage) * channels + (i % channels)]!),
+  };
 }
 
 function inputsFor(c: PlainCase): tf.Tensor[] {
-  return c.shapes.map((shape, index) => (c.op === 'hardSwish' ? randomTensor(shape, 60 + index, 5) : randomTensor(shape, 60 + index)));
+  return c.shapes.map((shape, index) =>
+    c.op === 'hardSwish' ? randomTensor(shape, 60 + index, 5) : randomTensor(shape, 60 + index),
+  );
 }
 
 afterAll(() => console.log(`worst errors against plain references:\n${errorSummary()}`));
@@ -130,7 +263,11 @@ for (const backend of testBackends()) {
       await compareWithReference(
         c.name,
         op(c.op),
-        () => ({ inputs: inputsFor(c), attrs: c.attrs, context: { ...c.context, ...(targets ? { targetClasses: targets } : {}) } }),
+        () => ({
+          inputs: inputsFor(c),
+          attrs: c.attrs,
+          context: { ...c.context, ...(targets ? { targetClasses: targets } : {}) },
+        }),
         async (run) => {
           const values = await Promise.all(run.inputs.map((t) => plain(t)));
           return c.reference(c.op === 'hardSwish' ? values.map((v) => scaled(v, 1 / 5)) : values);
@@ -184,7 +321,12 @@ for (const backend of testBackends()) {
     test('bn in training normalises with batch statistics and reports the moving update', async () => {
       await withoutLeaks(async () => {
         const x = tf.tidy(() => tf.add(randomTensor([3, 5, 4, 2], 73, 2), 0.7));
-        const weights = { gamma: randomTensor([2], 74), beta: randomTensor([2], 75), movingMean: randomTensor([2], 76), movingVariance: tf.tensor1d([0.5, 2]) };
+        const weights = {
+          gamma: randomTensor([2], 74),
+          beta: randomTensor([2], 75),
+          movingMean: randomTensor([2], 76),
+          movingVariance: tf.tensor1d([0.5, 2]),
+        };
         const updates = new Map<string, tf.Tensor>();
         const before = tf.memory().numTensors;
         const context = runContext({ training: true, updateState: (role, value) => void updates.set(role, value) });
@@ -193,7 +335,9 @@ for (const backend of testBackends()) {
         expect(tf.memory().numTensors - before).toBe(3);
         expect([...updates.keys()]).toEqual(['movingMean', 'movingVariance']);
         const layerWeights = [weights.gamma, weights.beta, weights.movingMean, weights.movingVariance];
-        const expected = tf.tidy(() => layerOutput(tfl.layers.batchNormalization({ epsilon: 1e-3 }), x, layerWeights, true));
+        const expected = tf.tidy(() =>
+          layerOutput(tfl.layers.batchNormalization({ epsilon: 1e-3 }), x, layerWeights, true),
+        );
         const error = errorBetween(await y.data(), await expected.data());
         recordError(`bn training on ${tf.getBackend()}`, error);
         expect(error.abs).toBeLessThanOrEqual(tolerance * 10);
@@ -216,7 +360,12 @@ async function batchStatistics(x: tf.Tensor): Promise<{ mean: number[]; unbiased
   const values = Array.from(await x.data());
   const channels = x.shape[x.rank - 1]!;
   const count = values.length / channels;
-  const mean = Array.from({ length: channels }, (_, c) => values.filter((_, i) => i % channels === c).reduce((s, v) => s + v, 0) / count);
-  const unbiasedVariance = mean.map((m, c) => values.filter((_, i) => i % channels === c).reduce((s, v) => s + (v - m) ** 2, 0) / (count - 1));
+  const mean = Array.from(
+    { length: channels },
+    (_, c) => values.filter((_, i) => i % channels === c).reduce((s, v) => s + v, 0) / count,
+  );
+  const unbiasedVariance = mean.map(
+    (m, c) => values.filter((_, i) => i % channels === c).reduce((s, v) => s + (v - m) ** 2, 0) / (count - 1),
+  );
   return { mean, unbiasedVariance };
 }

@@ -27,7 +27,12 @@ export function space(...constraints: SizeConstraint[]): SizeSpace {
 }
 
 /** Validates the attributes, then applies the shape rule; returns the output type. */
-export function shapeOf(op: OpDef, inputs: readonly TensorType[], attrs: Attrs = {}, sizes: SizeSpace = space()): TensorType {
+export function shapeOf(
+  op: OpDef,
+  inputs: readonly TensorType[],
+  attrs: Attrs = {},
+  sizes: SizeSpace = space(),
+): TensorType {
   const problem = op.validate?.(attrs);
   if (problem) throw new Error(`validate: ${problem}`);
   return op.shape(inputs, attrs, new CheckingShapeContext(sizes));
@@ -50,13 +55,24 @@ export function seeded(count: number, seed: number): Float32Array {
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    values[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296 * 2 - 1;
+    values[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
   }
   return values;
 }
 
 export function randomTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
-  return tf.tidy(() => tf.mul(tf.tensor(seeded(shape.reduce((p, v) => p * v, 1), seed), shape), scale));
+  return tf.tidy(() =>
+    tf.mul(
+      tf.tensor(
+        seeded(
+          shape.reduce((p, v) => p * v, 1),
+          seed,
+        ),
+        shape,
+      ),
+      scale,
+    ),
+  );
 }
 
 export interface ErrorMeasure {
@@ -77,7 +93,11 @@ export function errorBetween(actual: ArrayLike<number>, expected: ArrayLike<numb
 }
 
 /** Asserts same shape and values within `tolerance` (absolute and relative); returns the error. */
-export async function expectClose(actual: tf.Tensor, expected: tf.Tensor | { shape: number[]; values: ArrayLike<number> }, tolerance: number): Promise<ErrorMeasure> {
+export async function expectClose(
+  actual: tf.Tensor,
+  expected: tf.Tensor | { shape: number[]; values: ArrayLike<number> },
+  tolerance: number,
+): Promise<ErrorMeasure> {
   const expectedShape = expected instanceof tf.Tensor ? expected.shape : expected.shape;
   expect(actual.shape).toEqual(expectedShape);
   const values = expected instanceof tf.Tensor ? await expected.data() : expected.values;

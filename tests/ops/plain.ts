@@ -14,7 +14,12 @@ export async function plain(t: tf.Tensor): Promise<PlainTensor> {
 }
 
 /** TensorFlow's `same` split: total padding max((out - 1) * s + e - size, 0), the odd pixel after. */
-function paddingBefore(size: number, extent: number, stride: number, mode: 'same' | 'valid'): { out: number; before: number } {
+function paddingBefore(
+  size: number,
+  extent: number,
+  stride: number,
+  mode: 'same' | 'valid',
+): { out: number; before: number } {
   if (mode === 'valid') return { out: Math.floor((size - extent) / stride) + 1, before: 0 };
   const out = Math.ceil(size / stride);
   return { out, before: Math.floor(Math.max((out - 1) * stride + extent - size, 0) / 2) };
@@ -24,14 +29,21 @@ function paddingBefore(size: number, extent: number, stride: number, mode: 'same
  * Depthwise convolution by loops (NHWC, kernel [kh, kw, C, m], output channel c * m + k), with
  * dilation: tfjs-layers' DepthwiseConv2D ignores its dilation rate, so it cannot serve here.
  */
-export function plainDepthwise(x: PlainTensor, kernel: PlainTensor, stride: [number, number], dilation: [number, number], mode: 'same' | 'valid'): PlainTensor {
+export function plainDepthwise(
+  x: PlainTensor,
+  kernel: PlainTensor,
+  stride: [number, number],
+  dilation: [number, number],
+  mode: 'same' | 'valid',
+): PlainTensor {
   const [n, rows, columns, channels] = x.shape as [number, number, number, number];
   const [kh, kw, , multiplier] = kernel.shape as [number, number, number, number];
   const r = paddingBefore(rows, kh + (kh - 1) * (dilation[0] - 1), stride[0], mode);
   const c = paddingBefore(columns, kw + (kw - 1) * (dilation[1] - 1), stride[1], mode);
   const outChannels = channels * multiplier;
   const values = new Float32Array(n * r.out * c.out * outChannels);
-  const at = (b: number, i: number, j: number, ch: number) => (i < 0 || j < 0 || i >= rows || j >= columns ? 0 : x.values[((b * rows + i) * columns + j) * channels + ch]!);
+  const at = (b: number, i: number, j: number, ch: number) =>
+    i < 0 || j < 0 || i >= rows || j >= columns ? 0 : x.values[((b * rows + i) * columns + j) * channels + ch]!;
   for (let b = 0; b < n; b++)
     for (let i = 0; i < r.out; i++)
       for (let j = 0; j < c.out; j++)
@@ -41,7 +53,9 @@ export function plainDepthwise(x: PlainTensor, kernel: PlainTensor, stride: [num
             for (let u = 0; u < kh; u++)
               for (let v = 0; v < kw; v++) {
                 const weight = kernel.values[((u * kw + v) * channels + ch) * multiplier + m]!;
-                sum += weight * at(b, i * stride[0] - r.before + u * dilation[0], j * stride[1] - c.before + v * dilation[1], ch);
+                sum +=
+                  weight *
+                  at(b, i * stride[0] - r.before + u * dilation[0], j * stride[1] - c.before + v * dilation[1], ch);
               }
             values[((b * r.out + i) * c.out + j) * outChannels + ch * multiplier + m] = sum;
           }
@@ -57,7 +71,8 @@ function mapNHWC(shape: number[], value: (b: number, i: number, j: number, c: nu
   const values = new Float32Array(shape.reduce((p, v) => p * v, 1));
   for (let b = 0; b < shape[0]!; b++)
     for (let i = 0; i < shape[1]!; i++)
-      for (let j = 0; j < shape[2]!; j++) for (let c = 0; c < shape[3]!; c++) values[offset(shape, b, i, j, c)] = value(b, i, j, c);
+      for (let j = 0; j < shape[2]!; j++)
+        for (let c = 0; c < shape[3]!; c++) values[offset(shape, b, i, j, c)] = value(b, i, j, c);
   return { shape, values };
 }
 
@@ -94,11 +109,19 @@ export function plainNearest(x: PlainTensor, rows: number, columns: number, samp
     const index = sampling === 'alignCorners' ? Math.round(source) : Math.floor(source);
     return Math.min(Math.max(index, 0), from - 1);
   };
-  return mapNHWC([n, rows, columns, channels], (b, i, j, c) => x.values[offset(x.shape, b, pick(i, inRows, rows), pick(j, inColumns, columns), c)]!);
+  return mapNHWC(
+    [n, rows, columns, channels],
+    (b, i, j, c) => x.values[offset(x.shape, b, pick(i, inRows, rows), pick(j, inColumns, columns), c)]!,
+  );
 }
 
 /** Max pooling where padded positions never win (PyTorch semantics). */
-export function plainMaxPool(x: PlainTensor, size: [number, number], stride: [number, number], pad: [number, number]): PlainTensor {
+export function plainMaxPool(
+  x: PlainTensor,
+  size: [number, number],
+  stride: [number, number],
+  pad: [number, number],
+): PlainTensor {
   const [n, rows, columns, channels] = x.shape as [number, number, number, number];
   const out = (length: number, axis: 0 | 1) => Math.floor((length + 2 * pad[axis] - size[axis]) / stride[axis]) + 1;
   return mapNHWC([n, out(rows, 0), out(columns, 1), channels], (b, i, j, c) => {
@@ -119,7 +142,12 @@ function mirror(index: number, length: number, mode: 'reflect' | 'symmetric'): n
   return index;
 }
 
-export function plainPad(x: PlainTensor, border: [number, number, number, number], mode: 'constant' | 'reflect' | 'symmetric', fill: number): PlainTensor {
+export function plainPad(
+  x: PlainTensor,
+  border: [number, number, number, number],
+  mode: 'constant' | 'reflect' | 'symmetric',
+  fill: number,
+): PlainTensor {
   const [n, rows, columns, channels] = x.shape as [number, number, number, number];
   const [top, bottom, left, right] = border;
   return mapNHWC([n, rows + top + bottom, columns + left + right, channels], (b, i, j, c) => {
@@ -131,11 +159,17 @@ export function plainPad(x: PlainTensor, border: [number, number, number, number
 }
 
 export function plainCrop(x: PlainTensor, top: number, left: number, rows: number, columns: number): PlainTensor {
-  return mapNHWC([x.shape[0]!, rows, columns, x.shape[3]!], (b, i, j, c) => x.values[offset(x.shape, b, i + top, j + left, c)]!);
+  return mapNHWC(
+    [x.shape[0]!, rows, columns, x.shape[3]!],
+    (b, i, j, c) => x.values[offset(x.shape, b, i + top, j + left, c)]!,
+  );
 }
 
 export function plainChannels(x: PlainTensor, start: number, end: number): PlainTensor {
-  return mapNHWC([x.shape[0]!, x.shape[1]!, x.shape[2]!, end - start], (b, i, j, c) => x.values[offset(x.shape, b, i, j, c + start)]!);
+  return mapNHWC(
+    [x.shape[0]!, x.shape[1]!, x.shape[2]!, end - start],
+    (b, i, j, c) => x.values[offset(x.shape, b, i, j, c + start)]!,
+  );
 }
 
 /** Argmax over the last axis of an NHWC tensor; the first maximum wins. */
@@ -166,11 +200,15 @@ export function plainErase(x: PlainTensor, by: PlainTensor, threshold: number, c
       return sum / (rows * columns);
     });
     const chosen = classes?.[b] ?? means.indexOf(Math.max(...means));
-    const map = Array.from({ length: rows * columns }, (_, p) => mapValue(b, Math.floor(p / columns), p % columns, chosen));
+    const map = Array.from({ length: rows * columns }, (_, p) =>
+      mapValue(b, Math.floor(p / columns), p % columns, chosen),
+    );
     const [low, high] = [Math.min(...map), Math.max(...map)];
     erased.push(map.map((m) => (high > low ? (m - low) / (high - low) : 0) >= threshold));
   }
-  return mapNHWC([...x.shape], (b, i, j, c) => (erased[b]![i * columns + j] ? 0 : x.values[offset(x.shape, b, i, j, c)]!));
+  return mapNHWC([...x.shape], (b, i, j, c) =>
+    erased[b]![i * columns + j] ? 0 : x.values[offset(x.shape, b, i, j, c)]!,
+  );
 }
 
 export function plainHardSwish(x: PlainTensor): PlainTensor {

@@ -17,7 +17,12 @@ export interface Layer {
 }
 
 /** Runs a tfjs-layers layer on `x` with the given weights, then frees the layer. */
-export function layerOutput(layer: Layer, x: tf.Tensor | tf.Tensor[], weights: tf.Tensor[] = [], training = false): tf.Tensor {
+export function layerOutput(
+  layer: Layer,
+  x: tf.Tensor | tf.Tensor[],
+  weights: tf.Tensor[] = [],
+  training = false,
+): tf.Tensor {
   tf.dispose(layer.apply(x) as tf.Tensor);
   if (weights.length > 0) layer.setWeights(weights);
   const y = layer.apply(x, { training }) as tf.Tensor;
@@ -27,11 +32,16 @@ export function layerOutput(layer: Layer, x: tf.Tensor | tf.Tensor[], weights: t
 
 /** Applies layers in sequence (the first one gets the weights). */
 export function layersOutput(layers: Layer[], x: tf.Tensor, weights: tf.Tensor[]): tf.Tensor {
-  return tf.tidy(() => layers.reduce((value, layer, index) => layerOutput(layer, value, index === 0 ? weights : []), x));
+  return tf.tidy(() =>
+    layers.reduce((value, layer, index) => layerOutput(layer, value, index === 0 ? weights : []), x),
+  );
 }
 
 /** Keras activation names for ours, and the layer to append for the ones Keras names differently. */
-export function kerasActivation(name: string): { activation: 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh'; after: Layer[] } {
+export function kerasActivation(name: string): {
+  activation: 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh';
+  after: Layer[];
+} {
   if (name === 'leakyRelu') return { activation: 'linear', after: [tfl.layers.leakyReLU({ alpha: 0.01 })] };
   return { activation: name === 'none' ? 'linear' : (name as 'relu'), after: [] };
 }
@@ -46,7 +56,12 @@ export interface Execution {
 /** Executes an op and checks that it leaves nothing behind but its output. */
 export function executeChecked(op: OpDef, run: Execution): tf.Tensor {
   const before = tf.memory().numTensors;
-  const output = op.execute({ inputs: run.inputs, weights: run.weights ?? {}, attrs: run.attrs, context: runContext(run.context) });
+  const output = op.execute({
+    inputs: run.inputs,
+    weights: run.weights ?? {},
+    attrs: run.attrs,
+    context: runContext(run.context),
+  });
   expect(tf.memory().numTensors - before).toBe(1);
   return output;
 }
@@ -60,7 +75,9 @@ export function recordError(label: string, error: { abs: number; rel: number }):
 }
 
 export function errorSummary(): string {
-  return [...worstErrors].map(([label, e]) => `${label}: max abs ${e.abs.toExponential(2)}, max rel ${e.rel.toExponential(2)}`).join('\n');
+  return [...worstErrors]
+    .map(([label, e]) => `${label}: max abs ${e.abs.toExponential(2)}, max rel ${e.rel.toExponential(2)}`)
+    .join('\n');
 }
 
 /**
@@ -80,7 +97,12 @@ export async function compareWithReference(
   const expected = await reference(run);
   const error = await expectCloseTo(y, expected, tolerance);
   recordError(`${label} on ${tf.getBackend()}`, error);
-  tf.dispose([y, ...run.inputs, ...Object.values(run.weights ?? {}), ...(expected instanceof tf.Tensor ? [expected] : [])]);
+  tf.dispose([
+    y,
+    ...run.inputs,
+    ...Object.values(run.weights ?? {}),
+    ...(expected instanceof tf.Tensor ? [expected] : []),
+  ]);
   expect(tf.memory().numTensors).toBe(before);
 }
 

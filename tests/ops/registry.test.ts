@@ -9,9 +9,36 @@ import { attributeParams, tensorParams } from '../../src/ops/op.js';
 import { OPS, findOp } from '../../src/ops/registry.js';
 
 const EXPECTED = [
-  'conv', 'dwconv', 'sepconv', 'convTranspose', 'dense', 'bn', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh', 'softmax', 'hardSwish',
-  'maxpool', 'avgpool', 'gap', 'gmp', 'upsample', 'concat', 'add', 'mul', 'max', 'dropout', 'flatten', 'reshape', 'pad', 'crop',
-  'channels', 'argmax', 'erase',
+  'conv',
+  'dwconv',
+  'sepconv',
+  'convTranspose',
+  'dense',
+  'bn',
+  'relu',
+  'relu6',
+  'leakyRelu',
+  'sigmoid',
+  'tanh',
+  'softmax',
+  'hardSwish',
+  'maxpool',
+  'avgpool',
+  'gap',
+  'gmp',
+  'upsample',
+  'concat',
+  'add',
+  'mul',
+  'max',
+  'dropout',
+  'flatten',
+  'reshape',
+  'pad',
+  'crop',
+  'channels',
+  'argmax',
+  'erase',
 ];
 
 describe('registry', () => {
@@ -24,17 +51,28 @@ describe('registry', () => {
     expect(findOp('conv2d')).toBeUndefined();
   });
 
-  test.each(OPS.map((op) => [op.name, op] as const))('%s: tensor params first, unique names, documented', (_name, op) => {
-    const tensors = tensorParams(op).length;
-    expect(op.params.slice(0, tensors)).toEqual(tensorParams(op));
-    expect(attributeParams(op).length).toBe(op.params.length - tensors);
-    expect(new Set(op.params.map((p) => p.name)).size).toBe(op.params.length);
-    expect(op.summary.length).toBeGreaterThan(5);
-    for (const param of op.params) expect(param.doc.length).toBeGreaterThan(3);
-  });
+  test.each(OPS.map((op) => [op.name, op] as const))(
+    '%s: tensor params first, unique names, documented',
+    (_name, op) => {
+      const tensors = tensorParams(op).length;
+      expect(op.params.slice(0, tensors)).toEqual(tensorParams(op));
+      expect(attributeParams(op).length).toBe(op.params.length - tensors);
+      expect(new Set(op.params.map((p) => p.name)).size).toBe(op.params.length);
+      expect(op.summary.length).toBeGreaterThan(5);
+      for (const param of op.params) expect(param.doc.length).toBeGreaterThan(3);
+    },
+  );
 
   test('every default passes validation', () => {
-    const required: Record<string, Record<string, unknown>> = { conv: { filters: 4 }, sepconv: { filters: 4 }, convTranspose: { filters: 4 }, dense: { units: 3 }, reshape: { shape: [-1] }, pad: { amount: [1] }, channels: { start: 0, end: 1 } };
+    const required: Record<string, Record<string, unknown>> = {
+      conv: { filters: 4 },
+      sepconv: { filters: 4 },
+      convTranspose: { filters: 4 },
+      dense: { units: 3 },
+      reshape: { shape: [-1] },
+      pad: { amount: [1] },
+      channels: { start: 0, end: 1 },
+    };
     for (const op of OPS) expect(op.validate?.((required[op.name] ?? {}) as never)).toBeUndefined();
   });
 });
@@ -47,6 +85,7 @@ describe('docs/ops.md', () => {
   test('documents every op with a section and the conventions that matter', () => {
     const text = renderOpsDoc();
     for (const name of EXPECTED) expect(text).toContain(`### ${name}\n`);
-    for (const phrase of ['bottom and right', 'alignCorners', 'momentum', '0.01 follows PyTorch', 'targetClasses']) expect(text).toContain(phrase);
+    for (const phrase of ['bottom and right', 'alignCorners', 'momentum', '0.01 follows PyTorch', 'targetClasses'])
+      expect(text).toContain(phrase);
   });
 });

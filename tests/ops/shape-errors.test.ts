@@ -35,7 +35,12 @@ function shapeErrorOf(c: ErrorCase): ShapeError {
 }
 
 const upsampledBy4 = mul(ceilDiv(H, 16), dim(4));
-const fixed513 = space().withFixed(new Map([['H', 513], ['W', 513]]));
+const fixed513 = space().withFixed(
+  new Map([
+    ['H', 513],
+    ['W', 513],
+  ]),
+);
 
 const CASES: ErrorCase[] = [
   {
@@ -169,7 +174,8 @@ const CASES: ErrorCase[] = [
     op: 'reshape',
     inputs: [type([N, 5, 5, 3])],
     attrs: { shape: [-1, 4] },
-    message: 'the input of reshape has 75 values per batch item, which the target shape [-1, 4] cannot hold (not a multiple of 4)',
+    message:
+      'the input of reshape has 75 values per batch item, which the target shape [-1, 4] cannot hold (not a multiple of 4)',
     argument: 'shape',
   },
   {
@@ -177,7 +183,8 @@ const CASES: ErrorCase[] = [
     op: 'reshape',
     inputs: [type([N, H, 3, 1])],
     attrs: { shape: [-1, 2] },
-    message: 'with H = 33 the input of reshape has 99 values per batch item, which the target shape [-1, 2] cannot hold (not a multiple of 2)',
+    message:
+      'with H = 33 the input of reshape has 99 values per batch item, which the target shape [-1, 2] cannot hold (not a multiple of 2)',
     argument: 'shape',
     hint: "the sizes agree when `H % 2 == 0`: add it to the input's `where` clause",
   },

@@ -21,36 +21,136 @@ interface ShapeCase {
 }
 
 const CASES: ShapeCase[] = [
-  { op: 'conv', inputs: [type([N, H, W, 3])], attrs: { filters: 64, stride: [2, 2] }, sizes: by16, expected: 'f32[N, H/2, W/2, 64]' },
-  { op: 'conv', inputs: [type([N, H, W, 3])], attrs: { filters: 64, stride: [2, 2] }, expected: 'f32[N, ceil(H/2), ceil(W/2), 64]' },
-  { op: 'conv', inputs: [type([N, H, W, 8])], attrs: { filters: 4, dilation: [6, 6] }, sizes: by16, expected: 'f32[N, H, W, 4]' },
-  { op: 'conv', inputs: [type([1, 33, 33, 3])], attrs: { filters: 8, padding: 'valid' }, expected: 'f32[1, 31, 31, 8]' },
-  { op: 'conv', inputs: [type([1, 33, 33, 3])], attrs: { filters: 8, padding: 'valid', dilation: [2, 2] }, expected: 'f32[1, 29, 29, 8]' },
-  { op: 'conv', inputs: [type([1, 33, 32, 3])], attrs: { filters: 8, stride: [2, 2], pad: [1, 1] }, expected: 'f32[1, 17, 16, 8]' },
-  { op: 'conv', inputs: [type([1, 33, 33, 3])], attrs: { filters: 8, kernel: [7, 1], padding: 'valid' }, expected: 'f32[1, 27, 33, 8]' },
-  { op: 'conv', inputs: [type([N, H, W, 3])], attrs: { filters: 8, kernel: [7, 7], stride: [2, 2], pad: [3, 3] }, sizes: by16, expected: 'f32[N, H/2, W/2, 8]' },
+  {
+    op: 'conv',
+    inputs: [type([N, H, W, 3])],
+    attrs: { filters: 64, stride: [2, 2] },
+    sizes: by16,
+    expected: 'f32[N, H/2, W/2, 64]',
+  },
+  {
+    op: 'conv',
+    inputs: [type([N, H, W, 3])],
+    attrs: { filters: 64, stride: [2, 2] },
+    expected: 'f32[N, ceil(H/2), ceil(W/2), 64]',
+  },
+  {
+    op: 'conv',
+    inputs: [type([N, H, W, 8])],
+    attrs: { filters: 4, dilation: [6, 6] },
+    sizes: by16,
+    expected: 'f32[N, H, W, 4]',
+  },
+  {
+    op: 'conv',
+    inputs: [type([1, 33, 33, 3])],
+    attrs: { filters: 8, padding: 'valid' },
+    expected: 'f32[1, 31, 31, 8]',
+  },
+  {
+    op: 'conv',
+    inputs: [type([1, 33, 33, 3])],
+    attrs: { filters: 8, padding: 'valid', dilation: [2, 2] },
+    expected: 'f32[1, 29, 29, 8]',
+  },
+  {
+    op: 'conv',
+    inputs: [type([1, 33, 32, 3])],
+    attrs: { filters: 8, stride: [2, 2], pad: [1, 1] },
+    expected: 'f32[1, 17, 16, 8]',
+  },
+  {
+    op: 'conv',
+    inputs: [type([1, 33, 33, 3])],
+    attrs: { filters: 8, kernel: [7, 1], padding: 'valid' },
+    expected: 'f32[1, 27, 33, 8]',
+  },
+  {
+    op: 'conv',
+    inputs: [type([N, H, W, 3])],
+    attrs: { filters: 8, kernel: [7, 7], stride: [2, 2], pad: [3, 3] },
+    sizes: by16,
+    expected: 'f32[N, H/2, W/2, 8]',
+  },
   { op: 'dwconv', inputs: [type([N, H, W, 3])], attrs: { multiplier: 2 }, expected: 'f32[N, H, W, 6]' },
-  { op: 'dwconv', inputs: [type([1, 17, 17, 4])], attrs: { stride: [2, 2], padding: 'valid' }, expected: 'f32[1, 8, 8, 4]' },
-  { op: 'sepconv', inputs: [type([N, H, W, 8])], attrs: { filters: 16, stride: [2, 2] }, sizes: by16, expected: 'f32[N, H/2, W/2, 16]' },
-  { op: 'convTranspose', inputs: [type([N, floorDiv(H, 16), floorDiv(W, 16), 8])], attrs: { filters: 4 }, sizes: by16, expected: 'f32[N, H/8, W/8, 4]' },
-  { op: 'convTranspose', inputs: [type([1, 8, 8, 8])], attrs: { filters: 4, kernel: [3, 3], padding: 'valid' }, expected: 'f32[1, 17, 17, 4]' },
+  {
+    op: 'dwconv',
+    inputs: [type([1, 17, 17, 4])],
+    attrs: { stride: [2, 2], padding: 'valid' },
+    expected: 'f32[1, 8, 8, 4]',
+  },
+  {
+    op: 'sepconv',
+    inputs: [type([N, H, W, 8])],
+    attrs: { filters: 16, stride: [2, 2] },
+    sizes: by16,
+    expected: 'f32[N, H/2, W/2, 16]',
+  },
+  {
+    op: 'convTranspose',
+    inputs: [type([N, floorDiv(H, 16), floorDiv(W, 16), 8])],
+    attrs: { filters: 4 },
+    sizes: by16,
+    expected: 'f32[N, H/8, W/8, 4]',
+  },
+  {
+    op: 'convTranspose',
+    inputs: [type([1, 8, 8, 8])],
+    attrs: { filters: 4, kernel: [3, 3], padding: 'valid' },
+    expected: 'f32[1, 17, 17, 4]',
+  },
   { op: 'dense', inputs: [type([N, 512])], attrs: { units: 10 }, expected: 'f32[N, 10]' },
   { op: 'bn', inputs: [type([N, H, W, 16])], expected: 'f32[N, H, W, 16]' },
   { op: 'bn', inputs: [type([N, 16])], expected: 'f32[N, 16]' },
   { op: 'relu6', inputs: [type([N, H, W, 16])], expected: 'f32[N, H, W, 16]' },
   { op: 'softmax', inputs: [type([N, 10])], expected: 'f32[N, 10]' },
   { op: 'maxpool', inputs: [type([N, H, W, 16])], sizes: by16, expected: 'f32[N, H/2, W/2, 16]' },
-  { op: 'maxpool', inputs: [type([1, 112, 112, 64])], attrs: { size: [3, 3], stride: [2, 2], pad: [1, 1] }, expected: 'f32[1, 56, 56, 64]' },
-  { op: 'maxpool', inputs: [type([N, H, W, 16])], attrs: { size: [3, 3], stride: [2, 2], padding: 'same' }, expected: 'f32[N, ceil(H/2), ceil(W/2), 16]' },
-  { op: 'avgpool', inputs: [type([N, H, W, 16])], attrs: { size: [3, 3], stride: [1, 1], padding: 'same' }, expected: 'f32[N, H, W, 16]' },
+  {
+    op: 'maxpool',
+    inputs: [type([1, 112, 112, 64])],
+    attrs: { size: [3, 3], stride: [2, 2], pad: [1, 1] },
+    expected: 'f32[1, 56, 56, 64]',
+  },
+  {
+    op: 'maxpool',
+    inputs: [type([N, H, W, 16])],
+    attrs: { size: [3, 3], stride: [2, 2], padding: 'same' },
+    expected: 'f32[N, ceil(H/2), ceil(W/2), 16]',
+  },
+  {
+    op: 'avgpool',
+    inputs: [type([N, H, W, 16])],
+    attrs: { size: [3, 3], stride: [1, 1], padding: 'same' },
+    expected: 'f32[N, H, W, 16]',
+  },
   { op: 'avgpool', inputs: [type([1, 9, 10, 2])], attrs: { size: [3, 3] }, expected: 'f32[1, 3, 3, 2]' },
   { op: 'gap', inputs: [type([N, H, W, 64])], expected: 'f32[N, 64]' },
   { op: 'gmp', inputs: [type([N, H, W, 64])], attrs: { keep: true }, expected: 'f32[N, 1, 1, 64]' },
-  { op: 'upsample', inputs: [type([N, floorDiv(H, 16), floorDiv(W, 16), 8])], attrs: { factor: [4, 4] }, sizes: by16, expected: 'f32[N, H/4, W/4, 8]' },
-  { op: 'upsample', inputs: [type([N, 1, 1, 8]), type([N, H, W, 3])], attrs: { mode: 'bilinear' }, expected: 'f32[N, H, W, 8]' },
+  {
+    op: 'upsample',
+    inputs: [type([N, floorDiv(H, 16), floorDiv(W, 16), 8])],
+    attrs: { factor: [4, 4] },
+    sizes: by16,
+    expected: 'f32[N, H/4, W/4, 8]',
+  },
+  {
+    op: 'upsample',
+    inputs: [type([N, 1, 1, 8]), type([N, H, W, 3])],
+    attrs: { mode: 'bilinear' },
+    expected: 'f32[N, H, W, 8]',
+  },
   { op: 'upsample', inputs: [type([N, 7, 7, 8])], attrs: { size: [64, 48] }, expected: 'f32[N, 64, 48, 8]' },
-  { op: 'concat', inputs: [type([N, quarter, W, 48]), type([N, quarter, W, 256])], expected: 'f32[N, floor(H/4), W, 304]' },
-  { op: 'concat', inputs: [type([N, quarter, 8, 4]), type([N, 3, 8, 4])], attrs: { axis: 1 }, expected: 'f32[N, floor(H/4) + 3, 8, 4]' },
+  {
+    op: 'concat',
+    inputs: [type([N, quarter, W, 48]), type([N, quarter, W, 256])],
+    expected: 'f32[N, floor(H/4), W, 304]',
+  },
+  {
+    op: 'concat',
+    inputs: [type([N, quarter, 8, 4]), type([N, 3, 8, 4])],
+    attrs: { axis: 1 },
+    expected: 'f32[N, floor(H/4) + 3, 8, 4]',
+  },
   { op: 'add', inputs: [type([N, H, W, 8]), type([N, H, W, 8]), type([N, H, W, 8])], expected: 'f32[N, H, W, 8]' },
   { op: 'mul', inputs: [type([N, 1, 1, 8]), type([N, H, W, 8])], expected: 'f32[N, H, W, 8]' },
   { op: 'mul', inputs: [type([N, H, W, 8]), type([8])], expected: 'f32[N, H, W, 8]' },
@@ -62,14 +162,30 @@ const CASES: ShapeCase[] = [
   { op: 'reshape', inputs: [type([N, 48])], attrs: { shape: [4, 4, 3] }, expected: 'f32[N, 4, 4, 3]' },
   { op: 'reshape', inputs: [type([N, H, 4, 2])], attrs: { shape: [-1, 8] }, expected: 'f32[N, H, 8]' },
   { op: 'pad', inputs: [type([N, H, W, 3])], attrs: { amount: [1] }, expected: 'f32[N, H + 2, W + 2, 3]' },
-  { op: 'pad', inputs: [type([N, H, W, 3])], attrs: { amount: [1, 2, 3, 4], mode: 'reflect' }, sizes: by16, expected: 'f32[N, H + 3, W + 7, 3]' },
-  { op: 'crop', inputs: [type([N, H, W, 3])], attrs: { amount: [2] }, sizes: by16, expected: 'f32[N, H - 4, W - 4, 3]' },
+  {
+    op: 'pad',
+    inputs: [type([N, H, W, 3])],
+    attrs: { amount: [1, 2, 3, 4], mode: 'reflect' },
+    sizes: by16,
+    expected: 'f32[N, H + 3, W + 7, 3]',
+  },
+  {
+    op: 'crop',
+    inputs: [type([N, H, W, 3])],
+    attrs: { amount: [2] },
+    sizes: by16,
+    expected: 'f32[N, H - 4, W - 4, 3]',
+  },
   { op: 'crop', inputs: [type([N, 64, 64, 3]), type([N, 56, 60, 8])], expected: 'f32[N, 56, 60, 3]' },
   { op: 'channels', inputs: [type([N, H, W, 8])], attrs: { start: 2, end: -2 }, expected: 'f32[N, H, W, 4]' },
   { op: 'channels', inputs: [type([N, 10])], attrs: { start: -3, end: 10 }, expected: 'f32[N, 3]' },
   { op: 'argmax', inputs: [type([N, H, W, 21])], expected: 'i32[N, H, W]' },
   { op: 'argmax', inputs: [type([N, 10])], attrs: { axis: 1 }, expected: 'i32[N]' },
-  { op: 'erase', inputs: [type([N, ceilDiv(H, 8), ceilDiv(W, 8), 512]), type([N, ceilDiv(H, 8), ceilDiv(W, 8), 10])], expected: 'f32[N, ceil(H/8), ceil(W/8), 512]' },
+  {
+    op: 'erase',
+    inputs: [type([N, ceilDiv(H, 8), ceilDiv(W, 8), 512]), type([N, ceilDiv(H, 8), ceilDiv(W, 8), 10])],
+    expected: 'f32[N, ceil(H/8), ceil(W/8), 512]',
+  },
 ];
 
 describe('shape rules', () => {
@@ -82,7 +198,11 @@ describe('shape rules', () => {
     const attrs = { filters: 4, kernel: [3, 3], stride: [2, 2], dilation: [1, 1], pad: [1, 1] };
     const output = shapeOf(op('conv'), [type([N, H, W, 3])], attrs);
     for (const size of [1, 2, 3, 16, 17, 513]) {
-      const env = new Map([['N', 1], ['H', size], ['W', size]]);
+      const env = new Map([
+        ['N', 1],
+        ['H', size],
+        ['W', size],
+      ]);
       const concrete = shapeOf(op('conv'), [type([1, size, size, 3])], attrs);
       expect(evaluate(output.shape[1]!, env)).toBe(evaluate(concrete.shape[1]!, new Map()));
       expect(evaluate(output.shape[1]!, env)).toBe(Math.floor((size + 2 - 3) / 2) + 1);
@@ -96,23 +216,66 @@ describe('weights', () => {
       { role: 'kernel', shape: [3, 5, 3, 64], init: 'heNormal', trainable: true },
       { role: 'bias', shape: [64], init: 'zeros', trainable: true },
     ]);
-    expect(op('conv').weights!([type([N, H, W, 3])], { filters: 64, bias: false }).map((w) => w.role)).toEqual(['kernel']);
+    expect(op('conv').weights!([type([N, H, W, 3])], { filters: 64, bias: false }).map((w) => w.role)).toEqual([
+      'kernel',
+    ]);
   });
 
   test.each([
-    ['dwconv', { multiplier: 2 }, [['depthwiseKernel', [3, 3, 4, 2]], ['bias', [8]]]],
-    ['sepconv', { filters: 6 }, [['depthwiseKernel', [3, 3, 4, 1]], ['pointwiseKernel', [1, 1, 4, 6]], ['bias', [6]]]],
-    ['convTranspose', { filters: 6 }, [['kernel', [2, 2, 6, 4]], ['bias', [6]]]],
-    ['bn', {}, [['gamma', [4]], ['beta', [4]], ['movingMean', [4]], ['movingVariance', [4]]]],
+    [
+      'dwconv',
+      { multiplier: 2 },
+      [
+        ['depthwiseKernel', [3, 3, 4, 2]],
+        ['bias', [8]],
+      ],
+    ],
+    [
+      'sepconv',
+      { filters: 6 },
+      [
+        ['depthwiseKernel', [3, 3, 4, 1]],
+        ['pointwiseKernel', [1, 1, 4, 6]],
+        ['bias', [6]],
+      ],
+    ],
+    [
+      'convTranspose',
+      { filters: 6 },
+      [
+        ['kernel', [2, 2, 6, 4]],
+        ['bias', [6]],
+      ],
+    ],
+    [
+      'bn',
+      {},
+      [
+        ['gamma', [4]],
+        ['beta', [4]],
+        ['movingMean', [4]],
+        ['movingVariance', [4]],
+      ],
+    ],
   ] as const)('%s weight roles and shapes', (name, attrs, expected) => {
     const weights = op(name).weights!([type([N, H, W, 4])], attrs);
     expect(weights.map((w) => [w.role, w.shape])).toEqual(expected);
   });
 
   test('dense kernel is Glorot uniform; bn moving statistics are not trainable', () => {
-    expect(op('dense').weights!([type([N, 12])], { units: 5 })[0]).toEqual({ role: 'kernel', shape: [12, 5], init: 'glorotUniform', trainable: true });
+    expect(op('dense').weights!([type([N, 12])], { units: 5 })[0]).toEqual({
+      role: 'kernel',
+      shape: [12, 5],
+      init: 'glorotUniform',
+      trainable: true,
+    });
     const stats = op('bn').weights!([type([N, 4])], {}).map((w) => [w.role, w.init, w.trainable]);
-    expect(stats).toEqual([['gamma', 'ones', true], ['beta', 'zeros', true], ['movingMean', 'zeros', false], ['movingVariance', 'ones', false]]);
+    expect(stats).toEqual([
+      ['gamma', 'ones', true],
+      ['beta', 'zeros', true],
+      ['movingMean', 'zeros', false],
+      ['movingVariance', 'ones', false],
+    ]);
   });
 });
 
@@ -139,7 +302,11 @@ describe('flops', () => {
   });
 
   test('symbolic conv cost evaluates like the concrete one', () => {
-    const symbolic = flopsAt('conv', [type([N, H, W, 3])], { filters: 8, stride: [2, 2] }, [['N', 2], ['H', 33], ['W', 20]]);
+    const symbolic = flopsAt('conv', [type([N, H, W, 3])], { filters: 8, stride: [2, 2] }, [
+      ['N', 2],
+      ['H', 33],
+      ['W', 20],
+    ]);
     expect(symbolic).toBe(2 * 9 * 3 * 8 * 2 * 17 * 10);
   });
 });
@@ -164,6 +331,7 @@ describe('receptive field steps', () => {
   });
 
   test('element-wise ops and global pools declare no step', () => {
-    for (const name of ['relu', 'bn', 'add', 'concat', 'gap', 'gmp', 'erase']) expect(op(name).receptiveField).toBeUndefined();
+    for (const name of ['relu', 'bn', 'add', 'concat', 'gap', 'gmp', 'erase'])
+      expect(op(name).receptiveField).toBeUndefined();
   });
 });

@@ -38,7 +38,10 @@ describe.runIf(chromiumAvailable())('the Vite example in headless chromium', { t
 
   it('bundles one copy of tfjs-core, the ES build, with its gradients', () => {
     const assets = join(distribution, 'assets');
-    const bundle = readdirSync(assets).filter((name) => name.endsWith('.js')).map((name) => readFileSync(join(assets, name), 'utf8')).join('\n');
+    const bundle = readdirSync(assets)
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => readFileSync(join(assets, name), 'utf8'))
+      .join('\n');
     // Each copy of tfjs-core reads its global engine's environment once, in getOrMakeEngine.
     expect(bundle.match(/_tfengine\.ENV/g)).toHaveLength(1);
     expect((bundle.match(/gradFunc/g) ?? []).length).toBeGreaterThan(100);
@@ -52,7 +55,7 @@ describe.runIf(chromiumAvailable())('the Vite example in headless chromium', { t
     expect(relativeError(result.interpreter.raw, expected.raw)).toBeLessThan(1e-5);
   });
 
-  it('runs the generated module\'s predict and gradCam with no extra calls', () => {
+  it("runs the generated module's predict and gradCam with no extra calls", () => {
     expect(result.generated.classIndex).toBe(expected.classIndex);
     expect(result.generated.probability).toBeCloseTo(expected.probability, 6);
     expect(result.generated.raw).toHaveLength(expected.raw.length);
@@ -64,7 +67,15 @@ describe.runIf(chromiumAvailable())('the Vite example in headless chromium', { t
   });
 
   it('type-checks, the generated module included', () => {
-    const tsc = spawnSync('node', [join(REPOSITORY, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPOSITORY, 'examples', 'embed', 'browser', 'tsconfig.json')], { encoding: 'utf8' });
+    const tsc = spawnSync(
+      'node',
+      [
+        join(REPOSITORY, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '-p',
+        join(REPOSITORY, 'examples', 'embed', 'browser', 'tsconfig.json'),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
   });

@@ -4,8 +4,14 @@
  */
 export const CONSUMER_TSCONFIG = JSON.stringify({
   compilerOptions: {
-    target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true,
-    lib: ['ES2022', 'DOM'], types: [],
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    lib: ['ES2022', 'DOM'],
+    types: [],
   },
   files: ['consumer.ts'],
 });

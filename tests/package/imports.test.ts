@@ -34,12 +34,18 @@ describe('imports that plain Node can resolve', () => {
   });
 
   it('never imports a file inside a tfjs package', () => {
-    const deep = files.flatMap((path) => importsOf(path).filter((s) => /^@tensorflow\/[^/]+\/./.test(s)).map((s) => `${relative(REPOSITORY, path)}: ${s}`));
+    const deep = files.flatMap((path) =>
+      importsOf(path)
+        .filter((s) => /^@tensorflow\/[^/]+\/./.test(s))
+        .map((s) => `${relative(REPOSITORY, path)}: ${s}`),
+    );
     expect(deep).toEqual([]);
   });
 
-  it('takes tfjs-core\'s gradients only in src/runtime/gradients.ts', () => {
-    const users = files.filter((path) => importsOf(path).includes('#tfjs-gradients')).map((path) => relative(REPOSITORY, path));
+  it("takes tfjs-core's gradients only in src/runtime/gradients.ts", () => {
+    const users = files
+      .filter((path) => importsOf(path).includes('#tfjs-gradients'))
+      .map((path) => relative(REPOSITORY, path));
     expect(users).toEqual(['src/runtime/gradients.ts']);
   });
 });

@@ -9,27 +9,59 @@ import { UNKNOWN_SPAN } from '../../src/diagnostics/diagnostic.js';
 import type * as Ast from '../../src/parser/ast.js';
 
 const span = UNKNOWN_SPAN;
-const KEYWORDS = new Set(['import', 'from', 'as', 'block', 'model', 'let', 'input', 'output', 'return', 'where', 'for', 'in', 'if', 'repeat', 'true', 'false']);
+const KEYWORDS = new Set([
+  'import',
+  'from',
+  'as',
+  'block',
+  'model',
+  'let',
+  'input',
+  'output',
+  'return',
+  'where',
+  'for',
+  'in',
+  'if',
+  'repeat',
+  'true',
+  'false',
+]);
 
 const name = fc
-  .oneof(fc.constantFrom('x', 'conv', 'relu', 'rates', 'inputs', 'format', 'blocky', 'f32', 'int'), fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,5}$/))
+  .oneof(
+    fc.constantFrom('x', 'conv', 'relu', 'rates', 'inputs', 'format', 'blocky', 'f32', 'int'),
+    fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,5}$/),
+  )
   .filter((text) => !KEYWORDS.has(text));
 const identifier: fc.Arbitrary<Ast.Identifier> = name.map((text) => ({ kind: 'Identifier', name: text, span }));
 
 const integerRaw = fc.oneof(fc.nat({ max: 1000 }).map(String), fc.constantFrom('0', '007', '123456789012'));
 const floatRaw = fc.oneof(
   fc.tuple(fc.nat({ max: 99 }), fc.stringMatching(/^[0-9]{1,3}$/)).map(([whole, fraction]) => `${whole}.${fraction}`),
-  fc.tuple(fc.nat({ max: 9 }), fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.nat({ max: 20 })).map((parts) => parts.join('')),
+  fc
+    .tuple(fc.nat({ max: 9 }), fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.nat({ max: 20 }))
+    .map((parts) => parts.join('')),
 );
 const numberLiteral: fc.Arbitrary<Ast.NumberLiteral> = fc
   .oneof(integerRaw, floatRaw)
   .map((raw) => ({ kind: 'NumberLiteral', value: Number(raw), isFloat: /[.eE]/.test(raw), raw, span }));
 const stringLiteral: fc.Arbitrary<Ast.StringLiteral> = fc
-  .oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('"', '\\', '\n\t', '\u0001\u007f', '\u2028', 'é😀'))
+  .oneof(
+    fc.string({ unit: 'binary', maxLength: 8 }),
+    fc.constantFrom('"', '\\', '\n\t', '\u0001\u007f', '\u2028', 'é😀'),
+  )
   .map((value) => ({ kind: 'StringLiteral', value, span }));
 const boolLiteral: fc.Arbitrary<Ast.BoolLiteral> = fc.boolean().map((value) => ({ kind: 'BoolLiteral', value, span }));
 
-const BINARY_LEVELS: ReadonlyArray<readonly Ast.BinaryOperator[]> = [['||'], ['&&'], ['==', '!='], ['<', '<=', '>', '>='], ['+', '-'], ['*', '/', '%']];
+const BINARY_LEVELS: ReadonlyArray<readonly Ast.BinaryOperator[]> = [
+  ['||'],
+  ['&&'],
+  ['==', '!='],
+  ['<', '<=', '>', '>='],
+  ['+', '-'],
+  ['*', '/', '%'],
+];
 
 /** Arbitraries by grammar level, each built once per depth. */
 class Grammar {
@@ -42,12 +74,18 @@ class Grammar {
   }
 
   expression(depth: number): fc.Arbitrary<Ast.Expression> {
-    return this.memo('expression', depth, () => (depth <= 0 ? this.ternary(0) : fc.oneof(this.ternary(depth), this.pipeline(depth))));
+    return this.memo('expression', depth, () =>
+      depth <= 0 ? this.ternary(0) : fc.oneof(this.ternary(depth), this.pipeline(depth)),
+    );
   }
 
   pipeline(depth: number): fc.Arbitrary<Ast.Expression> {
     return this.memo('pipeline', depth, () =>
-      fc.record({ head: this.binary(0, depth - 1), stages: fc.array(this.stage(depth - 1), { minLength: 1, maxLength: 3 }) })
+      fc
+        .record({
+          head: this.binary(0, depth - 1),
+          stages: fc.array(this.stage(depth - 1), { minLength: 1, maxLength: 3 }),
+        })
         .map(({ head, stages }): Ast.PipelineExpr => ({ kind: 'PipelineExpr', head, stages, span })),
     );
   }
@@ -56,7 +94,11 @@ class Grammar {
     return this.memo('ternary', depth, () => {
       if (depth <= 0) return this.binary(0, 0);
       const conditional = fc
-        .record({ condition: this.binary(0, depth - 1), then: this.expression(depth - 1), otherwise: this.expression(depth - 1) })
+        .record({
+          condition: this.binary(0, depth - 1),
+          then: this.expression(depth - 1),
+          otherwise: this.expression(depth - 1),
+        })
         .map((parts): Ast.ConditionalExpr => ({ kind: 'ConditionalExpr', ...parts, span }));
       return fc.oneof({ weight: 3, arbitrary: this.binary(0, depth) }, { weight: 1, arbitrary: conditional });
     });
@@ -69,9 +111,18 @@ class Grammar {
       const tighter = this.binary(level + 1, depth);
       if (depth <= 0) return tighter;
       const chain = fc
-        .tuple(tighter, fc.array(fc.tuple(fc.constantFrom(...BINARY_LEVELS[level]!), this.binary(level + 1, depth - 1)), { minLength: 1, maxLength: 2 }))
+        .tuple(
+          tighter,
+          fc.array(fc.tuple(fc.constantFrom(...BINARY_LEVELS[level]!), this.binary(level + 1, depth - 1)), {
+            minLength: 1,
+            maxLength: 2,
+          }),
+        )
         .map(([first, rest]) =>
-          rest.reduce<Ast.Expression>((left, [operator, right]) => ({ kind: 'BinaryExpr', operator, left, right, span }), first),
+          rest.reduce<Ast.Expression>(
+            (left, [operator, right]) => ({ kind: 'BinaryExpr', operator, left, right, span }),
+            first,
+          ),
         );
       return fc.oneof({ weight: 4, arbitrary: tighter }, { weight: 1, arbitrary: chain });
     });
@@ -98,7 +149,8 @@ class Grammar {
         suffixes.reduce<Ast.Expression>((target, next) => {
           if ('index' in next) return { kind: 'IndexExpr', target, index: next.index, span };
           // consecutive annotations make one AnnotatedExpr, as the parser builds it
-          if (target.kind === 'AnnotatedExpr') return { ...target, annotations: [...target.annotations, ...next.annotations] };
+          if (target.kind === 'AnnotatedExpr')
+            return { ...target, annotations: [...target.annotations, ...next.annotations] };
           return { kind: 'AnnotatedExpr', expression: target, annotations: next.annotations, span };
         }, primary),
       );
@@ -112,10 +164,25 @@ class Grammar {
       const inner = this.expression(depth - 1);
       return fc.oneof(
         { weight: 4, arbitrary: leaves },
-        { weight: 2, arbitrary: fc.record({ callee: identifier, args: this.argumentList(depth - 1) }).map((parts): Ast.CallExpr => ({ kind: 'CallExpr', ...parts, span })) },
-        { weight: 2, arbitrary: fc.array(this.listItem(depth - 1), { maxLength: 3 }).map((items): Ast.ListExpr => ({ kind: 'ListExpr', items, span })) },
+        {
+          weight: 2,
+          arbitrary: fc
+            .record({ callee: identifier, args: this.argumentList(depth - 1) })
+            .map((parts): Ast.CallExpr => ({ kind: 'CallExpr', ...parts, span })),
+        },
+        {
+          weight: 2,
+          arbitrary: fc
+            .array(this.listItem(depth - 1), { maxLength: 3 })
+            .map((items): Ast.ListExpr => ({ kind: 'ListExpr', items, span })),
+        },
         { weight: 1, arbitrary: inner.map((expression): Ast.ParenExpr => ({ kind: 'ParenExpr', expression, span })) },
-        { weight: 1, arbitrary: fc.array(inner, { minLength: 2, maxLength: 3 }).map((elements): Ast.TupleExpr => ({ kind: 'TupleExpr', elements, span })) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .array(inner, { minLength: 2, maxLength: 3 })
+            .map((elements): Ast.TupleExpr => ({ kind: 'TupleExpr', elements, span })),
+        },
       );
     });
   }
@@ -124,7 +191,12 @@ class Grammar {
     return this.memo('listItem', depth, () => {
       const comprehension = fc
         .record(
-          { variable: identifier, iterable: this.ternary(depth), condition: this.ternary(depth), body: this.expression(depth) },
+          {
+            variable: identifier,
+            iterable: this.ternary(depth),
+            condition: this.ternary(depth),
+            body: this.expression(depth),
+          },
           { requiredKeys: ['variable', 'iterable', 'body'] },
         )
         .map((parts): Ast.Comprehension => ({ kind: 'Comprehension', ...parts, span }));
@@ -143,7 +215,9 @@ class Grammar {
 
   annotation(depth: number): fc.Arbitrary<Ast.Annotation> {
     return this.memo('annotation', depth, () =>
-      fc.record({ name: identifier, args: this.argumentList(depth) }).map((parts): Ast.Annotation => ({ kind: 'Annotation', ...parts, span })),
+      fc
+        .record({ name: identifier, args: this.argumentList(depth) })
+        .map((parts): Ast.Annotation => ({ kind: 'Annotation', ...parts, span })),
     );
   }
 
@@ -151,12 +225,20 @@ class Grammar {
     return this.memo('stage', depth, () => {
       const annotations = fc.array(this.annotation(depth), { maxLength: 2 });
       const call = fc
-        .record({ callee: identifier, args: this.argumentList(depth), annotations }, { requiredKeys: ['callee', 'annotations'] })
+        .record(
+          { callee: identifier, args: this.argumentList(depth), annotations },
+          { requiredKeys: ['callee', 'annotations'] },
+        )
         .map((parts): Ast.CallStage => ({ kind: 'CallStage', ...parts, span }));
       if (depth <= 0) return call;
       const repeat = fc
         .record(
-          { count: this.ternary(depth - 1), variable: identifier, stages: fc.array(this.stage(depth - 1), { minLength: 1, maxLength: 2 }), annotations },
+          {
+            count: this.ternary(depth - 1),
+            variable: identifier,
+            stages: fc.array(this.stage(depth - 1), { minLength: 1, maxLength: 2 }),
+            annotations,
+          },
           { requiredKeys: ['count', 'stages', 'annotations'] },
         )
         .map((parts): Ast.RepeatStage => ({ kind: 'RepeatStage', ...parts, span }));
@@ -168,22 +250,41 @@ class Grammar {
 const grammar = new Grammar();
 const DEPTH = 3;
 
-const docText = fc.array(fc.string({ unit: 'binary', maxLength: 12 }).map((line) => line.replace(/[\r\n]/g, ' ')), { minLength: 1, maxLength: 3 }).map((lines) => lines.join('\n'));
-const withDoc = <T extends object>(node: T) => fc.option(docText, { nil: undefined }).map((doc) => (doc === undefined ? node : { ...node, doc }));
+const docText = fc
+  .array(
+    fc.string({ unit: 'binary', maxLength: 12 }).map((line) => line.replace(/[\r\n]/g, ' ')),
+    { minLength: 1, maxLength: 3 },
+  )
+  .map((lines) => lines.join('\n'));
+const withDoc = <T extends object>(node: T) =>
+  fc.option(docText, { nil: undefined }).map((doc) => (doc === undefined ? node : { ...node, doc }));
 
 const statement: fc.Arbitrary<Ast.Statement> = fc
   .oneof(
-    fc.record({ names: fc.array(identifier, { minLength: 1, maxLength: 3 }), destructure: fc.boolean(), value: grammar.expression(DEPTH) }).map(
-      (parts): Ast.LetStmt => ({ kind: 'LetStmt', ...parts, destructure: parts.destructure || parts.names.length > 1, span }),
-    ),
-    fc.record({
-      name: identifier,
-      type: fc.record({ dtype: identifier, dims: fc.array(grammar.expression(1), { minLength: 1, maxLength: 4 }) }).map(
-        (parts): Ast.TensorTypeRef => ({ kind: 'TensorTypeRef', ...parts, span }),
-      ),
-      constraints: fc.array(grammar.expression(2), { maxLength: 2 }),
-    }).map((parts): Ast.InputStmt => ({ kind: 'InputStmt', ...parts, span })),
-    fc.record({ name: identifier, value: grammar.expression(DEPTH) }).map((parts): Ast.OutputStmt => ({ kind: 'OutputStmt', ...parts, span })),
+    fc
+      .record({
+        names: fc.array(identifier, { minLength: 1, maxLength: 3 }),
+        destructure: fc.boolean(),
+        value: grammar.expression(DEPTH),
+      })
+      .map((parts): Ast.LetStmt => ({
+        kind: 'LetStmt',
+        ...parts,
+        destructure: parts.destructure || parts.names.length > 1,
+        span,
+      })),
+    fc
+      .record({
+        name: identifier,
+        type: fc
+          .record({ dtype: identifier, dims: fc.array(grammar.expression(1), { minLength: 1, maxLength: 4 }) })
+          .map((parts): Ast.TensorTypeRef => ({ kind: 'TensorTypeRef', ...parts, span })),
+        constraints: fc.array(grammar.expression(2), { maxLength: 2 }),
+      })
+      .map((parts): Ast.InputStmt => ({ kind: 'InputStmt', ...parts, span })),
+    fc
+      .record({ name: identifier, value: grammar.expression(DEPTH) })
+      .map((parts): Ast.OutputStmt => ({ kind: 'OutputStmt', ...parts, span })),
     grammar.expression(DEPTH).map((value): Ast.ReturnStmt => ({ kind: 'ReturnStmt', value, span })),
   )
   .chain((node) => withDoc(node));
@@ -213,7 +314,9 @@ const declaration: fc.Arbitrary<Ast.Declaration> = fc
 const importDecl: fc.Arbitrary<Ast.ImportDecl> = fc
   .record({
     names: fc.array(
-      fc.record({ name: identifier, alias: identifier }, { requiredKeys: ['name'] }).map((parts): Ast.ImportName => ({ kind: 'ImportName', ...parts, span })),
+      fc
+        .record({ name: identifier, alias: identifier }, { requiredKeys: ['name'] })
+        .map((parts): Ast.ImportName => ({ kind: 'ImportName', ...parts, span })),
       { minLength: 1, maxLength: 3 },
     ),
     from: fc.string({ maxLength: 12 }),

@@ -14,15 +14,30 @@ describe('generated grammar artefacts', () => {
 
   it('EBNF lists every parser rule', () => {
     const ebnf = artifacts.get('grammar/seg.ebnf')!;
-    for (const rule of ['program', 'declaration', 'letStatement', 'inputStatement', 'expression', 'repeatStage', 'comprehension', 'annotation']) {
+    for (const rule of [
+      'program',
+      'declaration',
+      'letStatement',
+      'inputStatement',
+      'expression',
+      'repeatStage',
+      'comprehension',
+      'annotation',
+    ]) {
       expect(ebnf).toMatch(new RegExp(`^${rule} +::= `, 'm'));
     }
   });
 
   it('TextMate grammar compiles and colours every keyword', () => {
-    const grammar = JSON.parse(artifacts.get('grammar/seg.tmLanguage.json')!) as { repository: Record<string, { match?: string; patterns?: { match?: string }[] }> };
-    const patterns = Object.values(grammar.repository).flatMap((rule) => [rule.match, ...(rule.patterns ?? []).map((inner) => inner.match)]);
-    for (const pattern of patterns.filter((p): p is string => p !== undefined)) expect(() => new RegExp(pattern)).not.toThrow();
+    const grammar = JSON.parse(artifacts.get('grammar/seg.tmLanguage.json')!) as {
+      repository: Record<string, { match?: string; patterns?: { match?: string }[] }>;
+    };
+    const patterns = Object.values(grammar.repository).flatMap((rule) => [
+      rule.match,
+      ...(rule.patterns ?? []).map((inner) => inner.match),
+    ]);
+    for (const pattern of patterns.filter((p): p is string => p !== undefined))
+      expect(() => new RegExp(pattern)).not.toThrow();
     const keywordRegex = new RegExp(grammar.repository.keywords!.match!);
     const booleanRegex = new RegExp(grammar.repository.booleans!.match!);
     for (const keyword of KEYWORDS.map((type) => (type.PATTERN as RegExp).source)) {

@@ -17,7 +17,9 @@ export function stripSpans<T>(value: T): T {
 /** Parses a source that must be free of errors. */
 export function parseClean(source: string, file = 'test.seg'): Program {
   const result = parse(source, file);
-  expect(result.diagnostics.map((d) => `${d.code} ${d.span.start.line}:${d.span.start.column} ${d.message}`)).toEqual([]);
+  expect(result.diagnostics.map((d) => `${d.code} ${d.span.start.line}:${d.span.start.column} ${d.message}`)).toEqual(
+    [],
+  );
   return result.program;
 }
 

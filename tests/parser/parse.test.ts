@@ -7,10 +7,13 @@ import { ASPP_SOURCE, DEEPLAB_SOURCE, parseClean, stripSpans } from './helpers.j
 const id = (name: string) => ({ kind: 'Identifier', name });
 const int = (raw: string) => ({ kind: 'NumberLiteral', value: Number(raw), isFloat: false, raw });
 const float = (raw: string) => ({ kind: 'NumberLiteral', value: Number(raw), isFloat: true, raw });
-const arg = (value: unknown, name?: string) => (name ? { kind: 'Argument', name: id(name), value } : { kind: 'Argument', value });
+const arg = (value: unknown, name?: string) =>
+  name ? { kind: 'Argument', name: id(name), value } : { kind: 'Argument', value };
 const call = (callee: string, ...args: unknown[]) => ({ kind: 'CallExpr', callee: id(callee), args });
 const stage = (callee: string, args?: unknown[], annotations: unknown[] = []) =>
-  args === undefined ? { kind: 'CallStage', callee: id(callee), annotations } : { kind: 'CallStage', callee: id(callee), args, annotations };
+  args === undefined
+    ? { kind: 'CallStage', callee: id(callee), annotations }
+    : { kind: 'CallStage', callee: id(callee), args, annotations };
 const binary = (operator: string, left: unknown, right: unknown) => ({ kind: 'BinaryExpr', operator, left, right });
 const list = (...items: unknown[]) => ({ kind: 'ListExpr', items });
 
@@ -33,7 +36,12 @@ describe('parse: the example programs', () => {
     expect(block.params).toEqual([
       { kind: 'Param', name: id('x') },
       { kind: 'Param', name: id('out'), type: { kind: 'TypeRef', name: 'int', list: false }, default: int('256') },
-      { kind: 'Param', name: id('rates'), type: { kind: 'TypeRef', name: 'int', list: true }, default: list(int('6'), int('12'), int('18')) },
+      {
+        kind: 'Param',
+        name: id('rates'),
+        type: { kind: 'TypeRef', name: 'int', list: true },
+        default: list(int('6'), int('12'), int('18')),
+      },
       { kind: 'Param', name: id('drop'), type: { kind: 'TypeRef', name: 'float', list: false }, default: float('0.1') },
     ]);
     const branches = block.body[0] as Ast.LetStmt;
@@ -59,7 +67,12 @@ describe('parse: the example programs', () => {
     expect(returned.value).toEqual({
       kind: 'PipelineExpr',
       head: call('concat', arg(id('branches'))),
-      stages: [stage('conv', [arg(id('out')), arg(int('1'))]), stage('bn'), stage('relu'), stage('dropout', [arg(id('drop'))])],
+      stages: [
+        stage('conv', [arg(id('out')), arg(int('1'))]),
+        stage('bn'),
+        stage('relu'),
+        stage('dropout', [arg(id('drop'))]),
+      ],
     });
   });
 
@@ -67,11 +80,21 @@ describe('parse: the example programs', () => {
     const model = stripSpans(parseClean(DEEPLAB_SOURCE).declarations[0]!);
     expect(model.kind).toBe('ModelDecl');
     expect(model.body.map((statement) => statement.kind)).toEqual([
-      'InputStmt', 'LetStmt', 'LetStmt', 'LetStmt', 'LetStmt', 'OutputStmt', 'OutputStmt',
+      'InputStmt',
+      'LetStmt',
+      'LetStmt',
+      'LetStmt',
+      'LetStmt',
+      'OutputStmt',
+      'OutputStmt',
     ]);
     const input = model.body[0] as Ast.InputStmt;
     expect(input.name).toEqual(id('image'));
-    expect(input.type).toEqual({ kind: 'TensorTypeRef', dtype: id('f32'), dims: [id('N'), id('H'), id('W'), int('3')] });
+    expect(input.type).toEqual({
+      kind: 'TensorTypeRef',
+      dtype: id('f32'),
+      dims: [id('N'), id('H'), id('W'), int('3')],
+    });
     expect(input.constraints).toEqual([
       binary('==', binary('%', id('H'), int('16')), int('0')),
       binary('==', binary('%', id('W'), int('16')), int('0')),
@@ -81,35 +104,58 @@ describe('parse: the example programs', () => {
     expect(destructuring.names).toEqual([id('low'), id('high')]);
     const encoder = model.body[2] as Ast.LetStmt;
     expect(encoder.value).toEqual(
-      call('ASPP', arg(id('high')), arg({
-        kind: 'ConditionalExpr',
-        condition: binary('==', id('os'), int('16')),
-        then: list(int('6'), int('12'), int('18')),
-        otherwise: list(int('12'), int('24'), int('36')),
-      }, 'rates')),
+      call(
+        'ASPP',
+        arg(id('high')),
+        arg(
+          {
+            kind: 'ConditionalExpr',
+            condition: binary('==', id('os'), int('16')),
+            then: list(int('6'), int('12'), int('18')),
+            otherwise: list(int('12'), int('24'), int('36')),
+          },
+          'rates',
+        ),
+      ),
     );
     const body = (model.body[3] as Ast.LetStmt).value as Ast.PipelineExpr;
     expect(body.stages[0]).toEqual({
       kind: 'RepeatStage',
       count: int('3'),
       variable: id('i'),
-      stages: [stage('conv', [arg(binary('*', int('64'), { kind: 'ParenExpr', expression: binary('+', id('i'), int('1')) })), arg(int('3'))]), stage('bn'), stage('relu')],
+      stages: [
+        stage('conv', [
+          arg(binary('*', int('64'), { kind: 'ParenExpr', expression: binary('+', id('i'), int('1')) })),
+          arg(int('3')),
+        ]),
+        stage('bn'),
+        stage('relu'),
+      ],
       annotations: [],
     });
     const classMap = (model.body[4] as Ast.LetStmt).value as Ast.PipelineExpr;
-    expect(classMap.stages[2]).toEqual(stage('conv', [arg(id('classes')), arg(int('1'))], [{ kind: 'Annotation', name: id('classmap'), args: [] }]));
+    expect(classMap.stages[2]).toEqual(
+      stage('conv', [arg(id('classes')), arg(int('1'))], [{ kind: 'Annotation', name: id('classmap'), args: [] }]),
+    );
     const mask = model.body[6] as Ast.OutputStmt;
-    expect(mask.value).toEqual(call('argmax', arg(id('logits')), arg({ kind: 'UnaryExpr', operator: '-', operand: int('1') }, 'axis')));
+    expect(mask.value).toEqual(
+      call('argmax', arg(id('logits')), arg({ kind: 'UnaryExpr', operator: '-', operand: int('1') }, 'axis')),
+    );
   });
 });
 
 describe('parse: declarations and statements', () => {
   it('reads imports with aliases and a trailing comma', () => {
-    const program = parseClean('import { ResNet, ASPP as Pyramid, } from "std/backbones.seg"\nimport { X } from "./x.seg"');
+    const program = parseClean(
+      'import { ResNet, ASPP as Pyramid, } from "std/backbones.seg"\nimport { X } from "./x.seg"',
+    );
     expect(stripSpans(program.imports)).toEqual([
       {
         kind: 'ImportDecl',
-        names: [{ kind: 'ImportName', name: id('ResNet') }, { kind: 'ImportName', name: id('ASPP'), alias: id('Pyramid') }],
+        names: [
+          { kind: 'ImportName', name: id('ResNet') },
+          { kind: 'ImportName', name: id('ASPP'), alias: id('Pyramid') },
+        ],
         from: 'std/backbones.seg',
       },
       { kind: 'ImportDecl', names: [{ kind: 'ImportName', name: id('X') }], from: './x.seg' },
@@ -121,13 +167,21 @@ describe('parse: declarations and statements', () => {
     const program = parseClean('@frozen\n@name("head", version: 2)\nmodel M() {}');
     expect(stripSpans(program.declarations[0]!.annotations)).toEqual([
       { kind: 'Annotation', name: id('frozen'), args: [] },
-      { kind: 'Annotation', name: id('name'), args: [arg({ kind: 'StringLiteral', value: 'head' }), arg(int('2'), 'version')] },
+      {
+        kind: 'Annotation',
+        name: id('name'),
+        args: [arg({ kind: 'StringLiteral', value: 'head' }), arg(int('2'), 'version')],
+      },
     ]);
   });
 
   it('needs no separators between statements, even on one line', () => {
     const program = parseClean('block A(x,) { let a = 1 let b = a return b }');
-    expect(program.declarations[0]!.body.map((statement) => statement.kind)).toEqual(['LetStmt', 'LetStmt', 'ReturnStmt']);
+    expect(program.declarations[0]!.body.map((statement) => statement.kind)).toEqual([
+      'LetStmt',
+      'LetStmt',
+      'ReturnStmt',
+    ]);
     expect(program.declarations[0]!.params.map((param) => param.name.name)).toEqual(['x']);
   });
 
@@ -138,7 +192,9 @@ describe('parse: declarations and statements', () => {
   });
 
   it('treats words that start with a keyword, type names and dtypes as names', () => {
-    const program = parseClean('block blocky(format, inputs: tensor, fortune: int, repeated: bool) { let asX = iffy + fromage + int + f32 return repeated }');
+    const program = parseClean(
+      'block blocky(format, inputs: tensor, fortune: int, repeated: bool) { let asX = iffy + fromage + int + f32 return repeated }',
+    );
     const block = program.declarations[0]!;
     expect(block.name.name).toBe('blocky');
     expect(block.params.map((param) => param.name.name)).toEqual(['format', 'inputs', 'fortune', 'repeated']);
@@ -157,15 +213,25 @@ describe('parse: declarations and statements', () => {
 describe('parse: expressions', () => {
   it('binds operators by precedence and associates them to the left', () => {
     expect(expressionOf('a - b - c')).toEqual(binary('-', binary('-', id('a'), id('b')), id('c')));
-    expect(expressionOf('a + b * c % d')).toEqual(binary('+', id('a'), binary('%', binary('*', id('b'), id('c')), id('d'))));
+    expect(expressionOf('a + b * c % d')).toEqual(
+      binary('+', id('a'), binary('%', binary('*', id('b'), id('c')), id('d'))),
+    );
     expect(expressionOf('a || b && c == d < e + f')).toEqual(
-      binary('||', id('a'), binary('&&', id('b'), binary('==', id('c'), binary('<', id('d'), binary('+', id('e'), id('f')))))),
+      binary(
+        '||',
+        id('a'),
+        binary('&&', id('b'), binary('==', id('c'), binary('<', id('d'), binary('+', id('e'), id('f'))))),
+      ),
     );
     expect(expressionOf('a != b >= c <= d > e')).toEqual(
       binary('!=', id('a'), binary('>', binary('<=', binary('>=', id('b'), id('c')), id('d')), id('e'))),
     );
     expect(expressionOf('!a && -b / 2')).toEqual(
-      binary('&&', { kind: 'UnaryExpr', operator: '!', operand: id('a') }, binary('/', { kind: 'UnaryExpr', operator: '-', operand: id('b') }, int('2'))),
+      binary(
+        '&&',
+        { kind: 'UnaryExpr', operator: '!', operand: id('a') },
+        binary('/', { kind: 'UnaryExpr', operator: '-', operand: id('b') }, int('2')),
+      ),
     );
   });
 
@@ -217,7 +283,12 @@ describe('parse: expressions', () => {
       stages: [
         stage('relu'),
         stage('relu', []),
-        { kind: 'RepeatStage', count: id('n'), stages: [stage('bn')], annotations: [{ kind: 'Annotation', name: id('frozen'), args: [] }] },
+        {
+          kind: 'RepeatStage',
+          count: id('n'),
+          stages: [stage('bn')],
+          annotations: [{ kind: 'Annotation', name: id('frozen'), args: [] }],
+        },
       ],
     });
   });
@@ -226,21 +297,41 @@ describe('parse: expressions', () => {
     expect(expressionOf('[]')).toEqual(list());
     expect(expressionOf('[1, 2,]')).toEqual(list(int('1'), int('2')));
     expect(expressionOf('[0, for r in rates if r > 1: r * 2]')).toEqual(
-      list(int('0'), { kind: 'Comprehension', variable: id('r'), iterable: id('rates'), condition: binary('>', id('r'), int('1')), body: binary('*', id('r'), int('2')) }),
+      list(int('0'), {
+        kind: 'Comprehension',
+        variable: id('r'),
+        iterable: id('rates'),
+        condition: binary('>', id('r'), int('1')),
+        body: binary('*', id('r'), int('2')),
+      }),
     );
   });
 
   it('reads literals: ints, floats with their raw text, strings with escapes, booleans', () => {
     expect(expressionOf('[12, 0.5, 1e-3, 2.5E+4, 2.0, true, false]')).toEqual(
-      list(int('12'), float('0.5'), { kind: 'NumberLiteral', value: 0.001, isFloat: true, raw: '1e-3' }, { kind: 'NumberLiteral', value: 25000, isFloat: true, raw: '2.5E+4' }, float('2.0'),
-        { kind: 'BoolLiteral', value: true }, { kind: 'BoolLiteral', value: false }),
+      list(
+        int('12'),
+        float('0.5'),
+        { kind: 'NumberLiteral', value: 0.001, isFloat: true, raw: '1e-3' },
+        { kind: 'NumberLiteral', value: 25000, isFloat: true, raw: '2.5E+4' },
+        float('2.0'),
+        { kind: 'BoolLiteral', value: true },
+        { kind: 'BoolLiteral', value: false },
+      ),
     );
-    expect(expressionOf('"q\\"b\\\\s\\nn\\tt\\u{1F600}\\u{e9}"')).toEqual({ kind: 'StringLiteral', value: 'q"b\\s\nn\tt\u{1F600}é' });
+    expect(expressionOf('"q\\"b\\\\s\\nn\\tt\\u{1F600}\\u{e9}"')).toEqual({
+      kind: 'StringLiteral',
+      value: 'q"b\\s\nn\tt\u{1F600}é',
+    });
   });
 
   it('reads a positional argument that starts with a name but is a conditional', () => {
     expect(expressionOf('f(a ? b : c, d: e)')).toEqual(
-      call('f', arg({ kind: 'ConditionalExpr', condition: id('a'), then: id('b'), otherwise: id('c') }), arg(id('e'), 'd')),
+      call(
+        'f',
+        arg({ kind: 'ConditionalExpr', condition: id('a'), then: id('b'), otherwise: id('c') }),
+        arg(id('e'), 'd'),
+      ),
     );
   });
 });
@@ -270,15 +361,32 @@ describe('parse: comments, doc comments and spans', () => {
     const program = parseClean(source);
     expect(program.declarations[0]!.doc).toBeUndefined();
     expect(program.declarations[0]!.body[0]!.doc).toBeUndefined();
-    expect(program.comments.map((comment) => comment.text)).toEqual(['/// Stray.', '/// trailing', '/// at the end', '//// four']);
+    expect(program.comments.map((comment) => comment.text)).toEqual([
+      '/// Stray.',
+      '/// trailing',
+      '/// at the end',
+      '//// four',
+    ]);
   });
 
   it('gives every node a span with 1-based line and column, 0-based offset and the file name', () => {
     const program = parseClean('block A() {\n  let answer = 4 + 2\n}', 'spans.seg');
     const statement = program.declarations[0]!.body[0] as Ast.LetStmt;
-    expect(statement.span).toEqual({ file: 'spans.seg', start: { offset: 14, line: 2, column: 3 }, end: { offset: 32, line: 2, column: 21 } });
-    expect(statement.value.span).toEqual({ file: 'spans.seg', start: { offset: 27, line: 2, column: 16 }, end: { offset: 32, line: 2, column: 21 } });
-    expect(program.span).toEqual({ file: 'spans.seg', start: { offset: 0, line: 1, column: 1 }, end: { offset: 34, line: 3, column: 2 } });
+    expect(statement.span).toEqual({
+      file: 'spans.seg',
+      start: { offset: 14, line: 2, column: 3 },
+      end: { offset: 32, line: 2, column: 21 },
+    });
+    expect(statement.value.span).toEqual({
+      file: 'spans.seg',
+      start: { offset: 27, line: 2, column: 16 },
+      end: { offset: 32, line: 2, column: 21 },
+    });
+    expect(program.span).toEqual({
+      file: 'spans.seg',
+      start: { offset: 0, line: 1, column: 1 },
+      end: { offset: 34, line: 3, column: 2 },
+    });
   });
 
   it('counts \\r\\n as one line break', () => {

@@ -6,7 +6,13 @@ import { ASPP_SOURCE, DEEPLAB_SOURCE, parseClean, stripSpans } from './helpers.j
 
 const span = UNKNOWN_SPAN;
 const id = (name: string): Ast.Identifier => ({ kind: 'Identifier', name, span });
-const binary = (operator: Ast.BinaryOperator, left: Ast.Expression, right: Ast.Expression): Ast.BinaryExpr => ({ kind: 'BinaryExpr', operator, left, right, span });
+const binary = (operator: Ast.BinaryOperator, left: Ast.Expression, right: Ast.Expression): Ast.BinaryExpr => ({
+  kind: 'BinaryExpr',
+  operator,
+  left,
+  right,
+  span,
+});
 
 /** Formats source; checks on the way that formatting again changes nothing. */
 function format(source: string): string {
@@ -17,7 +23,14 @@ function format(source: string): string {
 
 /** Prints one expression as the value of `return` in a block. */
 function printExpression(value: Ast.Expression): string {
-  const block: Ast.BlockDecl = { kind: 'BlockDecl', name: id('A'), params: [], annotations: [], body: [{ kind: 'ReturnStmt', value, span }], span };
+  const block: Ast.BlockDecl = {
+    kind: 'BlockDecl',
+    name: id('A'),
+    params: [],
+    annotations: [],
+    body: [{ kind: 'ReturnStmt', value, span }],
+    span,
+  };
   const text = print({ kind: 'Program', imports: [], declarations: [block], comments: [], span });
   return text.slice('block A() {\n  return '.length, -'\n}\n'.length);
 }
@@ -58,11 +71,14 @@ describe('print: canonical layout', () => {
 
   it('breaks lists longer than 100 columns, one item per line', () => {
     const items = Array.from({ length: 30 }, (_, index) => String(index * 1000));
-    expect(format(`block A() { return [${items.join(',')}] }`)).toBe(`block A() {\n  return [\n${items.map((item) => `    ${item},\n`).join('')}  ]\n}\n`);
+    expect(format(`block A() { return [${items.join(',')}] }`)).toBe(
+      `block A() {\n  return [\n${items.map((item) => `    ${item},\n`).join('')}  ]\n}\n`,
+    );
   });
 
   it('breaks a pipeline longer than 100 columns before each layer (a stage with arguments), with 2 extra spaces', () => {
-    const stages = 'conv(256, 3, dilation: 2) -> bn -> relu -> conv(256, 3, dilation: 4) -> bn -> relu -> conv(classes, 1)';
+    const stages =
+      'conv(256, 3, dilation: 2) -> bn -> relu -> conv(256, 3, dilation: 4) -> bn -> relu -> conv(classes, 1)';
     expect(format(`block A(x) { let y = x -> ${stages} return y }`)).toBe(
       [
         'block A(x) {',
@@ -129,7 +145,9 @@ describe('print: canonical layout', () => {
   });
 
   it('keeps one blank line where statements were separated by blank lines', () => {
-    expect(format('block A() {\n  let a = 1\n\n\n  let b = 2\n  return b\n}')).toBe('block A() {\n  let a = 1\n\n  let b = 2\n  return b\n}\n');
+    expect(format('block A() {\n  let a = 1\n\n\n  let b = 2\n  return b\n}')).toBe(
+      'block A() {\n  let a = 1\n\n  let b = 2\n  return b\n}\n',
+    );
   });
 });
 
@@ -143,10 +161,27 @@ describe('print: parentheses', () => {
     expect(printExpression({ kind: 'UnaryExpr', operator: '-', operand: binary('+', a, b), span })).toBe('-(a + b)');
     const conditional: Ast.ConditionalExpr = { kind: 'ConditionalExpr', condition: a, then: b, otherwise: c, span };
     const relu: Ast.CallStage = { kind: 'CallStage', callee: id('relu'), annotations: [], span };
-    expect(printExpression({ kind: 'PipelineExpr', head: conditional, stages: [relu], span })).toBe('(a ? b : c) -> relu');
-    expect(printExpression({ kind: 'ConditionalExpr', condition: a, then: b, otherwise: { kind: 'PipelineExpr', head: c, stages: [relu], span }, span })).toBe('a ? b : c -> relu');
+    expect(printExpression({ kind: 'PipelineExpr', head: conditional, stages: [relu], span })).toBe(
+      '(a ? b : c) -> relu',
+    );
+    expect(
+      printExpression({
+        kind: 'ConditionalExpr',
+        condition: a,
+        then: b,
+        otherwise: { kind: 'PipelineExpr', head: c, stages: [relu], span },
+        span,
+      }),
+    ).toBe('a ? b : c -> relu');
     const pipeline: Ast.PipelineExpr = { kind: 'PipelineExpr', head: a, stages: [relu], span };
-    expect(printExpression({ kind: 'IndexExpr', target: pipeline, index: { kind: 'NumberLiteral', value: 0, isFloat: false, raw: '0', span }, span })).toBe('(a -> relu)[0]');
+    expect(
+      printExpression({
+        kind: 'IndexExpr',
+        target: pipeline,
+        index: { kind: 'NumberLiteral', value: 0, isFloat: false, raw: '0', span },
+        span,
+      }),
+    ).toBe('(a -> relu)[0]');
   });
 
   it('keeps the parentheses the user wrote', () => {
@@ -217,7 +252,13 @@ describe('print: comments', () => {
   it('never drops a comment, even from a tree whose spans place it nowhere', () => {
     const program: Ast.Program = {
       ...parseClean('block A() { return 1 }'),
-      comments: [{ kind: 'Comment', text: '// orphan', span: { file: 'x', start: { offset: 999, line: 99, column: 1 }, end: { offset: 1008, line: 99, column: 10 } } }],
+      comments: [
+        {
+          kind: 'Comment',
+          text: '// orphan',
+          span: { file: 'x', start: { offset: 999, line: 99, column: 1 }, end: { offset: 1008, line: 99, column: 10 } },
+        },
+      ],
     };
     expect(print(program)).toContain('// orphan');
   });

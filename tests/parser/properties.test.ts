@@ -42,13 +42,41 @@ const SEEDS = [ASPP_SOURCE, DEEPLAB_SOURCE, COMMENTED_SOURCE, ...repositorySourc
 
 /** Splits source into rough tokens (whitespace kept) so mutations hit whole words and operators. */
 function roughTokens(source: string): string[] {
-  return source.match(/\s+|[A-Za-z_][A-Za-z0-9_]*|[0-9][0-9.eE]*|"(?:[^"\\\n]|\\.)*"|\/\/[^\n]*|\/\*[\s\S]*?\*\/|->|==|!=|<=|>=|&&|\|\||./g) ?? [];
+  return (
+    source.match(
+      /\s+|[A-Za-z_][A-Za-z0-9_]*|[0-9][0-9.eE]*|"(?:[^"\\\n]|\\.)*"|\/\/[^\n]*|\/\*[\s\S]*?\*\/|->|==|!=|<=|>=|&&|\|\||./g,
+    ) ?? []
+  );
 }
 
 type Mutation = { kind: 'delete' | 'duplicate' | 'swap'; at: number } | { kind: 'insert'; at: number; text: string };
 
 const insertion = fc.oneof(
-  fc.constantFrom('(', ')', '[', ']', '{', '}', ',', ':', '=', '->', '=>', ';', '"', "'", '/*', '//', '@', '#', '.', 'let', 'block', '\n', '\\'),
+  fc.constantFrom(
+    '(',
+    ')',
+    '[',
+    ']',
+    '{',
+    '}',
+    ',',
+    ':',
+    '=',
+    '->',
+    '=>',
+    ';',
+    '"',
+    "'",
+    '/*',
+    '//',
+    '@',
+    '#',
+    '.',
+    'let',
+    'block',
+    '\n',
+    '\\',
+  ),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }),
 );
 
@@ -64,7 +92,8 @@ function mutate(source: string, mutations: readonly Mutation[]): string {
     const at = change.at % tokens.length;
     if (change.kind === 'delete') tokens.splice(at, 1);
     else if (change.kind === 'duplicate') tokens.splice(at, 0, tokens[at]!);
-    else if (change.kind === 'swap' && at + 1 < tokens.length) [tokens[at], tokens[at + 1]] = [tokens[at + 1]!, tokens[at]!];
+    else if (change.kind === 'swap' && at + 1 < tokens.length)
+      [tokens[at], tokens[at + 1]] = [tokens[at + 1]!, tokens[at]!];
     else if (change.kind === 'insert') tokens.splice(at, 0, change.text);
   }
   return tokens.join('');
@@ -116,9 +145,46 @@ describe('parse never fails, whatever the input', () => {
 
   it('handles token soups', () => {
     const piece = fc.constantFrom(
-      'block', 'model', 'import', 'from', 'let', 'input', 'output', 'return', 'where', 'for', 'in', 'if', 'repeat', 'as',
-      'x', 'conv', '1', '2.5', '"s"', '(', ')', '[', ']', '{', '}', ',', ':', '=', '==', '->', '?', '@', '-', '!', '*',
-      '//c\n', '/*c*/', '///d\n', '\n', ' ',
+      'block',
+      'model',
+      'import',
+      'from',
+      'let',
+      'input',
+      'output',
+      'return',
+      'where',
+      'for',
+      'in',
+      'if',
+      'repeat',
+      'as',
+      'x',
+      'conv',
+      '1',
+      '2.5',
+      '"s"',
+      '(',
+      ')',
+      '[',
+      ']',
+      '{',
+      '}',
+      ',',
+      ':',
+      '=',
+      '==',
+      '->',
+      '?',
+      '@',
+      '-',
+      '!',
+      '*',
+      '//c\n',
+      '/*c*/',
+      '///d\n',
+      '\n',
+      ' ',
     );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 80 }), fc.constantFrom(' ', ''), (pieces, separator) => {

@@ -34,9 +34,15 @@ export interface PythonResult {
   readonly stderr: string;
 }
 
-export function python(args: readonly string[], options: { cwd?: string; timeout?: number; env?: NodeJS.ProcessEnv } = {}): PythonResult {
+export function python(
+  args: readonly string[],
+  options: { cwd?: string; timeout?: number; env?: NodeJS.ProcessEnv } = {},
+): PythonResult {
   const result = spawnSync(PYTHON, [...args], {
-    encoding: 'utf8', cwd: options.cwd ?? REPOSITORY, timeout: options.timeout ?? 120_000, maxBuffer: 64 * 1024 * 1024,
+    encoding: 'utf8',
+    cwd: options.cwd ?? REPOSITORY,
+    timeout: options.timeout ?? 120_000,
+    maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, OMP_NUM_THREADS: '2', ...options.env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -45,7 +51,13 @@ export function python(args: readonly string[], options: { cwd?: string; timeout
 /** Writes the example's PyTorch build to `directory`, as `segc build --target pytorch` would. */
 export function buildExample(stem: string, directory: string, model: BuiltModel = compileExample(stem)): BuiltModel {
   mkdirSync(directory, { recursive: true });
-  for (const file of pytorchFiles({ graph: model.graph, sizes: model.sizes, source: `examples/${stem}.seg`, stem, single: true })) {
+  for (const file of pytorchFiles({
+    graph: model.graph,
+    sizes: model.sizes,
+    source: `examples/${stem}.seg`,
+    stem,
+    single: true,
+  })) {
     writeFileSync(join(directory, file.path), file.text);
   }
   return model;
@@ -65,7 +77,12 @@ export function readNpy(path: string): { shape: number[]; values: Float32Array |
   const headerLength = bytes.readUInt16LE(8);
   const header = bytes.subarray(10, 10 + headerLength).toString('latin1');
   const descr = /'descr': '([^']+)'/.exec(header)![1]!;
-  const shape = /'shape': \(([^)]*)\)/.exec(header)![1]!.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const shape = /'shape': \(([^)]*)\)/
+    .exec(header)![1]!
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number);
   const data = bytes.subarray(10 + headerLength);
   const copy = new ArrayBuffer(data.length);
   new Uint8Array(copy).set(data);

@@ -40,29 +40,57 @@ const missing = torchMissing();
 const work = mkdtempSync(join(tmpdir(), 'segc-pytorch-injection-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe.skipIf(missing !== undefined)(`hostile names in the PyTorch module${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  it.each(['segc', 'x', 'lambda'])('compiles, calls nothing from the text, and output %s equals the executor\'s', async (output) => {
-    await useBackend('cpu');
-    const result = compileSource(SOURCE, FILE, {}, nodeHost());
-    expect(result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
-    const model = result.models[0] as BuiltModel;
-    const directory = join(work, output);
-    mkdirSync(directory);
-    for (const file of pytorchFiles({ graph: model.graph, sizes: model.sizes, source: FILE, stem: 'evil', single: true })) writeFileSync(join(directory, file.path), file.text);
-    const weights = weightsFor(model, 3);
-    expect([...weights.keys()].some((name) => name.includes('pwned()'))).toBe(true);
-    const input = seededTensor([2, 8, 6, 2], 5);
-    writeWeights(join(directory, 'w.safetensors'), weights);
-    writeNpy(join(directory, 'in.npy'), input);
-    const run = python(['evil.py', '--weights', 'w.safetensors', '--input', 'in.npy', '--output', 'out.npy', '--output-name', output], { cwd: directory });
-    expect(run.stderr).toBe('');
-    const interpreter = SegModel.fromTensors(model.graph, model.sizes, weights);
-    const outputs = interpreter.predict(input);
-    const want = outputs[output]!.dataSync();
-    const actual = readNpy(join(directory, 'out.npy'));
-    expect(actual.shape).toEqual(outputs[output]!.shape);
-    expect(Math.max(...Array.from(want, (value, index) => Math.abs(value - actual.values[index]!)))).toBeLessThanOrEqual(1e-4);
-    tf.dispose([...Object.values(outputs), ...weights.values(), input]);
-    interpreter.dispose();
-  });
-});
+describe.skipIf(missing !== undefined)(
+  `hostile names in the PyTorch module${missing ? ` (skipped: ${missing})` : ''}`,
+  () => {
+    it.each(['segc', 'x', 'lambda'])(
+      "compiles, calls nothing from the text, and output %s equals the executor's",
+      async (output) => {
+        await useBackend('cpu');
+        const result = compileSource(SOURCE, FILE, {}, nodeHost());
+        expect(result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
+        const model = result.models[0] as BuiltModel;
+        const directory = join(work, output);
+        mkdirSync(directory);
+        for (const file of pytorchFiles({
+          graph: model.graph,
+          sizes: model.sizes,
+          source: FILE,
+          stem: 'evil',
+          single: true,
+        }))
+          writeFileSync(join(directory, file.path), file.text);
+        const weights = weightsFor(model, 3);
+        expect([...weights.keys()].some((name) => name.includes('pwned()'))).toBe(true);
+        const input = seededTensor([2, 8, 6, 2], 5);
+        writeWeights(join(directory, 'w.safetensors'), weights);
+        writeNpy(join(directory, 'in.npy'), input);
+        const run = python(
+          [
+            'evil.py',
+            '--weights',
+            'w.safetensors',
+            '--input',
+            'in.npy',
+            '--output',
+            'out.npy',
+            '--output-name',
+            output,
+          ],
+          { cwd: directory },
+        );
+        expect(run.stderr).toBe('');
+        const interpreter = SegModel.fromTensors(model.graph, model.sizes, weights);
+        const outputs = interpreter.predict(input);
+        const want = outputs[output]!.dataSync();
+        const actual = readNpy(join(directory, 'out.npy'));
+        expect(actual.shape).toEqual(outputs[output]!.shape);
+        expect(
+          Math.max(...Array.from(want, (value, index) => Math.abs(value - actual.values[index]!))),
+        ).toBeLessThanOrEqual(1e-4);
+        tf.dispose([...Object.values(outputs), ...weights.values(), input]);
+        interpreter.dispose();
+      },
+    );
+  },
+);

@@ -46,33 +46,46 @@ describe('PyTorch lowering of every op', () => {
   });
 });
 
-describe.skipIf(missing !== undefined)(`ops in PyTorch against the executor${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  beforeAll(() => useBackend('wasm'));
+describe.skipIf(missing !== undefined)(
+  `ops in PyTorch against the executor${missing ? ` (skipped: ${missing})` : ''}`,
+  () => {
+    beforeAll(() => useBackend('wasm'));
 
-  it.each(['logits', 'probabilities', 'maps', 'pooled'])('output %s at 2×41×45×3', (output) => {
-    const result = compileText(SOURCE);
-    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const model = result.models[0] as BuiltModel;
-    const directory = join(work, output);
-    mkdirSync(directory);
-    for (const file of pytorchFiles({ graph: model.graph, sizes: model.sizes, source: 'test.seg', stem: 'ops', single: true })) writeFileSync(join(directory, file.path), file.text);
-    const weights = weightsFor(model, 13);
-    const input = seededTensor([2, 41, 45, 3], 17);
-    writeWeights(join(directory, 'w.safetensors'), weights);
-    writeNpy(join(directory, 'x.npy'), input);
-    const interpreter = SegModel.fromTensors(model.graph, model.sizes, weights);
-    const outputs = interpreter.predict(input);
-    const run = python(['ops.py', '--weights', 'w.safetensors', '--input', 'x.npy', '--output', 'y.npy', '--output-name', output], { cwd: directory });
-    expect(run.stderr).toBe('');
-    const actual = readNpy(join(directory, 'y.npy'));
-    const expected = outputs[output]!;
-    expect(actual.shape).toEqual(expected.shape);
-    const want = expected.dataSync();
-    const scale = Math.max(1, ...Array.from(want, Math.abs));
-    const worst = Math.max(...Array.from(want, (value, index) => Math.abs(value - actual.values[index]!)));
-    expect(worst / scale).toBeLessThanOrEqual(1e-4);
-    expect(Math.max(...Array.from(want, Math.abs)), 'a non-trivial output').toBeGreaterThan(1e-3);
-    tf.dispose([...Object.values(outputs), ...weights.values(), input]);
-    interpreter.dispose();
-  });
-});
+    it.each(['logits', 'probabilities', 'maps', 'pooled'])('output %s at 2×41×45×3', (output) => {
+      const result = compileText(SOURCE);
+      expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const model = result.models[0] as BuiltModel;
+      const directory = join(work, output);
+      mkdirSync(directory);
+      for (const file of pytorchFiles({
+        graph: model.graph,
+        sizes: model.sizes,
+        source: 'test.seg',
+        stem: 'ops',
+        single: true,
+      }))
+        writeFileSync(join(directory, file.path), file.text);
+      const weights = weightsFor(model, 13);
+      const input = seededTensor([2, 41, 45, 3], 17);
+      writeWeights(join(directory, 'w.safetensors'), weights);
+      writeNpy(join(directory, 'x.npy'), input);
+      const interpreter = SegModel.fromTensors(model.graph, model.sizes, weights);
+      const outputs = interpreter.predict(input);
+      const run = python(
+        ['ops.py', '--weights', 'w.safetensors', '--input', 'x.npy', '--output', 'y.npy', '--output-name', output],
+        { cwd: directory },
+      );
+      expect(run.stderr).toBe('');
+      const actual = readNpy(join(directory, 'y.npy'));
+      const expected = outputs[output]!;
+      expect(actual.shape).toEqual(expected.shape);
+      const want = expected.dataSync();
+      const scale = Math.max(1, ...Array.from(want, Math.abs));
+      const worst = Math.max(...Array.from(want, (value, index) => Math.abs(value - actual.values[index]!)));
+      expect(worst / scale).toBeLessThanOrEqual(1e-4);
+      expect(Math.max(...Array.from(want, Math.abs)), 'a non-trivial output').toBeGreaterThan(1e-3);
+      tf.dispose([...Object.values(outputs), ...weights.values(), input]);
+      interpreter.dispose();
+    });
+  },
+);

@@ -10,7 +10,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../../src/diagnostics/diagnostic.js';
 import { loadWeights } from '../../src/runtime/node/weights-fs.js';
-import { decodeSafetensors, encodeSafetensors, safetensorsToWeights, tensorKey } from '../../src/runtime/safetensors.js';
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  safetensorsToWeights,
+  tensorKey,
+} from '../../src/runtime/safetensors.js';
 import { useBackend } from '../ops/backends.js';
 import { PYTHON_FILES, pythonSourcesModule } from '../../scripts/gen-pytorch-runtime.js';
 import { REPOSITORY } from '../codegen/helpers.js';
@@ -74,7 +79,17 @@ describe('safetensors', () => {
 
   it('refuses a weight present in two shards', () => {
     const file = decodeSafetensors(encodeSafetensors(sample()), 'a.safetensors');
-    expect(diagnosticsOf(() => safetensorsToWeights([{ source: 'a.safetensors', file }, { source: 'b.safetensors', file }], EXPECTED))).toEqual([
+    expect(
+      diagnosticsOf(() =>
+        safetensorsToWeights(
+          [
+            { source: 'a.safetensors', file },
+            { source: 'b.safetensors', file },
+          ],
+          EXPECTED,
+        ),
+      ),
+    ).toEqual([
       'E0409 weight `enc/conv/bias` appears twice (in a.safetensors and b.safetensors)',
       'E0409 weight `enc/conv/kernel` appears twice (in a.safetensors and b.safetensors)',
     ]);
@@ -85,7 +100,10 @@ describe('safetensors', () => {
     const headerLength = Number(new DataView(good.buffer).getBigUint64(0, true));
     const huge = good.slice();
     new DataView(huge.buffer).setBigUint64(0, 1n << 40n, true);
-    const header = JSON.parse(new TextDecoder().decode(good.subarray(8, 8 + headerLength))) as Record<string, { dtype: string; data_offsets: number[] }>;
+    const header = JSON.parse(new TextDecoder().decode(good.subarray(8, 8 + headerLength))) as Record<
+      string,
+      { dtype: string; data_offsets: number[] }
+    >;
     const rewrite = (change: (h: typeof header) => void): Uint8Array => {
       const copy = structuredClone(header);
       change(copy);
@@ -98,10 +116,22 @@ describe('safetensors', () => {
     };
     const cases: [Uint8Array, string][] = [
       [good.subarray(0, 5), 'E0401 f is not a safetensors file: it is 5 bytes long'],
-      [huge, `E0401 f is not a safetensors file: its header claims 1099511627776 bytes, the file holds ${good.length - 8}`],
-      [rewrite((h) => (h['enc.conv.bias']!.dtype = 'BF16')), 'E0401 f is not a safetensors file: tensor `enc.conv.bias` has dtype "BF16"; segc reads F32, I32 and I64'],
-      [rewrite((h) => (h['enc.conv.bias']!.data_offsets = [0, 8])), 'E0401 f is not a safetensors file: tensor `enc.conv.bias` [3] F32 needs 12 bytes but data_offsets [0, 8] give 8 of a 36-byte body'],
-      [rewrite((h) => (h['enc.conv.kernel']!.data_offsets = [12, 400])), 'E0401 f is not a safetensors file: tensor `enc.conv.kernel` [1, 1, 2, 3] F32 needs 24 bytes but data_offsets [12, 400] give 388 of a 36-byte body'],
+      [
+        huge,
+        `E0401 f is not a safetensors file: its header claims 1099511627776 bytes, the file holds ${good.length - 8}`,
+      ],
+      [
+        rewrite((h) => (h['enc.conv.bias']!.dtype = 'BF16')),
+        'E0401 f is not a safetensors file: tensor `enc.conv.bias` has dtype "BF16"; segc reads F32, I32 and I64',
+      ],
+      [
+        rewrite((h) => (h['enc.conv.bias']!.data_offsets = [0, 8])),
+        'E0401 f is not a safetensors file: tensor `enc.conv.bias` [3] F32 needs 12 bytes but data_offsets [0, 8] give 8 of a 36-byte body',
+      ],
+      [
+        rewrite((h) => (h['enc.conv.kernel']!.data_offsets = [12, 400])),
+        'E0401 f is not a safetensors file: tensor `enc.conv.kernel` [1, 1, 2, 3] F32 needs 24 bytes but data_offsets [12, 400] give 388 of a 36-byte body',
+      ],
     ];
     for (const [bytes, message] of cases) expect(diagnosticsOf(() => decodeSafetensors(bytes, 'f'))).toEqual([message]);
   });
@@ -116,10 +146,14 @@ describe('safetensors', () => {
     const loaded = await loadWeights(folder, EXPECTED);
     expect(Array.from(loaded.get('enc/conv/bias')!.dataSync())).toEqual(Array.from(Float32Array.from([0.1, 0.2, 0.3])));
     tf.dispose([...loaded.values()]);
-    await expect(loadWeights(join(folder, 'model-00001-of-00002.safetensors'), EXPECTED)).rejects.toThrow(/`enc\/conv\/bias` \(shape \[3\]\) is missing/);
+    await expect(loadWeights(join(folder, 'model-00001-of-00002.safetensors'), EXPECTED)).rejects.toThrow(
+      /`enc\/conv\/bias` \(shape \[3\]\) is missing/,
+    );
     const tooLong = join(work, 'long.safetensors');
     writeFileSync(tooLong, new Uint8Array(8 + 100 * 1024 * 1024 + 8 * 9 + 1));
-    await expect(loadWeights(tooLong, EXPECTED)).rejects.toThrow(`${tooLong} holds ${8 + 100 * 1024 * 1024 + 8 * 9 + 1} bytes, more than the model's weights can take (${8 + 100 * 1024 * 1024 + 8 * 9})`);
+    await expect(loadWeights(tooLong, EXPECTED)).rejects.toThrow(
+      `${tooLong} holds ${8 + 100 * 1024 * 1024 + 8 * 9 + 1} bytes, more than the model's weights can take (${8 + 100 * 1024 * 1024 + 8 * 9})`,
+    );
     rmSync(tooLong);
     const run = join(work, 'run');
     mkdirSync(join(run, 'checkpoint'), { recursive: true });
@@ -133,7 +167,9 @@ describe('safetensors', () => {
 
 describe('the Python runtime sources', () => {
   it('src/codegen/pytorch/python-sources.ts is up to date (npx tsx scripts/gen-pytorch-runtime.ts)', () => {
-    expect(readFileSync(join(REPOSITORY, 'src/codegen/pytorch/python-sources.ts'), 'utf8')).toBe(pythonSourcesModule(REPOSITORY));
+    expect(readFileSync(join(REPOSITORY, 'src/codegen/pytorch/python-sources.ts'), 'utf8')).toBe(
+      pythonSourcesModule(REPOSITORY),
+    );
     expect(PYTHON_FILES).toEqual(['segc_torch.py', 'segc_train.py']);
   });
 });

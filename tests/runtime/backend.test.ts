@@ -27,7 +27,11 @@ describe('selectBackend', () => {
       const actual = tf.tidy(() => tf.conv2d(x, w, 1, 'same').dataSync().slice());
       expect(actual.length).toBe(90);
       return selectBackend('cpu').then(() => {
-        expectClose(actual, tf.tidy(() => tf.conv2d(x, w, 1, 'same').dataSync().slice()), 1e-5);
+        expectClose(
+          actual,
+          tf.tidy(() => tf.conv2d(x, w, 1, 'same').dataSync().slice()),
+          1e-5,
+        );
       });
     });
     tf.dispose([x, w]);
@@ -35,7 +39,11 @@ describe('selectBackend', () => {
 
   it('wasm gets the training kernels it lacks', async () => {
     await selectBackend('wasm');
-    for (const kernel of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter']) {
+    for (const kernel of [
+      'Conv2DBackpropFilter',
+      'DepthwiseConv2dNativeBackpropInput',
+      'DepthwiseConv2dNativeBackpropFilter',
+    ]) {
       expect(tf.getKernel(kernel, 'wasm'), kernel).toBeDefined();
     }
   });
@@ -44,7 +52,8 @@ describe('selectBackend', () => {
     const choice = await selectBackend('auto');
     expect(tf.getBackend()).toBe(choice.name);
     if (choice.name === 'webgpu') expect(choice.software).toBe(false);
-    else expect(choice).toMatchObject({ name: 'wasm', reason: expect.stringMatching(/^auto: no WebGPU \(.+\); wasm$/) });
+    else
+      expect(choice).toMatchObject({ name: 'wasm', reason: expect.stringMatching(/^auto: no WebGPU \(.+\); wasm$/) });
   });
 
   it('rejects an unknown backend name with E0501', async () => {
@@ -57,7 +66,11 @@ describe('selectBackend', () => {
   it('reports a requested webgpu without an adapter as E0501 with a hint (browser path)', async () => {
     const scope = globalThis as { navigator?: unknown };
     const saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu: { requestAdapter: async () => null } }, configurable: true, writable: true });
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { gpu: { requestAdapter: async () => null } },
+      configurable: true,
+      writable: true,
+    });
     try {
       const diagnostic = await diagnosticOf(() => selectBackend('webgpu'));
       expect(diagnostic.code).toBe('E0501');
@@ -74,15 +87,22 @@ describe('describeAdapter', () => {
   const adapter = (info: object) => ({ info }) as unknown as GPUAdapter;
 
   it('recognises SwiftShader and fallback adapters as software', () => {
-    expect(describeAdapter(adapter({ vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0' })))
-      .toEqual({ name: 'google swiftshader (SwiftShader driver 5.0.0)', software: true });
-    expect(describeAdapter(adapter({ vendor: 'mesa', device: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).software).toBe(true);
+    expect(
+      describeAdapter(
+        adapter({ vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0' }),
+      ),
+    ).toEqual({ name: 'google swiftshader (SwiftShader driver 5.0.0)', software: true });
+    expect(describeAdapter(adapter({ vendor: 'mesa', device: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).software).toBe(
+      true,
+    );
     expect(describeAdapter(adapter({ vendor: 'intel', isFallbackAdapter: true })).software).toBe(true);
   });
 
   it('treats a named GPU as hardware', () => {
-    expect(describeAdapter(adapter({ vendor: 'nvidia', architecture: 'ampere', description: 'NVIDIA A100' })))
-      .toEqual({ name: 'nvidia ampere (NVIDIA A100)', software: false });
+    expect(describeAdapter(adapter({ vendor: 'nvidia', architecture: 'ampere', description: 'NVIDIA A100' }))).toEqual({
+      name: 'nvidia ampere (NVIDIA A100)',
+      software: false,
+    });
   });
 });
 
@@ -93,7 +113,13 @@ describe('configureSwiftShader', () => {
     expect(configureSwiftShader(env, icd)).toEqual({ configured: true, reason: `VK_ICD_FILENAMES set to ${icd}` });
     expect(env.VK_ICD_FILENAMES).toBe(icd);
     expect(env.XDG_RUNTIME_DIR).toMatch(/\S/);
-    expect(configureSwiftShader({ VK_ICD_FILENAMES: '/mine.json' }, icd)).toEqual({ configured: false, reason: 'VK_ICD_FILENAMES is already set to /mine.json' });
-    expect(configureSwiftShader({}, '/no/such/icd.json')).toEqual({ configured: false, reason: '/no/such/icd.json does not exist' });
+    expect(configureSwiftShader({ VK_ICD_FILENAMES: '/mine.json' }, icd)).toEqual({
+      configured: false,
+      reason: 'VK_ICD_FILENAMES is already set to /mine.json',
+    });
+    expect(configureSwiftShader({}, '/no/such/icd.json')).toEqual({
+      configured: false,
+      reason: '/no/such/icd.json does not exist',
+    });
   });
 });

@@ -18,8 +18,14 @@ export interface Geometry {
 
 function convInfo(g: Geometry) {
   return tf.backend_util.computeConv2DInfo(
-    [...g.input] as [number, number, number, number], [...g.filter] as [number, number, number, number],
-    [...g.strides] as [number, number], [...g.dilations] as [number, number], g.pad, undefined, g.depthwise);
+    [...g.input] as [number, number, number, number],
+    [...g.filter] as [number, number, number, number],
+    [...g.strides] as [number, number],
+    [...g.dilations] as [number, number],
+    g.pad,
+    undefined,
+    g.depthwise,
+  );
 }
 
 /** Calls `visit(xIndex, wIndex, yIndex)` for every product term of the forward convolution. */
@@ -39,9 +45,11 @@ function forEachTerm(g: Geometry, visit: (xIndex: number, wIndex: number, yIndex
             for (let c = 0; c < channels; c++)
               for (let o = 0; o < (g.depthwise ? fourth : outChannels); o++) {
                 const output = g.depthwise ? c * fourth + o : o;
-                visit(((n * height + row) * width + column) * channels + c,
+                visit(
+                  ((n * height + row) * width + column) * channels + c,
                   ((a * kw + b) * channels + c) * fourth + o,
-                  ((n * info.outHeight + i) * info.outWidth + j) * outChannels + output);
+                  ((n * info.outHeight + i) * info.outWidth + j) * outChannels + output,
+                );
               }
           }
 }
@@ -52,12 +60,16 @@ export function outputShape(g: Geometry): number[] {
 
 export function inputGradient(g: Geometry, dy: Float32Array, filter: Float32Array): Float64Array {
   const dx = new Float64Array(g.input.reduce((a, b) => a * b, 1));
-  forEachTerm(g, (xIndex, wIndex, yIndex) => { dx[xIndex] = dx[xIndex]! + dy[yIndex]! * filter[wIndex]!; });
+  forEachTerm(g, (xIndex, wIndex, yIndex) => {
+    dx[xIndex] = dx[xIndex]! + dy[yIndex]! * filter[wIndex]!;
+  });
   return dx;
 }
 
 export function filterGradient(g: Geometry, x: Float32Array, dy: Float32Array): Float64Array {
   const dw = new Float64Array(g.filter.reduce((a, b) => a * b, 1));
-  forEachTerm(g, (xIndex, wIndex, yIndex) => { dw[wIndex] = dw[wIndex]! + x[xIndex]! * dy[yIndex]!; });
+  forEachTerm(g, (xIndex, wIndex, yIndex) => {
+    dw[wIndex] = dw[wIndex]! + x[xIndex]! * dy[yIndex]!;
+  });
   return dw;
 }

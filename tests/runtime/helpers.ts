@@ -35,7 +35,11 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
   return worst / scale;
 }
 
-export function expectClose(actual: tf.Tensor | ArrayLike<number>, expected: tf.Tensor | ArrayLike<number>, tolerance: number): void {
+export function expectClose(
+  actual: tf.Tensor | ArrayLike<number>,
+  expected: tf.Tensor | ArrayLike<number>,
+  tolerance: number,
+): void {
   const a = actual instanceof tf.Tensor ? actual.dataSync() : actual;
   const b = expected instanceof tf.Tensor ? expected.dataSync() : expected;
   if (actual instanceof tf.Tensor && expected instanceof tf.Tensor) expect(actual.shape).toEqual(expected.shape);

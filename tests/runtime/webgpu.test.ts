@@ -64,7 +64,10 @@ describe('images from WebGPU tensors', () => {
     const encode = async (name: 'cpu' | 'webgpu') => {
       await tf.setBackend(name);
       return withoutLeaks(async () => {
-        const image = tf.tensor4d(seededValues(1 * 3 * 5 * 3, 7).map((v) => (v + 1) / 2), [1, 3, 5, 3]) as tf.Tensor4D;
+        const image = tf.tensor4d(
+          seededValues(1 * 3 * 5 * 3, 7).map((v) => (v + 1) / 2),
+          [1, 3, 5, 3],
+        ) as tf.Tensor4D;
         const bytes = await encodePng(image);
         image.dispose();
         return bytes;

@@ -21,12 +21,13 @@ function statistics(values: ArrayLike<number>): { mean: number; deviation: numbe
   return { mean, deviation: Math.sqrt(squares / values.length - mean * mean), low, high };
 }
 
-const valuesOf = (specs: InitSpec[], seed: number) => withoutLeaks(() => {
-  const tensors = initWeights(specs, seed);
-  const result = new Map([...tensors].map(([name, tensor]) => [name, Array.from(tensor.dataSync())]));
-  tf.dispose([...tensors.values()]);
-  return result;
-});
+const valuesOf = (specs: InitSpec[], seed: number) =>
+  withoutLeaks(() => {
+    const tensors = initWeights(specs, seed);
+    const result = new Map([...tensors].map(([name, tensor]) => [name, Array.from(tensor.dataSync())]));
+    tf.dispose([...tensors.values()]);
+    return result;
+  });
 
 describe('initWeights', () => {
   it('derives fans like Keras', () => {
@@ -42,7 +43,7 @@ describe('initWeights', () => {
     const expected = Math.sqrt(2 / (3 * 3 * 64));
     // 36 864 samples: the sample deviation is within 1.5 % of the true one with overwhelming odds.
     expect(Math.abs(deviation / expected - 1)).toBeLessThan(0.015);
-    expect(Math.abs(mean)).toBeLessThan(4 * expected / Math.sqrt(values.length));
+    expect(Math.abs(mean)).toBeLessThan((4 * expected) / Math.sqrt(values.length));
   });
 
   it('Glorot uniform stays inside ±sqrt(6 / (fanIn + fanOut)) with the uniform variance', async () => {
@@ -61,7 +62,13 @@ describe('initWeights', () => {
   });
 
   it('zeros and ones', async () => {
-    const values = await valuesOf([{ name: 'b', shape: [5], init: 'zeros' }, { name: 'g', shape: [2, 2], init: 'ones' }], 4);
+    const values = await valuesOf(
+      [
+        { name: 'b', shape: [5], init: 'zeros' },
+        { name: 'g', shape: [2, 2], init: 'ones' },
+      ],
+      4,
+    );
     expect(values.get('b')).toEqual([0, 0, 0, 0, 0]);
     expect(values.get('g')).toEqual([1, 1, 1, 1]);
   });

@@ -5,14 +5,23 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DiagnosticError, type Diagnostic, type Span } from '../../src/diagnostics/diagnostic.js';
 import { loadWeights, saveWeights } from '../../src/runtime/node/weights-fs.js';
-import { encodeWeights, loadWeightsFromStore, type ExpectedWeight, type WeightsStore } from '../../src/runtime/weights.js';
+import {
+  encodeWeights,
+  loadWeightsFromStore,
+  type ExpectedWeight,
+  type WeightsStore,
+} from '../../src/runtime/weights.js';
 import { seededValues, useBackend, withoutLeaks } from './helpers.js';
 
 let root: string;
 let directory: string;
 let counter = 0;
 
-const declaredAt: Span = { file: 'aspp.seg', start: { offset: 120, line: 12, column: 5 }, end: { offset: 130, line: 12, column: 15 } };
+const declaredAt: Span = {
+  file: 'aspp.seg',
+  start: { offset: 120, line: 12, column: 5 },
+  end: { offset: 130, line: 12, column: 15 },
+};
 
 const EXPECTED: ExpectedWeight[] = [
   { name: 'enc/conv/kernel', shape: [3, 3, 2, 4], dtype: 'float32', declaredAt },
@@ -24,7 +33,17 @@ function makeTensors(): Map<string, tf.Tensor> {
   return new Map<string, tf.Tensor>([
     ['enc/conv/kernel', tf.tensor(seededValues(72, 1), [3, 3, 2, 4])],
     ['enc/conv/bias', tf.tensor(seededValues(4, 2), [4])],
-    ['head/classes', tf.tensor([[1, -2, 3], [2147483647, 0, -2147483648]], [2, 3], 'int32')],
+    [
+      'head/classes',
+      tf.tensor(
+        [
+          [1, -2, 3],
+          [2147483647, 0, -2147483648],
+        ],
+        [2, 3],
+        'int32',
+      ),
+    ],
   ]);
 }
 
@@ -72,8 +91,16 @@ describe('weights round trip', () => {
     tf.dispose([...original.values(), ...loaded.values()]);
     const json = JSON.parse(await readFile(join(directory, 'model.json'), 'utf8'));
     expect(json.weightsManifest[0].paths).toEqual(['group1-shard1of1.bin']);
-    expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual(['enc/conv/bias', 'enc/conv/kernel', 'head/classes']);
-    expect(json.segc).toMatchObject({ format: 1, model: 'aspp.seg', byteLength: { 'group1-shard1of1.bin': (4 + 72 + 6) * 4 } });
+    expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual([
+      'enc/conv/bias',
+      'enc/conv/kernel',
+      'head/classes',
+    ]);
+    expect(json.segc).toMatchObject({
+      format: 1,
+      model: 'aspp.seg',
+      byteLength: { 'group1-shard1of1.bin': (4 + 72 + 6) * 4 },
+    });
     expect(json.segc.sha256['group1-shard1of1.bin']).toMatch(/^[0-9a-f]{64}$/);
     // The shards decode with tfjs's own reader, given only the tfjs part of model.json.
     const shard = await readFile(join(directory, 'group1-shard1of1.bin'));
@@ -87,7 +114,9 @@ describe('weights round trip', () => {
     const target = join(root, 'big');
     await saveWeights(target, big, { model: 'big.seg' });
     expect((await readdir(target)).sort()).toEqual(['group1-shard1of2.bin', 'group1-shard2of2.bin', 'model.json']);
-    const loaded = await loadWeights(join(target, 'model.json'), [{ name: 'big', shape: [1_100_000], dtype: 'float32' }]);
+    const loaded = await loadWeights(join(target, 'model.json'), [
+      { name: 'big', shape: [1_100_000], dtype: 'float32' },
+    ]);
     expect(Array.from(loaded.get('big')!.dataSync())).toEqual(Array.from(big.get('big')!.dataSync()));
     tf.dispose([...big.values(), ...loaded.values()]);
   });
@@ -95,8 +124,16 @@ describe('weights round trip', () => {
   it('reads through any store (the browser path) with the same checks', async () => {
     const tensors = makeTensors();
     const { modelJson, shards } = await encodeWeights(tensors, { model: 'm' }, 100);
-    expect([...shards.keys()]).toEqual(['group1-shard1of4.bin', 'group1-shard2of4.bin', 'group1-shard3of4.bin', 'group1-shard4of4.bin']);
-    const files = new Map<string, Uint8Array>([...shards, ['model.json', new TextEncoder().encode(JSON.stringify(modelJson))]]);
+    expect([...shards.keys()]).toEqual([
+      'group1-shard1of4.bin',
+      'group1-shard2of4.bin',
+      'group1-shard3of4.bin',
+      'group1-shard4of4.bin',
+    ]);
+    const files = new Map<string, Uint8Array>([
+      ...shards,
+      ['model.json', new TextEncoder().encode(JSON.stringify(modelJson))],
+    ]);
     const store: WeightsStore = { locate: (name) => `mem://${name}`, read: async (name) => files.get(name) };
     await withoutLeaks(async () => {
       const loaded = await loadWeightsFromStore(store, EXPECTED);
@@ -136,7 +173,10 @@ describe('saving refuses to damage anything', () => {
   it('a failed save leaves the old weights loadable', async () => {
     const tensors = new Map([['flag', tf.tensor([true, false], [2], 'bool')]]);
     const problems = await diagnosticsOf(() => saveWeights(directory, tensors, { model: 'm' }));
-    expect(problems[0]).toMatchObject({ code: 'E0410', message: 'weight `flag` has dtype bool; segc saves float32 and int32' });
+    expect(problems[0]).toMatchObject({
+      code: 'E0410',
+      message: 'weight `flag` has dtype bool; segc saves float32 and int32',
+    });
     const loaded = await loadWeights(directory, EXPECTED);
     expect(loaded.size).toBe(3);
     tf.dispose([...tensors.values(), ...loaded.values()]);
@@ -159,56 +199,86 @@ describe('damaged or mismatched weights are diagnosed before anything loads', ()
   it('E0401: the segc section is missing', async () => {
     await editModelJson((json) => delete json.segc);
     const [problem] = await diagnosticsOf(() => loadWeights(directory, EXPECTED));
-    expect(problem).toMatchObject({ code: 'E0401', message: `${join(directory, 'model.json')} is not a segc weights file: the \`segc\` section (format 1) is missing` });
+    expect(problem).toMatchObject({
+      code: 'E0401',
+      message: `${join(directory, 'model.json')} is not a segc weights file: the \`segc\` section (format 1) is missing`,
+    });
   });
 
   it('E0401: the manifest declares more bytes than the shards hold', async () => {
-    await editModelJson((json) => { json.weightsManifest[0].weights[0].shape = [5]; });
+    await editModelJson((json) => {
+      json.weightsManifest[0].weights[0].shape = [5];
+    });
     // the model agrees with the edited entry, so only the byte count is left to disagree
-    const [problem] = await diagnosticsOf(() => loadWeights(directory, EXPECTED.map((w) => (w.name === 'enc/conv/bias' ? { ...w, shape: [5] } : w))));
+    const [problem] = await diagnosticsOf(() =>
+      loadWeights(
+        directory,
+        EXPECTED.map((w) => (w.name === 'enc/conv/bias' ? { ...w, shape: [5] } : w)),
+      ),
+    );
     expect(problem!.code).toBe('E0401');
     expect(problem!.message).toContain('declares 332 bytes of weights but its shards hold 328');
   });
 
   it('E0402: a declared weight is missing, named with its shape and .seg location', async () => {
-    const [problem] = await diagnosticsOf(() => loadWeights(directory, [...EXPECTED, { name: 'aspp/rate6/kernel', shape: [3, 3, 4, 4], dtype: 'float32', declaredAt }]));
+    const [problem] = await diagnosticsOf(() =>
+      loadWeights(directory, [
+        ...EXPECTED,
+        { name: 'aspp/rate6/kernel', shape: [3, 3, 4, 4], dtype: 'float32', declaredAt },
+      ]),
+    );
     expect(problem).toMatchObject({
-      code: 'E0402', span: declaredAt,
+      code: 'E0402',
+      span: declaredAt,
       message: `weight \`aspp/rate6/kernel\` (shape [3,3,4,4]) is missing from ${join(directory, 'model.json')}; the model declares it at aspp.seg:12:5`,
     });
   });
 
   it('E0403: the file has a weight the model does not declare', async () => {
     const [problem] = await diagnosticsOf(() => loadWeights(directory, EXPECTED.slice(0, 2)));
-    expect(problem).toMatchObject({ code: 'E0403', message: `weight \`head/classes\` in ${join(directory, 'model.json')} is not declared by the model` });
+    expect(problem).toMatchObject({
+      code: 'E0403',
+      message: `weight \`head/classes\` in ${join(directory, 'model.json')} is not declared by the model`,
+    });
   });
 
   it('E0404: a weight has another shape', async () => {
     const expected = EXPECTED.map((w) => (w.name === 'enc/conv/kernel' ? { ...w, shape: [3, 3, 2, 8] } : w));
     const [problem] = await diagnosticsOf(() => loadWeights(directory, expected));
     expect(problem).toMatchObject({
-      code: 'E0404', span: declaredAt,
-      message: 'weight `enc/conv/kernel` has shape [3,3,2,4] in the file but the model declares [3,3,2,8] at aspp.seg:12:5',
+      code: 'E0404',
+      span: declaredAt,
+      message:
+        'weight `enc/conv/kernel` has shape [3,3,2,4] in the file but the model declares [3,3,2,8] at aspp.seg:12:5',
     });
   });
 
   it('E0405: a weight has another dtype', async () => {
     const expected = EXPECTED.map((w) => (w.name === 'head/classes' ? { ...w, dtype: 'float32' as const } : w));
     const [problem] = await diagnosticsOf(() => loadWeights(directory, expected));
-    expect(problem).toMatchObject({ code: 'E0405', message: 'weight `head/classes` has dtype int32 in the file but the model declares float32' });
+    expect(problem).toMatchObject({
+      code: 'E0405',
+      message: 'weight `head/classes` has dtype int32 in the file but the model declares float32',
+    });
   });
 
   it('E0406: a shard is missing', async () => {
     await unlink(join(directory, 'group1-shard1of1.bin'));
     const [problem] = await diagnosticsOf(() => loadWeights(directory, EXPECTED));
-    expect(problem).toMatchObject({ code: 'E0406', message: `weight shard ${join(directory, 'group1-shard1of1.bin')} is missing` });
+    expect(problem).toMatchObject({
+      code: 'E0406',
+      message: `weight shard ${join(directory, 'group1-shard1of1.bin')} is missing`,
+    });
   });
 
   it('E0407: a shard is truncated', async () => {
     const path = join(directory, 'group1-shard1of1.bin');
     await writeFile(path, (await readFile(path)).subarray(0, 100));
     const [problem] = await diagnosticsOf(() => loadWeights(directory, EXPECTED));
-    expect(problem).toMatchObject({ code: 'E0407', message: `weight shard ${path} has 100 bytes but model.json records 328` });
+    expect(problem).toMatchObject({
+      code: 'E0407',
+      message: `weight shard ${path} has 100 bytes but model.json records 328`,
+    });
     expect(problem!.hint).toContain('truncated');
   });
 
@@ -218,17 +288,29 @@ describe('damaged or mismatched weights are diagnosed before anything loads', ()
     bytes[17] = bytes[17]! ^ 0x40;
     await writeFile(path, bytes);
     const [problem] = await diagnosticsOf(() => loadWeights(directory, EXPECTED));
-    expect(problem).toMatchObject({ code: 'E0408', message: `weight shard ${path} is corrupted: its SHA-256 differs from the one in model.json` });
+    expect(problem).toMatchObject({
+      code: 'E0408',
+      message: `weight shard ${path} is corrupted: its SHA-256 differs from the one in model.json`,
+    });
   });
 
   it('E0409: a weight name appears twice', async () => {
-    await editModelJson((json) => { json.weightsManifest[0].weights[1].name = 'enc/conv/bias'; json.weightsManifest[0].weights[1].shape = [72]; });
+    await editModelJson((json) => {
+      json.weightsManifest[0].weights[1].name = 'enc/conv/bias';
+      json.weightsManifest[0].weights[1].shape = [72];
+    });
     const problems = await diagnosticsOf(() => loadWeights(directory, EXPECTED));
-    expect(problems[0]).toMatchObject({ code: 'E0409', message: `weight \`enc/conv/bias\` appears twice in ${join(directory, 'model.json')}` });
+    expect(problems[0]).toMatchObject({
+      code: 'E0409',
+      message: `weight \`enc/conv/bias\` appears twice in ${join(directory, 'model.json')}`,
+    });
   });
 
   it('reports every mismatch at once', async () => {
-    const expected: ExpectedWeight[] = [{ name: 'enc/conv/kernel', shape: [1], dtype: 'float32' }, { name: 'missing', shape: [1], dtype: 'float32' }];
+    const expected: ExpectedWeight[] = [
+      { name: 'enc/conv/kernel', shape: [1], dtype: 'float32' },
+      { name: 'missing', shape: [1], dtype: 'float32' },
+    ];
     const problems = await diagnosticsOf(() => loadWeights(directory, expected));
     expect(problems.map((d) => d.code)).toEqual(['E0404', 'E0402', 'E0403', 'E0403']);
   });

@@ -89,12 +89,39 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('segc data → train → eval', () => {
   it('trains, checkpoints, and evaluates with the same metrics as a plain recomputation', async () => {
-    const generated = await segc('data', 'shapes', '--out', join(root, 'shapes'), '--count', '30', '--size', '16', '--seed', '2');
+    const generated = await segc(
+      'data',
+      'shapes',
+      '--out',
+      join(root, 'shapes'),
+      '--count',
+      '30',
+      '--size',
+      '16',
+      '--seed',
+      '2',
+    );
     expect(generated.code).toBe(0);
     expect(generated.out).toMatch(/train 24, val 3, test 3/);
 
-    const trained = await segc('train', join(root, 'seg.seg'), '--data', join(root, 'shapes', 'train'), '--val', join(root, 'shapes', 'val'),
-      '--out', join(root, 'run'), '--epochs', '2', '--batch', '8', '--lr', '0.01', '--backend', 'wasm');
+    const trained = await segc(
+      'train',
+      join(root, 'seg.seg'),
+      '--data',
+      join(root, 'shapes', 'train'),
+      '--val',
+      join(root, 'shapes', 'val'),
+      '--out',
+      join(root, 'run'),
+      '--epochs',
+      '2',
+      '--batch',
+      '8',
+      '--lr',
+      '0.01',
+      '--backend',
+      'wasm',
+    );
     expect(trained.code).toBe(0);
     expect(trained.err).toMatch(/epoch 2\/2 done {2}loss \d/);
     const state = JSON.parse(readFileSync(join(root, 'run', 'checkpoint', 'train-state.json'), 'utf8'));
@@ -104,8 +131,19 @@ describe('segc data → train → eval', () => {
     expect(curve.startsWith('<svg')).toBe(true);
     expect(curve.match(/<polyline/g)!.length).toBe(4); // loss, train accuracy, val meanIoU, val pixelAccuracy
 
-    const evaluated = await segc('eval', join(root, 'seg.seg'), '--weights', join(root, 'run'), '--data', join(root, 'shapes', 'test'), '--json',
-      '--confusion', join(root, 'confusion.svg'), '--backend', 'wasm');
+    const evaluated = await segc(
+      'eval',
+      join(root, 'seg.seg'),
+      '--weights',
+      join(root, 'run'),
+      '--data',
+      join(root, 'shapes', 'test'),
+      '--json',
+      '--confusion',
+      join(root, 'confusion.svg'),
+      '--backend',
+      'wasm',
+    );
     expect(evaluated.code).toBe(0);
     const report = JSON.parse(evaluated.out);
     expect(report.task).toBe('segmentation');
@@ -118,11 +156,32 @@ describe('segc data → train → eval', () => {
     expect(readFileSync(join(root, 'confusion.svg'), 'utf8')).toContain('circle');
 
     // The last validation scores are those of the final weights (not of weights cached earlier).
-    const onValidation = JSON.parse((await segc('eval', join(root, 'seg.seg'), '--weights', join(root, 'run'), '--data', join(root, 'shapes', 'val'), '--json', '--confusion', join(root, 'c1.svg'))).out);
+    const onValidation = JSON.parse(
+      (
+        await segc(
+          'eval',
+          join(root, 'seg.seg'),
+          '--weights',
+          join(root, 'run'),
+          '--data',
+          join(root, 'shapes', 'val'),
+          '--json',
+          '--confusion',
+          join(root, 'c1.svg'),
+        )
+      ).out,
+    );
     expect(Math.abs(onValidation.segmentation.meanIoU - state.history[1].validation.meanIoU)).toBeLessThan(1e-12);
 
     // Without --confusion no chart is written anywhere (it used to land in the working folder).
-    const table = await segc('eval', join(root, 'seg.seg'), '--weights', join(root, 'run'), '--data', join(root, 'shapes', 'test'));
+    const table = await segc(
+      'eval',
+      join(root, 'seg.seg'),
+      '--weights',
+      join(root, 'run'),
+      '--data',
+      join(root, 'shapes', 'test'),
+    );
     expect(table.out).toMatch(/mIoU \d\.\d{4}/);
     expect(table.out).toMatch(/^triangle /m);
     expect(table.out).not.toContain('confusion matrix:');
@@ -130,15 +189,58 @@ describe('segc data → train → eval', () => {
   });
 
   it('trains with the weak-supervision options and records them in the state', async () => {
-    const trained = await segc('train', join(root, 'seg.seg'), '--data', join(root, 'shapes', 'train'), '--out', join(root, 'weak'), '--epochs', '1', '--batch', '8',
-      '--mask-share', '0.5', '--image-label-weight', '0.5', '--box-masks', 'inner', '--box-inner', '0.6', '--loss', 'sce', '--sce-alpha', '0.2');
+    const trained = await segc(
+      'train',
+      join(root, 'seg.seg'),
+      '--data',
+      join(root, 'shapes', 'train'),
+      '--out',
+      join(root, 'weak'),
+      '--epochs',
+      '1',
+      '--batch',
+      '8',
+      '--mask-share',
+      '0.5',
+      '--image-label-weight',
+      '0.5',
+      '--box-masks',
+      'inner',
+      '--box-inner',
+      '0.6',
+      '--loss',
+      'sce',
+      '--sce-alpha',
+      '0.2',
+    );
     expect(trained.code).toBe(0);
     const state = JSON.parse(readFileSync(join(root, 'weak', 'checkpoint', 'train-state.json'), 'utf8'));
-    expect(state.config).toMatchObject({ maskShare: 0.5, imageLabelWeight: 0.5, boxMasks: 'inner', boxInner: 0.6, loss: { kind: 'sce', alpha: 0.2 } });
+    expect(state.config).toMatchObject({
+      maskShare: 0.5,
+      imageLabelWeight: 0.5,
+      boxMasks: 'inner',
+      boxInner: 0.6,
+      loss: { kind: 'sce', alpha: 0.2 },
+    });
     expect(Number.isFinite(state.history[0].loss)).toBe(true);
-    const smoothed = await segc('train', join(root, 'seg.seg'), '--data', join(root, 'shapes', 'train'), '--out', join(root, 'smooth'), '--epochs', '1', '--batch', '8', '--label-smoothing', '0.1');
+    const smoothed = await segc(
+      'train',
+      join(root, 'seg.seg'),
+      '--data',
+      join(root, 'shapes', 'train'),
+      '--out',
+      join(root, 'smooth'),
+      '--epochs',
+      '1',
+      '--batch',
+      '8',
+      '--label-smoothing',
+      '0.1',
+    );
     expect(smoothed.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(root, 'smooth', 'checkpoint', 'train-state.json'), 'utf8')).config.loss).toEqual({ kind: 'ce', smoothing: 0.1 });
+    expect(
+      JSON.parse(readFileSync(join(root, 'smooth', 'checkpoint', 'train-state.json'), 'utf8')).config.loss,
+    ).toEqual({ kind: 'ce', smoothing: 0.1 });
     const refused = [
       ['--label-smoothing', '1'],
       ['--loss', 'gce', '--label-smoothing', '0.1'],
@@ -148,15 +250,54 @@ describe('segc data → train → eval', () => {
       ['--gce-q', '0'],
     ];
     for (const extra of refused) {
-      const result = await segc('train', join(root, 'seg.seg'), '--data', join(root, 'shapes', 'train'), '--out', join(root, 'refused'), ...extra);
+      const result = await segc(
+        'train',
+        join(root, 'seg.seg'),
+        '--data',
+        join(root, 'shapes', 'train'),
+        '--out',
+        join(root, 'refused'),
+        ...extra,
+      );
       expect(result.code, extra.join(' ')).toBe(2);
     }
   });
 
   it('writes pseudo-masks from a classifier with labels, background and ignored pixels', async () => {
-    expect((await segc('train', join(root, 'cam.seg'), '--data', join(root, 'shapes', 'train'), '--val', join(root, 'shapes', 'val'), '--out', join(root, 'cam'), '--epochs', '1', '--batch', '8', '--multi-label')).code).toBe(0);
-    const written = await segc('data', 'pseudo-masks', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'),
-      '--out', join(root, 'pseudo'), '--fg', '0.7', '--bg', '0.3');
+    expect(
+      (
+        await segc(
+          'train',
+          join(root, 'cam.seg'),
+          '--data',
+          join(root, 'shapes', 'train'),
+          '--val',
+          join(root, 'shapes', 'val'),
+          '--out',
+          join(root, 'cam'),
+          '--epochs',
+          '1',
+          '--batch',
+          '8',
+          '--multi-label',
+        )
+      ).code,
+    ).toBe(0);
+    const written = await segc(
+      'data',
+      'pseudo-masks',
+      join(root, 'cam.seg'),
+      '--weights',
+      join(root, 'cam'),
+      '--data',
+      join(root, 'shapes', 'val'),
+      '--out',
+      join(root, 'pseudo'),
+      '--fg',
+      '0.7',
+      '--bg',
+      '0.3',
+    );
     expect(written.code).toBe(0);
     expect(written.out).toMatch(/wrote 3 pseudo-masks \(cam\)/);
     const dataset = await openDataset(join(root, 'pseudo'));
@@ -169,14 +310,37 @@ describe('segc data → train → eval', () => {
 
     // Refined by the random walk: every pixel labelled, and the precision and recall printed and
     // written to pseudo-masks.json agree with a count over the written masks and the true ones.
-    const walked = await segc('data', 'pseudo-masks', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'),
-      '--out', join(root, 'pseudo-walk'), '--refine', 'walk', '--radius', '2', '--steps', '5');
+    const walked = await segc(
+      'data',
+      'pseudo-masks',
+      join(root, 'cam.seg'),
+      '--weights',
+      join(root, 'cam'),
+      '--data',
+      join(root, 'shapes', 'val'),
+      '--out',
+      join(root, 'pseudo-walk'),
+      '--refine',
+      'walk',
+      '--radius',
+      '2',
+      '--steps',
+      '5',
+    );
     expect(walked.code).toBe(0);
     expect(walked.out).toMatch(/wrote 3 pseudo-masks \(cam, refined by walk\)/);
     expect(walked.out).toMatch(/0\.0% ignored/);
     const report = JSON.parse(readFileSync(join(root, 'pseudo-walk', 'pseudo-masks.json'), 'utf8'));
-    expect(report).toMatchObject({ method: 'cam', refine: 'walk', refineOptions: { alpha: 4, radius: 2, sigma: 0.1, iterations: 5 }, images: 3 });
-    const [refinedSet, trueSet] = await Promise.all([openDataset(join(root, 'pseudo-walk')), openDataset(join(root, 'shapes', 'val'))]);
+    expect(report).toMatchObject({
+      method: 'cam',
+      refine: 'walk',
+      refineOptions: { alpha: 4, radius: 2, sigma: 0.1, iterations: 5 },
+      images: 3,
+    });
+    const [refinedSet, trueSet] = await Promise.all([
+      openDataset(join(root, 'pseudo-walk')),
+      openDataset(join(root, 'shapes', 'val')),
+    ]);
     let [objectPredicted, objectRight, objectTrue] = [0, 0, 0];
     for (let index = 0; index < 3; index++) {
       const [pseudo, real] = await Promise.all([refinedSet.load(index), trueSet.load(index)]);
@@ -191,11 +355,56 @@ describe('segc data → train → eval', () => {
     expect(report.againstTrueMasks.objectPrecision ?? null).toBe(expectedPrecision);
     expect(report.againstTrueMasks.objectRecall).toBe(objectRight / objectTrue);
     expect(walked.out).toMatch(/against the true masks: object precision (n\/a|[\d.]+%), recall [\d.]+%/);
-    expect((await segc('data', 'pseudo-masks', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'), '--out', join(root, 'x'), '--refine', 'crf')).code).toBe(2);
-    expect((await segc('data', 'pseudo-masks', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'), '--out', join(root, 'x'), '--refine', 'walk', '--radius', '40')).code).toBe(2);
+    expect(
+      (
+        await segc(
+          'data',
+          'pseudo-masks',
+          join(root, 'cam.seg'),
+          '--weights',
+          join(root, 'cam'),
+          '--data',
+          join(root, 'shapes', 'val'),
+          '--out',
+          join(root, 'x'),
+          '--refine',
+          'crf',
+        )
+      ).code,
+    ).toBe(2);
+    expect(
+      (
+        await segc(
+          'data',
+          'pseudo-masks',
+          join(root, 'cam.seg'),
+          '--weights',
+          join(root, 'cam'),
+          '--data',
+          join(root, 'shapes', 'val'),
+          '--out',
+          join(root, 'x'),
+          '--refine',
+          'walk',
+          '--radius',
+          '40',
+        )
+      ).code,
+    ).toBe(2);
 
     // The same classifier scored against each image's label set; the class counts come from the masks.
-    const scored = await segc('eval', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'train'), '--multi-label', '--json', '--confusion', join(root, 'c3.svg'));
+    const scored = await segc(
+      'eval',
+      join(root, 'cam.seg'),
+      '--weights',
+      join(root, 'cam'),
+      '--data',
+      join(root, 'shapes', 'train'),
+      '--multi-label',
+      '--json',
+      '--confusion',
+      join(root, 'c3.svg'),
+    );
     expect(scored.code).toBe(0);
     const multi = JSON.parse(scored.out).multiLabel;
     const holding = [0, 0, 0, 0];
@@ -209,10 +418,35 @@ describe('segc data → train → eval', () => {
     expect(state.config.multiLabel).toBe(true);
     // A multi-label run validates with the label-set scores, equal to `segc eval --multi-label` on the same split.
     expect(Object.keys(state.history[0].validation)).toEqual(['labelAccuracy', 'meanAP']);
-    const onVal = JSON.parse((await segc('eval', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'), '--multi-label', '--json', '--confusion', join(root, 'c5.svg'))).out).multiLabel;
+    const onVal = JSON.parse(
+      (
+        await segc(
+          'eval',
+          join(root, 'cam.seg'),
+          '--weights',
+          join(root, 'cam'),
+          '--data',
+          join(root, 'shapes', 'val'),
+          '--multi-label',
+          '--json',
+          '--confusion',
+          join(root, 'c5.svg'),
+        )
+      ).out,
+    ).multiLabel;
     expect(state.history[0].validation.labelAccuracy).toBe(onVal.labelAccuracy);
     expect(state.history[0].validation.meanAP).toBe(onVal.meanAP);
-    const table = await segc('eval', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'train'), '--multi-label', '--confusion', join(root, 'c4.svg'));
+    const table = await segc(
+      'eval',
+      join(root, 'cam.seg'),
+      '--weights',
+      join(root, 'cam'),
+      '--data',
+      join(root, 'shapes', 'train'),
+      '--multi-label',
+      '--confusion',
+      join(root, 'c4.svg'),
+    );
     expect(table.out).toMatch(/label accuracy \d\.\d{4} {3}exact match \d\.\d{4} {3}mean AP (\d\.\d{4}|n\/a)/);
   });
 
@@ -222,13 +456,40 @@ describe('segc data → train → eval', () => {
     for (const range of ['1.2,0.8', '0,1', '1', 'a,b', '0.5,1,2']) {
       const badRange = await segc('train', join(root, 'seg.seg'), '--data', 'x', '--scale-crop', range);
       expect(badRange.code).toBe(2);
-      expect(badRange.err).toContain(`--scale-crop expects LOW,HIGH with 0 < LOW ≤ HIGH (e.g. 0.75,1.25), got \`${range}\``);
+      expect(badRange.err).toContain(
+        `--scale-crop expects LOW,HIGH with 0 < LOW ≤ HIGH (e.g. 0.75,1.25), got \`${range}\``,
+      );
     }
-    expect((await segc('data', 'cubes', '--out', 'x')).err).toMatch(/data needs a kind: shapes, mnist-canvas, mnist, pseudo-masks, got `cubes`/);
-    const bad = await segc('data', 'pseudo-masks', join(root, 'cam.seg'), '--weights', join(root, 'cam'), '--data', join(root, 'shapes', 'val'), '--out', join(root, 'p2'), '--fg', '0.2', '--bg', '0.5');
+    expect((await segc('data', 'cubes', '--out', 'x')).err).toMatch(
+      /data needs a kind: shapes, mnist-canvas, mnist, pseudo-masks, got `cubes`/,
+    );
+    const bad = await segc(
+      'data',
+      'pseudo-masks',
+      join(root, 'cam.seg'),
+      '--weights',
+      join(root, 'cam'),
+      '--data',
+      join(root, 'shapes', 'val'),
+      '--out',
+      join(root, 'p2'),
+      '--fg',
+      '0.2',
+      '--bg',
+      '0.5',
+    );
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/E1011/);
-    const wrongClasses = await segc('train', join(root, 'seg.seg'), '--param', 'classes=3', '--data', join(root, 'shapes', 'train'), '--out', join(root, 'x'));
+    const wrongClasses = await segc(
+      'train',
+      join(root, 'seg.seg'),
+      '--param',
+      'classes=3',
+      '--data',
+      join(root, 'shapes', 'train'),
+      '--out',
+      join(root, 'x'),
+    );
     expect(wrongClasses.code).toBe(1);
     expect(wrongClasses.err).toMatch(/E1003.*predicts 3 classes but .* has 4/s);
   });
@@ -237,9 +498,28 @@ describe('segc data → train → eval', () => {
 describe('Ctrl-C during segc train', () => {
   it('finishes the step, saves the checkpoint and exits with 130', async () => {
     const out = join(root, 'interrupted');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/train-segc.ts', 'train', join(root, 'seg.seg'), '--data', join(root, 'shapes', 'train'), '--out', out, '--epochs', '50', '--batch', '4'], {
-      cwd: process.cwd(), stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/train-segc.ts',
+        'train',
+        join(root, 'seg.seg'),
+        '--data',
+        join(root, 'shapes', 'train'),
+        '--out',
+        out,
+        '--epochs',
+        '50',
+        '--batch',
+        '4',
+      ],
+      {
+        cwd: process.cwd(),
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     await new Promise<void>((resolve) => {

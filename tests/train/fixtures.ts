@@ -32,7 +32,9 @@ model TinyAcol(classes: int = 3) {
 }
 `;
 
-export function compileModel(source: string): ReturnType<typeof compileText>['models'][number] & { graph: NonNullable<SegModel['graph']> } {
+export function compileModel(
+  source: string,
+): ReturnType<typeof compileText>['models'][number] & { graph: NonNullable<SegModel['graph']> } {
   const result = compileText(source);
   expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   const compiled = result.models[0]!;
@@ -67,7 +69,9 @@ export function colourSamples(count: number, side: number, seed: number): Sample
 export function tintSamples(count: number, side: number, seed: number): Sample[] {
   return Array.from({ length: count }, (_, index) => {
     const label = index % 3;
-    const image = seededValues(side * side * 3, seed + index).map((v, i) => 0.3 + 0.2 * v + (i % 3 === label ? 0.4 : 0));
+    const image = seededValues(side * side * 3, seed + index).map(
+      (v, i) => 0.3 + 0.2 * v + (i % 3 === label ? 0.4 : 0),
+    );
     return { id: `images/${index}.png`, image, height: side, width: side, label, labels: [label] };
   });
 }

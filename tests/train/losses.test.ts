@@ -6,7 +6,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerGradients } from '../../src/runtime/gradients.js';
-import { classificationCrossEntropy, isDecayedWeight, multiLabelCrossEntropy, pixelCrossEntropy, weightDecayLoss } from '../../src/train/losses.js';
+import {
+  classificationCrossEntropy,
+  isDecayedWeight,
+  multiLabelCrossEntropy,
+  pixelCrossEntropy,
+  weightDecayLoss,
+} from '../../src/train/losses.js';
 import { testBackends, useBackend } from '../ops/backends.js';
 import { seededValues } from '../runtime/helpers.js';
 
@@ -51,7 +57,9 @@ describe.each(testBackends().filter((b) => b !== 'webgpu'))('losses on %s', (bac
 
   it('a hand-computed case: two pixels, one ignored', () => {
     // Pixel 1: logits (0, ln 3), label 1 → −log(3/4). Pixel 2 is ignored.
-    const loss = tf.tidy(() => pixelCrossEntropy(tf.tensor4d([0, Math.log(3), 5, -5], [1, 1, 2, 2]), tf.tensor3d([1, 255], [1, 1, 2], 'int32')));
+    const loss = tf.tidy(() =>
+      pixelCrossEntropy(tf.tensor4d([0, Math.log(3), 5, -5], [1, 1, 2, 2]), tf.tensor3d([1, 255], [1, 1, 2], 'int32')),
+    );
     expect(Math.abs(loss.dataSync()[0]! - -Math.log(3 / 4))).toBeLessThan(TOLERANCE);
     loss.dispose();
   });
@@ -70,7 +78,11 @@ describe.each(testBackends().filter((b) => b !== 'webgpu'))('losses on %s', (bac
   it('the pixel loss gradient matches finite differences', () => {
     const labels = tf.tensor3d([0, 2, 255, 1], [1, 2, 2], 'int32');
     const values = seededValues(12, 11);
-    const gradient = tf.tidy(() => tf.grad((x: tf.Tensor) => pixelCrossEntropy(x, labels))(tf.tensor4d(values, [1, 2, 2, 3])).dataSync());
+    const gradient = tf.tidy(() =>
+      tf
+        .grad((x: tf.Tensor) => pixelCrossEntropy(x, labels))(tf.tensor4d(values, [1, 2, 2, 3]))
+        .dataSync(),
+    );
     const step = 1e-3;
     const labelArray = Int32Array.from([0, 2, 255, 1]);
     for (const index of [0, 4, 7, 9]) {
@@ -78,7 +90,8 @@ describe.each(testBackends().filter((b) => b !== 'webgpu'))('losses on %s', (bac
       const minus = Float32Array.from(values);
       plus[index]! += step;
       minus[index]! -= step;
-      const numeric = (referencePixelLoss(plus, labelArray, 3, 255) - referencePixelLoss(minus, labelArray, 3, 255)) / (2 * step);
+      const numeric =
+        (referencePixelLoss(plus, labelArray, 3, 255) - referencePixelLoss(minus, labelArray, 3, 255)) / (2 * step);
       expect(Math.abs(gradient[index]! - numeric)).toBeLessThan(1e-3);
     }
     expect(Math.abs(gradient[6]!)).toBe(0); // the ignored pixel's logits get no gradient
@@ -89,7 +102,9 @@ describe.each(testBackends().filter((b) => b !== 'webgpu'))('losses on %s', (bac
     const logits = seededValues(4 * 5, 5).map((v) => 2 * v);
     const labels = [4, 0, 2, 2];
     const loss = tf.tidy(() => classificationCrossEntropy(tf.tensor2d(logits, [4, 5]), tf.tensor1d(labels, 'int32')));
-    const expected = labels.reduce((sum, label, row) => sum + negativeLogLikelihood(logits.subarray(row * 5, row * 5 + 5), label), 0) / 4;
+    const expected =
+      labels.reduce((sum, label, row) => sum + negativeLogLikelihood(logits.subarray(row * 5, row * 5 + 5), label), 0) /
+      4;
     expect(Math.abs(loss.dataSync()[0]! - expected)).toBeLessThan(TOLERANCE);
     loss.dispose();
   });
@@ -99,7 +114,11 @@ describe.each(testBackends().filter((b) => b !== 'webgpu'))('losses on %s', (bac
     const targets = [1, 0, 0, 1, 0, 1, 1, 0];
     const loss = tf.tidy(() => multiLabelCrossEntropy(tf.tensor2d(logits, [2, 4]), tf.tensor2d(targets, [2, 4])));
     const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-    const expected = -targets.reduce((sum, z, i) => sum + z * Math.log(sigmoid(logits[i]!)) + (1 - z) * Math.log(1 - sigmoid(logits[i]!)), 0) / 8;
+    const expected =
+      -targets.reduce(
+        (sum, z, i) => sum + z * Math.log(sigmoid(logits[i]!)) + (1 - z) * Math.log(1 - sigmoid(logits[i]!)),
+        0,
+      ) / 8;
     expect(Math.abs(loss.dataSync()[0]! - expected)).toBeLessThan(TOLERANCE);
     loss.dispose();
   });
@@ -108,14 +127,22 @@ describe.each(testBackends().filter((b) => b !== 'webgpu'))('losses on %s', (bac
     const kernel = tf.tensor2d([1, -2, 3, 0.5], [2, 2]);
     const { value, grad } = tf.valueAndGrad((w: tf.Tensor) => weightDecayLoss([w], 0.1))(kernel);
     expect(Math.abs(value.dataSync()[0]! - 0.05 * (1 + 4 + 9 + 0.25))).toBeLessThan(TOLERANCE);
-    Array.from(grad.dataSync()).forEach((g, i) => expect(Math.abs(g - 0.1 * [1, -2, 3, 0.5][i]!)).toBeLessThan(TOLERANCE));
+    Array.from(grad.dataSync()).forEach((g, i) =>
+      expect(Math.abs(g - 0.1 * [1, -2, 3, 0.5][i]!)).toBeLessThan(TOLERANCE),
+    );
     tf.dispose([kernel, value, grad]);
   });
 });
 
 describe('isDecayedWeight', () => {
   it('takes convolution and dense kernels, not biases or batch-norm weights', () => {
-    expect(['enc/conv/kernel', 'head/dense/kernel', 'dec/sepconv/depthwiseKernel', 'dec/sepconv/pointwiseKernel'].every(isDecayedWeight)).toBe(true);
-    expect(['enc/conv/bias', 'enc/bn/gamma', 'enc/bn/beta', 'enc/bn/movingMean', 'kernelish'].some(isDecayedWeight)).toBe(false);
+    expect(
+      ['enc/conv/kernel', 'head/dense/kernel', 'dec/sepconv/depthwiseKernel', 'dec/sepconv/pointwiseKernel'].every(
+        isDecayedWeight,
+      ),
+    ).toBe(true);
+    expect(
+      ['enc/conv/bias', 'enc/bn/gamma', 'enc/bn/beta', 'enc/bn/movingMean', 'kernelish'].some(isDecayedWeight),
+    ).toBe(false);
   });
 });

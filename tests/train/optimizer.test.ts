@@ -24,7 +24,12 @@ function variableOf(values: Float32Array): tf.Variable {
   return variable;
 }
 
-function trainOurs(options: ConstructorParameters<typeof Optimizer>[0], rate: number, initial: Float32Array, target: tf.Tensor): Float32Array {
+function trainOurs(
+  options: ConstructorParameters<typeof Optimizer>[0],
+  rate: number,
+  initial: Float32Array,
+  target: tf.Tensor,
+): Float32Array {
   const weight = variableOf(initial);
   const optimizer = new Optimizer(options, new Map([['w', weight]]));
   for (let step = 0; step < STEPS; step++) {

@@ -25,6 +25,8 @@ describe('maskClassOf', () => {
     const shapes = ['background', 'circle', 'square', 'triangle'];
     expect(maskClassOf(3, shapes, shapes)).toBe(3);
     expect(maskClassOf(7, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], ['background', 'digit'])).toBe(1);
-    expect(() => maskClassOf(1, ['cat', 'dog'], ['background', 'cat', 'bird'])).toThrow(/no mask class of the same name/);
+    expect(() => maskClassOf(1, ['cat', 'dog'], ['background', 'cat', 'bird'])).toThrow(
+      /no mask class of the same name/,
+    );
   });
 });

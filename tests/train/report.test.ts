@@ -13,13 +13,31 @@ import { segmentationReport } from '../../src/metrics/segmentation.js';
 import { inferTask, inputSpec } from '../../src/train/task.js';
 import { TINY_ACOL, TINY_CLASSIFIER, TINY_SEGMENTATION, compileModel } from './fixtures.js';
 
-const PROGRESS = { epoch: 1, epochs: 4, batch: 10, batches: 40, step: 50, totalSteps: 160, loss: 0.51234, accuracy: 0.875, imagesPerSecond: 12.34, learningRate: 0.001 };
+const PROGRESS = {
+  epoch: 1,
+  epochs: 4,
+  batch: 10,
+  batches: 40,
+  step: 50,
+  totalSteps: 160,
+  loss: 0.51234,
+  accuracy: 0.875,
+  imagesPerSecond: 12.34,
+  learningRate: 0.001,
+};
 
 describe('progress', () => {
   it('formats durations and a progress line with the ETA from the remaining steps', () => {
-    expect([formatDuration(5), formatDuration(65), formatDuration(3725), formatDuration(Number.NaN)]).toEqual(['5s', '1m05s', '1h02m', '?']);
+    expect([formatDuration(5), formatDuration(65), formatDuration(3725), formatDuration(Number.NaN)]).toEqual([
+      '5s',
+      '1m05s',
+      '1h02m',
+      '?',
+    ]);
     const line = progressLine(PROGRESS, 'pixel acc', 2);
-    expect(line).toBe('epoch 2/4  [######..................]  10/40  loss 0.5123  pixel acc 0.875  12.3 img/s  lr 0.00100  ETA 3m40s');
+    expect(line).toBe(
+      'epoch 2/4  [######..................]  10/40  loss 0.5123  pixel acc 0.875  12.3 img/s  lr 0.00100  ETA 3m40s',
+    );
   });
 
   it('redraws in place on a terminal and writes paced plain lines elsewhere', () => {
@@ -43,7 +61,15 @@ describe('progress', () => {
 });
 
 describe('SVG writers', () => {
-  const history = [1, 2, 3].map((epoch) => ({ epoch, loss: 1 / epoch, accuracy: 0.5 + epoch / 10, learningRate: 0.01, images: 10, seconds: 2, validation: { meanIoU: epoch / 4 } }));
+  const history = [1, 2, 3].map((epoch) => ({
+    epoch,
+    loss: 1 / epoch,
+    accuracy: 0.5 + epoch / 10,
+    learningRate: 0.01,
+    images: 10,
+    seconds: 2,
+    validation: { meanIoU: epoch / 4 },
+  }));
 
   it('draws one polyline per series with a point per epoch', () => {
     const svg = trainingCurveSvg(history, 'Model <small> & data');
@@ -66,7 +92,13 @@ describe('SVG writers', () => {
   it('tables an evaluation with n/a for classes absent from truth and prediction', () => {
     const matrix = new ConfusionMatrix(3);
     matrix.add([0, 0, 1, 1], [0, 1, 1, 1]);
-    const text = formatReport({ task: 'segmentation', images: 1, classNames: ['a', 'b', 'c'], segmentation: segmentationReport(matrix, ['a', 'b', 'c']), confusion: matrix });
+    const text = formatReport({
+      task: 'segmentation',
+      images: 1,
+      classNames: ['a', 'b', 'c'],
+      segmentation: segmentationReport(matrix, ['a', 'b', 'c']),
+      confusion: matrix,
+    });
     expect(text).toMatch(/^c +n\/a +n\/a +0 +0$/m);
     expect(text).toContain('mIoU 0.5833');
   });
@@ -74,14 +106,27 @@ describe('SVG writers', () => {
 
 describe('inferTask', () => {
   it('reads the task from the first output and the erase node', () => {
-    expect(inferTask(compileModel(TINY_SEGMENTATION).graph)).toEqual({ kind: 'segmentation', outputs: ['logits'], classes: 3 });
-    expect(inferTask(compileModel(TINY_CLASSIFIER).graph)).toEqual({ kind: 'classification', outputs: ['logits'], classes: 3 });
-    expect(inferTask(compileModel(TINY_ACOL).graph)).toEqual({ kind: 'acol', outputs: ['logitsA', 'logitsB'], classes: 3 });
+    expect(inferTask(compileModel(TINY_SEGMENTATION).graph)).toEqual({
+      kind: 'segmentation',
+      outputs: ['logits'],
+      classes: 3,
+    });
+    expect(inferTask(compileModel(TINY_CLASSIFIER).graph)).toEqual({
+      kind: 'classification',
+      outputs: ['logits'],
+      classes: 3,
+    });
+    expect(inferTask(compileModel(TINY_ACOL).graph)).toEqual({
+      kind: 'acol',
+      outputs: ['logitsA', 'logitsB'],
+      classes: 3,
+    });
     expect(inputSpec(compileModel(TINY_CLASSIFIER).graph)).toEqual({ name: 'image', height: 8, width: 8, channels: 3 });
   });
 
   it('refuses a model whose first output is not logits', () => {
-    const source = 'model Indices(classes: int = 3) {\n  input image: f32[N, 8, 8, 3]\n  output mask = argmax(image -> conv(classes, 1), axis: -1)\n}\n';
+    const source =
+      'model Indices(classes: int = 3) {\n  input image: f32[N, 8, 8, 3]\n  output mask = argmax(image -> conv(classes, 1), axis: -1)\n}\n';
     expect(() => inferTask(compileModel(source).graph)).toThrow(/cannot tell what `Indices` is trained for/);
   });
 });
@@ -112,6 +157,8 @@ describe('localisation in the evaluation table', () => {
       },
     });
     expect(text).toContain('localisation (cam maps, 2 images): MaxBoxAcc 0.5000 at map threshold 0.25');
-    expect(text).toContain('MaxBoxAccV2 (every component, δ 0.3/0.5/0.7) 0.6667   (δ 0.3: 1.0000 at 0.000, δ 0.5: 1.0000 at 0.500, δ 0.7: 0.0000 at 0.000)');
+    expect(text).toContain(
+      'MaxBoxAccV2 (every component, δ 0.3/0.5/0.7) 0.6667   (δ 0.3: 1.0000 at 0.000, δ 0.5: 1.0000 at 0.500, δ 0.7: 0.0000 at 0.000)',
+    );
   });
 });

@@ -29,8 +29,18 @@ let root: string;
 const compiled = () => compileModel(SOURCE);
 
 const CONFIG: TrainConfig = {
-  model: 'ResumeSeg', task: 'segmentation', multiLabel: false, epochs: 2, batchSize: 4, learningRate: 0.01,
-  schedule: 'poly', weightDecay: 1e-4, optimizer: { name: 'adam' }, seed: 7, flip: true, scaleCrop: [0.6, 1.4],
+  model: 'ResumeSeg',
+  task: 'segmentation',
+  multiLabel: false,
+  epochs: 2,
+  batchSize: 4,
+  learningRate: 0.01,
+  schedule: 'poly',
+  weightDecay: 1e-4,
+  optimizer: { name: 'adam' },
+  seed: 7,
+  flip: true,
+  scaleCrop: [0.6, 1.4],
 };
 
 /** Trains into `outDir`; `stopAfter` steps (then a checkpoint and a stop), or to the end. */
@@ -38,7 +48,13 @@ async function train(outDir: string, options: { resume?: boolean; stopAfter?: nu
   const { graph, sizes } = compiled();
   let asked = 0;
   return runTraining({
-    graph, sizes, dataDir: join(root, 'shapes', 'train'), outDir, config: CONFIG, resume: options.resume ?? false, onBadFile: 'stop',
+    graph,
+    sizes,
+    dataDir: join(root, 'shapes', 'train'),
+    outDir,
+    config: CONFIG,
+    resume: options.resume ?? false,
+    onBadFile: 'stop',
     progress: { write: () => undefined, isTTY: false },
     stopSignal: () => options.stopAfter !== undefined && asked++ >= options.stopAfter,
   });
@@ -88,15 +104,24 @@ describe('resuming a training run', () => {
     const history = (await readTrainState(join(root, 'straight'))).history.map(({ seconds: _, ...rest }) => rest);
     for (const run of ['epoch', 'middle']) {
       expect((await readTrainState(join(root, run))).history.map(({ seconds: _, ...rest }) => rest)).toEqual(history);
-      expect(readFileSync(join(root, run, 'checkpoint', 'optimizer', 'group1-shard1of1.bin'))).toEqual(readFileSync(join(root, 'straight', 'checkpoint', 'optimizer', 'group1-shard1of1.bin')));
+      expect(readFileSync(join(root, run, 'checkpoint', 'optimizer', 'group1-shard1of1.bin'))).toEqual(
+        readFileSync(join(root, 'straight', 'checkpoint', 'optimizer', 'group1-shard1of1.bin')),
+      );
     }
   });
 
   it('a different seed gives different weights (the comparison above can fail)', async () => {
     const { graph, sizes } = compiled();
     await runTraining({
-      graph, sizes, dataDir: join(root, 'shapes', 'train'), outDir: join(root, 'other-seed'), config: { ...CONFIG, seed: 8 }, resume: false, onBadFile: 'stop',
-      progress: { write: () => undefined, isTTY: false }, stopSignal: () => false,
+      graph,
+      sizes,
+      dataDir: join(root, 'shapes', 'train'),
+      outDir: join(root, 'other-seed'),
+      config: { ...CONFIG, seed: 8 },
+      resume: false,
+      onBadFile: 'stop',
+      progress: { write: () => undefined, isTTY: false },
+      stopSignal: () => false,
     });
     const straight = await checkpointValues(join(root, 'straight'));
     expect(await checkpointValues(join(root, 'other-seed'))).not.toEqual(straight);
@@ -106,8 +131,15 @@ describe('resuming a training run', () => {
     const { graph, sizes } = compiled();
     const { scaleCrop: _, ...plain } = CONFIG;
     await runTraining({
-      graph, sizes, dataDir: join(root, 'shapes', 'train'), outDir: join(root, 'no-crop'), config: plain, resume: false, onBadFile: 'stop',
-      progress: { write: () => undefined, isTTY: false }, stopSignal: () => false,
+      graph,
+      sizes,
+      dataDir: join(root, 'shapes', 'train'),
+      outDir: join(root, 'no-crop'),
+      config: plain,
+      resume: false,
+      onBadFile: 'stop',
+      progress: { write: () => undefined, isTTY: false },
+      stopSignal: () => false,
     });
     expect(await checkpointValues(join(root, 'no-crop'))).not.toEqual(await checkpointValues(join(root, 'straight')));
     expect((await readTrainState(join(root, 'straight'))).config.scaleCrop).toEqual([0.6, 1.4]);
@@ -115,6 +147,8 @@ describe('resuming a training run', () => {
   });
 
   it('resuming without a checkpoint is a diagnostic', async () => {
-    await expect(train(join(root, 'nothing-here'), { resume: true })).rejects.toThrow(/there is no checkpoint to resume/);
+    await expect(train(join(root, 'nothing-here'), { resume: true })).rejects.toThrow(
+      /there is no checkpoint to resume/,
+    );
   });
 });

@@ -20,8 +20,20 @@ beforeAll(() => registerGradients());
 afterAll(() => useBackend('cpu'));
 
 const CASES = [
-  { name: 'segmentation', source: TINY_SEGMENTATION, samples: () => colourSamples(8, 8, 3), kind: 'segmentation', rate: 0.05 },
-  { name: 'classification', source: TINY_CLASSIFIER, samples: () => tintSamples(9, 8, 5), kind: 'classification', rate: 0.05 },
+  {
+    name: 'segmentation',
+    source: TINY_SEGMENTATION,
+    samples: () => colourSamples(8, 8, 3),
+    kind: 'segmentation',
+    rate: 0.05,
+  },
+  {
+    name: 'classification',
+    source: TINY_CLASSIFIER,
+    samples: () => tintSamples(9, 8, 5),
+    kind: 'classification',
+    rate: 0.05,
+  },
   { name: 'ACoL', source: TINY_ACOL, samples: () => tintSamples(9, 8, 7), kind: 'acol', rate: 0.05 },
 ] as const;
 
@@ -38,7 +50,9 @@ describe.each(testBackends())('training steps on %s', (backend) => {
     const counts: number[] = [];
     const losses: number[] = [];
     for (let step = 0; step < STEPS; step++) {
-      losses.push((await trainStep(model, task, optimizer, batch, { learningRate: rate, weightDecay: 1e-4, seed: step })).loss);
+      losses.push(
+        (await trainStep(model, task, optimizer, batch, { learningRate: rate, weightDecay: 1e-4, seed: step })).loss,
+      );
       counts.push(tf.memory().numTensors);
     }
     expect(new Set(counts).size).toBe(1);
@@ -62,7 +76,9 @@ describe('what a step changes', () => {
     const leaksBefore = tf.memory().numTensors;
     await trainStep(model, task, optimizer, batch, { learningRate: 0.1, weightDecay: 0, seed: 0 });
     expect(tf.memory().numTensors).toBe(leaksBefore);
-    const changed = [...model.weights].filter(([name, variable]) => Array.from(variable.dataSync()).some((v, i) => v !== before.get(name)![i]));
+    const changed = [...model.weights].filter(([name, variable]) =>
+      Array.from(variable.dataSync()).some((v, i) => v !== before.get(name)![i]),
+    );
     expect(changed.map(([name]) => name).sort()).toEqual([...model.weights.keys()].sort());
     // movingMean = 0.9 · 0 + 0.1 · batch mean of the conv output: check one channel by hand.
     const mean = model.weights.get([...model.weights.keys()].find((n) => n.endsWith('movingMean'))!)!.dataSync();
@@ -78,9 +94,15 @@ describe('what a step changes', () => {
     const optimizer = new Optimizer({ name: 'sgd' }, trainableByName(model));
     const samples = tintSamples(3, 8, 1).map((s) => ({ ...s, image: s.image.map(() => Number.NaN) }));
     const batch = batchTensors(samples, inputSpec(model.graph), task);
-    const kernelBefore = Array.from(model.weights.get([...model.weights.keys()].find((n) => n.endsWith('dense/kernel'))!)!.dataSync());
-    await expect(trainStep(model, task, optimizer, batch, { learningRate: 0.1, weightDecay: 0, seed: 0 })).rejects.toThrow(/the loss became NaN/);
-    expect(Array.from(model.weights.get([...model.weights.keys()].find((n) => n.endsWith('dense/kernel'))!)!.dataSync())).toEqual(kernelBefore);
+    const kernelBefore = Array.from(
+      model.weights.get([...model.weights.keys()].find((n) => n.endsWith('dense/kernel'))!)!.dataSync(),
+    );
+    await expect(
+      trainStep(model, task, optimizer, batch, { learningRate: 0.1, weightDecay: 0, seed: 0 }),
+    ).rejects.toThrow(/the loss became NaN/);
+    expect(
+      Array.from(model.weights.get([...model.weights.keys()].find((n) => n.endsWith('dense/kernel'))!)!.dataSync()),
+    ).toEqual(kernelBefore);
     disposeBatch(batch);
     optimizer.dispose();
     model.dispose();

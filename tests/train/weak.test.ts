@@ -22,7 +22,18 @@ beforeAll(async () => {
 const LOGITS = [0, Math.log(3)];
 
 function lossOf(labels: number[], options: Parameters<typeof positionLosses>[2]): number[] {
-  return tf.tidy(() => Array.from(positionLosses(tf.tensor2d(labels.flatMap(() => LOGITS), [labels.length, 2]), tf.tensor1d(labels, 'int32'), options).dataSync()));
+  return tf.tidy(() =>
+    Array.from(
+      positionLosses(
+        tf.tensor2d(
+          labels.flatMap(() => LOGITS),
+          [labels.length, 2],
+        ),
+        tf.tensor1d(labels, 'int32'),
+        options,
+      ).dataSync(),
+    ),
+  );
 }
 
 describe('losses for noisy labels', () => {
@@ -31,20 +42,34 @@ describe('losses for noisy labels', () => {
     expect(right).toBeCloseTo(-Math.log(0.75), 6);
     expect(wrong).toBeCloseTo(Math.log(4), 6);
     // ε = 0.2, C = 2: targets (0.1, 0.9) for class 1.
-    expect(lossOf([1], { kind: 'ce', smoothing: 0.2 })[0]).toBeCloseTo(-(0.1 * Math.log(0.25) + 0.9 * Math.log(0.75)), 6);
+    expect(lossOf([1], { kind: 'ce', smoothing: 0.2 })[0]).toBeCloseTo(
+      -(0.1 * Math.log(0.25) + 0.9 * Math.log(0.75)),
+      6,
+    );
   });
 
   it('GCE is (1 − p_y^q)/q: MAE at q = 1, bounded by 1/q', () => {
     expect(lossOf([1], { kind: 'gce', q: 0.5 })[0]).toBeCloseTo((1 - Math.sqrt(0.75)) / 0.5, 6);
     expect(lossOf([0], { kind: 'gce', q: 1 })[0]).toBeCloseTo(0.75, 6);
     // A hopeless label (p_y ≈ e^−20) costs at most 1/q, where cross-entropy costs 20.
-    const hopeless = tf.tidy(() => positionLosses(tf.tensor2d([20, 0], [1, 2]), tf.tensor1d([1], 'int32'), { kind: 'gce', q: 0.7 }).dataSync()[0]!);
+    const hopeless = tf.tidy(
+      () =>
+        positionLosses(tf.tensor2d([20, 0], [1, 2]), tf.tensor1d([1], 'int32'), { kind: 'gce', q: 0.7 }).dataSync()[0]!,
+    );
     expect(hopeless).toBeLessThanOrEqual(1 / 0.7);
     expect(hopeless).toBeCloseTo(1 / 0.7, 4);
   });
 
-  it('GCE\'s gradient in the logits is −p_y^q (e_y − p)', () => {
-    const gradient = tf.tidy(() => Array.from(tf.grad((z: tf.Tensor) => tf.sum(positionLosses(z, tf.tensor1d([1], 'int32'), { kind: 'gce', q: 0.5 })))(tf.tensor2d(LOGITS, [1, 2])).dataSync()));
+  it("GCE's gradient in the logits is −p_y^q (e_y − p)", () => {
+    const gradient = tf.tidy(() =>
+      Array.from(
+        tf
+          .grad((z: tf.Tensor) => tf.sum(positionLosses(z, tf.tensor1d([1], 'int32'), { kind: 'gce', q: 0.5 })))(
+            tf.tensor2d(LOGITS, [1, 2]),
+          )
+          .dataSync(),
+      ),
+    );
     const scale = Math.sqrt(0.75);
     expect(gradient[0]).toBeCloseTo(-scale * (0 - 0.25), 5);
     expect(gradient[1]).toBeCloseTo(-scale * (1 - 0.75), 5);
@@ -56,7 +81,14 @@ describe('losses for noisy labels', () => {
   });
 
   it('averages over the counted pixels only', () => {
-    const value = tf.tidy(() => robustPixelLoss(tf.tensor4d([...LOGITS, ...LOGITS, ...LOGITS], [1, 1, 3, 2]), tf.tensor3d([1, 255, 0], [1, 1, 3], 'int32'), { kind: 'gce', q: 1 }).dataSync()[0]!);
+    const value = tf.tidy(
+      () =>
+        robustPixelLoss(
+          tf.tensor4d([...LOGITS, ...LOGITS, ...LOGITS], [1, 1, 3, 2]),
+          tf.tensor3d([1, 255, 0], [1, 1, 3], 'int32'),
+          { kind: 'gce', q: 1 },
+        ).dataSync()[0]!,
+    );
     expect(value).toBeCloseTo((0.25 + 0.75) / 2, 6);
   });
 
@@ -74,28 +106,71 @@ describe('image-level loss of a segmentation model', () => {
     // Class 0 (background) is not scored; a second image with weight 0 does not count.
     const value = tf.tidy(() => {
       const logits = tf.tensor4d([5, 0, -5, Math.log(3), 9, 9, 9, 9], [2, 1, 2, 2]);
-      return imageLevelLoss(logits, tf.tensor2d([0, 1, 0, 0], [2, 2]), tf.tensor1d([1, 0]), tf.tensor1d([0, 1]), 1).dataSync()[0]!;
+      return imageLevelLoss(
+        logits,
+        tf.tensor2d([0, 1, 0, 0], [2, 2]),
+        tf.tensor1d([1, 0]),
+        tf.tensor1d([0, 1]),
+        1,
+      ).dataSync()[0]!;
     });
     expect(value).toBeCloseTo(Math.log(1.5), 6);
     // r = 5: s = (1/5) log((1 + 3^5) / 2); target 0 costs log(1 + e^s).
-    const sharp = tf.tidy(() => imageLevelLoss(tf.tensor4d([0, 0, 0, Math.log(3)], [1, 1, 2, 2]), tf.tensor2d([0, 0], [1, 2]), tf.tensor1d([1]), tf.tensor1d([0, 1]), 5).dataSync()[0]!);
+    const sharp = tf.tidy(
+      () =>
+        imageLevelLoss(
+          tf.tensor4d([0, 0, 0, Math.log(3)], [1, 1, 2, 2]),
+          tf.tensor2d([0, 0], [1, 2]),
+          tf.tensor1d([1]),
+          tf.tensor1d([0, 1]),
+          5,
+        ).dataSync()[0]!,
+    );
     expect(sharp).toBeCloseTo(Math.log(1 + Math.exp(Math.log((1 + 3 ** 5) / 2) / 5)), 5);
   });
 
   it('is added to the pixel loss of the masked images by taskLoss', () => {
     const names = { classes: ['circle', 'square'], maskClasses: ['background', 'circle', 'square'] };
     const image = new Float32Array(2 * 2 * 3);
-    const masked: Sample = { id: 'a.png', image, height: 2, width: 2, mask: Uint8Array.from([0, 1, 1, 0]), labels: [0] };
-    const labelled = withoutMask({ id: 'b.png', image, height: 2, width: 2, mask: Uint8Array.from([0, 2, 2, 0]), labels: [1] });
+    const masked: Sample = {
+      id: 'a.png',
+      image,
+      height: 2,
+      width: 2,
+      mask: Uint8Array.from([0, 1, 1, 0]),
+      labels: [0],
+    };
+    const labelled = withoutMask({
+      id: 'b.png',
+      image,
+      height: 2,
+      width: 2,
+      mask: Uint8Array.from([0, 2, 2, 0]),
+      labels: [1],
+    });
     const task = { kind: 'segmentation' as const, outputs: ['logits'], classes: 3 };
-    const batch = batchTensors([masked, labelled], { name: 'image', channels: 3, height: 2, width: 2 }, task, false, names);
+    const batch = batchTensors(
+      [masked, labelled],
+      { name: 'image', channels: 3, height: 2, width: 2 },
+      task,
+      false,
+      names,
+    );
     try {
       expect(Array.from(batch.imageLevel!.weights.dataSync())).toEqual([0, 1]);
       expect(Array.from(batch.imageLevel!.targets.dataSync())).toEqual([0, 1, 0, 0, 0, 1]);
       const logits = tf.randomNormal([2, 2, 2, 3], 0, 1, 'float32', 7);
       const total = tf.tidy(() => taskLoss(task, { logits }, batch, { imageLabelWeight: 0.5 }).dataSync()[0]!);
       const pixels = tf.tidy(() => robustPixelLoss(logits, batch.masks!).dataSync()[0]!);
-      const images = tf.tidy(() => imageLevelLoss(logits as tf.Tensor4D, batch.imageLevel!.targets, batch.imageLevel!.weights, batch.imageLevel!.classMask).dataSync()[0]!);
+      const images = tf.tidy(
+        () =>
+          imageLevelLoss(
+            logits as tf.Tensor4D,
+            batch.imageLevel!.targets,
+            batch.imageLevel!.weights,
+            batch.imageLevel!.classMask,
+          ).dataSync()[0]!,
+      );
       expect(total).toBeCloseTo(pixels + 0.5 * images, 5);
       logits.dispose();
     } finally {
@@ -107,7 +182,16 @@ describe('image-level loss of a segmentation model', () => {
 describe('masks from boxes and the share of masked images', () => {
   const classes = ['circle', 'square'];
   const maskClasses = ['background', 'circle', 'square'];
-  const sample: Sample = { id: 'x.png', image: new Float32Array(8 * 8 * 3), height: 8, width: 8, boxes: [[0, 0, 4, 4, 1], [2, 2, 4, 4, 0]] };
+  const sample: Sample = {
+    id: 'x.png',
+    image: new Float32Array(8 * 8 * 3),
+    height: 8,
+    width: 8,
+    boxes: [
+      [0, 0, 4, 4, 1],
+      [2, 2, 4, 4, 0],
+    ],
+  };
   const row = (mask: Uint8Array, y: number) => Array.from(mask.subarray(y * 8, y * 8 + 8));
 
   it('fills boxes, larger first so smaller ones stay on top', () => {

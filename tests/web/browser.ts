@@ -13,7 +13,12 @@ import type { SegcResult } from '../../examples/web/result.js';
 export const CHROMIUM = '/usr/bin/chromium';
 
 const COMMON_ARGUMENTS = [
-  '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 export interface BrowserSession {

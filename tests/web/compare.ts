@@ -12,7 +12,8 @@ export interface MaskComparison {
 export function maxAbsoluteDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   if (actual.length !== expected.length) throw new Error(`lengths differ: ${actual.length} vs ${expected.length}`);
   let worst = 0;
-  for (let index = 0; index < expected.length; index++) worst = Math.max(worst, Math.abs(actual[index]! - expected[index]!));
+  for (let index = 0; index < expected.length; index++)
+    worst = Math.max(worst, Math.abs(actual[index]! - expected[index]!));
   return worst;
 }
 
@@ -30,9 +31,14 @@ export function topTwoGap(logits: ArrayLike<number>, pixel: number, classes: num
 
 /** Masks must agree exactly except where the reference's top-2 scores are within `tieTolerance`. */
 export function compareMasks(
-  pageMask: ArrayLike<number>, nodeMask: ArrayLike<number>, nodeLogits: ArrayLike<number>, classes: number, tieTolerance: number,
+  pageMask: ArrayLike<number>,
+  nodeMask: ArrayLike<number>,
+  nodeLogits: ArrayLike<number>,
+  classes: number,
+  tieTolerance: number,
 ): MaskComparison {
-  if (pageMask.length !== nodeMask.length) throw new Error(`mask lengths differ: ${pageMask.length} vs ${nodeMask.length}`);
+  if (pageMask.length !== nodeMask.length)
+    throw new Error(`mask lengths differ: ${pageMask.length} vs ${nodeMask.length}`);
   let differing = 0;
   let nearTies = 0;
   for (let pixel = 0; pixel < nodeMask.length; pixel++) {

@@ -35,8 +35,12 @@ describe('memoryHost', () => {
     const fromMemory = compileBundled(bundledSources(DEFAULT_MODEL_FILE));
     const fromDisk = compileModelFile(DEFAULT_MODEL_FILE);
     expect(fromMemory.name).toBe(fromDisk.name);
-    expect(fromMemory.graph!.nodes.map((node) => [node.op, node.name])).toEqual(fromDisk.graph!.nodes.map((node) => [node.op, node.name]));
-    expect(weightDeclarations(fromMemory.graph!).map((w) => [w.name, w.shape])).toEqual(weightDeclarations(fromDisk.graph!).map((w) => [w.name, w.shape]));
+    expect(fromMemory.graph!.nodes.map((node) => [node.op, node.name])).toEqual(
+      fromDisk.graph!.nodes.map((node) => [node.op, node.name]),
+    );
+    expect(weightDeclarations(fromMemory.graph!).map((w) => [w.name, w.shape])).toEqual(
+      weightDeclarations(fromDisk.graph!).map((w) => [w.name, w.shape]),
+    );
     expect(fromMemory.sizes.constraints.map((c) => c.text)).toEqual(['H % 16 == 0', 'W % 16 == 0']);
   });
 
@@ -50,13 +54,19 @@ describe('memoryHost', () => {
     }
     expect(caught).toBeInstanceOf(DiagnosticError);
     const diagnostic = (caught as DiagnosticError).diagnostics[0]!;
-    expect([diagnostic.code, diagnostic.message, diagnostic.span.start.line]).toEqual(['E0201', 'cannot find the file `std/nope.seg`', 1]);
+    expect([diagnostic.code, diagnostic.message, diagnostic.span.start.line]).toEqual([
+      'E0201',
+      'cannot find the file `std/nope.seg`',
+      1,
+    ]);
     // The same source through the disk host reports the same problem.
     expect(compileText('import { Nope } from "std/nope.seg"\n').diagnostics[0]!.code).toBe('E0201');
   });
 
   it('reports an entry that is not among the sources', () => {
-    expect(() => compileBundled({ entry: 'absent.seg', files: {} })).toThrow(/E0201: cannot find the file `absent.seg` among the bundled sources/);
+    expect(() => compileBundled({ entry: 'absent.seg', files: {} })).toThrow(
+      /E0201: cannot find the file `absent.seg` among the bundled sources/,
+    );
   });
 });
 

@@ -24,11 +24,25 @@ describe('segc/web with ONNX Runtime Web in a bundle', () => {
   it('bundles the exporter and engine, no Node-only file, and not onnxruntime-web itself', async () => {
     const index = relative(scratch, join(PROJECT_ROOT, 'src/web/index.js')).split('\\').join('/');
     const entryPoint = join(scratch, 'entry.ts');
-    await writeFile(entryPoint, `import { loadOnnxRuntimeWeb, useOnnxRuntimeWeb } from '${index}';\nconsole.log(loadOnnxRuntimeWeb, useOnnxRuntimeWeb);\n`);
+    await writeFile(
+      entryPoint,
+      `import { loadOnnxRuntimeWeb, useOnnxRuntimeWeb } from '${index}';\nconsole.log(loadOnnxRuntimeWeb, useOnnxRuntimeWeb);\n`,
+    );
     const outFile = join(scratch, 'entry.js');
     const report = await bundlePage({ entryPoint, outFile, minify: false });
-    for (const file of ['src/web/onnx.ts', 'src/onnx/export.ts', 'src/onnx/engine.ts', 'src/onnx/explain.ts', 'src/onnx/gradient.ts']) expect(report.inputs).toContain(file);
-    expect(report.inputs.filter((input) => /\/node\/|src\/cli\/|node_modules\/onnxruntime-(?:web|node|common)\//.test(input))).toEqual([]);
+    for (const file of [
+      'src/web/onnx.ts',
+      'src/onnx/export.ts',
+      'src/onnx/engine.ts',
+      'src/onnx/explain.ts',
+      'src/onnx/gradient.ts',
+    ])
+      expect(report.inputs).toContain(file);
+    expect(
+      report.inputs.filter((input) =>
+        /\/node\/|src\/cli\/|node_modules\/onnxruntime-(?:web|node|common)\//.test(input),
+      ),
+    ).toEqual([]);
     const text = await readFile(outFile, 'utf8');
     // The runtime is reached through a URL made at run time, never through a package import.
     expect(text).toContain(ONNX_RUNTIME_WEB_MODULE);

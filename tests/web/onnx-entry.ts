@@ -7,14 +7,32 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { sources } from 'segc:bundled-sources';
 import {
-  fetchImage, fitToModel, gradCamHeatmap, loadOnnxRuntimeWeb, loadWebModel, segment, startWebBackend, useOnnxRuntimeWeb, type OnnxWebProvider,
+  fetchImage,
+  fitToModel,
+  gradCamHeatmap,
+  loadOnnxRuntimeWeb,
+  loadWebModel,
+  segment,
+  startWebBackend,
+  useOnnxRuntimeWeb,
+  type OnnxWebProvider,
 } from '../../src/web/index.js';
 
 export interface OnnxComparison {
   readonly tfjsBackend: string;
   readonly executor: string;
-  readonly tfjs: { readonly logits: number[]; readonly mask: number[]; readonly heatmap: number[]; readonly target: string };
-  readonly onnx: { readonly logits: number[]; readonly mask: number[]; readonly heatmap: number[]; readonly target: string };
+  readonly tfjs: {
+    readonly logits: number[];
+    readonly mask: number[];
+    readonly heatmap: number[];
+    readonly target: string;
+  };
+  readonly onnx: {
+    readonly logits: number[];
+    readonly mask: number[];
+    readonly heatmap: number[];
+    readonly target: string;
+  };
   /** Live tfjs tensors before and after, models disposed. */
   readonly tensors: readonly [number, number];
 }
@@ -36,7 +54,12 @@ async function analyse(model: Awaited<ReturnType<typeof loadWebModel>>['model'],
   try {
     const segmentation = await segment(model, image);
     const heatmap = await gradCamHeatmap(model, image, classIndex);
-    return { logits: Array.from(segmentation.logits), mask: Array.from(segmentation.mask), heatmap: Array.from(heatmap.map), target: heatmap.target };
+    return {
+      logits: Array.from(segmentation.logits),
+      mask: Array.from(segmentation.mask),
+      heatmap: Array.from(heatmap.map),
+      target: heatmap.target,
+    };
   } finally {
     image.dispose();
   }

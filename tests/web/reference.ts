@@ -27,7 +27,12 @@ export interface Reference {
 
 async function loadModel(modelFile: string, weightsDirectory: string): Promise<SegModel> {
   const compiled = compileModelFile(modelFile);
-  const expected = weightDeclarations(compiled.graph!).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
+  const expected = weightDeclarations(compiled.graph!).map((d) => ({
+    name: d.name,
+    shape: d.shape,
+    dtype: d.dtype,
+    declaredAt: d.declaredAt,
+  }));
   const tensors = await loadWeights(weightsDirectory, expected);
   try {
     return SegModel.fromTensors(compiled.graph!, compiled.sizes, tensors);
@@ -36,7 +41,11 @@ async function loadModel(modelFile: string, weightsDirectory: string): Promise<S
   }
 }
 
-async function gradCam(model: SegModel, image: tf.Tensor4D, classIndex: number): Promise<{ map: Float32Array; target: string }> {
+async function gradCam(
+  model: SegModel,
+  image: tf.Tensor4D,
+  classIndex: number,
+): Promise<{ map: Float32Array; target: string }> {
   const explanation = await explain(model, image, { method: 'gradcam', classIndex });
   try {
     return { map: (await explanation.map.data()) as Float32Array, target: explanation.target };
@@ -60,14 +69,26 @@ async function compute(model: SegModel, imagePath: string, classIndices: readonl
       heatmaps.set(classIndex, result.map);
       target = result.target;
     }
-    return { input: (await image.data()) as Float32Array, logits: logits as Float32Array, mask: Int32Array.from(mask), heatmaps, classes, target };
+    return {
+      input: (await image.data()) as Float32Array,
+      logits: logits as Float32Array,
+      mask: Int32Array.from(mask),
+      heatmaps,
+      classes,
+      target,
+    };
   } finally {
     image.dispose();
   }
 }
 
 /** Runs the reference on cpu and checks that it leaves no tensor behind. */
-export async function nodeReference(modelFile: string, siteDirectory: string, imageName: string, classIndices: readonly number[]): Promise<Reference> {
+export async function nodeReference(
+  modelFile: string,
+  siteDirectory: string,
+  imageName: string,
+  classIndices: readonly number[],
+): Promise<Reference> {
   await selectBackend('cpu');
   registerGradients();
   const before = tf.memory().numTensors;

@@ -6,7 +6,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ExtensionContext, workspace } from 'vscode';
-import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  type LanguageClientOptions,
+  type ServerOptions,
+  TransportKind,
+} from 'vscode-languageclient/node';
 
 let client: LanguageClient | undefined;
 
@@ -26,7 +31,9 @@ export async function activate(context: ExtensionContext): Promise<void> {
   const server: ServerOptions = { command: serverCommand(), args, transport: TransportKind.stdio };
   const options: LanguageClientOptions = {
     documentSelector: [{ language: 'seg' }],
-    initializationOptions: { inputSize: workspace.getConfiguration('seg').get<[number, number] | null>('inputSize') ?? null },
+    initializationOptions: {
+      inputSize: workspace.getConfiguration('seg').get<[number, number] | null>('inputSize') ?? null,
+    },
     synchronize: { fileEvents: workspace.createFileSystemWatcher('**/*.seg') },
   };
   client = new LanguageClient('seg', 'seg language server', server, options);

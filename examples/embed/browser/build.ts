@@ -18,7 +18,10 @@ export const EMBED_DIST = join(HERE, 'dist');
 export async function buildEmbedExample(): Promise<string> {
   await rm(join(HERE, 'generated'), { recursive: true, force: true });
   const silent = { out: () => {}, err: (text: string) => void process.stderr.write(`${text}\n`) };
-  const code = await main(['build', join(REPOSITORY, 'examples', 'gap_cam.seg'), '-o', join(HERE, 'generated')], silent);
+  const code = await main(
+    ['build', join(REPOSITORY, 'examples', 'gap_cam.seg'), '-o', join(HERE, 'generated')],
+    silent,
+  );
   if (code !== 0) throw new Error(`segc build exited ${code}`);
   await build({ configFile: join(HERE, 'vite.config.ts') });
   await mkdir(join(EMBED_DIST, 'weights'), { recursive: true });

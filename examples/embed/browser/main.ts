@@ -22,7 +22,10 @@ async function runBoth(): Promise<EmbedResult> {
   const original = await fetchImage(new URL('digit-7.png', location.href));
   const image = tf.tidy(() => tf.mean(resizeImage(original, 28, 28), 3, true) as tf.Tensor4D);
 
-  const { model } = await loadWebModel({ entry: 'examples/gap_cam.seg', files: { 'examples/gap_cam.seg': gapCamSource, 'std/heads.seg': headsSource } }, weights);
+  const { model } = await loadWebModel(
+    { entry: 'examples/gap_cam.seg', files: { 'examples/gap_cam.seg': gapCamSource, 'std/heads.seg': headsSource } },
+    weights,
+  );
   const outputs = model.predict(image);
   const scores = Array.from(await outputs['probabilities']!.data());
   const classIndex = scores.indexOf(Math.max(...scores));
@@ -33,9 +36,21 @@ async function runBoth(): Promise<EmbedResult> {
   const generatedOutputs = generatedModel.predict({ image });
   const generatedScores = Array.from(await generatedOutputs.probabilities.data());
   const heat = generatedModel.gradCam({ image }, { classIndex });
-  const generated = { classIndex: generatedScores.indexOf(Math.max(...generatedScores)), probability: generatedScores[classIndex]!, raw: Array.from(await heat.data()) };
+  const generated = {
+    classIndex: generatedScores.indexOf(Math.max(...generatedScores)),
+    probability: generatedScores[classIndex]!,
+    raw: Array.from(await heat.data()),
+  };
 
-  tf.dispose([original, image, explanation.map, explanation.raw, heat, ...Object.values(outputs), ...Object.values(generatedOutputs)]);
+  tf.dispose([
+    original,
+    image,
+    explanation.map,
+    explanation.raw,
+    heat,
+    ...Object.values(outputs),
+    ...Object.values(generatedOutputs),
+  ]);
   model.dispose();
   generatedModel.dispose();
   return { interpreter, generated, tensorsLeft: tf.memory().numTensors - before };

@@ -37,7 +37,12 @@ const classIndex = scores.indexOf(Math.max(...scores));
 // No registerGradients() here: the module's gradCam does it.
 const heat = model.gradCam({ image }, { classIndex });
 
-const report = { classIndex, probability: scores[classIndex], raw: heat.shape, rawValues: Array.from(await heat.data()) };
+const report = {
+  classIndex,
+  probability: scores[classIndex],
+  raw: heat.shape,
+  rawValues: Array.from(await heat.data()),
+};
 tf.dispose([original, image, ...Object.values(outputs), heat]);
 model.dispose();
 console.log(JSON.stringify({ ...report, tensorsLeft: tf.memory().numTensors - before }));

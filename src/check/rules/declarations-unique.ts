@@ -9,12 +9,22 @@ export const declarationsUnique: Check = {
       const name = declaration.name.name;
       const first = seen.get(name);
       if (first !== undefined) {
-        report.error('E0205', declaration.name.span, `\`${name}\` is declared twice in this file (first at line ${first})`, 'rename one of them');
+        report.error(
+          'E0205',
+          declaration.name.span,
+          `\`${name}\` is declared twice in this file (first at line ${first})`,
+          'rename one of them',
+        );
       } else seen.set(name, declaration.name.span.start.line);
       const params = new Set<string>();
       for (const param of declaration.params) {
         if (params.has(param.name.name)) {
-          report.error('E0206', param.name.span, `the parameter \`${param.name.name}\` of \`${name}\` is declared twice`, 'rename one of them');
+          report.error(
+            'E0206',
+            param.name.span,
+            `the parameter \`${param.name.name}\` of \`${name}\` is declared twice`,
+            'rename one of them',
+          );
         }
         params.add(param.name.name);
       }

@@ -14,7 +14,8 @@ export const namesResolve: Check = {
   run({ module, report }) {
     for (const problem of resolveModule(module).problems) {
       let candidates = problem.candidates;
-      if (problem.code === 'E0211') candidates = [...(candidates ?? []), ...OPS.map((o) => o.name), ...BUILTINS.map((b) => b.name)];
+      if (problem.code === 'E0211')
+        candidates = [...(candidates ?? []), ...OPS.map((o) => o.name), ...BUILTINS.map((b) => b.name)];
       const suggestion = candidates && problem.subject ? didYouMean(problem.subject, candidates) : undefined;
       report.error(problem.code, problem.span, problem.message, suggestion ?? problem.hint);
     }

@@ -10,7 +10,12 @@ export const typesKnown: Check = {
       for (const param of declaration.params) {
         const type = param.type;
         if (!type || KNOWN_TYPES.includes(type.name)) continue;
-        report.error('E0208', type.span, `unknown type \`${type.name}\``, didYouMean(type.name, KNOWN_TYPES) ?? `types: ${KNOWN_TYPES.join(', ')} (add [] for a list)`);
+        report.error(
+          'E0208',
+          type.span,
+          `unknown type \`${type.name}\``,
+          didYouMean(type.name, KNOWN_TYPES) ?? `types: ${KNOWN_TYPES.join(', ')} (add [] for a list)`,
+        );
       }
     }
   },

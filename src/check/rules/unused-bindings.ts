@@ -9,9 +9,19 @@ export const unusedBindings: Check = {
     for (const binding of resolveModule(module).bindings) {
       if (binding.uses > 0 || binding.name.startsWith('_')) continue;
       if (binding.kind === 'let') {
-        report.warning('W0290', binding.span, `\`${binding.name}\` is never used`, 'use it, or remove the `let` (a name starting with `_` silences this)');
+        report.warning(
+          'W0290',
+          binding.span,
+          `\`${binding.name}\` is never used`,
+          'use it, or remove the `let` (a name starting with `_` silences this)',
+        );
       } else if (binding.kind === 'parameter' && !models.has(binding.declaration)) {
-        report.warning('W0291', binding.span, `the parameter \`${binding.name}\` of \`${binding.declaration}\` is never used`, 'remove it, or use it in the block body');
+        report.warning(
+          'W0291',
+          binding.span,
+          `the parameter \`${binding.name}\` of \`${binding.declaration}\` is never used`,
+          'remove it, or use it in the block body',
+        );
       }
     }
   },

@@ -47,7 +47,10 @@ function exportModel(model: SegModel) {
     return exportOnnx(model.inference, model.weights, { producerVersion: '0.1.0' });
   } catch (error) {
     if (!(error instanceof OnnxExportError)) throw error;
-    throw runtimeError(OnnxCode.unsupported, `cannot export \`${error.node.name}\` to ONNX: ${error.message}`, { span: error.node.span, ...(error.hint ? { hint: error.hint } : {}) });
+    throw runtimeError(OnnxCode.unsupported, `cannot export \`${error.node.name}\` to ONNX: ${error.message}`, {
+      span: error.node.span,
+      ...(error.hint ? { hint: error.hint } : {}),
+    });
   }
 }
 
@@ -57,7 +60,12 @@ async function modelWithWeights(compiled: BuiltModel, parsed: Parsed, io: Io): P
     io.err(`WARNING: no --weights given: ${compiled.graph.model}.onnx holds seeded random weights (a smoke test).`);
     return SegModel.random(compiled.graph, compiled.sizes, seedOf(parsed));
   }
-  const expected = weightDeclarations(compiled.graph).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
+  const expected = weightDeclarations(compiled.graph).map((d) => ({
+    name: d.name,
+    shape: d.shape,
+    dtype: d.dtype,
+    declaredAt: d.declaredAt,
+  }));
   const tensors = await loadWeights(weightsDir, expected);
   try {
     return SegModel.fromTensors(compiled.graph, compiled.sizes, tensors);

@@ -26,7 +26,12 @@ export interface PytorchBuild {
 
 async function safetensorsOf(graph: Graph, location: string): Promise<Uint8Array> {
   await selectBackend('cpu');
-  const expected = weightDeclarations(graph).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
+  const expected = weightDeclarations(graph).map((d) => ({
+    name: d.name,
+    shape: d.shape,
+    dtype: d.dtype,
+    declaredAt: d.declaredAt,
+  }));
   const tensors = await loadWeights(location, expected);
   try {
     return weightsToSafetensors(tensors, { model: graph.model, generatedBy: 'segc build --target pytorch' });
@@ -36,19 +41,30 @@ async function safetensorsOf(graph: Graph, location: string): Promise<Uint8Array
 }
 
 export async function writePytorchBuild(request: PytorchBuild, io: Io): Promise<void> {
-  if (request.weights !== undefined && request.models.length > 1) throw new UsageError('--weights belongs to one model: choose it with --model NAME');
+  if (request.weights !== undefined && request.models.length > 1)
+    throw new UsageError('--weights belongs to one model: choose it with --model NAME');
   // Everything is generated (and the weights checked) before the first file is written.
   const written: { path: string; data: string | Uint8Array }[] = [];
   const seen = new Set<string>();
   for (const [index, model] of request.models.entries()) {
     const stem = request.stems[index]!;
-    const files = pytorchFiles({ graph: model.graph, sizes: model.sizes, source: request.source, stem, single: request.models.length === 1 });
+    const files = pytorchFiles({
+      graph: model.graph,
+      sizes: model.sizes,
+      source: request.source,
+      stem,
+      single: request.models.length === 1,
+    });
     for (const file of files) {
       if (seen.has(file.path)) continue;
       seen.add(file.path);
       written.push({ path: join(request.output, file.path), data: file.text });
     }
-    if (request.weights !== undefined) written.push({ path: join(request.output, `${stem}.safetensors`), data: await safetensorsOf(model.graph, request.weights) });
+    if (request.weights !== undefined)
+      written.push({
+        path: join(request.output, `${stem}.safetensors`),
+        data: await safetensorsOf(model.graph, request.weights),
+      });
   }
   for (const { path, data } of written) {
     await writeFileAtomic(path, data);

@@ -22,14 +22,18 @@ const TARGETS: readonly Target[] = ['ts', 'js', 'pytorch', 'onnx'];
 
 function readTarget(value: unknown): Target {
   const target = (value as string | undefined) ?? 'ts';
-  if (!(TARGETS as readonly string[]).includes(target)) throw new UsageError(`--target must be ts, js, pytorch or onnx, got \`${target}\``);
+  if (!(TARGETS as readonly string[]).includes(target))
+    throw new UsageError(`--target must be ts, js, pytorch or onnx, got \`${target}\``);
   return target as Target;
 }
 
 export async function build(parsed: Parsed, io: Io): Promise<number> {
   const target = readTarget(parsed.values.target);
   const weights = parsed.values.weights as string | undefined;
-  if (weights !== undefined && target !== 'pytorch' && target !== 'onnx') throw new UsageError('--weights is read by --target pytorch and onnx only (generated modules load weights at run time)');
+  if (weights !== undefined && target !== 'pytorch' && target !== 'onnx')
+    throw new UsageError(
+      '--weights is read by --target pytorch and onnx only (generated modules load weights at run time)',
+    );
   const output = parsed.values.output as string | undefined;
   if (!output) throw new UsageError('build needs an output directory: -o DIR');
   const [file] = requireFiles(parsed, 'build', 1);
@@ -42,10 +46,16 @@ export async function build(parsed: Parsed, io: Io): Promise<number> {
     await buildOnnx(models, parsed, output, io);
     return 0;
   }
-  const stems = moduleStems(file!, models.map((m) => m.graph));
+  const stems = moduleStems(
+    file!,
+    models.map((m) => m.graph),
+  );
   if (target === 'pytorch') {
     try {
-      await writePytorchBuild({ models, stems, source: file!, output, ...(weights !== undefined ? { weights } : {}) }, io);
+      await writePytorchBuild(
+        { models, stems, source: file!, output, ...(weights !== undefined ? { weights } : {}) },
+        io,
+      );
     } catch (error) {
       // Shown with the code frame: a layer PyTorch cannot name points into the .seg file.
       if (!(error instanceof DiagnosticError)) throw error;
@@ -55,7 +65,10 @@ export async function build(parsed: Parsed, io: Io): Promise<number> {
     return 0;
   }
   for (const [index, model] of models.entries()) {
-    const files = buildFiles({ graph: model.graph, sizes: model.sizes, declaration: model.declaration, source: file!, stem: stems[index]! }, target);
+    const files = buildFiles(
+      { graph: model.graph, sizes: model.sizes, declaration: model.declaration, source: file!, stem: stems[index]! },
+      target,
+    );
     for (const generated of files) {
       const path = join(output, generated.path);
       await writeFileAtomic(path, generated.text);

@@ -22,14 +22,18 @@ export async function generate(kind: DatasetKind, parsed: Parsed, io: Io): Promi
     ...(parsed.values.seed !== undefined ? { seed: numberOption(parsed, 'seed', 0, true, 0) } : {}),
     overwrite: parsed.values.overwrite === true,
   });
-  const counts = Object.entries(result.counts).map(([split, count]) => `${split} ${count}`).join(', ');
+  const counts = Object.entries(result.counts)
+    .map(([split, count]) => `${split} ${count}`)
+    .join(', ');
   io.out(`wrote ${kind} to ${outDir}: ${counts}; classes ${result.classes.join(', ')}`);
   return 0;
 }
 
 export async function pseudoMasks(parsed: Parsed, io: Io): Promise<number> {
   const [file] = requireFiles(parsed, 'data pseudo-masks', 1);
-  const [weights, dataDir, outDir] = ['weights', 'data', 'out'].map((name) => requireOption(parsed, name, 'data pseudo-masks'));
+  const [weights, dataDir, outDir] = ['weights', 'data', 'out'].map((name) =>
+    requireOption(parsed, name, 'data pseudo-masks'),
+  );
   const foreground = numberOption(parsed, 'fg', 0.6);
   const background = numberOption(parsed, 'bg', 0.2);
   const method = choiceOption(parsed, 'method', ['cam', 'acol'] as const, 'cam');
@@ -41,19 +45,35 @@ export async function pseudoMasks(parsed: Parsed, io: Io): Promise<number> {
     iterations: numberOption(parsed, 'steps', REFINE_DEFAULTS.iterations, true, 0),
   };
   // The walk keeps (2r+1)² weights per pixel; a radius past 16 (1,089 per pixel) only costs memory.
-  if (refineOptions.radius > 16) throw new UsageError(`--radius expects an integer from 0 to 16, got \`${refineOptions.radius}\``);
+  if (refineOptions.radius > 16)
+    throw new UsageError(`--radius expects an integer from 0 to 16, got \`${refineOptions.radius}\``);
   const backend = backendOption(parsed.values.backend, 'wasm');
   const compiled = compileOneModel(file!, parsed, io, 'data pseudo-masks');
   if (!compiled) return 1;
   await startBackend(backend, io);
   const model = await loadModelWeights(compiled.graph, compiled.sizes, weights!);
   try {
-    const summary = await writePseudoMasks({ model, dataDir: dataDir!, outDir: outDir!, method, foreground, background, refine, refineOptions, overwrite: parsed.values.overwrite === true });
+    const summary = await writePseudoMasks({
+      model,
+      dataDir: dataDir!,
+      outDir: outDir!,
+      method,
+      foreground,
+      background,
+      refine,
+      refineOptions,
+      overwrite: parsed.values.overwrite === true,
+    });
     const percent = (value: number) => (Number.isNaN(value) ? 'n/a' : `${(100 * value).toFixed(1)}%`);
     const how = refine === 'none' ? method : `${method}, refined by ${refine}`;
-    io.out(`wrote ${summary.images} pseudo-masks (${how}) to ${outDir}: ${percent(summary.foreground)} object, ${percent(summary.background)} background, ${percent(summary.ignored)} ignored (255)`);
+    io.out(
+      `wrote ${summary.images} pseudo-masks (${how}) to ${outDir}: ${percent(summary.foreground)} object, ${percent(summary.background)} background, ${percent(summary.ignored)} ignored (255)`,
+    );
     const q = summary.quality;
-    if (q) io.out(`against the true masks: object precision ${percent(q.objectPrecision)}, recall ${percent(q.objectRecall)}; background precision ${percent(q.backgroundPrecision)}, recall ${percent(q.backgroundRecall)}; ${percent(q.coverage)} of pixels labelled`);
+    if (q)
+      io.out(
+        `against the true masks: object precision ${percent(q.objectPrecision)}, recall ${percent(q.objectRecall)}; background precision ${percent(q.backgroundPrecision)}, recall ${percent(q.backgroundRecall)}; ${percent(q.coverage)} of pixels labelled`,
+      );
     return 0;
   } finally {
     model.dispose();
@@ -63,5 +83,7 @@ export async function pseudoMasks(parsed: Parsed, io: Io): Promise<number> {
 /** `segc data` with no kind or an unknown one: a usage error listing the kinds. */
 export function unknownKind(parsed: Parsed): never {
   const kind = parsed.positionals[0];
-  throw new UsageError(`data needs a kind: ${[...DATASET_KINDS, 'pseudo-masks'].join(', ')}${kind ? `, got \`${kind}\`` : ''}`);
+  throw new UsageError(
+    `data needs a kind: ${[...DATASET_KINDS, 'pseudo-masks'].join(', ')}${kind ? `, got \`${kind}\`` : ''}`,
+  );
 }

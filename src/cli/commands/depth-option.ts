@@ -12,6 +12,7 @@ export function parseDepth(parsed: Parsed, fallback: number): number {
   if (text === undefined) return fallback;
   if (text === 'all') return FULL_DEPTH;
   const depth = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(depth)) throw new UsageError(`--depth expects a whole number (0, 1, 2 ...) or \`all\`, got \`${text}\``);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(depth))
+    throw new UsageError(`--depth expects a whole number (0, 1, 2 ...) or \`all\`, got \`${text}\``);
   return depth;
 }

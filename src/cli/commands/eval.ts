@@ -25,7 +25,12 @@ import { choiceOption, compileOneModel, numberOption, requireOption } from './tr
 
 /** A model on weights read from a weights folder, a model.json, or a `segc train` output folder. */
 export async function loadModelWeights(graph: Graph, sizes: SizeSpace, location: string): Promise<SegModel> {
-  const expected = weightDeclarations(graph).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
+  const expected = weightDeclarations(graph).map((d) => ({
+    name: d.name,
+    shape: d.shape,
+    dtype: d.dtype,
+    declaredAt: d.declaredAt,
+  }));
   const tensors = await loadWeights(await resolveWeightsFolder(location), expected);
   try {
     return SegModel.fromTensors(graph, sizes, tensors);
@@ -44,7 +49,12 @@ export async function evaluate(parsed: Parsed, io: Io): Promise<number> {
   const compiled = compileOneModel(file!, parsed, io, 'eval');
   if (!compiled) return 1;
   const task = inferTask(compiled.graph);
-  const method = choiceOption(parsed, 'method', ['cam', 'acol', 'none'] as const, task.kind === 'acol' ? 'acol' : 'cam');
+  const method = choiceOption(
+    parsed,
+    'method',
+    ['cam', 'acol', 'none'] as const,
+    task.kind === 'acol' ? 'acol' : 'cam',
+  );
   const dataset = await openDataset(dataDir);
   await startBackend(backend, io);
   const model = await loadModelWeights(compiled.graph, compiled.sizes, weights);
@@ -55,8 +65,25 @@ export async function evaluate(parsed: Parsed, io: Io): Promise<number> {
       ...(method !== 'none' && task.kind !== 'segmentation' ? { mapMethod: method as MapMethod } : {}),
     });
     // The chart is written only when asked for (--confusion FILE).
-    if (confusion) await writeFileAtomic(confusion, confusionMatrixSvg(report.confusion, report.classNames, `${compiled.graph.model} on ${basename(dataDir)}`));
-    if (parsed.values.json === true) io.out(JSON.stringify({ model: compiled.graph.model, data: dataDir, weights, ...reportJson(report), ...(confusion ? { confusionImage: confusion } : {}) }, null, 2));
+    if (confusion)
+      await writeFileAtomic(
+        confusion,
+        confusionMatrixSvg(report.confusion, report.classNames, `${compiled.graph.model} on ${basename(dataDir)}`),
+      );
+    if (parsed.values.json === true)
+      io.out(
+        JSON.stringify(
+          {
+            model: compiled.graph.model,
+            data: dataDir,
+            weights,
+            ...reportJson(report),
+            ...(confusion ? { confusionImage: confusion } : {}),
+          },
+          null,
+          2,
+        ),
+      );
     else io.out(`${formatReport(report)}${confusion ? `\nconfusion matrix: ${confusion}` : ''}`);
     return 0;
   } finally {

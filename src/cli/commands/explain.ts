@@ -11,7 +11,17 @@ import { outputStems } from '../../runtime/output-names.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { hasErrors } from '../../compiler/compile.js';
 import { describeSurvey, surveyJson } from '../../explain/describe.js';
-import { EXPLAIN_METHODS, type ExplainMethod, type MapOrder, MAP_ORDERS, explain, featureMaps, mapToBox, surveyOutputs, upsampleMaps } from '../../explain/index.js';
+import {
+  EXPLAIN_METHODS,
+  type ExplainMethod,
+  type MapOrder,
+  MAP_ORDERS,
+  explain,
+  featureMaps,
+  mapToBox,
+  surveyOutputs,
+  upsampleMaps,
+} from '../../explain/index.js';
 import { encodeNpy } from '../../runtime/npy.js';
 import type { SizeSpace } from '../../shapes/sizes.js';
 import { featureGrid, heatmapOverlay, resizeImage, type RgbImage } from '../../runtime/image.js';
@@ -24,10 +34,17 @@ import { compileFromArgs, requireFiles } from '../compile-file.js';
 import { type Io, reportDiagnostics } from '../io.js';
 import { checkImages, checkOutputFolder } from '../inputs.js';
 import { loadModelFromArgs } from '../load-model.js';
-import { bindTensors, type InputOptions, readInputOptions, readTensorFiles, tensorStem, withSizeOnly } from '../tensor-inputs.js';
+import {
+  bindTensors,
+  type InputOptions,
+  readInputOptions,
+  readTensorFiles,
+  tensorStem,
+  withSizeOnly,
+} from '../tensor-inputs.js';
 import { inputSizeFor } from './run.js';
 
-  '[--order upsample-first|normalize-first] [--threshold F] [--region X0,Y0,X1,Y1] [--input H,W] [--seed S] [--list [--json]]';
+('[--order upsample-first|normalize-first] [--threshold F] [--region X0,Y0,X1,Y1] [--input H,W] [--seed S] [--list [--json]]');
 
 type Method = ExplainMethod | 'features';
 
@@ -52,7 +69,12 @@ function oneOf<T extends string>(option: string, value: string | undefined, allo
   throw new UsageError(`--${option} must be one of ${allowed.join(', ')}, got \`${value}\``);
 }
 
-function numberOption(option: string, text: string | undefined, valid: (value: number) => boolean, expected: string): number | undefined {
+function numberOption(
+  option: string,
+  text: string | undefined,
+  valid: (value: number) => boolean,
+  expected: string,
+): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (text.trim() === '' || !valid(value)) throw new UsageError(`--${option} expects ${expected}, got \`${text}\``);
@@ -72,12 +94,21 @@ function readSettings(parsed: Parsed): Settings {
   const value = (name: string) => parsed.values[name] as string | undefined;
   const images = (parsed.values.image as string[] | undefined) ?? [];
   const inputs = readInputOptions(parsed);
-  if (images.length === 0 && inputs.tensors.length === 0) throw new UsageError('explain needs at least one --image or --input FILE.npy (or --list)');
-  if (images.length > 0 && inputs.tensors.length > 0) throw new UsageError('explain takes images (--image) or tensors (--input FILE.npy), not both');
+  if (images.length === 0 && inputs.tensors.length === 0)
+    throw new UsageError('explain needs at least one --image or --input FILE.npy (or --list)');
+  if (images.length > 0 && inputs.tensors.length > 0)
+    throw new UsageError('explain takes images (--image) or tensors (--input FILE.npy), not both');
   const out = value('out');
   if (!out) throw new UsageError('explain needs --out DIR');
-  const classIndex = numberOption('class', value('class'), (v) => Number.isInteger(v) && v >= 0, 'a class index (an integer ≥ 0)');
-  const threshold = numberOption('threshold', value('threshold'), (v) => v >= 0 && v <= 1, 'a fraction of the maximum in [0, 1]') ?? 0.5;
+  const classIndex = numberOption(
+    'class',
+    value('class'),
+    (v) => Number.isInteger(v) && v >= 0,
+    'a class index (an integer ≥ 0)',
+  );
+  const threshold =
+    numberOption('threshold', value('threshold'), (v) => v >= 0 && v <= 1, 'a fraction of the maximum in [0, 1]') ??
+    0.5;
   const region = regionOption(value('region'));
   return {
     images,
@@ -100,7 +131,14 @@ function listPlans(file: string, parsed: Parsed, io: Io): number {
   reportDiagnostics(io, result.diagnostics, result.sources, false);
   if (hasErrors(result.diagnostics)) return 1;
   const graphs = result.models.flatMap((m) => (m.graph ? [m.graph] : []));
-  if (parsed.values.json === true) io.out(JSON.stringify(graphs.map((g) => surveyJson(g, surveyOutputs(g))), null, 2));
+  if (parsed.values.json === true)
+    io.out(
+      JSON.stringify(
+        graphs.map((g) => surveyJson(g, surveyOutputs(g))),
+        null,
+        2,
+      ),
+    );
   else io.out(graphs.map((g) => describeSurvey(g, surveyOutputs(g))).join('\n\n'));
   return 0;
 }
@@ -124,20 +162,40 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   await ensureOutputFolder(settings.out);
   // The ONNX explanation model makes these maps; ACoL and feature grids need tfjs.
   const onOnnx = ONNX_METHODS.includes(settings.method);
-  const { model, compiled, random, classNames } = await loadModelFromArgs(file!, withSizeOnly(parsed, settings.inputs), io, onOnnx ? { inferenceOnly: `the ONNX explanation model makes ${settings.method} maps` } : {});
+  const { model, compiled, random, classNames } = await loadModelFromArgs(
+    file!,
+    withSizeOnly(parsed, settings.inputs),
+    io,
+    onOnnx ? { inferenceOnly: `the ONNX explanation model makes ${settings.method} maps` } : {},
+  );
   try {
     if (tensors.length > 0) {
       const stem = join(settings.out, tensorStem(tensors));
-      const report = { tensors: tensors.map((t) => t.path), randomWeights: random, ...(await explainTensors(model, bindTensors(model.graph, tensors), stem, settings)) };
+      const report = {
+        tensors: tensors.map((t) => t.path),
+        randomWeights: random,
+        ...(await explainTensors(model, bindTensors(model.graph, tensors), stem, settings)),
+      };
       await writeFileAtomic(`${stem}.${settings.method}.report.json`, `${JSON.stringify(report, null, 2)}\n`);
-      io.out(parsed.values.json === true ? JSON.stringify(report, null, 2) : describeExplanation(report.tensors.join(', '), report, classNames?.classes));
+      io.out(
+        parsed.values.json === true
+          ? JSON.stringify(report, null, 2)
+          : describeExplanation(report.tensors.join(', '), report, classNames?.classes),
+      );
     }
     const names = stems(settings.images, settings.out);
     for (const [index, path] of settings.images.entries()) {
       const report = await explainImage(model, compiled.sizes, path, names[index]!, settings);
       // The report (class, probability, target, box, files) is kept beside the images for tools.
-      await writeFileAtomic(`${names[index]}.${settings.method}.report.json`, `${JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2)}\n`);
-      io.out(parsed.values.json === true ? JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2) : describeExplanation(path, report, classNames?.classes));
+      await writeFileAtomic(
+        `${names[index]}.${settings.method}.report.json`,
+        `${JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2)}\n`,
+      );
+      io.out(
+        parsed.values.json === true
+          ? JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2)
+          : describeExplanation(path, report, classNames?.classes),
+      );
     }
   } finally {
     model.dispose();
@@ -145,25 +203,40 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   return 0;
 }
 
-const METHOD_NAMES: Readonly<Record<string, string>> = { cam: 'CAM', gradcam: 'Grad-CAM', gradcampp: 'Grad-CAM++', layercam: 'LayerCAM', acol: 'ACoL', features: 'feature maps' };
+const METHOD_NAMES: Readonly<Record<string, string>> = {
+  cam: 'CAM',
+  gradcam: 'Grad-CAM',
+  gradcampp: 'Grad-CAM++',
+  layercam: 'LayerCAM',
+  acol: 'ACoL',
+  features: 'feature maps',
+};
 
 /** One line per image for a person: the class explained (with its probability) and the overlay to look at. */
 function describeExplanation(path: string, report: Record<string, unknown>, names?: readonly string[]): string {
   const [overlayFile] = report.files as string[];
   const method = METHOD_NAMES[report.method as string] ?? String(report.method);
-  if (report.method === 'features') return `${path} → ${report.channels} feature maps of \`${report.target}\`; grid → ${overlayFile}`;
+  if (report.method === 'features')
+    return `${path} → ${report.channels} feature maps of \`${report.target}\`; grid → ${overlayFile}`;
   const index = report.class as number;
   const probability = typeof report.probability === 'number' ? ` (${(100 * report.probability).toFixed(1)}%)` : '';
   return `${path} → ${names?.[index] ?? index}${probability}; ${method} → ${overlayFile}`;
 }
 
 /** The probability of class `index` when `output` is a class-score output (softmax applied unless it is one). */
-async function probabilityOf(model: SegModel, input: tf.Tensor4D, output: string, index: number): Promise<number | undefined> {
+async function probabilityOf(
+  model: SegModel,
+  input: tf.Tensor4D,
+  output: string,
+  index: number,
+): Promise<number | undefined> {
   const node = model.graph.outputs.find((o) => o.name === output);
   if (!node || model.graph.nodes[node.node]!.type.shape.length !== 2) return undefined;
   // predictAsync: on ONNX Runtime when the model runs there (tfjs is then the slow cpu backend).
   const outputs = await model.predictAsync(input);
-  const probabilities = tf.tidy(() => (model.graph.nodes[node.node]!.op === 'softmax' ? tf.clone(outputs[output]!) : tf.softmax(outputs[output]!)));
+  const probabilities = tf.tidy(() =>
+    model.graph.nodes[node.node]!.op === 'softmax' ? tf.clone(outputs[output]!) : tf.softmax(outputs[output]!),
+  );
   try {
     // Read asynchronously: WebGPU's synchronous read needs OffscreenCanvas, which Node lacks.
     return ((await probabilities.array()) as number[][])[0]![index];
@@ -173,7 +246,12 @@ async function probabilityOf(model: SegModel, input: tf.Tensor4D, output: string
 }
 
 /** The image at the model's input size, grey when the model takes one channel. */
-function modelInput(model: SegModel, sizes: SizeSpace, original: RgbImage, requested: [number, number] | undefined): tf.Tensor4D {
+function modelInput(
+  model: SegModel,
+  sizes: SizeSpace,
+  original: RgbImage,
+  requested: [number, number] | undefined,
+): tf.Tensor4D {
   const [, height, width] = original.shape;
   const [rows, columns] = inputSizeFor(model.graph, sizes, height, width, requested);
   const channels = model.graph.nodes[model.graph.inputs[0]!.node]!.type.shape[3];
@@ -184,21 +262,45 @@ function modelInput(model: SegModel, sizes: SizeSpace, original: RgbImage, reque
 }
 
 /** Explanations of an exact input tensor (one image), drawn over it when it is RGB, else over its grey mean. */
-async function explainTensors(model: SegModel, inputs: Record<string, tf.Tensor>, stem: string, settings: Settings): Promise<Record<string, unknown>> {
+async function explainTensors(
+  model: SegModel,
+  inputs: Record<string, tf.Tensor>,
+  stem: string,
+  settings: Settings,
+): Promise<Record<string, unknown>> {
   const input = inputs[model.inputNames[0]!]!;
   const usable = Object.keys(inputs).length === 1 && input.rank === 4 && input.shape[0] === 1;
-  const backdrop = usable ? tf.tidy(() => tf.clipByValue(input.shape[3] === 3 ? input : tf.tile(tf.mean(input, 3, true), [1, 1, 1, 3]), 0, 1) as RgbImage) : undefined;
+  const backdrop = usable
+    ? tf.tidy(
+        () =>
+          tf.clipByValue(
+            input.shape[3] === 3 ? input : tf.tile(tf.mean(input, 3, true), [1, 1, 1, 3]),
+            0,
+            1,
+          ) as RgbImage,
+      )
+    : undefined;
   try {
-    if (!backdrop) throw new UsageError('explain takes one tensor of one image ([H, W, C] or [1, H, W, C]) for a model with one input');
+    if (!backdrop)
+      throw new UsageError(
+        'explain takes one tensor of one image ([H, W, C] or [1, H, W, C]) for a model with one input',
+      );
     const inputSize = [input.shape[1], input.shape[2]];
-    if (settings.method === 'features') return { inputSize, ...(await writeFeatures(model, input as tf.Tensor4D, stem, settings)) };
+    if (settings.method === 'features')
+      return { inputSize, ...(await writeFeatures(model, input as tf.Tensor4D, stem, settings)) };
     return { inputSize, ...(await writeExplanation(model, backdrop, input as tf.Tensor4D, stem, settings)) };
   } finally {
     tf.dispose([...Object.values(inputs), ...(backdrop ? [backdrop] : [])]);
   }
 }
 
-async function explainImage(model: SegModel, sizes: SizeSpace, path: string, stem: string, settings: Settings): Promise<Record<string, unknown>> {
+async function explainImage(
+  model: SegModel,
+  sizes: SizeSpace,
+  path: string,
+  stem: string,
+  settings: Settings,
+): Promise<Record<string, unknown>> {
   const original = await readImage(path);
   const input = modelInput(model, sizes, original, settings.input);
   try {
@@ -216,11 +318,21 @@ async function writeArray(stem: string, tensor: tf.Tensor, format: 'json' | 'npy
   const shape = tensor.shape.slice(1);
   const file = `${stem}.${format}`;
   if (format === 'npy') await writeFileAtomic(file, encodeNpy(values, shape));
-  else await writeFileAtomic(file, `${JSON.stringify({ shape, values: Array.from(values, (v) => Number(v.toPrecision(9))) })}\n`);
+  else
+    await writeFileAtomic(
+      file,
+      `${JSON.stringify({ shape, values: Array.from(values, (v) => Number(v.toPrecision(9))) })}\n`,
+    );
   return file;
 }
 
-async function writeExplanation(model: SegModel, original: RgbImage, input: tf.Tensor4D, stem: string, settings: Settings): Promise<Record<string, unknown>> {
+async function writeExplanation(
+  model: SegModel,
+  original: RgbImage,
+  input: tf.Tensor4D,
+  stem: string,
+  settings: Settings,
+): Promise<Record<string, unknown>> {
   const options = {
     method: settings.method as ExplainMethod,
     order: settings.order,
@@ -238,19 +350,42 @@ async function writeExplanation(model: SegModel, original: RgbImage, input: tf.T
   try {
     const prefix = `${stem}.${result.method}`;
     await writePng(`${prefix}.png`, overlay);
-    const files = [`${prefix}.png`, await writeArray(`${prefix}.map`, result.map, settings.format), await writeArray(`${prefix}.raw`, result.raw, settings.format)];
+    const files = [
+      `${prefix}.png`,
+      await writeArray(`${prefix}.map`, result.map, settings.format),
+      await writeArray(`${prefix}.raw`, result.raw, settings.format),
+    ];
     const [box] = await mapToBox(atImage, { threshold: settings.threshold, components: 'largest' });
-    const boxReport = { box: box ?? null, threshold: settings.threshold, components: 'largest', coordinates: 'image pixels [x0, y0, x1, y1), half-open', imageSize: [height, width] };
+    const boxReport = {
+      box: box ?? null,
+      threshold: settings.threshold,
+      components: 'largest',
+      coordinates: 'image pixels [x0, y0, x1, y1), half-open',
+      imageSize: [height, width],
+    };
     await writeFileAtomic(`${prefix}.box.json`, `${JSON.stringify(boxReport, null, 2)}\n`);
     files.push(`${prefix}.box.json`);
     const probability = await probabilityOf(model, input, result.output, result.classIndex[0]!);
-    return { method: result.method, output: result.output, class: result.classIndex[0], ...(probability !== undefined ? { probability: Number(probability.toFixed(6)) } : {}), target: result.target, box: box ?? null, files };
+    return {
+      method: result.method,
+      output: result.output,
+      class: result.classIndex[0],
+      ...(probability !== undefined ? { probability: Number(probability.toFixed(6)) } : {}),
+      target: result.target,
+      box: box ?? null,
+      files,
+    };
   } finally {
     tf.dispose([result.map, result.raw, atImage, overlay]);
   }
 }
 
-async function writeFeatures(model: SegModel, input: tf.Tensor4D, stem: string, settings: Settings): Promise<Record<string, unknown>> {
+async function writeFeatures(
+  model: SegModel,
+  input: tf.Tensor4D,
+  stem: string,
+  settings: Settings,
+): Promise<Record<string, unknown>> {
   const { maps, target } = featureMaps(model, input, settings.layer);
   const grid = featureGrid(maps);
   try {

@@ -10,7 +10,6 @@ import { rewriteFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { type Io, reportDiagnostics } from '../io.js';
 import { nodeHost } from '../../compiler/node-host.js';
 
-
 export async function fmt(parsed: Parsed, io: Io): Promise<number> {
   const checkOnly = parsed.values.check === true;
   let status = 0;

@@ -12,7 +12,8 @@ export const GRAPH_DEPTH = 1;
 export async function graph(parsed: Parsed, io: Io): Promise<number> {
   const depth = parseDepth(parsed, GRAPH_DEPTH);
   const format = (parsed.values.format as string | undefined) ?? 'dot';
-  if (!['dot', 'svg', 'mermaid'].includes(format)) throw new UsageError(`--format must be dot, svg or mermaid, got \`${format}\``);
+  if (!['dot', 'svg', 'mermaid'].includes(format))
+    throw new UsageError(`--format must be dot, svg or mermaid, got \`${format}\``);
   const [file] = requireFiles(parsed, 'graph', 1);
   const result = compileFromArgs(file!, parsed);
   reportDiagnostics(io, result.diagnostics, result.sources, false);
@@ -20,7 +21,12 @@ export async function graph(parsed: Parsed, io: Io): Promise<number> {
   const model = result.models.find((m) => m.graph);
   if (!model?.graph) throw new UsageError(`${file} declares no model`);
   const options = { formatDim: model.sizes.display.bind(model.sizes), depth };
-  const text = format === 'dot' ? toDot(model.graph, options) : format === 'mermaid' ? toMermaid(model.graph, options) : await toSvg(model.graph, options);
+  const text =
+    format === 'dot'
+      ? toDot(model.graph, options)
+      : format === 'mermaid'
+        ? toMermaid(model.graph, options)
+        : await toSvg(model.graph, options);
   await writeOrPrint(io, parsed.values.output as string | undefined, text);
   return 0;
 }

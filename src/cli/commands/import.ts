@@ -14,7 +14,11 @@ import { saveWeights } from '../../runtime/node/weights-fs.js';
 import { type Parsed, UsageError } from '../args.js';
 import type { Io } from '../io.js';
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 export async function importCommand(parsed: Parsed, io: Io): Promise<number> {
   const [source, ...rest] = parsed.positionals;
@@ -33,7 +37,8 @@ export async function importCommand(parsed: Parsed, io: Io): Promise<number> {
     const file = join(out, `${imported.name}.seg`);
     const weights = join(out, 'weights');
     if (parsed.values.overwrite !== true) {
-      for (const path of [file, weights]) if (await exists(path)) throw new UsageError(`${path} exists; give --overwrite to replace it`);
+      for (const path of [file, weights])
+        if (await exists(path)) throw new UsageError(`${path} exists; give --overwrite to replace it`);
     }
     await mkdir(out, { recursive: true });
     await saveWeights(weights, imported.weights, { model: imported.modelName, generatedBy: 'segc import' });

@@ -6,16 +6,21 @@ import { compileFromArgs, requireFiles } from '../compile-file.js';
 import { type Parsed, UsageError } from '../args.js';
 import { type Io, reportDiagnostics, writeOrPrint } from '../io.js';
 
-
 export async function ir(parsed: Parsed, io: Io): Promise<number> {
   const mode = (parsed.values.mode as string | undefined) ?? 'source';
-  if (!['source', 'inference', 'training'].includes(mode)) throw new UsageError(`--mode must be source, inference or training, got \`${mode}\``);
+  if (!['source', 'inference', 'training'].includes(mode))
+    throw new UsageError(`--mode must be source, inference or training, got \`${mode}\``);
   const dumpAfter = parsed.values['dump-after'] as string | undefined;
-  if (dumpAfter && !PASSES.some((p) => p.name === dumpAfter)) throw new UsageError(`--dump-after: no pass named \`${dumpAfter}\` (passes: ${PASSES.map((p) => p.name).join(', ')})`);
+  if (dumpAfter && !PASSES.some((p) => p.name === dumpAfter))
+    throw new UsageError(
+      `--dump-after: no pass named \`${dumpAfter}\` (passes: ${PASSES.map((p) => p.name).join(', ')})`,
+    );
   const [file] = requireFiles(parsed, 'ir', 1);
   const result = compileFromArgs(file!, parsed, {
     mode: mode as PassMode,
-    ...(dumpAfter ? { dump: (pass, graph) => pass === dumpAfter && io.err(`--- IR after ${pass} ---\n${writeIR(graph)}`) } : {}),
+    ...(dumpAfter
+      ? { dump: (pass, graph) => pass === dumpAfter && io.err(`--- IR after ${pass} ---\n${writeIR(graph)}`) }
+      : {}),
   });
   reportDiagnostics(io, result.diagnostics, result.sources, false);
   if (hasErrors(result.diagnostics)) return 1;

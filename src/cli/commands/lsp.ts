@@ -4,7 +4,12 @@
  * protocol asks) or closes stdin (exit code 1); stdout carries only protocol messages, so
  * anything printed by mistake goes to stderr.
  */
-import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
+import {
+  createConnection,
+  ProposedFeatures,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-languageserver/node';
 import { startServer } from '../../lsp/server.js';
 import type { Parsed } from '../args.js';
 import type { Io } from '../io.js';

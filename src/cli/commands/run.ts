@@ -37,7 +37,8 @@ interface RunSettings {
 export function thresholdOption(text: string | undefined): number {
   if (text === undefined) return 0.5;
   const value = Number(text);
-  if (text.trim() === '' || !(value >= 0 && value <= 1)) throw new UsageError(`--threshold expects a probability in [0, 1], got \`${text}\``);
+  if (text.trim() === '' || !(value >= 0 && value <= 1))
+    throw new UsageError(`--threshold expects a probability in [0, 1], got \`${text}\``);
   return value;
 }
 
@@ -46,30 +47,53 @@ export async function run(parsed: Parsed, io: Io): Promise<number> {
   const images = (parsed.values.image as string[] | undefined) ?? [];
   const inputs = readInputOptions(parsed);
   const out = parsed.values.out as string | undefined;
-  if (images.length === 0 && inputs.tensors.length === 0) throw new UsageError('run needs at least one --image or --input FILE.npy');
-  if (images.length > 0 && inputs.tensors.length > 0) throw new UsageError('run takes images (--image) or tensors (--input FILE.npy), not both');
+  if (images.length === 0 && inputs.tensors.length === 0)
+    throw new UsageError('run needs at least one --image or --input FILE.npy');
+  if (images.length > 0 && inputs.tensors.length > 0)
+    throw new UsageError('run takes images (--image) or tensors (--input FILE.npy), not both');
   if (!out) throw new UsageError('run needs --out DIR');
   const top = Number(parsed.values.top ?? 5);
-  if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top expects a positive integer, got \`${String(parsed.values.top)}\``);
+  if (!Number.isInteger(top) || top < 1)
+    throw new UsageError(`--top expects a positive integer, got \`${String(parsed.values.top)}\``);
   const format = parsed.values.format ?? 'png';
-  if (format !== 'png' && format !== 'npy') throw new UsageError(`--format must be one of png, npy, got \`${String(format)}\``);
+  if (format !== 'png' && format !== 'npy')
+    throw new UsageError(`--format must be one of png, npy, got \`${String(format)}\``);
   const threshold = thresholdOption(parsed.values.threshold as string | undefined);
   await checkOutputFolder(out);
   if (!(await checkImages(images, io))) return 1;
   const tensors = await readTensorFiles(inputs.tensors, io);
   if (!tensors) return 1;
   await ensureOutputFolder(out);
-  const { model, compiled, random, classNames } = await loadModelFromArgs(file!, withSizeOnly(parsed, inputs), io, { inferenceOnly: 'segc run needs inference only' });
-  const settings: RunSettings = { out, top, format, threshold, ...(inputs.size ? { requested: inputs.size } : {}), ...(classNames ? { names: classNames } : {}) };
+  const { model, compiled, random, classNames } = await loadModelFromArgs(file!, withSizeOnly(parsed, inputs), io, {
+    inferenceOnly: 'segc run needs inference only',
+  });
+  const settings: RunSettings = {
+    out,
+    top,
+    format,
+    threshold,
+    ...(inputs.size ? { requested: inputs.size } : {}),
+    ...(classNames ? { names: classNames } : {}),
+  };
   try {
     const classes = maskClassCount(model.graph);
-    if (classes !== undefined && parsed.values.json !== true && format === 'png') io.out(`mask colours: ${legend(classes, classNames?.maskClasses)}`);
-    const print = (path: string, report: RunReport) => io.out(parsed.values.json === true ? JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2) : describeRun(path, report, classNames));
+    if (classes !== undefined && parsed.values.json !== true && format === 'png')
+      io.out(`mask colours: ${legend(classes, classNames?.maskClasses)}`);
+    const print = (path: string, report: RunReport) =>
+      io.out(
+        parsed.values.json === true
+          ? JSON.stringify({ image: path, randomWeights: random, ...report }, null, 2)
+          : describeRun(path, report, classNames),
+      );
     if (tensors.length > 0) {
-      print(tensors.map((t) => t.path).join(', '), await runTensors(model, bindTensors(model.graph, tensors), join(out, tensorStem(tensors)), settings));
+      print(
+        tensors.map((t) => t.path).join(', '),
+        await runTensors(model, bindTensors(model.graph, tensors), join(out, tensorStem(tensors)), settings),
+      );
     }
     const stems = outputStems(images);
-    for (const [index, path] of images.entries()) print(path, await runImage(model, compiled.sizes, path, join(out, stems[index]!), settings));
+    for (const [index, path] of images.entries())
+      print(path, await runImage(model, compiled.sizes, path, join(out, stems[index]!), settings));
   } finally {
     model.dispose();
   }
@@ -85,7 +109,13 @@ function maskClassCount(graph: Graph): number | undefined {
 }
 
 /** The input size: fixed dims as declared, symbolic ones the nearest allowed size ≥ the image's. */
-export function inputSizeFor(graph: Graph, sizes: SizeSpace, height: number, width: number, requested?: [number, number]): [number, number] {
+export function inputSizeFor(
+  graph: Graph,
+  sizes: SizeSpace,
+  height: number,
+  width: number,
+  requested?: [number, number],
+): [number, number] {
   const input = graph.nodes[graph.inputs[0]!.node]!;
   const shape = input.type.shape;
   const size = [1, 2].map((axis, i) => {
@@ -119,7 +149,13 @@ export interface RunReport {
   readonly files?: Record<string, string>;
 }
 
-async function runImage(model: SegModel, sizes: SizeSpace, path: string, stem: string, settings: RunSettings): Promise<RunReport> {
+async function runImage(
+  model: SegModel,
+  sizes: SizeSpace,
+  path: string,
+  stem: string,
+  settings: RunSettings,
+): Promise<RunReport> {
   const original = await readImage(path);
   const [, height, width] = original.shape;
   const [rows, cols] = inputSizeFor(model.graph, sizes, height, width, settings.requested);
@@ -139,7 +175,12 @@ async function runImage(model: SegModel, sizes: SizeSpace, path: string, stem: s
  * A run on exact tensors. The pictures are drawn over the input itself when it is one RGB image
  * (values clipped to [0, 1]), else over grey; a batch has no picture, only .npy outputs.
  */
-async function runTensors(model: SegModel, inputs: Record<string, tf.Tensor>, stem: string, settings: RunSettings): Promise<RunReport> {
+async function runTensors(
+  model: SegModel,
+  inputs: Record<string, tf.Tensor>,
+  stem: string,
+  settings: RunSettings,
+): Promise<RunReport> {
   const first = inputs[model.inputNames[0]!]!;
   if (settings.format === 'png' && (first.rank !== 4 || first.shape[0] !== 1)) {
     tf.dispose(Object.values(inputs));
@@ -157,11 +198,20 @@ async function runTensors(model: SegModel, inputs: Record<string, tf.Tensor>, st
   }
 }
 
-async function runAndReport(model: SegModel, inputs: Record<string, tf.Tensor>, original: RgbImage, stem: string, settings: RunSettings): Promise<RunReport> {
+async function runAndReport(
+  model: SegModel,
+  inputs: Record<string, tf.Tensor>,
+  original: RgbImage,
+  stem: string,
+  settings: RunSettings,
+): Promise<RunReport> {
   const outputs = await model.predictAsync(inputs);
   const first = inputs[model.inputNames[0]!]!;
   try {
-    const report = settings.format === 'npy' ? await writeOutputs(model, outputs, stem, settings) : await describeOutputs(model, outputs, original, stem, settings);
+    const report =
+      settings.format === 'npy'
+        ? await writeOutputs(model, outputs, stem, settings)
+        : await describeOutputs(model, outputs, original, stem, settings);
     const full: RunReport = { inputSize: [first.shape[1]!, first.shape[2]!], ...report };
     await writeFileAtomic(`${stem}.json`, `${JSON.stringify(full, null, 2)}\n`);
     return full;
@@ -171,7 +221,12 @@ async function runAndReport(model: SegModel, inputs: Record<string, tf.Tensor>, 
 }
 
 /** `--format npy`: every output as float32 .npy with its full shape, batch axis included. */
-async function writeOutputs(model: SegModel, outputs: Record<string, tf.Tensor>, stem: string, settings: RunSettings): Promise<Omit<RunReport, 'inputSize'>> {
+async function writeOutputs(
+  model: SegModel,
+  outputs: Record<string, tf.Tensor>,
+  stem: string,
+  settings: RunSettings,
+): Promise<Omit<RunReport, 'inputSize'>> {
   const files: Record<string, string> = {};
   for (const name of model.outputNames) {
     const value = tf.cast(outputs[name]!, 'float32');
@@ -184,7 +239,16 @@ async function writeOutputs(model: SegModel, outputs: Record<string, tf.Tensor>,
   }
   const scored = scoredOutput(model.graph);
   if (!scored || outputs[scored.name]!.shape[0] !== 1) return { files };
-  return { output: scored.name, top: await topClasses(outputs[scored.name]!, settings.top, isProbability(model.graph, scored.node), settings.names?.classes), files };
+  return {
+    output: scored.name,
+    top: await topClasses(
+      outputs[scored.name]!,
+      settings.top,
+      isProbability(model.graph, scored.node),
+      settings.names?.classes,
+    ),
+    files,
+  };
 }
 
 /** The output whose class scores are reported: a softmax or sigmoid output if there is one, else the first [N, classes] output. */
@@ -200,21 +264,41 @@ function isProbability(graph: Graph, node: number): boolean {
 }
 
 /** A classifier reports one scored output (its softmax output if it has one) and writes its class maps; a segmenter writes its mask. */
-async function describeOutputs(model: SegModel, outputs: Record<string, tf.Tensor>, original: RgbImage, stem: string, settings: RunSettings): Promise<Omit<RunReport, 'inputSize'>> {
+async function describeOutputs(
+  model: SegModel,
+  outputs: Record<string, tf.Tensor>,
+  original: RgbImage,
+  stem: string,
+  settings: RunSettings,
+): Promise<Omit<RunReport, 'inputSize'>> {
   const graph = model.graph;
   const scored = scoredOutput(graph);
   const files: Record<string, string> = {};
   if (scored) {
-    const best = await topClasses(outputs[scored.name]!, settings.top, isProbability(graph, scored.node), settings.names?.classes);
+    const best = await topClasses(
+      outputs[scored.name]!,
+      settings.top,
+      isProbability(graph, scored.node),
+      settings.names?.classes,
+    );
     for (const output of graph.outputs) {
-      if (outputs[output.name]!.rank === 4) files[output.name] = await writeClassMap(outputs[output.name]!, original, `${stem}.${output.name}.png`, best[0]!.class);
+      if (outputs[output.name]!.rank === 4)
+        files[output.name] = await writeClassMap(
+          outputs[output.name]!,
+          original,
+          `${stem}.${output.name}.png`,
+          best[0]!.class,
+        );
     }
     return { output: scored.name, top: best, ...(Object.keys(files).length ? { files } : {}) };
   }
   const segmentation = graph.outputs.find((o) => outputs[o.name]!.rank === 3 || outputs[o.name]!.rank === 4);
   if (!segmentation) return {};
   const value = outputs[segmentation.name]!;
-  const foreground = value.rank === 4 && value.shape[3] === 1 ? { threshold: settings.threshold, probabilities: isProbability(graph, segmentation.node) } : undefined;
+  const foreground =
+    value.rank === 4 && value.shape[3] === 1
+      ? { threshold: settings.threshold, probabilities: isProbability(graph, segmentation.node) }
+      : undefined;
   const { written, pixels } = await writeMask(value, original, stem, settings.names?.maskClasses, foreground);
   return { pixels, files: written, ...(foreground ? { threshold: settings.threshold } : {}) };
 }
@@ -229,8 +313,15 @@ function className(index: number, names: readonly string[] | undefined): string 
  * sigmoid of the logit (softmax over one class is always 1). Read asynchronously: WebGPU's
  * synchronous read needs OffscreenCanvas, which Node lacks.
  */
-async function topClasses(scores: tf.Tensor, k: number, alreadyProbabilities: boolean, names?: readonly string[]): Promise<ClassScore[]> {
-  const probabilities = tf.tidy(() => (alreadyProbabilities ? tf.clone(scores) : scores.shape[1] === 1 ? tf.sigmoid(scores) : tf.softmax(scores)));
+async function topClasses(
+  scores: tf.Tensor,
+  k: number,
+  alreadyProbabilities: boolean,
+  names?: readonly string[],
+): Promise<ClassScore[]> {
+  const probabilities = tf.tidy(() =>
+    alreadyProbabilities ? tf.clone(scores) : scores.shape[1] === 1 ? tf.sigmoid(scores) : tf.softmax(scores),
+  );
   const values = (await probabilities.array()) as number[][];
   probabilities.dispose();
   return values[0]!
@@ -246,10 +337,15 @@ export function describeRun(path: string, report: RunReport, names?: ClassNames)
   const files = report.files ?? {};
   if (report.top) {
     const [best] = report.top;
-    const maps = Object.entries(files).map(([output, file]) => `; ${output} map → ${file}`).join('');
+    const maps = Object.entries(files)
+      .map(([output, file]) => `; ${output} map → ${file}`)
+      .join('');
     return `${path} → ${best!.name} (${percent(best!.probability)})${maps}`;
   }
-  if (!report.pixels && Object.keys(files).length > 0) return `${path} → ${Object.entries(files).map(([output, file]) => `${output} → ${file}`).join(', ')}`;
+  if (!report.pixels && Object.keys(files).length > 0)
+    return `${path} → ${Object.entries(files)
+      .map(([output, file]) => `${output} → ${file}`)
+      .join(', ')}`;
   if (!report.pixels) return `${path} → nothing to show (the model has no class scores or mask)`;
   const objects = report.pixels.filter((p) => p.class !== 0 || names?.maskClasses[0] !== 'background');
   const found = objects.length ? objects.map((p) => `${p.name} ${percent(p.fraction)}`).join(', ') : 'no objects';
@@ -259,7 +355,8 @@ export function describeRun(path: string, report: RunReport, names?: ClassNames)
 /** The VOC colour of each class, as `#rrggbb`, for the legend. */
 export function legend(count: number, names?: readonly string[]): string {
   const palette = vocPalette(count);
-  const hex = (label: number) => `#${Array.from(palette.subarray(label * 3, label * 3 + 3), (v) => v.toString(16).padStart(2, '0')).join('')}`;
+  const hex = (label: number) =>
+    `#${Array.from(palette.subarray(label * 3, label * 3 + 3), (v) => v.toString(16).padStart(2, '0')).join('')}`;
   return Array.from({ length: count }, (_, label) => `${className(label, names)} ${hex(label)}`).join(', ');
 }
 
@@ -275,22 +372,49 @@ interface Foreground {
  * `labels.png` whose grey value is the class index (for tools; it looks black to a person);
  * for one channel also `probability.png`, the foreground probability as grey.
  */
-async function writeMask(value: tf.Tensor, original: RgbImage, stem: string, names?: readonly string[], foreground?: Foreground) {
+async function writeMask(
+  value: tf.Tensor,
+  original: RgbImage,
+  stem: string,
+  names?: readonly string[],
+  foreground?: Foreground,
+) {
   const [, height, width] = original.shape;
-  const probability = foreground ? tf.tidy(() => (foreground.probabilities ? tf.clone(value) : tf.sigmoid(value)) as tf.Tensor4D) : undefined;
+  const probability = foreground
+    ? tf.tidy(() => (foreground.probabilities ? tf.clone(value) : tf.sigmoid(value)) as tf.Tensor4D)
+    : undefined;
   const labels = tf.tidy(() => {
-    const mask = probability ? tf.squeeze(tf.greaterEqual(probability, foreground!.threshold), [3]) : value.rank === 4 ? tf.argMax(value, 3) : value;
-    const resized = tf.image.resizeNearestNeighbor(tf.expandDims(tf.cast(mask, 'float32'), 3) as tf.Tensor4D, [height, width]);
+    const mask = probability
+      ? tf.squeeze(tf.greaterEqual(probability, foreground!.threshold), [3])
+      : value.rank === 4
+        ? tf.argMax(value, 3)
+        : value;
+    const resized = tf.image.resizeNearestNeighbor(tf.expandDims(tf.cast(mask, 'float32'), 3) as tf.Tensor4D, [
+      height,
+      width,
+    ]);
     return tf.cast(tf.squeeze(resized, [3]), 'int32');
   });
   const colors = maskToColors(labels);
   const blended = overlay(original, colors, 0.5);
-  const grey = tf.tidy(() => tf.tile(tf.expandDims(tf.div(tf.cast(labels, 'float32'), 255), 3), [1, 1, 1, 3]) as RgbImage);
-  const written: Record<string, string> = { mask: `${stem}.mask.png`, overlay: `${stem}.overlay.png`, labels: `${stem}.labels.png` };
+  const grey = tf.tidy(
+    () => tf.tile(tf.expandDims(tf.div(tf.cast(labels, 'float32'), 255), 3), [1, 1, 1, 3]) as RgbImage,
+  );
+  const written: Record<string, string> = {
+    mask: `${stem}.mask.png`,
+    overlay: `${stem}.overlay.png`,
+    labels: `${stem}.labels.png`,
+  };
   try {
     const counts = new Map<number, number>();
     for (const label of await labels.data()) counts.set(label, (counts.get(label) ?? 0) + 1);
-    const pixels = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([label, count]) => ({ class: label, name: className(label, names), fraction: Number((count / (height * width)).toFixed(6)) }));
+    const pixels = [...counts]
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .map(([label, count]) => ({
+        class: label,
+        name: className(label, names),
+        fraction: Number((count / (height * width)).toFixed(6)),
+      }));
     await writePng(written.mask!, colors);
     await writePng(written.labels!, grey);
     await writePng(written.overlay!, blended);
@@ -305,7 +429,9 @@ async function writeMask(value: tf.Tensor, original: RgbImage, stem: string, nam
 }
 
 async function writeProbability(file: string, probability: tf.Tensor4D, height: number, width: number): Promise<void> {
-  const image = tf.tidy(() => tf.tile(tf.image.resizeBilinear(probability, [height, width], false, true), [1, 1, 1, 3]) as RgbImage);
+  const image = tf.tidy(
+    () => tf.tile(tf.image.resizeBilinear(probability, [height, width], false, true), [1, 1, 1, 3]) as RgbImage,
+  );
   try {
     await writePng(file, image);
   } finally {

@@ -23,8 +23,17 @@ export function summary(parsed: Parsed, io: Io): number {
   if (hasErrors(result.diagnostics)) return 1;
   const models = result.models.filter((m) => m.graph);
   // What the compiler derives for explanations (Grad-CAM target, exact CAM) is part of the summary.
-  const summaries = models.map((m) => ({ ...summarize(m.graph!, m.sizes, { depth }), explanations: surveyJson(m.graph!, surveyOutputs(m.graph!)) }));
-  const text = () => models.map((m, i) => `${formatSummary(summaries[i]!)}\n\nexplanations (segc explain --list):\n${describeSurvey(m.graph!, surveyOutputs(m.graph!))}`).join('\n\n');
+  const summaries = models.map((m) => ({
+    ...summarize(m.graph!, m.sizes, { depth }),
+    explanations: surveyJson(m.graph!, surveyOutputs(m.graph!)),
+  }));
+  const text = () =>
+    models
+      .map(
+        (m, i) =>
+          `${formatSummary(summaries[i]!)}\n\nexplanations (segc explain --list):\n${describeSurvey(m.graph!, surveyOutputs(m.graph!))}`,
+      )
+      .join('\n\n');
   io.out(json ? JSON.stringify(summaries.length === 1 ? summaries[0] : summaries, jsonNumbers, 2) : text());
   return 0;
 }

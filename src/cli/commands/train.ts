@@ -16,14 +16,20 @@ import { backendOption, startBackend } from '../backend.js';
 import { compileFromArgs, requireFiles } from '../compile-file.js';
 import { type Io, processIo, reportDiagnostics } from '../io.js';
 
-  '[--weight-decay D] [--momentum M] [--seed S] [--backend wasm|cpu|webgpu|auto] [--val DIR] [--resume] [--flip] [--scale-crop LOW,HIGH] [--multi-label] [--skip-bad-files] [--model NAME] [--param NAME=VALUE]...';
+('[--weight-decay D] [--momentum M] [--seed S] [--backend wasm|cpu|webgpu|auto] [--val DIR] [--resume] [--flip] [--scale-crop LOW,HIGH] [--multi-label] [--skip-bad-files] [--model NAME] [--param NAME=VALUE]...');
 
 /** A numeric option: `integer` demands an integer; the value must be ≥ `low`. */
 export function numberOption(parsed: Parsed, name: string, fallback: number, integer = false, low = 0): number {
   const text = parsed.values[name];
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (typeof text !== 'string' || text.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < low) {
+  if (
+    typeof text !== 'string' ||
+    text.trim() === '' ||
+    !Number.isFinite(value) ||
+    (integer && !Number.isInteger(value)) ||
+    value < low
+  ) {
     throw new UsageError(`--${name} expects ${integer ? 'an integer' : 'a number'} ≥ ${low}, got \`${String(text)}\``);
   }
   return value;
@@ -38,17 +44,24 @@ export function requireOption(parsed: Parsed, name: string, command: string): st
 export function choiceOption<T extends string>(parsed: Parsed, name: string, choices: readonly T[], fallback: T): T {
   const value = parsed.values[name];
   if (value === undefined) return fallback;
-  if (!choices.includes(value as T)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got \`${String(value)}\``);
+  if (!choices.includes(value as T))
+    throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got \`${String(value)}\``);
   return value as T;
 }
 
 /** Compiles the one model to use; diagnostics are printed and undefined returned on errors. */
-export function compileOneModel(file: string, parsed: Parsed, io: Io, command: string): { graph: Graph; sizes: SizeSpace } | undefined {
+export function compileOneModel(
+  file: string,
+  parsed: Parsed,
+  io: Io,
+  command: string,
+): { graph: Graph; sizes: SizeSpace } | undefined {
   const result = compileFromArgs(file, parsed);
   reportDiagnostics(io, result.diagnostics, result.sources, false);
   if (hasErrors(result.diagnostics)) return undefined;
   const compiled = result.models.filter((m) => m.graph);
-  if (compiled.length !== 1) throw new UsageError(`${command}: ${file} declares ${compiled.length} models; choose one with --model NAME`);
+  if (compiled.length !== 1)
+    throw new UsageError(`${command}: ${file} declares ${compiled.length} models; choose one with --model NAME`);
   return { graph: compiled[0]!.graph!, sizes: compiled[0]!.sizes };
 }
 
@@ -58,17 +71,31 @@ function scaleCropOption(parsed: Parsed): { scaleCrop?: readonly [number, number
   if (text === undefined) return {};
   const parts = typeof text === 'string' ? text.split(',').map((part) => part.trim()) : [];
   const [low, high] = parts.map(Number);
-  if (parts.length !== 2 || parts.some((part) => part === '') || !(low! > 0 && high! >= low! && Number.isFinite(high))) {
+  if (
+    parts.length !== 2 ||
+    parts.some((part) => part === '') ||
+    !(low! > 0 && high! >= low! && Number.isFinite(high))
+  ) {
     throw new UsageError(`--scale-crop expects LOW,HIGH with 0 < LOW ≤ HIGH (e.g. 0.75,1.25), got \`${String(text)}\``);
   }
   return { scaleCrop: [low!, high!] };
 }
 
-function fractionOption(parsed: Parsed, name: string, low: number, high: number, openLow: boolean, openHigh: boolean): number | undefined {
+function fractionOption(
+  parsed: Parsed,
+  name: string,
+  low: number,
+  high: number,
+  openLow: boolean,
+  openHigh: boolean,
+): number | undefined {
   if (parsed.values[name] === undefined) return undefined;
   const value = numberOption(parsed, name, 0, false, -Infinity);
   const inside = (openLow ? value > low : value >= low) && (openHigh ? value < high : value <= high);
-  if (!inside) throw new UsageError(`--${name} expects a number in ${openLow ? '(' : '['}${low}, ${high}${openHigh ? ')' : ']'}, got \`${value}\``);
+  if (!inside)
+    throw new UsageError(
+      `--${name} expects a number in ${openLow ? '(' : '['}${low}, ${high}${openHigh ? ')' : ']'}, got \`${value}\``,
+    );
   return value;
 }
 
@@ -79,18 +106,32 @@ function lossOption(parsed: Parsed): { loss?: LossOptions } {
   const q = fractionOption(parsed, 'gce-q', 0, 1, true, false);
   const alpha = parsed.values['sce-alpha'] !== undefined ? numberOption(parsed, 'sce-alpha', 0) : undefined;
   const beta = parsed.values['sce-beta'] !== undefined ? numberOption(parsed, 'sce-beta', 0) : undefined;
-  if (smoothing !== undefined && kind !== 'ce') throw new UsageError(`--label-smoothing applies to --loss ce, not ${kind}`);
+  if (smoothing !== undefined && kind !== 'ce')
+    throw new UsageError(`--label-smoothing applies to --loss ce, not ${kind}`);
   if (q !== undefined && kind !== 'gce') throw new UsageError('--gce-q applies to --loss gce');
-  if ((alpha !== undefined || beta !== undefined) && kind !== 'sce') throw new UsageError('--sce-alpha and --sce-beta apply to --loss sce');
+  if ((alpha !== undefined || beta !== undefined) && kind !== 'sce')
+    throw new UsageError('--sce-alpha and --sce-beta apply to --loss sce');
   if (parsed.values.loss === undefined && smoothing === undefined) return {};
-  return { loss: { kind, ...(smoothing !== undefined ? { smoothing } : {}), ...(q !== undefined ? { q } : {}), ...(alpha !== undefined ? { alpha } : {}), ...(beta !== undefined ? { beta } : {}) } };
+  return {
+    loss: {
+      kind,
+      ...(smoothing !== undefined ? { smoothing } : {}),
+      ...(q !== undefined ? { q } : {}),
+      ...(alpha !== undefined ? { alpha } : {}),
+      ...(beta !== undefined ? { beta } : {}),
+    },
+  };
 }
 
 /** --mask-share, --image-label-weight, --box-masks, --box-inner: weak supervision of segmentation models. */
 function weakOptions(parsed: Parsed): Partial<TrainConfig> {
   const maskShare = fractionOption(parsed, 'mask-share', 0, 1, false, false);
-  const weight = parsed.values['image-label-weight'] !== undefined ? numberOption(parsed, 'image-label-weight', 1) : undefined;
-  const boxMasks = parsed.values['box-masks'] !== undefined ? choiceOption(parsed, 'box-masks', ['filled', 'inner'] as const, 'filled') : undefined;
+  const weight =
+    parsed.values['image-label-weight'] !== undefined ? numberOption(parsed, 'image-label-weight', 1) : undefined;
+  const boxMasks =
+    parsed.values['box-masks'] !== undefined
+      ? choiceOption(parsed, 'box-masks', ['filled', 'inner'] as const, 'filled')
+      : undefined;
   const boxInner = fractionOption(parsed, 'box-inner', 0, 1, true, false);
   if (boxInner !== undefined && boxMasks !== 'inner') throw new UsageError('--box-inner applies to --box-masks inner');
   return {

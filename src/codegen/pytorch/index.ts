@@ -34,7 +34,8 @@ function trainScript(request: PytorchBuildRequest): string | undefined {
   } catch {
     return undefined;
   }
-  const dict = (entries: [string, string][]) => `{${entries.map(([key, value]) => `${pythonLiteral(key)}: ${value}`).join(', ')}}`;
+  const dict = (entries: [string, string][]) =>
+    `{${entries.map(([key, value]) => `${pythonLiteral(key)}: ${value}`).join(', ')}}`;
   const taskText = dict([
     ['kind', pythonLiteral(task.kind)],
     ['outputs', `[${task.outputs.map((name) => pythonLiteral(name)).join(', ')}]`],

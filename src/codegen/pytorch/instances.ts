@@ -35,10 +35,19 @@ function instancePaths(node: IRNode): { path: string; block: string; site: strin
   let position = 0;
   for (const call of node.callChain) {
     const wanted = blockSegment(call.block);
-    const found = segments.findIndex((segment, index) => index >= position && index < segments.length - 1 && new RegExp(`^${escapeRegExp(wanted)}(_\\d+)?$`).test(segment));
+    const found = segments.findIndex(
+      (segment, index) =>
+        index >= position &&
+        index < segments.length - 1 &&
+        new RegExp(`^${escapeRegExp(wanted)}(_\\d+)?$`).test(segment),
+    );
     if (found < 0) break;
     position = found + 1;
-    paths.push({ path: segments.slice(0, position).join('/'), block: call.block, site: `${call.span.file}:${call.span.start.line}` });
+    paths.push({
+      path: segments.slice(0, position).join('/'),
+      block: call.block,
+      site: `${call.span.file}:${call.span.start.line}`,
+    });
   }
   return paths;
 }
@@ -78,7 +87,7 @@ function isContiguous(instance: Instance): boolean {
 }
 
 function dissolveScattered(instance: Instance): void {
-  for (let index = 0; index < instance.children.length; ) {
+  for (let index = 0; index < instance.children.length;) {
     const child = instance.children[index]!;
     if (isContiguous(child)) {
       dissolveScattered(child);

@@ -34,7 +34,10 @@ export function pythonLiteral(value: AttrValue | readonly number[]): string {
     if (!Number.isFinite(value)) return value > 0 ? 'math.inf' : value < 0 ? '-math.inf' : 'math.nan';
     return String(value);
   }
-  if (typeof value === 'string') return JSON.stringify(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  if (typeof value === 'string')
+    return JSON.stringify(value)
+      .replace(/\u2028/g, '\\u2028')
+      .replace(/\u2029/g, '\\u2029');
   const items = value.map((item) => pythonLiteral(item));
   return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
 }
@@ -119,7 +122,8 @@ function cropCall({ node, inputs, inputTypes }: LoweringArgs): string {
 function padCall({ node, inputs }: LoweringArgs): string {
   const border = expandBorder(node.attrs.amount as number[]);
   const mode = node.attrs.mode as string;
-  if (mode !== 'constant') return `segc.mirror_pad(${inputs[0]}, ${border.top}, ${border.bottom}, ${border.left}, ${border.right}, ${pythonLiteral(mode)})`;
+  if (mode !== 'constant')
+    return `segc.mirror_pad(${inputs[0]}, ${border.top}, ${border.bottom}, ${border.left}, ${border.right}, ${pythonLiteral(mode)})`;
   return `F.pad(${inputs[0]}, (${border.left}, ${border.right}, ${border.top}, ${border.bottom}), value=${pythonLiteral(node.attrs.value as number)})`;
 }
 
@@ -134,11 +138,13 @@ function channelsCall({ node, inputs, inputTypes }: LoweringArgs): string {
 
 export const LOWERINGS: Readonly<Record<string, Lowering>> = {
   conv: {
-    module: (node) => `segc.Conv(${pythonLiteral(shapeOf(node, 'kernel'))}, ${windowFields(node)}, bias=${pythonLiteral(node.attrs.bias as boolean)}${activationFields(node)})`,
+    module: (node) =>
+      `segc.Conv(${pythonLiteral(shapeOf(node, 'kernel'))}, ${windowFields(node)}, bias=${pythonLiteral(node.attrs.bias as boolean)}${activationFields(node)})`,
     call: layerCall,
   },
   dwconv: {
-    module: (node) => `segc.DepthwiseConv(${pythonLiteral(shapeOf(node, 'depthwiseKernel'))}, ${windowFields(node)}, bias=${pythonLiteral(node.attrs.bias as boolean)}${activationFields(node)})`,
+    module: (node) =>
+      `segc.DepthwiseConv(${pythonLiteral(shapeOf(node, 'depthwiseKernel'))}, ${windowFields(node)}, bias=${pythonLiteral(node.attrs.bias as boolean)}${activationFields(node)})`,
     call: layerCall,
   },
   sepconv: {
@@ -154,11 +160,13 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = {
     call: layerCall,
   },
   dense: {
-    module: (node) => `segc.Dense(${pythonLiteral(shapeOf(node, 'kernel'))}, bias=${pythonLiteral(node.attrs.bias as boolean)}${activationFields(node)})`,
+    module: (node) =>
+      `segc.Dense(${pythonLiteral(shapeOf(node, 'kernel'))}, bias=${pythonLiteral(node.attrs.bias as boolean)}${activationFields(node)})`,
     call: layerCall,
   },
   bn: {
-    module: (node) => `segc.BatchNorm(${shapeOf(node, 'gamma')[0]}, epsilon=${pythonLiteral(node.attrs.epsilon as number)}, momentum=${pythonLiteral(node.attrs.momentum as number)})`,
+    module: (node) =>
+      `segc.BatchNorm(${shapeOf(node, 'gamma')[0]}, epsilon=${pythonLiteral(node.attrs.epsilon as number)}, momentum=${pythonLiteral(node.attrs.momentum as number)})`,
     call: layerCall,
   },
   relu: elementwise((x) => `F.relu(${x})`),
@@ -167,8 +175,14 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = {
   tanh: elementwise((x) => `torch.tanh(${x})`),
   hardSwish: elementwise((x) => `segc.hard_swish(${x})`),
   leakyRelu: { call: ({ node, inputs }) => `F.leaky_relu(${inputs[0]}, ${pythonLiteral(node.attrs.alpha as number)})` },
-  softmax: { call: ({ node, inputs, inputTypes }) => `torch.softmax(${inputs[0]}, dim=${torchAxis(node.attrs.axis as number, inputTypes[0]!.shape.length)})` },
-  argmax: { call: ({ node, inputs, inputTypes }) => `torch.argmax(${inputs[0]}, dim=${torchAxis(node.attrs.axis as number, inputTypes[0]!.shape.length)}).int()` },
+  softmax: {
+    call: ({ node, inputs, inputTypes }) =>
+      `torch.softmax(${inputs[0]}, dim=${torchAxis(node.attrs.axis as number, inputTypes[0]!.shape.length)})`,
+  },
+  argmax: {
+    call: ({ node, inputs, inputTypes }) =>
+      `torch.argmax(${inputs[0]}, dim=${torchAxis(node.attrs.axis as number, inputTypes[0]!.shape.length)}).int()`,
+  },
   maxpool: { call: ({ node, inputs }) => `segc.max_pool(${inputs[0]}, ${poolWindow(node)})` },
   avgpool: { call: ({ node, inputs }) => `segc.avg_pool(${inputs[0]}, ${poolWindow(node)})` },
   gap: { call: ({ node, inputs }) => `${inputs[0]}.mean(dim=(2, 3)${node.attrs.keep ? ', keepdim=True' : ''})` },
@@ -182,16 +196,23 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = {
   },
   concat: {
     call: ({ node, inputs, inputTypes }) =>
-      inputs.length === 1 ? `${inputs[0]}.clone()` : `torch.cat([${inputs.join(', ')}], dim=${torchAxis(node.attrs.axis as number, inputTypes[0]!.shape.length)})`,
+      inputs.length === 1
+        ? `${inputs[0]}.clone()`
+        : `torch.cat([${inputs.join(', ')}], dim=${torchAxis(node.attrs.axis as number, inputTypes[0]!.shape.length)})`,
   },
   add: merge((a, b) => `${a} + ${b}`),
   mul: merge((a, b) => `${a} * ${b}`),
   max: merge((a, b) => `torch.maximum(${a}, ${b})`),
-  dropout: { call: ({ node, inputs }) => `F.dropout(${inputs[0]}, ${pythonLiteral(node.attrs.rate as number)}, self.training)` },
+  dropout: {
+    call: ({ node, inputs }) => `F.dropout(${inputs[0]}, ${pythonLiteral(node.attrs.rate as number)}, self.training)`,
+  },
   flatten: { call: ({ inputs }) => `segc.flatten(${inputs[0]})` },
   reshape: { call: ({ node, inputs }) => `segc.reshape(${inputs[0]}, ${pythonLiteral(node.attrs.shape as number[])})` },
   pad: { call: padCall },
   crop: { call: cropCall },
   channels: { call: channelsCall },
-  erase: { call: ({ node, inputs }) => `segc.erase(${inputs[0]}, ${inputs[1]}, ${pythonLiteral(node.attrs.threshold as number)}, self.training)` },
+  erase: {
+    call: ({ node, inputs }) =>
+      `segc.erase(${inputs[0]}, ${inputs[1]}, ${pythonLiteral(node.attrs.threshold as number)}, self.training)`,
+  },
 };

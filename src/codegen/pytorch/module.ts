@@ -15,16 +15,20 @@ import { type Instance, allNodes, instanceTree } from './instances.js';
 import { LOWERINGS, pythonLiteral } from './layers.js';
 
 const PYTHON_KEYWORDS = new Set(
-  ('False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda ' +
-    'nonlocal not or pass raise return try while with yield self segc torch F nn math np print').split(' '),
+  (
+    'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda ' +
+    'nonlocal not or pass raise return try while with yield self segc torch F nn math np print'
+  ).split(' '),
 );
 
 /** Attributes of nn.Module (and of `segc.Block`) a path segment must not shadow. */
 const MODULE_ATTRIBUTES = new Set(
-  ('training forward add at segc_layers parameters buffers children modules state_dict to cuda cpu train eval apply half float double type ' +
+  (
+    'training forward add at segc_layers parameters buffers children modules state_dict to cuda cpu train eval apply half float double type ' +
     'zero_grad register_buffer register_parameter register_module add_module get_submodule get_parameter get_buffer load_state_dict ' +
     'named_parameters named_modules named_children named_buffers requires_grad_ extra_repr share_memory bfloat16 xpu ipu ' +
-    'dump_patches call_super_init').split(' '),
+    'dump_patches call_super_init'
+  ).split(' '),
 );
 
 export interface PytorchSource {
@@ -73,27 +77,33 @@ function comment(text: string): string {
 }
 
 function checkPath(path: string, node: IRNode): void {
-  const bad = path.split('/').find((segment) => segment.includes('.') || segment === '' || MODULE_ATTRIBUTES.has(segment));
+  const bad = path
+    .split('/')
+    .find((segment) => segment.includes('.') || segment === '' || MODULE_ATTRIBUTES.has(segment));
   if (bad === undefined) return;
-  throw new DiagnosticError([{
-    code: CodegenCode.pytorchNameClash,
-    severity: 'error',
-    message: `the layer path \`${node.name}\` cannot name a PyTorch submodule: its segment \`${bad}\` ${bad.includes('.') ? 'holds a `.`' : 'is an attribute of nn.Module'}`,
-    span: node.span,
-    hint: 'rename the binding or the `@name` that gives this segment',
-  }]);
+  throw new DiagnosticError([
+    {
+      code: CodegenCode.pytorchNameClash,
+      severity: 'error',
+      message: `the layer path \`${node.name}\` cannot name a PyTorch submodule: its segment \`${bad}\` ${bad.includes('.') ? 'holds a `.`' : 'is an attribute of nn.Module'}`,
+      span: node.span,
+      hint: 'rename the binding or the `@name` that gives this segment',
+    },
+  ]);
 }
 
 function loweringOf(node: IRNode) {
   const lowering = LOWERINGS[node.op];
   if (lowering) return lowering;
-  throw new DiagnosticError([{
-    code: CodegenCode.opNotInPytorch,
-    severity: 'error',
-    message: `\`${node.op}\` (${node.name}) has no PyTorch lowering yet`,
-    span: node.span,
-    hint: 'build this model for tfjs (`--target ts`), or use an op that PyTorch builds support (docs/pytorch.md)',
-  }]);
+  throw new DiagnosticError([
+    {
+      code: CodegenCode.opNotInPytorch,
+      severity: 'error',
+      message: `\`${node.op}\` (${node.name}) has no PyTorch lowering yet`,
+      span: node.span,
+      hint: 'build this model for tfjs (`--target ts`), or use an op that PyTorch builds support (docs/pytorch.md)',
+    },
+  ]);
 }
 
 interface Boundary {
@@ -218,10 +228,17 @@ class Writer {
         const path = relative(node.name, instance.path);
         const inputs = node.inputs.map((id) => values.get(id)!);
         const inputTypes = node.inputs.map((id) => graph.nodes[id]!.type);
-        const expression = loweringOf(node).call({ node, inputs, inputTypes, layer: `self.at(${pythonLiteral(path)})` });
+        const expression = loweringOf(node).call({
+          node,
+          inputs,
+          inputTypes,
+          layer: `self.at(${pythonLiteral(path)})`,
+        });
         const name = names.take(node.binding && instance.path === '' ? node.binding : path);
         values.set(node.id, name);
-        lines.push(`${indent}${comment(`${path}: ${node.op} -> ${shapeText(node.type, sizes)} (${location(node.span)})`)}`);
+        lines.push(
+          `${indent}${comment(`${path}: ${node.op} -> ${shapeText(node.type, sizes)} (${location(node.span)})`)}`,
+        );
         lines.push(`${indent}${name} = ${expression}`);
         continue;
       }
@@ -236,7 +253,9 @@ class Writer {
       });
       const shapes = boundary.outputs.map((id) => shapeText(graph.nodes[id]!.type, sizes)).join(', ');
       lines.push(`${indent}${comment(`${path}: ${child.block} -> ${shapes} (${child.site ?? ''})`)}`);
-      lines.push(`${indent}${results.join(', ')} = self.at(${pythonLiteral(path)})(${boundary.inputs.map((id) => values.get(id)!).join(', ')})`);
+      lines.push(
+        `${indent}${results.join(', ')} = self.at(${pythonLiteral(path)})(${boundary.inputs.map((id) => values.get(id)!).join(', ')})`,
+      );
     }
     return lines;
   }
@@ -250,13 +269,22 @@ class Writer {
       const name = names.take(input.name);
       values.set(input.node, name);
       const type = graph.nodes[input.node]!.type;
-      inputLines.push(`        ${comment(`${input.name}: [${type.shape.map((d) => sizes.format(d)).join(', ')}] in segc's layout`)}`);
+      inputLines.push(
+        `        ${comment(`${input.name}: [${type.shape.map((d) => sizes.format(d)).join(', ')}] in segc's layout`)}`,
+      );
       if (type.shape.length === 4) inputLines.push(`        ${name} = segc.channels_first(${name})`);
       return name;
     });
     const indent = this.hasErase ? '            ' : '        ';
-    const body = this.forwardBody({ ...root, nodes: root.nodes.filter((node) => node.op !== 'input') }, names, values, indent);
-    const outputs = graph.outputs.map((output) => `${pythonLiteral(output.name)}: segc.channels_last(${values.get(output.node)})`);
+    const body = this.forwardBody(
+      { ...root, nodes: root.nodes.filter((node) => node.op !== 'input') },
+      names,
+      values,
+      indent,
+    );
+    const outputs = graph.outputs.map(
+      (output) => `${pythonLiteral(output.name)}: segc.channels_last(${values.get(output.node)})`,
+    );
     const signature = this.hasErase ? [...parameters, 'target_classes=None'] : parameters;
     const doc = graph.doc ? `${this.escapeDoc(graph.doc, '\n    ')}\n\n    ` : '';
     return [
@@ -270,7 +298,9 @@ class Writer {
       ...this.initLines(root),
       '',
       `    def forward(self, ${signature.join(', ')}):`,
-      ...(this.hasErase ? ['        """`target_classes` steers ACoL erasing while training (the label per image)."""'] : []),
+      ...(this.hasErase
+        ? ['        """`target_classes` steers ACoL erasing while training (the label per image)."""']
+        : []),
       ...inputLines,
       ...(this.hasErase ? ['        with segc.target_classes(target_classes):'] : []),
       ...body,
@@ -281,11 +311,16 @@ class Writer {
 
 /** Text inside a `"""` docstring: backslashes and every quote escaped, so no quote can close it. */
 function docText(text: string, newline = ' '): string {
-  return text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n|[\r\u2028\u2029]/g, newline);
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\r?\n|[\r\u2028\u2029]/g, newline);
 }
 
 function pythonDict(values: Readonly<Record<string, unknown>>): string {
-  const entries = Object.entries(values).map(([key, value]) => `${pythonLiteral(key)}: ${pythonLiteral(value as never)}`);
+  const entries = Object.entries(values).map(
+    ([key, value]) => `${pythonLiteral(key)}: ${pythonLiteral(value as never)}`,
+  );
   return `{${entries.join(', ')}}`;
 }
 

@@ -12,13 +12,21 @@ import { type WeightsStore, fetchStore, loadWeightsFromStore } from '../../runti
 import type { WeightDtype } from '../../runtime/weights-manifest.js';
 
 /** A generated module's `WEIGHTS`, as a loader receives it. */
-export type Manifest = readonly { readonly name: string; readonly shape: readonly number[]; readonly dtype: WeightDtype }[];
+export type Manifest = readonly {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: WeightDtype;
+}[];
 
 export type WeightsLoader = (manifest: Manifest) => Promise<Map<string, tf.Tensor>>;
 
 /** Weights from any store (a bundle in memory, a cache, a file system). */
 export function storeWeights(store: WeightsStore): WeightsLoader {
-  return (manifest) => loadWeightsFromStore(store, manifest.map((w) => ({ name: w.name, shape: w.shape, dtype: w.dtype })));
+  return (manifest) =>
+    loadWeightsFromStore(
+      store,
+      manifest.map((w) => ({ name: w.name, shape: w.shape, dtype: w.dtype })),
+    );
 }
 
 /** Weights over HTTP(S): `base` is the URL of the directory holding model.json. */

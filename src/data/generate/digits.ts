@@ -12,11 +12,21 @@ export interface DigitPick {
   readonly index: number;
 }
 
-export function assignDigits(source: DigitSource, counts: Readonly<Record<string, number>>, seed: number): Record<string, DigitPick[]> {
-  const pool: DigitPick[] = source.counts.flatMap((available, digit) => Array.from({ length: available }, (_, index) => ({ digit, index })));
+export function assignDigits(
+  source: DigitSource,
+  counts: Readonly<Record<string, number>>,
+  seed: number,
+): Record<string, DigitPick[]> {
+  const pool: DigitPick[] = source.counts.flatMap((available, digit) =>
+    Array.from({ length: available }, (_, index) => ({ digit, index })),
+  );
   const wanted = Object.values(counts).reduce((sum, count) => sum + count, 0);
   if (wanted > pool.length) {
-    throw dataError(DataCode.badOption, `asked for ${wanted} images but only ${pool.length} distinct MNIST digits are available`, `use a count of at most ${pool.length}`);
+    throw dataError(
+      DataCode.badOption,
+      `asked for ${wanted} images but only ${pool.length} distinct MNIST digits are available`,
+      `use a count of at most ${pool.length}`,
+    );
   }
   const order = permutation(pool.length, deriveSeed(seed, 'digits'));
   const result: Record<string, DigitPick[]> = {};

@@ -46,7 +46,10 @@ export interface CanvasImage {
 
 /** The digit resized to side × side (bilinear, half-pixel centres). */
 export function scaleDigit(pixels: Float32Array, side: number): Float32Array {
-  return sampleBilinear({ data: pixels, height: MNIST_SIDE, width: MNIST_SIDE, channels: 1 }, resizeWindow(MNIST_SIDE, MNIST_SIDE, side, side));
+  return sampleBilinear(
+    { data: pixels, height: MNIST_SIDE, width: MNIST_SIDE, channels: 1 },
+    resizeWindow(MNIST_SIDE, MNIST_SIDE, side, side),
+  );
 }
 
 interface Placement {
@@ -57,7 +60,12 @@ interface Placement {
 }
 
 /** Draws the scaled digit over the grey canvas (brighter wins), marks its strokes, and returns the box of its ink. */
-function stampDigit(grey: Float32Array, mask: Uint8Array, scaled: Float32Array, at: Placement): [number, number, number, number] {
+function stampDigit(
+  grey: Float32Array,
+  mask: Uint8Array,
+  scaled: Float32Array,
+  at: Placement,
+): [number, number, number, number] {
   let [x0, y0, x1, y1] = [at.size, at.size, 0, 0];
   for (let y = 0; y < at.side; y++) {
     for (let x = 0; x < at.side; x++) {
@@ -66,13 +74,23 @@ function stampDigit(grey: Float32Array, mask: Uint8Array, scaled: Float32Array, 
       grey[pixel] = clamp01(Math.max(grey[pixel]!, value));
       if (value > STROKE_THRESHOLD) mask[pixel] = 1;
       if (value <= INK_THRESHOLD) continue;
-      [x0, y0, x1, y1] = [Math.min(x0, x + at.left), Math.min(y0, y + at.top), Math.max(x1, x + at.left + 1), Math.max(y1, y + at.top + 1)];
+      [x0, y0, x1, y1] = [
+        Math.min(x0, x + at.left),
+        Math.min(y0, y + at.top),
+        Math.max(x1, x + at.left + 1),
+        Math.max(y1, y + at.top + 1),
+      ];
     }
   }
   return [x0, y0, x1, y1];
 }
 
-export function generateCanvasImage(pixels: Float32Array, digit: number, options: CanvasOptions, random: Random): CanvasImage {
+export function generateCanvasImage(
+  pixels: Float32Array,
+  digit: number,
+  options: CanvasOptions,
+  random: Random,
+): CanvasImage {
   const size = options.size ?? 64;
   const [low, high] = options.scale ?? [1, 1.6];
   const side = Math.min(size, Math.round(MNIST_SIDE * random.uniform(low, high)));

@@ -41,7 +41,10 @@ export interface ResolvedOptions {
 const DEFAULT_COUNT: Record<DatasetKind, number> = { shapes: 300, 'mnist-canvas': 1000, mnist: 2000 };
 
 function fail(option: string, value: unknown, rule: string): never {
-  throw dataError(DataCode.badOption, `the generator option \`${option}\` must be ${rule}, got ${JSON.stringify(value)}`);
+  throw dataError(
+    DataCode.badOption,
+    `the generator option \`${option}\` must be ${rule}, got ${JSON.stringify(value)}`,
+  );
 }
 
 function integerIn(option: string, value: number, low: number, high: number): number {
@@ -51,7 +54,8 @@ function integerIn(option: string, value: number, low: number, high: number): nu
 
 function range(option: string, value: number | readonly [number, number]): readonly [number, number] {
   const pair = typeof value === 'number' ? ([value, value] as const) : value;
-  if (!Array.isArray(pair) || pair.length !== 2 || !(pair[0] > 0 && pair[1] >= pair[0])) fail(option, value, 'a positive number or a range [low, high] with 0 < low ≤ high');
+  if (!Array.isArray(pair) || pair.length !== 2 || !(pair[0] > 0 && pair[1] >= pair[0]))
+    fail(option, value, 'a positive number or a range [low, high] with 0 < low ≤ high');
   return pair;
 }
 

@@ -7,7 +7,15 @@
 import type { Random } from '../random.js';
 import type { LabelledBox } from '../sample.js';
 import { SHAPE_KINDS, type Shape, boundsApart, pixelBounds, shapeClass, shapeTest } from './geometry.js';
-import { BACKGROUND_KINDS, type Colour, addNoise, colourDistance, meanColour, paintBackground, randomColour } from './textures.js';
+import {
+  BACKGROUND_KINDS,
+  type Colour,
+  addNoise,
+  colourDistance,
+  meanColour,
+  paintBackground,
+  randomColour,
+} from './textures.js';
 
 export interface ShapesImageOptions {
   /** Side of the square image; default 64. */
@@ -68,7 +76,13 @@ function contrastingColour(background: Colour, random: Random): Colour {
 }
 
 /** Paints one shape; returns its box and pixel count. */
-function drawShape(image: Float32Array, mask: Uint8Array, size: number, shape: Shape, random: Random): { box: LabelledBox; area: number } {
+function drawShape(
+  image: Float32Array,
+  mask: Uint8Array,
+  size: number,
+  shape: Shape,
+  random: Random,
+): { box: LabelledBox; area: number } {
   const bounds = pixelBounds(shape, size, size);
   const colour = contrastingColour(meanColour(image, size, bounds), random);
   const inside = shapeTest(shape);
@@ -96,7 +110,18 @@ export function generateShapesImage(options: ShapesImageOptions, random: Random)
     .map((shape) => drawShape(image, mask, size, shape, random))
     .filter((shape) => shape.area > 0);
   addNoise(image, NOISE, random);
-  const largest = drawn.reduce((best, shape) => (shape.area > best.area ? shape : best), drawn[0] ?? { area: 0, box: [0, 0, 0, 0, 0] });
+  const largest = drawn.reduce(
+    (best, shape) => (shape.area > best.area ? shape : best),
+    drawn[0] ?? { area: 0, box: [0, 0, 0, 0, 0] },
+  );
   const labels = [...new Set(drawn.map((shape) => shape.box[4]))].sort((a, b) => a - b);
-  return { image, height: size, width: size, mask, boxes: drawn.map((shape) => shape.box), label: largest.box[4], labels };
+  return {
+    image,
+    height: size,
+    width: size,
+    mask,
+    boxes: drawn.map((shape) => shape.box),
+    label: largest.box[4],
+    labels,
+  };
 }

@@ -16,7 +16,9 @@ export function splitCounts(count: number, fractions: SplitFractions): Record<st
   const names = Object.keys(fractions);
   const exact = names.map((name) => count * fractions[name]!);
   const counts = exact.map(Math.floor);
-  const order = names.map((_, index) => index).sort((a, b) => exact[b]! - counts[b]! - (exact[a]! - counts[a]!) || a - b);
+  const order = names
+    .map((_, index) => index)
+    .sort((a, b) => exact[b]! - counts[b]! - (exact[a]! - counts[a]!) || a - b);
   for (let left = count - counts.reduce((a, b) => a + b, 0), at = 0; left > 0; left--, at++) counts[order[at]!]! += 1;
   return Object.fromEntries(names.map((name, index) => [name, counts[index]!]));
 }

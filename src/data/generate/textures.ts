@@ -21,7 +21,13 @@ export function colourDistance(a: Colour, b: Colour): number {
 }
 
 /** Fills a `[height, width, 3]` image with a background of the given kind. */
-export function paintBackground(image: Float32Array, height: number, width: number, kind: BackgroundKind, random: Random): void {
+export function paintBackground(
+  image: Float32Array,
+  height: number,
+  width: number,
+  kind: BackgroundKind,
+  random: Random,
+): void {
   if (kind === 'noise') paintNoise(image, height, width, random);
   else paintBands(image, height, width, kind, random);
 }
@@ -33,12 +39,24 @@ function paintNoise(image: Float32Array, height: number, width: number, random: 
   const gridWidth = Math.max(2, Math.ceil(width / cell));
   const base = randomColour(random);
   const grid = new Float32Array(gridHeight * gridWidth * 3);
-  for (let index = 0; index < grid.length; index++) grid[index] = clamp01(base[index % 3]! + random.uniform(-0.25, 0.25));
-  image.set(sampleBilinear({ data: grid, height: gridHeight, width: gridWidth, channels: 3 }, resizeWindow(gridHeight, gridWidth, height, width)));
+  for (let index = 0; index < grid.length; index++)
+    grid[index] = clamp01(base[index % 3]! + random.uniform(-0.25, 0.25));
+  image.set(
+    sampleBilinear(
+      { data: grid, height: gridHeight, width: gridWidth, channels: 3 },
+      resizeWindow(gridHeight, gridWidth, height, width),
+    ),
+  );
 }
 
 /** Stripes and gradients: a colour chosen by each pixel's position along a random direction. */
-function paintBands(image: Float32Array, height: number, width: number, kind: 'stripes' | 'gradient', random: Random): void {
+function paintBands(
+  image: Float32Array,
+  height: number,
+  width: number,
+  kind: 'stripes' | 'gradient',
+  random: Random,
+): void {
   const angle = random.uniform(0, Math.PI);
   const dx = Math.cos(angle);
   const dy = Math.sin(angle);
@@ -58,7 +76,8 @@ function paintBands(image: Float32Array, height: number, width: number, kind: 's
 
 /** Adds uniform noise in [−amplitude, amplitude] to every value, clamped to [0, 1]. */
 export function addNoise(image: Float32Array, amplitude: number, random: Random): void {
-  for (let index = 0; index < image.length; index++) image[index] = clamp01(image[index]! + random.uniform(-amplitude, amplitude));
+  for (let index = 0; index < image.length; index++)
+    image[index] = clamp01(image[index]! + random.uniform(-amplitude, amplitude));
 }
 
 export function clamp01(value: number): number {

@@ -15,12 +15,24 @@ export interface FolderWriter {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
-export async function writeFolderAtomically(target: string, overwrite: boolean, build: (writer: FolderWriter) => Promise<void>): Promise<void> {
+export async function writeFolderAtomically(
+  target: string,
+  overwrite: boolean,
+  build: (writer: FolderWriter) => Promise<void>,
+): Promise<void> {
   if (!overwrite && (await exists(target))) {
-    throw dataError(DataCode.outputExists, `${target} already exists`, 'choose another folder, or ask to overwrite it', target);
+    throw dataError(
+      DataCode.outputExists,
+      `${target} already exists`,
+      'choose another folder, or ask to overwrite it',
+      target,
+    );
   }
   let temporary: string | undefined;
   try {
@@ -32,7 +44,12 @@ export async function writeFolderAtomically(target: string, overwrite: boolean, 
     if (temporary) await rm(temporary, { recursive: true, force: true });
     // Only file system failures are the user's to fix; anything else is a bug and keeps its stack.
     if (typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
-    throw dataError(DataCode.notWritten, `cannot write the data set to ${target}: ${(error as Error).message}`, undefined, target);
+    throw dataError(
+      DataCode.notWritten,
+      `cannot write the data set to ${target}: ${(error as Error).message}`,
+      undefined,
+      target,
+    );
   }
 }
 

@@ -36,7 +36,9 @@ function refuseSize(bytes: Uint8Array, format: ImageFormat): void {
   if (!size) return;
   const pixels = size.width * size.height;
   if (pixels === 0 || pixels > MAX_IMAGE_PIXELS) {
-    throw new Error(`its header says ${size.width}×${size.height} pixels; images must have between 1 and ${MAX_IMAGE_PIXELS} (docs/limits.md)`);
+    throw new Error(
+      `its header says ${size.width}×${size.height} pixels; images must have between 1 and ${MAX_IMAGE_PIXELS} (docs/limits.md)`,
+    );
   }
 }
 
@@ -46,7 +48,14 @@ export function decodeImage(bytes: Uint8Array): DecodedImage {
   if (!format) throw new Error('neither a PNG nor a JPEG file');
   refuseSize(bytes, format);
   const { data, width, height } =
-    format === 'png' ? PNG.sync.read(Buffer.from(bytes)) : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
+    format === 'png'
+      ? PNG.sync.read(Buffer.from(bytes))
+      : jpeg.decode(bytes, {
+          useTArray: true,
+          formatAsRGBA: true,
+          maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
+          maxMemoryUsageInMB: 1024,
+        });
   const rgb = new Float32Array(width * height * 3);
   for (let pixel = 0; pixel < width * height; pixel++) {
     for (let c = 0; c < 3; c++) rgb[pixel * 3 + c] = data[pixel * 4 + c]! / 255;
@@ -55,7 +64,8 @@ export function decodeImage(bytes: Uint8Array): DecodedImage {
 }
 
 export function decodeMask(bytes: Uint8Array): DecodedMask {
-  if (sniffFormat(bytes) !== 'png') throw new Error('masks must be PNG files (JPEG compression would change class indices)');
+  if (sniffFormat(bytes) !== 'png')
+    throw new Error('masks must be PNG files (JPEG compression would change class indices)');
   refuseSize(bytes, 'png');
   const header = readPngHeader(bytes);
   if (header.bitDepth === 16) throw new Error('16-bit masks are not supported');
@@ -65,7 +75,8 @@ export function decodeMask(bytes: Uint8Array): DecodedMask {
     return { values, width, height };
   }
   if (header.colourType === PNG_PALETTE) throw new Error('interlaced palette masks are not supported');
-  if (header.colourType === PNG_GREY && header.bitDepth !== 8) throw new Error('interlaced grey masks must have 8 bits per pixel');
+  if (header.colourType === PNG_GREY && header.bitDepth !== 8)
+    throw new Error('interlaced grey masks must have 8 bits per pixel');
   const { data, width, height } = PNG.sync.read(Buffer.from(bytes));
   const values = new Uint8Array(width * height);
   for (let pixel = 0; pixel < values.length; pixel++) values[pixel] = data[pixel * 4]!;

@@ -41,7 +41,12 @@ async function loadImage(file: string): Promise<DecodedImage> {
   try {
     return decodeImage(bytes);
   } catch (error) {
-    throw dataProblem(DataCode.unreadableImage, file, `the image ${file} does not decode: ${(error as Error).message}`, 'images must be PNG or JPEG files');
+    throw dataProblem(
+      DataCode.unreadableImage,
+      file,
+      `the image ${file} does not decode: ${(error as Error).message}`,
+      'images must be PNG or JPEG files',
+    );
   }
 }
 
@@ -50,13 +55,23 @@ async function loadMask(file: string): Promise<DecodedMask> {
   try {
     return decodeMask(bytes);
   } catch (error) {
-    throw dataProblem(DataCode.unreadableMask, file, `the mask ${file} does not decode: ${(error as Error).message}`, 'masks are 8-bit grey or palette PNGs of class indices (or colour PNGs with the index in red)');
+    throw dataProblem(
+      DataCode.unreadableMask,
+      file,
+      `the mask ${file} does not decode: ${(error as Error).message}`,
+      'masks are 8-bit grey or palette PNGs of class indices (or colour PNGs with the index in red)',
+    );
   }
 }
 
 function checkMask(mask: DecodedMask, image: DecodedImage, file: string, classes: number): void {
   if (mask.height !== image.height || mask.width !== image.width) {
-    throw dataProblem(DataCode.maskSizeMismatch, file, `the mask ${file} is ${mask.height}×${mask.width} but its image is ${image.height}×${image.width}`, 'masks must have exactly the size of their image');
+    throw dataProblem(
+      DataCode.maskSizeMismatch,
+      file,
+      `the mask ${file} is ${mask.height}×${mask.width} but its image is ${image.height}×${image.width}`,
+      'masks must have exactly the size of their image',
+    );
   }
   let bad = 0;
   let first = -1;

@@ -12,7 +12,14 @@ import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { DataCode } from '../codes.js';
 import { DataProblemError, dataError, dataProblem } from '../problems.js';
 import type { DataProblem, LabelledBox, Layout } from '../sample.js';
-import { type ClassLists, type ImageLabels, parseBoxes, parseClassLists, parseLabels, readJsonFile } from './metadata.js';
+import {
+  type ClassLists,
+  type ImageLabels,
+  parseBoxes,
+  parseClassLists,
+  parseLabels,
+  readJsonFile,
+} from './metadata.js';
 
 export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg'];
 
@@ -62,12 +69,18 @@ class ProblemLog {
 }
 
 async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((info) => info.isDirectory(), () => false);
+  return stat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
 }
 
 async function listNames(folder: string, keep: (name: string, isFolder: boolean) => boolean): Promise<string[]> {
   const items = await readdir(folder, { withFileTypes: true });
-  return items.filter((item) => !item.name.startsWith('.') && keep(item.name, item.isDirectory())).map((item) => item.name).sort();
+  return items
+    .filter((item) => !item.name.startsWith('.') && keep(item.name, item.isDirectory()))
+    .map((item) => item.name)
+    .sort();
 }
 
 function isImageName(name: string, isFolder: boolean): boolean {
@@ -84,20 +97,40 @@ async function findClassLists(root: string): Promise<ClassLists | undefined> {
 }
 
 export async function scanDataset(root: string, options: ScanOptions = {}): Promise<ScannedDataset> {
-  if (!(await isDirectory(root))) throw dataError(DataCode.rootNotFound, `the data set folder ${root} does not exist or is not a folder`, undefined, root);
+  if (!(await isDirectory(root)))
+    throw dataError(
+      DataCode.rootNotFound,
+      `the data set folder ${root} does not exist or is not a folder`,
+      undefined,
+      root,
+    );
   const log = new ProblemLog(options.onBadFile ?? 'stop');
   const layout = options.layout ?? ((await isDirectory(join(root, 'images'))) ? 'segmentation' : 'classification');
-  const scanned = layout === 'segmentation' ? await scanSegmentation(root, options, log) : await scanClassification(root, options, log);
+  const scanned =
+    layout === 'segmentation'
+      ? await scanSegmentation(root, options, log)
+      : await scanClassification(root, options, log);
   return { ...scanned, layout, problems: log.problems };
 }
 
-async function scanSegmentation(root: string, options: ScanOptions, log: ProblemLog): Promise<Omit<ScannedDataset, 'layout' | 'problems'>> {
+async function scanSegmentation(
+  root: string,
+  options: ScanOptions,
+  log: ProblemLog,
+): Promise<Omit<ScannedDataset, 'layout' | 'problems'>> {
   const lists = await resolveLists(root, options);
   if (!lists) {
-    throw dataError(DataCode.badMetadata, `${root} has no classes.json (in the folder or its parent)`, 'add classes.json listing the mask classes in index order, e.g. ["background", "road"]', root);
+    throw dataError(
+      DataCode.badMetadata,
+      `${root} has no classes.json (in the folder or its parent)`,
+      'add classes.json listing the mask classes in index order, e.g. ["background", "road"]',
+      root,
+    );
   }
   const maskFolder = join(root, 'masks');
-  const masks = (await isDirectory(maskFolder)) ? new Set(await listNames(maskFolder, (name, isFolder) => !isFolder && extname(name).toLowerCase() === '.png')) : undefined;
+  const masks = (await isDirectory(maskFolder))
+    ? new Set(await listNames(maskFolder, (name, isFolder) => !isFolder && extname(name).toLowerCase() === '.png'))
+    : undefined;
   const annotations = await readAnnotations(join(root, 'images'), lists.classes.length, log, true);
   const entries: FileEntry[] = [];
   for (const name of await listNames(join(root, 'images'), isImageName)) {
@@ -108,12 +141,24 @@ async function scanSegmentation(root: string, options: ScanOptions, log: Problem
 }
 
 /** The entry of one image; without its mask (when the data set has masks) it is a problem. */
-function segmentationEntry(root: string, name: string, masks: ReadonlySet<string> | undefined, log: ProblemLog): FileEntry | undefined {
+function segmentationEntry(
+  root: string,
+  name: string,
+  masks: ReadonlySet<string> | undefined,
+  log: ProblemLog,
+): FileEntry | undefined {
   const image = join(root, 'images', name);
   const maskName = `${basename(name, extname(name))}.png`;
   const mask = join(root, 'masks', maskName);
   if (masks && !masks.has(maskName)) {
-    log.report(dataProblem(DataCode.missingMask, image, `${image} has no mask ${mask}`, 'every image needs a PNG mask with the same name stem'));
+    log.report(
+      dataProblem(
+        DataCode.missingMask,
+        image,
+        `${image} has no mask ${mask}`,
+        'every image needs a PNG mask with the same name stem',
+      ),
+    );
     return undefined;
   }
   return { id: `images/${name}`, image, ...(masks ? { mask } : {}) };
@@ -132,7 +177,12 @@ interface Annotations {
 }
 
 /** boxes.json (and labels.json when `withLabels`) of one image folder; a bad file is reported and left out. */
-async function readAnnotations(folder: string, classes: number, log: ProblemLog, withLabels: boolean): Promise<Annotations> {
+async function readAnnotations(
+  folder: string,
+  classes: number,
+  log: ProblemLog,
+  withLabels: boolean,
+): Promise<Annotations> {
   const boxesFile = join(folder, 'boxes.json');
   const labelsFile = join(folder, 'labels.json');
   const boxes = await log.attempt(async () => {
@@ -153,17 +203,33 @@ async function readAnnotations(folder: string, classes: number, log: ProblemLog,
   };
 }
 
-async function scanClassification(root: string, options: ScanOptions, log: ProblemLog): Promise<Omit<ScannedDataset, 'layout' | 'problems'>> {
+async function scanClassification(
+  root: string,
+  options: ScanOptions,
+  log: ProblemLog,
+): Promise<Omit<ScannedDataset, 'layout' | 'problems'>> {
   const folders = await listNames(root, (_, isFolder) => isFolder);
   if (folders.length === 0 && !options.classes) {
-    throw dataError(DataCode.layoutUnknown, `${root} has neither an images/ folder nor class folders`, 'use images/ + masks/ for segmentation or one folder per class for classification', root);
+    throw dataError(
+      DataCode.layoutUnknown,
+      `${root} has neither an images/ folder nor class folders`,
+      'use images/ + masks/ for segmentation or one folder per class for classification',
+      root,
+    );
   }
   const lists = (await resolveLists(root, options)) ?? (await writeFolderClasses(root, folders));
   const entries: FileEntry[] = [];
   for (const folder of folders) {
     const label = lists.classes.indexOf(folder);
     if (label < 0) {
-      log.report(dataProblem(DataCode.classNotListed, join(root, folder), `the class folder ${join(root, folder)} is not in classes.json`, `add "${folder}" to classes.json or move the folder away`));
+      log.report(
+        dataProblem(
+          DataCode.classNotListed,
+          join(root, folder),
+          `the class folder ${join(root, folder)} is not in classes.json`,
+          `add "${folder}" to classes.json or move the folder away`,
+        ),
+      );
       continue;
     }
     const annotations = await readAnnotations(join(root, folder), lists.classes.length, log, false);

@@ -37,13 +37,23 @@ export async function readJsonFile(file: string): Promise<unknown> {
 }
 
 function isNameList(value: unknown): value is string[] {
-  return Array.isArray(value) && value.length > 0 && value.every((name) => typeof name === 'string' && name.length > 0) && new Set(value).size === value.length;
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((name) => typeof name === 'string' && name.length > 0) &&
+    new Set(value).size === value.length
+  );
 }
 
 export function parseClassLists(value: unknown, file: string): ClassLists {
   if (isNameList(value)) return { classes: value };
   const record = value as { classes?: unknown; maskClasses?: unknown } | null;
-  if (typeof record === 'object' && record !== null && isNameList(record.classes) && (record.maskClasses === undefined || isNameList(record.maskClasses))) {
+  if (
+    typeof record === 'object' &&
+    record !== null &&
+    isNameList(record.classes) &&
+    (record.maskClasses === undefined || isNameList(record.maskClasses))
+  ) {
     return { classes: record.classes, ...(record.maskClasses ? { maskClasses: record.maskClasses } : {}) };
   }
   throw dataProblem(
@@ -91,11 +101,24 @@ export function parseBoxes(value: unknown, file: string, classes: number): Map<s
 export function parseLabels(value: unknown, file: string, classes: number): Map<string, ImageLabels> {
   const labels = new Map<string, ImageLabels>();
   for (const [name, entry] of entriesOf(value, file, 'class indices')) {
-    const record = (isClassIndex(entry, classes) ? { label: entry } : entry) as { label?: unknown; labels?: unknown } | null;
-    const labelOk = record !== null && typeof record === 'object' && (record.label === undefined || isClassIndex(record.label, classes));
-    const listOk = labelOk && (record.labels === undefined || (Array.isArray(record.labels) && record.labels.every((c) => isClassIndex(c, classes))));
+    const record = (isClassIndex(entry, classes) ? { label: entry } : entry) as {
+      label?: unknown;
+      labels?: unknown;
+    } | null;
+    const labelOk =
+      record !== null &&
+      typeof record === 'object' &&
+      (record.label === undefined || isClassIndex(record.label, classes));
+    const listOk =
+      labelOk &&
+      (record.labels === undefined ||
+        (Array.isArray(record.labels) && record.labels.every((c) => isClassIndex(c, classes))));
     if (!listOk) {
-      throw dataProblem(DataCode.badMetadata, file, `${file}: the label of "${name}" must be a class index in [0, ${classes}) or { "label": i, "labels": [i, ...] }, got ${JSON.stringify(entry)}`);
+      throw dataProblem(
+        DataCode.badMetadata,
+        file,
+        `${file}: the label of "${name}" must be a class index in [0, ${classes}) or { "label": i, "labels": [i, ...] }, got ${JSON.stringify(entry)}`,
+      );
     }
     labels.set(name, record as ImageLabels);
   }

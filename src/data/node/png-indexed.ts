@@ -35,7 +35,7 @@ function readChunks(bytes: Uint8Array): Chunks {
   if (buffer.length < 33 || !buffer.subarray(0, 8).equals(SIGNATURE)) throw new Error('not a PNG file');
   let header: PngHeader | undefined;
   const data: Buffer[] = [];
-  for (let at = 8; at + 12 <= buffer.length; ) {
+  for (let at = 8; at + 12 <= buffer.length;) {
     const length = buffer.readUInt32BE(at);
     const type = buffer.toString('latin1', at + 4, at + 8);
     const body = buffer.subarray(at + 8, at + 8 + length);
@@ -50,7 +50,13 @@ function readChunks(bytes: Uint8Array): Chunks {
 }
 
 function parseHeader(body: Buffer): PngHeader {
-  return { width: body.readUInt32BE(0), height: body.readUInt32BE(4), bitDepth: body[8]!, colourType: body[9]!, interlaced: body[12] === 1 };
+  return {
+    width: body.readUInt32BE(0),
+    height: body.readUInt32BE(4),
+    bitDepth: body[8]!,
+    colourType: body[9]!,
+    interlaced: body[12] === 1,
+  };
 }
 
 export function readPngHeader(bytes: Uint8Array): PngHeader {
@@ -62,7 +68,9 @@ export function readIndexedPng(bytes: Uint8Array): IndexedPng {
   const { header, data } = readChunks(bytes);
   const { width, height, bitDepth } = header;
   if (header.interlaced || ![PNG_GREY, PNG_PALETTE].includes(header.colourType) || ![1, 2, 4, 8].includes(bitDepth)) {
-    throw new Error(`not a plain single-channel PNG (colour type ${header.colourType}, ${bitDepth} bits, interlaced: ${header.interlaced})`);
+    throw new Error(
+      `not a plain single-channel PNG (colour type ${header.colourType}, ${bitDepth} bits, interlaced: ${header.interlaced})`,
+    );
   }
   const rowBytes = Math.ceil((width * bitDepth) / 8);
   const raw = inflateSync(data);

@@ -7,7 +7,13 @@
  * with `classes.json` and `dataset.json` (how it was made) at the top.
  */
 import { type DigitPick, assignDigits } from '../generate/digits.js';
-import { DIGIT_CLASSES, DIGIT_MASK_CLASSES, type DigitSource, MNIST_SIDE, generateCanvasImage } from '../generate/mnist-canvas.js';
+import {
+  DIGIT_CLASSES,
+  DIGIT_MASK_CLASSES,
+  type DigitSource,
+  MNIST_SIDE,
+  generateCanvasImage,
+} from '../generate/mnist-canvas.js';
 import { type DatasetKind, type GenerateOptions, type ResolvedOptions, resolveOptions } from '../generate/options.js';
 import { SHAPE_CLASSES } from '../generate/geometry.js';
 import { generateShapesImage } from '../generate/shapes.js';
@@ -53,7 +59,12 @@ function annotationJson(entries: Readonly<Record<string, unknown>>): string {
 }
 
 /** Writes one split of the segmentation layout, image by image, then its annotations. */
-async function writeSegmentationSplit(writer: FolderWriter, split: string, count: number, make: (index: number) => LayoutImage): Promise<void> {
+async function writeSegmentationSplit(
+  writer: FolderWriter,
+  split: string,
+  count: number,
+  make: (index: number) => LayoutImage,
+): Promise<void> {
   const palette = vocPalette();
   const boxes: Record<string, readonly LabelledBox[]> = {};
   const labels: Record<string, LayoutImage['labels']> = {};
@@ -61,7 +72,10 @@ async function writeSegmentationSplit(writer: FolderWriter, split: string, count
     const name = imageName(index, count);
     const generated = make(index);
     await writer.write(`${split}/images/${name}`, encodeRgbPng(generated.image, generated.size, generated.size));
-    await writer.write(`${split}/masks/${name}`, writeIndexedPng(generated.mask, generated.size, generated.size, palette));
+    await writer.write(
+      `${split}/masks/${name}`,
+      writeIndexedPng(generated.mask, generated.size, generated.size, palette),
+    );
     boxes[name] = generated.boxes;
     labels[name] = generated.labels;
   }
@@ -69,7 +83,11 @@ async function writeSegmentationSplit(writer: FolderWriter, split: string, count
   await writer.write(`${split}/images/labels.json`, annotationJson(labels));
 }
 
-async function writeShapes(writer: FolderWriter, options: ResolvedOptions, counts: Record<string, number>): Promise<void> {
+async function writeShapes(
+  writer: FolderWriter,
+  options: ResolvedOptions,
+  counts: Record<string, number>,
+): Promise<void> {
   for (const [split, count] of Object.entries(counts)) {
     await writeSegmentationSplit(writer, split, count, (index) => {
       const generated = generateShapesImage(options, new Random(imageSeed(options.seed, split, index)));
@@ -79,22 +97,43 @@ async function writeShapes(writer: FolderWriter, options: ResolvedOptions, count
   await writer.write('classes.json', json(SHAPE_CLASSES));
 }
 
-async function writeCanvas(writer: FolderWriter, options: ResolvedOptions, counts: Record<string, number>, digits: DigitSource, picks: Picks): Promise<void> {
+async function writeCanvas(
+  writer: FolderWriter,
+  options: ResolvedOptions,
+  counts: Record<string, number>,
+  digits: DigitSource,
+  picks: Picks,
+): Promise<void> {
   for (const [split, count] of Object.entries(counts)) {
     await writeSegmentationSplit(writer, split, count, (index) => {
       const { digit, index: sample } = picks[split]![index]!;
-      const generated = generateCanvasImage(digits.pixels(digit, sample), digit, options, new Random(imageSeed(options.seed, split, index)));
+      const generated = generateCanvasImage(
+        digits.pixels(digit, sample),
+        digit,
+        options,
+        new Random(imageSeed(options.seed, split, index)),
+      );
       return { ...generated, size: options.size, labels: { label: digit } };
     });
   }
   await writer.write('classes.json', json({ classes: DIGIT_CLASSES, maskClasses: DIGIT_MASK_CLASSES }));
 }
 
-async function writeMnist(writer: FolderWriter, counts: Record<string, number>, digits: DigitSource, picks: Picks): Promise<void> {
+async function writeMnist(
+  writer: FolderWriter,
+  counts: Record<string, number>,
+  digits: DigitSource,
+  picks: Picks,
+): Promise<void> {
   for (const [split, count] of Object.entries(counts)) {
     for (const [index, { digit, index: sample }] of picks[split]!.entries()) {
-      const grey = Uint8Array.from(digits.pixels(digit, sample), (value) => Math.round(Math.min(1, Math.max(0, value)) * 255));
-      await writer.write(`${split}/${DIGIT_CLASSES[digit]}/${imageName(index, count)}`, writeIndexedPng(grey, MNIST_SIDE, MNIST_SIDE));
+      const grey = Uint8Array.from(digits.pixels(digit, sample), (value) =>
+        Math.round(Math.min(1, Math.max(0, value)) * 255),
+      );
+      await writer.write(
+        `${split}/${DIGIT_CLASSES[digit]}/${imageName(index, count)}`,
+        writeIndexedPng(grey, MNIST_SIDE, MNIST_SIDE),
+      );
     }
     await writer.write(`${split}/classes.json`, json(DIGIT_CLASSES));
   }
@@ -108,11 +147,24 @@ function describeRun(kind: DatasetKind, options: ResolvedOptions, counts: Record
       : kind === 'mnist-canvas'
         ? { size: options.size, scale: options.scale, noise: options.noise }
         : {};
-  return { format: DATASET_FORMAT, version: DATASET_FORMAT_VERSION, kind, seed: options.seed, count: options.count, splits: options.splits, counts, ...used };
+  return {
+    format: DATASET_FORMAT,
+    version: DATASET_FORMAT_VERSION,
+    kind,
+    seed: options.seed,
+    count: options.count,
+    splits: options.splits,
+    counts,
+    ...used,
+  };
 }
 
 /** Generates a data set into `outDir` (written to a temporary folder, then renamed into place). */
-export async function generateDataset(kind: DatasetKind, outDir: string, options: GenerateOptions = {}): Promise<GenerateResult> {
+export async function generateDataset(
+  kind: DatasetKind,
+  outDir: string,
+  options: GenerateOptions = {},
+): Promise<GenerateResult> {
   const resolved = resolveOptions(kind, options);
   const counts = splitCounts(resolved.count, resolved.splits);
   const digits = kind === 'shapes' ? undefined : await loadMnistDigits();
@@ -125,5 +177,11 @@ export async function generateDataset(kind: DatasetKind, outDir: string, options
     await writer.write('dataset.json', json(describeRun(kind, resolved, counts)));
   });
   if (kind === 'shapes') return { kind, outDir, counts, classes: SHAPE_CLASSES, maskClasses: SHAPE_CLASSES };
-  return { kind, outDir, counts, classes: DIGIT_CLASSES, ...(kind === 'mnist-canvas' ? { maskClasses: DIGIT_MASK_CLASSES } : {}) };
+  return {
+    kind,
+    outDir,
+    counts,
+    classes: DIGIT_CLASSES,
+    ...(kind === 'mnist-canvas' ? { maskClasses: DIGIT_MASK_CLASSES } : {}),
+  };
 }

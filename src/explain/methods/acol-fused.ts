@@ -8,5 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { normalisePerImage, pickClassChannels } from '../maps.js';
 
 export function acolFusedMap(first: tf.Tensor4D, second: tf.Tensor4D, classes: readonly number[]): tf.Tensor3D {
-  return tf.tidy(() => tf.maximum(normalisePerImage(pickClassChannels(first, classes)), normalisePerImage(pickClassChannels(second, classes))) as tf.Tensor3D);
+  return tf.tidy(
+    () =>
+      tf.maximum(
+        normalisePerImage(pickClassChannels(first, classes)),
+        normalisePerImage(pickClassChannels(second, classes)),
+      ) as tf.Tensor3D,
+  );
 }

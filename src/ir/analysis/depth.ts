@@ -60,7 +60,10 @@ export function unitsAtDepth(graph: Graph, depth: number): Unit[] {
  * block's output type and all its weights) that reads what the block read from outside. Node ids
  * are renumbered in order, as in any IR graph. `blocks` says what each collapsed node stands for.
  */
-export function collapseGraph(graph: Graph, depth: number): { graph: Graph; blocks: ReadonlyMap<number, CollapsedBlock> } {
+export function collapseGraph(
+  graph: Graph,
+  depth: number,
+): { graph: Graph; blocks: ReadonlyMap<number, CollapsedBlock> } {
   if (graph.nodes.every((n) => n.callChain.length <= depth)) return { graph, blocks: new Map() };
   const units = unitsAtDepth(graph, depth);
   const viewId = new Map<number, number>();
@@ -68,7 +71,12 @@ export function collapseGraph(graph: Graph, depth: number): { graph: Graph; bloc
   const blocks = new Map<number, CollapsedBlock>();
   const nodes = units.map((unit, index): IRNode => {
     if (!unit.block) return { ...unit.nodes[0]!, id: index, inputs: unit.nodes[0]!.inputs.map((i) => viewId.get(i)!) };
-    const inputs = unique(unit.nodes.flatMap((n) => n.inputs).map((i) => viewId.get(i)!).filter((i) => i !== index));
+    const inputs = unique(
+      unit.nodes
+        .flatMap((n) => n.inputs)
+        .map((i) => viewId.get(i)!)
+        .filter((i) => i !== index),
+    );
     blocks.set(index, unit.block);
     const { site, enclosing, name, exit } = unit.block;
     return {
@@ -98,7 +106,10 @@ function describeUnit(graph: Graph, nodes: IRNode[], depth: number, unitOf: Read
   const exit = [...nodes].reverse().find((n) => leaves.has(n.id)) ?? nodes[nodes.length - 1]!;
   const { name, iterations } = commonName(nodes.map((n) => n.name));
   const site = first.callChain[depth]!;
-  return { nodes, block: { site, enclosing: first.callChain.slice(0, depth), name, iterations, layers: nodes.length, exit } };
+  return {
+    nodes,
+    block: { site, enclosing: first.callChain.slice(0, depth), name, iterations, layers: nodes.length, exit },
+  };
 }
 
 /**
@@ -116,7 +127,14 @@ function commonName(names: readonly string[]): { name: string; iterations: numbe
 
 /** Units in topological order, earliest first node first among the ready ones (Kahn). */
 function orderUnits(units: readonly IRNode[][], unitOf: ReadonlyMap<number, number>): IRNode[][] {
-  const sources = units.map((nodes, index) => unique(nodes.flatMap((n) => n.inputs).map((i) => unitOf.get(i)!).filter((u) => u !== index)));
+  const sources = units.map((nodes, index) =>
+    unique(
+      nodes
+        .flatMap((n) => n.inputs)
+        .map((i) => unitOf.get(i)!)
+        .filter((u) => u !== index),
+    ),
+  );
   const waiting = sources.map((s) => s.length);
   const readers = units.map((): number[] => []);
   sources.forEach((list, reader) => list.forEach((source) => readers[source]!.push(reader)));
@@ -135,7 +153,9 @@ function orderUnits(units: readonly IRNode[][], unitOf: ReadonlyMap<number, numb
 }
 
 function siteKey(chain: readonly CallSite[]): string {
-  return JSON.stringify(chain.map((site) => [site.block, site.span.file, site.span.start.offset, site.span.end.offset]));
+  return JSON.stringify(
+    chain.map((site) => [site.block, site.span.file, site.span.start.offset, site.span.end.offset]),
+  );
 }
 
 function unique(values: readonly number[]): number[] {

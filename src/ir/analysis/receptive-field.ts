@@ -36,9 +36,10 @@ export function receptiveFields(graph: Graph): FieldInfo[] {
       continue;
     }
     const step = findOp(node.op)?.receptiveField?.(node.attrs) ?? { extent: 1, stride: 1 };
-    const jump = node.op === 'concat' || node.op === 'add' || node.op === 'mul' || node.op === 'max'
-      ? Math.min(...sources.map((s) => s.outputStride))
-      : base.outputStride;
+    const jump =
+      node.op === 'concat' || node.op === 'add' || node.op === 'mul' || node.op === 'max'
+        ? Math.min(...sources.map((s) => s.outputStride))
+        : base.outputStride;
     info.push({ receptiveField: field + (step.extent - 1) * jump, outputStride: jump * step.stride });
   }
   return info;

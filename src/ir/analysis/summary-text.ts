@@ -19,10 +19,18 @@ export function formatSummary(s: Summary): string {
   const rows = s.rows.map((r) => cells(r).filter((_, i) => keep[i]));
   const firstNumber = header.indexOf(HEADER[FIRST_NUMBER]!);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (row: string[]) => row.map((c, i) => (i >= firstNumber ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((c, i) => (i >= firstNumber ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const rule = '-'.repeat(widths.reduce((a, b) => a + b + 2, -2));
-  const symbols = s.symbols.map((sym) => `${sym.name}${sym.value !== undefined ? ` = ${sym.value}` : ''}${sym.constraints.length ? ` (${sym.constraints.join(', ')})` : ''}`);
-  const depth = s.depth === null ? '' : `   depth ${s.depth} (blocks called deeper are one row; --depth all expands them)`;
+  const symbols = s.symbols.map(
+    (sym) =>
+      `${sym.name}${sym.value !== undefined ? ` = ${sym.value}` : ''}${sym.constraints.length ? ` (${sym.constraints.join(', ')})` : ''}`,
+  );
+  const depth =
+    s.depth === null ? '' : `   depth ${s.depth} (blocks called deeper are one row; --depth all expands them)`;
   return [
     `model ${s.model}${symbols.length ? `   sizes: ${symbols.join('; ')}` : ''}${depth}`,
     rule,
@@ -31,7 +39,9 @@ export function formatSummary(s: Summary): string {
     ...rows.map(line),
     rule,
     `params: ${group(s.totalParams)} (trainable ${group(s.trainableParams)}, non-trainable ${group(s.nonTrainableParams)})`,
-    ...(sized ? [] : ['FLOPs and activations per layer depend on the input size: pass --input H,W (--json has them as formulas)']),
+    ...(sized
+      ? []
+      : ['FLOPs and activations per layer depend on the input size: pass --input H,W (--json has them as formulas)']),
     `FLOPs per image: ${s.totalFlops !== undefined ? `${group(s.totalFlops)} (${(s.totalFlops / 1e9).toFixed(2)} GFLOPs)` : 'depends on the input size; pass --input H,W'}`,
     `memory per image: weights ${bytes(s.paramBytes)}, activations ${s.activationBytes !== undefined ? `${bytes(s.activationBytes)} (every layer's output, as training keeps them)` : 'depend on the input size; pass --input H,W'}`,
     `outputs: ${s.outputs.map((o) => `${o.name} [${o.shape.join(', ')}]`).join(', ')}`,
@@ -40,9 +50,20 @@ export function formatSummary(s: Summary): string {
 
 function cells(r: SummaryRow): string[] {
   const name = r.name + (r.annotations.length ? ` @${r.annotations.join(' @')}` : '');
-  const op = r.layers === undefined ? r.op : `${r.op}${r.iterations! > 1 ? ` ×${r.iterations}` : ''} (${r.layers} layers)`;
+  const op =
+    r.layers === undefined ? r.op : `${r.op}${r.iterations! > 1 ? ` ×${r.iterations}` : ''} (${r.layers} layers)`;
   const activations = r.activationBytes !== undefined ? bytes(r.activationBytes) : '';
-  return [name, op, `[${r.shape.join(', ')}]`, group(r.params + r.nonTrainable), flops(r), bytes(r.paramBytes), activations, String(r.receptiveField), stride(r)];
+  return [
+    name,
+    op,
+    `[${r.shape.join(', ')}]`,
+    group(r.params + r.nonTrainable),
+    flops(r),
+    bytes(r.paramBytes),
+    activations,
+    String(r.receptiveField),
+    stride(r),
+  ];
 }
 
 function group(n: number): string {

@@ -55,7 +55,11 @@ export interface Summary {
   /** Undefined when some size is symbolic. */
   readonly activationBytes?: number;
   readonly outputs: readonly { readonly name: string; readonly layer: string; readonly shape: readonly string[] }[];
-  readonly symbols: readonly { readonly name: string; readonly constraints: readonly string[]; readonly value?: number }[];
+  readonly symbols: readonly {
+    readonly name: string;
+    readonly constraints: readonly string[];
+    readonly value?: number;
+  }[];
 }
 
 export interface SummaryOptions {
@@ -79,7 +83,12 @@ interface LayerCost {
 
 function layerCost(graph: Graph, node: IRNode): LayerCost {
   const op = findOp(node.op);
-  const flops = op?.flops?.(node.inputs.map((j) => graph.nodes[j]!.type), node.type, node.attrs) ?? dim(0);
+  const flops =
+    op?.flops?.(
+      node.inputs.map((j) => graph.nodes[j]!.type),
+      node.type,
+      node.attrs,
+    ) ?? dim(0);
   return { flops, activations: mul(dim(BYTES_PER_ELEMENT), ...node.type.shape) };
 }
 
@@ -108,11 +117,20 @@ export function summarize(graph: Graph, sizes: SizeSpace, options: SummaryOption
       const node = byNode.get(o.node)!;
       return { name: o.name, layer: node.name, shape: node.type.shape.map((d) => sizes.display(d)) };
     }),
-    symbols: graph.symbols.map((s) => ({ ...s, ...(sizes.fixed.has(s.name) ? { value: sizes.fixed.get(s.name)! } : {}) })),
+    symbols: graph.symbols.map((s) => ({
+      ...s,
+      ...(sizes.fixed.has(s.name) ? { value: sizes.fixed.get(s.name)! } : {}),
+    })),
   };
 }
 
-function unitRow(graph: Graph, unit: Unit, sizes: SizeSpace, image: SizeSpace, fields: ReturnType<typeof receptiveFields>): SummaryRow {
+function unitRow(
+  graph: Graph,
+  unit: Unit,
+  sizes: SizeSpace,
+  image: SizeSpace,
+  fields: ReturnType<typeof receptiveFields>,
+): SummaryRow {
   const { nodes, block } = unit;
   const last = block?.exit ?? nodes[0]!;
   const costs = nodes.map((n) => layerCost(graph, n));

@@ -50,7 +50,12 @@ function shownPath(path: string): string {
   return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }
 
-function childCluster(parent: ClusterTree | Cluster, key: string, site: CallSite, byKey: Map<string, Cluster>): Cluster {
+function childCluster(
+  parent: ClusterTree | Cluster,
+  key: string,
+  site: CallSite,
+  byKey: Map<string, Cluster>,
+): Cluster {
   const existing = byKey.get(key);
   if (existing) return existing;
   const prefix = 'id' in parent ? `${parent.id}_` : '';

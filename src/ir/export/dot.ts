@@ -35,10 +35,18 @@ const CLUSTER_STYLE = 'style="rounded,filled", fillcolor="#f7f7f7", color="#9999
 export function toDot(source: Graph, options: DotOptions = {}): string {
   const { graph, blocks } = collapseGraph(source, options.depth ?? FULL_DEPTH);
   const drawing: Drawing = { ...options, blocks };
-  const lines = [`digraph ${graphId(graph.model)} {`, ...HEADER.map(indent(1)), indent(1)(`label=${quote(graph.model)};`)];
+  const lines = [
+    `digraph ${graphId(graph.model)} {`,
+    ...HEADER.map(indent(1)),
+    indent(1)(`label=${quote(graph.model)};`),
+  ];
   const tree = clusterTree(graph);
   lines.push(...treeLines(tree, drawing, 1));
-  lines.push(...graph.outputs.map((output, index) => indent(1)(`${outputId(index)} [label=${quote(output.name)}, ${OUTPUT_STYLE}];`)));
+  lines.push(
+    ...graph.outputs.map((output, index) =>
+      indent(1)(`${outputId(index)} [label=${quote(output.name)}, ${OUTPUT_STYLE}];`),
+    ),
+  );
   lines.push(...edgeLines(graph).map(indent(1)));
   lines.push('}');
   return `${lines.join('\n')}\n`;
@@ -74,7 +82,9 @@ function nodeLine(node: IRNode, options: Drawing): string {
 function edgeLines(graph: Graph): string[] {
   const lines: string[] = [];
   for (const edge of graphEdges(graph)) lines.push(`${dotNodeId(edge.from)} -> ${dotNodeId(edge.to)};`);
-  graph.outputs.forEach((output, index) => lines.push(`${dotNodeId(nodeById(graph, output.node))} -> ${outputId(index)};`));
+  graph.outputs.forEach((output, index) =>
+    lines.push(`${dotNodeId(nodeById(graph, output.node))} -> ${outputId(index)};`),
+  );
   return lines;
 }
 
@@ -89,11 +99,7 @@ export function quote(text: string): string {
  * quotes are escaped for the lexer; raw line breaks become centred line breaks.
  */
 export function escapeLabel(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
-    .replace(/\r?\n/g, '\\n');
+  return text.replace(/&/g, '&amp;').replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n');
 }
 
 /**

@@ -10,7 +10,9 @@ export interface Edge {
 /** One edge per input of every node, so a node that reads a tensor twice shows it twice. */
 export function graphEdges(graph: Graph): Edge[] {
   const byId = indexNodes(graph);
-  return graph.nodes.flatMap((node) => node.inputs.map((input) => ({ from: lookup(byId, input, node.name), to: node })));
+  return graph.nodes.flatMap((node) =>
+    node.inputs.map((input) => ({ from: lookup(byId, input, node.name), to: node })),
+  );
 }
 
 export function nodeById(graph: Graph, id: number): IRNode {

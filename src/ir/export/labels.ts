@@ -26,12 +26,13 @@ export function describeOp(node: IRNode): string {
   const window = node.attrs['kernel'] ?? node.attrs['size'];
   if (window !== undefined && window !== null) parts.push(formatWindow(window));
   const stride = largest(node.attrs['stride']);
-  if (stride !== undefined && stride > 1) parts.push(`/${formatPair(node.attrs['stride'])}`);
+  if (stride !== undefined && stride > 1) parts.push(`/${formatPair(node.attrs['stride'] ?? null)}`);
   const dilation = largest(node.attrs['dilation']);
-  if (dilation !== undefined && dilation > 1) parts.push(`d${formatPair(node.attrs['dilation'])}`);
+  if (dilation !== undefined && dilation > 1) parts.push(`d${formatPair(node.attrs['dilation'] ?? null)}`);
   for (const key of ['factor', 'mode', 'rate', 'threshold'] as const) {
     const value = node.attrs[key];
-    if (value !== undefined && value !== null) parts.push(key === 'mode' ? String(value) : `${key} ${formatPair(value)}`);
+    if (value !== undefined && value !== null)
+      parts.push(key === 'mode' ? String(value) : `${key} ${formatPair(value)}`);
   }
   return parts.join(' ');
 }
@@ -45,7 +46,9 @@ export function nodeLabelLines(node: IRNode, formatDim?: DimFormatter, block?: C
 export function describeBlock(block: CollapsedBlock, node: IRNode): string {
   const times = block.iterations > 1 ? ` ×${block.iterations}` : '';
   const layers = block.layers === 1 ? '1 layer' : `${block.layers} layers`;
-  const params = node.weights.filter((w) => w.trainable).reduce((sum, w) => sum + w.shape.reduce((p, d) => p * d, 1), 0);
+  const params = node.weights
+    .filter((w) => w.trainable)
+    .reduce((sum, w) => sum + w.shape.reduce((p, d) => p * d, 1), 0);
   return `${block.site.block}${times} · ${layers}${params > 0 ? ` · ${compact(params)} params` : ''}`;
 }
 

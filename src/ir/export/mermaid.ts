@@ -19,17 +19,18 @@ interface Drawing extends MermaidOptions {
   readonly blocks: ReadonlyMap<number, CollapsedBlock>;
 }
 
-const CLASSES = [
-  'classDef input fill:#fff2cc,stroke:#b7950b',
-  'classDef output fill:#d5f5e3,stroke:#1e8449',
-];
+const CLASSES = ['classDef input fill:#fff2cc,stroke:#b7950b', 'classDef output fill:#d5f5e3,stroke:#1e8449'];
 
 export function toMermaid(source: Graph, options: MermaidOptions = {}): string {
   const { graph, blocks } = collapseGraph(source, options.depth ?? FULL_DEPTH);
   const lines = ['flowchart TD'];
   lines.push(...treeLines(clusterTree(graph), { ...options, blocks }, 1));
-  graph.outputs.forEach((output, index) => lines.push(indent(1)(`${mermaidOutputId(index)}(["${escapeMermaid(output.name)}"]):::output`)));
-  lines.push(...graphEdges(graph).map((edge) => indent(1)(`${mermaidNodeId(edge.from)} --> ${mermaidNodeId(edge.to)}`)));
+  graph.outputs.forEach((output, index) =>
+    lines.push(indent(1)(`${mermaidOutputId(index)}(["${escapeMermaid(output.name)}"]):::output`)),
+  );
+  lines.push(
+    ...graphEdges(graph).map((edge) => indent(1)(`${mermaidNodeId(edge.from)} --> ${mermaidNodeId(edge.to)}`)),
+  );
   graph.outputs.forEach((output, index) =>
     lines.push(indent(1)(`${mermaidNodeId(nodeById(graph, output.node))} --> ${mermaidOutputId(index)}`)),
   );

@@ -29,6 +29,8 @@ export async function renderDot(dot: string): Promise<string> {
     return graphviz.dot(dot, 'svg');
   } catch (error) {
     // The DOT comes from toDot, so a layout failure is a bug in the exporter, not in user input.
-    throw new InternalError(`Graphviz could not lay out the exported graph: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InternalError(
+      `Graphviz could not lay out the exported graph: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

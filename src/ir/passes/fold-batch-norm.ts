@@ -30,7 +30,8 @@ export const foldBatchNorm: Pass = {
   run(graph) {
     return mergeIntoProducers(graph, (node, producer) => {
       const plain = producer.attrs.activation === 'none' || producer.attrs.activation === undefined;
-      const foldable = node.op === 'bn' && FOLDABLE.has(producer.op) && plain && producer.attrs.foldedBatchNorm === undefined;
+      const foldable =
+        node.op === 'bn' && FOLDABLE.has(producer.op) && plain && producer.attrs.foldedBatchNorm === undefined;
       return foldable ? folded(producer, node) : undefined;
     });
   },

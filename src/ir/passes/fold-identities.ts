@@ -28,7 +28,8 @@ export const foldIdentities: Pass = {
   run(graph) {
     const outputs = new Set(graph.outputs.map((o) => o.node));
     const replace = new Map<number, number>();
-    for (const node of graph.nodes) if (isIdentity(node) && !outputs.has(node.id)) replace.set(node.id, node.inputs[0]!);
+    for (const node of graph.nodes)
+      if (isIdentity(node) && !outputs.has(node.id)) replace.set(node.id, node.inputs[0]!);
     return replace.size === 0 ? graph : rebuild(graph, (n) => !replace.has(n.id), replace);
   },
 };

@@ -13,7 +13,13 @@ import { lintArchitecture } from './lint-architecture.js';
 import type { Pass, PassMode } from './pass.js';
 import { removeDeadNodes } from './remove-dead-nodes.js';
 
-export const PASSES: readonly Pass[] = [removeDeadNodes, lintArchitecture, foldIdentities, foldBatchNorm, fuseActivation];
+export const PASSES: readonly Pass[] = [
+  removeDeadNodes,
+  lintArchitecture,
+  foldIdentities,
+  foldBatchNorm,
+  fuseActivation,
+];
 
 export interface PassOptions {
   /** `source` keeps the graph as written (check, summary); `inference` and `training` prepare it to run. */

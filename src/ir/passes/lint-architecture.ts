@@ -33,9 +33,18 @@ function checkAsppRates(graph: Graph): Diagnostic[] {
     const rates = atrous.map(dilationOf).sort((a, b) => a - b);
     const stride = fields[atrous[0]!.inputs[0]!]!.outputStride;
     const expected = ASPP_RATES[stride];
-    const matchesOther = Object.entries(ASPP_RATES).find(([os, r]) => Number(os) !== stride && r.join() === rates.join());
+    const matchesOther = Object.entries(ASPP_RATES).find(
+      ([os, r]) => Number(os) !== stride && r.join() === rates.join(),
+    );
     if (expected && matchesOther && expected.join() !== rates.join()) {
-      found.push(warning('W0310', atrous[0]!, `ASPP rates [${rates.join(', ')}] are meant for output stride ${matchesOther[0]}, but these features have output stride ${stride}`, `use rates [${expected.join(', ')}] at output stride ${stride}`));
+      found.push(
+        warning(
+          'W0310',
+          atrous[0]!,
+          `ASPP rates [${rates.join(', ')}] are meant for output stride ${matchesOther[0]}, but these features have output stride ${stride}`,
+          `use rates [${expected.join(', ')}] at output stride ${stride}`,
+        ),
+      );
     }
   }
   return found;
@@ -60,7 +69,14 @@ function checkDecoderSize(graph: Graph, sizes: SizeSpace): Diagnostic[] {
     if (rows.kind === 'differ' || cols.kind === 'differ') {
       const have = `${sizes.format(node.type.shape[1]!)}×${sizes.format(node.type.shape[2]!)}`;
       const want = `${sizes.format(image.type.shape[1]!)}×${sizes.format(image.type.shape[2]!)}`;
-      found.push(warning('W0311', output, `output \`${output.name}\` is ${have} but the input is ${want}: the decoder does not return to the input size`, 'upsample with `like: <input>` or fix the factor'));
+      found.push(
+        warning(
+          'W0311',
+          output,
+          `output \`${output.name}\` is ${have} but the input is ${want}: the decoder does not return to the input size`,
+          'upsample with `like: <input>` or fix the factor',
+        ),
+      );
     }
   }
   return found;
@@ -75,9 +91,20 @@ function checkNinHead(graph: Graph): Diagnostic[] {
     if (node.op === 'softmax') node = graph.nodes[node.inputs[0]!]!;
     if (node.op !== 'gap' && node.op !== 'gmp') continue;
     const conv = sourceConv(graph, node.inputs[0]!);
-    const channels = Number(graph.nodes[node.inputs[0]!]!.type.shape[3]?.kind === 'const' ? (graph.nodes[node.inputs[0]!]!.type.shape[3] as { value: number }).value : NaN);
+    const channels = Number(
+      graph.nodes[node.inputs[0]!]!.type.shape[3]?.kind === 'const'
+        ? (graph.nodes[node.inputs[0]!]!.type.shape[3] as { value: number }).value
+        : NaN,
+    );
     if (conv && channels !== classes) {
-      found.push(warning('W0312', conv, `this NIN head has ${channels} channels but the model has ${classes} classes`, `the last conv before global pooling needs \`${classes}\` filters (one per class)`));
+      found.push(
+        warning(
+          'W0312',
+          conv,
+          `this NIN head has ${channels} channels but the model has ${classes} classes`,
+          `the last conv before global pooling needs \`${classes}\` filters (one per class)`,
+        ),
+      );
     }
   }
   return found;
@@ -87,7 +114,8 @@ export const lintArchitecture: Pass = {
   name: 'lint-architecture',
   modes: ['source'],
   run(graph, context) {
-    for (const d of [...checkAsppRates(graph), ...checkDecoderSize(graph, context.sizes), ...checkNinHead(graph)]) context.report(d);
+    for (const d of [...checkAsppRates(graph), ...checkDecoderSize(graph, context.sizes), ...checkNinHead(graph)])
+      context.report(d);
     return graph;
   },
 };

@@ -23,7 +23,12 @@ export interface Pass {
  * Rebuilds a graph keeping only `keep` nodes, in order, with fresh ids; `replace` maps a removed
  * node to the node its readers should read instead.
  */
-export function rebuild(graph: Graph, keep: (node: IRNode) => boolean, replace: ReadonlyMap<number, number> = new Map(), update: (node: IRNode) => IRNode = (n) => n): Graph {
+export function rebuild(
+  graph: Graph,
+  keep: (node: IRNode) => boolean,
+  replace: ReadonlyMap<number, number> = new Map(),
+  update: (node: IRNode) => IRNode = (n) => n,
+): Graph {
   const resolve = (id: number): number => {
     let current = id;
     while (replace.has(current)) current = replace.get(current)!;
@@ -73,5 +78,10 @@ export function mergeIntoProducers(graph: Graph, merge: (node: IRNode, producer:
     replace.set(node.id, producer.id);
   }
   if (replace.size === 0) return graph;
-  return rebuild(graph, (n) => !replace.has(n.id), replace, (n) => merged.get(n.id) ?? n);
+  return rebuild(
+    graph,
+    (n) => !replace.has(n.id),
+    replace,
+    (n) => merged.get(n.id) ?? n,
+  );
 }

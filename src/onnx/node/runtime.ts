@@ -10,16 +10,22 @@ export class OnnxRuntimeMissing extends Error {
     this.name = 'OnnxRuntimeMissing';
   }
 
-  readonly hint = 'add it with `npm install onnxruntime-node` (its CPU build ships in the package), or use --backend wasm or cpu';
+  readonly hint =
+    'add it with `npm install onnxruntime-node` (its CPU build ships in the package), or use --backend wasm or cpu';
 }
 
 let loaded: Promise<OnnxRuntimeModule> | undefined;
 
 /** `name` is for tests of the missing-package path; the package name sits in a variable so browser bundlers leave it alone. */
 export function loadOnnxRuntime(name = 'onnxruntime-node'): Promise<OnnxRuntimeModule> {
-  if (name !== 'onnxruntime-node') return import(/* @vite-ignore */ name).then((m: OnnxRuntimeModule) => m, (error: unknown) => Promise.reject(new OnnxRuntimeMissing(error)));
+  if (name !== 'onnxruntime-node')
+    return import(/* @vite-ignore */ name).then(
+      (m: OnnxRuntimeModule) => m,
+      (error: unknown) => Promise.reject(new OnnxRuntimeMissing(error)),
+    );
   loaded ??= import(/* @vite-ignore */ name).then(
-    (module: { default?: OnnxRuntimeModule } & Partial<OnnxRuntimeModule>) => (module.InferenceSession ? (module as OnnxRuntimeModule) : module.default!),
+    (module: { default?: OnnxRuntimeModule } & Partial<OnnxRuntimeModule>) =>
+      module.InferenceSession ? (module as OnnxRuntimeModule) : module.default!,
     (error: unknown) => {
       loaded = undefined;
       throw new OnnxRuntimeMissing(error);

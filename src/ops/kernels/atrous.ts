@@ -20,35 +20,60 @@ type AxisPads = [[number, number], [number, number]];
 
 /** TensorFlow's padding for stride 1: 'same' splits extent-1, putting the odd one at the end. */
 function basePads(padding: Padding, kernel: Pair, dilations: Pair): AxisPads {
-  if (padding === 'valid') return [[0, 0], [0, 0]];
+  if (padding === 'valid')
+    return [
+      [0, 0],
+      [0, 0],
+    ];
   if (padding === 'same') {
     return [0, 1].map((axis) => {
       const total = (kernel[axis]! - 1) * dilations[axis]!;
       return [Math.floor(total / 2), total - Math.floor(total / 2)];
     }) as AxisPads;
   }
-  return [[padding[0][0], padding[0][1]], [padding[1][0], padding[1][1]]];
+  return [
+    [padding[0][0], padding[0][1]],
+    [padding[1][0], padding[1][1]],
+  ];
 }
 
-function tfjsPadding(padding: Padding): 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]] {
+function tfjsPadding(
+  padding: Padding,
+): 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]] {
   if (typeof padding === 'string') return padding;
-  return [[0, 0], [padding[0][0], padding[0][1]], [padding[1][0], padding[1][1]], [0, 0]];
+  return [
+    [0, 0],
+    [padding[0][0], padding[0][1]],
+    [padding[1][0], padding[1][1]],
+    [0, 0],
+  ];
 }
 
-function checkArguments(x: tf.Tensor4D, kernel: Pair, strides: Pair, dilations: Pair, pads: AxisPads, span?: Span): void {
+function checkArguments(
+  x: tf.Tensor4D,
+  kernel: Pair,
+  strides: Pair,
+  dilations: Pair,
+  pads: AxisPads,
+  span?: Span,
+): void {
   const dilated = dilations[0] > 1 || dilations[1] > 1;
   if (dilated && (strides[0] > 1 || strides[1] > 1)) {
-    throw runtimeError(RuntimeCode.strideWithDilation,
+    throw runtimeError(
+      RuntimeCode.strideWithDilation,
       `atrous convolution with dilation [${dilations.join(', ')}] cannot also have stride [${strides.join(', ')}]`,
-      { span, hint: 'use stride 1 with the dilation and downsample before or after, as TensorFlow requires' });
+      { span, hint: 'use stride 1 with the dilation and downsample before or after, as TensorFlow requires' },
+    );
   }
   for (const axis of [0, 1]) {
     const extent = (kernel[axis]! - 1) * dilations[axis]! + 1;
     const padded = x.shape[axis + 1]! + pads[axis]![0] + pads[axis]![1];
     if (padded < extent) {
-      throw runtimeError(RuntimeCode.inputSmallerThanKernel,
+      throw runtimeError(
+        RuntimeCode.inputSmallerThanKernel,
         `the ${axis === 0 ? 'height' : 'width'} ${x.shape[axis + 1]} (padded: ${padded}) is smaller than the dilated kernel extent ${extent}`,
-        { span, hint: "use 'same' padding, a smaller dilation, or a larger input" });
+        { span, hint: "use 'same' padding, a smaller dilation, or a larger input" },
+      );
     }
   }
 }
@@ -58,7 +83,12 @@ function checkArguments(x: tf.Tensor4D, kernel: Pair, strides: Pair, dilations: 
  * interleaving. Padding at the end rounds each padded axis up to a multiple of the rate; the
  * outputs that extra padding creates are cropped off again.
  */
-function throughSpaceToBatch(x: tf.Tensor4D, dilations: Pair, pads: AxisPads, convolve: (sub: tf.Tensor4D) => tf.Tensor4D): tf.Tensor4D {
+function throughSpaceToBatch(
+  x: tf.Tensor4D,
+  dilations: Pair,
+  pads: AxisPads,
+  convolve: (sub: tf.Tensor4D) => tf.Tensor4D,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const extra = [0, 1].map((axis) => {
       const padded = x.shape[axis + 1]! + pads[axis]![0] + pads[axis]![1];
@@ -67,7 +97,14 @@ function throughSpaceToBatch(x: tf.Tensor4D, dilations: Pair, pads: AxisPads, co
     const paddings = pads.map(([before, after], axis) => [before, after + extra[axis]!]);
     const interleaved = tf.spaceToBatchND(x, [...dilations], paddings) as tf.Tensor4D;
     const convolved = convolve(interleaved);
-    return tf.batchToSpaceND(convolved, [...dilations], [[0, extra[0]!], [0, extra[1]!]]) as tf.Tensor4D;
+    return tf.batchToSpaceND(
+      convolved,
+      [...dilations],
+      [
+        [0, extra[0]!],
+        [0, extra[1]!],
+      ],
+    ) as tf.Tensor4D;
   });
 }
 

@@ -24,7 +24,11 @@ export class KernelCalls {
   }
 
   /** Calls a kernel function held directly (e.g. the one a replacement kernel wraps). */
-  callKernel(kernelFunc: tf.KernelFunc, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown> = {}): tf.TensorInfo {
+  callKernel(
+    kernelFunc: tf.KernelFunc,
+    inputs: Record<string, tf.TensorInfo>,
+    attrs: Record<string, unknown> = {},
+  ): tf.TensorInfo {
     const output = kernelFunc({ inputs, attrs: attrs as tf.NamedAttrMap, backend: this.backend });
     const info = (Array.isArray(output) ? output[0] : output) as tf.TensorInfo;
     this.intermediates.push(info);
@@ -67,7 +71,14 @@ export class KernelCalls {
     if (strides[0] === 1 && strides[1] === 1) return x;
     const [batch, height, width, channels] = x.shape as [number, number, number, number];
     const expanded = this.reshape(x, [batch, height, 1, width, 1, channels]);
-    const zeros = [[0, 0], [0, 0], [0, strides[0] - 1], [0, 0], [0, strides[1] - 1], [0, 0]];
+    const zeros = [
+      [0, 0],
+      [0, 0],
+      [0, strides[0] - 1],
+      [0, 0],
+      [0, strides[1] - 1],
+      [0, 0],
+    ];
     const padded = this.run('PadV2', { x: expanded }, { paddings: zeros, constantValue: 0 });
     return this.reshape(padded, [batch, height * strides[0], width * strides[1], channels]);
   }

@@ -57,30 +57,57 @@ function spatialWindow(calls: KernelCalls, x: tf.TensorInfo, before: Pair, exten
   ]);
 }
 
-function conv2dBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+function conv2dBackpropFilter(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = args.attrs as unknown as ConvGradientAttrs & { filterShape: [number, number, number, number] };
   requireChannelsLast('Conv2DBackpropFilter', attrs.dataFormat);
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   const strides: Pair = [info.strideHeight, info.strideWidth];
   return composeKernel(args.backend as tf.KernelBackend, BACKEND, (calls) => {
     const inputAsBatch = calls.transpose(x, [3, 1, 2, 0]);
     const extent: Pair = [(info.outHeight - 1) * strides[0] + 1, (info.outWidth - 1) * strides[1] + 1];
-    const window = spatialWindow(calls, inputAsBatch, [info.padInfo.top, info.padInfo.left], extent, [info.filterHeight, info.filterWidth]);
+    const window = spatialWindow(calls, inputAsBatch, [info.padInfo.top, info.padInfo.left], extent, [
+      info.filterHeight,
+      info.filterWidth,
+    ]);
     const gradientAsFilter = calls.transpose(dy, [1, 2, 0, 3]);
-    const convolved = calls.run('Conv2D', { x: window, filter: gradientAsFilter },
-      { strides: [1, 1], dilations: strides, pad: 'valid', dataFormat: 'NHWC' });
+    const convolved = calls.run(
+      'Conv2D',
+      { x: window, filter: gradientAsFilter },
+      { strides: [1, 1], dilations: strides, pad: 'valid', dataFormat: 'NHWC' },
+    );
     return calls.transpose(convolved, [1, 2, 0, 3]);
   });
 }
 
-function depthwiseBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+function depthwiseBackpropInput(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const attrs = args.attrs as unknown as ConvGradientAttrs & { inputShape: [number, number, number, number] };
   const [kernelHeight, kernelWidth, channels, multiplier] = filter.shape as [number, number, number, number];
   const info = tf.backend_util.computeConv2DInfo(
-    attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, pair(attrs.dilations), attrs.pad, attrs.dimRoundingMode, true);
+    attrs.inputShape,
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    pair(attrs.dilations),
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
+  );
   const dilations: Pair = [info.dilationHeight, info.dilationWidth];
   const extent: Pair = [info.effectiveFilterHeight, info.effectiveFilterWidth];
   return composeKernel(args.backend as tf.KernelBackend, BACKEND, (calls) => {
@@ -89,8 +116,11 @@ function depthwiseBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: 
     const window = spatialWindow(calls, spread, before, extent, [info.inHeight, info.inWidth]);
     const flipped = calls.run('Reverse', { x: filter }, { dims: [0, 1] });
     const perChannel = calls.reshape(flipped, [kernelHeight, kernelWidth, channels * multiplier, 1]);
-    const gradient = calls.run('DepthwiseConv2dNative', { x: window, filter: perChannel },
-      { strides: [1, 1], dilations, pad: 'valid', dataFormat: 'NHWC' });
+    const gradient = calls.run(
+      'DepthwiseConv2dNative',
+      { x: window, filter: perChannel },
+      { strides: [1, 1], dilations, pad: 'valid', dataFormat: 'NHWC' },
+    );
     if (multiplier === 1) return gradient;
     const [batch, height, width] = attrs.inputShape;
     const grouped = calls.reshape(gradient, [batch, height, width, channels, multiplier]);
@@ -98,23 +128,47 @@ function depthwiseBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: 
   });
 }
 
-function depthwiseBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+function depthwiseBackpropFilter(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = args.attrs as unknown as ConvGradientAttrs & { filterShape: [number, number, number, number] };
   const [batch, , , channels] = x.shape as [number, number, number, number];
   const [kernelHeight, kernelWidth, , multiplier] = attrs.filterShape;
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, pair(attrs.dilations), attrs.pad, attrs.dimRoundingMode, true);
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    pair(attrs.dilations),
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
+  );
   const strides: Pair = [info.strideHeight, info.strideWidth];
   const dilations: Pair = [info.dilationHeight, info.dilationWidth];
   return composeKernel(args.backend as tf.KernelBackend, BACKEND, (calls) => {
-    const batchInChannels = calls.reshape(calls.transpose(x, [1, 2, 0, 3]), [1, x.shape[1]!, x.shape[2]!, batch * channels]);
+    const batchInChannels = calls.reshape(calls.transpose(x, [1, 2, 0, 3]), [
+      1,
+      x.shape[1]!,
+      x.shape[2]!,
+      batch * channels,
+    ]);
     const extent: Pair = [(info.outHeight - 1) * strides[0] + 1, (info.outWidth - 1) * strides[1] + 1];
     const outputs: Pair = [info.effectiveFilterHeight, info.effectiveFilterWidth];
     const window = spatialWindow(calls, batchInChannels, [info.padInfo.top, info.padInfo.left], extent, outputs);
-    const gradientAsFilter = calls.reshape(calls.transpose(dy, [1, 2, 0, 3]), [info.outHeight, info.outWidth, batch * channels, multiplier]);
-    let taps = calls.run('DepthwiseConv2dNative', { x: window, filter: gradientAsFilter },
-      { strides: [1, 1], dilations: strides, pad: 'valid', dataFormat: 'NHWC' });
+    const gradientAsFilter = calls.reshape(calls.transpose(dy, [1, 2, 0, 3]), [
+      info.outHeight,
+      info.outWidth,
+      batch * channels,
+      multiplier,
+    ]);
+    let taps = calls.run(
+      'DepthwiseConv2dNative',
+      { x: window, filter: gradientAsFilter },
+      { strides: [1, 1], dilations: strides, pad: 'valid', dataFormat: 'NHWC' },
+    );
     if (dilations[0] > 1 || dilations[1] > 1) taps = everyNthTap(calls, taps, dilations);
     const perBatch = calls.reshape(taps, [kernelHeight, kernelWidth, batch, channels * multiplier]);
     const summed = calls.run('Sum', { x: perBatch }, { axis: [2], keepDims: false });
@@ -124,16 +178,28 @@ function depthwiseBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend:
 
 /** Keeps the taps a dilated filter actually has: offsets 0, d, 2d, ... on each spatial axis. */
 function everyNthTap(calls: KernelCalls, taps: tf.TensorInfo, dilations: Pair): tf.TensorInfo {
-  return calls.run('StridedSlice', { x: taps }, {
-    begin: [0, 0, 0, 0],
-    end: [...taps.shape],
-    strides: [1, dilations[0], dilations[1], 1],
-    beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-  });
+  return calls.run(
+    'StridedSlice',
+    { x: taps },
+    {
+      begin: [0, 0, 0, 0],
+      end: [...taps.shape],
+      strides: [1, dilations[0], dilations[1], 1],
+      beginMask: 0,
+      endMask: 0,
+      ellipsisMask: 0,
+      newAxisMask: 0,
+      shrinkAxisMask: 0,
+    },
+  );
 }
 
 /** Segment ids outside [0, numSegments) are dropped, as in TensorFlow: they go to a spare row. */
-function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+function unsortedSegmentSum(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
   const { x, segmentIds } = args.inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
   const numSegments = (args.attrs as unknown as { numSegments: number }).numSegments;
   const backend = args.backend as tf.KernelBackend;
@@ -150,8 +216,16 @@ function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; backend: unkn
 
 const KERNELS: readonly tf.KernelConfig[] = [
   { kernelName: 'Conv2DBackpropFilter', backendName: BACKEND, kernelFunc: conv2dBackpropFilter as tf.KernelFunc },
-  { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: BACKEND, kernelFunc: depthwiseBackpropInput as tf.KernelFunc },
-  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: BACKEND, kernelFunc: depthwiseBackpropFilter as tf.KernelFunc },
+  {
+    kernelName: 'DepthwiseConv2dNativeBackpropInput',
+    backendName: BACKEND,
+    kernelFunc: depthwiseBackpropInput as tf.KernelFunc,
+  },
+  {
+    kernelName: 'DepthwiseConv2dNativeBackpropFilter',
+    backendName: BACKEND,
+    kernelFunc: depthwiseBackpropFilter as tf.KernelFunc,
+  },
   { kernelName: 'UnsortedSegmentSum', backendName: BACKEND, kernelFunc: unsortedSegmentSum as tf.KernelFunc },
 ];
 

@@ -24,17 +24,41 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
 type PoolInfo = tf.backend_util.Conv2DInfo;
 
 /** The input elements that tap `offset` reads, one per output position: [N, outH, outW, C]. */
-function tapView(calls: KernelCalls, padded: tf.TensorInfo, info: PoolInfo, offset: readonly [number, number]): tf.TensorInfo {
-  return calls.run('StridedSlice', { x: padded }, {
-    begin: [0, offset[0], offset[1], 0],
-    end: [info.batchSize, offset[0] + (info.outHeight - 1) * info.strideHeight + 1, offset[1] + (info.outWidth - 1) * info.strideWidth + 1, info.inChannels],
-    strides: [1, info.strideHeight, info.strideWidth, 1],
-    beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-  });
+function tapView(
+  calls: KernelCalls,
+  padded: tf.TensorInfo,
+  info: PoolInfo,
+  offset: readonly [number, number],
+): tf.TensorInfo {
+  return calls.run(
+    'StridedSlice',
+    { x: padded },
+    {
+      begin: [0, offset[0], offset[1], 0],
+      end: [
+        info.batchSize,
+        offset[0] + (info.outHeight - 1) * info.strideHeight + 1,
+        offset[1] + (info.outWidth - 1) * info.strideWidth + 1,
+        info.inChannels,
+      ],
+      strides: [1, info.strideHeight, info.strideWidth, 1],
+      beginMask: 0,
+      endMask: 0,
+      ellipsisMask: 0,
+      newAxisMask: 0,
+      shrinkAxisMask: 0,
+    },
+  );
 }
 
 /** Places per-output values back at the padded-input positions tap `offset` read. */
-function placeAtTap(calls: KernelCalls, values: tf.TensorInfo, info: PoolInfo, offset: readonly [number, number], reach: readonly [number, number]): tf.TensorInfo {
+function placeAtTap(
+  calls: KernelCalls,
+  values: tf.TensorInfo,
+  info: PoolInfo,
+  offset: readonly [number, number],
+  reach: readonly [number, number],
+): tf.TensorInfo {
   const spread = calls.spread(values, [info.strideHeight, info.strideWidth]);
   return calls.padOrCrop(spread, [
     [0, 0],
@@ -48,12 +72,30 @@ function maxPoolGradByTaps(args: KernelArgs): tf.TensorInfo {
   const { dy, input, output } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
   const attrs = args.attrs as unknown as PoolGradAttrs;
   const shape = input.shape as [number, number, number, number];
-  const info = tf.backend_util.computePool2DInfo(shape, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-  const reach = [(info.outHeight - 1) * info.strideHeight + info.effectiveFilterHeight,
-    (info.outWidth - 1) * info.strideWidth + info.effectiveFilterWidth] as const;
+  const info = tf.backend_util.computePool2DInfo(
+    shape,
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const reach = [
+    (info.outHeight - 1) * info.strideHeight + info.effectiveFilterHeight,
+    (info.outWidth - 1) * info.strideWidth + info.effectiveFilterWidth,
+  ] as const;
   const { top, left } = info.padInfo;
   return composeKernel(args.backend as tf.KernelBackend, BACKEND, (calls) => {
-    const padded = calls.padOrCrop(input, [[0, 0], [top, reach[0] - shape[1] - top], [left, reach[1] - shape[2] - left], [0, 0]], -Infinity);
+    const padded = calls.padOrCrop(
+      input,
+      [
+        [0, 0],
+        [top, reach[0] - shape[1] - top],
+        [left, reach[1] - shape[2] - left],
+        [0, 0],
+      ],
+      -Infinity,
+    );
     let taken: tf.TensorInfo | undefined;
     let total: tf.TensorInfo | undefined;
     for (let row = 0; row < info.filterHeight; row++) {
@@ -65,12 +107,21 @@ function maxPoolGradByTaps(args: KernelArgs): tf.TensorInfo {
         const placed = placeAtTap(calls, routed, info, offset, reach);
         const nextTaken = taken ? calls.run('LogicalOr', { a: taken, b: first }) : first;
         const nextTotal = total ? calls.run('Add', { a: total, b: placed }) : placed;
-        calls.discard(...[taken, total].filter((info): info is tf.TensorInfo => info !== undefined && info !== nextTaken && info !== nextTotal));
+        calls.discard(
+          ...[taken, total].filter(
+            (info): info is tf.TensorInfo => info !== undefined && info !== nextTaken && info !== nextTotal,
+          ),
+        );
         taken = nextTaken;
         total = nextTotal;
       }
     }
-    return calls.padOrCrop(total!, [[0, 0], [-top, shape[1] + top - reach[0]], [-left, shape[2] + left - reach[1]], [0, 0]]);
+    return calls.padOrCrop(total!, [
+      [0, 0],
+      [-top, shape[1] + top - reach[0]],
+      [-left, shape[2] + left - reach[1]],
+      [0, 0],
+    ]);
   });
 }
 

@@ -17,7 +17,8 @@ export function temporaryNameBeside(path: string, label: string): string {
 export function writeError(path: string, error: unknown): Error {
   const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
   return runtimeError(RuntimeCode.fileNotWritten, `cannot write ${path} (${reason})`, {
-    span: fileSpan(path), hint: 'check that the directory exists and is writable, and that the disk has space',
+    span: fileSpan(path),
+    hint: 'check that the directory exists and is writable, and that the disk has space',
   });
 }
 
@@ -57,7 +58,8 @@ export async function rewriteFileAtomic(path: string, data: Uint8Array | string)
   }
   if ((mode & 0o222) === 0) {
     throw runtimeError(RuntimeCode.fileNotWritten, `${path} is read-only, so it was left as it is`, {
-      span: fileSpan(path), hint: 'make it writable (chmod u+w) to rewrite it',
+      span: fileSpan(path),
+      hint: 'make it writable (chmod u+w) to rewrite it',
     });
   }
   await writeFileAtomic(target, data, mode);
@@ -73,9 +75,13 @@ export async function ensureOutputFolder(path: string): Promise<void> {
     if (!(await stat(path)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file of that name (or of a parent folder) exists' : (code ?? (error as Error).message);
+    const reason =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? 'a file of that name (or of a parent folder) exists'
+        : (code ?? (error as Error).message);
     throw runtimeError(RuntimeCode.fileNotWritten, `cannot use ${path} as the output folder: ${reason}`, {
-      span: fileSpan(path), hint: 'give --out a new folder name or an existing folder',
+      span: fileSpan(path),
+      hint: 'give --out a new folder name or an existing folder',
     });
   }
 }

@@ -29,7 +29,8 @@ export function decodeImage(bytes: Uint8Array, path: string): RgbImage {
   const format = detectImageFormat(bytes);
   if (!format) {
     throw runtimeError(RuntimeCode.imageFormatUnsupported, `${path} is not a PNG or JPEG image`, {
-      span: fileSpan(path), hint: 'convert it to PNG or JPEG (e.g. with ImageMagick: convert input output.png)',
+      span: fileSpan(path),
+      hint: 'convert it to PNG or JPEG (e.g. with ImageMagick: convert input output.png)',
     });
   }
   const size = imageHeaderSize(bytes, format);
@@ -40,14 +41,24 @@ export function decodeImage(bytes: Uint8Array, path: string): RgbImage {
       checkImageSize(png, path);
       return fromPixelBytes(png.data, png.width, png.height, 4);
     }
-    const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
+    const image = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: true,
+      maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
+      maxMemoryUsageInMB: 1024,
+    });
     checkImageSize(image, path);
     return fromPixelBytes(image.data, image.width, image.height, 4);
   } catch (error) {
     if ((error as { diagnostics?: unknown }).diagnostics) throw error;
-    throw runtimeError(RuntimeCode.imageCorrupt, `${path} looks like a ${format.toUpperCase()} but cannot be decoded: ${(error as Error).message}`, {
-      span: fileSpan(path), hint: 'the file is damaged or truncated; export it again',
-    });
+    throw runtimeError(
+      RuntimeCode.imageCorrupt,
+      `${path} looks like a ${format.toUpperCase()} but cannot be decoded: ${(error as Error).message}`,
+      {
+        span: fileSpan(path),
+        hint: 'the file is damaged or truncated; export it again',
+      },
+    );
   }
 }
 
@@ -59,7 +70,8 @@ export async function readImage(path: string): Promise<RgbImage> {
     if ((error as { diagnostics?: unknown }).diagnostics) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw runtimeError(RuntimeCode.imageNotFound, `cannot read image ${path} (${code ?? (error as Error).message})`, {
-      span: fileSpan(path), hint: code === 'ENOENT' ? 'check the path' : 'check that it is a readable file',
+      span: fileSpan(path),
+      hint: code === 'ENOENT' ? 'check the path' : 'check that it is a readable file',
     });
   }
   return decodeImage(bytes, path);
@@ -71,12 +83,20 @@ async function readImageFile(path: string): Promise<Uint8Array> {
   try {
     const info = await handle.stat();
     if (!info.isFile()) {
-      throw runtimeError(RuntimeCode.imageNotFound, `cannot read image ${path}: it is not a regular file`, { span: fileSpan(path), hint: 'give the path of a PNG or JPEG file' });
+      throw runtimeError(RuntimeCode.imageNotFound, `cannot read image ${path}: it is not a regular file`, {
+        span: fileSpan(path),
+        hint: 'give the path of a PNG or JPEG file',
+      });
     }
     if (info.size > MAX_IMAGE_FILE_BYTES) {
-      throw runtimeError(RuntimeCode.imageSizeRefused, `${path} has ${info.size} bytes, more than the limit of ${MAX_IMAGE_FILE_BYTES} for an image file`, {
-        span: fileSpan(path), hint: 'scale it down or compress it first',
-      });
+      throw runtimeError(
+        RuntimeCode.imageSizeRefused,
+        `${path} has ${info.size} bytes, more than the limit of ${MAX_IMAGE_FILE_BYTES} for an image file`,
+        {
+          span: fileSpan(path),
+          hint: 'scale it down or compress it first',
+        },
+      );
     }
     return new Uint8Array(await handle.readFile());
   } finally {

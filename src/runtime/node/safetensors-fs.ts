@@ -28,7 +28,13 @@ export async function safetensorsFiles(location: string): Promise<string[] | und
   // The output folder of a PyTorch training run (segc_train.py) holds its weights here.
   if (entries.includes('checkpoint')) {
     const checkpoint = join(location, 'checkpoint', `weights${SAFETENSORS_SUFFIX}`);
-    if (await stat(checkpoint).then((s) => s.isFile(), () => false)) return [checkpoint];
+    if (
+      await stat(checkpoint).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return [checkpoint];
   }
   const files = entries.filter((entry) => entry.endsWith(SAFETENSORS_SUFFIX) && !entry.startsWith('.')).sort();
   return files.length > 0 ? files.map((entry) => join(location, entry)) : undefined;
@@ -40,7 +46,8 @@ async function readWeightsFile(path: string): Promise<Uint8Array> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw runtimeError(RuntimeCode.weightsNotFound, `cannot read ${path} (${code ?? (error as Error).message})`, {
-      span: fileSpan(path), hint: code === 'ENOENT' ? 'check the path of the weights' : 'check the permissions of the weights file',
+      span: fileSpan(path),
+      hint: code === 'ENOENT' ? 'check the path of the weights' : 'check the permissions of the weights file',
     });
   }
 }
@@ -54,14 +61,27 @@ function sizeLimit(expected: readonly ExpectedWeight[]): number {
   return 8 + MAX_HEADER_BYTES + 8 * values;
 }
 
-export async function loadSafetensorsWeights(paths: readonly string[], expected: readonly ExpectedWeight[], options: LoadWeightsOptions = {}): Promise<Map<string, tf.Tensor>> {
+export async function loadSafetensorsWeights(
+  paths: readonly string[],
+  expected: readonly ExpectedWeight[],
+  options: LoadWeightsOptions = {},
+): Promise<Map<string, tf.Tensor>> {
   const limit = sizeLimit(expected);
   let total = 0;
-  for (const path of paths) total += await stat(path).then((s) => s.size, () => 0);
+  for (const path of paths)
+    total += await stat(path).then(
+      (s) => s.size,
+      () => 0,
+    );
   if (total > limit) {
-    throw runtimeError(RuntimeCode.malformedManifest, `${paths.join(', ')} hold${paths.length === 1 ? 's' : ''} ${total} bytes, more than the model's weights can take (${limit})`, {
-      span: fileSpan(paths[0]!), hint: 'these are not the weights of this model; check the path',
-    });
+    throw runtimeError(
+      RuntimeCode.malformedManifest,
+      `${paths.join(', ')} hold${paths.length === 1 ? 's' : ''} ${total} bytes, more than the model's weights can take (${limit})`,
+      {
+        span: fileSpan(paths[0]!),
+        hint: 'these are not the weights of this model; check the path',
+      },
+    );
   }
   const files = [];
   for (const path of paths) files.push({ source: path, file: decodeSafetensors(await readWeightsFile(path), path) });

@@ -24,8 +24,12 @@ export interface SwiftShaderSetup {
  * not chosen an ICD. Setting it hides every other Vulkan driver, so it is done only after no
  * hardware adapter was found, or when the caller asks for it.
  */
-export function configureSwiftShader(env: NodeJS.ProcessEnv = process.env, icdPath = SWIFTSHADER_ICD): SwiftShaderSetup {
-  if (env.VK_ICD_FILENAMES) return { configured: false, reason: `VK_ICD_FILENAMES is already set to ${env.VK_ICD_FILENAMES}` };
+export function configureSwiftShader(
+  env: NodeJS.ProcessEnv = process.env,
+  icdPath = SWIFTSHADER_ICD,
+): SwiftShaderSetup {
+  if (env.VK_ICD_FILENAMES)
+    return { configured: false, reason: `VK_ICD_FILENAMES is already set to ${env.VK_ICD_FILENAMES}` };
   if (!existsSync(icdPath)) return { configured: false, reason: `${icdPath} does not exist` };
   env.VK_ICD_FILENAMES = icdPath;
   env.XDG_RUNTIME_DIR ??= tmpdir();
@@ -60,7 +64,11 @@ export async function findNodeAdapter(options: AdapterSearchOptions): Promise<Ad
   try {
     module = await loadDawn();
   } catch (error) {
-    return { found: false, reason: `the webgpu package failed to load: ${(error as Error).message}`, hint: 'reinstall the `webgpu` package for this platform' };
+    return {
+      found: false,
+      reason: `the webgpu package failed to load: ${(error as Error).message}`,
+      hint: 'reinstall the `webgpu` package for this platform',
+    };
   }
   let { gpu, adapter } = await requestAdapter(module);
   const software = adapter ? describeAdapter(adapter).software : false;

@@ -9,7 +9,14 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { RuntimeCode } from '../codes.js';
 import { fileSpan, runtimeError } from '../errors.js';
 import {
-  encodeWeights, fetchStore, loadWeightsFromStore, MODEL_JSON, type ExpectedWeight, type LoadWeightsOptions, type WeightsMetadata, type WeightsStore,
+  encodeWeights,
+  fetchStore,
+  loadWeightsFromStore,
+  MODEL_JSON,
+  type ExpectedWeight,
+  type LoadWeightsOptions,
+  type WeightsMetadata,
+  type WeightsStore,
 } from '../weights.js';
 import { temporaryNameBeside, writeError, writeFileAtomic } from './fs-atomic.js';
 import { loadSafetensorsWeights, safetensorsFiles } from './safetensors-fs.js';
@@ -26,9 +33,14 @@ export function fileStore(directory: string): WeightsStore {
         if ((error as { diagnostics?: unknown }).diagnostics) throw error;
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-        throw runtimeError(RuntimeCode.weightsNotFound, `cannot read ${join(directory, name)} (${code ?? (error as Error).message})`, {
-          span: fileSpan(join(directory, name)), hint: 'check the permissions of the weights directory',
-        });
+        throw runtimeError(
+          RuntimeCode.weightsNotFound,
+          `cannot read ${join(directory, name)} (${code ?? (error as Error).message})`,
+          {
+            span: fileSpan(join(directory, name)),
+            hint: 'check the permissions of the weights directory',
+          },
+        );
       }
     },
   };
@@ -43,7 +55,8 @@ async function readConfined(directory: string, name: string, limit: number | und
   const path = join(directory, name);
   const [root, real] = await Promise.all([realpath(directory), realpath(path)]);
   const outside = relative(root, real);
-  if (outside === '' || outside === '..' || outside.startsWith(`..${sep}`) || isAbsolute(outside)) throw notAWeightsFile(path, 'it lies outside the weights folder');
+  if (outside === '' || outside === '..' || outside.startsWith(`..${sep}`) || isAbsolute(outside))
+    throw notAWeightsFile(path, 'it lies outside the weights folder');
   const handle = await open(real, 'r');
   try {
     const info = await handle.stat();
@@ -64,15 +77,21 @@ async function readConfined(directory: string, name: string, limit: number | und
 
 function notAWeightsFile(path: string, reason: string): Error {
   return runtimeError(RuntimeCode.malformedManifest, `refusing to read ${path}: ${reason}`, {
-    span: fileSpan(path), hint: 'a weights folder holds model.json and its shards as plain files',
+    span: fileSpan(path),
+    hint: 'a weights folder holds model.json and its shards as plain files',
   });
 }
 
 /** Loads from a directory, its model.json, an http(s) URL, or safetensors (a file, or a folder of them). */
-export async function loadWeights(location: string, expected: readonly ExpectedWeight[], options: LoadWeightsOptions = {}): Promise<Map<string, tf.Tensor>> {
+export async function loadWeights(
+  location: string,
+  expected: readonly ExpectedWeight[],
+  options: LoadWeightsOptions = {},
+): Promise<Map<string, tf.Tensor>> {
   const safetensors = await safetensorsFiles(location);
   if (safetensors) return loadSafetensorsWeights(safetensors, expected, options);
-  if (/^https?:\/\//.test(location)) return loadWeightsFromStore(fetchStore(location.replace(/model\.json$/, '')), expected, options);
+  if (/^https?:\/\//.test(location))
+    return loadWeightsFromStore(fetchStore(location.replace(/model\.json$/, '')), expected, options);
   const directory = basename(location) === MODEL_JSON ? dirname(location) : location;
   return loadWeightsFromStore(fileStore(directory), expected, options);
 }
@@ -94,11 +113,16 @@ async function checkReplaceable(directory: string): Promise<boolean> {
 
 function refuse(directory: string, reason: string): Error {
   return runtimeError(RuntimeCode.weightsNotWritten, `will not replace ${directory} with weights: ${reason}`, {
-    span: fileSpan(directory), hint: 'choose a new directory for the weights',
+    span: fileSpan(directory),
+    hint: 'choose a new directory for the weights',
   });
 }
 
-export async function saveWeights(directory: string, tensors: ReadonlyMap<string, tf.Tensor>, metadata: WeightsMetadata): Promise<void> {
+export async function saveWeights(
+  directory: string,
+  tensors: ReadonlyMap<string, tf.Tensor>,
+  metadata: WeightsMetadata,
+): Promise<void> {
   const { modelJson, shards } = await encodeWeights(tensors, metadata);
   const replacing = await checkReplaceable(directory);
   const staging = temporaryNameBeside(directory, 'new');

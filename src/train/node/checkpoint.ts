@@ -31,7 +31,10 @@ export interface CheckpointContents {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** One step of saving a checkpoint; tests stop after any of them to play a crash. */
@@ -41,16 +44,42 @@ export interface CheckpointStep {
 }
 
 /** The steps of `saveCheckpoint`, in order. */
-export function checkpointSteps(outDir: string, contents: CheckpointContents): { steps: CheckpointStep[]; staging: string } {
+export function checkpointSteps(
+  outDir: string,
+  contents: CheckpointContents,
+): { steps: CheckpointStep[]; staging: string } {
   const target = join(outDir, CHECKPOINT_FOLDER);
   const staging = temporaryNameBeside(target, 'new');
   const old = temporaryNameBeside(target, 'old');
   let replacing = false;
   const steps: CheckpointStep[] = [
-    { name: 'write weights', run: () => saveWeights(join(staging, 'weights'), contents.weights, { model: contents.state.config.model, generatedBy: 'segc train' }) },
-    { name: 'write optimizer', run: () => saveWeights(join(staging, 'optimizer'), contents.optimizer, { model: `${contents.state.config.model} optimizer`, generatedBy: 'segc train' }) },
-    { name: 'write state', run: () => writeFileAtomic(join(staging, STATE_FILE), `${JSON.stringify(contents.state, null, 1)}\n`) },
-    { name: 'retire old', run: async () => { replacing = await exists(target); if (replacing) await rename(target, old); } },
+    {
+      name: 'write weights',
+      run: () =>
+        saveWeights(join(staging, 'weights'), contents.weights, {
+          model: contents.state.config.model,
+          generatedBy: 'segc train',
+        }),
+    },
+    {
+      name: 'write optimizer',
+      run: () =>
+        saveWeights(join(staging, 'optimizer'), contents.optimizer, {
+          model: `${contents.state.config.model} optimizer`,
+          generatedBy: 'segc train',
+        }),
+    },
+    {
+      name: 'write state',
+      run: () => writeFileAtomic(join(staging, STATE_FILE), `${JSON.stringify(contents.state, null, 1)}\n`),
+    },
+    {
+      name: 'retire old',
+      run: async () => {
+        replacing = await exists(target);
+        if (replacing) await rename(target, old);
+      },
+    },
     { name: 'swap in', run: () => rename(staging, target) },
     { name: 'remove old', run: () => (replacing ? rm(old, { recursive: true, force: true }) : Promise.resolve()) },
   ];
@@ -78,7 +107,8 @@ async function candidates(outDir: string): Promise<string[]> {
 async function savedStep(folder: string): Promise<number | undefined> {
   try {
     const state = JSON.parse(await readFile(join(folder, STATE_FILE), 'utf8')) as { step?: unknown };
-    const complete = (await exists(join(folder, 'weights', 'model.json'))) && (await exists(join(folder, 'optimizer', 'model.json')));
+    const complete =
+      (await exists(join(folder, 'weights', 'model.json'))) && (await exists(join(folder, 'optimizer', 'model.json')));
     return complete && typeof state.step === 'number' ? state.step : undefined;
   } catch {
     return undefined;
@@ -118,24 +148,37 @@ export async function readTrainState(outDir: string): Promise<TrainState> {
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw trainError(TrainCode.badCheckpoint, `there is no checkpoint to resume in ${outDir} (${file} is missing)`, 'run without --resume first, with the same --out');
+    throw trainError(
+      TrainCode.badCheckpoint,
+      `there is no checkpoint to resume in ${outDir} (${file} is missing)`,
+      'run without --resume first, with the same --out',
+    );
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw trainError(TrainCode.badCheckpoint, `${file} is not valid JSON: ${(error as Error).message}`, 'the checkpoint is damaged; start a new run');
+    throw trainError(
+      TrainCode.badCheckpoint,
+      `${file} is not valid JSON: ${(error as Error).message}`,
+      'the checkpoint is damaged; start a new run',
+    );
   }
   return parseTrainState(value, file);
 }
 
 /** The weights folder of a training output folder, or the folder itself when it holds weights. */
 export async function resolveWeightsFolder(location: string): Promise<string> {
-  if (/^https?:\/\//.test(location) || (await exists(join(location, 'model.json'))) || location.endsWith('.json')) return location;
+  if (/^https?:\/\//.test(location) || (await exists(join(location, 'model.json'))) || location.endsWith('.json'))
+    return location;
   const inside = join(location, CHECKPOINT_FOLDER, 'weights');
   return (await exists(join(inside, 'model.json'))) ? inside : location;
 }
 
-export function loadCheckpointWeights(outDir: string, part: 'weights' | 'optimizer', expected: readonly ExpectedWeight[]): Promise<Map<string, tf.Tensor>> {
+export function loadCheckpointWeights(
+  outDir: string,
+  part: 'weights' | 'optimizer',
+  expected: readonly ExpectedWeight[],
+): Promise<Map<string, tf.Tensor>> {
   return loadWeights(join(outDir, CHECKPOINT_FOLDER, part), expected);
 }

@@ -52,19 +52,36 @@ export interface TrainingResult {
 
 function checkDataFitsTask(task: Task, classes: number, dataDir: string, layout: string): void {
   if (task.kind === 'segmentation' && layout !== 'segmentation') {
-    throw trainError(TrainCode.dataDoesNotFitTask, `a segmentation model needs images/ and masks/, but ${dataDir} holds class folders`, 'train on a segmentation data set, e.g. one made by `segc data shapes`');
+    throw trainError(
+      TrainCode.dataDoesNotFitTask,
+      `a segmentation model needs images/ and masks/, but ${dataDir} holds class folders`,
+      'train on a segmentation data set, e.g. one made by `segc data shapes`',
+    );
   }
   if (classes !== task.classes) {
-    throw trainError(TrainCode.classCountMismatch, `the model predicts ${task.classes} classes but ${dataDir} has ${classes}`, `compile the model for ${classes} classes, e.g. --param classes=${classes}`);
+    throw trainError(
+      TrainCode.classCountMismatch,
+      `the model predicts ${task.classes} classes but ${dataDir} has ${classes}`,
+      `compile the model for ${classes} classes, e.g. --param classes=${classes}`,
+    );
   }
 }
 
 async function restore(request: TrainingRequest, model: SegModel, optimizer: Optimizer): Promise<TrainState> {
   const saved = await readTrainState(request.outDir);
   if (saved.config.model !== request.graph.model) {
-    throw trainError(TrainCode.badCheckpoint, `the checkpoint in ${request.outDir} belongs to \`${saved.config.model}\`, not \`${request.graph.model}\``, 'resume with the model it was trained with');
+    throw trainError(
+      TrainCode.badCheckpoint,
+      `the checkpoint in ${request.outDir} belongs to \`${saved.config.model}\`, not \`${request.graph.model}\``,
+      'resume with the model it was trained with',
+    );
   }
-  const expected = weightDeclarations(request.graph).map((d) => ({ name: d.name, shape: d.shape, dtype: d.dtype, declaredAt: d.declaredAt }));
+  const expected = weightDeclarations(request.graph).map((d) => ({
+    name: d.name,
+    shape: d.shape,
+    dtype: d.dtype,
+    declaredAt: d.declaredAt,
+  }));
   const weights = await loadCheckpointWeights(request.outDir, 'weights', expected);
   const slots = [...optimizer.state()].map(([name, slot]) => ({ name, shape: slot.shape, dtype: 'float32' as const }));
   const state = await loadCheckpointWeights(request.outDir, 'optimizer', slots);
@@ -79,7 +96,13 @@ async function restore(request: TrainingRequest, model: SegModel, optimizer: Opt
  * inference graph keeps the batch-norm-folded weights it prepared on first use, which would
  * otherwise be those of the first validation.
  */
-async function validate(current: SegModel, dataset: Dataset, task: Task, input: InputSpec, multiLabel: boolean): Promise<Record<string, number | null>> {
+async function validate(
+  current: SegModel,
+  dataset: Dataset,
+  task: Task,
+  input: InputSpec,
+  multiLabel: boolean,
+): Promise<Record<string, number | null>> {
   const fresh = SegModel.fromTensors(current.graph, current.sizes, current.weights);
   try {
     return headlineScores(await evaluateDataset(fresh, dataset, task, input, { multiLabel }));
@@ -102,33 +125,74 @@ export async function runTraining(request: TrainingRequest): Promise<TrainingRes
   const task = inferTask(request.graph);
   const input = inputSpec(request.graph);
   const dataset = await openDataset(request.dataDir, { onBadFile: request.onBadFile });
-  checkDataFitsTask(task, task.kind === 'segmentation' ? dataset.maskClasses.length : dataset.classes.length, request.dataDir, dataset.layout);
+  checkDataFitsTask(
+    task,
+    task.kind === 'segmentation' ? dataset.maskClasses.length : dataset.classes.length,
+    request.dataDir,
+    dataset.layout,
+  );
   const validation = request.valDir ? await openDataset(request.valDir, { onBadFile: request.onBadFile }) : undefined;
   await ensureOutputFolder(request.outDir);
   const model = SegModel.random(request.graph, request.sizes, request.config.seed);
-  const optimizer = new Optimizer(request.config.optimizer, new Map(weightDeclarations(request.graph).filter((d) => d.train).map((d) => [d.name, model.weights.get(d.name)!])));
-  const display = new ProgressDisplay(request.progress, task.kind === 'segmentation' ? 'pixel acc' : 'acc', request.progressInterval ?? 30);
-  const signal = request.stopSignal ? { stopRequested: request.stopSignal, release: () => undefined } : stopOnInterrupt();
+  const optimizer = new Optimizer(
+    request.config.optimizer,
+    new Map(
+      weightDeclarations(request.graph)
+        .filter((d) => d.train)
+        .map((d) => [d.name, model.weights.get(d.name)!]),
+    ),
+  );
+  const display = new ProgressDisplay(
+    request.progress,
+    task.kind === 'segmentation' ? 'pixel acc' : 'acc',
+    request.progressInterval ?? 30,
+  );
+  const signal = request.stopSignal
+    ? { stopRequested: request.stopSignal, release: () => undefined }
+    : stopOnInterrupt();
   try {
-    const start = request.resume ? await restore(request, model, optimizer) : initialState({ ...request.config, model: request.graph.model, task: task.kind });
-    if (request.resume) display.line(`resuming ${request.outDir} at epoch ${start.epoch + 1}, batch ${start.batchInEpoch + 1} (step ${start.step})`);
+    const start = request.resume
+      ? await restore(request, model, optimizer)
+      : initialState({ ...request.config, model: request.graph.model, task: task.kind });
+    if (request.resume)
+      display.line(
+        `resuming ${request.outDir} at epoch ${start.epoch + 1}, batch ${start.batchInEpoch + 1} (step ${start.step})`,
+      );
     let sessionSteps = 0;
     const sessionStart = performance.now() / 1000;
-    const { state, outcome } = await trainLoop({ model, task, input, optimizer, dataset, skipBadFiles: request.onBadFile === 'skip' }, start, {
-      onStep: (progress) => {
-        sessionSteps += 1;
-        display.step(progress, (performance.now() / 1000 - sessionStart) / sessionSteps);
+    const { state, outcome } = await trainLoop(
+      { model, task, input, optimizer, dataset, skipBadFiles: request.onBadFile === 'skip' },
+      start,
+      {
+        onStep: (progress) => {
+          sessionSteps += 1;
+          display.step(progress, (performance.now() / 1000 - sessionStart) / sessionSteps);
+        },
+        onEpoch: (record, current) =>
+          display.line(epochLine(record, current.config.epochs, task.kind === 'segmentation' ? 'pixel acc' : 'acc')),
+        onProblem: (problem) => display.line(`skipped ${problem.file}: ${problem.message}`),
+        ...(validation
+          ? { validate: (current: SegModel) => validate(current, validation, task, input, request.config.multiLabel) }
+          : {}),
+        checkpoint: async (current) => {
+          await saveCheckpoint(request.outDir, {
+            weights: model.weightTensors(),
+            optimizer: optimizer.state(),
+            state: current,
+          });
+          await writeFileAtomic(
+            join(request.outDir, CURVE_FILE),
+            trainingCurveSvg(current.history, `${request.graph.model} on ${shownPath(request.dataDir, process.cwd())}`),
+          );
+        },
+        shouldStop: signal.stopRequested,
       },
-      onEpoch: (record, current) => display.line(epochLine(record, current.config.epochs, task.kind === 'segmentation' ? 'pixel acc' : 'acc')),
-      onProblem: (problem) => display.line(`skipped ${problem.file}: ${problem.message}`),
-      ...(validation ? { validate: (current: SegModel) => validate(current, validation, task, input, request.config.multiLabel) } : {}),
-      checkpoint: async (current) => {
-        await saveCheckpoint(request.outDir, { weights: model.weightTensors(), optimizer: optimizer.state(), state: current });
-        await writeFileAtomic(join(request.outDir, CURVE_FILE), trainingCurveSvg(current.history, `${request.graph.model} on ${shownPath(request.dataDir, process.cwd())}`));
-      },
-      shouldStop: signal.stopRequested,
-    });
-    display.line(outcome === 'stopped' ? `interrupted: saved the checkpoint at epoch ${state.epoch + 1}, batch ${state.batchInEpoch} in ${request.outDir}; continue with --resume` : `finished: ${state.step} steps; weights in ${join(request.outDir, 'checkpoint', 'weights')}`);
+    );
+    display.line(
+      outcome === 'stopped'
+        ? `interrupted: saved the checkpoint at epoch ${state.epoch + 1}, batch ${state.batchInEpoch} in ${request.outDir}; continue with --resume`
+        : `finished: ${state.step} steps; weights in ${join(request.outDir, 'checkpoint', 'weights')}`,
+    );
     return { outcome, state, problems: dataset.problems };
   } finally {
     signal.release();

@@ -55,25 +55,43 @@ export interface PseudoMaskSummary {
 
 function presentClasses(sample: Sample): number[] {
   const labels = sample.labels ?? (sample.label !== undefined ? [sample.label] : []);
-  if (labels.length === 0) throw trainError(TrainCode.dataDoesNotFitTask, `${sample.id} has no image-level label`, 'pseudo-masks need labels: class folders, or labels.json beside the images');
+  if (labels.length === 0)
+    throw trainError(
+      TrainCode.dataDoesNotFitTask,
+      `${sample.id} has no image-level label`,
+      'pseudo-masks need labels: class folders, or labels.json beside the images',
+    );
   return [...labels];
 }
 
 /** One [N, H, W] map per rank of label: maps[k][n] is image n's map of its k-th class. */
-async function classMaps(model: SegModel, samples: readonly Sample[], request: PseudoMaskRequest): Promise<Float32Array[][]> {
+async function classMaps(
+  model: SegModel,
+  samples: readonly Sample[],
+  request: PseudoMaskRequest,
+): Promise<Float32Array[][]> {
   const spec = inputSpec(model.graph);
-  const batch = batchTensors(samples.map((s) => fitSample(s, spec)), spec, { ...inferTask(model.graph), kind: 'classification' });
+  const batch = batchTensors(
+    samples.map((s) => fitSample(s, spec)),
+    spec,
+    { ...inferTask(model.graph), kind: 'classification' },
+  );
   const labels = samples.map(presentClasses);
   const ranks = Math.max(...labels.map((l) => l.length));
   const { height, width } = samples[0]!;
   const result: Float32Array[][] = [];
   try {
     for (let rank = 0; rank < ranks; rank++) {
-      const explained = await explain(model, batch.images, { method: request.method, classIndex: labels.map((l) => l[rank] ?? l[0]!) });
+      const explained = await explain(model, batch.images, {
+        method: request.method,
+        classIndex: labels.map((l) => l[rank] ?? l[0]!),
+      });
       const resized = upsampleMaps(explained.map, [height, width]);
       const values = await resized.data();
       tf.dispose([explained.map, explained.raw, resized]);
-      result.push(samples.map((_, n) => Float32Array.from(values.subarray(n * height * width, (n + 1) * height * width))));
+      result.push(
+        samples.map((_, n) => Float32Array.from(values.subarray(n * height * width, (n + 1) * height * width))),
+      );
     }
   } finally {
     disposeBatch(batch);
@@ -88,24 +106,49 @@ function maskOf(sample: Sample, votes: readonly ClassMap[], request: PseudoMaskR
   if ((request.refine ?? 'none') === 'none') return pseudoMask(votes, sample.height * sample.width, request);
   const side = 2 * (request.refineOptions?.radius ?? REFINE_DEFAULTS.radius) + 1;
   if (sample.height * sample.width * side * side > MAX_WALK_WEIGHTS) {
-    throw trainError(TrainCode.badOption, `${sample.id} (${sample.width}×${sample.height}) is too large for the random walk at radius ${(side - 1) / 2}: it would keep ${sample.height * sample.width * side * side} weights`, 'lower --radius, or use --refine none');
+    throw trainError(
+      TrainCode.badOption,
+      `${sample.id} (${sample.width}×${sample.height}) is too large for the random walk at radius ${(side - 1) / 2}: it would keep ${sample.height * sample.width * side * side} weights`,
+      'lower --radius, or use --refine none',
+    );
   }
-  const image = { values: sample.image, height: sample.height, width: sample.width, channels: sample.image.length / (sample.height * sample.width) };
-  return refinedPseudoMask(image, votes, { ...request.refineOptions, ...(request.backgroundClass !== undefined ? { backgroundClass: request.backgroundClass } : {}) });
+  const image = {
+    values: sample.image,
+    height: sample.height,
+    width: sample.width,
+    channels: sample.image.length / (sample.height * sample.width),
+  };
+  return refinedPseudoMask(image, votes, {
+    ...request.refineOptions,
+    ...(request.backgroundClass !== undefined ? { backgroundClass: request.backgroundClass } : {}),
+  });
 }
 
-async function writeBatch(samples: readonly Sample[], dataset: Dataset, request: PseudoMaskRequest, writer: FolderWriter, totals: number[], quality: PseudoMaskScores | undefined): Promise<void> {
+async function writeBatch(
+  samples: readonly Sample[],
+  dataset: Dataset,
+  request: PseudoMaskRequest,
+  writer: FolderWriter,
+  totals: number[],
+  quality: PseudoMaskScores | undefined,
+): Promise<void> {
   const maps = await classMaps(request.model, samples, request);
   const palette = vocPalette();
   for (const [n, sample] of samples.entries()) {
     const labels = presentClasses(sample);
-    const votes: ClassMap[] = labels.map((label, rank) => ({ maskClass: maskClassOf(label, dataset.classes, dataset.maskClasses), values: maps[rank]![n]! }));
+    const votes: ClassMap[] = labels.map((label, rank) => ({
+      maskClass: maskClassOf(label, dataset.classes, dataset.maskClasses),
+      values: maps[rank]![n]!,
+    }));
     const mask = maskOf(sample, votes, request);
     if (quality && sample.mask) quality.add(sample.mask, mask);
     for (const value of mask) totals[value === 255 ? 2 : value === 0 ? 1 : 0]! += 1;
     const name = sample.id.replace(/^images\//, '');
     await writer.write(`images/${name}`, await readFile(join(dataset.root, sample.id)));
-    await writer.write(`masks/${name.replace(/\.(jpe?g|png)$/i, '')}.png`, writeIndexedPng(mask, sample.width, sample.height, palette));
+    await writer.write(
+      `masks/${name.replace(/\.(jpe?g|png)$/i, '')}.png`,
+      writeIndexedPng(mask, sample.width, sample.height, palette),
+    );
   }
 }
 
@@ -114,7 +157,10 @@ async function copyAnnotations(dataset: Dataset, writer: FolderWriter): Promise<
     const text = await readFile(join(dataset.root, file), 'utf8').catch(() => undefined);
     if (text !== undefined) await writer.write(file, text);
   }
-  await writer.write('classes.json', `${JSON.stringify({ classes: dataset.classes, maskClasses: dataset.maskClasses }, null, 2)}\n`);
+  await writer.write(
+    'classes.json',
+    `${JSON.stringify({ classes: dataset.classes, maskClasses: dataset.maskClasses }, null, 2)}\n`,
+  );
 }
 
 export async function writePseudoMasks(request: PseudoMaskRequest): Promise<PseudoMaskSummary> {
@@ -138,7 +184,9 @@ export async function writePseudoMasks(request: PseudoMaskRequest): Promise<Pseu
     const report = {
       method: request.method,
       refine: request.refine ?? 'none',
-      ...((request.refine ?? 'none') === 'none' ? { foreground: request.foreground ?? 0.6, background: request.background ?? 0.2 } : { refineOptions: { ...REFINE_DEFAULTS, ...request.refineOptions } }),
+      ...((request.refine ?? 'none') === 'none'
+        ? { foreground: request.foreground ?? 0.6, background: request.background ?? 0.2 }
+        : { refineOptions: { ...REFINE_DEFAULTS, ...request.refineOptions } }),
       images,
       ...(masked === images && images > 0 ? { againstTrueMasks: quality.result() } : {}),
     };
@@ -153,4 +201,3 @@ export async function writePseudoMasks(request: PseudoMaskRequest): Promise<Pseu
     ...(masked === images && images > 0 ? { quality: quality.result() } : {}),
   };
 }
-
