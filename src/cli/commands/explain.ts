@@ -10,7 +10,7 @@ import { ensureOutputFolder } from '../../runtime/node/fs-atomic.js';
 import { outputStems } from '../../runtime/output-names.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { hasErrors } from '../../compiler/compile.js';
-import { describeSurvey, surveyJson } from '../../explain/describe.js';
+import { describeSurvey, surveyJson } from '../../ir/analysis/explanations/describe.js';
 import {
   EXPLAIN_METHODS,
   type ExplainMethod,

@@ -7,7 +7,7 @@
  * ends the model. A tensor on only some paths (one branch of ASPP, a side branch) would show
  * only what that branch contributes, so it is never chosen, however late it comes.
  */
-import type { Graph, GraphOutput, IRNode } from '../ir/graph.js';
+import type { Graph, GraphOutput, IRNode } from '../../graph.js';
 import { ancestors, dominatorChain, describeNode, hasAnnotation, isFeatureMap, lastAxisSize } from './graph-walk.js';
 import { exactCam, findAcolBranches, isClassMapOutput } from './exact-cam.js';
 import type { ExplanationPlan, ExplanationSurvey, OutputKind, SkippedOutput, TargetLayer } from './plan.js';
