@@ -15,7 +15,7 @@ import { type BoundArgument, type Callee, bindArguments, coerce, formalsOfOp, si
 import { binary, comparesSize, unary } from './operators.js';
 import { type Value, POISON, bool, describe, float, int, list, show, str, toAttr, typeName } from './values.js';
 import { applyAnnotations, runBlock } from './statements.js';
-import { type Frame, Scope } from './scope.js';
+import { type Evaluator as StatementEvaluator, type Frame, Scope } from './scope.js';
 
 export type { Frame } from './scope.js';
 export { Scope } from './scope.js';
@@ -37,7 +37,7 @@ function coercionHint(value: Value, type: ParamType | 'any', callee: Callee): st
   return `the signature is ${signature(callee)}`;
 }
 
-export class Evaluator {
+export class Evaluator implements StatementEvaluator {
   constructor(
     readonly builder: GraphBuilder,
     readonly diagnostics: DiagnosticBag,
