@@ -295,7 +295,10 @@ export class Evaluator implements StatementEvaluator {
     // A call whose callee or argument names did not resolve is not elaborated: the check reported it.
     const unresolved = (reference: ast.Identifier | undefined) =>
       reference !== undefined && isUnresolved(frame.module, reference);
-    if (unresolved(callee) || args.some((a) => unresolved(a.name))) return POISON;
+    if (unresolved(callee) || args.some((a) => unresolved(a.name))) {
+      this.metUnresolved = true;
+      return POISON;
+    }
     const declaration = frame.module.scope.get(name);
     if (declaration) return runBlock(this, declaration, args, piped, span, annotations, frame);
     const op = findOp(name);

@@ -102,6 +102,18 @@ describe('each name that does not resolve is reported once', () => {
   });
 });
 
+describe('elaboration stops at names that do not resolve', () => {
+  it.each([
+    ['an argument name', '  let a = x -> conv(8, 3, strid: 2)\n  output y = x -> conv(8, 3)'],
+    ['a callee', '  let a = x -> cnv(8, 3)\n  output y = x -> conv(8, 3)'],
+    ['a value', '  let a = add(x, imge)\n  output y = x -> conv(8, 3)'],
+  ])('a model with %s that does not resolve has no graph, even where its value is unused', (_, body) => {
+    const { models, diagnostics } = compileText(model(body));
+    expect(diagnostics.filter((d) => d.severity === 'error')).toHaveLength(1);
+    expect(models[0]!.graph).toBeUndefined();
+  });
+});
+
 describe('the resolution table', () => {
   it('maps each reference to its declaration, and marks the ones that do not resolve', () => {
     const program = loadSource(model('  let a = x -> conv(8, 3, stride: 2)\n  output y = a -> nope'), 'test.seg');
