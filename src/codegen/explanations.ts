@@ -5,8 +5,8 @@
  * all by node name in the graph as written. And the tensors annotated `@classmap` (channel c is
  * class c's map), which `predictWithClassMaps` returns.
  */
-import { deriveExplanations } from '../explain/derive.js';
-import type { ExactCam, ExplanationPlan } from '../explain/plan.js';
+import { deriveExplanations } from '../ir/analysis/explanations/derive.js';
+import type { ExactCam, ExplanationPlan } from '../ir/analysis/explanations/plan.js';
 import type { Graph, IRNode } from '../ir/graph.js';
 import type { SizeSpace } from '../shapes/sizes.js';
 import { literalKey } from './identifiers.js';

@@ -11,7 +11,7 @@
  * values, or replaces the target's value by one given, so that `tf.grad` can differentiate the
  * score with respect to the target as the interpreter's `explain` does.
  */
-import { deriveExplanations } from '../explain/derive.js';
+import { deriveExplanations } from '../ir/analysis/explanations/derive.js';
 import type { Graph, IRNode } from '../ir/graph.js';
 import { runPasses } from '../ir/passes/index.js';
 import type { SizeSpace } from '../shapes/sizes.js';

@@ -71,26 +71,7 @@ function compileLoaded(program: LoadedProgram, options: CompileOptions): Compile
       models.push({ name: declaration.name.name, declaration, sizes: result.sizes, ...(graph ? { graph } : {}) });
     }
   }
-  return { program, models, diagnostics: dedupe(diagnostics), sources: program.sources };
-}
-
-/** The same mistake found by a static check and by elaboration is reported once. */
-function dedupe(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  const unique: Diagnostic[] = [];
-  for (const d of diagnostics) {
-    const key = `${d.code}|${d.span.file}|${d.span.start.offset}|${d.message}`;
-    // Two errors at one place are the same mistake seen by a static check and by elaboration.
-    const looseKey =
-      d.severity === 'error'
-        ? `error|${d.span.file}|${d.span.start.offset}`
-        : `${d.code}|${d.span.file}|${d.span.start.offset}`;
-    if (seen.has(key) || seen.has(looseKey)) continue;
-    seen.add(key);
-    seen.add(looseKey);
-    unique.push(d);
-  }
-  return sortDiagnostics(unique);
+  return { program, models, diagnostics: sortDiagnostics(diagnostics), sources: program.sources };
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

@@ -17,9 +17,9 @@ import { channelCam, denseCam } from './methods/cam.js';
 import { gradCamPlusPlus } from './methods/grad-cam-plus-plus.js';
 import { gradCam } from './methods/grad-cam.js';
 import { layerCam } from './methods/layer-cam.js';
-import type { ExplanationPlan } from './plan.js';
+import type { ExplanationPlan } from '../ir/analysis/explanations/plan.js';
 import { type ExplainMethod, GRADIENT_METHODS, checkMethod, choosePlan, methodInputs, outputSpan } from './request.js';
-import { ancestors, dataInputs } from './graph-walk.js';
+import { ancestors, dataInputs } from '../ir/analysis/explanations/graph-walk.js';
 import type { Graph } from '../ir/graph.js';
 import {
   type Region,

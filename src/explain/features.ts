@@ -5,10 +5,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SegModel } from '../runtime/model.js';
 import { ExplainCode } from './codes.js';
-import { surveyOutputs } from './derive.js';
+import { surveyOutputs } from '../ir/analysis/explanations/derive.js';
 import { explainError } from './errors.js';
 import type { ModelInputs } from './explain.js';
-import { describeNode, isFeatureMap } from './graph-walk.js';
+import { describeNode, isFeatureMap } from '../ir/analysis/explanations/graph-walk.js';
 import { normaliseChannels } from './methods/feature-maps.js';
 import { findNode, modelSpan } from './request.js';
 

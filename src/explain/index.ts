@@ -6,7 +6,7 @@
  */
 export { acolLoss, softmaxCrossEntropy } from './acol.js';
 export { ExplainCode, type ExplainCodeName } from './codes.js';
-export { deriveExplanations, surveyOutputs } from './derive.js';
+export { deriveExplanations, surveyOutputs } from '../ir/analysis/explanations/derive.js';
 export { explain, targetGradient, type ExplainOptions, type ExplainResult, type ModelInputs } from './explain.js';
 export { featureMaps, type FeatureMapsResult } from './features.js';
 export {
@@ -32,6 +32,6 @@ export type {
   OutputKind,
   SkippedOutput,
   TargetLayer,
-} from './plan.js';
+} from '../ir/analysis/explanations/plan.js';
 export { EXPLAIN_METHODS, type ExplainMethod } from './request.js';
 export type { Region } from './selection.js';

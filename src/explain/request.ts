@@ -6,10 +6,10 @@ import type { Span } from '../diagnostics/diagnostic.js';
 import type { Graph, IRNode } from '../ir/graph.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { ExplainCode } from './codes.js';
-import { surveyOutputs } from './derive.js';
+import { surveyOutputs } from '../ir/analysis/explanations/derive.js';
 import { explainError } from './errors.js';
-import { ancestors, describeNode, isFeatureMap } from './graph-walk.js';
-import type { ExplanationPlan } from './plan.js';
+import { ancestors, describeNode, isFeatureMap } from '../ir/analysis/explanations/graph-walk.js';
+import type { ExplanationPlan } from '../ir/analysis/explanations/plan.js';
 
 export type ExplainMethod = 'cam' | 'gradcam' | 'gradcampp' | 'layercam' | 'acol';
 

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Span } from '../diagnostics/diagnostic.js';
 import { ExplainCode } from './codes.js';
 import { explainError } from './errors.js';
-import type { ExplanationPlan } from './plan.js';
+import type { ExplanationPlan } from '../ir/analysis/explanations/plan.js';
 
 /** Half-open pixel box `[x0, y0, x1, y1]` or a 0/1 mask ([H, W] or [N, H, W]) in the output's pixels. */
 export type Region = { readonly box: readonly [number, number, number, number] } | { readonly mask: tf.Tensor };

@@ -71,7 +71,7 @@ export function elaborateModel(
   runModelBody(evaluator, model, frame);
   builder.reportTooSmall();
   const graph =
-    bag.hasErrors || builder.outputs.length === 0
+    bag.hasErrors || setup.metUnresolved || evaluator.metUnresolved || builder.outputs.length === 0
       ? undefined
       : builder.finish(model.name.name, model.doc, modelParams(model, frame));
   return { ...(graph ? { graph } : {}), sizes, diagnostics: bag.all };

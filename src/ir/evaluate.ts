@@ -3,19 +3,19 @@
  * become IR nodes, block calls are expanded in place (with their call site recorded on every node
  * they create). Mistakes are reported and evaluation goes on with a poison value.
  */
-import type { DiagnosticBag, Span } from '../diagnostics/diagnostic.js';
-import { didYouMean } from '../diagnostics/suggest.js';
+import { type DiagnosticBag, InternalError, type Span } from '../diagnostics/diagnostic.js';
 import type { Module } from '../program/modules.js';
 import type * as ast from '../parser/ast.js';
 import { type OpDef, type ParamType } from '../ops/op.js';
-import { findOp, OPS } from '../ops/registry.js';
-import { BUILTINS, findBuiltin } from './builtins.js';
+import { findOp } from '../ops/registry.js';
+import { findBuiltin } from './builtins.js';
 import { type GraphBuilder, callChainNotes } from './builder.js';
 import { type BoundArgument, type Callee, bindArguments, coerce, formalsOfOp, signature } from './calls.js';
 import { binary, comparesSize, unary } from './operators.js';
+import { isUnresolved } from './resolve.js';
 import { type Value, POISON, bool, describe, float, int, list, show, str, toAttr, typeName } from './values.js';
 import { applyAnnotations, runBlock } from './statements.js';
-import { type Frame, Scope } from './scope.js';
+import { type Evaluator as StatementEvaluator, type Frame, Scope } from './scope.js';
 
 export type { Frame } from './scope.js';
 export { Scope } from './scope.js';
@@ -37,7 +37,10 @@ function coercionHint(value: Value, type: ParamType | 'any', callee: Callee): st
   return `the signature is ${signature(callee)}`;
 }
 
-export class Evaluator {
+export class Evaluator implements StatementEvaluator {
+  /** Whether evaluation stopped at a name that does not resolve: the model then has no graph. */
+  metUnresolved = false;
+
   constructor(
     readonly builder: GraphBuilder,
     readonly diagnostics: DiagnosticBag,
@@ -101,28 +104,24 @@ export class Evaluator {
   }
 
   private identifier(identifier: ast.Identifier, frame: Frame): Value {
-    const value = frame.scope.lookup(identifier.name);
-    if (value) return value;
-    const name = identifier.name;
-    if (frame.module.scope.has(name) || findOp(name)) {
-      this.report(
-        'E0212',
-        identifier.span,
-        `\`${name}\` is ${frame.module.scope.has(name) ? 'a block' : 'an operation'}, not a value`,
-        `call it: \`${name}(...)\`, or use it as a pipeline stage: \`x -> ${name}\``,
-        frame,
-      );
+    return frame.scope.lookup(identifier.name) ?? this.unbound(identifier, frame);
+  }
+
+  /**
+   * A reference with no value. Names are resolved once, by ir/resolve.ts, and the names-resolve
+   * check reports those that do not resolve; elaboration only stops at them. A name that resolved
+   * but has no value is one whose declaration failed, which was reported where it failed.
+   */
+  private unbound(reference: ast.Identifier, frame: Frame): Value {
+    if (isUnresolved(frame.module, reference)) {
+      this.metUnresolved = true;
       return POISON;
     }
-    const hint = didYouMean(name, frame.scope.names());
-    this.report(
-      'E0210',
-      identifier.span,
-      `unknown name \`${name}\``,
-      hint ?? 'define it with `let` or declare it as a parameter',
-      frame,
+    if (this.diagnostics.hasErrors) return POISON;
+    const { line, column } = reference.span.start;
+    throw new InternalError(
+      `\`${reference.name}\` (${reference.span.file}:${line}:${column}) resolved but has no value`,
     );
-    return POISON;
   }
 
   private listExpr(expression: ast.ListExpr, frame: Frame): Value {
@@ -293,14 +292,11 @@ export class Evaluator {
     frame: Frame,
   ): Value {
     const name = callee.name;
-    if (frame.scope.lookup(name)) {
-      this.report(
-        'E0213',
-        callee.span,
-        `\`${name}\` is a value, not a block or operation`,
-        'rename the binding so it does not hide the callable',
-        frame,
-      );
+    // A call whose callee or argument names did not resolve is not elaborated: the check reported it.
+    const unresolved = (reference: ast.Identifier | undefined) =>
+      reference !== undefined && isUnresolved(frame.module, reference);
+    if (unresolved(callee) || args.some((a) => unresolved(a.name))) {
+      this.metUnresolved = true;
       return POISON;
     }
     const declaration = frame.module.scope.get(name);
@@ -311,15 +307,7 @@ export class Evaluator {
       return applyAnnotations(this, this.opCall(op, args, piped, span, annotations, frame), annotations, frame);
     }
     if (builtin) return this.builtinCall(builtin.name, args, piped, span, frame);
-    const candidates = [...frame.module.scope.keys(), ...OPS.map((o) => o.name), ...BUILTINS.map((b) => b.name)];
-    this.report(
-      'E0211',
-      callee.span,
-      `unknown block or operation \`${name}\``,
-      didYouMean(name, candidates) ?? 'see docs/ops.md for the operations, or import the block',
-      frame,
-    );
-    return POISON;
+    return this.unbound(callee, frame);
   }
 
   /** Whether a call's first argument is a tensor, judged without evaluating it (no side effects). */

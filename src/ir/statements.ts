@@ -8,8 +8,7 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import type { DeclarationRef } from '../program/modules.js';
 import type * as ast from '../parser/ast.js';
 import { coerce, formalsOfBlock } from './calls.js';
-import type { Evaluator } from './evaluate.js';
-import { type Frame, Scope } from './scope.js';
+import { type Evaluator, type Frame, Scope } from './scope.js';
 import { type Value, POISON, typeName } from './values.js';
 
 const MAX_BLOCK_DEPTH = 64;

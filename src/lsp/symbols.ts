@@ -1,7 +1,7 @@
 /**
  * Every name in one file and what it refers to: the index behind hover, go to definition, find
  * references, rename and semantic tokens. Scoping follows the checker's resolver
- * (src/check/resolve.ts): parameters, inputs and their size symbols, `let`s from their statement
+ * (src/ir/resolve.ts): parameters, inputs and their size symbols, `let`s from their statement
  * on, comprehension and `repeat` variables inside their body. The resolver counts uses for its
  * checks; an editor needs where each use is, so this walk keeps the spans.
  */

@@ -10,6 +10,7 @@ import type { Graph, IRNode } from '../ir/graph.js';
 import { findOp } from '../ops/registry.js';
 import type { OpDef, RunContext } from '../ops/op.js';
 import { prepareFoldedWeights } from './fold-weights.js';
+import type { WeightStore } from './weight-store.js';
 
 export interface RunOptions {
   readonly training?: boolean;
@@ -36,8 +37,7 @@ export interface RunResult {
   readonly kept: Map<number, tf.Tensor>;
 }
 
-/** Weights by name: variables when training, plain tensors otherwise. */
-export type WeightStore = ReadonlyMap<string, tf.Tensor>;
+export type { WeightStore } from './weight-store.js';
 
 export class Executor {
   private readonly ops: (OpDef | undefined)[];

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InternalError } from '../diagnostics/diagnostic.js';
 import type { IRNode } from '../ir/graph.js';
 import { BATCH_NORM_PREFIX } from '../ir/passes/fold-batch-norm.js';
-import type { WeightStore } from './executor.js';
+import type { WeightStore } from './weight-store.js';
 
 /** The kernel role whose last axis is the output channel, per op. */
 const OUTPUT_KERNEL: Readonly<Record<string, string>> = {

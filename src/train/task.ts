@@ -4,6 +4,7 @@
  * and an `erase` node an ACoL model (two branches, both trained on the label, erasing steered by
  * the label).
  */
+import { isPixelScores, outputKind } from '../ir/analysis/output-kind.js';
 import type { Graph, IRNode } from '../ir/graph.js';
 import { constValue } from '../shapes/symbolic.js';
 import { TrainCode } from './codes.js';
@@ -45,8 +46,8 @@ function classCount(node: IRNode, graph: Graph): number {
 
 export function inferTask(graph: Graph): Task {
   const first = outputNode(graph, 0);
-  const rank = first?.type.shape.length;
-  if (!first || first.type.dtype !== 'f32' || (rank !== 4 && rank !== 2)) {
+  const kind = first && outputKind(first);
+  if (!first || !kind || (kind.kind !== 'class-scores' && !isPixelScores(kind))) {
     const shown = first
       ? `[${first.type.shape.map((d) => constValue(d) ?? (d.kind === 'sym' ? d.name : '?')).join(', ')}]`
       : 'none';
@@ -57,10 +58,10 @@ export function inferTask(graph: Graph): Task {
     );
   }
   const name = graph.outputs[0]!.name;
-  if (rank === 4) return { kind: 'segmentation', outputs: [name], classes: classCount(first, graph) };
+  if (isPixelScores(kind)) return { kind: 'segmentation', outputs: [name], classes: classCount(first, graph) };
   const second = outputNode(graph, 1);
   const hasErase = graph.nodes.some((node) => node.op === 'erase');
-  if (hasErase && second && second.type.shape.length === 2 && second.type.dtype === 'f32') {
+  if (hasErase && second && outputKind(second).kind === 'class-scores') {
     return { kind: 'acol', outputs: [name, graph.outputs[1]!.name], classes: classCount(first, graph) };
   }
   return { kind: 'classification', outputs: [name], classes: classCount(first, graph) };

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { explain } from '../explain/explain.js';
+import { isPixelScores, outputKind } from '../ir/analysis/output-kind.js';
 import { heatmapOverlay, maskToColors, resizeImage, type RgbImage } from '../runtime/image.js';
 import { runtimeError } from '../runtime/errors.js';
 import type { SegModel } from '../runtime/model.js';
@@ -36,12 +37,14 @@ export function fitToModel(image: RgbImage, height: number, width: number): RgbI
 }
 
 /**
- * The model's class scores are its first 4-D float output; its mask is its first int output,
- * or the arg-max of the scores when it has none.
+ * The model's class scores are its first output of per-pixel scores (`f32[N, H, W, classes]`, see
+ * ir/analysis/output-kind.ts); its mask is its first int output, or the arg-max of the scores.
  */
 function pickOutputs(model: SegModel, outputs: Record<string, tf.Tensor>): { logits: tf.Tensor4D; mask: tf.Tensor } {
   const tensors = Object.values(outputs);
-  const logits = tensors.find((t) => t.rank === 4 && t.dtype === 'float32') as tf.Tensor4D | undefined;
+  const graph = model.graph;
+  const scores = graph.outputs.find((o) => isPixelScores(outputKind(graph.nodes[o.node]!)));
+  const logits = scores && (outputs[scores.name] as tf.Tensor4D | undefined);
   if (!logits) {
     const shapes = Object.entries(outputs)
       .map(([name, t]) => `${name} [${t.shape.join(', ')}]`)

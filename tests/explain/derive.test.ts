@@ -3,8 +3,8 @@
  * never "the last conv"), exact CAM and ACoL branches, with the exact layer names.
  */
 import { describe, expect, it } from 'vitest';
-import { deriveExplanations, surveyOutputs } from '../../src/explain/derive.js';
-import { dominatorChain } from '../../src/explain/graph-walk.js';
+import { deriveExplanations, surveyOutputs } from '../../src/ir/analysis/explanations/derive.js';
+import { dominatorChain } from '../../src/ir/analysis/explanations/graph-walk.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { compileGraph, exampleGraph } from './helpers.js';
 

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveExplanations } from '../../src/explain/derive.js';
+import { deriveExplanations } from '../../src/ir/analysis/explanations/derive.js';
 import { explain, targetGradient } from '../../src/explain/explain.js';
 import { gradCamWeights } from '../../src/explain/methods/grad-cam.js';
 import { registerGradients } from '../../src/runtime/gradients.js';

@@ -7,7 +7,7 @@ import { didYouMean } from '../../diagnostics/suggest.js';
 import { BUILTINS } from '../../ir/builtins.js';
 import { OPS } from '../../ops/registry.js';
 import type { Check } from '../context.js';
-import { resolveModule } from '../resolve.js';
+import { resolveModule } from '../../ir/resolve.js';
 
 export const namesResolve: Check = {
   name: 'names-resolve',

@@ -1,6 +1,6 @@
 /** Invariant (warning): every `let` and every block parameter is used; an unused one is usually a wiring mistake. */
 import type { Check } from '../context.js';
-import { resolveModule } from '../resolve.js';
+import { resolveModule } from '../../ir/resolve.js';
 
 export const unusedBindings: Check = {
   name: 'unused-bindings',

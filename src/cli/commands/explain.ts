@@ -10,7 +10,8 @@ import { ensureOutputFolder } from '../../runtime/node/fs-atomic.js';
 import { outputStems } from '../../runtime/output-names.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { hasErrors } from '../../compiler/compile.js';
-import { describeSurvey, surveyJson } from '../../explain/describe.js';
+import { describeSurvey, surveyJson } from '../../ir/analysis/explanations/describe.js';
+import { outputKindOf } from '../../ir/analysis/output-kind.js';
 import {
   EXPLAIN_METHODS,
   type ExplainMethod,
@@ -231,7 +232,7 @@ async function probabilityOf(
   index: number,
 ): Promise<number | undefined> {
   const node = model.graph.outputs.find((o) => o.name === output);
-  if (!node || model.graph.nodes[node.node]!.type.shape.length !== 2) return undefined;
+  if (!node || outputKindOf(model.graph, output)?.kind !== 'class-scores') return undefined;
   // predictAsync: on ONNX Runtime when the model runs there (tfjs is then the slow cpu backend).
   const outputs = await model.predictAsync(input);
   const probabilities = tf.tidy(() =>

@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { isPixelScores, outputKind } from '../../ir/analysis/output-kind.js';
 import type { Graph } from '../../ir/graph.js';
 import type { SizeSpace } from '../../shapes/sizes.js';
 import { checkInputSize } from '../../runtime/image-header.js';
@@ -102,10 +103,11 @@ export async function run(parsed: Parsed, io: Io): Promise<number> {
 
 /** The class count of a segmentation model (channels of its first 4-D output); undefined for classifiers. */
 function maskClassCount(graph: Graph): number | undefined {
-  if (graph.outputs.some((o) => graph.nodes[o.node]!.type.shape.length === 2)) return undefined;
-  const channels = graph.outputs.map((o) => graph.nodes[o.node]!.type.shape).find((shape) => shape.length === 4)?.[3];
+  const kinds = graph.outputs.map((o) => outputKind(graph.nodes[o.node]!));
+  if (kinds.some((k) => k.kind === 'class-scores')) return undefined;
+  const classes = kinds.find(isPixelScores)?.classes;
   // One channel is a foreground probability: two mask values, background and foreground.
-  return channels?.kind === 'const' ? Math.max(2, channels.value) : undefined;
+  return classes !== undefined ? Math.max(2, classes) : undefined;
 }
 
 /** The input size: fixed dims as declared, symbolic ones the nearest allowed size ≥ the image's. */
@@ -253,14 +255,13 @@ async function writeOutputs(
 
 /** The output whose class scores are reported: a softmax or sigmoid output if there is one, else the first [N, classes] output. */
 function scoredOutput(graph: Graph): Graph['outputs'][number] | undefined {
-  const scored = graph.outputs.filter((o) => graph.nodes[o.node]!.type.shape.length === 2);
+  const scored = graph.outputs.filter((o) => outputKind(graph.nodes[o.node]!).kind === 'class-scores');
   return scored.find((o) => isProbability(graph, o.node)) ?? scored[0];
 }
 
 /** An output that already holds probabilities: a softmax, or a sigmoid (one probability per channel). */
 function isProbability(graph: Graph, node: number): boolean {
-  const op = graph.nodes[node]!.op;
-  return op === 'softmax' || op === 'sigmoid';
+  return outputKind(graph.nodes[node]!).probabilities;
 }
 
 /** A classifier reports one scored output (its softmax output if it has one) and writes its class maps; a segmenter writes its mask. */
@@ -282,7 +283,7 @@ async function describeOutputs(
       settings.names?.classes,
     );
     for (const output of graph.outputs) {
-      if (outputs[output.name]!.rank === 4)
+      if (isPixelScores(outputKind(graph.nodes[output.node]!)))
         files[output.name] = await writeClassMap(
           outputs[output.name]!,
           original,
@@ -292,12 +293,14 @@ async function describeOutputs(
     }
     return { output: scored.name, top: best, ...(Object.keys(files).length ? { files } : {}) };
   }
-  const segmentation = graph.outputs.find((o) => outputs[o.name]!.rank === 3 || outputs[o.name]!.rank === 4);
+  const segmentation = graph.outputs
+    .map((o) => ({ output: o, kind: outputKind(graph.nodes[o.node]!) }))
+    .find(({ kind }) => isPixelScores(kind) || kind.kind === 'labels');
   if (!segmentation) return {};
-  const value = outputs[segmentation.name]!;
+  const value = outputs[segmentation.output.name]!;
   const foreground =
-    value.rank === 4 && value.shape[3] === 1
-      ? { threshold: settings.threshold, probabilities: isProbability(graph, segmentation.node) }
+    segmentation.kind.kind === 'foreground'
+      ? { threshold: settings.threshold, probabilities: segmentation.kind.probabilities }
       : undefined;
   const { written, pixels } = await writeMask(value, original, stem, settings.names?.maskClasses, foreground);
   return { pixels, files: written, ...(foreground ? { threshold: settings.threshold } : {}) };

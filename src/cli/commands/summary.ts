@@ -1,7 +1,7 @@
 /** `segc summary FILE`: the per-layer table (shape, params, FLOPs, receptive field, output stride). */
 import { hasErrors } from '../../compiler/compile.js';
-import { surveyOutputs } from '../../explain/derive.js';
-import { describeSurvey, surveyJson } from '../../explain/describe.js';
+import { surveyOutputs } from '../../ir/analysis/explanations/derive.js';
+import { describeSurvey, surveyJson } from '../../ir/analysis/explanations/describe.js';
 import { FULL_DEPTH } from '../../ir/analysis/depth.js';
 import { summarize } from '../../ir/analysis/summary.js';
 import { formatSummary } from '../../ir/analysis/summary-text.js';

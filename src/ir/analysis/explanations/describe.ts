@@ -1,5 +1,5 @@
 /** The derived explanation plans in words (`segc explain --list`) and as JSON. */
-import type { Graph } from '../ir/graph.js';
+import type { Graph } from '../../graph.js';
 import { describeNode } from './graph-walk.js';
 import type { ExplanationPlan, ExplanationSurvey } from './plan.js';
 

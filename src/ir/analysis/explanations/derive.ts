@@ -7,7 +7,8 @@
  * ends the model. A tensor on only some paths (one branch of ASPP, a side branch) would show
  * only what that branch contributes, so it is never chosen, however late it comes.
  */
-import type { Graph, GraphOutput, IRNode } from '../ir/graph.js';
+import type { Graph, GraphOutput, IRNode } from '../../graph.js';
+import { isPixelScores, outputKind } from '../output-kind.js';
 import { ancestors, dominatorChain, describeNode, hasAnnotation, isFeatureMap, lastAxisSize } from './graph-walk.js';
 import { exactCam, findAcolBranches, isClassMapOutput } from './exact-cam.js';
 import type { ExplanationPlan, ExplanationSurvey, OutputKind, SkippedOutput, TargetLayer } from './plan.js';
@@ -31,8 +32,9 @@ function scoreOf(graph: Graph, output: IRNode): Score {
 
 function kindOf(graph: Graph, score: IRNode): OutputKind | string {
   if (score.type.dtype !== 'f32') return 'it holds integers (class indices), which have no gradient';
-  if (score.type.shape.length === 2) return 'classification';
-  if (score.type.shape.length === 4) return isClassMapOutput(graph, score.id) ? 'classmap' : 'segmentation';
+  const kind = outputKind(score);
+  if (kind.kind === 'class-scores') return 'classification';
+  if (isPixelScores(kind)) return isClassMapOutput(graph, score.id) ? 'classmap' : 'segmentation';
   return `it has rank ${score.type.shape.length}; explanations need scores [N, classes] or [N, H, W, classes]`;
 }
 

@@ -3,8 +3,8 @@
  * only the image's size, so the image is no path to the output through it), which nodes reach
  * a score, and which nodes lie on every path from the model inputs to it (its dominators).
  */
-import type { Graph, IRNode } from '../ir/graph.js';
-import { findOp } from '../ops/registry.js';
+import type { Graph, IRNode } from '../../graph.js';
+import { findOp } from '../../../ops/registry.js';
 
 /** Tensor parameters whose value is read only for its shape. */
 const SHAPE_ONLY_PARAMETERS = new Set(['like']);

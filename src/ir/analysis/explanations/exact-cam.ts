@@ -3,7 +3,7 @@
  * head (CAM, Zhou et al. 2016), a NIN head or any `@classmap` tensor (the class channel is the
  * map), and ACoL's two branches (Zhang et al. 2018).
  */
-import type { Graph, IRNode } from '../ir/graph.js';
+import type { Graph, IRNode } from '../../graph.js';
 import {
   ancestors,
   dataInputs,

@@ -1,13 +1,14 @@
 /**
- * Static name resolution over one file: walks every declaration with lexical scopes (parameters,
- * inputs and their size symbols, `let`s in order, comprehension and repeat variables) and records
- * each binding, each use, and each name or argument that does not resolve. Computed once per
- * module and shared by the checks that report from it.
+ * Name resolution over one file, the only one in segc: walks every declaration with lexical scopes
+ * (parameters, inputs and their size symbols, `let`s in order, comprehension and repeat variables)
+ * and records each binding, what each reference resolves to, and each name or argument that does
+ * not resolve. Computed once per module; the checks report its problems (check/rules/names-resolve.ts)
+ * and the elaborator reads its table, so it never evaluates a name that failed to resolve.
  */
 import type { Span } from '../diagnostics/diagnostic.js';
 import type { Module } from '../program/modules.js';
 import type * as ast from '../parser/ast.js';
-import { findBuiltin } from '../ir/builtins.js';
+import { findBuiltin } from './builtins.js';
 import { findOp } from '../ops/registry.js';
 import type { ParamType } from '../ops/op.js';
 
@@ -29,9 +30,26 @@ export interface Problem {
   readonly candidates?: readonly string[];
 }
 
+/** What a reference (a name used as a value, a callee, or an argument's name) resolves to. */
+export type Reference =
+  | { readonly kind: 'binding'; readonly binding: Binding }
+  | { readonly kind: 'block' | 'operation' | 'builtin' | 'parameter' }
+  | { readonly kind: 'unresolved'; readonly problem: Problem };
+
 export interface Resolution {
   readonly bindings: readonly Binding[];
   readonly problems: readonly Problem[];
+  /**
+   * The resolution table, keyed by the AST node of each reference. A bare name given where an enum
+   * value is expected (`mode: bilinear`) and bound to nothing is a value, not a reference: it has
+   * no entry.
+   */
+  readonly references: ReadonlyMap<ast.Identifier, Reference>;
+}
+
+/** Whether a reference failed to resolve (and its problem is reported by the names-resolve check). */
+export function isUnresolved(module: Module, reference: ast.Identifier): boolean {
+  return resolveModule(module).references.get(reference)?.kind === 'unresolved';
 }
 
 const cache = new WeakMap<Module, Resolution>();
@@ -41,7 +59,7 @@ export function resolveModule(module: Module): Resolution {
   if (!resolution) {
     const walker = new Walker(module);
     for (const declaration of module.program.declarations) walker.declaration(declaration);
-    resolution = { bindings: walker.bindings, problems: walker.problems };
+    resolution = { bindings: walker.bindings, problems: walker.problems, references: walker.references };
     cache.set(module, resolution);
   }
   return resolution;
@@ -72,30 +90,55 @@ function isNamedOnly(param: { type?: ParamType; default?: unknown; named?: boole
 class Walker {
   readonly bindings: Binding[] = [];
   readonly problems: Problem[] = [];
+  readonly references = new Map<ast.Identifier, Reference>();
   private declarationName = '';
   private laterLets = new Map<string, number>();
+  /** The size symbols of the declaration's inputs: a name in its body may not take theirs. */
+  private sizeSymbols: ReadonlyMap<string, Binding> = new Map();
 
   constructor(private readonly module: Module) {}
 
   declaration(declaration: ast.Declaration): void {
     this.declarationName = declaration.name.name;
     const scope = new Scope();
-    for (const param of declaration.params) {
-      if (param.default) this.expression(param.default, scope);
-      this.define(scope, param.name, 'parameter');
-    }
+    const sizes = new Scope(scope);
+    this.sizeSymbols = sizes.names;
     this.laterLets = new Map();
     for (const statement of declaration.body) {
       if (statement.kind === 'LetStmt')
         for (const n of statement.names) if (!this.laterLets.has(n.name)) this.laterLets.set(n.name, n.span.start.line);
     }
+    for (const param of declaration.params) {
+      if (param.default) this.expression(param.default, scope);
+      this.define(scope, param.name, 'parameter');
+    }
+    // Input types are elaborated before the body runs (ir/elaborate.ts): their sizes and `where`
+    // constraints see the parameters and the size symbols, and the symbols are not values in the body.
+    for (const statement of declaration.body)
+      if (statement.kind === 'InputStmt') this.inputType(statement.type, statement.constraints, sizes);
     for (const statement of declaration.body) this.statement(statement, scope);
   }
 
+  private inputType(type: ast.TensorTypeRef, constraints: readonly ast.Expression[], scope: Scope): void {
+    for (const d of type.dims) {
+      if (d.kind === 'Identifier' && !scope.lookup(d.name)) this.define(scope, d, 'symbol');
+      else this.expression(d, scope);
+    }
+    for (const c of constraints) this.expression(c, scope);
+  }
+
+  /** Records a problem; with a reference, the reference is unresolved. */
+  private problem(problem: Problem, reference?: ast.Identifier): void {
+    this.problems.push(problem);
+    if (reference) this.references.set(reference, { kind: 'unresolved', problem });
+  }
+
   private define(scope: Scope, name: ast.Identifier, kind: Binding['kind']): void {
-    const existing = scope.names.get(name.name);
+    const symbol = kind !== 'symbol' && !scope.parent ? this.sizeSymbols.get(name.name) : undefined;
+    const shadowed = symbol && symbol.span.start.offset < name.span.start.offset ? symbol : undefined;
+    const existing = scope.names.get(name.name) ?? shadowed;
     if (existing && kind !== 'symbol') {
-      this.problems.push({
+      this.problem({
         code: 'E0207',
         span: name.span,
         message: `\`${name.name}\` is already defined (line ${existing.span.start.line})`,
@@ -114,11 +157,6 @@ class Walker {
         for (const name of statement.names) this.define(scope, name, 'let');
         return;
       case 'InputStmt':
-        for (const d of statement.type.dims) {
-          if (d.kind === 'Identifier' && !scope.lookup(d.name)) this.define(scope, d, 'symbol');
-          else this.expression(d, scope);
-        }
-        for (const c of statement.constraints) this.expression(c, scope);
         this.define(scope, statement.name, 'input');
         return;
       case 'OutputStmt':
@@ -188,60 +226,77 @@ class Walker {
     const binding = scope.lookup(identifier.name);
     if (binding) {
       binding.uses++;
+      this.references.set(identifier, { kind: 'binding', binding });
       return;
     }
     if (enumContext) return;
     const name = identifier.name;
     if (this.module.scope.has(name) || findOp(name)) {
-      this.problems.push({
-        code: 'E0212',
-        span: identifier.span,
-        message: `\`${name}\` is ${this.module.scope.has(name) ? 'a block' : 'an operation'}, not a value`,
-        hint: `call it: \`${name}(...)\`, or use it as a pipeline stage: \`x -> ${name}\``,
-      });
+      this.problem(
+        {
+          code: 'E0212',
+          span: identifier.span,
+          message: `\`${name}\` is ${this.module.scope.has(name) ? 'a block' : 'an operation'}, not a value`,
+          hint: `call it: \`${name}(...)\`, or use it as a pipeline stage: \`x -> ${name}\``,
+        },
+        identifier,
+      );
       return;
     }
     const later = this.laterLets.get(name);
     if (later !== undefined && later >= identifier.span.start.line) {
-      this.problems.push({
-        code: 'E0209',
-        span: identifier.span,
-        message: `\`${name}\` is used before it is defined (line ${later})`,
-        hint: 'move the `let` above its first use',
-      });
+      this.problem(
+        {
+          code: 'E0209',
+          span: identifier.span,
+          message: `\`${name}\` is used before it is defined (line ${later})`,
+          hint: 'move the `let` above its first use',
+        },
+        identifier,
+      );
       return;
     }
-    this.problems.push({
-      code: 'E0210',
-      span: identifier.span,
-      message: `unknown name \`${name}\``,
-      hint: 'define it with `let` or declare it as a parameter',
-      subject: name,
-      candidates: scope.all(),
-    });
+    this.problem(
+      {
+        code: 'E0210',
+        span: identifier.span,
+        message: `unknown name \`${name}\``,
+        hint: 'define it with `let` or declare it as a parameter',
+        subject: name,
+        candidates: scope.all(),
+      },
+      identifier,
+    );
   }
 
   private call(callee: ast.Identifier, args: readonly ast.Argument[], piped: boolean, scope: Scope): void {
     const local = scope.lookup(callee.name);
     if (local) {
       local.uses++;
-      this.problems.push({
-        code: 'E0213',
-        span: callee.span,
-        message: `\`${callee.name}\` is a value, not a block or operation`,
-        hint: 'rename the binding so it does not hide the callable',
-      });
+      this.problem(
+        {
+          code: 'E0213',
+          span: callee.span,
+          message: `\`${callee.name}\` is a value, not a block or operation`,
+          hint: 'rename the binding so it does not hide the callable',
+        },
+        callee,
+      );
     }
     const shape = local ? undefined : this.callee(callee.name);
-    if (!shape && !local) {
-      this.problems.push({
-        code: 'E0211',
-        span: callee.span,
-        message: `unknown block or operation \`${callee.name}\``,
-        hint: 'see docs/ops.md for the operations, or import the block',
-        subject: callee.name,
-        candidates: this.callables(),
-      });
+    if (shape) this.references.set(callee, { kind: shape.kind });
+    else if (!local) {
+      this.problem(
+        {
+          code: 'E0211',
+          span: callee.span,
+          message: `unknown block or operation \`${callee.name}\``,
+          hint: 'see docs/ops.md for the operations, or import the block',
+          subject: callee.name,
+          candidates: this.callables(),
+        },
+        callee,
+      );
     }
     let position = piped ? 1 : 0;
     for (const arg of args) {
@@ -251,14 +306,17 @@ class Walker {
         const param = shape?.params.find((p) => p.name === arg.name!.name);
         if (shape && shape.kind !== 'builtin' && !param) {
           unknown = true;
-          this.problems.push({
-            code: 'E0220',
-            span: arg.name.span,
-            message: `\`${callee.name}\` has no parameter named \`${arg.name.name}\``,
-            subject: arg.name.name,
-            candidates: shape.params.map((p) => p.name),
-          });
-        }
+          this.problem(
+            {
+              code: 'E0220',
+              span: arg.name.span,
+              message: `\`${callee.name}\` has no parameter named \`${arg.name.name}\``,
+              subject: arg.name.name,
+              candidates: shape.params.map((p) => p.name),
+            },
+            arg.name,
+          );
+        } else if (param) this.references.set(arg.name, { kind: 'parameter' });
         type = param?.type;
       } else {
         while (position > 0 && isNamedOnly(shape?.params[position])) position++;
