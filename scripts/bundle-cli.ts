@@ -12,35 +12,45 @@
  * `runtime/backend.ts` imports by a computed path so that browser bundles leave it alone, is
  * emitted where that path points from the chunks.
  *
+ * `bundleCli` is also what tests/cli/startup.test.ts builds into a temporary folder, to see
+ * which sources each command's chunks hold.
+ *
  *   npm run build        (tsc, then this)
  */
-import { build } from 'esbuild';
+import { type Metafile, build } from 'esbuild';
 import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-// Chunk names carry a content hash: drop the previous build's.
-rmSync(join(root, 'dist/cli/chunks'), { recursive: true, force: true });
-await build({
-  absWorkingDir: root,
-  entryPoints: [
-    { in: 'src/cli/main.ts', out: 'main' },
-    { in: 'src/runtime/node/webgpu-node.ts', out: 'chunks/node/webgpu-node' },
-  ],
-  outdir: 'dist/cli',
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  allowOverwrite: true,
-  logLevel: 'warning',
-  external: ['@tensorflow/*', 'webgpu', 'ts-morph', '@hpcc-js/*', 'mnist'],
-  banner: {
-    js: "import { createRequire as segcCreateRequire } from 'node:module'; const require = segcCreateRequire(import.meta.url);",
-  },
-});
+/** Bundles src/cli/main.ts into `outdir` (relative to the project root); returns esbuild's metafile. */
+export async function bundleCli(outdir = 'dist/cli'): Promise<Metafile> {
+  // Chunk names carry a content hash: drop the previous build's.
+  rmSync(join(resolve(root, outdir), 'chunks'), { recursive: true, force: true });
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [
+      { in: 'src/cli/main.ts', out: 'main' },
+      { in: 'src/runtime/node/webgpu-node.ts', out: 'chunks/node/webgpu-node' },
+    ],
+    outdir,
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    allowOverwrite: true,
+    metafile: true,
+    logLevel: 'warning',
+    external: ['@tensorflow/*', 'webgpu', 'ts-morph', '@hpcc-js/*', 'mnist'],
+    banner: {
+      js: "import { createRequire as segcCreateRequire } from 'node:module'; const require = segcCreateRequire(import.meta.url);",
+    },
+  });
+  return result.metafile;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await bundleCli();

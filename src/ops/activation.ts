@@ -3,8 +3,8 @@
  * kernel, and how to apply the rest. tfjs differentiates a fused activation only when it is
  * `linear` or `relu`, so with a gradient the others run as separate ops.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { Attrs } from './op.js';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Attrs, Tfjs } from './op.js';
 import type { ActivationName } from './params.js';
 
 /** PyTorch's default slope for negative inputs (Keras uses 0.2 or 0.3 depending on version). */
@@ -15,7 +15,7 @@ export function leakyAlpha(attrs: Attrs): number {
   return typeof attrs.alpha === 'number' ? attrs.alpha : LEAKY_RELU_ALPHA;
 }
 
-export function applyActivation(x: tf.Tensor, name: ActivationName, alpha = LEAKY_RELU_ALPHA): tf.Tensor {
+export function applyActivation(tf: Tfjs, x: tf.Tensor, name: ActivationName, alpha = LEAKY_RELU_ALPHA): tf.Tensor {
   switch (name) {
     case 'none':
       return x;
@@ -56,12 +56,13 @@ export function planActivation(name: ActivationName, needsGradient: boolean): Ac
 
 /** Adds a bias (when given) and applies an activation, for kernels that cannot fuse them. */
 export function finishOutput(
+  tf: Tfjs,
   y: tf.Tensor,
   bias: tf.Tensor | undefined,
   name: ActivationName,
   alpha = LEAKY_RELU_ALPHA,
 ): tf.Tensor {
-  return applyActivation(bias ? tf.add(y, bias) : y, name, alpha);
+  return applyActivation(tf, bias ? tf.add(y, bias) : y, name, alpha);
 }
 
 /** `applyActivation` as code, for the part of an activation a kernel could not fuse. */

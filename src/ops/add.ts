@@ -1,9 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { mergeOp } from './broadcast.js';
 
 export const add = mergeOp({
   name: 'add',
   summary: 'element-wise sum of tensors (residual connections)',
-  combine: (a, b) => tf.add(a, b),
+  combine: (tf, a, b) => tf.add(a, b),
   kernel: 'add',
 });

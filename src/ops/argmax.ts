@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { AttributeReader } from './attributes.js';
 import { expectFloat, inputAt, normaliseAxis, perElement, tensorType } from './common.js';
 import type { Attrs, OpDef, ParamSpec } from './op.js';
@@ -27,7 +26,7 @@ export const argmax: OpDef = {
     );
   },
   flops: (inputs) => perElement(inputs[0]!, 1),
-  execute: ({ inputs, attrs }) => tf.argMax(inputs[0]!, axisOf(attrs, inputs[0]!.rank)),
+  execute: ({ tf, inputs, attrs }) => tf.argMax(inputs[0]!, axisOf(attrs, inputs[0]!.rank)),
   emit: ({ inputs, attrs, inputTypes }) => ({
     expression: `tf.argMax(${inputs[0]}, ${axisOf(attrs, inputTypes[0]!.shape.length)})`,
   }),

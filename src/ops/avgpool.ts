@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { OpDef } from './op.js';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { OpDef, Tfjs } from './op.js';
 import { POOL_PARAMS, poolFlops, poolShape, readPool, validatePool } from './pooling.js';
 import { type Window, emitPadForWindow, emitPair, emitTidy, padForWindow, samePadding, windowStep } from './spatial.js';
 
@@ -10,7 +10,7 @@ const NAME = 'avgpool';
  * pixels in each window. tfjs's avgPool gradient divides by the full window size even where
  * the forward pass divided by fewer pixels; this form differentiates correctly.
  */
-function averageInside(x: tf.Tensor4D, window: Window): tf.Tensor4D {
+function averageInside(tf: Tfjs, x: tf.Tensor4D, window: Window): tf.Tensor4D {
   return tf.tidy(() => {
     const [, rows, columns] = x.shape;
     const pads: [number, number][] = [
@@ -38,11 +38,12 @@ export const avgpool: OpDef = {
   shape: (inputs, attrs, context) => poolShape(NAME, inputs, attrs, context),
   flops: (_inputs, output, attrs) => poolFlops(NAME, output, attrs),
   receptiveField: (attrs) => windowStep(readPool(NAME, attrs)),
-  execute({ inputs, attrs, context }) {
+  execute({ tf, inputs, attrs, context }) {
     const window = readPool(NAME, attrs);
-    if (context.needsGradient && window.padding.kind === 'same') return averageInside(inputs[0] as tf.Tensor4D, window);
+    if (context.needsGradient && window.padding.kind === 'same')
+      return averageInside(tf, inputs[0] as tf.Tensor4D, window);
     return tf.tidy(() => {
-      const { x, mode } = padForWindow(inputs[0] as tf.Tensor4D, window.padding, 0);
+      const { x, mode } = padForWindow(tf, inputs[0] as tf.Tensor4D, window.padding, 0);
       return tf.avgPool(x, [...window.kernel], [...window.stride], mode);
     });
   },

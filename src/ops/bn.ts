@@ -3,11 +3,19 @@
  * statistics; training normalises with the batch's own and reports the new moving statistics
  * through `context.updateState`, so the training semantics live here, not in the runtime.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { AttributeReader } from './attributes.js';
 import { channelsOf, expectFloat, formatShape, inputAt, perElement } from './common.js';
 import { weightOf } from './convolution.js';
-import { type Attrs, type OpDef, type ParamSpec, type RunContext, ShapeError, type WeightSpec } from './op.js';
+import {
+  type Attrs,
+  type OpDef,
+  type ParamSpec,
+  type RunContext,
+  ShapeError,
+  type Tfjs,
+  type WeightSpec,
+} from './op.js';
 
 const NAME = 'bn';
 const PARAMS: readonly ParamSpec[] = [
@@ -24,13 +32,14 @@ interface Statistics {
 }
 
 /** New moving statistics: old * momentum + batch * (1 - momentum), variance unbiased. */
-function movingUpdate(batch: Statistics, moving: Statistics, count: number, momentum: number): Statistics {
+function movingUpdate(tf: Tfjs, batch: Statistics, moving: Statistics, count: number, momentum: number): Statistics {
   const correction = count > 1 ? count / (count - 1) : 1;
   const blend = (old: tf.Tensor, value: tf.Tensor) => tf.add(tf.mul(old, momentum), tf.mul(value, 1 - momentum));
   return { mean: blend(moving.mean, batch.mean), variance: blend(moving.variance, tf.mul(batch.variance, correction)) };
 }
 
 function reportUpdate(
+  tf: Tfjs,
   context: RunContext,
   batch: Statistics,
   moving: Statistics,
@@ -42,7 +51,7 @@ function reportUpdate(
   // Kept: these outlive the tidy scope of the forward pass; the executor disposes them.
   const updated = tf
     .tidy(() => {
-      const next = movingUpdate(batch, moving, count, momentum);
+      const next = movingUpdate(tf, batch, moving, count, momentum);
       return [next.mean, next.variance];
     })
     .map((value) => tf.keep(value));
@@ -92,7 +101,7 @@ export const bn: OpDef = {
     ];
   },
   flops: (_inputs, output) => perElement(output, 2),
-  execute({ inputs, weights, attrs, context }) {
+  execute({ tf, inputs, weights, attrs, context }) {
     const attributes = read(attrs);
     const x = inputs[0]!;
     const [gamma, beta] = [weightOf(NAME, weights, 'gamma'), weightOf(NAME, weights, 'beta')];
@@ -103,7 +112,7 @@ export const bn: OpDef = {
       const axes = x.shape.slice(0, -1).map((_, axis) => axis);
       const batch = tf.moments(x, axes);
       const count = x.size / x.shape[x.shape.length - 1]!;
-      reportUpdate(context, batch, moving, count, attributes.number('momentum'));
+      reportUpdate(tf, context, batch, moving, count, attributes.number('momentum'));
       return tf.batchNorm(x, batch.mean, batch.variance, beta, gamma, epsilon);
     });
   },

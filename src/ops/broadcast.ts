@@ -3,16 +3,16 @@
  * shapes align from the right and a size-1 axis stretches, which is how squeeze-excitation
  * multiplies [N, 1, 1, C] weights into an [N, H, W, C] map.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { type Dim, constValue, dim, mul } from '../shapes/symbolic.js';
 import { axisWord, elementCount, expectFloat, formatShape, tensorType } from './common.js';
-import { type EqualityCheck, type OpDef, type ShapeContext, ShapeError, type TensorType } from './op.js';
+import { type EqualityCheck, type OpDef, type ShapeContext, ShapeError, type TensorType, type Tfjs } from './op.js';
 import { tensorList } from './params.js';
 
 export interface MergeSpec {
   readonly name: string;
   readonly summary: string;
-  readonly combine: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+  readonly combine: (tf: Tfjs, a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
   /** The tfjs function `combine` calls (`add`, `mul`, `maximum`), for the code generator. */
   readonly kernel: string;
 }
@@ -62,8 +62,8 @@ export function mergeOp(spec: MergeSpec): OpDef {
       return inputs.slice(1).reduce((merged, input) => broadcastPair(spec.name, merged, input, context), inputs[0]!);
     },
     flops: (inputs, output) => mul(dim(inputs.length - 1), elementCount(output.shape)),
-    execute: ({ inputs }) =>
-      tf.tidy(() => inputs.slice(1).reduce((merged, input) => spec.combine(merged, input), inputs[0]!)),
+    execute: ({ tf, inputs }) =>
+      tf.tidy(() => inputs.slice(1).reduce((merged, input) => spec.combine(tf, merged, input), inputs[0]!)),
     emit({ inputs }) {
       const merged = inputs.slice(1).reduce((left, input) => `tf.${spec.kernel}(${left}, ${input})`, inputs[0]!);
       return { expression: inputs.length > 2 ? `tf.tidy(() => ${merged})` : merged };

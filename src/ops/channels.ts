@@ -2,7 +2,6 @@
  * A channel slice [start, end), Python style: negative indices count from the end. Channel
  * counts are concrete, so the range is checked exactly.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { dim } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { channelsOf, expectRankAtLeast, inputAt, tensorType } from './common.js';
@@ -45,7 +44,7 @@ export const channels: OpDef = {
     return tensorType([...x.shape.slice(0, -1), dim(end - start)], x.dtype);
   },
   flops: () => dim(0),
-  execute({ inputs, attrs }) {
+  execute({ tf, inputs, attrs }) {
     const x = inputs[0]!;
     const [start, end] = rangeOf(attrs, x.shape[x.rank - 1]!);
     const begin = x.shape.map((_, axis) => (axis === x.rank - 1 ? start : 0));

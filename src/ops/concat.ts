@@ -2,7 +2,6 @@
  * Concatenation along one axis. Every other axis must agree; a mismatch is explained with a
  * concrete size that breaks it ("with H = 513 the inputs of concat have 132 and 129 rows").
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { add, dim } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { axisWord, normaliseAxis, tensorType } from './common.js';
@@ -65,7 +64,7 @@ export const concat: OpDef = {
     );
   },
   flops: () => dim(0),
-  execute: ({ inputs, attrs }) =>
+  execute: ({ tf, inputs, attrs }) =>
     inputs.length === 1 ? tf.clone(inputs[0]!) : tf.concat([...inputs], axisOf(attrs, inputs[0]!.rank)),
   emit({ inputs, attrs, inputTypes }) {
     if (inputs.length === 1) return { expression: `tf.clone(${inputs[0]})` };

@@ -2,7 +2,7 @@
  * Transposed convolution (learned upsampling), tfjs conv2dTranspose. The output size is
  * computed from the runtime input shape, so the op works for any input size.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { type Dim, add, constValue, dim, mul } from '../shapes/symbolic.js';
 import { emitActivation, finishOutput } from './activation.js';
 import type { Pair } from './attributes.js';
@@ -80,7 +80,7 @@ export const convTranspose: OpDef = {
     );
     return { extent, stride: 1 / Math.max(...window.stride) };
   },
-  execute({ inputs, weights, attrs }) {
+  execute({ tf, inputs, weights, attrs }) {
     const { read, window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
     const filter = weightOf(NAME, weights, 'kernel') as tf.Tensor4D;
     const biasValue = optionalBias(NAME, weights, hasBias);
@@ -94,7 +94,7 @@ export const convTranspose: OpDef = {
       filter.shape[2],
     ];
     return tf.tidy(() =>
-      finishOutput(tf.conv2dTranspose(x, filter, outputShape, [...window.stride], mode), biasValue, activationName),
+      finishOutput(tf, tf.conv2dTranspose(x, filter, outputShape, [...window.stride], mode), biasValue, activationName),
     );
   },
   emit({ inputs, weights, attrs, output, typeName }) {

@@ -3,7 +3,7 @@
  * one pass) is used except when a gradient is needed through a dilated kernel: tfjs refuses
  * that gradient, so the differentiable `atrousConv2d` takes over.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { dim, mul } from '../shapes/symbolic.js';
 import { atrousConv2d } from './kernels/atrous.js';
 import {
@@ -73,15 +73,16 @@ export const conv: OpDef = {
     return mul(dim(perOutput), ...output.shape);
   },
   receptiveField: (attrs) => windowStep(readConvolution(NAME, PARAMS, attrs).window),
-  execute({ inputs, weights, attrs, context }) {
+  execute({ tf, inputs, weights, attrs, context }) {
     const { window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
     const filter = weightOf(NAME, weights, 'kernel') as tf.Tensor4D;
     const biasValue = optionalBias(NAME, weights, hasBias);
     return tf.tidy(() => {
-      const { x, mode } = padForWindow(inputs[0] as tf.Tensor4D, window.padding);
+      const { x, mode } = padForWindow(tf, inputs[0] as tf.Tensor4D, window.padding);
       if (context.needsGradient && window.dilation.some((d) => d > 1)) {
         return finishOutput(
-          atrousConv2d(x, filter, window.stride, window.dilation, mode),
+          tf,
+          atrousConv2d(tf, x, filter, window.stride, window.dilation, mode),
           biasValue,
           activationName,
           leakyAlpha(attrs),
@@ -98,7 +99,7 @@ export const conv: OpDef = {
         activation: plan.fused,
         leakyreluAlpha: leakyAlpha(attrs),
       });
-      return applyActivation(y, plan.after, leakyAlpha(attrs));
+      return applyActivation(tf, y, plan.after, leakyAlpha(attrs));
     });
   },
   emit({ inputs, weights, attrs }) {

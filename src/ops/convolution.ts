@@ -2,12 +2,12 @@
  * What conv, dwconv and sepconv share: the sliding-window shape rule, the attribute checks and
  * weight lookup. Each op file keeps its own weights, cost and kernel call.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { InternalError } from '../diagnostics/diagnostic.js';
 import { dim } from '../shapes/symbolic.js';
 import { AttributeReader, type Pair, requireAtLeast } from './attributes.js';
 import { channelsOf, expectFeatureMap, inputAt, tensorType } from './common.js';
-import type { Attrs, ParamSpec, ShapeContext, TensorType } from './op.js';
+import type { Attrs, ParamSpec, ShapeContext, TensorType, Tfjs } from './op.js';
 import type { ActivationName } from './params.js';
 import { spreadKernel } from './dilate.js';
 import { type Window, type WindowPadding, padForWindow, readWindow, validateWindow, windowOutput } from './spatial.js';
@@ -90,11 +90,11 @@ export interface DepthwiseRun {
 }
 
 /** A depthwise convolution without bias or activation, differentiable for every dilation. */
-export function depthwise(x: tf.Tensor4D, filter: tf.Tensor4D, run: DepthwiseRun): tf.Tensor4D {
-  const { x: padded, mode } = padForWindow(x, run.padding);
+export function depthwise(tf: Tfjs, x: tf.Tensor4D, filter: tf.Tensor4D, run: DepthwiseRun): tf.Tensor4D {
+  const { x: padded, mode } = padForWindow(tf, x, run.padding);
   const dilated = run.dilation.some((d) => d > 1);
   if (run.needsGradient && dilated) {
-    return tf.depthwiseConv2d(padded, spreadKernel(filter, run.dilation), [...run.stride], mode);
+    return tf.depthwiseConv2d(padded, spreadKernel(tf, filter, run.dilation), [...run.stride], mode);
   }
   return tf.depthwiseConv2d(padded, filter, [...run.stride], mode, 'NHWC', [...run.dilation]);
 }

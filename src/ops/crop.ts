@@ -2,7 +2,7 @@
  * Cropping: remove a border, or centre-crop to the spatial size of another tensor (U-Net skip
  * connections, where valid convolutions leave the encoder map larger than the decoder's).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { type Dim, constValue, dim, sub } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { expandBorder, requireAtLeastSize, validateBorder } from './border.js';
@@ -104,7 +104,7 @@ export const crop: OpDef = {
     return tensorType([x.shape[0]!, target[0]!, target[1]!, x.shape[3]!]);
   },
   flops: () => dim(0),
-  execute({ inputs, attrs }) {
+  execute({ tf, inputs, attrs }) {
     const x = inputs[0] as tf.Tensor4D;
     const [, rows, columns] = x.shape;
     const amount = amountOf(attrs);

@@ -2,7 +2,7 @@
  * Fully connected layer on flat [N, C] tensors. A feature map must be pooled or flattened
  * first: the shape rule says so rather than flattening silently.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { dim, mul } from '../shapes/symbolic.js';
 import { leakyAlpha, applyActivation, emitActivation, emitFusedActivation, planActivation } from './activation.js';
 import { AttributeReader, requireAtLeast } from './attributes.js';
@@ -53,7 +53,7 @@ export const dense: OpDef = {
     return read(attrs).bool('bias') ? [kernelWeight, biasWeight] : [kernelWeight];
   },
   flops: (inputs, output) => mul(dim(2 * channelsOf(NAME, inputs[0]!)), ...output.shape),
-  execute({ inputs, weights, attrs, context }) {
+  execute({ tf, inputs, weights, attrs, context }) {
     const attributes = read(attrs);
     const kernel = weightOf(NAME, weights, 'kernel') as tf.Tensor2D;
     const biasValue = optionalBias(NAME, weights, attributes.bool('bias'));
@@ -66,7 +66,7 @@ export const dense: OpDef = {
         activation: plan.fused,
         leakyreluAlpha: leakyAlpha(attrs),
       });
-      return applyActivation(y, plan.after, leakyAlpha(attrs));
+      return applyActivation(tf, y, plan.after, leakyAlpha(attrs));
     });
   },
   emit({ inputs, weights, attrs }) {

@@ -4,11 +4,12 @@
  * convolutions with dilation > 1; spreading the kernel with pad/reshape/slice keeps every step
  * differentiable, at the price of multiplying by the inserted zeros.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Pair } from './attributes.js';
+import type { Tfjs } from './op.js';
 
 /** Spreads the first axis; stays at rank ≤ 4 because webgpu kernels stop at rank 4. */
-function spreadRows(kernel: tf.Tensor4D, rate: number): tf.Tensor4D {
+function spreadRows(tf: Tfjs, kernel: tf.Tensor4D, rate: number): tf.Tensor4D {
   if (rate === 1) return kernel;
   const [taps, ...rest] = kernel.shape;
   const width = rest.reduce((p, v) => p * v, 1);
@@ -23,9 +24,9 @@ function spreadRows(kernel: tf.Tensor4D, rate: number): tf.Tensor4D {
 }
 
 /** The kernel [kh, kw, a, b] spread to [eh, ew, a, b] with zeros between taps. */
-export function spreadKernel(kernel: tf.Tensor4D, dilation: Pair): tf.Tensor4D {
-  const rows = spreadRows(kernel, dilation[0]);
+export function spreadKernel(tf: Tfjs, kernel: tf.Tensor4D, dilation: Pair): tf.Tensor4D {
+  const rows = spreadRows(tf, kernel, dilation[0]);
   if (dilation[1] === 1) return rows;
   const swapped = tf.transpose(rows, [1, 0, 2, 3]);
-  return tf.transpose(spreadRows(swapped, dilation[1]), [1, 0, 2, 3]);
+  return tf.transpose(spreadRows(tf, swapped, dilation[1]), [1, 0, 2, 3]);
 }

@@ -3,7 +3,6 @@
  * in training each element is zeroed with probability `rate` and the rest scaled by
  * 1 / (1 - rate), from the run's seed so a step can be replayed exactly.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { dim } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { expectFloat, inputAt } from './common.js';
@@ -33,7 +32,7 @@ export const dropout: OpDef = {
     return x;
   },
   flops: () => dim(0),
-  execute({ inputs, attrs, context }) {
+  execute({ tf, inputs, attrs, context }) {
     const rate = rateOf(attrs);
     const x = inputs[0]!;
     // A clone, not the input itself: the executor may dispose outputs and inputs separately.

@@ -3,7 +3,7 @@
  * With a gradient through a dilated kernel, the kernel is spread with zeros instead (tfjs has
  * no gradient for dilated depthwise convolution).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { dim, mul } from '../shapes/symbolic.js';
 import {
   leakyAlpha,
@@ -73,7 +73,7 @@ export const dwconv: OpDef = {
     return mul(dim(2 * window.kernel[0] * window.kernel[1]), ...output.shape);
   },
   receptiveField: (attrs) => windowStep(readConvolution(NAME, PARAMS, attrs).window),
-  execute({ inputs, weights, attrs, context }) {
+  execute({ tf, inputs, weights, attrs, context }) {
     const { window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
     const filter = weightOf(NAME, weights, 'depthwiseKernel') as tf.Tensor4D;
     const biasValue = optionalBias(NAME, weights, hasBias);
@@ -81,14 +81,15 @@ export const dwconv: OpDef = {
     return tf.tidy(() => {
       if (context.needsGradient && window.dilation.some((d) => d > 1)) {
         return finishOutput(
-          depthwise(x, filter, { ...window, needsGradient: true }),
+          tf,
+          depthwise(tf, x, filter, { ...window, needsGradient: true }),
           biasValue,
           activationName,
           leakyAlpha(attrs),
         );
       }
       const plan = planActivation(activationName, context.needsGradient);
-      const { x: padded, mode } = padForWindow(x, window.padding);
+      const { x: padded, mode } = padForWindow(tf, x, window.padding);
       const y = tf.fused.depthwiseConv2d({
         x: padded,
         filter,
@@ -99,7 +100,7 @@ export const dwconv: OpDef = {
         activation: plan.fused,
         leakyreluAlpha: leakyAlpha(attrs),
       });
-      return applyActivation(y, plan.after, leakyAlpha(attrs));
+      return applyActivation(tf, y, plan.after, leakyAlpha(attrs));
     });
   },
   emit({ inputs, weights, attrs }) {

@@ -4,7 +4,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { AttributeReader } from './attributes.js';
 import { expectFloat, inputAt, perElement } from './common.js';
-import type { Attrs, EmitArgs, OpDef, ParamSpec, ShapeContext, TensorType } from './op.js';
+import type { Attrs, EmitArgs, OpDef, ParamSpec, ShapeContext, TensorType, Tfjs } from './op.js';
 import { anyTensor } from './params.js';
 
 export interface ElementwiseSpec {
@@ -17,7 +17,7 @@ export interface ElementwiseSpec {
   readonly validate?: (read: AttributeReader) => string | undefined;
   /** Extra shape checks (an axis in range). */
   readonly check?: (x: TensorType, read: AttributeReader, context: ShapeContext) => void;
-  readonly apply: (x: tf.Tensor, read: AttributeReader) => tf.Tensor;
+  readonly apply: (tf: Tfjs, x: tf.Tensor, read: AttributeReader) => tf.Tensor;
   /** `apply` as code over `tf`, for the code generator. */
   readonly emit?: (x: string, read: AttributeReader, args: EmitArgs) => string;
 }
@@ -38,7 +38,7 @@ export function elementwiseOp(spec: ElementwiseSpec): OpDef {
       return x;
     },
     flops: (_inputs, output) => perElement(output, spec.cost),
-    execute: ({ inputs, attrs }) => spec.apply(inputs[0]!, read(attrs)),
+    execute: ({ tf, inputs, attrs }) => spec.apply(tf, inputs[0]!, read(attrs)),
     ...(spec.emit
       ? { emit: (args: EmitArgs) => ({ expression: spec.emit!(args.inputs[0]!, read(args.attrs), args) }) }
       : {}),

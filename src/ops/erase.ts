@@ -5,11 +5,11 @@
  * The mask is a constant for differentiation: gradients reach `x` through the multiply and
  * never reach `by` through the mask.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { add, dim, mul } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { channelsOf, elementCount, expectFeatureMap, inputAt } from './common.js';
-import type { Attrs, EmitHelper, OpDef, ParamSpec, RunContext } from './op.js';
+import type { Attrs, EmitHelper, OpDef, ParamSpec, RunContext, Tfjs } from './op.js';
 import { featureMap } from './params.js';
 
 const NAME = 'erase';
@@ -22,13 +22,13 @@ const PARAMS: readonly ParamSpec[] = [
 const thresholdOf = (attrs: Attrs) => new AttributeReader(NAME, PARAMS, attrs).number('threshold');
 
 /** The class per image: the label while training with labels, else the argmax of gap(by). */
-function chosenClasses(by: tf.Tensor4D, context: RunContext): tf.Tensor1D {
+function chosenClasses(tf: Tfjs, by: tf.Tensor4D, context: RunContext): tf.Tensor1D {
   if (context.training && context.targetClasses) return tf.cast(context.targetClasses, 'int32');
   return tf.argMax(tf.mean(by, [1, 2]), 1) as tf.Tensor1D;
 }
 
 /** 1 where the feature survives, 0 where it is erased: [N, H, W, 1]. */
-function keepMask(by: tf.Tensor4D, classes: tf.Tensor1D, threshold: number): tf.Tensor4D {
+function keepMask(tf: Tfjs, by: tf.Tensor4D, classes: tf.Tensor1D, threshold: number): tf.Tensor4D {
   const [n, rows, columns, count] = by.shape;
   const pick = tf.reshape(tf.oneHot(classes, count), [n, 1, 1, count]);
   const map = tf.sum(tf.mul(by, pick), 3, true);
@@ -41,10 +41,10 @@ function keepMask(by: tf.Tensor4D, classes: tf.Tensor1D, threshold: number): tf.
 }
 
 /** Computes the mask as a constant: its gradient with respect to `by` is zero by definition. */
-function constantMask(by: tf.Tensor4D, classes: tf.Tensor1D, threshold: number): tf.Tensor4D {
+function constantMask(tf: Tfjs, by: tf.Tensor4D, classes: tf.Tensor1D, threshold: number): tf.Tensor4D {
   const masked = tf.customGrad<tf.Tensor4D>((...args) => {
     const value = args[0] as tf.Tensor4D;
-    return { value: keepMask(value, classes, threshold), gradFunc: () => tf.zerosLike(value) };
+    return { value: keepMask(tf, value, classes, threshold), gradFunc: () => tf.zerosLike(value) };
   });
   return masked(by);
 }
@@ -106,9 +106,9 @@ export const erase: OpDef = {
     return x;
   },
   flops: (inputs, output) => add(elementCount(output.shape), mul(dim(2), elementCount(inputs[1]!.shape))),
-  execute({ inputs, attrs, context }) {
+  execute({ tf, inputs, attrs, context }) {
     const [x, by] = [inputs[0] as tf.Tensor4D, inputs[1] as tf.Tensor4D];
-    return tf.tidy(() => tf.mul(x, constantMask(by, chosenClasses(by, context), thresholdOf(attrs))));
+    return tf.tidy(() => tf.mul(x, constantMask(tf, by, chosenClasses(tf, by, context), thresholdOf(attrs))));
   },
   emit: ({ inputs, attrs, literal }) => ({
     expression: `eraseWhereClassMapIsHigh(${inputs[0]}, ${inputs[1]}, ${literal(thresholdOf(attrs))})`,

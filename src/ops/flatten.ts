@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { dim } from '../shapes/symbolic.js';
 import { elementCount, expectRankAtLeast, inputAt, tensorType } from './common.js';
 import type { OpDef } from './op.js';
@@ -17,6 +16,6 @@ export const flatten: OpDef = {
     return tensorType([x.shape[0]!, elementCount(x.shape.slice(1))], x.dtype);
   },
   flops: () => dim(0),
-  execute: ({ inputs }) => tf.reshape(inputs[0]!, [inputs[0]!.shape[0]!, -1]),
+  execute: ({ tf, inputs }) => tf.reshape(inputs[0]!, [inputs[0]!.shape[0]!, -1]),
   emit: ({ inputs }) => ({ expression: `tf.reshape(${inputs[0]}, [${inputs[0]}.shape[0], -1])` }),
 };

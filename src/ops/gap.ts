@@ -1,9 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { globalPoolOp } from './global-pool.js';
 
 export const gap = globalPoolOp({
   name: 'gap',
   summary: 'global average pooling: the mean of each channel',
-  reduce: (x, axes, keep) => tf.mean(x, axes, keep),
+  reduce: (tf, x, axes, keep) => tf.mean(x, axes, keep),
   kernel: 'mean',
 });

@@ -7,13 +7,13 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { dim } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { channelsOf, expectFeatureMap, inputAt, perElement, tensorType } from './common.js';
-import type { Attrs, OpDef, ParamSpec } from './op.js';
+import type { Attrs, OpDef, ParamSpec, Tfjs } from './op.js';
 import { featureMap } from './params.js';
 
 export interface GlobalPoolSpec {
   readonly name: string;
   readonly summary: string;
-  readonly reduce: (x: tf.Tensor, axes: number[], keep: boolean) => tf.Tensor;
+  readonly reduce: (tf: Tfjs, x: tf.Tensor, axes: number[], keep: boolean) => tf.Tensor;
   /** The tfjs reduction `reduce` calls (`mean`, `max`), for the code generator. */
   readonly kernel: string;
 }
@@ -37,7 +37,7 @@ export function globalPoolOp(spec: GlobalPoolSpec): OpDef {
       return tensorType(keep(attrs) ? [x.shape[0]!, dim(1), dim(1), channels] : [x.shape[0]!, channels]);
     },
     flops: (inputs) => perElement(inputs[0]!, 1),
-    execute: ({ inputs, attrs }) => spec.reduce(inputs[0]!, [1, 2], keep(attrs)),
+    execute: ({ tf, inputs, attrs }) => spec.reduce(tf, inputs[0]!, [1, 2], keep(attrs)),
     emit: ({ inputs, attrs }) => ({
       expression: `tf.${spec.kernel}(${inputs[0]}, [1, 2]${keep(attrs) ? ', true' : ''})`,
     }),

@@ -1,9 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { globalPoolOp } from './global-pool.js';
 
 export const gmp = globalPoolOp({
   name: 'gmp',
   summary: 'global max pooling: the maximum of each channel',
-  reduce: (x, axes, keep) => tf.max(x, axes, keep),
+  reduce: (tf, x, axes, keep) => tf.max(x, axes, keep),
   kernel: 'max',
 });

@@ -1,11 +1,10 @@
 /** MobileNetV3's cheap swish: x * relu6(x + 3) / 6. */
-import * as tf from '@tensorflow/tfjs-core';
 import { elementwiseOp } from './elementwise.js';
 
 export const hardSwish = elementwiseOp({
   name: 'hardSwish',
   summary: 'x * relu6(x + 3) / 6',
   cost: 5,
-  apply: (x) => tf.tidy(() => tf.div(tf.mul(x, tf.relu6(tf.add(x, 3))), 6)),
+  apply: (tf, x) => tf.tidy(() => tf.div(tf.mul(x, tf.relu6(tf.add(x, 3))), 6)),
   emit: (x) => `tf.tidy(() => tf.div(tf.mul(${x}, tf.relu6(tf.add(${x}, 3))), 6))`,
 });

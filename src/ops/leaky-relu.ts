@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { LEAKY_RELU_ALPHA } from './activation.js';
 import { elementwiseOp } from './elementwise.js';
 
@@ -12,6 +11,6 @@ export const leakyRelu = elementwiseOp({
   cost: 2,
   validate: (read) =>
     read.number('alpha') >= 0 ? undefined : `\`alpha\` must not be negative, got ${read.number('alpha')}`,
-  apply: (x, read) => tf.leakyRelu(x, read.number('alpha')),
+  apply: (tf, x, read) => tf.leakyRelu(x, read.number('alpha')),
   emit: (x, read, { literal }) => `tf.leakyRelu(${x}, ${literal(read.number('alpha'))})`,
 });

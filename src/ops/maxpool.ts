@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { OpDef } from './op.js';
 import { POOL_PARAMS, poolFlops, poolShape, readPool, validatePool } from './pooling.js';
 import { emitPadForWindow, emitPair, emitTidy, padForWindow, windowStep } from './spatial.js';
@@ -16,10 +16,10 @@ export const maxpool: OpDef = {
   shape: (inputs, attrs, context) => poolShape(NAME, inputs, attrs, context),
   flops: (_inputs, output, attrs) => poolFlops(NAME, output, attrs),
   receptiveField: (attrs) => windowStep(readPool(NAME, attrs)),
-  execute({ inputs, attrs }) {
+  execute({ tf, inputs, attrs }) {
     const window = readPool(NAME, attrs);
     return tf.tidy(() => {
-      const { x, mode } = padForWindow(inputs[0] as tf.Tensor4D, window.padding, -Infinity);
+      const { x, mode } = padForWindow(tf, inputs[0] as tf.Tensor4D, window.padding, -Infinity);
       return tf.maxPool(x, [...window.kernel], [...window.stride], mode);
     });
   },

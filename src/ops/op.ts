@@ -2,6 +2,10 @@
  * What an operation is. Every operation of the language lives in one file under src/ops that
  * exports one `OpDef`: its arguments, its shape rule, its weights, its cost, its receptive
  * field, and how it executes on tfjs. All op files are listed in registry.ts.
+ *
+ * Op files import tfjs-core as types only: `execute` receives the tfjs namespace from the
+ * executor (`ExecuteArgs.tf`), so loading the registry to parse, check or compile a model never
+ * evaluates the tensor library (`segc check` starts without it).
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Dim } from '../shapes/symbolic.js';
@@ -76,7 +80,11 @@ export interface RunContext {
   readonly updateState?: (role: string, value: tf.Tensor) => void;
 }
 
+/** The tfjs-core namespace an op executes on, handed in by the executor. */
+export type Tfjs = typeof tf;
+
 export interface ExecuteArgs {
+  readonly tf: Tfjs;
   readonly inputs: readonly tf.Tensor[];
   /** Weights by role. */
   readonly weights: Readonly<Record<string, tf.Tensor>>;

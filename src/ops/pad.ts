@@ -3,12 +3,12 @@
  * out the edge pixel, so it needs the padding to be smaller than the size; `symmetric` repeats
  * the edge and allows padding up to the size.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { add, dim } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { type Border, expandBorder, requireAtLeastSize, validateBorder } from './border.js';
 import { expectFeatureMap, inputAt, tensorType } from './common.js';
-import type { Attrs, EmitHelper, OpDef, ParamSpec } from './op.js';
+import type { Attrs, EmitHelper, OpDef, ParamSpec, Tfjs } from './op.js';
 import { featureMap } from './params.js';
 
 const NAME = 'pad';
@@ -39,7 +39,7 @@ function paddings(border: Border): [number, number][] {
  * Mirrors along one axis from slices, reversals and a concat. tfjs's own mirrorPad gradient
  * only slices out the centre, dropping what flows back through the mirrored border.
  */
-function mirrorAxis(x: tf.Tensor4D, axis: 1 | 2, before: number, after: number, mode: string): tf.Tensor4D {
+function mirrorAxis(tf: Tfjs, x: tf.Tensor4D, axis: 1 | 2, before: number, after: number, mode: string): tf.Tensor4D {
   if (before === 0 && after === 0) return x;
   const skip = mode === 'reflect' ? 1 : 0;
   const take = (start: number, count: number) => {
@@ -56,9 +56,9 @@ function mirrorAxis(x: tf.Tensor4D, axis: 1 | 2, before: number, after: number, 
   return tf.concat(parts, axis);
 }
 
-function mirror(x: tf.Tensor4D, border: Border, mode: string): tf.Tensor4D {
+function mirror(tf: Tfjs, x: tf.Tensor4D, border: Border, mode: string): tf.Tensor4D {
   return tf.tidy(() =>
-    mirrorAxis(mirrorAxis(x, 1, border.top, border.bottom, mode), 2, border.left, border.right, mode),
+    mirrorAxis(tf, mirrorAxis(tf, x, 1, border.top, border.bottom, mode), 2, border.left, border.right, mode),
   );
 }
 
@@ -122,12 +122,12 @@ export const pad: OpDef = {
     return tensorType([x.shape[0]!, rows!, columns!, x.shape[3]!]);
   },
   flops: () => dim(0),
-  execute({ inputs, attrs }) {
+  execute({ tf, inputs, attrs }) {
     const attributes = read(attrs);
     const border = expandBorder(attributes.ints('amount'));
     const mode = attributes.text('mode');
     const x = inputs[0] as tf.Tensor4D;
-    return mode === 'constant' ? tf.pad(x, paddings(border), attributes.number('value')) : mirror(x, border, mode);
+    return mode === 'constant' ? tf.pad(x, paddings(border), attributes.number('value')) : mirror(tf, x, border, mode);
   },
   emit({ inputs, attrs, literal }) {
     const attributes = read(attrs);

@@ -1,10 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { elementwiseOp } from './elementwise.js';
 
 export const relu = elementwiseOp({
   name: 'relu',
   summary: 'max(x, 0)',
   cost: 1,
-  apply: (x) => tf.relu(x),
+  apply: (tf, x) => tf.relu(x),
   emit: (x) => `tf.relu(${x})`,
 });

@@ -1,10 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { elementwiseOp } from './elementwise.js';
 
 export const relu6 = elementwiseOp({
   name: 'relu6',
   summary: 'min(max(x, 0), 6)',
   cost: 2,
-  apply: (x) => tf.relu6(x),
+  apply: (tf, x) => tf.relu6(x),
   emit: (x) => `tf.relu6(${x})`,
 });

@@ -2,7 +2,6 @@
  * Reshape of everything but the batch axis (like Keras Reshape). One entry may be -1: it is
  * inferred from the element count, which must then divide evenly.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { type Dim, dim, floorDiv, mul } from '../shapes/symbolic.js';
 import { AttributeReader } from './attributes.js';
 import { elementCount, expectRankAtLeast, inputAt, tensorType } from './common.js';
@@ -54,7 +53,7 @@ export const reshape: OpDef = {
     return tensorType([x.shape[0]!, ...shape], x.dtype);
   },
   flops: () => dim(0),
-  execute: ({ inputs, attrs }) => tf.reshape(inputs[0]!, [inputs[0]!.shape[0]!, ...targetOf(attrs)]),
+  execute: ({ tf, inputs, attrs }) => tf.reshape(inputs[0]!, [inputs[0]!.shape[0]!, ...targetOf(attrs)]),
   emit: ({ inputs, attrs }) => ({
     expression: `tf.reshape(${inputs[0]}, [${[`${inputs[0]}.shape[0]`, ...targetOf(attrs)].join(', ')}])`,
   }),

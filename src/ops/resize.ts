@@ -5,7 +5,8 @@
  * wrong pixels; matrix products differentiate correctly on every backend. Used only when a
  * gradient is needed, so inference keeps the fast kernels.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Tfjs } from './op.js';
 
 export interface Sampling {
   readonly bilinear: boolean;
@@ -35,7 +36,7 @@ export function interpolationWeights(from: number, to: number, sampling: Samplin
 }
 
 /** Applies `weights` [out, in] along `axis` (1 rows, 2 columns) of an NHWC tensor. */
-function alongAxis(x: tf.Tensor4D, weights: tf.Tensor2D, axis: 1 | 2): tf.Tensor4D {
+function alongAxis(tf: Tfjs, x: tf.Tensor4D, weights: tf.Tensor2D, axis: 1 | 2): tf.Tensor4D {
   const [order, inverse] =
     axis === 1
       ? [
@@ -53,11 +54,16 @@ function alongAxis(x: tf.Tensor4D, weights: tf.Tensor2D, axis: 1 | 2): tf.Tensor
   return tf.transpose(back, inverse) as tf.Tensor4D;
 }
 
-export function resizeByMatrices(x: tf.Tensor4D, size: readonly [number, number], sampling: Sampling): tf.Tensor4D {
+export function resizeByMatrices(
+  tf: Tfjs,
+  x: tf.Tensor4D,
+  size: readonly [number, number],
+  sampling: Sampling,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const [, rows, columns] = x.shape;
     const rowWeights = tf.tensor2d(interpolationWeights(rows, size[0], sampling), [size[0], rows]);
     const columnWeights = tf.tensor2d(interpolationWeights(columns, size[1], sampling), [size[1], columns]);
-    return alongAxis(alongAxis(x, rowWeights, 1), columnWeights, 2);
+    return alongAxis(tf, alongAxis(tf, x, rowWeights, 1), columnWeights, 2);
   });
 }

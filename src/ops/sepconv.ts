@@ -3,7 +3,7 @@
  * stride and dilation, then a 1×1 pointwise convolution that mixes channels and takes the bias
  * and activation.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { dim, mul } from '../shapes/symbolic.js';
 import { leakyAlpha, applyActivation, emitActivation, emitFusedActivation, planActivation } from './activation.js';
 import { channelsOf } from './common.js';
@@ -65,13 +65,13 @@ export const sepconv: OpDef = {
     return mul(dim(depthwiseCost + 2 * cin * count), n!, rows!, columns!);
   },
   receptiveField: (attrs) => windowStep(readConvolution(NAME, PARAMS, attrs).window),
-  execute({ inputs, weights, attrs, context }) {
+  execute({ tf, inputs, weights, attrs, context }) {
     const { window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
     const depthwiseFilter = weightOf(NAME, weights, 'depthwiseKernel') as tf.Tensor4D;
     const pointwiseFilter = weightOf(NAME, weights, 'pointwiseKernel') as tf.Tensor4D;
     const biasValue = optionalBias(NAME, weights, hasBias);
     return tf.tidy(() => {
-      const spatial = depthwise(inputs[0] as tf.Tensor4D, depthwiseFilter, {
+      const spatial = depthwise(tf, inputs[0] as tf.Tensor4D, depthwiseFilter, {
         ...window,
         needsGradient: context.needsGradient,
       });
@@ -85,7 +85,7 @@ export const sepconv: OpDef = {
         activation: plan.fused,
         leakyreluAlpha: leakyAlpha(attrs),
       });
-      return applyActivation(y, plan.after, leakyAlpha(attrs));
+      return applyActivation(tf, y, plan.after, leakyAlpha(attrs));
     });
   },
   emit({ inputs, weights, attrs }) {

@@ -1,10 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { elementwiseOp } from './elementwise.js';
 
 export const sigmoid = elementwiseOp({
   name: 'sigmoid',
   summary: '1 / (1 + exp(-x))',
   cost: 4,
-  apply: (x) => tf.sigmoid(x),
+  apply: (tf, x) => tf.sigmoid(x),
   emit: (x) => `tf.sigmoid(${x})`,
 });

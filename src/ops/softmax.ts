@@ -2,7 +2,6 @@
  * Softmax along one axis. tfjs's kernel only handles the last axis; other axes go through
  * exp(x - logSumExp(x)), which is as stable and differentiable.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { normaliseAxis } from './common.js';
 import { elementwiseOp } from './elementwise.js';
 
@@ -12,7 +11,7 @@ export const softmax = elementwiseOp({
   params: [{ name: 'axis', type: 'int', default: -1, doc: 'the axis that sums to 1 (negative counts from the end)' }],
   cost: 5,
   check: (x, read) => void normaliseAxis('softmax', read.int('axis'), x.shape.length),
-  apply(x, read) {
+  apply(tf, x, read) {
     const axis = normaliseAxis('softmax', read.int('axis'), x.rank);
     if (axis === x.rank - 1) return tf.softmax(x);
     return tf.tidy(() => tf.exp(tf.sub(x, tf.logSumExp(x, axis, true))));

@@ -3,11 +3,11 @@
  * `valid` and explicit padding, the receptive-field step, and the checks that an input is
  * large enough for its window.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { describeEnv } from '../shapes/shape-context.js';
 import { type Dim, add, ceilDiv, dim, floorDiv } from '../shapes/symbolic.js';
 import type { AttributeReader, Pair } from './attributes.js';
-import { type ReceptiveFieldStep, type ShapeContext, ShapeError } from './op.js';
+import { type ReceptiveFieldStep, type ShapeContext, ShapeError, type Tfjs } from './op.js';
 
 export type WindowPadding =
   { readonly kind: 'same' } | { readonly kind: 'valid' } | { readonly kind: 'explicit'; readonly pad: Pair };
@@ -134,6 +134,7 @@ export function samePadding(size: number, kernel: number, stride: number): [numb
  * pass on. `value` fills the border (zero for convolutions, -Infinity for max pooling).
  */
 export function padForWindow<T extends tf.Tensor4D>(
+  tf: Tfjs,
   x: T,
   padding: WindowPadding,
   value = 0,

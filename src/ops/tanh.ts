@@ -1,10 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { elementwiseOp } from './elementwise.js';
 
 export const tanh = elementwiseOp({
   name: 'tanh',
   summary: 'hyperbolic tangent',
   cost: 4,
-  apply: (x) => tf.tanh(x),
+  apply: (tf, x) => tf.tanh(x),
   emit: (x) => `tf.tanh(${x})`,
 });

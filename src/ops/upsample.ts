@@ -3,7 +3,7 @@
  * another tensor (`like`), with nearest or bilinear interpolation. The target size is read
  * from the runtime shapes, so one model serves every input size its constraints allow.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { type Dim, constValue, dim, evaluate, mul, symbolsOf } from '../shapes/symbolic.js';
 import { AttributeReader, type Pair, requireAtLeast } from './attributes.js';
 import { channelsOf, expectFeatureMap, formatShape, inputAt, perElement, tensorType } from './common.js';
@@ -15,6 +15,7 @@ import {
   type ShapeContext,
   ShapeError,
   type TensorType,
+  type Tfjs,
 } from './op.js';
 import { featureMap } from './params.js';
 import { resizeByMatrices } from './resize.js';
@@ -76,10 +77,16 @@ function ratioAt(input: Dim, output: Dim): number {
   return evaluate(input, env) / evaluate(output, env);
 }
 
-function resize(x: tf.Tensor4D, size: Pair, attributes: AttributeReader, needsGradient: boolean): tf.Tensor4D {
+function resize(
+  tf: Tfjs,
+  x: tf.Tensor4D,
+  size: Pair,
+  attributes: AttributeReader,
+  needsGradient: boolean,
+): tf.Tensor4D {
   const [alignCorners, halfPixel] = [attributes.bool('alignCorners'), attributes.bool('halfPixel')];
   const bilinear = attributes.text('mode') === 'bilinear';
-  if (needsGradient) return resizeByMatrices(x, size, { bilinear, alignCorners, halfPixel });
+  if (needsGradient) return resizeByMatrices(tf, x, size, { bilinear, alignCorners, halfPixel });
   const target: [number, number] = [size[0], size[1]];
   return bilinear
     ? tf.image.resizeBilinear(x, target, alignCorners, halfPixel)
@@ -142,7 +149,7 @@ export const upsample: OpDef = {
     if (!input || !output) return { extent: 1, stride: 1 };
     return { extent: 1, stride: ratioAt(input.shape[1]!, output.shape[1]!) };
   },
-  execute({ inputs, attrs, context }) {
+  execute({ tf, inputs, attrs, context }) {
     const attributes = read(attrs);
     const x = inputs[0] as tf.Tensor4D;
     const factor = attributes.optionalPair('factor');
@@ -152,7 +159,7 @@ export const upsample: OpDef = {
       : like
         ? [like.shape[1]!, like.shape[2]!]
         : attributes.pair('size');
-    return resize(x, size, attributes, context.needsGradient);
+    return resize(tf, x, size, attributes, context.needsGradient);
   },
   emit({ inputs, attrs, output }) {
     const attributes = read(attrs);

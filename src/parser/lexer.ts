@@ -4,7 +4,7 @@
  * exist only to catch common mistakes (`;`, `=>`, single quotes, `1.`): lexical-checks.ts
  * reports them and turns them into the token that was meant, so parsing goes on undisturbed.
  */
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createToken, type ILexerConfig, Lexer, type IToken, type TokenType } from 'chevrotain';
 import { scanNumber } from './numbers.js';
 
 const COMMENTS_GROUP = 'comments';
@@ -228,12 +228,20 @@ export const ALL_TOKENS: readonly TokenType[] = [
   ...CATEGORIES,
 ];
 
-const lexer = new Lexer([...ALL_TOKENS], {
+const LEXER_OPTIONS: ILexerConfig = {
   positionTracking: 'full',
   lineTerminatorsPattern: /\n|\r\n/g,
   lineTerminatorCharacters: ['\n'],
   ensureOptimizations: true,
-});
+};
+
+// Validations skipped at start-up, as for the parser; `validateLexer` runs them in the tests.
+const lexer = new Lexer([...ALL_TOKENS], { ...LEXER_OPTIONS, skipValidations: true });
+
+/** Builds the lexer with Chevrotain's token checks on; throws if a token definition is faulty. */
+export function validateLexer(): void {
+  new Lexer([...ALL_TOKENS], LEXER_OPTIONS);
+}
 
 export interface RawLexResult {
   readonly tokens: IToken[];

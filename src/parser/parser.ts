@@ -48,12 +48,18 @@ import {
 } from './lexer.js';
 
 export class SegParser extends CstParser {
-  constructor() {
+  /**
+   * `validate` runs Chevrotain's grammar checks (ambiguous alternatives, left recursion, ...),
+   * which throw on a faulty grammar. They cost about a tenth of `segc check`'s start-up, so the
+   * parser every command uses skips them and the grammar tests run them (tests/parser).
+   */
+  constructor({ validate = false }: { readonly validate?: boolean } = {}) {
     super([...ALL_TOKENS], {
       recoveryEnabled: true,
       nodeLocationTracking: 'full',
       maxLookahead: 3,
       errorMessageProvider,
+      skipValidations: !validate,
     });
     this.performSelfAnalysis();
   }

@@ -117,6 +117,7 @@ export class Executor {
     };
     const args = node.inputs.map((i) => values.get(i)!);
     const result = this.ops[node.id]!.execute({
+      tf,
       inputs: args,
       weights: this.weightsOf(node, options),
       attrs: node.attrs,

@@ -330,7 +330,7 @@ for (const backend of testBackends()) {
         const updates = new Map<string, tf.Tensor>();
         const before = tf.memory().numTensors;
         const context = runContext({ training: true, updateState: (role, value) => void updates.set(role, value) });
-        const y = op('bn').execute({ inputs: [x], weights, attrs: { momentum: 0.8, epsilon: 1e-3 }, context });
+        const y = op('bn').execute({ tf, inputs: [x], weights, attrs: { momentum: 0.8, epsilon: 1e-3 }, context });
         // The output and the two moving statistics handed over, nothing else.
         expect(tf.memory().numTensors - before).toBe(3);
         expect([...updates.keys()]).toEqual(['movingMean', 'movingVariance']);

@@ -330,7 +330,7 @@ function lossFor(c: GradientCase, inputs: tf.Tensor[], weights: Record<string, t
       typeof c.wrt === 'number'
         ? { inputs: inputs.map((input, index) => (index === c.wrt ? value : input)), weights }
         : { inputs, weights: { ...weights, [c.wrt]: value } };
-    return tf.sum(tf.mul(op.execute({ ...run, attrs: c.attrs, context }), probe));
+    return tf.sum(tf.mul(op.execute({ tf, ...run, attrs: c.attrs, context }), probe));
   };
 }
 
@@ -343,7 +343,7 @@ describe('gradients against finite differences (cpu)', () => {
       const weights = makeWeights(c.weights);
       const op = findOp(c.op)!;
       const context = runContext({ needsGradient: true, ...c.context });
-      const probe = tf.tidy(() => randomTensor(op.execute({ inputs, weights, attrs: c.attrs, context }).shape, 99));
+      const probe = tf.tidy(() => randomTensor(op.execute({ tf, inputs, weights, attrs: c.attrs, context }).shape, 99));
       const target = typeof c.wrt === 'number' ? inputs[c.wrt]! : weights[c.wrt]!;
       const error = gradientError(lossFor(c, inputs, weights, probe), target, c.epsilon ?? 1e-2);
       expect(error).toBeLessThanOrEqual(TOLERANCE);
@@ -357,7 +357,7 @@ describe('gradients against finite differences (cpu)', () => {
       const erase = findOp('erase')!;
       const gradient = tf.grad((map: tf.Tensor) =>
         tf.sum(
-          erase.execute({ inputs: [x, map], weights: {}, attrs: {}, context: runContext({ needsGradient: true }) }),
+          erase.execute({ tf, inputs: [x, map], weights: {}, attrs: {}, context: runContext({ needsGradient: true }) }),
         ),
       )(by);
       const values = Array.from(gradient.dataSync());
@@ -372,6 +372,7 @@ describe('gradients against finite differences (cpu)', () => {
       const erase = findOp('erase')!;
       const run = (value: tf.Tensor) =>
         erase.execute({
+          tf,
           inputs: [value, by],
           weights: {},
           attrs: { threshold: 0.5 },

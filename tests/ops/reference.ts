@@ -57,6 +57,7 @@ export interface Execution {
 export function executeChecked(op: OpDef, run: Execution): tf.Tensor {
   const before = tf.memory().numTensors;
   const output = op.execute({
+    tf,
     inputs: run.inputs,
     weights: run.weights ?? {},
     attrs: run.attrs,

@@ -69,7 +69,7 @@ describe.each(['cpu', 'wasm'] as const)('atrousConv2d on %s', (backend) => {
         const x = seededTensor<tf.Rank.R4>(c.input, 1);
         const filter = seededTensor<tf.Rank.R4>([...c.kernel, c.input[3], OUT_CHANNELS], 2);
         const expected = tf.conv2d(x, filter, 1, tfjsPadding(c.padding), 'NHWC', c.dilations);
-        expectClose(atrousConv2d(x, filter, [1, 1], c.dilations, c.padding), expected, TOLERANCE_FORWARD);
+        expectClose(atrousConv2d(tf, x, filter, [1, 1], c.dilations, c.padding), expected, TOLERANCE_FORWARD);
       }),
     ),
   );
@@ -80,7 +80,7 @@ describe.each(['cpu', 'wasm'] as const)('atrousConv2d on %s', (backend) => {
         const x = seededTensor<tf.Rank.R4>(c.input, 3);
         const filter = seededTensor<tf.Rank.R4>([...c.kernel, c.input[3], 2], 4);
         const expected = tf.depthwiseConv2d(x, filter, 1, tfjsPadding(c.padding), 'NHWC', c.dilations);
-        expectClose(atrousDepthwiseConv2d(x, filter, [1, 1], c.dilations, c.padding), expected, TOLERANCE_FORWARD);
+        expectClose(atrousDepthwiseConv2d(tf, x, filter, [1, 1], c.dilations, c.padding), expected, TOLERANCE_FORWARD);
       }),
     ),
   );
@@ -96,10 +96,13 @@ describe.each(['cpu', 'wasm'] as const)(
         tf.tidy(() => {
           const x = seededTensor<tf.Rank.R4>(c.input, 5);
           const filter = seededTensor<tf.Rank.R4>([...c.kernel, c.input[3], OUT_CHANNELS], 6);
-          const outShape = atrousConv2d(x, filter, [1, 1], c.dilations, c.padding).shape;
+          const outShape = atrousConv2d(tf, x, filter, [1, 1], c.dilations, c.padding).shape;
           const weights = seededTensor(outShape, 7);
           const loss = (input: tf.Tensor, kernel: tf.Tensor) =>
-            lossOf(atrousConv2d(input as tf.Tensor4D, kernel as tf.Tensor4D, [1, 1], c.dilations, c.padding), weights);
+            lossOf(
+              atrousConv2d(tf, input as tf.Tensor4D, kernel as tf.Tensor4D, [1, 1], c.dilations, c.padding),
+              weights,
+            );
           const [dx, dFilter] = tf.grads(loss)([x, filter]);
           expectClose(
             dx!,
@@ -120,11 +123,11 @@ describe.each(['cpu', 'wasm'] as const)(
         tf.tidy(() => {
           const x = seededTensor<tf.Rank.R4>(c.input, 8);
           const filter = seededTensor<tf.Rank.R4>([...c.kernel, c.input[3], 2], 9);
-          const outShape = atrousDepthwiseConv2d(x, filter, [1, 1], c.dilations, c.padding).shape;
+          const outShape = atrousDepthwiseConv2d(tf, x, filter, [1, 1], c.dilations, c.padding).shape;
           const weights = seededTensor(outShape, 10);
           const loss = (input: tf.Tensor, kernel: tf.Tensor) =>
             lossOf(
-              atrousDepthwiseConv2d(input as tf.Tensor4D, kernel as tf.Tensor4D, [1, 1], c.dilations, c.padding),
+              atrousDepthwiseConv2d(tf, input as tf.Tensor4D, kernel as tf.Tensor4D, [1, 1], c.dilations, c.padding),
               weights,
             );
           const [dx, dFilter] = tf.grads(loss)([x, filter]);
@@ -153,13 +156,13 @@ describe('atrousConv2d without dilation and with bad arguments', () => {
         const x = seededTensor<tf.Rank.R4>([1, 7, 7, 2], 11);
         const filter = seededTensor<tf.Rank.R4>([3, 3, 2, 2], 12);
         expectClose(
-          atrousConv2d(x, filter, [2, 2], [1, 1], 'same'),
+          atrousConv2d(tf, x, filter, [2, 2], [1, 1], 'same'),
           tf.conv2d(x, filter, 2, 'same'),
           TOLERANCE_FORWARD,
         );
         const weights = seededTensor([1, 4, 4, 2], 13);
         const loss = (input: tf.Tensor) =>
-          lossOf(atrousConv2d(input as tf.Tensor4D, filter, [2, 2], [1, 1], 'same'), weights);
+          lossOf(atrousConv2d(tf, input as tf.Tensor4D, filter, [2, 2], [1, 1], 'same'), weights);
         expectClose(tf.grad(loss)(x), finiteDifferences(x, loss, 0.05), TOLERANCE_GRADIENT);
       }),
     ));
@@ -178,7 +181,7 @@ describe('atrousConv2d without dilation and with bad arguments', () => {
     withoutLeaks(() => {
       const x = seededTensor<tf.Rank.R4>([1, 8, 8, 1], 14);
       const filter = seededTensor<tf.Rank.R4>([3, 3, 1, 1], 15);
-      expect(codeOf(() => tf.tidy(() => atrousConv2d(x, filter, [2, 2], [2, 2], 'same')))).toBe('E0510');
+      expect(codeOf(() => tf.tidy(() => atrousConv2d(tf, x, filter, [2, 2], [2, 2], 'same')))).toBe('E0510');
       tf.dispose([x, filter]);
     }));
 
@@ -186,7 +189,7 @@ describe('atrousConv2d without dilation and with bad arguments', () => {
     withoutLeaks(() => {
       const x = seededTensor<tf.Rank.R4>([1, 4, 8, 1], 16);
       const filter = seededTensor<tf.Rank.R4>([3, 3, 1, 1], 17);
-      expect(codeOf(() => tf.tidy(() => atrousConv2d(x, filter, [1, 1], [2, 2], 'valid')))).toBe('E0511');
+      expect(codeOf(() => tf.tidy(() => atrousConv2d(tf, x, filter, [1, 1], [2, 2], 'valid')))).toBe('E0511');
       tf.dispose([x, filter]);
     }));
 });

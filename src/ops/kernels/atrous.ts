@@ -8,10 +8,11 @@
  * Why it is exact: the sub-image at phase (i, j) holds x[i + rate·u, j + rate·v], so an
  * undilated tap offset of 1 inside it is an offset of `rate` in the original input.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Span } from '../../diagnostics/diagnostic.js';
 import { RuntimeCode } from '../../runtime/codes.js';
 import { runtimeError } from '../../runtime/errors.js';
+import type { Tfjs } from '../op.js';
 
 export type Padding = 'same' | 'valid' | readonly [readonly [number, number], readonly [number, number]];
 
@@ -84,6 +85,7 @@ function checkArguments(
  * outputs that extra padding creates are cropped off again.
  */
 function throughSpaceToBatch(
+  tf: Tfjs,
   x: tf.Tensor4D,
   dilations: Pair,
   pads: AxisPads,
@@ -114,6 +116,7 @@ function throughSpaceToBatch(
  * `filter` for any dilation. `span` (optional) locates errors in the `.seg` source.
  */
 export function atrousConv2d(
+  tf: Tfjs,
   x: tf.Tensor4D,
   filter: tf.Tensor4D,
   strides: readonly [number, number],
@@ -127,7 +130,7 @@ export function atrousConv2d(
   if (dilations[0] === 1 && dilations[1] === 1) {
     return tf.conv2d(x, filter, [strides[0], strides[1]], tfjsPadding(padding), 'NHWC', 1);
   }
-  return throughSpaceToBatch(x, dilations, pads, (sub) => tf.conv2d(sub, filter, 1, 'valid'));
+  return throughSpaceToBatch(tf, x, dilations, pads, (sub) => tf.conv2d(sub, filter, 1, 'valid'));
 }
 
 /**
@@ -135,6 +138,7 @@ export function atrousConv2d(
  * depthwise-separable convolutions. Same result as `tf.depthwiseConv2d` with dilation.
  */
 export function atrousDepthwiseConv2d(
+  tf: Tfjs,
   x: tf.Tensor4D,
   filter: tf.Tensor4D,
   strides: readonly [number, number],
@@ -148,5 +152,5 @@ export function atrousDepthwiseConv2d(
   if (dilations[0] === 1 && dilations[1] === 1) {
     return tf.depthwiseConv2d(x, filter, [strides[0], strides[1]], tfjsPadding(padding), 'NHWC', 1);
   }
-  return throughSpaceToBatch(x, dilations, pads, (sub) => tf.depthwiseConv2d(sub, filter, 1, 'valid'));
+  return throughSpaceToBatch(tf, x, dilations, pads, (sub) => tf.depthwiseConv2d(sub, filter, 1, 'valid'));
 }
