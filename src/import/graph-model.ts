@@ -77,7 +77,9 @@ export async function readGraphModel(file: string, json: Json): Promise<GraphMod
   if (inputs.length === 0) inputs = nodes.filter((n) => n.op === 'Placeholder').map((n) => n.name);
   if (outputs.length === 0) {
     const read = new Set(nodes.flatMap((n) => n.inputs));
-    outputs = nodes.filter((n) => n.op !== 'Const' && n.op !== 'Placeholder' && !read.has(n.name)).map((n) => n.name);
+    outputs = nodes
+      .filter((n) => !['Const', 'Placeholder', 'NoOp'].includes(n.op) && !read.has(n.name))
+      .map((n) => n.name);
   }
   if (inputs.length === 0 || outputs.length === 0)
     throw unreadable(

@@ -28,7 +28,7 @@ interface ConstValue {
 const ACTIVATIONS: Record<string, string> = { Relu: 'relu', Relu6: 'relu6', Sigmoid: 'sigmoid', Tanh: 'tanh' };
 const BIAS_ADDS = new Set(['BiasAdd', 'Add', 'AddV2']);
 /** Nodes that do nothing at inference. */
-const PASS_THROUGH = new Set(['Identity', 'StopGradient', 'NoOp', 'Snapshot']);
+const PASS_THROUGH = new Set(['Identity', 'StopGradient', 'Snapshot']);
 
 const decode = (text: string | undefined) => (text === undefined ? undefined : Buffer.from(text, 'base64').toString());
 const ints = (attr: GraphAttr | undefined) => (attr?.list?.i ?? []).map(Number);
@@ -86,6 +86,14 @@ class GraphTranslation {
     const visit = (name: string) => {
       if (state.get(name) === 'done') return;
       const node = this.byName.get(name);
+      const [producer, index] = name.split(/:(?=\d+$)/);
+      const multiple = index === undefined ? undefined : this.byName.get(producer!);
+      if (!node && multiple)
+        this.refuse(
+          multiple,
+          `its output ${index} is read; segc ops have one output`,
+          'ops with several outputs (Split, Unpack, TopKV2, …) have no .seg equivalent',
+        );
       if (!node)
         throw runtimeError(ImportCode.unreadable, `the graph reads a node \`${name}\` it does not have`, {
           span: fileSpan(this.file),
@@ -218,12 +226,17 @@ class GraphTranslation {
       case 'AddN':
         return this.merge(node, 'add');
       case 'Maximum':
-        return this.merge(node, 'max');
+        return node.inputs.some((input) => this.byName.get(input)?.op === 'Const')
+          ? this.clip(node)
+          : this.merge(node, 'max');
       case 'MaxPool':
       case 'AvgPool':
         return this.pool(node);
       case 'Mean':
+      case 'Max':
         return this.mean(node);
+      case 'Minimum':
+        return this.clip(node);
       case 'ResizeBilinear':
       case 'ResizeNearestNeighbor':
         return this.resize(node);
@@ -494,11 +507,15 @@ class GraphTranslation {
       .map((axis) => (axis < 0 ? axis + 4 : axis))
       .sort();
     if (axes.join() !== '1,2')
-      this.refuse(node, `a mean over axes [${axes.join(', ')}]`, 'segc reads the mean over H and W (gap)');
+      this.refuse(
+        node,
+        `a reduction over axes [${axes.join(', ')}]`,
+        'segc reads the mean and the maximum over H and W (gap, gmp)',
+      );
     const keep = node.attr.keep_dims?.b === true;
     this.emit(
       node,
-      `gap(${x.name}${keep ? ', keep: true' : ''})`,
+      `${node.op === 'Max' ? 'gmp' : 'gap'}(${x.name}${keep ? ', keep: true' : ''})`,
       keep ? [x.shape[0]!, 1, 1, x.shape[3]!] : [x.shape[0]!, x.shape[3]!],
     );
   }
@@ -538,18 +555,82 @@ class GraphTranslation {
     );
   }
 
+  /**
+   * `Minimum(x, 6)` feeding only `Maximum(·, 0)`, or the other way round (Keras's
+   * `clip_by_value`), is `relu6`; other clips by constants are refused.
+   */
+  private clip(node: GraphNode): void {
+    // The constant may not be visited yet: it is read from the graph's constants.
+    const constantAt = (n: GraphNode, index: number) =>
+      this.byName.get(n.inputs[index]!)?.op === 'Const' ? this.model.constants.get(n.inputs[index]!) : undefined;
+    const bound = (n: GraphNode) => {
+      const index = constantAt(n, 0) ? 0 : 1;
+      const tensor = constantAt(n, index);
+      return { at: 1 - index, value: tensor?.size === 1 ? tensor.dataSync()[0] : undefined };
+    };
+    const first = bound(node);
+    const next = this.soleConsumer(node.name);
+    const pair = next && (next.op === 'Minimum' || next.op === 'Maximum') && next.op !== node.op ? next : undefined;
+    const second = pair ? bound(pair) : undefined;
+    const [low, high] = node.op === 'Maximum' ? [first.value, second?.value] : [second?.value, first.value];
+    if (node.op === 'Maximum' && low === 0 && !(pair && high === 6)) {
+      const x = this.tensor(node, first.at);
+      return void this.emit(node, `relu(${x.name})`, x.shape, `${node.op} ${node.name}: a maximum with 0`);
+    }
+    if (!pair || low !== 0 || high !== 6)
+      this.refuse(
+        node,
+        `a ${node.op === 'Maximum' ? 'maximum' : 'minimum'} with a constant other than relu's 0 or relu6's clip to [0, 6]`,
+        '.seg has relu and relu6; a maximum or minimum with other constants has no exact equivalent',
+      );
+    const x = this.tensor(node, first.at);
+    this.absorbed.add(pair.name);
+    this.emit(pair, `relu6(${x.name})`, x.shape, `${node.op} ${node.name} … ${pair.op} ${pair.name}: a clip to [0, 6]`);
+  }
+
+  /**
+   * Zero channels appended or prepended (BlazeFace's channel padding) are a 1×1 convolution
+   * whose kernel copies each input channel and writes zeros to the new ones: exact, as every
+   * output sums one product x · 1 and products 0 · x.
+   */
+  private channelPad(
+    node: GraphNode,
+    x: { name: string; shape: Shape },
+    before: number,
+    after: number,
+  ): { name: string; shape: Shape } {
+    const channels = x.shape[3]!;
+    if (channels === null) this.refuse(node, 'the input has an open channel count');
+    const count = before + channels + after;
+    const kernel = new Float32Array(channels * count);
+    for (let c = 0; c < channels; c++) kernel[c * count + before + c] = 1;
+    const shape = [x.shape[0]!, x.shape[1]!, x.shape[2]!, count];
+    const name = this.emit(
+      { ...node, name: `${node.name}_channels` },
+      `conv(${x.name}, ${count}, 1, bias: false)`,
+      shape,
+      `${node.op} ${node.name}: ${before} zero channels before and ${after} after (a 1×1 convolution copies the rest)`,
+    );
+    this.weights.set(`${name}/conv/kernel`, tf.tensor(kernel, [1, 1, channels, count], 'float32'));
+    return { name, shape };
+  }
+
   private pad(node: GraphNode): void {
-    const x = this.featureMap(node);
+    let x = this.featureMap(node);
     const amounts = this.constantInts(node, 1, 'paddings');
-    if (amounts.length !== 8 || amounts[0] !== 0 || amounts[1] !== 0 || amounts[6] !== 0 || amounts[7] !== 0)
-      this.refuse(node, `paddings [${amounts.join(', ')}] reach over the batch or the channels`);
+    if (amounts.length !== 8 || amounts[0] !== 0 || amounts[1] !== 0)
+      this.refuse(node, `paddings [${amounts.join(', ')}] reach over the batch`);
+    const fill = node.op === 'PadV2' ? this.constant(node, 2, 'fill value').dataSync()[0]! : 0;
+    if (amounts[6] !== 0 || amounts[7] !== 0) {
+      if (node.op === 'MirrorPad' || fill !== 0)
+        this.refuse(node, `paddings [${amounts.join(', ')}] mirror or fill the channels with ${fill}`);
+      x = this.channelPad(node, x, amounts[6]!, amounts[7]!);
+      if (amounts.slice(2, 6).every((a) => a === 0)) return void this.values.set(node.name, { kind: 'tensor', ...x });
+    }
     const [top, bottom, left, right] = amounts.slice(2, 6) as [number, number, number, number];
     let mode = '';
     if (node.op === 'MirrorPad') mode = `, mode: ${(decode(node.attr.mode?.s) ?? 'REFLECT').toLowerCase()}`;
-    if (node.op === 'PadV2') {
-      const fill = this.constant(node, 2, 'fill value').dataSync()[0]!;
-      if (fill !== 0) mode = `, value: ${number(fill)}`;
-    }
+    if (fill !== 0) mode = `, value: ${number(fill)}`;
     const grow = (size: number | null, by: number) => (size === null ? null : size + by);
     this.emit(node, `pad(${x.name}, [${top}, ${bottom}, ${left}, ${right}]${mode})`, [
       x.shape[0]!,
