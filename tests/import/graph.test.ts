@@ -433,6 +433,12 @@ describe('segc import of graph models on the command line', () => {
     );
     expect(existsSync(out)).toBe(false);
 
+    const usage = await segc('import', file, '-o', out, '--from', 'onnx');
+    expect([usage.code, usage.err.split('\n')[0]]).toEqual([
+      2,
+      'segc import: --from must be one of auto, tfjs-layers, tfjs-graph, got `onnx`',
+    ]);
+
     const t = new GraphBuilder();
     t.input('image', [1, 4, 4, 3]);
     const mean = t.op('mean', 'Mean', ['image', t.ints('mean/axes', [1, 2])], { keep_dims: attr.bool(false) });
