@@ -4,7 +4,6 @@
  * the weights it declares must be exactly the weights translated (names, shapes), so a file
  * that is written is a network segc runs with these weights.
  */
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { compileSource, hasErrors } from '../compiler/compile.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
@@ -12,8 +11,10 @@ import { parse, print } from '../parser/index.js';
 import { fileSpan, runtimeError } from '../runtime/errors.js';
 import { weightDeclarations } from '../runtime/model.js';
 import { ImportCode } from './codes.js';
-import { readLayersModel } from './layers-model.js';
-import { translate, type SegStatement } from './layers-to-seg.js';
+import { isGraphModel, readGraphModel } from './graph-model.js';
+import { translateGraph } from './graph-to-seg.js';
+import { readLayersModel, readModelJson } from './layers-model.js';
+import { translate, type SegStatement, type Translation } from './layers-to-seg.js';
 
 export interface ImportedModel {
   /** The file stem and the model's name in the source, e.g. `small_unet`. */
@@ -42,29 +43,68 @@ function sourceText(modelName: string, origin: string, statements: readonly SegS
   return `// Imported by \`segc import\` from ${origin}.\nmodel ${modelName}() {\n${body}}\n`;
 }
 
+/** The formats `segc import` reads from a model.json; `auto` tells them apart by the file. */
+export const JSON_FORMATS = ['auto', 'tfjs-layers', 'tfjs-graph'] as const;
+export type JsonFormat = (typeof JSON_FORMATS)[number];
+
+/**
+ * Reads a tfjs-layers or tfjs graph model (model.json or its folder) and translates it; throws
+ * diagnostics. `from` names the format the caller expects; a file of the other one is refused.
+ */
+export async function importModel(source: string, from: JsonFormat = 'auto'): Promise<ImportedModel> {
+  const { file, json } = await readModelJson(source);
+  const graph = isGraphModel(json);
+  if (from !== 'auto' && graph !== (from === 'tfjs-graph')) {
+    throw runtimeError(
+      ImportCode.unreadable,
+      `${file} is a ${graph ? 'tfjs graph model (tfjs-converter)' : 'tfjs-layers model'}, not a ${from} model`,
+      { span: fileSpan(file), hint: `give --from ${graph ? 'tfjs-graph' : 'tfjs-layers'}, or leave --from out` },
+    );
+  }
+  if (graph) {
+    const model = await readGraphModel(file, json);
+    return translated(model.name, 'a tfjs graph model', file, model.constants, () => translateGraph(model, file));
+  }
+  const model = await readLayersModel(file, json);
+  return translated(model.name, 'a tfjs-layers model', file, model.weights, () => translate(model, file));
+}
+
 /** Reads a tfjs-layers model (model.json or its folder) and translates it; throws diagnostics. */
 export async function importLayersModel(source: string): Promise<ImportedModel> {
-  const model = await readLayersModel(source);
-  const file = source.endsWith('.json') ? source : join(source, 'model.json');
+  return importModel(source, 'tfjs-layers');
+}
+
+/**
+ * Formats and checks a translation. Values the source has are cloned (the source's are disposed
+ * here); values the translation made are moved.
+ */
+function translated(
+  sourceName: string,
+  origin: string,
+  file: string,
+  sourceTensors: Map<string, tf.Tensor>,
+  run: () => Translation,
+): ImportedModel {
+  let weights: Map<string, tf.Tensor> | undefined;
   try {
-    const { statements, weights } = translate(model, file);
-    const name = fileStem(model.name);
-    const modelName = declarationName(model.name);
-    const formatted = format(sourceText(modelName, 'a tfjs-layers model', statements), `${name}.seg`);
-    const source = new Set(model.weights.values());
-    // Values the source has are cloned (the source's are disposed below); filled-in ones are moved.
-    const kept = new Map(
-      [...weights].map(([segName, tensor]) => [segName, source.has(tensor) ? tf.clone(tensor) : tensor]),
+    const translation = run();
+    const name = fileStem(sourceName);
+    const modelName = declarationName(sourceName);
+    const formatted = format(sourceText(modelName, origin, translation.statements), `${name}.seg`);
+    const fromSource = new Set(sourceTensors.values());
+    weights = new Map(
+      [...translation.weights].map(([segName, tensor]) => [
+        segName,
+        fromSource.has(tensor) ? tf.clone(tensor) : tensor,
+      ]),
     );
-    try {
-      checkAgainstSource(formatted, `${name}.seg`, kept, file);
-    } catch (error) {
-      tf.dispose([...kept.values()]);
-      throw error;
-    }
-    return { name, modelName, source: formatted, weights: kept };
+    checkAgainstSource(formatted, `${name}.seg`, weights, file);
+    return { name, modelName, source: formatted, weights };
+  } catch (error) {
+    if (weights) tf.dispose([...weights.values()]);
+    throw error;
   } finally {
-    tf.dispose([...model.weights.values()]);
+    tf.dispose([...sourceTensors.values()]);
   }
 }
 

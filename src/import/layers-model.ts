@@ -32,34 +32,32 @@ type Json = Record<string, unknown>;
 const unreadable = (file: string, message: string, hint: string) =>
   runtimeError(ImportCode.unreadable, message, { span: fileSpan(file), hint });
 
-/** `SRC` is model.json or the folder holding it. */
-export async function readLayersModel(source: string): Promise<KerasModel> {
+/** `SRC` is model.json or the folder holding it: the file's path and its parsed JSON. */
+export async function readModelJson(source: string): Promise<{ file: string; json: Json }> {
   const file = source.endsWith('.json') ? source : join(source, 'model.json');
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw unreadable(
       file,
       `cannot read ${file} (${error.code ?? error.message})`,
-      'give a model.json written by tfjs-layers, or the folder holding it',
+      'give a model.json written by tfjs-layers or tfjs-converter, or the folder holding it',
     );
   });
-  let json: Json;
   try {
-    json = JSON.parse(text) as Json;
+    const json = JSON.parse(text) as unknown;
+    if (json && typeof json === 'object' && !Array.isArray(json)) return { file, json: json as Json };
+    throw new Error('not an object');
   } catch (error) {
     throw unreadable(
       file,
-      `${file} is not JSON: ${(error as Error).message}`,
-      'give a model.json written by tfjs-layers',
+      `${file} is not a JSON object: ${(error as Error).message}`,
+      'give a model.json written by tfjs-layers or tfjs-converter',
     );
   }
+}
+
+/** Reads a tfjs-layers model from model.json (already parsed from `file`). */
+export async function readLayersModel(file: string, json: Json): Promise<KerasModel> {
   const topology = json.modelTopology as Json | undefined;
-  if (json.format === 'graph-model' || Array.isArray(topology?.node)) {
-    throw unreadable(
-      file,
-      `${file} is a tfjs graph model (tfjs-converter), not a tfjs-layers model`,
-      'segc import reads tfjs-layers models so far; see docs/import.md',
-    );
-  }
   if (!topology || typeof topology !== 'object')
     throw unreadable(
       file,

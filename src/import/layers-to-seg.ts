@@ -57,9 +57,9 @@ const KEYWORDS = [
   'H',
   'W',
 ];
-const RESERVED = new Set([...KEYWORDS, ...OPS.map((op) => op.name)]);
+export const RESERVED = new Set([...KEYWORDS, ...OPS.map((op) => op.name)]);
 
-class Namer {
+export class Namer {
   private readonly used = new Set<string>();
   private readonly byLayer = new Map<string, string>();
 
@@ -78,8 +78,8 @@ class Namer {
 
 const pair = (value: unknown): [number, number] =>
   Array.isArray(value) ? [Number(value[0]), Number(value[1])] : [Number(value), Number(value)];
-const showPair = ([a, b]: [number, number]) => (a === b ? String(a) : `[${a}, ${b}]`);
-const number = (value: number) => (Number.isInteger(value) ? `${value}.0` : String(value));
+export const showPair = ([a, b]: [number, number]) => (a === b ? String(a) : `[${a}, ${b}]`);
+export const number = (value: number) => (Number.isInteger(value) ? `${value}.0` : String(value));
 
 export function translate(model: KerasModel, file: string): Translation {
   const state = new TranslationState(model, file);

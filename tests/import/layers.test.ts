@@ -263,10 +263,10 @@ model ResidualBlock() {
       join(folder, 'graph', 'model.json'),
       JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] }),
     );
-    const graph = await segc('import', join(folder, 'graph'), '-o', out);
+    const graph = await segc('import', join(folder, 'graph'), '-o', out, '--from', 'tfjs-layers');
     expect([graph.code, graph.err]).toEqual([
       1,
-      `${join(folder, 'graph', 'model.json')}:1:1: error E1301: ${join(folder, 'graph', 'model.json')} is a tfjs graph model (tfjs-converter), not a tfjs-layers model\n  hint: segc import reads tfjs-layers models so far; see docs/import.md\n`,
+      `${join(folder, 'graph', 'model.json')}:1:1: error E1301: ${join(folder, 'graph', 'model.json')} is a tfjs graph model (tfjs-converter), not a tfjs-layers model\n  hint: give --from tfjs-graph, or leave --from out\n`,
     ]);
     const missing = await segc('import', join(folder, 'nowhere'), '-o', out);
     expect(missing.code).toBe(1);

@@ -1,5 +1,5 @@
 /**
- * `segc import SRC -o DIR`: a tfjs-layers model (model.json and its shards) as `DIR/NAME.seg`
+ * `segc import SRC -o DIR`: a tfjs-layers or tfjs graph model (model.json and its shards) as `DIR/NAME.seg`
  * and `DIR/weights/` in segc's weights format. Nothing is written when the model cannot be
  * represented exactly; an existing `.seg` or weights folder is not overwritten without
  * `--overwrite`.
@@ -7,7 +7,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeImported, importLayersModel } from '../../import/import.js';
+import { JSON_FORMATS, type JsonFormat, disposeImported, importModel } from '../../import/import.js';
 import { selectBackend } from '../../runtime/backend.js';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { saveWeights } from '../../runtime/node/weights-fs.js';
@@ -26,13 +26,14 @@ export async function importCommand(parsed: Parsed, io: Io): Promise<number> {
   if (rest.length > 0) throw new UsageError('import takes one model');
   const out = parsed.values.output as string | undefined;
   if (!out) throw new UsageError('import needs -o DIR, the folder to write the .seg file and weights/ to');
-  const from = parsed.values.from ?? 'tfjs-layers';
-  if (from !== 'tfjs-layers') throw new UsageError(`--from must be tfjs-layers, got \`${String(from)}\``);
+  const from = String(parsed.values.from ?? 'auto');
+  if (!(JSON_FORMATS as readonly string[]).includes(from))
+    throw new UsageError(`--from must be one of ${JSON_FORMATS.join(', ')}, got \`${from}\``);
   // Weights are only decoded and copied, never computed on: the cpu backend is enough. Production
   // mode keeps tfjs's banner suggesting tfjs-node off stderr, as for the other commands.
   tf.env().set('PROD', true);
   await selectBackend('cpu');
-  const imported = await importLayersModel(source);
+  const imported = await importModel(source, from as JsonFormat);
   try {
     const file = join(out, `${imported.name}.seg`);
     const weights = join(out, 'weights');
