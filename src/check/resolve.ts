@@ -10,6 +10,7 @@ import type * as ast from '../parser/ast.js';
 import { findBuiltin } from '../ir/builtins.js';
 import { findOp } from '../ops/registry.js';
 import type { ParamType } from '../ops/op.js';
+import { codes } from '../diagnostics/codes.js';
 
 export interface Binding {
   readonly name: string;
@@ -96,7 +97,7 @@ class Walker {
     const existing = scope.names.get(name.name);
     if (existing && kind !== 'symbol') {
       this.problems.push({
-        code: 'E0207',
+        code: codes.duplicateBinding,
         span: name.span,
         message: `\`${name.name}\` is already defined (line ${existing.span.start.line})`,
         hint: 'choose another name',
@@ -194,7 +195,7 @@ class Walker {
     const name = identifier.name;
     if (this.module.scope.has(name) || findOp(name)) {
       this.problems.push({
-        code: 'E0212',
+        code: codes.calleeAsValue,
         span: identifier.span,
         message: `\`${name}\` is ${this.module.scope.has(name) ? 'a block' : 'an operation'}, not a value`,
         hint: `call it: \`${name}(...)\`, or use it as a pipeline stage: \`x -> ${name}\``,
@@ -204,7 +205,7 @@ class Walker {
     const later = this.laterLets.get(name);
     if (later !== undefined && later >= identifier.span.start.line) {
       this.problems.push({
-        code: 'E0209',
+        code: codes.usedBeforeLet,
         span: identifier.span,
         message: `\`${name}\` is used before it is defined (line ${later})`,
         hint: 'move the `let` above its first use',
@@ -212,7 +213,7 @@ class Walker {
       return;
     }
     this.problems.push({
-      code: 'E0210',
+      code: codes.unknownName,
       span: identifier.span,
       message: `unknown name \`${name}\``,
       hint: 'define it with `let` or declare it as a parameter',
@@ -226,7 +227,7 @@ class Walker {
     if (local) {
       local.uses++;
       this.problems.push({
-        code: 'E0213',
+        code: codes.valueCalled,
         span: callee.span,
         message: `\`${callee.name}\` is a value, not a block or operation`,
         hint: 'rename the binding so it does not hide the callable',
@@ -235,7 +236,7 @@ class Walker {
     const shape = local ? undefined : this.callee(callee.name);
     if (!shape && !local) {
       this.problems.push({
-        code: 'E0211',
+        code: codes.unknownCallee,
         span: callee.span,
         message: `unknown block or operation \`${callee.name}\``,
         hint: 'see docs/ops.md for the operations, or import the block',
@@ -252,7 +253,7 @@ class Walker {
         if (shape && shape.kind !== 'builtin' && !param) {
           unknown = true;
           this.problems.push({
-            code: 'E0220',
+            code: codes.unknownArgument,
             span: arg.name.span,
             message: `\`${callee.name}\` has no parameter named \`${arg.name.name}\``,
             subject: arg.name.name,

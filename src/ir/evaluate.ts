@@ -16,6 +16,7 @@ import { binary, comparesSize, unary } from './operators.js';
 import { type Value, POISON, bool, describe, float, int, list, show, str, toAttr, typeName } from './values.js';
 import { applyAnnotations, runBlock } from './statements.js';
 import { type Frame, Scope } from './scope.js';
+import { codes } from '../diagnostics/codes.js';
 
 export type { Frame } from './scope.js';
 export { Scope } from './scope.js';
@@ -96,7 +97,7 @@ export class Evaluator {
   /** A value or an error message from an operator; reports the message. */
   checked(result: Value | string, span: Span, frame: Frame): Value {
     if (typeof result !== 'string') return result;
-    this.report('E0260', span, result, undefined, frame);
+    this.report(codes.evaluationFailed, span, result, undefined, frame);
     return POISON;
   }
 
@@ -106,7 +107,7 @@ export class Evaluator {
     const name = identifier.name;
     if (frame.module.scope.has(name) || findOp(name)) {
       this.report(
-        'E0212',
+        codes.calleeAsValue,
         identifier.span,
         `\`${name}\` is ${frame.module.scope.has(name) ? 'a block' : 'an operation'}, not a value`,
         `call it: \`${name}(...)\`, or use it as a pipeline stage: \`x -> ${name}\``,
@@ -116,7 +117,7 @@ export class Evaluator {
     }
     const hint = didYouMean(name, frame.scope.names());
     this.report(
-      'E0210',
+      codes.unknownName,
       identifier.span,
       `unknown name \`${name}\``,
       hint ?? 'define it with `let` or declare it as a parameter',
@@ -136,7 +137,7 @@ export class Evaluator {
       if (iterable.kind === 'poison') return POISON;
       if (iterable.kind !== 'list' && iterable.kind !== 'tuple') {
         this.report(
-          'E0261',
+          codes.comprehensionOverNonList,
           item.iterable.span,
           `a comprehension iterates over a list, got ${typeName(iterable)}`,
           'use `range(n)` to repeat n times',
@@ -160,7 +161,13 @@ export class Evaluator {
     const value = this.evaluate(expression, frame);
     if (value.kind === 'bool') return value.value;
     if (value.kind !== 'poison')
-      this.report('E0262', expression.span, `a condition must be a bool, got ${typeName(value)}`, undefined, frame);
+      this.report(
+        codes.conditionNotBool,
+        expression.span,
+        `a condition must be a bool, got ${typeName(value)}`,
+        undefined,
+        frame,
+      );
     return false;
   }
 
@@ -173,7 +180,7 @@ export class Evaluator {
     if (left.kind === 'poison' || right.kind === 'poison') return POISON;
     if (left.kind === 'tensor' || right.kind === 'tensor') {
       this.report(
-        'E0263',
+        codes.tensorArithmetic,
         expression.span,
         `\`${expression.operator}\` works on compile-time values, not tensors`,
         'combine tensors with `add(a, b)`, `mul(a, b)` or `max(a, b)`',
@@ -183,7 +190,7 @@ export class Evaluator {
     }
     if (comparesSize(expression.operator, left, right)) {
       this.report(
-        'E0267',
+        codes.inputDependentComparison,
         expression.span,
         `cannot compare ${show(left)} with ${show(right)}: it depends on the input size`,
         FIX_SIZE_HINT,
@@ -199,7 +206,7 @@ export class Evaluator {
     if (condition.kind === 'poison') return POISON;
     if (condition.kind !== 'bool') {
       this.report(
-        'E0262',
+        codes.conditionNotBool,
         expression.condition.span,
         `a condition must be a bool, got ${typeName(condition)}`,
         undefined,
@@ -216,7 +223,7 @@ export class Evaluator {
     if (target.kind === 'poison' || index.kind === 'poison') return POISON;
     if ((target.kind !== 'list' && target.kind !== 'tuple') || index.kind !== 'int') {
       this.report(
-        'E0264',
+        codes.indexingNonList,
         expression.span,
         `cannot index ${typeName(target)} with ${typeName(index)}`,
         'index a list with an int: `rates[0]`',
@@ -228,7 +235,7 @@ export class Evaluator {
     const item = target.items[position];
     if (item) return item;
     this.report(
-      'E0265',
+      codes.indexOutOfRange,
       expression.index.span,
       `index ${index.value} is out of range for a list of ${target.items.length}`,
       undefined,
@@ -262,7 +269,7 @@ export class Evaluator {
     if (count.kind === 'poison') return POISON;
     if (count.kind !== 'int' || count.value < 0) {
       this.report(
-        'E0266',
+        codes.badRepeatCount,
         stage.count.span,
         `repeat needs a count that is an int ≥ 0, got ${describe(count)}`,
         count.kind === 'float'
@@ -295,7 +302,7 @@ export class Evaluator {
     const name = callee.name;
     if (frame.scope.lookup(name)) {
       this.report(
-        'E0213',
+        codes.valueCalled,
         callee.span,
         `\`${name}\` is a value, not a block or operation`,
         'rename the binding so it does not hide the callable',
@@ -313,7 +320,7 @@ export class Evaluator {
     if (builtin) return this.builtinCall(builtin.name, args, piped, span, frame);
     const candidates = [...frame.module.scope.keys(), ...OPS.map((o) => o.name), ...BUILTINS.map((b) => b.name)];
     this.report(
-      'E0211',
+      codes.unknownCallee,
       callee.span,
       `unknown block or operation \`${name}\``,
       didYouMean(name, candidates) ?? 'see docs/ops.md for the operations, or import the block',
@@ -356,7 +363,7 @@ export class Evaluator {
     const named = args.find((a) => a.name);
     if (named) {
       this.report(
-        'E0220',
+        codes.unknownArgument,
         named.name!.span,
         `\`${name}\` takes no named arguments`,
         findBuiltin(name)!.signature,
@@ -398,7 +405,7 @@ export class Evaluator {
       const result = coerce(argument.value, formal.type);
       if (typeof result === 'string') {
         this.report(
-          'E0224',
+          codes.wrongArgumentType,
           argument.span,
           `the argument \`${formal.name}\` of \`${callee.name}\`: ${result}`,
           coercionHint(argument.value, formal.type, callee),
@@ -444,7 +451,7 @@ export class Evaluator {
     }
     const invalid = op.validate?.(attrs as never);
     if (invalid) {
-      this.report('E0230', span, `${op.name}: ${invalid}`, undefined, frame);
+      this.report(codes.attributeOutOfRange, span, `${op.name}: ${invalid}`, undefined, frame);
       return POISON;
     }
     const pinned = annotations.find((a) => a.name.name === 'name')?.args[0]?.value;

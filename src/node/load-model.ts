@@ -14,6 +14,7 @@ import { type Diagnostic, DiagnosticError } from '../diagnostics/diagnostic.js';
 import { type Value, bool, float, int, list, str } from '../ir/values.js';
 import { SegModel, weightDeclarations } from '../runtime/model.js';
 import { loadWeights } from '../runtime/node/weights-fs.js';
+import { codes } from '../diagnostics/codes.js';
 
 /** A model parameter as an app writes it: `{ classes: 4, os: 8 }`. */
 export type ParamValue = number | boolean | string | readonly ParamValue[];
@@ -87,7 +88,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
 function noModel(path: string): Diagnostic {
   const start = { offset: 0, line: 1, column: 1 };
   return {
-    code: 'E0215',
+    code: codes.noModel,
     severity: 'error',
     message: `\`${path}\` declares no model`,
     hint: 'load a file with a `model` declaration',

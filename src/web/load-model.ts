@@ -8,6 +8,7 @@ import { type Diagnostic, DiagnosticError } from '../diagnostics/diagnostic.js';
 import { SegModel, weightDeclarations } from '../runtime/model.js';
 import { type WeightsStore, fetchStore, loadWeightsFromStore, MODEL_JSON } from '../runtime/weights.js';
 import { memoryHost } from './memory-host.js';
+import { codes } from '../diagnostics/codes.js';
 
 export interface BundledSources {
   /** The path of the entry `.seg` file among `files`, e.g. `examples/deeplabv3plus_small.seg`. */
@@ -32,7 +33,7 @@ export function compileBundled(sources: BundledSources): CompiledModel {
     throw new DiagnosticError([
       problem(
         sources.entry,
-        'E0201',
+        codes.importNotFound,
         `cannot find the file \`${sources.entry}\` among the bundled sources`,
         `bundled: ${Object.keys(sources.files).join(', ')}`,
       ),
@@ -46,7 +47,7 @@ export function compileBundled(sources: BundledSources): CompiledModel {
     throw new DiagnosticError([
       problem(
         sources.entry,
-        'E0215',
+        codes.noModel,
         `\`${sources.entry}\` declares no model`,
         'bundle a file with a `model` declaration',
       ),
