@@ -4,7 +4,7 @@
  * every code the doc mentions is in the table (or retired).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DIAGNOSTICS, RETIRED_CODES, codes, diagnosticKind } from '../../src/diagnostics/codes.js';
 import { diagnosticError } from '../../src/diagnostics/error.js';
@@ -72,9 +72,7 @@ describe('the diagnostics table', () => {
       'E0210',
       'W0290',
     ]);
-    const raw = [...SOURCES].flatMap(([path, text]) =>
-      rawCodes(text).map((code) => `${relative(ROOT, path)}: ${code}`),
-    );
+    const raw = [...SOURCES].flatMap(([path, text]) => rawCodes(text).map((code) => `${path}: ${code}`));
     expect(raw).toEqual([]);
   });
 
