@@ -7,6 +7,14 @@
 export type { Diagnostic, Span, Position, Severity } from './diagnostics/diagnostic.js';
 export { DiagnosticError } from './diagnostics/diagnostic.js';
 export { renderDiagnostic, renderDiagnostics, diagnosticToJson } from './diagnostics/render.js';
+export {
+  DIAGNOSTICS,
+  RETIRED_CODES,
+  codes,
+  diagnosticKind,
+  type DiagnosticKind,
+  type DiagnosticName,
+} from './diagnostics/codes.js';
 
 export { parse, print, type ParseResult } from './parser/index.js';
 export type * as ast from './parser/ast.js';

@@ -5,10 +5,10 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { RuntimeCode } from '../runtime/codes.js';
 import { detectImageFormat } from '../runtime/node/image-io.js';
 import { UsageError } from './args.js';
 import type { Io } from './io.js';
+import { codes } from '../diagnostics/codes.js';
 
 /** Each image must be a readable file that starts like a PNG or a JPEG. Problems go to `io`; false if any. */
 export async function checkImages(paths: readonly string[], io: Io): Promise<boolean> {
@@ -23,7 +23,7 @@ async function imageProblem(path: string): Promise<string | undefined> {
     const file = await open(path, 'r');
     try {
       if (!(await file.stat()).isFile())
-        return `${path}: error ${RuntimeCode.imageNotFound}: ${path} is not a file\n  hint: give an image file`;
+        return `${path}: error ${codes.imageNotFound}: ${path} is not a file\n  hint: give an image file`;
       head = new Uint8Array(8);
       await file.read(head, 0, 8, 0);
     } finally {
@@ -32,10 +32,10 @@ async function imageProblem(path: string): Promise<string | undefined> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const hint = code === 'ENOENT' ? 'check the path' : 'check that it is a readable file';
-    return `${path}: error ${RuntimeCode.imageNotFound}: cannot read image ${path} (${code ?? (error as Error).message})\n  hint: ${hint}`;
+    return `${path}: error ${codes.imageNotFound}: cannot read image ${path} (${code ?? (error as Error).message})\n  hint: ${hint}`;
   }
   if (detectImageFormat(head)) return undefined;
-  return `${path}: error ${RuntimeCode.imageFormatUnsupported}: ${path} is not a PNG or JPEG image\n  hint: convert it to PNG or JPEG`;
+  return `${path}: error ${codes.imageFormatUnsupported}: ${path} is not a PNG or JPEG image\n  hint: convert it to PNG or JPEG`;
 }
 
 /** `--out DIR` may be missing (it is created) or a folder, not a file, nor a folder under a file. */

@@ -16,11 +16,11 @@ import { type BackendRequest, backendOption, startBackend } from './backend.js';
 import { compileFromArgs } from './compile-file.js';
 import type { Io } from './io.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
-import { OnnxCode } from '../onnx/codes.js';
 import { OnnxExportError } from '../onnx/export.js';
 import { useOnnxRuntime } from '../onnx/node/attach.js';
 import { OnnxRuntimeMissing, loadOnnxRuntime } from '../onnx/node/runtime.js';
-import { runtimeError } from '../runtime/errors.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export interface LoadedModel {
   readonly model: SegModel;
@@ -168,12 +168,16 @@ async function withEngine(model: SegModel, reason: string | undefined, io: Io): 
     model.dispose();
     if (error instanceof OnnxExportError && reason !== 'requested') throw error;
     if (error instanceof OnnxRuntimeMissing)
-      throw runtimeError(OnnxCode.runtimeMissing, error.message, { hint: error.hint });
+      throw diagnosticError(codes.onnxRuntimeMissing, error.message, { hint: error.hint });
     if (error instanceof OnnxExportError)
-      throw runtimeError(OnnxCode.unsupported, `cannot run \`${error.node.name}\` on ONNX Runtime: ${error.message}`, {
-        span: error.node.span,
-        ...(error.hint ? { hint: error.hint } : {}),
-      });
+      throw diagnosticError(
+        codes.onnxUnsupported,
+        `cannot run \`${error.node.name}\` on ONNX Runtime: ${error.message}`,
+        {
+          span: error.node.span,
+          ...(error.hint ? { hint: error.hint } : {}),
+        },
+      );
     throw error;
   }
   io.err(`backend: onnx (onnxruntime-node, cpu) — ${reason}; tfjs cpu prepares images and results`);

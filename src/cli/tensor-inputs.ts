@@ -9,10 +9,10 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Graph } from '../ir/graph.js';
-import { RuntimeCode } from '../runtime/codes.js';
 import { decodeNpy } from '../runtime/npy.js';
 import { type Parsed, UsageError, parseSize } from './args.js';
 import type { Io } from './io.js';
+import { codes } from '../diagnostics/codes.js';
 
 export interface TensorFile {
   /** The model input it is bound to; undefined binds to the next input in order. */
@@ -74,11 +74,11 @@ async function readTensorFile(file: TensorFile): Promise<ReadTensor | string> {
     bytes = await readFile(file.path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    return `${file.path}: error ${RuntimeCode.tensorUnreadable}: cannot read tensor file ${file.path} (${code})\n  hint: ${code === 'ENOENT' ? 'check the path' : 'give a readable .npy file'}`;
+    return `${file.path}: error ${codes.tensorUnreadable}: cannot read tensor file ${file.path} (${code})\n  hint: ${code === 'ENOENT' ? 'check the path' : 'give a readable .npy file'}`;
   }
   const decoded = decodeNpy(bytes);
   if ('problem' in decoded)
-    return `${file.path}: error ${RuntimeCode.tensorUnreadable}: ${file.path} is not a .npy array: ${decoded.problem}\n  hint: write it with numpy.save`;
+    return `${file.path}: error ${codes.tensorUnreadable}: ${file.path} is not a .npy array: ${decoded.problem}\n  hint: write it with numpy.save`;
   return { ...file, shape: decoded.shape, values: decoded.values };
 }
 

@@ -4,17 +4,16 @@
  * docs/codegen.md.
  */
 import { basename, extname } from 'node:path';
-import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import type { Graph } from '../ir/graph.js';
 import { writeIR } from '../ir/json.js';
-import { CodegenCode } from './codes.js';
 import { compileToJavaScript } from './javascript.js';
 import { type ModelSource, generateModule } from './module.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export { generateModule, type ModelSource } from './module.js';
 export { moduleNames, type ModuleNames } from './names.js';
 export { compileToJavaScript } from './javascript.js';
-export { CodegenCode } from './codes.js';
 
 export type BuildTarget = 'ts' | 'js';
 
@@ -61,19 +60,14 @@ export function moduleStems(sourcePath: string, graphs: readonly Graph[]): strin
   const seen = new Set<string>();
   for (const [index, candidate] of stems.entries()) {
     if (seen.has(candidate)) {
-      throw new DiagnosticError([
-        {
-          code: CodegenCode.fileClash,
-          severity: 'error',
-          message: `two models would be written to ${candidate}.ts`,
-          span: graphs[index]!.nodes[0]?.span ?? {
-            file: sourcePath,
-            start: { offset: 0, line: 1, column: 1 },
-            end: { offset: 0, line: 1, column: 1 },
-          },
-          hint: 'build one of them with --model NAME',
+      throw diagnosticError(codes.fileClash, `two models would be written to ${candidate}.ts`, {
+        hint: 'build one of them with --model NAME',
+        span: graphs[index]!.nodes[0]?.span ?? {
+          file: sourcePath,
+          start: { offset: 0, line: 1, column: 1 },
+          end: { offset: 0, line: 1, column: 1 },
         },
-      ]);
+      });
     }
     seen.add(candidate);
   }

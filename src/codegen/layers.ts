@@ -5,15 +5,15 @@
  * interpreter's `execute`). A tensor is released right after its last reader, as the executor
  * does, so peak memory stays the same; the enclosing `tf.tidy` catches the rest.
  */
-import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import type { Graph, IRNode } from '../ir/graph.js';
 import type { EmitHelper, OpDef, TensorType } from '../ops/op.js';
 import { findOp } from '../ops/registry.js';
-import { CodegenCode } from './codes.js';
 import { Namer, camelCase } from './identifiers.js';
 import type { Lines } from './lines.js';
 import { lineCommentText, literal, quote } from './text.js';
 import { type LayerWeights, layerWeights, member } from './weights.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export interface LayerPlan {
   /** The local holding each node's value. */
@@ -36,15 +36,10 @@ export function tensorTypeName(type: TensorType): string {
 function requireEmit(node: IRNode): OpDef & Required<Pick<OpDef, 'emit'>> {
   const op = findOp(node.op);
   if (op?.emit) return op as OpDef & Required<Pick<OpDef, 'emit'>>;
-  throw new DiagnosticError([
-    {
-      code: CodegenCode.opNotGeneratable,
-      severity: 'error',
-      message: `\`${node.op}\` (${node.name}) cannot be generated as code yet`,
-      span: node.span,
-      hint: 'run this model with the interpreter (`segc run`), or use an op that has code generation',
-    },
-  ]);
+  throw diagnosticError(codes.opNotGeneratable, `\`${node.op}\` (${node.name}) cannot be generated as code yet`, {
+    hint: 'run this model with the interpreter (`segc run`), or use an op that has code generation',
+    span: node.span,
+  });
 }
 
 /** The local's name: the `.seg` binding for a tensor the model itself names, else its node path. */

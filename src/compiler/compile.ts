@@ -10,6 +10,7 @@ import { type PassOptions, runPasses } from '../ir/passes/index.js';
 import type { SizeSpace } from '../shapes/sizes.js';
 import type { ModelDecl } from '../parser/ast.js';
 import { type CompilerHost, type LoadedProgram, loadProgram, loadSource } from '../program/modules.js';
+import { codes } from '../diagnostics/codes.js';
 
 export interface CompileOptions extends ElaborateOptions, PassOptions {
   /** Only this model of the entry file (default: all of them). */
@@ -57,7 +58,7 @@ function compileLoaded(program: LoadedProgram, options: CompileOptions): Compile
     if (options.model && selected.length === 0) {
       const names = declarations.map((d) => d.name.name);
       diagnostics.push({
-        code: 'E0215',
+        code: codes.noSuchModel,
         severity: 'error',
         message: `\`${program.entry}\` has no model named \`${options.model}\``,
         hint: names.length ? `its models: ${names.join(', ')}` : 'this file declares no model',

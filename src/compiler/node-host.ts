@@ -2,9 +2,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DiagnosticError, UNKNOWN_SPAN } from '../diagnostics/diagnostic.js';
+import { UNKNOWN_SPAN } from '../diagnostics/diagnostic.js';
 import { MAX_SOURCE_BYTES } from '../limits.js';
 import type { CompilerHost } from '../program/modules.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 /**
  * The package root: the nearest folder above this module with package.json and std/. Found by
@@ -73,13 +75,8 @@ function refuseUnreadable(path: string, absolute: string): void {
       ? `it has ${info.size} bytes, more than the limit of ${MAX_SOURCE_BYTES} for a source file`
       : undefined;
   if (!why) return;
-  throw new DiagnosticError([
-    {
-      code: 'E0201',
-      severity: 'error',
-      span: { ...UNKNOWN_SPAN, file: path },
-      message: `cannot read \`${path}\`: ${why}`,
-      hint: 'give the path of a .seg file',
-    },
-  ]);
+  throw diagnosticError(codes.importNotFound, `cannot read \`${path}\`: ${why}`, {
+    hint: 'give the path of a .seg file',
+    span: { ...UNKNOWN_SPAN, file: path },
+  });
 }

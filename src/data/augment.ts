@@ -5,11 +5,11 @@
  * randomness comes from a generator seeded per sample, so the result does not depend on
  * which samples came before.
  */
-import { DataCode } from './codes.js';
-import { dataError } from './problems.js';
 import type { Random } from './random.js';
 import { type Window, flipColumns, resizeWindow, sampleBilinear, sampleNearest } from './resample.js';
 import { IGNORE_LABEL, type LabelledBox, type Sample } from './sample.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export interface CropOptions {
   readonly height: number;
@@ -32,18 +32,23 @@ export function checkAugmentOptions(options: AugmentOptions): void {
   const sizes = [options.resize, options.crop].filter((size) => size !== undefined);
   for (const size of sizes) {
     if (!isPositiveInteger(size.height) || !isPositiveInteger(size.width)) {
-      throw dataError(
-        DataCode.badOption,
+      throw diagnosticError(
+        codes.dataBadOption,
         `augmentation sizes must be positive integers, got ${size.height}×${size.width}`,
+        { file: '<data>' },
       );
     }
   }
   const [low, high] = options.crop?.scale ?? DEFAULT_SCALE_RANGE;
   if (!(low > 0 && high >= low))
-    throw dataError(DataCode.badOption, `the scale range must satisfy 0 < low ≤ high, got [${low}, ${high}]`);
+    throw diagnosticError(codes.dataBadOption, `the scale range must satisfy 0 < low ≤ high, got [${low}, ${high}]`, {
+      file: '<data>',
+    });
   const probability = flipProbability(options.flip);
   if (!(probability >= 0 && probability <= 1))
-    throw dataError(DataCode.badOption, `the flip probability must lie in [0, 1], got ${probability}`);
+    throw diagnosticError(codes.dataBadOption, `the flip probability must lie in [0, 1], got ${probability}`, {
+      file: '<data>',
+    });
 }
 
 function isPositiveInteger(value: number): boolean {

@@ -2,9 +2,9 @@
  * Groups a stream of samples into batches as they arrive, so a data set is never decoded as a
  * whole: at most one batch of samples is held at a time.
  */
-import { DataCode } from './codes.js';
-import { dataError } from './problems.js';
 import type { Batch, LabelledBox, Sample } from './sample.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export interface BatchOptions {
   /** Drop a last batch smaller than the batch size (keeps every batch the same shape). */
@@ -17,7 +17,9 @@ export async function* batchSamples(
   options: BatchOptions = {},
 ): AsyncGenerator<Batch> {
   if (!Number.isInteger(size) || size <= 0)
-    throw dataError(DataCode.badOption, `the batch size must be a positive integer, got ${size}`);
+    throw diagnosticError(codes.dataBadOption, `the batch size must be a positive integer, got ${size}`, {
+      file: '<data>',
+    });
   let pending: Sample[] = [];
   for await (const sample of samples) {
     pending.push(sample);
@@ -32,10 +34,13 @@ function checkSameSize(samples: readonly Sample[]): void {
   const first = samples[0]!;
   for (const sample of samples) {
     if (sample.height === first.height && sample.width === first.width) continue;
-    throw dataError(
-      DataCode.batchSizeMismatch,
+    throw diagnosticError(
+      codes.batchSizeMismatch,
       `${sample.id} is ${sample.height}×${sample.width} but ${first.id}, in the same batch, is ${first.height}×${first.width}`,
-      'resize or crop the samples to one size (augmentation options `resize` or `crop`), or use a batch size of 1',
+      {
+        hint: 'resize or crop the samples to one size (augmentation options `resize` or `crop`), or use a batch size of 1',
+        file: '<data>',
+      },
     );
   }
 }

@@ -2,9 +2,8 @@
  * Data sets, augmentation, batching and generators that run anywhere (no Node built-ins).
  * Reading and writing data sets on disk: src/data/node/index.ts.
  */
-export { DataCode, type DataCodeName } from './codes.js';
 export { IGNORE_LABEL, type Batch, type DataProblem, type LabelledBox, type Layout, type Sample } from './sample.js';
-export { DataProblemError, dataError, dataProblem, problemDiagnostic } from './problems.js';
+export { DataProblemError, dataProblem, problemDiagnostic } from './problems.js';
 export { Random, deriveSeed, hashString, permutation } from './random.js';
 export { flipColumns, resizeWindow, sampleBilinear, sampleNearest, type Raster, type Window } from './resample.js';
 export {

@@ -26,8 +26,3 @@ export class DataProblemError extends DiagnosticError {
 export function dataProblem(code: string, file: string, message: string, hint?: string): DataProblemError {
   return new DataProblemError({ code, file, message, ...(hint ? { hint } : {}) });
 }
-
-/** A problem that is not about one file (options, batching): a plain diagnostic. */
-export function dataError(code: string, message: string, hint?: string, file = '<data>'): DiagnosticError {
-  return new DiagnosticError([problemDiagnostic({ code, file, message, ...(hint ? { hint } : {}) })]);
-}

@@ -5,8 +5,8 @@
  * term pushes it towards object parts that branch A did not use.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ExplainCode } from './codes.js';
-import { explainError } from './errors.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 /** Mean over the batch of log Σ exp(z) − z_y, computed stably by logSumExp. */
 export function softmaxCrossEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Scalar {
@@ -22,10 +22,10 @@ function checkShapes(logitsA: tf.Tensor, logitsB: tf.Tensor, labels: tf.Tensor):
       ? labels.shape[0] === logitsA.shape[0]
       : labels.rank === 2 && labels.shape.every((size, axis) => size === logitsA.shape[axis]));
   if (!fits) {
-    throw explainError(
-      ExplainCode.shapeMismatch,
+    throw diagnosticError(
+      codes.explainShapeMismatch,
       `ACoL loss: logits [${logitsA.shape.join(', ')}] and [${logitsB.shape.join(', ')}] with labels [${labels.shape.join(', ')}] do not fit`,
-      'both logits are [N, classes]; labels are class indices [N] or one-hot [N, classes]',
+      { hint: 'both logits are [N, classes]; labels are class indices [N] or one-hot [N, classes]', file: '<explain>' },
     );
   }
 }

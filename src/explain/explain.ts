@@ -9,8 +9,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from '../runtime/gradients.js';
 import type { SegModel } from '../runtime/model.js';
-import { ExplainCode } from './codes.js';
-import { explainError } from './errors.js';
 import { type MapOrder, MAP_ORDERS, finishMaps } from './maps.js';
 import { acolFusedMap } from './methods/acol-fused.js';
 import { channelCam, denseCam } from './methods/cam.js';
@@ -29,6 +27,8 @@ import {
   predictedClasses,
   scoreSelector,
 } from './selection.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export type ModelInputs = tf.Tensor | Readonly<Record<string, tf.Tensor>>;
 
@@ -172,7 +172,10 @@ function rawMap(c: Computation): tf.Tensor3D {
 
 function checkOrder(order: string): MapOrder {
   if ((MAP_ORDERS as readonly string[]).includes(order)) return order as MapOrder;
-  throw explainError(ExplainCode.badOption, `unknown map order \`${order}\``, `use one of: ${MAP_ORDERS.join(', ')}`);
+  throw diagnosticError(codes.explainBadOption, `unknown map order \`${order}\``, {
+    hint: `use one of: ${MAP_ORDERS.join(', ')}`,
+    file: '<explain>',
+  });
 }
 
 export async function explain(model: SegModel, inputs: ModelInputs, options: ExplainOptions): Promise<ExplainResult> {

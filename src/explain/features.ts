@@ -4,13 +4,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { SegModel } from '../runtime/model.js';
-import { ExplainCode } from './codes.js';
 import { surveyOutputs } from '../ir/analysis/explanations/derive.js';
-import { explainError } from './errors.js';
 import type { ModelInputs } from './explain.js';
 import { describeNode, isFeatureMap } from '../ir/analysis/explanations/graph-walk.js';
 import { normaliseChannels } from './methods/feature-maps.js';
 import { findNode, modelSpan } from './request.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export interface FeatureMapsResult {
   /** [N, h, w, C], each (image, channel) plane in [0, 1]. Owned by the caller. */
@@ -23,23 +23,21 @@ function featureNode(model: SegModel, name: string | undefined): number {
   if (name !== undefined) {
     const node = findNode(model.graph, name);
     if (!isFeatureMap(node)) {
-      throw explainError(
-        ExplainCode.badTarget,
+      throw diagnosticError(
+        codes.badTarget,
         `${describeNode(node)} is not a 4-D float feature map, so it has no channels to show`,
-        'pick a [N, H, W, C] tensor',
-        node.span,
+        { hint: 'pick a [N, H, W, C] tensor', span: node.span, file: '<explain>' },
       );
     }
     return node.id;
   }
   const target = surveyOutputs(model.graph).plans.find((p) => p.target)?.target;
   if (!target)
-    throw explainError(
-      ExplainCode.badTarget,
-      'no default layer to show: no output has a target layer',
-      'name a 4-D tensor',
-      modelSpan(model.graph),
-    );
+    throw diagnosticError(codes.badTarget, 'no default layer to show: no output has a target layer', {
+      hint: 'name a 4-D tensor',
+      span: modelSpan(model.graph),
+      file: '<explain>',
+    });
   return target.node;
 }
 

@@ -5,7 +5,6 @@
  * ACoL training loss. Browser-safe.
  */
 export { acolLoss, softmaxCrossEntropy } from './acol.js';
-export { ExplainCode, type ExplainCodeName } from './codes.js';
 export { deriveExplanations, surveyOutputs } from '../ir/analysis/explanations/derive.js';
 export { explain, targetGradient, type ExplainOptions, type ExplainResult, type ModelInputs } from './explain.js';
 export { featureMaps, type FeatureMapsResult } from './features.js';

@@ -6,8 +6,8 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { type Box, boxOfMask, connectedComponents, mapToMask as thresholdMap } from '../metrics/index.js';
-import { ExplainCode } from './codes.js';
-import { explainError } from './errors.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export type ComponentChoice = 'largest' | 'all';
 
@@ -36,7 +36,11 @@ interface Planes {
 
 async function planes(map: tf.Tensor): Promise<Planes> {
   if (map.rank !== 2 && map.rank !== 3) {
-    throw explainError(ExplainCode.badOption, `a map must be [H, W] or [N, H, W], got shape [${map.shape.join(', ')}]`);
+    throw diagnosticError(
+      codes.explainBadOption,
+      `a map must be [H, W] or [N, H, W], got shape [${map.shape.join(', ')}]`,
+      { file: '<explain>' },
+    );
   }
   const [count, height, width] =
     map.rank === 2 ? [1, map.shape[0]!, map.shape[1]!] : (map.shape as [number, number, number]);
@@ -46,14 +50,19 @@ async function planes(map: tf.Tensor): Promise<Planes> {
 function options(given: LocaliseOptions): Required<LocaliseOptions> {
   const threshold = given.threshold ?? DEFAULT_BOX_THRESHOLD;
   if (!(threshold >= 0 && threshold <= 1)) {
-    throw explainError(
-      ExplainCode.badOption,
+    throw diagnosticError(
+      codes.explainBadOption,
       `a box threshold is a fraction of the map's maximum in [0, 1], got ${threshold}`,
+      { file: '<explain>' },
     );
   }
   const components = given.components ?? 'largest';
   if (components !== 'largest' && components !== 'all') {
-    throw explainError(ExplainCode.badOption, `\`components\` must be largest or all, got \`${String(components)}\``);
+    throw diagnosticError(
+      codes.explainBadOption,
+      `\`components\` must be largest or all, got \`${String(components)}\``,
+      { file: '<explain>' },
+    );
   }
   return { threshold, components };
 }

@@ -5,11 +5,11 @@
 import type { Span } from '../diagnostics/diagnostic.js';
 import type { Graph, IRNode } from '../ir/graph.js';
 import { didYouMean } from '../diagnostics/suggest.js';
-import { ExplainCode } from './codes.js';
 import { surveyOutputs } from '../ir/analysis/explanations/derive.js';
-import { explainError } from './errors.js';
 import { ancestors, describeNode, isFeatureMap } from '../ir/analysis/explanations/graph-walk.js';
 import type { ExplanationPlan } from '../ir/analysis/explanations/plan.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export type ExplainMethod = 'cam' | 'gradcam' | 'gradcampp' | 'layercam' | 'acol';
 
@@ -30,7 +30,10 @@ export function outputSpan(graph: Graph, plan: ExplanationPlan): Span | undefine
 export function checkMethod(method: string): ExplainMethod {
   if ((EXPLAIN_METHODS as readonly string[]).includes(method)) return method as ExplainMethod;
   const hint = didYouMean(method, EXPLAIN_METHODS) ?? `the methods: ${EXPLAIN_METHODS.join(', ')}`;
-  throw explainError(ExplainCode.badOption, `unknown explanation method \`${method}\``, hint);
+  throw diagnosticError(codes.explainBadOption, `unknown explanation method \`${method}\``, {
+    hint,
+    file: '<explain>',
+  });
 }
 
 /** The plan of the named output; without a name, the first output the method applies to. */
@@ -42,32 +45,29 @@ export function choosePlan(graph: Graph, output: string | undefined, method: Exp
     const skip = skipped.find((s) => s.output === output);
     if (skip) {
       const span = graph.outputs.find((o) => o.name === output)?.span;
-      throw explainError(
-        ExplainCode.unknownOutput,
-        `the output \`${output}\` cannot be explained: ${skip.reason}`,
-        `explain one of: ${plans.map((p) => p.output).join(', ') || 'none'}`,
+      throw diagnosticError(codes.unknownOutput, `the output \`${output}\` cannot be explained: ${skip.reason}`, {
+        hint: `explain one of: ${plans.map((p) => p.output).join(', ') || 'none'}`,
         span,
-      );
+        file: '<explain>',
+      });
     }
     const hint =
       didYouMean(
         output,
         graph.outputs.map((o) => o.name),
       ) ?? `the outputs: ${graph.outputs.map((o) => o.name).join(', ')}`;
-    throw explainError(
-      ExplainCode.unknownOutput,
-      `the model \`${graph.model}\` has no output \`${output}\``,
+    throw diagnosticError(codes.unknownOutput, `the model \`${graph.model}\` has no output \`${output}\``, {
       hint,
-      modelSpan(graph),
-    );
+      span: modelSpan(graph),
+      file: '<explain>',
+    });
   }
   if (plans.length === 0) {
-    throw explainError(
-      ExplainCode.nothingToExplain,
-      `the model \`${graph.model}\` has no output that can be explained`,
-      'explanations need float scores [N, classes] or [N, H, W, classes]',
-      modelSpan(graph),
-    );
+    throw diagnosticError(codes.nothingToExplain, `the model \`${graph.model}\` has no output that can be explained`, {
+      hint: 'explanations need float scores [N, classes] or [N, H, W, classes]',
+      span: modelSpan(graph),
+      file: '<explain>',
+    });
   }
   const suited =
     method === 'cam' ? plans.find((p) => p.cam) : method === 'acol' ? plans.find((p) => p.acol) : undefined;
@@ -78,42 +78,38 @@ export function findNode(graph: Graph, name: string): IRNode {
   const node = graph.nodes.find((n) => n.name === name) ?? graph.nodes.find((n) => n.binding === name);
   if (node) return node;
   const names = graph.nodes.flatMap((n) => (n.binding ? [n.name, n.binding] : [n.name]));
-  throw explainError(
-    ExplainCode.badTarget,
-    `the model \`${graph.model}\` has no tensor named \`${name}\``,
-    didYouMean(name, names) ?? 'use a layer name from `segc summary` or a `let` name',
-    modelSpan(graph),
-  );
+  throw diagnosticError(codes.badTarget, `the model \`${graph.model}\` has no tensor named \`${name}\``, {
+    hint: didYouMean(name, names) ?? 'use a layer name from `segc summary` or a `let` name',
+    span: modelSpan(graph),
+    file: '<explain>',
+  });
 }
 
 /** The Grad-CAM target: the named tensor, checked, or the derived default. */
 export function resolveTarget(graph: Graph, plan: ExplanationPlan, name: string | undefined): IRNode {
   if (name === undefined) {
     if (!plan.target)
-      throw explainError(
-        ExplainCode.badTarget,
-        `no default target layer for \`${plan.output}\`: ${plan.targetProblem}`,
-        'name a 4-D tensor as the target',
-        outputSpan(graph, plan),
-      );
+      throw diagnosticError(codes.badTarget, `no default target layer for \`${plan.output}\`: ${plan.targetProblem}`, {
+        hint: 'name a 4-D tensor as the target',
+        span: outputSpan(graph, plan),
+        file: '<explain>',
+      });
     return graph.nodes[plan.target.node]!;
   }
   const node = findNode(graph, name);
   if (!isFeatureMap(node)) {
-    throw explainError(
-      ExplainCode.badTarget,
+    throw diagnosticError(
+      codes.badTarget,
       `the target ${describeNode(node)} has shape of rank ${node.type.shape.length} (${node.type.dtype}); a target layer must be a 4-D float feature map`,
-      'pick a convolution, activation or other [N, H, W, C] tensor',
-      node.span,
+      { hint: 'pick a convolution, activation or other [N, H, W, C] tensor', span: node.span, file: '<explain>' },
     );
   }
   if (!ancestors(graph, plan.score).has(node.id)) {
-    throw explainError(
-      ExplainCode.badTarget,
-      `the score of \`${plan.output}\` does not depend on ${describeNode(node)}`,
-      'pick a tensor on a path from the input to that output',
-      node.span,
-    );
+    throw diagnosticError(codes.badTarget, `the score of \`${plan.output}\` does not depend on ${describeNode(node)}`, {
+      hint: 'pick a tensor on a path from the input to that output',
+      span: node.span,
+      file: '<explain>',
+    });
   }
   return node;
 }
@@ -127,22 +123,24 @@ export function methodInputs(
 ): { nodes: number[]; target: string } {
   if (method === 'cam') {
     if (!plan.cam)
-      throw explainError(
-        ExplainCode.methodUnavailable,
+      throw diagnosticError(
+        codes.methodUnavailable,
         `\`${plan.output}\` has no exact class activation map: its head is not GAP → dense, a NIN head or a @classmap tensor`,
-        'use --method gradcam, which works on any architecture',
-        outputSpan(graph, plan),
+        {
+          hint: 'use --method gradcam, which works on any architecture',
+          span: outputSpan(graph, plan),
+          file: '<explain>',
+        },
       );
     const node = plan.cam.kind === 'dense' ? plan.cam.features : plan.cam.map;
     return { nodes: [node], target: graph.nodes[node]!.name };
   }
   if (method === 'acol') {
     if (!plan.acol)
-      throw explainError(
-        ExplainCode.methodUnavailable,
+      throw diagnosticError(
+        codes.methodUnavailable,
         `\`${plan.output}\` is not part of an ACoL head (two @classmap branches)`,
-        'use --method cam or gradcam',
-        outputSpan(graph, plan),
+        { hint: 'use --method cam or gradcam', span: outputSpan(graph, plan), file: '<explain>' },
       );
     return {
       nodes: [plan.acol.first, plan.acol.second],

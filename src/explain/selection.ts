@@ -15,9 +15,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Span } from '../diagnostics/diagnostic.js';
-import { ExplainCode } from './codes.js';
-import { explainError } from './errors.js';
 import type { ExplanationPlan } from '../ir/analysis/explanations/plan.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 /** Half-open pixel box `[x0, y0, x1, y1]` or a 0/1 mask ([H, W] or [N, H, W]) in the output's pixels. */
 export type Region = { readonly box: readonly [number, number, number, number] } | { readonly mask: tf.Tensor };
@@ -60,20 +60,18 @@ export function chooseClasses(
   if (requested === undefined) return [...predicted];
   const list = typeof requested === 'number' ? predicted.map(() => requested) : [...requested];
   if (list.length !== predicted.length) {
-    throw explainError(
-      ExplainCode.classOutOfRange,
-      `${list.length} class indices for ${predicted.length} images`,
-      'give one class, or one per image',
+    throw diagnosticError(codes.explainClassOutOfRange, `${list.length} class indices for ${predicted.length} images`, {
+      hint: 'give one class, or one per image',
       span,
-    );
+      file: '<explain>',
+    });
   }
   for (const value of list) {
     if (!Number.isInteger(value) || value < 0 || value >= plan.classes) {
-      throw explainError(
-        ExplainCode.classOutOfRange,
+      throw diagnosticError(
+        codes.explainClassOutOfRange,
         `class ${value} is out of range: the output \`${plan.output}\` has ${plan.classes} classes (0 to ${plan.classes - 1})`,
-        'pick a class index in range',
-        span,
+        { hint: 'pick a class index in range', span, file: '<explain>' },
       );
     }
   }
@@ -92,11 +90,10 @@ function checkBox(box: readonly number[], height: number, width: number, span?: 
     x0 < x1 &&
     y0 < y1;
   if (!valid) {
-    throw explainError(
-      ExplainCode.badRegion,
+    throw diagnosticError(
+      codes.badRegion,
       `the region box [${box.join(', ')}] is not a non-empty box inside the ${width}×${height} output`,
-      'give integers x0 < x1 ≤ width and y0 < y1 ≤ height (half-open pixel box)',
-      span,
+      { hint: 'give integers x0 < x1 ≤ width and y0 < y1 ≤ height (half-open pixel box)', span, file: '<explain>' },
     );
   }
 }
@@ -110,11 +107,10 @@ export function checkRegion(
 ): void {
   if (!region) return;
   if (plan.kind === 'classification') {
-    throw explainError(
-      ExplainCode.badRegion,
+    throw diagnosticError(
+      codes.badRegion,
       `the output \`${plan.output}\` is a classification; a region applies only to per-pixel outputs`,
-      'leave the region out',
-      span,
+      { hint: 'leave the region out', span, file: '<explain>' },
     );
   }
   const [batch, height, width] = scoreShape as [number, number, number];
@@ -124,11 +120,10 @@ export function checkRegion(
     (shape.length === 2 && shape[0] === height && shape[1] === width) ||
     (shape.length === 3 && shape[0] === batch && shape[1] === height && shape[2] === width);
   if (!fits) {
-    throw explainError(
-      ExplainCode.badRegion,
+    throw diagnosticError(
+      codes.badRegion,
       `the region mask has shape [${shape.join(', ')}] but the output's pixels are ${height}×${width} for ${batch} image(s)`,
-      `give a mask [${height}, ${width}] or [${batch}, ${height}, ${width}]`,
-      span,
+      { hint: `give a mask [${height}, ${width}] or [${batch}, ${height}, ${width}]`, span, file: '<explain>' },
     );
   }
 }

@@ -8,8 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { fileSpan, runtimeError } from '../runtime/errors.js';
-import { ImportCode } from './codes.js';
+import { diagnosticError, fileSpan } from '../diagnostics/error.js';
+import { codes } from '../diagnostics/codes.js';
 
 /** One attribute value as tfjs-converter writes it (a TensorFlow AttrValue in JSON). */
 export interface GraphAttr {
@@ -43,7 +43,7 @@ export interface GraphModel {
 type Json = Record<string, unknown>;
 
 const unreadable = (file: string, message: string, hint: string) =>
-  runtimeError(ImportCode.unreadable, message, { span: fileSpan(file), hint });
+  diagnosticError(codes.importUnreadable, message, { span: fileSpan(file), hint });
 
 /** `model:0` → `model`; the signature and node inputs name tensors, segc names nodes. */
 const nodeOf = (tensor: string) => tensor.replace(/:0$/, '');

@@ -11,8 +11,8 @@
  * the import never writes a silently different network.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fileSpan, runtimeError } from '../runtime/errors.js';
-import { ImportCode } from './codes.js';
+import { diagnosticError, fileSpan } from '../diagnostics/error.js';
+import { codes } from '../diagnostics/codes.js';
 import type { GraphAttr, GraphModel, GraphNode } from './graph-model.js';
 import { Namer, number, type SegStatement, showPair, type Translation } from './layers-to-seg.js';
 
@@ -95,7 +95,7 @@ class GraphTranslation {
           'ops with several outputs (Split, Unpack, TopKV2, …) have no .seg equivalent',
         );
       if (!node)
-        throw runtimeError(ImportCode.unreadable, `the graph reads a node \`${name}\` it does not have`, {
+        throw diagnosticError(codes.importUnreadable, `the graph reads a node \`${name}\` it does not have`, {
           span: fileSpan(this.file),
           hint: 'convert the model again with tfjs-converter',
         });
@@ -111,8 +111,8 @@ class GraphTranslation {
   }
 
   private refuse(node: GraphNode, why: string, hint = 'see docs/import.md for the ops segc import reads'): never {
-    throw runtimeError(
-      ImportCode.unsupportedLayer,
+    throw diagnosticError(
+      codes.importUnsupportedLayer,
       `node \`${node.name}\` (${node.op}) cannot be written in .seg: ${why}`,
       {
         span: fileSpan(this.file),

@@ -8,13 +8,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { compileSource, hasErrors } from '../compiler/compile.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
 import { parse, print } from '../parser/index.js';
-import { fileSpan, runtimeError } from '../runtime/errors.js';
 import { weightDeclarations } from '../runtime/model.js';
-import { ImportCode } from './codes.js';
 import { isGraphModel, readGraphModel } from './graph-model.js';
 import { translateGraph } from './graph-to-seg.js';
 import { readLayersModel, readModelJson } from './layers-model.js';
 import { translate, type SegStatement, type Translation } from './layers-to-seg.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError, fileSpan } from '../diagnostics/error.js';
 
 export interface ImportedModel {
   /** The file stem and the model's name in the source, e.g. `small_unet`. */
@@ -55,8 +55,8 @@ export async function importModel(source: string, from: JsonFormat = 'auto'): Pr
   const { file, json } = await readModelJson(source);
   const graph = isGraphModel(json);
   if (from !== 'auto' && graph !== (from === 'tfjs-graph')) {
-    throw runtimeError(
-      ImportCode.unreadable,
+    throw diagnosticError(
+      codes.importUnreadable,
       `${file} is a ${graph ? 'tfjs graph model (tfjs-converter)' : 'tfjs-layers model'}, not a ${from} model`,
       { span: fileSpan(file), hint: `give --from ${graph ? 'tfjs-graph' : 'tfjs-layers'}, or leave --from out` },
     );
@@ -111,8 +111,8 @@ function translated(
 function format(text: string, file: string): string {
   const parsed = parse(text, file);
   if (parsed.diagnostics.some((d) => d.severity === 'error')) {
-    throw runtimeError(
-      ImportCode.inconsistent,
+    throw diagnosticError(
+      codes.importInconsistent,
       `the generated ${file} does not parse:\n${renderDiagnostics(parsed.diagnostics, new Map([[file, text]]))}`,
       { span: fileSpan(file), hint: 'this is a bug in segc import; please report it with the model' },
     );
@@ -130,8 +130,8 @@ function checkAgainstSource(
   const result = compileSource(source, file);
   const graph = result.models.find((m) => m.graph)?.graph;
   if (hasErrors(result.diagnostics) || !graph) {
-    throw runtimeError(
-      ImportCode.inconsistent,
+    throw diagnosticError(
+      codes.importInconsistent,
       `the model translated from ${origin} does not compile:\n${renderDiagnostics(result.diagnostics, result.sources)}`,
       { span: fileSpan(origin), hint: 'the source model has a shape segc does not accept; see the error above' },
     );
@@ -148,8 +148,8 @@ function checkAgainstSource(
     .filter((name) => !declared.some((d) => d.name === name))
     .map((name) => `\`${name}\` is not used by the .seg model`);
   if (problems.length + extra.length > 0) {
-    throw runtimeError(
-      ImportCode.inconsistent,
+    throw diagnosticError(
+      codes.importInconsistent,
       `the weights of ${origin} do not fit the translated model: ${[...problems, ...extra].join('; ')}`,
       { span: fileSpan(origin), hint: 'this is a bug in segc import; please report it with the model' },
     );

@@ -7,8 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { runtimeError, fileSpan } from '../runtime/errors.js';
-import { ImportCode } from './codes.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError, fileSpan } from '../diagnostics/error.js';
 
 export interface KerasLayer {
   readonly className: string;
@@ -30,7 +30,7 @@ export interface KerasModel {
 type Json = Record<string, unknown>;
 
 const unreadable = (file: string, message: string, hint: string) =>
-  runtimeError(ImportCode.unreadable, message, { span: fileSpan(file), hint });
+  diagnosticError(codes.importUnreadable, message, { span: fileSpan(file), hint });
 
 /** `SRC` is model.json or the folder holding it: the file's path and its parsed JSON. */
 export async function readModelJson(source: string): Promise<{ file: string; json: Json }> {
@@ -122,8 +122,8 @@ function functional(file: string, config: Json, rawLayers: Json[]): Omit<KerasMo
   const layers = rawLayers.map((raw) => {
     const nodes = (raw.inbound_nodes ?? []) as unknown[][];
     if (nodes.length > 1) {
-      throw runtimeError(
-        ImportCode.unsupportedLayer,
+      throw diagnosticError(
+        codes.importUnsupportedLayer,
         `layer \`${String((raw.config as Json).name)}\` (${String(raw.class_name)}) is called ${nodes.length} times (shared weights)`,
         { span: fileSpan(file), hint: '.seg gives every call its own weights; unshare the layer' },
       );

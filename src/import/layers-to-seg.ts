@@ -10,9 +10,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { OPS } from '../ops/registry.js';
-import { fileSpan, runtimeError } from '../runtime/errors.js';
-import { ImportCode } from './codes.js';
 import type { KerasLayer, KerasModel } from './layers-model.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError, fileSpan } from '../diagnostics/error.js';
 
 export interface SegStatement {
   /** `input NAME: f32[...]`, `let NAME = EXPR` or `output NAME = NAME`. */
@@ -106,8 +106,8 @@ class TranslationState {
   }
 
   refuse(layer: KerasLayer, why: string, hint: string): never {
-    throw runtimeError(
-      ImportCode.unsupportedLayer,
+    throw diagnosticError(
+      codes.importUnsupportedLayer,
       `layer \`${layer.name}\` (${layer.className}) cannot be written in .seg: ${why}`,
       { span: fileSpan(this.file), hint },
     );

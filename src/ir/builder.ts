@@ -10,6 +10,7 @@ import type { Annotation, CallSite, Graph, GraphInput, GraphOutput, IRNode, IRWe
 import { CheckingShapeContext, type DeferredTooSmall } from '../shapes/shape-context.js';
 import type { SizeSpace } from '../shapes/sizes.js';
 import { substitute } from '../shapes/symbolic.js';
+import { codes } from '../diagnostics/codes.js';
 
 interface MutableNode extends Omit<IRNode, 'annotations'> {
   annotations: Annotation[];
@@ -107,7 +108,7 @@ export class GraphBuilder {
     for (const text of this.shapes.undecided.slice(undecidedBefore)) {
       const message = `${op.name}: cannot prove for every input size that ${text}; it holds for every size tried`;
       this.diagnostics.warning(
-        'W0302',
+        codes.undecidedSizes,
         origin.span,
         message,
         'a `where` constraint relating the symbols (for example `H == W`) would settle it',
@@ -194,7 +195,7 @@ export class GraphBuilder {
     this.shapeErrors++;
     const span = (error.argument && origin.argumentSpans?.get(error.argument)) || origin.span;
     const message = new RegExp(`\\b${op.name}\\b`).test(error.message) ? error.message : `${op.name}: ${error.message}`;
-    this.diagnostics.error('E0301', span, message, error.hint, callChainNotes(origin.callChain));
+    this.diagnostics.error(codes.shapeRuleFailed, span, message, error.hint, callChainNotes(origin.callChain));
   }
 }
 

@@ -9,6 +9,7 @@ import type { Argument, Expression, Param } from '../parser/ast.js';
 import type { ParamSpec, ParamType } from '../ops/op.js';
 import { type Value, describe, list } from './values.js';
 import { MAX_SIZE } from '../limits.js';
+import { codes } from '../diagnostics/codes.js';
 
 /** A parameter as the binder sees it; `any` accepts every value (an untyped block param with a default). */
 export interface Formal {
@@ -140,7 +141,7 @@ export function bindArguments(
     const extra = positional[next]!;
     const count = callee.formals.filter((f) => !f.named).length;
     report(
-      'E0222',
+      codes.tooManyArguments,
       extra.span,
       `\`${callee.name}\` takes at most ${count} positional argument${count === 1 ? '' : 's'}${piped ? ' (counting the piped input)' : ''}`,
       callee.positionalHint ?? `the signature is ${signature(callee)}`,
@@ -157,13 +158,13 @@ export function bindArguments(
           name,
           callee.formals.map((f) => f.name),
         ) ?? `the signature is ${signature(callee)}`;
-      report('E0220', arg.name.span, `\`${callee.name}\` has no parameter named \`${name}\``, hint);
+      report(codes.unknownArgument, arg.name.span, `\`${callee.name}\` has no parameter named \`${name}\``, hint);
       ok = false;
       continue;
     }
     if (bound.has(name)) {
       report(
-        'E0221',
+        codes.repeatedArgument,
         arg.name.span,
         `the argument \`${name}\` of \`${callee.name}\` is given twice`,
         'remove one of them',
@@ -178,7 +179,7 @@ export function bindArguments(
   for (const formal of callee.formals) {
     if (formal.required && !bound.has(formal.name) && !misspelt) {
       report(
-        'E0223',
+        codes.missingArgument,
         callSpan,
         `\`${callee.name}\` is missing the argument \`${formal.name}\``,
         `the signature is ${signature(callee)}`,

@@ -19,6 +19,7 @@ import { type Dim, dim, sym } from '../shapes/symbolic.js';
 import { type Value, POISON, describe, int, toAttr, typeName } from './values.js';
 import type { AttrValue } from '../ops/op.js';
 import { MAX_SIZE } from '../limits.js';
+import { codes } from '../diagnostics/codes.js';
 
 export interface ElaborateOptions {
   /** Overrides of model parameters: `{ classes: 4 }`. */
@@ -82,7 +83,7 @@ function bindModelParams(evaluator: Evaluator, model: ast.ModelDecl, options: El
   for (const [name] of Object.entries(options.params ?? {})) {
     if (!formals.some((f) => f.name === name)) {
       evaluator.diagnostics.error(
-        'E0242',
+        codes.unknownModelParameter,
         model.name.span,
         `model \`${model.name.name}\` has no parameter \`${name}\``,
         `its parameters: ${formals.map((f) => f.name).join(', ') || 'none'}`,
@@ -94,7 +95,7 @@ function bindModelParams(evaluator: Evaluator, model: ast.ModelDecl, options: El
     const type = formals[i]!.type;
     if (!override && !param.default) {
       evaluator.report(
-        'E0241',
+        codes.missingModelParameter,
         param.span,
         `model parameter \`${param.name.name}\` has no default`,
         `give it a default, or pass --param ${param.name.name}=VALUE`,
@@ -107,7 +108,7 @@ function bindModelParams(evaluator: Evaluator, model: ast.ModelDecl, options: El
     const result = coerce(value, type);
     if (typeof result === 'string') {
       evaluator.report(
-        'E0224',
+        codes.wrongArgumentType,
         override ? param.span : param.default!.span,
         `model parameter \`${param.name.name}\`: ${result}`,
         undefined,
@@ -132,7 +133,7 @@ function declareInputs(evaluator: Evaluator, inputs: readonly ast.InputStmt[], f
     const dtype = DTYPES[statement.type.dtype.name];
     if (!dtype) {
       evaluator.report(
-        'E0280',
+        codes.unknownElementType,
         statement.type.dtype.span,
         `unknown element type \`${statement.type.dtype.name}\``,
         'use `f32` (images, features) or `i32` (labels)',
@@ -159,7 +160,7 @@ function inputDim(evaluator: Evaluator, expression: ast.Expression, symbols: str
   if (value.kind === 'int' && value.value >= 1 && value.value <= MAX_SIZE) return dim(value.value);
   if (value.kind === 'int' && value.value > MAX_SIZE) {
     evaluator.report(
-      'E0281',
+      codes.badInputSize,
       expression.span,
       `a tensor size is at most ${MAX_SIZE}, got ${value.value}`,
       'see docs/limits.md',
@@ -173,7 +174,7 @@ function inputDim(evaluator: Evaluator, expression: ast.Expression, symbols: str
         ? 'a tensor has at least one element along each axis'
         : 'write a number (`224`) or a size symbol (`H`)';
     evaluator.report(
-      'E0281',
+      codes.badInputSize,
       expression.span,
       `a tensor size must be an int ≥ 1 or a size symbol, got ${describe(value)}`,
       hint,
@@ -199,7 +200,7 @@ function compileConstraint(
   if (value.kind === 'poison') return undefined;
   if (value.kind !== 'bool') {
     evaluator.report(
-      'E0282',
+      codes.constraintNotCondition,
       expression.span,
       `a \`where\` constraint must be a condition, got ${typeName(value)}`,
       'for example `H % 16 == 0` or `H >= 64`',
@@ -209,7 +210,7 @@ function compileConstraint(
   }
   if (mentioned.length === 0) {
     evaluator.report(
-      'E0283',
+      codes.constraintWithoutSymbol,
       expression.span,
       'this constraint mentions no size symbol of the input',
       'constraints restrict the symbols in the input type, like `H` in `f32[N, H, W, 3]`',
@@ -266,7 +267,7 @@ function runModelBody(evaluator: Evaluator, model: ast.ModelDecl, frame: Frame):
         evaluator.builder.addOutput(statement.name.name, value.node, statement.span);
       } else if (value.kind !== 'poison') {
         evaluator.report(
-          'E0255',
+          codes.outputNotTensor,
           statement.value.span,
           `an output must be a tensor, got ${typeName(value)}`,
           undefined,
@@ -305,7 +306,7 @@ function checkFixedSizes(bag: DiagnosticBag, sizes: SizeSpace, model: ast.ModelD
     if (!constraint.symbols.every((s) => sizes.fixed.has(s)) || constraint.holds(sizes.fixed)) continue;
     const values = constraint.symbols.map((s) => `${s} = ${sizes.fixed.get(s)}`).join(', ');
     bag.error(
-      'E0284',
+      codes.fixedSizeBreaksConstraint,
       model.name.span,
       `the input size ${values} breaks \`${constraint.text}\` of model \`${model.name.name}\``,
       'choose a size the model accepts',

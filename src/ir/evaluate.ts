@@ -16,6 +16,7 @@ import { isUnresolved } from './resolve.js';
 import { type Value, POISON, bool, describe, float, int, list, show, str, toAttr, typeName } from './values.js';
 import { applyAnnotations, runBlock } from './statements.js';
 import { type Evaluator as StatementEvaluator, type Frame, Scope } from './scope.js';
+import { codes } from '../diagnostics/codes.js';
 
 export type { Frame } from './scope.js';
 export { Scope } from './scope.js';
@@ -99,7 +100,7 @@ export class Evaluator implements StatementEvaluator {
   /** A value or an error message from an operator; reports the message. */
   checked(result: Value | string, span: Span, frame: Frame): Value {
     if (typeof result !== 'string') return result;
-    this.report('E0260', span, result, undefined, frame);
+    this.report(codes.evaluationFailed, span, result, undefined, frame);
     return POISON;
   }
 
@@ -135,7 +136,7 @@ export class Evaluator implements StatementEvaluator {
       if (iterable.kind === 'poison') return POISON;
       if (iterable.kind !== 'list' && iterable.kind !== 'tuple') {
         this.report(
-          'E0261',
+          codes.comprehensionOverNonList,
           item.iterable.span,
           `a comprehension iterates over a list, got ${typeName(iterable)}`,
           'use `range(n)` to repeat n times',
@@ -159,7 +160,13 @@ export class Evaluator implements StatementEvaluator {
     const value = this.evaluate(expression, frame);
     if (value.kind === 'bool') return value.value;
     if (value.kind !== 'poison')
-      this.report('E0262', expression.span, `a condition must be a bool, got ${typeName(value)}`, undefined, frame);
+      this.report(
+        codes.conditionNotBool,
+        expression.span,
+        `a condition must be a bool, got ${typeName(value)}`,
+        undefined,
+        frame,
+      );
     return false;
   }
 
@@ -172,7 +179,7 @@ export class Evaluator implements StatementEvaluator {
     if (left.kind === 'poison' || right.kind === 'poison') return POISON;
     if (left.kind === 'tensor' || right.kind === 'tensor') {
       this.report(
-        'E0263',
+        codes.tensorArithmetic,
         expression.span,
         `\`${expression.operator}\` works on compile-time values, not tensors`,
         'combine tensors with `add(a, b)`, `mul(a, b)` or `max(a, b)`',
@@ -182,7 +189,7 @@ export class Evaluator implements StatementEvaluator {
     }
     if (comparesSize(expression.operator, left, right)) {
       this.report(
-        'E0267',
+        codes.inputDependentComparison,
         expression.span,
         `cannot compare ${show(left)} with ${show(right)}: it depends on the input size`,
         FIX_SIZE_HINT,
@@ -198,7 +205,7 @@ export class Evaluator implements StatementEvaluator {
     if (condition.kind === 'poison') return POISON;
     if (condition.kind !== 'bool') {
       this.report(
-        'E0262',
+        codes.conditionNotBool,
         expression.condition.span,
         `a condition must be a bool, got ${typeName(condition)}`,
         undefined,
@@ -215,7 +222,7 @@ export class Evaluator implements StatementEvaluator {
     if (target.kind === 'poison' || index.kind === 'poison') return POISON;
     if ((target.kind !== 'list' && target.kind !== 'tuple') || index.kind !== 'int') {
       this.report(
-        'E0264',
+        codes.indexingNonList,
         expression.span,
         `cannot index ${typeName(target)} with ${typeName(index)}`,
         'index a list with an int: `rates[0]`',
@@ -227,7 +234,7 @@ export class Evaluator implements StatementEvaluator {
     const item = target.items[position];
     if (item) return item;
     this.report(
-      'E0265',
+      codes.indexOutOfRange,
       expression.index.span,
       `index ${index.value} is out of range for a list of ${target.items.length}`,
       undefined,
@@ -261,7 +268,7 @@ export class Evaluator implements StatementEvaluator {
     if (count.kind === 'poison') return POISON;
     if (count.kind !== 'int' || count.value < 0) {
       this.report(
-        'E0266',
+        codes.badRepeatCount,
         stage.count.span,
         `repeat needs a count that is an int ≥ 0, got ${describe(count)}`,
         count.kind === 'float'
@@ -344,7 +351,7 @@ export class Evaluator implements StatementEvaluator {
     const named = args.find((a) => a.name);
     if (named) {
       this.report(
-        'E0220',
+        codes.unknownArgument,
         named.name!.span,
         `\`${name}\` takes no named arguments`,
         findBuiltin(name)!.signature,
@@ -386,7 +393,7 @@ export class Evaluator implements StatementEvaluator {
       const result = coerce(argument.value, formal.type);
       if (typeof result === 'string') {
         this.report(
-          'E0224',
+          codes.wrongArgumentType,
           argument.span,
           `the argument \`${formal.name}\` of \`${callee.name}\`: ${result}`,
           coercionHint(argument.value, formal.type, callee),
@@ -432,7 +439,7 @@ export class Evaluator implements StatementEvaluator {
     }
     const invalid = op.validate?.(attrs as never);
     if (invalid) {
-      this.report('E0230', span, `${op.name}: ${invalid}`, undefined, frame);
+      this.report(codes.attributeOutOfRange, span, `${op.name}: ${invalid}`, undefined, frame);
       return POISON;
     }
     const pinned = annotations.find((a) => a.name.name === 'name')?.args[0]?.value;

@@ -6,6 +6,7 @@ import type { DiagnosticBag, Span } from '../diagnostics/diagnostic.js';
 import type * as ast from '../parser/ast.js';
 import { type SizeConstraint, SizeSpace } from '../shapes/sizes.js';
 import type { Dim } from '../shapes/symbolic.js';
+import { codes } from '../diagnostics/codes.js';
 
 /** The largest size tried when deciding that no size satisfies a symbol's clauses. */
 export const LARGEST_SIZE = 65_536;
@@ -34,7 +35,7 @@ export function checkSatisfiable(bag: DiagnosticBag, sizes: SizeSpace, fallback:
     const related = conflict
       .slice(0, -1)
       .flatMap((c) => (c.span ? [{ span: c.span, message: `\`${c.text}\` is here` }] : []));
-    bag.error('E0285', last.span ?? fallback, message, hint, related);
+    bag.error(codes.unsatisfiableConstraints, last.span ?? fallback, message, hint, related);
     ok = false;
   }
   return ok;
@@ -71,7 +72,7 @@ export function lintChannelsFirst(
   const channelsLast = `${statement.type.dtype.name}[${[texts[0], texts[2], texts[3], texts[1]].join(', ')}]`;
   const channels = fourth.kind === 'const' ? String(fourth.value) : texts[3];
   bag.warning(
-    'W0286',
+    codes.channelsFirstInput,
     statement.type.span,
     `input \`${statement.name.name}\` looks channels-first: \`${written}\` has ${texts[1]} rows and ${channels} channels`,
     `shapes are NHWC (channels last): write \`${channelsLast}\``,

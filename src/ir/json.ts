@@ -3,8 +3,10 @@
  * The reader checks the format name and version first and rejects what it does not know, then
  * checks the structure, so a tool never runs a graph it misread. Schema: docs/ir.schema.json.
  */
-import { DiagnosticError, type Span } from '../diagnostics/diagnostic.js';
+import type { Span } from '../diagnostics/diagnostic.js';
 import { type Graph, IR_VERSION } from './graph.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export const IR_FORMAT = 'segc-ir';
 
@@ -22,7 +24,7 @@ export function writeIR(graph: Graph): string {
 const HERE: Span = { file: '<ir>', start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } };
 
 function fail(message: string, hint?: string): never {
-  throw new DiagnosticError([{ code: 'E0701', severity: 'error', message, span: HERE, ...(hint ? { hint } : {}) }]);
+  throw diagnosticError(codes.badIrFile, message, { hint, span: HERE });
 }
 
 export function readIR(text: string, file = '<ir>'): Graph {

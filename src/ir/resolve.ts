@@ -11,6 +11,7 @@ import type * as ast from '../parser/ast.js';
 import { findBuiltin } from './builtins.js';
 import { findOp } from '../ops/registry.js';
 import type { ParamType } from '../ops/op.js';
+import { codes } from '../diagnostics/codes.js';
 
 export interface Binding {
   readonly name: string;
@@ -139,7 +140,7 @@ class Walker {
     const existing = scope.names.get(name.name) ?? shadowed;
     if (existing && kind !== 'symbol') {
       this.problem({
-        code: 'E0207',
+        code: codes.duplicateBinding,
         span: name.span,
         message: `\`${name.name}\` is already defined (line ${existing.span.start.line})`,
         hint: 'choose another name',
@@ -234,7 +235,7 @@ class Walker {
     if (this.module.scope.has(name) || findOp(name)) {
       this.problem(
         {
-          code: 'E0212',
+          code: codes.calleeAsValue,
           span: identifier.span,
           message: `\`${name}\` is ${this.module.scope.has(name) ? 'a block' : 'an operation'}, not a value`,
           hint: `call it: \`${name}(...)\`, or use it as a pipeline stage: \`x -> ${name}\``,
@@ -247,7 +248,7 @@ class Walker {
     if (later !== undefined && later >= identifier.span.start.line) {
       this.problem(
         {
-          code: 'E0209',
+          code: codes.usedBeforeLet,
           span: identifier.span,
           message: `\`${name}\` is used before it is defined (line ${later})`,
           hint: 'move the `let` above its first use',
@@ -258,7 +259,7 @@ class Walker {
     }
     this.problem(
       {
-        code: 'E0210',
+        code: codes.unknownName,
         span: identifier.span,
         message: `unknown name \`${name}\``,
         hint: 'define it with `let` or declare it as a parameter',
@@ -275,7 +276,7 @@ class Walker {
       local.uses++;
       this.problem(
         {
-          code: 'E0213',
+          code: codes.valueCalled,
           span: callee.span,
           message: `\`${callee.name}\` is a value, not a block or operation`,
           hint: 'rename the binding so it does not hide the callable',
@@ -288,7 +289,7 @@ class Walker {
     else if (!local) {
       this.problem(
         {
-          code: 'E0211',
+          code: codes.unknownCallee,
           span: callee.span,
           message: `unknown block or operation \`${callee.name}\``,
           hint: 'see docs/ops.md for the operations, or import the block',
@@ -308,7 +309,7 @@ class Walker {
           unknown = true;
           this.problem(
             {
-              code: 'E0220',
+              code: codes.unknownArgument,
               span: arg.name.span,
               message: `\`${callee.name}\` has no parameter named \`${arg.name.name}\``,
               subject: arg.name.name,

@@ -10,6 +10,7 @@ import type * as ast from '../parser/ast.js';
 import { coerce, formalsOfBlock } from './calls.js';
 import { type Evaluator, type Frame, Scope } from './scope.js';
 import { type Value, POISON, typeName } from './values.js';
+import { codes } from '../diagnostics/codes.js';
 
 const MAX_BLOCK_DEPTH = 64;
 
@@ -41,7 +42,7 @@ export function runBlock(
   const name = declaration.name.name;
   if (declaration.kind === 'ModelDecl') {
     evaluator.report(
-      'E0214',
+      codes.modelCalled,
       span,
       `\`${name}\` is a model; only blocks can be called`,
       'turn the shared part into a `block` that both models call',
@@ -85,9 +86,13 @@ function reportRunaway(evaluator: Evaluator, name: string, span: Span, frame: Fr
   const start = chain.map((site) => site.block).lastIndexOf(name);
   const hint = `a recursive block must stop: make the call depend on a parameter that shrinks, as in \`depth > 0 ? (x -> ${name}(depth - 1)) : x\``;
   if (start < 0) {
-    evaluator.diagnostics.error('E0240', span, `blocks nest deeper than ${MAX_BLOCK_DEPTH} calls`, hint, [
-      { span: chain[0]!.span, message: 'the outermost call' },
-    ]);
+    evaluator.diagnostics.error(
+      codes.endlessRecursion,
+      span,
+      `blocks nest deeper than ${MAX_BLOCK_DEPTH} calls`,
+      hint,
+      [{ span: chain[0]!.span, message: 'the outermost call' }],
+    );
     return;
   }
   const cycle = [...chain.slice(start).map((site) => site.block), name];
@@ -97,14 +102,20 @@ function reportRunaway(evaluator: Evaluator, name: string, span: Span, frame: Fr
   const first = chain.findIndex((site) => site.block === name);
   related.unshift({ span: chain[first]!.span, message: `the first call of \`${name}\`` });
   const message = `\`${name}\` calls itself without end: ${cycle.join(' → ')} (${MAX_BLOCK_DEPTH} calls deep)`;
-  evaluator.diagnostics.error('E0240', span, message, hint, related);
+  evaluator.diagnostics.error(codes.endlessRecursion, span, message, hint, related);
 }
 
 function defaultValue(evaluator: Evaluator, param: ast.Param, type: Parameters<typeof coerce>[1], frame: Frame): Value {
   const value = evaluator.argument(param.default!, type, frame);
   const result = coerce(value, type);
   if (typeof result !== 'string') return result;
-  evaluator.report('E0224', param.default!.span, `the default of \`${param.name.name}\`: ${result}`, undefined, frame);
+  evaluator.report(
+    codes.wrongArgumentType,
+    param.default!.span,
+    `the default of \`${param.name.name}\`: ${result}`,
+    undefined,
+    frame,
+  );
   return POISON;
 }
 
@@ -130,7 +141,7 @@ export function runLet(evaluator: Evaluator, statement: ast.LetStmt, frame: Fram
   if (value.kind !== 'poison' && (!items || items.length !== names.length)) {
     const found = items ? `${items.length} values` : typeName(value);
     evaluator.report(
-      'E0251',
+      codes.destructuringCount,
       statement.span,
       `\`let (${names.map((n) => n.name).join(', ')})\` needs ${names.length} values, got ${found}`,
       undefined,
@@ -165,7 +176,7 @@ export function applyAnnotations(
         `known annotations: ${Object.keys(ANNOTATIONS)
           .map((a) => `@${a}`)
           .join(', ')}`;
-      evaluator.report('E0270', annotation.name.span, `unknown annotation \`@${name}\``, hint, frame);
+      evaluator.report(codes.unknownAnnotation, annotation.name.span, `unknown annotation \`@${name}\``, hint, frame);
       continue;
     }
     if (name === 'name') continue;

@@ -11,9 +11,9 @@
  * grid (τ = 0.000, 0.001, …, 0.999, the reference's default curve interval of 0.001).
  */
 import { type BoxLike, bestIoU } from './boxes.js';
-import { MetricCode } from './codes.js';
-import { metricError } from './errors.js';
 import { type CandidateMode, type ScoreMap, mapToBoxes } from './map-to-box.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 /** 0.00, 0.01, …, 0.99: the grid of MaxBoxAcc (V1). */
 export const MAP_THRESHOLDS: readonly number[] = Array.from({ length: 100 }, (_, index) => index / 100);
@@ -80,7 +80,9 @@ export class BoxAccuracy {
     this.mode = options.mode ?? 'largest';
     for (const level of this.iouThresholds) {
       if (!(level >= 0 && level <= 1))
-        throw metricError(MetricCode.thresholdOutOfRange, `an IoU threshold lies in [0, 1], got ${level}`);
+        throw diagnosticError(codes.thresholdOutOfRange, `an IoU threshold lies in [0, 1], got ${level}`, {
+          file: '<metrics>',
+        });
     }
     this.hits = this.iouThresholds.map(() => new Float64Array(this.thresholds.length));
   }
@@ -97,7 +99,8 @@ export class BoxAccuracy {
   }
 
   result(): BoxAccuracyResult {
-    if (this.images === 0) throw metricError(MetricCode.badCount, 'box accuracy needs at least one image');
+    if (this.images === 0)
+      throw diagnosticError(codes.metricBadCount, 'box accuracy needs at least one image', { file: '<metrics>' });
     const levels = this.iouThresholds.map((iouThreshold, l) => this.level(iouThreshold, this.hits[l]!));
     const mean = levels.reduce((sum, level) => sum + level.maxBoxAcc, 0) / levels.length;
     return { images: this.images, thresholds: this.thresholds, levels, mean };
@@ -155,7 +158,10 @@ export interface LocalisationScores {
 }
 
 export function localisationAccuracy(records: readonly LocalisationRecord[], iouThreshold = 0.5): LocalisationScores {
-  if (records.length === 0) throw metricError(MetricCode.badCount, 'localisation accuracy needs at least one image');
+  if (records.length === 0)
+    throw diagnosticError(codes.metricBadCount, 'localisation accuracy needs at least one image', {
+      file: '<metrics>',
+    });
   let located = 0;
   let top1 = 0;
   for (const record of records) {

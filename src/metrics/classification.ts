@@ -4,8 +4,9 @@
  * in its favour, as `tf.math.in_top_k` does. Logits or softmax probabilities give the same
  * answer, since softmax keeps the order.
  */
-import { MetricCode } from './codes.js';
-import { metricError, requirePositiveInteger } from './errors.js';
+import { requirePositiveInteger } from './errors.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 /** Logits of `count` examples over `classes` classes, row-major `[count, classes]`. */
 export interface Logits {
@@ -17,17 +18,21 @@ export interface Logits {
 function checkLogits(logits: Logits, labels: ArrayLike<number>): void {
   requirePositiveInteger('the number of classes', logits.classes);
   if (logits.values.length !== logits.count * logits.classes || labels.length !== logits.count) {
-    throw metricError(
-      MetricCode.lengthMismatch,
+    throw diagnosticError(
+      codes.metricLengthMismatch,
       `logits hold ${logits.values.length} values and ${labels.length} labels for ${logits.count} examples of ${logits.classes} classes`,
-      'the logits must be [count, classes] and there must be one label per example',
+      { hint: 'the logits must be [count, classes] and there must be one label per example', file: '<metrics>' },
     );
   }
 }
 
 function checkLabel(label: number, classes: number, example: number): void {
   if (Number.isInteger(label) && label >= 0 && label < classes) return;
-  throw metricError(MetricCode.classOutOfRange, `the label of example ${example} is ${label}, outside [0, ${classes})`);
+  throw diagnosticError(
+    codes.metricClassOutOfRange,
+    `the label of example ${example} is ${label}, outside [0, ${classes})`,
+    { file: '<metrics>' },
+  );
 }
 
 /** How many classes score strictly higher than `label` in one row. NaN scores never rank the label in. */

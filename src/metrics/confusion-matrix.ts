@@ -3,8 +3,9 @@
  * from the summed counts, not averaged per image, so every pixel weighs the same (the
  * convention of the PASCAL VOC and Cityscapes benchmarks).
  */
-import { MetricCode } from './codes.js';
-import { metricError, requirePositiveInteger, requireSameLength } from './errors.js';
+import { requirePositiveInteger, requireSameLength } from './errors.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export const DEFAULT_IGNORE_LABEL = 255;
 
@@ -49,9 +50,10 @@ export class ConfusionMatrix {
   /** Adds another matrix's counts (e.g. from another worker or another batch). */
   merge(other: ConfusionMatrix): void {
     if (other.classes !== this.classes || other.ignoreLabel !== this.ignoreLabel) {
-      throw metricError(
-        MetricCode.incompatibleMatrices,
+      throw diagnosticError(
+        codes.incompatibleMatrices,
         `cannot merge a ${other.classes}-class matrix (ignore ${other.ignoreLabel}) into a ${this.classes}-class one (ignore ${this.ignoreLabel})`,
+        { file: '<metrics>' },
       );
     }
     for (let index = 0; index < this.counts.length; index++) this.counts[index]! += other.counts[index]!;
@@ -96,12 +98,16 @@ export class ConfusionMatrix {
 
   private checkClass(role: string, value: number, index: number): void {
     if (Number.isInteger(value) && value >= 0 && value < this.classes) return;
-    throw metricError(
-      MetricCode.classOutOfRange,
+    throw diagnosticError(
+      codes.metricClassOutOfRange,
       `${role} at position ${index} has class ${value}, outside [0, ${this.classes})`,
-      this.ignoreLabel === null
-        ? undefined
-        : `only ${this.ignoreLabel} may lie outside the class range (it marks pixels to ignore)`,
+      {
+        hint:
+          this.ignoreLabel === null
+            ? undefined
+            : `only ${this.ignoreLabel} may lie outside the class range (it marks pixels to ignore)`,
+        file: '<metrics>',
+      },
     );
   }
 }

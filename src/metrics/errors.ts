@@ -2,27 +2,26 @@
  * Metric inputs come from data sets and model outputs; when they do not fit together the
  * caller gets a diagnostic with a stable code instead of a silently wrong number.
  */
-import { DiagnosticError, UNKNOWN_SPAN } from '../diagnostics/diagnostic.js';
-import { MetricCode } from './codes.js';
-
-const METRICS_SPAN = { ...UNKNOWN_SPAN, file: '<metrics>' };
-
-export function metricError(code: string, message: string, hint?: string): DiagnosticError {
-  return new DiagnosticError([{ code, severity: 'error', message, span: METRICS_SPAN, ...(hint ? { hint } : {}) }]);
-}
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export function requireSameLength(what: string, first: ArrayLike<unknown>, second: ArrayLike<unknown>): void {
   if (first.length !== second.length) {
-    throw metricError(
-      MetricCode.lengthMismatch,
+    throw diagnosticError(
+      codes.metricLengthMismatch,
       `${what}: the two arrays have ${first.length} and ${second.length} elements`,
-      'pass arrays that cover the same pixels or images in the same order',
+      {
+        hint: 'pass arrays that cover the same pixels or images in the same order',
+        file: '<metrics>',
+      },
     );
   }
 }
 
 export function requirePositiveInteger(what: string, value: number): void {
   if (!Number.isInteger(value) || value <= 0) {
-    throw metricError(MetricCode.badCount, `${what} must be a positive integer, got ${value}`);
+    throw diagnosticError(codes.metricBadCount, `${what} must be a positive integer, got ${value}`, {
+      file: '<metrics>',
+    });
   }
 }

@@ -1,5 +1,4 @@
 /** Metrics over plain typed arrays: exact, and independent of any tensor backend. */
-export { MetricCode, type MetricCodeName } from './codes.js';
 export {
   ConfusionMatrix,
   DEFAULT_IGNORE_LABEL,

@@ -5,9 +5,9 @@
  * box either the largest 8-connected component or all kept pixels together.
  */
 import { type Box, maskBox } from './boxes.js';
-import { MetricCode } from './codes.js';
 import { connectedComponents } from './components.js';
-import { metricError } from './errors.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 /** A single-channel map, row-major `[height, width]`. */
 export interface ScoreMap {
@@ -21,27 +21,28 @@ export type BoxMode = 'largest' | 'union';
 
 export function checkMap(map: ScoreMap): void {
   if (map.values.length !== map.height * map.width) {
-    throw metricError(
-      MetricCode.lengthMismatch,
+    throw diagnosticError(
+      codes.metricLengthMismatch,
       `a ${map.height}×${map.width} map needs ${map.height * map.width} values, got ${map.values.length}`,
+      { file: '<metrics>' },
     );
   }
   for (let index = 0; index < map.values.length; index++) {
     if (Number.isNaN(map.values[index]!)) {
-      throw metricError(
-        MetricCode.notANumber,
-        `the map holds NaN at pixel ${index}`,
-        'check the model output for overflow before scoring it',
-      );
+      throw diagnosticError(codes.metricNotANumber, `the map holds NaN at pixel ${index}`, {
+        hint: 'check the model output for overflow before scoring it',
+        file: '<metrics>',
+      });
     }
   }
 }
 
 function checkFraction(fraction: number): void {
   if (!(fraction >= 0 && fraction <= 1)) {
-    throw metricError(
-      MetricCode.thresholdOutOfRange,
+    throw diagnosticError(
+      codes.thresholdOutOfRange,
       `a map threshold is a fraction of the maximum in [0, 1], got ${fraction}`,
+      { file: '<metrics>' },
     );
   }
 }

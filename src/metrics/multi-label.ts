@@ -7,10 +7,11 @@
  * `average_precision_score`). A class with no positive image has no AP (null) and is left out
  * of the mean, the policy of the segmentation means.
  */
-import { MetricCode } from './codes.js';
-import { metricError, requirePositiveInteger } from './errors.js';
+import { requirePositiveInteger } from './errors.js';
 import type { Logits } from './classification.js';
 import { averagePrecisionSorted } from './pixel-precision.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export interface MultiLabelClassScores {
   readonly averagePrecision: number | null;
@@ -48,10 +49,10 @@ export class MultiLabelAccuracy {
       logits.values.length !== logits.count * logits.classes ||
       targets.length !== logits.values.length
     ) {
-      throw metricError(
-        MetricCode.lengthMismatch,
+      throw diagnosticError(
+        codes.metricLengthMismatch,
         `multi-label scores need [count, ${this.classes}] logits and targets; got ${logits.values.length} logits and ${targets.length} targets for ${logits.count} examples of ${logits.classes} classes`,
-        'pass one row of logits and one multi-hot row per image',
+        { hint: 'pass one row of logits and one multi-hot row per image', file: '<metrics>' },
       );
     }
     for (let example = 0; example < logits.count; example++) {

@@ -7,8 +7,8 @@
  * - coverage: the share of pixels labelled at all (not the ignore label).
  * Pixels whose true label is the ignore label are left out. A share with no pixel to count is NaN.
  */
-import { MetricCode } from './codes.js';
-import { metricError } from './errors.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export interface PseudoMaskQuality {
   readonly pixels: number;
@@ -45,9 +45,10 @@ export class PseudoMaskScores {
 
   add(truth: ArrayLike<number>, pseudo: ArrayLike<number>): void {
     if (truth.length !== pseudo.length)
-      throw metricError(
-        MetricCode.lengthMismatch,
+      throw diagnosticError(
+        codes.metricLengthMismatch,
         `a true mask of ${truth.length} pixels against a pseudo-mask of ${pseudo.length}`,
+        { file: '<metrics>' },
       );
     for (let index = 0; index < truth.length; index++) {
       const [t, p] = [truth[index]!, pseudo[index]!];

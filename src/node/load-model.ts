@@ -10,10 +10,12 @@ import {
   hasErrors,
 } from '../compiler/compile.js';
 import { nodeHost } from '../compiler/node-host.js';
-import { type Diagnostic, DiagnosticError } from '../diagnostics/diagnostic.js';
+import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import { type Value, bool, float, int, list, str } from '../ir/values.js';
 import { SegModel, weightDeclarations } from '../runtime/model.js';
 import { loadWeights } from '../runtime/node/weights-fs.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 /** A model parameter as an app writes it: `{ classes: 4, os: 8 }`. */
 export type ParamValue = number | boolean | string | readonly ParamValue[];
@@ -67,7 +69,11 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
   const result = compileFile(path, compileOptions);
   if (hasErrors(result.diagnostics)) throw new DiagnosticError(result.diagnostics);
   const compiled = result.models.find((m) => m.graph);
-  if (!compiled?.graph) throw new DiagnosticError([noModel(path)]);
+  if (!compiled?.graph)
+    throw diagnosticError(codes.noModel, `\`${path}\` declares no model`, {
+      hint: 'load a file with a `model` declaration',
+      file: path,
+    });
   if (weights === undefined)
     return { model: SegModel.random(compiled.graph, compiled.sizes, seed ?? 0), compiled, result };
   const expected = weightDeclarations(compiled.graph).map((d) => ({
@@ -82,15 +88,4 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
   } finally {
     for (const tensor of tensors.values()) tensor.dispose();
   }
-}
-
-function noModel(path: string): Diagnostic {
-  const start = { offset: 0, line: 1, column: 1 };
-  return {
-    code: 'E0215',
-    severity: 'error',
-    message: `\`${path}\` declares no model`,
-    hint: 'load a file with a `model` declaration',
-    span: { file: path, start, end: start },
-  };
 }

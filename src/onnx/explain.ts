@@ -5,8 +5,6 @@
  * derivative. The maps are then made by the same functions as `explain` (src/explain).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ExplainCode } from '../explain/codes.js';
-import { explainError } from '../explain/errors.js';
 import type { ExplainOptions, ExplainResult } from '../explain/explain.js';
 import { finishMaps } from '../explain/maps.js';
 import { channelCam, denseCam } from '../explain/methods/cam.js';
@@ -18,6 +16,8 @@ import { checkRegion, chooseClasses, predictedClasses, scoreSelector } from '../
 import type { SegModel } from '../runtime/model.js';
 import { type EngineOptions, type HostArray, OnnxEngine, type OnnxRuntimeModule } from './engine.js';
 import { type ExplanationModelRequest as ExplanationRequest, exportExplanationModel } from './gradient.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export class OnnxExplainer {
   private readonly engines = new Map<string, Promise<OnnxEngine>>();
@@ -31,11 +31,10 @@ export class OnnxExplainer {
   async explain(input: tf.Tensor4D, options: ExplainOptions): Promise<ExplainResult> {
     const method = checkMethod(options.method);
     if (method === 'acol')
-      throw explainError(
-        ExplainCode.methodUnavailable,
-        'ACoL maps are not made on ONNX Runtime',
-        'use --backend cpu or wasm for acol',
-      );
+      throw diagnosticError(codes.methodUnavailable, 'ACoL maps are not made on ONNX Runtime', {
+        hint: 'use --backend cpu or wasm for acol',
+        file: '<explain>',
+      });
     const { graph } = this.model;
     const plan = choosePlan(graph, options.output, method);
     const { nodes, target } = methodInputs(graph, plan, method, options.target);

@@ -5,7 +5,6 @@
 import type { CstNode, IRecognitionException, IToken } from 'chevrotain';
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Comment, Program } from './ast.js';
-import { SyntaxCode } from './codes.js';
 import { DocComments } from './doc-comments.js';
 import { decodeExpectation } from './error-provider.js';
 import { repairKeywordNames } from './keyword-names.js';
@@ -16,6 +15,7 @@ import { segParser } from './parser.js';
 import { LineIndex } from './spans.js';
 import { syntaxDiagnostics } from './syntax-errors.js';
 import { AstBuilder } from './visitor.js';
+import { codes } from '../diagnostics/codes.js';
 
 export { print } from './printer.js';
 
@@ -92,7 +92,7 @@ function failure(source: string, file: string, error: unknown): ParseResult {
     span: lines.span(0, source.length),
   };
   const diagnostic: Diagnostic = {
-    code: SyntaxCode.parserFailure,
+    code: codes.parserFailure,
     severity: 'error',
     message: `the parser failed on this file: ${message}`,
     span,

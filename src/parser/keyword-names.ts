@@ -6,7 +6,6 @@
  */
 import { tokenMatcher, type IToken } from 'chevrotain';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { SyntaxCode } from './codes.js';
 import {
   AdditiveOperator,
   AndAnd,
@@ -45,6 +44,7 @@ import {
   Where,
 } from './lexer.js';
 import type { LineIndex } from './spans.js';
+import { codes } from '../diagnostics/codes.js';
 
 /** Tokens after which the grammar accepts only a name. */
 const NAME_INTRODUCERS = [Let, Input, Output, Block, Model, At, As, For];
@@ -121,7 +121,7 @@ export function repairKeywordNames(tokens: readonly IToken[], lines: LineIndex, 
   return tokens.map((token, index) => {
     if (!tokenMatcher(token, Keyword) || !isNamePosition(tokens, index)) return token;
     diagnostics.push({
-      code: SyntaxCode.keywordAsName,
+      code: codes.keywordAsName,
       severity: 'error',
       message: `\`${token.image}\` is a keyword and cannot be used as a name`,
       span: lines.tokenSpan(token)!,

@@ -5,7 +5,6 @@
  */
 import type { IToken, TokenType } from 'chevrotain';
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
-import { SyntaxCode } from './codes.js';
 import {
   Ampersand,
   AndAnd,
@@ -26,6 +25,7 @@ import { numberHint, numberRangeProblem, scanNumber } from './numbers.js';
 import type { LineIndex } from './spans.js';
 import { decodeString } from './strings.js';
 import { repairUnicodeNames } from './unicode-names.js';
+import { codes } from '../diagnostics/codes.js';
 
 export interface LexedSource {
   /** The parser's input: mistakes already replaced by the intended tokens. */
@@ -68,7 +68,7 @@ function unexpectedCharacters(source: string, lines: LineIndex, offset: number, 
   const shown = [...text].length === 1 ? showCharacter(first) : `\`${text}\``;
   const noun = [...text].length === 1 ? 'character' : 'characters';
   return error(
-    SyntaxCode.unexpectedCharacter,
+    codes.unexpectedCharacter,
     lines.span(offset, offset + length),
     `unexpected ${noun} ${shown}`,
     unexpectedHint(first),
@@ -78,7 +78,7 @@ function unexpectedCharacters(source: string, lines: LineIndex, offset: number, 
 function stringProblems(token: IToken, lines: LineIndex): Diagnostic[] {
   return decodeString(token.image).problems.map((problem) => {
     const start = token.startOffset + problem.offset;
-    return error(SyntaxCode.badEscape, lines.span(start, start + problem.length), problem.message, problem.hint);
+    return error(codes.badEscape, lines.span(start, start + problem.length), problem.message, problem.hint);
   });
 }
 
@@ -88,18 +88,13 @@ function repairToken(token: IToken, lines: LineIndex, diagnostics: Diagnostic[])
   switch (token.tokenType) {
     case FatArrow:
       diagnostics.push(
-        error(
-          SyntaxCode.fatArrow,
-          span,
-          '`=>` is not an operator in .seg',
-          'use `->` to pass a value to the next stage',
-        ),
+        error(codes.fatArrow, span, '`=>` is not an operator in .seg', 'use `->` to pass a value to the next stage'),
       );
       return retype(token, Arrow);
     case SingleQuotedString:
       diagnostics.push(
         error(
-          SyntaxCode.singleQuotes,
+          codes.singleQuotes,
           span,
           'strings use double quotes',
           `write "${token.image.slice(1, -1).replace(/"/g, '\\"')}"`,
@@ -108,7 +103,7 @@ function repairToken(token: IToken, lines: LineIndex, diagnostics: Diagnostic[])
       return retype(token, StringLiteral);
     case UnterminatedString:
       diagnostics.push(
-        error(SyntaxCode.unterminatedString, span, 'unterminated string', 'close it with `"` on the same line'),
+        error(codes.unterminatedString, span, 'unterminated string', 'close it with `"` on the same line'),
       );
       return retype(token, StringLiteral);
     case Ampersand:
@@ -116,7 +111,7 @@ function repairToken(token: IToken, lines: LineIndex, diagnostics: Diagnostic[])
       const meant = token.tokenType === Ampersand ? ['&&', 'and'] : ['||', 'or'];
       diagnostics.push(
         error(
-          SyntaxCode.unexpectedCharacter,
+          codes.unexpectedCharacter,
           span,
           `unexpected character \`${token.image}\``,
           `write \`${meant[0]}\` for "${meant[1]}"`,
@@ -127,12 +122,7 @@ function repairToken(token: IToken, lines: LineIndex, diagnostics: Diagnostic[])
     case MalformedNumber: {
       const problem = scanNumber(token.image, 0)?.problem ?? 'trailing-letters';
       diagnostics.push(
-        error(
-          SyntaxCode.malformedNumber,
-          span,
-          `malformed number \`${token.image}\``,
-          numberHint(token.image, problem),
-        ),
+        error(codes.malformedNumber, span, `malformed number \`${token.image}\``, numberHint(token.image, problem)),
       );
       return retype(token, NumberLiteral);
     }
@@ -146,7 +136,7 @@ function commentProblems(comments: readonly IToken[], lines: LineIndex): Diagnos
     .filter((comment) => comment.tokenType === UnterminatedComment)
     .map((comment) =>
       error(
-        SyntaxCode.unterminatedComment,
+        codes.unterminatedComment,
         lines.span(comment.startOffset, comment.startOffset + 2),
         'unterminated block comment',
         'close it with `*/`; block comments do not nest',
@@ -163,19 +153,14 @@ export function tokenize(source: string, lines: LineIndex): LexedSource {
     diagnostics.push(unexpectedCharacters(source, lines, offset, length));
   for (const semicolon of raw.mistakes) {
     diagnostics.push(
-      error(
-        SyntaxCode.semicolon,
-        lines.tokenSpan(semicolon)!,
-        '`;` is not a separator in .seg',
-        'statements need no `;`',
-      ),
+      error(codes.semicolon, lines.tokenSpan(semicolon)!, '`;` is not a separator in .seg', 'statements need no `;`'),
     );
   }
   const tokens = names.tokens.map((token) => repairToken(token, lines, diagnostics));
   for (const token of tokens) {
     if (token.tokenType === StringLiteral) diagnostics.push(...stringProblems(token, lines));
     const range = token.tokenType === NumberLiteral ? numberRangeProblem(token.image) : undefined;
-    if (range) diagnostics.push(error(SyntaxCode.numberOutOfRange, lines.tokenSpan(token)!, range.message, range.hint));
+    if (range) diagnostics.push(error(codes.numberOutOfRange, lines.tokenSpan(token)!, range.message, range.hint));
   }
   diagnostics.push(...commentProblems(raw.comments, lines));
   return {

@@ -6,7 +6,6 @@
  */
 import { tokenMatcher, type IToken, type TokenType } from 'chevrotain';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { SyntaxCode } from './codes.js';
 import {
   AdditiveOperator,
   AndAnd,
@@ -32,6 +31,7 @@ import {
   Where,
 } from './lexer.js';
 import type { LineIndex } from './spans.js';
+import { codes } from '../diagnostics/codes.js';
 
 export const MAX_BRACKET_DEPTH = 64;
 export const MAX_UNARY_RUN = 256;
@@ -61,7 +61,7 @@ function matchesAny(token: IToken, types: readonly TokenType[]): boolean {
 
 function tooDeep(token: IToken, lines: LineIndex, what: string): Diagnostic {
   return {
-    code: SyntaxCode.nestingTooDeep,
+    code: codes.nestingTooDeep,
     severity: 'error',
     message: `${what}; the file is not parsed further`,
     span: lines.tokenSpan(token)!,

@@ -7,13 +7,13 @@
  */
 import { tokenMatcher, type IRecognitionException, type IToken } from 'chevrotain';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { SyntaxCode } from './codes.js';
 import { decodeExpectation } from './error-provider.js';
 import { syntaxError, type ErrorSite } from './error-site.js';
 import { Block, Import, Input, Let, Model, Output, Return } from './lexer.js';
 import type { LineIndex } from './spans.js';
 import { SYNTAX_RULES } from './syntax-rules.js';
 import { describeToken, isEndOfFile } from './token-words.js';
+import { codes } from '../diagnostics/codes.js';
 
 function indexOfToken(tokens: readonly IToken[], token: IToken): number {
   if (isEndOfFile(token) || !Number.isFinite(token.startOffset)) return tokens.length;
@@ -35,7 +35,7 @@ function siteOf(error: IRecognitionException, source: string, tokens: readonly I
 
 function genericError(site: ErrorSite): Diagnostic {
   return syntaxError(
-    SyntaxCode.unexpectedToken,
+    codes.unexpectedToken,
     site,
     `unexpected ${describeToken(site.token)}`,
     'see the grammar in docs/language.md',

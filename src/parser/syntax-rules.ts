@@ -3,7 +3,6 @@
  * one error site and either writes the diagnostic or passes.
  */
 import { tokenMatcher, type IToken, type TokenType } from 'chevrotain';
-import { SyntaxCode } from './codes.js';
 import { sourceBetween, syntaxError, type ErrorSite, type SyntaxRule } from './error-site.js';
 import {
   As,
@@ -39,6 +38,7 @@ import {
   isEndOfFile,
   OPENER_OF,
 } from './token-words.js';
+import { codes } from '../diagnostics/codes.js';
 
 function is(token: IToken | undefined, type: TokenType): boolean {
   return token !== undefined && !isEndOfFile(token) && tokenMatcher(token, type);
@@ -78,7 +78,7 @@ const assignmentInWhere: SyntaxRule = (site) => {
   const right = site.tokens[site.index + 1];
   const example = right && !isEndOfFile(right) ? `\`${left} == ${right.image}\`` : '`==`';
   return syntaxError(
-    SyntaxCode.assignmentInWhere,
+    codes.assignmentInWhere,
     site,
     '`=` in a `where` clause: constraints compare with `==`',
     `write ${example}`,
@@ -89,14 +89,14 @@ const topLevel: SyntaxRule = (site) => {
   if (site.expectation.rule !== 'program' && site.expectation.kind !== 'redundantInput') return undefined;
   if (isCloser(site.token)) {
     return syntaxError(
-      SyntaxCode.unmatchedBracket,
+      codes.unmatchedBracket,
       site,
       `${found(site)} closes nothing`,
       'remove it, or add the opening bracket it was meant to close',
     );
   }
   return syntaxError(
-    SyntaxCode.expectedDeclaration,
+    codes.expectedDeclaration,
     site,
     `expected \`import\`, \`block\` or \`model\` but found ${found(site)}`,
     topLevelHint(site),
@@ -116,7 +116,7 @@ const declarationBody: SyntaxRule = (site) => {
   if (isEndOfFile(site.token) || startsDeclaration) {
     const related = open === undefined ? undefined : openerRelated(site, open);
     return syntaxError(
-      SyntaxCode.unclosedBracket,
+      codes.unclosedBracket,
       site,
       `expected \`}\` to close the body of \`${name}\` but found ${found(site)}`,
       'add the missing `}`',
@@ -125,14 +125,14 @@ const declarationBody: SyntaxRule = (site) => {
   }
   if (is(site.token, RParen) || is(site.token, RBracket)) {
     return syntaxError(
-      SyntaxCode.unmatchedBracket,
+      codes.unmatchedBracket,
       site,
       `${found(site)} closes nothing`,
       'remove it, or add the opening bracket it was meant to close',
     );
   }
   return syntaxError(
-    SyntaxCode.expectedStatement,
+    codes.expectedStatement,
     site,
     `expected a statement (${STATEMENT_WORDS}) but found ${found(site)}`,
     statementHint(site),
@@ -170,13 +170,7 @@ const unclosedBracket: SyntaxRule = (site) => {
   if (open === undefined) return undefined;
   const what = describeOpener(site.tokens, open);
   const message = `expected \`${closer}\` to close ${what} but found ${found(site)}`;
-  return syntaxError(
-    SyntaxCode.unclosedBracket,
-    site,
-    message,
-    closingHint(site, closer, what),
-    openerRelated(site, open),
-  );
+  return syntaxError(codes.unclosedBracket, site, message, closingHint(site, closer, what), openerRelated(site, open));
 };
 
 const missingEquals: SyntaxRule = (site) => {
@@ -187,7 +181,7 @@ const missingEquals: SyntaxRule = (site) => {
   const target = sourceBetween(site, start, site.index - 1);
   const keyword = rule === 'letStatement' ? 'let' : 'output';
   return syntaxError(
-    SyntaxCode.missingEquals,
+    codes.missingEquals,
     site,
     `expected \`=\` after \`${target}\` but found ${found(site)}`,
     `write \`${keyword} ${target} = <value>\``,
@@ -209,7 +203,7 @@ const expectedName: SyntaxRule = (site) => {
   if (!wantsName) return undefined;
   if (is(site.token, Keyword) && !isEndOfFile(site.token)) {
     return syntaxError(
-      SyntaxCode.keywordAsName,
+      codes.keywordAsName,
       site,
       `${found(site)} is a keyword and cannot be used as a name`,
       `${found(site)} is a keyword; rename it`,
@@ -219,13 +213,13 @@ const expectedName: SyntaxRule = (site) => {
   const hint = NAME_HINTS.find(([type]) => is(site.previous, type))?.[1] ?? 'a name starts with a letter or `_`';
   if (site.expectation.rule === 'tensorType') {
     return syntaxError(
-      SyntaxCode.expectedName,
+      codes.expectedName,
       site,
       `expected a dtype such as \`f32\`${after} but found ${found(site)}`,
       'write a dtype and the dimensions, as in `f32[N, H, W, 3]`',
     );
   }
-  return syntaxError(SyntaxCode.expectedName, site, `expected a name${after} but found ${found(site)}`, hint);
+  return syntaxError(codes.expectedName, site, `expected a name${after} but found ${found(site)}`, hint);
 };
 
 const EXPRESSION_RULES = new Set(['unary', 'primary', 'postfix', 'listItem', 'expression', 'ternary']);
@@ -235,7 +229,7 @@ const expectedExpression: SyntaxRule = (site) => {
   if (rule === 'parenthesized' && kind === 'earlyExit') {
     const next = { ...site, index: site.index + 1, token: site.tokens[site.index + 1], previous: site.token };
     return syntaxError(
-      SyntaxCode.expectedExpression,
+      codes.expectedExpression,
       next,
       `expected a value after \`,\` but found ${found(next)}`,
       'a tuple needs at least two values; remove the `,` to keep one',
@@ -244,7 +238,7 @@ const expectedExpression: SyntaxRule = (site) => {
   if (kind !== 'noViableAlternative' || !EXPRESSION_RULES.has(rule)) return undefined;
   const after = site.previous ? ` after ${describeToken(site.previous)}` : '';
   return syntaxError(
-    SyntaxCode.expectedExpression,
+    codes.expectedExpression,
     site,
     `expected an expression${after} but found ${found(site)}`,
     'write a value here: a name, a number, a list or a call',
@@ -254,7 +248,7 @@ const expectedExpression: SyntaxRule = (site) => {
 const expectedStage: SyntaxRule = (site) => {
   if (site.expectation.kind !== 'noViableAlternative' || site.expectation.rule !== 'stage') return undefined;
   return syntaxError(
-    SyntaxCode.expectedStage,
+    codes.expectedStage,
     site,
     `expected an operation or block after \`->\` but found ${found(site)}`,
     'a stage is a name or a call, as in `-> relu` or `-> conv(64, 3)`',
@@ -264,7 +258,7 @@ const expectedStage: SyntaxRule = (site) => {
 const declarationKeyword: SyntaxRule = (site) => {
   if (site.expectation.rule !== 'declaration' || !expects(site, 'Block', 'Model')) return undefined;
   return syntaxError(
-    SyntaxCode.unexpectedToken,
+    codes.unexpectedToken,
     site,
     `expected \`block\` or \`model\` after the annotations but found ${found(site)}`,
     'annotations stand before a `block` or `model` declaration',
@@ -294,7 +288,7 @@ const unexpectedToken: SyntaxRule = (site) => {
   const purpose = expected.length === 1 ? PURPOSES[`${rule}:${expected[0]}`] : undefined;
   if (rule === 'importDeclaration' && expected[0] === 'LBrace' && is(site.token, Identifier)) {
     return syntaxError(
-      SyntaxCode.unexpectedToken,
+      codes.unexpectedToken,
       site,
       `expected \`{\` after \`import\` but found ${found(site)}`,
       `write \`import { ${site.token!.image} } from "file.seg"\``,
@@ -302,7 +296,7 @@ const unexpectedToken: SyntaxRule = (site) => {
   }
   const words = alternatives(expected.map(describeTokenType));
   const message = `expected ${words}${purpose ? ` ${purpose[0]}` : ''} but found ${found(site)}`;
-  return syntaxError(SyntaxCode.unexpectedToken, site, message, purpose?.[1] ?? 'see the grammar in docs/language.md');
+  return syntaxError(codes.unexpectedToken, site, message, purpose?.[1] ?? 'see the grammar in docs/language.md');
 };
 
 /** Most specific first; `unexpectedToken` always applies. */

@@ -5,9 +5,9 @@
  */
 import { createTokenInstance, tokenMatcher, type IToken } from 'chevrotain';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { SyntaxCode } from './codes.js';
 import { Identifier, Keyword, NumberLiteral } from './lexer.js';
 import type { LineIndex } from './spans.js';
+import { codes } from '../diagnostics/codes.js';
 
 const WORD_CHARACTER = /[\p{L}\p{N}_]/u;
 const LETTER = /\p{L}/u;
@@ -75,7 +75,7 @@ export function repairUnicodeNames(
   ];
   for (const [start, end] of words) {
     diagnostics.push({
-      code: SyntaxCode.unexpectedCharacter,
+      code: codes.unexpectedCharacter,
       severity: 'error',
       message: `\`${source.slice(start, end)}\` is not a valid name`,
       span: lines.span(start, end),

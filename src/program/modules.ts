@@ -6,6 +6,7 @@ import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import type { Declaration, Program } from '../parser/ast.js';
 import { type ParseResult, parse } from '../parser/index.js';
 import { didYouMean } from '../diagnostics/suggest.js';
+import { codes } from '../diagnostics/codes.js';
 
 export interface CompilerHost {
   /** The file's text, or undefined when it does not exist. */
@@ -78,7 +79,7 @@ class Loader {
     if (stack.includes(path)) {
       const cycle = [...stack.slice(stack.indexOf(path)), path].join(' -> ');
       this.report(
-        'E0202',
+        codes.importCycle,
         importedAt,
         `import cycle: ${cycle}`,
         'move the shared blocks into a file that both can import',
@@ -87,7 +88,12 @@ class Loader {
     }
     const source = this.host.readFile(path);
     if (source === undefined) {
-      this.report('E0201', importedAt, `cannot find the file \`${path}\``, this.missingFileHint(specifier));
+      this.report(
+        codes.importNotFound,
+        importedAt,
+        `cannot find the file \`${path}\``,
+        this.missingFileHint(specifier),
+      );
       return undefined;
     }
     this.sources.set(path, source);
@@ -124,7 +130,7 @@ class Loader {
           const hint =
             didYouMean(item.name.name, names) ?? `\`${decl.from}\` declares: ${names.join(', ') || 'nothing'}`;
           this.report(
-            'E0203',
+            codes.importedNameMissing,
             item.name.span,
             `\`${decl.from}\` has no block or model named \`${item.name.name}\``,
             hint,
@@ -133,7 +139,7 @@ class Loader {
         }
         if (scope.has(local.name) && scope.get(local.name)!.declaration !== found) {
           this.report(
-            'E0204',
+            codes.importClash,
             local.span,
             `\`${local.name}\` is already declared in this file`,
             'import it under another name with `as`',

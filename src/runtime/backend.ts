@@ -9,10 +9,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { RuntimeCode } from './codes.js';
-import { runtimeError } from './errors.js';
 import { registerWasmBackpropKernels } from './kernels/wasm-backprop.js';
 import { describeAdapter, type AdapterSearch, type NodeWebGpuModule } from './webgpu-adapter.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 
@@ -95,7 +95,7 @@ async function startWasm(): Promise<boolean> {
 }
 
 function unavailable(name: BackendName, reason: string, hint: string): Error {
-  return runtimeError(RuntimeCode.backendUnavailable, `${name}: ${reason}`, { hint });
+  return diagnosticError(codes.backendUnavailable, `${name}: ${reason}`, { hint });
 }
 
 async function selectNamed(name: BackendName): Promise<BackendChoice> {

@@ -5,8 +5,8 @@
  */
 import type { Span } from '../diagnostics/diagnostic.js';
 import { MAX_IMAGE_PIXELS } from '../limits.js';
-import { RuntimeCode } from './codes.js';
-import { fileSpan, runtimeError } from './errors.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError, fileSpan } from '../diagnostics/error.js';
 
 export interface ImageSize {
   readonly width: number;
@@ -56,14 +56,14 @@ export function imageHeaderSize(bytes: Uint8Array, format: 'png' | 'jpeg'): Imag
 export function checkImageSize(size: ImageSize, path: string): void {
   const { width, height } = size;
   if (width === 0 || height === 0) {
-    throw runtimeError(RuntimeCode.imageSizeRefused, `${path} has no pixels: its header says ${width}×${height}`, {
+    throw diagnosticError(codes.imageSizeRefused, `${path} has no pixels: its header says ${width}×${height}`, {
       span: fileSpan(path),
       hint: 'the file is damaged or was written empty; export it again',
     });
   }
   if (width * height > MAX_IMAGE_PIXELS) {
-    throw runtimeError(
-      RuntimeCode.imageSizeRefused,
+    throw diagnosticError(
+      codes.imageSizeRefused,
       `${path} is ${width}×${height} pixels, more than the limit of ${MAX_IMAGE_PIXELS} pixels (4096×4096)`,
       {
         span: fileSpan(path),
@@ -76,8 +76,8 @@ export function checkImageSize(size: ImageSize, path: string): void {
 /** Refuses a model input size (rows × columns an image is resized to) above MAX_IMAGE_PIXELS. */
 export function checkInputSize(rows: number, columns: number, model: string, declaredAt?: Span): void {
   if (rows * columns <= MAX_IMAGE_PIXELS) return;
-  throw runtimeError(
-    RuntimeCode.imageSizeRefused,
+  throw diagnosticError(
+    codes.imageSizeRefused,
     `the input of \`${model}\` would be ${rows}×${columns} pixels, more than the limit of ${MAX_IMAGE_PIXELS} pixels (4096×4096)`,
     {
       hint: 'declare a smaller input size, or give a smaller --input',

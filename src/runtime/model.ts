@@ -9,9 +9,9 @@ import type { Graph, IRNode } from '../ir/graph.js';
 import { runPasses } from '../ir/passes/index.js';
 import type { SizeSpace } from '../shapes/sizes.js';
 import { Executor, type RunOptions, type RunResult } from './executor.js';
-import { RuntimeCode } from './codes.js';
-import { runtimeError } from './errors.js';
 import { type InitSpec, initWeights } from './weights-init.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export interface WeightDeclaration {
   readonly name: string;
@@ -89,7 +89,7 @@ export class SegModel {
     for (const declaration of weightDeclarations(graph)) {
       const tensor = tensors.get(declaration.name);
       if (!tensor)
-        throw runtimeError('E0402', `no value for the weight \`${declaration.name}\``, {
+        throw diagnosticError(codes.missingWeight, `no value for the weight \`${declaration.name}\``, {
           span: declaration.declaredAt,
         });
       // Unnamed: tfjs variable names are global, and two models may share weight names.
@@ -180,12 +180,12 @@ export class SegModel {
 
   private nameInputs(inputs: tf.Tensor | Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor> {
     if (this.disposed)
-      throw runtimeError(RuntimeCode.inputUnusable, `the model \`${this.graph.model}\` was disposed`, {
+      throw diagnosticError(codes.inputUnusable, `the model \`${this.graph.model}\` was disposed`, {
         hint: 'create the model again to run it',
       });
     if (typeof inputs !== 'object' || inputs === null) {
-      throw runtimeError(
-        RuntimeCode.inputUnusable,
+      throw diagnosticError(
+        codes.inputUnusable,
         `predict expects a tensor or an object of named tensors, got ${inputs === null ? 'null' : typeof inputs}`,
         { hint: `the model's inputs: ${this.inputNames.join(', ')}` },
       );
@@ -207,22 +207,22 @@ export class SegModel {
       !('shape' in tensor) ||
       !('isDisposed' in tensor)
     ) {
-      throw runtimeError(RuntimeCode.inputUnusable, `the input \`${name}\` is not a tensor`, {
+      throw diagnosticError(codes.inputUnusable, `the input \`${name}\` is not a tensor`, {
         ...where,
         hint: 'pass a tf.Tensor, e.g. tf.tensor4d(values, [1, height, width, 3])',
       });
     }
     const given = tensor as tf.Tensor;
     if (given.isDisposed) {
-      throw runtimeError(RuntimeCode.inputUnusable, `the input \`${name}\` was disposed before predict`, {
+      throw diagnosticError(codes.inputUnusable, `the input \`${name}\` was disposed before predict`, {
         ...where,
         hint: 'keep the tensor until predict returns (dispose it afterwards)',
       });
     }
     const dtype = node.type.dtype === 'i32' ? 'int32' : 'float32';
     if (given.dtype !== dtype) {
-      throw runtimeError(
-        RuntimeCode.inputUnusable,
+      throw diagnosticError(
+        codes.inputUnusable,
         `the input \`${name}\` must be ${dtype} (${node.type.dtype}), got ${given.dtype}`,
         { ...where, hint: `convert it first: tf.cast(tensor, '${dtype}')` },
       );
@@ -234,14 +234,14 @@ export class SegModel {
     const declared = node.type.shape;
     const where = { span: node.span };
     if (!tensor)
-      throw runtimeError('E0420', `no tensor given for the input \`${name}\``, {
+      throw diagnosticError(codes.missingInput, `no tensor given for the input \`${name}\``, {
         ...where,
         hint: `the model's inputs: ${this.inputNames.join(', ')}`,
       });
     this.checkUsable(name, node, tensor);
     if (tensor.rank !== declared.length) {
-      throw runtimeError(
-        'E0421',
+      throw diagnosticError(
+        codes.wrongInputRank,
         `the input \`${name}\` must have rank ${declared.length}, got shape [${tensor.shape.join(', ')}]`,
         where,
       );
@@ -252,26 +252,34 @@ export class SegModel {
       if (d.kind === 'sym') {
         const bound = env.get(d.name);
         if (bound !== undefined && bound !== actual)
-          throw runtimeError(
-            'E0422',
+          throw diagnosticError(
+            codes.wrongInputSize,
             `the input \`${name}\` has ${actual} on axis ${axis}, but ${d.name} is ${bound}`,
             where,
           );
         env.set(d.name, actual);
       } else if (d.kind === 'const' && d.value !== actual) {
-        throw runtimeError('E0422', `the input \`${name}\` must have size ${d.value} on axis ${axis}, got ${actual}`, {
-          ...where,
-          hint: `shape [${tensor.shape.join(', ')}]`,
-        });
+        throw diagnosticError(
+          codes.wrongInputSize,
+          `the input \`${name}\` must have size ${d.value} on axis ${axis}, got ${actual}`,
+          {
+            ...where,
+            hint: `shape [${tensor.shape.join(', ')}]`,
+          },
+        );
       }
     });
     for (const constraint of this.sizes.constraints) {
       if (!constraint.symbols.every((s) => env.has(s)) || constraint.holds(env)) continue;
       const values = constraint.symbols.map((s) => `${s} = ${env.get(s)}`).join(', ');
-      throw runtimeError('E0423', `the input \`${name}\` has ${values}, which breaks \`${constraint.text}\``, {
-        ...where,
-        hint: 'resize the input to a size the model accepts',
-      });
+      throw diagnosticError(
+        codes.inputBreaksConstraint,
+        `the input \`${name}\` has ${values}, which breaks \`${constraint.text}\``,
+        {
+          ...where,
+          hint: 'resize the input to a size the model accepts',
+        },
+      );
     }
   }
 }

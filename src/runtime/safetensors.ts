@@ -12,11 +12,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { DiagnosticError } from '../diagnostics/diagnostic.js';
-import { RuntimeCode } from './codes.js';
-import { fileSpan } from './errors.js';
+import { fileSpan } from '../diagnostics/error.js';
 import type { LoadWeightsOptions } from './weights.js';
 import { type ExpectedWeight, type WeightsModelJson, compareWithModel } from './weights-manifest.js';
 import { valueProblem } from './weights-values.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export const SAFETENSORS_SUFFIX = '.safetensors';
 /** A header larger than this is refused before it is parsed (the format's own limit). */
@@ -44,15 +45,10 @@ export function tensorKey(name: string): string {
 }
 
 function malformed(source: string, problem: string): DiagnosticError {
-  return new DiagnosticError([
-    {
-      code: RuntimeCode.malformedManifest,
-      severity: 'error',
-      span: fileSpan(source),
-      message: `${source} is not a safetensors file: ${problem}`,
-      hint: "save the weights again (segc build --weights, or the generated module's save_weights)",
-    },
-  ]);
+  return diagnosticError(codes.malformedManifest, `${source} is not a safetensors file: ${problem}`, {
+    hint: "save the weights again (segc build --weights, or the generated module's save_weights)",
+    span: fileSpan(source),
+  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -192,7 +188,7 @@ export function safetensorsToWeights(
       const name = byKey.get(entry.key) ?? entry.key.replace(/\./g, '/');
       if (found.has(name)) {
         problems.push({
-          code: RuntimeCode.duplicateWeight,
+          code: codes.duplicateWeight,
           severity: 'error',
           span: fileSpan(source),
           message: `weight \`${name}\` appears twice (in ${found.get(name)!.source} and ${source})`,

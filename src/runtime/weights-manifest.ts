@@ -7,8 +7,8 @@
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import { formatLocation } from '../diagnostics/render.js';
 import { MAX_WEIGHTS_BYTES } from '../limits.js';
-import { RuntimeCode } from './codes.js';
-import { fileSpan } from './errors.js';
+import { fileSpan } from '../diagnostics/error.js';
+import { codes } from '../diagnostics/codes.js';
 
 export type WeightDtype = 'float32' | 'int32';
 
@@ -160,7 +160,7 @@ export function parseWeightsModelJson(text: string, source: string): WeightsMode
 
 function malformed(source: string, problem: string): Diagnostic {
   return {
-    code: RuntimeCode.malformedManifest,
+    code: codes.malformedManifest,
     severity: 'error',
     span: fileSpan(source),
     message: `${source} is not a segc weights file: ${problem}`,
@@ -204,7 +204,7 @@ export function compareWithModel(
   for (const entry of json.weightsManifest.flatMap((group) => group.weights)) {
     if (inFile.has(entry.name)) {
       problems.push({
-        code: RuntimeCode.duplicateWeight,
+        code: codes.duplicateWeight,
         severity: 'error',
         span: fileSpan(source),
         message: `weight \`${entry.name}\` appears twice in ${source}`,
@@ -219,7 +219,7 @@ export function compareWithModel(
     if (!entry) {
       problems.push(
         weightProblem(
-          RuntimeCode.missingWeight,
+          codes.missingWeight,
           weight,
           `weight \`${weight.name}\` (shape ${shapeText(weight.shape)}) is missing from ${source}; the model declares it`,
           'the weights belong to a different model or version; train or convert them for this model',
@@ -229,7 +229,7 @@ export function compareWithModel(
     } else if (shapeText(entry.shape) !== shapeText(weight.shape)) {
       problems.push(
         weightProblem(
-          RuntimeCode.wrongShape,
+          codes.wrongShape,
           weight,
           `weight \`${weight.name}\` has shape ${shapeText(entry.shape)} in the file but the model declares ${shapeText(weight.shape)}`,
           'the model changed since these weights were saved; retrain, or restore the matching .seg file',
@@ -239,7 +239,7 @@ export function compareWithModel(
     } else if (entry.dtype !== weight.dtype) {
       problems.push(
         weightProblem(
-          RuntimeCode.wrongDtype,
+          codes.wrongDtype,
           weight,
           `weight \`${weight.name}\` has dtype ${entry.dtype} in the file but the model declares ${weight.dtype}`,
           'save the weights again from this model',
@@ -251,7 +251,7 @@ export function compareWithModel(
   for (const name of inFile.keys()) {
     if (!wanted.has(name)) {
       problems.push({
-        code: RuntimeCode.extraWeight,
+        code: codes.extraWeight,
         severity: 'error',
         span: fileSpan(source),
         message: `weight \`${name}\` in ${source} is not declared by the model`,

@@ -6,9 +6,9 @@
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatLocation } from '../diagnostics/render.js';
-import { RuntimeCode } from './codes.js';
-import { fileSpan } from './errors.js';
+import { fileSpan } from '../diagnostics/error.js';
 import { BYTES_PER_ELEMENT, elementCount, type ExpectedWeight, type ManifestEntry } from './weights-manifest.js';
+import { codes } from '../diagnostics/codes.js';
 
 /** Weight roles that must not be negative: batch norm's moving variance (ops/bn.ts). */
 const NON_NEGATIVE_ROLES = ['movingVariance'];
@@ -78,7 +78,7 @@ export function valueProblem(
 function problem(name: string, what: string, weight: ExpectedWeight | undefined, source: string): Diagnostic {
   const where = weight?.declaredAt ? ` (declared at ${formatLocation(weight.declaredAt)})` : '';
   return {
-    code: RuntimeCode.badWeightValues,
+    code: codes.badWeightValues,
     severity: 'error',
     span: fileSpan(source),
     message: `weight \`${name}\` in ${source} holds ${what}${where}`,

@@ -12,8 +12,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DiagnosticError, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { MAX_MANIFEST_BYTES } from '../limits.js';
-import { RuntimeCode } from './codes.js';
-import { fileSpan, runtimeError } from './errors.js';
 import {
   byteCountProblem,
   compareWithModel,
@@ -23,6 +21,8 @@ import {
   type WeightsModelJson,
 } from './weights-manifest.js';
 import { weightValueProblems } from './weights-values.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError, fileSpan } from '../diagnostics/error.js';
 
 export type { ExpectedWeight, WeightDtype, WeightsModelJson } from './weights-manifest.js';
 export { initWeights, type InitSpec } from './weights-init.js';
@@ -77,8 +77,8 @@ export async function encodeWeights(
   const named = [...tensors.keys()].sort().map((name) => ({ name, tensor: tensors.get(name)! }));
   for (const { name, tensor } of named) {
     if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32') {
-      throw runtimeError(
-        RuntimeCode.weightsNotWritten,
+      throw diagnosticError(
+        codes.weightsNotWritten,
         `weight \`${name}\` has dtype ${tensor.dtype}; segc saves float32 and int32`,
       );
     }
@@ -107,8 +107,8 @@ async function readModelJson(store: WeightsStore): Promise<WeightsModelJson> {
   const source = store.locate(MODEL_JSON);
   const bytes = await store.read(MODEL_JSON, MAX_MANIFEST_BYTES);
   if (bytes && bytes.byteLength > MAX_MANIFEST_BYTES) {
-    throw runtimeError(
-      RuntimeCode.malformedManifest,
+    throw diagnosticError(
+      codes.malformedManifest,
       `${source} is larger than ${MAX_MANIFEST_BYTES} bytes; a segc model.json is a few kilobytes`,
       {
         span: fileSpan(source),
@@ -117,7 +117,7 @@ async function readModelJson(store: WeightsStore): Promise<WeightsModelJson> {
     );
   }
   if (!bytes) {
-    throw runtimeError(RuntimeCode.weightsNotFound, `no weights at ${source}`, {
+    throw diagnosticError(codes.weightsNotFound, `no weights at ${source}`, {
       span: fileSpan(source),
       hint: 'check the path, or train the model first to create its weights',
     });
@@ -143,21 +143,21 @@ async function shardProblem(
   });
   if (!bytes)
     return problem(
-      RuntimeCode.missingShard,
+      codes.missingShard,
       `weight shard ${path} is missing`,
       'copy the whole weights directory, not only model.json',
     );
   const recorded = json.segc.byteLength[name]!;
   if (bytes.byteLength > recorded) {
     return problem(
-      RuntimeCode.wrongShardSize,
+      codes.wrongShardSize,
       `weight shard ${path} is longer than the ${recorded} bytes model.json records`,
       'the file does not belong to this model.json; copy the directory again',
     );
   }
   if (bytes.byteLength !== recorded) {
     return problem(
-      RuntimeCode.wrongShardSize,
+      codes.wrongShardSize,
       `weight shard ${path} has ${bytes.byteLength} bytes but model.json records ${recorded}`,
       bytes.byteLength < recorded
         ? 'the file is truncated (an interrupted copy or download?); copy it again'
@@ -166,7 +166,7 @@ async function shardProblem(
   }
   if ((await sha256Hex(bytes)) !== json.segc.sha256[name]) {
     return problem(
-      RuntimeCode.checksumMismatch,
+      codes.checksumMismatch,
       `weight shard ${path} is corrupted: its SHA-256 differs from the one in model.json`,
       'the file was changed or damaged; copy it again from the original',
     );
@@ -233,8 +233,8 @@ export function fetchStore(base: string | URL): WeightsStore {
       url.search !== '' ||
       url.hash !== ''
     ) {
-      throw runtimeError(
-        RuntimeCode.malformedManifest,
+      throw diagnosticError(
+        codes.malformedManifest,
         `refusing to fetch ${url.href}: it is not under ${directory.href}`,
         {
           span: fileSpan(new URL(MODEL_JSON, directory).href),
@@ -251,7 +251,7 @@ export function fetchStore(base: string | URL): WeightsStore {
       const response = await fetch(url);
       if (response.status === 404) return undefined;
       if (!response.ok)
-        throw runtimeError(RuntimeCode.weightsNotFound, `cannot fetch ${url.href}: HTTP ${response.status}`);
+        throw diagnosticError(codes.weightsNotFound, `cannot fetch ${url.href}: HTTP ${response.status}`);
       return readBody(response, limit);
     },
   };

@@ -26,10 +26,10 @@ import {
 import { localisationAccuracy, MAX_BOX_ACC, MAX_BOX_ACC_V2, type LocalisationRecord } from '../metrics/box-accuracy.js';
 import { mapToBox } from '../metrics/map-to-box.js';
 import type { SegModel } from '../runtime/model.js';
-import { TrainCode } from './codes.js';
-import { trainError } from './errors.js';
 import { batchTensors, disposeBatch, fitSample, multiHot } from './inputs.js';
 import type { InputSpec, Task } from './task.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export type MapMethod = 'cam' | 'acol';
 
@@ -103,10 +103,10 @@ class Accumulator {
 function checkClasses(dataset: Dataset, task: Task): void {
   const names = task.kind === 'segmentation' ? dataset.maskClasses : dataset.classes;
   if (names.length !== task.classes) {
-    throw trainError(
-      TrainCode.classCountMismatch,
+    throw diagnosticError(
+      codes.classCountMismatch,
       `the model predicts ${task.classes} classes but the data set ${dataset.root} has ${names.length} (${names.join(', ')})`,
-      "set the model's class count, e.g. --param classes=" + names.length,
+      { hint: "set the model's class count, e.g. --param classes=" + names.length },
     );
   }
 }

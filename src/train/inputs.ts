@@ -7,10 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { resizeSample } from '../data/augment.js';
 import { stackSamples } from '../data/batch.js';
 import type { Batch, Sample } from '../data/sample.js';
-import { TrainCode } from './codes.js';
-import { trainError } from './errors.js';
 import type { InputSpec, Task } from './task.js';
 import { isMaskless, maskClassTargets } from './weak.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 /** The sample at the model's fixed size (unchanged when the model's size is symbolic). */
 export function fitSample(sample: Sample, spec: InputSpec): Sample {
@@ -22,10 +22,10 @@ export function fitSample(sample: Sample, spec: InputSpec): Sample {
 function toChannels(images: Float32Array, pixels: number, channels: number): Float32Array {
   if (channels === 3) return images;
   if (channels !== 1)
-    throw trainError(
-      TrainCode.inputDoesNotFit,
+    throw diagnosticError(
+      codes.inputDoesNotFit,
       `the model's input has ${channels} channels; data sets hold RGB images`,
-      'models read 1 (grey) or 3 (RGB) channels',
+      { hint: 'models read 1 (grey) or 3 (RGB) channels' },
     );
   const grey = new Float32Array(pixels);
   for (let index = 0; index < pixels; index++)
@@ -88,12 +88,15 @@ export function requireTaskData(sample: Sample, task: Task, multiLabel: boolean)
           ? 'a class label'
           : undefined;
   if (missing) {
-    throw trainError(
-      TrainCode.dataDoesNotFitTask,
+    throw diagnosticError(
+      codes.dataDoesNotFitTask,
       `the sample ${sample.id} has no ${missing}, which a ${task.kind} model needs`,
-      task.kind === 'segmentation'
-        ? 'use a data set with images/ and masks/'
-        : 'use one folder per class, or labels.json beside the images',
+      {
+        hint:
+          task.kind === 'segmentation'
+            ? 'use a data set with images/ and masks/'
+            : 'use one folder per class, or labels.json beside the images',
+      },
     );
   }
 }

@@ -8,8 +8,8 @@
  * computes the same numbers as an uninterrupted one.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { TrainCode } from './codes.js';
-import { trainError } from './errors.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export type OptimizerName = 'sgd' | 'adam';
 
@@ -40,11 +40,9 @@ export class Optimizer {
     private readonly variables: ReadonlyMap<string, tf.Variable>,
   ) {
     if (!OPTIMIZER_NAMES.includes(options.name)) {
-      throw trainError(
-        TrainCode.badOption,
-        `unknown optimizer \`${options.name}\``,
-        `choose one of ${OPTIMIZER_NAMES.join(', ')}`,
-      );
+      throw diagnosticError(codes.trainBadOption, `unknown optimizer \`${options.name}\``, {
+        hint: `choose one of ${OPTIMIZER_NAMES.join(', ')}`,
+      });
     }
     for (const [weight, variable] of variables) {
       for (const slot of slotNames(options.name)) {
@@ -78,11 +76,9 @@ export class Optimizer {
     for (const [name, slot] of this.slots) {
       const saved = tensors.get(name);
       if (!saved || !tf.util.arraysEqual(saved.shape, slot.shape)) {
-        throw trainError(
-          TrainCode.badCheckpoint,
-          `the checkpoint's optimizer state has no fitting \`${name}\``,
-          'resume with the optimizer and model the checkpoint was made with',
-        );
+        throw diagnosticError(codes.badCheckpoint, `the checkpoint's optimizer state has no fitting \`${name}\``, {
+          hint: 'resume with the optimizer and model the checkpoint was made with',
+        });
       }
       slot.assign(saved);
     }

@@ -5,8 +5,8 @@
  * and the uncertain pixels in between get the ignore label, so the segmentation loss skips them.
  */
 import { IGNORE_LABEL } from '../data/sample.js';
-import { TrainCode } from './codes.js';
-import { trainError } from './errors.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export interface PseudoMaskOptions {
   /** Map value from which a pixel is the class; default 0.6. */
@@ -26,10 +26,10 @@ export interface ClassMap {
 
 export function checkThresholds(foreground: number, background: number): void {
   if (!(background >= 0 && foreground <= 1 && background <= foreground)) {
-    throw trainError(
-      TrainCode.badOption,
+    throw diagnosticError(
+      codes.trainBadOption,
       `the pseudo-mask thresholds must satisfy 0 ≤ bg ≤ fg ≤ 1, got fg ${foreground} and bg ${background}`,
-      'for example --fg 0.6 --bg 0.2',
+      { hint: 'for example --fg 0.6 --bg 0.2' },
     );
   }
 }
@@ -60,9 +60,9 @@ export function maskClassOf(label: number, classes: readonly string[], maskClass
   const byName = maskClasses.indexOf(classes[label] ?? '');
   if (byName >= 0) return byName;
   if (maskClasses.length === 2) return 1;
-  throw trainError(
-    TrainCode.dataDoesNotFitTask,
+  throw diagnosticError(
+    codes.dataDoesNotFitTask,
     `the class \`${classes[label]}\` has no mask class of the same name (mask classes: ${maskClasses.join(', ')})`,
-    'name the mask classes like the image classes, or use two mask classes (background, foreground)',
+    { hint: 'name the mask classes like the image classes, or use two mask classes (background, foreground)' },
   );
 }

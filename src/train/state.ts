@@ -5,13 +5,13 @@
  * functions of (seed, epoch, sample), dropout of (seed, step), so the position is the whole
  * random state. Stored as train-state.json beside the checkpoint's weights.
  */
-import { TrainCode } from './codes.js';
-import { trainError } from './errors.js';
 import type { LossOptions } from './losses.js';
 import type { OptimizerOptions } from './optimizer.js';
 import type { BoxMaskMode } from './weak.js';
 import type { ScheduleName } from './schedule.js';
 import type { TaskKind } from './task.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export const TRAIN_STATE_FORMAT = 'segc-train-state';
 export const TRAIN_STATE_VERSION = 1;
@@ -103,11 +103,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Checks the fields a resumed run relies on; `file` names the source in the diagnostic. */
 export function parseTrainState(value: unknown, file: string): TrainState {
   const fail = (why: string): never => {
-    throw trainError(
-      TrainCode.badCheckpoint,
-      `${file} is not a usable training state: ${why}`,
-      'start a new run without --resume, or point --out at the run to continue',
-    );
+    throw diagnosticError(codes.badCheckpoint, `${file} is not a usable training state: ${why}`, {
+      hint: 'start a new run without --resume, or point --out at the run to continue',
+    });
   };
   if (!isRecord(value) || value.format !== TRAIN_STATE_FORMAT)
     return fail(`its "format" is not "${TRAIN_STATE_FORMAT}"`);

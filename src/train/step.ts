@@ -9,8 +9,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from '../runtime/gradients.js';
 import type { SegModel } from '../runtime/model.js';
 import { weightDeclarations } from '../runtime/model.js';
-import { TrainCode } from './codes.js';
-import { trainError } from './errors.js';
 import type { BatchTensors } from './inputs.js';
 import { acolLoss } from '../explain/acol.js';
 import {
@@ -26,6 +24,8 @@ import {
 } from './losses.js';
 import type { Optimizer } from './optimizer.js';
 import type { Task } from './task.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export interface StepOptions {
   readonly learningRate: number;
@@ -137,11 +137,9 @@ export async function trainStep(
     const [lossValues, counts, totals] = await Promise.all([kept[0]!.data(), kept[1]!.data(), value.data()]);
     const loss = lossValues[0]!;
     if (!Number.isFinite(loss) || !Number.isFinite(totals[0]!)) {
-      throw trainError(
-        TrainCode.lossNotFinite,
-        `the loss became ${loss} at step ${optimizer.step + 1}`,
-        'lower the learning rate (--lr), or check the data for bad labels',
-      );
+      throw diagnosticError(codes.lossNotFinite, `the loss became ${loss} at step ${optimizer.step + 1}`, {
+        hint: 'lower the learning rate (--lr), or check the data for bad labels',
+      });
     }
     optimizer.apply(
       new Map(Object.entries(grads).map(([name, gradient]) => [nameOf.get(name)!, gradient])),

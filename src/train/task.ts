@@ -7,8 +7,8 @@
 import { isPixelScores, outputKind } from '../ir/analysis/output-kind.js';
 import type { Graph, IRNode } from '../ir/graph.js';
 import { constValue } from '../shapes/symbolic.js';
-import { TrainCode } from './codes.js';
-import { trainError } from './errors.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export type TaskKind = 'segmentation' | 'classification' | 'acol';
 
@@ -35,12 +35,10 @@ function outputNode(graph: Graph, index: number): IRNode | undefined {
 function classCount(node: IRNode, graph: Graph): number {
   const classes = constValue(node.type.shape[node.type.shape.length - 1]!);
   if (classes === undefined)
-    throw trainError(
-      TrainCode.unknownTask,
-      `the output of \`${graph.model}\` has no fixed class count`,
-      'the last axis of the logits must be a number of classes',
-      node.span,
-    );
+    throw diagnosticError(codes.unknownTask, `the output of \`${graph.model}\` has no fixed class count`, {
+      hint: 'the last axis of the logits must be a number of classes',
+      span: node.span,
+    });
   return classes;
 }
 
@@ -51,10 +49,10 @@ export function inferTask(graph: Graph): Task {
     const shown = first
       ? `[${first.type.shape.map((d) => constValue(d) ?? (d.kind === 'sym' ? d.name : '?')).join(', ')}]`
       : 'none';
-    throw trainError(
-      TrainCode.unknownTask,
+    throw diagnosticError(
+      codes.unknownTask,
       `cannot tell what \`${graph.model}\` is trained for: its first output has shape ${shown}`,
-      'the first output must be logits, [N, H, W, C] for segmentation or [N, C] for classification',
+      { hint: 'the first output must be logits, [N, H, W, C] for segmentation or [N, C] for classification' },
     );
   }
   const name = graph.outputs[0]!.name;
@@ -72,16 +70,13 @@ export function inputSpec(graph: Graph): InputSpec {
   const input = graph.inputs[0];
   const node = input && graph.nodes[input.node];
   if (!input || !node || node.type.shape.length !== 4) {
-    throw trainError(TrainCode.inputDoesNotFit, `\`${graph.model}\` must take one image input [N, H, W, C]`);
+    throw diagnosticError(codes.inputDoesNotFit, `\`${graph.model}\` must take one image input [N, H, W, C]`);
   }
   const [, height, width, channels] = node.type.shape.map(constValue);
   if (channels === undefined)
-    throw trainError(
-      TrainCode.inputDoesNotFit,
-      `the input \`${input.name}\` has no fixed channel count`,
-      undefined,
-      node.span,
-    );
+    throw diagnosticError(codes.inputDoesNotFit, `the input \`${input.name}\` has no fixed channel count`, {
+      span: node.span,
+    });
   return {
     name: input.name,
     channels,

@@ -7,10 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { explain } from '../explain/explain.js';
 import { isPixelScores, outputKind } from '../ir/analysis/output-kind.js';
 import { heatmapOverlay, maskToColors, resizeImage, type RgbImage } from '../runtime/image.js';
-import { runtimeError } from '../runtime/errors.js';
 import type { SegModel } from '../runtime/model.js';
-import { WebCode } from './codes.js';
 import { webOnnxExplainerOf } from './onnx.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export interface Segmentation {
   readonly height: number;
@@ -49,8 +49,8 @@ function pickOutputs(model: SegModel, outputs: Record<string, tf.Tensor>): { log
     const shapes = Object.entries(outputs)
       .map(([name, t]) => `${name} [${t.shape.join(', ')}]`)
       .join(', ');
-    throw runtimeError(
-      WebCode.notSegmentationModel,
+    throw diagnosticError(
+      codes.notSegmentationModel,
       `the model \`${model.graph.model}\` has no 4-D class-score output to segment with (its outputs: ${shapes})`,
       {
         hint: 'bundle a segmentation model, whose output is [N, H, W, classes]',

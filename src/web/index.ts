@@ -15,7 +15,6 @@ export {
   type Segmentation,
 } from './analyse.js';
 export { backendRequestFrom, describeBackend, startWebBackend, type WebBackendRequest } from './backend.js';
-export { WebCode, type WebCodeName } from './codes.js';
 export { LETTERBOX_FILL, cropToBox, fitBox, letterbox, shrinkToFit, type Box } from './letterbox.js';
 export { compileBundled, loadWebModel, type BundledSources, type WebModel } from './load-model.js';
 export { joinPath, memoryHost } from './memory-host.js';

@@ -4,10 +4,12 @@
  * fetched over HTTP in the tfjs format, checked against the model before any tensor is made.
  */
 import { type CompiledModel, compileSource, hasErrors } from '../compiler/compile.js';
-import { type Diagnostic, DiagnosticError } from '../diagnostics/diagnostic.js';
+import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import { SegModel, weightDeclarations } from '../runtime/model.js';
 import { type WeightsStore, fetchStore, loadWeightsFromStore, MODEL_JSON } from '../runtime/weights.js';
 import { memoryHost } from './memory-host.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError } from '../diagnostics/error.js';
 
 export interface BundledSources {
   /** The path of the entry `.seg` file among `files`, e.g. `examples/deeplabv3plus_small.seg`. */
@@ -29,34 +31,21 @@ export interface WebModel {
 export function compileBundled(sources: BundledSources): CompiledModel {
   const text = sources.files[sources.entry];
   if (text === undefined) {
-    throw new DiagnosticError([
-      problem(
-        sources.entry,
-        'E0201',
-        `cannot find the file \`${sources.entry}\` among the bundled sources`,
-        `bundled: ${Object.keys(sources.files).join(', ')}`,
-      ),
-    ]);
+    throw diagnosticError(codes.importNotFound, `cannot find the file \`${sources.entry}\` among the bundled sources`, {
+      hint: `bundled: ${Object.keys(sources.files).join(', ')}`,
+      file: sources.entry,
+    });
   }
   const options = sources.model ? { model: sources.model } : {};
   const result = compileSource(text, sources.entry, options, memoryHost(sources.files));
   if (hasErrors(result.diagnostics)) throw new DiagnosticError([...result.diagnostics]);
   const compiled = result.models.find((model) => model.graph);
   if (!compiled)
-    throw new DiagnosticError([
-      problem(
-        sources.entry,
-        'E0215',
-        `\`${sources.entry}\` declares no model`,
-        'bundle a file with a `model` declaration',
-      ),
-    ]);
+    throw diagnosticError(codes.noModel, `\`${sources.entry}\` declares no model`, {
+      hint: 'bundle a file with a `model` declaration',
+      file: sources.entry,
+    });
   return compiled;
-}
-
-function problem(file: string, code: string, message: string, hint: string): Diagnostic {
-  const start = { offset: 0, line: 1, column: 1 };
-  return { code, severity: 'error', message, hint, span: { file, start, end: start } };
 }
 
 /** A store that remembers model.json's text as it passes through, for `generatedBy`. */

@@ -5,14 +5,14 @@
  * pixels back uses `await data()`, since synchronous reads are not available on WebGPU.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { RuntimeCode } from '../runtime/codes.js';
-import { fileSpan, runtimeError } from '../runtime/errors.js';
 import { fromPixelBytes, type RgbImage } from '../runtime/image.js';
+import { codes } from '../diagnostics/codes.js';
+import { diagnosticError, fileSpan } from '../diagnostics/error.js';
 
 function pixelsOf(bitmap: ImageBitmap): Uint8Array {
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const context = canvas.getContext('2d', { willReadFrequently: true });
-  if (!context) throw runtimeError(RuntimeCode.imageCorrupt, 'this browser gave no 2-D canvas to read the image with');
+  if (!context) throw diagnosticError(codes.imageCorrupt, 'this browser gave no 2-D canvas to read the image with');
   context.drawImage(bitmap, 0, 0);
   const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height, { colorSpace: 'srgb' });
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -24,7 +24,7 @@ export async function decodeImageBlob(blob: Blob, source: string): Promise<RgbIm
   try {
     bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   } catch {
-    throw runtimeError(RuntimeCode.imageFormatUnsupported, `${source} is not an image this browser can decode`, {
+    throw diagnosticError(codes.imageFormatUnsupported, `${source} is not an image this browser can decode`, {
       span: fileSpan(source),
       hint: 'choose a PNG or JPEG file',
     });
@@ -42,12 +42,12 @@ export async function fetchImage(url: string | URL): Promise<RgbImage> {
   try {
     response = await fetch(url);
   } catch (error) {
-    throw runtimeError(RuntimeCode.imageNotFound, `cannot fetch ${address}: ${(error as Error).message}`, {
+    throw diagnosticError(codes.imageNotFound, `cannot fetch ${address}: ${(error as Error).message}`, {
       span: fileSpan(address),
     });
   }
   if (!response.ok)
-    throw runtimeError(RuntimeCode.imageNotFound, `cannot fetch ${address}: HTTP ${response.status}`, {
+    throw diagnosticError(codes.imageNotFound, `cannot fetch ${address}: HTTP ${response.status}`, {
       span: fileSpan(address),
       hint: 'check the address',
     });

@@ -104,7 +104,7 @@ describe('loadModel', () => {
     const error = await loadModel(blocks).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DiagnosticError);
     expect((error as DiagnosticError).diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
-      `E0215 \`${blocks}\` declares no model`,
+      `E0216 \`${blocks}\` declares no model`,
     ]);
   });
 

@@ -1,5 +1,6 @@
 /** Invariant: within a file, no two blocks or models share a name, and no parameter list repeats a name. */
 import type { Check } from '../context.js';
+import { codes } from '../../diagnostics/codes.js';
 
 export const declarationsUnique: Check = {
   name: 'declarations-unique',
@@ -10,7 +11,7 @@ export const declarationsUnique: Check = {
       const first = seen.get(name);
       if (first !== undefined) {
         report.error(
-          'E0205',
+          codes.duplicateDeclaration,
           declaration.name.span,
           `\`${name}\` is declared twice in this file (first at line ${first})`,
           'rename one of them',
@@ -20,7 +21,7 @@ export const declarationsUnique: Check = {
       for (const param of declaration.params) {
         if (params.has(param.name.name)) {
           report.error(
-            'E0206',
+            codes.duplicateParameter,
             param.name.span,
             `the parameter \`${param.name.name}\` of \`${name}\` is declared twice`,
             'rename one of them',

@@ -8,13 +8,14 @@ import { BUILTINS } from '../../ir/builtins.js';
 import { OPS } from '../../ops/registry.js';
 import type { Check } from '../context.js';
 import { resolveModule } from '../../ir/resolve.js';
+import { codes } from '../../diagnostics/codes.js';
 
 export const namesResolve: Check = {
   name: 'names-resolve',
   run({ module, report }) {
     for (const problem of resolveModule(module).problems) {
       let candidates = problem.candidates;
-      if (problem.code === 'E0211')
+      if (problem.code === codes.unknownCallee)
         candidates = [...(candidates ?? []), ...OPS.map((o) => o.name), ...BUILTINS.map((b) => b.name)];
       const suggestion = candidates && problem.subject ? didYouMean(problem.subject, candidates) : undefined;
       report.error(problem.code, problem.span, problem.message, suggestion ?? problem.hint);

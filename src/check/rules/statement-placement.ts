@@ -3,6 +3,7 @@
  * with exactly one `return`; a model has at least one input and one output.
  */
 import type { Check } from '../context.js';
+import { codes } from '../../diagnostics/codes.js';
 
 export const statementPlacement: Check = {
   name: 'statement-placement',
@@ -14,7 +15,7 @@ export const statementPlacement: Check = {
         if (!isModel && (statement.kind === 'InputStmt' || statement.kind === 'OutputStmt')) {
           const word = statement.kind === 'InputStmt' ? 'input' : 'output';
           report.error(
-            'E0252',
+            codes.inputInBlock,
             statement.span,
             `\`${word}\` belongs in a model, not in block \`${declaration.name.name}\``,
             word === 'input' ? 'a block receives tensors as parameters' : 'a block gives its result with `return`',
@@ -22,7 +23,7 @@ export const statementPlacement: Check = {
         }
         if (isModel && statement.kind === 'ReturnStmt') {
           report.error(
-            'E0253',
+            codes.returnInModel,
             statement.span,
             `\`return\` belongs in a block, not in model \`${declaration.name.name}\``,
             'a model names its results with `output name = expr`',
@@ -32,7 +33,7 @@ export const statementPlacement: Check = {
       const returns = declaration.body.filter((s) => s.kind === 'ReturnStmt');
       if (!isModel && returns.length === 0) {
         report.error(
-          'E0250',
+          codes.missingReturn,
           declaration.name.span,
           `block \`${declaration.name.name}\` has no \`return\``,
           'end the block with `return expr`',
@@ -42,14 +43,14 @@ export const statementPlacement: Check = {
         const last = declaration.body[declaration.body.length - 1]!;
         for (const extra of returns.slice(1))
           report.error(
-            'E0256',
+            codes.statementAfterReturn,
             extra.span,
             `block \`${declaration.name.name}\` returns more than once`,
             'return several tensors as a tuple: `return (a, b)`',
           );
         if (last.kind !== 'ReturnStmt')
           report.error(
-            'E0256',
+            codes.statementAfterReturn,
             last.span,
             `statements after \`return\` in block \`${declaration.name.name}\` never run`,
             'move `return` to the end',
@@ -57,7 +58,7 @@ export const statementPlacement: Check = {
       }
       if (isModel && !declaration.body.some((s) => s.kind === 'InputStmt')) {
         report.error(
-          'E0257',
+          codes.noInput,
           declaration.name.span,
           `model \`${declaration.name.name}\` has no input`,
           'declare one: `input image: f32[N, H, W, 3]`',
@@ -65,7 +66,7 @@ export const statementPlacement: Check = {
       }
       if (isModel && !declaration.body.some((s) => s.kind === 'OutputStmt')) {
         report.error(
-          'E0254',
+          codes.noOutput,
           declaration.name.span,
           `${kind} \`${declaration.name.name}\` has no output`,
           'add `output name = expr`',

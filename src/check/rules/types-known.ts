@@ -2,6 +2,7 @@
 import { didYouMean } from '../../diagnostics/suggest.js';
 import { KNOWN_TYPES } from '../../ir/calls.js';
 import type { Check } from '../context.js';
+import { codes } from '../../diagnostics/codes.js';
 
 export const typesKnown: Check = {
   name: 'types-known',
@@ -11,7 +12,7 @@ export const typesKnown: Check = {
         const type = param.type;
         if (!type || KNOWN_TYPES.includes(type.name)) continue;
         report.error(
-          'E0208',
+          codes.unknownType,
           type.span,
           `unknown type \`${type.name}\``,
           didYouMean(type.name, KNOWN_TYPES) ?? `types: ${KNOWN_TYPES.join(', ')} (add [] for a list)`,

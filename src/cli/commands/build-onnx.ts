@@ -7,16 +7,16 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CompiledModel } from '../../compiler/compile.js';
 import type { Graph } from '../../ir/graph.js';
-import { OnnxCode } from '../../onnx/codes.js';
 import { OnnxExportError, exportOnnx } from '../../onnx/export.js';
 import { selectBackend } from '../../runtime/backend.js';
-import { runtimeError } from '../../runtime/errors.js';
 import { SegModel, weightDeclarations } from '../../runtime/model.js';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { loadWeights } from '../../runtime/node/weights-fs.js';
 import type { Parsed } from '../args.js';
 import { seedOf } from '../load-model.js';
 import type { Io } from '../io.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError } from '../../diagnostics/error.js';
 
 type BuiltModel = CompiledModel & { graph: Graph };
 
@@ -47,7 +47,7 @@ function exportModel(model: SegModel) {
     return exportOnnx(model.inference, model.weights, { producerVersion: '0.1.0' });
   } catch (error) {
     if (!(error instanceof OnnxExportError)) throw error;
-    throw runtimeError(OnnxCode.unsupported, `cannot export \`${error.node.name}\` to ONNX: ${error.message}`, {
+    throw diagnosticError(codes.onnxUnsupported, `cannot export \`${error.node.name}\` to ONNX: ${error.message}`, {
       span: error.node.span,
       ...(error.hint ? { hint: error.hint } : {}),
     });

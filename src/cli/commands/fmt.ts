@@ -9,6 +9,7 @@ import { requireFiles } from '../compile-file.js';
 import { rewriteFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { type Io, reportDiagnostics } from '../io.js';
 import { nodeHost } from '../../compiler/node-host.js';
+import { codes } from '../../diagnostics/codes.js';
 
 export async function fmt(parsed: Parsed, io: Io): Promise<number> {
   const checkOnly = parsed.values.check === true;
@@ -16,7 +17,7 @@ export async function fmt(parsed: Parsed, io: Io): Promise<number> {
   for (const file of requireFiles(parsed, 'fmt')) {
     const source = nodeHost().readFile(file);
     if (source === undefined) {
-      io.err(`${file}: error E0201: cannot read the file`);
+      io.err(`${file}: error ${codes.importNotFound}: cannot read the file`);
       status = 1;
       continue;
     }

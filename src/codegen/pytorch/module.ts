@@ -6,13 +6,14 @@
  * the checker writes them) and `.seg` location. The model's `forward` takes and returns segc's
  * layout (NHWC) and runs NCHW inside.
  */
-import { DiagnosticError, type Span } from '../../diagnostics/diagnostic.js';
+import type { Span } from '../../diagnostics/diagnostic.js';
 import type { Graph, IRNode } from '../../ir/graph.js';
 import type { SizeSpace } from '../../shapes/sizes.js';
 import type { TensorType } from '../../ops/op.js';
-import { CodegenCode } from '../codes.js';
 import { type Instance, allNodes, instanceTree } from './instances.js';
 import { LOWERINGS, pythonLiteral } from './layers.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError } from '../../diagnostics/error.js';
 
 const PYTHON_KEYWORDS = new Set(
   (
@@ -81,29 +82,20 @@ function checkPath(path: string, node: IRNode): void {
     .split('/')
     .find((segment) => segment.includes('.') || segment === '' || MODULE_ATTRIBUTES.has(segment));
   if (bad === undefined) return;
-  throw new DiagnosticError([
-    {
-      code: CodegenCode.pytorchNameClash,
-      severity: 'error',
-      message: `the layer path \`${node.name}\` cannot name a PyTorch submodule: its segment \`${bad}\` ${bad.includes('.') ? 'holds a `.`' : 'is an attribute of nn.Module'}`,
-      span: node.span,
-      hint: 'rename the binding or the `@name` that gives this segment',
-    },
-  ]);
+  throw diagnosticError(
+    codes.pytorchNameClash,
+    `the layer path \`${node.name}\` cannot name a PyTorch submodule: its segment \`${bad}\` ${bad.includes('.') ? 'holds a `.`' : 'is an attribute of nn.Module'}`,
+    { hint: 'rename the binding or the `@name` that gives this segment', span: node.span },
+  );
 }
 
 function loweringOf(node: IRNode) {
   const lowering = LOWERINGS[node.op];
   if (lowering) return lowering;
-  throw new DiagnosticError([
-    {
-      code: CodegenCode.opNotInPytorch,
-      severity: 'error',
-      message: `\`${node.op}\` (${node.name}) has no PyTorch lowering yet`,
-      span: node.span,
-      hint: 'build this model for tfjs (`--target ts`), or use an op that PyTorch builds support (docs/pytorch.md)',
-    },
-  ]);
+  throw diagnosticError(codes.opNotInPytorch, `\`${node.op}\` (${node.name}) has no PyTorch lowering yet`, {
+    hint: 'build this model for tfjs (`--target ts`), or use an op that PyTorch builds support (docs/pytorch.md)',
+    span: node.span,
+  });
 }
 
 interface Boundary {

@@ -2,10 +2,10 @@
  * Which MNIST samples go to which split. Every (digit, sample) pair is drawn at most once over
  * the whole data set, so no handwritten sample appears in two splits.
  */
-import { DataCode } from '../codes.js';
-import { dataError } from '../problems.js';
 import { deriveSeed, permutation } from '../random.js';
 import type { DigitSource } from './mnist-canvas.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError } from '../../diagnostics/error.js';
 
 export interface DigitPick {
   readonly digit: number;
@@ -22,10 +22,10 @@ export function assignDigits(
   );
   const wanted = Object.values(counts).reduce((sum, count) => sum + count, 0);
   if (wanted > pool.length) {
-    throw dataError(
-      DataCode.badOption,
+    throw diagnosticError(
+      codes.dataBadOption,
       `asked for ${wanted} images but only ${pool.length} distinct MNIST digits are available`,
-      `use a count of at most ${pool.length}`,
+      { hint: `use a count of at most ${pool.length}`, file: '<data>' },
     );
   }
   const order = permutation(pool.length, deriveSeed(seed, 'digits'));

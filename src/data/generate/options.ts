@@ -2,9 +2,9 @@
  * Options of the generators, their defaults, and their checks. A bad option is a diagnostic
  * naming the option, never a half-written data set.
  */
-import { DataCode } from '../codes.js';
-import { dataError } from '../problems.js';
 import type { SplitFractions } from './splits.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError } from '../../diagnostics/error.js';
 
 export type DatasetKind = 'shapes' | 'mnist-canvas' | 'mnist';
 
@@ -41,9 +41,10 @@ export interface ResolvedOptions {
 const DEFAULT_COUNT: Record<DatasetKind, number> = { shapes: 300, 'mnist-canvas': 1000, mnist: 2000 };
 
 function fail(option: string, value: unknown, rule: string): never {
-  throw dataError(
-    DataCode.badOption,
+  throw diagnosticError(
+    codes.dataBadOption,
     `the generator option \`${option}\` must be ${rule}, got ${JSON.stringify(value)}`,
+    { file: '<data>' },
   );
 }
 

@@ -2,9 +2,9 @@
  * How a generated data set is divided into split folders (train/val/test), and which
  * generator stream each image draws from.
  */
-import { DataCode } from '../codes.js';
-import { dataError } from '../problems.js';
 import { deriveSeed } from '../random.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError } from '../../diagnostics/error.js';
 
 export type SplitFractions = Readonly<Record<string, number>>;
 
@@ -28,10 +28,10 @@ function checkFractions(fractions: SplitFractions): void {
   const total = entries.reduce((sum, [, fraction]) => sum + fraction, 0);
   const bad = entries.find(([name, fraction]) => !SPLIT_NAME.test(name) || !(fraction >= 0));
   if (entries.length === 0 || bad || Math.abs(total - 1) > 1e-9) {
-    throw dataError(
-      DataCode.badOption,
+    throw diagnosticError(
+      codes.dataBadOption,
       `split fractions must be non-negative, named with letters, digits, '-' or '_', and sum to 1; got ${JSON.stringify(fractions)}`,
-      'for example { "train": 0.8, "val": 0.1, "test": 0.1 }',
+      { hint: 'for example { "train": 0.8, "val": 0.1, "test": 0.1 }', file: '<data>' },
     );
   }
 }

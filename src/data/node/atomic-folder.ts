@@ -6,8 +6,8 @@
  */
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { DataCode } from '../codes.js';
-import { dataError } from '../problems.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError } from '../../diagnostics/error.js';
 
 /** Writes files by path relative to the folder being built. */
 export interface FolderWriter {
@@ -27,12 +27,10 @@ export async function writeFolderAtomically(
   build: (writer: FolderWriter) => Promise<void>,
 ): Promise<void> {
   if (!overwrite && (await exists(target))) {
-    throw dataError(
-      DataCode.outputExists,
-      `${target} already exists`,
-      'choose another folder, or ask to overwrite it',
-      target,
-    );
+    throw diagnosticError(codes.outputExists, `${target} already exists`, {
+      hint: 'choose another folder, or ask to overwrite it',
+      file: target,
+    });
   }
   let temporary: string | undefined;
   try {
@@ -44,11 +42,10 @@ export async function writeFolderAtomically(
     if (temporary) await rm(temporary, { recursive: true, force: true });
     // Only file system failures are the user's to fix; anything else is a bug and keeps its stack.
     if (typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
-    throw dataError(
-      DataCode.notWritten,
+    throw diagnosticError(
+      codes.datasetNotWritten,
       `cannot write the data set to ${target}: ${(error as Error).message}`,
-      undefined,
-      target,
+      { file: target },
     );
   }
 }

@@ -4,12 +4,12 @@
  * image's size and hold only known classes or 255, and boxes must lie inside the image.
  */
 import { readFile } from 'node:fs/promises';
-import { DataCode } from '../codes.js';
 import { type BadFilePolicy, type Dataset, type SampleSource, createDataset } from '../dataset.js';
 import { dataProblem } from '../problems.js';
 import { IGNORE_LABEL, type LabelledBox, type Sample } from '../sample.js';
 import { type DecodedImage, type DecodedMask, decodeImage, decodeMask } from './codecs.js';
 import { type FileEntry, type ScanOptions, scanDataset } from './layout.js';
+import { codes } from '../../diagnostics/codes.js';
 
 export interface OpenDatasetOptions extends ScanOptions {
   readonly onBadFile?: BadFilePolicy;
@@ -37,12 +37,12 @@ async function readBytes(file: string, code: string, what: string): Promise<Uint
 }
 
 async function loadImage(file: string): Promise<DecodedImage> {
-  const bytes = await readBytes(file, DataCode.unreadableImage, 'image');
+  const bytes = await readBytes(file, codes.unreadableImage, 'image');
   try {
     return decodeImage(bytes);
   } catch (error) {
     throw dataProblem(
-      DataCode.unreadableImage,
+      codes.unreadableImage,
       file,
       `the image ${file} does not decode: ${(error as Error).message}`,
       'images must be PNG or JPEG files',
@@ -51,12 +51,12 @@ async function loadImage(file: string): Promise<DecodedImage> {
 }
 
 async function loadMask(file: string): Promise<DecodedMask> {
-  const bytes = await readBytes(file, DataCode.unreadableMask, 'mask');
+  const bytes = await readBytes(file, codes.unreadableMask, 'mask');
   try {
     return decodeMask(bytes);
   } catch (error) {
     throw dataProblem(
-      DataCode.unreadableMask,
+      codes.unreadableMask,
       file,
       `the mask ${file} does not decode: ${(error as Error).message}`,
       'masks are 8-bit grey or palette PNGs of class indices (or colour PNGs with the index in red)',
@@ -67,7 +67,7 @@ async function loadMask(file: string): Promise<DecodedMask> {
 function checkMask(mask: DecodedMask, image: DecodedImage, file: string, classes: number): void {
   if (mask.height !== image.height || mask.width !== image.width) {
     throw dataProblem(
-      DataCode.maskSizeMismatch,
+      codes.maskSizeMismatch,
       file,
       `the mask ${file} is ${mask.height}×${mask.width} but its image is ${image.height}×${image.width}`,
       'masks must have exactly the size of their image',
@@ -84,7 +84,7 @@ function checkMask(mask: DecodedMask, image: DecodedImage, file: string, classes
   const x = first % mask.width;
   const y = (first - x) / mask.width;
   throw dataProblem(
-    DataCode.maskClassOutOfRange,
+    codes.maskClassOutOfRange,
     file,
     `the mask ${file} has class ${mask.values[first]} at x=${x}, y=${y} (${bad} such pixels), outside [0, ${classes}) and not the ignore label ${IGNORE_LABEL}`,
     'list every class in classes.json, or mark pixels to ignore with 255',
@@ -96,7 +96,7 @@ function checkBoxes(boxes: readonly LabelledBox[], image: DecodedImage, entry: F
   if (!outside) return;
   const file = entry.boxesFile ?? entry.image;
   throw dataProblem(
-    DataCode.badBox,
+    codes.badBox,
     file,
     `${file}: the box ${JSON.stringify(outside)} of ${entry.id} reaches outside the ${image.height}×${image.width} image`,
     'boxes are half-open: x1 ≤ width and y1 ≤ height',

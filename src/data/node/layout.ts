@@ -9,8 +9,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
-import { DataCode } from '../codes.js';
-import { DataProblemError, dataError, dataProblem } from '../problems.js';
+import { DataProblemError, dataProblem } from '../problems.js';
 import type { DataProblem, LabelledBox, Layout } from '../sample.js';
 import {
   type ClassLists,
@@ -20,6 +19,8 @@ import {
   parseLabels,
   readJsonFile,
 } from './metadata.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError } from '../../diagnostics/error.js';
 
 export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg'];
 
@@ -98,12 +99,9 @@ async function findClassLists(root: string): Promise<ClassLists | undefined> {
 
 export async function scanDataset(root: string, options: ScanOptions = {}): Promise<ScannedDataset> {
   if (!(await isDirectory(root)))
-    throw dataError(
-      DataCode.rootNotFound,
-      `the data set folder ${root} does not exist or is not a folder`,
-      undefined,
-      root,
-    );
+    throw diagnosticError(codes.datasetNotFound, `the data set folder ${root} does not exist or is not a folder`, {
+      file: root,
+    });
   const log = new ProblemLog(options.onBadFile ?? 'stop');
   const layout = options.layout ?? ((await isDirectory(join(root, 'images'))) ? 'segmentation' : 'classification');
   const scanned =
@@ -120,12 +118,10 @@ async function scanSegmentation(
 ): Promise<Omit<ScannedDataset, 'layout' | 'problems'>> {
   const lists = await resolveLists(root, options);
   if (!lists) {
-    throw dataError(
-      DataCode.badMetadata,
-      `${root} has no classes.json (in the folder or its parent)`,
-      'add classes.json listing the mask classes in index order, e.g. ["background", "road"]',
-      root,
-    );
+    throw diagnosticError(codes.badMetadata, `${root} has no classes.json (in the folder or its parent)`, {
+      hint: 'add classes.json listing the mask classes in index order, e.g. ["background", "road"]',
+      file: root,
+    });
   }
   const maskFolder = join(root, 'masks');
   const masks = (await isDirectory(maskFolder))
@@ -153,7 +149,7 @@ function segmentationEntry(
   if (masks && !masks.has(maskName)) {
     log.report(
       dataProblem(
-        DataCode.missingMask,
+        codes.missingMask,
         image,
         `${image} has no mask ${mask}`,
         'every image needs a PNG mask with the same name stem',
@@ -210,12 +206,10 @@ async function scanClassification(
 ): Promise<Omit<ScannedDataset, 'layout' | 'problems'>> {
   const folders = await listNames(root, (_, isFolder) => isFolder);
   if (folders.length === 0 && !options.classes) {
-    throw dataError(
-      DataCode.layoutUnknown,
-      `${root} has neither an images/ folder nor class folders`,
-      'use images/ + masks/ for segmentation or one folder per class for classification',
-      root,
-    );
+    throw diagnosticError(codes.datasetLayoutUnknown, `${root} has neither an images/ folder nor class folders`, {
+      hint: 'use images/ + masks/ for segmentation or one folder per class for classification',
+      file: root,
+    });
   }
   const lists = (await resolveLists(root, options)) ?? (await writeFolderClasses(root, folders));
   const entries: FileEntry[] = [];
@@ -224,7 +218,7 @@ async function scanClassification(
     if (label < 0) {
       log.report(
         dataProblem(
-          DataCode.classNotListed,
+          codes.classNotListed,
           join(root, folder),
           `the class folder ${join(root, folder)} is not in classes.json`,
           `add "${folder}" to classes.json or move the folder away`,

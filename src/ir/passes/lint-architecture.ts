@@ -11,6 +11,7 @@ import { receptiveFields } from '../analysis/receptive-field.js';
 import type { Graph, IRNode } from '../graph.js';
 import type { SizeSpace } from '../../shapes/sizes.js';
 import type { Pass } from './pass.js';
+import { codes } from '../../diagnostics/codes.js';
 
 const ASPP_RATES: Readonly<Record<number, readonly number[]>> = { 16: [6, 12, 18], 8: [12, 24, 36] };
 
@@ -39,7 +40,7 @@ function checkAsppRates(graph: Graph): Diagnostic[] {
     if (expected && matchesOther && expected.join() !== rates.join()) {
       found.push(
         warning(
-          'W0310',
+          codes.asppRates,
           atrous[0]!,
           `ASPP rates [${rates.join(', ')}] are meant for output stride ${matchesOther[0]}, but these features have output stride ${stride}`,
           `use rates [${expected.join(', ')}] at output stride ${stride}`,
@@ -71,7 +72,7 @@ function checkDecoderSize(graph: Graph, sizes: SizeSpace): Diagnostic[] {
       const want = `${sizes.format(image.type.shape[1]!)}×${sizes.format(image.type.shape[2]!)}`;
       found.push(
         warning(
-          'W0311',
+          codes.outputSizeChanged,
           output,
           `output \`${output.name}\` is ${have} but the input is ${want}: the decoder does not return to the input size`,
           'upsample with `like: <input>` or fix the factor',
@@ -99,7 +100,7 @@ function checkNinHead(graph: Graph): Diagnostic[] {
     if (conv && channels !== classes) {
       found.push(
         warning(
-          'W0312',
+          codes.ninHeadChannels,
           conv,
           `this NIN head has ${channels} channels but the model has ${classes} classes`,
           `the last conv before global pooling needs \`${classes}\` filters (one per class)`,

@@ -10,8 +10,8 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Span } from '../../diagnostics/diagnostic.js';
-import { RuntimeCode } from '../../runtime/codes.js';
-import { runtimeError } from '../../runtime/errors.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError } from '../../diagnostics/error.js';
 import type { Tfjs } from '../op.js';
 
 export type Padding = 'same' | 'valid' | readonly [readonly [number, number], readonly [number, number]];
@@ -60,8 +60,8 @@ function checkArguments(
 ): void {
   const dilated = dilations[0] > 1 || dilations[1] > 1;
   if (dilated && (strides[0] > 1 || strides[1] > 1)) {
-    throw runtimeError(
-      RuntimeCode.strideWithDilation,
+    throw diagnosticError(
+      codes.strideWithDilation,
       `atrous convolution with dilation [${dilations.join(', ')}] cannot also have stride [${strides.join(', ')}]`,
       { span, hint: 'use stride 1 with the dilation and downsample before or after, as TensorFlow requires' },
     );
@@ -70,8 +70,8 @@ function checkArguments(
     const extent = (kernel[axis]! - 1) * dilations[axis]! + 1;
     const padded = x.shape[axis + 1]! + pads[axis]![0] + pads[axis]![1];
     if (padded < extent) {
-      throw runtimeError(
-        RuntimeCode.inputSmallerThanKernel,
+      throw diagnosticError(
+        codes.inputSmallerThanKernel,
         `the ${axis === 0 ? 'height' : 'width'} ${x.shape[axis + 1]} (padded: ${padded}) is smaller than the dilated kernel extent ${extent}`,
         { span, hint: "use 'same' padding, a smaller dilation, or a larger input" },
       );

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { RuntimeCode } from '../codes.js';
-import { fileSpan, runtimeError } from '../errors.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError, fileSpan } from '../../diagnostics/error.js';
 
 /** A name beside `path` that no other writer picks. */
 export function temporaryNameBeside(path: string, label: string): string {
@@ -16,7 +16,7 @@ export function temporaryNameBeside(path: string, label: string): string {
 
 export function writeError(path: string, error: unknown): Error {
   const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return runtimeError(RuntimeCode.fileNotWritten, `cannot write ${path} (${reason})`, {
+  return diagnosticError(codes.fileNotWritten, `cannot write ${path} (${reason})`, {
     span: fileSpan(path),
     hint: 'check that the directory exists and is writable, and that the disk has space',
   });
@@ -57,7 +57,7 @@ export async function rewriteFileAtomic(path: string, data: Uint8Array | string)
     throw writeError(path, error);
   }
   if ((mode & 0o222) === 0) {
-    throw runtimeError(RuntimeCode.fileNotWritten, `${path} is read-only, so it was left as it is`, {
+    throw diagnosticError(codes.fileNotWritten, `${path} is read-only, so it was left as it is`, {
       span: fileSpan(path),
       hint: 'make it writable (chmod u+w) to rewrite it',
     });
@@ -79,7 +79,7 @@ export async function ensureOutputFolder(path: string): Promise<void> {
       code === 'EEXIST' || code === 'ENOTDIR'
         ? 'a file of that name (or of a parent folder) exists'
         : (code ?? (error as Error).message);
-    throw runtimeError(RuntimeCode.fileNotWritten, `cannot use ${path} as the output folder: ${reason}`, {
+    throw diagnosticError(codes.fileNotWritten, `cannot use ${path} as the output folder: ${reason}`, {
       span: fileSpan(path),
       hint: 'give --out a new folder name or an existing folder',
     });

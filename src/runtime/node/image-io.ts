@@ -5,12 +5,12 @@
 import { open } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { RuntimeCode } from '../codes.js';
-import { fileSpan, runtimeError } from '../errors.js';
 import { MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS } from '../../limits.js';
 import { checkImageSize, imageHeaderSize } from '../image-header.js';
 import { fromPixelBytes, readRgbaBytes, resizeImage, type RgbImage } from '../image.js';
 import { writeFileAtomic } from './fs-atomic.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError, fileSpan } from '../../diagnostics/error.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const JPEG_SIGNATURE = [0xff, 0xd8, 0xff];
@@ -28,7 +28,7 @@ export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
 export function decodeImage(bytes: Uint8Array, path: string): RgbImage {
   const format = detectImageFormat(bytes);
   if (!format) {
-    throw runtimeError(RuntimeCode.imageFormatUnsupported, `${path} is not a PNG or JPEG image`, {
+    throw diagnosticError(codes.imageFormatUnsupported, `${path} is not a PNG or JPEG image`, {
       span: fileSpan(path),
       hint: 'convert it to PNG or JPEG (e.g. with ImageMagick: convert input output.png)',
     });
@@ -51,8 +51,8 @@ export function decodeImage(bytes: Uint8Array, path: string): RgbImage {
     return fromPixelBytes(image.data, image.width, image.height, 4);
   } catch (error) {
     if ((error as { diagnostics?: unknown }).diagnostics) throw error;
-    throw runtimeError(
-      RuntimeCode.imageCorrupt,
+    throw diagnosticError(
+      codes.imageCorrupt,
       `${path} looks like a ${format.toUpperCase()} but cannot be decoded: ${(error as Error).message}`,
       {
         span: fileSpan(path),
@@ -69,7 +69,7 @@ export async function readImage(path: string): Promise<RgbImage> {
   } catch (error) {
     if ((error as { diagnostics?: unknown }).diagnostics) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw runtimeError(RuntimeCode.imageNotFound, `cannot read image ${path} (${code ?? (error as Error).message})`, {
+    throw diagnosticError(codes.imageNotFound, `cannot read image ${path} (${code ?? (error as Error).message})`, {
       span: fileSpan(path),
       hint: code === 'ENOENT' ? 'check the path' : 'check that it is a readable file',
     });
@@ -83,14 +83,14 @@ async function readImageFile(path: string): Promise<Uint8Array> {
   try {
     const info = await handle.stat();
     if (!info.isFile()) {
-      throw runtimeError(RuntimeCode.imageNotFound, `cannot read image ${path}: it is not a regular file`, {
+      throw diagnosticError(codes.imageNotFound, `cannot read image ${path}: it is not a regular file`, {
         span: fileSpan(path),
         hint: 'give the path of a PNG or JPEG file',
       });
     }
     if (info.size > MAX_IMAGE_FILE_BYTES) {
-      throw runtimeError(
-        RuntimeCode.imageSizeRefused,
+      throw diagnosticError(
+        codes.imageSizeRefused,
         `${path} has ${info.size} bytes, more than the limit of ${MAX_IMAGE_FILE_BYTES} for an image file`,
         {
           span: fileSpan(path),

@@ -7,11 +7,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
-import { RuntimeCode } from '../codes.js';
-import { fileSpan, runtimeError } from '../errors.js';
 import { MAX_HEADER_BYTES, SAFETENSORS_SUFFIX, decodeSafetensors, safetensorsToWeights } from '../safetensors.js';
 import type { LoadWeightsOptions } from '../weights.js';
 import type { ExpectedWeight } from '../weights-manifest.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError, fileSpan } from '../../diagnostics/error.js';
 
 /** The safetensors files `location` means, or undefined when it is not safetensors weights. */
 export async function safetensorsFiles(location: string): Promise<string[] | undefined> {
@@ -45,7 +45,7 @@ async function readWeightsFile(path: string): Promise<Uint8Array> {
     return new Uint8Array(await readFile(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw runtimeError(RuntimeCode.weightsNotFound, `cannot read ${path} (${code ?? (error as Error).message})`, {
+    throw diagnosticError(codes.weightsNotFound, `cannot read ${path} (${code ?? (error as Error).message})`, {
       span: fileSpan(path),
       hint: code === 'ENOENT' ? 'check the path of the weights' : 'check the permissions of the weights file',
     });
@@ -74,8 +74,8 @@ export async function loadSafetensorsWeights(
       () => 0,
     );
   if (total > limit) {
-    throw runtimeError(
-      RuntimeCode.malformedManifest,
+    throw diagnosticError(
+      codes.malformedManifest,
       `${paths.join(', ')} hold${paths.length === 1 ? 's' : ''} ${total} bytes, more than the model's weights can take (${limit})`,
       {
         span: fileSpan(paths[0]!),

@@ -6,8 +6,6 @@
 import { mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
-import { RuntimeCode } from '../codes.js';
-import { fileSpan, runtimeError } from '../errors.js';
 import {
   encodeWeights,
   fetchStore,
@@ -20,6 +18,8 @@ import {
 } from '../weights.js';
 import { temporaryNameBeside, writeError, writeFileAtomic } from './fs-atomic.js';
 import { loadSafetensorsWeights, safetensorsFiles } from './safetensors-fs.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError, fileSpan } from '../../diagnostics/error.js';
 
 const SHARD_NAME = /^group\d+-shard\d+of\d+\.bin$/;
 
@@ -33,8 +33,8 @@ export function fileStore(directory: string): WeightsStore {
         if ((error as { diagnostics?: unknown }).diagnostics) throw error;
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-        throw runtimeError(
-          RuntimeCode.weightsNotFound,
+        throw diagnosticError(
+          codes.weightsNotFound,
           `cannot read ${join(directory, name)} (${code ?? (error as Error).message})`,
           {
             span: fileSpan(join(directory, name)),
@@ -76,7 +76,7 @@ async function readConfined(directory: string, name: string, limit: number | und
 }
 
 function notAWeightsFile(path: string, reason: string): Error {
-  return runtimeError(RuntimeCode.malformedManifest, `refusing to read ${path}: ${reason}`, {
+  return diagnosticError(codes.malformedManifest, `refusing to read ${path}: ${reason}`, {
     span: fileSpan(path),
     hint: 'a weights folder holds model.json and its shards as plain files',
   });
@@ -112,7 +112,7 @@ async function checkReplaceable(directory: string): Promise<boolean> {
 }
 
 function refuse(directory: string, reason: string): Error {
-  return runtimeError(RuntimeCode.weightsNotWritten, `will not replace ${directory} with weights: ${reason}`, {
+  return diagnosticError(codes.weightsNotWritten, `will not replace ${directory} with weights: ${reason}`, {
     span: fileSpan(directory),
     hint: 'choose a new directory for the weights',
   });

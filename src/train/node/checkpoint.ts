@@ -17,9 +17,9 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { loadWeights, saveWeights } from '../../runtime/node/weights-fs.js';
 import { temporaryNameBeside, writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import type { ExpectedWeight } from '../../runtime/weights.js';
-import { TrainCode } from '../codes.js';
-import { trainError } from '../errors.js';
 import { parseTrainState, type TrainState } from '../state.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError } from '../../diagnostics/error.js';
 
 export const CHECKPOINT_FOLDER = 'checkpoint';
 export const STATE_FILE = 'train-state.json';
@@ -148,21 +148,17 @@ export async function readTrainState(outDir: string): Promise<TrainState> {
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw trainError(
-      TrainCode.badCheckpoint,
-      `there is no checkpoint to resume in ${outDir} (${file} is missing)`,
-      'run without --resume first, with the same --out',
-    );
+    throw diagnosticError(codes.badCheckpoint, `there is no checkpoint to resume in ${outDir} (${file} is missing)`, {
+      hint: 'run without --resume first, with the same --out',
+    });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw trainError(
-      TrainCode.badCheckpoint,
-      `${file} is not valid JSON: ${(error as Error).message}`,
-      'the checkpoint is damaged; start a new run',
-    );
+    throw diagnosticError(codes.badCheckpoint, `${file} is not valid JSON: ${(error as Error).message}`, {
+      hint: 'the checkpoint is damaged; start a new run',
+    });
   }
   return parseTrainState(value, file);
 }

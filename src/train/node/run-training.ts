@@ -13,8 +13,6 @@ import type { Graph } from '../../ir/graph.js';
 import type { SizeSpace } from '../../shapes/sizes.js';
 import { SegModel, weightDeclarations } from '../../runtime/model.js';
 import { ensureOutputFolder, writeFileAtomic } from '../../runtime/node/fs-atomic.js';
-import { TrainCode } from '../codes.js';
-import { trainError } from '../errors.js';
 import { evaluateDataset, headlineScores } from '../evaluate.js';
 import { trainingCurveSvg } from '../curve-svg.js';
 import { shownPath } from '../svg-text.js';
@@ -24,6 +22,8 @@ import { epochLine, ProgressDisplay, type ProgressWriter } from '../progress.js'
 import { initialState, type TrainConfig, type TrainState } from '../state.js';
 import { inferTask, inputSpec, type InputSpec, type Task } from '../task.js';
 import { loadCheckpointWeights, readTrainState, saveCheckpoint } from './checkpoint.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError } from '../../diagnostics/error.js';
 
 export const CURVE_FILE = 'training-curve.svg';
 
@@ -52,17 +52,17 @@ export interface TrainingResult {
 
 function checkDataFitsTask(task: Task, classes: number, dataDir: string, layout: string): void {
   if (task.kind === 'segmentation' && layout !== 'segmentation') {
-    throw trainError(
-      TrainCode.dataDoesNotFitTask,
+    throw diagnosticError(
+      codes.dataDoesNotFitTask,
       `a segmentation model needs images/ and masks/, but ${dataDir} holds class folders`,
-      'train on a segmentation data set, e.g. one made by `segc data shapes`',
+      { hint: 'train on a segmentation data set, e.g. one made by `segc data shapes`' },
     );
   }
   if (classes !== task.classes) {
-    throw trainError(
-      TrainCode.classCountMismatch,
+    throw diagnosticError(
+      codes.classCountMismatch,
       `the model predicts ${task.classes} classes but ${dataDir} has ${classes}`,
-      `compile the model for ${classes} classes, e.g. --param classes=${classes}`,
+      { hint: `compile the model for ${classes} classes, e.g. --param classes=${classes}` },
     );
   }
 }
@@ -70,10 +70,10 @@ function checkDataFitsTask(task: Task, classes: number, dataDir: string, layout:
 async function restore(request: TrainingRequest, model: SegModel, optimizer: Optimizer): Promise<TrainState> {
   const saved = await readTrainState(request.outDir);
   if (saved.config.model !== request.graph.model) {
-    throw trainError(
-      TrainCode.badCheckpoint,
+    throw diagnosticError(
+      codes.badCheckpoint,
       `the checkpoint in ${request.outDir} belongs to \`${saved.config.model}\`, not \`${request.graph.model}\``,
-      'resume with the model it was trained with',
+      { hint: 'resume with the model it was trained with' },
     );
   }
   const expected = weightDeclarations(request.graph).map((d) => ({

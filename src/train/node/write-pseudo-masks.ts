@@ -22,12 +22,12 @@ import { PseudoMaskScores, type PseudoMaskQuality } from '../../metrics/pseudo-m
 import { explain } from '../../explain/explain.js';
 import { upsampleMaps } from '../../explain/maps.js';
 import type { SegModel } from '../../runtime/model.js';
-import { TrainCode } from '../codes.js';
-import { trainError } from '../errors.js';
 import type { MapMethod } from '../evaluate.js';
 import { batchTensors, disposeBatch, fitSample } from '../inputs.js';
 import { type ClassMap, maskClassOf, pseudoMask, type PseudoMaskOptions } from '../pseudo-masks.js';
 import { inferTask, inputSpec } from '../task.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError } from '../../diagnostics/error.js';
 
 export type RefineMethod = 'none' | 'walk';
 
@@ -56,11 +56,9 @@ export interface PseudoMaskSummary {
 function presentClasses(sample: Sample): number[] {
   const labels = sample.labels ?? (sample.label !== undefined ? [sample.label] : []);
   if (labels.length === 0)
-    throw trainError(
-      TrainCode.dataDoesNotFitTask,
-      `${sample.id} has no image-level label`,
-      'pseudo-masks need labels: class folders, or labels.json beside the images',
-    );
+    throw diagnosticError(codes.dataDoesNotFitTask, `${sample.id} has no image-level label`, {
+      hint: 'pseudo-masks need labels: class folders, or labels.json beside the images',
+    });
   return [...labels];
 }
 
@@ -106,10 +104,10 @@ function maskOf(sample: Sample, votes: readonly ClassMap[], request: PseudoMaskR
   if ((request.refine ?? 'none') === 'none') return pseudoMask(votes, sample.height * sample.width, request);
   const side = 2 * (request.refineOptions?.radius ?? REFINE_DEFAULTS.radius) + 1;
   if (sample.height * sample.width * side * side > MAX_WALK_WEIGHTS) {
-    throw trainError(
-      TrainCode.badOption,
+    throw diagnosticError(
+      codes.trainBadOption,
       `${sample.id} (${sample.width}×${sample.height}) is too large for the random walk at radius ${(side - 1) / 2}: it would keep ${sample.height * sample.width * side * side} weights`,
-      'lower --radius, or use --refine none',
+      { hint: 'lower --radius, or use --refine none' },
     );
   }
   const image = {
