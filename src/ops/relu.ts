@@ -3,6 +3,8 @@ import { elementwiseOp } from './elementwise.js';
 
 export const relu = elementwiseOp({
   name: 'relu',
+  channelwise: true,
+  fusableActivation: true,
   summary: 'max(x, 0)',
   cost: 1,
   apply: (x) => tf.relu(x),
