@@ -137,6 +137,11 @@ export interface OpDef {
    * finest output stride the result keeps (concat, add). Absent: the first input's positions.
    */
   readonly spatial?: 'global' | 'merge';
+  /**
+   * False for an op with no gradient (its output is discrete: argmax's class indices). Every
+   * other op has a gradient case in the tests, checked against finite differences.
+   */
+  readonly differentiable?: false;
   /** Per position and channel, one tensor in, the same shape out (bn, activations, dropout). */
   readonly channelwise?: boolean;
   /**
