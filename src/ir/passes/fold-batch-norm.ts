@@ -11,8 +11,6 @@ import type { IRNode } from '../graph.js';
 import type { Pass } from './pass.js';
 import { mergeIntoProducers } from './pass.js';
 
-export { BATCH_NORM_PREFIX } from '../../ops/op.js';
-
 function folded(producer: IRNode, batchNorm: IRNode): IRNode {
   return {
     ...producer,
