@@ -90,9 +90,14 @@ export function describeNode(node: IRNode): string {
   return node.binding && node.binding !== node.name ? `\`${node.name}\` (${node.binding})` : `\`${node.name}\``;
 }
 
-/** Skips nodes that pass values through unchanged at inference (dropout). */
+/** Skips nodes whose op says they pass values through unchanged at inference (dropout). */
 export function throughIdentities(graph: Graph, id: number): number {
   let at = graph.nodes[id]!;
-  while (at.op === 'dropout') at = graph.nodes[at.inputs[0]!]!;
+  const identity = (node: IRNode) =>
+    findOp(node.op)?.identityWhen?.(
+      node.attrs,
+      node.inputs.map((i) => graph.nodes[i]!.type),
+    ) === true;
+  while (identity(at)) at = graph.nodes[at.inputs[0]!]!;
   return at.id;
 }
