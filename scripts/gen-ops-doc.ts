@@ -28,6 +28,18 @@ const CONVENTIONS = `## Conventions
   differentiates it wrongly (average pooling with \`same\` padding, resizing, mirror padding), the
   op switches to an equivalent differentiable formulation when \`needsGradient\` is set. Results
   agree with the fast kernels to float rounding.
+- **Compiler facts.** What the passes and analyses need to know about an op is declared on its
+  \`OpDef\` (src/ops/op.ts), never kept as a list of op names elsewhere: which activation it fuses
+  (\`fusesActivation\`, \`fusableActivation\`), how a batch norm folds into it (\`foldsBatchNorm\`,
+  \`foldableBatchNorm\`), when it is the identity (\`identityWhen\`), its spatial effect
+  (\`spatial\`, \`receptiveField\` given the whole node), inputs read only for their shape
+  (\`shapeOnlyInputs\`), weight fan-in (\`fanIn\`), and \`differentiable: false\`. Each op's section
+  below lists its facts. IR verification rejects an attribute or weight a pass adds that these
+  declarations do not allow.
+- **Adding an op.** Its own file under src/ops, a line in src/ops/registry.ts, an execution case
+  (tests/ops/exec-*.test.ts), a gradient case (tests/ops/gradient-cases.ts) unless it declares
+  \`differentiable: false\`, and this file regenerated; tests/ops/registry-completeness.test.ts
+  fails while any of these is missing.
 `;
 
 function formatType(type: ParamType): string {
@@ -70,7 +82,35 @@ function section(op: OpDef): string {
     ...rows,
   ];
   if (op.notes) lines.push('', op.notes);
+  const compilerFacts = facts(op, OPS);
+  if (compilerFacts.length > 0) lines.push('', `Compiler facts: ${compilerFacts.join('; ')}.`);
   return lines.join('\n');
+}
+
+/** The op's declared facts for the passes and analyses, in words. */
+function facts(op: OpDef, ops: readonly OpDef[]): string[] {
+  const names = (has: (o: OpDef) => boolean) =>
+    ops
+      .filter(has)
+      .map((o) => `\`${o.name}\``)
+      .join(', ');
+  const found: string[] = [];
+  if (op.fusesActivation)
+    found.push(`an activation after it (${names((o) => o.fusableActivation === true)}) fuses into it at inference`);
+  if (op.fusableActivation)
+    found.push(`fuses into the layer before it at inference (${names((o) => o.fusesActivation === true)})`);
+  if (op.foldsBatchNorm)
+    found.push(`a batch norm after it folds into \`${op.foldsBatchNorm.kernel}\` and \`bias\` at inference`);
+  if (op.foldableBatchNorm)
+    found.push(`folds into the layer before it at inference (${names((o) => o.foldsBatchNorm !== undefined)})`);
+  if (op.identityWhen) found.push('removed at inference where its attributes make it the identity');
+  if (op.spatial === 'global') found.push('its output sees the whole input (receptive field global)');
+  if (op.spatial === 'merge') found.push('keeps the finest output stride of its inputs');
+  if (op.channelwise) found.push('per position and channel');
+  for (const input of op.shapeOnlyInputs ?? []) found.push(`\`${input}\` is read only for its shape`);
+  if (op.fanIn) found.push('declares its own weight fan-in for initialisation');
+  if (op.differentiable === false) found.push('not differentiable');
+  return found;
 }
 
 export function renderOpsDoc(ops: readonly OpDef[] = OPS): string {

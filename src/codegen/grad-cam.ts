@@ -1,20 +1,17 @@
 /**
  * Grad-CAM in generated modules. EXPLANATIONS names each output's default target and score by
  * node in the graph as written; the code runs the inference graph, where batch norm and
- * activations are merged into the layer before them. Which inference layer holds a given
- * source tensor's value is found by marking that tensor and running the passes again: the
- * marked node's name is then looked up in the real inference graph, and accepted only when it
- * computes the same thing there (a marker can keep a later activation from fusing, in which
- * case the value the code computes is not the tensor named and the output gets no Grad-CAM).
+ * activations are merged into the layer before them. The passes' node map says which inference
+ * layer computes a given source tensor's value; a tensor the inference graph no longer computes
+ * (a convolution's output before the activation fused into it) gets no Grad-CAM.
  *
  * The forward pass then wraps those layers in `tapped(...)`, which keeps a copy of their
  * values, or replaces the target's value by one given, so that `tf.grad` can differentiate the
  * score with respect to the target as the interpreter's `explain` does.
  */
 import { deriveExplanations } from '../ir/analysis/explanations/derive.js';
-import type { Graph, IRNode } from '../ir/graph.js';
-import { runPasses } from '../ir/passes/index.js';
-import type { SizeSpace } from '../shapes/sizes.js';
+import type { Graph } from '../ir/graph.js';
+import type { NodeMap } from '../ir/passes/index.js';
 import type { EmitHelper } from '../ops/op.js';
 
 export interface GradCamOutput {
@@ -30,39 +27,17 @@ export interface GradCamPlan {
   readonly taps: ReadonlyMap<number, string>;
 }
 
-const MARK = 'codegen.tap';
-
-function sameLayer(marked: IRNode, markedGraph: Graph, real: IRNode, realGraph: Graph): boolean {
-  const inputNames = (node: IRNode, graph: Graph) => node.inputs.map((i) => graph.nodes[i]!.name);
-  const annotations = (node: IRNode) => node.annotations.filter((a) => a.name !== MARK);
-  return (
-    marked.op === real.op &&
-    JSON.stringify(marked.attrs) === JSON.stringify(real.attrs) &&
-    JSON.stringify(marked.weights) === JSON.stringify(real.weights) &&
-    JSON.stringify(annotations(marked)) === JSON.stringify(annotations(real)) &&
-    JSON.stringify(inputNames(marked, markedGraph)) === JSON.stringify(inputNames(real, realGraph))
-  );
-}
-
-/** The inference node whose value is source node `id`'s value, if the inference graph keeps one. */
-function inferenceNodeOf(source: Graph, sizes: SizeSpace, inference: Graph, id: number): number | undefined {
-  const nodes = source.nodes.map((n) =>
-    n.id === id ? { ...n, annotations: [...n.annotations, { name: MARK, args: [] }] } : n,
-  );
-  const markedGraph = runPasses({ ...source, nodes }, sizes, { mode: 'inference', verify: false }, []);
-  const marked = markedGraph.nodes.find((n) => n.annotations.some((a) => a.name === MARK));
-  const real = marked && inference.nodes.find((n) => n.name === marked.name);
-  return marked && real && sameLayer(marked, markedGraph, real, inference) ? real.id : undefined;
-}
-
-/** The outputs whose default Grad-CAM target and score the generated code computes. */
-export function planGradCam(source: Graph, sizes: SizeSpace, inference: Graph): GradCamPlan {
+/**
+ * The outputs whose default Grad-CAM target and score the generated code computes; `map` takes
+ * each source node to the inference node computing its value (from `runPipeline`).
+ */
+export function planGradCam(source: Graph, map: NodeMap): GradCamPlan {
   const outputs: GradCamOutput[] = [];
   const taps = new Map<number, string>();
   for (const plan of deriveExplanations(source)) {
     if (!plan.target) continue;
-    const target = inferenceNodeOf(source, sizes, inference, plan.target.node);
-    const score = inferenceNodeOf(source, sizes, inference, plan.score);
+    const target = map[plan.target.node];
+    const score = map[plan.score];
     if (target === undefined || score === undefined) continue;
     const names: [number, string][] = [
       [target, plan.target.name],

@@ -6,7 +6,7 @@
  * does, so peak memory stays the same; the enclosing `tf.tidy` catches the rest.
  */
 import type { Graph, IRNode } from '../ir/graph.js';
-import type { EmitHelper, OpDef, TensorType } from '../ops/op.js';
+import { type EmitHelper, FOLDED_BATCH_NORM_ATTRIBUTE, type OpDef, type TensorType } from '../ops/op.js';
 import { findOp } from '../ops/registry.js';
 import { Namer, camelCase } from './identifiers.js';
 import type { Lines } from './lines.js';
@@ -23,8 +23,6 @@ export interface LayerPlan {
   readonly weights: readonly { readonly name: string; readonly initializer: Lines }[];
   readonly helpers: readonly EmitHelper[];
 }
-
-const CONVOLUTIONS = new Set(['conv', 'dwconv', 'sepconv', 'dense', 'convTranspose']);
 
 /** `tf.Tensor4D` for a rank-4 type. */
 export function tensorTypeName(type: TensorType): string {
@@ -50,9 +48,10 @@ function baseName(node: IRNode): string {
 /** What the layer computes, for its comment: `conv + bn + relu`. */
 function describe(node: IRNode): string {
   const parts = [node.op];
-  if (node.attrs.foldedBatchNorm !== undefined) parts.push('bn');
+  if (node.attrs[FOLDED_BATCH_NORM_ATTRIBUTE] !== undefined) parts.push('bn');
   const activation = node.attrs.activation;
-  if (CONVOLUTIONS.has(node.op) && typeof activation === 'string' && activation !== 'none') parts.push(activation);
+  const takesActivation = findOp(node.op)?.params.some((p) => p.name === 'activation') === true;
+  if (takesActivation && typeof activation === 'string' && activation !== 'none') parts.push(activation);
   return parts.join(' + ');
 }
 

@@ -7,7 +7,7 @@
  */
 import { IndentationText, NewLineKind, Project, QuoteKind, type SourceFile, VariableDeclarationKind } from 'ts-morph';
 import type { Graph } from '../ir/graph.js';
-import { runPasses } from '../ir/passes/index.js';
+import { runPipeline } from '../ir/passes/index.js';
 import type { SizeSpace } from '../shapes/sizes.js';
 import type { EmitHelper } from '../ops/op.js';
 import type { ModelDecl } from '../parser/ast.js';
@@ -311,8 +311,8 @@ function addFactory(file: SourceFile, parts: Parts, model: ModelSource): void {
 
 /** The generated module's text: deterministic for a given graph and source name. */
 export function generateModule(model: ModelSource, source: string): string {
-  const inference = runPasses(model.graph, model.sizes, { mode: 'inference' }, []);
-  const gradCam = planGradCam(model.graph, model.sizes, inference);
+  const { graph: inference, map } = runPipeline(model.graph, model.sizes, { mode: 'inference' }, []);
+  const gradCam = planGradCam(model.graph, map);
   const parts: Parts = { source: model.graph, inference, sizes: model.sizes, names: moduleNames(inference), gradCam };
   const file = project.createSourceFile('model.ts', '', { overwrite: true });
   try {

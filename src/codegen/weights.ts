@@ -1,12 +1,13 @@
 /**
  * The weights of a generated module: the manifest constant, and each layer's tensors prepared
  * once when the model is created, as the interpreter's executor prepares them (a folded batch
- * norm computed with the same tfjs calls as `prepareFoldedWeights`, so the kernels see the same
- * bits). Every prepared tensor belongs to the model; the caller's weights stay the caller's.
+ * norm computed by `foldBatchNorm`, runtime/fold-weights.ts written as code, so the kernels see
+ * the same bits). Every prepared tensor belongs to the model; the caller's weights stay the
+ * caller's.
  */
 import type { Graph, IRNode } from '../ir/graph.js';
-import { BATCH_NORM_PREFIX } from '../ir/passes/fold-batch-norm.js';
-import type { EmitHelper } from '../ops/op.js';
+import { BATCH_NORM_PREFIX, BATCH_NORM_ROLES, type EmitHelper, FOLDED_BATCH_NORM_ATTRIBUTE } from '../ops/op.js';
+import { findOp } from '../ops/registry.js';
 import { isIdentifierText } from './identifiers.js';
 import { type Lines, block } from './lines.js';
 import { numberLiteral, quote } from './text.js';
@@ -24,6 +25,7 @@ export function weightManifest(graph: Graph): ManifestEntry[] {
   );
 }
 
+/** `foldBatchNorm` of runtime/fold-weights.ts as code: the same calls in the same order. */
 export const FOLD_BATCH_NORM: EmitHelper = {
   name: 'foldBatchNorm',
   typeParameters: ['Kernel extends tf.Tensor'],
@@ -46,14 +48,6 @@ export const FOLD_BATCH_NORM: EmitHelper = {
     '  bias: tf.add(tf.mul(tf.sub(bias ?? tf.zerosLike(scale), norm.movingMean), scale), norm.beta),',
     '};',
   ],
-};
-
-/** The kernel whose last axis is the output channel, per op (as in `prepareFoldedWeights`). */
-const OUTPUT_KERNEL: Readonly<Record<string, string>> = {
-  conv: 'kernel',
-  dense: 'kernel',
-  sepconv: 'pointwiseKernel',
-  dwconv: 'depthwiseKernel',
 };
 
 /** `object.role`, or `object["role"]` for a role that is not an identifier. */
@@ -79,12 +73,14 @@ function rankType(rank: number): string {
   return rank >= 1 && rank <= 6 ? `tf.Tensor${rank}D` : 'tf.Tensor';
 }
 
-function folded(node: IRNode, access: string): LayerWeights {
-  const kernelRole = OUTPUT_KERNEL[node.op]!;
-  const norm = ['gamma', 'beta', 'movingMean', 'movingVariance'].map(
-    (role) => `${role}: ${weightCall(node, `${BATCH_NORM_PREFIX}${role}`)},`,
-  );
-  const epsilon = numberLiteral(Number(node.attrs.foldedBatchNorm));
+function folded(
+  node: IRNode,
+  access: string,
+  folds: { readonly kernel: string; readonly depthwise?: boolean },
+): LayerWeights {
+  const kernelRole = folds.kernel;
+  const norm = BATCH_NORM_ROLES.map((role) => `${role}: ${weightCall(node, `${BATCH_NORM_PREFIX}${role}`)},`);
+  const epsilon = numberLiteral(Number(node.attrs[FOLDED_BATCH_NORM_ATTRIBUTE]));
   const others = node.weights.filter(
     (w) => !w.role.startsWith(BATCH_NORM_PREFIX) && w.role !== kernelRole && w.role !== 'bias',
   );
@@ -94,7 +90,7 @@ function folded(node: IRNode, access: string): LayerWeights {
   const fold = block(
     `${spread ? '...' : ''}foldBatchNorm(${weightCall(node, kernelRole)}, ${weightCall(node, 'bias')}, {`,
     norm,
-    `}, ${epsilon}, ${node.op === 'dwconv'})${spread ? ',' : ''}`,
+    `}, ${epsilon}, ${folds.depthwise === true})${spread ? ',' : ''}`,
   );
   const initializer = spread
     ? block('{', [...fold, ...others.map((w) => `${propertyName(w.role)}: ${weightCall(node, w.role)},`)], '}')
@@ -108,7 +104,8 @@ function propertyName(role: string): string {
 
 /** How a node's weights are prepared and read; `access` is the expression of its prepared object. */
 export function layerWeights(node: IRNode, access: string): LayerWeights {
-  if (node.attrs.foldedBatchNorm !== undefined && OUTPUT_KERNEL[node.op]) return folded(node, access);
+  const folds = findOp(node.op)?.foldsBatchNorm;
+  if (node.attrs[FOLDED_BATCH_NORM_ATTRIBUTE] !== undefined && folds) return folded(node, access, folds);
   const roles: Record<string, string> = {};
   const fields = node.weights.map((w) => {
     roles[w.role] = member(access, w.role);

@@ -1,11 +1,13 @@
 /**
  * IR invariants, checked between passes in verify mode (always on in tests): nodes in topological
- * order with ids equal to positions, known ops, unique node and weight names, valid outputs, and
- * every node's type equal to what its op's shape rule gives for its inputs.
+ * order with ids equal to positions, known ops, unique node and weight names, valid outputs,
+ * every node's type equal to what its op's shape rule gives for its inputs, and no attribute or
+ * weight role that neither the op's params and `weights` nor its pass declarations
+ * (`passAdditions`: a folded batch norm, a fused activation's attributes) allow.
  */
 import { InternalError } from '../diagnostics/diagnostic.js';
-import { findOp } from '../ops/registry.js';
-import type { TensorType } from '../ops/op.js';
+import { OPS, findOp } from '../ops/registry.js';
+import { type OpDef, type TensorType, passAdditions } from '../ops/op.js';
 import type { Graph } from './graph.js';
 import { CheckingShapeContext } from '../shapes/shape-context.js';
 import type { SizeSpace } from '../shapes/sizes.js';
@@ -40,10 +42,27 @@ export function verifyGraph(graph: Graph, sizes: SizeSpace, after: string): void
     );
     if (!sameType(expected, node.type, sizes))
       fail(`node ${node.name} has type ${show(node.type)} but its op gives ${show(expected)}`);
+    const undeclared = undeclaredParts(op, node, graph);
+    if (undeclared) fail(`node ${node.name} (${node.op}) has ${undeclared}, which ${node.op} does not declare`);
   });
   for (const output of graph.outputs) if (!graph.nodes[output.node]) fail(`output ${output.name} reads a missing node`);
   for (const input of graph.inputs)
     if (graph.nodes[input.node]?.op !== 'input') fail(`input ${input.name} is not an input node`);
+}
+
+/** The first attribute or weight role of `node` that its op does not declare, described. */
+const ADDITIONS = new Map<OpDef, ReturnType<typeof passAdditions>>();
+
+function undeclaredParts(op: OpDef, node: Graph['nodes'][number], graph: Graph): string | undefined {
+  const added = ADDITIONS.get(op) ?? passAdditions(op, OPS);
+  ADDITIONS.set(op, added);
+  const params = new Set(op.params.map((p) => p.name));
+  const attribute = Object.keys(node.attrs).find((name) => !params.has(name) && !added.attrs.has(name));
+  if (attribute !== undefined) return `attribute \`${attribute}\``;
+  const inputs = node.inputs.map((i) => graph.nodes[i]!.type);
+  const roles = new Set((op.weights?.(inputs, node.attrs) ?? []).map((w) => w.role));
+  const role = node.weights.find((w) => !roles.has(w.role) && !added.weightRoles.has(w.role))?.role;
+  return role === undefined ? undefined : `weight role \`${role}\``;
 }
 
 function sameType(a: TensorType, b: TensorType, sizes: SizeSpace): boolean {

@@ -15,6 +15,7 @@ export const argmax: OpDef = {
   name: NAME,
   summary: 'index of the maximum along `axis` (i32), e.g. the class per pixel',
   notes: 'The output is i32 with `axis` removed; ties go to the lowest index. Not differentiable.',
+  differentiable: false,
   params: PARAMS,
   shape(inputs, attrs) {
     const x = inputAt(NAME, inputs, 0, 'x');

@@ -37,7 +37,7 @@ export const avgpool: OpDef = {
   validate: (attrs) => validatePool(NAME, attrs),
   shape: (inputs, attrs, context) => poolShape(NAME, inputs, attrs, context),
   flops: (_inputs, output, attrs) => poolFlops(NAME, output, attrs),
-  receptiveField: (attrs) => windowStep(readPool(NAME, attrs)),
+  receptiveField: ({ attrs }) => windowStep(readPool(NAME, attrs)),
   execute({ tf, inputs, attrs, context }) {
     const window = readPool(NAME, attrs);
     if (context.needsGradient && window.padding.kind === 'same')

@@ -70,6 +70,8 @@ export const bn: OpDef = {
     '(zeros) trainable; `movingMean` (zeros), `movingVariance` (ones) not trainable. The executor owns the ' +
     'tensors handed to `updateState`.',
   params: PARAMS,
+  channelwise: true,
+  foldableBatchNorm: true,
   validate(attrs) {
     const attributes = read(attrs);
     if (!(attributes.number('epsilon') > 0)) return `\`epsilon\` must be positive, got ${attributes.number('epsilon')}`;

@@ -50,6 +50,7 @@ export function mergeOp(spec: MergeSpec): OpDef {
     notes:
       'At least two inputs. Shapes broadcast like numpy: aligned from the right, a size-1 axis stretches to match.',
     params: [tensorList],
+    spatial: 'merge',
     shape(inputs, _attrs, context) {
       if (inputs.length < 2) {
         throw new ShapeError(

@@ -36,6 +36,7 @@ export const concat: OpDef = {
   summary: 'join tensors along an axis (channels by default)',
   notes: 'All axes but `axis` must be equal; the checker proves it for every size the `where` constraints allow.',
   params: PARAMS,
+  spatial: 'merge',
   shape(inputs, attrs, context) {
     if (inputs.length === 0) throw new ShapeError(`${NAME}: needs at least one input`, 'inputs');
     requireSameKind(inputs);

@@ -72,7 +72,7 @@ export const convTranspose: OpDef = {
     const perInput = 2 * window.kernel[0] * window.kernel[1] * channelsOf(NAME, output);
     return mul(dim(perInput), ...input.shape);
   },
-  receptiveField(attrs) {
+  receptiveField({ attrs }) {
     const { window } = readConvolution(NAME, PARAMS, attrs);
     const extent = Math.max(
       Math.ceil(window.kernel[0] / window.stride[0]),

@@ -49,6 +49,8 @@ export const conv: OpDef = {
     'explicit `pad: p` gives floor((H + 2p - e) / stride) + 1. Weights: `kernel` [kh, kw, Cin, filters] (He normal), ' +
     '`bias` [filters] (zeros). With a gradient and dilation > 1 it runs `atrousConv2d` (tfjs refuses that gradient).',
   params: PARAMS,
+  fusesActivation: true,
+  foldsBatchNorm: { kernel: 'kernel' },
   validate: (attrs) => validateConvolution(NAME, PARAMS, attrs, ['filters']),
   shape(inputs, attrs, context) {
     const { x } = convolutionInput(NAME, inputs, context);
@@ -72,7 +74,7 @@ export const conv: OpDef = {
     const perOutput = 2 * window.kernel[0] * window.kernel[1] * channelsOf(NAME, inputs[0]!);
     return mul(dim(perOutput), ...output.shape);
   },
-  receptiveField: (attrs) => windowStep(readConvolution(NAME, PARAMS, attrs).window),
+  receptiveField: ({ attrs }) => windowStep(readConvolution(NAME, PARAMS, attrs).window),
   execute({ tf, inputs, weights, attrs, context }) {
     const { window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
     const filter = weightOf(NAME, weights, 'kernel') as tf.Tensor4D;

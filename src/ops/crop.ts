@@ -59,6 +59,7 @@ export const crop: OpDef = {
     '`amount` as for `pad`. With `like`, the crop starts at floor((H - h) / 2), so an odd difference leaves the ' +
     'extra pixel at the bottom/right (Keras/U-Net convention).',
   params: PARAMS,
+  identityWhen: ({ amount }) => Array.isArray(amount) && amount.every((a) => a === 0),
   validate(attrs) {
     const amount = amountOf(attrs);
     return amount ? validateBorder(amount) : undefined;

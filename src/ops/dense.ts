@@ -27,6 +27,9 @@ export const dense: OpDef = {
   notes:
     'Weights: `kernel` [C, units] (Glorot uniform), `bias` [units] (zeros). A 4-D input is an error: pool (`gap`) or `flatten` first.',
   params: PARAMS,
+  fusesActivation: true,
+  foldsBatchNorm: { kernel: 'kernel' },
+  spatial: 'global',
   validate: (attrs) => requireAtLeast(read(attrs), 1, 'units'),
   shape(inputs, attrs, context) {
     const x = inputAt(NAME, inputs, 0, 'x');

@@ -22,6 +22,8 @@ export const dropout: OpDef = {
   notes:
     'Identity at inference (costed as 0). The mask comes from `context.seed`, which the executor advances per call.',
   params: PARAMS,
+  channelwise: true,
+  identityWhen: () => true,
   validate(attrs) {
     const rate = rateOf(attrs);
     return rate >= 0 && rate < 1 ? undefined : `\`rate\` must be at least 0 and below 1, got ${rate}`;

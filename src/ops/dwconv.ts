@@ -48,6 +48,10 @@ export const dwconv: OpDef = {
     '[Cin * multiplier] (zeros). Output channel c * multiplier + m comes from input channel c. With a gradient and ' +
     'dilation > 1 the kernel is spread with zeros between taps (tfjs has no dilated depthwise gradient).',
   params: PARAMS,
+  fusesActivation: true,
+  foldsBatchNorm: { kernel: 'depthwiseKernel', depthwise: true },
+  // Each output of a depthwise kernel sees one input channel: fan-in kh·kw, as in PyTorch.
+  fanIn: (role, shape) => (role === 'depthwiseKernel' ? shape[0]! * shape[1]! : undefined),
   positionalHint:
     'dwconv keeps the channel count of its input (`multiplier:` multiplies it), so it takes no filter count; after the kernel, arguments are named: `dwconv(3, stride: 2)`',
   validate: (attrs) => validateConvolution(NAME, PARAMS, attrs, ['multiplier']),
@@ -72,7 +76,7 @@ export const dwconv: OpDef = {
     const { window } = readConvolution(NAME, PARAMS, attrs);
     return mul(dim(2 * window.kernel[0] * window.kernel[1]), ...output.shape);
   },
-  receptiveField: (attrs) => windowStep(readConvolution(NAME, PARAMS, attrs).window),
+  receptiveField: ({ attrs }) => windowStep(readConvolution(NAME, PARAMS, attrs).window),
   execute({ tf, inputs, weights, attrs, context }) {
     const { window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
     const filter = weightOf(NAME, weights, 'depthwiseKernel') as tf.Tensor4D;

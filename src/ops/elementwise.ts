@@ -12,6 +12,10 @@ export interface ElementwiseSpec {
   readonly summary: string;
   readonly notes?: string;
   readonly params?: readonly ParamSpec[];
+  /** Per position and channel (every activation; not softmax, which mixes channels). */
+  readonly channelwise?: boolean;
+  /** The op may be fused into a producer's `activation` attribute (see `OpDef.fusableActivation`). */
+  readonly fusableActivation?: boolean;
   /** Operations per element, for the cost estimate. */
   readonly cost: number;
   readonly validate?: (read: AttributeReader) => string | undefined;
@@ -30,6 +34,8 @@ export function elementwiseOp(spec: ElementwiseSpec): OpDef {
     summary: spec.summary,
     ...(spec.notes ? { notes: spec.notes } : {}),
     params,
+    ...(spec.channelwise ? { channelwise: true } : {}),
+    ...(spec.fusableActivation ? { fusableActivation: true } : {}),
     ...(spec.validate ? { validate: (attrs: Attrs) => spec.validate!(read(attrs)) } : {}),
     shape(inputs, attrs, context) {
       const x = inputAt(spec.name, inputs, 0, 'x');

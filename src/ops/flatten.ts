@@ -10,6 +10,7 @@ export const flatten: OpDef = {
   summary: '[N, ...] → [N, product of the rest]',
   notes: 'The flat size may be symbolic (`H*W*64`): a dense layer after it then needs fixed input sizes.',
   params: [anyTensor],
+  spatial: 'global',
   shape(inputs, _attrs, context) {
     const x = inputAt(NAME, inputs, 0, 'x');
     expectRankAtLeast(NAME, x, 2, context);

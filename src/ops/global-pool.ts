@@ -31,6 +31,7 @@ export function globalPoolOp(spec: GlobalPoolSpec): OpDef {
     notes:
       '[N, H, W, C] → [N, C], or [N, 1, 1, C] with `keep: true`. No receptive-field step: the output sees the whole input.',
     params: PARAMS,
+    spatial: 'global',
     shape(inputs, attrs, context) {
       const x = expectFeatureMap(spec.name, inputAt(spec.name, inputs, 0, 'x'), context);
       const channels = dim(channelsOf(spec.name, x));

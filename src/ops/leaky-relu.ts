@@ -3,6 +3,8 @@ import { elementwiseOp } from './elementwise.js';
 
 export const leakyRelu = elementwiseOp({
   name: 'leakyRelu',
+  channelwise: true,
+  fusableActivation: true,
   summary: 'x for x > 0, alpha * x otherwise',
   notes:
     'The default slope `alpha` = 0.01 follows PyTorch (Keras uses 0.3, TensorFlow 0.2); `activation: leakyRelu` ' +

@@ -15,7 +15,7 @@ export const maxpool: OpDef = {
   validate: (attrs) => validatePool(NAME, attrs),
   shape: (inputs, attrs, context) => poolShape(NAME, inputs, attrs, context),
   flops: (_inputs, output, attrs) => poolFlops(NAME, output, attrs),
-  receptiveField: (attrs) => windowStep(readPool(NAME, attrs)),
+  receptiveField: ({ attrs }) => windowStep(readPool(NAME, attrs)),
   execute({ tf, inputs, attrs }) {
     const window = readPool(NAME, attrs);
     return tf.tidy(() => {

@@ -140,6 +140,49 @@ export interface OpDef {
   /** Checks attribute values beyond their types (a positive kernel size, ...). */
   validate?(attrs: Attrs): string | undefined;
   /**
+   * How the op moves spatial positions, beyond its `receptiveField` step: `global` sees the
+   * whole input (global pooling, flatten, dense, reshape); `merge` combines aligned inputs, whose
+   * finest output stride the result keeps (concat, add). Absent: the first input's positions.
+   */
+  readonly spatial?: 'global' | 'merge';
+  /**
+   * False for an op with no gradient (its output is discrete: argmax's class indices). Every
+   * other op has a gradient case in the tests, checked against finite differences.
+   */
+  readonly differentiable?: false;
+  /** Per position and channel, one tensor in, the same shape out (bn, activations, dropout). */
+  readonly channelwise?: boolean;
+  /**
+   * True when a node of this op passes its first input through unchanged at inference with
+   * these attributes and input types (dropout; upsample by 1; a pad or crop of 0).
+   */
+  identityWhen?(attrs: Attrs, inputs: readonly TensorType[]): boolean;
+  /**
+   * This op is a value of the `activation` attribute of ops that fuse one (`fusesActivation`):
+   * the fuse-activation pass merges it into such a producer, copying its attributes.
+   */
+  readonly fusableActivation?: boolean;
+  /** An activation after this op can be merged into its `activation` attribute at inference. */
+  readonly fusesActivation?: boolean;
+  /** This op is an inference batch norm the fold-batch-norm pass folds into its producer. */
+  readonly foldableBatchNorm?: boolean;
+  /**
+   * A batch norm after this op folds into its weights at inference: `kernel` is the weight role
+   * whose last axis is the output channel; `depthwise` when output channels span the last two
+   * axes ([kh, kw, C, multiplier]).
+   */
+  readonly foldsBatchNorm?: { readonly kernel: string; readonly depthwise?: boolean };
+  /**
+   * Tensor params whose value is read only for its shape (`upsample(like:)`): no data flows
+   * from them, so explanations and gradients do not follow them.
+   */
+  readonly shapeOnlyInputs?: readonly string[];
+  /**
+   * The fan-in used to initialise a weight of this role when Keras's rule from its shape is
+   * wrong (depthwise kernels: each output sees one input channel, so kh·kw).
+   */
+  fanIn?(role: string, shape: readonly number[]): number | undefined;
+  /**
    * The output type, or a ShapeError. `inputs` follow the order of the tensor params; a
    * `tensors` param contributes all its tensors; an optional tensor param that was not given
    * (default `null`) contributes none. `execute` receives its inputs in the same order.
@@ -149,17 +192,51 @@ export interface OpDef {
   /** Floating-point operations for one forward pass (a multiply-add counts 2). */
   flops?(inputs: readonly TensorType[], output: TensorType, attrs: Attrs): Dim;
   /**
-   * Spatial receptive-field step; absent means the op keeps spatial positions (1, 1). The
-   * input and output types are passed when known, for ops whose step depends on sizes
-   * (`upsample(like: skip)`).
+   * Spatial receptive-field step of a node of this op, from its attributes, input types and
+   * output type (`upsample(size:)` and `upsample(like:)` measure theirs from the sizes); absent
+   * means the op keeps spatial positions (extent 1, stride 1).
    */
-  receptiveField?(attrs: Attrs, inputs?: readonly TensorType[], output?: TensorType): ReceptiveFieldStep;
+  receptiveField?(node: OpNode): ReceptiveFieldStep;
   execute(args: ExecuteArgs): tf.Tensor;
   /**
    * The inference path of `execute` as TypeScript over `tf` (tfjs-core): the same kernels with
    * the same arguments, so generated code reproduces the interpreter bit for bit.
    */
   emit?(args: EmitArgs): Emitted;
+}
+
+/** What an op's node-level rules see of a node: its attributes and its input and output types. */
+export interface OpNode {
+  readonly attrs: Attrs;
+  readonly inputs: readonly TensorType[];
+  readonly output: TensorType;
+}
+
+/** The attributes and weight roles a pass adds when it folds a batch norm into the op. */
+export const FOLDED_BATCH_NORM_ATTRIBUTE = 'foldedBatchNorm';
+export const BATCH_NORM_PREFIX = 'bn.';
+export const BATCH_NORM_ROLES = ['gamma', 'beta', 'movingMean', 'movingVariance'] as const;
+
+/**
+ * What the inference passes may add to a node of this op beyond its params and `weights`, as
+ * its declarations allow: a folded batch norm's epsilon and four weights (`foldsBatchNorm`),
+ * and the attributes of a fused activation (`fusesActivation`: a leaky ReLU's `alpha`).
+ * Verification rejects anything else.
+ */
+export function passAdditions(
+  op: OpDef,
+  activations: readonly OpDef[],
+): { readonly attrs: ReadonlySet<string>; readonly weightRoles: ReadonlySet<string> } {
+  const attrs = new Set<string>();
+  const weightRoles = new Set<string>();
+  if (op.foldsBatchNorm) {
+    attrs.add(FOLDED_BATCH_NORM_ATTRIBUTE);
+    for (const role of BATCH_NORM_ROLES) weightRoles.add(`${BATCH_NORM_PREFIX}${role}`);
+  }
+  if (op.fusesActivation)
+    for (const activation of activations.filter((a) => a.fusableActivation))
+      for (const param of attributeParams(activation)) attrs.add(param.name);
+  return { attrs, weightRoles };
 }
 
 /** The tensor-typed params of an op, in order. */

@@ -100,6 +100,7 @@ export const pad: OpDef = {
     'repeating the edge (needs amount < size), `symmetric` repeats it (needs amount ≤ size). Mirrors are built from ' +
     "slices, so the gradient includes what flows back through the border (tfjs's mirrorPad gradient drops it).",
   params: PARAMS,
+  identityWhen: ({ amount }) => Array.isArray(amount) && amount.every((a) => a === 0),
   validate: (attrs) => validateBorder(read(attrs).ints('amount')),
   shape(inputs, attrs, context) {
     const x = expectFeatureMap(NAME, inputAt(NAME, inputs, 0, 'x'), context);

@@ -20,6 +20,7 @@ export const reshape: OpDef = {
   summary: 'reshape all axes but the batch axis',
   notes: 'The target excludes the batch axis. One -1 entry is inferred; the element count per batch item must match.',
   params: PARAMS,
+  spatial: 'global',
   validate(attrs) {
     const target = targetOf(attrs);
     if (target.length === 0) return '`shape` must have at least one entry';

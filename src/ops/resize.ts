@@ -3,7 +3,8 @@
  * with R and C the interpolation weights tfjs's resize kernels use. tfjs's own resize
  * gradients mix up rows and columns on non-square inputs (a shape error) or sum into the
  * wrong pixels; matrix products differentiate correctly on every backend. Used only when a
- * gradient is needed, so inference keeps the fast kernels.
+ * gradient is needed, so inference keeps the fast kernels; the same matrices, transposed, are
+ * the gradients the runtime registers for tfjs's resize kernels.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Tfjs } from './op.js';
@@ -65,5 +66,24 @@ export function resizeByMatrices(
     const rowWeights = tf.tensor2d(interpolationWeights(rows, size[0], sampling), [size[0], rows]);
     const columnWeights = tf.tensor2d(interpolationWeights(columns, size[1], sampling), [size[1], columns]);
     return alongAxis(tf, alongAxis(tf, x, rowWeights, 1), columnWeights, 2);
+  });
+}
+
+/**
+ * The gradient of a resize from `inputSize` to `dy`'s size with respect to its input: with
+ * y = R · x · Cᵀ, dx = Rᵀ · dy · C. The runtime registers this as the gradient of tfjs's own
+ * resize kernels (runtime/resize-gradients.ts), so both paths share one set of weights.
+ */
+export function resizeGradientByMatrices(
+  tf: Tfjs,
+  dy: tf.Tensor4D,
+  inputSize: readonly [number, number],
+  sampling: Sampling,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, rows, columns] = dy.shape;
+    const rowWeights = tf.tensor2d(interpolationWeights(inputSize[0], rows, sampling), [rows, inputSize[0]]);
+    const columnWeights = tf.tensor2d(interpolationWeights(inputSize[1], columns, sampling), [columns, inputSize[1]]);
+    return alongAxis(tf, alongAxis(tf, dy, tf.transpose(rowWeights), 1), tf.transpose(columnWeights), 2);
   });
 }

@@ -40,6 +40,10 @@ export const sepconv: OpDef = {
     'Padding as for `conv`, applied in the depthwise step. Weights: `depthwiseKernel` [kh, kw, Cin, 1], ' +
     '`pointwiseKernel` [1, 1, Cin, filters] (both He normal), `bias` [filters] (zeros).',
   params: PARAMS,
+  fusesActivation: true,
+  foldsBatchNorm: { kernel: 'pointwiseKernel' },
+  // Each output of a depthwise kernel sees one input channel: fan-in kh·kw, as in PyTorch.
+  fanIn: (role, shape) => (role === 'depthwiseKernel' ? shape[0]! * shape[1]! : undefined),
   validate: (attrs) => validateConvolution(NAME, PARAMS, attrs, ['filters']),
   shape(inputs, attrs, context) {
     const { x } = convolutionInput(NAME, inputs, context);
@@ -64,7 +68,7 @@ export const sepconv: OpDef = {
     const depthwiseCost = 2 * window.kernel[0] * window.kernel[1] * cin;
     return mul(dim(depthwiseCost + 2 * cin * count), n!, rows!, columns!);
   },
-  receptiveField: (attrs) => windowStep(readConvolution(NAME, PARAMS, attrs).window),
+  receptiveField: ({ attrs }) => windowStep(readConvolution(NAME, PARAMS, attrs).window),
   execute({ tf, inputs, weights, attrs, context }) {
     const { window, bias: hasBias, activation: activationName } = readConvolution(NAME, PARAMS, attrs);
     const depthwiseFilter = weightOf(NAME, weights, 'depthwiseKernel') as tf.Tensor4D;

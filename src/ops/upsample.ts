@@ -120,6 +120,8 @@ export const upsample: OpDef = {
     'and `like`). Cost: 8 per output element for bilinear, 0 for nearest. With a gradient, resizing runs as two ' +
     "interpolation-matrix products, as tfjs's resize gradients fail on non-square inputs.",
   params: PARAMS,
+  shapeOnlyInputs: ['like'],
+  identityWhen: ({ factor }) => Array.isArray(factor) && factor.every((f) => f === 1),
   validate(attrs) {
     const attributes = read(attrs);
     if (attributes.bool('alignCorners') && attributes.bool('halfPixel')) {
@@ -142,11 +144,11 @@ export const upsample: OpDef = {
     return tensorType([x.shape[0]!, rows, columns, channels]);
   },
   flops: (_inputs, output, attrs) => perElement(output, read(attrs).text('mode') === 'bilinear' ? BILINEAR_COST : 0),
-  receptiveField(attrs, inputs, output): ReceptiveFieldStep {
+  receptiveField({ attrs, inputs, output }): ReceptiveFieldStep {
     const factor = read(attrs).optionalPair('factor');
     if (factor) return { extent: 1, stride: 1 / Math.min(...factor) };
-    const input = inputs?.[0];
-    if (!input || !output) return { extent: 1, stride: 1 };
+    const input = inputs[0];
+    if (!input || input.shape.length < 3 || output.shape.length < 3) return { extent: 1, stride: 1 };
     return { extent: 1, stride: ratioAt(input.shape[1]!, output.shape[1]!) };
   },
   execute({ tf, inputs, attrs, context }) {

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Span } from '../diagnostics/diagnostic.js';
 import type { Graph, IRNode } from '../ir/graph.js';
 import { runPasses } from '../ir/passes/index.js';
+import { findOp } from '../ops/registry.js';
 import type { SizeSpace } from '../shapes/sizes.js';
 import { Executor, type RunOptions, type RunResult } from './executor.js';
 import { type InitSpec, initWeights } from './weights-init.js';
@@ -41,16 +42,16 @@ export function weightDeclarations(graph: Graph): WeightDeclaration[] {
 }
 
 /**
- * Seeded initial weights for a graph. Depthwise kernels use fan-in kh·kw (each output sees one
- * input channel), as PyTorch's grouped convolutions do.
+ * Seeded initial weights for a graph. An op whose weight's fan-in is not Keras's rule from its
+ * shape says so (`fanIn`: depthwise kernels use kh·kw, as PyTorch's grouped convolutions do).
  */
 export function initialWeights(graph: Graph, seed: number): Map<string, tf.Tensor> {
-  const specs: InitSpec[] = weightDeclarations(graph).map((d) => ({
-    name: d.name,
-    shape: d.shape,
-    init: d.init,
-    ...(d.name.endsWith('/depthwiseKernel') ? { fanIn: d.shape[0]! * d.shape[1]! } : {}),
-  }));
+  const specs: InitSpec[] = graph.nodes.flatMap((node) =>
+    node.weights.map((w) => {
+      const fanIn = findOp(node.op)?.fanIn?.(w.role, w.shape);
+      return { name: w.name, shape: w.shape, init: w.init, ...(fanIn !== undefined ? { fanIn } : {}) };
+    }),
+  );
   return initWeights(specs, seed);
 }
 

@@ -66,20 +66,35 @@ const program = fc
     return `model M() {\n  input x: f32[${dims}]${where}\n  let a = ${pipe(a)}\n  let b = ${pipe(b)}\n  output y = ${[merge, ...tail].join(' -> ')}\n}\n`;
   });
 
-function compilesOrDiagnoses(source: string): void {
+/** Checks one source; true when it compiled to a graph with no errors. */
+/**
+ * At least this many of the 300 random chains and of the 60 mutated examples must compile, so
+ * the properties are not met only by sources every check rejects. With the fixed seeds 9 chains
+ * and 39 mutated examples compile today; most random chains fail a shape check.
+ */
+const MINIMUM_COMPILED = 8;
+const MINIMUM_MUTATED_COMPILED = 30;
+
+function compilesOrDiagnoses(source: string): boolean {
   const result = compileText(source);
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   const model = result.models[0];
   if (errors.length === 0) expect(model?.graph ?? (result.models.length === 0 ? 'no model' : undefined)).toBeDefined();
   for (const d of result.diagnostics) expect(d.code).toMatch(/^[EW]0\d{3}$/);
+  return errors.length === 0 && model?.graph !== undefined;
 }
 
 describe('compiler properties', () => {
   it('random op chains either compile or give diagnostics, never an exception', () => {
+    let compiled = 0;
     fc.assert(
-      fc.property(program, (source) => compilesOrDiagnoses(source)),
+      fc.property(program, (source) => {
+        if (compilesOrDiagnoses(source)) compiled++;
+      }),
       { numRuns: 300, seed: 42 },
     );
+    // The property means little unless many chains get through every check to a graph.
+    expect(compiled).toBeGreaterThanOrEqual(MINIMUM_COMPILED);
   }, 240_000);
 
   it('mutated examples either compile or give diagnostics', () => {
@@ -88,6 +103,7 @@ describe('compiler properties', () => {
     const sources = readdirSync('examples')
       .filter((f) => f.endsWith('.seg') && !large.includes(f))
       .map((f) => readFileSync(`examples/${f}`, 'utf8'));
+    let compiled = 0;
     const mutation = fc.record({
       source: fc.constantFrom(...sources),
       at: fc.nat(),
@@ -97,9 +113,10 @@ describe('compiler properties', () => {
     fc.assert(
       fc.property(mutation, ({ source, at, length, insert }) => {
         const cut = at % source.length;
-        compilesOrDiagnoses(source.slice(0, cut) + insert + source.slice(cut + length));
+        if (compilesOrDiagnoses(source.slice(0, cut) + insert + source.slice(cut + length))) compiled++;
       }),
       { numRuns: 60, seed: 7 },
     );
+    expect(compiled).toBeGreaterThanOrEqual(MINIMUM_MUTATED_COMPILED);
   }, 240_000);
 });

@@ -321,13 +321,24 @@ describe('receptive field steps', () => {
     ['upsample', { factor: [4, 4] }, { extent: 1, stride: 0.25 }],
     ['convTranspose', { filters: 1 }, { extent: 1, stride: 0.5 }],
   ] as const)('%s %j', (name, attrs, expected) => {
-    expect(op(name).receptiveField!(attrs)).toEqual(expected);
+    // Window ops read only their attributes; the types are a placeholder feature map.
+    const x = type([N, H, W, 3]);
+    expect(op(name).receptiveField!({ attrs, inputs: [x], output: x })).toEqual(expected);
   });
 
   test('upsample to `like` measures its factor from the sizes', () => {
     const inputs = [type([N, floorDiv(H, 16), floorDiv(W, 16), 8]), type([N, H, W, 3])];
     const output = shapeOf(op('upsample'), inputs, {});
-    expect(op('upsample').receptiveField!({}, inputs, output)).toEqual({ extent: 1, stride: 1 / 16 });
+    expect(op('upsample').receptiveField!({ attrs: {}, inputs, output })).toEqual({ extent: 1, stride: 1 / 16 });
+  });
+
+  test('upsample to a fixed `size` measures its factor from the sizes', () => {
+    const inputs = [type([N, 16, 16, 8])];
+    const output = shapeOf(op('upsample'), inputs, { size: [64, 64] });
+    expect(op('upsample').receptiveField!({ attrs: { size: [64, 64] }, inputs, output })).toEqual({
+      extent: 1,
+      stride: 1 / 4,
+    });
   });
 
   test('element-wise ops and global pools declare no step', () => {

@@ -3,8 +3,12 @@
  * symmetric in columns unless kernels are not square, in which case the larger is reported).
  * With jump j (the input-pixel distance between neighbouring outputs, i.e. the output stride) and
  * receptive field r: an op with extent e and stride s gives r' = r + (e − 1)·j and j' = j·s.
- * Upsampling divides j; global pooling makes the field the whole input (reported as `global`).
+ * Each op's step comes from its `receptiveField` rule, given the whole node (attributes, input
+ * and output types), so resizing to a size or to another tensor's size divides j by the ratio of
+ * the sizes. Ops whose `spatial` is `global` make the field the whole input (reported as
+ * `global`); `merge` ops keep the finest stride of their inputs.
  */
+import { tensorParams } from '../../ops/op.js';
 import { findOp } from '../../ops/registry.js';
 import type { Graph } from '../graph.js';
 
@@ -15,31 +19,29 @@ export interface FieldInfo {
   readonly outputStride: number;
 }
 
-const GLOBAL_OPS = new Set(['gap', 'gmp', 'flatten', 'dense', 'reshape']);
+const POINT: FieldInfo = { receptiveField: 1, outputStride: 1 };
 
 export function receptiveFields(graph: Graph): FieldInfo[] {
   const info: FieldInfo[] = [];
   for (const node of graph.nodes) {
-    if (node.op === 'input') {
-      info.push({ receptiveField: 1, outputStride: 1 });
+    const op = node.op === 'input' ? undefined : findOp(node.op);
+    if (!op) {
+      info.push(POINT);
       continue;
     }
-    const sources = node.inputs.map((i) => info[i]!);
-    const base = sources[0] ?? { receptiveField: 1, outputStride: 1 };
-    if (GLOBAL_OPS.has(node.op)) {
+    if (op.spatial === 'global') {
       info.push({ receptiveField: Infinity, outputStride: Infinity });
       continue;
     }
-    const field = Math.max(...sources.map((s) => s.receptiveField));
-    if (node.op === 'upsample' && node.inputs.length > 1) {
-      info.push({ receptiveField: field, outputStride: sources[1]!.outputStride });
-      continue;
-    }
-    const step = findOp(node.op)?.receptiveField?.(node.attrs) ?? { extent: 1, stride: 1 };
+    // A shape-only input (`upsample(like:)`) contributes no pixels to the field.
+    const shapeOnly = new Set(op.shapeOnlyInputs ?? []);
+    const names = tensorParams(op).map((p) => p.name);
+    const sources = node.inputs.filter((_, index) => !shapeOnly.has(names[index] ?? '')).map((i) => info[i]!);
+    const field = Math.max(1, ...sources.map((s) => s.receptiveField));
+    const inputs = node.inputs.map((i) => graph.nodes[i]!.type);
+    const step = op.receptiveField?.({ attrs: node.attrs, inputs, output: node.type }) ?? { extent: 1, stride: 1 };
     const jump =
-      node.op === 'concat' || node.op === 'add' || node.op === 'mul' || node.op === 'max'
-        ? Math.min(...sources.map((s) => s.outputStride))
-        : base.outputStride;
+      op.spatial === 'merge' ? Math.min(...sources.map((s) => s.outputStride)) : (sources[0] ?? POINT).outputStride;
     info.push({ receptiveField: field + (step.extent - 1) * jump, outputStride: jump * step.stride });
   }
   return info;

@@ -1,25 +1,20 @@
 /**
- * Folds nodes whose compile-time attributes make them the identity at inference: dropout, an
- * upsample by factor 1, and a pad or crop of zero. Their readers read the input directly.
+ * Folds nodes whose op says (`identityWhen`) that their compile-time attributes make them the
+ * identity at inference: dropout, an upsample by factor 1, a pad or crop of zero. Their readers
+ * read the input directly, and the folded node maps to that input.
  */
-import type { IRNode } from '../graph.js';
+import { findOp } from '../../ops/registry.js';
+import type { Graph, IRNode } from '../graph.js';
 import type { Pass } from './pass.js';
-import { rebuild } from './pass.js';
+import { rebuild, unchanged } from './pass.js';
 
-function isIdentity(node: IRNode): boolean {
-  const zeros = (v: unknown) => Array.isArray(v) && v.every((x) => x === 0);
-  switch (node.op) {
-    case 'dropout':
-      return true;
-    case 'upsample':
-      return Array.isArray(node.attrs.factor) && node.attrs.factor.every((f) => f === 1);
-    case 'pad':
-      return zeros(node.attrs.amount);
-    case 'crop':
-      return zeros(node.attrs.amount);
-    default:
-      return false;
-  }
+function isIdentity(node: IRNode, graph: Graph): boolean {
+  const op = node.op === 'input' ? undefined : findOp(node.op);
+  if (!op?.identityWhen || node.inputs.length === 0) return false;
+  return op.identityWhen(
+    node.attrs,
+    node.inputs.map((i) => graph.nodes[i]!.type),
+  );
 }
 
 export const foldIdentities: Pass = {
@@ -29,7 +24,7 @@ export const foldIdentities: Pass = {
     const outputs = new Set(graph.outputs.map((o) => o.node));
     const replace = new Map<number, number>();
     for (const node of graph.nodes)
-      if (isIdentity(node) && !outputs.has(node.id)) replace.set(node.id, node.inputs[0]!);
-    return replace.size === 0 ? graph : rebuild(graph, (n) => !replace.has(n.id), replace);
+      if (isIdentity(node, graph) && !outputs.has(node.id)) replace.set(node.id, node.inputs[0]!);
+    return replace.size === 0 ? unchanged(graph) : rebuild(graph, (n) => !replace.has(n.id), replace);
   },
 };

@@ -8,9 +8,10 @@
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { receptiveFields } from '../analysis/receptive-field.js';
+import { findOp } from '../../ops/registry.js';
 import type { Graph, IRNode } from '../graph.js';
 import type { SizeSpace } from '../../shapes/sizes.js';
-import type { Pass } from './pass.js';
+import { type Pass, unchanged } from './pass.js';
 import { codes } from '../../diagnostics/codes.js';
 
 const ASPP_RATES: Readonly<Record<number, readonly number[]>> = { 16: [6, 12, 18], 8: [12, 24, 36] };
@@ -51,11 +52,14 @@ function checkAsppRates(graph: Graph): Diagnostic[] {
   return found;
 }
 
-/** The convolution that produced a branch, looking through bn/activation/dropout. */
+/**
+ * The convolution (an op with a `dilation`) that produced a branch, looking through channelwise
+ * ops (bn, activations, dropout).
+ */
 function sourceConv(graph: Graph, id: number): IRNode | undefined {
   let node = graph.nodes[id]!;
-  while (['bn', 'relu', 'relu6', 'dropout', 'leakyRelu'].includes(node.op)) node = graph.nodes[node.inputs[0]!]!;
-  return node.op === 'conv' || node.op === 'sepconv' || node.op === 'dwconv' ? node : undefined;
+  while (findOp(node.op)?.channelwise) node = graph.nodes[node.inputs[0]!]!;
+  return findOp(node.op)?.params.some((p) => p.name === 'dilation') ? node : undefined;
 }
 
 function checkDecoderSize(graph: Graph, sizes: SizeSpace): Diagnostic[] {
@@ -117,6 +121,6 @@ export const lintArchitecture: Pass = {
   run(graph, context) {
     for (const d of [...checkAsppRates(graph), ...checkDecoderSize(graph, context.sizes), ...checkNinHead(graph)])
       context.report(d);
-    return graph;
+    return unchanged(graph);
   },
 };

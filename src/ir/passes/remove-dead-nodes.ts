@@ -1,6 +1,9 @@
-/** Removes nodes no output depends on (model inputs always stay: they are the interface). */
+/**
+ * Removes nodes no output depends on (model inputs always stay: they are the interface); a
+ * removed node maps to nothing.
+ */
 import type { Pass } from './pass.js';
-import { rebuild } from './pass.js';
+import { rebuild, unchanged } from './pass.js';
 
 export const removeDeadNodes: Pass = {
   name: 'remove-dead-nodes',
@@ -14,6 +17,6 @@ export const removeDeadNodes: Pass = {
       live.add(id);
       pending.push(...graph.nodes[id]!.inputs.filter((i) => !live.has(i)));
     }
-    return live.size === graph.nodes.length ? graph : rebuild(graph, (n) => live.has(n.id));
+    return live.size === graph.nodes.length ? unchanged(graph) : rebuild(graph, (n) => live.has(n.id));
   },
 };

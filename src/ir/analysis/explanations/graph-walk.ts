@@ -6,17 +6,15 @@
 import type { Graph, IRNode } from '../../graph.js';
 import { findOp } from '../../../ops/registry.js';
 
-/** Tensor parameters whose value is read only for its shape. */
-const SHAPE_ONLY_PARAMETERS = new Set(['like']);
-
-/** The ids a node reads values from: its inputs without the shape-only ones. */
+/** The ids a node reads values from: its inputs without the ones its op reads only for their shape. */
 export function dataInputs(node: IRNode): number[] {
   const op = findOp(node.op);
   if (!op) return [...node.inputs];
   const tensorParameters = op.params.filter((p) => p.type === 'tensor' || p.type === 'tensors');
   // A list parameter gathers every input, so positions say nothing about roles.
   if (tensorParameters.some((p) => p.type === 'tensors')) return [...node.inputs];
-  return node.inputs.filter((_, index) => !SHAPE_ONLY_PARAMETERS.has(tensorParameters[index]?.name ?? ''));
+  const shapeOnly = new Set(op.shapeOnlyInputs ?? []);
+  return node.inputs.filter((_, index) => !shapeOnly.has(tensorParameters[index]?.name ?? ''));
 }
 
 /** Every node the value of `id` depends on, `id` included. */
@@ -92,9 +90,14 @@ export function describeNode(node: IRNode): string {
   return node.binding && node.binding !== node.name ? `\`${node.name}\` (${node.binding})` : `\`${node.name}\``;
 }
 
-/** Skips nodes that pass values through unchanged at inference (dropout). */
+/** Skips nodes whose op says they pass values through unchanged at inference (dropout). */
 export function throughIdentities(graph: Graph, id: number): number {
   let at = graph.nodes[id]!;
-  while (at.op === 'dropout') at = graph.nodes[at.inputs[0]!]!;
+  const identity = (node: IRNode) =>
+    findOp(node.op)?.identityWhen?.(
+      node.attrs,
+      node.inputs.map((i) => graph.nodes[i]!.type),
+    ) === true;
+  while (identity(at)) at = graph.nodes[at.inputs[0]!]!;
   return at.id;
 }
