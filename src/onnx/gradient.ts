@@ -15,8 +15,9 @@ import { type OnnxExport, OnnxExportError, encodeModel, lowerNodes, valueInfo, w
 import { UnsupportedError } from './lowering.js';
 import { type Vjp, LAYER_VJPS } from './vjp.js';
 import { TENSOR_VJPS } from './vjp-tensors.js';
+import { WINDOW_VJPS } from './vjp-windows.js';
 
-const VJPS: Readonly<Record<string, Vjp>> = { ...LAYER_VJPS, ...TENSOR_VJPS };
+const VJPS: Readonly<Record<string, Vjp>> = { ...LAYER_VJPS, ...TENSOR_VJPS, ...WINDOW_VJPS };
 
 /** The ops with a vector-Jacobian product, for the docs and for checking a path early. */
 export const DIFFERENTIABLE_OPS: readonly string[] = Object.keys(VJPS);
@@ -167,8 +168,10 @@ function differentiate(
     throw new OnnxExportError(graph.nodes[request.target]!, 'the score does not depend on this layer');
   const contributions = new Map<number, OnnxValue[]>([[request.score, [seed]]]);
   for (const node of [...graph.nodes].reverse()) {
-    if (!path.has(node.id) || node.id === request.target) continue;
-    const gradient = total(builder, node, contributions.get(node.id)!);
+    // A node whose every reader passes no derivative back (erase's class map, crop's `like`) has none.
+    const parts = contributions.get(node.id);
+    if (!path.has(node.id) || node.id === request.target || !parts) continue;
+    const gradient = total(builder, node, parts);
     const vjp = VJPS[node.op];
     if (!vjp)
       throw new OnnxExportError(
@@ -200,7 +203,14 @@ function differentiate(
       throw error;
     }
   }
-  return total(builder, graph.nodes[request.target]!, contributions.get(request.target)!);
+  const parts = contributions.get(request.target);
+  if (!parts)
+    throw new OnnxExportError(
+      graph.nodes[request.target]!,
+      'the score depends on this layer only through ops that pass no derivative (a mask, a crop size)',
+      'explain another layer (--target)',
+    );
+  return total(builder, graph.nodes[request.target]!, parts);
 }
 
 /** The sum of the cotangents reaching a node, in one layout. */

@@ -47,6 +47,22 @@ const PATHS: readonly { name: string; body: string; kinked?: boolean }[] = [
     body: `output s = a -> pad([1, 0, 2, 1]) -> crop(amount: [1, 0, 2, 1]) -> channels(1, 5) -> hardSwish -> dropout(0.2) -> conv(2, 3) -> ${HEAD}`,
   },
   {
+    name: 'maxpool: valid, strided same, explicit pad',
+    body: `output s = add(a -> maxpool(2) -> upsample(like: a), a -> maxpool(3, stride: 2, padding: same) -> upsample(like: a), a -> maxpool(3, stride: 1, pad: [1, 1])) -> ${HEAD}`,
+  },
+  {
+    name: 'avgpool: valid with a remainder, strided same, explicit pad',
+    body: `output s = add(a -> avgpool(3, stride: 2) -> upsample(like: a), a -> avgpool(3, stride: 2, padding: same) -> upsample(like: a), a -> avgpool(3, stride: 1, pad: [1, 1])) -> ${HEAD}`,
+  },
+  {
+    name: 'convTranspose: same, valid with relu, kernel below stride',
+    body: `output s = concat([a -> convTranspose(4, 3, stride: 2) -> conv(2, 3, stride: 2), a -> convTranspose(3, 2, stride: 2, padding: valid, activation: relu) -> crop(like: a), a -> convTranspose(2, 1, stride: 2) -> avgpool(2)]) -> ${HEAD}`,
+  },
+  {
+    name: 'erase, crop(like:), reflect pad',
+    body: `let b = a -> conv(4, 3, padding: valid)\n  output s = erase(a, by: a -> conv(3, 1), threshold: 0.5) -> pad([2, 1, 1, 2], mode: reflect) -> crop(like: b) -> conv(3, 3) -> ${HEAD}`,
+  },
+  {
     name: 'gmp, flatten, dense tanh, softmax',
     body: 'output s = concat([gmp(a), a -> conv(2, 3, stride: 2) -> flatten], axis: 1) -> dense(3, activation: tanh) -> softmax',
   },
@@ -108,6 +124,9 @@ interface MapCase {
   readonly file: string;
   readonly shape: readonly number[];
   readonly methods: readonly ExplainMethod[];
+  /** An explained layer other than the default, and the output explained. */
+  readonly target?: string;
+  readonly output?: string;
 }
 
 const CASES: readonly MapCase[] = [
@@ -118,6 +137,22 @@ const CASES: readonly MapCase[] = [
   { file: 'examples/unet.seg', shape: [1, 24, 32, 3], methods: ['gradcam'] },
   { file: 'examples/spp.seg', shape: [1, 24, 20, 3], methods: ['gradcam'] },
   { file: 'examples/train/shapes_cam.seg', shape: [2, 64, 64, 3], methods: ['cam', 'gradcam', 'gradcampp'] },
+  // Early layers: the derivative passes max pools, transposed convolutions and erase.
+  {
+    file: 'examples/gap_cam.seg',
+    shape: [2, 28, 28, 1],
+    methods: ['gradcam', 'gradcampp', 'layercam'],
+    target: 'features/relu_1',
+  },
+  { file: 'examples/nin.seg', shape: [2, 28, 28, 1], methods: ['gradcam'], target: 'features/mlp_conv/relu_2' },
+  { file: 'examples/unet.seg', shape: [1, 24, 32, 3], methods: ['gradcam'], target: 'level2/double_conv/relu_1' },
+  {
+    file: 'examples/acol.seg',
+    shape: [1, 64, 64, 1],
+    methods: ['gradcam'],
+    target: 'features/relu_1',
+    output: 'logitsB',
+  },
 ];
 
 describe("maps on ONNX Runtime equal today's maps", () => {
@@ -127,16 +162,16 @@ describe("maps on ONNX Runtime equal today's maps", () => {
   });
 
   it.each(CASES)(
-    '$file',
-    async ({ file, shape, methods }) => {
+    '$file $target',
+    async ({ file, shape, methods, target, output }) => {
       const model = randomModel(exampleGraph(file), 5);
       const explainer = new OnnxExplainer(await loadOnnxRuntime(), model);
       explainers.push(explainer);
       const input = tf.randomUniform(shape as [number, number, number, number], 0, 1, 'float32', 6) as tf.Tensor4D;
       // The default class (chosen inside the explanation model), and a requested one (a second run with a selector).
       const requests = [
-        ...methods.map((method) => ({ method })),
-        { method: methods[methods.length - 1]!, classIndex: 1 },
+        ...methods.map((method) => ({ method, target, output })),
+        { method: methods[methods.length - 1]!, classIndex: 1, target, output },
       ];
       for (const request of requests) {
         const method = request.method;
