@@ -28,6 +28,8 @@ export interface ExplanationModelRequest {
   readonly target: number;
   /** The input's shape the model is built for (NHWC). */
   readonly inputShape: readonly number[];
+  /** A second tensor read by the map, output as `second` (ACoL's branch B class map). */
+  readonly second?: number;
   /** Leave out the derivative (CAM needs only the score and the features). */
   readonly gradient?: boolean;
   /**
@@ -45,13 +47,18 @@ export function exportExplanationModel(
 ): OnnxExport {
   const env = bindSizes(graph, request.inputShape);
   const size = (d: Dim) => evaluate(d, env);
-  const forward = ancestors(graph, request.score);
+  const forward = new Set(
+    [request.score, request.target, ...(request.second === undefined ? [] : [request.second])].flatMap((id) => [
+      ...ancestors(graph, id),
+    ]),
+  );
   const builder = new OnnxGraphBuilder([
     ...graph.inputs.map((i) => i.name),
     'selector',
     'score',
     'activation',
     'gradient',
+    'second',
   ]);
   const values = lowerNodes(
     graph,
@@ -70,6 +77,10 @@ export function exportExplanationModel(
   });
   const outputInfo = [valueInfo('score', concrete(scoreNode)), valueInfo('activation', concrete(targetNode))];
   const inputInfo = graph.inputs.map((i) => valueInfo(i.name, concrete(graph.nodes[i.node]!)));
+  if (request.second !== undefined) {
+    outputs.push(output(builder, 'second', values.get(request.second)!));
+    outputInfo.push(valueInfo('second', concrete(graph.nodes[request.second]!)));
+  }
   if (request.gradient !== false) {
     const rank = scoreNode.type.shape.length;
     const classes = size(scoreNode.type.shape[rank - 1]!);

@@ -148,11 +148,13 @@ const CASES: readonly MapCase[] = [
   { file: 'examples/unet.seg', shape: [1, 24, 32, 3], methods: ['gradcam'], target: 'level2/double_conv/relu_1' },
   {
     file: 'examples/acol.seg',
-    shape: [1, 64, 64, 1],
-    methods: ['gradcam'],
+    shape: [2, 64, 64, 1],
+    methods: ['gradcam', 'acol'],
     target: 'features/relu_1',
     output: 'logitsB',
   },
+  // ACoL's fused map of the fused output, for branch A's class.
+  { file: 'examples/acol.seg', shape: [2, 64, 64, 1], methods: ['acol'], output: 'fused' },
 ];
 
 describe("maps on ONNX Runtime equal today's maps", () => {

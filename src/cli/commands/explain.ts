@@ -149,7 +149,7 @@ function stems(images: readonly string[], out: string): string[] {
 }
 
 /** The methods `auto` may run on ONNX Runtime (src/onnx/explain.ts). */
-const ONNX_METHODS: readonly string[] = ['cam', 'gradcam', 'gradcampp', 'layercam'];
+const ONNX_METHODS: readonly string[] = ['cam', 'gradcam', 'gradcampp', 'layercam', 'acol'];
 
 export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   const [file] = requireFiles(parsed, 'explain', 1);
@@ -160,7 +160,7 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   const tensors = await readTensorFiles(settings.inputs.tensors, io);
   if (!tensors) return 1;
   await ensureOutputFolder(settings.out);
-  // The ONNX explanation model makes these maps; ACoL and feature grids need tfjs.
+  // The ONNX explanation model makes these maps; feature grids need tfjs.
   const onOnnx = ONNX_METHODS.includes(settings.method);
   const { model, compiled, random, classNames } = await loadModelFromArgs(
     file!,
