@@ -95,6 +95,49 @@ export function exportExplanationModel(
   return encodeModel(graph, builder, inputInfo, outputInfo);
 }
 
+/** The derivative part alone, for another runtime to execute: its nodes, initializers and names. */
+export interface DerivativeProgram {
+  readonly builder: OnnxGraphBuilder;
+  /** The graph value each input name stands for: forward values of the nodes the part reads. */
+  readonly inputs: ReadonlyMap<number, string>;
+  /** The cotangent of the score (Σ selector ⊙ score), NHWC for feature maps. */
+  readonly selector: string;
+  /** ∂(Σ selector ⊙ score)/∂A, as an OnnxValue of the builder. */
+  readonly gradient: OnnxValue;
+}
+
+/**
+ * Only the derivative of the part from A to the score: the forward values it reads (the path's
+ * nodes and what they read from outside it) are inputs named `value<id>`, in the IR's layout, so
+ * a runtime that has run the forward pass feeds them instead of computing them again.
+ */
+export function derivativeProgram(
+  graph: Graph,
+  weights: ReadonlyMap<string, tf.Tensor>,
+  request: ExplanationModelRequest,
+): DerivativeProgram {
+  const env = bindSizes(graph, request.inputShape);
+  const size = (d: Dim) => evaluate(d, env);
+  const path = pathNodes(graph, request.target, request.score);
+  const read = new Set<number>();
+  for (const id of path) {
+    read.add(id);
+    if (id !== request.target) for (const input of graph.nodes[id]!.inputs) read.add(input);
+  }
+  const names = new Map([...read].map((id) => [id, `value${id}`]));
+  const builder = new OnnxGraphBuilder(['selector', ...names.values()]);
+  const values = new Map<number, OnnxValue>(
+    [...names].map(([id, name]) => {
+      const rank = graph.nodes[id]!.type.shape.length;
+      return [id, { name, rank, layout: rank === 4 ? 'nhwc' : 'plain' }];
+    }),
+  );
+  const rank = graph.nodes[request.score]!.type.shape.length;
+  const selector: OnnxValue = { name: 'selector', rank, layout: rank === 4 ? 'nhwc' : 'plain' };
+  const gradient = differentiate(graph, request, values, selector, builder, weights, size);
+  return { builder, inputs: names, selector: 'selector', gradient };
+}
+
 /**
  * explain's default selector, in the graph: one-hot of the argmax for class scores; for
  * per-pixel scores, the class most pixels are predicted as (the first on ties) and the pixels
