@@ -3,7 +3,8 @@
  * op, is evaluated by tfjs kernels, on the forward values of the run that gave A. tfjs records
  * no tape, and nothing before A runs again. Written here because no maintained package runs ONNX
  * nodes on tfjs (tfjs-converter reads TensorFlow graphs); only the ops the vector-Jacobian
- * products emit are covered, and a program with another op is refused when it is built.
+ * products emit are covered, and a program with another op is refused when it is built (the
+ * caller then differentiates with tfjs).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Graph } from '../ir/graph.js';
@@ -166,7 +167,62 @@ function slice(x: tf.Tensor, starts: number[], ends: number[], axes: number[]): 
   return tf.slice(x, begin, size);
 }
 
-type Run = (inputs: tf.Tensor[], a: Attributes) => tf.Tensor;
+/**
+ * ONNX MaxPool with its indices (flat NCHW positions of each window's first maximum in row-major
+ * order, as ONNX Runtime and tfjs pick it): the windows' pixels compared one offset at a time.
+ */
+function maxPool(x: tf.Tensor4D, a: Attributes): tf.Tensor[] {
+  const [n, c, h, w] = x.shape;
+  const [kh, kw] = a.ints('kernel_shape') as [number, number];
+  const [sh, sw] = a.ints('strides', [1, 1]) as [number, number];
+  let pads = a.ints('pads', [0, 0, 0, 0]);
+  if (a.text('auto_pad', 'NOTSET') === 'SAME_UPPER') {
+    const before = [h, w].map((size, axis) => {
+      const [k, s] = [[kh, kw][axis]!, [sh, sw][axis]!];
+      return Math.max((Math.ceil(size / s) - 1) * s + k - size, 0);
+    });
+    pads = [Math.floor(before[0]! / 2), Math.floor(before[1]! / 2)];
+    pads.push(before[0]! - pads[0]!, before[1]! - pads[1]!);
+  }
+  const [top, left, bottom, right] = pads as [number, number, number, number];
+  const rows = Math.floor((h + top + bottom - kh) / sh) + 1;
+  const columns = Math.floor((w + left + right - kw) / sw) + 1;
+  const padded = tf.pad(
+    x,
+    [
+      [0, 0],
+      [0, 0],
+      [top, bottom],
+      [left, right],
+    ],
+    -Infinity,
+  );
+  let best: tf.Tensor | undefined;
+  let index: tf.Tensor | undefined;
+  for (let i = 0; i < kh; i++)
+    for (let j = 0; j < kw; j++) {
+      const candidate = tf.stridedSlice(
+        padded,
+        [0, 0, i, j],
+        [n, c, i + (rows - 1) * sh + 1, j + (columns - 1) * sw + 1],
+        [1, 1, sh, sw],
+      );
+      const positions = Int32Array.from({ length: rows * columns }, (_, flat) => {
+        const [row, column] = [Math.floor(flat / columns) * sh - top + i, (flat % columns) * sw - left + j];
+        return row * w + column;
+      });
+      const position = tf.broadcastTo(tf.tensor4d(positions, [1, 1, rows, columns], 'int32'), [n, c, rows, columns]);
+      if (!best || !index) [best, index] = [candidate, position];
+      else {
+        const wins = tf.greater(candidate, best);
+        [best, index] = [tf.where(wins, candidate, best), tf.where(wins, position, index)];
+      }
+    }
+  const base = tf.reshape(tf.mul(tf.range(0, n * c, 1, 'int32'), tf.scalar(h * w, 'int32')), [n, c, 1, 1]);
+  return [best!, tf.add(index!, base)];
+}
+
+type Run = (inputs: tf.Tensor[], a: Attributes) => tf.Tensor | tf.Tensor[];
 
 const axesOf = (a: Attributes, inputs: tf.Tensor[], x: tf.Tensor): number[] =>
   inputs[1]
@@ -242,6 +298,11 @@ const OPS: Readonly<Record<string, Run>> = {
     return c ? tf.add(product, c) : product;
   },
   Conv: ([x, w], a) => conv(x! as tf.Tensor4D, w! as tf.Tensor4D, a),
+  MaxPool: ([x], a) => maxPool(x! as tf.Tensor4D, a),
+  ConstantOfShape: ([shape]) => tf.zeros(ints(shape!)),
+  // tfjs's scatterND sums the updates of repeated indices, which is `reduction: add`.
+  ScatterElements: ([data, indices, updates]) =>
+    tf.add(data!, tf.scatterND(tf.reshape(indices!, [-1, 1]), updates!, data!.shape)),
   ConvTranspose: ([x, w], a) => convTranspose(x! as tf.Tensor4D, w! as tf.Tensor4D, a),
 };
 
@@ -297,7 +358,8 @@ export class TfjsDerivative {
       env.set(this.program.selector, selector);
       for (const node of this.program.builder.nodes) {
         const inputs = node.input.map((name) => env.get(name)!);
-        env.set(node.output[0]!, OPS[node.op_type]!(inputs, attributesOf(node)));
+        const result = OPS[node.op_type]!(inputs, attributesOf(node));
+        (Array.isArray(result) ? result : [result]).forEach((value, i) => env.set(node.output[i]!, value));
       }
       const gradient = this.program.gradient;
       const result = env.get(gradient.name)!;
