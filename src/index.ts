@@ -64,5 +64,5 @@ export { deriveExplanations, explain, featureMaps, mapToBox, mapToMask, acolLoss
 export { exportOnnx, OnnxExportError, type OnnxExport, type OnnxExportOptions } from './onnx/export.js';
 export { OnnxEngine, type OnnxRuntimeModule, type EngineOptions } from './onnx/engine.js';
 export { exportExplanationModel, type ExplanationModelRequest } from './onnx/gradient.js';
-export { OnnxExplainer } from './onnx/explain.js';
+export { OnnxExplainer } from './explain/onnx-explainer.js';
 export type { InferenceEngine } from './runtime/model.js';

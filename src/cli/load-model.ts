@@ -17,7 +17,7 @@ import { compileFromArgs } from './compile-file.js';
 import type { Io } from './io.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
 import { OnnxExportError } from '../onnx/export.js';
-import { useOnnxRuntime } from '../onnx/node/attach.js';
+import { useOnnxRuntime } from '../node/onnx-runtime.js';
 import { OnnxRuntimeMissing, loadOnnxRuntime } from '../onnx/node/runtime.js';
 import { codes } from '../diagnostics/codes.js';
 import { diagnosticError } from '../diagnostics/error.js';

@@ -2,8 +2,9 @@
  * `explain(model, image, options)`: one class map per image, normalised to [0, 1] at the
  * input's size, by CAM, Grad-CAM, Grad-CAM++, LayerCAM or ACoL's fused map. The source graph
  * runs once to read the scores and the tensors the method needs; gradient methods then
- * differentiate the score with respect to the target by running it again with the target's
- * value substituted. Everything is checked before the gradient is taken, and every tensor the
+ * differentiate the score with respect to the target by the derivative graph of the part from
+ * the target to the score (src/onnx/gradient.ts) on the forward values, or, where an op of that
+ * part has no derivative there, by tfjs's gradients of a second run of the part. Everything is checked before the gradient is taken, and every tensor the
  * explanation makes is released, also when it fails.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -19,6 +20,7 @@ import type { ExplanationPlan } from '../ir/analysis/explanations/plan.js';
 import { type ExplainMethod, GRADIENT_METHODS, checkMethod, choosePlan, methodInputs, outputSpan } from './request.js';
 import { ancestors, dataInputs } from '../ir/analysis/explanations/graph-walk.js';
 import type { Graph } from '../ir/graph.js';
+import { TfjsDerivative } from '../onnx/tfjs-derivative.js';
 import {
   type Region,
   checkRegion,
@@ -54,6 +56,18 @@ export interface ExplainResult {
   readonly target: string;
   readonly method: ExplainMethod;
   readonly output: string;
+}
+
+/** The shape of the first input, which sizes the derivative graph. */
+function inputShape(model: SegModel, inputs: ModelInputs): readonly number[] | undefined {
+  return (inputs instanceof tf.Tensor ? inputs : inputs[model.inputNames[0]!])?.shape;
+}
+
+let derivativesEnabled = true;
+
+/** Whether explain uses the derivative graph (on by default); off, tfjs differentiates. For comparisons. */
+export function useDerivativeGraph(enabled: boolean): void {
+  derivativesEnabled = enabled;
 }
 
 /** The spatial size of the first input, which maps are upsampled to. */
@@ -123,6 +137,35 @@ export function targetGradient(
   );
 }
 
+/**
+ * The derivative program of each (layer, score, input size) of a model, built once and kept
+ * while the model's weights are the same tensors (training replaces them).
+ */
+const derivatives = new WeakMap<SegModel, Map<string, { program: TfjsDerivative | undefined; weights: unknown[] }>>();
+
+function weightIdentity(model: SegModel): unknown[] {
+  return [...model.weights.values()].map((t) => (t.isDisposed ? undefined : t.dataId));
+}
+
+/** The derivative graph of the part from `target` to `score` on tfjs, or undefined where an op has none there. */
+export function derivativeOf(
+  model: SegModel,
+  target: number,
+  score: number,
+  inputShape: readonly number[],
+): TfjsDerivative | undefined {
+  const key = JSON.stringify([target, score, inputShape]);
+  let cache = derivatives.get(model);
+  if (!cache) derivatives.set(model, (cache = new Map()));
+  const weights = weightIdentity(model);
+  const cached = cache.get(key);
+  if (cached && cached.weights.length === weights.length && cached.weights.every((id, i) => id === weights[i]))
+    return cached.program;
+  const program = TfjsDerivative.build(model.graph, model.weights, { score, target, inputShape });
+  cache.set(key, { program, weights });
+  return program;
+}
+
 interface Computation {
   readonly model: SegModel;
   readonly inputs: ModelInputs;
@@ -132,6 +175,8 @@ interface Computation {
   readonly nodes: readonly number[];
   readonly classes: readonly number[];
   readonly region: Region | undefined;
+  /** The derivative graph on tfjs; without it, tfjs differentiates the part. */
+  readonly derivative: TfjsDerivative | undefined;
 }
 
 function denseKernel(model: SegModel, dense: number): tf.Tensor2D {
@@ -148,25 +193,30 @@ function rawMap(c: Computation): tf.Tensor3D {
   if (c.method === 'acol') return acolFusedMap(first, c.values.get(c.nodes[1]!)! as tf.Tensor4D, c.classes);
   return tf.tidy(() => {
     const score = c.values.get(c.plan.score)!;
-    const shared = new Map(
-      differentiatedPart(c.model.graph, c.nodes[0]!, c.plan.score).boundary.map(
-        (id) => [id, c.values.get(id)!] as [number, tf.Tensor],
-      ),
+    const selector = scoreSelector(
+      score,
+      c.classes,
+      c.region,
+      c.model.graph.nodes[c.plan.score]!.op === 'sigmoid' ? 0.5 : 0,
     );
-    const gradient = targetGradient(
-      c.model,
-      c.inputs,
-      c.nodes[0]!,
-      first,
-      c.plan.score,
-      scoreSelector(score, c.classes, c.region, c.model.graph.nodes[c.plan.score]!.op === 'sigmoid' ? 0.5 : 0),
-      shared,
-    ) as tf.Tensor4D;
+    const gradient = (c.derivative?.run(c.values, selector) ?? tfjsGradient(c, first, selector)) as tf.Tensor4D;
     return c.method === 'gradcam'
       ? gradCam(first, gradient)
       : c.method === 'gradcampp'
         ? gradCamPlusPlus(first, gradient)
         : layerCam(first, gradient);
+  });
+}
+
+/** ∂S/∂A by tfjs's gradients of a run of the part from A to the score. */
+function tfjsGradient(c: Computation, first: tf.Tensor, selector: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const shared = new Map(
+      differentiatedPart(c.model.graph, c.nodes[0]!, c.plan.score).boundary.map(
+        (id) => [id, c.values.get(id)!] as [number, tf.Tensor],
+      ),
+    );
+    return targetGradient(c.model, c.inputs, c.nodes[0]!, first, c.plan.score, selector, shared);
   });
 }
 
@@ -185,9 +235,15 @@ export async function explain(model: SegModel, inputs: ModelInputs, options: Exp
   const { nodes, target } = methodInputs(model.graph, plan, method, options.target);
   // An ACoL fused output is explained for branch A's prediction, so branch A's map is read too.
   const branchA = plan.kind === 'classmap' && plan.acol ? plan.acol.first : undefined;
-  // Gradient methods also keep what the part from the target to the score reads from outside it.
-  const boundary = GRADIENT_METHODS.includes(method)
-    ? differentiatedPart(model.graph, nodes[0]!, plan.score).boundary
+  // Gradient methods differentiate the part from the target to the score by its derivative graph,
+  // which reads forward values of that part; or, where an op there has none on tfjs, by tfjs's
+  // gradients of a second run of the part, which reads what it needs from outside it.
+  const gradientMethod = GRADIENT_METHODS.includes(method);
+  const shape = inputShape(model, inputs);
+  const derivative =
+    gradientMethod && shape && derivativesEnabled ? derivativeOf(model, nodes[0]!, plan.score, shape) : undefined;
+  const boundary = gradientMethod
+    ? (derivative?.reads ?? differentiatedPart(model.graph, nodes[0]!, plan.score).boundary)
     : [];
   const values = forward(model, inputs, plan.score, [
     ...nodes,
@@ -203,7 +259,7 @@ export async function explain(model: SegModel, inputs: ModelInputs, options: Exp
     const span = outputSpan(model.graph, plan);
     const classes = chooseClasses(plan, options.classIndex, predicted, span);
     checkRegion(plan, options.region, score.shape, span);
-    const raw = rawMap({ model, inputs, plan, method, values, nodes, classes, region: options.region });
+    const raw = rawMap({ model, inputs, plan, method, values, nodes, classes, region: options.region, derivative });
     try {
       const map = finishMaps(raw, inputSize(model, inputs) ?? [raw.shape[1], raw.shape[2]], order);
       return { map, raw, classIndex: classes, target, method, output: plan.output };

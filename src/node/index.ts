@@ -22,3 +22,4 @@ export {
   type ImageFormat,
 } from '../runtime/node/image-io.js';
 export type { RgbImage } from '../runtime/image.js';
+export { onnxExplainerOf, useOnnxRuntime } from './onnx-runtime.js';

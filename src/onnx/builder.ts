@@ -84,6 +84,26 @@ export class OnnxGraphBuilder {
     return output;
   }
 
+  /** Adds a node with several outputs (MaxPool's values and indices) and returns their names. */
+  addOutputs(
+    opType: string,
+    inputs: readonly string[],
+    attributes: Readonly<Record<string, AttributeValue>>,
+    origin: NodeOrigin,
+    labels: readonly string[],
+  ): string[] {
+    const outputs = labels.map((label) => this.unique(`${origin.name}/${label}`));
+    this.nodes.push({
+      op_type: opType,
+      input: [...inputs],
+      output: outputs,
+      name: this.unique(`${origin.name}:${opType}`),
+      doc_string: origin.doc,
+      attribute: Object.entries(attributes).map(([name, value]) => attribute(name, value)),
+    });
+    return outputs;
+  }
+
   /** A float initializer named after its weight (`enc/conv/kernel`). */
   floats(name: string, dims: readonly number[], data: Float32Array): string {
     const unique = this.unique(name);

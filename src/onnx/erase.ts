@@ -7,13 +7,16 @@ import { AttributeReader } from '../ops/attributes.js';
 import { findOp } from '../ops/registry.js';
 import { type LowerArgs, type Lowering, UnsupportedError, nchw, scalar } from './lowering.js';
 
-export const erase: Lowering = (args: LowerArgs) => {
+export const erase: Lowering = (args: LowerArgs) =>
+  nchw(args.builder.add('Mul', [args.builder.as(args.inputs[0]!, 'nchw'), keepMask(args)], {}, args.origin));
+
+/** 1 where `x` survives, 0 where it is erased: [N, 1, H, W], NCHW. Its derivative is zero. */
+export function keepMask(args: LowerArgs): string {
   const threshold = new AttributeReader('erase', findOp('erase')!.params, args.node.attrs).number('threshold');
   const classCount = args.inputTypes[1]!.shape[3]!;
   if (classCount.kind !== 'const')
     throw new UnsupportedError('erase with a class map whose channel count is not fixed');
   const { builder } = args;
-  const x = builder.as(args.inputs[0]!, 'nchw');
   const by = builder.as(args.inputs[1]!, 'nchw');
   const step = (op: string, inputs: string[], label: string, attributes = {}) =>
     builder.add(op, inputs, attributes, { ...args.origin, name: `${args.origin.name}/${label}` });
@@ -36,8 +39,5 @@ export const erase: Lowering = (args: LowerArgs) => {
     'safe_range',
   );
   const normalised = step('Div', [step('Sub', [map, low], 'shifted'), safeRange], 'normalised');
-  const keep = step('Cast', [step('Less', [normalised, scalar(args, 'threshold', threshold)], 'below')], 'keep', {
-    to: 1,
-  });
-  return nchw(builder.add('Mul', [x, keep], {}, args.origin));
-};
+  return step('Cast', [step('Less', [normalised, scalar(args, 'threshold', threshold)], 'below')], 'keep', { to: 1 });
+}

@@ -15,8 +15,9 @@ import { type OnnxExport, OnnxExportError, encodeModel, lowerNodes, valueInfo, w
 import { UnsupportedError } from './lowering.js';
 import { type Vjp, LAYER_VJPS } from './vjp.js';
 import { TENSOR_VJPS } from './vjp-tensors.js';
+import { WINDOW_VJPS } from './vjp-windows.js';
 
-const VJPS: Readonly<Record<string, Vjp>> = { ...LAYER_VJPS, ...TENSOR_VJPS };
+const VJPS: Readonly<Record<string, Vjp>> = { ...LAYER_VJPS, ...TENSOR_VJPS, ...WINDOW_VJPS };
 
 /** The ops with a vector-Jacobian product, for the docs and for checking a path early. */
 export const DIFFERENTIABLE_OPS: readonly string[] = Object.keys(VJPS);
@@ -27,6 +28,8 @@ export interface ExplanationModelRequest {
   readonly target: number;
   /** The input's shape the model is built for (NHWC). */
   readonly inputShape: readonly number[];
+  /** A second tensor read by the map, output as `second` (ACoL's branch B class map). */
+  readonly second?: number;
   /** Leave out the derivative (CAM needs only the score and the features). */
   readonly gradient?: boolean;
   /**
@@ -44,13 +47,18 @@ export function exportExplanationModel(
 ): OnnxExport {
   const env = bindSizes(graph, request.inputShape);
   const size = (d: Dim) => evaluate(d, env);
-  const forward = ancestors(graph, request.score);
+  const forward = new Set(
+    [request.score, request.target, ...(request.second === undefined ? [] : [request.second])].flatMap((id) => [
+      ...ancestors(graph, id),
+    ]),
+  );
   const builder = new OnnxGraphBuilder([
     ...graph.inputs.map((i) => i.name),
     'selector',
     'score',
     'activation',
     'gradient',
+    'second',
   ]);
   const values = lowerNodes(
     graph,
@@ -69,6 +77,10 @@ export function exportExplanationModel(
   });
   const outputInfo = [valueInfo('score', concrete(scoreNode)), valueInfo('activation', concrete(targetNode))];
   const inputInfo = graph.inputs.map((i) => valueInfo(i.name, concrete(graph.nodes[i.node]!)));
+  if (request.second !== undefined) {
+    outputs.push(output(builder, 'second', values.get(request.second)!));
+    outputInfo.push(valueInfo('second', concrete(graph.nodes[request.second]!)));
+  }
   if (request.gradient !== false) {
     const rank = scoreNode.type.shape.length;
     const classes = size(scoreNode.type.shape[rank - 1]!);
@@ -81,6 +93,49 @@ export function exportExplanationModel(
     outputInfo.push(valueInfo('gradient', concrete(targetNode)));
   }
   return encodeModel(graph, builder, inputInfo, outputInfo);
+}
+
+/** The derivative part alone, for another runtime to execute: its nodes, initializers and names. */
+export interface DerivativeProgram {
+  readonly builder: OnnxGraphBuilder;
+  /** The graph value each input name stands for: forward values of the nodes the part reads. */
+  readonly inputs: ReadonlyMap<number, string>;
+  /** The cotangent of the score (Σ selector ⊙ score), NHWC for feature maps. */
+  readonly selector: string;
+  /** ∂(Σ selector ⊙ score)/∂A, as an OnnxValue of the builder. */
+  readonly gradient: OnnxValue;
+}
+
+/**
+ * Only the derivative of the part from A to the score: the forward values it reads (the path's
+ * nodes and what they read from outside it) are inputs named `value<id>`, in the IR's layout, so
+ * a runtime that has run the forward pass feeds them instead of computing them again.
+ */
+export function derivativeProgram(
+  graph: Graph,
+  weights: ReadonlyMap<string, tf.Tensor>,
+  request: ExplanationModelRequest,
+): DerivativeProgram {
+  const env = bindSizes(graph, request.inputShape);
+  const size = (d: Dim) => evaluate(d, env);
+  const path = pathNodes(graph, request.target, request.score);
+  const read = new Set<number>();
+  for (const id of path) {
+    read.add(id);
+    if (id !== request.target) for (const input of graph.nodes[id]!.inputs) read.add(input);
+  }
+  const names = new Map([...read].map((id) => [id, `value${id}`]));
+  const builder = new OnnxGraphBuilder(['selector', ...names.values()]);
+  const values = new Map<number, OnnxValue>(
+    [...names].map(([id, name]) => {
+      const rank = graph.nodes[id]!.type.shape.length;
+      return [id, { name, rank, layout: rank === 4 ? 'nhwc' : 'plain' }];
+    }),
+  );
+  const rank = graph.nodes[request.score]!.type.shape.length;
+  const selector: OnnxValue = { name: 'selector', rank, layout: rank === 4 ? 'nhwc' : 'plain' };
+  const gradient = differentiate(graph, request, values, selector, builder, weights, size);
+  return { builder, inputs: names, selector: 'selector', gradient };
 }
 
 /**
@@ -167,8 +222,10 @@ function differentiate(
     throw new OnnxExportError(graph.nodes[request.target]!, 'the score does not depend on this layer');
   const contributions = new Map<number, OnnxValue[]>([[request.score, [seed]]]);
   for (const node of [...graph.nodes].reverse()) {
-    if (!path.has(node.id) || node.id === request.target) continue;
-    const gradient = total(builder, node, contributions.get(node.id)!);
+    // A node whose every reader passes no derivative back (erase's class map, crop's `like`) has none.
+    const parts = contributions.get(node.id);
+    if (!path.has(node.id) || node.id === request.target || !parts) continue;
+    const gradient = total(builder, node, parts);
     const vjp = VJPS[node.op];
     if (!vjp)
       throw new OnnxExportError(
@@ -200,7 +257,14 @@ function differentiate(
       throw error;
     }
   }
-  return total(builder, graph.nodes[request.target]!, contributions.get(request.target)!);
+  const parts = contributions.get(request.target);
+  if (!parts)
+    throw new OnnxExportError(
+      graph.nodes[request.target]!,
+      'the score depends on this layer only through ops that pass no derivative (a mask, a crop size)',
+      'explain another layer (--target)',
+    );
+  return total(builder, graph.nodes[request.target]!, parts);
 }
 
 /** The sum of the cotangents reaching a node, in one layout. */

@@ -23,7 +23,7 @@ import {
 const opOf = (args: LowerArgs): OpDef => findOp(args.node.op)!;
 export const convolution = (args: LowerArgs) => readConvolution(args.node.op, opOf(args).params, args.node.attrs);
 
-/** HWIO → OIHW. */
+/** HWIO → OIHW; also a transposed kernel's [kh, kw, out, in] → [in, out, kh, kw]. */
 const ONNX_KERNEL = [3, 2, 0, 1];
 
 function biasInput(args: LowerArgs, hasBias: boolean): string[] {
@@ -92,11 +92,11 @@ const sepconv: Lowering = (args) => {
  * Transposed convolution. tfjs's `same` gives H·s rows: as the input gradient of a `same`
  * convolution with total padding max(k − s, 0), split top = floor(total / 2); when k < s the
  * missing rows come from `output_padding`. tfjs kernels are [kh, kw, out, in]; ONNX wants
- * [in, out, kh, kw].
+ * [in, out, kh, kw]. The same strides and pads, without `output_padding`, are those of the Conv
+ * that is its adjoint.
  */
-const convTranspose: Lowering = (args) => {
-  const { read, window, bias, activation } = convolution(args);
-  const kernel = initializer(args, 'kernel', permute(args.weight('kernel'), [3, 2, 0, 1]));
+export function transposedWindow(args: LowerArgs): Record<string, number[]> {
+  const { read, window } = convolution(args);
   const attributes: Record<string, number[]> = { kernel_shape: [...window.kernel], strides: [...window.stride] };
   if (read.text('padding') === 'same') {
     const totals = window.kernel.map((k, axis) => Math.max(k - window.stride[axis]!, 0));
@@ -104,8 +104,19 @@ const convTranspose: Lowering = (args) => {
     attributes.pads = [...before, ...totals.map((t, axis) => t - before[axis]!)];
     attributes.output_padding = window.kernel.map((k, axis) => Math.max(window.stride[axis]! - k, 0));
   }
+  return attributes;
+}
+
+const convTranspose: Lowering = (args) => {
+  const { bias, activation } = convolution(args);
+  const kernel = onnxKernel(args, 'kernel');
   const x = args.builder.as(args.inputs[0]!, 'nchw');
-  const y = args.builder.add('ConvTranspose', [x, kernel, ...biasInput(args, bias)], attributes, args.origin);
+  const y = args.builder.add(
+    'ConvTranspose',
+    [x, kernel, ...biasInput(args, bias)],
+    transposedWindow(args),
+    args.origin,
+  );
   return activate(args, nchw(y), activation, leakyAlpha(args.node.attrs));
 };
 

@@ -3,7 +3,7 @@
  * resizes (as their interpolation matrices, transposed), joins and merges, borders.
  */
 import { AttributeReader } from '../ops/attributes.js';
-import { expandBorder } from '../ops/border.js';
+import { type Border, expandBorder } from '../ops/border.js';
 import { findOp } from '../ops/registry.js';
 import { interpolationWeights } from '../ops/resize.js';
 import { axisIn, type OnnxValue } from './builder.js';
@@ -160,11 +160,12 @@ const max: Vjp = (args) => {
 
 const identity: Vjp = (args) => [like(args.gradient, args.gradient.name)];
 
-/** pad: the cotangent of the inside; crop by amount: zeros around. */
+/** pad: the cotangent of the inside (constant), or with the mirrored borders folded back onto it. */
 const pad: Vjp = (args) => {
-  if (reader(args).text('mode') !== 'constant') throw new UnsupportedError('the derivative of a mirror pad');
+  const mode = reader(args).text('mode');
   const border = expandBorder(reader(args).ints('amount'));
   const g = args.builder.as(args.gradient, 'nchw');
+  if (mode !== 'constant') return [mirrorAdjoint(args, g, border, mode === 'reflect' ? 1 : 0)];
   const ints = (label: string, values: number[]) => args.builder.int64s(`${args.node.name}/grad/${label}`, values);
   const end = (amount: number) => (amount === 0 ? Number.MAX_SAFE_INTEGER : -amount);
   return [
@@ -184,10 +185,42 @@ const pad: Vjp = (args) => {
   ];
 };
 
+/**
+ * A mirror pad copies rows and columns: y = P_h · x · P_wᵀ per channel with 0/1 matrices, so
+ * ∂x = P_hᵀ · g · P_w, as for a resize. `skip` is 1 for reflect (the edge is not repeated), 0
+ * for symmetric.
+ */
+function mirrorAdjoint(args: VjpArgs, g: string, border: Border, skip: number): OnnxValue {
+  const [rows, columns] = [1, 2].map((axis) => args.size(args.inputTypes[0]!.shape[axis]!)) as [number, number];
+  const source = (i: number, size: number) => (i < 0 ? -i - 1 + skip : i >= size ? 2 * size - 1 - skip - i : i);
+  /** [size, padded] for rows (P_hᵀ), [padded, size] for columns (P_w). */
+  const copies = (size: number, before: number, after: number, transposed: boolean) => {
+    const padded = size + before + after;
+    const matrix = new Float32Array(size * padded);
+    for (let i = 0; i < padded; i++) {
+      const from = source(i - before, size);
+      const at = transposed ? from * padded + i : i * size + from;
+      matrix[at] = matrix[at]! + 1;
+    }
+    return matrix;
+  };
+  const left = args.builder.floats(
+    `${args.node.name}/grad/rows`,
+    [rows, rows + border.top + border.bottom],
+    copies(rows, border.top, border.bottom, true),
+  );
+  const right = args.builder.floats(
+    `${args.node.name}/grad/columns`,
+    [columns + border.left + border.right, columns],
+    copies(columns, border.left, border.right, false),
+  );
+  return nchw(node(args, 'MatMul', [node(args, 'MatMul', [left, g], 'along_rows'), right], 'input'));
+}
+
+/** crop: zeros around the cotangent, by `amount` or by the centred offsets of `like`. */
 const crop: Vjp = (args) => {
   const amount = reader(args).optionalInts('amount');
-  if (!amount) throw new UnsupportedError('the derivative of crop(like:)');
-  const border = expandBorder(amount);
+  const border = amount ? expandBorder(amount) : centredBorder(args);
   const g = args.builder.as(args.gradient, 'nchw');
   const pads = args.builder.int64s(`${args.node.name}/grad/pads`, [
     0,
@@ -199,8 +232,19 @@ const crop: Vjp = (args) => {
     border.bottom,
     border.right,
   ]);
-  return [nchw(node(args, 'Pad', [g, pads], 'input'))];
+  return [nchw(node(args, 'Pad', [g, pads], 'input')), undefined];
 };
+
+/** What crop(like:) removed: floor((H − h) / 2) above, the rest below; the same across. */
+function centredBorder(args: VjpArgs): Border {
+  const [input, output] = [args.inputTypes[0]!.shape, args.node.type.shape];
+  const [slackRows, slackColumns] = [1, 2].map((axis) => args.size(input[axis]!) - args.size(output[axis]!)) as [
+    number,
+    number,
+  ];
+  const [top, left] = [Math.floor(slackRows / 2), Math.floor(slackColumns / 2)];
+  return { top, bottom: slackRows - top, left, right: slackColumns - left };
+}
 
 const channels: Vjp = (args) => {
   const rank = args.output.rank;

@@ -43,7 +43,7 @@ function node(
 const like = (value: OnnxValue, name: string): OnnxValue => ({ ...value, name });
 
 /** g ⊙ activation′, from the activation's output y (relu′(0) = 0, as in tfjs). */
-function throughActivation(args: VjpArgs, name: ActivationName, y: string, g: string, alpha: number): string {
+export function throughActivation(args: VjpArgs, name: ActivationName, y: string, g: string, alpha: number): string {
   if (name === 'none') return g;
   const zero = scalar(args, 'grad_zero', 0);
   const mask = (condition: string) =>
@@ -78,7 +78,7 @@ function throughActivation(args: VjpArgs, name: ActivationName, y: string, g: st
   }
 }
 
-function activationOf(args: VjpArgs): ActivationName {
+export function activationOf(args: VjpArgs): ActivationName {
   return new AttributeReader(args.node.op, findOp(args.node.op)!.params, args.node.attrs).text(
     'activation',
   ) as ActivationName;
@@ -88,7 +88,7 @@ function activationOf(args: VjpArgs): ActivationName {
  * The adjoint of a convolution: ConvTranspose with the same kernel, strides, dilations and pads,
  * and `output_padding` for the rows a strided convolution never read.
  */
-function transposeAttributes(args: VjpArgs, window: Window): Record<string, AttributeValue> {
+export function transposeAttributes(args: VjpArgs, window: Window): Record<string, AttributeValue> {
   const x = args.inputTypes[0]!;
   const sizes = [args.size(x.shape[1]!), args.size(x.shape[2]!)];
   const out = [args.size(args.node.type.shape[1]!), args.size(args.node.type.shape[2]!)];

@@ -9,7 +9,7 @@
  * Runtime once `useOnnxRuntimeWeb` has put the model there.
  */
 import { OnnxEngine, type OnnxRuntimeModule } from '../onnx/engine.js';
-import { OnnxExplainer } from '../onnx/explain.js';
+import { OnnxExplainer } from '../explain/onnx-explainer.js';
 import { exportOnnx } from '../onnx/export.js';
 import type { SegModel } from '../runtime/model.js';
 

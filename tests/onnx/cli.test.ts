@@ -130,6 +130,8 @@ describe('segc run and explain --backend onnx', () => {
     ['examples/gap_cam.seg', 'weights/gap_cam', 'examples/images/digit-7.png', 'gradcam'],
     ['examples/gap_cam.seg', 'weights/gap_cam', 'examples/images/digit-1.png', 'cam'],
     ['examples/deeplabv3plus_small.seg', 'weights/deeplabv3plus_small', 'examples/images/shapes-b.png', 'layercam'],
+    ['examples/acol.seg', 'weights/acol', 'examples/images/canvas-4.png', 'acol'],
+    ['examples/acol.seg', 'weights/acol', 'examples/images/canvas-9.png', 'gradcam'],
   ])(
     'segc explain %s (weights %s, image %s, method %s) gives the maps of --backend cpu',
     async (model, weights, image, method) => {

@@ -9,48 +9,16 @@ import { explain, targetGradient } from '../../src/explain/explain.js';
 import type { ExplainMethod } from '../../src/explain/request.js';
 import { registerGradients } from '../../src/runtime/gradients.js';
 import { OnnxEngine } from '../../src/onnx/engine.js';
-import { OnnxExplainer } from '../../src/onnx/explain.js';
+import { OnnxExplainer } from '../../src/explain/onnx-explainer.js';
 import { exportExplanationModel } from '../../src/onnx/gradient.js';
 import { loadOnnxRuntime } from '../../src/onnx/node/runtime.js';
 import { compileGraph, exampleGraph, randomModel, relativeError, values } from '../explain/helpers.js';
+import { PATHS, pathSource } from './paths.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
   registerGradients();
 });
-
-/** Paths from an explained layer `a` to a score, covering every op with a derivative. */
-const HEAD = 'gap -> dense(3)';
-const PATHS: readonly { name: string; body: string; kinked?: boolean }[] = [
-  { name: 'conv, bn, relu, gap, dense', body: `output s = a -> conv(5, 3, bias: false) -> bn -> relu -> ${HEAD}` },
-  {
-    name: 'strided dwconv with relu6, leaky conv, bilinear upsample like',
-    kinked: true,
-    body: `output s = a -> dwconv(3, stride: 2, activation: relu6) -> conv(6, 1, activation: leakyRelu) -> upsample(like: a, mode: bilinear) -> ${HEAD}`,
-  },
-  {
-    name: 'nearest upsample, strided valid conv',
-    body: `output s = a -> upsample(size: [24, 20]) -> conv(4, 2, stride: 2, padding: valid) -> ${HEAD}`,
-  },
-  {
-    name: 'gate: gap keep, sigmoid, mul with broadcast',
-    body: `let gate = a -> gap(keep: true) -> conv(6, 1) -> sigmoid\n  output s = mul(a, gate) -> ${HEAD}`,
-  },
-  { name: 'add, max, tanh', body: `output s = add(a, max(a, tanh(a)), a) -> ${HEAD}` },
-  {
-    name: 'sepconv, strided and dilated',
-    body: `output s = a -> sepconv(4, 3, stride: 2, activation: sigmoid) -> sepconv(3, 3, dilation: 2) -> ${HEAD}`,
-  },
-  { name: 'concat of branches', body: `output s = concat([a, relu(a)]) -> conv(3, 3, stride: 2) -> ${HEAD}` },
-  {
-    name: 'pad, crop, channels, hardSwish, dropout',
-    body: `output s = a -> pad([1, 0, 2, 1]) -> crop(amount: [1, 0, 2, 1]) -> channels(1, 5) -> hardSwish -> dropout(0.2) -> conv(2, 3) -> ${HEAD}`,
-  },
-  {
-    name: 'gmp, flatten, dense tanh, softmax',
-    body: 'output s = concat([gmp(a), a -> conv(2, 3, stride: 2) -> flatten], axis: 1) -> dense(3, activation: tanh) -> softmax',
-  },
-];
 
 /**
  * Each path against two references: central differences of segc's tfjs executor along random
@@ -59,9 +27,7 @@ const PATHS: readonly { name: string; body: string; kinked?: boolean }[] = [
  */
 describe('the derivative graph', () => {
   it.each(PATHS)('$name', async ({ body, kinked }) => {
-    const source = compileGraph(
-      `model Path() {\n  input x: f32[N, 12, 10, 3]\n  let a = x -> conv(6, 3)\n  ${body}\n}\n`,
-    );
+    const source = compileGraph(pathSource(body));
     const model = randomModel(source, 2);
     const [target, score] = [model.node('a')!.id, model.graph.outputs[0]!.node];
     const x = tf.randomNormal([2, 12, 10, 3], 0, 1, 'float32', 3);
@@ -108,6 +74,9 @@ interface MapCase {
   readonly file: string;
   readonly shape: readonly number[];
   readonly methods: readonly ExplainMethod[];
+  /** An explained layer other than the default, and the output explained. */
+  readonly target?: string;
+  readonly output?: string;
 }
 
 const CASES: readonly MapCase[] = [
@@ -118,6 +87,24 @@ const CASES: readonly MapCase[] = [
   { file: 'examples/unet.seg', shape: [1, 24, 32, 3], methods: ['gradcam'] },
   { file: 'examples/spp.seg', shape: [1, 24, 20, 3], methods: ['gradcam'] },
   { file: 'examples/train/shapes_cam.seg', shape: [2, 64, 64, 3], methods: ['cam', 'gradcam', 'gradcampp'] },
+  // Early layers: the derivative passes max pools, transposed convolutions and erase.
+  {
+    file: 'examples/gap_cam.seg',
+    shape: [2, 28, 28, 1],
+    methods: ['gradcam', 'gradcampp', 'layercam'],
+    target: 'features/relu_1',
+  },
+  { file: 'examples/nin.seg', shape: [2, 28, 28, 1], methods: ['gradcam'], target: 'features/mlp_conv/relu_2' },
+  { file: 'examples/unet.seg', shape: [1, 24, 32, 3], methods: ['gradcam'], target: 'level2/double_conv/relu_1' },
+  {
+    file: 'examples/acol.seg',
+    shape: [2, 64, 64, 1],
+    methods: ['gradcam', 'acol'],
+    target: 'features/relu_1',
+    output: 'logitsB',
+  },
+  // ACoL's fused map of the fused output, for branch A's class.
+  { file: 'examples/acol.seg', shape: [2, 64, 64, 1], methods: ['acol'], output: 'fused' },
 ];
 
 describe("maps on ONNX Runtime equal today's maps", () => {
@@ -127,16 +114,16 @@ describe("maps on ONNX Runtime equal today's maps", () => {
   });
 
   it.each(CASES)(
-    '$file',
-    async ({ file, shape, methods }) => {
+    '$file $target',
+    async ({ file, shape, methods, target, output }) => {
       const model = randomModel(exampleGraph(file), 5);
       const explainer = new OnnxExplainer(await loadOnnxRuntime(), model);
       explainers.push(explainer);
       const input = tf.randomUniform(shape as [number, number, number, number], 0, 1, 'float32', 6) as tf.Tensor4D;
       // The default class (chosen inside the explanation model), and a requested one (a second run with a selector).
       const requests = [
-        ...methods.map((method) => ({ method })),
-        { method: methods[methods.length - 1]!, classIndex: 1 },
+        ...methods.map((method) => ({ method, target, output })),
+        { method: methods[methods.length - 1]!, classIndex: 1, target, output },
       ];
       for (const request of requests) {
         const method = request.method;

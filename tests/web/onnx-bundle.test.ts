@@ -34,7 +34,7 @@ describe('segc/web with ONNX Runtime Web in a bundle', () => {
       'src/web/onnx.ts',
       'src/onnx/export.ts',
       'src/onnx/engine.ts',
-      'src/onnx/explain.ts',
+      'src/explain/onnx-explainer.ts',
       'src/onnx/gradient.ts',
     ])
       expect(report.inputs).toContain(file);

@@ -26,7 +26,7 @@ import {
 import { encodeNpy } from '../../runtime/npy.js';
 import type { SizeSpace } from '../../shapes/sizes.js';
 import { featureGrid, heatmapOverlay, resizeImage, type RgbImage } from '../../runtime/image.js';
-import { onnxExplainerOf } from '../../onnx/node/attach.js';
+import { onnxExplainerOf } from '../../node/onnx-runtime.js';
 import type { SegModel } from '../../runtime/model.js';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { readImage, writePng } from '../../runtime/node/image-io.js';
@@ -149,8 +149,8 @@ function stems(images: readonly string[], out: string): string[] {
   return outputStems(images).map((stem) => join(out, stem));
 }
 
-/** The methods `auto` may run on ONNX Runtime (src/onnx/explain.ts). */
-const ONNX_METHODS: readonly string[] = ['cam', 'gradcam', 'gradcampp', 'layercam'];
+/** The methods `auto` may run on ONNX Runtime (src/explain/onnx-explainer.ts). */
+const ONNX_METHODS: readonly string[] = ['cam', 'gradcam', 'gradcampp', 'layercam', 'acol'];
 
 export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   const [file] = requireFiles(parsed, 'explain', 1);
@@ -161,7 +161,7 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
   const tensors = await readTensorFiles(settings.inputs.tensors, io);
   if (!tensors) return 1;
   await ensureOutputFolder(settings.out);
-  // The ONNX explanation model makes these maps; ACoL and feature grids need tfjs.
+  // The ONNX explanation model makes these maps; feature grids need tfjs.
   const onOnnx = ONNX_METHODS.includes(settings.method);
   const { model, compiled, random, classNames } = await loadModelFromArgs(
     file!,

@@ -1,23 +1,22 @@
 /**
- * Explanations on ONNX Runtime: CAM, Grad-CAM, Grad-CAM++ and LayerCAM from an explanation model
+ * Explanations on ONNX Runtime: CAM, Grad-CAM, Grad-CAM++, LayerCAM and ACoL's fused map from an explanation model
  * (see gradient.ts) instead of tfjs gradients. One run of the forward part gives the scores and
  * the explained layer, and so the classes; a second run, with the score selector, gives the
  * derivative. The maps are then made by the same functions as `explain` (src/explain).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ExplainOptions, ExplainResult } from '../explain/explain.js';
-import { finishMaps } from '../explain/maps.js';
-import { channelCam, denseCam } from '../explain/methods/cam.js';
-import { gradCamPlusPlus } from '../explain/methods/grad-cam-plus-plus.js';
-import { gradCam } from '../explain/methods/grad-cam.js';
-import { layerCam } from '../explain/methods/layer-cam.js';
-import { checkMethod, choosePlan, methodInputs, outputSpan } from '../explain/request.js';
-import { checkRegion, chooseClasses, predictedClasses, scoreSelector } from '../explain/selection.js';
+import type { ExplainOptions, ExplainResult } from './explain.js';
+import { finishMaps } from './maps.js';
+import { acolFusedMap } from './methods/acol-fused.js';
+import { channelCam, denseCam } from './methods/cam.js';
+import { gradCamPlusPlus } from './methods/grad-cam-plus-plus.js';
+import { gradCam } from './methods/grad-cam.js';
+import { layerCam } from './methods/layer-cam.js';
+import { checkMethod, choosePlan, methodInputs, outputSpan } from './request.js';
+import { checkRegion, chooseClasses, classesOfClassMap, predictedClasses, scoreSelector } from './selection.js';
 import type { SegModel } from '../runtime/model.js';
-import { type EngineOptions, type HostArray, OnnxEngine, type OnnxRuntimeModule } from './engine.js';
-import { type ExplanationModelRequest as ExplanationRequest, exportExplanationModel } from './gradient.js';
-import { codes } from '../diagnostics/codes.js';
-import { diagnosticError } from '../diagnostics/error.js';
+import { type EngineOptions, type HostArray, OnnxEngine, type OnnxRuntimeModule } from '../onnx/engine.js';
+import { type ExplanationModelRequest as ExplanationRequest, exportExplanationModel } from '../onnx/gradient.js';
 
 export class OnnxExplainer {
   private readonly engines = new Map<string, Promise<OnnxEngine>>();
@@ -30,16 +29,12 @@ export class OnnxExplainer {
 
   async explain(input: tf.Tensor4D, options: ExplainOptions): Promise<ExplainResult> {
     const method = checkMethod(options.method);
-    if (method === 'acol')
-      throw diagnosticError(codes.methodUnavailable, 'ACoL maps are not made on ONNX Runtime', {
-        hint: 'use --backend cpu or wasm for acol',
-        file: '<explain>',
-      });
     const { graph } = this.model;
     const plan = choosePlan(graph, options.output, method);
     const { nodes, target } = methodInputs(graph, plan, method, options.target);
     const request = { score: plan.score, target: nodes[0]!, inputShape: input.shape };
     const feeds = { [this.model.inputNames[0]!]: await hostArray(input) };
+    if (method === 'acol') return this.acol(input, options, plan, { ...request, second: nodes[1]! }, feeds, target);
     // The default classes and region are chosen inside the graph: one run gives everything.
     const oneRun = method !== 'cam' && options.classIndex === undefined && options.region === undefined;
     const first = await (
@@ -70,6 +65,41 @@ export class OnnxExplainer {
     } finally {
       score.dispose();
       activation.dispose();
+    }
+  }
+
+  /**
+   * ACoL's fused map: both branches' class maps from one run; the class, unless one is asked
+   * for, as `explain` chooses it (for the fused output, branch A's largest spatial mean).
+   */
+  private async acol(
+    input: tf.Tensor4D,
+    options: ExplainOptions,
+    plan: ReturnType<typeof choosePlan>,
+    request: ExplanationRequest,
+    feeds: Record<string, HostArray>,
+    target: string,
+  ): Promise<ExplainResult> {
+    const result = await (await this.engine({ ...request, gradient: false })).runArrays(feeds);
+    const [score, first, second] = [result.score!, result.activation!, result.second!].map(toTensor) as [
+      tf.Tensor,
+      tf.Tensor4D,
+      tf.Tensor4D,
+    ];
+    try {
+      const span = outputSpan(this.model.graph, plan);
+      // A fused class-map output is explained for branch A's prediction, a logits output for its own.
+      const predicted =
+        plan.kind === 'classmap'
+          ? await classesOfClassMap(first)
+          : predictedClasses(plan, result.score!.data, score.shape[0]!);
+      const classes = chooseClasses(plan, options.classIndex, predicted, span);
+      checkRegion(plan, options.region, score.shape, span);
+      const raw = acolFusedMap(first, second, classes);
+      const map = finishMaps(raw, [input.shape[1], input.shape[2]], options.order ?? 'upsample-first');
+      return { map, raw, classIndex: classes, target, method: 'acol', output: plan.output };
+    } finally {
+      tf.dispose([score, first, second]);
     }
   }
 

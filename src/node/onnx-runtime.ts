@@ -3,11 +3,11 @@
  * weights, serves `predictAsync`, and explanation models (made on demand, one per layer and
  * input size) serve CAM, Grad-CAM, Grad-CAM++ and LayerCAM. Disposing the model releases both.
  */
-import type { SegModel } from '../../runtime/model.js';
-import { type EngineOptions, OnnxEngine } from '../engine.js';
-import { OnnxExplainer } from '../explain.js';
-import { exportOnnx } from '../export.js';
-import { loadOnnxRuntime } from './runtime.js';
+import type { SegModel } from '../runtime/model.js';
+import { type EngineOptions, OnnxEngine } from '../onnx/engine.js';
+import { OnnxExplainer } from '../explain/onnx-explainer.js';
+import { exportOnnx } from '../onnx/export.js';
+import { loadOnnxRuntime } from '../onnx/node/runtime.js';
 
 const explainers = new WeakMap<SegModel, OnnxExplainer>();
 
