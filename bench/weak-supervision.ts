@@ -45,8 +45,8 @@ interface Scale {
 
 const SCALES: Readonly<Record<string, Scale>> = {
   small: { trainCount: 250, camEpochs: 2, segEpochs: 1 },
-  // ShapesCam needs about 3,000 steps of 16 (see the doc), 40 epochs of 1,200 images.
-  full: { trainCount: 1500, camEpochs: 40, segEpochs: 45 },
+  // ShapesCam needs about 4,500 steps of 16 (see the doc), 60 epochs of 1,200 images.
+  full: { trainCount: 1500, camEpochs: 60, segEpochs: 45 },
 };
 const scaleName = values.scale!;
 const scale = SCALES[scaleName];

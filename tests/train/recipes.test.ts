@@ -1,13 +1,13 @@
 /**
  * The training budgets of the recipes that make the documented results. ShapesCam (the shapes
  * multi-label classifier) stays at chance for about its first 1,000 steps of 16 and reaches a
- * validation mean AP of 0.95 near 3,000 (docs/weak-supervision.md); a recipe with fewer steps
+ * test mean AP of 0.965 at 3,750 and 0.969 at 4,500 (docs/weak-supervision.md); a recipe with fewer steps
  * reproduces the classifier "at chance" the issue was about, whatever else is right.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-const SHAPES_CAM_STEPS = 3000;
+const SHAPES_CAM_STEPS = 4500;
 
 /** The value of `NAME=…` in the full-scale branch (after `else`) of run-all.sh. */
 function fullScale(script: string, name: string): number {
@@ -18,7 +18,7 @@ function fullScale(script: string, name: string): number {
 }
 
 describe('training recipes', () => {
-  it('run-all.sh trains ShapesCam for at least 3,000 steps of 16', () => {
+  it('run-all.sh trains ShapesCam for at least 4,500 steps of 16', () => {
     const script = readFileSync('examples/train/run-all.sh', 'utf8');
     const train = Math.floor(0.8 * fullScale(script, 'SHAPES_COUNT'));
     const steps = fullScale(script, 'SHAPES_CLS_EPOCHS') * Math.ceil(train / 16);
