@@ -24,7 +24,9 @@ if [[ $SCALE == smoke ]]; then
   SEG_EPOCHS=1; WEAK_EPOCHS=1; MNIST_EPOCHS=1; CANVAS_EPOCHS=1; SHAPES_CLS_EPOCHS=1
 else
   SHAPES_COUNT=1500; MNIST_COUNT=10000; CANVAS_COUNT=1500
-  SEG_EPOCHS=45; WEAK_EPOCHS=12; MNIST_EPOCHS=20; CANVAS_EPOCHS=5; SHAPES_CLS_EPOCHS=12
+  # ShapesCam's loss stays at chance for about its first 1,000 steps (docs/weak-supervision.md):
+  # 60 epochs of the 1,200 training images are 4,500 steps of 16 (test mean AP 0.97 in a re-build).
+  SEG_EPOCHS=45; WEAK_EPOCHS=12; MNIST_EPOCHS=20; CANVAS_EPOCHS=5; SHAPES_CLS_EPOCHS=60
 fi
 
 mkdir -p "$RUNS/logs" "$RUNS/results" "$RUNS/done"

@@ -350,6 +350,11 @@ export const COMMANDS: readonly CommandDef[] = [
         flags: '--box-inner <f>',
         description: 'with --box-masks inner: side fraction of the box centre (default: 0.5)',
       },
+      {
+        flags: '--label-noise <f>',
+        description:
+          'make the labels of this share of images wrong (another class, seeded by --seed), for noise-rate curves (default: 0)',
+      },
       { flags: '--skip-bad-files', description: 'leave unreadable images out instead of stopping' },
       ...COMPILE,
     ],

@@ -148,3 +148,65 @@ export function trainingCurveSvg(history: readonly EpochRecord[], title: string)
     '',
   ].join('\n');
 }
+
+export interface ScoreCurve {
+  readonly title: string;
+  /** The title of the horizontal axis, e.g. `share of images with masks`. */
+  readonly xTitle: string;
+  /** One label per point along the horizontal axis, evenly spaced (e.g. `1%`, `5%`, `20%`, `100%`). */
+  readonly xLabels: readonly string[];
+  /** Scores in [0, 1], one per x label (null where not measured). */
+  readonly series: readonly { readonly name: string; readonly values: readonly (number | null)[] }[];
+}
+
+/**
+ * Scores against a setting (a share of masks, a noise rate), in the style of the training curve:
+ * scores on a [0, 1] axis, the settings evenly spaced along the bottom, the legend below, the
+ * values in `<metadata>`.
+ */
+export function scoreCurveSvg(curve: ScoreCurve): string {
+  const points = Math.max(curve.xLabels.length, 1);
+  const titleLines = wrapText(curve.title, WIDTH - 2 * MARGIN.side, TITLE_FONT);
+  const top = 10 + titleLines.length * (TITLE_FONT + 4) + 10;
+  const frame: Frame = { top, bottom: top + PLOT_HEIGHT, left: MARGIN.left, right: WIDTH - MARGIN.right };
+  const span = frame.right - frame.left;
+  const x = (i: number) => frame.left + (points === 1 ? span / 2 : (i / (points - 1)) * span);
+  const y = (v: number) => frame.bottom - v * (frame.bottom - frame.top);
+  const { bottom, left, right } = frame;
+  const grid = [
+    `<rect x="${left}" y="${top}" width="${right - left}" height="${bottom - top}" fill="none" stroke="#888"/>`,
+  ];
+  for (let tick = 0; tick <= 4; tick++) {
+    const at = y(tick / 4);
+    grid.push(`<line x1="${left}" x2="${right}" y1="${at}" y2="${at}" stroke="#eee"/>`);
+    grid.push(`<text x="${left - 6}" y="${at + 4}" text-anchor="end">${(tick / 4).toFixed(2)}</text>`);
+  }
+  curve.xLabels.forEach((label, i) =>
+    grid.push(`<text x="${x(i).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${escapeXml(label)}</text>`),
+  );
+  grid.push(
+    `<text x="${(left + right) / 2}" y="${bottom + 32}" text-anchor="middle">${escapeXml(curve.xTitle)}</text>`,
+  );
+  grid.push(
+    `<text transform="translate(${MARGIN.side + FONT / 2},${(top + bottom) / 2}) rotate(-90)" text-anchor="middle">score</text>`,
+  );
+  const series: Series[] = curve.series.map((s) => ({ name: s.name, values: s.values, unit: true }));
+  const lines = series.map((s, index) => polyline(s.values, x, y, COLOURS[index % COLOURS.length]!));
+  const key = legend(series, left, right, bottom + 54);
+  const height = bottom + 54 + key.height;
+  const data = { title: curve.title, x: curve.xLabels, series: curve.series };
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="${FONT}">`,
+    `<metadata>${escapeXml(JSON.stringify(data))}</metadata>`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    ...titleLines.map(
+      (line, i) =>
+        `<text x="${WIDTH / 2}" y="${10 + (i + 1) * (TITLE_FONT + 4) - 4}" text-anchor="middle" font-size="${TITLE_FONT}">${escapeXml(line)}</text>`,
+    ),
+    ...grid,
+    ...lines,
+    ...key.parts,
+    '</svg>',
+    '',
+  ].join('\n');
+}

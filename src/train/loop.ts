@@ -16,7 +16,7 @@ import { learningRateAt } from './schedule.js';
 import { EMPTY_SUMS, type EpochRecord, type RunningSums, type TrainState } from './state.js';
 import { trainStep } from './step.js';
 import type { InputSpec, Task } from './task.js';
-import { keepsMask, masksFromBoxes, withoutMask } from './weak.js';
+import { keepsMask, masksFromBoxes, withNoisyLabels, withoutMask } from './weak.js';
 
 export interface StepProgress {
   readonly epoch: number;
@@ -82,11 +82,16 @@ function augmentOptions(state: TrainState, input: InputSpec, sample: Sample): Au
   return { ...(crop ? { crop } : {}), flip };
 }
 
-/** Box masks and the share of images that keep their masks (segmentation only), before augmentation. */
+/**
+ * Label noise (any task), box masks and the share of images that keep their masks (segmentation
+ * only), before augmentation.
+ */
 function weakSupervision(context: LoopContext, state: TrainState, sample: Sample): Sample {
-  const { boxMasks, boxInner, maskShare } = state.config;
-  if (context.task.kind !== 'segmentation') return sample;
+  const { boxMasks, boxInner, maskShare, labelNoise } = state.config;
   const { classes, maskClasses } = context.dataset;
+  if (labelNoise !== undefined && labelNoise > 0)
+    sample = withNoisyLabels(sample, classes.length, maskClasses.length, labelNoise, state.config.seed);
+  if (context.task.kind !== 'segmentation') return sample;
   let result = boxMasks ? masksFromBoxes(sample, classes, maskClasses, boxMasks, boxInner) : sample;
   if (maskShare !== undefined && !keepsMask(sample.id, maskShare, state.config.seed)) result = withoutMask(result);
   return result;

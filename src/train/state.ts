@@ -44,6 +44,8 @@ export interface TrainConfig {
   readonly boxMasks?: BoxMaskMode;
   /** Side fraction of `inner` box masks; default 0.5. */
   readonly boxInner?: number;
+  /** Inaccurate supervision: the share of images whose labels (class, label set or mask classes) are made wrong. */
+  readonly labelNoise?: number;
 }
 
 export interface EpochRecord {

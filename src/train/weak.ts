@@ -79,3 +79,62 @@ export function maskClassTargets(
     targets[maskClassOf(label, classes, maskClasses)] = 1;
   return targets;
 }
+
+/**
+ * Inaccurate supervision made on purpose, for the noise-rate curves: whether the image's labels
+ * are corrupted when a share `rate` of the images are, hash(seed, id) / 2³² < rate (the same
+ * images every epoch and on resume; a larger rate corrupts a superset).
+ */
+export function corruptsLabels(id: string, rate: number, seed: number): boolean {
+  if (rate <= 0) return false;
+  return hashString(`${seed}:label-noise:${id}`) / 2 ** 32 < rate;
+}
+
+/**
+ * A class other than `label` among `first..count-1`, uniform over the others and fixed by
+ * (seed, id, salt): symmetric label noise. `label` itself when it is outside the range or no
+ * other class exists.
+ */
+export function otherClass(label: number, first: number, count: number, seed: number, id: string, salt = 0): number {
+  const others = count - first - 1;
+  if (others < 1 || label < first || label >= count) return label;
+  const step = 1 + (hashString(`${seed}:label-noise-class:${salt}:${id}`) % others);
+  return first + ((label - first + step) % (others + 1));
+}
+
+/**
+ * The sample with wrong labels when it is among the share `rate` of corrupted images
+ * (`corruptsLabels`); unchanged otherwise. Its image-level `label` and each of its `labels` take
+ * another of the `classes` output classes (`otherClass`; a multi-label set keeps its distinct
+ * classes); in its mask, each object class 1..maskClasses−1 is replaced by another object class
+ * (one replacement per class and image, so an object changes class as a whole), background (0)
+ * and ignored pixels (255) stay. Boxes are left as they are.
+ */
+export function withNoisyLabels(
+  sample: Sample,
+  classes: number,
+  maskClasses: number,
+  rate: number,
+  seed: number,
+): Sample {
+  if (!corruptsLabels(sample.id, rate, seed)) return sample;
+  const { id } = sample;
+  const label = sample.label !== undefined ? otherClass(sample.label, 0, classes, seed, id) : undefined;
+  const labels =
+    sample.labels !== undefined
+      ? [...new Set(sample.labels.map((value) => otherClass(value, 0, classes, seed, id, value)))].sort((a, b) => a - b)
+      : undefined;
+  let mask = sample.mask;
+  if (mask !== undefined) {
+    const mapping = Array.from({ length: 256 }, (_, value) =>
+      value === 0 || value === IGNORE_LABEL ? value : otherClass(value, 1, maskClasses, seed, id, value),
+    );
+    mask = Uint8Array.from(mask, (value) => mapping[value]!);
+  }
+  return {
+    ...sample,
+    ...(label !== undefined ? { label } : {}),
+    ...(labels !== undefined ? { labels } : {}),
+    ...(mask !== undefined ? { mask } : {}),
+  };
+}

@@ -212,6 +212,8 @@ describe('segc data → train → eval', () => {
       'sce',
       '--sce-alpha',
       '0.2',
+      '--label-noise',
+      '0.3',
     );
     expect(trained.code).toBe(0);
     const state = JSON.parse(readFileSync(join(root, 'weak', 'checkpoint', 'train-state.json'), 'utf8'));
@@ -221,6 +223,7 @@ describe('segc data → train → eval', () => {
       boxMasks: 'inner',
       boxInner: 0.6,
       loss: { kind: 'sce', alpha: 0.2 },
+      labelNoise: 0.3,
     });
     expect(Number.isFinite(state.history[0].loss)).toBe(true);
     const smoothed = await segc(
@@ -248,6 +251,8 @@ describe('segc data → train → eval', () => {
       ['--box-inner', '0.5'],
       ['--loss', 'mae'],
       ['--gce-q', '0'],
+      ['--label-noise', '1.2'],
+      ['--label-noise', 'some'],
     ];
     for (const extra of refused) {
       const result = await segc(

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfusionMatrix } from '../../src/metrics/confusion-matrix.js';
 import { confusionMatrixSvg } from '../../src/train/confusion-svg.js';
-import { trainingCurveSvg } from '../../src/train/curve-svg.js';
+import { scoreCurveSvg, trainingCurveSvg } from '../../src/train/curve-svg.js';
 import { formatDuration, ProgressDisplay, progressLine } from '../../src/train/progress.js';
 import { formatReport } from '../../src/train/report.js';
 import { segmentationReport } from '../../src/metrics/segmentation.js';
@@ -78,6 +78,39 @@ describe('SVG writers', () => {
     const lines = [...svg.matchAll(/<polyline [^>]*points="([^"]*)"/g)].map((m) => m[1]!.split(' ').length);
     expect(lines).toEqual([3, 3, 3]);
     expect(svg).toContain('val meanIoU');
+  });
+
+  it('draws scores against a setting, at their heights on the [0, 1] axis, skipping missing points', () => {
+    const svg = scoreCurveSvg({
+      title: 'mIoU & share',
+      xTitle: 'share of masks',
+      xLabels: ['1%', '5%', '100%'],
+      series: [
+        { name: 'mIoU', values: [0, 0.5, 1] },
+        { name: 'accuracy', values: [0.25, null, 0.75] },
+      ],
+    });
+    expect(svg).toContain('mIoU &amp; share');
+    expect(svg).toContain('>share of masks</text>');
+    const lines = [...svg.matchAll(/<polyline [^>]*points="([^"]*)"/g)].map((m) =>
+      m[1]!.split(' ').map((point) => point.split(',').map(Number)),
+    );
+    expect(lines.map((points) => points.length)).toEqual([3, 2]);
+    // Score 0 on the plot's bottom, 1 on its top, 0.5 halfway; evenly spaced along x.
+    const [low, middle, high] = lines[0]!.map((point) => point[1]!);
+    expect(middle).toBeCloseTo((low! + high!) / 2, 5);
+    expect(high).toBeLessThan(low!);
+    const xs = lines[0]!.map((point) => point[0]!);
+    expect(xs[1]! - xs[0]!).toBeCloseTo(xs[2]! - xs[1]!, 5);
+    expect(lines[1]!.map((point) => point[1])).toEqual([
+      Number((low! - 0.25 * (low! - high!)).toFixed(1)),
+      Number((low! - 0.75 * (low! - high!)).toFixed(1)),
+    ]);
+    expect(JSON.parse(svg.match(/<metadata>(.*)<\/metadata>/)![1]!.replace(/&quot;/g, '"')).x).toEqual([
+      '1%',
+      '5%',
+      '100%',
+    ]);
   });
 
   it('shades confusion cells by their share of the row', () => {

@@ -9,7 +9,16 @@ import type { Sample } from '../../src/data/sample.js';
 import { imageLevelLoss, positionLosses, robustPixelLoss, smoothBinaryTargets } from '../../src/train/losses.js';
 import { batchTensors, disposeBatch } from '../../src/train/inputs.js';
 import { taskLoss } from '../../src/train/step.js';
-import { isMaskless, keepsMask, masksFromBoxes, maskClassTargets, withoutMask } from '../../src/train/weak.js';
+import {
+  corruptsLabels,
+  isMaskless,
+  keepsMask,
+  masksFromBoxes,
+  maskClassTargets,
+  otherClass,
+  withNoisyLabels,
+  withoutMask,
+} from '../../src/train/weak.js';
 import { useBackend } from '../ops/backends.js';
 import { registerGradients } from '../../src/runtime/gradients.js';
 
@@ -227,5 +236,73 @@ describe('masks from boxes and the share of masked images', () => {
     const dropped = withoutMask({ ...sample, mask: new Uint8Array(64), labels: [1, 0] });
     expect(isMaskless(dropped)).toBe(true);
     expect(Array.from(maskClassTargets(dropped, classes, maskClasses))).toEqual([0, 1, 1]);
+  });
+});
+
+describe('label noise (--label-noise)', () => {
+  const ids = Array.from({ length: 3000 }, (_, i) => `images/${i}.png`);
+
+  it('corrupts about the given share of images, the same ones for the same seed, a superset for a larger share', () => {
+    const noisy = ids.filter((id) => corruptsLabels(id, 0.2, 7));
+    expect(noisy.length / ids.length).toBeGreaterThan(0.18);
+    expect(noisy.length / ids.length).toBeLessThan(0.22);
+    expect(ids.filter((id) => corruptsLabels(id, 0.2, 7))).toEqual(noisy);
+    expect(ids.filter((id) => corruptsLabels(id, 0.2, 8))).not.toEqual(noisy);
+    const more = new Set(ids.filter((id) => corruptsLabels(id, 0.4, 7)));
+    expect(noisy.every((id) => more.has(id))).toBe(true);
+    // Not the images that --mask-share keeps: the two choices are independent.
+    const kept = ids.filter((id) => keepsMask(id, 0.2, 7));
+    expect(kept).not.toEqual(noisy);
+    expect(ids.some((id) => corruptsLabels(id, 0, 7))).toBe(false);
+    expect(ids.every((id) => corruptsLabels(id, 1, 7))).toBe(true);
+  });
+
+  it('picks another class, uniformly over the others (symmetric noise)', () => {
+    const counts = [0, 0, 0, 0];
+    for (const id of ids) counts[otherClass(2, 0, 4, 1, id)]! += 1;
+    expect(counts[2]).toBe(0);
+    for (const c of [0, 1, 3]) {
+      expect(counts[c]! / ids.length).toBeGreaterThan(0.3);
+      expect(counts[c]! / ids.length).toBeLessThan(0.37);
+    }
+    // Among object classes 1..3 only: never background, never itself.
+    const objects = new Set(ids.map((id) => otherClass(1, 1, 4, 1, id)));
+    expect([...objects].sort()).toEqual([2, 3]);
+    // Nothing to swap with: unchanged.
+    expect(otherClass(1, 1, 2, 1, 'a')).toBe(1);
+    expect(otherClass(255, 1, 4, 1, 'a')).toBe(255);
+  });
+
+  it('makes a corrupted image wrong as a whole: its class, its label set and each object of its mask', () => {
+    const mask = Uint8Array.from([0, 1, 1, 2, 255, 0, 2, 1]);
+    const noisyId = ids.find((id) => corruptsLabels(id, 0.5, 2))!;
+    const cleanId = ids.find((id) => !corruptsLabels(id, 0.5, 2))!;
+    const clean: Sample = {
+      id: cleanId,
+      image: new Float32Array(24),
+      height: 2,
+      width: 4,
+      mask,
+      label: 1,
+      labels: [1, 2],
+    };
+    expect(withNoisyLabels(clean, 4, 4, 0.5, 2)).toBe(clean);
+    const noisy = withNoisyLabels({ ...clean, id: noisyId }, 4, 4, 0.5, 2);
+    expect(noisy.label).not.toBe(1);
+    expect(noisy.labels!.length).toBeGreaterThan(0);
+    for (const value of [1, 2]) {
+      // The pixels of one class all take the same other object class.
+      const taken = new Set(
+        Array.from(mask.keys())
+          .filter((i) => mask[i] === value)
+          .map((i) => noisy.mask![i]),
+      );
+      expect(taken.size).toBe(1);
+      const [to] = [...taken];
+      expect(to).not.toBe(value);
+      expect([1, 2, 3]).toContain(to);
+    }
+    expect([0, 4, 5].map((i) => noisy.mask![i])).toEqual([0, 255, 0]);
+    expect(Array.from(clean.mask!)).toEqual([0, 1, 1, 2, 255, 0, 2, 1]);
   });
 });

@@ -123,7 +123,7 @@ function lossOption(parsed: Parsed): { loss?: LossOptions } {
   };
 }
 
-/** --mask-share, --image-label-weight, --box-masks, --box-inner: weak supervision of segmentation models. */
+/** --mask-share, --image-label-weight, --box-masks, --box-inner (segmentation) and --label-noise: weak supervision. */
 function weakOptions(parsed: Parsed): Partial<TrainConfig> {
   const maskShare = fractionOption(parsed, 'mask-share', 0, 1, false, false);
   const weight =
@@ -133,12 +133,14 @@ function weakOptions(parsed: Parsed): Partial<TrainConfig> {
       ? choiceOption(parsed, 'box-masks', ['filled', 'inner'] as const, 'filled')
       : undefined;
   const boxInner = fractionOption(parsed, 'box-inner', 0, 1, true, false);
+  const labelNoise = fractionOption(parsed, 'label-noise', 0, 1, false, false);
   if (boxInner !== undefined && boxMasks !== 'inner') throw new UsageError('--box-inner applies to --box-masks inner');
   return {
     ...(maskShare !== undefined ? { maskShare } : {}),
     ...(weight !== undefined ? { imageLabelWeight: weight } : {}),
     ...(boxMasks ? { boxMasks } : {}),
     ...(boxInner !== undefined ? { boxInner } : {}),
+    ...(labelNoise !== undefined && labelNoise > 0 ? { labelNoise } : {}),
   };
 }
 
