@@ -496,7 +496,7 @@ describe('segc import of graph models on the command line', () => {
       const written = decodeNpy(readFileSync(join(folder, `meet-run-${backend}`, 'x.segment.npy')));
       if ('problem' in written) throw new Error(written.problem);
       expect(written.shape).toEqual(expected.shape);
-      const reference32 = expected.dataSync();
+      const reference32 = await expected.data();
       let diff = 0;
       for (const [i, value] of written.values.entries()) diff = Math.max(diff, Math.abs(value - reference32[i]!));
       expect(diff).toBeLessThanOrEqual(1e-4);
