@@ -28,6 +28,20 @@ interface TensorValue {
 }
 type Value = TensorValue | { readonly kind: 'const'; readonly tensor: OnnxConstant };
 
+/** Ops computed at import time when every input is a constant (shape arithmetic). */
+const FOLDABLE = new Set([
+  'Gather',
+  'Unsqueeze',
+  'Squeeze',
+  'Cast',
+  'Identity',
+  'Concat',
+  'Slice',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+]);
 /** Nodes that compute nothing at inference. */
 const PASS_THROUGH = new Set(['Identity', 'Dropout']);
 
@@ -40,6 +54,8 @@ class OnnxTranslation {
   private readonly weights = new Map<string, tf.Tensor>();
   private readonly namer = new Namer();
   private readonly values = new Map<string, Value>();
+  /** Nodes already written by the statement of an earlier node. */
+  private readonly skipped = new Set<string>();
 
   constructor(
     private readonly model: OnnxModel,
@@ -50,7 +66,7 @@ class OnnxTranslation {
     try {
       for (const [name, tensor] of this.model.constants) this.values.set(name, { kind: 'const', tensor });
       for (const input of this.model.inputs) this.input(input.name, input.shape);
-      for (const node of this.model.nodes) this.node(node);
+      for (const node of this.model.nodes) if (!this.skipped.has(node.name)) this.node(node);
       for (const output of this.model.outputs) {
         const value = this.values.get(output);
         if (!value || value.kind !== 'tensor')
@@ -154,6 +170,7 @@ class OnnxTranslation {
   private node(node: OnnxNode): void {
     if (node.outputs.slice(1).some((o) => o !== '') && !PASS_THROUGH.has(node.op) && node.op !== 'BatchNormalization')
       this.refuse(node, 'it has several outputs; segc ops have one');
+    if (this.fold(node)) return;
     switch (node.op) {
       case 'Constant': {
         const tensor = node.attr.value?.t;
@@ -216,10 +233,68 @@ class OnnxTranslation {
         return this.gemm(node);
       case 'Softmax':
         return this.softmax(node);
+      case 'Pad':
+        return this.pad(node);
+      case 'Transpose':
+        return this.channelSoftmax(node);
       default:
         if (PASS_THROUGH.has(node.op)) return void this.values.set(node.outputs[0]!, this.value(node, 0));
         return this.refuse(node, 'segc import has no translation for this op');
     }
+  }
+
+  /**
+   * Shape arithmetic PyTorch exports around a resize to a fixed size (`Shape` → `Gather` →
+   * `Unsqueeze` → `Concat` → sizes) is computed here from the sizes the import knows; an open
+   * size (the batch) is NaN and may only reach places that ignore it.
+   */
+  private fold(node: OnnxNode): boolean {
+    const known = node.inputs.filter((input) => input !== '').map((input) => this.values.get(input));
+    const output = node.outputs[0]!;
+    const set = (values: ArrayLike<number>, dims: number[] = [values.length]) =>
+      void this.values.set(output, { kind: 'const', tensor: { dims, values: Float32Array.from(values) } });
+    if (node.op === 'Shape') {
+      const x = known[0];
+      if (x?.kind !== 'tensor') return false;
+      set(x.shape.map((size) => size ?? NaN));
+      return true;
+    }
+    if (!FOLDABLE.has(node.op) || known.length === 0 || known.some((value) => value?.kind !== 'const')) return false;
+    const [a, b] = known.map((value) => (value as { tensor: OnnxConstant }).tensor);
+    if (a!.dims.length > 1 || (b && b.dims.length > 1)) this.refuse(node, 'shape arithmetic on a tensor of rank > 1');
+    const av = Array.from(a!.values);
+    switch (node.op) {
+      case 'Gather':
+        set(
+          Array.from(b!.values, (i) => av[i < 0 ? i + av.length : i]!),
+          [...b!.dims],
+        );
+        break;
+      case 'Unsqueeze':
+      case 'Squeeze':
+      case 'Cast':
+      case 'Identity':
+        set(av);
+        break;
+      case 'Concat':
+        set(known.flatMap((value) => Array.from((value as { tensor: OnnxConstant }).tensor.values)));
+        break;
+      case 'Slice': {
+        const [start, end] = [this.constant(node, 1, 'starts').values[0]!, this.constant(node, 2, 'ends').values[0]!];
+        const at = (i: number) => Math.max(0, Math.min(av.length, i < 0 ? i + av.length : i));
+        set(av.slice(at(start), at(end)));
+        break;
+      }
+      default: {
+        const bv = Array.from(b!.values);
+        const pick = (list: number[], i: number) => list[list.length === 1 ? 0 : i]!;
+        const length = Math.max(av.length, bv.length);
+        const apply = (x: number, y: number) =>
+          node.op === 'Add' ? x + y : node.op === 'Sub' ? x - y : node.op === 'Mul' ? x * y : x / y;
+        set(Array.from({ length }, (_, i) => apply(pick(av, i), pick(bv, i))));
+      }
+    }
+    return true;
   }
 
   /**
@@ -582,9 +657,10 @@ class OnnxTranslation {
     let size: [number, number];
     const sizes = upsample ? undefined : node.inputs[3] ? this.constant(node, 3, 'sizes').values : undefined;
     if (sizes && sizes.length > 0) {
-      if (sizes[0] !== x.shape[0] && x.shape[0] !== null) this.refuse(node, 'it resizes the batch');
+      if (!Number.isNaN(sizes[0]) && sizes[0] !== x.shape[0]) this.refuse(node, 'it resizes the batch');
       if (sizes[1] !== x.shape[1]) this.refuse(node, 'it resizes the channels');
       size = [sizes[2]!, sizes[3]!];
+      if (!size.every(Number.isFinite)) this.refuse(node, 'its output size depends on an open size');
     } else {
       const scales = this.constant(node, upsample ? 1 : 2, 'scales').values;
       if (scales.length !== 4 || scales[0] !== 1 || scales[1] !== 1)
@@ -673,6 +749,65 @@ class OnnxTranslation {
           'float32',
         ),
       );
+  }
+
+  /** Pads of H and W only (`[n, c, h, w, n, c, h, w]`), with a constant or a reflection. */
+  private pad(node: OnnxNode): void {
+    const x = this.featureMap(node);
+    const pads = node.inputs[1] ? Array.from(this.constant(node, 1, 'pads').values) : this.ints(node, 'pads', []);
+    const fill = node.inputs[2] ? this.constant(node, 2, 'value').values[0]! : (node.attr.value?.f ?? 0);
+    const mode = node.attr.mode?.s ?? 'constant';
+    if (pads.length !== 8 || [0, 1, 4, 5].some((axis) => pads[axis] !== 0))
+      this.refuse(node, `pads [${pads.join(', ')}] reach over the batch or the channels`);
+    if (mode !== 'constant' && mode !== 'reflect')
+      this.refuse(
+        node,
+        `mode ${mode}`,
+        "segc pads with a constant or a reflection (ONNX's edge mode has no equivalent)",
+      );
+    const [top, left, bottom, right] = [pads[2]!, pads[3]!, pads[6]!, pads[7]!];
+    if ([top, left, bottom, right].some((p) => p < 0)) this.refuse(node, 'negative pads (a crop)');
+    const extra = mode === 'reflect' ? ', mode: reflect' : fill !== 0 ? `, value: ${number(fill)}` : '';
+    this.emit(node, `pad(${x.name}, [${top}, ${bottom}, ${left}, ${right}]${extra})`, [
+      x.shape[0],
+      x.shape[1],
+      x.shape[2] + top + bottom,
+      x.shape[3] + left + right,
+    ]);
+  }
+
+  /**
+   * Opsets before 13 softmax the last axis only, so PyTorch writes a softmax over the channels
+   * of a feature map as Transpose [0, 2, 3, 1] → Softmax (last axis) → Transpose [0, 3, 1, 2]:
+   * in NHWC that is one `softmax`. Other transposes are refused.
+   */
+  private channelSoftmax(node: OnnxNode): void {
+    const only = (name: string) => {
+      const readers = this.model.nodes.filter((n) => n.inputs.includes(name));
+      return readers.length === 1 && !this.model.outputs.includes(name) ? readers[0] : undefined;
+    };
+    const perm = this.ints(node, 'perm', []);
+    const softmax = only(node.outputs[0]!);
+    const back = softmax?.op === 'Softmax' ? only(softmax.outputs[0]!) : undefined;
+    const axis = softmax?.attr.axis?.i ?? -1;
+    // The channels moved last, the softmax over them, and a transpose that undoes the first.
+    const undo = back?.op === 'Transpose' ? this.ints(back, 'perm', []) : [];
+    const restores = undo.length === 4 && undo.every((q, i) => perm[q] === i);
+    if (!back || perm.length !== 4 || perm[3] !== 1 || !restores || (axis !== -1 && axis !== 3))
+      this.refuse(
+        node,
+        `perm [${perm.join(', ')}]`,
+        "segc's layout is fixed: only the transposes around a softmax over the channels are read",
+      );
+    const x = this.featureMap(node);
+    this.emit(
+      back,
+      `softmax(${x.name})`,
+      x.shape,
+      `Transpose ${node.name} … Softmax ${softmax!.name} … Transpose ${back.name}: a softmax over the channels`,
+    );
+    this.skipped.add(softmax!.name);
+    this.skipped.add(back.name);
   }
 
   private softmax(node: OnnxNode): void {

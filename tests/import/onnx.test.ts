@@ -7,18 +7,15 @@
  * way in and outputs back.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import { compileSource } from '../../src/compiler/compile.js';
 import { disposeImported, importModel } from '../../src/import/import.js';
 import { SegModel } from '../../src/runtime/model.js';
-import { decodeNpy, encodeNpy } from '../../src/runtime/npy.js';
 import { testBackends, useBackend } from '../ops/backends.js';
 
 const PYTHON = '/usr/bin/python3';
