@@ -25,6 +25,13 @@ interface TensorValue {
   readonly shape: Shape;
   /** Set on a flattened feature map: its [C, H, W] before the flatten, to reorder Gemm rows. */
   readonly flattenedFrom?: readonly [number, number, number];
+  /**
+   * A rank-4 value ONNX holds channel-last ([N, H, W, C], `shape` in that order), as segc's own
+   * export has at its inputs and outputs: only a transpose back to NCHW or an output reads it.
+   */
+  readonly channelsLast?: true;
+  /** An int32 value (argmax): a cast to an integer type keeps it. */
+  readonly integer?: true;
 }
 type Value = TensorValue | { readonly kind: 'const'; readonly tensor: OnnxConstant };
 
@@ -100,6 +107,22 @@ class OnnxTranslation {
     const node: OnnxNode = { name, op: 'input', inputs: [], outputs: [name], attr: {} };
     if (shape.length !== 4 && shape.length !== 2)
       this.refuse(node, `the input has rank ${shape.length}, not [N, C, H, W]`);
+    // A channel-last input that the graph transposes to NCHW first (segc's own export does).
+    const readers = this.model.nodes.filter((n) => n.inputs.includes(name));
+    const channelsLast =
+      shape.length === 4 &&
+      readers.length > 0 &&
+      readers.every((n) => n.op === 'Transpose' && this.ints(n, 'perm', []).join() === '0,3,1,2');
+    if (channelsLast) {
+      if (shape[3] === null) this.refuse(node, 'the input has an open channel count');
+      const segName = this.namer.name(name);
+      const show = (size: number | null | undefined, symbol: string) => (size == null ? symbol : String(size));
+      this.statements.push({
+        text: `input ${segName}: f32[N, ${show(shape[1], 'H')}, ${show(shape[2], 'W')}, ${shape[3]}]`,
+        comment: `ONNX input ${name}: [${shape.map((s) => s ?? '?').join(', ')}] (channel-last)`,
+      });
+      return void this.values.set(name, { kind: 'tensor', name: segName, shape, channelsLast: true });
+    }
     if (shape[1] === null) this.refuse(node, 'the input has an open channel count');
     const segName = this.namer.name(name);
     const show = (size: number | null | undefined, symbol: string) => (size == null ? symbol : String(size));
@@ -171,6 +194,11 @@ class OnnxTranslation {
     if (node.outputs.slice(1).some((o) => o !== '') && !PASS_THROUGH.has(node.op) && node.op !== 'BatchNormalization')
       this.refuse(node, 'it has several outputs; segc ops have one');
     if (this.fold(node)) return;
+    const channelsLast = node.inputs.findIndex(
+      (input) => (this.values.get(input) as TensorValue | undefined)?.channelsLast,
+    );
+    if (channelsLast >= 0 && !['Transpose', ...PASS_THROUGH].includes(node.op))
+      this.refuse(node, `its input ${channelsLast} is channel-last ([N, H, W, C]); segc import reads NCHW graphs`);
     switch (node.op) {
       case 'Constant': {
         const tensor = node.attr.value?.t;
@@ -236,7 +264,19 @@ class OnnxTranslation {
       case 'Pad':
         return this.pad(node);
       case 'Transpose':
-        return this.channelSoftmax(node);
+        return this.transpose(node);
+      case 'ArgMax':
+        return this.argmax(node);
+      case 'Cast': {
+        const x = this.tensor(node);
+        // ONNX element types: 1 float, 6 int32, 7 int64.
+        const to = node.attr.to?.i;
+        if ((x.integer && (to === 6 || to === 7)) || (!x.integer && to === 1))
+          return void this.values.set(node.outputs[0]!, x);
+        return this.refuse(node, `a cast to element type ${to} of a ${x.integer ? 'int32' : 'float32'} tensor`);
+      }
+      case 'Squeeze':
+        return this.squeeze(node);
       default:
         if (PASS_THROUGH.has(node.op)) return void this.values.set(node.outputs[0]!, this.value(node, 0));
         return this.refuse(node, 'segc import has no translation for this op');
@@ -709,6 +749,21 @@ class OnnxTranslation {
     );
   }
 
+  /** Squeeze of a pooled [N, C, 1, 1] map over axes 2 and 3: a flatten in either layout. */
+  private squeeze(node: OnnxNode): void {
+    const x = this.tensor(node);
+    const axes = (node.inputs[1] ? Array.from(this.constant(node, 1, 'axes').values) : this.ints(node, 'axes', [])).map(
+      (axis) => (axis < 0 ? axis + x.shape.length : axis),
+    );
+    if (x.shape.length !== 4 || axes.sort().join() !== '2,3' || x.shape[2] !== 1 || x.shape[3] !== 1)
+      this.refuse(
+        node,
+        `a squeeze of axes [${axes.join(', ')}] of [${x.shape.map((s) => s ?? '?').join(', ')}]`,
+        'segc import reads the squeeze of a pooled [N, C, 1, 1] map',
+      );
+    this.emit(node, `flatten(${x.name})`, [x.shape[0]!, x.shape[1]!]);
+  }
+
   /** Gemm (`A · B′ + C`, alpha = beta = 1) or MatMul of a [N, K] tensor with a constant. */
   private gemm(node: OnnxNode): void {
     const x = this.tensor(node);
@@ -781,6 +836,42 @@ class OnnxTranslation {
    * of a feature map as Transpose [0, 2, 3, 1] → Softmax (last axis) → Transpose [0, 3, 1, 2]:
    * in NHWC that is one `softmax`. Other transposes are refused.
    */
+  /**
+   * A transpose between NCHW and NHWC changes only how the import reads the ONNX shape: the
+   * segc tensor is NHWC either way. Others are refused (see channelSoftmax).
+   */
+  private transpose(node: OnnxNode): void {
+    const x = this.tensor(node);
+    const perm = this.ints(node, 'perm', []).join();
+    const [n, a, b, c] = x.shape;
+    if (x.channelsLast && perm === '0,3,1,2')
+      return void this.values.set(node.outputs[0]!, { kind: 'tensor', name: x.name, shape: [n!, c!, a!, b!] });
+    const readers = this.model.nodes.filter((other) => other.inputs.includes(node.outputs[0]!));
+    if (!x.channelsLast && x.shape.length === 4 && perm === '0,2,3,1' && readers.every((r) => r.op !== 'Softmax'))
+      return void this.values.set(node.outputs[0]!, {
+        kind: 'tensor',
+        name: x.name,
+        shape: [n!, b!, c!, a!],
+        channelsLast: true,
+      });
+    this.channelSoftmax(node);
+  }
+
+  /** ArgMax over the channels, without keeping the axis: segc's `argmax` (int32). */
+  private argmax(node: OnnxNode): void {
+    const x = this.tensor(node);
+    const axis = node.attr.axis?.i ?? 0;
+    if (x.shape.length !== 4 || (axis !== 1 && axis !== -3) || (node.attr.keepdims?.i ?? 1) !== 0)
+      this.refuse(
+        node,
+        `an argmax over axis ${axis} (keepdims ${node.attr.keepdims?.i ?? 1})`,
+        'segc reads the argmax over the channels of a feature map',
+      );
+    this.emit(node, `argmax(${x.name})`, [x.shape[0]!, x.shape[2]!, x.shape[3]!], `${node.op} ${node.name}`, {
+      integer: true,
+    });
+  }
+
   private channelSoftmax(node: OnnxNode): void {
     const only = (name: string) => {
       const readers = this.model.nodes.filter((n) => n.inputs.includes(name));
