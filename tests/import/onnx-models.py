@@ -115,6 +115,18 @@ class Classifier(nn.Module):
         return torch.softmax(self.fc2(torch.relu(self.fc1(self.flatten(self.features(x))))), dim=1)
 
 
+class Refused(nn.Module):
+    """An op segc has no translation for (ELU), after one it has."""
+
+    def __init__(self, activation):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.act = activation
+
+    def forward(self, x):
+        return self.act(self.conv(x))
+
+
 NETWORKS = {
     # name: (module, input size [N, C, H, W], opset)
     "conv_bn_relu": (ConvBnRelu(), [2, 3, 15, 13], 13),
@@ -123,6 +135,8 @@ NETWORKS = {
     "upsample_concat_decoder": (Decoder(), [2, 3, 16, 16], 13),
     "upsample_concat_decoder_opset11": (Decoder(), [2, 3, 16, 16], 11),
     "classifier_flatten_linear": (Classifier(), [2, 3, 8, 8], 13),
+    "refused_elu": (Refused(nn.ELU()), [1, 3, 8, 8], 13),
+    "refused_hardtanh": (Refused(nn.Hardtanh(-1.0, 1.0)), [1, 3, 8, 8], 13),
 }
 
 if __name__ == "__main__":

@@ -4,18 +4,24 @@
  * an upsample-and-concatenate decoder, a classifier head with flatten and linear), exported at test
  * time by tests/import/onnx-models.py with torch.onnx.export, run by segc on cpu and wasm; outputs
  * must match within 1e-4. ONNX is channel-first, segc channel-last: inputs are transposed on the
- * way in and outputs back.
+ * way in and outputs back. Also: segc's own ONNX export of examples read back, and the command
+ * line end to end.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileSource } from '../../src/compiler/compile.js';
+import type { Io } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { compile, compileSource } from '../../src/compiler/compile.js';
+import { nodeHost } from '../../src/compiler/node-host.js';
 import { disposeImported, importModel } from '../../src/import/import.js';
-import { SegModel } from '../../src/runtime/model.js';
+import { SegModel, initialWeights } from '../../src/runtime/model.js';
+import { saveWeights } from '../../src/runtime/node/weights-fs.js';
+import { decodeNpy, encodeNpy } from '../../src/runtime/npy.js';
 import { testBackends, useBackend } from '../ops/backends.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -102,6 +108,134 @@ describe.skipIf(torchMissing)('segc import of ONNX models exported by PyTorch, a
         if (process.env.SEGC_IMPORT_DIFFS === '1') console.log(`${name}.onnx on ${backend}: max abs diff ${diff}`);
         expect(diff).toBeLessThanOrEqual(1e-4);
       }
+    }, 120_000);
+  }
+});
+
+async function segc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (text) => void (out += `${text}\n`), err: (text) => void (err += `${text}\n`) };
+  return { code: await main(argv, io), out, err };
+}
+
+describe.skipIf(torchMissing)('segc import of ONNX models on the command line', () => {
+  it('segc import → check → run --input x.npy --format npy gives onnxruntime-node’s output', async () => {
+    const file = join(folder, 'upsample_concat_decoder.onnx');
+    const out = join(folder, 'decoder-out');
+    const imported = await segc('import', file, '-o', out);
+    expect(imported.code, imported.err).toBe(0);
+    expect(imported.out).toMatch(
+      /^wrote .*upsample_concat_decoder\.seg \(model UpsampleConcatDecoder, \d+ weights\) and /,
+    );
+    const seg = join(out, 'upsample_concat_decoder.seg');
+    const checked = await segc('check', seg);
+    expect(checked.code, checked.err).toBe(0);
+    const formatted = await segc('fmt', '--check', seg);
+    expect(formatted.code, formatted.out).toBe(0);
+    const shape = [1, 3, 16, 16];
+    const values = inputValues(shape, 11);
+    await useBackend('cpu');
+    const x = toNhwc(values, shape);
+    writeFileSync(join(folder, 'x.npy'), encodeNpy(x.dataSync() as Float32Array, x.shape));
+    x.dispose();
+    const expected = await onnxRuntime(file, values, shape);
+    const nhwc = toNhwc(expected.data as Float32Array, expected.dims as number[]);
+    const reference = nhwc.dataSync();
+    for (const backend of testBackends()) {
+      const run = await segc(
+        'run',
+        seg,
+        '--weights',
+        join(out, 'weights'),
+        '--input',
+        join(folder, 'x.npy'),
+        '--format',
+        'npy',
+        '--out',
+        join(folder, `decoder-run-${backend}`),
+        '--backend',
+        backend,
+      );
+      expect(run.code, run.err).toBe(0);
+      const written = decodeNpy(readFileSync(join(folder, `decoder-run-${backend}`, 'x.y.npy')));
+      if ('problem' in written) throw new Error(written.problem);
+      expect(written.shape).toEqual(nhwc.shape);
+      const diff = maxDiff(written.values, reference);
+      if (process.env.SEGC_IMPORT_DIFFS === '1')
+        console.log(`segc run of the decoder on ${backend}: max abs diff ${diff}`);
+      expect(diff).toBeLessThanOrEqual(1e-4);
+    }
+    nhwc.dispose();
+  }, 180_000);
+
+  it('refuses an op or a setting .seg cannot represent, naming the node and its op, and writes nothing', async () => {
+    const out = join(folder, 'refused-out');
+    const elu = join(folder, 'refused_elu.onnx');
+    const refused = await segc('import', elu, '-o', out);
+    expect([refused.code, refused.err]).toEqual([
+      1,
+      `${elu}:1:1: error E1302: node \`/act/Elu\` (Elu) cannot be written in .seg: segc import has no translation for this op\n  hint: see docs/import.md for the ops segc import reads\n`,
+    ]);
+    const hardtanh = join(folder, 'refused_hardtanh.onnx');
+    const clipped = await segc('import', hardtanh, '-o', out);
+    expect([clipped.code, clipped.err]).toEqual([
+      1,
+      `${hardtanh}:1:1: error E1302: node \`/act/Clip\` (Clip) cannot be written in .seg: a clip to [-1, 1]\n  hint: .seg has relu (clip at 0) and relu6 (clip to [0, 6])\n`,
+    ]);
+    writeFileSync(join(folder, 'not-onnx.onnx'), 'not a model');
+    const garbage = await segc('import', join(folder, 'not-onnx.onnx'), '-o', out);
+    expect(garbage.code).toBe(1);
+    expect(garbage.err).toContain('error E1301:');
+    expect(garbage.err).toContain('is not an ONNX model');
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
+});
+
+/**
+ * segc's own ONNX export (`segc build --target onnx`, channel-last at the inputs and outputs)
+ * read back: the imported model, on the exported weights, gives the original model's outputs.
+ */
+describe('segc build --target onnx → segc import', () => {
+  for (const example of ['gap_cam', 'nin']) {
+    it(`${example}.seg: the same outputs as the original with its weights (max abs diff ≤ 1e-4)`, async () => {
+      await useBackend('cpu');
+      const compiled = compile(`examples/${example}.seg`, nodeHost()).models[0]!;
+      const weights = initialWeights(compiled.graph!, 3);
+      const saved = join(folder, `${example}-weights`);
+      await saveWeights(saved, weights, { model: example, generatedBy: 'test' });
+      const built = await segc(
+        'build',
+        `examples/${example}.seg`,
+        '--target',
+        'onnx',
+        '--weights',
+        saved,
+        '-o',
+        join(folder, `${example}-onnx`),
+      );
+      expect(built.code, built.err).toBe(0);
+      const onnxFile = built.out.match(/wrote (\S+\.onnx)/)![1]!;
+      const original = SegModel.fromTensors(compiled.graph!, compiled.sizes, weights);
+      tf.dispose([...weights.values()]);
+      const imported = await importModel(onnxFile);
+      const back = compileSource(imported.source, `${imported.name}.seg`).models[0]!;
+      const model = SegModel.fromTensors(back.graph!, back.sizes, imported.weights);
+      disposeImported(imported);
+      const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 4);
+      const expected = original.predict(x);
+      const got = model.predict(x);
+      expect(Object.keys(got).sort()).toEqual(Object.keys(expected).sort());
+      for (const [name, value] of Object.entries(expected)) {
+        const reference = value.dataSync();
+        expect(Math.max(...reference) - Math.min(...reference), `${name} varies`).toBeGreaterThan(1e-3);
+        const diff = maxDiff(got[name]!.dataSync(), reference);
+        if (process.env.SEGC_IMPORT_DIFFS === '1') console.log(`${example} round trip, ${name}: max abs diff ${diff}`);
+        expect(diff).toBeLessThanOrEqual(1e-4);
+      }
+      tf.dispose([x, ...Object.values(expected), ...Object.values(got)]);
+      original.dispose();
+      model.dispose();
     }, 120_000);
   }
 });
