@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { modelProto } from '../onnx/schema.js';
+import { AttributeType, modelProto } from '../onnx/schema.js';
 import { fileSpan, runtimeError } from '../runtime/errors.js';
 import { ImportCode } from './codes.js';
 
@@ -47,6 +47,11 @@ export interface OnnxModel {
   readonly inputs: readonly OnnxGraphInput[];
   readonly outputs: readonly string[];
   readonly constants: Map<string, OnnxConstant>;
+  /**
+   * Conditions on open sizes that segc's own export records (`segc.constraints` in the
+   * metadata, e.g. `H % 8 == 0`); empty for other producers.
+   */
+  readonly constraints: readonly string[];
 }
 
 type Json = Record<string, unknown>;
@@ -114,8 +119,12 @@ function tensorOf(raw: Json, file: string, name: string): OnnxConstant {
 
 function attributes(raw: Json[], file: string, node: string): Record<string, OnnxAttribute> {
   const result: Record<string, OnnxAttribute> = {};
-  for (const a of raw) {
+  for (let a of raw) {
     const name = String(a.name);
+    // proto3 leaves zeros out of the encoding: an INT or FLOAT attribute without a value is 0.
+    const type = Number(a.type ?? 0);
+    if (type === AttributeType.int && a.i === undefined) a = { ...a, i: 0 };
+    if (type === AttributeType.float && a.f === undefined) a = { ...a, f: 0 };
     result[name] = {
       ...(a.f !== undefined ? { f: Number(a.f) } : {}),
       ...(a.i !== undefined ? { i: Number(a.i) } : {}),
@@ -196,7 +205,17 @@ export async function readOnnxModel(file: string, bytes?: Uint8Array): Promise<O
   const outputs = ((graph.output ?? []) as Json[]).map((value) => String(value.name));
   if (inputs.length === 0 || outputs.length === 0)
     throw unreadable(file, `${file} has no ${inputs.length === 0 ? 'input' : 'output'}`, 'export the model again');
+  const metadata = ((model.metadata_props ?? []) as Json[]).find((entry) => entry.key === 'segc.constraints');
+  let constraints: string[] = [];
+  try {
+    const parsed: unknown = metadata ? JSON.parse(String(metadata.value)) : [];
+    // Only plain size arithmetic over H and W is carried into the .seg file.
+    if (Array.isArray(parsed) && parsed.every((c) => typeof c === 'string' && /^[HW0-9%+*\-/ ()=<>!]+$/.test(c)))
+      constraints = parsed as string[];
+  } catch {
+    constraints = [];
+  }
   const graphName = graph.name ? String(graph.name) : '';
   const stem = basename(file, extname(file));
-  return { name: stem || graphName || 'model', opset, nodes, inputs, outputs, constants };
+  return { name: stem || graphName || 'model', opset, nodes, inputs, outputs, constants, constraints };
 }

@@ -49,6 +49,12 @@ const FOLDABLE = new Set([
   'Mul',
   'Div',
 ]);
+/** [N, C, H, W] with a known channel count; H and W may be open. */
+type FeatureShape = readonly [number | null, number, number | null, number | null];
+/** A size grown by `by`, or open. */
+const grow = (size: number | null, by: number) => (size === null ? null : size + by);
+const ceil = (size: number | null, by: number) => (size === null ? null : Math.ceil(size / by));
+
 /** Nodes that compute nothing at inference. */
 const PASS_THROUGH = new Set(['Identity', 'Dropout']);
 
@@ -113,12 +119,16 @@ class OnnxTranslation {
       shape.length === 4 &&
       readers.length > 0 &&
       readers.every((n) => n.op === 'Transpose' && this.ints(n, 'perm', []).join() === '0,3,1,2');
+    const open =
+      shape[shape.length === 4 && channelsLast ? 1 : 2] === null ||
+      shape[shape.length === 4 && channelsLast ? 2 : 3] === null;
+    const where = open && this.model.constraints.length > 0 ? ` where ${this.model.constraints.join(', ')}` : '';
     if (channelsLast) {
       if (shape[3] === null) this.refuse(node, 'the input has an open channel count');
       const segName = this.namer.name(name);
       const show = (size: number | null | undefined, symbol: string) => (size == null ? symbol : String(size));
       this.statements.push({
-        text: `input ${segName}: f32[N, ${show(shape[1], 'H')}, ${show(shape[2], 'W')}, ${shape[3]}]`,
+        text: `input ${segName}: f32[N, ${show(shape[1], 'H')}, ${show(shape[2], 'W')}, ${shape[3]}]${where}`,
         comment: `ONNX input ${name}: [${shape.map((s) => s ?? '?').join(', ')}] (channel-last)`,
       });
       return void this.values.set(name, { kind: 'tensor', name: segName, shape, channelsLast: true });
@@ -129,7 +139,7 @@ class OnnxTranslation {
     const dims =
       shape.length === 4 ? `N, ${show(shape[2], 'H')}, ${show(shape[3], 'W')}, ${shape[1]}` : `N, ${shape[1]}`;
     this.statements.push({
-      text: `input ${segName}: f32[${dims}]`,
+      text: `input ${segName}: f32[${dims}]${shape.length === 4 ? where : ''}`,
       comment: `ONNX input ${name}: [${shape.map((s) => s ?? '?').join(', ')}] (channel-first; NHWC here)`,
     });
     this.values.set(name, { kind: 'tensor', name: segName, shape });
@@ -148,17 +158,11 @@ class OnnxTranslation {
     return value;
   }
 
-  private featureMap(
-    node: OnnxNode,
-    index = 0,
-  ): TensorValue & { shape: readonly [number | null, number, number, number] } {
+  private featureMap(node: OnnxNode, index = 0): TensorValue & { shape: FeatureShape } {
     const x = this.tensor(node, index);
-    if (x.shape.length !== 4 || x.shape.slice(1).some((s) => s === null))
-      this.refuse(
-        node,
-        `its input is [${x.shape.map((s) => s ?? '?').join(', ')}], not [N, C, H, W] with known C, H, W`,
-      );
-    return x as TensorValue & { shape: readonly [number | null, number, number, number] };
+    if (x.shape.length !== 4 || x.shape[1] === null)
+      this.refuse(node, `its input is [${x.shape.map((s) => s ?? '?').join(', ')}], not [N, C, H, W] with known C`);
+    return x as TensorValue & { shape: FeatureShape };
   }
 
   private constant(node: OnnxNode, index: number, what: string): OnnxConstant {
@@ -344,23 +348,22 @@ class OnnxTranslation {
    */
   private padding(
     node: OnnxNode,
-    x: TensorValue & { shape: readonly [number | null, number, number, number] },
+    x: TensorValue & { shape: FeatureShape },
     kernel: [number, number],
     stride: [number, number],
     dilation: [number, number],
     zeroPadAllowed: boolean,
-  ): { x: typeof x; args: string[]; size: [number, number] } {
+  ): { x: typeof x; args: string[]; size: [number | null, number | null] } {
     const auto = node.attr.auto_pad?.s ?? 'NOTSET';
     const [h, w] = [x.shape[2], x.shape[3]];
     const extent = (k: number, d: number) => (k - 1) * d + 1;
-    if (auto === 'SAME_UPPER')
-      return { x, args: ['padding: same'], size: [Math.ceil(h / stride[0]), Math.ceil(w / stride[1])] };
+    if (auto === 'SAME_UPPER') return { x, args: ['padding: same'], size: [ceil(h, stride[0]), ceil(w, stride[1])] };
     if (auto === 'SAME_LOWER') this.refuse(node, 'auto_pad SAME_LOWER (extra padding at the top and left)');
     const pads = auto === 'VALID' ? [0, 0, 0, 0] : this.ints(node, 'pads', [0, 0, 0, 0]);
     const [top, left, bottom, right] = pads as [number, number, number, number];
-    const out = (size: number, before: number, after: number, k: number, s: number, d: number) =>
-      Math.floor((size + before + after - extent(k, d)) / s) + 1;
-    const size: [number, number] = [
+    const out = (size: number | null, before: number, after: number, k: number, s: number, d: number) =>
+      size === null ? null : Math.floor((size + before + after - extent(k, d)) / s) + 1;
+    const size: [number | null, number | null] = [
       out(h, top, bottom, kernel[0], stride[0], dilation[0]),
       out(w, left, right, kernel[1], stride[1], dilation[1]),
     ];
@@ -370,7 +373,7 @@ class OnnxTranslation {
     const padded = this.emit(
       { ...node, name: `${node.name}_pad`, outputs: [`${node.outputs[0]}:pad`] },
       `pad(${x.name}, [${top}, ${bottom}, ${left}, ${right}])`,
-      [x.shape[0], x.shape[1], h + top + bottom, w + left + right],
+      [x.shape[0], x.shape[1], grow(h, top + bottom), grow(w, left + right)],
       `${node.op} ${node.name}: uneven pads [${pads.join(', ')}]`,
     );
     const value = this.values.get(`${node.outputs[0]}:pad`) as typeof x;
@@ -474,8 +477,8 @@ class OnnxTranslation {
     const name = this.emit(node, `convTranspose(${args.join(', ')})`, [
       x.shape[0],
       out,
-      (x.shape[2] - 1) * stride[0] + kh,
-      (x.shape[3] - 1) * stride[1] + kw,
+      grow(x.shape[2] === null ? null : (x.shape[2] - 1) * stride[0], kh),
+      grow(x.shape[3] === null ? null : (x.shape[3] - 1) * stride[1], kw),
     ]);
     this.weights.set(`${name}/convTranspose/kernel`, tf.tensor(kernel, [kh, kw, out, cin], 'float32'));
     if (bias) this.weights.set(`${name}/convTranspose/bias`, tf.tensor(bias.values, [out], 'float32'));
@@ -694,7 +697,9 @@ class OnnxTranslation {
     const transform = upsample ? 'asymmetric' : (node.attr.coordinate_transformation_mode?.s ?? 'half_pixel');
     const rounding = upsample ? 'floor' : (node.attr.nearest_mode?.s ?? 'round_prefer_floor');
     const [h, w] = [x.shape[2], x.shape[3]];
-    let size: [number, number];
+    let size: [number | null, number | null];
+    // Integer scales of an open size: `factor:` gives floor(H · scale) as well.
+    let factor: [number, number] | undefined;
     const sizes = upsample ? undefined : node.inputs[3] ? this.constant(node, 3, 'sizes').values : undefined;
     if (sizes && sizes.length > 0) {
       if (!Number.isNaN(sizes[0]) && sizes[0] !== x.shape[0]) this.refuse(node, 'it resizes the batch');
@@ -705,9 +710,19 @@ class OnnxTranslation {
       const scales = this.constant(node, upsample ? 1 : 2, 'scales').values;
       if (scales.length !== 4 || scales[0] !== 1 || scales[1] !== 1)
         this.refuse(node, `scales [${Array.from(scales).join(', ')}] reach over the batch or channels`);
-      size = [Math.floor(h * scales[2]!), Math.floor(w * scales[3]!)];
+      const [sh, sw] = [scales[2]!, scales[3]!];
+      if (h === null || w === null) {
+        if (!Number.isInteger(sh) || !Number.isInteger(sw) || sh < 1 || sw < 1)
+          this.refuse(node, `scales [${sh}, ${sw}] of an open size`, 'segc resizes open sizes by whole factors');
+        factor = [sh, sw];
+      }
+      size = [h === null ? null : Math.floor(h * sh), w === null ? null : Math.floor(w * sw)];
     }
-    const halfPixel = transform === 'half_pixel' || (transform === 'pytorch_half_pixel' && size[0] > 1 && size[1] > 1);
+    // pytorch_half_pixel differs from half_pixel only for an output one pixel long.
+    const long = (length: number | null, by: number | undefined) => (length === null ? (by ?? 1) >= 2 : length > 1);
+    const halfPixel =
+      transform === 'half_pixel' ||
+      (transform === 'pytorch_half_pixel' && long(size[0], factor?.[0]) && long(size[1], factor?.[1]));
     const alignCorners = transform === 'align_corners';
     const asymmetric = transform === 'asymmetric';
     const exact =
@@ -721,7 +736,7 @@ class OnnxTranslation {
       );
     this.emit(
       node,
-      `upsample(${x.name}, size: ${showPair(size)}, mode: ${mode}, alignCorners: ${alignCorners}, halfPixel: ${halfPixel})`,
+      `upsample(${x.name}, ${factor ? `factor: ${showPair(factor)}` : `size: ${showPair(size as [number, number])}`}, mode: ${mode}, alignCorners: ${alignCorners}, halfPixel: ${halfPixel})`,
       [x.shape[0], x.shape[1], ...size],
     );
   }
@@ -826,8 +841,8 @@ class OnnxTranslation {
     this.emit(node, `pad(${x.name}, [${top}, ${bottom}, ${left}, ${right}]${extra})`, [
       x.shape[0],
       x.shape[1],
-      x.shape[2] + top + bottom,
-      x.shape[3] + left + right,
+      grow(x.shape[2], top + bottom),
+      grow(x.shape[3], left + right),
     ]);
   }
 
