@@ -183,6 +183,14 @@ describe.skipIf(torchMissing)('segc import of ONNX models on the command line', 
       1,
       `${hardtanh}:1:1: error E1302: node \`/act/Clip\` (Clip) cannot be written in .seg: a clip to [-1, 1]\n  hint: .seg has relu (clip at 0) and relu6 (clip to [0, 6])\n`,
     ]);
+    // Recognised by its first bytes without the extension, or named with --from onnx.
+    const renamed = join(folder, 'classifier.model');
+    writeFileSync(renamed, readFileSync(join(folder, 'classifier_flatten_linear.onnx')));
+    const detected = await segc('import', renamed, '-o', join(folder, 'detected'));
+    expect(detected.code, detected.err).toBe(0);
+    expect(existsSync(join(folder, 'detected', 'classifier.seg'))).toBe(true);
+    const named = await segc('import', renamed, '-o', join(folder, 'named'), '--from', 'onnx');
+    expect(named.code, named.err).toBe(0);
     writeFileSync(join(folder, 'not-onnx.onnx'), 'not a model');
     const garbage = await segc('import', join(folder, 'not-onnx.onnx'), '-o', out);
     expect(garbage.code).toBe(1);
