@@ -115,6 +115,21 @@ class Classifier(nn.Module):
         return torch.softmax(self.fc2(torch.relu(self.fc1(self.flatten(self.features(x))))), dim=1)
 
 
+class UpsampleOpset9(nn.Module):
+    """Opset 9's Upsample, a bias-free linear layer (MatMul) on pooled features."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.head = nn.Conv2d(4, 6, 3, stride=2, padding=1)
+        self.fc = nn.Linear(6, 3, bias=False)
+
+    def forward(self, x):
+        y = self.head(self.up(torch.relu(self.conv(x))))
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(y, 1), 1))
+
+
 class Refused(nn.Module):
     """An op segc has no translation for (ELU), after one it has."""
 
@@ -135,6 +150,7 @@ NETWORKS = {
     "upsample_concat_decoder": (Decoder(), [2, 3, 16, 16], 13),
     "upsample_concat_decoder_opset11": (Decoder(), [2, 3, 16, 16], 11),
     "classifier_flatten_linear": (Classifier(), [2, 3, 8, 8], 13),
+    "upsample_matmul_opset9": (UpsampleOpset9(), [2, 3, 8, 8], 9),
     "refused_elu": (Refused(nn.ELU()), [1, 3, 8, 8], 13),
     "refused_hardtanh": (Refused(nn.Hardtanh(-1.0, 1.0)), [1, 3, 8, 8], 13),
 }

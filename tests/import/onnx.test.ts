@@ -41,6 +41,7 @@ const NETWORKS: Record<string, number[]> = {
   upsample_concat_decoder: [2, 3, 16, 16],
   upsample_concat_decoder_opset11: [2, 3, 16, 16],
   classifier_flatten_linear: [2, 3, 8, 8],
+  upsample_matmul_opset9: [2, 3, 8, 8],
 };
 
 let folder: string;
