@@ -287,11 +287,20 @@ export const COMMANDS: readonly CommandDef[] = [
   },
   {
     name: 'import',
-    summary: 'turn a tfjs-layers or tfjs graph model (model.json and shards) into a .seg file and segc weights',
-    argument: { syntax: '<model>', description: 'model.json, or the folder holding it', missing: 'a model.json' },
+    summary:
+      'turn a tfjs-layers or tfjs graph model (model.json and shards) or an ONNX model into a .seg file and segc weights',
+    argument: {
+      syntax: '<model>',
+      description: 'model.json (or the folder holding it), or model.onnx',
+      missing: 'a model.json or model.onnx',
+    },
     options: [
       { flags: '-o, --output <dir>', description: 'the folder to write NAME.seg and weights/ to (required)' },
-      { flags: '--from <format>', description: 'the source format: auto, tfjs-layers or tfjs-graph', fallback: 'auto' },
+      {
+        flags: '--from <format>',
+        description: 'the source format: auto, tfjs-layers, tfjs-graph or onnx',
+        fallback: 'auto',
+      },
       { flags: '--overwrite', description: 'replace an existing NAME.seg and weights/' },
     ],
     load: lazy(

@@ -4,6 +4,7 @@
  * the weights it declares must be exactly the weights translated (names, shapes), so a file
  * that is written is a network segc runs with these weights.
  */
+import { open, stat } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { compileSource, hasErrors } from '../compiler/compile.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
@@ -13,6 +14,8 @@ import { isGraphModel, readGraphModel } from './graph-model.js';
 import { translateGraph } from './graph-to-seg.js';
 import { readLayersModel, readModelJson } from './layers-model.js';
 import { translate, type SegStatement, type Translation } from './layers-to-seg.js';
+import { isOnnxFile, readOnnxModel } from './onnx-model.js';
+import { translateOnnx } from './onnx-to-seg.js';
 import { codes } from '../diagnostics/codes.js';
 import { diagnosticError, fileSpan } from '../diagnostics/error.js';
 
@@ -43,15 +46,37 @@ function sourceText(modelName: string, origin: string, statements: readonly SegS
   return `// Imported by \`segc import\` from ${origin}.\nmodel ${modelName}() {\n${body}}\n`;
 }
 
-/** The formats `segc import` reads from a model.json; `auto` tells them apart by the file. */
-export const JSON_FORMATS = ['auto', 'tfjs-layers', 'tfjs-graph'] as const;
+/** The formats `segc import` reads; `auto` tells them apart by the file. */
+export const JSON_FORMATS = ['auto', 'tfjs-layers', 'tfjs-graph', 'onnx'] as const;
 export type JsonFormat = (typeof JSON_FORMATS)[number];
 
+/** The first bytes of `source` when it is a file (not a folder), to recognise an ONNX model. */
+async function head(source: string): Promise<Uint8Array> {
+  try {
+    if (!(await stat(source)).isFile()) return new Uint8Array();
+    const handle = await open(source, 'r');
+    try {
+      const buffer = new Uint8Array(2);
+      await handle.read(buffer, 0, 2, 0);
+      return buffer;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return new Uint8Array();
+  }
+}
+
 /**
- * Reads a tfjs-layers or tfjs graph model (model.json or its folder) and translates it; throws
- * diagnostics. `from` names the format the caller expects; a file of the other one is refused.
+ * Reads a tfjs-layers or tfjs graph model (model.json or its folder) or an ONNX model (`.onnx`)
+ * and translates it; throws diagnostics. `from` names the format the caller expects; a file of the other one is refused.
  */
 export async function importModel(source: string, from: JsonFormat = 'auto'): Promise<ImportedModel> {
+  const bytes = await head(source);
+  if (from === 'onnx' || (from === 'auto' && bytes[0] !== 0x7b && isOnnxFile(source, bytes))) {
+    const model = await readOnnxModel(source);
+    return translated(model.name, 'an ONNX model', source, new Map(), () => translateOnnx(model, source));
+  }
   const { file, json } = await readModelJson(source);
   const graph = isGraphModel(json);
   if (from !== 'auto' && graph !== (from === 'tfjs-graph')) {

@@ -433,10 +433,10 @@ describe('segc import of graph models on the command line', () => {
     );
     expect(existsSync(out)).toBe(false);
 
-    const usage = await segc('import', file, '-o', out, '--from', 'onnx');
+    const usage = await segc('import', file, '-o', out, '--from', 'tflite');
     expect([usage.code, usage.err.split('\n')[0]]).toEqual([
       2,
-      'segc import: --from must be one of auto, tfjs-layers, tfjs-graph, got `onnx`',
+      'segc import: --from must be one of auto, tfjs-layers, tfjs-graph, onnx, got `tflite`',
     ]);
 
     const t = new GraphBuilder();

@@ -1,5 +1,6 @@
 /**
- * `segc import SRC -o DIR`: a tfjs-layers or tfjs graph model (model.json and its shards) as `DIR/NAME.seg`
+ * `segc import SRC -o DIR`: a tfjs-layers or tfjs graph model (model.json and its shards) or an
+ * ONNX model (`.onnx`) as `DIR/NAME.seg`
  * and `DIR/weights/` in segc's weights format. Nothing is written when the model cannot be
  * represented exactly; an existing `.seg` or weights folder is not overwritten without
  * `--overwrite`.
@@ -22,7 +23,7 @@ const exists = (path: string) =>
 
 export async function importCommand(parsed: Parsed, io: Io): Promise<number> {
   const [source, ...rest] = parsed.positionals;
-  if (!source) throw new UsageError('import needs a model: model.json or the folder holding it');
+  if (!source) throw new UsageError('import needs a model: model.json (or the folder holding it) or model.onnx');
   if (rest.length > 0) throw new UsageError('import takes one model');
   const out = parsed.values.output as string | undefined;
   if (!out) throw new UsageError('import needs -o DIR, the folder to write the .seg file and weights/ to');
