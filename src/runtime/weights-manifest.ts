@@ -9,7 +9,13 @@ import { formatLocation } from '../diagnostics/render.js';
 import { MAX_WEIGHTS_BYTES } from '../limits.js';
 import { fileSpan } from '../diagnostics/error.js';
 import { codes } from '../diagnostics/codes.js';
-import { layerStructure, matchRenamedLayers, renamedWeights, splitWeightName, type RenameMatch } from './weights-rename.js';
+import {
+  layerStructure,
+  matchRenamedLayers,
+  renamedWeights,
+  splitWeightName,
+  type RenameMatch,
+} from './weights-rename.js';
 
 export type WeightDtype = 'float32' | 'int32';
 
@@ -316,7 +322,9 @@ function renameProblems(match: RenameMatch, expected: readonly ExpectedWeight[],
       span: fileSpan(source),
       message:
         `${count} layer${count === 1 ? '' : 's'} of ${source} ${count === 1 ? 'is' : 'are'} saved under ${count === 1 ? 'a name' : 'names'} the model no longer uses (a \`let\` or block call was renamed):` +
-        listed(match.renames.map((r) => `renamed: ${r.from || '(top)'} → ${r.to || '(top)'} (${layerStructure(r.weights)})`)),
+        listed(
+          match.renames.map((r) => `renamed: ${r.from || '(top)'} → ${r.to || '(top)'} (${layerStructure(r.weights)})`),
+        ),
       hint: `write the weights under the new names with \`${command}\` (--dry-run shows the mapping first)`,
     });
   }

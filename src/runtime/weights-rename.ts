@@ -141,7 +141,7 @@ export function matchRenamedLayers(
     }
   }
   // Prefix renames proven by the pairs so far settle layers of repeated structure under them.
-  for (let progress = true; progress; ) {
+  for (let progress = true; progress;) {
     progress = false;
     const prefixes = provenPrefixes(renames);
     for (const entry of groups.values()) {
@@ -176,7 +176,10 @@ function provenPrefixes(renames: readonly LayerRename[]): Map<string, string> {
     const prefix = renamedPrefix(rename.from, rename.to);
     if (!prefix) continue;
     const known = found.get(prefix.from);
-    found.set(prefix.from, known === undefined && !found.has(prefix.from) ? prefix.to : known === prefix.to ? known : undefined);
+    found.set(
+      prefix.from,
+      known === undefined && !found.has(prefix.from) ? prefix.to : known === prefix.to ? known : undefined,
+    );
   }
   return new Map([...found].filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
@@ -185,7 +188,8 @@ function provenPrefixes(renames: readonly LayerRename[]): Map<string, string> {
 function applyPrefix(name: string, prefixes: ReadonlyMap<string, string>): string | undefined {
   let best: string | undefined;
   for (const from of prefixes.keys()) {
-    if ((name === from || name.startsWith(`${from}/`)) && (best === undefined || from.length > best.length)) best = from;
+    if ((name === from || name.startsWith(`${from}/`)) && (best === undefined || from.length > best.length))
+      best = from;
   }
   return best === undefined ? undefined : prefixes.get(best)! + name.slice(best.length);
 }

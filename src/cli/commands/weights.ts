@@ -5,7 +5,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../runtime/backend.js';
-import { weightDeclarations } from '../../runtime/model.js';
 import { migrateWeights } from '../../runtime/node/weights-migrate.js';
 import { layerStructure } from '../../runtime/weights-rename.js';
 import { type Parsed, UsageError } from '../args.js';
@@ -45,13 +44,7 @@ export async function migrate(parsed: Parsed, io: Io): Promise<number> {
   // tfjs's banner off stderr.
   tf.env().set('PROD', true);
   await selectBackend('cpu');
-  const expected = weightDeclarations(compiled.graph).map((d) => ({
-    name: d.name,
-    shape: d.shape,
-    dtype: d.dtype,
-    declaredAt: d.declaredAt,
-  }));
-  const result = await migrateWeights(from, to, expected, { map, dryRun, model: compiled.graph.model });
+  const result = await migrateWeights(from, to, compiled.graph, { map, dryRun, model: compiled.graph.model });
   if (parsed.values.json === true) {
     io.out(
       JSON.stringify({

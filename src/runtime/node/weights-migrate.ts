@@ -14,9 +14,17 @@ import { codes } from '../../diagnostics/codes.js';
 import { diagnosticError, fileSpan } from '../../diagnostics/error.js';
 import { loadWeightsFromStore, MODEL_JSON, readModelJson, type ExpectedWeight } from '../weights.js';
 import { compareWithModel, type WeightsModelJson } from '../weights-manifest.js';
-import { type LayerRename, layerOrder, matchRenamedLayers, renamedWeights, splitWeightName } from '../weights-rename.js';
+import {
+  type LayerRename,
+  layerOrder,
+  matchRenamedLayers,
+  renamedWeights,
+  splitWeightName,
+} from '../weights-rename.js';
 import { fileStore, saveWeights } from './weights-fs.js';
 import { SAFETENSORS_SUFFIX } from '../safetensors.js';
+import { weightDeclarations } from '../model.js';
+import type { Graph } from '../../ir/graph.js';
 
 /** Files of a weights folder that belong to the weights and move with them. */
 const COMPANION_FILES = ['classes.json'];
@@ -39,21 +47,29 @@ export interface MigrateWeightsResult {
 
 /**
  * Writes the weights at `from` (a segc weights folder or its model.json) to the folder `to`
- * under the names of `expected` (the model's weights in graph order, as `weightDeclarations`
- * gives them). Throws a DiagnosticError when the weights do not fit the model after the
+ * under the names of the model: its compiled graph, or its weights in graph order as
+ * `weightDeclarations` gives them. Throws a DiagnosticError when the weights do not fit the model after the
  * renames: layers of equal structure that cannot be paired (E0413), missing or extra weights.
  */
 export async function migrateWeights(
   from: string,
   to: string,
-  expected: readonly ExpectedWeight[],
+  model: Graph | readonly ExpectedWeight[],
   options: MigrateWeightsOptions = {},
 ): Promise<MigrateWeightsResult> {
+  const expected: readonly ExpectedWeight[] =
+    'nodes' in model
+      ? weightDeclarations(model).map(({ name, shape, dtype, declaredAt }) => ({ name, shape, dtype, declaredAt }))
+      : model;
   if (from.endsWith(SAFETENSORS_SUFFIX))
-    throw diagnosticError(codes.weightsNotWritten, `${from} is a safetensors file; migrate reads segc weights folders`, {
-      span: fileSpan(from),
-      hint: 'rename its keys where it was written (e.g. the PyTorch state_dict), or load it into the old .seg file and save a folder',
-    });
+    throw diagnosticError(
+      codes.weightsNotWritten,
+      `${from} is a safetensors file; migrate reads segc weights folders`,
+      {
+        span: fileSpan(from),
+        hint: 'rename its keys where it was written (e.g. the PyTorch state_dict), or load it into the old .seg file and save a folder',
+      },
+    );
   const directory = basename(from) === MODEL_JSON ? dirname(from) : from;
   if (resolve(directory) === resolve(to))
     throw diagnosticError(codes.weightsNotWritten, `will not migrate ${directory} onto itself`, {
