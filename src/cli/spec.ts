@@ -312,14 +312,14 @@ export const COMMANDS: readonly CommandDef[] = [
     subcommands: [
       {
         name: 'migrate',
-        summary: "write saved weights under the model's current layer names (E0412), printing the mapping",
+        summary: "write saved weights under the model's current layer names, printing the mapping",
         argument: ONE_MODEL,
         options: [
           { flags: '--weights <dir>', description: 'the weights folder saved under the old names (required)' },
           { flags: '-o, --output <dir>', description: 'the new weights folder to write (required unless --dry-run)' },
           {
             flags: '--map <old=new>',
-            description: 'pair two layers by name, for renamed layers of equal structure (E0413)',
+            description: 'pair two layers by name, for renamed layers of equal structure that cannot be told apart',
             repeat: true,
           },
           { flags: '--dry-run', description: 'print the mapping and check it, write nothing' },

@@ -229,7 +229,12 @@ export function compareWithModel(
     inFile.set(entry.name, entry);
   }
   const wanted = new Set(expected.map((weight) => weight.name));
-  const match = matchRenamedLayers([...inFile.values()], expected, json.segc.layers);
+  const match = matchRenamedLayers(
+    [...inFile.values()],
+    expected,
+    // Absent for a file without segc's section (safetensors).
+    (json.segc as SegcSection | undefined)?.layers,
+  );
   const moved = movedNames(match);
   problems.push(...renameProblems(match, expected, source));
   for (const weight of expected) {
@@ -325,7 +330,9 @@ function renameProblems(match: RenameMatch, expected: readonly ExpectedWeight[],
         listed(
           match.renames.map((r) => `renamed: ${r.from || '(top)'} → ${r.to || '(top)'} (${layerStructure(r.weights)})`),
         ),
-      hint: `write the weights under the new names with \`${command}\` (--dry-run shows the mapping first)`,
+      hint: source.endsWith('.safetensors')
+        ? 'rename the keys where the file was written (e.g. the PyTorch state_dict), or rename the layers back in the .seg file'
+        : `write the weights under the new names with \`${command}\` (--dry-run shows the mapping first)`,
     });
   }
   for (const group of match.ambiguous) {
@@ -336,7 +343,9 @@ function renameProblems(match: RenameMatch, expected: readonly ExpectedWeight[],
       message:
         `layers of ${source} and of the model have the same structure (${group.structure}) and nothing tells which is which:` +
         listed([`in the file: ${group.saved.join(', ')}`, `in the model: ${group.model.join(', ')}`]),
-      hint: `name the pairs with \`${command} --map OLD=NEW\`, or rename the layers back in the .seg file`,
+      hint: source.endsWith('.safetensors')
+        ? 'rename the layers back in the .seg file, or the keys where the file was written'
+        : `name the pairs with \`${command} --map OLD=NEW\`, or rename the layers back in the .seg file`,
     });
   }
   return problems;

@@ -202,6 +202,6 @@ export function renamedWeights(renames: readonly LayerRename[]): Map<string, str
 }
 
 /** The layers of a list of weights, in order of first appearance (graph order for a model's). */
-export function layerOrder(weights: readonly NamedWeight[]): string[] {
-  return layersOf(weights).map((layer) => layer.name);
+export function layerOrder(weights: readonly { readonly name: string }[]): string[] {
+  return [...new Set(weights.map((weight) => splitWeightName(weight.name).layer))];
 }

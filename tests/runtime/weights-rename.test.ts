@@ -179,3 +179,14 @@ describe('loading weights saved before a rename', () => {
     expect(problems[2]!.message).toBe('weight `gone/kernel` in w/model.json is not declared by the model');
   });
 });
+
+describe('safetensors saved before a rename', () => {
+  it('reports E0412 without offering a command that reads segc folders only', () => {
+    const json = manifest([['old/kernel', [2, 3]]]);
+    const [problem] = compareWithModel(json, weights([['new/kernel', [2, 3]]]), 'model.safetensors');
+    expect(problem!.code).toBe('E0412');
+    expect(problem!.hint).toBe(
+      'rename the keys where the file was written (e.g. the PyTorch state_dict), or rename the layers back in the .seg file',
+    );
+  });
+});
