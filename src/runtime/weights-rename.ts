@@ -16,12 +16,12 @@
  * paired by guess: loading them into each other's places would run without an error and give
  * wrong outputs. Browser-safe.
  */
-import type { ExpectedWeight, WeightDtype } from './weights-manifest.js';
 
+/** A weight as a file or a model lists it (`ExpectedWeight` and manifest entries are ones). */
 export interface NamedWeight {
   readonly name: string;
   readonly shape: readonly number[];
-  readonly dtype: WeightDtype;
+  readonly dtype: 'float32' | 'int32';
 }
 
 /** One layer whose weights moved: `from` in the file, `to` in the model. */
@@ -46,7 +46,7 @@ export interface RenameMatch {
 
 interface Layer {
   readonly name: string;
-  readonly weights: { role: string; shape: readonly number[]; dtype: WeightDtype }[];
+  readonly weights: { role: string; shape: readonly number[]; dtype: NamedWeight['dtype'] }[];
 }
 
 /** `enc/aspp/conv/kernel` → [`enc/aspp/conv`, `kernel`]; a name without `/` is its own layer. */
@@ -96,7 +96,7 @@ function renamedPrefix(from: string, to: string): { from: string; to: string } |
  */
 export function matchRenamedLayers(
   saved: readonly NamedWeight[],
-  expected: readonly ExpectedWeight[],
+  expected: readonly NamedWeight[],
   savedOrder?: readonly string[],
   explicit: ReadonlyMap<string, string> = new Map(),
 ): RenameMatch {

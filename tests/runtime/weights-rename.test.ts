@@ -4,7 +4,13 @@
  * reported as E0412; layers of equal structure that nothing tells apart are E0413 and never
  * paired by guess; anything else stays a missing or extra weight.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { checkpointSteps, type CheckpointContents } from '../../src/train/node/checkpoint.js';
+import { useBackend } from './helpers.js';
 import { compareWithModel, type ExpectedWeight, type WeightsModelJson } from '../../src/runtime/weights-manifest.js';
 import { matchRenamedLayers, renamedWeights } from '../../src/runtime/weights-rename.js';
 
@@ -188,5 +194,28 @@ describe('safetensors saved before a rename', () => {
     expect(problem!.hint).toBe(
       'rename the keys where the file was written (e.g. the PyTorch state_dict), or rename the layers back in the .seg file',
     );
+  });
+});
+
+describe('the layer order in saved weights', () => {
+  it('is recorded by a training checkpoint, in the order of the model weights', async () => {
+    await useBackend('cpu');
+    const out = await mkdtemp(join(tmpdir(), 'segc-layers-'));
+    const tensors = new Map<string, tf.Tensor>([
+      ['stem/conv/kernel', tf.zeros([1, 1, 1, 2])],
+      ['stem/bn/gamma', tf.ones([2])],
+      ['head/dense/kernel', tf.zeros([2, 3])],
+      ['stem/bn/beta', tf.zeros([2])],
+    ]);
+    try {
+      const contents = { weights: tensors, optimizer: new Map(), state: { config: { model: 'M' } } };
+      const { steps, staging } = checkpointSteps(out, contents as unknown as CheckpointContents);
+      await steps[0]!.run();
+      const json = JSON.parse(await readFile(join(staging, 'weights', 'model.json'), 'utf8'));
+      expect(json.segc.layers).toEqual(['stem/conv', 'stem/bn', 'head/dense']);
+    } finally {
+      tf.dispose([...tensors.values()]);
+      await rm(out, { recursive: true, force: true });
+    }
   });
 });
