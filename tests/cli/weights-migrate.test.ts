@@ -149,6 +149,31 @@ describe('segc weights migrate', () => {
   });
 });
 
+describe('a model with repeated block structure', () => {
+  it('pairs the ASPP branches of DeepLabV3PlusSmall under renamed lets, and moves classes.json', async () => {
+    const source = readFileSync('examples/deeplabv3plus_small.seg', 'utf8')
+      .replace('let high = stem', 'let deep = stem')
+      .replace('let encoded = ASPP(high,', 'let context = ASPP(deep,')
+      .replace('DeepLabV3PlusDecoder(encoded,', 'DeepLabV3PlusDecoder(context,');
+    const model = join(work, 'deeplab_renamed.seg');
+    writeFileSync(model, source);
+    const target = join(work, 'deeplab-new');
+    const result = await segc('weights', 'migrate', model, '--weights', 'weights/deeplabv3plus_small', '-o', target);
+    expect(result.code, result.err).toBe(0);
+    const lines = result.out.split('\n').filter((line) => line.startsWith('renamed: '));
+    expect(lines).toContain(
+      'renamed: encoded/aspp/branches/2/conv → context/aspp/branches/2/conv (kernel [3,3,64,32])',
+    );
+    expect(lines.filter((line) => line.startsWith('renamed: high/')).length).toBeGreaterThan(0);
+    expect(lines.every((line) => /^renamed: (high\/\S* → deep|encoded\/\S* → context)\//.test(line))).toBe(true);
+    expect(readFileSync(join(target, 'classes.json'))).toEqual(
+      readFileSync('weights/deeplabv3plus_small/classes.json'),
+    );
+    const check = await loadModel(model, { weights: target });
+    check.model.dispose();
+  });
+});
+
 describe('layers that cannot be paired by structure', () => {
   const before =
     'model Two() {\n  input x: f32[N, 8, 8, 3]\n  let a = x -> conv(4, 3, bias: false)\n  let p = a -> bn\n  let q = p -> bn\n  output y = q\n}\n';
