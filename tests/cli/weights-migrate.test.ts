@@ -221,6 +221,22 @@ describe('layers that cannot be paired by structure', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('--map p/bnn=r/bn: `p/bnn` is not a layer of');
 
+    const mismatched = await segc(
+      'weights',
+      'migrate',
+      newModel,
+      '--weights',
+      oldWeights,
+      '-o',
+      join(work, 'two-new'),
+      '--map',
+      'p/bn=a/conv',
+    );
+    expect(mismatched.code).toBe(1);
+    expect(mismatched.err).toContain(
+      '--map p/bn=a/conv: the layers differ: `p/bn` has beta [4], gamma [4], movingMean [4], movingVariance [4], `a/conv` has kernel [3,3,3,4]',
+    );
+
     const paired = await segc(
       'weights',
       'migrate',

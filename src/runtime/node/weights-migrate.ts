@@ -17,7 +17,9 @@ import { compareWithModel, type WeightsModelJson } from '../weights-manifest.js'
 import {
   type LayerRename,
   layerOrder,
+  layerStructure,
   matchRenamedLayers,
+  type NamedWeight,
   renamedWeights,
   splitWeightName,
 } from '../weights-rename.js';
@@ -115,21 +117,35 @@ export async function migrateWeights(
   return { renames: match.renames, written: true };
 }
 
-/** Each pair named by the user must name a layer of the file and a layer of the model. */
+/** The structure of each layer of a weights list, as `layerStructure` writes it. */
+function structures(weights: readonly NamedWeight[]): Map<string, string> {
+  const roles = new Map<string, { role: string; shape: readonly number[]; dtype: NamedWeight['dtype'] }[]>();
+  for (const weight of weights) {
+    const { layer, role } = splitWeightName(weight.name);
+    roles.set(layer, [...(roles.get(layer) ?? []), { role, shape: weight.shape, dtype: weight.dtype }]);
+  }
+  return new Map(
+    [...roles].map(([layer, list]) => [layer, layerStructure(list.sort((a, b) => (a.role < b.role ? -1 : 1)))]),
+  );
+}
+
+/** Each pair named by the user must name a layer of the file and a layer of the model of the same structure. */
 function checkMap(
   map: ReadonlyMap<string, string>,
-  saved: readonly { name: string }[],
-  expected: readonly ExpectedWeight[],
+  saved: readonly NamedWeight[],
+  expected: readonly NamedWeight[],
   source: string,
 ): void {
-  const savedLayers = new Set(saved.map((w) => splitWeightName(w.name).layer));
-  const modelLayers = new Set(layerOrder(expected));
+  const savedLayers = structures(saved);
+  const modelLayers = structures(expected);
   for (const [old, now] of map) {
     const wrong = !savedLayers.has(old)
       ? `\`${old}\` is not a layer of ${source}`
       : !modelLayers.has(now)
         ? `\`${now}\` is not a layer of the model`
-        : undefined;
+        : savedLayers.get(old) !== modelLayers.get(now)
+          ? `the layers differ: \`${old}\` has ${savedLayers.get(old)}, \`${now}\` has ${modelLayers.get(now)}`
+          : undefined;
     if (wrong)
       throw diagnosticError(codes.ambiguousRename, `--map ${old}=${now}: ${wrong}`, {
         span: fileSpan(source),
