@@ -140,19 +140,19 @@ export function matchRenamedLayers(
       if (to) pair(entry, from, to);
     }
   }
-  // Prefix renames proven by the pairs so far settle layers of repeated structure under them.
-  for (let progress = true; progress;) {
-    progress = false;
+  // Prefix renames proven by the pairs so far settle layers of repeated structure under them;
+  // again while new pairs prove new prefixes (each pass that goes on has paired a layer).
+  for (let known = ''; ;) {
     const prefixes = provenPrefixes(renames);
+    const key = JSON.stringify([...prefixes]);
+    if (key === known) break;
+    known = key;
     for (const entry of groups.values()) {
       if (entry.saved.length === 0 || entry.model.length === 0) continue;
       for (const from of [...entry.saved]) {
         const target = applyPrefix(from.name, prefixes);
-        const to = entry.model.find((layer) => layer.name === target);
-        if (to) {
-          pair(entry, from, to);
-          progress = true;
-        }
+        const to = target === undefined ? undefined : entry.model.find((layer) => layer.name === target);
+        if (to) pair(entry, from, to);
       }
     }
   }
@@ -186,12 +186,13 @@ function provenPrefixes(renames: readonly LayerRename[]): Map<string, string> {
 
 /** The name with its longest proven prefix renamed; undefined when no prefix applies. */
 function applyPrefix(name: string, prefixes: ReadonlyMap<string, string>): string | undefined {
-  let best: string | undefined;
-  for (const from of prefixes.keys()) {
-    if ((name === from || name.startsWith(`${from}/`)) && (best === undefined || from.length > best.length))
-      best = from;
+  const segments = name.split('/');
+  for (let length = segments.length; length > 0; length--) {
+    const from = segments.slice(0, length).join('/');
+    const to = prefixes.get(from);
+    if (to !== undefined) return to + name.slice(from.length);
   }
-  return best === undefined ? undefined : prefixes.get(best)! + name.slice(best.length);
+  return undefined;
 }
 
 /** The full weight names a layer rename moves: old name → new name. */
