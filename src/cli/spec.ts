@@ -310,6 +310,40 @@ export const COMMANDS: readonly CommandDef[] = [
     examples: ['segc import my-model/model.json -o imported && segc check imported/my_model.seg'],
   },
   {
+    name: 'weights',
+    summary: 'manage saved weights: migrate them after a `let` or block call was renamed',
+    argument: { syntax: '[action]', description: 'migrate', missing: 'an action' },
+    options: [],
+    load: lazy(
+      () => import('./commands/weights.js'),
+      (m) => m.unknownAction,
+    ),
+    subcommands: [
+      {
+        name: 'migrate',
+        summary: "write saved weights under the model's current layer names, printing the mapping",
+        argument: ONE_MODEL,
+        options: [
+          { flags: '--weights <dir>', description: 'the weights folder saved under the old names (required)' },
+          { flags: '-o, --output <dir>', description: 'the new weights folder to write (required unless --dry-run)' },
+          {
+            flags: '--map <old=new>',
+            description: 'pair two layers by name, for renamed layers of equal structure that cannot be told apart',
+            repeat: true,
+          },
+          { flags: '--dry-run', description: 'print the mapping and check it, write nothing' },
+          JSON_OUTPUT,
+          ...COMPILE,
+        ],
+        load: lazy(
+          () => import('./commands/weights.js'),
+          (m) => m.migrate,
+        ),
+        examples: ['segc weights migrate model.seg --weights runs/old/weights -o runs/old/weights-renamed'],
+      },
+    ],
+  },
+  {
     name: 'train',
     summary: 'train a model on a data set: checkpoints, --resume, training curve',
     argument: ONE_MODEL,

@@ -117,6 +117,8 @@ export const DIAGNOSTICS = {
   duplicateWeight: kind('E0409', 'error', 'a weight name twice in model.json'),
   weightsNotWritten: kind('E0410', 'error', 'weights could not be written'),
   badWeightValues: kind('E0411', 'error', 'a weight with NaN or infinite values, or a negative batch-norm variance'),
+  weightsRenamed: kind('E0412', 'error', 'weights saved under names that a rename in the .seg file changed'),
+  ambiguousRename: kind('E0413', 'error', 'renamed layers of equal structure that cannot be paired'),
   missingInput: kind('E0420', 'error', 'no tensor given for a model input'),
   wrongInputRank: kind('E0421', 'error', 'an input tensor of the wrong rank'),
   wrongInputSize: kind('E0422', 'error', 'an input tensor of the wrong size'),

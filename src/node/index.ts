@@ -13,6 +13,12 @@ export {
 export { nodeHost, STD_DIR } from '../compiler/node-host.js';
 export { fileStore, loadWeights, saveWeights } from '../runtime/node/weights-fs.js';
 export {
+  migrateWeights,
+  type MigrateWeightsOptions,
+  type MigrateWeightsResult,
+} from '../runtime/node/weights-migrate.js';
+export type { LayerRename } from '../runtime/weights-rename.js';
+export {
   decodeImage,
   detectImageFormat,
   encodePng,

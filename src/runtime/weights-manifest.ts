@@ -9,6 +9,13 @@ import { formatLocation } from '../diagnostics/render.js';
 import { MAX_WEIGHTS_BYTES } from '../limits.js';
 import { fileSpan } from '../diagnostics/error.js';
 import { codes } from '../diagnostics/codes.js';
+import {
+  layerStructure,
+  matchRenamedLayers,
+  renamedWeights,
+  splitWeightName,
+  type RenameMatch,
+} from './weights-rename.js';
 
 export type WeightDtype = 'float32' | 'int32';
 
@@ -35,6 +42,12 @@ export interface SegcSection {
   readonly model: string;
   readonly sha256: Record<string, string>;
   readonly byteLength: Record<string, number>;
+  /**
+   * The layers (weight names less their role) in a topological walk of the weight-owning
+   * nodes of the graph the weights were saved from, when the writer knew it. Lets loading pair
+   * renamed layers of equal structure by position (see `weights-rename.ts`).
+   */
+  readonly layers?: string[];
 }
 
 export interface WeightsModelJson {
@@ -102,6 +115,8 @@ function structuralProblem(json: unknown): string | undefined {
   const segc = json.segc;
   if (!isRecord(segc) || segc.format !== 1) return 'the `segc` section (format 1) is missing';
   if (!isRecord(segc.sha256) || !isRecord(segc.byteLength)) return '`segc.sha256` or `segc.byteLength` is missing';
+  if (segc.layers !== undefined && !(Array.isArray(segc.layers) && segc.layers.every((l) => typeof l === 'string')))
+    return '`segc.layers` is not a list of layer names';
   return shardRecordProblem(json.weightsManifest as ManifestGroup[], segc as unknown as SegcSection);
 }
 
@@ -214,8 +229,17 @@ export function compareWithModel(
     inFile.set(entry.name, entry);
   }
   const wanted = new Set(expected.map((weight) => weight.name));
+  const match = matchRenamedLayers(
+    [...inFile.values()],
+    expected,
+    // Absent for a file without segc's section (safetensors).
+    (json.segc as SegcSection | undefined)?.layers,
+  );
+  const moved = movedNames(match);
+  problems.push(...renameProblems(match, expected, source));
   for (const weight of expected) {
     const entry = inFile.get(weight.name);
+    if (moved.has(weight.name)) continue;
     if (!entry) {
       problems.push(
         weightProblem(
@@ -249,7 +273,7 @@ export function compareWithModel(
     }
   }
   for (const name of inFile.keys()) {
-    if (!wanted.has(name)) {
+    if (!wanted.has(name) && !moved.has(name)) {
       problems.push({
         code: codes.extraWeight,
         severity: 'error',
@@ -258,6 +282,71 @@ export function compareWithModel(
         hint: 'the weights belong to a different model or version, or a layer was removed from the .seg file',
       });
     }
+  }
+  return problems;
+}
+
+/** At most this many layers are listed in a message; the rest are counted. */
+export const MAX_LISTED_LAYERS = 10;
+
+/** Whether a weight name, old or new, is accounted for by a rename or an ambiguity. */
+function movedNames(match: RenameMatch): { has(name: string): boolean } {
+  const names = new Set<string>();
+  for (const [from, to] of renamedWeights(match.renames)) names.add(from).add(to);
+  const layers = new Set(match.ambiguous.flatMap((group) => [...group.saved, ...group.model]));
+  return { has: (name) => names.has(name) || layers.has(splitWeightName(name).layer) };
+}
+
+function listed(lines: readonly string[]): string {
+  const shown = lines.slice(0, MAX_LISTED_LAYERS).map((line) => `\n  ${line}`);
+  const more = lines.length - MAX_LISTED_LAYERS;
+  return shown.join('') + (more > 0 ? `\n  and ${more} more` : '');
+}
+
+/** The .seg file to name in a hint: where the first weight outside the standard library is declared. */
+function modelFile(expected: readonly ExpectedWeight[]): string {
+  const file = expected.find((w) => w.declaredAt && !/(^|[/\\])std[/\\]/.test(w.declaredAt.file))?.declaredAt?.file;
+  return file ?? 'MODEL.seg';
+}
+
+/** The weights location as given to --weights: the folder of model.json, or a safetensors file. */
+function weightsLocation(source: string): string {
+  return source.replace(/[/\\]model\.json$/, '');
+}
+
+/** E0412 for layers that moved, E0413 for layers of equal structure that cannot be told apart. */
+function renameProblems(match: RenameMatch, expected: readonly ExpectedWeight[], source: string): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const weights = weightsLocation(source);
+  const command = `segc weights migrate ${modelFile(expected)} --weights ${weights} -o ${weights}-renamed`;
+  if (match.renames.length > 0) {
+    const count = match.renames.length;
+    problems.push({
+      code: codes.weightsRenamed,
+      severity: 'error',
+      span: fileSpan(source),
+      message:
+        `${count} layer${count === 1 ? '' : 's'} of ${source} ${count === 1 ? 'is' : 'are'} saved under ${count === 1 ? 'a name' : 'names'} the model no longer uses (a \`let\` or block call was renamed):` +
+        listed(
+          match.renames.map((r) => `renamed: ${r.from || '(top)'} → ${r.to || '(top)'} (${layerStructure(r.weights)})`),
+        ),
+      hint: source.endsWith('.safetensors')
+        ? 'rename the keys where the file was written (e.g. the PyTorch state_dict), or rename the layers back in the .seg file'
+        : `write the weights under the new names with \`${command}\` (--dry-run shows the mapping first)`,
+    });
+  }
+  for (const group of match.ambiguous) {
+    problems.push({
+      code: codes.ambiguousRename,
+      severity: 'error',
+      span: fileSpan(source),
+      message:
+        `layers of ${source} and of the model have the same structure (${group.structure}) and nothing tells which is which:` +
+        listed([`in the file: ${group.saved.join(', ')}`, `in the model: ${group.model.join(', ')}`]),
+      hint: source.endsWith('.safetensors')
+        ? 'rename the layers back in the .seg file, or the keys where the file was written'
+        : `name the pairs with \`${command} --map OLD=NEW\`, or rename the layers back in the .seg file`,
+    });
   }
   return problems;
 }

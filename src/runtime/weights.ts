@@ -35,6 +35,8 @@ export interface WeightsMetadata {
   /** What the weights belong to, e.g. the model name or the .seg file. */
   readonly model: string;
   readonly generatedBy?: string;
+  /** The layers in graph order, recorded as `segc.layers` (see `weights-manifest.ts`). */
+  readonly layers?: readonly string[];
 }
 
 /** Reads the files of one weights directory (or URL prefix); undefined for an absent file. */
@@ -98,12 +100,19 @@ export async function encodeWeights(
     format: 'segc-weights',
     generatedBy: metadata.generatedBy ?? 'segc',
     weightsManifest: [{ paths: names, weights }],
-    segc: { format: 1, model: metadata.model, sha256, byteLength },
+    segc: {
+      format: 1,
+      model: metadata.model,
+      sha256,
+      byteLength,
+      ...(metadata.layers ? { layers: [...metadata.layers] } : {}),
+    },
   };
   return { modelJson, shards };
 }
 
-async function readModelJson(store: WeightsStore): Promise<WeightsModelJson> {
+/** model.json of a store, parsed and checked (E0400, E0401). */
+export async function readModelJson(store: WeightsStore): Promise<WeightsModelJson> {
   const source = store.locate(MODEL_JSON);
   const bytes = await store.read(MODEL_JSON, MAX_MANIFEST_BYTES);
   if (bytes && bytes.byteLength > MAX_MANIFEST_BYTES) {

@@ -122,6 +122,8 @@ export async function saveWeights(
   directory: string,
   tensors: ReadonlyMap<string, tf.Tensor>,
   metadata: WeightsMetadata,
+  /** Other files written into the folder with the weights (`classes.json`), swapped in with them. */
+  extraFiles: ReadonlyMap<string, Uint8Array> = new Map(),
 ): Promise<void> {
   const { modelJson, shards } = await encodeWeights(tensors, metadata);
   const replacing = await checkReplaceable(directory);
@@ -129,6 +131,7 @@ export async function saveWeights(
   try {
     await mkdir(staging, { recursive: true });
     for (const [name, bytes] of shards) await writeFileAtomic(join(staging, name), bytes);
+    for (const [name, bytes] of extraFiles) await writeFileAtomic(join(staging, name), bytes);
     await writeFileAtomic(join(staging, MODEL_JSON), `${JSON.stringify(modelJson, null, 2)}\n`);
     await swapIn(staging, directory, replacing);
   } catch (error) {

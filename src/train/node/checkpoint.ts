@@ -17,6 +17,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { loadWeights, saveWeights } from '../../runtime/node/weights-fs.js';
 import { temporaryNameBeside, writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import type { ExpectedWeight } from '../../runtime/weights.js';
+import { layerOrder } from '../../runtime/weights-rename.js';
 import { parseTrainState, type TrainState } from '../state.js';
 import { codes } from '../../diagnostics/codes.js';
 import { diagnosticError } from '../../diagnostics/error.js';
@@ -59,6 +60,9 @@ export function checkpointSteps(
         saveWeights(join(staging, 'weights'), contents.weights, {
           model: contents.state.config.model,
           generatedBy: 'segc train',
+          // The model's weights come in graph order (`SegModel.weightTensors`): recorded, this
+          // order lets loading pair renamed layers of equal structure (weights-rename.ts).
+          layers: layerOrder([...contents.weights.keys()].map((name) => ({ name }))),
         }),
     },
     {
