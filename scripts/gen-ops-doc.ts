@@ -40,9 +40,9 @@ const CONVENTIONS = `## Conventions
   below lists its facts. IR verification rejects an attribute or weight a pass adds that these
   declarations do not allow.
 - **Adding an op.** Its own file under src/ops, a line in src/ops/registry.ts, an execution case
-  (tests/ops/exec-*.test.ts), a gradient case (tests/ops/gradient-cases.ts) unless it declares
-  \`differentiable: false\`, and this file regenerated; tests/ops/registry-completeness.test.ts
-  fails while any of these is missing.
+  in the case data of tests/ops/exec-*-cases.ts, a gradient case (tests/ops/gradient-cases.ts)
+  unless it declares \`differentiable: false\`, and this file regenerated;
+  tests/ops/registry-completeness.test.ts fails while any of these is missing.
 `;
 
 function formatType(type: ParamType): string {
