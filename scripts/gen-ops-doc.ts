@@ -33,13 +33,16 @@ const CONVENTIONS = `## Conventions
   (\`fusesActivation\`, \`fusableActivation\`), how a batch norm folds into it (\`foldsBatchNorm\`,
   \`foldableBatchNorm\`), when it is the identity (\`identityWhen\`), its spatial effect
   (\`spatial\`, \`receptiveField\` given the whole node), inputs read only for their shape
-  (\`shapeOnlyInputs\`), weight fan-in (\`fanIn\`), and \`differentiable: false\`. Each op's section
+  (\`shapeOnlyInputs\`), weight fan-in (\`fanIn\`), \`differentiable: false\`, and what the
+  architecture warnings and explanations look for: how a merge combines (\`combines\`), global
+  pooling (\`globalPool\`), a final softmax or sigmoid (\`outputActivation\`), a CAM head's linear
+  layer (\`linearInChannels\`), upsampling (\`resamples\`) and ACoL erasing (\`erasing\`). Each op's section
   below lists its facts. IR verification rejects an attribute or weight a pass adds that these
   declarations do not allow.
 - **Adding an op.** Its own file under src/ops, a line in src/ops/registry.ts, an execution case
-  (tests/ops/exec-*.test.ts), a gradient case (tests/ops/gradient-cases.ts) unless it declares
-  \`differentiable: false\`, and this file regenerated; tests/ops/registry-completeness.test.ts
-  fails while any of these is missing.
+  in the case data of tests/ops/exec-*-cases.ts, a gradient case (tests/ops/gradient-cases.ts)
+  unless it declares \`differentiable: false\`, and this file regenerated;
+  tests/ops/registry-completeness.test.ts fails while any of these is missing.
 `;
 
 function formatType(type: ParamType): string {
@@ -107,6 +110,16 @@ function facts(op: OpDef, ops: readonly OpDef[]): string[] {
   if (op.spatial === 'global') found.push('its output sees the whole input (receptive field global)');
   if (op.spatial === 'merge') found.push('keeps the finest output stride of its inputs');
   if (op.channelwise) found.push('per position and channel');
+  if (op.combines === 'concat') found.push('joins its inputs side by side (ASPP branches)');
+  else if (op.combines) found.push(`combines its inputs element by element (${op.combines})`);
+  if (op.globalPool === 'average') found.push('global average pooling (a NIN head, or with a linear layer a CAM head)');
+  else if (op.globalPool) found.push(`global ${op.globalPool} pooling (a NIN head)`);
+  if (op.outputActivation)
+    found.push(`makes probabilities (${op.outputActivation}): explanations take the score before it`);
+  if (op.linearInChannels)
+    found.push(`linear in its input channels through \`${op.linearInChannels.kernel}\` (exact CAM after \`gap\`)`);
+  if (op.resamples) found.push('resamples each channel on its own (a resampled class map is still one)');
+  if (op.erasing) found.push(`erases where the class maps in \`${op.erasing.classMaps}\` are high (ACoL)`);
   for (const input of op.shapeOnlyInputs ?? []) found.push(`\`${input}\` is read only for its shape`);
   if (op.fanIn) found.push('declares its own weight fan-in for initialisation');
   if (op.differentiable === false) found.push('not differentiable');

@@ -19,6 +19,8 @@ import { layerCam } from './methods/layer-cam.js';
 import type { ExplanationPlan } from '../ir/analysis/explanations/plan.js';
 import { type ExplainMethod, GRADIENT_METHODS, checkMethod, choosePlan, methodInputs, outputSpan } from './request.js';
 import { ancestors, dataInputs } from '../ir/analysis/explanations/graph-walk.js';
+import { camKernelWeight } from '../ir/analysis/explanations/exact-cam.js';
+import { findOp } from '../ops/registry.js';
 import type { Graph } from '../ir/graph.js';
 import { TfjsDerivative } from '../onnx/tfjs-derivative.js';
 import {
@@ -180,8 +182,7 @@ interface Computation {
 }
 
 function denseKernel(model: SegModel, dense: number): tf.Tensor2D {
-  const weight = model.graph.nodes[dense]!.weights.find((w) => w.role === 'kernel')!;
-  return model.weights.get(weight.name)! as tf.Tensor2D;
+  return model.weights.get(camKernelWeight(model.graph.nodes[dense]!))! as tf.Tensor2D;
 }
 
 function rawMap(c: Computation): tf.Tensor3D {
@@ -197,7 +198,7 @@ function rawMap(c: Computation): tf.Tensor3D {
       score,
       c.classes,
       c.region,
-      c.model.graph.nodes[c.plan.score]!.op === 'sigmoid' ? 0.5 : 0,
+      findOp(c.model.graph.nodes[c.plan.score]!.op)?.outputActivation === 'sigmoid' ? 0.5 : 0,
     );
     const gradient = (c.derivative?.run(c.values, selector) ?? tfjsGradient(c, first, selector)) as tf.Tensor4D;
     return c.method === 'gradcam'

@@ -15,6 +15,7 @@ import { layerCam } from './methods/layer-cam.js';
 import { checkMethod, choosePlan, methodInputs, outputSpan } from './request.js';
 import { checkRegion, chooseClasses, classesOfClassMap, predictedClasses, scoreSelector } from './selection.js';
 import type { SegModel } from '../runtime/model.js';
+import { camKernelWeight } from '../ir/analysis/explanations/exact-cam.js';
 import { type EngineOptions, type HostArray, OnnxEngine, type OnnxRuntimeModule } from '../onnx/engine.js';
 import { type ExplanationModelRequest as ExplanationRequest, exportExplanationModel } from '../onnx/gradient.js';
 
@@ -128,8 +129,8 @@ export class OnnxExplainer {
     classes: readonly number[],
   ): tf.Tensor3D {
     if (cam.kind !== 'dense') return channelCam(features, classes);
-    const kernel = this.model.graph.nodes[cam.dense]!.weights.find((w) => w.role === 'kernel')!;
-    return denseCam(features, this.model.weights.get(kernel.name)! as tf.Tensor2D, classes);
+    const kernel = camKernelWeight(this.model.graph.nodes[cam.dense]!);
+    return denseCam(features, this.model.weights.get(kernel)! as tf.Tensor2D, classes);
   }
 
   /** One session per (score, layer, input shape, with or without the derivative). */

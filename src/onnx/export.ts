@@ -18,6 +18,11 @@ import { describePreprocessing } from './preprocessing.js';
 import { ElementType, IR_VERSION, OPSET, modelProto } from './schema.js';
 import { TENSOR_LOWERINGS } from './tensors.js';
 
+/**
+ * How each op is written in ONNX, keyed by op name. A lowering table, not a fact about the op:
+ * it belongs to this target, as codegen/pytorch's does to PyTorch, and an op without an entry
+ * is reported as unsupported for ONNX export.
+ */
 const LOWERINGS: Readonly<Record<string, Lowering>> = { ...LAYER_LOWERINGS, ...TENSOR_LOWERINGS, erase };
 const TWO_GB = 2 ** 31;
 

@@ -17,6 +17,10 @@ import { type Vjp, LAYER_VJPS } from './vjp.js';
 import { TENSOR_VJPS } from './vjp-tensors.js';
 import { WINDOW_VJPS } from './vjp-windows.js';
 
+/**
+ * Each op's vector-Jacobian product in ONNX, keyed by op name: a lowering table of this target
+ * (like LOWERINGS in export.ts), not a fact about the op.
+ */
 const VJPS: Readonly<Record<string, Vjp>> = { ...LAYER_VJPS, ...TENSOR_VJPS, ...WINDOW_VJPS };
 
 /** The ops with a vector-Jacobian product, for the docs and for checking a path early. */

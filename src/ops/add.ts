@@ -5,4 +5,5 @@ export const add = mergeOp({
   summary: 'element-wise sum of tensors (residual connections)',
   combine: (tf, a, b) => tf.add(a, b),
   kernel: 'add',
+  combines: 'sum',
 });

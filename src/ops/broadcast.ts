@@ -15,6 +15,8 @@ export interface MergeSpec {
   readonly combine: (tf: Tfjs, a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
   /** The tfjs function `combine` calls (`add`, `mul`, `maximum`), for the code generator. */
   readonly kernel: string;
+  /** How it combines its inputs (`OpDef.combines`). */
+  readonly combines: 'sum' | 'product' | 'maximum';
 }
 
 function broadcastPair(op: string, a: TensorType, b: TensorType, context: ShapeContext): TensorType {
@@ -51,6 +53,7 @@ export function mergeOp(spec: MergeSpec): OpDef {
       'At least two inputs. Shapes broadcast like numpy: aligned from the right, a size-1 axis stretches to match.',
     params: [tensorList],
     spatial: 'merge',
+    combines: spec.combines,
     shape(inputs, _attrs, context) {
       if (inputs.length < 2) {
         throw new ShapeError(

@@ -37,6 +37,7 @@ export const concat: OpDef = {
   notes: 'All axes but `axis` must be equal; the checker proves it for every size the `where` constraints allow.',
   params: PARAMS,
   spatial: 'merge',
+  combines: 'concat',
   shape(inputs, attrs, context) {
     if (inputs.length === 0) throw new ShapeError(`${NAME}: needs at least one input`, 'inputs');
     requireSameKind(inputs);

@@ -29,6 +29,7 @@ export const dense: OpDef = {
   params: PARAMS,
   fusesActivation: true,
   foldsBatchNorm: { kernel: 'kernel' },
+  linearInChannels: { kernel: 'kernel' },
   spatial: 'global',
   validate: (attrs) => requireAtLeast(read(attrs), 1, 'units'),
   shape(inputs, attrs, context) {

@@ -16,6 +16,8 @@ export interface ElementwiseSpec {
   readonly channelwise?: boolean;
   /** The op may be fused into a producer's `activation` attribute (see `OpDef.fusableActivation`). */
   readonly fusableActivation?: boolean;
+  /** The op turns scores into probabilities (see `OpDef.outputActivation`). */
+  readonly outputActivation?: 'softmax' | 'sigmoid';
   /** Operations per element, for the cost estimate. */
   readonly cost: number;
   readonly validate?: (read: AttributeReader) => string | undefined;
@@ -36,6 +38,7 @@ export function elementwiseOp(spec: ElementwiseSpec): OpDef {
     params,
     ...(spec.channelwise ? { channelwise: true } : {}),
     ...(spec.fusableActivation ? { fusableActivation: true } : {}),
+    ...(spec.outputActivation ? { outputActivation: spec.outputActivation } : {}),
     ...(spec.validate ? { validate: (attrs: Attrs) => spec.validate!(read(attrs)) } : {}),
     shape(inputs, attrs, context) {
       const x = inputAt(spec.name, inputs, 0, 'x');

@@ -88,6 +88,7 @@ export const erase: OpDef = {
     'is at least `threshold`. The mask carries no gradient; the gradient reaches `x` through the multiply. `by` ' +
     'must have the spatial size of `x`.',
   params: PARAMS,
+  erasing: { classMaps: 'by' },
   validate(attrs) {
     const threshold = thresholdOf(attrs);
     return threshold >= 0 && threshold <= 1 ? undefined : `\`threshold\` must be between 0 and 1, got ${threshold}`;

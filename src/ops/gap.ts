@@ -5,4 +5,5 @@ export const gap = globalPoolOp({
   summary: 'global average pooling: the mean of each channel',
   reduce: (tf, x, axes, keep) => tf.mean(x, axes, keep),
   kernel: 'mean',
+  pool: 'average',
 });

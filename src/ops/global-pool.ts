@@ -16,6 +16,8 @@ export interface GlobalPoolSpec {
   readonly reduce: (tf: Tfjs, x: tf.Tensor, axes: number[], keep: boolean) => tf.Tensor;
   /** The tfjs reduction `reduce` calls (`mean`, `max`), for the code generator. */
   readonly kernel: string;
+  /** What it pools by (`OpDef.globalPool`). */
+  readonly pool: 'average' | 'max';
 }
 
 const PARAMS: readonly ParamSpec[] = [
@@ -32,6 +34,7 @@ export function globalPoolOp(spec: GlobalPoolSpec): OpDef {
       '[N, H, W, C] → [N, C], or [N, 1, 1, C] with `keep: true`. No receptive-field step: the output sees the whole input.',
     params: PARAMS,
     spatial: 'global',
+    globalPool: spec.pool,
     shape(inputs, attrs, context) {
       const x = expectFeatureMap(spec.name, inputAt(spec.name, inputs, 0, 'x'), context);
       const channels = dim(channelsOf(spec.name, x));

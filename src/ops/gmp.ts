@@ -5,4 +5,5 @@ export const gmp = globalPoolOp({
   summary: 'global max pooling: the maximum of each channel',
   reduce: (tf, x, axes, keep) => tf.max(x, axes, keep),
   kernel: 'max',
+  pool: 'max',
 });

@@ -5,4 +5,5 @@ export const max = mergeOp({
   summary: 'element-wise maximum of tensors (ACoL fused map)',
   combine: (tf, a, b) => tf.maximum(a, b),
   kernel: 'maximum',
+  combines: 'maximum',
 });

@@ -5,4 +5,5 @@ export const mul = mergeOp({
   summary: 'element-wise product of tensors (squeeze-excitation gating)',
   combine: (tf, a, b) => tf.mul(a, b),
   kernel: 'mul',
+  combines: 'product',
 });

@@ -150,6 +150,39 @@ export interface OpDef {
    * other op has a gradient case in the tests, checked against finite differences.
    */
   readonly differentiable?: false;
+  /**
+   * How a `merge` op combines its aligned inputs: side by side along an axis (`concat`: the
+   * branches of an ASPP module) or element by element (`sum`, `product`, `maximum`: ACoL's
+   * fused class map is the maximum of its two branches).
+   */
+  readonly combines?: 'concat' | 'sum' | 'product' | 'maximum';
+  /**
+   * Global pooling of each channel over all spatial positions: its output is one value per
+   * channel (a NIN head's class scores; the GAP of a CAM head when `average`).
+   */
+  readonly globalPool?: 'average' | 'max';
+  /**
+   * The op turns scores into probabilities: `softmax` across classes, `sigmoid` per score. The
+   * explanations take the score before it (gradients of probabilities saturate), and readers of
+   * an output know its values are probabilities already.
+   */
+  readonly outputActivation?: 'softmax' | 'sigmoid';
+  /**
+   * Without a fused activation, output channel c is Σ_k w[k, c] · x_k + b[c] over the input's
+   * last axis, with `kernel` the weight role of w ([K, C]): after a global average pool, class
+   * c's activation map is exact (CAM).
+   */
+  readonly linearInChannels?: { readonly kernel: string };
+  /**
+   * Resizes its first input spatially, each channel on its own (upsampling): an upsampled class
+   * map is still a class map, and the upsampling that ends a model is no Grad-CAM target.
+   */
+  readonly resamples?: boolean;
+  /**
+   * ACoL erasing: zeroes features where the class map held by the tensor param `classMaps` is
+   * high, for the target class while training (so training needs labels) or the predicted one.
+   */
+  readonly erasing?: { readonly classMaps: string };
   /** Per position and channel, one tensor in, the same shape out (bn, activations, dropout). */
   readonly channelwise?: boolean;
   /**

@@ -4,6 +4,7 @@ export const sigmoid = elementwiseOp({
   name: 'sigmoid',
   channelwise: true,
   fusableActivation: true,
+  outputActivation: 'sigmoid',
   summary: '1 / (1 + exp(-x))',
   cost: 4,
   apply: (tf, x) => tf.sigmoid(x),

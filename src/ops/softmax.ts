@@ -8,6 +8,7 @@ import { elementwiseOp } from './elementwise.js';
 export const softmax = elementwiseOp({
   name: 'softmax',
   summary: 'exp(x) / sum(exp(x)) along `axis`',
+  outputActivation: 'softmax',
   params: [{ name: 'axis', type: 'int', default: -1, doc: 'the axis that sums to 1 (negative counts from the end)' }],
   cost: 5,
   check: (x, read) => void normaliseAxis('softmax', read.int('axis'), x.shape.length),

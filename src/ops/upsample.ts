@@ -121,6 +121,7 @@ export const upsample: OpDef = {
     "interpolation-matrix products, as tfjs's resize gradients fail on non-square inputs.",
   params: PARAMS,
   shapeOnlyInputs: ['like'],
+  resamples: true,
   identityWhen: ({ factor }) => Array.isArray(factor) && factor.every((f) => f === 1),
   validate(attrs) {
     const attributes = read(attrs);

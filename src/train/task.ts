@@ -7,6 +7,7 @@
 import { isPixelScores, outputKind } from '../ir/analysis/output-kind.js';
 import type { Graph, IRNode } from '../ir/graph.js';
 import { constValue } from '../shapes/symbolic.js';
+import { findOp } from '../ops/registry.js';
 import { codes } from '../diagnostics/codes.js';
 import { diagnosticError } from '../diagnostics/error.js';
 
@@ -58,8 +59,8 @@ export function inferTask(graph: Graph): Task {
   const name = graph.outputs[0]!.name;
   if (isPixelScores(kind)) return { kind: 'segmentation', outputs: [name], classes: classCount(first, graph) };
   const second = outputNode(graph, 1);
-  const hasErase = graph.nodes.some((node) => node.op === 'erase');
-  if (hasErase && second && outputKind(second).kind === 'class-scores') {
+  const erases = graph.nodes.some((node) => findOp(node.op)?.erasing !== undefined);
+  if (erases && second && outputKind(second).kind === 'class-scores') {
     return { kind: 'acol', outputs: [name, graph.outputs[1]!.name], classes: classCount(first, graph) };
   }
   return { kind: 'classification', outputs: [name], classes: classCount(first, graph) };

@@ -11,36 +11,17 @@ import { dense } from '../../src/ops/dense.js';
 import { dwconv } from '../../src/ops/dwconv.js';
 import { sepconv } from '../../src/ops/sepconv.js';
 import { testBackends, toleranceFor, useBackend } from './backends.js';
+import {
+  CONV_CASES,
+  CONV_TRANSPOSE_CASES,
+  type ConvCase,
+  DENSE_CASES,
+  DWCONV_CASES,
+  SEPCONV_CASES,
+} from './exec-conv-cases.js';
 import { expectClose, randomTensor, withoutLeaks } from './helpers.js';
 import { plain, plainDepthwise } from './plain.js';
 import { type Layer, errorSummary, executeChecked, kerasActivation, layersOutput, recordError } from './reference.js';
-
-type Pair = [number, number];
-
-interface ConvCase {
-  readonly input: [number, number, number, number];
-  readonly filters: number;
-  readonly kernel: Pair;
-  readonly stride?: Pair;
-  readonly dilation?: Pair;
-  readonly padding?: 'same' | 'valid';
-  readonly pad?: Pair;
-  readonly bias?: boolean;
-  readonly activation?: string;
-  readonly needsGradient?: boolean;
-}
-
-const CONV_CASES: ConvCase[] = [
-  { input: [2, 9, 9, 3], filters: 4, kernel: [3, 3] },
-  { input: [1, 16, 15, 3], filters: 5, kernel: [3, 3], stride: [2, 2], activation: 'relu' },
-  { input: [1, 17, 17, 2], filters: 3, kernel: [3, 3], dilation: [2, 2], activation: 'relu6' },
-  { input: [1, 19, 19, 2], filters: 3, kernel: [3, 3], dilation: [3, 2], padding: 'valid', activation: 'sigmoid' },
-  { input: [1, 13, 12, 4], filters: 2, kernel: [5, 3], padding: 'valid', bias: false, activation: 'tanh' },
-  { input: [1, 11, 11, 3], filters: 4, kernel: [3, 3], stride: [2, 2], pad: [1, 1], activation: 'leakyRelu' },
-  { input: [1, 12, 12, 3], filters: 4, kernel: [7, 7], stride: [2, 2], pad: [3, 2] },
-  { input: [1, 17, 17, 2], filters: 3, kernel: [3, 3], dilation: [2, 2], activation: 'leakyRelu', needsGradient: true },
-  { input: [1, 15, 15, 2], filters: 3, kernel: [3, 3], activation: 'sigmoid', needsGradient: true },
-];
 
 function convolutionPrefix(c: ConvCase): Layer[] {
   return c.pad
@@ -155,13 +136,7 @@ for (const backend of testBackends()) {
       });
     });
 
-    test.each([
-      { ...CONV_CASES[0]!, multiplier: 2 },
-      { ...CONV_CASES[1]!, multiplier: 1 },
-      { ...CONV_CASES[2]!, multiplier: 1 },
-      { ...CONV_CASES[5]!, multiplier: 2 },
-      { ...CONV_CASES[7]!, multiplier: 2 },
-    ])('dwconv %j', async (c) => {
+    test.each(DWCONV_CASES)('dwconv %j', async (c) => {
       await withoutLeaks(async () => {
         const x = randomTensor(c.input, 4);
         const depthwiseKernel = randomTensor([...c.kernel, c.input[3], c.multiplier], 5, 0.5);
@@ -181,41 +156,33 @@ for (const backend of testBackends()) {
       });
     });
 
-    test.each([CONV_CASES[0]!, CONV_CASES[1]!, CONV_CASES[2]!, CONV_CASES[3]!, CONV_CASES[6]!, CONV_CASES[7]!])(
-      'sepconv %j',
-      async (c) => {
-        await withoutLeaks(async () => {
-          const x = randomTensor(c.input, 7);
-          const depthwiseKernel = randomTensor([...c.kernel, c.input[3], 1], 8, 0.5);
-          const pointwiseKernel = randomTensor([1, 1, c.input[3], c.filters], 9, 0.5);
-          const bias = randomTensor([c.filters], 10);
-          const weights = { depthwiseKernel, pointwiseKernel, bias };
-          const y = executeChecked(sepconv, {
-            inputs: [x],
-            weights,
-            attrs: attrsOf(c, { filters: c.filters }),
-            context: { needsGradient: c.needsGradient ?? false },
-          });
-          const { common, after, prefix } = keras(c);
-          const layer = tfl.layers.separableConv2d({
-            ...common,
-            kernelSize: c.kernel,
-            filters: c.filters,
-            depthMultiplier: 1,
-          });
-          const expected = referenceOutput(prefix, layer, after, x, [depthwiseKernel, pointwiseKernel, bias]);
-          recordError(`sepconv on ${backend}`, await expectClose(y, expected, tolerance));
-          tf.dispose([x, y, expected, depthwiseKernel, pointwiseKernel, bias]);
+    test.each(SEPCONV_CASES)('sepconv %j', async (c) => {
+      await withoutLeaks(async () => {
+        const x = randomTensor(c.input, 7);
+        const depthwiseKernel = randomTensor([...c.kernel, c.input[3], 1], 8, 0.5);
+        const pointwiseKernel = randomTensor([1, 1, c.input[3], c.filters], 9, 0.5);
+        const bias = randomTensor([c.filters], 10);
+        const weights = { depthwiseKernel, pointwiseKernel, bias };
+        const y = executeChecked(sepconv, {
+          inputs: [x],
+          weights,
+          attrs: attrsOf(c, { filters: c.filters }),
+          context: { needsGradient: c.needsGradient ?? false },
         });
-      },
-    );
+        const { common, after, prefix } = keras(c);
+        const layer = tfl.layers.separableConv2d({
+          ...common,
+          kernelSize: c.kernel,
+          filters: c.filters,
+          depthMultiplier: 1,
+        });
+        const expected = referenceOutput(prefix, layer, after, x, [depthwiseKernel, pointwiseKernel, bias]);
+        recordError(`sepconv on ${backend}`, await expectClose(y, expected, tolerance));
+        tf.dispose([x, y, expected, depthwiseKernel, pointwiseKernel, bias]);
+      });
+    });
 
-    test.each([
-      { input: [1, 5, 6, 3], filters: 4, kernel: [2, 2], stride: [2, 2], padding: 'same', activation: 'none' },
-      { input: [2, 4, 4, 2], filters: 3, kernel: [3, 3], stride: [2, 2], padding: 'valid', activation: 'relu' },
-      { input: [1, 5, 5, 3], filters: 2, kernel: [4, 4], stride: [2, 2], padding: 'same', activation: 'tanh' },
-      { input: [1, 6, 5, 2], filters: 2, kernel: [3, 3], stride: [1, 1], padding: 'valid', activation: 'none' },
-    ] as const)('convTranspose %j', async (c) => {
+    test.each(CONV_TRANSPOSE_CASES)('convTranspose %j', async (c) => {
       await withoutLeaks(async () => {
         const x = randomTensor([...c.input], 11);
         const kernel = randomTensor([...c.kernel, c.filters, c.input[3]], 12, 0.5);
@@ -242,12 +209,7 @@ for (const backend of testBackends()) {
       });
     });
 
-    test.each([
-      { units: 5, activation: 'none', bias: true },
-      { units: 3, activation: 'relu6', bias: false },
-      { units: 4, activation: 'leakyRelu', bias: true },
-      { units: 4, activation: 'tanh', bias: true },
-    ])('dense %j', async (c) => {
+    test.each(DENSE_CASES)('dense %j', async (c) => {
       await withoutLeaks(async () => {
         const x = randomTensor([3, 7], 14);
         const kernel = randomTensor([7, c.units], 15, 0.5);

@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { OPS_DOC_PATH, renderOpsDoc } from '../../scripts/gen-ops-doc.js';
 import { attributeParams, tensorParams } from '../../src/ops/op.js';
 import { OPS, findOp } from '../../src/ops/registry.js';
+import { dim } from '../../src/shapes/symbolic.js';
 
 const EXPECTED = [
   'conv',
@@ -60,6 +61,23 @@ describe('registry', () => {
       expect(new Set(op.params.map((p) => p.name)).size).toBe(op.params.length);
       expect(op.summary.length).toBeGreaterThan(5);
       for (const param of op.params) expect(param.doc.length).toBeGreaterThan(3);
+    },
+  );
+
+  test.each(OPS.map((op) => [op.name, op] as const))(
+    '%s: the facts it declares name its own tensor params and agree with its spatial effect',
+    (_name, op) => {
+      const tensors = tensorParams(op).map((p) => p.name);
+      for (const input of op.shapeOnlyInputs ?? []) expect(tensors).toContain(input);
+      if (op.erasing) expect(tensors.slice(1)).toContain(op.erasing.classMaps);
+      if (op.combines) expect(op.spatial).toBe('merge');
+      if (op.globalPool) expect(op.spatial).toBe('global');
+      if (op.resamples) expect(op.receptiveField).toBeDefined();
+      if (op.linearInChannels) {
+        // A [2, 7] input to 3 outputs: the declared kernel is a weight of shape [7, 3].
+        const weights = op.weights?.([{ dtype: 'f32', shape: [dim(2), dim(7)] }], { units: 3 }) ?? [];
+        expect(weights.find((w) => w.role === op.linearInChannels!.kernel)?.shape).toEqual([7, 3]);
+      }
     },
   );
 

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { hasErrors } from '../../compiler/compile.js';
 import { describeSurvey, surveyJson } from '../../ir/analysis/explanations/describe.js';
 import { outputKindOf } from '../../ir/analysis/output-kind.js';
+import { findOp } from '../../ops/registry.js';
 import {
   EXPLAIN_METHODS,
   type ExplainMethod,
@@ -236,7 +237,9 @@ async function probabilityOf(
   // predictAsync: on ONNX Runtime when the model runs there (tfjs is then the slow cpu backend).
   const outputs = await model.predictAsync(input);
   const probabilities = tf.tidy(() =>
-    model.graph.nodes[node.node]!.op === 'softmax' ? tf.clone(outputs[output]!) : tf.softmax(outputs[output]!),
+    findOp(model.graph.nodes[node.node]!.op)?.outputActivation === 'softmax'
+      ? tf.clone(outputs[output]!)
+      : tf.softmax(outputs[output]!),
   );
   try {
     // Read asynchronously: WebGPU's synchronous read needs OffscreenCanvas, which Node lacks.

@@ -5,6 +5,7 @@
  */
 import { constValue } from '../../shapes/symbolic.js';
 import type { Graph, IRNode } from '../graph.js';
+import { findOp } from '../../ops/registry.js';
 
 export type OutputKindName =
   /** `f32[N, classes]`: one score per class and image (a classifier). */
@@ -28,7 +29,7 @@ export interface OutputKind {
 
 export function outputKind(node: IRNode): OutputKind {
   const { dtype, shape } = node.type;
-  const probabilities = node.op === 'softmax' || node.op === 'sigmoid';
+  const probabilities = findOp(node.op)?.outputActivation !== undefined;
   const last = shape.length > 1 ? constValue(shape[shape.length - 1]!) : undefined;
   const withClasses = last !== undefined ? { classes: last } : {};
   if (shape.length === 3) return { kind: 'labels', probabilities: false };

@@ -29,7 +29,7 @@ function checkAsppRates(graph: Graph): Diagnostic[] {
   const fields = receptiveFields(graph);
   const found: Diagnostic[] = [];
   for (const node of graph.nodes) {
-    if (node.op !== 'concat') continue;
+    if (findOp(node.op)?.combines !== 'concat') continue;
     const atrous = node.inputs.map((i) => sourceConv(graph, i)).filter((c): c is IRNode => !!c && dilationOf(c) > 1);
     if (atrous.length < 2) continue;
     const rates = atrous.map(dilationOf).sort((a, b) => a - b);
@@ -93,8 +93,8 @@ function checkNinHead(graph: Graph): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const output of graph.outputs) {
     let node = graph.nodes[output.node]!;
-    if (node.op === 'softmax') node = graph.nodes[node.inputs[0]!]!;
-    if (node.op !== 'gap' && node.op !== 'gmp') continue;
+    if (findOp(node.op)?.outputActivation === 'softmax') node = graph.nodes[node.inputs[0]!]!;
+    if (!findOp(node.op)?.globalPool) continue;
     const conv = sourceConv(graph, node.inputs[0]!);
     const channels = Number(
       graph.nodes[node.inputs[0]!]!.type.shape[3]?.kind === 'const'

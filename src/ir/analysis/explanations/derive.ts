@@ -8,6 +8,7 @@
  * only what that branch contributes, so it is never chosen, however late it comes.
  */
 import type { Graph, GraphOutput, IRNode } from '../../graph.js';
+import { findOp } from '../../../ops/registry.js';
 import { isPixelScores, outputKind } from '../output-kind.js';
 import { ancestors, dominatorChain, describeNode, hasAnnotation, isFeatureMap, lastAxisSize } from './graph-walk.js';
 import { exactCam, findAcolBranches, isClassMapOutput } from './exact-cam.js';
@@ -20,7 +21,7 @@ interface Score {
 
 /** The pre-activation input of a final softmax or sigmoid: gradients of probabilities saturate. */
 function scoreOf(graph: Graph, output: IRNode): Score {
-  if (output.op === 'softmax' || output.op === 'sigmoid') {
+  if (findOp(output.op)?.outputActivation) {
     const input = graph.nodes[output.inputs[0]!]!;
     return {
       node: input,
@@ -48,8 +49,8 @@ function annotatedTarget(graph: Graph, score: number): TargetLayer | undefined {
 function candidates(graph: Graph, chain: readonly number[]): number[] {
   const rest = chain.slice(1);
   let start = 0;
-  if (graph.nodes[chain[0]!]!.op === 'upsample')
-    while (start < rest.length && graph.nodes[rest[start]!]!.op === 'upsample') start++;
+  const resamples = (id: number) => findOp(graph.nodes[id]!.op)?.resamples === true;
+  if (resamples(chain[0]!)) while (start < rest.length && resamples(rest[start]!)) start++;
   return rest.slice(start);
 }
 

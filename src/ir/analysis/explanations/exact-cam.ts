@@ -4,6 +4,8 @@
  * map), and ACoL's two branches (Zhang et al. 2018).
  */
 import type { Graph, IRNode } from '../../graph.js';
+import { tensorParams } from '../../../ops/op.js';
+import { findOp } from '../../../ops/registry.js';
 import {
   ancestors,
   dataInputs,
@@ -15,17 +17,32 @@ import {
 } from './graph-walk.js';
 import type { AcolBranches, ExactCam, OutputKind } from './plan.js';
 
-const isGlobalAverage = (node: IRNode) => node.op === 'gap' && node.attrs.keep !== true;
+/** A global average pool to [N, C] (not one that keeps the spatial axes as [N, 1, 1, C]). */
+const isGlobalAverage = (node: IRNode) => findOp(node.op)?.globalPool === 'average' && node.type.shape.length === 2;
 
-/** dense(gap(f)) with no activation: linear in f, so Σ_k w[k, c] f_k is exact up to the bias. */
+/** An op that resizes each channel on its own: a class map resampled is still a class map. */
+const resamples = (node: IRNode) => findOp(node.op)?.resamples === true;
+
+/** An element-wise maximum (ACoL's fused map of its two branches). */
+const isMaximum = (node: IRNode) => findOp(node.op)?.combines === 'maximum';
+
+/** dense(gap(f)) with no activation (any op `linearInChannels`): Σ_k w[k, c] f_k is exact up to the bias. */
 function denseHead(graph: Graph, score: number): ExactCam | undefined {
   const head = graph.nodes[throughIdentities(graph, score)]!;
-  if (head.op !== 'dense' || (head.attrs.activation ?? 'none') !== 'none') return undefined;
+  if (!findOp(head.op)?.linearInChannels || (head.attrs.activation ?? 'none') !== 'none') return undefined;
   const pooled = graph.nodes[throughIdentities(graph, head.inputs[0]!)]!;
   if (!isGlobalAverage(pooled)) return undefined;
   const features = graph.nodes[pooled.inputs[0]!]!;
   const reason = `the score is dense(gap(${describeNode(features)})): class c's map is Σ_k w[k, c] · f_k with the kernel of ${describeNode(head)}`;
   return { kind: 'dense', features: features.id, dense: head.id, reason };
+}
+
+/** The name of the weight w of a CAM head's linear layer (its `linearInChannels` kernel, [K, classes]). */
+export function camKernelWeight(head: IRNode): string {
+  const role = findOp(head.op)?.linearInChannels?.kernel;
+  const weight = head.weights.find((w) => w.role === role);
+  if (!weight) throw new Error(`${head.name} (${head.op}) declares no linear kernel: it is no CAM head`);
+  return weight.name;
 }
 
 /** gap(X) is the score: class c's logit is the mean of channel c of X, which is its map. */
@@ -65,9 +82,16 @@ export function exactCam(graph: Graph, score: number, kind: OutputKind, classes:
   return structural ?? annotatedMap(graph, score, classes);
 }
 
-/** The tensors an `erase` reads its class map from (branch A of an ACoL head). */
+/** The tensors an erasing op (`erase`) reads its class map from (branch A of an ACoL head). */
 function erasingMaps(graph: Graph): Set<number> {
-  return new Set(graph.nodes.filter((n) => n.op === 'erase' && n.inputs.length > 1).map((n) => n.inputs[1]!));
+  const maps = new Set<number>();
+  for (const node of graph.nodes) {
+    const op = findOp(node.op);
+    if (!op?.erasing) continue;
+    const input = node.inputs[tensorParams(op).findIndex((p) => p.name === op.erasing!.classMaps)];
+    if (input !== undefined) maps.add(input);
+  }
+  return maps;
 }
 
 function ordered(graph: Graph, pair: readonly [number, number], reason: string): AcolBranches {
@@ -87,7 +111,7 @@ function ordered(graph: Graph, pair: readonly [number, number], reason: string):
  */
 export function findAcolBranches(graph: Graph, channelMaps: readonly number[]): AcolBranches | undefined {
   const classMap = (id: number) => hasAnnotation(graph.nodes[id]!, 'classmap');
-  const fused = graph.nodes.find((n) => n.op === 'max' && n.inputs.length === 2 && n.inputs.every(classMap));
+  const fused = graph.nodes.find((n) => isMaximum(n) && n.inputs.length === 2 && n.inputs.every(classMap));
   if (fused)
     return ordered(
       graph,
@@ -104,7 +128,7 @@ export function findAcolBranches(graph: Graph, channelMaps: readonly number[]): 
 /** Whether an output is a class map: @classmap, or a `max` of class maps, possibly upsampled. */
 export function isClassMapOutput(graph: Graph, id: number): boolean {
   let node = graph.nodes[throughIdentities(graph, id)]!;
-  while (node.op === 'upsample') node = graph.nodes[throughIdentities(graph, dataInputs(node)[0]!)]!;
+  while (resamples(node)) node = graph.nodes[throughIdentities(graph, dataInputs(node)[0]!)]!;
   if (hasAnnotation(node, 'classmap')) return true;
-  return node.op === 'max' && node.inputs.every((input) => hasAnnotation(graph.nodes[input]!, 'classmap'));
+  return isMaximum(node) && node.inputs.every((input) => hasAnnotation(graph.nodes[input]!, 'classmap'));
 }
