@@ -52,15 +52,3 @@ export function preprocessingOf(input: { readonly preprocessing?: Preprocessing 
 export function channelValue(values: readonly number[], channel: number): number {
   return values.length === 1 ? values[0]! : values[channel]!;
 }
-
-/** One line in words, for ONNX metadata and reports. */
-export function describeSteps(preprocessing: Preprocessing, channels: number | undefined): string {
-  const p = preprocessing;
-  const colour =
-    channels === 1 ? `grey (${p.grey === 'mean' ? 'mean of R, G and B' : 'Rec. 601 luma'})` : p.order.toUpperCase();
-  const list = (values: readonly number[]) => (values.length === 1 ? String(values[0]) : `[${values.join(', ')}]`);
-  return (
-    `${p.resize} resize with ${p.centres} centres to the input size; ${colour}; ` +
-    `(pixel 0..255 × ${p.scale} − ${list(p.mean)}) / ${list(p.std)}`
-  );
-}
