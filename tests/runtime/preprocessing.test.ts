@@ -16,6 +16,8 @@ import { print } from '../../src/parser/printer.js';
 import { fromPixelBytes } from '../../src/runtime/image.js';
 import { decodeNpy } from '../../src/runtime/npy.js';
 import { prepareModelInput } from '../../src/runtime/preprocess-image.js';
+import { batchTensors, disposeBatch } from '../../src/train/inputs.js';
+import { inputSpec } from '../../src/train/task.js';
 import { compileText, diagnose } from '../helpers/compile.js';
 
 const CAFFE = '@preprocess(order: "bgr", scale: 1, mean: [103.5, 116.5, 123.5], std: [57, 58, 59])';
@@ -116,7 +118,7 @@ describe('an image becomes the declared tensor', () => {
     const output = tf.relu(input);
     const values = Array.from(output.dataSync());
     tf.dispose([image, input, output]);
-    expect(tf.memory().numTensors).toBe(before + 0);
+    expect(tf.memory().numTensors).toBe(before);
     // Nearest with half-pixel centres reads source pixel floor((i + 0.5) · 2) = 2i + 1.
     const expected = byHand(data, 8, 4, (row, column) => [2 * row + 1, 2 * column + 1]);
     values.forEach((value, index) => expect(value).toBeCloseTo(expected[index]!, 5));
@@ -148,5 +150,24 @@ describe('an image becomes the declared tensor', () => {
     expect(decoded.shape).toEqual([1, 4, 4, 3]);
     const expected = byHand(data, 4, 4, (row, column) => [row, column]);
     Array.from(decoded.values).forEach((value, index) => expect(value).toBeCloseTo(expected[index]!, 5));
+  });
+
+  it('in training batches, as segc run makes it', async () => {
+    await tf.setBackend('cpu');
+    const data = pixels(4);
+    const rgb = new Float32Array(16 * 3);
+    for (let pixel = 0; pixel < 16; pixel++)
+      for (let c = 0; c < 3; c++) rgb[pixel * 3 + c] = data[pixel * 4 + c]! / 255;
+    const graph = graphOf(model(CAFFE));
+    const sample = { id: 'a.png', image: rgb, height: 4, width: 4, label: 0 };
+    const before = tf.memory().numTensors;
+    const batch = batchTensors([sample], inputSpec(graph), { kind: 'classification', outputs: ['x'], classes: 3 });
+    const output = tf.relu(batch.images);
+    const values = Array.from(output.dataSync());
+    tf.dispose(output);
+    disposeBatch(batch);
+    expect(tf.memory().numTensors).toBe(before);
+    const expected = byHand(data, 4, 4, (row, column) => [row, column]);
+    values.forEach((value, index) => expect(value).toBeCloseTo(expected[index]!, 5));
   });
 });
