@@ -101,6 +101,8 @@ describe('@preprocess in the language', () => {
     ]);
     expect(diagnose(model('@preprocess("bgr")'))).toEqual(['2:44 E0288 `@preprocess` takes named arguments only']);
     expect(diagnose(model('@frozen'))).toEqual(['2:32 E0287 an input takes no `@frozen`']);
+    expect(diagnose(model('@preprocess(mean: foo)'))).toEqual(['2:50 E0210 unknown name `foo`']);
+    expect(diagnose(model('@preprocess(mean: image)'))).toEqual(['2:50 E0210 unknown name `image`']);
   });
 });
 
