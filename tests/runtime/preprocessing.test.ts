@@ -172,4 +172,32 @@ describe('an image becomes the declared tensor', () => {
     const expected = byHand(data, 4, 4, (row, column) => [row, column]);
     values.forEach((value, index) => expect(value).toBeCloseTo(expected[index]!, 5));
   });
+
+  it('through `segc explain`: the explained class is the one `segc run` gets from the declared tensor', async () => {
+    // GapCam was trained on [0, 1] pixels; fed [-1, 1] it reads the digit 7 as another class.
+    const declared = '@preprocess(grey: "luma", scale: 1 / 127.5, mean: 1)';
+    const source = readFileSync('examples/gap_cam.seg', 'utf8').replace(
+      'f32[N, 28, 28, 1]',
+      `f32[N, 28, 28, 1] ${declared}`,
+    );
+    expect(source).toContain(declared);
+    writeFileSync(join(folder, 'gap_cam.seg'), source);
+    const io = { out: () => undefined, err: () => undefined };
+    const common = ['--weights', 'weights/gap_cam', '--image', 'examples/images/digit-7.png'];
+    const classOf = async (file: string, command: string, out: string) => {
+      expect(await main([command, file, ...common, '--out', join(folder, out)], io)).toBe(0);
+      const report = command === 'run' ? 'digit-7.json' : 'digit-7.gradcam.report.json';
+      const parsed = JSON.parse(readFileSync(join(folder, out, report), 'utf8')) as {
+        class?: number;
+        top?: { class: number }[];
+      };
+      return parsed.class ?? parsed.top![0]!.class;
+    };
+    const plain = await classOf('examples/gap_cam.seg', 'run', 'plain');
+    const run = await classOf(join(folder, 'gap_cam.seg'), 'run', 'run');
+    const explained = await classOf(join(folder, 'gap_cam.seg'), 'explain', 'explain');
+    expect(plain).toBe(7);
+    expect(run).not.toBe(7);
+    expect(explained).toBe(run);
+  });
 });
