@@ -126,6 +126,30 @@ describe('an image becomes the declared tensor', () => {
     values.forEach((value, index) => expect(value).toBeCloseTo(expected[index]!, 5));
   });
 
+  it('resizes with the declared centres: 4×4 to 2×2 samples rows and columns where each convention says', async () => {
+    await tf.setBackend('cpu');
+    const data = pixels(4);
+    const image = fromPixelBytes(data, 4, 4, 4);
+    const red = (y: number, x: number) => data[(y * 4 + x) * 4]! / 255;
+    // Source position of output i: half-pixel (i + 0.5)·2 − 0.5, legacy i·2, corners i·(4 − 1)/(2 − 1).
+    const at = (y: number, x: number) => {
+      const [y0, x0] = [Math.floor(y), Math.floor(x)];
+      const [fy, fx] = [y - y0, x - x0];
+      const [y1, x1] = [Math.min(y0 + 1, 3), Math.min(x0 + 1, 3)];
+      return (1 - fy) * ((1 - fx) * red(y0, x0) + fx * red(y0, x1)) + fy * ((1 - fx) * red(y1, x0) + fx * red(y1, x1));
+    };
+    const positions = { 'half-pixel': [0.5, 2.5], legacy: [0, 2], corners: [0, 3] } as const;
+    for (const [centres, [first, second]] of Object.entries(positions)) {
+      const graph = graphOf(model(`@preprocess(centres: "${centres}")`, 2));
+      const input = prepareModelInput(graph, image, 2, 2);
+      const reds = Array.from(input.dataSync()).filter((_, index) => index % 3 === 0);
+      input.dispose();
+      const expected = [at(first, first), at(first, second), at(second, first), at(second, second)];
+      reds.forEach((value, index) => expect(value, centres).toBeCloseTo(expected[index]!, 5));
+    }
+    image.dispose();
+  });
+
   it('through `segc run --format npy`', async () => {
     const data = pixels(4);
     const png = new PNG({ width: 4, height: 4 });
