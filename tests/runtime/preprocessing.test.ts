@@ -18,7 +18,7 @@ import { decodeNpy } from '../../src/runtime/npy.js';
 import { prepareModelInput } from '../../src/runtime/preprocess-image.js';
 import { batchTensors, disposeBatch } from '../../src/train/inputs.js';
 import { inputSpec } from '../../src/train/task.js';
-import { compileText, diagnose } from '../helpers/compile.js';
+import { compileText, diagnose, hints } from '../helpers/compile.js';
 
 const CAFFE = '@preprocess(order: "bgr", scale: 1, mean: [103.5, 116.5, 123.5], std: [57, 58, 59])';
 const model = (annotation: string, size = 4, channels = 3) =>
@@ -101,6 +101,14 @@ describe('@preprocess in the language', () => {
     ]);
     expect(diagnose(model('@preprocess("bgr")'))).toEqual(['2:44 E0288 `@preprocess` takes named arguments only']);
     expect(diagnose(model('@frozen'))).toEqual(['2:32 E0287 an input takes no `@frozen`']);
+    expect(diagnose(model('@preprocess(order: "bgr", order: "rgb")'))).toEqual(['2:58 E0288 `order` is given twice']);
+    expect(diagnose(model('@preprocess(order: "bgr") @preprocess(scale: 1)'))).toEqual([
+      '2:58 E0288 input `image` has two `@preprocess`',
+    ]);
+    expect(hints(model('@preprocess(order: "gbr")'))).toEqual(['write `order: "rgb"`']);
+    expect(hints(model('@preprocess(colour: "bgr")'))).toEqual([
+      'its arguments: resize, centres, order, grey, scale, mean, std',
+    ]);
     expect(diagnose(model('@preprocess(mean: foo)'))).toEqual(['2:50 E0210 unknown name `foo`']);
     expect(diagnose(model('@preprocess(mean: image)'))).toEqual(['2:50 E0210 unknown name `image`']);
   });
