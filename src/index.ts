@@ -52,6 +52,8 @@ export {
   type Colormap,
   type RgbImage,
 } from './runtime/image.js';
+export { prepareImage, prepareModelInput } from './runtime/preprocess-image.js';
+export { DEFAULT_PREPROCESSING, preprocessingOf, type Preprocessing } from './ir/preprocessing.js';
 export {
   decodeSafetensors,
   encodeSafetensors,

@@ -7,15 +7,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SizeSpace } from '../../src/shapes/sizes.js';
 import type { Graph } from '../../src/ir/graph.js';
-import { resizeImage, type RgbImage } from '../../src/runtime/image.js';
+import type { RgbImage } from '../../src/runtime/image.js';
 import { SegModel } from '../../src/runtime/model.js';
 import {
   classHistogram,
   compileBundled,
+  fitToModel,
   gradCamHeatmap,
   heatmapOverlayImage,
   loadWebModel,
   maskOverlayImage,
+  modelInputOf,
   mostFrequentForeground,
   segment,
   type BundledSources,
@@ -145,13 +147,9 @@ export async function runModel(model: SegModel, image: RgbImage): Promise<RunRes
   const graph = model.graph;
   checkImageInput(graph, model.sizes);
   const inputSize = runSize(graph, model.sizes);
-  const channels = graph.nodes[graph.inputs[0]!.node]!.type.shape[3];
-  const shown = resizeImage(image, inputSize[0], inputSize[1]);
-  // A one-channel model reads the grey level, as `segc run` feeds it.
-  const input =
-    channels?.kind === 'const' && channels.value === 1
-      ? tf.tidy(() => tf.mean(shown, 3, true) as RgbImage)
-      : tf.clone(shown);
+  const shown = fitToModel(image, inputSize[0], inputSize[1], model);
+  // The tensor the input declares (grey, channel order, mean and std), as `segc run` feeds it.
+  const input = modelInputOf(model, shown);
   const made: tf.Tensor[] = [input];
   try {
     const scored = scoredOutput(graph);
@@ -163,7 +161,7 @@ export async function runModel(model: SegModel, image: RgbImage): Promise<RunRes
       const values = Array.from(await probabilities.data());
       tf.dispose([probabilities, ...Object.values(outputs)]);
       const predicted = values.indexOf(Math.max(...values));
-      const heatmap = await gradCamHeatmap(model, input, predicted);
+      const heatmap = await gradCamHeatmap(model, shown, predicted);
       return {
         kind: 'classifier',
         inputSize,
@@ -176,9 +174,9 @@ export async function runModel(model: SegModel, image: RgbImage): Promise<RunRes
         heatmapValues: heatmap.map,
       };
     }
-    const segmentation = await segment(model, input);
+    const segmentation = await segment(model, shown);
     const classIndex = mostFrequentForeground(segmentation.mask, segmentation.classes);
-    const heatmap = await gradCamHeatmap(model, input, classIndex);
+    const heatmap = await gradCamHeatmap(model, shown, classIndex);
     const pixels = classHistogram(segmentation.mask, segmentation.classes);
     const overlay = heatmapOverlayImage(shown, heatmap);
     made.push(overlay);

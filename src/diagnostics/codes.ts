@@ -96,6 +96,8 @@ export const DIAGNOSTICS = {
   fixedSizeBreaksConstraint: kind('E0284', 'error', 'a size fixed from the command line breaks a `where` constraint'),
   unsatisfiableConstraints: kind('E0285', 'error', '`where` clauses that no size satisfies'),
   channelsFirstInput: kind('W0286', 'warning', 'an input that looks channels-first'),
+  unknownInputAnnotation: kind('E0287', 'error', 'an input annotation other than `@preprocess`'),
+  badPreprocessing: kind('E0288', 'error', 'a `@preprocess` argument that is unknown or has a bad value'),
   unusedLet: kind('W0290', 'warning', 'a `let` that is never used'),
   unusedParameter: kind('W0291', 'warning', 'a block parameter that is never used'),
   // Shapes and architecture lints (E03xx)

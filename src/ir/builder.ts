@@ -3,6 +3,7 @@
  * them unique hierarchical names, runs each op's shape rule and reports its failures at the
  * source line of the call, with the chain of block call sites.
  */
+import type { Preprocessing } from './preprocessing.js';
 import type { DiagnosticBag, RelatedLocation, Span } from '../diagnostics/diagnostic.js';
 import { type Attrs, type OpDef, ShapeError, type TensorType } from '../ops/op.js';
 import { MAX_SIZE } from '../limits.js';
@@ -58,7 +59,7 @@ export class GraphBuilder {
     return this.nodes[node]!.type;
   }
 
-  addInput(name: string, type: TensorType, origin: NodeOrigin): number {
+  addInput(name: string, type: TensorType, origin: NodeOrigin, preprocessing?: Preprocessing): number {
     const id = this.push({
       op: 'input',
       inputs: [],
@@ -69,7 +70,7 @@ export class GraphBuilder {
       ...origin,
       binding: name,
     });
-    this.inputs.push({ name, node: id });
+    this.inputs.push({ name, node: id, ...(preprocessing ? { preprocessing } : {}) });
     return id;
   }
 

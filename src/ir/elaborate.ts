@@ -3,6 +3,7 @@
  * their size symbols and `where` constraints, blocks are expanded, and every op's shape rule runs
  * as its node is created.
  */
+import { readPreprocessing } from './preprocessing-declaration.js';
 import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { LoadedProgram, Module } from '../program/modules.js';
 import type * as ast from '../parser/ast.js';
@@ -66,6 +67,7 @@ export function elaborateModel(
       input.statement.name.name,
       { dtype: input.dtype, shape: input.shape },
       { span: input.statement.span, callChain: [] },
+      readPreprocessing(setup, input.statement, input.shape[3], frame),
     );
     frame.scope.define(input.statement.name.name, { kind: 'tensor', node });
   }

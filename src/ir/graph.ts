@@ -3,6 +3,7 @@
  * later stage (interpreter, code generation, explanations, training) reads this and nothing
  * else. Nodes are stored in topological order; a node's inputs are ids of earlier nodes.
  */
+import type { Preprocessing } from './preprocessing.js';
 import type { Span } from '../diagnostics/diagnostic.js';
 import type { Attrs, AttrValue, TensorType, WeightSpec } from '../ops/op.js';
 
@@ -52,6 +53,8 @@ export interface SizeSymbol {
 export interface GraphInput {
   readonly name: string;
   readonly node: number;
+  /** How an image becomes this tensor, when the input declares it (`@preprocess`); else the defaults. */
+  readonly preprocessing?: Preprocessing;
 }
 
 export interface GraphOutput {

@@ -115,16 +115,18 @@ class Walker {
     }
     // Input types are elaborated before the body runs (ir/elaborate.ts): their sizes and `where`
     // constraints see the parameters and the size symbols, and the symbols are not values in the body.
-    for (const statement of declaration.body)
-      if (statement.kind === 'InputStmt') this.inputType(statement.type, statement.constraints, sizes);
+    for (const statement of declaration.body) if (statement.kind === 'InputStmt') this.inputType(statement, sizes);
     for (const statement of declaration.body) this.statement(statement, scope);
   }
 
-  private inputType(type: ast.TensorTypeRef, constraints: readonly ast.Expression[], scope: Scope): void {
+  private inputType({ type, annotations, constraints }: ast.InputStmt, scope: Scope): void {
     for (const d of type.dims) {
       if (d.kind === 'Identifier' && !scope.lookup(d.name)) this.define(scope, d, 'symbol');
       else this.expression(d, scope);
     }
+    // `@preprocess(mean: m)` is evaluated with the dims: it sees the parameters only.
+    for (const annotation of annotations)
+      for (const argument of annotation.args) this.expression(argument.value, scope);
     for (const c of constraints) this.expression(c, scope);
   }
 

@@ -79,7 +79,9 @@ function bindingText(analysis: Analysis, target: Extract<Target, { kind: 'bindin
   if (target.binding === 'symbol') return `(size) ${target.name}`;
   if (statement?.kind === 'InputStmt') {
     const source = analysis.program.sources.get(target.span.file) ?? '';
-    return `(input) ${target.name}: ${sourceText((statement as ast.InputStmt).type, source)}`;
+    const input = statement as ast.InputStmt;
+    const annotations = input.annotations.map((annotation) => ` ${sourceText(annotation, source)}`).join('');
+    return `(input) ${target.name}: ${sourceText(input.type, source)}${annotations}`;
   }
   return `(${target.binding}) ${target.name}`;
 }

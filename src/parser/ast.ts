@@ -97,11 +97,15 @@ export interface LetStmt extends StatementBase {
   readonly value: Expression;
 }
 
-/** `input image: f32[N, H, W, 3] where H % 16 == 0, W % 16 == 0` */
+/**
+ * `input image: f32[N, H, W, 3] @preprocess(order: "bgr") where H % 16 == 0, W % 16 == 0`; the
+ * annotations after the type say how an image becomes the tensor.
+ */
 export interface InputStmt extends StatementBase {
   readonly kind: 'InputStmt';
   readonly name: Identifier;
   readonly type: TensorTypeRef;
+  readonly annotations: readonly Annotation[];
   readonly constraints: readonly Expression[];
 }
 

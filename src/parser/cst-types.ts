@@ -117,6 +117,7 @@ export type InputStatementCstChildren = {
   name: IToken[];
   Colon: IToken[];
   tensorType: TensorTypeCstNode[];
+  annotation?: AnnotationCstNode[];
   Where?: IToken[];
   constraint?: (ExpressionCstNode)[];
   Comma?: IToken[];

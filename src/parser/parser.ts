@@ -165,6 +165,7 @@ export class SegParser extends CstParser {
     this.CONSUME(Identifier, { LABEL: 'name' });
     this.CONSUME(Colon);
     this.SUBRULE(this.tensorType);
+    this.MANY2(() => this.SUBRULE(this.annotation));
     this.OPTION(() => {
       this.CONSUME(Where);
       this.SUBRULE(this.expression, { LABEL: 'constraint' });

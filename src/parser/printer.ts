@@ -176,6 +176,7 @@ class ProgramPrinter {
       text = this.append(index > 0 ? `${text}, ` : text, dimension);
     });
     text += ']';
+    text += this.expressions.annotations(statement.annotations, { indent: INDENT, column: columnAfter(text, INDENT) });
     statement.constraints.forEach((constraint, index) => {
       text = this.append(`${text}${index === 0 ? ' where ' : ', '}`, constraint);
     });

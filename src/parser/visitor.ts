@@ -163,7 +163,8 @@ export class AstBuilder extends BaseVisitor implements Cst.ICstNodeVisitor<CstNo
     const span = this.span(location);
     if (!name || !type || !span) return undefined;
     const constraints = this.all(children.constraint, this.expression);
-    return { kind: 'InputStmt', name, type, constraints, ...this.doc(location), span };
+    const annotations = this.all(children.annotation, this.annotation);
+    return { kind: 'InputStmt', name, type, annotations, constraints, ...this.doc(location), span };
   }
 
   tensorType(children: Cst.TensorTypeCstChildren, location?: CstNodeLocation): Ast.TensorTypeRef | undefined {

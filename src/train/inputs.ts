@@ -1,9 +1,12 @@
 /**
  * From data set samples to the tensors a model reads: samples are resized to a model's fixed
  * input size (bilinear for images, nearest for masks) and RGB is averaged to grey for a
- * one-channel model (the data sets store grey images as equal RGB channels).
+ * one-channel model (the data sets store grey images as equal RGB channels); an input that
+ * declares `@preprocess` gets its channel order, grey, scale, mean and std.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { Preprocessing } from '../ir/preprocessing.js';
+import { prepareImage } from '../runtime/preprocess-image.js';
 import { resizeSample } from '../data/augment.js';
 import { stackSamples } from '../data/batch.js';
 import type { Batch, Sample } from '../data/sample.js';
@@ -31,6 +34,14 @@ function toChannels(images: Float32Array, pixels: number, channels: number): Flo
   for (let index = 0; index < pixels; index++)
     grey[index] = (images[index * 3]! + images[index * 3 + 1]! + images[index * 3 + 2]!) / 3;
   return grey;
+}
+
+/** The batch as the input declares it (`@preprocess`): the same tensor `segc run` makes of an image. */
+function declaredTensor(batch: Batch, channels: number, preprocessing: Preprocessing): tf.Tensor4D {
+  return tf.tidy(() => {
+    const rgb = tf.tensor4d(batch.images, [batch.size, batch.height, batch.width, 3]);
+    return prepareImage(rgb, batch.height, batch.width, channels, preprocessing);
+  });
 }
 
 export interface BatchTensors {
@@ -137,12 +148,10 @@ export function batchTensors(
   samples.forEach((sample) => requireTaskData(sample, task, multiLabel));
   const batch: Batch = stackSamples(samples);
   const pixels = batch.size * batch.height * batch.width;
-  const images = tf.tensor4d(toChannels(batch.images, pixels, spec.channels), [
-    batch.size,
-    batch.height,
-    batch.width,
-    spec.channels,
-  ]);
+  const channels = toChannels(batch.images, pixels, spec.channels);
+  const images = spec.preprocessing
+    ? declaredTensor(batch, spec.channels, spec.preprocessing)
+    : tf.tensor4d(channels, [batch.size, batch.height, batch.width, spec.channels]);
   if (task.kind === 'segmentation') {
     const masks = tf.tensor3d(Int32Array.from(batch.masks!), [batch.size, batch.height, batch.width], 'int32');
     return {

@@ -4,6 +4,7 @@
  * and an `erase` node an ACoL model (two branches, both trained on the label, erasing steered by
  * the label).
  */
+import type { Preprocessing } from '../ir/preprocessing.js';
 import { isPixelScores, outputKind } from '../ir/analysis/output-kind.js';
 import type { Graph, IRNode } from '../ir/graph.js';
 import { constValue } from '../shapes/symbolic.js';
@@ -26,6 +27,8 @@ export interface InputSpec {
   readonly height?: number;
   readonly width?: number;
   readonly channels: number;
+  /** The input's `@preprocess`, when it declares one; training feeds images the same way. */
+  readonly preprocessing?: Preprocessing;
 }
 
 function outputNode(graph: Graph, index: number): IRNode | undefined {
@@ -81,6 +84,7 @@ export function inputSpec(graph: Graph): InputSpec {
   return {
     name: input.name,
     channels,
+    ...(input.preprocessing ? { preprocessing: input.preprocessing } : {}),
     ...(height !== undefined ? { height } : {}),
     ...(width !== undefined ? { width } : {}),
   };

@@ -6,8 +6,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { explain } from '../explain/explain.js';
 import { isPixelScores, outputKind } from '../ir/analysis/output-kind.js';
-import { heatmapOverlay, maskToColors, resizeImage, type RgbImage } from '../runtime/image.js';
+import { preprocessingOf } from '../ir/preprocessing.js';
+import { heatmapOverlay, maskToColors, type RgbImage } from '../runtime/image.js';
 import type { SegModel } from '../runtime/model.js';
+import { prepareModelInput, resizeAs } from '../runtime/preprocess-image.js';
 import { webOnnxExplainerOf } from './onnx.js';
 import { codes } from '../diagnostics/codes.js';
 import { diagnosticError } from '../diagnostics/error.js';
@@ -30,10 +32,21 @@ export interface Heatmap {
   readonly target: string;
 }
 
-/** The image resized (bilinear, half-pixel centres) to the size the model runs at; a new tensor. */
-export function fitToModel(image: RgbImage, height: number, width: number): RgbImage {
-  const [, imageHeight, imageWidth] = image.shape;
-  return imageHeight === height && imageWidth === width ? tf.clone(image) : resizeImage(image, height, width);
+/**
+ * The image resized to the size the model runs at, the way its input declares (by default
+ * bilinear with half-pixel centres); still RGB in [0, 1], for showing; a new tensor.
+ */
+export function fitToModel(image: RgbImage, height: number, width: number, model?: SegModel): RgbImage {
+  return resizeAs(image, height, width, preprocessingOf(model?.graph.inputs[0]));
+}
+
+/**
+ * A fitted image as the model's input tensor: channel order or grey, scale, mean and std as its
+ * input declares (`@preprocess`); a new tensor. `segment` and `gradCamHeatmap` call it.
+ */
+export function modelInputOf(model: SegModel, image: RgbImage): tf.Tensor4D {
+  const [, height, width] = image.shape;
+  return prepareModelInput(model.graph, image, height, width);
 }
 
 /**
@@ -63,7 +76,8 @@ function pickOutputs(model: SegModel, outputs: Record<string, tf.Tensor>): { log
 
 export async function segment(model: SegModel, image: RgbImage): Promise<Segmentation> {
   // predictAsync: on ONNX Runtime when useOnnxRuntimeWeb put the model there, else on tfjs.
-  const outputs = await model.predictAsync(image);
+  const input = modelInputOf(model, image);
+  const outputs = await model.predictAsync(input).finally(() => input.dispose());
   const made: tf.Tensor[] = [];
   try {
     const { logits, mask } = pickOutputs(model, outputs);
@@ -79,9 +93,12 @@ export async function segment(model: SegModel, image: RgbImage): Promise<Segment
 /** Grad-CAM for the class summed over every pixel of the segmentation output. */
 export async function gradCamHeatmap(model: SegModel, image: RgbImage, classIndex: number): Promise<Heatmap> {
   const onnx = webOnnxExplainerOf(model);
-  const result = onnx
-    ? await onnx.explain(image, { method: 'gradcam', classIndex })
-    : await explain(model, image, { method: 'gradcam', classIndex });
+  const input = modelInputOf(model, image);
+  const result = await (
+    onnx
+      ? onnx.explain(input, { method: 'gradcam', classIndex })
+      : explain(model, input, { method: 'gradcam', classIndex })
+  ).finally(() => input.dispose());
   try {
     return { map: (await result.map.data()) as Float32Array, classIndex: result.classIndex[0]!, target: result.target };
   } finally {

@@ -6,6 +6,7 @@
 export {
   classHistogram,
   fitToModel,
+  modelInputOf,
   gradCamHeatmap,
   heatmapOverlayImage,
   maskOverlayImage,

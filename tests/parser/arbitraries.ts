@@ -279,6 +279,7 @@ const statement: fc.Arbitrary<Ast.Statement> = fc
         type: fc
           .record({ dtype: identifier, dims: fc.array(grammar.expression(1), { minLength: 1, maxLength: 4 }) })
           .map((parts): Ast.TensorTypeRef => ({ kind: 'TensorTypeRef', ...parts, span })),
+        annotations: fc.array(grammar.annotation(1), { maxLength: 2 }),
         constraints: fc.array(grammar.expression(2), { maxLength: 2 }),
       })
       .map((parts): Ast.InputStmt => ({ kind: 'InputStmt', ...parts, span })),

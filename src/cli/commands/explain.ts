@@ -5,6 +5,7 @@
  * target, box, files). One line per image on stdout, or the reports with --json. `--list` prints what the compiler derived for
  * each output (kind, score, default Grad-CAM layer and why, exact CAM, ACoL) without running.
  */
+import { prepareModelInput } from '../../runtime/preprocess-image.js';
 import { join } from 'node:path';
 import { ensureOutputFolder } from '../../runtime/node/fs-atomic.js';
 import { outputStems } from '../../runtime/output-names.js';
@@ -26,7 +27,7 @@ import {
 } from '../../explain/index.js';
 import { encodeNpy } from '../../runtime/npy.js';
 import type { SizeSpace } from '../../shapes/sizes.js';
-import { featureGrid, heatmapOverlay, resizeImage, type RgbImage } from '../../runtime/image.js';
+import { featureGrid, heatmapOverlay, type RgbImage } from '../../runtime/image.js';
 import { onnxExplainerOf } from '../../node/onnx-runtime.js';
 import type { SegModel } from '../../runtime/model.js';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
@@ -249,7 +250,7 @@ async function probabilityOf(
   }
 }
 
-/** The image at the model's input size, grey when the model takes one channel. */
+/** The image as the model's input tensor: at its size, with its preprocessing. */
 function modelInput(
   model: SegModel,
   sizes: SizeSpace,
@@ -258,11 +259,7 @@ function modelInput(
 ): tf.Tensor4D {
   const [, height, width] = original.shape;
   const [rows, columns] = inputSizeFor(model.graph, sizes, height, width, requested);
-  const channels = model.graph.nodes[model.graph.inputs[0]!.node]!.type.shape[3];
-  return tf.tidy(() => {
-    const resized = rows === height && columns === width ? tf.clone(original) : resizeImage(original, rows, columns);
-    return channels?.kind === 'const' && channels.value === 1 ? tf.mean(resized, 3, true) : resized;
-  });
+  return prepareModelInput(model.graph, original, rows, columns);
 }
 
 /** Explanations of an exact input tensor (one image), drawn over it when it is RGB, else over its grey mean. */

@@ -7,6 +7,7 @@
  * classifiers (ACoL's fused map) as heatmap overlays — or, with `--format npy`, every output
  * as float32 .npy. A JSON report per image lists everything.
  */
+import { prepareModelInput } from '../../runtime/preprocess-image.js';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { isPixelScores, outputKind } from '../../ir/analysis/output-kind.js';
@@ -14,7 +15,7 @@ import type { Graph } from '../../ir/graph.js';
 import type { SizeSpace } from '../../shapes/sizes.js';
 import { checkInputSize } from '../../runtime/image-header.js';
 import { outputStems } from '../../runtime/output-names.js';
-import { heatmapOverlay, maskToColors, overlay, resizeImage, type RgbImage, vocPalette } from '../../runtime/image.js';
+import { heatmapOverlay, maskToColors, overlay, type RgbImage, vocPalette } from '../../runtime/image.js';
 import type { SegModel } from '../../runtime/model.js';
 import { encodeNpy } from '../../runtime/npy.js';
 import { ensureOutputFolder, writeFileAtomic } from '../../runtime/node/fs-atomic.js';
@@ -161,11 +162,7 @@ async function runImage(
   const original = await readImage(path);
   const [, height, width] = original.shape;
   const [rows, cols] = inputSizeFor(model.graph, sizes, height, width, settings.requested);
-  const channels = model.graph.nodes[model.graph.inputs[0]!.node]!.type.shape[3];
-  const input = tf.tidy(() => {
-    const resized = resizeImage(original, rows, cols);
-    return channels?.kind === 'const' && channels.value === 1 ? tf.mean(resized, 3, true) : resized;
-  });
+  const input = prepareModelInput(model.graph, original, rows, cols);
   try {
     return await runAndReport(model, { [model.inputNames[0]!]: input }, original, stem, settings);
   } finally {
