@@ -67,6 +67,13 @@ function inputShape(model: SegModel, inputs: ModelInputs): readonly number[] | u
 
 let derivativesEnabled = true;
 
+/**
+ * The backends the derivative graph runs on. On WebGPU in Chromium (the SwiftShader adapter) a
+ * derivative program lost the device (`mapAsync`: no valid external Instance), so there tfjs
+ * keeps differentiating the part until that is understood.
+ */
+const DERIVATIVE_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'wasm']);
+
 /** Whether explain uses the derivative graph (on by default); off, tfjs differentiates. For comparisons. */
 export function useDerivativeGraph(enabled: boolean): void {
   derivativesEnabled = enabled;
@@ -242,7 +249,9 @@ export async function explain(model: SegModel, inputs: ModelInputs, options: Exp
   const gradientMethod = GRADIENT_METHODS.includes(method);
   const shape = inputShape(model, inputs);
   const derivative =
-    gradientMethod && shape && derivativesEnabled ? derivativeOf(model, nodes[0]!, plan.score, shape) : undefined;
+    gradientMethod && shape && derivativesEnabled && DERIVATIVE_BACKENDS.has(tf.getBackend())
+      ? derivativeOf(model, nodes[0]!, plan.score, shape)
+      : undefined;
   const boundary = gradientMethod
     ? (derivative?.reads ?? differentiatedPart(model.graph, nodes[0]!, plan.score).boundary)
     : [];
