@@ -102,7 +102,7 @@ describe.skipIf(torchMissing)('segc import of ONNX models exported by PyTorch, a
         const [got] = Object.values(model.predict(x));
         const back = toNchw(got!);
         expect(back.shape).toEqual(expected.dims);
-        const diff = maxDiff(back.dataSync(), reference);
+        const diff = maxDiff(await back.data(), reference);
         tf.dispose([x, got!, back]);
         model.dispose();
         expect(tf.memory().numTensors, 'tensors left by the import and run').toBe(before);
