@@ -144,7 +144,7 @@ const VJPS: Readonly<Record<string, Vjp>> = {
 };
 
 /** The matrix M [out, in] of one axis of tfjs's bilinear resize (y = M x), at run time. */
-const RESIZE_ADJOINT: EmitHelper = {
+export const RESIZE_ADJOINT: EmitHelper = {
   name: 'resizeBilinearAdjoint',
   parameters: [
     { name: 'g', type: 'tf.Tensor' },
