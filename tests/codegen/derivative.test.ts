@@ -116,7 +116,7 @@ describe('the derivative in generated modules', () => {
         ...(region ? { region } : {}),
       });
       expect(actual.shape).toEqual(expected.raw.shape);
-      const [a, b] = [actual.dataSync(), expected.raw.dataSync()];
+      const [a, b] = [Array.from(actual.dataSync()), Array.from(expected.raw.dataSync())];
       const scale = b.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       expect(scale).toBeGreaterThan(0);
       const error = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0) / scale;
@@ -153,7 +153,7 @@ describe('the adjoint of a bilinear resize', () => {
       tf.sum(tf.mul(tf.image.resizeBilinear(v as tf.Tensor4D, [to[0], to[1]], align, half), g)),
     )(x);
     expect(actual.shape).toEqual(expected.shape);
-    const [a, b] = [actual.dataSync(), expected.dataSync()];
+    const [a, b] = [Array.from(actual.dataSync()), Array.from(expected.dataSync())];
     expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-5);
     tf.dispose([x, g, actual, expected]);
   });
