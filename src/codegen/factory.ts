@@ -58,9 +58,9 @@ function runFunction(inference: Graph, plan: LayerPlan, names: ModuleNames, with
 }
 
 /**
- * `gradCam`: one run keeps the target's value and the scores, a second one inside `tf.grad`
- * replaces the target's value, so the gradient reaches only the layers after it, as in the
- * interpreter's `explain`. The classes are checked before the gradient is taken.
+ * `gradCam`: one run keeps the target's value, the scores and what the derivative reads; the
+ * derivative then runs back from the score to the target on those values (derivative.ts), so
+ * nothing before the target is differentiated. The classes are checked before it runs.
  */
 function gradCamMethod(inference: Graph, names: ModuleNames, gradCam: GradCamPlan, guard: string): Lines {
   const outputs = `[${gradCam.outputs.map((o) => quote(o.output)).join(', ')}]`;
@@ -70,7 +70,6 @@ function gradCamMethod(inference: Graph, names: ModuleNames, gradCam: GradCamPla
     [
       guard,
       'requireInputs(inputs);',
-      'registerGradients();',
       `const output = options.output ?? ${quote(gradCam.outputs[0]!.output)};`,
       `if (!(${outputs} as readonly string[]).includes(output)) throw new Error(${unknown} + JSON.stringify(output));`,
       'const explained = EXPLANATIONS.outputs[output];',
@@ -83,16 +82,7 @@ function gradCamMethod(inference: Graph, names: ModuleNames, gradCam: GradCamPla
           'const activation = seen.get(layer) as tf.Tensor4D;',
           'const scores = seen.get(explained.score)!;',
           'const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));',
-          ...block(
-            'const gradient = tf.grad((value: tf.Tensor) => {',
-            [
-              'const replaced = new Map<string, tf.Tensor>();',
-              'run(inputs, { seen: replaced, replace: { layer, value } });',
-              'return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;',
-            ],
-            '})(activation) as tf.Tensor4D;',
-          ),
-          'return gradCamMap(activation, gradient);',
+          'return gradCamMap(activation, derivatives[output](seen, selector));',
         ],
         '});',
       ),
@@ -149,7 +139,13 @@ function preparation(plan: LayerPlan, names: ModuleNames): Lines {
 }
 
 /** The body of `create…`: one string, indented relative to the function. */
-export function factoryBody(inference: Graph, plan: LayerPlan, names: ModuleNames, gradCam: GradCamPlan): string {
+export function factoryBody(
+  inference: Graph,
+  plan: LayerPlan,
+  names: ModuleNames,
+  gradCam: GradCamPlan,
+  derivatives: Lines = [],
+): string {
   const withMaps = classMaps(inference).length > 0;
   const hasWeights = plan.weights.length > 0;
   const tapped = gradCam.outputs.length > 0;
@@ -157,6 +153,7 @@ export function factoryBody(inference: Graph, plan: LayerPlan, names: ModuleName
     ...preparation(plan, names),
     'let disposed = false;',
     ...runFunction(inference, plan, names, withMaps, tapped),
+    ...derivatives,
     ...modelObject(inference, names, gradCam, withMaps, hasWeights),
   ]);
 }

@@ -5,12 +5,18 @@
  * layer computes a given source tensor's value; a tensor the inference graph no longer computes
  * (a convolution's output before the activation fused into it) gets no Grad-CAM.
  *
- * The forward pass then wraps those layers in `tapped(...)`, which keeps a copy of their
- * values, or replaces the target's value by one given, so that `tf.grad` can differentiate the
- * score with respect to the target as the interpreter's `explain` does.
+ * The forward pass wraps the layers the derivative reads in `tapped(...)`, which keeps a copy
+ * of their values; the derivative (derivative.ts) then runs from the score back to the target on
+ * those values, so nothing before the target is differentiated or run twice. An output whose
+ * path from the target to the score has an op without a product there gets no Grad-CAM.
  */
 import { deriveExplanations } from '../ir/analysis/explanations/derive.js';
 import type { Graph } from '../ir/graph.js';
+import { derivableOps, derivativeReads, emitDerivative } from './derivative.js';
+import { literalKey } from './identifiers.js';
+import { type Lines, block } from './lines.js';
+import { lineCommentText, quote } from './text.js';
+import { layerWeights, member } from './weights.js';
 import type { NodeMap } from '../ir/passes/index.js';
 import type { EmitHelper } from '../ops/op.js';
 
@@ -23,7 +29,7 @@ export interface GradCamOutput {
 
 export interface GradCamPlan {
   readonly outputs: readonly GradCamOutput[];
-  /** Inference node id → the source layer name the code taps it by. */
+  /** Inference node id → the layer name the code taps it by: the source name for targets and scores, else the inference node's. */
   readonly taps: ReadonlyMap<number, string>;
 }
 
@@ -31,14 +37,14 @@ export interface GradCamPlan {
  * The outputs whose default Grad-CAM target and score the generated code computes; `map` takes
  * each source node to the inference node computing its value (from `runPipeline`).
  */
-export function planGradCam(source: Graph, map: NodeMap): GradCamPlan {
+export function planGradCam(source: Graph, inference: Graph, map: NodeMap): GradCamPlan {
   const outputs: GradCamOutput[] = [];
   const taps = new Map<number, string>();
   for (const plan of deriveExplanations(source)) {
     if (!plan.target) continue;
     const target = map[plan.target.node];
     const score = map[plan.score];
-    if (target === undefined || score === undefined) continue;
+    if (target === undefined || score === undefined || !derivableOps(inference, target, score)) continue;
     const names: [number, string][] = [
       [target, plan.target.name],
       [score, source.nodes[plan.score]!.name],
@@ -48,24 +54,17 @@ export function planGradCam(source: Graph, map: NodeMap): GradCamPlan {
     for (const [node, name] of names) taps.set(node, name);
     outputs.push({ output: plan.output, target, score });
   }
+  for (const { target, score } of outputs)
+    for (const node of derivativeReads(inference, target, score))
+      if (!taps.has(node)) taps.set(node, inference.nodes[node]!.name);
   return { outputs, taps };
 }
 
 /** The tap interface's declaration, for ts-morph. */
 export const GRAD_CAM_TAP = {
   name: 'GradCamTap',
-  docs: [
-    "What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced.",
-  ],
-  properties: [
-    { name: 'seen', isReadonly: true, type: 'Map<string, tf.Tensor>' },
-    {
-      name: 'replace',
-      isReadonly: true,
-      hasQuestionToken: true,
-      type: '{ readonly layer: string; readonly value: tf.Tensor }',
-    },
-  ],
+  docs: ["What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name."],
+  properties: [{ name: 'seen', isReadonly: true, type: 'Map<string, tf.Tensor>' }],
 };
 
 const TAPPED: EmitHelper = {
@@ -77,12 +76,11 @@ const TAPPED: EmitHelper = {
     { name: 'compute', type: '() => T' },
   ],
   returnType: 'T',
-  docs: "A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value.",
+  docs: 'A layer Grad-CAM reads: computed as usual, and copied into the tap when one is given.',
   statements: [
-    'if (tap === undefined) return compute();',
-    '// A copy: the forward pass releases the local after its last reader, and the given value must survive.',
-    'const value = tap.replace?.layer === layer ? (tf.clone(tap.replace.value) as T) : compute();',
-    'tap.seen.set(layer, tf.clone(value));',
+    'const value = compute();',
+    '// A copy: the forward pass releases the local after its last reader.',
+    'if (tap !== undefined) tap.seen.set(layer, tf.clone(value));',
     'return value;',
   ],
 };
@@ -147,4 +145,62 @@ const MAP: EmitHelper = {
 export const GRAD_CAM_HELPERS: readonly EmitHelper[] = [TAPPED, CLASSES, SELECTOR, MAP];
 
 /** Names the forward pass must not shadow when it taps layers. */
-export const GRAD_CAM_LOCALS = ['tap', 'tapped', 'GradCamTap', 'registerGradients'];
+export const GRAD_CAM_LOCALS = [
+  'tap',
+  'tapped',
+  'GradCamTap',
+  'resizeBilinearAdjoint',
+  'derivatives',
+  'seen',
+  'selector',
+];
+
+export interface GradCamDerivatives {
+  /** Factory-scope statements: one function per distinct (target, score), and `derivatives` by output. */
+  readonly statements: Lines;
+  readonly helpers: readonly EmitHelper[];
+}
+
+/**
+ * The derivative functions `gradCam` calls: `(seen, selector) => ∂(Σ selector ⊙ score)/∂A` from
+ * the values the forward run kept (`seen`, by tap name), with the layers' prepared weights read
+ * through `locals` (the forward pass's local of each layer).
+ */
+export function gradCamDerivatives(
+  inference: Graph,
+  plan: GradCamPlan,
+  locals: ReadonlyMap<number, string>,
+): GradCamDerivatives {
+  const statements: (string | Lines)[] = [];
+  const helpers: EmitHelper[] = [];
+  const functions = new Map<string, string>();
+  const entries: string[] = [];
+  for (const { output, target, score } of plan.outputs) {
+    const key = `${target}/${score}`;
+    if (!functions.has(key)) {
+      const name = `derivative${functions.size}`;
+      const code = emitDerivative(
+        inference,
+        target,
+        score,
+        (id) => `seen.get(${quote(plan.taps.get(id)!)})!`,
+        (id) => layerWeights(inference.nodes[id]!, member('layers', locals.get(id)!)).roles,
+      );
+      // planGradCam kept only outputs whose path has a product for every op.
+      if (!code) throw new Error(`${inference.model}: no derivative from node ${target} to node ${score}`);
+      functions.set(key, name);
+      helpers.push(...code.helpers);
+      statements.push(
+        `// ${lineCommentText(`∂score/∂${inference.nodes[target]!.name} for the score ${inference.nodes[score]!.name}, layer by layer back from the score.`)}`,
+        ...block(
+          `const ${name} = (seen: ReadonlyMap<string, tf.Tensor>, selector: tf.Tensor): tf.Tensor4D => {`,
+          code.statements,
+          '};',
+        ),
+      );
+    }
+    entries.push(`${literalKey(output)}: ${functions.get(key)!},`);
+  }
+  statements.push(...block('const derivatives = {', entries, '};'));
+  return { statements, helpers: [...new Map(helpers.map((h) => [h.name, h])).values()] };
+}

@@ -13,7 +13,14 @@ import type { EmitHelper } from '../ops/op.js';
 import type { ModelDecl } from '../parser/ast.js';
 import { classMaps, explanationsInitializer } from './explanations.js';
 import { REQUIRE_WEIGHTS, factoryBody, loaderBody } from './factory.js';
-import { GRAD_CAM_HELPERS, GRAD_CAM_LOCALS, GRAD_CAM_TAP, type GradCamPlan, planGradCam } from './grad-cam.js';
+import {
+  GRAD_CAM_HELPERS,
+  GRAD_CAM_LOCALS,
+  GRAD_CAM_TAP,
+  type GradCamPlan,
+  gradCamDerivatives,
+  planGradCam,
+} from './grad-cam.js';
 import { literalKey, propertyKey } from './identifiers.js';
 import { inputCheck } from './inputs.js';
 import { helperNames, planLayers, tensorTypeName } from './layers.js';
@@ -240,7 +247,7 @@ function gradCamMethod({ gradCam, names }: Parts) {
       ],
       returnType: 'tf.Tensor3D',
       docs: [
-        "Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. Needs the tfjs gradients registered. The caller disposes the map.",
+        "Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. The derivative runs back from the score to the target on the values of one forward run, without tfjs gradients. The caller disposes the map.",
       ],
     },
   ];
@@ -270,6 +277,8 @@ function addFactory(file: SourceFile, parts: Parts, model: ModelSource): void {
   const held = new Set([...inference.outputs.map((o) => o.node), ...classMaps(inference).map((m) => m.node.id)]);
   const plan = planLayers(inference, held, inputAccess, reserved, 'layers', parts.gradCam.taps);
   const hasWeights = plan.weights.length > 0;
+  const derivatives =
+    parts.gradCam.outputs.length > 0 ? gradCamDerivatives(inference, parts.gradCam, plan.locals) : undefined;
   file.addFunction({
     isExported: true,
     name: names.create,
@@ -278,7 +287,7 @@ function addFactory(file: SourceFile, parts: Parts, model: ModelSource): void {
     ],
     parameters: [{ name: hasWeights ? 'weights' : '_weights', type: 'ReadonlyMap<string, tf.Tensor>' }],
     returnType: names.model,
-    statements: factoryBody(inference, plan, names, parts.gradCam),
+    statements: factoryBody(inference, plan, names, parts.gradCam, derivatives?.statements),
   });
   file.addFunction({
     isExported: true,
@@ -306,21 +315,19 @@ function addFactory(file: SourceFile, parts: Parts, model: ModelSource): void {
     ...check.helpers,
     ...plan.helpers,
     ...gradCamHelpers,
+    ...(derivatives?.helpers ?? []),
   ]);
 }
 
 /** The generated module's text: deterministic for a given graph and source name. */
 export function generateModule(model: ModelSource, source: string): string {
   const { graph: inference, map } = runPipeline(model.graph, model.sizes, { mode: 'inference' }, []);
-  const gradCam = planGradCam(model.graph, map);
+  const gradCam = planGradCam(model.graph, inference, map);
   const parts: Parts = { source: model.graph, inference, sizes: model.sizes, names: moduleNames(inference), gradCam };
   const file = project.createSourceFile('model.ts', '', { overwrite: true });
   try {
     file.addStatements(header(model.graph, source));
     file.addImportDeclaration({ namespaceImport: 'tf', moduleSpecifier: '@tensorflow/tfjs-core' });
-    // `gradCam` differentiates: segc's runtime entry registers the gradients it needs.
-    if (gradCam.outputs.length > 0)
-      file.addImportDeclaration({ namedImports: ['registerGradients'], moduleSpecifier: 'segc/runtime' });
     addConstants(file, parts);
     addTypes(file, parts);
     addGradCamTypes(file, parts);

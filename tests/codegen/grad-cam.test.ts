@@ -56,6 +56,14 @@ const CASES: readonly Case[] = [
   { stem: 'nin', shape: [2, 28, 28, 1], options: {} },
   { stem: 'nin', shape: [2, 28, 28, 1], options: { classIndex: 5 } },
   { stem: 'aspp', shape: [1, 24, 40, 3], options: { classIndex: 2 }, region: { box: [0, 0, 40, 24] } },
+  { stem: 'acol', shape: [2, 64, 64, 1], options: {} },
+  { stem: 'unet', shape: [1, 32, 32, 3], options: { classIndex: 1 }, region: { box: [0, 0, 32, 32] } },
+  {
+    stem: 'deeplabv3plus_small',
+    shape: [1, 64, 64, 3],
+    options: { classIndex: 0 },
+    region: { box: [0, 0, 64, 64] },
+  },
 ];
 
 describe('Grad-CAM from generated code', () => {

@@ -1,7 +1,7 @@
 /**
  * segc in a browser app bundled by Vite: the GapCam example compiled in the page and run by the
  * interpreter with Grad-CAM, and the same model as a module from `segc build`, whose `gradCam`
- * registers its gradients itself. The app makes no registration call of its own.
+ * needs no tfjs gradients. The app makes no registration call of its own.
  * `window.embedResult` holds both results (the test reads it).
  */
 import * as tf from '@tensorflow/tfjs-core';

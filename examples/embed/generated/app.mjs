@@ -1,6 +1,6 @@
 /**
  * A module from `segc build` in a Node app: no compiler and no `.seg` file at run time, only
- * tfjs-core, the module and `segc/runtime` (which its `gradCam` uses to register gradients).
+ * tfjs-core and the module (its `gradCam` needs no tfjs gradients), with segc's image and weights helpers.
  *
  *   npx segc build node_modules/segc/examples/gap_cam.seg -o generated --target js
  *   node app.mjs [generated/gap_cam.js WEIGHTS_DIR IMAGE]
@@ -34,7 +34,7 @@ const outputs = model.predict({ image });
 const { probabilities } = outputs;
 const scores = await probabilities.data();
 const classIndex = scores.indexOf(Math.max(...scores));
-// No registerGradients() here: the module's gradCam does it.
+// No registerGradients() here: the module's gradCam runs its own derivative code.
 const heat = model.gradCam({ image }, { classIndex });
 
 const report = {

@@ -10,7 +10,6 @@
  * Parameters: classes = 10.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -79,7 +78,7 @@ export interface GapCamModel {
   readonly name: 'GapCam';
   /** Runs the model at inference (batch norm folded, dropout off), exactly as the interpreter does. */
   predict(inputs: GapCamInputs): GapCamOutputs;
-  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. Needs the tfjs gradients registered. The caller disposes the map. */
+  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. The derivative runs back from the score to the target on the values of one forward run, without tfjs gradients. The caller disposes the map. */
   gradCam(inputs: GapCamInputs, options?: GapCamGradCamOptions): tf.Tensor3D;
   /** Releases the prepared weights; `predict` throws afterwards. */
   dispose(): void;
@@ -97,10 +96,9 @@ export interface GapCamGradCamOptions {
   readonly classIndex?: number | readonly number[];
 }
 
-/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced. */
+/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name. */
 interface GradCamTap {
   readonly seen: Map<string, tf.Tensor>;
-  readonly replace?: { readonly layer: string; readonly value: tf.Tensor };
 }
 
 /** Creates GapCam from its weights (by name, as WEIGHTS lists them). The weights stay the caller's. */
@@ -166,6 +164,20 @@ export function createGapCam(weights: ReadonlyMap<string, tf.Tensor>): GapCamMod
     const probabilities: tf.Tensor2D = tf.softmax(logits);
     return { logits, probabilities };
   };
+  // ∂score/∂features/conv_3 for the score logits/gap_head/dense, layer by layer back from the score.
+  const derivative0 = (seen: ReadonlyMap<string, tf.Tensor>, selector: tf.Tensor): tf.Tensor4D => {
+    const v6 = seen.get('features/relu_3')! as tf.Tensor4D;
+    const v8 = seen.get('logits/gap_head/dense')! as tf.Tensor2D;
+    // ∂score/∂logits/gap_head/dense (dense)
+    const g8 = tf.broadcastTo(selector, v8.shape) as tf.Tensor2D;
+    // ∂score/∂logits/gap_head/gap (gap)
+    const g7 = tf.matMul(g8, layers.logits.kernel, false, true) as tf.Tensor2D;
+    return tf.div(tf.broadcastTo(tf.reshape(g7, [v6.shape[0], 1, 1, v6.shape[3]]), v6.shape), v6.shape[1] * v6.shape[2]) as tf.Tensor4D;
+  };
+  const derivatives = {
+    logits: derivative0,
+    probabilities: derivative0,
+  };
   return {
     name: 'GapCam',
     predict(inputs: GapCamInputs) {
@@ -176,7 +188,6 @@ export function createGapCam(weights: ReadonlyMap<string, tf.Tensor>): GapCamMod
     gradCam(inputs: GapCamInputs, options: GapCamGradCamOptions = {}) {
       if (disposed) throw new Error('GapCam: the model was disposed');
       requireInputs(inputs);
-      registerGradients();
       const output = options.output ?? 'logits';
       if (!(['logits', 'probabilities'] as readonly string[]).includes(output)) throw new Error('GapCam: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];
@@ -187,12 +198,7 @@ export function createGapCam(weights: ReadonlyMap<string, tf.Tensor>): GapCamMod
         const activation = seen.get(layer) as tf.Tensor4D;
         const scores = seen.get(explained.score)!;
         const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));
-        const gradient = tf.grad((value: tf.Tensor) => {
-          const replaced = new Map<string, tf.Tensor>();
-          run(inputs, { seen: replaced, replace: { layer, value } });
-          return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;
-        })(activation) as tf.Tensor4D;
-        return gradCamMap(activation, gradient);
+        return gradCamMap(activation, derivatives[output](seen, selector));
       });
     },
     dispose() {
@@ -258,12 +264,11 @@ function foldBatchNorm<Kernel extends tf.Tensor>(kernel: Kernel, bias: tf.Tensor
   };
 }
 
-/** A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value. */
+/** A layer Grad-CAM reads: computed as usual, and copied into the tap when one is given. */
 function tapped<T extends tf.Tensor>(tap: GradCamTap | undefined, layer: string, compute: () => T): T {
-  if (tap === undefined) return compute();
-  // A copy: the forward pass releases the local after its last reader, and the given value must survive.
-  const value = tap.replace?.layer === layer ? (tf.clone(tap.replace.value) as T) : compute();
-  tap.seen.set(layer, tf.clone(value));
+  const value = compute();
+  // A copy: the forward pass releases the local after its last reader.
+  if (tap !== undefined) tap.seen.set(layer, tf.clone(value));
   return value;
 }
 

@@ -10,7 +10,6 @@
  * Parameters: classes = 3.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -83,7 +82,7 @@ export interface EvilModel {
   predict(inputs: EvilInputs): EvilOutputs;
   /** `predict`, and the `@classmap` tensors of the same run. */
   predictWithClassMaps(inputs: EvilInputs): EvilPrediction;
-  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. Needs the tfjs gradients registered. The caller disposes the map. */
+  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. The derivative runs back from the score to the target on the values of one forward run, without tfjs gradients. The caller disposes the map. */
   gradCam(inputs: EvilInputs, options?: EvilGradCamOptions): tf.Tensor3D;
   /** Releases the prepared weights; `predict` throws afterwards. */
   dispose(): void;
@@ -101,10 +100,9 @@ export interface EvilGradCamOptions {
   readonly classIndex?: number | readonly number[];
 }
 
-/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced. */
+/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name. */
 interface GradCamTap {
   readonly seen: Map<string, tf.Tensor>;
-  readonly replace?: { readonly layer: string; readonly value: tf.Tensor };
 }
 
 /** Creates Evil from its weights (by name, as WEIGHTS lists them). The weights stay the caller's. */
@@ -150,6 +148,27 @@ export function createEvil(weights: ReadonlyMap<string, tf.Tensor>): EvilModel {
     const inputs2: tf.Tensor2D = tf.softmax(default2);
     return { outputs: { default: default2, ['__proto__']: proto, inputs: inputs2 }, classMaps: { _9lives } };
   };
+  // ∂score/∂_9lives/conv for the score default/gap, layer by layer back from the score.
+  const derivative0 = (seen: ReadonlyMap<string, tf.Tensor>, selector: tf.Tensor): tf.Tensor4D => {
+    const v4 = seen.get('_9lives/conv')! as tf.Tensor4D;
+    const v5 = seen.get('default/gap')! as tf.Tensor2D;
+    // ∂score/∂default/gap (gap)
+    const g5 = tf.broadcastTo(selector, v5.shape) as tf.Tensor2D;
+    return tf.div(tf.broadcastTo(tf.reshape(g5, [v4.shape[0], 1, 1, v4.shape[3]]), v4.shape), v4.shape[1] * v4.shape[2]) as tf.Tensor4D;
+  };
+  // ∂score/∂_9lives/conv for the score __proto__/upsample, layer by layer back from the score.
+  const derivative1 = (seen: ReadonlyMap<string, tf.Tensor>, selector: tf.Tensor): tf.Tensor4D => {
+    const v4 = seen.get('_9lives/conv')! as tf.Tensor4D;
+    const v6 = seen.get('__proto__/upsample')! as tf.Tensor4D;
+    // ∂score/∂__proto__/upsample (upsample)
+    const g6 = tf.broadcastTo(selector, v6.shape) as tf.Tensor4D;
+    return resizeBilinearAdjoint(g6, v4.shape[1], v4.shape[2], false, true) as tf.Tensor4D;
+  };
+  const derivatives = {
+    default: derivative0,
+    ['__proto__']: derivative1,
+    inputs: derivative0,
+  };
   return {
     name: 'Evil',
     predict(inputs: EvilInputs) {
@@ -165,7 +184,6 @@ export function createEvil(weights: ReadonlyMap<string, tf.Tensor>): EvilModel {
     gradCam(inputs: EvilInputs, options: EvilGradCamOptions = {}) {
       if (disposed) throw new Error('Evil: the model was disposed');
       requireInputs(inputs);
-      registerGradients();
       const output = options.output ?? 'default';
       if (!(['default', '__proto__', 'inputs'] as readonly string[]).includes(output)) throw new Error('Evil: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];
@@ -176,12 +194,7 @@ export function createEvil(weights: ReadonlyMap<string, tf.Tensor>): EvilModel {
         const activation = seen.get(layer) as tf.Tensor4D;
         const scores = seen.get(explained.score)!;
         const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));
-        const gradient = tf.grad((value: tf.Tensor) => {
-          const replaced = new Map<string, tf.Tensor>();
-          run(inputs, { seen: replaced, replace: { layer, value } });
-          return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;
-        })(activation) as tf.Tensor4D;
-        return gradCamMap(activation, gradient);
+        return gradCamMap(activation, derivatives[output](seen, selector));
       });
     },
     dispose() {
@@ -258,12 +271,11 @@ function foldBatchNorm<Kernel extends tf.Tensor>(kernel: Kernel, bias: tf.Tensor
   };
 }
 
-/** A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value. */
+/** A layer Grad-CAM reads: computed as usual, and copied into the tap when one is given. */
 function tapped<T extends tf.Tensor>(tap: GradCamTap | undefined, layer: string, compute: () => T): T {
-  if (tap === undefined) return compute();
-  // A copy: the forward pass releases the local after its last reader, and the given value must survive.
-  const value = tap.replace?.layer === layer ? (tf.clone(tap.replace.value) as T) : compute();
-  tap.seen.set(layer, tf.clone(value));
+  const value = compute();
+  // A copy: the forward pass releases the local after its last reader.
+  if (tap !== undefined) tap.seen.set(layer, tf.clone(value));
   return value;
 }
 
@@ -296,4 +308,29 @@ function gradCamMap(activation: tf.Tensor4D, gradient: tf.Tensor4D): tf.Tensor3D
   const [count, , , channels] = activation.shape;
   const weights = tf.reshape(tf.mean(gradient, [1, 2]), [count, 1, 1, channels]);
   return tf.relu(tf.sum(tf.mul(activation, weights), 3)) as tf.Tensor3D;
+}
+
+/** The adjoint of `tf.image.resizeBilinear` to [height, width]: the cotangent g [N, h, w, C] times each axis's interpolation matrix transposed, with tfjs's source positions (which its ResizeBilinearGrad kernel computes without half-pixel centres). */
+function resizeBilinearAdjoint(g: tf.Tensor, height: number, width: number, alignCorners: boolean, halfPixel: boolean): tf.Tensor4D {
+  const axis = (to: number, from: number): tf.Tensor2D => {
+    const corners = alignCorners && to > 1;
+    const ratio = (corners ? from - 1 : from) / (corners ? to - 1 : to);
+    const matrix = new Float32Array(to * from);
+    for (let i = 0; i < to; i++) {
+      const source = halfPixel ? ratio * (i + 0.5) - 0.5 : ratio * i;
+      const low = Math.max(0, Math.floor(source));
+      const high = Math.min(from - 1, Math.ceil(source));
+      const fraction = source - low;
+      matrix[i * from + low]! += 1 - fraction;
+      matrix[i * from + high]! += fraction;
+    }
+    return tf.tensor2d(matrix, [to, from]);
+  };
+  const [count, rows, columns, channels] = g.shape as [number, number, number, number];
+  // Rows: [h, in H]ᵀ · g as [h, N·w·C]; then columns the same way.
+  const byRows = tf.reshape(tf.transpose(g, [1, 0, 2, 3]), [rows, -1]);
+  const outRows = tf.reshape(tf.matMul(axis(rows, height), byRows as tf.Tensor2D, true, false), [height, count, columns, channels]);
+  const byColumns = tf.reshape(tf.transpose(outRows, [2, 1, 0, 3]), [columns, -1]);
+  const outColumns = tf.reshape(tf.matMul(axis(columns, width), byColumns as tf.Tensor2D, true, false), [width, count, height, channels]);
+  return tf.transpose(outColumns, [1, 2, 0, 3]) as tf.Tensor4D;
 }

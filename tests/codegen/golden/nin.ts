@@ -9,7 +9,6 @@
  * Parameters: classes = 10, drop = 0.25.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -101,7 +100,7 @@ export interface NINModel {
   predict(inputs: NINInputs): NINOutputs;
   /** `predict`, and the `@classmap` tensors of the same run. */
   predictWithClassMaps(inputs: NINInputs): NINPrediction;
-  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. Needs the tfjs gradients registered. The caller disposes the map. */
+  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. The derivative runs back from the score to the target on the values of one forward run, without tfjs gradients. The caller disposes the map. */
   gradCam(inputs: NINInputs, options?: NINGradCamOptions): tf.Tensor3D;
   /** Releases the prepared weights; `predict` throws afterwards. */
   dispose(): void;
@@ -119,10 +118,9 @@ export interface NINGradCamOptions {
   readonly classIndex?: number | readonly number[];
 }
 
-/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced. */
+/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name. */
 interface GradCamTap {
   readonly seen: Map<string, tf.Tensor>;
-  readonly replace?: { readonly layer: string; readonly value: tf.Tensor };
 }
 
 /** Creates NIN from its weights (by name, as WEIGHTS lists them). The weights stay the caller's. */
@@ -214,6 +212,18 @@ export function createNIN(weights: ReadonlyMap<string, tf.Tensor>): NINModel {
     const probabilities: tf.Tensor2D = tf.softmax(logits);
     return { outputs: { logits, probabilities }, classMaps: { 'logits/nin_head/conv': logitsNinHeadConv } };
   };
+  // ∂score/∂logits/nin_head/conv for the score logits/nin_head/gap, layer by layer back from the score.
+  const derivative0 = (seen: ReadonlyMap<string, tf.Tensor>, selector: tf.Tensor): tf.Tensor4D => {
+    const v10 = seen.get('logits/nin_head/conv')! as tf.Tensor4D;
+    const v11 = seen.get('logits/nin_head/gap')! as tf.Tensor2D;
+    // ∂score/∂logits/nin_head/gap (gap)
+    const g11 = tf.broadcastTo(selector, v11.shape) as tf.Tensor2D;
+    return tf.div(tf.broadcastTo(tf.reshape(g11, [v10.shape[0], 1, 1, v10.shape[3]]), v10.shape), v10.shape[1] * v10.shape[2]) as tf.Tensor4D;
+  };
+  const derivatives = {
+    logits: derivative0,
+    probabilities: derivative0,
+  };
   return {
     name: 'NIN',
     predict(inputs: NINInputs) {
@@ -229,7 +239,6 @@ export function createNIN(weights: ReadonlyMap<string, tf.Tensor>): NINModel {
     gradCam(inputs: NINInputs, options: NINGradCamOptions = {}) {
       if (disposed) throw new Error('NIN: the model was disposed');
       requireInputs(inputs);
-      registerGradients();
       const output = options.output ?? 'logits';
       if (!(['logits', 'probabilities'] as readonly string[]).includes(output)) throw new Error('NIN: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];
@@ -240,12 +249,7 @@ export function createNIN(weights: ReadonlyMap<string, tf.Tensor>): NINModel {
         const activation = seen.get(layer) as tf.Tensor4D;
         const scores = seen.get(explained.score)!;
         const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));
-        const gradient = tf.grad((value: tf.Tensor) => {
-          const replaced = new Map<string, tf.Tensor>();
-          run(inputs, { seen: replaced, replace: { layer, value } });
-          return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;
-        })(activation) as tf.Tensor4D;
-        return gradCamMap(activation, gradient);
+        return gradCamMap(activation, derivatives[output](seen, selector));
       });
     },
     dispose() {
@@ -311,12 +315,11 @@ function foldBatchNorm<Kernel extends tf.Tensor>(kernel: Kernel, bias: tf.Tensor
   };
 }
 
-/** A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value. */
+/** A layer Grad-CAM reads: computed as usual, and copied into the tap when one is given. */
 function tapped<T extends tf.Tensor>(tap: GradCamTap | undefined, layer: string, compute: () => T): T {
-  if (tap === undefined) return compute();
-  // A copy: the forward pass releases the local after its last reader, and the given value must survive.
-  const value = tap.replace?.layer === layer ? (tf.clone(tap.replace.value) as T) : compute();
-  tap.seen.set(layer, tf.clone(value));
+  const value = compute();
+  // A copy: the forward pass releases the local after its last reader.
+  if (tap !== undefined) tap.seen.set(layer, tf.clone(value));
   return value;
 }
 

@@ -9,7 +9,6 @@
  * Parameters: classes = 1000.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -323,7 +322,7 @@ export interface ResNet50Model {
   readonly name: 'ResNet50';
   /** Runs the model at inference (batch norm folded, dropout off), exactly as the interpreter does. */
   predict(inputs: ResNet50Inputs): ResNet50Outputs;
-  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. Needs the tfjs gradients registered. The caller disposes the map. */
+  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. The derivative runs back from the score to the target on the values of one forward run, without tfjs gradients. The caller disposes the map. */
   gradCam(inputs: ResNet50Inputs, options?: ResNet50GradCamOptions): tf.Tensor3D;
   /** Releases the prepared weights; `predict` throws afterwards. */
   dispose(): void;
@@ -341,10 +340,9 @@ export interface ResNet50GradCamOptions {
   readonly classIndex?: number | readonly number[];
 }
 
-/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced. */
+/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name. */
 interface GradCamTap {
   readonly seen: Map<string, tf.Tensor>;
-  readonly replace?: { readonly layer: string; readonly value: tf.Tensor };
 }
 
 /** Creates ResNet50 from its weights (by name, as WEIGHTS lists them). The weights stay the caller's. */
@@ -928,6 +926,20 @@ export function createResNet50(weights: ReadonlyMap<string, tf.Tensor>): ResNet5
     const probabilities: tf.Tensor2D = tf.softmax(logits);
     return { logits, probabilities };
   };
+  // ∂score/∂res_net/high/residual_stage_2/repeat/1/bottleneck/relu for the score logits/dense, layer by layer back from the score.
+  const derivative0 = (seen: ReadonlyMap<string, tf.Tensor>, selector: tf.Tensor): tf.Tensor4D => {
+    const v86 = seen.get('res_net/high/residual_stage_2/repeat/1/bottleneck/relu')! as tf.Tensor4D;
+    const v88 = seen.get('logits/dense')! as tf.Tensor2D;
+    // ∂score/∂logits/dense (dense)
+    const g88 = tf.broadcastTo(selector, v88.shape) as tf.Tensor2D;
+    // ∂score/∂logits/gap (gap)
+    const g87 = tf.matMul(g88, layers.logits.kernel, false, true) as tf.Tensor2D;
+    return tf.div(tf.broadcastTo(tf.reshape(g87, [v86.shape[0], 1, 1, v86.shape[3]]), v86.shape), v86.shape[1] * v86.shape[2]) as tf.Tensor4D;
+  };
+  const derivatives = {
+    logits: derivative0,
+    probabilities: derivative0,
+  };
   return {
     name: 'ResNet50',
     predict(inputs: ResNet50Inputs) {
@@ -938,7 +950,6 @@ export function createResNet50(weights: ReadonlyMap<string, tf.Tensor>): ResNet5
     gradCam(inputs: ResNet50Inputs, options: ResNet50GradCamOptions = {}) {
       if (disposed) throw new Error('ResNet50: the model was disposed');
       requireInputs(inputs);
-      registerGradients();
       const output = options.output ?? 'logits';
       if (!(['logits', 'probabilities'] as readonly string[]).includes(output)) throw new Error('ResNet50: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];
@@ -949,12 +960,7 @@ export function createResNet50(weights: ReadonlyMap<string, tf.Tensor>): ResNet5
         const activation = seen.get(layer) as tf.Tensor4D;
         const scores = seen.get(explained.score)!;
         const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));
-        const gradient = tf.grad((value: tf.Tensor) => {
-          const replaced = new Map<string, tf.Tensor>();
-          run(inputs, { seen: replaced, replace: { layer, value } });
-          return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;
-        })(activation) as tf.Tensor4D;
-        return gradCamMap(activation, gradient);
+        return gradCamMap(activation, derivatives[output](seen, selector));
       });
     },
     dispose() {
@@ -1020,12 +1026,11 @@ function foldBatchNorm<Kernel extends tf.Tensor>(kernel: Kernel, bias: tf.Tensor
   };
 }
 
-/** A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value. */
+/** A layer Grad-CAM reads: computed as usual, and copied into the tap when one is given. */
 function tapped<T extends tf.Tensor>(tap: GradCamTap | undefined, layer: string, compute: () => T): T {
-  if (tap === undefined) return compute();
-  // A copy: the forward pass releases the local after its last reader, and the given value must survive.
-  const value = tap.replace?.layer === layer ? (tf.clone(tap.replace.value) as T) : compute();
-  tap.seen.set(layer, tf.clone(value));
+  const value = compute();
+  // A copy: the forward pass releases the local after its last reader.
+  if (tap !== undefined) tap.seen.set(layer, tf.clone(value));
   return value;
 }
 

@@ -11,7 +11,6 @@
  * Parameters: classes = 4.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -84,7 +83,7 @@ export interface SmallSPPModel {
   readonly name: 'SmallSPP';
   /** Runs the model at inference (batch norm folded, dropout off), exactly as the interpreter does. */
   predict(inputs: SmallSPPInputs): SmallSPPOutputs;
-  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. Needs the tfjs gradients registered. The caller disposes the map. */
+  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. The derivative runs back from the score to the target on the values of one forward run, without tfjs gradients. The caller disposes the map. */
   gradCam(inputs: SmallSPPInputs, options?: SmallSPPGradCamOptions): tf.Tensor3D;
   /** Releases the prepared weights; `predict` throws afterwards. */
   dispose(): void;
@@ -102,10 +101,9 @@ export interface SmallSPPGradCamOptions {
   readonly classIndex?: number | readonly number[];
 }
 
-/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced. */
+/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name. */
 interface GradCamTap {
   readonly seen: Map<string, tf.Tensor>;
-  readonly replace?: { readonly layer: string; readonly value: tf.Tensor };
 }
 
 /** Creates SmallSPP from its weights (by name, as WEIGHTS lists them). The weights stay the caller's. */
@@ -188,6 +186,17 @@ export function createSmallSPP(weights: ReadonlyMap<string, tf.Tensor>): SmallSP
     const mask: tf.Tensor3D = tf.argMax(logits, 3);
     return { logits, mask };
   };
+  // ∂score/∂logits/conv for the score logits/upsample, layer by layer back from the score.
+  const derivative0 = (seen: ReadonlyMap<string, tf.Tensor>, selector: tf.Tensor): tf.Tensor4D => {
+    const v12 = seen.get('logits/conv')! as tf.Tensor4D;
+    const v13 = seen.get('logits/upsample')! as tf.Tensor4D;
+    // ∂score/∂logits/upsample (upsample)
+    const g13 = tf.broadcastTo(selector, v13.shape) as tf.Tensor4D;
+    return resizeBilinearAdjoint(g13, v12.shape[1], v12.shape[2], false, true) as tf.Tensor4D;
+  };
+  const derivatives = {
+    logits: derivative0,
+  };
   return {
     name: 'SmallSPP',
     predict(inputs: SmallSPPInputs) {
@@ -198,7 +207,6 @@ export function createSmallSPP(weights: ReadonlyMap<string, tf.Tensor>): SmallSP
     gradCam(inputs: SmallSPPInputs, options: SmallSPPGradCamOptions = {}) {
       if (disposed) throw new Error('SmallSPP: the model was disposed');
       requireInputs(inputs);
-      registerGradients();
       const output = options.output ?? 'logits';
       if (!(['logits'] as readonly string[]).includes(output)) throw new Error('SmallSPP: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];
@@ -209,12 +217,7 @@ export function createSmallSPP(weights: ReadonlyMap<string, tf.Tensor>): SmallSP
         const activation = seen.get(layer) as tf.Tensor4D;
         const scores = seen.get(explained.score)!;
         const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));
-        const gradient = tf.grad((value: tf.Tensor) => {
-          const replaced = new Map<string, tf.Tensor>();
-          run(inputs, { seen: replaced, replace: { layer, value } });
-          return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;
-        })(activation) as tf.Tensor4D;
-        return gradCamMap(activation, gradient);
+        return gradCamMap(activation, derivatives[output](seen, selector));
       });
     },
     dispose() {
@@ -280,12 +283,11 @@ function foldBatchNorm<Kernel extends tf.Tensor>(kernel: Kernel, bias: tf.Tensor
   };
 }
 
-/** A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value. */
+/** A layer Grad-CAM reads: computed as usual, and copied into the tap when one is given. */
 function tapped<T extends tf.Tensor>(tap: GradCamTap | undefined, layer: string, compute: () => T): T {
-  if (tap === undefined) return compute();
-  // A copy: the forward pass releases the local after its last reader, and the given value must survive.
-  const value = tap.replace?.layer === layer ? (tf.clone(tap.replace.value) as T) : compute();
-  tap.seen.set(layer, tf.clone(value));
+  const value = compute();
+  // A copy: the forward pass releases the local after its last reader.
+  if (tap !== undefined) tap.seen.set(layer, tf.clone(value));
   return value;
 }
 
@@ -318,4 +320,29 @@ function gradCamMap(activation: tf.Tensor4D, gradient: tf.Tensor4D): tf.Tensor3D
   const [count, , , channels] = activation.shape;
   const weights = tf.reshape(tf.mean(gradient, [1, 2]), [count, 1, 1, channels]);
   return tf.relu(tf.sum(tf.mul(activation, weights), 3)) as tf.Tensor3D;
+}
+
+/** The adjoint of `tf.image.resizeBilinear` to [height, width]: the cotangent g [N, h, w, C] times each axis's interpolation matrix transposed, with tfjs's source positions (which its ResizeBilinearGrad kernel computes without half-pixel centres). */
+function resizeBilinearAdjoint(g: tf.Tensor, height: number, width: number, alignCorners: boolean, halfPixel: boolean): tf.Tensor4D {
+  const axis = (to: number, from: number): tf.Tensor2D => {
+    const corners = alignCorners && to > 1;
+    const ratio = (corners ? from - 1 : from) / (corners ? to - 1 : to);
+    const matrix = new Float32Array(to * from);
+    for (let i = 0; i < to; i++) {
+      const source = halfPixel ? ratio * (i + 0.5) - 0.5 : ratio * i;
+      const low = Math.max(0, Math.floor(source));
+      const high = Math.min(from - 1, Math.ceil(source));
+      const fraction = source - low;
+      matrix[i * from + low]! += 1 - fraction;
+      matrix[i * from + high]! += fraction;
+    }
+    return tf.tensor2d(matrix, [to, from]);
+  };
+  const [count, rows, columns, channels] = g.shape as [number, number, number, number];
+  // Rows: [h, in H]ᵀ · g as [h, N·w·C]; then columns the same way.
+  const byRows = tf.reshape(tf.transpose(g, [1, 0, 2, 3]), [rows, -1]);
+  const outRows = tf.reshape(tf.matMul(axis(rows, height), byRows as tf.Tensor2D, true, false), [height, count, columns, channels]);
+  const byColumns = tf.reshape(tf.transpose(outRows, [2, 1, 0, 3]), [columns, -1]);
+  const outColumns = tf.reshape(tf.matMul(axis(columns, width), byColumns as tf.Tensor2D, true, false), [width, count, height, channels]);
+  return tf.transpose(outColumns, [1, 2, 0, 3]) as tf.Tensor4D;
 }

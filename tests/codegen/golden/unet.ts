@@ -11,7 +11,6 @@
  * Parameters: classes = 4, base = 8.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -135,7 +134,7 @@ export interface UNetModel {
   readonly name: 'UNet';
   /** Runs the model at inference (batch norm folded, dropout off), exactly as the interpreter does. */
   predict(inputs: UNetInputs): UNetOutputs;
-  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. Needs the tfjs gradients registered. The caller disposes the map. */
+  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. The derivative runs back from the score to the target on the values of one forward run, without tfjs gradients. The caller disposes the map. */
   gradCam(inputs: UNetInputs, options?: UNetGradCamOptions): tf.Tensor3D;
   /** Releases the prepared weights; `predict` throws afterwards. */
   dispose(): void;
@@ -153,10 +152,9 @@ export interface UNetGradCamOptions {
   readonly classIndex?: number | readonly number[];
 }
 
-/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced. */
+/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name. */
 interface GradCamTap {
   readonly seen: Map<string, tf.Tensor>;
-  readonly replace?: { readonly layer: string; readonly value: tf.Tensor };
 }
 
 /** Creates UNet from its weights (by name, as WEIGHTS lists them). The weights stay the caller's. */
@@ -330,6 +328,17 @@ export function createUNet(weights: ReadonlyMap<string, tf.Tensor>): UNetModel {
     const mask: tf.Tensor3D = tf.argMax(logits, 3);
     return { logits, mask };
   };
+  // ∂score/∂decoded/up_2/double_conv/conv_1 for the score logits/conv, layer by layer back from the score.
+  const derivative0 = (seen: ReadonlyMap<string, tf.Tensor>, selector: tf.Tensor): tf.Tensor4D => {
+    const v23 = seen.get('decoded/up_2/double_conv/relu_1')! as tf.Tensor4D;
+    const v24 = seen.get('logits/conv')! as tf.Tensor4D;
+    // ∂score/∂logits/conv (conv)
+    const g24 = tf.broadcastTo(selector, v24.shape) as tf.Tensor4D;
+    return tf.conv2dTranspose(g24 as tf.Tensor4D, layers.logits.kernel, v23.shape, [1, 1], 'same') as tf.Tensor4D;
+  };
+  const derivatives = {
+    logits: derivative0,
+  };
   return {
     name: 'UNet',
     predict(inputs: UNetInputs) {
@@ -340,7 +349,6 @@ export function createUNet(weights: ReadonlyMap<string, tf.Tensor>): UNetModel {
     gradCam(inputs: UNetInputs, options: UNetGradCamOptions = {}) {
       if (disposed) throw new Error('UNet: the model was disposed');
       requireInputs(inputs);
-      registerGradients();
       const output = options.output ?? 'logits';
       if (!(['logits'] as readonly string[]).includes(output)) throw new Error('UNet: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];
@@ -351,12 +359,7 @@ export function createUNet(weights: ReadonlyMap<string, tf.Tensor>): UNetModel {
         const activation = seen.get(layer) as tf.Tensor4D;
         const scores = seen.get(explained.score)!;
         const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));
-        const gradient = tf.grad((value: tf.Tensor) => {
-          const replaced = new Map<string, tf.Tensor>();
-          run(inputs, { seen: replaced, replace: { layer, value } });
-          return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;
-        })(activation) as tf.Tensor4D;
-        return gradCamMap(activation, gradient);
+        return gradCamMap(activation, derivatives[output](seen, selector));
       });
     },
     dispose() {
@@ -433,12 +436,11 @@ function foldBatchNorm<Kernel extends tf.Tensor>(kernel: Kernel, bias: tf.Tensor
   };
 }
 
-/** A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value. */
+/** A layer Grad-CAM reads: computed as usual, and copied into the tap when one is given. */
 function tapped<T extends tf.Tensor>(tap: GradCamTap | undefined, layer: string, compute: () => T): T {
-  if (tap === undefined) return compute();
-  // A copy: the forward pass releases the local after its last reader, and the given value must survive.
-  const value = tap.replace?.layer === layer ? (tf.clone(tap.replace.value) as T) : compute();
-  tap.seen.set(layer, tf.clone(value));
+  const value = compute();
+  // A copy: the forward pass releases the local after its last reader.
+  if (tap !== undefined) tap.seen.set(layer, tf.clone(value));
   return value;
 }
 

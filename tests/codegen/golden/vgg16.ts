@@ -10,7 +10,6 @@
  * Parameters: classes = 1000, drop = 0.5.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerGradients } from 'segc/runtime';
 
 /** Every weight the model reads, in the tfjs weights-manifest form (what `segc train` saves). */
 export const WEIGHTS = [
@@ -89,7 +88,7 @@ export interface VGG16Model {
   readonly name: 'VGG16';
   /** Runs the model at inference (batch norm folded, dropout off), exactly as the interpreter does. */
   predict(inputs: VGG16Inputs): VGG16Outputs;
-  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. Needs the tfjs gradients registered. The caller disposes the map. */
+  /** Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. The derivative runs back from the score to the target on the values of one forward run, without tfjs gradients. The caller disposes the map. */
   gradCam(inputs: VGG16Inputs, options?: VGG16GradCamOptions): tf.Tensor3D;
   /** Releases the prepared weights; `predict` throws afterwards. */
   dispose(): void;
@@ -107,10 +106,9 @@ export interface VGG16GradCamOptions {
   readonly classIndex?: number | readonly number[];
 }
 
-/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced. */
+/** What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name. */
 interface GradCamTap {
   readonly seen: Map<string, tf.Tensor>;
-  readonly replace?: { readonly layer: string; readonly value: tf.Tensor };
 }
 
 /** Creates VGG16 from its weights (by name, as WEIGHTS lists them). The weights stay the caller's. */
@@ -197,10 +195,10 @@ export function createVGG16(weights: ReadonlyMap<string, tf.Tensor>): VGG16Model
     const logitsFlatten: tf.Tensor2D = tf.reshape(features, [features.shape[0], -1]);
     tf.dispose(features);
     // logits/dense: dense + relu (examples/vgg16.seg:13)
-    const logitsDense: tf.Tensor2D = tf.fused.matMul({ a: logitsFlatten, b: layers.logitsDense.kernel, bias: layers.logitsDense.bias, activation: 'relu' }) as tf.Tensor2D;
+    const logitsDense: tf.Tensor2D = tapped<tf.Tensor2D>(tap, 'logits/dense', () => tf.fused.matMul({ a: logitsFlatten, b: layers.logitsDense.kernel, bias: layers.logitsDense.bias, activation: 'relu' }) as tf.Tensor2D);
     tf.dispose(logitsFlatten);
     // logits/dense_1: dense + relu (examples/vgg16.seg:15)
-    const logitsDense1: tf.Tensor2D = tf.fused.matMul({ a: logitsDense, b: layers.logitsDense1.kernel, bias: layers.logitsDense1.bias, activation: 'relu' }) as tf.Tensor2D;
+    const logitsDense1: tf.Tensor2D = tapped<tf.Tensor2D>(tap, 'logits/dense_1', () => tf.fused.matMul({ a: logitsDense, b: layers.logitsDense1.kernel, bias: layers.logitsDense1.bias, activation: 'relu' }) as tf.Tensor2D);
     tf.dispose(logitsDense);
     // logits/dense_2: dense (examples/vgg16.seg:17)
     const logits: tf.Tensor2D = tapped<tf.Tensor2D>(tap, 'logits/dense_2', () => tf.fused.matMul({ a: logitsDense1, b: layers.logits.kernel, bias: layers.logits.bias }) as tf.Tensor2D);
@@ -208,6 +206,26 @@ export function createVGG16(weights: ReadonlyMap<string, tf.Tensor>): VGG16Model
     // probabilities/softmax: softmax (examples/vgg16.seg:19)
     const probabilities: tf.Tensor2D = tf.softmax(logits);
     return { logits, probabilities };
+  };
+  // ∂score/∂features/maxpool for the score logits/dense_2, layer by layer back from the score.
+  const derivative0 = (seen: ReadonlyMap<string, tf.Tensor>, selector: tf.Tensor): tf.Tensor4D => {
+    const v18 = seen.get('features/maxpool')! as tf.Tensor4D;
+    const v20 = seen.get('logits/dense')! as tf.Tensor2D;
+    const v21 = seen.get('logits/dense_1')! as tf.Tensor2D;
+    const v22 = seen.get('logits/dense_2')! as tf.Tensor2D;
+    // ∂score/∂logits/dense_2 (dense)
+    const g22 = tf.broadcastTo(selector, v22.shape) as tf.Tensor2D;
+    // ∂score/∂logits/dense_1 (dense)
+    const g21 = tf.matMul(g22, layers.logits.kernel, false, true) as tf.Tensor2D;
+    // ∂score/∂logits/dense (dense)
+    const g20 = tf.matMul(tf.mul(g21, tf.cast(tf.greater(v21, 0), 'float32')), layers.logitsDense1.kernel, false, true) as tf.Tensor2D;
+    // ∂score/∂logits/flatten (flatten)
+    const g19 = tf.matMul(tf.mul(g20, tf.cast(tf.greater(v20, 0), 'float32')), layers.logitsDense.kernel, false, true) as tf.Tensor2D;
+    return tf.reshape(g19, v18.shape) as tf.Tensor4D;
+  };
+  const derivatives = {
+    logits: derivative0,
+    probabilities: derivative0,
   };
   return {
     name: 'VGG16',
@@ -219,7 +237,6 @@ export function createVGG16(weights: ReadonlyMap<string, tf.Tensor>): VGG16Model
     gradCam(inputs: VGG16Inputs, options: VGG16GradCamOptions = {}) {
       if (disposed) throw new Error('VGG16: the model was disposed');
       requireInputs(inputs);
-      registerGradients();
       const output = options.output ?? 'logits';
       if (!(['logits', 'probabilities'] as readonly string[]).includes(output)) throw new Error('VGG16: no Grad-CAM for the output ' + JSON.stringify(output));
       const explained = EXPLANATIONS.outputs[output];
@@ -230,12 +247,7 @@ export function createVGG16(weights: ReadonlyMap<string, tf.Tensor>): VGG16Model
         const activation = seen.get(layer) as tf.Tensor4D;
         const scores = seen.get(explained.score)!;
         const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));
-        const gradient = tf.grad((value: tf.Tensor) => {
-          const replaced = new Map<string, tf.Tensor>();
-          run(inputs, { seen: replaced, replace: { layer, value } });
-          return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;
-        })(activation) as tf.Tensor4D;
-        return gradCamMap(activation, gradient);
+        return gradCamMap(activation, derivatives[output](seen, selector));
       });
     },
     dispose() {
@@ -291,12 +303,11 @@ function requireShape(name: string, tensor: tf.Tensor | undefined, expected: rea
   });
 }
 
-/** A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value. */
+/** A layer Grad-CAM reads: computed as usual, and copied into the tap when one is given. */
 function tapped<T extends tf.Tensor>(tap: GradCamTap | undefined, layer: string, compute: () => T): T {
-  if (tap === undefined) return compute();
-  // A copy: the forward pass releases the local after its last reader, and the given value must survive.
-  const value = tap.replace?.layer === layer ? (tf.clone(tap.replace.value) as T) : compute();
-  tap.seen.set(layer, tf.clone(value));
+  const value = compute();
+  // A copy: the forward pass releases the local after its last reader.
+  if (tap !== undefined) tap.seen.set(layer, tf.clone(value));
   return value;
 }
 
