@@ -187,8 +187,24 @@ export function derivableOps(graph: Graph, target: number, score: number): boole
   return [...path].every((id) => id === target || graph.nodes[id]!.op in VJPS);
 }
 
-/** The forward values the derivative reads, by node id: those its products use. */
-export function derivativeReads(graph: Graph, target: number, score: number): number[] {
+/**
+ * Whether a convolution after the target dilates: tfjs has no gradient for those, so the `tf.grad`
+ * fallback cannot differentiate the path either (the interpreter spreads the kernel instead).
+ */
+export function dilatedOnPath(graph: Graph, target: number, score: number): boolean {
+  return [...pathNodes(graph, target, score)].some((id) => {
+    const node = graph.nodes[id]!;
+    const params = findOp(node.op)?.params ?? [];
+    if (id === target || !params.some((p) => p.name === 'dilation')) return false;
+    return readConvolution(node.op, params, node.attrs).window.dilation.some((d) => d > 1);
+  });
+}
+
+/**
+ * The forward values the derivative reads, by node id: those its products use. Undefined when
+ * no derivative is emitted for the path (an op without a product, or a case of one it refuses).
+ */
+export function derivativeReads(graph: Graph, target: number, score: number): number[] | undefined {
   const code = emitDerivative(
     graph,
     target,
@@ -196,7 +212,7 @@ export function derivativeReads(graph: Graph, target: number, score: number): nu
     () => 'value',
     () => new Proxy({}, { get: () => 'weight' }),
   );
-  return code ? [...code.reads] : [];
+  return code ? [...code.reads] : undefined;
 }
 
 export interface DerivativeCode {

@@ -60,11 +60,42 @@ function runFunction(inference: Graph, plan: LayerPlan, names: ModuleNames, with
 /**
  * `gradCam`: one run keeps the target's value, the scores and what the derivative reads; the
  * derivative then runs back from the score to the target on those values (derivative.ts), so
- * nothing before the target is differentiated. The classes are checked before it runs.
+ * nothing before the target is differentiated. An output without an emitted derivative takes the
+ * gradient with `tf.grad` instead, over a second run that replaces the target's value, so the
+ * gradient reaches only the layers after it. The classes are checked before either runs.
  */
 function gradCamMethod(inference: Graph, names: ModuleNames, gradCam: GradCamPlan, guard: string): Lines {
   const outputs = `[${gradCam.outputs.map((o) => quote(o.output)).join(', ')}]`;
   const unknown = quote(`${inference.model}: no Grad-CAM for the output `);
+  const covered = gradCam.outputs.filter((o) => o.derivative).length;
+  const emitted = 'return gradCamMap(activation, derivatives[output](seen, selector));';
+  const byGrad = [
+    '// This path has an op without an emitted derivative: tfjs differentiates it.',
+    'registerGradients();',
+    ...block(
+      'const gradient = tf.grad((value: tf.Tensor) => {',
+      [
+        'const replaced = new Map<string, tf.Tensor>();',
+        'run(inputs, { seen: replaced, replace: { layer, value } });',
+        'return tf.sum(tf.mul(replaced.get(explained.score)!, selector)) as tf.Scalar;',
+      ],
+      '})(activation) as tf.Tensor4D;',
+    ),
+    'return gradCamMap(activation, gradient);',
+  ];
+  const derivative =
+    covered === gradCam.outputs.length
+      ? [emitted]
+      : covered === 0
+        ? byGrad
+        : [
+            ...block(
+              'if (output in derivatives) {',
+              ['return gradCamMap(activation, derivatives[output as keyof typeof derivatives](seen, selector));'],
+              '}',
+            ),
+            ...byGrad,
+          ];
   return block(
     `gradCam(inputs: ${names.inputs}, options: ${names.gradCamOptions} = {}) {`,
     [
@@ -82,7 +113,7 @@ function gradCamMethod(inference: Graph, names: ModuleNames, gradCam: GradCamPla
           'const activation = seen.get(layer) as tf.Tensor4D;',
           'const scores = seen.get(explained.score)!;',
           'const selector = gradCamSelector(scores, explained.classes, gradCamClasses(scores, explained.classes, options.classIndex));',
-          'return gradCamMap(activation, derivatives[output](seen, selector));',
+          ...derivative,
         ],
         '});',
       ),

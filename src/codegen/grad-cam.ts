@@ -8,11 +8,15 @@
  * The forward pass wraps the layers the derivative reads in `tapped(...)`, which keeps a copy
  * of their values; the derivative (derivative.ts) then runs from the score back to the target on
  * those values, so nothing before the target is differentiated or run twice. An output whose
- * path from the target to the score has an op without a product there gets no Grad-CAM.
+ * path from the target to the score has an op without a product there falls back to `tf.grad`:
+ * a second forward run inside it replaces the target's value by the one given, so the gradient
+ * reaches only the layers after the target, as in the interpreter's `explain`. Only modules with
+ * such an output import `registerGradients` from `segc/runtime`. A path through a dilated
+ * convolution has neither (tfjs refuses its gradient), and its output gets no Grad-CAM.
  */
 import { deriveExplanations } from '../ir/analysis/explanations/derive.js';
 import type { Graph } from '../ir/graph.js';
-import { derivableOps, derivativeReads, emitDerivative } from './derivative.js';
+import { derivativeReads, dilatedOnPath, emitDerivative } from './derivative.js';
 import { literalKey } from './identifiers.js';
 import { type Lines, block } from './lines.js';
 import { lineCommentText, quote } from './text.js';
@@ -25,6 +29,8 @@ export interface GradCamOutput {
   /** Inference node ids of the target and the score. */
   readonly target: number;
   readonly score: number;
+  /** Whether the emitted derivative covers the path; else `gradCam` differentiates with `tf.grad`. */
+  readonly derivative: boolean;
 }
 
 export interface GradCamPlan {
@@ -40,11 +46,15 @@ export interface GradCamPlan {
 export function planGradCam(source: Graph, inference: Graph, map: NodeMap): GradCamPlan {
   const outputs: GradCamOutput[] = [];
   const taps = new Map<number, string>();
+  const kept = new Set<number>();
   for (const plan of deriveExplanations(source)) {
     if (!plan.target) continue;
     const target = map[plan.target.node];
     const score = map[plan.score];
-    if (target === undefined || score === undefined || !derivableOps(inference, target, score)) continue;
+    if (target === undefined || score === undefined) continue;
+    const reads = derivativeReads(inference, target, score);
+    // Neither the emitted derivative nor tfjs's gradients go through a dilated convolution.
+    if (reads === undefined && dilatedOnPath(inference, target, score)) continue;
     const names: [number, string][] = [
       [target, plan.target.name],
       [score, source.nodes[plan.score]!.name],
@@ -52,35 +62,74 @@ export function planGradCam(source: Graph, inference: Graph, map: NodeMap): Grad
     // One name per inference layer: a layer holding two source tensors cannot be told apart.
     if (names.some(([node, name]) => (taps.get(node) ?? name) !== name)) continue;
     for (const [node, name] of names) taps.set(node, name);
-    outputs.push({ output: plan.output, target, score });
+    outputs.push({ output: plan.output, target, score, derivative: reads !== undefined });
+    reads?.forEach((node) => kept.add(node));
   }
-  for (const { target, score } of outputs)
-    for (const node of derivativeReads(inference, target, score))
-      if (!taps.has(node)) taps.set(node, inference.nodes[node]!.name);
+  for (const node of kept) if (!taps.has(node)) taps.set(node, inference.nodes[node]!.name);
   return { outputs, taps };
 }
 
-/** The tap interface's declaration, for ts-morph. */
-export const GRAD_CAM_TAP = {
-  name: 'GradCamTap',
-  docs: ["What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name."],
-  properties: [{ name: 'seen', isReadonly: true, type: 'Map<string, tf.Tensor>' }],
-};
+/** Whether some output's `gradCam` differentiates with `tf.grad` (and needs the tfjs gradients registered). */
+export function hasFallback(plan: GradCamPlan): boolean {
+  return plan.outputs.some((o) => !o.derivative);
+}
+
+/** The tap interface's declaration, for ts-morph; with `fallback`, a tap can also replace a layer's value. */
+export function gradCamTap(fallback: boolean) {
+  if (!fallback)
+    return {
+      name: 'GradCamTap',
+      docs: ["What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name."],
+      properties: [{ name: 'seen', isReadonly: true, type: 'Map<string, tf.Tensor>' }],
+    };
+  return {
+    name: 'GradCamTap',
+    docs: [
+      "What `gradCam` asks of a forward pass: copies of the tapped layers' values by layer name, and optionally one layer's value replaced (for `tf.grad`).",
+    ],
+    properties: [
+      { name: 'seen', isReadonly: true, type: 'Map<string, tf.Tensor>' },
+      {
+        name: 'replace',
+        isReadonly: true,
+        hasQuestionToken: true,
+        type: '{ readonly layer: string; readonly value: tf.Tensor }',
+      },
+    ],
+  };
+}
+
+const TAPPED_PARAMETERS = [
+  { name: 'tap', type: 'GradCamTap | undefined' },
+  { name: 'layer', type: 'string' },
+  { name: 'compute', type: '() => T' },
+];
 
 const TAPPED: EmitHelper = {
   name: 'tapped',
   typeParameters: ['T extends tf.Tensor'],
-  parameters: [
-    { name: 'tap', type: 'GradCamTap | undefined' },
-    { name: 'layer', type: 'string' },
-    { name: 'compute', type: '() => T' },
-  ],
+  parameters: TAPPED_PARAMETERS,
   returnType: 'T',
   docs: 'A layer Grad-CAM reads: computed as usual, and copied into the tap when one is given.',
   statements: [
     'const value = compute();',
     '// A copy: the forward pass releases the local after its last reader.',
     'if (tap !== undefined) tap.seen.set(layer, tf.clone(value));',
+    'return value;',
+  ],
+};
+
+const TAPPED_REPLACING: EmitHelper = {
+  name: 'tapped',
+  typeParameters: ['T extends tf.Tensor'],
+  parameters: TAPPED_PARAMETERS,
+  returnType: 'T',
+  docs: "A layer Grad-CAM reads: computed as usual when no tap is given (predict), else copied into the tap, or replaced by the tap's value.",
+  statements: [
+    'if (tap === undefined) return compute();',
+    '// A copy: the forward pass releases the local after its last reader, and the given value must survive.',
+    'const value = tap.replace?.layer === layer ? (tf.clone(tap.replace.value) as T) : compute();',
+    'tap.seen.set(layer, tf.clone(value));',
     'return value;',
   ],
 };
@@ -142,7 +191,10 @@ const MAP: EmitHelper = {
   ],
 };
 
-export const GRAD_CAM_HELPERS: readonly EmitHelper[] = [TAPPED, CLASSES, SELECTOR, MAP];
+/** The helpers `gradCam` uses; with `fallback`, `tapped` can replace the target's value for `tf.grad`. */
+export function gradCamHelpers(fallback: boolean): readonly EmitHelper[] {
+  return [fallback ? TAPPED_REPLACING : TAPPED, CLASSES, SELECTOR, MAP];
+}
 
 /** Names the forward pass must not shadow when it taps layers. */
 export const GRAD_CAM_LOCALS = [
@@ -153,6 +205,7 @@ export const GRAD_CAM_LOCALS = [
   'derivatives',
   'seen',
   'selector',
+  'registerGradients',
 ];
 
 export interface GradCamDerivatives {
@@ -175,7 +228,9 @@ export function gradCamDerivatives(
   const helpers: EmitHelper[] = [];
   const functions = new Map<string, string>();
   const entries: string[] = [];
-  for (const { output, target, score } of plan.outputs) {
+  const covered = plan.outputs.filter((o) => o.derivative);
+  if (covered.length === 0) return { statements: [], helpers: [] };
+  for (const { output, target, score } of covered) {
     const key = `${target}/${score}`;
     if (!functions.has(key)) {
       const name = `derivative${functions.size}`;
@@ -186,7 +241,7 @@ export function gradCamDerivatives(
         (id) => `seen.get(${quote(plan.taps.get(id)!)})!`,
         (id) => layerWeights(inference.nodes[id]!, member('layers', locals.get(id)!)).roles,
       );
-      // planGradCam kept only outputs whose path has a product for every op.
+      // planGradCam marked only outputs whose derivative it could emit.
       if (!code) throw new Error(`${inference.model}: no derivative from node ${target} to node ${score}`);
       functions.set(key, name);
       helpers.push(...code.helpers);

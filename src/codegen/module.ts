@@ -14,11 +14,12 @@ import type { ModelDecl } from '../parser/ast.js';
 import { classMaps, explanationsInitializer } from './explanations.js';
 import { REQUIRE_WEIGHTS, factoryBody, loaderBody } from './factory.js';
 import {
-  GRAD_CAM_HELPERS,
   GRAD_CAM_LOCALS,
-  GRAD_CAM_TAP,
   type GradCamPlan,
   gradCamDerivatives,
+  gradCamHelpers,
+  gradCamTap,
+  hasFallback,
   planGradCam,
 } from './grad-cam.js';
 import { literalKey, propertyKey } from './identifiers.js';
@@ -233,7 +234,7 @@ function addGradCamTypes(file: SourceFile, { gradCam, names }: Parts): void {
       },
     ],
   });
-  file.addInterface(GRAD_CAM_TAP);
+  file.addInterface(gradCamTap(hasFallback(gradCam)));
 }
 
 function gradCamMethod({ gradCam, names }: Parts) {
@@ -247,7 +248,9 @@ function gradCamMethod({ gradCam, names }: Parts) {
       ],
       returnType: 'tf.Tensor3D',
       docs: [
-        "Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. The derivative runs back from the score to the target on the values of one forward run, without tfjs gradients. The caller disposes the map.",
+        hasFallback(gradCam)
+          ? "Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. Where the path from the target to the score has an op without an emitted derivative, tfjs differentiates it (`registerGradients` from segc/runtime). The caller disposes the map."
+          : "Grad-CAM of an output at its default target layer (EXPLANATIONS): [N, h, w] at the target's resolution, before upsampling and normalisation, as `explain(…).raw` gives. The derivative runs back from the score to the target on the values of one forward run, without tfjs gradients. The caller disposes the map.",
       ],
     },
   ];
@@ -277,8 +280,9 @@ function addFactory(file: SourceFile, parts: Parts, model: ModelSource): void {
   const held = new Set([...inference.outputs.map((o) => o.node), ...classMaps(inference).map((m) => m.node.id)]);
   const plan = planLayers(inference, held, inputAccess, reserved, 'layers', parts.gradCam.taps);
   const hasWeights = plan.weights.length > 0;
-  const derivatives =
-    parts.gradCam.outputs.length > 0 ? gradCamDerivatives(inference, parts.gradCam, plan.locals) : undefined;
+  const derivatives = parts.gradCam.outputs.some((o) => o.derivative)
+    ? gradCamDerivatives(inference, parts.gradCam, plan.locals)
+    : undefined;
   file.addFunction({
     isExported: true,
     name: names.create,
@@ -308,13 +312,13 @@ function addFactory(file: SourceFile, parts: Parts, model: ModelSource): void {
     docs: 'Checks the inputs as the interpreter does, before any kernel runs.',
     statements: check.statements,
   };
-  const gradCamHelpers = parts.gradCam.outputs.length > 0 ? GRAD_CAM_HELPERS : [];
+  const grad = parts.gradCam.outputs.length > 0 ? gradCamHelpers(hasFallback(parts.gradCam)) : [];
   addHelpers(file, [
     ...(hasWeights ? [REQUIRE_WEIGHTS] : []),
     requireInputs,
     ...check.helpers,
     ...plan.helpers,
-    ...gradCamHelpers,
+    ...grad,
     ...(derivatives?.helpers ?? []),
   ]);
 }
@@ -328,6 +332,9 @@ export function generateModule(model: ModelSource, source: string): string {
   try {
     file.addStatements(header(model.graph, source));
     file.addImportDeclaration({ namespaceImport: 'tf', moduleSpecifier: '@tensorflow/tfjs-core' });
+    // A `gradCam` that falls back to `tf.grad` needs the gradients segc's runtime entry registers.
+    if (hasFallback(gradCam))
+      file.addImportDeclaration({ namedImports: ['registerGradients'], moduleSpecifier: 'segc/runtime' });
     addConstants(file, parts);
     addTypes(file, parts);
     addGradCamTypes(file, parts);

@@ -91,6 +91,11 @@ export function typeCheck(files: Readonly<Record<string, string>>): string[] {
   }
 }
 
+/** The module specifiers a generated module imports, in order. */
+export function importsOf(text: string): string[] {
+  return [...text.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]!);
+}
+
 /** Seeded weights with batch-norm statistics away from their initial 1s and 0s, so folding matters. */
 export function weightsFor(model: BuiltModel, seed: number): Map<string, tf.Tensor> {
   const weights = initialWeights(model.graph, seed);
