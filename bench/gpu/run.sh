@@ -71,10 +71,11 @@ if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -z "$nvidia_icd" ]; then
   fi
 fi
 
+# Which ICD files and loader ran, by file name: the report says which, not where this machine keeps them.
 {
-  echo "VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-}"
-  for dir in $icd_dirs; do [ -d "$dir" ] && ls -1 "$dir" | sed "s|^|$dir/|"; done
-  echo "loader: <kit>${loader#"$WORK"}"
+  echo "VK_ICD_FILENAMES=$(printf '%s' "${VK_ICD_FILENAMES:-}" | tr ':' '\n' | sed 's|.*/||' | paste -sd: -)"
+  for dir in $icd_dirs; do [ -d "$dir" ] && ls -1 "$dir" | sed 's|^|system ICD: |'; done
+  echo "loader: <kit>/vulkan/$(cd "$loader" && ls libvulkan.so.1.* 2>/dev/null | head -n 1)"
 } > "$OUT/vulkan-icds.txt" 2>&1 || true
 cp "$KIT/manifest.json" "$OUT/kit-manifest.json"
 if command -v nvidia-smi > /dev/null; then

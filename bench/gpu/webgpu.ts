@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { findNodeAdapter, installNavigatorGpu } from '../../src/runtime/node/webgpu-node.js';
 import { describeAdapter } from '../../src/runtime/webgpu-adapter.js';
 
@@ -65,7 +65,11 @@ function adapterReport(adapter: GPUAdapter): AdapterReport {
   };
 }
 
-/** The Vulkan and driver libraries this process loaded; those under the kit's work folder read `<kit>/...`. */
+/**
+ * The Vulkan and driver libraries this process loaded, by file name: `<kit>/vulkan/libvulkan.so.1.3.239`
+ * for one the kit unpacked (the folder of the kit it came from, then its name), `<system>/libvk_swiftshader.so`
+ * for the machine's own. Which library ran is the fact; where a machine keeps it is not reported.
+ */
 function vulkanLibraries(): string[] {
   if (!existsSync('/proc/self/maps')) return [];
   const kit = process.argv[1] ? dirname(process.argv[1]) : undefined;
@@ -73,11 +77,11 @@ function vulkanLibraries(): string[] {
     .split('\n')
     .map((line) => line.split(/\s+/)[5] ?? '');
   const loaded = paths.filter((path) => /vulkan|swiftshader|nvidia|lvp|radeon|intel/i.test(path));
-  return [
-    ...new Set(
-      loaded.map((path) => (kit && path.startsWith(`${kit}/`) ? `<kit>/${path.slice(kit.length + 1)}` : path)),
-    ),
-  ].sort();
+  const named = (path: string) =>
+    kit && path.startsWith(`${kit}/`)
+      ? `<kit>/${path.slice(kit.length + 1).split('/')[0]}/${basename(path)}`
+      : `<system>/${basename(path)}`;
+  return [...new Set(loaded.map(named))].sort();
 }
 
 /** Collects the device's uncaptured errors and its loss; `check()` throws the first one since the last check. */
