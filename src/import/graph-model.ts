@@ -5,11 +5,9 @@
  * from the weights manifest. Constants are decoded with tfjs-core's own `io.decodeWeights`, which
  * also expands the float16 and uint8 quantization tfjs-converter applies.
  */
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { diagnosticError, fileSpan } from '../diagnostics/error.js';
-import { codes } from '../diagnostics/codes.js';
+import { readManifestTensors, unreadable } from './source-files.js';
 
 /** One attribute value as tfjs-converter writes it (a TensorFlow AttrValue in JSON). */
 export interface GraphAttr {
@@ -41,9 +39,6 @@ export interface GraphModel {
 }
 
 type Json = Record<string, unknown>;
-
-const unreadable = (file: string, message: string, hint: string) =>
-  diagnosticError(codes.importUnreadable, message, { span: fileSpan(file), hint });
 
 /** `model:0` → `model`; the signature and node inputs name tensors, segc names nodes. */
 const nodeOf = (tensor: string) => tensor.replace(/:0$/, '');
@@ -87,56 +82,11 @@ export async function readGraphModel(file: string, json: Json): Promise<GraphMod
       `${file} is a graph model with no ${inputs.length === 0 ? 'input (Placeholder)' : 'output'}`,
       'convert the model again with tfjs-converter',
     );
-  const constants = await readConstants(file, json.weightsManifest);
+  const constants = await readManifestTensors(file, json.weightsManifest, {
+    quantized: true,
+    writer: 'tfjs-converter',
+  });
   const userName = (json.userDefinedMetadata as Json | undefined)?.name;
   const stem = basename(file) === 'model.json' ? basename(dirname(file)) : basename(file, '.json');
   return { name: typeof userName === 'string' ? userName : stem, nodes, inputs, outputs, constants };
-}
-
-async function readConstants(file: string, manifest: unknown): Promise<Map<string, tf.Tensor>> {
-  const groups = (manifest ?? []) as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  const constants = new Map<string, tf.Tensor>();
-  try {
-    for (const group of groups) {
-      const shards = await Promise.all(
-        group.paths.map((path) =>
-          readFile(join(dirname(file), path)).catch((error: NodeJS.ErrnoException) => {
-            throw unreadable(
-              file,
-              `cannot read the weights shard ${join(dirname(file), path)} (${error.code ?? error.message})`,
-              'keep the shards beside model.json, as tfjs-converter wrote them',
-            );
-          }),
-        ),
-      );
-      const bytes = Buffer.concat(shards);
-      const needed = group.weights.reduce((total, spec) => total + storedBytes(spec), 0);
-      const odd = group.weights.find((spec) => spec.dtype !== 'float32' && spec.dtype !== 'int32');
-      if (bytes.byteLength < needed || odd) {
-        throw unreadable(
-          file,
-          odd
-            ? `the constant \`${odd.name}\` of ${file} is ${odd.dtype}; segc reads float32 and int32 constants`
-            : `the weights of ${file} are short (${bytes.byteLength} bytes for ${needed})`,
-          'convert the model again with tfjs-converter',
-        );
-      }
-      const decoded = tf.io.decodeWeights(
-        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-        group.weights,
-      );
-      for (const [name, tensor] of Object.entries(decoded)) constants.set(name, tensor);
-    }
-  } catch (error) {
-    tf.dispose([...constants.values()]);
-    throw error;
-  }
-  return constants;
-}
-
-/** Bytes one manifest entry takes in the shard: 4 per value, or the quantized width. */
-function storedBytes(spec: tf.io.WeightsManifestEntry): number {
-  const count = spec.shape.reduce((a, b) => a * b, 1);
-  const quantized = spec.quantization?.dtype;
-  return count * (quantized === 'float16' || quantized === 'uint16' ? 2 : quantized === 'uint8' ? 1 : 4);
 }

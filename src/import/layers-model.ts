@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { codes } from '../diagnostics/codes.js';
 import { diagnosticError, fileSpan } from '../diagnostics/error.js';
+import { readManifestTensors, unreadable } from './source-files.js';
 
 export interface KerasLayer {
   readonly className: string;
@@ -28,9 +29,6 @@ export interface KerasModel {
 }
 
 type Json = Record<string, unknown>;
-
-const unreadable = (file: string, message: string, hint: string) =>
-  diagnosticError(codes.importUnreadable, message, { span: fileSpan(file), hint });
 
 /** `SRC` is model.json or the folder holding it: the file's path and its parsed JSON. */
 export async function readModelJson(source: string): Promise<{ file: string; json: Json }> {
@@ -66,7 +64,7 @@ export async function readLayersModel(file: string, json: Json): Promise<KerasMo
     );
   const model = ((topology.model_config as Json | undefined) ?? topology) as Json;
   const structure = readStructure(file, model);
-  const weights = await readWeights(file, json.weightsManifest);
+  const weights = await readManifestTensors(file, json.weightsManifest, { quantized: false, writer: 'model.save' });
   return { name: String((model.config as Json | undefined)?.name ?? basename(dirname(file))), ...structure, weights };
 }
 
@@ -133,41 +131,4 @@ function functional(file: string, config: Json, rawLayers: Json[]): Omit<KerasMo
   });
   const names = (list: unknown) => (list as unknown[][]).map((entry) => String(entry[0]));
   return { layers, inputs: names(config.input_layers), outputs: names(config.output_layers) };
-}
-
-async function readWeights(file: string, manifest: unknown): Promise<Map<string, tf.Tensor>> {
-  const groups = (manifest ?? []) as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  const weights = new Map<string, tf.Tensor>();
-  for (const group of groups) {
-    const shards = await Promise.all(
-      group.paths.map((path) =>
-        readFile(join(dirname(file), path)).catch((error: NodeJS.ErrnoException) => {
-          throw unreadable(
-            file,
-            `cannot read the weights shard ${join(dirname(file), path)} (${error.code ?? error.message})`,
-            'keep the shards beside model.json, as model.save wrote them',
-          );
-        }),
-      ),
-    );
-    const bytes = Buffer.concat(shards);
-    const needed = group.weights.reduce((total, spec) => total + spec.shape.reduce((a, b) => a * b, 1) * 4, 0);
-    if (
-      bytes.byteLength < needed ||
-      group.weights.some((spec) => spec.dtype !== 'float32' && spec.dtype !== 'int32') ||
-      group.weights.some((spec) => spec.quantization)
-    ) {
-      throw unreadable(
-        file,
-        `the weights of ${file} are short (${bytes.byteLength} bytes for ${needed}), quantized or not float32`,
-        'save the model again with float32 weights',
-      );
-    }
-    const decoded = tf.io.decodeWeights(
-      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-      group.weights,
-    );
-    for (const [name, tensor] of Object.entries(decoded)) weights.set(name, tensor);
-  }
-  return weights;
 }

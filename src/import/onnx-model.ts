@@ -10,6 +10,7 @@ import { basename, extname } from 'node:path';
 import { AttributeType, modelProto } from '../onnx/schema.js';
 import { diagnosticError, fileSpan } from '../diagnostics/error.js';
 import { codes } from '../diagnostics/codes.js';
+import { unreadable } from './source-files.js';
 
 export interface OnnxConstant {
   readonly dims: readonly number[];
@@ -55,9 +56,6 @@ export interface OnnxModel {
 }
 
 type Json = Record<string, unknown>;
-
-const unreadable = (file: string, message: string, hint: string) =>
-  diagnosticError(codes.importUnreadable, message, { span: fileSpan(file), hint });
 
 /** An ONNX file starts with field 1 (ir_version, varint: byte 0x08) in practice; `.onnx` by name. */
 export function isOnnxFile(file: string, head: Uint8Array): boolean {

@@ -288,21 +288,21 @@ describe('segc data → train → eval', () => {
         )
       ).code,
     ).toBe(0);
-    const written = await segc(
-      'data',
-      'pseudo-masks',
-      join(root, 'cam.seg'),
-      '--weights',
-      join(root, 'cam'),
-      '--data',
-      join(root, 'shapes', 'val'),
-      '--out',
-      join(root, 'pseudo'),
-      '--fg',
-      '0.7',
-      '--bg',
-      '0.3',
-    );
+    /** `segc data pseudo-masks` of the trained classifier on the validation images, into `out`. */
+    const pseudoMasks = (out: string, ...options: string[]) =>
+      segc(
+        'data',
+        'pseudo-masks',
+        join(root, 'cam.seg'),
+        '--weights',
+        join(root, 'cam'),
+        '--data',
+        join(root, 'shapes', 'val'),
+        '--out',
+        join(root, out),
+        ...options,
+      );
+    const written = await pseudoMasks('pseudo', '--fg', '0.7', '--bg', '0.3');
     expect(written.code).toBe(0);
     expect(written.out).toMatch(/wrote 3 pseudo-masks \(cam\)/);
     const dataset = await openDataset(join(root, 'pseudo'));
@@ -315,23 +315,7 @@ describe('segc data → train → eval', () => {
 
     // Refined by the random walk: every pixel labelled, and the precision and recall printed and
     // written to pseudo-masks.json agree with a count over the written masks and the true ones.
-    const walked = await segc(
-      'data',
-      'pseudo-masks',
-      join(root, 'cam.seg'),
-      '--weights',
-      join(root, 'cam'),
-      '--data',
-      join(root, 'shapes', 'val'),
-      '--out',
-      join(root, 'pseudo-walk'),
-      '--refine',
-      'walk',
-      '--radius',
-      '2',
-      '--steps',
-      '5',
-    );
+    const walked = await pseudoMasks('pseudo-walk', '--refine', 'walk', '--radius', '2', '--steps', '5');
     expect(walked.code).toBe(0);
     expect(walked.out).toMatch(/wrote 3 pseudo-masks \(cam, refined by walk\)/);
     expect(walked.out).toMatch(/0\.0% ignored/);
@@ -360,42 +344,8 @@ describe('segc data → train → eval', () => {
     expect(report.againstTrueMasks.objectPrecision ?? null).toBe(expectedPrecision);
     expect(report.againstTrueMasks.objectRecall).toBe(objectRight / objectTrue);
     expect(walked.out).toMatch(/against the true masks: object precision (n\/a|[\d.]+%), recall [\d.]+%/);
-    expect(
-      (
-        await segc(
-          'data',
-          'pseudo-masks',
-          join(root, 'cam.seg'),
-          '--weights',
-          join(root, 'cam'),
-          '--data',
-          join(root, 'shapes', 'val'),
-          '--out',
-          join(root, 'x'),
-          '--refine',
-          'crf',
-        )
-      ).code,
-    ).toBe(2);
-    expect(
-      (
-        await segc(
-          'data',
-          'pseudo-masks',
-          join(root, 'cam.seg'),
-          '--weights',
-          join(root, 'cam'),
-          '--data',
-          join(root, 'shapes', 'val'),
-          '--out',
-          join(root, 'x'),
-          '--refine',
-          'walk',
-          '--radius',
-          '40',
-        )
-      ).code,
-    ).toBe(2);
+    expect((await pseudoMasks('x', '--refine', 'crf')).code).toBe(2);
+    expect((await pseudoMasks('x', '--refine', 'walk', '--radius', '40')).code).toBe(2);
 
     // The same classifier scored against each image's label set; the class counts come from the masks.
     const scored = await segc(
