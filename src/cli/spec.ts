@@ -301,6 +301,10 @@ export const COMMANDS: readonly CommandDef[] = [
         description: 'the source format: auto, tfjs-layers, tfjs-graph or onnx',
         fallback: 'auto',
       },
+      {
+        flags: '--input-size <HxW>',
+        description: 'fix the height and width an ONNX model leaves open (e.g. 48x192)',
+      },
       { flags: '--overwrite', description: 'replace an existing NAME.seg and weights/' },
     ],
     load: lazy(

@@ -46,6 +46,14 @@ function sourceText(modelName: string, origin: string, statements: readonly SegS
   return `// Imported by \`segc import\` from ${origin}.\nmodel ${modelName}() {\n${body}}\n`;
 }
 
+export interface ImportOptions {
+  /**
+   * The height and width to give an input that leaves them open, so that sizes the graph
+   * computes from them (a flatten, a resize to a computed size) are known at import.
+   */
+  readonly inputSize?: readonly [number, number];
+}
+
 /** The formats `segc import` reads; `auto` tells them apart by the file. */
 export const JSON_FORMATS = ['auto', 'tfjs-layers', 'tfjs-graph', 'onnx'] as const;
 export type JsonFormat = (typeof JSON_FORMATS)[number];
@@ -71,13 +79,34 @@ async function head(source: string): Promise<Uint8Array> {
  * Reads a tfjs-layers or tfjs graph model (model.json or its folder) or an ONNX model (`.onnx`)
  * and translates it; throws diagnostics. `from` names the format the caller expects; a file of the other one is refused.
  */
-export async function importModel(source: string, from: JsonFormat = 'auto'): Promise<ImportedModel> {
+export async function importModel(
+  source: string,
+  from: JsonFormat = 'auto',
+  options: ImportOptions = {},
+): Promise<ImportedModel> {
   const bytes = await head(source);
   if (from === 'onnx' || (from === 'auto' && bytes[0] !== 0x7b && isOnnxFile(source, bytes))) {
     const model = await readOnnxModel(source);
-    return translated(model.name, 'an ONNX model', source, new Map(), () => translateOnnx(model, source));
+    const open = model.inputs.some((input) => input.shape.length === 4 && input.shape.slice(2).includes(null));
+    const hint =
+      open && !options.inputSize
+        ? 'the model leaves its input height and width open: give --input-size HxW to fix them'
+        : undefined;
+    return translated(
+      model.name,
+      'an ONNX model',
+      source,
+      new Map(),
+      () => translateOnnx(model, source, options),
+      hint,
+    );
   }
   const { file, json } = await readModelJson(source);
+  if (options.inputSize)
+    throw diagnosticError(codes.importUnreadable, `--input-size applies to ONNX models; ${file} is a tfjs model`, {
+      span: fileSpan(file),
+      hint: 'a tfjs model.json declares its input size itself',
+    });
   const graph = isGraphModel(json);
   if (from !== 'auto' && graph !== (from === 'tfjs-graph')) {
     throw diagnosticError(
@@ -109,6 +138,7 @@ function translated(
   file: string,
   sourceTensors: Map<string, tf.Tensor>,
   run: () => Translation,
+  compileHint?: string,
 ): ImportedModel {
   let weights: Map<string, tf.Tensor> | undefined;
   try {
@@ -123,7 +153,7 @@ function translated(
         fromSource.has(tensor) ? tf.clone(tensor) : tensor,
       ]),
     );
-    checkAgainstSource(formatted, `${name}.seg`, weights, file);
+    checkAgainstSource(formatted, `${name}.seg`, weights, file, compileHint);
     return { name, modelName, source: formatted, weights };
   } catch (error) {
     if (weights) tf.dispose([...weights.values()]);
@@ -151,6 +181,7 @@ function checkAgainstSource(
   file: string,
   weights: ReadonlyMap<string, tf.Tensor>,
   origin: string,
+  hint = 'the source model has a shape segc does not accept; see the error above',
 ): void {
   const result = compileSource(source, file);
   const graph = result.models.find((m) => m.graph)?.graph;
@@ -158,7 +189,7 @@ function checkAgainstSource(
     throw diagnosticError(
       codes.importInconsistent,
       `the model translated from ${origin} does not compile:\n${renderDiagnostics(result.diagnostics, result.sources)}`,
-      { span: fileSpan(origin), hint: 'the source model has a shape segc does not accept; see the error above' },
+      { span: fileSpan(origin), hint },
     );
   }
   const declared = weightDeclarations(graph);

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { diagnosticError, fileSpan } from '../diagnostics/error.js';
 import { codes } from '../diagnostics/codes.js';
 import { Namer, number, type SegStatement, showPair, type Translation } from './layers-to-seg.js';
+import type { ImportOptions } from './import.js';
 import type { OnnxConstant, OnnxModel, OnnxNode } from './onnx-model.js';
 
 /** ONNX sizes (NCHW for rank 4); null where open. */
@@ -58,8 +59,8 @@ const ceil = (size: number | null, by: number) => (size === null ? null : Math.c
 /** Nodes that compute nothing at inference. */
 const PASS_THROUGH = new Set(['Identity', 'Dropout']);
 
-export function translateOnnx(model: OnnxModel, file: string): Translation {
-  return new OnnxTranslation(model, file).run();
+export function translateOnnx(model: OnnxModel, file: string, options: ImportOptions = {}): Translation {
+  return new OnnxTranslation(model, file, options).run();
 }
 
 class OnnxTranslation {
@@ -73,6 +74,7 @@ class OnnxTranslation {
   constructor(
     private readonly model: OnnxModel,
     private readonly file: string,
+    private readonly options: ImportOptions,
   ) {}
 
   run(): Translation {
@@ -109,16 +111,31 @@ class OnnxTranslation {
     );
   }
 
-  private input(name: string, shape: Shape): void {
+  private input(name: string, declared: Shape): void {
     const node: OnnxNode = { name, op: 'input', inputs: [], outputs: [name], attr: {} };
-    if (shape.length !== 4 && shape.length !== 2)
-      this.refuse(node, `the input has rank ${shape.length}, not [N, C, H, W]`);
+    if (declared.length !== 4 && declared.length !== 2)
+      this.refuse(node, `the input has rank ${declared.length}, not [N, C, H, W]`);
     // A channel-last input that the graph transposes to NCHW first (segc's own export does).
     const readers = this.model.nodes.filter((n) => n.inputs.includes(name));
     const channelsLast =
-      shape.length === 4 &&
+      declared.length === 4 &&
       readers.length > 0 &&
       readers.every((n) => n.op === 'Transpose' && this.ints(n, 'perm', []).join() === '0,3,1,2');
+    let shape = declared;
+    const fixed = this.options.inputSize;
+    if (fixed && declared.length === 4) {
+      const [hAxis, wAxis] = channelsLast ? [1, 2] : [2, 3];
+      shape = declared.map((size, axis) => {
+        const given = axis === hAxis ? fixed[0] : axis === wAxis ? fixed[1] : undefined;
+        if (given !== undefined && size !== null && size !== given)
+          throw diagnosticError(
+            codes.importUnreadable,
+            `--input-size ${fixed.join('x')} disagrees with the input \`${name}\`, whose ${axis === hAxis ? 'height' : 'width'} is ${size}`,
+            { span: fileSpan(this.file), hint: 'leave --input-size out, or give the size the model declares' },
+          );
+        return given ?? size;
+      });
+    }
     const open =
       shape[shape.length === 4 && channelsLast ? 1 : 2] === null ||
       shape[shape.length === 4 && channelsLast ? 2 : 3] === null;
@@ -324,7 +341,13 @@ class OnnxTranslation {
         set(known.flatMap((value) => Array.from((value as { tensor: OnnxConstant }).tensor.values)));
         break;
       case 'Slice': {
-        const [start, end] = [this.constant(node, 1, 'starts').values[0]!, this.constant(node, 2, 'ends').values[0]!];
+        // Opset 10 on reads starts and ends as inputs; before, as attributes.
+        const bound = (index: number, key: string) =>
+          node.inputs[index] ? this.constant(node, index, key).values[0]! : this.ints(node, key, [0])[0]!;
+        const axes = node.inputs[3] ? Array.from(this.constant(node, 3, 'axes').values) : this.ints(node, 'axes', [0]);
+        if (axes.length !== 1 || (axes[0] !== 0 && axes[0] !== -1)) this.refuse(node, `a slice along axes [${axes}]`);
+        if (node.inputs[4] && this.constant(node, 4, 'steps').values[0] !== 1) this.refuse(node, 'a slice with steps');
+        const [start, end] = [bound(1, 'starts'), bound(2, 'ends')];
         const at = (i: number) => Math.max(0, Math.min(av.length, i < 0 ? i + av.length : i));
         set(av.slice(at(start), at(end)));
         break;
@@ -748,7 +771,12 @@ class OnnxTranslation {
     if (node.op === 'Reshape') {
       const target = Array.from(this.constant(node, 1, 'shape').values);
       const count = x.shape.slice(1).reduce<number | null>((a, b) => (a === null || b === null ? null : a * b), 1);
-      const batchKept = target[0] === 0 || target[0] === -1 || (target[0] === 1 && x.shape[0] === 1);
+      // The batch entry may be the input's own (open) batch, read by a `Shape` (NaN here).
+      const batchKept =
+        target[0] === 0 ||
+        target[0] === -1 ||
+        (Number.isNaN(target[0]) && x.shape[0] === null) ||
+        (target[0] === 1 && x.shape[0] === 1);
       if (target.length !== 2 || !batchKept || (target[1] !== -1 && target[1] !== count))
         this.refuse(node, `shape [${target.join(', ')}] is not [N, -1]`, 'segc import reads Reshape as a flatten');
     }
@@ -780,7 +808,8 @@ class OnnxTranslation {
   }
 
   /** Gemm (`A · B′ + C`, alpha = beta = 1) or MatMul of a [N, K] tensor with a constant. */
-  private gemm(node: OnnxNode): void {
+  private gemm(source: OnnxNode): void {
+    let node = source;
     const x = this.tensor(node);
     if (x.shape.length !== 2 || x.shape[1] === null) this.refuse(node, 'its input is not [N, K]');
     const b = this.constant(node, 1, 'weight');
@@ -802,7 +831,19 @@ class OnnxTranslation {
     const kernel = new Float32Array(k * units);
     for (let i = 0; i < k; i++)
       for (let u = 0; u < units; u++) kernel[row(i) * units + u] = b.values[transposed ? u * k + i : i * units + u]!;
-    const bias = gemm ? this.optionalConstant(node, 2, 'bias') : undefined;
+    let bias = gemm ? this.optionalConstant(node, 2, 'bias') : undefined;
+    // MatMul then Add of a constant (Paddle's and TensorFlow's fully connected layer): the Add
+    // is the dense layer's bias when it is the product's only reader.
+    const readers = this.model.nodes.filter((other) => other.inputs.includes(node.outputs[0]!));
+    const add = readers[0];
+    if (!gemm && readers.length === 1 && add?.op === 'Add' && !this.model.outputs.includes(node.outputs[0]!)) {
+      const other = this.values.get(add.inputs[add.inputs[0] === node.outputs[0] ? 1 : 0] ?? '');
+      if (other?.kind === 'const' && other.tensor.dims.length <= 1 && [1, units].includes(other.tensor.values.length)) {
+        bias = other.tensor;
+        this.skipped.add(add.name);
+        node = { ...node, name: add.name, outputs: add.outputs };
+      }
+    }
     if (bias && bias.values.length !== units && bias.values.length !== 1)
       this.refuse(node, `its bias has ${bias.values.length} values for ${units}`);
     const name = this.emit(node, `dense(${x.name}, ${units}${bias ? '' : ', bias: false'})`, [

@@ -30,11 +30,18 @@ export async function importCommand(parsed: Parsed, io: Io): Promise<number> {
   const from = String(parsed.values.from ?? 'auto');
   if (!(JSON_FORMATS as readonly string[]).includes(from))
     throw new UsageError(`--from must be one of ${JSON_FORMATS.join(', ')}, got \`${from}\``);
+  const sizeText = parsed.values['input-size'] as string | undefined;
+  let inputSize: [number, number] | undefined;
+  if (sizeText !== undefined) {
+    const match = /^([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$/.exec(sizeText);
+    if (!match) throw new UsageError(`--input-size must be HEIGHTxWIDTH, e.g. 48x192, got \`${sizeText}\``);
+    inputSize = [Number(match[1]), Number(match[2])];
+  }
   // Weights are only decoded and copied, never computed on: the cpu backend is enough. Production
   // mode keeps tfjs's banner suggesting tfjs-node off stderr, as for the other commands.
   tf.env().set('PROD', true);
   await selectBackend('cpu');
-  const imported = await importModel(source, from as JsonFormat);
+  const imported = await importModel(source, from as JsonFormat, { inputSize });
   try {
     const file = join(out, `${imported.name}.seg`);
     const weights = join(out, 'weights');
