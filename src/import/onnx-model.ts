@@ -11,6 +11,7 @@ import { AttributeType, modelProto } from '../onnx/schema.js';
 import { diagnosticError, fileSpan } from '../diagnostics/error.js';
 import { codes } from '../diagnostics/codes.js';
 import { unreadable } from './source-files.js';
+import { PREPROCESSING_CHOICES, type Preprocessing } from '../ir/preprocessing.js';
 
 export interface OnnxConstant {
   readonly dims: readonly number[];
@@ -53,6 +54,11 @@ export interface OnnxModel {
    * metadata, e.g. `H % 8 == 0`); empty for other producers.
    */
   readonly constraints: readonly string[];
+  /**
+   * How an image becomes each input's tensor, by input name, as segc's own export records it
+   * (`segc.inputs` in the metadata); empty for other producers.
+   */
+  readonly preprocessing: ReadonlyMap<string, Preprocessing>;
 }
 
 type Json = Record<string, unknown>;
@@ -213,7 +219,49 @@ export async function readOnnxModel(file: string, bytes?: Uint8Array): Promise<O
   } catch {
     constraints = [];
   }
+  const preprocessing = readPreprocessing(
+    ((model.metadata_props ?? []) as Json[]).find((entry) => entry.key === 'segc.inputs'),
+  );
   const graphName = graph.name ? String(graph.name) : '';
   const stem = basename(file, extname(file));
-  return { name: stem || graphName || 'model', opset, nodes, inputs, outputs, constants, constraints };
+  return { name: stem || graphName || 'model', opset, nodes, inputs, outputs, constants, constraints, preprocessing };
+}
+
+/**
+ * The `preprocessing` of each entry of `segc.inputs`. An entry whose settings are not all valid
+ * values of `@preprocess` is left out whole: the input then gets none rather than part of one.
+ */
+function readPreprocessing(metadata: Json | undefined): Map<string, Preprocessing> {
+  const found = new Map<string, Preprocessing>();
+  let entries: unknown;
+  try {
+    entries = metadata ? JSON.parse(String(metadata.value)) : [];
+  } catch {
+    return found;
+  }
+  if (!Array.isArray(entries)) return found;
+  const numbers = (value: unknown, ok: (n: number) => boolean) =>
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((n) => typeof n === 'number' && Number.isFinite(n) && ok(n));
+  const oneOf = <T extends string>(value: unknown, choices: readonly T[]): value is T =>
+    typeof value === 'string' && (choices as readonly string[]).includes(value);
+  for (const entry of entries as Json[]) {
+    const p = entry?.preprocessing as Json | undefined;
+    if (typeof entry?.name !== 'string' || !p) continue;
+    const { resize, centres, order, grey, scale, mean, std } = p;
+    if (
+      oneOf(resize, PREPROCESSING_CHOICES.resize) &&
+      oneOf(centres, PREPROCESSING_CHOICES.centres) &&
+      oneOf(order, PREPROCESSING_CHOICES.order) &&
+      oneOf(grey, PREPROCESSING_CHOICES.grey) &&
+      typeof scale === 'number' &&
+      Number.isFinite(scale) &&
+      scale > 0 &&
+      numbers(mean, () => true) &&
+      numbers(std, (n) => n !== 0)
+    )
+      found.set(entry.name, { resize, centres, order, grey, scale, mean: mean as number[], std: std as number[] });
+  }
+  return found;
 }

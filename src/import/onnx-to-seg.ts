@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { diagnosticError, fileSpan } from '../diagnostics/error.js';
 import { codes } from '../diagnostics/codes.js';
 import { Namer, number, type SegStatement, showPair, type Translation } from './layers-to-seg.js';
+import { DEFAULT_PREPROCESSING, type Preprocessing } from '../ir/preprocessing.js';
 import type { ImportOptions } from './import.js';
 import type { OnnxConstant, OnnxModel, OnnxNode } from './onnx-model.js';
 
@@ -58,6 +59,22 @@ const ceil = (size: number | null, by: number) => (size === null ? null : Math.c
 
 /** Nodes that compute nothing at inference. */
 const PASS_THROUGH = new Set(['Identity', 'Dropout']);
+
+/**
+ * `@preprocess(...)` with the settings that differ from the defaults (none when all are), so
+ * that a model exported by segc comes back with the preprocessing it declared.
+ */
+function preprocessAnnotation(preprocessing: Preprocessing | undefined): string {
+  if (!preprocessing) return '';
+  const list = (values: readonly number[]) => (values.length === 1 ? String(values[0]) : `[${values.join(', ')}]`);
+  const args: string[] = [];
+  for (const key of ['resize', 'centres', 'order', 'grey'] as const)
+    if (preprocessing[key] !== DEFAULT_PREPROCESSING[key]) args.push(`${key}: "${preprocessing[key]}"`);
+  if (preprocessing.scale !== DEFAULT_PREPROCESSING.scale) args.push(`scale: ${preprocessing.scale}`);
+  if (list(preprocessing.mean) !== list(DEFAULT_PREPROCESSING.mean)) args.push(`mean: ${list(preprocessing.mean)}`);
+  if (list(preprocessing.std) !== list(DEFAULT_PREPROCESSING.std)) args.push(`std: ${list(preprocessing.std)}`);
+  return args.length === 0 ? '' : ` @preprocess(${args.join(', ')})`;
+}
 
 export function translateOnnx(model: OnnxModel, file: string, options: ImportOptions = {}): Translation {
   return new OnnxTranslation(model, file, options).run();
@@ -139,7 +156,9 @@ class OnnxTranslation {
     const open =
       shape[shape.length === 4 && channelsLast ? 1 : 2] === null ||
       shape[shape.length === 4 && channelsLast ? 2 : 3] === null;
-    const where = open && this.model.constraints.length > 0 ? ` where ${this.model.constraints.join(', ')}` : '';
+    const where =
+      preprocessAnnotation(this.model.preprocessing.get(name)) +
+      (open && this.model.constraints.length > 0 ? ` where ${this.model.constraints.join(', ')}` : '');
     if (channelsLast) {
       if (shape[3] === null) this.refuse(node, 'the input has an open channel count');
       const segName = this.namer.name(name);

