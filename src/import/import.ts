@@ -16,6 +16,7 @@ import { readLayersModel, readModelJson } from './layers-model.js';
 import { translate, type SegStatement, type Translation } from './layers-to-seg.js';
 import { isOnnxFile, readOnnxModel } from './onnx-model.js';
 import { translateOnnx } from './onnx-to-seg.js';
+import { recoverBlocks } from './blocks.js';
 import { codes } from '../diagnostics/codes.js';
 import { diagnosticError, fileSpan } from '../diagnostics/error.js';
 
@@ -41,9 +42,15 @@ export function declarationName(name: string): string {
   return /^[A-Z]/.test(joined) ? joined : `Model${joined}`;
 }
 
-function sourceText(modelName: string, origin: string, statements: readonly SegStatement[]): string {
+function sourceText(
+  modelName: string,
+  origin: string,
+  statements: readonly SegStatement[],
+  blocks: readonly string[],
+): string {
   const body = statements.map((s) => `${s.comment ? `  // ${s.comment}\n` : ''}  ${s.text}\n`).join('');
-  return `// Imported by \`segc import\` from ${origin}.\nmodel ${modelName}() {\n${body}}\n`;
+  const declarations = blocks.map((block) => `${block}\n`).join('');
+  return `// Imported by \`segc import\` from ${origin}.\n${declarations ? `\n${declarations}` : ''}model ${modelName}() {\n${body}}\n`;
 }
 
 export interface ImportOptions {
@@ -145,7 +152,6 @@ function translated(
     const translation = run();
     const name = fileStem(sourceName);
     const modelName = declarationName(sourceName);
-    const formatted = format(sourceText(modelName, origin, translation.statements), `${name}.seg`);
     const fromSource = new Set(sourceTensors.values());
     weights = new Map(
       [...translation.weights].map(([segName, tensor]) => [
@@ -153,6 +159,9 @@ function translated(
         fromSource.has(tensor) ? tf.clone(tensor) : tensor,
       ]),
     );
+    const recovered = recoverBlocks(translation.statements, weights);
+    weights = recovered.weights;
+    const formatted = format(sourceText(modelName, origin, recovered.statements, recovered.blocks), `${name}.seg`);
     checkAgainstSource(formatted, `${name}.seg`, weights, file, compileHint);
     return { name, modelName, source: formatted, weights };
   } catch (error) {

@@ -142,6 +142,47 @@ class Refused(nn.Module):
         return self.act(self.conv(x))
 
 
+class BasicBlock(nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.a = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels))
+        self.b = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels))
+
+    def forward(self, x):
+        return torch.relu(x + self.b(torch.relu(self.a(x))))
+
+
+class MobileBlock(nn.Module):
+    """MobileNetV3's unit: expand, depthwise, squeeze-excitation, project, and the skip."""
+
+    def __init__(self, channels, expanded, kernel, squeezed):
+        super().__init__()
+        self.expand = nn.Sequential(nn.Conv2d(channels, expanded, 1, bias=False), nn.BatchNorm2d(expanded), nn.Hardswish())
+        self.depthwise = nn.Sequential(
+            nn.Conv2d(expanded, expanded, kernel, padding=kernel // 2, groups=expanded, bias=False),
+            nn.BatchNorm2d(expanded),
+            nn.Hardswish(),
+        )
+        self.se = SqueezeExcite(expanded, squeezed)
+        self.project = nn.Sequential(nn.Conv2d(expanded, channels, 1, bias=False), nn.BatchNorm2d(channels))
+
+    def forward(self, x):
+        return x + self.project(self.se(self.depthwise(self.expand(x))))
+
+
+class RepeatedBlocks(nn.Module):
+    """Units that repeat, for block recovery: two residual units, two inverted residuals of different sizes."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, stride=2, padding=1)
+        self.layer1 = nn.Sequential(BasicBlock(8), BasicBlock(8))
+        self.layer2 = nn.Sequential(MobileBlock(8, 16, 5, 4), MobileBlock(8, 24, 3, 8))
+
+    def forward(self, x):
+        return self.layer2(self.layer1(torch.relu(self.stem(x))))
+
+
 NETWORKS = {
     # name: (module, input size [N, C, H, W], opset)
     "conv_bn_relu": (ConvBnRelu(), [2, 3, 15, 13], 13),
@@ -151,6 +192,7 @@ NETWORKS = {
     "upsample_concat_decoder_opset11": (Decoder(), [2, 3, 16, 16], 11),
     "classifier_flatten_linear": (Classifier(), [2, 3, 8, 8], 13),
     "upsample_matmul_opset9": (UpsampleOpset9(), [2, 3, 8, 8], 9),
+    "repeated_blocks": (RepeatedBlocks(), [2, 3, 16, 16], 14),
     "refused_elu": (Refused(nn.ELU()), [1, 3, 8, 8], 13),
     "refused_hardtanh": (Refused(nn.Hardtanh(-1.0, 1.0)), [1, 3, 8, 8], 13),
 }

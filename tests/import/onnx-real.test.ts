@@ -96,6 +96,15 @@ describe('segc import of pretrained PaddleOCR models, against onnxruntime-node o
       const seg = join(out, model.seg);
       const checked = await segc('check', seg);
       expect(checked.code, checked.err).toBe(0);
+      const text = readFileSync(seg, 'utf8');
+      if (name === 'cls') {
+        // MobileNetV3-small's eleven units come back as inverted-residual blocks, three of them
+        // with squeeze-excitation (a block called inside the unit's block).
+        expect(text).toContain('block SqueezeExcite(x, squeeze_filters: int, excite_filters: int) {\n');
+        expect(text.match(/^block InvertedResidual[0-9]*\(/gm)).toHaveLength(5);
+        expect(text.match(/^ {2}let \w+ = InvertedResidual[0-9]*\(/gm)).toHaveLength(11);
+        expect(text.match(/^ {2}let se = SqueezeExcite\(/gm)).toHaveLength(3);
+      }
 
       await useBackend('cpu');
       const x = await realInput(model);

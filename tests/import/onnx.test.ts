@@ -42,6 +42,7 @@ const NETWORKS: Record<string, number[]> = {
   upsample_concat_decoder_opset11: [2, 3, 16, 16],
   classifier_flatten_linear: [2, 3, 8, 8],
   upsample_matmul_opset9: [2, 3, 8, 8],
+  repeated_blocks: [2, 3, 16, 16],
 };
 
 let folder: string;
@@ -111,6 +112,53 @@ describe.skipIf(torchMissing)('segc import of ONNX models exported by PyTorch, a
       }
     }, 120_000);
   }
+});
+
+describe.skipIf(torchMissing)('blocks recovered from the graph', () => {
+  it('writes residual, inverted-residual and squeeze-excitation units as blocks, one per structure', async () => {
+    await useBackend('cpu');
+    const imported = await importModel(join(folder, 'repeated_blocks.onnx'));
+    const names = [...imported.weights.keys()];
+    disposeImported(imported);
+    const text = imported.source;
+    // Two residual units of one structure: one block, two calls under the source's names.
+    expect(text).toContain(
+      'block Residual(x) {\n  // Conv\n  let conv1 = conv(x, 8, 3, pad: 1)\n  // Relu\n  let relu1 = relu(conv1)\n  // Conv\n  let conv2 = conv(relu1, 8, 3, pad: 1)\n  // Add\n  let sum = add(x, conv2)\n  return sum\n}\n',
+    );
+    expect(text).toContain('  let layer1_layer1_0_Add = Residual(Relu)\n');
+    expect(text).toContain('  let layer1_layer1_1_Add = Residual(layer1_layer1_0_Relu_1)\n');
+    // Two inverted residuals that differ in width and kernel: one block, parameterised by them.
+    expect(text).toContain(
+      'block InvertedResidual(\n  x,\n  expand_filters: int,\n  depthwise_kernel: int,\n  depthwise_pad: int,\n  se_squeeze_filters: int,\n  se_excite_filters: int,\n) {\n',
+    );
+    expect(text).toContain('  let depthwise = dwconv(mul1, kernel: depthwise_kernel, pad: depthwise_pad)\n');
+    expect(text).toContain(
+      '  let layer2_layer2_1_Add = InvertedResidual(\n    layer2_layer2_0_Add,\n    expand_filters: 24,\n    depthwise_kernel: 3,\n    depthwise_pad: 1,\n    se_squeeze_filters: 8,\n    se_excite_filters: 24,\n  )\n',
+    );
+    expect(text).toContain(
+      'block SqueezeExcite(x, squeeze_filters: int, excite_filters: int) {\n  // GlobalAveragePool\n',
+    );
+    expect(text.match(/^block /gm)).toHaveLength(3);
+    // Weights are named through the calls, as the compiler names them.
+    expect(names).toContain('layer1_layer1_0_Add/residual/conv1/conv/kernel');
+    expect(names).toContain('layer2_layer2_1_Add/inverted_residual/se/squeeze_excite/squeeze/conv/kernel');
+    expect(names).toContain('layer2_layer2_0_Add/inverted_residual/depthwise/dwconv/depthwiseKernel');
+    // One squeeze-excitation inside one inverted residual: blocks even where a unit occurs once.
+    const single = await importModel(join(folder, 'inverted_residual_se_hardswish.onnx'));
+    disposeImported(single);
+    expect(single.source).toContain('block SqueezeExcite(x) {\n');
+    expect(single.source).toContain('  let se = SqueezeExcite(mul2)\n');
+    expect(single.source).toContain('  let Add = InvertedResidual(stem_stem_2_HardSwish)\n');
+  }, 120_000);
+
+  it('keeps a unit flat when a value inside it is read outside', async () => {
+    await useBackend('cpu');
+    const imported = await importModel(join(folder, 'residual.onnx'));
+    disposeImported(imported);
+    // `b_Conv` is read by the add and by `- 0.25 * y` after it: no single-exit unit.
+    expect(imported.source).not.toContain('block ');
+    expect(imported.source).toContain('  let Add = add(pool_MaxPool, b_Conv)\n');
+  }, 60_000);
 });
 
 async function segc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
