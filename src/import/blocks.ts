@@ -182,11 +182,12 @@ class Recovery {
     return this.statements.every((s, i) => (i >= from && i <= to) || s.reads.every((name) => !inside.has(name)));
   }
 
-  /** gap(e, keep: true) → … → mul(e, gate): the range, or undefined. */
+  /** gap(e) → … → mul(e, gate): the range, or undefined. */
   private squeezeExcitation(from: number): Unit | undefined {
     const pool = this.statements[from]!;
     const entry = pool.reads[0];
-    if (pool.op !== 'gap' || !entry) return undefined;
+    // A global pool, or an average pool whose window is the whole map (tfjs graph models).
+    if ((pool.op !== 'gap' && pool.op !== 'avgpool') || !entry) return undefined;
     for (let to = from + 2; to < this.statements.length; to++) {
       const s = this.statements[to]!;
       if (s.op !== 'mul' || s.reads.length !== 2 || !s.reads.includes(entry)) continue;

