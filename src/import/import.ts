@@ -17,6 +17,9 @@ import { translate, type SegStatement, type Translation } from './layers-to-seg.
 import { isOnnxFile, readOnnxModel } from './onnx-model.js';
 import { translateOnnx } from './onnx-to-seg.js';
 import { recoverBlocks } from './blocks.js';
+import type { ImportOptions } from './options.js';
+
+export type { ImportOptions } from './options.js';
 import { codes } from '../diagnostics/codes.js';
 import { diagnosticError, fileSpan } from '../diagnostics/error.js';
 
@@ -51,14 +54,6 @@ function sourceText(
   const body = statements.map((s) => `${s.comment ? `  // ${s.comment}\n` : ''}  ${s.text}\n`).join('');
   const declarations = blocks.map((block) => `${block}\n`).join('');
   return `// Imported by \`segc import\` from ${origin}.\n${declarations ? `\n${declarations}` : ''}model ${modelName}() {\n${body}}\n`;
-}
-
-export interface ImportOptions {
-  /**
-   * The height and width to give an input that leaves them open, so that sizes the graph
-   * computes from them (a flatten, a resize to a computed size) are known at import.
-   */
-  readonly inputSize?: readonly [number, number];
 }
 
 /** The formats `segc import` reads; `auto` tells them apart by the file. */

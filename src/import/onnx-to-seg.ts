@@ -15,7 +15,7 @@ import { diagnosticError, fileSpan } from '../diagnostics/error.js';
 import { codes } from '../diagnostics/codes.js';
 import { Namer, number, type SegStatement, showPair, type Translation } from './layers-to-seg.js';
 import { DEFAULT_PREPROCESSING, type Preprocessing } from '../ir/preprocessing.js';
-import type { ImportOptions } from './import.js';
+import type { ImportOptions } from './options.js';
 import type { OnnxConstant, OnnxModel, OnnxNode } from './onnx-model.js';
 
 /** ONNX sizes (NCHW for rank 4); null where open. */

