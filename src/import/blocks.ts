@@ -387,7 +387,7 @@ class Recovery {
       // The source's comment without the node's name, which differs between occurrences (the
       // first occurrence's; comments are not part of the structure); a nested block's is its kind.
       const nested = s.op !== undefined && this.usedBlockNames.has(s.op);
-      const note = nested ? undefined : s.source.comment?.replace(/^(\S+) \S+(?=:|$)/, '$1');
+      const note = nested ? undefined : withoutNodeNames(s.source.comment);
       // The result is a `let` too, so that its weights are named after it like the others.
       const head = `let ${local} = `;
       const tail = i === to ? `\nreturn ${local}` : '';
@@ -451,6 +451,22 @@ class Recovery {
     for (const [key] of moves) this.weights.delete(key);
     moves.forEach(([, key], i) => this.weights.set(key, tensors[i]!));
   }
+}
+
+/**
+ * A statement's comment without the node names in it, which differ between occurrences: the
+ * op of each node it names (`Conv2D Conv2D_14 … Add conv2d_13_1` → `Conv2D … Add`) and the
+ * explanation after the first `: `.
+ */
+function withoutNodeNames(comment: string | undefined): string | undefined {
+  if (!comment) return undefined;
+  const colon = comment.indexOf(': ');
+  const nodes = colon < 0 ? comment : comment.slice(0, colon);
+  const ops = nodes
+    .split(' … ')
+    .map((piece) => piece.split(' ')[0])
+    .join(' … ');
+  return colon < 0 ? ops : `${ops}${comment.slice(colon)}`;
 }
 
 /** The names of positional numeric arguments, by op. */
