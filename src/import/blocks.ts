@@ -148,9 +148,10 @@ class Recovery {
   private readonly blocks: string[] = [];
   private readonly usedBlockNames = new Set<string>();
 
-  constructor(source: readonly SegStatement[], weights: Map<string, tf.Tensor>) {
+  constructor(source: readonly SegStatement[], weights: Map<string, tf.Tensor>, taken: readonly string[]) {
     this.statements = statementsOf(source);
     this.weights = new Map(weights);
+    for (const name of taken) this.usedBlockNames.add(name);
   }
 
   run(): RecoveredBlocks {
@@ -479,7 +480,14 @@ const POSITIONAL: Record<string, readonly string[]> = {
   avgpool: ['x', 'size'],
 };
 
-/** Recovers blocks from an importer's statements; the weights map is not changed (a new one is returned). */
-export function recoverBlocks(statements: readonly SegStatement[], weights: Map<string, tf.Tensor>): RecoveredBlocks {
-  return new Recovery(statements, weights).run();
+/**
+ * Recovers blocks from an importer's statements; the weights map is not changed (a new one is
+ * returned). `taken` are declaration names the blocks must not take (the model's).
+ */
+export function recoverBlocks(
+  statements: readonly SegStatement[],
+  weights: Map<string, tf.Tensor>,
+  taken: readonly string[] = [],
+): RecoveredBlocks {
+  return new Recovery(statements, weights, taken).run();
 }

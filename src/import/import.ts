@@ -154,7 +154,7 @@ function translated(
         fromSource.has(tensor) ? tf.clone(tensor) : tensor,
       ]),
     );
-    const recovered = recoverBlocks(translation.statements, weights);
+    const recovered = recoverBlocks(translation.statements, weights, [modelName]);
     weights = recovered.weights;
     const formatted = format(sourceText(modelName, origin, recovered.statements, recovered.blocks), `${name}.seg`);
     checkAgainstSource(formatted, `${name}.seg`, weights, file, compileHint);
