@@ -290,7 +290,7 @@ class Recovery {
       const declared = parameters.flatMap((p, k) => (p ? [`${p}: ${types[k]}`] : []));
       const lines = first.lines(parameters);
       this.blocks.push(
-        `// A ${kind} unit, recovered by segc import from ${members.length} occurrence${members.length > 1 ? 's' : ''}.\nblock ${name}(${['x', ...declared].join(', ')}) {\n${lines
+        `// ${/^[aeiou]/.test(kind) ? 'An' : 'A'} ${kind} unit, recovered by segc import from ${members.length} occurrence${members.length > 1 ? 's' : ''}.\nblock ${name}(${['x', ...declared].join(', ')}) {\n${lines
           .flatMap((l) => l.split('\n'))
           .map((l) => `  ${l}\n`)
           .join('')}}\n`,
