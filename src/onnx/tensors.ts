@@ -209,6 +209,11 @@ export const TENSOR_LOWERINGS: Readonly<Record<string, Lowering>> = {
   tanh: (args) => activate(args, args.inputs[0]!, 'tanh', 0),
   leakyRelu,
   hardSwish,
+  hardSigmoid: (args) =>
+    same(args, 'HardSigmoid', {
+      alpha: { float: reader(args).number('alpha') },
+      beta: { float: reader(args).number('beta') },
+    }),
   softmax,
   dropout,
   add: merge('Sum'),

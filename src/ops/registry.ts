@@ -18,6 +18,7 @@ import { erase } from './erase.js';
 import { flatten } from './flatten.js';
 import { gap } from './gap.js';
 import { gmp } from './gmp.js';
+import { hardSigmoid } from './hard-sigmoid.js';
 import { hardSwish } from './hard-swish.js';
 import { leakyRelu } from './leaky-relu.js';
 import { max } from './max.js';
@@ -48,6 +49,7 @@ export const OPS: readonly OpDef[] = [
   tanh,
   softmax,
   hardSwish,
+  hardSigmoid,
   maxpool,
   avgpool,
   gap,

@@ -172,6 +172,20 @@ export const PLAIN_CASES: PlainCase[] = [
     reference: ([x]) => plainHardSwish(scaled(x!, 5)),
   },
   {
+    name: 'hardSigmoid, clipped on both sides',
+    op: 'hardSigmoid',
+    attrs: { alpha: 1.2, beta: 0.5 },
+    shapes: [[1, 9, 9, 3]],
+    reference: ([x]) => plainHardSigmoid(x!, 1.2, 0.5),
+  },
+  {
+    name: 'hardSigmoid, a negative slope',
+    op: 'hardSigmoid',
+    attrs: { alpha: -0.7, beta: 0.3 },
+    shapes: [[2, 5, 5, 2]],
+    reference: ([x]) => plainHardSigmoid(x!, -0.7, 0.3),
+  },
+  {
     name: 'erase, predicted class',
     op: 'erase',
     attrs: { threshold: 0.6 },
@@ -227,6 +241,12 @@ function nonTrivial(erased: PlainTensor): PlainTensor {
   expect(zeros).toBeGreaterThan(0);
   expect(zeros).toBeLessThan(erased.values.length);
   return erased;
+}
+
+/** ONNX's HardSigmoid, max(0, min(1, αx + β)), in float32 steps. */
+function plainHardSigmoid(x: PlainTensor, alpha: number, beta: number): PlainTensor {
+  const f = Math.fround;
+  return { shape: x.shape, values: x.values.map((v) => Math.max(0, Math.min(1, f(f(f(alpha) * v) + f(beta))))) };
 }
 
 export function scaled(x: PlainTensor, factor: number): PlainTensor {

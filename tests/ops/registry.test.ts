@@ -23,6 +23,7 @@ const EXPECTED = [
   'tanh',
   'softmax',
   'hardSwish',
+  'hardSigmoid',
   'maxpool',
   'avgpool',
   'gap',

@@ -174,6 +174,10 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = {
   sigmoid: elementwise((x) => `torch.sigmoid(${x})`),
   tanh: elementwise((x) => `torch.tanh(${x})`),
   hardSwish: elementwise((x) => `segc.hard_swish(${x})`),
+  hardSigmoid: {
+    call: ({ node, inputs }) =>
+      `torch.clamp(${inputs[0]} * ${pythonLiteral(node.attrs.alpha as number)} + ${pythonLiteral(node.attrs.beta as number)}, 0, 1)`,
+  },
   leakyRelu: { call: ({ node, inputs }) => `F.leaky_relu(${inputs[0]}, ${pythonLiteral(node.attrs.alpha as number)})` },
   softmax: {
     call: ({ node, inputs, inputTypes }) =>

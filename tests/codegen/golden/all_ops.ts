@@ -156,9 +156,12 @@ export function createAllOps(weights: ReadonlyMap<string, tf.Tensor>): AllOpsMod
     // c/leakyRelu: leakyRelu (all_ops.seg:10)
     const cLeakyRelu: tf.Tensor4D = tf.leakyRelu(cHardSwish, 0.2);
     tf.dispose(cHardSwish);
-    // c/maxpool: maxpool (all_ops.seg:10)
-    const c: tf.Tensor4D = tf.tidy(() => tf.maxPool(tf.pad(cLeakyRelu, [[0, 0], [1, 1], [1, 1], [0, 0]], -Infinity), 3, 2, 'valid'));
+    // c/hardSigmoid: hardSigmoid (all_ops.seg:10)
+    const cHardSigmoid: tf.Tensor4D = tf.tidy(() => tf.minimum(tf.maximum(tf.add(tf.mul(cLeakyRelu, 1.5), 0.25), 0), 1));
     tf.dispose(cLeakyRelu);
+    // c/maxpool: maxpool (all_ops.seg:10)
+    const c: tf.Tensor4D = tf.tidy(() => tf.maxPool(tf.pad(cHardSigmoid, [[0, 0], [1, 1], [1, 1], [0, 0]], -Infinity), 3, 2, 'valid'));
+    tf.dispose(cHardSigmoid);
     // d/relu6: relu6 (all_ops.seg:11)
     const dRelu6: tf.Tensor4D = tf.relu6(c);
     tf.dispose(c);
