@@ -138,7 +138,7 @@ function kernelOf(statement: Statement): string | undefined {
 const pointwiseConv = (s: Statement) => s.op === 'conv' && kernelOf(s) === '1';
 const spatialDepthwise = (s: Statement) => s.op === 'dwconv' && kernelOf(s) !== undefined && kernelOf(s) !== '1';
 /** Statements of an activation or a per-channel scale and shift, with the value they act on first. */
-const ELEMENTWISE = new Set(['relu', 'relu6', 'sigmoid', 'tanh', 'leakyRelu', 'mul']);
+const ELEMENTWISE = new Set(['relu', 'relu6', 'sigmoid', 'tanh', 'leakyRelu', 'hardSwish', 'hardSigmoid', 'mul']);
 const elementwise = (s: Statement) =>
   (s.op === 'dwconv' && kernelOf(s) === '1') || (s.op !== undefined && ELEMENTWISE.has(s.op));
 

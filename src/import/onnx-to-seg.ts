@@ -57,6 +57,15 @@ type FeatureShape = readonly [number | null, number, number | null, number | nul
 const grow = (size: number | null, by: number) => (size === null ? null : size + by);
 const ceil = (size: number | null, by: number) => (size === null ? null : Math.ceil(size / by));
 
+/** The shortest decimal that reads back as the float32 `value` (`0.2`, not `0.20000000298023224`). */
+export function float32(value: number): string {
+  for (let digits = 1; digits < 17; digits++) {
+    const text = String(Number(value.toPrecision(digits)));
+    if (Math.fround(Number(text)) === value) return Number.isInteger(Number(text)) ? `${text}.0` : text;
+  }
+  return number(value);
+}
+
 /** Nodes that compute nothing at inference. */
 const PASS_THROUGH = new Set(['Identity', 'Dropout']);
 
@@ -239,6 +248,7 @@ class OnnxTranslation {
     );
     if (channelsLast >= 0 && !['Transpose', ...PASS_THROUGH].includes(node.op))
       this.refuse(node, `its input ${channelsLast} is channel-last ([N, H, W, C]); segc import reads NCHW graphs`);
+    if (node.op === 'Add' && this.explodedHardActivation(node)) return;
     switch (node.op) {
       case 'Constant': {
         const tensor = node.attr.value?.t;
@@ -558,13 +568,16 @@ class OnnxTranslation {
     this.affine(node, x, scale, shift, `${node.op} ${node.name}: folded into a per-channel scale and shift`);
   }
 
-  /** Clip to [0, 6] is relu6, to [0, ∞) relu; other bounds are refused. */
+  /**
+   * Clip to [0, 6] is relu6, to [0, ∞) relu; other bounds are refused. A Relu's output clipped
+   * to at most 6 with no lower bound above 0 (PyTorch's relu6 at opset 9) is relu6 too.
+   */
   private clip(node: OnnxNode): void {
     const x = this.tensor(node);
-    const bound = (index: number, attr: string) =>
-      node.inputs[index] ? this.constant(node, index, attr).values[0] : node.attr[attr]?.f;
-    const [low, high] = [bound(1, 'min'), bound(2, 'max')];
+    const [low, high] = this.clipBounds(node);
     if (low === 0 && high === 6) return void this.emit(node, `relu6(${x.name})`, x.shape);
+    if (this.afterRelu(node) && (low === undefined || low <= 0) && high === 6)
+      return void this.emit(node, `relu6(${x.name})`, x.shape, `${node.op} ${node.name}: a Relu's output to at most 6`);
     if (low === 0 && (high === undefined || high === Infinity || high >= 3.4e38))
       return void this.emit(node, `relu(${x.name})`, x.shape);
     this.refuse(
@@ -574,46 +587,130 @@ class OnnxTranslation {
     );
   }
 
+  /** A Clip's bounds (inputs from opset 11, attributes before); undefined where open. */
+  private clipBounds(clip: OnnxNode): [number | undefined, number | undefined] {
+    const bound = (index: number, attr: string) => {
+      const input = clip.inputs[index];
+      if (!input) return clip.attr[attr]?.f;
+      const constant = this.constantAhead(input);
+      if (constant?.values.length !== 1) this.refuse(clip, `its ${attr} is not one constant value`);
+      return constant.values[0];
+    };
+    const [low, high] = [bound(1, 'min'), bound(2, 'max')];
+    return [low === -Infinity || (low !== undefined && low <= -3.4e38) ? undefined : low, high];
+  }
+
+  /** The node's input is a Relu's output. */
+  private afterRelu(node: OnnxNode): boolean {
+    return this.model.nodes.some((n) => n.op === 'Relu' && n.outputs[0] === node.inputs[0]);
+  }
+
   /**
-   * HardSigmoid(x) = clip(αx + β, 0, 1) = relu6(6αx + 6β) / 6 with the model's α and β;
-   * HardSwish is x · HardSigmoid(x) with α = 1/6, β = 0.5.
+   * HardSwish is `hardSwish`; HardSigmoid is `hardSigmoid` with the model's α and β, or, when
+   * α is 1/6 and β 0.5 and its only reader multiplies it by its own input (PyTorch's export of
+   * hard-swish before opset 14), `hardSwish` named after that product.
    */
   private hardSigmoid(node: OnnxNode): void {
-    const x = this.featureMap(node);
-    const swish = node.op === 'HardSwish';
-    const alpha = swish ? 1 / 6 : Math.fround(node.attr.alpha?.f ?? 0.2);
-    const beta = swish ? 0.5 : Math.fround(node.attr.beta?.f ?? 0.5);
-    const channels = x.shape[1];
-    const part = (suffix: string) => ({
-      ...node,
-      name: `${node.name}_${suffix}`,
-      outputs: [`${node.outputs[0]}:${suffix}`],
-    });
-    const read = (suffix: string) => this.values.get(`${node.outputs[0]}:${suffix}`) as TensorValue;
-    this.affine(
-      part('affine'),
-      x,
-      new Float32Array(channels).fill(6 * alpha),
-      new Float32Array(channels).fill(6 * beta),
-      `${node.op} ${node.name}: ${number(6 * alpha)}·x + ${number(6 * beta)}`,
-    );
-    this.emit(part('clip'), `relu6(${read('affine').name})`, x.shape, `${node.op} ${node.name}: clipped to [0, 6]`);
-    if (!swish)
-      return void this.affine(
-        node,
-        read('clip'),
-        new Float32Array(channels).fill(1 / 6),
-        undefined,
-        `${node.op} ${node.name}: / 6`,
+    const x = this.tensor(node);
+    if (node.op === 'HardSwish') return void this.emit(node, `hardSwish(${x.name})`, x.shape);
+    const alpha = Math.fround(node.attr.alpha?.f ?? 0.2);
+    const beta = Math.fround(node.attr.beta?.f ?? 0.5);
+    const product = this.onlyReader(node.outputs[0]!);
+    const other = product?.inputs.find((input) => input !== node.outputs[0]);
+    if (
+      alpha === Math.fround(1 / 6) &&
+      beta === 0.5 &&
+      product?.op === 'Mul' &&
+      product.inputs.length === 2 &&
+      other === node.inputs[0]
+    ) {
+      this.skipped.add(product.name);
+      return void this.emit(
+        product,
+        `hardSwish(${x.name})`,
+        x.shape,
+        `HardSigmoid ${node.name} … Mul ${product.name}: x · hardSigmoid(x), α = 1/6, β = 0.5`,
       );
-    this.affine(
-      part('gate'),
-      read('clip'),
-      new Float32Array(channels).fill(1 / 6),
-      undefined,
-      `${node.op} ${node.name}: / 6`,
-    );
-    this.emit(node, `mul(${x.name}, ${read('gate').name})`, x.shape);
+    }
+    this.emit(node, `hardSigmoid(${x.name}, alpha: ${float32(alpha)}, beta: ${float32(beta)})`, x.shape);
+  }
+
+  /** A constant value, also one a `Constant` node later in the graph defines. */
+  private constantAhead(name: string): OnnxConstant | undefined {
+    const value = this.values.get(name);
+    if (value) return value.kind === 'const' ? value.tensor : undefined;
+    return this.model.nodes.find((n) => n.op === 'Constant' && n.outputs[0] === name)?.attr.value?.t;
+  }
+
+  /** The one node reading `value`, unless the value is also a model output. */
+  private onlyReader(value: string): OnnxNode | undefined {
+    const readers = this.model.nodes.filter((n) => n.inputs.includes(value));
+    return readers.length === 1 && !this.model.outputs.includes(value) ? readers[0] : undefined;
+  }
+
+  /**
+   * Hard-swish and hard-sigmoid as exporters write them out: `x + 3` → a clip to [0, 6] (a
+   * `Clip`) → `· x` and `/ 6` (a `Div` by 6 or a `Mul` by 1/6 in float32), in either order, each
+   * value read only by the next. `x · clip(x + 3, 0, 6) / 6` is `hardSwish(x)`, `clip(x + 3, 0,
+   * 6) / 6` is `hardSigmoid(x, alpha: 1/6, beta: 0.5)`, written as one statement named after the
+   * last node. Other constants are the same arithmetic written out by `binary` and `clip`.
+   */
+  private explodedHardActivation(add: OnnxNode): boolean {
+    const [a, b] = [this.values.get(add.inputs[0] ?? ''), this.values.get(add.inputs[1] ?? '')];
+    const xIndex =
+      a?.kind === 'tensor' && b?.kind === 'const' ? 0 : b?.kind === 'tensor' && a?.kind === 'const' ? 1 : -1;
+    if (xIndex < 0) return false;
+    const x = (xIndex === 0 ? a : b) as TensorValue;
+    const xName = add.inputs[xIndex]!;
+    /** The constant input of a binary node: every value `want`, and no wider than `x`. */
+    const constantIs = (node: OnnxNode, want: (v: number) => boolean): boolean => {
+      const index = node.inputs.findIndex((input) => this.constantAhead(input) !== undefined);
+      if (index < 0 || node.inputs.length !== 2) return false;
+      const constant = this.constantAhead(node.inputs[index]!)!;
+      const dims = [...constant.dims];
+      const fits =
+        dims.length <= x.shape.length &&
+        dims.every((size, i) => size === 1 || size === x.shape[x.shape.length - dims.length + i]);
+      return fits && constant.values.length > 0 && Array.from(constant.values).every(want);
+    };
+    if (!constantIs(add, (v) => v === 3)) return false;
+    // PyTorch writes relu6 as a Relu, then the Clip.
+    const relu = this.onlyReader(add.outputs[0]!);
+    const before = relu?.op === 'Relu' ? relu : add;
+    const clip = this.onlyReader(before.outputs[0]!);
+    if (clip?.op !== 'Clip' || clip.inputs[0] !== before.outputs[0]) return false;
+    const [low, high] = this.clipBounds(clip);
+    if (high !== 6 || !(low === 0 || (before === relu && (low === undefined || low <= 0)))) return false;
+    const isScale = (node: OnnxNode, by: string) =>
+      (node.op === 'Div' && node.inputs[0] === by && constantIs(node, (v) => v === 6)) ||
+      (node.op === 'Mul' && node.inputs.includes(by) && constantIs(node, (v) => Math.fround(v) === Math.fround(1 / 6)));
+    const isProduct = (node: OnnxNode, by: string) =>
+      node.op === 'Mul' && node.inputs.length === 2 && node.inputs.includes(xName) && node.inputs.includes(by);
+    const chain: OnnxNode[] = before === add ? [add, clip] : [add, before, clip];
+    let last = clip;
+    let scaled = false;
+    let multiplied = false;
+    for (let step = 0; step < 2; step++) {
+      const next = this.onlyReader(last.outputs[0]!);
+      if (!next) break;
+      if (!scaled && isScale(next, last.outputs[0]!)) scaled = true;
+      else if (!multiplied && isProduct(next, last.outputs[0]!)) multiplied = true;
+      else break;
+      chain.push(next);
+      last = next;
+    }
+    if (!scaled) return false;
+    for (const node of chain.slice(1)) this.skipped.add(node.name);
+    const names = chain.map((node) => `${node.op} ${node.name}`).join(' … ');
+    if (multiplied) this.emit(last, `hardSwish(${x.name})`, x.shape, `${names}: x · clip(x + 3, 0, 6) / 6`);
+    else
+      this.emit(
+        last,
+        `hardSigmoid(${x.name}, alpha: ${float32(Math.fround(1 / 6))}, beta: 0.5)`,
+        x.shape,
+        `${names}: clip(x + 3, 0, 6) / 6`,
+      );
+    return true;
   }
 
   private binary(node: OnnxNode): void {

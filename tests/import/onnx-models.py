@@ -183,16 +183,41 @@ class RepeatedBlocks(nn.Module):
         return self.layer2(self.layer1(torch.relu(self.stem(x))))
 
 
+class WrittenOutActivations(nn.Module):
+    """Hard-swish and hard-sigmoid written out as arithmetic (Add, Clip, Mul, Div nodes), in both
+    orders and with a Mul by 1/6, and a look-alike with other constants that is not hard-swish."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 8, 3, padding=1)
+        self.b = nn.Conv2d(8, 8, 3, padding=1)
+        self.c = nn.Conv2d(8, 8, 1)
+        self.d = nn.Conv2d(8, 6, 3, padding=1)
+
+    def forward(self, x):
+        x = self.a(x) * 4
+        x = x * nn.functional.relu6(x + 3) / 6
+        x = self.b(x) * 4
+        x = (torch.clamp(x + 3, 0, 6) * (1 / 6)) * x
+        gate = nn.functional.relu6(self.c(x) * 4 + 3) / 6
+        x = self.d(x * gate) * 4
+        return x * nn.functional.relu6(x + 3) / 5
+
+
 NETWORKS = {
     # name: (module, input size [N, C, H, W], opset)
     "conv_bn_relu": (ConvBnRelu(), [2, 3, 15, 13], 13),
     "residual": (Residual(), [2, 3, 12, 12], 13),
     "inverted_residual_se_hardswish": (InvertedResidual(), [2, 3, 16, 16], 14),
+    # Before opset 14 PyTorch writes hard-swish as HardSigmoid(α = 1/6) · x.
+    "inverted_residual_se_hardswish_opset13": (InvertedResidual(), [2, 3, 16, 16], 13),
     "upsample_concat_decoder": (Decoder(), [2, 3, 16, 16], 13),
     "upsample_concat_decoder_opset11": (Decoder(), [2, 3, 16, 16], 11),
     "classifier_flatten_linear": (Classifier(), [2, 3, 8, 8], 13),
     "upsample_matmul_opset9": (UpsampleOpset9(), [2, 3, 8, 8], 9),
     "repeated_blocks": (RepeatedBlocks(), [2, 3, 16, 16], 14),
+    "written_out_activations": (WrittenOutActivations(), [2, 3, 12, 12], 11),
+    "written_out_activations_opset9": (WrittenOutActivations(), [2, 3, 12, 12], 9),
     "refused_elu": (Refused(nn.ELU()), [1, 3, 8, 8], 13),
     "refused_hardtanh": (Refused(nn.Hardtanh(-1.0, 1.0)), [1, 3, 8, 8], 13),
 }

@@ -104,7 +104,13 @@ describe('segc import of pretrained PaddleOCR models, against onnxruntime-node o
         expect(text.match(/^block InvertedResidual[0-9]*\(/gm)).toHaveLength(5);
         expect(text.match(/^ {2}let \w+ = InvertedResidual[0-9]*\(/gm)).toHaveLength(11);
         expect(text.match(/^ {2}let se = SqueezeExcite\(/gm)).toHaveLength(3);
+        // Paddle's HardSigmoid (α 0.2, β 0.5) is one statement.
+        expect(text).toContain('  let hardSigmoid1 = hardSigmoid(excite, alpha: 0.2, beta: 0.5)\n');
       }
+      // Each of the 18 (cls) and 24 (det) hard-swishes written out as Add, Clip, Mul and Div is
+      // one hardSwish statement: no Clip is left as a relu6.
+      expect(text).toContain('x · clip(x + 3, 0, 6) / 6\n');
+      expect(text).not.toContain('relu6(');
 
       await useBackend('cpu');
       const x = await realInput(model);

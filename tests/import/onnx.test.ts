@@ -38,11 +38,14 @@ const NETWORKS: Record<string, number[]> = {
   conv_bn_relu: [2, 3, 15, 13],
   residual: [2, 3, 12, 12],
   inverted_residual_se_hardswish: [2, 3, 16, 16],
+  inverted_residual_se_hardswish_opset13: [2, 3, 16, 16],
   upsample_concat_decoder: [2, 3, 16, 16],
   upsample_concat_decoder_opset11: [2, 3, 16, 16],
   classifier_flatten_linear: [2, 3, 8, 8],
   upsample_matmul_opset9: [2, 3, 8, 8],
   repeated_blocks: [2, 3, 16, 16],
+  written_out_activations: [2, 3, 12, 12],
+  written_out_activations_opset9: [2, 3, 12, 12],
 };
 
 let folder: string;
@@ -131,7 +134,7 @@ describe.skipIf(torchMissing)('blocks recovered from the graph', () => {
     expect(text).toContain(
       'block InvertedResidual(\n  x,\n  expand_filters: int,\n  depthwise_kernel: int,\n  depthwise_pad: int,\n  se_squeeze_filters: int,\n  se_excite_filters: int,\n) {\n',
     );
-    expect(text).toContain('  let depthwise = dwconv(mul1, kernel: depthwise_kernel, pad: depthwise_pad)\n');
+    expect(text).toContain('  let depthwise = dwconv(hardSwish1, kernel: depthwise_kernel, pad: depthwise_pad)\n');
     expect(text).toContain(
       '  let layer2_layer2_1_Add = InvertedResidual(\n    layer2_layer2_0_Add,\n    expand_filters: 24,\n    depthwise_kernel: 3,\n    depthwise_pad: 1,\n    se_squeeze_filters: 8,\n    se_excite_filters: 24,\n  )\n',
     );
@@ -147,7 +150,7 @@ describe.skipIf(torchMissing)('blocks recovered from the graph', () => {
     const single = await importModel(join(folder, 'inverted_residual_se_hardswish.onnx'));
     disposeImported(single);
     expect(single.source).toContain('block SqueezeExcite(x) {\n');
-    expect(single.source).toContain('  let se = SqueezeExcite(mul2)\n');
+    expect(single.source).toContain('  let se = SqueezeExcite(hardSwish2)\n');
     expect(single.source).toContain('  let Add = InvertedResidual(stem_stem_2_HardSwish)\n');
   }, 120_000);
 
@@ -167,6 +170,53 @@ async function segc(...argv: string[]): Promise<{ code: number; out: string; err
   const io: Io = { out: (text) => void (out += `${text}\n`), err: (text) => void (err += `${text}\n`) };
   return { code: await main(argv, io), out, err };
 }
+
+describe.skipIf(torchMissing)('hard activations read as such', () => {
+  it('writes HardSwish, and HardSigmoid · its input with α = 1/6, β = 0.5, as hardSwish; other HardSigmoids with their α and β', async () => {
+    await useBackend('cpu');
+    for (const name of ['inverted_residual_se_hardswish', 'inverted_residual_se_hardswish_opset13']) {
+      const imported = await importModel(join(folder, `${name}.onnx`));
+      disposeImported(imported);
+      // nn.Hardswish is a HardSwish node at opset 14, HardSigmoid(α = 1/6) · x before; nn.Hardsigmoid
+      // a HardSigmoid with α = 1/6.
+      expect(imported.source, name).toMatch(/ {2}let stem_stem_2_\w+ = hardSwish\(stem_stem_0_Conv\)\n/);
+      expect(imported.source.match(/= hardSwish\(/g), name).toHaveLength(3);
+      expect(imported.source, name).toContain(
+        '  let hardSigmoid1 = hardSigmoid(excite, alpha: 0.16666667, beta: 0.5)\n',
+      );
+      // Only the network's own final relu6 is left.
+      expect(imported.source.match(/relu6\(/g), name).toHaveLength(1);
+    }
+  });
+
+  for (const name of ['written_out_activations', 'written_out_activations_opset9'])
+    it(`${name}: x · clip(x + 3, 0, 6) / 6 in either order is hardSwish, clip(x + 3, 0, 6) / 6 hardSigmoid; a look-alike stays arithmetic`, async () => {
+      await useBackend('cpu');
+      const imported = await importModel(join(folder, `${name}.onnx`));
+      disposeImported(imported);
+      const lets = imported.source.split('\n').filter((line) => line.startsWith('  let '));
+      expect(lets).toEqual([
+        '  let a_Conv = conv(x, 8, 3, pad: 1)',
+        '  let Mul = dwconv(a_Conv, kernel: 1, bias: false)',
+        '  let Div = hardSwish(Mul)',
+        '  let b_Conv = conv(Div, 8, 3, pad: 1)',
+        '  let Mul_2 = dwconv(b_Conv, kernel: 1, bias: false)',
+        '  let Mul_4 = hardSwish(Mul_2)',
+        '  let c_Conv = conv(Mul_4, 8, 1, padding: valid)',
+        '  let Mul_5 = dwconv(c_Conv, kernel: 1, bias: false)',
+        '  let Div_1 = hardSigmoid(Mul_5, alpha: 0.16666667, beta: 0.5)',
+        '  let Mul_6 = mul(Mul_4, Div_1)',
+        '  let d_Conv = conv(Mul_6, 6, 3, pad: 1)',
+        '  let Mul_7 = dwconv(d_Conv, kernel: 1, bias: false)',
+        // x · relu6(x + 3) / 5 is not hard-swish: written out as before.
+        '  let Add_3 = dwconv(Mul_7, kernel: 1)',
+        '  let Relu_2 = relu(Add_3)',
+        '  let Clip_3 = relu6(Relu_2)',
+        '  let Mul_8 = mul(Mul_7, Clip_3)',
+        '  let Div_2 = dwconv(Mul_8, kernel: 1, bias: false)',
+      ]);
+    });
+});
 
 describe.skipIf(torchMissing)('segc import of ONNX models on the command line', () => {
   it('segc import → check → run --input x.npy --format npy gives onnxruntime-node’s output', async () => {
