@@ -354,6 +354,47 @@ describe('segc build --target onnx → segc import', () => {
     }, 120_000);
   }
 
+  it('hardSigmoid and hardSwish: the export runs in onnxruntime-node as segc runs them, and imports back as written', async () => {
+    await useBackend('cpu');
+    const seg = join(folder, 'hard.seg');
+    const body =
+      '  let features = conv(image, 4, 3)\n' +
+      '  let gate = hardSigmoid(features, alpha: 0.3, beta: 0.45)\n' +
+      '  let swish = hardSwish(features)\n';
+    writeFileSync(
+      seg,
+      `model Hard() {\n  input image: f32[N, 8, 8, 3]\n${body}  output y = concat([gate, swish])\n}\n`,
+    );
+    const compiled = compile(seg, nodeHost()).models[0]!;
+    const weights = initialWeights(compiled.graph!, 6);
+    const saved = join(folder, 'hard-weights');
+    await saveWeights(saved, weights, { model: 'Hard', generatedBy: 'test' });
+    const built = await segc('build', seg, '--target', 'onnx', '--weights', saved, '-o', join(folder, 'hard-onnx'));
+    expect(built.code, built.err).toBe(0);
+    const onnxFile = built.out.match(/wrote (\S+\.onnx)/)![1]!;
+    const model = SegModel.fromTensors(compiled.graph!, compiled.sizes, weights);
+    tf.dispose([...weights.values()]);
+    // Inputs in [-4, 4): both clips of the gate and both kinks of the swish are reached.
+    const x = tf.tidy(() => tf.sub(tf.mul(tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 8), 8), 4));
+    const expected = model.predict(x).y!;
+    const session = await ort.InferenceSession.create(onnxFile);
+    const result = await session.run({ image: new ort.Tensor('float32', x.dataSync() as Float32Array, x.shape) });
+    await session.release();
+    const reference = expected.dataSync();
+    expect(reference.some((v) => v === 0) && reference.some((v) => v === 1), 'the gate is clipped both ways').toBe(
+      true,
+    );
+    const diff = maxDiff(result.y!.data as Float32Array, reference);
+    if (process.env.SEGC_IMPORT_DIFFS === '1') console.log(`hardSigmoid/hardSwish export: max abs diff ${diff}`);
+    expect(diff).toBeLessThanOrEqual(1e-4);
+    tf.dispose([x, expected]);
+    model.dispose();
+    const imported = await importModel(onnxFile);
+    disposeImported(imported);
+    expect(imported.source).toMatch(/= hardSigmoid\(\w+, alpha: 0\.3, beta: 0\.45\)\n/);
+    expect(imported.source).toMatch(/= hardSwish\(\w+\)\n/);
+  }, 120_000);
+
   /** `image → conv → gap` with `annotation` on its input, built to ONNX and imported back. */
   async function roundTrip(name: string, annotation: string) {
     const seg = join(folder, `${name}.seg`);
