@@ -275,6 +275,8 @@ class OnnxTranslation {
           x.shape,
         );
       }
+      case 'PRelu':
+        return this.prelu(node);
       case 'Clip':
         return this.clip(node);
       case 'HardSigmoid':
@@ -555,6 +557,26 @@ class OnnxTranslation {
     this.weights.set(`${name}/dwconv/depthwiseKernel`, tf.tensor(scale, [1, 1, channels, 1], 'float32'));
     if (shift) this.weights.set(`${name}/dwconv/bias`, tf.tensor(shift, [channels], 'float32'));
     return name;
+  }
+
+  /** PRelu with one slope, or one per channel ([C], [C, 1, 1], [1, C, 1, 1]): `prelu` holding them. */
+  private prelu(node: OnnxNode): void {
+    const x = this.tensor(node);
+    const slope = this.constant(node, 1, 'slope');
+    const channels = x.shape[1];
+    // Broadcast from the last axis: the one size that is not 1 must land on the channel axis.
+    const rank = x.shape.length;
+    const aligned = [...new Array<number>(Math.max(0, rank - slope.dims.length)).fill(1), ...slope.dims];
+    const perChannel = aligned.length === rank && aligned.every((size, axis) => size === (axis === 1 ? channels : 1));
+    if ((rank !== 4 && rank !== 2) || channels == null || (slope.values.length !== 1 && !perChannel))
+      this.refuse(
+        node,
+        `a slope of shape [${slope.dims.join(', ')}] on a tensor of shape [${x.shape.map((s) => s ?? '?').join(', ')}]`,
+        'segc reads one slope, or one per channel',
+      );
+    const name = this.emit(node, `prelu(${x.name})`, x.shape);
+    const values = Float32Array.from({ length: channels }, (_, c) => slope.values[slope.values.length === 1 ? 0 : c]!);
+    this.weights.set(`${name}/prelu/alpha`, tf.tensor(values, [channels], 'float32'));
   }
 
   private batchNorm(node: OnnxNode): void {

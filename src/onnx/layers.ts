@@ -152,6 +152,16 @@ const bn: Lowering = (args) => {
   return input!.rank === 4 ? nchw(y) : { name: y, rank: 2, layout: 'plain' };
 };
 
+/** PRelu's slope broadcasts from the last axis: [C, 1, 1] against an NCHW map. */
+const prelu: Lowering = (args) => {
+  const input = args.inputs[0]!;
+  const slope = args.weight('alpha');
+  const alpha = initializer(args, 'alpha', () =>
+    input.layout === 'nchw' ? { shape: [slope.shape[0]!, 1, 1], data: slope.data } : slope,
+  );
+  return { ...input, name: args.builder.add('PRelu', [input.name, alpha], {}, args.origin) };
+};
+
 /** tfjs `same` average pools divide by the pixels inside the image; explicit pads count as zeros. */
 function pool(opType: 'MaxPool' | 'AveragePool'): Lowering {
   return (args) => {
@@ -186,6 +196,7 @@ export const LAYER_LOWERINGS: Readonly<Record<string, Lowering>> = {
   convTranspose,
   dense,
   bn,
+  prelu,
   maxpool: pool('MaxPool'),
   avgpool: pool('AveragePool'),
   gap: globalPool('GlobalAveragePool'),

@@ -26,6 +26,7 @@ import { maxpool } from './maxpool.js';
 import { mul } from './mul.js';
 import type { OpDef } from './op.js';
 import { pad } from './pad.js';
+import { prelu } from './prelu.js';
 import { relu } from './relu.js';
 import { relu6 } from './relu6.js';
 import { reshape } from './reshape.js';
@@ -45,6 +46,7 @@ export const OPS: readonly OpDef[] = [
   relu,
   relu6,
   leakyRelu,
+  prelu,
   sigmoid,
   tanh,
   softmax,

@@ -27,7 +27,7 @@ const SOURCE = `model AllOps(classes: int = 3) {
   let joined = concat([mirrored, extra])
   let a = joined -> conv(6, 3, pad: 1, activation: leakyRelu) -> dwconv(multiplier: 2, dilation: 2, activation: relu6) -> bn
   let b = joined -> sepconv(12, 3, stride: 2, pad: 1, activation: tanh) -> convTranspose(12, 3, stride: 2, padding: valid, activation: sigmoid) -> crop(like: a)
-  let c = mul([a, b]) -> hardSwish -> leakyRelu(alpha: 0.2) -> hardSigmoid(alpha: 1.5, beta: 0.25) -> maxpool(3, stride: 2, pad: 1)
+  let c = mul([a, b]) -> hardSwish -> leakyRelu(alpha: 0.2) -> hardSigmoid(alpha: 1.5, beta: 0.25) -> prelu -> maxpool(3, stride: 2, pad: 1)
   let d = c -> relu6 -> avgpool(2, padding: same) -> avgpool(3, stride: 1, pad: 1) -> dropout(0.3)
   let e = max([d, d -> sigmoid, d -> tanh]) -> channels(1, -2)
   let f = add([e, gap(e, keep: true)]) -> upsample(factor: 2, mode: nearest) -> upsample(size: [6, 10], mode: bilinear, alignCorners: true, halfPixel: false)

@@ -354,19 +354,23 @@ describe('segc build --target onnx → segc import', () => {
     }, 120_000);
   }
 
-  it('hardSigmoid and hardSwish: the export runs in onnxruntime-node as segc runs them, and imports back as written', async () => {
+  it('hardSigmoid, hardSwish and prelu: the export runs in onnxruntime-node as segc runs them, and imports back as written', async () => {
     await useBackend('cpu');
     const seg = join(folder, 'hard.seg');
     const body =
       '  let features = conv(image, 4, 3)\n' +
       '  let gate = hardSigmoid(features, alpha: 0.3, beta: 0.45)\n' +
-      '  let swish = hardSwish(features)\n';
+      '  let swish = hardSwish(features)\n' +
+      '  let leaky = prelu(features)\n';
     writeFileSync(
       seg,
-      `model Hard() {\n  input image: f32[N, 8, 8, 3]\n${body}  output y = concat([gate, swish])\n}\n`,
+      `model Hard() {\n  input image: f32[N, 8, 8, 3]\n${body}  output y = concat([gate, swish, leaky])\n}\n`,
     );
     const compiled = compile(seg, nodeHost()).models[0]!;
     const weights = initialWeights(compiled.graph!, 6);
+    // Slopes of both signs (their initial value, 0, would make prelu a relu).
+    tf.dispose(weights.get('leaky/prelu/alpha'));
+    weights.set('leaky/prelu/alpha', tf.tensor1d([0.25, -0.5, 1.5, 0.1]));
     const saved = join(folder, 'hard-weights');
     await saveWeights(saved, weights, { model: 'Hard', generatedBy: 'test' });
     const built = await segc('build', seg, '--target', 'onnx', '--weights', saved, '-o', join(folder, 'hard-onnx'));
@@ -385,14 +389,17 @@ describe('segc build --target onnx → segc import', () => {
       true,
     );
     const diff = maxDiff(result.y!.data as Float32Array, reference);
-    if (process.env.SEGC_IMPORT_DIFFS === '1') console.log(`hardSigmoid/hardSwish export: max abs diff ${diff}`);
+    if (process.env.SEGC_IMPORT_DIFFS === '1') console.log(`hardSigmoid/hardSwish/prelu export: max abs diff ${diff}`);
     expect(diff).toBeLessThanOrEqual(1e-4);
     tf.dispose([x, expected]);
     model.dispose();
     const imported = await importModel(onnxFile);
-    disposeImported(imported);
     expect(imported.source).toMatch(/= hardSigmoid\(\w+, alpha: 0\.3, beta: 0\.45\)\n/);
     expect(imported.source).toMatch(/= hardSwish\(\w+\)\n/);
+    expect(imported.source).toMatch(/= prelu\(\w+\)\n/);
+    const slope = [...imported.weights].find(([name]) => name.endsWith('/prelu/alpha'))![1];
+    expect(Array.from(slope.dataSync())).toEqual([0.25, -0.5, 1.5, 0.1].map(Math.fround));
+    disposeImported(imported);
   }, 120_000);
 
   /** `image → conv → gap` with `annotation` on its input, built to ONNX and imported back. */

@@ -28,6 +28,9 @@ export const LAYER_CASES: LayerCase[] = [
   { op: 'leakyRelu', attrs: { alpha: 0.2 }, shapes: [[3, 5]], layer: () => tfl.layers.leakyReLU({ alpha: 0.2 }) },
   { op: 'sigmoid', attrs: {}, shapes: [[1, 9, 9, 3]], layer: () => tfl.layers.activation({ activation: 'sigmoid' }) },
   { op: 'tanh', attrs: {}, shapes: [[1, 9, 9, 3]], layer: () => tfl.layers.activation({ activation: 'tanh' }) },
+  // Rank 2, where tfjs-layers' PReLU holds one slope per channel, [C], as segc does (rank 4 is checked
+  // against tfjs-converter's Prelu by the graph-model import tests).
+  { op: 'prelu', attrs: {}, shapes: [[6, 5]], layer: () => tfl.layers.prelu(), weights: [['alpha', [5]]] },
   { op: 'softmax', attrs: {}, shapes: [[4, 10]], layer: () => tfl.layers.softmax() },
   { op: 'softmax', attrs: { axis: 1 }, shapes: [[2, 6, 5, 3]], layer: () => softmaxByTransposing(1) },
   {

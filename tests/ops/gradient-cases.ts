@@ -180,6 +180,8 @@ export const CASES: GradientCase[] = [
   { name: 'softmax last axis', op: 'softmax', attrs: {}, shapes: [[3, 5]], wrt: 0 },
   { name: 'softmax axis 1', op: 'softmax', attrs: { axis: 1 }, shapes: [[1, 4, 3, 2]], wrt: 0 },
   { name: 'hardSwish', op: 'hardSwish', attrs: {}, shapes: [[2, 4, 4, 2]], wrt: 0 },
+  { name: 'prelu x', op: 'prelu', attrs: {}, shapes: [[2, 4, 4, 3]], weights: [['alpha', [3]]], wrt: 0 },
+  { name: 'prelu alpha', op: 'prelu', attrs: {}, shapes: [[2, 4, 4, 3]], weights: [['alpha', [3]]], wrt: 'alpha' },
   { name: 'hardSigmoid', op: 'hardSigmoid', attrs: { alpha: 0.8, beta: 0.4 }, shapes: [[2, 4, 4, 2]], wrt: 0 },
   {
     name: 'maxpool explicit pad',

@@ -19,6 +19,7 @@ const EXPECTED = [
   'relu',
   'relu6',
   'leakyRelu',
+  'prelu',
   'sigmoid',
   'tanh',
   'softmax',

@@ -22,7 +22,7 @@ import { python, readNpy, torchMissing, writeNpy, writeWeights } from './helpers
 const SOURCE = `model Ops() {
   input x: f32[N, H, W, 3] where H >= 40, W >= 40
   let a = x -> conv(8, 3, stride: 2, activation: relu6) -> bn -> leakyRelu(alpha: 0.2)
-  let b = a -> dwconv(3, multiplier: 2, padding: valid, activation: tanh) -> hardSwish -> hardSigmoid(alpha: 1.5, beta: 0.25)
+  let b = a -> dwconv(3, multiplier: 2, padding: valid, activation: tanh) -> hardSwish -> hardSigmoid(alpha: 1.5, beta: 0.25) -> prelu
   let c = b -> sepconv(8, 3, dilation: 2, activation: sigmoid) -> avgpool(3, stride: 2, padding: same)
   let d = c -> pad([1, 2, 0, 1], mode: reflect) -> pad([1], value: 0.5) -> pad([1, 1], mode: symmetric) -> maxpool(3, stride: 2, padding: same)
   let e = d -> convTranspose(6, 3, stride: 2) -> crop([1, 0, 1, 2]) -> channels(1, -1)

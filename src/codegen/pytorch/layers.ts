@@ -174,6 +174,12 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = {
   sigmoid: elementwise((x) => `torch.sigmoid(${x})`),
   tanh: elementwise((x) => `torch.tanh(${x})`),
   hardSwish: elementwise((x) => `segc.hard_swish(${x})`),
+  prelu: {
+    // One slope per channel under the weight's own name, so the state_dict key is segc's.
+    module: (node) =>
+      `torch.nn.ParameterDict({"alpha": torch.nn.Parameter(torch.zeros(${shapeOf(node, 'alpha')[0]}))})`,
+    call: ({ inputs, layer }) => `F.prelu(${inputs[0]}, ${layer}["alpha"])`,
+  },
   hardSigmoid: {
     call: ({ node, inputs }) =>
       `torch.clamp(${inputs[0]} * ${pythonLiteral(node.attrs.alpha as number)} + ${pythonLiteral(node.attrs.beta as number)}, 0, 1)`,

@@ -19,6 +19,7 @@ export const WEIGHTS = [
     { name: 'b/sepconv/bias', shape: [12], dtype: 'float32' },
     { name: 'b/convTranspose/kernel', shape: [3, 3, 12, 12], dtype: 'float32' },
     { name: 'b/convTranspose/bias', shape: [12], dtype: 'float32' },
+    { name: 'c/prelu/alpha', shape: [12], dtype: 'float32' },
     { name: 'g/dense/kernel', shape: [9, 16], dtype: 'float32' },
     { name: 'g/dense/bias', shape: [16], dtype: 'float32' },
     { name: 'g/dense_1/kernel', shape: [16, 8], dtype: 'float32' },
@@ -104,6 +105,7 @@ export function createAllOps(weights: ReadonlyMap<string, tf.Tensor>): AllOpsMod
     a: { gamma: weight<tf.Tensor1D>('a/bn/gamma'), beta: weight<tf.Tensor1D>('a/bn/beta'), movingMean: weight<tf.Tensor1D>('a/bn/movingMean'), movingVariance: weight<tf.Tensor1D>('a/bn/movingVariance') },
     bSepconv: { depthwiseKernel: weight<tf.Tensor4D>('b/sepconv/depthwiseKernel'), pointwiseKernel: weight<tf.Tensor4D>('b/sepconv/pointwiseKernel'), bias: weight<tf.Tensor1D>('b/sepconv/bias') },
     bConvTranspose: { kernel: weight<tf.Tensor4D>('b/convTranspose/kernel'), bias: weight<tf.Tensor1D>('b/convTranspose/bias') },
+    cPrelu: { alpha: weight<tf.Tensor1D>('c/prelu/alpha') },
     gDense: { kernel: weight<tf.Tensor2D>('g/dense/kernel'), bias: weight<tf.Tensor1D>('g/dense/bias') },
     g: { kernel: weight<tf.Tensor2D>('g/dense_1/kernel'), bias: weight<tf.Tensor1D>('g/dense_1/bias') },
     hConv: { kernel: weight<tf.Tensor4D>('h/conv/kernel'), bias: weight<tf.Tensor1D>('h/conv/bias') },
@@ -159,9 +161,12 @@ export function createAllOps(weights: ReadonlyMap<string, tf.Tensor>): AllOpsMod
     // c/hardSigmoid: hardSigmoid (all_ops.seg:10)
     const cHardSigmoid: tf.Tensor4D = tf.tidy(() => tf.minimum(tf.maximum(tf.add(tf.mul(cLeakyRelu, 1.5), 0.25), 0), 1));
     tf.dispose(cLeakyRelu);
-    // c/maxpool: maxpool (all_ops.seg:10)
-    const c: tf.Tensor4D = tf.tidy(() => tf.maxPool(tf.pad(cHardSigmoid, [[0, 0], [1, 1], [1, 1], [0, 0]], -Infinity), 3, 2, 'valid'));
+    // c/prelu: prelu (all_ops.seg:10)
+    const cPrelu: tf.Tensor4D = tf.prelu(cHardSigmoid, layers.cPrelu.alpha as tf.Tensor) as tf.Tensor4D;
     tf.dispose(cHardSigmoid);
+    // c/maxpool: maxpool (all_ops.seg:10)
+    const c: tf.Tensor4D = tf.tidy(() => tf.maxPool(tf.pad(cPrelu, [[0, 0], [1, 1], [1, 1], [0, 0]], -Infinity), 3, 2, 'valid'));
+    tf.dispose(cPrelu);
     // d/relu6: relu6 (all_ops.seg:11)
     const dRelu6: tf.Tensor4D = tf.relu6(c);
     tf.dispose(c);
