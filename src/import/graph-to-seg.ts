@@ -209,6 +209,10 @@ class GraphTranslation {
           `${ACTIVATIONS[node.op]}(${this.tensor(node, 0).name})`,
           this.tensor(node, 0).shape,
         );
+      case 'Prelu': {
+        const x = this.tensor(node, 0);
+        return this.prelu(node, x.name, x.shape, this.constant(node, 1, 'slope'));
+      }
       case 'LeakyRelu': {
         const x = this.tensor(node, 0);
         return void this.emit(node, `leakyRelu(${x.name}, alpha: ${number(node.attr.alpha?.f ?? 0.2)})`, x.shape);
@@ -287,12 +291,16 @@ class GraphTranslation {
     const base = fused ? first.op.replace(/^_?Fused/, '') : first.op;
     let bias: tf.Tensor | undefined;
     let activation: string | undefined;
+    let slope: tf.Tensor | undefined;
     let last = first;
     if (fused) {
       const ops = (first.attr.fused_ops?.list?.s ?? []).map((s) => decode(s)!);
       for (const op of ops) {
         if (op === 'BiasAdd' && bias === undefined) bias = this.constant(first, 2, 'bias');
         else if (ACTIVATIONS[op] && activation === undefined) activation = ACTIVATIONS[op];
+        // The slopes follow the bias among the fused arguments.
+        else if (op === 'Prelu' && activation === undefined && slope === undefined)
+          slope = this.constant(first, bias ? 3 : 2, 'PReLU slope');
         else this.refuse(first, `fused op ${op} (of ${ops.join(', ')})`);
       }
     }
@@ -310,7 +318,7 @@ class GraphTranslation {
         }
       }
     }
-    if (!activation) {
+    if (!activation && !slope) {
       const next = this.soleConsumer(last.name);
       if (next && ACTIVATIONS[next.op]) {
         activation = ACTIVATIONS[next.op];
@@ -321,11 +329,25 @@ class GraphTranslation {
     const comment = [first, ...(last === first ? [] : [last])].map((n) => `${n.op} ${n.name}`).join(' … ');
     const tail = [...(bias ? [] : ['bias: false']), ...(activation ? [`activation: ${activation}`] : [])];
     const { op, args, shape, roles } = this.weightedCall(first, base, channels);
-    const name = this.emit(last, `${op}(${[...args, ...tail].join(', ')})`, shape, comment);
+    // A fused PReLU is its own statement after the convolution, which takes a name of its own.
+    const layer = slope ? { ...first, name: `${first.name}_${op}` } : last;
+    const name = this.emit(layer, `${op}(${[...args, ...tail].join(', ')})`, shape, comment);
     for (const [role, tensor] of roles) this.weights.set(`${name}/${op}/${role}`, tensor);
     if (bias) this.weights.set(`${name}/${op}/bias`, bias);
+    if (slope) this.prelu(last, name, shape, slope, `${first.op} ${first.name}: its fused Prelu`);
     for (const absorbed of [...this.absorbed])
       if (!this.values.has(absorbed)) this.values.set(absorbed, this.values.get(last.name)!);
+  }
+
+  /** `prelu(x)` holding one slope per channel (a slope shaped [C], [1, C] or [1, 1, C]). */
+  private prelu(node: GraphNode, x: string, shape: Shape, slope: tf.Tensor, comment = `${node.op} ${node.name}`): void {
+    const channels = shape.at(-1);
+    if ((shape.length !== 4 && shape.length !== 2) || channels == null)
+      this.refuse(node, `a PReLU on a tensor of rank ${shape.length}`);
+    if (slope.size !== channels || slope.shape.at(-1) !== channels)
+      this.refuse(node, `its slope has shape [${slope.shape.join(', ')}], not one per channel (${channels})`);
+    const name = this.emit(node, `prelu(${x})`, shape, comment);
+    this.weights.set(`${name}/prelu/alpha`, copy(slope, [channels]));
   }
 
   private outputChannels(node: GraphNode, base: string): number {

