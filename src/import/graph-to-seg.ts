@@ -62,9 +62,19 @@ class GraphTranslation {
       for (const input of node.inputs) this.consumers.set(input, [...(this.consumers.get(input) ?? []), node]);
   }
 
+  /** Add node → the PReLU it completes (see `findWrittenOutPrelus`). */
+  private readonly writtenPrelus = new Map<
+    string,
+    { x: string; slope: tf.Tensor; scale: number; parts: GraphNode[] }
+  >();
+  /** The other nodes of those PReLUs, written by the Add's statement. */
+  private readonly insidePrelu = new Set<string>();
+
   run(): Translation {
     try {
-      for (const node of this.order()) if (!this.absorbed.has(node.name)) this.node(node);
+      this.findWrittenOutPrelus();
+      for (const node of this.order())
+        if (!this.absorbed.has(node.name) && !this.insidePrelu.has(node.name)) this.node(node);
     } catch (error) {
       const source = new Set(this.model.constants.values());
       tf.dispose([...this.weights.values()].filter((tensor) => !source.has(tensor)));
@@ -77,6 +87,81 @@ class GraphTranslation {
       this.statements.push({ text: `output ${this.namer.name(output)} = ${value.name}` });
     }
     return { statements: this.statements, weights: this.weights };
+  }
+
+  /**
+   * PReLU written out with plain ops, found before the walk so that none of its parts is read on
+   * its own: `max(x, 0) + γ · min(x, 0)` and `relu(x) + c · (x − |x|)` (slope 2c) are both
+   * `prelu(x)`, exactly: for x < 0 the first term is 0 and 2x · c = x · 2c; for x ≥ 0 the second
+   * is 0. Each intermediate value must be read only inside the pattern.
+   */
+  private findWrittenOutPrelus(): void {
+    const only = (name: string | undefined, op: string) => {
+      const node = name === undefined ? undefined : this.byName.get(name);
+      return node?.op === op && (this.consumers.get(name!) ?? []).length === 1 && !this.model.outputs.includes(name!)
+        ? node
+        : undefined;
+    };
+    const constantOf = (name: string | undefined) =>
+      name !== undefined && this.byName.get(name)?.op === 'Const' ? this.model.constants.get(name) : undefined;
+    const isZero = (name: string | undefined) => {
+      const value = constantOf(name);
+      return value !== undefined && value.size === 1 && value.dataSync()[0] === 0;
+    };
+    /** `op(x, 0)` in either order: x, or undefined. */
+    const withZero = (node: GraphNode | undefined) =>
+      node && node.inputs.length === 2
+        ? isZero(node.inputs[0])
+          ? node.inputs[1]
+          : isZero(node.inputs[1])
+            ? node.inputs[0]
+            : undefined
+        : undefined;
+    /** `Mul(c, y)` in either order: [c, y]. */
+    const scaled = (node: GraphNode | undefined): [tf.Tensor, string] | undefined => {
+      if (!node || node.inputs.length !== 2) return undefined;
+      const index = constantOf(node.inputs[0]) ? 0 : constantOf(node.inputs[1]) ? 1 : -1;
+      return index < 0 ? undefined : [constantOf(node.inputs[index])!, node.inputs[1 - index]!];
+    };
+    for (const add of this.model.nodes) {
+      if ((add.op !== 'Add' && add.op !== 'AddV2') || add.inputs.length !== 2) continue;
+      for (const [p, q] of [add.inputs, [...add.inputs].reverse()]) {
+        const product = only(q, 'Mul');
+        const [factor, rest] = scaled(product) ?? [];
+        if (!product || !factor) continue;
+        // max(x, 0) + γ · min(x, 0)
+        const maximum = only(p, 'Maximum');
+        const minimum = only(rest, 'Minimum');
+        const x = withZero(maximum);
+        if (maximum && minimum && x !== undefined && withZero(minimum) === x) {
+          this.writtenPrelus.set(add.name, { x, slope: factor, scale: 1, parts: [maximum, minimum, product] });
+          break;
+        }
+        // y + c · (y − |y|) where y ≥ 0 (a convolution with a fused relu, as tfjs-converter fuses one
+        // into the convolution a written-out PReLU reads): y − |y| is 0, the sum is y itself.
+        const sub = only(rest, 'Sub');
+        const producer = p === undefined ? undefined : this.byName.get(p);
+        const fusedOps = (producer?.attr.fused_ops?.list?.s ?? []).map((text) => decode(text)!);
+        const nonNegative =
+          producer !== undefined &&
+          (producer.op === 'Relu' || producer.op === 'Relu6' || fusedOps.some((op) => op === 'Relu' || op === 'Relu6'));
+        const absOfP = only(sub?.inputs[1], 'Abs');
+        if (nonNegative && sub && absOfP && sub.inputs[0] === p && absOfP.inputs[0] === p) {
+          this.writtenPrelus.set(add.name, { x: p!, slope: factor, scale: 0, parts: [absOfP, sub, product] });
+          break;
+        }
+        // relu(x) + c · (x − |x|)
+        const relu = only(p, 'Relu');
+        const difference = only(rest, 'Sub');
+        const abs = only(difference?.inputs[1], 'Abs');
+        const y = relu?.inputs[0];
+        if (relu && difference && abs && difference.inputs[0] === y && abs.inputs[0] === y && y !== undefined) {
+          this.writtenPrelus.set(add.name, { x: y, slope: factor, scale: 2, parts: [relu, abs, difference, product] });
+          break;
+        }
+      }
+    }
+    for (const { parts } of this.writtenPrelus.values()) for (const part of parts) this.insidePrelu.add(part.name);
   }
 
   /** The nodes the outputs need, each after its inputs. */
@@ -225,8 +310,16 @@ class GraphTranslation {
       case 'Add':
       case 'AddV2':
       case 'Sub':
-      case 'Mul':
-        return this.binary(node);
+      case 'Mul': {
+        const written = this.writtenPrelus.get(node.name);
+        if (!written) return this.binary(node);
+        const x = this.values.get(written.x);
+        if (x?.kind !== 'tensor') this.refuse(node, 'its PReLU reads a constant');
+        // The identity case (scale 0): the statement that computes y stands for the sum too.
+        if (written.scale === 0) return void this.values.set(node.name, x);
+        const parts = [...written.parts, node].map((part) => `${part.op} ${part.name}`).join(' … ');
+        return this.prelu(node, x.name, x.shape, written.slope, `${parts}: a PReLU written out`, written.scale);
+      }
       case 'AddN':
         return this.merge(node, 'add');
       case 'Maximum':
@@ -340,14 +433,28 @@ class GraphTranslation {
   }
 
   /** `prelu(x)` holding one slope per channel (a slope shaped [C], [1, C] or [1, 1, C]). */
-  private prelu(node: GraphNode, x: string, shape: Shape, slope: tf.Tensor, comment = `${node.op} ${node.name}`): void {
+  private prelu(
+    node: GraphNode,
+    x: string,
+    shape: Shape,
+    slope: tf.Tensor,
+    comment = `${node.op} ${node.name}`,
+    scale = 1,
+  ): void {
     const channels = shape.at(-1);
     if ((shape.length !== 4 && shape.length !== 2) || channels == null)
       this.refuse(node, `a PReLU on a tensor of rank ${shape.length}`);
-    if (slope.size !== channels || slope.shape.at(-1) !== channels)
+    if (slope.size !== 1 && (slope.size !== channels || slope.shape.at(-1) !== channels))
       this.refuse(node, `its slope has shape [${slope.shape.join(', ')}], not one per channel (${channels})`);
     const name = this.emit(node, `prelu(${x})`, shape, comment);
-    this.weights.set(`${name}/prelu/alpha`, copy(slope, [channels]));
+    const values = slope.dataSync();
+    this.weights.set(
+      `${name}/prelu/alpha`,
+      tf.tensor(
+        Float32Array.from({ length: channels }, (_, c) => values[slope.size === 1 ? 0 : c]! * scale),
+        [channels],
+      ),
+    );
   }
 
   private outputChannels(node: GraphNode, base: string): number {

