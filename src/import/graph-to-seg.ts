@@ -568,11 +568,11 @@ class GraphTranslation {
         ? [a, (b as ConstValue).tensor, false]
         : [b as { name: string; shape: Shape }, a.tensor, true];
     const channels = x.shape.at(-1);
-    if (x.shape.length !== 4 || channels === null || channels === undefined)
+    if ((x.shape.length !== 4 && x.shape.length !== 2) || channels === null || channels === undefined)
       this.refuse(
         node,
         `a constant with a tensor of rank ${x.shape.length}`,
-        'constants are applied to [N, H, W, C] maps',
+        'constants are applied to [N, H, W, C] maps and [N, C] matrices',
       );
     const perChannel = constant.shape.every((size, axis) => size === 1 || axis === constant.shape.length - 1);
     if (!perChannel || constant.rank > 4 || (constant.size !== 1 && constant.size !== channels))
@@ -591,14 +591,27 @@ class GraphTranslation {
             ? [negated(ones), values]
             : [ones, negated(values)]
           : [ones, values];
+    // A [N, C] matrix (a batch norm after a dense layer) is scaled as the map [N, 1, 1, C] and
+    // flattened back: reshaping moves no value, so the arithmetic is the same.
+    const matrix = x.shape.length === 2;
+    const part = (suffix: string) => ({ ...node, name: `${node.name}_${suffix}` });
+    const input = matrix
+      ? this.emit(
+          part('map'),
+          `reshape(${x.name}, [1, 1, ${channels}])`,
+          [x.shape[0]!, 1, 1, channels],
+          `${node.op} ${node.name}: [N, C] as [N, 1, 1, C]`,
+        )
+      : x.name;
     const name = this.emit(
-      node,
-      `dwconv(${x.name}, kernel: 1${shift ? '' : ', bias: false'})`,
-      x.shape,
+      matrix ? part('scaled') : node,
+      `dwconv(${input}, kernel: 1${shift ? '' : ', bias: false'})`,
+      matrix ? [x.shape[0]!, 1, 1, channels] : x.shape,
       `${node.op} ${node.name}: ${node.op === 'Mul' ? 'scaled' : 'shifted'} by a constant (a 1×1 depthwise convolution holds it)`,
     );
     this.weights.set(`${name}/dwconv/depthwiseKernel`, tf.tensor(scale, [1, 1, channels, 1], 'float32'));
     if (shift) this.weights.set(`${name}/dwconv/bias`, tf.tensor(shift, [channels], 'float32'));
+    if (matrix) this.emit(node, `flatten(${name})`, x.shape, `${node.op} ${node.name}: back to [N, C]`);
   }
 
   private merge(node: GraphNode, op: 'add' | 'max'): void {

