@@ -152,10 +152,12 @@ class TranslationState {
     if (name === 'linear') return {};
     if (['relu', 'relu6', 'sigmoid', 'tanh'].includes(name)) return { fused: name };
     if (name === 'softmax') return { wrap: 'softmax' };
+    // Keras's and tfjs-layers' hard sigmoid is clip(0.2x + 0.5, 0, 1): hardSigmoid's defaults.
+    if (name === 'hard_sigmoid') return { wrap: 'hardSigmoid' };
     return this.refuse(
       layer,
       `activation \`${name}\` has no exact .seg equivalent`,
-      'use linear, relu, relu6, sigmoid, tanh or softmax',
+      'use linear, relu, relu6, sigmoid, tanh, hard_sigmoid or softmax',
     );
   }
 
@@ -267,6 +269,35 @@ class TranslationState {
     else this.refuse(layer, `max_value ${max} with negative_slope ${slope}`, '.seg has relu, relu6 and leakyRelu');
   }
 
+  /** PReLU with one slope per channel: shared over H and W of a map, none shared on [N, C]. */
+  private preluLayer(layer: KerasLayer): void {
+    const x = this.input(layer);
+    const shared = (Array.isArray(layer.config.shared_axes) ? layer.config.shared_axes : []).map(Number).sort();
+    if (
+      (x.rank === 4 && shared.join() !== '1,2') ||
+      (x.rank === 2 && shared.length > 0) ||
+      (x.rank !== 4 && x.rank !== 2)
+    )
+      this.refuse(
+        layer,
+        `shared_axes ${JSON.stringify(layer.config.shared_axes ?? null)} on a rank-${x.rank} input`,
+        '.seg has one slope per channel: shared_axes [1, 2] on [N, H, W, C], none on [N, C]',
+      );
+    const name = this.emit(layer, `prelu(${x.name})`, x.rank);
+    const key = [...this.model.weights.keys()].find(
+      (k) => k === `${layer.name}/alpha` || k.endsWith(`/${layer.name}/alpha`),
+    );
+    if (!key)
+      this.refuse(
+        layer,
+        `its weight \`${layer.name}/alpha\` is missing from the weights manifest`,
+        'save the model with its weights',
+      );
+    const alpha = this.model.weights.get(key)!;
+    // [1, 1, C] on a map: segc keeps [C] (a new tensor; the source's is disposed by the caller).
+    this.weights.set(`${name}/prelu/alpha`, tf.tensor(alpha.dataSync(), [alpha.shape.at(-1)!], 'float32'));
+  }
+
   private activationLayer(layer: KerasLayer): void {
     const x = this.input(layer);
     const { fused, wrap } = this.activation(layer);
@@ -357,6 +388,8 @@ class TranslationState {
         );
       case 'Activation':
         return this.activationLayer(layer);
+      case 'PReLU':
+        return this.preluLayer(layer);
       case 'Softmax':
         return this.softmax(layer);
       case 'MaxPooling2D':

@@ -111,6 +111,15 @@ const CASES: Record<string, Build> = {
     tfl.layers.dense({ units: 3 }),
     tfl.layers.activation({ activation: 'sigmoid' }),
   ]),
+  prelu_hard_sigmoid: seq([7, 6, 3], () => [
+    tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }),
+    tfl.layers.prelu({ sharedAxes: [1, 2] }),
+    tfl.layers.conv2d({ filters: 4, kernelSize: 1, activation: 'hardSigmoid' }),
+    tfl.layers.flatten(),
+    tfl.layers.dense({ units: 6 }),
+    tfl.layers.prelu(),
+    tfl.layers.activation({ activation: 'hardSigmoid' }),
+  ]),
   upsampling: seq([5, 4, 2], () => [
     tfl.layers.upSampling2d({ size: [2, 3] }),
     tfl.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }),
@@ -256,7 +265,7 @@ model ResidualBlock() {
     expect(result.err).toContain(
       'error E1302: layer `odd_activation` (Conv2D) cannot be written in .seg: activation `elu` has no exact .seg equivalent',
     );
-    expect(result.err).toContain('hint: use linear, relu, relu6, sigmoid, tanh or softmax');
+    expect(result.err).toContain('hint: use linear, relu, relu6, sigmoid, tanh, hard_sigmoid or softmax');
     expect(existsSync(out)).toBe(false);
     mkdirSync(join(folder, 'graph'), { recursive: true });
     writeFileSync(
