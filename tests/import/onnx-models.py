@@ -204,6 +204,27 @@ class WrittenOutActivations(nn.Module):
         return x * nn.functional.relu6(x + 3) / 5
 
 
+class PReLUs(nn.Module):
+    """nn.PReLU with one slope per channel and with a single slope, on a map and after a linear layer."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+        self.per_channel = nn.PReLU(6)
+        self.conv2 = nn.Conv2d(6, 4, 3, stride=2, padding=1)
+        self.single = nn.PReLU()
+        self.linear = nn.Linear(4 * 4 * 4, 5)
+        self.head = nn.PReLU(5)
+        with torch.no_grad():
+            self.per_channel.weight.uniform_(-0.8, 0.8)
+            self.single.weight.fill_(-0.3)
+            self.head.weight.uniform_(-0.8, 0.8)
+
+    def forward(self, x):
+        x = self.single(self.conv2(self.per_channel(self.conv(x))))
+        return self.head(self.linear(torch.flatten(x, 1)))
+
+
 NETWORKS = {
     # name: (module, input size [N, C, H, W], opset)
     "conv_bn_relu": (ConvBnRelu(), [2, 3, 15, 13], 13),
@@ -218,6 +239,7 @@ NETWORKS = {
     "repeated_blocks": (RepeatedBlocks(), [2, 3, 16, 16], 14),
     "written_out_activations": (WrittenOutActivations(), [2, 3, 12, 12], 11),
     "written_out_activations_opset9": (WrittenOutActivations(), [2, 3, 12, 12], 9),
+    "prelu": (PReLUs(), [2, 3, 8, 8], 13),
     "refused_elu": (Refused(nn.ELU()), [1, 3, 8, 8], 13),
     "refused_hardtanh": (Refused(nn.Hardtanh(-1.0, 1.0)), [1, 3, 8, 8], 13),
 }

@@ -46,6 +46,7 @@ const NETWORKS: Record<string, number[]> = {
   repeated_blocks: [2, 3, 16, 16],
   written_out_activations: [2, 3, 12, 12],
   written_out_activations_opset9: [2, 3, 12, 12],
+  prelu: [2, 3, 8, 8],
 };
 
 let folder: string;
