@@ -18,6 +18,7 @@ import type { SegModel } from '../runtime/model.js';
 import { camKernelWeight } from '../ir/analysis/explanations/exact-cam.js';
 import { type EngineOptions, type HostArray, OnnxEngine, type OnnxRuntimeModule } from '../onnx/engine.js';
 import { type ExplanationModelRequest as ExplanationRequest, exportExplanationModel } from '../onnx/gradient.js';
+import { GRAPH_MAP_METHODS, type GraphMapMethod } from '../onnx/explanation-maps.js';
 
 export class OnnxExplainer {
   private readonly engines = new Map<string, Promise<OnnxEngine>>();
@@ -36,8 +37,18 @@ export class OnnxExplainer {
     const request = { score: plan.score, target: nodes[0]!, inputShape: input.shape };
     const feeds = { [this.model.inputNames[0]!]: await hostArray(input) };
     if (method === 'acol') return this.acol(input, options, plan, { ...request, second: nodes[1]! }, feeds, target);
-    // The default classes and region are chosen inside the graph: one run gives everything.
+    // The default classes and region are chosen inside the graph, and the map is made there too:
+    // one run gives everything, and A and its derivative stay inside the runtime.
     const oneRun = method !== 'cam' && options.classIndex === undefined && options.region === undefined;
+    const order = options.order ?? 'upsample-first';
+    if (oneRun && isGraphMapMethod(method) && graph.nodes[nodes[0]!]!.type.shape.length === 4) {
+      const result = await (
+        await this.engine({ ...request, selector: 'predicted', map: { method, order } })
+      ).runArrays(feeds);
+      const classIndex = Array.from(result.class!.data);
+      const [raw, map] = [toTensor(result.raw!) as tf.Tensor3D, toTensor(result.map!) as tf.Tensor3D];
+      return { map, raw, classIndex, target, method, output: plan.output };
+    }
     const first = await (
       await this.engine(oneRun ? { ...request, selector: 'predicted' } : { ...request, gradient: false })
     ).runArrays(feeds);
@@ -61,7 +72,7 @@ export class OnnxExplainer {
         );
         gradient.dispose();
       }
-      const map = finishMaps(raw, [input.shape[1], input.shape[2]], options.order ?? 'upsample-first');
+      const map = finishMaps(raw, [input.shape[1], input.shape[2]], order);
       return { map, raw, classIndex: classes, target, method, output: plan.output };
     } finally {
       score.dispose();
@@ -152,4 +163,8 @@ async function hostArray(tensor: tf.Tensor): Promise<HostArray> {
 
 function toTensor(array: HostArray): tf.Tensor {
   return tf.tensor(array.data, [...array.dims], array.data instanceof Int32Array ? 'int32' : 'float32');
+}
+
+function isGraphMapMethod(method: string): method is GraphMapMethod {
+  return (GRAPH_MAP_METHODS as readonly string[]).includes(method);
 }

@@ -16,6 +16,7 @@ import { UnsupportedError } from './lowering.js';
 import { type Vjp, LAYER_VJPS } from './vjp.js';
 import { TENSOR_VJPS } from './vjp-tensors.js';
 import { WINDOW_VJPS } from './vjp-windows.js';
+import { type GraphMapRequest, graphMaps } from './explanation-maps.js';
 
 /**
  * Each op's vector-Jacobian product in ONNX, keyed by op name: a lowering table of this target
@@ -42,6 +43,12 @@ export interface ExplanationModelRequest {
    * have), so one run gives the scores and the derivative.
    */
   readonly selector?: 'input' | 'predicted';
+  /**
+   * Make the method's map in the graph: the outputs are then `raw` ([N, h, w]), `map` ([N, H, W],
+   * upsampled and normalised) and, with the predicted selector, `class` ([N], int32) instead of
+   * the score, A and the derivative, which stay inside the runtime.
+   */
+  readonly map?: GraphMapRequest;
 }
 
 export function exportExplanationModel(
@@ -63,6 +70,9 @@ export function exportExplanationModel(
     'activation',
     'gradient',
     'second',
+    'raw',
+    'map',
+    'class',
   ]);
   const values = lowerNodes(
     graph,
@@ -70,29 +80,57 @@ export function exportExplanationModel(
     weights,
     builder,
   );
-  const outputs = [
-    output(builder, 'score', values.get(request.score)!),
-    output(builder, 'activation', values.get(request.target)!),
-  ];
   const [scoreNode, targetNode] = [graph.nodes[request.score]!, graph.nodes[request.target]!];
   const concrete = (node: IRNode) => ({
     dtype: node.type.dtype,
     shape: node.type.shape.map((d) => ({ kind: 'const' as const, value: size(d) })),
   });
-  const outputInfo = [valueInfo('score', concrete(scoreNode)), valueInfo('activation', concrete(targetNode))];
   const inputInfo = graph.inputs.map((i) => valueInfo(i.name, concrete(graph.nodes[i.node]!)));
+  const predicted = request.selector === 'predicted';
+  const rank = scoreNode.type.shape.length;
+  const selectorOf = (): PredictedSelector => {
+    if (!predicted) {
+      inputInfo.push(valueInfo('selector', concrete(scoreNode)));
+      return { selector: { name: 'selector', rank, layout: rank === 4 ? 'nhwc' : 'plain' } };
+    }
+    return predictedSelector(builder, values.get(request.score)!, size(scoreNode.type.shape[rank - 1]!));
+  };
+  if (request.map) {
+    const shape = targetNode.type.shape.map(size);
+    if (shape.length !== 4 || request.gradient === false)
+      throw new OnnxExportError(targetNode, 'a map is made in the graph only from a feature map and its derivative');
+    const { selector, classes } = selectorOf();
+    const gradient = differentiate(graph, request, values, selector, builder, weights, size);
+    const image = request.inputShape;
+    // graphMaps names its outputs `raw` and `map`.
+    graphMaps(
+      builder,
+      request.map,
+      values.get(request.target)!,
+      gradient,
+      [image[0]!, image[1]!, image[2]!],
+      [shape[1]!, shape[2]!],
+    );
+    const mapInfo = (name: string, dims: readonly number[], dtype: 'f32' | 'i32' = 'f32') =>
+      valueInfo(name, { dtype, shape: dims.map((value) => ({ kind: 'const' as const, value })) });
+    const outputInfo = [mapInfo('raw', shape.slice(0, 3)), mapInfo('map', [image[0]!, image[1]!, image[2]!])];
+    if (classes) {
+      builder.add('Identity', [classes], {}, { name: 'class', doc: 'explanation output class' }, 'class');
+      outputInfo.push(mapInfo('class', [image[0]!], 'i32'));
+    }
+    return encodeModel(graph, builder, inputInfo, outputInfo);
+  }
+  const outputs = [
+    output(builder, 'score', values.get(request.score)!),
+    output(builder, 'activation', values.get(request.target)!),
+  ];
+  const outputInfo = [valueInfo('score', concrete(scoreNode)), valueInfo('activation', concrete(targetNode))];
   if (request.second !== undefined) {
     outputs.push(output(builder, 'second', values.get(request.second)!));
     outputInfo.push(valueInfo('second', concrete(graph.nodes[request.second]!)));
   }
   if (request.gradient !== false) {
-    const rank = scoreNode.type.shape.length;
-    const classes = size(scoreNode.type.shape[rank - 1]!);
-    const predicted = request.selector === 'predicted';
-    const selector: OnnxValue = predicted
-      ? predictedSelector(builder, values.get(request.score)!, classes)
-      : { name: 'selector', rank, layout: rank === 4 ? 'nhwc' : 'plain' };
-    if (!predicted) inputInfo.push(valueInfo('selector', concrete(scoreNode)));
+    const { selector } = selectorOf();
     outputs.push(output(builder, 'gradient', differentiate(graph, request, values, selector, builder, weights, size)));
     outputInfo.push(valueInfo('gradient', concrete(targetNode)));
   }
@@ -147,7 +185,7 @@ export function derivativeProgram(
  * per-pixel scores, the class most pixels are predicted as (the first on ties) and the pixels
  * predicted as it.
  */
-function predictedSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes: number): OnnxValue {
+function predictedSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes: number): PredictedSelector {
   const origin = (label: string) => ({ name: `selector/${label}`, doc: 'the predicted class, as explain chooses it' });
   const range = builder.int64s(
     'selector/classes',
@@ -162,7 +200,10 @@ function predictedSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes:
     );
   if (score.rank === 2) {
     const best = builder.add('ArgMax', [score.name], { axis: 1, keepdims: 1 }, origin('class'));
-    return { name: oneHot(best, range, 'one_hot'), rank: 2, layout: 'plain' };
+    return {
+      selector: { name: oneHot(best, range, 'one_hot'), rank: 2, layout: 'plain' },
+      classes: classIndices(builder, best),
+    };
   }
   const x = builder.as(score, 'nchw');
   const channels = builder.add(
@@ -181,7 +222,20 @@ function predictedSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes:
   );
   const chosen = builder.add('ArgMax', [counts], { axis: 1, keepdims: 1 }, origin('class'));
   const mask = builder.add('Mul', [pixels, oneHot(chosen, channels, 'chosen')], {}, origin('mask'));
-  return { name: mask, rank: 4, layout: 'nchw' };
+  return { selector: { name: mask, rank: 4, layout: 'nchw' }, classes: classIndices(builder, chosen) };
+}
+
+interface PredictedSelector {
+  readonly selector: OnnxValue;
+  /** The chosen class per image, [N] int32 (only when the graph chooses it). */
+  readonly classes?: string;
+}
+
+/** ArgMax's int64 indices (one per image, with kept axes) as [N] int32. */
+function classIndices(builder: OnnxGraphBuilder, indices: string): string {
+  const origin = { name: 'selector/class_index', doc: 'the predicted class of each image' };
+  const flat = builder.add('Reshape', [indices, builder.int64s('selector/class_shape', [-1])], {}, origin);
+  return builder.add('Cast', [flat], { to: 6 }, origin);
 }
 
 function output(builder: OnnxGraphBuilder, name: string, value: OnnxValue): string {

@@ -77,12 +77,20 @@ interface MapCase {
   /** An explained layer other than the default, and the output explained. */
   readonly target?: string;
   readonly output?: string;
+  /** As `explain --order`; the explanation model makes the finished map in either order. */
+  readonly order?: 'upsample-first' | 'normalize-first';
 }
 
 const CASES: readonly MapCase[] = [
   { file: 'examples/gap_cam.seg', shape: [2, 28, 28, 1], methods: ['cam', 'gradcam', 'gradcampp', 'layercam'] },
   { file: 'examples/nin.seg', shape: [2, 28, 28, 1], methods: ['cam', 'gradcam', 'layercam'] },
   { file: 'examples/deeplabv3plus_small.seg', shape: [1, 32, 48, 3], methods: ['gradcam', 'gradcampp', 'layercam'] },
+  {
+    file: 'examples/deeplabv3plus_small.seg',
+    shape: [1, 32, 48, 3],
+    methods: ['gradcam', 'gradcampp', 'layercam'],
+    order: 'normalize-first',
+  },
   { file: 'examples/aspp.seg', shape: [1, 24, 20, 3], methods: ['gradcam', 'layercam'] },
   { file: 'examples/unet.seg', shape: [1, 24, 32, 3], methods: ['gradcam'] },
   { file: 'examples/spp.seg', shape: [1, 24, 20, 3], methods: ['gradcam'] },
@@ -114,16 +122,16 @@ describe("maps on ONNX Runtime equal today's maps", () => {
   });
 
   it.each(CASES)(
-    '$file $target',
-    async ({ file, shape, methods, target, output }) => {
+    '$file $target $order',
+    async ({ file, shape, methods, target, output, order }) => {
       const model = randomModel(exampleGraph(file), 5);
       const explainer = new OnnxExplainer(await loadOnnxRuntime(), model);
       explainers.push(explainer);
       const input = tf.randomUniform(shape as [number, number, number, number], 0, 1, 'float32', 6) as tf.Tensor4D;
       // The default class (chosen inside the explanation model), and a requested one (a second run with a selector).
       const requests = [
-        ...methods.map((method) => ({ method, target, output })),
-        { method: methods[methods.length - 1]!, classIndex: 1, target, output },
+        ...methods.map((method) => ({ method, target, output, order })),
+        { method: methods[methods.length - 1]!, classIndex: 1, target, output, order },
       ];
       for (const request of requests) {
         const method = request.method;
