@@ -129,7 +129,7 @@ try {
     // The derivative graph must serve the default Grad-CAM layer, or the wasm column measures the fallback.
     const plan = choosePlan(model.graph, undefined, 'gradcam');
     const layer = methodInputs(model.graph, plan, 'gradcam', undefined).nodes[0]!;
-    if (!derivativeOf(model, layer, plan.score, shape))
+    if (!(await derivativeOf(model, layer, plan.score, shape)))
       console.log(`${compiled.graph!.model}: the derivative graph does not serve ${model.graph.nodes[layer]!.name}`);
     const wasmForward = async () => {
       const outputs = model.predict(input);

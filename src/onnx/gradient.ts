@@ -180,6 +180,13 @@ export function derivativeProgram(
   return { builder, inputs: names, selector: 'selector', gradient };
 }
 
+/** The weights the derivative of the part from `request.target` to `request.score` reads: those of the part's nodes. */
+export function derivativeWeightNames(graph: Graph, request: ExplanationModelRequest): string[] {
+  return [...pathNodes(graph, request.target, request.score)].flatMap((id) =>
+    graph.nodes[id]!.weights.map((w) => w.name),
+  );
+}
+
 /**
  * explain's default selector, in the graph: one-hot of the argmax for class scores; for
  * per-pixel scores, the class most pixels are predicted as (the first on ties) and the pixels

@@ -68,7 +68,7 @@ describe("explain's maps with the derivative graph equal those with tfjs's gradi
         expect(relativeError(values(ours.map), values(today.map)), `${method} map`).toBeLessThan(1e-5);
         const layer = model.graph.nodes.find((n) => n.name === ours.target)!.id;
         const score = choosePlan(model.graph, undefined, method).score;
-        expect(derivativeOf(model, layer, score, shape), 'the derivative graph serves this layer').toBeDefined();
+        expect(await derivativeOf(model, layer, score, shape), 'the derivative graph serves this layer').toBeDefined();
         tf.dispose([today.map, today.raw, ours.map, ours.raw]);
       }
       input.dispose();
