@@ -1,8 +1,10 @@
 /**
  * Explanations on ONNX Runtime: CAM, Grad-CAM, Grad-CAM++, LayerCAM and ACoL's fused map from an explanation model
- * (see gradient.ts) instead of tfjs gradients. One run of the forward part gives the scores and
- * the explained layer, and so the classes; a second run, with the score selector, gives the
- * derivative. The maps are then made by the same functions as `explain` (src/explain).
+ * (see gradient.ts) instead of tfjs gradients. For the predicted class one run makes everything,
+ * the Grad-CAM family's maps included (explanation-maps.ts). Otherwise one run of the forward
+ * part gives the scores and the explained layer, and so the classes; a second run, with the
+ * score selector, gives the Grad-CAM family's maps or the derivative. CAM, ACoL and maps of
+ * layers that are not feature maps are made by the same functions as `explain` (src/explain).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExplainOptions, ExplainResult } from './explain.js';
@@ -41,10 +43,10 @@ export class OnnxExplainer {
     // one run gives everything, and A and its derivative stay inside the runtime.
     const oneRun = method !== 'cam' && options.classIndex === undefined && options.region === undefined;
     const order = options.order ?? 'upsample-first';
-    if (oneRun && isGraphMapMethod(method) && graph.nodes[nodes[0]!]!.type.shape.length === 4) {
-      const result = await (
-        await this.engine({ ...request, selector: 'predicted', map: { method, order } })
-      ).runArrays(feeds);
+    const graphMap =
+      isGraphMapMethod(method) && graph.nodes[nodes[0]!]!.type.shape.length === 4 ? { method, order } : undefined;
+    if (oneRun && graphMap) {
+      const result = await (await this.engine({ ...request, selector: 'predicted', map: graphMap })).runArrays(feeds);
       const classIndex = Array.from(result.class!.data);
       const [raw, map] = [toTensor(result.raw!) as tf.Tensor3D, toTensor(result.map!) as tf.Tensor3D];
       return { map, raw, classIndex, target, method, output: plan.output };
@@ -59,7 +61,18 @@ export class OnnxExplainer {
       checkRegion(plan, options.region, score.shape, outputSpan(graph, plan));
       let raw: tf.Tensor3D;
       if (method === 'cam') raw = this.cam(activation, plan.cam!, classes);
-      else {
+      else if (graphMap) {
+        // The chosen classes or region as the selector; the second run makes the map itself.
+        const maps = await this.selected({ ...request, map: graphMap }, feeds, score, classes, options);
+        return {
+          map: toTensor(maps.map!) as tf.Tensor3D,
+          raw: toTensor(maps.raw!) as tf.Tensor3D,
+          classIndex: classes,
+          target,
+          method,
+          output: plan.output,
+        };
+      } else {
         const gradient = toTensor(
           oneRun ? first.gradient! : await this.gradient(request, feeds, score, classes, options),
         ) as tf.Tensor4D;
@@ -123,10 +136,23 @@ export class OnnxExplainer {
     classes: readonly number[],
     options: ExplainOptions,
   ): Promise<HostArray> {
+    return (await this.selected(request, feeds, score, classes, options)).gradient!;
+  }
+
+  /** A run of the explanation model with the selector of the chosen classes or region as an input. */
+  private async selected(
+    request: ExplanationRequest,
+    feeds: Record<string, HostArray>,
+    score: tf.Tensor,
+    classes: readonly number[],
+    options: ExplainOptions,
+  ): Promise<Record<string, HostArray>> {
     const selector = tf.tidy(() => scoreSelector(score, classes, options.region));
-    const result = await (await this.engine(request)).runArrays({ ...feeds, selector: await hostArray(selector) });
-    selector.dispose();
-    return result.gradient!;
+    try {
+      return await (await this.engine(request)).runArrays({ ...feeds, selector: await hostArray(selector) });
+    } finally {
+      selector.dispose();
+    }
   }
 
   async dispose(): Promise<void> {
