@@ -51,6 +51,24 @@ export class OnnxExplainer {
       const [raw, map] = [toTensor(result.raw!) as tf.Tensor3D, toTensor(result.map!) as tf.Tensor3D];
       return { map, raw, classIndex, target, method, output: plan.output };
     }
+    if (graphMap && options.classIndex !== undefined && options.region === undefined) {
+      // Requested classes are checked against the batch alone; the graph selects them itself.
+      const batch = input.shape[0];
+      const classIndex = chooseClasses(
+        plan,
+        options.classIndex,
+        new Array<number>(batch).fill(0),
+        outputSpan(graph, plan),
+      );
+      const result = await (
+        await this.engine({ ...request, selector: 'class', map: graphMap })
+      ).runArrays({
+        ...feeds,
+        class: { data: Int32Array.from(classIndex), dims: [batch] },
+      });
+      const [raw, map] = [toTensor(result.raw!) as tf.Tensor3D, toTensor(result.map!) as tf.Tensor3D];
+      return { map, raw, classIndex, target, method, output: plan.output };
+    }
     const first = await (
       await this.engine(oneRun ? { ...request, selector: 'predicted' } : { ...request, gradient: false })
     ).runArrays(feeds);

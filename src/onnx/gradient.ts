@@ -40,9 +40,11 @@ export interface ExplanationModelRequest {
   /**
    * `input`: the selector is an input. `predicted`: the graph makes explain's default selector
    * itself (the predicted class; for segmentation, the pixels predicted as the class most pixels
-   * have), so one run gives the scores and the derivative.
+   * have), so one run gives the scores and the derivative. `class`: an input `class` ([N],
+   * int32) names each image's class, and the graph makes explain's selector for it (for
+   * segmentation, the pixels predicted as it, or every pixel where none is).
    */
-  readonly selector?: 'input' | 'predicted';
+  readonly selector?: 'input' | 'predicted' | 'class';
   /**
    * Make the method's map in the graph: the outputs are then `raw` ([N, h, w]), `map` ([N, H, W],
    * upsampled and normalised) and, with the predicted selector, `class` ([N], int32) instead of
@@ -86,14 +88,17 @@ export function exportExplanationModel(
     shape: node.type.shape.map((d) => ({ kind: 'const' as const, value: size(d) })),
   });
   const inputInfo = graph.inputs.map((i) => valueInfo(i.name, concrete(graph.nodes[i.node]!)));
-  const predicted = request.selector === 'predicted';
   const rank = scoreNode.type.shape.length;
   const selectorOf = (): PredictedSelector => {
-    if (!predicted) {
-      inputInfo.push(valueInfo('selector', concrete(scoreNode)));
-      return { selector: { name: 'selector', rank, layout: rank === 4 ? 'nhwc' : 'plain' } };
+    const classes = size(scoreNode.type.shape[rank - 1]!);
+    if (request.selector === 'predicted') return predictedSelector(builder, values.get(request.score)!, classes);
+    if (request.selector === 'class') {
+      const batch = [{ kind: 'const' as const, value: request.inputShape[0]! }];
+      inputInfo.push(valueInfo('class', { dtype: 'i32', shape: batch }));
+      return { selector: classSelector(builder, values.get(request.score)!, classes) };
     }
-    return predictedSelector(builder, values.get(request.score)!, size(scoreNode.type.shape[rank - 1]!));
+    inputInfo.push(valueInfo('selector', concrete(scoreNode)));
+    return { selector: { name: 'selector', rank, layout: rank === 4 ? 'nhwc' : 'plain' } };
   };
   if (request.map) {
     const shape = targetNode.type.shape.map(size);
@@ -230,6 +235,48 @@ function predictedSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes:
   const chosen = builder.add('ArgMax', [counts], { axis: 1, keepdims: 1 }, origin('class'));
   const mask = builder.add('Mul', [pixels, oneHot(chosen, channels, 'chosen')], {}, origin('mask'));
   return { selector: { name: mask, rank: 4, layout: 'nchw' }, classes: classIndices(builder, chosen) };
+}
+
+/**
+ * explain's selector for the classes of the `class` input (`scoreSelector` without a region):
+ * one-hot for class scores; for per-pixel scores the class's channel at the pixels predicted as
+ * it (every pixel when none is), or, for one channel, at the pixels whose score is at least 0.
+ */
+function classSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes: number): OnnxValue {
+  const origin = (label: string) => ({ name: `selector/${label}`, doc: 'the requested class, as explain selects it' });
+  const add = (op: string, inputs: string[], label: string, attributes = {}) =>
+    builder.add(op, inputs, attributes, origin(label));
+  const wanted = add('Cast', ['class'], 'class_int64', { to: 7 });
+  const range = builder.int64s(
+    'selector/classes',
+    Array.from({ length: classes }, (_, c) => c),
+  );
+  const asFloat = (x: string, label: string) => add('Cast', [x], label, { to: 1 });
+  if (score.rank === 2) {
+    const column = add('Unsqueeze', [wanted, builder.int64s('selector/column', [1])], 'class_column');
+    return { name: asFloat(add('Equal', [range, column], 'one_hot_equal'), 'one_hot'), rank: 2, layout: 'plain' };
+  }
+  const x = builder.as(score, 'nchw');
+  const perImage = add('Reshape', [wanted, builder.int64s('selector/image_shape', [-1, 1, 1, 1])], 'class_per_image');
+  const pixels =
+    classes === 1
+      ? asFloat(
+          add('GreaterOrEqual', [x, builder.floats('selector/cut', [], Float32Array.of(0))], 'foreground'),
+          'pixels',
+        )
+      : asFloat(
+          add('Equal', [add('ArgMax', [x], 'pixel_class', { axis: 1, keepdims: 1 }), perImage], 'pixels_equal'),
+          'pixels',
+        );
+  const count = add('ReduceSum', [pixels, builder.int64s('selector/spatial', [2, 3])], 'count', { keepdims: 1 });
+  const empty = add('Equal', [count, builder.floats('selector/zero', [], Float32Array.of(0))], 'empty');
+  const mask = add('Where', [empty, builder.floats('selector/one', [], Float32Array.of(1)), pixels], 'mask');
+  const channels = builder.int64s('selector/channel_shape', [1, classes, 1, 1]);
+  const oneHot = asFloat(
+    add('Equal', [add('Reshape', [range, channels], 'channels'), perImage], 'channel_equal'),
+    'channel',
+  );
+  return { name: add('Mul', [mask, oneHot], 'mask_channel'), rank: 4, layout: 'nchw' };
 }
 
 interface PredictedSelector {

@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explain, targetGradient } from '../../src/explain/explain.js';
-import type { ExplainMethod } from '../../src/explain/request.js';
+import { type ExplainMethod, choosePlan, methodInputs } from '../../src/explain/request.js';
+import { scoreSelector } from '../../src/explain/selection.js';
 import { registerGradients } from '../../src/runtime/gradients.js';
 import { OnnxEngine } from '../../src/onnx/engine.js';
 import { OnnxExplainer } from '../../src/explain/onnx-explainer.js';
@@ -151,4 +152,62 @@ describe("maps on ONNX Runtime equal today's maps", () => {
     },
     120_000,
   );
+});
+
+/**
+ * A requested class without a region is selected inside the explanation model (one run): its
+ * derivative must equal that of the same model fed `scoreSelector`'s selector, for every class,
+ * including classes no pixel is predicted as (then every pixel counts) and one-channel scores.
+ */
+describe("the explanation model selects a requested class as explain's scoreSelector does", () => {
+  const FOREGROUND = `
+model Foreground() {
+  input image: f32[N, 12, 16, 3]
+  output score = image -> conv(8, 3) -> relu -> conv(1, 1)
+}`;
+  const SELECTOR_CASES = [
+    {
+      name: 'deeplabv3plus_small',
+      source: () => exampleGraph('examples/deeplabv3plus_small.seg'),
+      shape: [2, 32, 48, 3],
+    },
+    { name: 'gap_cam', source: () => exampleGraph('examples/gap_cam.seg'), shape: [2, 28, 28, 1] },
+    { name: 'a one-channel score', source: () => compileGraph(FOREGROUND), shape: [2, 12, 16, 3] },
+  ];
+
+  it.each(SELECTOR_CASES)('$name', async ({ source, shape }) => {
+    const model = randomModel(source(), 8);
+    const plan = choosePlan(model.graph, undefined, 'gradcam');
+    const target = methodInputs(model.graph, plan, 'gradcam', undefined).nodes[0]!;
+    const request = { score: plan.score, target, inputShape: shape };
+    const runtime = await loadOnnxRuntime();
+    const [byClass, bySelector] = await Promise.all(
+      (['class', 'input'] as const).map(async (selector) =>
+        OnnxEngine.create(runtime, exportExplanationModel(model.graph, model.weights, { ...request, selector }).model),
+      ),
+    );
+    const input = tf.randomUniform(shape as [number, number, number, number], 0, 1, 'float32', 9);
+    const image = { data: input.dataSync() as Float32Array, dims: input.shape };
+    const classes = plan.classes;
+    let absent = 0;
+    for (let c = 0; c < classes; c++) {
+      const chosen = [c, (c + 1) % classes];
+      const ours = await byClass!.runArrays({ image, class: { data: Int32Array.from(chosen), dims: [2] } });
+      const score = tf.tensor(ours.score!.data, [...ours.score!.dims]);
+      const selector = scoreSelector(score, chosen, undefined);
+      if (score.rank === 4 && classes > 1)
+        absent += tf.tidy(() => tf.equal(tf.sum(tf.cast(tf.equal(tf.argMax(score, 3), c), 'int32')), 0).dataSync()[0]!);
+      const reference = await bySelector!.runArrays({
+        image,
+        selector: { data: Float32Array.from(selector.dataSync()), dims: selector.shape },
+      });
+      expect(relativeError(ours.gradient!.data, reference.gradient!.data), `class ${chosen}`).toBeLessThan(1e-6);
+      tf.dispose([score, selector]);
+    }
+    // The segmentation case must reach the fallback where no pixel has the class.
+    if (plan.kind !== 'classification' && classes > 1) expect(absent).toBeGreaterThan(0);
+    input.dispose();
+    await Promise.all([byClass!.dispose(), bySelector!.dispose()]);
+    model.dispose();
+  });
 });
