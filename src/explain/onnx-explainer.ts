@@ -18,6 +18,7 @@ import { checkMethod, choosePlan, methodInputs, outputSpan } from './request.js'
 import { checkRegion, chooseClasses, classesOfClassMap, predictedClasses, scoreSelector } from './selection.js';
 import type { SegModel } from '../runtime/model.js';
 import { camKernelWeight } from '../ir/analysis/explanations/exact-cam.js';
+import { findOp } from '../ops/registry.js';
 import { type EngineOptions, type HostArray, OnnxEngine, type OnnxRuntimeModule } from '../onnx/engine.js';
 import { type ExplanationModelRequest as ExplanationRequest, exportExplanationModel } from '../onnx/gradient.js';
 import { GRAPH_MAP_METHODS, type GraphMapMethod } from '../onnx/explanation-maps.js';
@@ -165,7 +166,9 @@ export class OnnxExplainer {
     classes: readonly number[],
     options: ExplainOptions,
   ): Promise<Record<string, HostArray>> {
-    const selector = tf.tidy(() => scoreSelector(score, classes, options.region));
+    // explain's cut for a one-channel score without a region: 0.5 after a sigmoid, else 0.
+    const cut = findOp(this.model.graph.nodes[request.score]!.op)?.outputActivation === 'sigmoid' ? 0.5 : 0;
+    const selector = tf.tidy(() => scoreSelector(score, classes, options.region, cut));
     try {
       return await (await this.engine(request)).runArrays({ ...feeds, selector: await hostArray(selector) });
     } finally {

@@ -13,6 +13,7 @@ import { type Dim, evaluate } from '../shapes/symbolic.js';
 import { OnnxGraphBuilder, type OnnxValue } from './builder.js';
 import { type OnnxExport, OnnxExportError, encodeModel, lowerNodes, valueInfo, weightsFor } from './export.js';
 import { UnsupportedError } from './lowering.js';
+import { findOp } from '../ops/registry.js';
 import { type Vjp, LAYER_VJPS } from './vjp.js';
 import { TENSOR_VJPS } from './vjp-tensors.js';
 import { WINDOW_VJPS } from './vjp-windows.js';
@@ -91,11 +92,25 @@ export function exportExplanationModel(
   const rank = scoreNode.type.shape.length;
   const selectorOf = (): PredictedSelector => {
     const classes = size(scoreNode.type.shape[rank - 1]!);
-    if (request.selector === 'predicted') return predictedSelector(builder, values.get(request.score)!, classes);
+    const score = values.get(request.score)!;
+    // explain's cut for a one-channel score: 0.5 after a sigmoid, else 0.
+    const cut = findOp(scoreNode.op)?.outputActivation === 'sigmoid' ? 0.5 : 0;
+    if (request.selector === 'predicted') {
+      if (rank === 2 || classes > 1) return predictedSelector(builder, score, classes);
+      // One channel: the only class, at the pixels scoring at least the cut.
+      const zeros = builder.int64s('selector/only_class', new Array<number>(request.inputShape[0]!).fill(0));
+      return { selector: classSelector(builder, score, classes, zeros, cut), classes: classIndices(builder, zeros) };
+    }
     if (request.selector === 'class') {
       const batch = [{ kind: 'const' as const, value: request.inputShape[0]! }];
       inputInfo.push(valueInfo('class', { dtype: 'i32', shape: batch }));
-      return { selector: classSelector(builder, values.get(request.score)!, classes) };
+      const wanted = builder.add(
+        'Cast',
+        ['class'],
+        { to: 7 },
+        { name: 'selector/class_int64', doc: 'the requested class' },
+      );
+      return { selector: classSelector(builder, score, classes, wanted, cut) };
     }
     inputInfo.push(valueInfo('selector', concrete(scoreNode)));
     return { selector: { name: 'selector', rank, layout: rank === 4 ? 'nhwc' : 'plain' } };
@@ -238,15 +253,21 @@ function predictedSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes:
 }
 
 /**
- * explain's selector for the classes of the `class` input (`scoreSelector` without a region):
- * one-hot for class scores; for per-pixel scores the class's channel at the pixels predicted as
- * it (every pixel when none is), or, for one channel, at the pixels whose score is at least 0.
+ * explain's selector for the classes `wanted` ([N], int64), as `scoreSelector` makes it without a
+ * region: one-hot for class scores; for per-pixel scores the class's channel at the pixels
+ * predicted as it (every pixel when none is), or, for one channel, at the pixels whose score is
+ * at least `cut`.
  */
-function classSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes: number): OnnxValue {
-  const origin = (label: string) => ({ name: `selector/${label}`, doc: 'the requested class, as explain selects it' });
+function classSelector(
+  builder: OnnxGraphBuilder,
+  score: OnnxValue,
+  classes: number,
+  wanted: string,
+  cut: number,
+): OnnxValue {
+  const origin = (label: string) => ({ name: `selector/${label}`, doc: 'the class explained, as explain selects it' });
   const add = (op: string, inputs: string[], label: string, attributes = {}) =>
     builder.add(op, inputs, attributes, origin(label));
-  const wanted = add('Cast', ['class'], 'class_int64', { to: 7 });
   const range = builder.int64s(
     'selector/classes',
     Array.from({ length: classes }, (_, c) => c),
@@ -261,7 +282,7 @@ function classSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes: num
   const pixels =
     classes === 1
       ? asFloat(
-          add('GreaterOrEqual', [x, builder.floats('selector/cut', [], Float32Array.of(0))], 'foreground'),
+          add('GreaterOrEqual', [x, builder.floats('selector/cut', [], Float32Array.of(cut))], 'foreground'),
           'pixels',
         )
       : asFloat(

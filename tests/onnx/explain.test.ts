@@ -211,3 +211,35 @@ model Foreground() {
     model.dispose();
   });
 });
+
+/**
+ * One-channel scores (a foreground score): explain selects the pixels scoring at least 0, or 0.5
+ * after a sigmoid; the explanation model must select the same ones for the predicted class and
+ * for a requested one.
+ */
+describe("maps of a one-channel score on ONNX Runtime equal today's", () => {
+  it.each(['conv(1, 1)', 'conv(1, 1, activation: sigmoid)', 'conv(1, 1) -> sigmoid'])('%s', async (head) => {
+    const model = randomModel(
+      compileGraph(`
+model Foreground() {
+  input image: f32[N, 12, 16, 3]
+  output score = image -> conv(8, 3) -> relu -> ${head}
+}`),
+      8,
+    );
+    const explainer = new OnnxExplainer(await loadOnnxRuntime(), model);
+    const input = tf.randomUniform([2, 12, 16, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
+    for (const method of ['gradcam', 'layercam'] as const)
+      for (const request of [{ method }, { method, classIndex: 0 }]) {
+        const today = await explain(model, input, request);
+        const ours = await explainer.explain(input, request);
+        expect(ours.classIndex).toEqual(today.classIndex);
+        expect(relativeError(values(ours.raw), values(today.raw)), `${JSON.stringify(request)} raw`).toBeLessThan(1e-4);
+        expect(relativeError(values(ours.map), values(today.map)), `${JSON.stringify(request)} map`).toBeLessThan(1e-4);
+        tf.dispose([today.map, today.raw, ours.map, ours.raw]);
+      }
+    input.dispose();
+    await explainer.dispose();
+    model.dispose();
+  });
+});
