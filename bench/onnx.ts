@@ -114,7 +114,11 @@ try {
     const weights = randomWeights(compiled.graph!);
     const model = SegModel.fromTensors(compiled.graph!, compiled.sizes, weights);
     tf.dispose([...weights.values()]);
-    const ours = await OnnxEngine.create(runtime, exportOnnx(model.inference, model.weights).model, sessionOptions);
+    const ours = await OnnxEngine.create(
+      runtime,
+      (await exportOnnx(model.inference, model.weights)).model,
+      sessionOptions,
+    );
     const theirs = await OnnxEngine.create(runtime, torchExport(model, shape, folder), sessionOptions);
     const explainer = new OnnxExplainer(runtime, model, sessionOptions);
     const input = tf.randomUniform(shape, 0, 1, 'float32', 1) as import('@tensorflow/tfjs-core').Tensor4D;

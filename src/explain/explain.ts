@@ -23,7 +23,8 @@ import { camKernelWeight } from '../ir/analysis/explanations/exact-cam.js';
 import { findOp } from '../ops/registry.js';
 import type { Graph } from '../ir/graph.js';
 import { TfjsDerivative } from '../onnx/tfjs-derivative.js';
-import { derivativeWeightNames } from '../onnx/gradient.js';
+import { derivativeWeightNodes } from '../onnx/gradient.js';
+import { HostWeights } from '../onnx/export.js';
 import {
   type Region,
   checkRegion,
@@ -171,22 +172,10 @@ export async function derivativeOf(
   if (cached && cached.weights.length === weights.length && cached.weights.every((id, i) => id === weights[i]))
     return cached.program;
   const request = { score, target, inputShape };
-  const names = derivativeWeightNames(model.graph, request).filter((name) => model.weights.has(name));
-  const host = new Map(
-    await Promise.all(
-      names.map(async (name) => {
-        const tensor = model.weights.get(name)!;
-        return [name, tf.tensor(await tensor.data(), tensor.shape, tensor.dtype)] as const;
-      }),
-    ),
-  );
-  try {
-    const program = TfjsDerivative.build(model.graph, host, request);
-    cache.set(key, { program, weights });
-    return program;
-  } finally {
-    tf.dispose([...host.values()]);
-  }
+  const host = await HostWeights.read(derivativeWeightNodes(model.graph, request), model.weights);
+  const program = TfjsDerivative.build(model.graph, host, request);
+  cache.set(key, { program, weights });
+  return program;
 }
 
 interface Computation {

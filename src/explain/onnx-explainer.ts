@@ -196,9 +196,12 @@ export class OnnxExplainer {
     const key = JSON.stringify(request);
     let engine = this.engines.get(key);
     if (!engine) {
-      const bytes = exportExplanationModel(this.model.graph, this.model.weights, request).model;
-      engine = OnnxEngine.create(this.runtime, bytes, this.options);
+      engine = exportExplanationModel(this.model.graph, this.model.weights, request).then((exported) =>
+        OnnxEngine.create(this.runtime, exported.model, this.options),
+      );
       this.engines.set(key, engine);
+      // A model that cannot be exported or opened is not kept: the next request tries again.
+      engine.catch(() => this.engines.delete(key));
     }
     return engine;
   }

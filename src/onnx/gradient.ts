@@ -11,7 +11,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { Graph, IRNode } from '../ir/graph.js';
 import { type Dim, evaluate } from '../shapes/symbolic.js';
 import { OnnxGraphBuilder, type OnnxValue } from './builder.js';
-import { type OnnxExport, OnnxExportError, encodeModel, lowerNodes, valueInfo, weightsFor } from './export.js';
+import { HostWeights, type OnnxExport, OnnxExportError, encodeModel, lowerNodes, valueInfo } from './export.js';
 import { UnsupportedError } from './lowering.js';
 import { findOp } from '../ops/registry.js';
 import { type Vjp, LAYER_VJPS } from './vjp.js';
@@ -54,18 +54,34 @@ export interface ExplanationModelRequest {
   readonly map?: GraphMapRequest;
 }
 
-export function exportExplanationModel(
+/** The weights are copied to the host asynchronously first, as `exportOnnx` does. */
+export async function exportExplanationModel(
   graph: Graph,
   weights: ReadonlyMap<string, tf.Tensor>,
   request: ExplanationModelRequest,
-): OnnxExport {
-  const env = bindSizes(graph, request.inputShape);
-  const size = (d: Dim) => evaluate(d, env);
+): Promise<OnnxExport> {
+  const forward = forwardNodes(graph, request);
+  return exportHostExplanationModel(graph, await HostWeights.read(forward, weights), request);
+}
+
+/** The nodes the explanation model computes: those the score, A and the second output read. */
+function forwardNodes(graph: Graph, request: ExplanationModelRequest): IRNode[] {
   const forward = new Set(
     [request.score, request.target, ...(request.second === undefined ? [] : [request.second])].flatMap((id) => [
       ...ancestors(graph, id),
     ]),
   );
+  return graph.nodes.filter((n) => forward.has(n.id));
+}
+
+/** `exportExplanationModel` on weights already copied to the host. */
+export function exportHostExplanationModel(
+  graph: Graph,
+  weights: HostWeights,
+  request: ExplanationModelRequest,
+): OnnxExport {
+  const env = bindSizes(graph, request.inputShape);
+  const size = (d: Dim) => evaluate(d, env);
   const builder = new OnnxGraphBuilder([
     ...graph.inputs.map((i) => i.name),
     'selector',
@@ -77,12 +93,7 @@ export function exportExplanationModel(
     'map',
     'class',
   ]);
-  const values = lowerNodes(
-    graph,
-    graph.nodes.filter((n) => forward.has(n.id)),
-    weights,
-    builder,
-  );
+  const values = lowerNodes(graph, forwardNodes(graph, request), weights, builder);
   const [scoreNode, targetNode] = [graph.nodes[request.score]!, graph.nodes[request.target]!];
   const concrete = (node: IRNode) => ({
     dtype: node.type.dtype,
@@ -175,7 +186,7 @@ export interface DerivativeProgram {
  */
 export function derivativeProgram(
   graph: Graph,
-  weights: ReadonlyMap<string, tf.Tensor>,
+  weights: HostWeights,
   request: ExplanationModelRequest,
 ): DerivativeProgram {
   const env = bindSizes(graph, request.inputShape);
@@ -200,11 +211,9 @@ export function derivativeProgram(
   return { builder, inputs: names, selector: 'selector', gradient };
 }
 
-/** The weights the derivative of the part from `request.target` to `request.score` reads: those of the part's nodes. */
-export function derivativeWeightNames(graph: Graph, request: ExplanationModelRequest): string[] {
-  return [...pathNodes(graph, request.target, request.score)].flatMap((id) =>
-    graph.nodes[id]!.weights.map((w) => w.name),
-  );
+/** The nodes whose weights the derivative of the part from `request.target` to `request.score` reads: the part's. */
+export function derivativeWeightNodes(graph: Graph, request: ExplanationModelRequest): IRNode[] {
+  return [...pathNodes(graph, request.target, request.score)].map((id) => graph.nodes[id]!);
 }
 
 /**
@@ -347,7 +356,7 @@ function differentiate(
   values: ReadonlyMap<number, OnnxValue>,
   seed: OnnxValue,
   builder: OnnxGraphBuilder,
-  weights: ReadonlyMap<string, tf.Tensor>,
+  weights: HostWeights,
   size: (d: Dim) => number,
 ): OnnxValue {
   const path = pathNodes(graph, request.target, request.score);
@@ -376,7 +385,7 @@ function differentiate(
         inputTypes,
         builder,
         origin,
-        weight: weightsFor(node, weights),
+        weight: weights.of(node),
         output: values.get(node.id)!,
         gradient,
         size,

@@ -35,7 +35,7 @@ describe('the derivative graph', () => {
     const selector = tf.randomNormal([2, 3], 0, 1, 'float32', 4);
     const engine = await OnnxEngine.create(
       await loadOnnxRuntime(),
-      exportExplanationModel(model.graph, model.weights, { score, target, inputShape: x.shape }).model,
+      (await exportExplanationModel(model.graph, model.weights, { score, target, inputShape: x.shape })).model,
     );
     const result = await engine.runArrays({
       x: { data: x.dataSync() as Float32Array, dims: x.shape },
@@ -183,7 +183,10 @@ model Foreground() {
     const runtime = await loadOnnxRuntime();
     const [byClass, bySelector] = await Promise.all(
       (['class', 'input'] as const).map(async (selector) =>
-        OnnxEngine.create(runtime, exportExplanationModel(model.graph, model.weights, { ...request, selector }).model),
+        OnnxEngine.create(
+          runtime,
+          (await exportExplanationModel(model.graph, model.weights, { ...request, selector })).model,
+        ),
       ),
     );
     const input = tf.randomUniform(shape as [number, number, number, number], 0, 1, 'float32', 9);
