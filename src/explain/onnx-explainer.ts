@@ -1,9 +1,10 @@
 /**
  * Explanations on ONNX Runtime: CAM, Grad-CAM, Grad-CAM++, LayerCAM and ACoL's fused map from an explanation model
  * (see gradient.ts) instead of tfjs gradients. For the predicted class one run makes everything,
- * the Grad-CAM family's maps included (explanation-maps.ts). Otherwise one run of the forward
- * part gives the scores and the explained layer, and so the classes; a second run, with the
- * score selector, gives the Grad-CAM family's maps or the derivative. CAM, ACoL and maps of
+ * the Grad-CAM family's maps included (explanation-maps.ts); so does a requested class, or a
+ * region (a mask input), with the selector made in the graph. Otherwise (the few cases left)
+ * one run of the forward part gives the scores and the explained layer, and so the classes; a
+ * second run, with the score selector, gives the Grad-CAM family's maps or the derivative. CAM, ACoL and maps of
  * layers that are not feature maps are made by the same functions as `explain` (src/explain).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,12 +16,24 @@ import { gradCamPlusPlus } from './methods/grad-cam-plus-plus.js';
 import { gradCam } from './methods/grad-cam.js';
 import { layerCam } from './methods/layer-cam.js';
 import { checkMethod, choosePlan, methodInputs, outputSpan } from './request.js';
-import { checkRegion, chooseClasses, classesOfClassMap, predictedClasses, scoreSelector } from './selection.js';
+import {
+  type Region,
+  checkRegion,
+  chooseClasses,
+  classesOfClassMap,
+  predictedClasses,
+  regionPixels,
+  scoreSelector,
+} from './selection.js';
 import type { SegModel } from '../runtime/model.js';
 import { camKernelWeight } from '../ir/analysis/explanations/exact-cam.js';
 import { findOp } from '../ops/registry.js';
 import { type EngineOptions, type HostArray, OnnxEngine, type OnnxRuntimeModule } from '../onnx/engine.js';
-import { type ExplanationModelRequest as ExplanationRequest, exportExplanationModel } from '../onnx/gradient.js';
+import {
+  type ExplanationModelRequest as ExplanationRequest,
+  exportExplanationModel,
+  shapeAt,
+} from '../onnx/gradient.js';
 import { GRAPH_MAP_METHODS, type GraphMapMethod } from '../onnx/explanation-maps.js';
 
 export class OnnxExplainer {
@@ -52,6 +65,8 @@ export class OnnxExplainer {
       const [raw, map] = [toTensor(result.raw!) as tf.Tensor3D, toTensor(result.map!) as tf.Tensor3D];
       return { map, raw, classIndex, target, method, output: plan.output };
     }
+    if (options.region !== undefined && method !== 'cam')
+      return this.region(input, options, plan, request, feeds, target, options.region, graphMap);
     if (graphMap && options.classIndex !== undefined && options.region === undefined) {
       // Requested classes are checked against the batch alone; the graph selects them itself.
       const batch = input.shape[0];
@@ -110,6 +125,59 @@ export class OnnxExplainer {
       score.dispose();
       activation.dispose();
     }
+  }
+
+  /**
+   * A region in one run: the region ([N, h, w] in the score's pixels) and the requested class, if
+   * any, are inputs of the explanation model, which picks the predicted class itself otherwise
+   * and makes the Grad-CAM family's map of a feature map (else the derivative, the map then made
+   * here as `explain` makes it).
+   */
+  private async region(
+    input: tf.Tensor4D,
+    options: ExplainOptions,
+    plan: ReturnType<typeof choosePlan>,
+    request: ExplanationRequest,
+    feeds: Record<string, HostArray>,
+    target: string,
+    region: Region,
+    graphMap: { method: GraphMapMethod; order: NonNullable<ExplainOptions['order']> } | undefined,
+  ): Promise<ExplainResult> {
+    const { graph } = this.model;
+    const method = checkMethod(options.method);
+    const span = outputSpan(graph, plan);
+    const batch = input.shape[0];
+    // As explain: the classes are checked first, then the region against the score's pixels.
+    const requested =
+      options.classIndex === undefined
+        ? undefined
+        : chooseClasses(plan, options.classIndex, new Array<number>(batch).fill(0), span);
+    const scoreShape = shapeAt(graph, request.score, request.inputShape);
+    checkRegion(plan, region, scoreShape, span);
+    const pixels = regionPixels(region, scoreShape);
+    const all: Record<string, HostArray> = { ...feeds, region: await hostArray(pixels) };
+    pixels.dispose();
+    if (requested) all.class = { data: Int32Array.from(requested), dims: [batch] };
+    const selector = requested ? ('class' as const) : ('predicted' as const);
+    const asked = { ...request, selector, region: true, ...(graphMap ? { map: graphMap } : {}) };
+    const result = await (await this.engine(asked)).runArrays(all);
+    if (graphMap) {
+      const classIndex = requested ?? Array.from(result.class!.data);
+      const [raw, map] = [toTensor(result.raw!) as tf.Tensor3D, toTensor(result.map!) as tf.Tensor3D];
+      return { map, raw, classIndex, target, method, output: plan.output };
+    }
+    const classIndex = requested ?? predictedClasses(plan, result.score!.data, batch);
+    const [activation, gradient] = [toTensor(result.activation!), toTensor(result.gradient!)] as tf.Tensor4D[];
+    const raw = tf.tidy(() =>
+      method === 'gradcam'
+        ? gradCam(activation!, gradient!)
+        : method === 'gradcampp'
+          ? gradCamPlusPlus(activation!, gradient!)
+          : layerCam(activation!, gradient!),
+    );
+    tf.dispose([activation!, gradient!]);
+    const map = finishMaps(raw, [input.shape[1], input.shape[2]], options.order ?? 'upsample-first');
+    return { map, raw, classIndex, target, method, output: plan.output };
   }
 
   /**

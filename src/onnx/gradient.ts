@@ -47,6 +47,14 @@ export interface ExplanationModelRequest {
    */
   readonly selector?: 'input' | 'predicted' | 'class';
   /**
+   * With the `predicted` or `class` selector and a per-pixel score: an input `region` ([N, h, w]
+   * in the score's pixels, float32; non-zero is inside) takes the place of the pixels the
+   * selector would choose, as `scoreSelector` does with a region: the selector is the class's
+   * channel inside the region (nothing where the region is empty). The class is the predicted
+   * one or the input `class` as without a region.
+   */
+  readonly region?: boolean;
+  /**
    * Make the method's map in the graph: the outputs are then `raw` ([N, h, w]), `map` ([N, H, W],
    * upsampled and normalised) and, with the predicted selector, `class` ([N], int32) instead of
    * the score, A and the derivative, which stay inside the runtime.
@@ -92,6 +100,7 @@ export function exportHostExplanationModel(
     'raw',
     'map',
     'class',
+    'region',
   ]);
   const values = lowerNodes(graph, forwardNodes(graph, request), weights, builder);
   const [scoreNode, targetNode] = [graph.nodes[request.score]!, graph.nodes[request.target]!];
@@ -106,23 +115,32 @@ export function exportHostExplanationModel(
     const score = values.get(request.score)!;
     // explain's cut for a one-channel score: 0.5 after a sigmoid, else 0.
     const cut = findOp(scoreNode.op)?.outputActivation === 'sigmoid' ? 0.5 : 0;
+    const requestedClass = () => {
+      const batch = [{ kind: 'const' as const, value: request.inputShape[0]! }];
+      inputInfo.push(valueInfo('class', { dtype: 'i32', shape: batch }));
+      return builder.add('Cast', ['class'], { to: 7 }, { name: 'selector/class_int64', doc: 'the requested class' });
+    };
+    if (request.region) {
+      if (rank !== 4)
+        throw new OnnxExportError(scoreNode, 'a region applies only to per-pixel scores', 'leave the region out');
+      if (request.selector !== 'predicted' && request.selector !== 'class')
+        throw new Error('a region is selected in the graph with the predicted or the requested class');
+      inputInfo.push(valueInfo('region', { dtype: 'f32', shape: concrete(scoreNode).shape.slice(0, 3) }));
+      if (request.selector === 'class') return { selector: regionSelector(builder, classes, requestedClass()) };
+      const predicted =
+        classes > 1
+          ? predictedClass(builder, score, classes)
+          : builder.int64s('selector/only_class', new Array<number>(request.inputShape[0]!).fill(0));
+      return { selector: regionSelector(builder, classes, predicted), classes: classIndices(builder, predicted) };
+    }
     if (request.selector === 'predicted') {
       if (rank === 2 || classes > 1) return predictedSelector(builder, score, classes);
       // One channel: the only class, at the pixels scoring at least the cut.
       const zeros = builder.int64s('selector/only_class', new Array<number>(request.inputShape[0]!).fill(0));
       return { selector: classSelector(builder, score, classes, zeros, cut), classes: classIndices(builder, zeros) };
     }
-    if (request.selector === 'class') {
-      const batch = [{ kind: 'const' as const, value: request.inputShape[0]! }];
-      inputInfo.push(valueInfo('class', { dtype: 'i32', shape: batch }));
-      const wanted = builder.add(
-        'Cast',
-        ['class'],
-        { to: 7 },
-        { name: 'selector/class_int64', doc: 'the requested class' },
-      );
-      return { selector: classSelector(builder, score, classes, wanted, cut) };
-    }
+    if (request.selector === 'class')
+      return { selector: classSelector(builder, score, classes, requestedClass(), cut) };
     inputInfo.push(valueInfo('selector', concrete(scoreNode)));
     return { selector: { name: 'selector', rank, layout: rank === 4 ? 'nhwc' : 'plain' } };
   };
@@ -261,6 +279,68 @@ function predictedSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes:
   return { selector: { name: mask, rank: 4, layout: 'nchw' }, classes: classIndices(builder, chosen) };
 }
 
+/** The class most pixels are predicted as, per image (the first on ties): int64 [N, 1, 1, 1]. */
+function predictedClass(builder: OnnxGraphBuilder, score: OnnxValue, classes: number): string {
+  const origin = (label: string) => ({ name: `selector/${label}`, doc: 'the predicted class, as explain chooses it' });
+  const x = builder.as(score, 'nchw');
+  const channels = builder.int64s(
+    'selector/channels',
+    Array.from({ length: classes }, (_, c) => c),
+  );
+  const perPixel = builder.add('ArgMax', [x], { axis: 1, keepdims: 1 }, origin('pixel_class'));
+  const pixels = builder.add(
+    'Cast',
+    [
+      builder.add(
+        'Equal',
+        [
+          perPixel,
+          builder.add(
+            'Reshape',
+            [channels, builder.int64s('selector/channel_shape', [1, classes, 1, 1])],
+            {},
+            origin('channel_column'),
+          ),
+        ],
+        {},
+        origin('pixels_equal'),
+      ),
+    ],
+    { to: 1 },
+    origin('pixels'),
+  );
+  const counts = builder.add(
+    'ReduceSum',
+    [pixels, builder.int64s('selector/spatial', [2, 3])],
+    { keepdims: 1 },
+    origin('counts'),
+  );
+  return builder.add('ArgMax', [counts], { axis: 1, keepdims: 1 }, origin('class'));
+}
+
+/**
+ * `scoreSelector`'s selector for a region: the input `region` ([N, h, w]; non-zero is inside)
+ * times the one-hot of the classes `wanted` (N int64 values), NCHW.
+ */
+function regionSelector(builder: OnnxGraphBuilder, classes: number, wanted: string): OnnxValue {
+  const origin = (label: string) => ({ name: `selector/${label}`, doc: 'the class explained, in the region given' });
+  const add = (op: string, inputs: string[], label: string, attributes = {}) =>
+    builder.add(op, inputs, attributes, origin(label));
+  const zero = builder.floats('selector/zero', [], Float32Array.of(0));
+  const inside = add('Cast', [add('Not', [add('Equal', ['region', zero], 'outside')], 'inside_bool')], 'inside', {
+    to: 1,
+  });
+  const mask = add('Unsqueeze', [inside, builder.int64s('selector/channel_axis', [1])], 'mask');
+  const range = builder.int64s(
+    'selector/classes',
+    Array.from({ length: classes }, (_, c) => c),
+  );
+  const channels = add('Reshape', [range, builder.int64s('selector/channel_shape', [1, classes, 1, 1])], 'channels');
+  const perImage = add('Reshape', [wanted, builder.int64s('selector/image_shape', [-1, 1, 1, 1])], 'class_per_image');
+  const oneHot = add('Cast', [add('Equal', [channels, perImage], 'channel_equal')], 'channel', { to: 1 });
+  return { name: add('Mul', [mask, oneHot], 'region_channel'), rank: 4, layout: 'nchw' };
+}
+
 /**
  * explain's selector for the classes `wanted` ([N], int64), as `scoreSelector` makes it without a
  * region: one-hot for class scores; for per-pixel scores the class's channel at the pixels
@@ -324,6 +404,12 @@ function classIndices(builder: OnnxGraphBuilder, indices: string): string {
 
 function output(builder: OnnxGraphBuilder, name: string, value: OnnxValue): string {
   return builder.add('Identity', [builder.as(value, 'nhwc')], {}, { name, doc: `explanation output ${name}` }, name);
+}
+
+/** A node's shape for the given input shape. */
+export function shapeAt(graph: Graph, id: number, inputShape: readonly number[]): number[] {
+  const env = bindSizes(graph, inputShape);
+  return graph.nodes[id]!.type.shape.map((d) => evaluate(d, env));
 }
 
 /** Size symbols bound from the input shape (N, H, W, ...). */

@@ -4,14 +4,14 @@
  * `explain` (tfjs gradients) on the examples, within 1e-4.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { explain, targetGradient } from '../../src/explain/explain.js';
 import { type ExplainMethod, choosePlan, methodInputs } from '../../src/explain/request.js';
-import { scoreSelector } from '../../src/explain/selection.js';
+import { type Region, scoreSelector } from '../../src/explain/selection.js';
 import { registerGradients } from '../../src/runtime/gradients.js';
 import { OnnxEngine } from '../../src/onnx/engine.js';
 import { OnnxExplainer } from '../../src/explain/onnx-explainer.js';
-import { exportExplanationModel } from '../../src/onnx/gradient.js';
+import { exportExplanationModel, shapeAt } from '../../src/onnx/gradient.js';
 import { loadOnnxRuntime } from '../../src/onnx/node/runtime.js';
 import { compileGraph, exampleGraph, randomModel, relativeError, values } from '../explain/helpers.js';
 import { PATHS, pathSource } from './paths.js';
@@ -241,6 +241,96 @@ model Foreground() {
         expect(relativeError(values(ours.map), values(today.map)), `${JSON.stringify(request)} map`).toBeLessThan(1e-4);
         tf.dispose([today.map, today.raw, ours.map, ours.raw]);
       }
+    input.dispose();
+    await explainer.dispose();
+    model.dispose();
+  });
+});
+
+/**
+ * A region (a box or a mask, over every image or per image, empty for one image or for all) is
+ * an input of the explanation model, which selects the class inside it itself: one run, and the
+ * maps of explain's `scoreSelector` with that region, for the predicted class and a requested one.
+ */
+describe("a region is explained in one run, as explain's selector does", () => {
+  const REGION_CASES = [
+    {
+      name: 'deeplabv3plus_small',
+      source: () => exampleGraph('examples/deeplabv3plus_small.seg'),
+      shape: [2, 32, 48, 3],
+      classIndex: 1,
+    },
+    {
+      name: 'a one-channel score after a sigmoid',
+      source: () =>
+        compileGraph(`
+model Foreground() {
+  input image: f32[N, 12, 16, 3]
+  output score = image -> conv(8, 3) -> relu -> conv(1, 1) -> sigmoid
+}`),
+      shape: [2, 12, 16, 3],
+      classIndex: 0,
+    },
+  ];
+
+  it.each(REGION_CASES)('$name', async ({ source, shape, classIndex }) => {
+    const model = randomModel(source(), 8);
+    const explainer = new OnnxExplainer(await loadOnnxRuntime(), model);
+    const plan = choosePlan(model.graph, undefined, 'gradcam');
+    const [batch, height, width] = shapeAt(model.graph, plan.score, shape) as [number, number, number];
+    const input = tf.randomUniform(shape as [number, number, number, number], 0, 1, 'float32', 9) as tf.Tensor4D;
+    const random = tf.tidy(() =>
+      tf.cast(tf.greater(tf.randomUniform([batch, height, width], 0, 1, 'float32', 3), 0.6), 'float32'),
+    );
+    const perImage = tf.tidy(() =>
+      tf.concat([tf.slice(random, [0, 0, 0], [1, height, width]), tf.zeros([1, height, width])]),
+    );
+    const regions: [string, Region][] = [
+      ['a box', { box: [1, 2, Math.floor(width / 2) + 1, Math.floor(height / 2) + 2] }],
+      [
+        'a mask for every image',
+        { mask: tf.reshape(tf.slice(random, [0, 0, 0], [1, height, width]), [height, width]) },
+      ],
+      ['a mask per image, the second empty', { mask: perImage }],
+      ['an empty mask', { mask: tf.zeros([height, width]) }],
+    ];
+    const runs = vi.spyOn(OnnxEngine.prototype, 'runArrays');
+    try {
+      for (const [label, region] of regions)
+        for (const method of ['gradcam', 'gradcampp', 'layercam'] as const)
+          for (const request of [
+            { method, region },
+            { method, region, classIndex },
+          ]) {
+            const name = `${label}, ${method}, ${'classIndex' in request ? `class ${classIndex}` : 'predicted class'}`;
+            const today = await explain(model, input, request);
+            runs.mockClear();
+            const before = tf.memory().numTensors;
+            const ours = await explainer.explain(input, request);
+            expect(runs, `${name}: runs`).toHaveBeenCalledTimes(1);
+            expect(tf.memory().numTensors - before, 'tensors the result owns').toBe(2);
+            expect(ours.classIndex, name).toEqual(today.classIndex);
+            expect(relativeError(values(ours.raw), values(today.raw)), `${name}: raw`).toBeLessThan(1e-4);
+            expect(relativeError(values(ours.map), values(today.map)), `${name}: map`).toBeLessThan(1e-4);
+            tf.dispose([today.map, today.raw, ours.map, ours.raw]);
+          }
+    } finally {
+      runs.mockRestore();
+    }
+    tf.dispose([input, random, perImage, ...regions.flatMap(([, r]) => ('mask' in r ? [r.mask] : []))]);
+    await explainer.dispose();
+    model.dispose();
+  });
+
+  it('refuses a region of a classification as explain does', async () => {
+    const model = randomModel(exampleGraph('examples/gap_cam.seg'), 8);
+    const explainer = new OnnxExplainer(await loadOnnxRuntime(), model);
+    const input = tf.randomUniform([1, 28, 28, 1], 0, 1, 'float32', 9) as tf.Tensor4D;
+    const request = { method: 'gradcam' as const, region: { box: [0, 0, 2, 2] as const } };
+    const today = await explain(model, input, request).catch((error: Error) => error.message);
+    const ours = await explainer.explain(input, request).catch((error: Error) => error.message);
+    expect(today).toMatch(/is a classification; a region applies only to per-pixel outputs/);
+    expect(ours).toBe(today);
     input.dispose();
     await explainer.dispose();
     model.dispose();
