@@ -52,6 +52,12 @@ export class OnnxExplainer {
     const { nodes, target } = methodInputs(graph, plan, method, options.target);
     const request = { score: plan.score, target: nodes[0]!, inputShape: input.shape };
     const feeds = { [this.model.inputNames[0]!]: await hostArray(input) };
+    const featureMap = graph.nodes[nodes[0]!]!.type.shape.length === 4;
+    // CAM and ACoL's fused map are made in the graph from the class's channels, in one run.
+    if ((method === 'cam' || method === 'acol') && featureMap) {
+      const second = method === 'acol' ? { second: nodes[1]! } : {};
+      return this.classMap(input, options, plan, { ...request, ...second }, feeds, target, method);
+    }
     if (method === 'acol') return this.acol(input, options, plan, { ...request, second: nodes[1]! }, feeds, target);
     // The default classes and region are chosen inside the graph, and the map is made there too:
     // one run gives everything, and A and its derivative stay inside the runtime.
@@ -125,6 +131,43 @@ export class OnnxExplainer {
       score.dispose();
       activation.dispose();
     }
+  }
+
+  /**
+   * CAM or ACoL's fused map in one run: the explanation model picks the class (as `explain`
+   * does: ACoL's fused output by branch A's map) unless one is asked for, and makes the raw and
+   * the finished map from the class's channels; a region is only checked, as `explain` does.
+   */
+  private async classMap(
+    input: tf.Tensor4D,
+    options: ExplainOptions,
+    plan: ReturnType<typeof choosePlan>,
+    request: ExplanationRequest,
+    feeds: Record<string, HostArray>,
+    target: string,
+    method: 'cam' | 'acol',
+  ): Promise<ExplainResult> {
+    const { graph } = this.model;
+    const span = outputSpan(graph, plan);
+    const batch = input.shape[0];
+    const requested =
+      options.classIndex === undefined
+        ? undefined
+        : chooseClasses(plan, options.classIndex, new Array<number>(batch).fill(0), span);
+    checkRegion(plan, options.region, shapeAt(graph, request.score, request.inputShape), span);
+    const order = options.order ?? 'upsample-first';
+    const map =
+      method === 'cam'
+        ? { method, order, ...(plan.cam!.kind === 'dense' ? { dense: plan.cam!.dense } : {}) }
+        : { method, order, classFrom: plan.kind === 'classmap' ? ('first-map' as const) : ('score' as const) };
+    const selector = requested ? ('class' as const) : ('predicted' as const);
+    const engine = await this.engine({ ...request, gradient: false, selector, map });
+    const result = await engine.runArrays(
+      requested ? { ...feeds, class: { data: Int32Array.from(requested), dims: [batch] } } : feeds,
+    );
+    const classIndex = requested ?? Array.from(result.class!.data);
+    const [raw, finished] = [toTensor(result.raw!) as tf.Tensor3D, toTensor(result.map!) as tf.Tensor3D];
+    return { map: finished, raw, classIndex, target, method, output: plan.output };
   }
 
   /**

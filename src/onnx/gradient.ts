@@ -17,7 +17,7 @@ import { findOp } from '../ops/registry.js';
 import { type Vjp, LAYER_VJPS } from './vjp.js';
 import { TENSOR_VJPS } from './vjp-tensors.js';
 import { WINDOW_VJPS } from './vjp-windows.js';
-import { type GraphMapRequest, graphMaps } from './explanation-maps.js';
+import { type ClassMapRequest, type GraphMapRequest, classMaps, graphMaps } from './explanation-maps.js';
 
 /**
  * Each op's vector-Jacobian product in ONNX, keyed by op name: a lowering table of this target
@@ -59,7 +59,7 @@ export interface ExplanationModelRequest {
    * upsampled and normalised) and, with the predicted selector, `class` ([N], int32) instead of
    * the score, A and the derivative, which stay inside the runtime.
    */
-  readonly map?: GraphMapRequest;
+  readonly map?: GraphMapRequest | ClassMapRequest;
 }
 
 /** The weights are copied to the host asynchronously first, as `exportOnnx` does. */
@@ -110,16 +110,16 @@ export function exportHostExplanationModel(
   });
   const inputInfo = graph.inputs.map((i) => valueInfo(i.name, concrete(graph.nodes[i.node]!)));
   const rank = scoreNode.type.shape.length;
+  const requestedClass = () => {
+    const batch = [{ kind: 'const' as const, value: request.inputShape[0]! }];
+    inputInfo.push(valueInfo('class', { dtype: 'i32', shape: batch }));
+    return builder.add('Cast', ['class'], { to: 7 }, { name: 'selector/class_int64', doc: 'the requested class' });
+  };
   const selectorOf = (): PredictedSelector => {
     const classes = size(scoreNode.type.shape[rank - 1]!);
     const score = values.get(request.score)!;
     // explain's cut for a one-channel score: 0.5 after a sigmoid, else 0.
     const cut = findOp(scoreNode.op)?.outputActivation === 'sigmoid' ? 0.5 : 0;
-    const requestedClass = () => {
-      const batch = [{ kind: 'const' as const, value: request.inputShape[0]! }];
-      inputInfo.push(valueInfo('class', { dtype: 'i32', shape: batch }));
-      return builder.add('Cast', ['class'], { to: 7 }, { name: 'selector/class_int64', doc: 'the requested class' });
-    };
     if (request.region) {
       if (rank !== 4)
         throw new OnnxExportError(scoreNode, 'a region applies only to per-pixel scores', 'leave the region out');
@@ -144,24 +144,71 @@ export function exportHostExplanationModel(
     inputInfo.push(valueInfo('selector', concrete(scoreNode)));
     return { selector: { name: 'selector', rank, layout: rank === 4 ? 'nhwc' : 'plain' } };
   };
+  const mapInfo = (name: string, dims: readonly number[], dtype: 'f32' | 'i32' = 'f32') =>
+    valueInfo(name, { dtype, shape: dims.map((value) => ({ kind: 'const' as const, value })) });
+  const image = request.inputShape;
+  if (request.map && (request.map.method === 'cam' || request.map.method === 'acol')) {
+    const shape = targetNode.type.shape.map(size);
+    if (shape.length !== 4)
+      throw new OnnxExportError(targetNode, 'a class map is made in the graph only from a feature map');
+    const map = request.map;
+    const { wanted, classes } = classesOf(map.classFrom ?? 'score');
+    const head = map.dense === undefined ? undefined : graph.nodes[map.dense]!;
+    const role = head ? findOp(head.op)?.linearInChannels?.kernel : undefined;
+    const second = request.second === undefined ? undefined : values.get(request.second)!;
+    // classMaps names its outputs `raw` and `map`.
+    classMaps(
+      builder,
+      map,
+      {
+        features: values.get(request.target)!,
+        ...(second ? { second } : {}),
+        ...(head && role ? { kernel: weights.of(head)(role) } : {}),
+      },
+      wanted,
+      shape[3]!,
+      [image[0]!, image[1]!, image[2]!],
+      [shape[1]!, shape[2]!],
+    );
+    const outputInfo = [mapInfo('raw', shape.slice(0, 3)), mapInfo('map', [image[0]!, image[1]!, image[2]!])];
+    if (classes) {
+      builder.add('Identity', [classes], {}, { name: 'class', doc: 'explanation output class' }, 'class');
+      outputInfo.push(mapInfo('class', [image[0]!], 'i32'));
+    }
+    return encodeModel(graph, builder, inputInfo, outputInfo);
+  }
+  /** The class per image without a selector (CAM, ACoL): requested, or picked as `from` says. */
+  function classesOf(from: 'score' | 'first-map'): { wanted: string; classes?: string } {
+    if (request.selector === 'class') return { wanted: requestedClass() };
+    const count = size(scoreNode.type.shape[rank - 1]!);
+    const origin = { name: 'selector/class', doc: 'the predicted class, as explain chooses it' };
+    let wanted: string;
+    if (from === 'first-map') {
+      const first = builder.as(values.get(request.target)!, 'nchw');
+      const means = builder.add('ReduceMean', [first], { axes: [2, 3], keepdims: 1 }, origin);
+      wanted = builder.add('ArgMax', [means], { axis: 1, keepdims: 1 }, origin);
+    } else if (rank === 2)
+      wanted = builder.add('ArgMax', [values.get(request.score)!.name], { axis: 1, keepdims: 1 }, origin);
+    else if (count > 1) wanted = predictedClass(builder, values.get(request.score)!, count);
+    else wanted = builder.int64s('selector/only_class', new Array<number>(request.inputShape[0]!).fill(0));
+    return { wanted, classes: classIndices(builder, wanted) };
+  }
   if (request.map) {
     const shape = targetNode.type.shape.map(size);
     if (shape.length !== 4 || request.gradient === false)
       throw new OnnxExportError(targetNode, 'a map is made in the graph only from a feature map and its derivative');
     const { selector, classes } = selectorOf();
     const gradient = differentiate(graph, request, values, selector, builder, weights, size);
-    const image = request.inputShape;
     // graphMaps names its outputs `raw` and `map`.
     graphMaps(
       builder,
-      request.map,
+      // The class maps returned above.
+      request.map as GraphMapRequest,
       values.get(request.target)!,
       gradient,
       [image[0]!, image[1]!, image[2]!],
       [shape[1]!, shape[2]!],
     );
-    const mapInfo = (name: string, dims: readonly number[], dtype: 'f32' | 'i32' = 'f32') =>
-      valueInfo(name, { dtype, shape: dims.map((value) => ({ kind: 'const' as const, value })) });
     const outputInfo = [mapInfo('raw', shape.slice(0, 3)), mapInfo('map', [image[0]!, image[1]!, image[2]!])];
     if (classes) {
       builder.add('Identity', [classes], {}, { name: 'class', doc: 'explanation output class' }, 'class');

@@ -336,3 +336,48 @@ model Foreground() {
     model.dispose();
   });
 });
+
+/**
+ * CAM (a dense head's kernel column over the features, or a class map's channel) and ACoL's fused
+ * map are made inside the explanation model from the class's channels: one run, with the class
+ * picked there as explain picks it (ACoL's fused output by branch A's map) or requested.
+ */
+describe("CAM and ACoL maps made in the explanation model equal today's, in one run", () => {
+  const CLASS_MAP_CASES = [
+    { file: 'examples/gap_cam.seg', shape: [2, 28, 28, 1], method: 'cam' as const },
+    { file: 'examples/nin.seg', shape: [2, 28, 28, 1], method: 'cam' as const },
+    { file: 'examples/train/shapes_cam.seg', shape: [2, 64, 64, 3], method: 'cam' as const },
+    { file: 'examples/acol.seg', shape: [2, 64, 64, 1], method: 'acol' as const, output: 'logitsB' },
+    { file: 'examples/acol.seg', shape: [2, 64, 64, 1], method: 'acol' as const, output: 'fused' },
+  ];
+
+  it.each(CLASS_MAP_CASES)('$file $method $output', async ({ file, shape, method, output }) => {
+    const model = randomModel(exampleGraph(file), 5);
+    const explainer = new OnnxExplainer(await loadOnnxRuntime(), model);
+    const input = tf.randomUniform(shape as [number, number, number, number], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const runs = vi.spyOn(OnnxEngine.prototype, 'runArrays');
+    try {
+      for (const order of ['upsample-first', 'normalize-first'] as const)
+        for (const classIndex of [undefined, [1, 2]]) {
+          const request = { method, output, order, ...(classIndex ? { classIndex } : {}) };
+          const name = `${order}, ${classIndex ? `classes ${classIndex}` : 'predicted class'}`;
+          const today = await explain(model, input, request);
+          runs.mockClear();
+          const before = tf.memory().numTensors;
+          const ours = await explainer.explain(input, request);
+          expect(runs, `${name}: runs`).toHaveBeenCalledTimes(1);
+          expect(tf.memory().numTensors - before, 'tensors the result owns').toBe(2);
+          expect(ours.classIndex, name).toEqual(today.classIndex);
+          expect(ours.target, name).toBe(today.target);
+          expect(relativeError(values(ours.raw), values(today.raw)), `${name}: raw`).toBeLessThan(1e-4);
+          expect(relativeError(values(ours.map), values(today.map)), `${name}: map`).toBeLessThan(1e-4);
+          tf.dispose([today.map, today.raw, ours.map, ours.raw]);
+        }
+    } finally {
+      runs.mockRestore();
+    }
+    input.dispose();
+    await explainer.dispose();
+    model.dispose();
+  });
+});
