@@ -1,11 +1,11 @@
 /**
- * Explanations on ONNX Runtime: CAM, Grad-CAM, Grad-CAM++, LayerCAM and ACoL's fused map from an explanation model
- * (see gradient.ts) instead of tfjs gradients. For the predicted class one run makes everything,
- * the Grad-CAM family's maps included (explanation-maps.ts); so does a requested class, or a
- * region (a mask input), with the selector made in the graph. Otherwise (the few cases left)
- * one run of the forward part gives the scores and the explained layer, and so the classes; a
- * second run, with the score selector, gives the Grad-CAM family's maps or the derivative. CAM, ACoL and maps of
- * layers that are not feature maps are made by the same functions as `explain` (src/explain).
+ * Explanations on ONNX Runtime: CAM, Grad-CAM, Grad-CAM++, LayerCAM and ACoL's fused map from an
+ * explanation model (see gradient.ts) instead of tfjs gradients. For the predicted class one run
+ * makes everything, the maps included (explanation-maps.ts); so does a requested class or a
+ * region (a mask input), with the selector made in the graph, and CAM and ACoL, made from the
+ * class's channels there. Only a requested class for a layer that is not a feature map takes two
+ * runs (the scores, then the derivative with the score selector as an input); maps of such layers
+ * are made on tfjs by the same functions as `explain` (src/explain).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExplainOptions, ExplainResult } from './explain.js';
