@@ -57,7 +57,7 @@ for (const { file, shape, layer: named } of CASES) {
   const plan = choosePlan(model.graph, undefined, 'gradcam');
   const layer = methodInputs(model.graph, plan, 'gradcam', named).nodes[0]!;
   const x = tf.randomUniform(shape, 0, 1, 'float32', 1);
-  const derivative = derivativeOf(model, layer, plan.score, shape);
+  const derivative = await derivativeOf(model, layer, plan.score, shape);
   if (!derivative) throw new Error(`${file}: no derivative graph for ${model.graph.nodes[layer]!.name}`);
   const part = differentiatedPart(model.graph, layer, plan.score);
   const ids = [...new Set([...derivative.reads, ...part.boundary, layer, plan.score])];

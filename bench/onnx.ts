@@ -114,7 +114,11 @@ try {
     const weights = randomWeights(compiled.graph!);
     const model = SegModel.fromTensors(compiled.graph!, compiled.sizes, weights);
     tf.dispose([...weights.values()]);
-    const ours = await OnnxEngine.create(runtime, exportOnnx(model.inference, model.weights).model, sessionOptions);
+    const ours = await OnnxEngine.create(
+      runtime,
+      (await exportOnnx(model.inference, model.weights)).model,
+      sessionOptions,
+    );
     const theirs = await OnnxEngine.create(runtime, torchExport(model, shape, folder), sessionOptions);
     const explainer = new OnnxExplainer(runtime, model, sessionOptions);
     const input = tf.randomUniform(shape, 0, 1, 'float32', 1) as import('@tensorflow/tfjs-core').Tensor4D;
@@ -129,7 +133,7 @@ try {
     // The derivative graph must serve the default Grad-CAM layer, or the wasm column measures the fallback.
     const plan = choosePlan(model.graph, undefined, 'gradcam');
     const layer = methodInputs(model.graph, plan, 'gradcam', undefined).nodes[0]!;
-    if (!derivativeOf(model, layer, plan.score, shape))
+    if (!(await derivativeOf(model, layer, plan.score, shape)))
       console.log(`${compiled.graph!.model}: the derivative graph does not serve ${model.graph.nodes[layer]!.name}`);
     const wasmForward = async () => {
       const outputs = model.predict(input);

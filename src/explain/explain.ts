@@ -23,6 +23,8 @@ import { camKernelWeight } from '../ir/analysis/explanations/exact-cam.js';
 import { findOp } from '../ops/registry.js';
 import type { Graph } from '../ir/graph.js';
 import { TfjsDerivative } from '../onnx/tfjs-derivative.js';
+import { derivativeWeightNodes } from '../onnx/gradient.js';
+import { HostWeights } from '../onnx/export.js';
 import {
   type Region,
   checkRegion,
@@ -66,13 +68,6 @@ function inputShape(model: SegModel, inputs: ModelInputs): readonly number[] | u
 }
 
 let derivativesEnabled = true;
-
-/**
- * The backends the derivative graph runs on. On WebGPU in Chromium (the SwiftShader adapter) a
- * derivative program lost the device (`mapAsync`: no valid external Instance), so there tfjs
- * keeps differentiating the part until that is understood.
- */
-const DERIVATIVE_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'wasm']);
 
 /** Whether explain uses the derivative graph (on by default); off, tfjs differentiates. For comparisons. */
 export function useDerivativeGraph(enabled: boolean): void {
@@ -156,13 +151,19 @@ function weightIdentity(model: SegModel): unknown[] {
   return [...model.weights.values()].map((t) => (t.isDisposed ? undefined : t.dataId));
 }
 
-/** The derivative graph of the part from `target` to `score` on tfjs, or undefined where an op has none there. */
-export function derivativeOf(
+/**
+ * The derivative graph of the part from `target` to `score` on tfjs, or undefined where an op has
+ * none there. The weights it reads are copied to the host asynchronously first: a synchronous
+ * read (`dataSync`) of a WebGPU tensor goes through a canvas, and in Chromium's SwiftShader
+ * adapter that lost the device (the next `mapAsync` failed with "A valid external Instance
+ * reference no longer exists").
+ */
+export async function derivativeOf(
   model: SegModel,
   target: number,
   score: number,
   inputShape: readonly number[],
-): TfjsDerivative | undefined {
+): Promise<TfjsDerivative | undefined> {
   const key = JSON.stringify([target, score, inputShape]);
   let cache = derivatives.get(model);
   if (!cache) derivatives.set(model, (cache = new Map()));
@@ -170,7 +171,9 @@ export function derivativeOf(
   const cached = cache.get(key);
   if (cached && cached.weights.length === weights.length && cached.weights.every((id, i) => id === weights[i]))
     return cached.program;
-  const program = TfjsDerivative.build(model.graph, model.weights, { score, target, inputShape });
+  const request = { score, target, inputShape };
+  const host = await HostWeights.read(derivativeWeightNodes(model.graph, request), model.weights);
+  const program = TfjsDerivative.build(model.graph, host, request);
   cache.set(key, { program, weights });
   return program;
 }
@@ -249,9 +252,7 @@ export async function explain(model: SegModel, inputs: ModelInputs, options: Exp
   const gradientMethod = GRADIENT_METHODS.includes(method);
   const shape = inputShape(model, inputs);
   const derivative =
-    gradientMethod && shape && derivativesEnabled && DERIVATIVE_BACKENDS.has(tf.getBackend())
-      ? derivativeOf(model, nodes[0]!, plan.score, shape)
-      : undefined;
+    gradientMethod && shape && derivativesEnabled ? await derivativeOf(model, nodes[0]!, plan.score, shape) : undefined;
   const boundary = gradientMethod
     ? (derivative?.reads ?? differentiatedPart(model.graph, nodes[0]!, plan.score).boundary)
     : [];

@@ -1,8 +1,11 @@
 /**
- * Explanations on ONNX Runtime: CAM, Grad-CAM, Grad-CAM++, LayerCAM and ACoL's fused map from an explanation model
- * (see gradient.ts) instead of tfjs gradients. One run of the forward part gives the scores and
- * the explained layer, and so the classes; a second run, with the score selector, gives the
- * derivative. The maps are then made by the same functions as `explain` (src/explain).
+ * Explanations on ONNX Runtime: CAM, Grad-CAM, Grad-CAM++, LayerCAM and ACoL's fused map from an
+ * explanation model (see gradient.ts) instead of tfjs gradients. For the predicted class one run
+ * makes everything, the maps included (explanation-maps.ts); so does a requested class or a
+ * region (a mask input), with the selector made in the graph, and CAM and ACoL, made from the
+ * class's channels there. Only a requested class for a layer that is not a feature map takes two
+ * runs (the scores, then the derivative with the score selector as an input); maps of such layers
+ * are made on tfjs by the same functions as `explain` (src/explain).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExplainOptions, ExplainResult } from './explain.js';
@@ -13,11 +16,25 @@ import { gradCamPlusPlus } from './methods/grad-cam-plus-plus.js';
 import { gradCam } from './methods/grad-cam.js';
 import { layerCam } from './methods/layer-cam.js';
 import { checkMethod, choosePlan, methodInputs, outputSpan } from './request.js';
-import { checkRegion, chooseClasses, classesOfClassMap, predictedClasses, scoreSelector } from './selection.js';
+import {
+  type Region,
+  checkRegion,
+  chooseClasses,
+  classesOfClassMap,
+  predictedClasses,
+  regionPixels,
+  scoreSelector,
+} from './selection.js';
 import type { SegModel } from '../runtime/model.js';
 import { camKernelWeight } from '../ir/analysis/explanations/exact-cam.js';
+import { findOp } from '../ops/registry.js';
 import { type EngineOptions, type HostArray, OnnxEngine, type OnnxRuntimeModule } from '../onnx/engine.js';
-import { type ExplanationModelRequest as ExplanationRequest, exportExplanationModel } from '../onnx/gradient.js';
+import {
+  type ExplanationModelRequest as ExplanationRequest,
+  exportExplanationModel,
+  shapeAt,
+} from '../onnx/gradient.js';
+import { GRAPH_MAP_METHODS, type GraphMapMethod } from '../onnx/explanation-maps.js';
 
 export class OnnxExplainer {
   private readonly engines = new Map<string, Promise<OnnxEngine>>();
@@ -35,9 +52,45 @@ export class OnnxExplainer {
     const { nodes, target } = methodInputs(graph, plan, method, options.target);
     const request = { score: plan.score, target: nodes[0]!, inputShape: input.shape };
     const feeds = { [this.model.inputNames[0]!]: await hostArray(input) };
+    const featureMap = graph.nodes[nodes[0]!]!.type.shape.length === 4;
+    // CAM and ACoL's fused map are made in the graph from the class's channels, in one run.
+    if ((method === 'cam' || method === 'acol') && featureMap) {
+      const second = method === 'acol' ? { second: nodes[1]! } : {};
+      return this.classMap(input, options, plan, { ...request, ...second }, feeds, target, method);
+    }
     if (method === 'acol') return this.acol(input, options, plan, { ...request, second: nodes[1]! }, feeds, target);
-    // The default classes and region are chosen inside the graph: one run gives everything.
+    // The default classes and region are chosen inside the graph, and the map is made there too:
+    // one run gives everything, and A and its derivative stay inside the runtime.
     const oneRun = method !== 'cam' && options.classIndex === undefined && options.region === undefined;
+    const order = options.order ?? 'upsample-first';
+    const graphMap =
+      isGraphMapMethod(method) && graph.nodes[nodes[0]!]!.type.shape.length === 4 ? { method, order } : undefined;
+    if (oneRun && graphMap) {
+      const result = await (await this.engine({ ...request, selector: 'predicted', map: graphMap })).runArrays(feeds);
+      const classIndex = Array.from(result.class!.data);
+      const [raw, map] = [toTensor(result.raw!) as tf.Tensor3D, toTensor(result.map!) as tf.Tensor3D];
+      return { map, raw, classIndex, target, method, output: plan.output };
+    }
+    if (options.region !== undefined && method !== 'cam')
+      return this.region(input, options, plan, request, feeds, target, options.region, graphMap);
+    if (graphMap && options.classIndex !== undefined && options.region === undefined) {
+      // Requested classes are checked against the batch alone; the graph selects them itself.
+      const batch = input.shape[0];
+      const classIndex = chooseClasses(
+        plan,
+        options.classIndex,
+        new Array<number>(batch).fill(0),
+        outputSpan(graph, plan),
+      );
+      const result = await (
+        await this.engine({ ...request, selector: 'class', map: graphMap })
+      ).runArrays({
+        ...feeds,
+        class: { data: Int32Array.from(classIndex), dims: [batch] },
+      });
+      const [raw, map] = [toTensor(result.raw!) as tf.Tensor3D, toTensor(result.map!) as tf.Tensor3D];
+      return { map, raw, classIndex, target, method, output: plan.output };
+    }
     const first = await (
       await this.engine(oneRun ? { ...request, selector: 'predicted' } : { ...request, gradient: false })
     ).runArrays(feeds);
@@ -48,7 +101,18 @@ export class OnnxExplainer {
       checkRegion(plan, options.region, score.shape, outputSpan(graph, plan));
       let raw: tf.Tensor3D;
       if (method === 'cam') raw = this.cam(activation, plan.cam!, classes);
-      else {
+      else if (graphMap) {
+        // The chosen classes or region as the selector; the second run makes the map itself.
+        const maps = await this.selected({ ...request, map: graphMap }, feeds, score, classes, options);
+        return {
+          map: toTensor(maps.map!) as tf.Tensor3D,
+          raw: toTensor(maps.raw!) as tf.Tensor3D,
+          classIndex: classes,
+          target,
+          method,
+          output: plan.output,
+        };
+      } else {
         const gradient = toTensor(
           oneRun ? first.gradient! : await this.gradient(request, feeds, score, classes, options),
         ) as tf.Tensor4D;
@@ -61,12 +125,102 @@ export class OnnxExplainer {
         );
         gradient.dispose();
       }
-      const map = finishMaps(raw, [input.shape[1], input.shape[2]], options.order ?? 'upsample-first');
+      const map = finishMaps(raw, [input.shape[1], input.shape[2]], order);
       return { map, raw, classIndex: classes, target, method, output: plan.output };
     } finally {
       score.dispose();
       activation.dispose();
     }
+  }
+
+  /**
+   * CAM or ACoL's fused map in one run: the explanation model picks the class (as `explain`
+   * does: ACoL's fused output by branch A's map) unless one is asked for, and makes the raw and
+   * the finished map from the class's channels; a region is only checked, as `explain` does.
+   */
+  private async classMap(
+    input: tf.Tensor4D,
+    options: ExplainOptions,
+    plan: ReturnType<typeof choosePlan>,
+    request: ExplanationRequest,
+    feeds: Record<string, HostArray>,
+    target: string,
+    method: 'cam' | 'acol',
+  ): Promise<ExplainResult> {
+    const { graph } = this.model;
+    const span = outputSpan(graph, plan);
+    const batch = input.shape[0];
+    const requested =
+      options.classIndex === undefined
+        ? undefined
+        : chooseClasses(plan, options.classIndex, new Array<number>(batch).fill(0), span);
+    checkRegion(plan, options.region, shapeAt(graph, request.score, request.inputShape), span);
+    const order = options.order ?? 'upsample-first';
+    const map =
+      method === 'cam'
+        ? { method, order, ...(plan.cam!.kind === 'dense' ? { dense: plan.cam!.dense } : {}) }
+        : { method, order, classFrom: plan.kind === 'classmap' ? ('first-map' as const) : ('score' as const) };
+    const selector = requested ? ('class' as const) : ('predicted' as const);
+    const engine = await this.engine({ ...request, gradient: false, selector, map });
+    const result = await engine.runArrays(
+      requested ? { ...feeds, class: { data: Int32Array.from(requested), dims: [batch] } } : feeds,
+    );
+    const classIndex = requested ?? Array.from(result.class!.data);
+    const [raw, finished] = [toTensor(result.raw!) as tf.Tensor3D, toTensor(result.map!) as tf.Tensor3D];
+    return { map: finished, raw, classIndex, target, method, output: plan.output };
+  }
+
+  /**
+   * A region in one run: the region ([N, h, w] in the score's pixels) and the requested class, if
+   * any, are inputs of the explanation model, which picks the predicted class itself otherwise
+   * and makes the Grad-CAM family's map of a feature map (else the derivative, the map then made
+   * here as `explain` makes it).
+   */
+  private async region(
+    input: tf.Tensor4D,
+    options: ExplainOptions,
+    plan: ReturnType<typeof choosePlan>,
+    request: ExplanationRequest,
+    feeds: Record<string, HostArray>,
+    target: string,
+    region: Region,
+    graphMap: { method: GraphMapMethod; order: NonNullable<ExplainOptions['order']> } | undefined,
+  ): Promise<ExplainResult> {
+    const { graph } = this.model;
+    const method = checkMethod(options.method);
+    const span = outputSpan(graph, plan);
+    const batch = input.shape[0];
+    // As explain: the classes are checked first, then the region against the score's pixels.
+    const requested =
+      options.classIndex === undefined
+        ? undefined
+        : chooseClasses(plan, options.classIndex, new Array<number>(batch).fill(0), span);
+    const scoreShape = shapeAt(graph, request.score, request.inputShape);
+    checkRegion(plan, region, scoreShape, span);
+    const pixels = regionPixels(region, scoreShape);
+    const all: Record<string, HostArray> = { ...feeds, region: await hostArray(pixels) };
+    pixels.dispose();
+    if (requested) all.class = { data: Int32Array.from(requested), dims: [batch] };
+    const selector = requested ? ('class' as const) : ('predicted' as const);
+    const asked = { ...request, selector, region: true, ...(graphMap ? { map: graphMap } : {}) };
+    const result = await (await this.engine(asked)).runArrays(all);
+    if (graphMap) {
+      const classIndex = requested ?? Array.from(result.class!.data);
+      const [raw, map] = [toTensor(result.raw!) as tf.Tensor3D, toTensor(result.map!) as tf.Tensor3D];
+      return { map, raw, classIndex, target, method, output: plan.output };
+    }
+    const classIndex = requested ?? predictedClasses(plan, result.score!.data, batch);
+    const [activation, gradient] = [toTensor(result.activation!), toTensor(result.gradient!)] as tf.Tensor4D[];
+    const raw = tf.tidy(() =>
+      method === 'gradcam'
+        ? gradCam(activation!, gradient!)
+        : method === 'gradcampp'
+          ? gradCamPlusPlus(activation!, gradient!)
+          : layerCam(activation!, gradient!),
+    );
+    tf.dispose([activation!, gradient!]);
+    const map = finishMaps(raw, [input.shape[1], input.shape[2]], options.order ?? 'upsample-first');
+    return { map, raw, classIndex, target, method, output: plan.output };
   }
 
   /**
@@ -112,10 +266,25 @@ export class OnnxExplainer {
     classes: readonly number[],
     options: ExplainOptions,
   ): Promise<HostArray> {
-    const selector = tf.tidy(() => scoreSelector(score, classes, options.region));
-    const result = await (await this.engine(request)).runArrays({ ...feeds, selector: await hostArray(selector) });
-    selector.dispose();
-    return result.gradient!;
+    return (await this.selected(request, feeds, score, classes, options)).gradient!;
+  }
+
+  /** A run of the explanation model with the selector of the chosen classes or region as an input. */
+  private async selected(
+    request: ExplanationRequest,
+    feeds: Record<string, HostArray>,
+    score: tf.Tensor,
+    classes: readonly number[],
+    options: ExplainOptions,
+  ): Promise<Record<string, HostArray>> {
+    // explain's cut for a one-channel score without a region: 0.5 after a sigmoid, else 0.
+    const cut = findOp(this.model.graph.nodes[request.score]!.op)?.outputActivation === 'sigmoid' ? 0.5 : 0;
+    const selector = tf.tidy(() => scoreSelector(score, classes, options.region, cut));
+    try {
+      return await (await this.engine(request)).runArrays({ ...feeds, selector: await hostArray(selector) });
+    } finally {
+      selector.dispose();
+    }
   }
 
   async dispose(): Promise<void> {
@@ -138,9 +307,12 @@ export class OnnxExplainer {
     const key = JSON.stringify(request);
     let engine = this.engines.get(key);
     if (!engine) {
-      const bytes = exportExplanationModel(this.model.graph, this.model.weights, request).model;
-      engine = OnnxEngine.create(this.runtime, bytes, this.options);
+      engine = exportExplanationModel(this.model.graph, this.model.weights, request).then((exported) =>
+        OnnxEngine.create(this.runtime, exported.model, this.options),
+      );
       this.engines.set(key, engine);
+      // A model that cannot be exported or opened is not kept: the next request tries again.
+      engine.catch(() => this.engines.delete(key));
     }
     return engine;
   }
@@ -152,4 +324,8 @@ async function hostArray(tensor: tf.Tensor): Promise<HostArray> {
 
 function toTensor(array: HostArray): tf.Tensor {
   return tf.tensor(array.data, [...array.dims], array.data instanceof Int32Array ? 'int32' : 'float32');
+}
+
+function isGraphMapMethod(method: string): method is GraphMapMethod {
+  return (GRAPH_MAP_METHODS as readonly string[]).includes(method);
 }

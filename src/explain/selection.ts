@@ -128,6 +128,21 @@ export function checkRegion(
   }
 }
 
+/** A given region as a [N, H, W] 0/1 float mask over the output's pixels. */
+export function regionPixels(region: Region, [batch, height, width]: readonly number[]): tf.Tensor3D {
+  return tf.tidy(() => {
+    if ('box' in region) {
+      const [x0, y0, x1, y1] = region.box;
+      const box = tf.pad(tf.ones([y1 - y0, x1 - x0]), [
+        [y0, height! - y1],
+        [x0, width! - x1],
+      ]);
+      return tf.broadcastTo(box, [batch!, height!, width!]) as tf.Tensor3D;
+    }
+    return tf.broadcastTo(tf.cast(tf.notEqual(region.mask, 0), 'float32'), [batch!, height!, width!]) as tf.Tensor3D;
+  });
+}
+
 /** The region as a [N, H, W] float mask; the default is the pixels predicted as the class (all pixels when none are). */
 function regionMask(
   scores: tf.Tensor4D,
@@ -135,17 +150,8 @@ function regionMask(
   region: Region | undefined,
   foregroundCut: number,
 ): tf.Tensor3D {
-  const [batch, height, width] = scores.shape;
-  if (region && 'box' in region) {
-    const [x0, y0, x1, y1] = region.box;
-    const box = tf.pad(tf.ones([y1 - y0, x1 - x0]), [
-      [y0, height - y1],
-      [x0, width - x1],
-    ]);
-    return tf.broadcastTo(box, [batch, height, width]) as tf.Tensor3D;
-  }
-  if (region)
-    return tf.broadcastTo(tf.cast(tf.notEqual(region.mask, 0), 'float32'), [batch, height, width]) as tf.Tensor3D;
+  if (region) return regionPixels(region, scores.shape);
+  const batch = scores.shape[0];
   const predicted =
     scores.shape[3] === 1
       ? tf.cast(tf.greaterEqual(tf.squeeze(scores, [3]), foregroundCut), 'float32')

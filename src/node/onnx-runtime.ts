@@ -13,7 +13,7 @@ const explainers = new WeakMap<SegModel, OnnxExplainer>();
 
 export async function useOnnxRuntime(model: SegModel, options: EngineOptions = {}): Promise<OnnxEngine> {
   const runtime = await loadOnnxRuntime();
-  const engine = await OnnxEngine.create(runtime, exportOnnx(model.inference, model.weights).model, options);
+  const engine = await OnnxEngine.create(runtime, (await exportOnnx(model.inference, model.weights)).model, options);
   const explainer = new OnnxExplainer(runtime, model, options);
   explainers.set(model, explainer);
   model.useEngine({

@@ -4,6 +4,11 @@
  * and outputs NHWC as declared, the preprocessing segc applies in the metadata. Models whose
  * weights pass `externalDataThreshold` bytes (2 GB by default, protobuf's limit) keep them in one
  * external data file beside the model, as ONNX's external-data convention describes.
+ *
+ * Weights are copied to the host asynchronously (`data()`) before anything is lowered: a
+ * synchronous read of a tensor that lives only on the GPU makes tfjs-backend-webgpu copy it
+ * through a canvas, and in Chromium's SwiftShader adapter that lost the device. There is no
+ * synchronous export for that reason.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Graph, IRNode } from '../ir/graph.js';
@@ -54,11 +59,16 @@ export class OnnxExportError extends Error {
 }
 
 /** `graph` must be an inference graph; `weights` holds every weight it names, by name. */
-export function exportOnnx(
+export async function exportOnnx(
   graph: Graph,
   weights: ReadonlyMap<string, tf.Tensor>,
   options: OnnxExportOptions = {},
-): OnnxExport {
+): Promise<OnnxExport> {
+  return exportHostOnnx(graph, await HostWeights.read(graph.nodes, weights), options);
+}
+
+/** `exportOnnx` on weights already copied to the host. */
+export function exportHostOnnx(graph: Graph, weights: HostWeights, options: OnnxExportOptions = {}): OnnxExport {
   const builder = new OnnxGraphBuilder([...graph.inputs.map((i) => i.name), ...graph.outputs.map((o) => o.name)]);
   const values = lowerNodes(graph, graph.nodes, weights, builder);
   for (const output of graph.outputs) {
@@ -79,7 +89,7 @@ export function exportOnnx(
 export function lowerNodes(
   graph: Graph,
   nodes: readonly IRNode[],
-  weights: ReadonlyMap<string, tf.Tensor>,
+  weights: HostWeights,
   builder: OnnxGraphBuilder,
 ): Map<number, OnnxValue> {
   const values = new Map<number, OnnxValue>();
@@ -131,7 +141,7 @@ function lowerNode(
   node: IRNode,
   values: Map<number, OnnxValue>,
   builder: OnnxGraphBuilder,
-  weights: ReadonlyMap<string, tf.Tensor>,
+  weights: HostWeights,
 ): OnnxValue {
   const lowering = LOWERINGS[node.op];
   if (!lowering)
@@ -140,7 +150,7 @@ function lowerNode(
       `the op \`${node.op}\` has no ONNX form`,
       'see docs/onnx.md for the ops the exporter supports',
     );
-  const weight = weightsFor(node, weights);
+  const weight = weights.of(node);
   try {
     const inputs = node.inputs.map((id) => values.get(id)!);
     const inputTypes = node.inputs.map((id) => graph.nodes[id]!.type);
@@ -158,28 +168,48 @@ function lowerNode(
   }
 }
 
-/** A node's weights by role on the host, read from tfjs once and only when asked for. */
-export function weightsFor(node: IRNode, weights: ReadonlyMap<string, tf.Tensor>): (role: string) => HostTensor {
-  let host: Record<string, HostTensor> | undefined;
-  return (role) => {
-    host ??= hostWeights(node, weights);
-    const tensor = host[role];
-    if (!tensor) throw new OnnxExportError(node, `the weight \`${node.name}/${role}\` is not loaded`);
-    return tensor;
-  };
+/**
+ * The weights of a graph's nodes by role on the host, as the executor uses them (batch norm
+ * folded), keyed by node id. Read from tfjs asynchronously, once, before lowering.
+ */
+export class HostWeights {
+  private constructor(private readonly byNode: ReadonlyMap<number, Readonly<Record<string, HostTensor>>>) {}
+
+  /** Copies the weights of `nodes` from `store` to the host without a synchronous read. */
+  static async read(nodes: readonly IRNode[], store: ReadonlyMap<string, tf.Tensor>): Promise<HostWeights> {
+    const read = await Promise.all(
+      nodes
+        .filter((node) => node.weights.length > 0)
+        .map(async (node) => [node.id, await hostWeights(node, store)] as const),
+    );
+    return new HostWeights(new Map(read));
+  }
+
+  /** The node's weight by role; a role that was not loaded is an export error naming the node. */
+  of(node: IRNode): (role: string) => HostTensor {
+    return (role) => {
+      const tensor = this.byNode.get(node.id)?.[role];
+      if (!tensor) throw new OnnxExportError(node, `the weight \`${node.name}/${role}\` is not loaded`);
+      return tensor;
+    };
+  }
 }
 
 /** The node's weights as the executor uses them (batch norm folded), copied to the host. */
-function hostWeights(node: IRNode, store: ReadonlyMap<string, tf.Tensor>): Record<string, HostTensor> {
-  const tensors: Record<string, tf.Tensor> =
-    node.attrs.foldedBatchNorm !== undefined
-      ? tf.tidy(() => prepareFoldedWeights(node, store))
-      : Object.fromEntries(node.weights.filter((w) => store.has(w.name)).map((w) => [w.role, store.get(w.name)!]));
+async function hostWeights(node: IRNode, store: ReadonlyMap<string, tf.Tensor>): Promise<Record<string, HostTensor>> {
+  const folded = node.attrs.foldedBatchNorm !== undefined;
+  const tensors: Record<string, tf.Tensor> = folded
+    ? tf.tidy(() => prepareFoldedWeights(node, store))
+    : Object.fromEntries(node.weights.filter((w) => store.has(w.name)).map((w) => [w.role, store.get(w.name)!]));
   const host: Record<string, HostTensor> = {};
-  for (const [role, tensor] of Object.entries(tensors)) {
-    host[role] = { shape: tensor.shape, data: Float32Array.from(tensor.dataSync() as Float32Array) };
-    if (node.attrs.foldedBatchNorm !== undefined && !node.weights.some((w) => store.get(w.name) === tensor))
-      tensor.dispose();
+  try {
+    for (const [role, tensor] of Object.entries(tensors))
+      // A copy: on the cpu backend data() answers the tensor's own array.
+      host[role] = { shape: tensor.shape, data: Float32Array.from((await tensor.data()) as Float32Array) };
+  } finally {
+    if (folded)
+      for (const tensor of Object.values(tensors))
+        if (!node.weights.some((w) => store.get(w.name) === tensor)) tensor.dispose();
   }
   return host;
 }

@@ -11,11 +11,13 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { Graph, IRNode } from '../ir/graph.js';
 import { type Dim, evaluate } from '../shapes/symbolic.js';
 import { OnnxGraphBuilder, type OnnxValue } from './builder.js';
-import { type OnnxExport, OnnxExportError, encodeModel, lowerNodes, valueInfo, weightsFor } from './export.js';
+import { HostWeights, type OnnxExport, OnnxExportError, encodeModel, lowerNodes, valueInfo } from './export.js';
 import { UnsupportedError } from './lowering.js';
+import { findOp } from '../ops/registry.js';
 import { type Vjp, LAYER_VJPS } from './vjp.js';
 import { TENSOR_VJPS } from './vjp-tensors.js';
 import { WINDOW_VJPS } from './vjp-windows.js';
+import { type ClassMapRequest, type GraphMapRequest, classMaps, graphMaps } from './explanation-maps.js';
 
 /**
  * Each op's vector-Jacobian product in ONNX, keyed by op name: a lowering table of this target
@@ -39,23 +41,55 @@ export interface ExplanationModelRequest {
   /**
    * `input`: the selector is an input. `predicted`: the graph makes explain's default selector
    * itself (the predicted class; for segmentation, the pixels predicted as the class most pixels
-   * have), so one run gives the scores and the derivative.
+   * have), so one run gives the scores and the derivative. `class`: an input `class` ([N],
+   * int32) names each image's class, and the graph makes explain's selector for it (for
+   * segmentation, the pixels predicted as it, or every pixel where none is).
    */
-  readonly selector?: 'input' | 'predicted';
+  readonly selector?: 'input' | 'predicted' | 'class';
+  /**
+   * With the `predicted` or `class` selector and a per-pixel score: an input `region` ([N, h, w]
+   * in the score's pixels, float32; non-zero is inside) takes the place of the pixels the
+   * selector would choose, as `scoreSelector` does with a region: the selector is the class's
+   * channel inside the region (nothing where the region is empty). The class is the predicted
+   * one or the input `class` as without a region.
+   */
+  readonly region?: boolean;
+  /**
+   * Make the method's map in the graph: the outputs are then `raw` ([N, h, w]), `map` ([N, H, W],
+   * upsampled and normalised) and, with the predicted selector, `class` ([N], int32) instead of
+   * the score, A and the derivative, which stay inside the runtime.
+   */
+  readonly map?: GraphMapRequest | ClassMapRequest;
 }
 
-export function exportExplanationModel(
+/** The weights are copied to the host asynchronously first, as `exportOnnx` does. */
+export async function exportExplanationModel(
   graph: Graph,
   weights: ReadonlyMap<string, tf.Tensor>,
   request: ExplanationModelRequest,
-): OnnxExport {
-  const env = bindSizes(graph, request.inputShape);
-  const size = (d: Dim) => evaluate(d, env);
+): Promise<OnnxExport> {
+  const forward = forwardNodes(graph, request);
+  return exportHostExplanationModel(graph, await HostWeights.read(forward, weights), request);
+}
+
+/** The nodes the explanation model computes: those the score, A and the second output read. */
+function forwardNodes(graph: Graph, request: ExplanationModelRequest): IRNode[] {
   const forward = new Set(
     [request.score, request.target, ...(request.second === undefined ? [] : [request.second])].flatMap((id) => [
       ...ancestors(graph, id),
     ]),
   );
+  return graph.nodes.filter((n) => forward.has(n.id));
+}
+
+/** `exportExplanationModel` on weights already copied to the host. */
+export function exportHostExplanationModel(
+  graph: Graph,
+  weights: HostWeights,
+  request: ExplanationModelRequest,
+): OnnxExport {
+  const env = bindSizes(graph, request.inputShape);
+  const size = (d: Dim) => evaluate(d, env);
   const builder = new OnnxGraphBuilder([
     ...graph.inputs.map((i) => i.name),
     'selector',
@@ -63,36 +97,136 @@ export function exportExplanationModel(
     'activation',
     'gradient',
     'second',
+    'raw',
+    'map',
+    'class',
+    'region',
   ]);
-  const values = lowerNodes(
-    graph,
-    graph.nodes.filter((n) => forward.has(n.id)),
-    weights,
-    builder,
-  );
-  const outputs = [
-    output(builder, 'score', values.get(request.score)!),
-    output(builder, 'activation', values.get(request.target)!),
-  ];
+  const values = lowerNodes(graph, forwardNodes(graph, request), weights, builder);
   const [scoreNode, targetNode] = [graph.nodes[request.score]!, graph.nodes[request.target]!];
   const concrete = (node: IRNode) => ({
     dtype: node.type.dtype,
     shape: node.type.shape.map((d) => ({ kind: 'const' as const, value: size(d) })),
   });
-  const outputInfo = [valueInfo('score', concrete(scoreNode)), valueInfo('activation', concrete(targetNode))];
   const inputInfo = graph.inputs.map((i) => valueInfo(i.name, concrete(graph.nodes[i.node]!)));
+  const rank = scoreNode.type.shape.length;
+  const requestedClass = () => {
+    const batch = [{ kind: 'const' as const, value: request.inputShape[0]! }];
+    inputInfo.push(valueInfo('class', { dtype: 'i32', shape: batch }));
+    return builder.add('Cast', ['class'], { to: 7 }, { name: 'selector/class_int64', doc: 'the requested class' });
+  };
+  const selectorOf = (): PredictedSelector => {
+    const classes = size(scoreNode.type.shape[rank - 1]!);
+    const score = values.get(request.score)!;
+    // explain's cut for a one-channel score: 0.5 after a sigmoid, else 0.
+    const cut = findOp(scoreNode.op)?.outputActivation === 'sigmoid' ? 0.5 : 0;
+    if (request.region) {
+      if (rank !== 4)
+        throw new OnnxExportError(scoreNode, 'a region applies only to per-pixel scores', 'leave the region out');
+      if (request.selector !== 'predicted' && request.selector !== 'class')
+        throw new Error('a region is selected in the graph with the predicted or the requested class');
+      inputInfo.push(valueInfo('region', { dtype: 'f32', shape: concrete(scoreNode).shape.slice(0, 3) }));
+      if (request.selector === 'class') return { selector: regionSelector(builder, classes, requestedClass()) };
+      const predicted =
+        classes > 1
+          ? predictedClass(builder, score, classes)
+          : builder.int64s('selector/only_class', new Array<number>(request.inputShape[0]!).fill(0));
+      return { selector: regionSelector(builder, classes, predicted), classes: classIndices(builder, predicted) };
+    }
+    if (request.selector === 'predicted') {
+      if (rank === 2 || classes > 1) return predictedSelector(builder, score, classes);
+      // One channel: the only class, at the pixels scoring at least the cut.
+      const zeros = builder.int64s('selector/only_class', new Array<number>(request.inputShape[0]!).fill(0));
+      return { selector: classSelector(builder, score, classes, zeros, cut), classes: classIndices(builder, zeros) };
+    }
+    if (request.selector === 'class')
+      return { selector: classSelector(builder, score, classes, requestedClass(), cut) };
+    inputInfo.push(valueInfo('selector', concrete(scoreNode)));
+    return { selector: { name: 'selector', rank, layout: rank === 4 ? 'nhwc' : 'plain' } };
+  };
+  const mapInfo = (name: string, dims: readonly number[], dtype: 'f32' | 'i32' = 'f32') =>
+    valueInfo(name, { dtype, shape: dims.map((value) => ({ kind: 'const' as const, value })) });
+  const image = request.inputShape;
+  if (request.map && (request.map.method === 'cam' || request.map.method === 'acol')) {
+    const shape = targetNode.type.shape.map(size);
+    if (shape.length !== 4)
+      throw new OnnxExportError(targetNode, 'a class map is made in the graph only from a feature map');
+    const map = request.map;
+    const { wanted, classes } = classesOf(map.classFrom ?? 'score');
+    const head = map.dense === undefined ? undefined : graph.nodes[map.dense]!;
+    const role = head ? findOp(head.op)?.linearInChannels?.kernel : undefined;
+    const second = request.second === undefined ? undefined : values.get(request.second)!;
+    // classMaps names its outputs `raw` and `map`.
+    classMaps(
+      builder,
+      map,
+      {
+        features: values.get(request.target)!,
+        ...(second ? { second } : {}),
+        ...(head && role ? { kernel: weights.of(head)(role) } : {}),
+      },
+      wanted,
+      shape[3]!,
+      [image[0]!, image[1]!, image[2]!],
+      [shape[1]!, shape[2]!],
+    );
+    const outputInfo = [mapInfo('raw', shape.slice(0, 3)), mapInfo('map', [image[0]!, image[1]!, image[2]!])];
+    if (classes) {
+      builder.add('Identity', [classes], {}, { name: 'class', doc: 'explanation output class' }, 'class');
+      outputInfo.push(mapInfo('class', [image[0]!], 'i32'));
+    }
+    return encodeModel(graph, builder, inputInfo, outputInfo);
+  }
+  /** The class per image without a selector (CAM, ACoL): requested, or picked as `from` says. */
+  function classesOf(from: 'score' | 'first-map'): { wanted: string; classes?: string } {
+    if (request.selector === 'class') return { wanted: requestedClass() };
+    const count = size(scoreNode.type.shape[rank - 1]!);
+    const origin = { name: 'selector/class', doc: 'the predicted class, as explain chooses it' };
+    let wanted: string;
+    if (from === 'first-map') {
+      const first = builder.as(values.get(request.target)!, 'nchw');
+      const means = builder.add('ReduceMean', [first], { axes: [2, 3], keepdims: 1 }, origin);
+      wanted = builder.add('ArgMax', [means], { axis: 1, keepdims: 1 }, origin);
+    } else if (rank === 2)
+      wanted = builder.add('ArgMax', [values.get(request.score)!.name], { axis: 1, keepdims: 1 }, origin);
+    else if (count > 1) wanted = predictedClass(builder, values.get(request.score)!, count);
+    else wanted = builder.int64s('selector/only_class', new Array<number>(request.inputShape[0]!).fill(0));
+    return { wanted, classes: classIndices(builder, wanted) };
+  }
+  if (request.map) {
+    const shape = targetNode.type.shape.map(size);
+    if (shape.length !== 4 || request.gradient === false)
+      throw new OnnxExportError(targetNode, 'a map is made in the graph only from a feature map and its derivative');
+    const { selector, classes } = selectorOf();
+    const gradient = differentiate(graph, request, values, selector, builder, weights, size);
+    // graphMaps names its outputs `raw` and `map`.
+    graphMaps(
+      builder,
+      // The class maps returned above.
+      request.map as GraphMapRequest,
+      values.get(request.target)!,
+      gradient,
+      [image[0]!, image[1]!, image[2]!],
+      [shape[1]!, shape[2]!],
+    );
+    const outputInfo = [mapInfo('raw', shape.slice(0, 3)), mapInfo('map', [image[0]!, image[1]!, image[2]!])];
+    if (classes) {
+      builder.add('Identity', [classes], {}, { name: 'class', doc: 'explanation output class' }, 'class');
+      outputInfo.push(mapInfo('class', [image[0]!], 'i32'));
+    }
+    return encodeModel(graph, builder, inputInfo, outputInfo);
+  }
+  const outputs = [
+    output(builder, 'score', values.get(request.score)!),
+    output(builder, 'activation', values.get(request.target)!),
+  ];
+  const outputInfo = [valueInfo('score', concrete(scoreNode)), valueInfo('activation', concrete(targetNode))];
   if (request.second !== undefined) {
     outputs.push(output(builder, 'second', values.get(request.second)!));
     outputInfo.push(valueInfo('second', concrete(graph.nodes[request.second]!)));
   }
   if (request.gradient !== false) {
-    const rank = scoreNode.type.shape.length;
-    const classes = size(scoreNode.type.shape[rank - 1]!);
-    const predicted = request.selector === 'predicted';
-    const selector: OnnxValue = predicted
-      ? predictedSelector(builder, values.get(request.score)!, classes)
-      : { name: 'selector', rank, layout: rank === 4 ? 'nhwc' : 'plain' };
-    if (!predicted) inputInfo.push(valueInfo('selector', concrete(scoreNode)));
+    const { selector } = selectorOf();
     outputs.push(output(builder, 'gradient', differentiate(graph, request, values, selector, builder, weights, size)));
     outputInfo.push(valueInfo('gradient', concrete(targetNode)));
   }
@@ -117,7 +251,7 @@ export interface DerivativeProgram {
  */
 export function derivativeProgram(
   graph: Graph,
-  weights: ReadonlyMap<string, tf.Tensor>,
+  weights: HostWeights,
   request: ExplanationModelRequest,
 ): DerivativeProgram {
   const env = bindSizes(graph, request.inputShape);
@@ -142,12 +276,17 @@ export function derivativeProgram(
   return { builder, inputs: names, selector: 'selector', gradient };
 }
 
+/** The nodes whose weights the derivative of the part from `request.target` to `request.score` reads: the part's. */
+export function derivativeWeightNodes(graph: Graph, request: ExplanationModelRequest): IRNode[] {
+  return [...pathNodes(graph, request.target, request.score)].map((id) => graph.nodes[id]!);
+}
+
 /**
  * explain's default selector, in the graph: one-hot of the argmax for class scores; for
  * per-pixel scores, the class most pixels are predicted as (the first on ties) and the pixels
  * predicted as it.
  */
-function predictedSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes: number): OnnxValue {
+function predictedSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes: number): PredictedSelector {
   const origin = (label: string) => ({ name: `selector/${label}`, doc: 'the predicted class, as explain chooses it' });
   const range = builder.int64s(
     'selector/classes',
@@ -162,7 +301,10 @@ function predictedSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes:
     );
   if (score.rank === 2) {
     const best = builder.add('ArgMax', [score.name], { axis: 1, keepdims: 1 }, origin('class'));
-    return { name: oneHot(best, range, 'one_hot'), rank: 2, layout: 'plain' };
+    return {
+      selector: { name: oneHot(best, range, 'one_hot'), rank: 2, layout: 'plain' },
+      classes: classIndices(builder, best),
+    };
   }
   const x = builder.as(score, 'nchw');
   const channels = builder.add(
@@ -181,11 +323,140 @@ function predictedSelector(builder: OnnxGraphBuilder, score: OnnxValue, classes:
   );
   const chosen = builder.add('ArgMax', [counts], { axis: 1, keepdims: 1 }, origin('class'));
   const mask = builder.add('Mul', [pixels, oneHot(chosen, channels, 'chosen')], {}, origin('mask'));
-  return { name: mask, rank: 4, layout: 'nchw' };
+  return { selector: { name: mask, rank: 4, layout: 'nchw' }, classes: classIndices(builder, chosen) };
+}
+
+/** The class most pixels are predicted as, per image (the first on ties): int64 [N, 1, 1, 1]. */
+function predictedClass(builder: OnnxGraphBuilder, score: OnnxValue, classes: number): string {
+  const origin = (label: string) => ({ name: `selector/${label}`, doc: 'the predicted class, as explain chooses it' });
+  const x = builder.as(score, 'nchw');
+  const channels = builder.int64s(
+    'selector/channels',
+    Array.from({ length: classes }, (_, c) => c),
+  );
+  const perPixel = builder.add('ArgMax', [x], { axis: 1, keepdims: 1 }, origin('pixel_class'));
+  const pixels = builder.add(
+    'Cast',
+    [
+      builder.add(
+        'Equal',
+        [
+          perPixel,
+          builder.add(
+            'Reshape',
+            [channels, builder.int64s('selector/channel_shape', [1, classes, 1, 1])],
+            {},
+            origin('channel_column'),
+          ),
+        ],
+        {},
+        origin('pixels_equal'),
+      ),
+    ],
+    { to: 1 },
+    origin('pixels'),
+  );
+  const counts = builder.add(
+    'ReduceSum',
+    [pixels, builder.int64s('selector/spatial', [2, 3])],
+    { keepdims: 1 },
+    origin('counts'),
+  );
+  return builder.add('ArgMax', [counts], { axis: 1, keepdims: 1 }, origin('class'));
+}
+
+/**
+ * `scoreSelector`'s selector for a region: the input `region` ([N, h, w]; non-zero is inside)
+ * times the one-hot of the classes `wanted` (N int64 values), NCHW.
+ */
+function regionSelector(builder: OnnxGraphBuilder, classes: number, wanted: string): OnnxValue {
+  const origin = (label: string) => ({ name: `selector/${label}`, doc: 'the class explained, in the region given' });
+  const add = (op: string, inputs: string[], label: string, attributes = {}) =>
+    builder.add(op, inputs, attributes, origin(label));
+  const zero = builder.floats('selector/zero', [], Float32Array.of(0));
+  const inside = add('Cast', [add('Not', [add('Equal', ['region', zero], 'outside')], 'inside_bool')], 'inside', {
+    to: 1,
+  });
+  const mask = add('Unsqueeze', [inside, builder.int64s('selector/channel_axis', [1])], 'mask');
+  const range = builder.int64s(
+    'selector/classes',
+    Array.from({ length: classes }, (_, c) => c),
+  );
+  const channels = add('Reshape', [range, builder.int64s('selector/channel_shape', [1, classes, 1, 1])], 'channels');
+  const perImage = add('Reshape', [wanted, builder.int64s('selector/image_shape', [-1, 1, 1, 1])], 'class_per_image');
+  const oneHot = add('Cast', [add('Equal', [channels, perImage], 'channel_equal')], 'channel', { to: 1 });
+  return { name: add('Mul', [mask, oneHot], 'region_channel'), rank: 4, layout: 'nchw' };
+}
+
+/**
+ * explain's selector for the classes `wanted` ([N], int64), as `scoreSelector` makes it without a
+ * region: one-hot for class scores; for per-pixel scores the class's channel at the pixels
+ * predicted as it (every pixel when none is), or, for one channel, at the pixels whose score is
+ * at least `cut`.
+ */
+function classSelector(
+  builder: OnnxGraphBuilder,
+  score: OnnxValue,
+  classes: number,
+  wanted: string,
+  cut: number,
+): OnnxValue {
+  const origin = (label: string) => ({ name: `selector/${label}`, doc: 'the class explained, as explain selects it' });
+  const add = (op: string, inputs: string[], label: string, attributes = {}) =>
+    builder.add(op, inputs, attributes, origin(label));
+  const range = builder.int64s(
+    'selector/classes',
+    Array.from({ length: classes }, (_, c) => c),
+  );
+  const asFloat = (x: string, label: string) => add('Cast', [x], label, { to: 1 });
+  if (score.rank === 2) {
+    const column = add('Unsqueeze', [wanted, builder.int64s('selector/column', [1])], 'class_column');
+    return { name: asFloat(add('Equal', [range, column], 'one_hot_equal'), 'one_hot'), rank: 2, layout: 'plain' };
+  }
+  const x = builder.as(score, 'nchw');
+  const perImage = add('Reshape', [wanted, builder.int64s('selector/image_shape', [-1, 1, 1, 1])], 'class_per_image');
+  const pixels =
+    classes === 1
+      ? asFloat(
+          add('GreaterOrEqual', [x, builder.floats('selector/cut', [], Float32Array.of(cut))], 'foreground'),
+          'pixels',
+        )
+      : asFloat(
+          add('Equal', [add('ArgMax', [x], 'pixel_class', { axis: 1, keepdims: 1 }), perImage], 'pixels_equal'),
+          'pixels',
+        );
+  const count = add('ReduceSum', [pixels, builder.int64s('selector/spatial', [2, 3])], 'count', { keepdims: 1 });
+  const empty = add('Equal', [count, builder.floats('selector/zero', [], Float32Array.of(0))], 'empty');
+  const mask = add('Where', [empty, builder.floats('selector/one', [], Float32Array.of(1)), pixels], 'mask');
+  const channels = builder.int64s('selector/channel_shape', [1, classes, 1, 1]);
+  const oneHot = asFloat(
+    add('Equal', [add('Reshape', [range, channels], 'channels'), perImage], 'channel_equal'),
+    'channel',
+  );
+  return { name: add('Mul', [mask, oneHot], 'mask_channel'), rank: 4, layout: 'nchw' };
+}
+
+interface PredictedSelector {
+  readonly selector: OnnxValue;
+  /** The chosen class per image, [N] int32 (only when the graph chooses it). */
+  readonly classes?: string;
+}
+
+/** ArgMax's int64 indices (one per image, with kept axes) as [N] int32. */
+function classIndices(builder: OnnxGraphBuilder, indices: string): string {
+  const origin = { name: 'selector/class_index', doc: 'the predicted class of each image' };
+  const flat = builder.add('Reshape', [indices, builder.int64s('selector/class_shape', [-1])], {}, origin);
+  return builder.add('Cast', [flat], { to: 6 }, origin);
 }
 
 function output(builder: OnnxGraphBuilder, name: string, value: OnnxValue): string {
   return builder.add('Identity', [builder.as(value, 'nhwc')], {}, { name, doc: `explanation output ${name}` }, name);
+}
+
+/** A node's shape for the given input shape. */
+export function shapeAt(graph: Graph, id: number, inputShape: readonly number[]): number[] {
+  const env = bindSizes(graph, inputShape);
+  return graph.nodes[id]!.type.shape.map((d) => evaluate(d, env));
 }
 
 /** Size symbols bound from the input shape (N, H, W, ...). */
@@ -218,7 +489,7 @@ function differentiate(
   values: ReadonlyMap<number, OnnxValue>,
   seed: OnnxValue,
   builder: OnnxGraphBuilder,
-  weights: ReadonlyMap<string, tf.Tensor>,
+  weights: HostWeights,
   size: (d: Dim) => number,
 ): OnnxValue {
   const path = pathNodes(graph, request.target, request.score);
@@ -247,7 +518,7 @@ function differentiate(
         inputTypes,
         builder,
         origin,
-        weight: weightsFor(node, weights),
+        weight: weights.of(node),
         output: values.get(node.id)!,
         gradient,
         size,

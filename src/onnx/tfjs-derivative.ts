@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Graph } from '../ir/graph.js';
 import type { InitializerRecord, NodeRecord } from './builder.js';
 import { type DerivativeProgram, type ExplanationModelRequest, derivativeProgram } from './gradient.js';
-import { OnnxExportError } from './export.js';
+import { type HostWeights, OnnxExportError } from './export.js';
 import { AttributeType, ElementType } from './schema.js';
 
 interface Attributes {
@@ -329,11 +329,7 @@ export class TfjsDerivative {
    * Builds the program of the part from `request.target` to `request.score`, or undefined when it
    * has an op that is not run here (the caller then differentiates with tfjs).
    */
-  static build(
-    graph: Graph,
-    weights: ReadonlyMap<string, tf.Tensor>,
-    request: ExplanationModelRequest,
-  ): TfjsDerivative | undefined {
+  static build(graph: Graph, weights: HostWeights, request: ExplanationModelRequest): TfjsDerivative | undefined {
     let program: DerivativeProgram;
     try {
       program = derivativeProgram(graph, weights, request);

@@ -78,7 +78,7 @@ export async function useOnnxRuntimeWeb(
   const providers = asked ?? (await onnxWebProviders());
   // Errors only: the sessions' warnings (shape ops placed on the CPU) reach the console as errors.
   const options = { executionProviders: providers, logSeverityLevel: 3 } as const;
-  const engine = await OnnxEngine.create(runtime, exportOnnx(model.inference, model.weights).model, options);
+  const engine = await OnnxEngine.create(runtime, (await exportOnnx(model.inference, model.weights)).model, options);
   const explainer = new OnnxExplainer(runtime, model, options);
   explainers.set(model, explainer);
   model.useEngine({

@@ -54,7 +54,7 @@ describe('every example on ONNX', () => {
       const model = modelFromFile(file);
       try {
         const path = join(directory, `${model.graph.model}.onnx`);
-        writeFileSync(path, exportOnnx(model.inference, model.weights).model);
+        writeFileSync(path, (await exportOnnx(model.inference, model.weights)).model);
         expect(checkModels([path])).toEqual(['ok']);
         const engine = await engineFor(model);
         const input = tf.randomUniform([...SIZES[file.split('/').pop()!]!], 0, 1, 'float32', 5);
@@ -69,9 +69,9 @@ describe('every example on ONNX', () => {
     300_000,
   );
 
-  it('keeps the weights in an external data file past the threshold', () => {
+  it('keeps the weights in an external data file past the threshold', async () => {
     const model = modelFromFile('examples/gap_cam.seg');
-    const exported = exportOnnx(model.inference, model.weights, { externalDataThreshold: 0 });
+    const exported = await exportOnnx(model.inference, model.weights, { externalDataThreshold: 0 });
     model.dispose();
     expect(exported.externalData?.file).toBe('GapCam.onnx.data');
     writeFileSync(join(directory, 'GapCam.onnx.data'), exported.externalData!.bytes);

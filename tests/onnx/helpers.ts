@@ -55,7 +55,9 @@ function withStatistics(model: SegModel, seed: number): SegModel {
 }
 
 export async function engineFor(model: SegModel): Promise<OnnxEngine> {
-  return OnnxEngine.create(await loadOnnxRuntime(), exportOnnx(model.inference, model.weights).model, { threads: 1 });
+  return OnnxEngine.create(await loadOnnxRuntime(), (await exportOnnx(model.inference, model.weights)).model, {
+    threads: 1,
+  });
 }
 
 /** Largest |ours − theirs| over the largest |ours| (at least 1e-6), for every output. */

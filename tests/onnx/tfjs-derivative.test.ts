@@ -9,6 +9,7 @@ import { derivativeOf, explain, targetGradient, useDerivativeGraph } from '../..
 import { type ExplainMethod, choosePlan } from '../../src/explain/request.js';
 import { registerGradients } from '../../src/runtime/gradients.js';
 import { TfjsDerivative } from '../../src/onnx/tfjs-derivative.js';
+import { HostWeights } from '../../src/onnx/export.js';
 import { compileGraph, exampleGraph, randomModel, relativeError, values } from '../explain/helpers.js';
 import { PATHS, pathSource } from './paths.js';
 
@@ -18,12 +19,13 @@ beforeAll(async () => {
 });
 
 describe('the derivative graph on tfjs', () => {
-  it.each(PATHS)('$name', ({ body }) => {
+  it.each(PATHS)('$name', async ({ body }) => {
     const model = randomModel(compileGraph(pathSource(body)), 2);
     const [target, score] = [model.node('a')!.id, model.graph.outputs[0]!.node];
     const x = tf.randomNormal([2, 12, 10, 3], 0, 1, 'float32', 3);
     const selector = tf.randomNormal([2, 3], 0, 1, 'float32', 4);
-    const derivative = TfjsDerivative.build(model.graph, model.weights, { score, target, inputShape: x.shape });
+    const host = await HostWeights.read(model.graph.nodes, model.weights);
+    const derivative = TfjsDerivative.build(model.graph, host, { score, target, inputShape: x.shape });
     expect(derivative).toBeDefined();
     const kept = model.run(x, { keep: derivative!.reads }).kept;
     const before = tf.memory().numTensors;
@@ -68,7 +70,7 @@ describe("explain's maps with the derivative graph equal those with tfjs's gradi
         expect(relativeError(values(ours.map), values(today.map)), `${method} map`).toBeLessThan(1e-5);
         const layer = model.graph.nodes.find((n) => n.name === ours.target)!.id;
         const score = choosePlan(model.graph, undefined, method).score;
-        expect(derivativeOf(model, layer, score, shape), 'the derivative graph serves this layer').toBeDefined();
+        expect(await derivativeOf(model, layer, score, shape), 'the derivative graph serves this layer').toBeDefined();
         tf.dispose([today.map, today.raw, ours.map, ours.raw]);
       }
       input.dispose();

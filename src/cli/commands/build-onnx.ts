@@ -27,7 +27,7 @@ export async function buildOnnx(models: readonly BuiltModel[], parsed: Parsed, o
   for (const compiled of models) {
     const model = await modelWithWeights(compiled, parsed, io);
     try {
-      const exported = exportModel(model);
+      const exported = await exportModel(model);
       const path = join(output, `${compiled.graph.model}.onnx`);
       if (exported.externalData) {
         const dataPath = join(output, exported.externalData.file);
@@ -42,9 +42,9 @@ export async function buildOnnx(models: readonly BuiltModel[], parsed: Parsed, o
   }
 }
 
-function exportModel(model: SegModel) {
+async function exportModel(model: SegModel) {
   try {
-    return exportOnnx(model.inference, model.weights, { producerVersion: '0.1.0' });
+    return await exportOnnx(model.inference, model.weights, { producerVersion: '0.1.0' });
   } catch (error) {
     if (!(error instanceof OnnxExportError)) throw error;
     throw diagnosticError(codes.onnxUnsupported, `cannot export \`${error.node.name}\` to ONNX: ${error.message}`, {
