@@ -225,6 +225,42 @@ const hardSwish: Vjp = elementwise((args, x, _y, g) => {
   return node(args, 'Mul', [g, slope], 'input');
 });
 
+/**
+ * hardSigmoid: α·g where 0 ≤ αx + β ≤ 1. tfjs clips αx + β and its clip passes the cotangent at
+ * both bounds, so the kinks count as inside; αx + β is formed as the executor forms it.
+ */
+const hardSigmoid: Vjp = elementwise((args, x, _y, g) => {
+  const read = new AttributeReader('hardSigmoid', findOp('hardSigmoid')!.params, args.node.attrs);
+  const alpha = read.number('alpha');
+  const [slope, offset] = [scalar(args, 'grad_slope', alpha), scalar(args, 'grad_beta', read.number('beta'))];
+  const z = node(args, 'Add', [node(args, 'Mul', [x, slope], 'scaled'), offset], 'affine');
+  const inside = node(
+    args,
+    'And',
+    [
+      node(args, 'GreaterOrEqual', [z, scalar(args, 'grad_zero', 0)], 'above'),
+      node(args, 'LessOrEqual', [z, scalar(args, 'grad_one', 1)], 'below'),
+    ],
+    'inside',
+  );
+  return node(
+    args,
+    'Mul',
+    [node(args, 'Mul', [g, node(args, 'Cast', [inside], 'mask', { to: 1 })], 'masked'), slope],
+    'input',
+  );
+});
+
+/** prelu: g where x > 0, α_c·g elsewhere (x = 0 included, as tfjs). The slope's own cotangent is not needed. */
+const prelu: Vjp = elementwise((args, x, _y, g) => {
+  const slope = args.weight('alpha');
+  const channels = slope.shape[0]!;
+  const shape = args.output.layout === 'nchw' ? [channels, 1, 1] : [channels];
+  const alpha = args.builder.floats(`${args.node.name}/grad/alpha`, shape, slope.data);
+  const leak = node(args, 'Mul', [g, alpha], 'leak');
+  return node(args, 'Where', [node(args, 'Greater', [x, scalar(args, 'grad_zero', 0)], 'positive'), g, leak], 'input');
+});
+
 const fromOutput = (name: ActivationName, alpha?: (args: VjpArgs) => number): Vjp =>
   elementwise((args, _x, y, g) => throughActivation(args, name, y, g, alpha?.(args) ?? 0));
 
@@ -259,6 +295,8 @@ export const LAYER_VJPS: Readonly<Record<string, Vjp>> = {
   sigmoid: fromOutput('sigmoid'),
   tanh: fromOutput('tanh'),
   hardSwish,
+  hardSigmoid,
+  prelu,
   softmax,
 };
 

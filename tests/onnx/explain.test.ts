@@ -14,7 +14,7 @@ import { OnnxExplainer } from '../../src/explain/onnx-explainer.js';
 import { exportExplanationModel, shapeAt } from '../../src/onnx/gradient.js';
 import { loadOnnxRuntime } from '../../src/onnx/node/runtime.js';
 import { compileGraph, exampleGraph, randomModel, relativeError, values } from '../explain/helpers.js';
-import { PATHS, pathSource } from './paths.js';
+import { KINK_PATHS, PATHS, kinkExpected, kinkInput, kinkSource, pathSource } from './paths.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -66,6 +66,32 @@ describe('the derivative graph', () => {
       tf.dispose([direction, plus, minus]);
     }
     tf.dispose([x, selector, activation, gradient]);
+    await engine.dispose();
+    model.dispose();
+  });
+});
+
+/** On the kinks of hardSigmoid and prelu, ONNX Runtime's derivative makes tfjs's choices (the closed form in paths.ts). */
+describe('the derivative graph at the kinks of hardSigmoid and prelu', () => {
+  it.each(KINK_PATHS)('$name', async (path) => {
+    const model = randomModel(compileGraph(kinkSource(path.body)), 2);
+    const [target, score] = [model.node('a')!.id, model.graph.outputs[0]!.node];
+    const x = kinkInput();
+    const selector = tf.randomNormal([2, 3], 0, 1, 'float32', 4) as tf.Tensor2D;
+    const engine = await OnnxEngine.create(
+      await loadOnnxRuntime(),
+      (await exportExplanationModel(model.graph, model.weights, { score, target, inputShape: x.shape })).model,
+    );
+    const result = await engine.runArrays({
+      x: { data: x.dataSync() as Float32Array, dims: x.shape },
+      selector: { data: selector.dataSync() as Float32Array, dims: selector.shape },
+    });
+    const activation = tf.tensor(result.activation!.data, [...result.activation!.dims]);
+    const reference = targetGradient(model, x, target, activation, score, selector);
+    const expected = kinkExpected(model, path, selector);
+    expect(relativeError(values(reference), expected), 'tfjs against the closed form').toBeLessThan(1e-6);
+    expect(relativeError(result.gradient!.data, expected), 'ONNX Runtime against the closed form').toBeLessThan(1e-6);
+    tf.dispose([x, selector, activation, reference]);
     await engine.dispose();
     model.dispose();
   });

@@ -11,7 +11,7 @@ import { registerGradients } from '../../src/runtime/gradients.js';
 import { TfjsDerivative } from '../../src/onnx/tfjs-derivative.js';
 import { HostWeights } from '../../src/onnx/export.js';
 import { compileGraph, exampleGraph, randomModel, relativeError, values } from '../explain/helpers.js';
-import { PATHS, pathSource } from './paths.js';
+import { KINK_PATHS, PATHS, kinkExpected, kinkInput, kinkSource, pathSource } from './paths.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -36,6 +36,28 @@ describe('the derivative graph on tfjs', () => {
     expect(relativeError(values(ours), values(reference))).toBeLessThan(1e-5);
     tf.dispose([ours, reference, ...kept.values()]);
     tf.dispose([x, selector]);
+    model.dispose();
+  });
+});
+
+/** On the kinks, the derivative graph makes tfjs's choices: both against tfjs and against the closed form. */
+describe('the derivative graph on tfjs at the kinks of hardSigmoid and prelu', () => {
+  it.each(KINK_PATHS)('$name', async (path) => {
+    const model = randomModel(compileGraph(kinkSource(path.body)), 2);
+    const [target, score] = [model.node('a')!.id, model.graph.outputs[0]!.node];
+    const x = kinkInput();
+    const selector = tf.randomNormal([2, 3], 0, 1, 'float32', 4) as tf.Tensor2D;
+    const host = await HostWeights.read(model.graph.nodes, model.weights);
+    const derivative = TfjsDerivative.build(model.graph, host, { score, target, inputShape: x.shape });
+    expect(derivative).toBeDefined();
+    const kept = model.run(x, { keep: derivative!.reads }).kept;
+    const ours = derivative!.run(kept, selector);
+    const reference = targetGradient(model, x, target, kept.get(target)!, score, selector);
+    const expected = kinkExpected(model, path, selector);
+    expect(expected.filter((v) => v === 0).length, 'the closed form has zeros').toBeLessThan(expected.length);
+    expect(relativeError(values(reference), expected), 'tfjs against the closed form').toBeLessThan(1e-6);
+    expect(relativeError(values(ours), expected), 'ours against the closed form').toBeLessThan(1e-6);
+    tf.dispose([ours, reference, x, selector, ...kept.values()]);
     model.dispose();
   });
 });
