@@ -109,6 +109,21 @@ const softmax: Vjp = ({ node, y, g }) => {
   return [`tf.mul(${y}, tf.sub(${g}, tf.sum(tf.mul(${g}, ${y}), ${axis}, true)))`];
 };
 
+/**
+ * hardSigmoid, as the module computes it (min(max(αx + β, 0), 1)): α·g where 0 ≤ αx + β ≤ 1, as
+ * tfjs's maximum and minimum pass ties to their first input and the executor's clip keeps both bounds.
+ */
+const hardSigmoid: Vjp = ({ node, x, g }) => {
+  const read = reader(node);
+  const alpha = read.number('alpha');
+  const z = `tf.add(tf.mul(${x[0]}, ${alpha}), ${read.number('beta')})`;
+  const inside = `tf.logicalAnd(tf.greaterEqual(${z}, 0), tf.lessEqual(${z}, 1))`;
+  return [`tf.mul(tf.mul(${g}, tf.cast(${inside}, 'float32')), ${alpha})`];
+};
+
+/** prelu: g where x > 0, α_c·g elsewhere, as tfjs's gradient (the slope's own is not needed). */
+const prelu: Vjp = ({ x, g, weights }) => [`tf.where(tf.greater(${x[0]}, 0), ${g}, tf.mul(${g}, ${weights.alpha}))`];
+
 const add: Vjp = ({ node, graph, g }) => {
   const same = node.inputs.every((i) => sameShape(graph.nodes[i]!, node));
   return same ? node.inputs.map(() => g) : undefined;
@@ -138,6 +153,8 @@ const VJPS: Readonly<Record<string, Vjp>> = {
   sigmoid: fromOutput('sigmoid'),
   tanh: fromOutput('tanh'),
   leakyRelu: fromOutput('leakyRelu'),
+  hardSigmoid,
+  prelu,
   softmax,
   add,
   upsample,

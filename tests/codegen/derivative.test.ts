@@ -29,6 +29,8 @@ interface Case {
   readonly shape: number[];
   readonly region?: Region;
   readonly classIndex?: number;
+  /** Ops the emitted derivative must pass. */
+  readonly through?: readonly string[];
 }
 
 const CASES: readonly Case[] = [
@@ -68,6 +70,31 @@ const CASES: readonly Case[] = [
     region: { box: [0, 0, 10, 12] },
     classIndex: 1,
   },
+  {
+    name: 'Gated',
+    source: `model Gated(classes: int = 3) {
+  input image: f32[N, H, W, 3]
+  let features = image -> conv(8, 3, activation: relu)
+  let gated = features -> prelu -> conv(6, 1) -> hardSigmoid(alpha: 0.3, beta: 0.4) -> conv(classes, 1)
+  output logits = add(features -> conv(classes, 1), gated)
+}
+`,
+    shape: [2, 12, 10, 3],
+    region: { box: [0, 0, 10, 12] },
+    classIndex: 1,
+    through: ['prelu', 'hardSigmoid'],
+  },
+  {
+    name: 'Squeezed',
+    source: `model Squeezed(classes: int = 4) {
+  input image: f32[N, 12, 10, 3]
+  let features = image -> conv(8, 3, activation: relu)
+  output logits = features -> gap -> hardSigmoid -> dense(8) -> prelu -> dense(classes)
+}
+`,
+    shape: [3, 12, 10, 3],
+    through: ['prelu', 'hardSigmoid'],
+  },
 ];
 
 interface GeneratedModel {
@@ -79,7 +106,8 @@ function weightsOf(graph: Parameters<typeof initialWeights>[0]): Map<string, tf.
   const weights = initialWeights(graph, 5);
   let seed = 50;
   for (const [name, tensor] of weights)
-    if (name.endsWith('/bias')) weights.set(name, tf.tensor(seededValues(tensor.size, ++seed), tensor.shape));
+    if (name.endsWith('/bias') || name.endsWith('/alpha'))
+      weights.set(name, tf.tensor(seededValues(tensor.size, ++seed), tensor.shape));
   return weights;
 }
 
@@ -92,7 +120,7 @@ beforeAll(async () => {
 describe('the derivative in generated modules', () => {
   it.each(CASES)(
     "$name: gradCam equals the interpreter's raw Grad-CAM map",
-    async ({ name, source, shape, region, classIndex }) => {
+    async ({ name, source, shape, region, classIndex, through }) => {
       const compiled = compileSource(source, `${name}.seg`, {}, nodeHost()).models[0]!;
       const graph = compiled.graph!;
       const directory = join(REPOSITORY, 'tests', 'artifacts', 'derivative');
@@ -100,6 +128,7 @@ describe('the derivative in generated modules', () => {
       const path = join(directory, `${name}.ts`);
       const text = generateModule({ ...compiled, graph }, `${name}.seg`);
       expect(text).toContain('const derivatives = {');
+      for (const op of through ?? []) expect(text).toMatch(new RegExp(`// ∂score/∂\\S+ \\(${op}\\)`));
       writeFileSync(path, text);
       const module = (await import(/* @vite-ignore */ path)) as Record<string, (w: unknown) => GeneratedModel>;
       const weights = weightsOf(graph);
