@@ -64,8 +64,8 @@ interface Scale {
 const SCALES: Readonly<Record<string, Scale>> = {
   small: { trainCount: 250, camEpochs: 2, segEpochs: 1, acolEpochs: 1, curveEpochs: 1 },
   // ShapesCam needs about 4,500 steps of 16 (see the doc), 60 epochs of 1,200 images.
-  // The runs of the curves get 15 epochs each (2,250 steps); weak against supervised 45.
-  full: { trainCount: 1500, camEpochs: 60, segEpochs: 45, acolEpochs: 50, curveEpochs: 15 },
+  // The runs of the curves get 8 epochs each (1,200 steps); weak against supervised 45.
+  full: { trainCount: 1500, camEpochs: 60, segEpochs: 45, acolEpochs: 50, curveEpochs: 8 },
 };
 const scaleName = values.scale!;
 const scale = SCALES[scaleName];
