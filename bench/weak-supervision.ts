@@ -5,8 +5,8 @@
  * - ACoL's MaxBoxAccV2 on mnist-canvas (the bundled weights in weights/acol, and with
  *   `--trainer torch` ACoL trained by the script);
  * - image labels → masks on shapes: ShapesCam (max- and average-pooling heads) trained on image
- *   labels, `segc data pseudo-masks --refine walk` with the head, α and σ chosen on the val split, precision and recall of the pseudo-masks
- *   on the training images, then DeepLabV3PlusSmall trained on them (`weakMiou`) and on the true
+ *   labels, `segc data pseudo-masks --refine walk` with the head, α and σ chosen on the val
+ *   split, precision and recall of the pseudo-masks on the training images, then DeepLabV3PlusSmall trained on them (`weakMiou`) and on the true
  *   masks with the same budget (`supervisedMiou`);
  * - a few masks: DeepLabV3PlusSmall with `--mask-share` 1%, 5%, 20% and 100%;
  * - noisy labels: `--label-noise` 0, 0.2, 0.4 with `--loss ce` and `--loss gce`.
@@ -24,9 +24,9 @@
  * bundled DeepLab weights), which no run trains on.
  *
  *   npx tsx bench/weak-supervision.ts                  # small: minutes on 2 cores, checks the plumbing
- *   npx tsx bench/weak-supervision.ts --scale full     # the issue's budgets: PyTorch, about an hour on 2 cores
- *   options: --trainer segc|torch, --python PATH (default /usr/bin/python3), --threads N (default 1), --work DIR (default
- *   runs/weak-supervision), --results DIR (default bench/results), --reuse (keep finished
+ *   npx tsx bench/weak-supervision.ts --scale full     # PyTorch: about 50 min on the shared 2 cores
+ *   options: --trainer segc|torch, --python PATH (default /usr/bin/python3), --threads N
+ *   (default 1), --work DIR (default runs/weak-supervision), --results DIR (default bench/results), --reuse (keep finished
  *   PyTorch runs found in the work folder)
  */
 import { spawnSync } from 'node:child_process';
