@@ -26,8 +26,8 @@
  *   npx tsx bench/weak-supervision.ts                  # small: minutes on 2 cores, checks the plumbing
  *   npx tsx bench/weak-supervision.ts --scale full     # PyTorch: about 50 min on the shared 2 cores
  *   options: --trainer segc|torch, --python PATH (default /usr/bin/python3), --threads N
- *   (default 1), --work DIR (default runs/weak-supervision), --results DIR (default bench/results), --reuse (keep finished
- *   PyTorch runs found in the work folder)
+ *   (default 1), --work DIR (default runs/weak-supervision), --results DIR (default
+ *   bench/results), --reuse (keep finished PyTorch runs and tuning scores found in the work folder)
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
