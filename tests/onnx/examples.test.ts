@@ -26,6 +26,7 @@ const SIZES: Readonly<Record<string, readonly number[]>> = {
   'vgg16.seg': [1, 224, 224, 3],
   'canvas_cam.seg': [2, 64, 64, 1],
   'shapes_cam.seg': [2, 64, 64, 3],
+  'shapes_cam_gap.seg': [2, 64, 64, 3],
 };
 
 const EXAMPLES = [

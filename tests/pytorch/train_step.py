@@ -30,6 +30,8 @@ if os.path.exists(os.path.join(batch_dir, "labels.npy")):
     batch["labels"] = torch.from_numpy(np.load(os.path.join(batch_dir, "labels.npy"))).long()
 if os.path.exists(os.path.join(batch_dir, "targets.npy")):
     batch["targets"] = torch.from_numpy(np.load(os.path.join(batch_dir, "targets.npy")))
+if os.path.exists(os.path.join(batch_dir, "image_targets.npy")):
+    batch["imageLevel"] = tuple(torch.from_numpy(np.load(os.path.join(batch_dir, f"{name}.npy"))) for name in ("image_targets", "image_weights", "class_mask"))
 optimizer = segc_train.make_optimizer(model.parameters(), config["optimizer"], config["lr"])
 losses = []
 for step in range(config["steps"]):

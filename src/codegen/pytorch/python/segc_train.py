@@ -2,7 +2,8 @@
 
 The same training as `segc train`: data sets as `segc data` writes them, the task's loss
 (pixel cross-entropy ignoring 255, softmax cross-entropy, ACoL's two branches, one sigmoid per
-class with --multi-label), L2 weight decay
+class with --multi-label; --loss ce/gce/sce and label smoothing for noisy labels; an image-level
+loss for the images --mask-share leaves without a mask; --label-noise), L2 weight decay
 (decay / 2) * sum(w^2) on convolution and dense kernels, SGD with momentum or Adam (epsilon 1e-7),
 the poly or constant schedule per step, random scale-crop and horizontal flips, batch norm with
 the batch's statistics. Checkpoints hold the weights as safetensors under segc's names, so
@@ -35,13 +36,20 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 # Data sets, as `segc data` writes them (docs/data.md)
 
 
-def _classes_file(split):
+def _class_lists(split):
+    """(image classes, mask classes) of classes.json in the split or its parent; (None, None) without one."""
     for path in (os.path.join(split, "classes.json"), os.path.join(os.path.dirname(os.path.abspath(split)), "classes.json")):
         if os.path.exists(path):
             with open(path) as file:
                 value = json.load(file)
-            return value["classes"] if isinstance(value, dict) else value
-    return None
+            if isinstance(value, dict):
+                return value["classes"], value.get("maskClasses", value["classes"])
+            return value, value
+    return None, None
+
+
+def _classes_file(split):
+    return _class_lists(split)[0]
 
 
 def _visible(names):
@@ -58,6 +66,10 @@ class Dataset:
             raise SystemExit("error: reading images needs Pillow: apt-get install python3-pil (or pip install pillow)")
 
         self.split, self.task = split, task
+        self.classes, self.mask_classes = _class_lists(split)
+        # Per item: its id as segc names samples (`images/NAME`, `CLASS/NAME`) and its image-level
+        # label set (`labels`, else `[label]`), which --mask-share and --label-noise read.
+        self.ids, self.label_sets = [], []
         if not os.path.isdir(split):
             raise SystemExit(f"error: {split} is not a data set folder")
         images = os.path.join(split, "images")
@@ -74,6 +86,9 @@ class Dataset:
                 stem = os.path.splitext(name)[0]
                 mask = os.path.join(masks, stem + ".png") if os.path.isdir(masks) else None
                 label = labels.get(name)
+                entry = label if isinstance(label, dict) else ({"label": label} if label is not None else {})
+                self.ids.append(f"images/{name}")
+                self.label_sets.append(entry.get("labels", [entry["label"]] if "label" in entry else []))
                 if isinstance(label, dict):
                     label = label.get("labels", [label["label"]] if "label" in label else None) if task.get("multiLabel") else label.get("label")
                 elif label is not None and task.get("multiLabel"):
@@ -90,6 +105,8 @@ class Dataset:
                     if file.lower().endswith(IMAGE_SUFFIXES):
                         self.items.append((os.path.join(folder, file), None, [index] if task.get("multiLabel") else index))
             self.items.sort(key=lambda item: os.path.relpath(item[0], split))
+            self.ids = [os.path.relpath(item[0], split).replace(os.sep, "/") for item in self.items]
+            self.label_sets = [item[2] if isinstance(item[2], list) else [item[2]] for item in self.items]
         if not self.items:
             raise SystemExit(f"error: {split} holds no images")
         if task["kind"] == "segmentation" and any(mask is None for _, mask, _ in self.items):
@@ -112,6 +129,73 @@ class Dataset:
                 mask = np.asarray(image if image.mode in ("P", "L") else image.convert("RGB"))
             mask = (mask[..., 0] if mask.ndim == 3 else mask).astype(np.uint8)
         return pixels, mask, label
+
+
+# ---------------------------------------------------------------------------------------------
+# Weak supervision, as src/train/weak.ts: the same images keep their masks (--mask-share) and
+# the same images get the same wrong labels (--label-noise) as in `segc train` with the same seed,
+# since both are chosen by the same hash of the seed and the sample id.
+
+
+def hash_string(text):
+    """32-bit FNV-1a over the UTF-16 code units of `text` (segc's hashString)."""
+    value = 0x811C9DC5
+    units = text.encode("utf-16-le")
+    for index in range(0, len(units), 2):
+        value ^= units[index] | (units[index + 1] << 8)
+        value = (value * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def _number(value):
+    """A number as JavaScript's String() writes it (1, not 1.0), for the hashed keys."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def keeps_mask(sample_id, share, seed):
+    return share >= 1 or hash_string(f"{_number(seed)}:mask-share:{sample_id}") / 2**32 < share
+
+
+def corrupts_labels(sample_id, rate, seed):
+    return rate > 0 and hash_string(f"{_number(seed)}:label-noise:{sample_id}") / 2**32 < rate
+
+
+def other_class(label, first, count, seed, sample_id, salt=0):
+    """A class other than `label` among first..count-1, uniform over the others, fixed by (seed, id, salt)."""
+    others = count - first - 1
+    if others < 1 or label < first or label >= count:
+        return label
+    step = 1 + hash_string(f"{_number(seed)}:label-noise-class:{_number(salt)}:{sample_id}") % others
+    return first + (label - first + step) % (others + 1)
+
+
+def noisy_labels(sample_id, label, label_set, mask, classes, mask_classes, rate, seed):
+    """The sample's label, label set and mask, wrong as a whole when it is among the share `rate`."""
+    if not corrupts_labels(sample_id, rate, seed):
+        return label, label_set, mask
+    if label is not None and not isinstance(label, list):
+        label = other_class(label, 0, classes, seed, sample_id)
+    label_set = sorted({other_class(value, 0, classes, seed, sample_id, value) for value in label_set})
+    if isinstance(label, list):
+        label = label_set
+    if mask is not None:
+        mapping = np.arange(256, dtype=np.uint8)
+        for value in range(1, 255):
+            mapping[value] = other_class(value, 1, mask_classes, seed, sample_id, value)
+        mask = mapping[mask]
+    return label, label_set, mask
+
+
+def mask_class_of(label, classes, mask_classes):
+    """The mask class of an image class: the one of the same name, else 1 with two mask classes."""
+    name = classes[label] if classes is not None and 0 <= label < len(classes) else None
+    if mask_classes is None:
+        return label
+    if name in mask_classes:
+        return mask_classes.index(name)
+    if len(mask_classes) == 2:
+        return 1
+    raise SystemExit(f"error: the class `{name}` has no mask class of the same name (mask classes: {', '.join(mask_classes)})")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,15 +259,66 @@ def pixel_cross_entropy(logits, masks):
     return total / (masks != IGNORE).sum().clamp(min=1)
 
 
+SCE_LOG_ZERO = -4.0
+LSE_POOLING_R = 5.0
+
+
+def position_losses(logits, labels, loss):
+    """The loss of every position (pixel or image), logits [..., C], labels [...] in range:
+    `ce` against (1 - eps) onehot + eps / C, `gce` (1 - p_y^q) / q, `sce` alpha CE + beta 4 (1 - p_y)."""
+    log_probabilities = F.log_softmax(logits, dim=-1)
+    picked = log_probabilities.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+    kind = loss.get("kind", "ce")
+    if kind == "gce":
+        q = loss.get("q", 0.7)
+        return (1 - torch.exp(picked * q)) / q
+    if kind == "sce":
+        reverse = (1 - torch.exp(picked)) * -SCE_LOG_ZERO
+        return -picked * loss.get("alpha", 0.1) + reverse * loss.get("beta", 1.0)
+    smoothing = loss.get("smoothing", 0.0)
+    if smoothing == 0:
+        return -picked
+    return -((1 - smoothing) * picked + smoothing / logits.shape[-1] * log_probabilities.sum(dim=-1))
+
+
+def robust_loss(logits, labels, loss, ignore=IGNORE):
+    """`position_losses` averaged over the positions whose label is not `ignore` (0 when none is)."""
+    counted = labels != ignore
+    losses = position_losses(logits, torch.where(counted, labels, torch.zeros_like(labels)).long(), loss)
+    weights = counted.to(losses.dtype)
+    return (losses * weights).sum() / weights.sum().clamp(min=1)
+
+
+def image_level_loss(logits, targets, weights, class_mask, r=LSE_POOLING_R):
+    """Images without a mask: per-pixel logits [N, H, W, C] pooled per class by log-sum-exp pooling,
+    (1/r) log(mean exp(r z)), scored with one sigmoid per class against the image's classes
+    (background left out by `class_mask`), averaged over those images (`weights` 1)."""
+    height, width = logits.shape[1], logits.shape[2]
+    pooled = (torch.logsumexp(logits * r, dim=(1, 2)) - np.log(height * width)) / r
+    per_class = F.binary_cross_entropy_with_logits(pooled, targets, reduction="none")
+    per_image = (per_class * class_mask).sum(dim=1) / class_mask.sum().clamp(min=1)
+    return (per_image * weights).sum() / weights.sum().clamp(min=1)
+
+
 def task_loss(task, outputs, batch):
+    """The task loss; `task["loss"]` ({"kind", "smoothing", "q", "alpha", "beta"}) selects a loss
+    for noisy labels and `task["imageLabelWeight"]` weighs the image-level loss."""
     logits = outputs[task["outputs"][0]]
+    loss = task.get("loss")
     if task["kind"] == "segmentation":
-        return pixel_cross_entropy(logits, batch["masks"])
+        pixels = robust_loss(logits, batch["masks"], loss) if loss else pixel_cross_entropy(logits, batch["masks"])
+        if "imageLevel" not in batch:
+            return pixels
+        targets, weights, class_mask = batch["imageLevel"]
+        return pixels + image_level_loss(logits, targets, weights, class_mask) * task.get("imageLabelWeight", 1.0)
     if "targets" in batch:
-        # One sigmoid per class against multi-hot targets, mean over images and classes.
-        return F.binary_cross_entropy_with_logits(logits, batch["targets"])
+        # One sigmoid per class against multi-hot targets (smoothed towards 1/2), mean over images and classes.
+        smoothing = (loss or {}).get("smoothing", 0.0)
+        return F.binary_cross_entropy_with_logits(logits, batch["targets"] * (1 - smoothing) + smoothing / 2)
     if task["kind"] == "acol":
         return F.cross_entropy(logits, batch["labels"].long()) + F.cross_entropy(outputs[task["outputs"][1]], batch["labels"].long())
+    if loss:
+        return robust_loss(logits, batch["labels"].long(), loss, ignore=-1)
     return F.cross_entropy(logits, batch["labels"].long())
 
 
@@ -253,7 +388,21 @@ def _parse(description):
     parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint")
     parser.add_argument("--multi-label", action="store_true", help="image-level label sets (labels.json), one sigmoid per class")
     parser.add_argument("--max-steps", type=int, help="stop after this many steps in this run (a checkpoint is written); --resume continues")
+    parser.add_argument("--loss", choices=["ce", "gce", "sce"], help="the loss for noisy labels (default ce)")
+    parser.add_argument("--label-smoothing", type=float, default=0.0, help="ce: targets (1 - e) onehot + e / C")
+    parser.add_argument("--gce-q", type=float, default=0.7)
+    parser.add_argument("--sce-alpha", type=float, default=0.1)
+    parser.add_argument("--sce-beta", type=float, default=1.0)
+    parser.add_argument("--mask-share", type=float, help="segmentation: the share of training images that keep their masks; the others train on their image labels")
+    parser.add_argument("--image-label-weight", type=float, default=1.0, help="weight of the image-level loss of the images without a mask")
+    parser.add_argument("--label-noise", type=float, default=0.0, help="make the labels of this share of the training images wrong")
     args = parser.parse_args()
+    for name in ("mask_share", "label_noise", "label_smoothing"):
+        value = getattr(args, name)
+        if value is not None and not (0 <= value <= 1 and (name != "label_smoothing" or value < 1)):
+            parser.error(f"--{name.replace('_', '-')} must be in [0, 1{')' if name == 'label_smoothing' else ']'}, got {value}")
+    if not (0 < args.gce_q <= 1):
+        parser.error(f"--gce-q must be in (0, 1], got {args.gce_q}")
     if args.lr is None:
         args.lr = 1e-3 if args.optimizer == "adam" else 1e-2
     if args.scale_crop:
@@ -279,9 +428,18 @@ def _distributed():
 
 
 def _load_batch(dataset, indices, args, epoch, input_spec, task, device, augmenting=True):
-    images, masks, labels = [], [], []
+    images, masks, labels, label_sets = [], [], [], []
+    noise = getattr(args, "label_noise", 0) if augmenting else 0
+    share = getattr(args, "mask_share", None) if augmenting else None
     for index in indices:
         image, mask, label = dataset.load(index)
+        label_set = list(dataset.label_sets[index])
+        if noise:
+            count = len(dataset.classes) if dataset.classes is not None else task["classes"]
+            mask_count = len(dataset.mask_classes) if dataset.mask_classes is not None else task["classes"]
+            label, label_set, mask = noisy_labels(dataset.ids[index], label, label_set, mask, count, mask_count, noise, args.seed)
+        if task["kind"] == "segmentation" and share is not None and not keeps_mask(dataset.ids[index], share, args.seed):
+            mask = np.full_like(mask, IGNORE)
         height = input_spec.get("height") or image.shape[0]
         width = input_spec.get("width") or image.shape[1]
         if augmenting:
@@ -295,9 +453,21 @@ def _load_batch(dataset, indices, args, epoch, input_spec, task, device, augment
         images.append(image)
         masks.append(mask)
         labels.append(label)
+        label_sets.append(label_set)
     batch = {"images": torch.from_numpy(np.stack(images)).to(device)}
     if task["kind"] == "segmentation":
         batch["masks"] = torch.from_numpy(np.stack(masks).astype(np.int64)).to(device)
+        maskless = [bool((mask == IGNORE).all()) for mask in masks]
+        if share is not None and share < 1 and any(maskless):
+            # Images without a mask train through their image-level labels, mapped to mask classes.
+            targets = np.zeros((len(masks), task["classes"]), dtype=np.float32)
+            for row, present in enumerate(label_sets):
+                for value in present:
+                    targets[row, mask_class_of(value, dataset.classes, dataset.mask_classes)] = 1
+            class_mask = np.ones(task["classes"], dtype=np.float32)
+            class_mask[0] = 0
+            batch["imageLevel"] = (torch.from_numpy(targets).to(device), torch.tensor(maskless, dtype=torch.float32, device=device),
+                                   torch.from_numpy(class_mask).to(device))
     elif task.get("multiLabel"):
         targets = np.zeros((len(labels), task["classes"]), dtype=np.float32)
         for row, present in enumerate(labels):
@@ -375,6 +545,11 @@ def main(model_class, task, input_spec):
     task = dict(task, multiLabel=args.multi_label)
     if args.multi_label and task["kind"] != "classification":
         raise SystemExit(f"error: --multi-label trains classifiers; this model is trained for {task['kind']}")
+    if args.mask_share is not None and task["kind"] != "segmentation":
+        raise SystemExit(f"error: --mask-share trains segmentation models; this model is trained for {task['kind']}")
+    if args.loss or args.label_smoothing:
+        task["loss"] = {"kind": args.loss or "ce", "smoothing": args.label_smoothing, "q": args.gce_q, "alpha": args.sce_alpha, "beta": args.sce_beta}
+    task["imageLabelWeight"] = args.image_label_weight
     dataset = Dataset(args.data, task)
     model = model_class()
     if args.weights:
