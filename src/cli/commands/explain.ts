@@ -6,6 +6,7 @@
  * each output (kind, score, default Grad-CAM layer and why, exact CAM, ACoL) without running.
  */
 import { prepareModelInput } from '../../runtime/preprocess-image.js';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureOutputFolder } from '../../runtime/node/fs-atomic.js';
 import { outputStems } from '../../runtime/output-names.js';
@@ -29,6 +30,10 @@ import { encodeNpy } from '../../runtime/npy.js';
 import type { SizeSpace } from '../../shapes/sizes.js';
 import { featureGrid, heatmapOverlay, type RgbImage } from '../../runtime/image.js';
 import { onnxExplainerOf } from '../../node/onnx-runtime.js';
+import { OnnxExportError } from '../../onnx/export.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError } from '../../diagnostics/error.js';
+import { renderDiagnostics } from '../../diagnostics/render.js';
 import type { SegModel } from '../../runtime/model.js';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { readImage, writePng } from '../../runtime/node/image-io.js';
@@ -200,10 +205,36 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
           : describeExplanation(path, report, classNames?.classes),
       );
     }
+  } catch (error) {
+    if (!(error instanceof OnnxExportError)) throw error;
+    await reportNoExplanationModel(io, error);
+    return 1;
   } finally {
     model.dispose();
   }
   return 0;
+}
+
+/**
+ * An explanation model ONNX Runtime cannot be given (an op on the path to the score without a
+ * derivative there): a limit of the input model on that backend, reported at the op with its
+ * source line. tfjs differentiates every op, so the hint names its backends.
+ */
+async function reportNoExplanationModel(io: Io, error: OnnxExportError): Promise<void> {
+  const { node } = error;
+  const hint = `run the explanation on tfjs (--backend cpu or --backend wasm)${error.hint ? `, or ${error.hint}` : ''}`;
+  const diagnostic = diagnosticError(
+    codes.onnxNoExplanation,
+    `cannot explain on ONNX Runtime through \`${node.name}\` (op \`${node.op}\`): ${error.message}`,
+    { span: node.span, hint },
+  ).diagnostics[0]!;
+  const sources = new Map<string, string>();
+  try {
+    sources.set(node.span.file, await readFile(node.span.file, 'utf8'));
+  } catch {
+    // Without the source text the diagnostic still names the file, line and column.
+  }
+  io.err(renderDiagnostics([diagnostic], sources));
 }
 
 const METHOD_NAMES: Readonly<Record<string, string>> = {
