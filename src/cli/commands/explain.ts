@@ -41,6 +41,7 @@ import { type Parsed, UsageError } from '../args.js';
 import { compileFromArgs, requireFiles } from '../compile-file.js';
 import { type Io, reportDiagnostics } from '../io.js';
 import { checkImages, checkOutputFolder } from '../inputs.js';
+import { backendOption } from '../backend.js';
 import { loadModelFromArgs } from '../load-model.js';
 import {
   bindTensors,
@@ -159,7 +160,7 @@ function stems(images: readonly string[], out: string): string[] {
 /** The methods `auto` may run on ONNX Runtime (src/explain/onnx-explainer.ts). */
 const ONNX_METHODS: readonly string[] = ['cam', 'gradcam', 'gradcampp', 'layercam', 'acol'];
 
-export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
+export async function explainCommand(parsed: Parsed, io: Io, notOnnx?: string): Promise<number> {
   const [file] = requireFiles(parsed, 'explain', 1);
   if (parsed.values.list === true) return listPlans(file!, parsed, io);
   const settings = readSettings(parsed);
@@ -174,8 +175,10 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
     file!,
     withSizeOnly(parsed, settings.inputs),
     io,
-    onOnnx ? { inferenceOnly: `the ONNX explanation model makes ${settings.method} maps` } : {},
+    onOnnx ? { inferenceOnly: `the ONNX explanation model makes ${settings.method} maps`, notOnnx } : {},
   );
+  // `auto` took ONNX Runtime, but its explanation model cannot be built: the same command on tfjs.
+  let retryOnTfjs: string | undefined;
   try {
     if (tensors.length > 0) {
       const stem = join(settings.out, tensorStem(tensors));
@@ -207,12 +210,15 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
     }
   } catch (error) {
     if (!(error instanceof OnnxExportError)) throw error;
-    await reportNoExplanationModel(io, error);
-    return 1;
+    if (model.executorName === 'tfjs' || backendOption(parsed.values.backend, 'auto', { onnx: true }) !== 'auto') {
+      await reportNoExplanationModel(io, error);
+      return 1;
+    }
+    retryOnTfjs = `\`${error.node.name}\` (op \`${error.node.op}\`) has no derivative there: ${error.message}`;
   } finally {
     model.dispose();
   }
-  return 0;
+  return retryOnTfjs === undefined ? 0 : explainCommand(parsed, io, retryOnTfjs);
 }
 
 /**
