@@ -70,6 +70,8 @@ export interface LoadOptions {
    * Absent, `auto` never takes it.
    */
   readonly inferenceOnly?: string;
+  /** Why `auto` must not take ONNX Runtime this time (it said so on an earlier try); shown on the backend line. */
+  readonly notOnnx?: string;
 }
 
 /** Where the model runs: ONNX Runtime (with the reason for the backend line) or a tfjs backend. */
@@ -81,6 +83,7 @@ type Plan = { readonly onnx: string } | { readonly tfjs: BackendName | 'auto'; r
  */
 async function planFor(requested: BackendRequest, options: LoadOptions): Promise<Plan> {
   if (requested === 'onnx') return { onnx: 'requested' };
+  if (requested === 'auto' && options.notOnnx !== undefined) return { tfjs: 'auto', notOnnx: options.notOnnx };
   if (requested !== 'auto' || !options.inferenceOnly) return { tfjs: requested };
   try {
     await loadOnnxRuntime();

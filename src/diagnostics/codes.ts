@@ -192,6 +192,11 @@ export const DIAGNOSTICS = {
   // ONNX (E18xx)
   onnxUnsupported: kind('E1801', 'error', 'an op or setting without an ONNX form at opset 17'),
   onnxRuntimeMissing: kind('E1802', 'error', '`--backend onnx` without onnxruntime-node'),
+  onnxNoExplanation: kind(
+    'E1803',
+    'error',
+    'an explanation ONNX Runtime cannot make (an op without a derivative there)',
+  ),
 } as const;
 
 /**

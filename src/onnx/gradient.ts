@@ -506,7 +506,7 @@ function differentiate(
       throw new OnnxExportError(
         node,
         `the op \`${node.op}\` has no derivative here`,
-        'explain a layer after it (--target), or use CAM',
+        'explain a layer after it (--layer), or use CAM',
       );
     const origin = { name: node.name, doc: node.name };
     try {
@@ -537,7 +537,7 @@ function differentiate(
     throw new OnnxExportError(
       graph.nodes[request.target]!,
       'the score depends on this layer only through ops that pass no derivative (a mask, a crop size)',
-      'explain another layer (--target)',
+      'explain another layer (--layer)',
     );
   return total(builder, graph.nodes[request.target]!, parts);
 }

@@ -2,10 +2,11 @@
  * The ONNX path from the command line: `segc build --target onnx` on trained weights (checked by
  * onnx.checker, names, doc strings and metadata read back by the onnx package), `segc run
  * --backend onnx` against `--backend cpu` on the bundled images, and the errors for an op with no
- * ONNX form and for a missing onnxruntime-node.
+ * ONNX form, for an explanation through an op with no derivative there, and for a missing
+ * onnxruntime-node.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -167,6 +168,52 @@ describe('segc run and explain --backend onnx', () => {
       expect(Math.max(...maps[0]!.map((v, i) => Math.abs(v - maps[1]![i]!)))).toBeLessThan(1e-4);
     },
   );
+
+  it('explain through an op without a derivative on ONNX Runtime is an input error at the op with --backend onnx; auto and cpu run on tfjs', async () => {
+    const file = join(directory, 'max3.seg');
+    writeFileSync(
+      file,
+      'model M() {\n  input x: f32[N, 8, 8, 3]\n  let a = x -> conv(4, 3)\n  output s = max(a, relu(a), tanh(a)) -> gap -> dense(3)\n}\n',
+    );
+    const explainOn = (backend: string) =>
+      segc(
+        'explain',
+        file,
+        '--method',
+        'gradcam',
+        '--layer',
+        'a',
+        '--backend',
+        backend,
+        '--image',
+        'examples/images/digit-7.png',
+        '--out',
+        join(directory, `max3-${backend}`),
+      );
+    for (const backend of ['onnx']) {
+      const result = await explainOn(backend);
+      expect(result.code, result.err).toBe(1);
+      expect(result.err).toContain(
+        `${file}:4:14: error E1803: cannot explain on ONNX Runtime through \`s/max\` (op \`max\`): the derivative of max over more than two tensors`,
+      );
+      expect(result.err).toContain('> 4 |   output s = max(a, relu(a), tanh(a)) -> gap -> dense(3)');
+      expect(result.err).toContain('hint: run the explanation on tfjs (--backend cpu or --backend wasm)');
+      expect(result.err).not.toContain('internal error');
+      expect(readdirSync(join(directory, `max3-${backend}`))).toEqual([]);
+    }
+    // `auto` took ONNX Runtime for Grad-CAM, cannot build its explanation model, and says so on
+    // the backend line as it runs the same command on tfjs.
+    const auto = await explainOn('auto');
+    expect(auto.code, auto.err).toBe(0);
+    expect(auto.err).toMatch(
+      /backend: .*\(not onnx: `s\/max` \(op `max`\) has no derivative there: the derivative of max over more than two tensors\)/,
+    );
+    expect(auto.err).not.toContain('E1803');
+    expect(readdirSync(join(directory, 'max3-auto'))).toContain('digit-7.gradcam.png');
+    const cpu = await explainOn('cpu');
+    expect(cpu.code, cpu.err).toBe(0);
+    expect(readdirSync(join(directory, 'max3-cpu'))).toContain('digit-7.gradcam.png');
+  });
 
   it('says how to add ONNX Runtime when it is missing', async () => {
     const error = await loadOnnxRuntime('onnxruntime-node-missing-package').catch((e: unknown) => e);

@@ -6,6 +6,7 @@
  * each output (kind, score, default Grad-CAM layer and why, exact CAM, ACoL) without running.
  */
 import { prepareModelInput } from '../../runtime/preprocess-image.js';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureOutputFolder } from '../../runtime/node/fs-atomic.js';
 import { outputStems } from '../../runtime/output-names.js';
@@ -29,6 +30,10 @@ import { encodeNpy } from '../../runtime/npy.js';
 import type { SizeSpace } from '../../shapes/sizes.js';
 import { featureGrid, heatmapOverlay, type RgbImage } from '../../runtime/image.js';
 import { onnxExplainerOf } from '../../node/onnx-runtime.js';
+import { OnnxExportError } from '../../onnx/export.js';
+import { codes } from '../../diagnostics/codes.js';
+import { diagnosticError } from '../../diagnostics/error.js';
+import { renderDiagnostics } from '../../diagnostics/render.js';
 import type { SegModel } from '../../runtime/model.js';
 import { writeFileAtomic } from '../../runtime/node/fs-atomic.js';
 import { readImage, writePng } from '../../runtime/node/image-io.js';
@@ -36,6 +41,7 @@ import { type Parsed, UsageError } from '../args.js';
 import { compileFromArgs, requireFiles } from '../compile-file.js';
 import { type Io, reportDiagnostics } from '../io.js';
 import { checkImages, checkOutputFolder } from '../inputs.js';
+import { backendOption } from '../backend.js';
 import { loadModelFromArgs } from '../load-model.js';
 import {
   bindTensors,
@@ -154,7 +160,7 @@ function stems(images: readonly string[], out: string): string[] {
 /** The methods `auto` may run on ONNX Runtime (src/explain/onnx-explainer.ts). */
 const ONNX_METHODS: readonly string[] = ['cam', 'gradcam', 'gradcampp', 'layercam', 'acol'];
 
-export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
+export async function explainCommand(parsed: Parsed, io: Io, notOnnx?: string): Promise<number> {
   const [file] = requireFiles(parsed, 'explain', 1);
   if (parsed.values.list === true) return listPlans(file!, parsed, io);
   const settings = readSettings(parsed);
@@ -169,8 +175,10 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
     file!,
     withSizeOnly(parsed, settings.inputs),
     io,
-    onOnnx ? { inferenceOnly: `the ONNX explanation model makes ${settings.method} maps` } : {},
+    onOnnx ? { inferenceOnly: `the ONNX explanation model makes ${settings.method} maps`, notOnnx } : {},
   );
+  // `auto` took ONNX Runtime, but its explanation model cannot be built: the same command on tfjs.
+  let retryOnTfjs: string | undefined;
   try {
     if (tensors.length > 0) {
       const stem = join(settings.out, tensorStem(tensors));
@@ -200,10 +208,39 @@ export async function explainCommand(parsed: Parsed, io: Io): Promise<number> {
           : describeExplanation(path, report, classNames?.classes),
       );
     }
+  } catch (error) {
+    if (!(error instanceof OnnxExportError)) throw error;
+    if (model.executorName === 'tfjs' || backendOption(parsed.values.backend, 'auto', { onnx: true }) !== 'auto') {
+      await reportNoExplanationModel(io, error);
+      return 1;
+    }
+    retryOnTfjs = `\`${error.node.name}\` (op \`${error.node.op}\`) has no derivative there: ${error.message}`;
   } finally {
     model.dispose();
   }
-  return 0;
+  return retryOnTfjs === undefined ? 0 : explainCommand(parsed, io, retryOnTfjs);
+}
+
+/**
+ * An explanation model ONNX Runtime cannot be given (an op on the path to the score without a
+ * derivative there): a limit of the input model on that backend, reported at the op with its
+ * source line. tfjs differentiates every op, so the hint names its backends.
+ */
+async function reportNoExplanationModel(io: Io, error: OnnxExportError): Promise<void> {
+  const { node } = error;
+  const hint = `run the explanation on tfjs (--backend cpu or --backend wasm)${error.hint ? `, or ${error.hint}` : ''}`;
+  const diagnostic = diagnosticError(
+    codes.onnxNoExplanation,
+    `cannot explain on ONNX Runtime through \`${node.name}\` (op \`${node.op}\`): ${error.message}`,
+    { span: node.span, hint },
+  ).diagnostics[0]!;
+  const sources = new Map<string, string>();
+  try {
+    sources.set(node.span.file, await readFile(node.span.file, 'utf8'));
+  } catch {
+    // Without the source text the diagnostic still names the file, line and column.
+  }
+  io.err(renderDiagnostics([diagnostic], sources));
 }
 
 const METHOD_NAMES: Readonly<Record<string, string>> = {
