@@ -6,12 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { compileSource } from '../../src/compiler/compile.js';
 import { derivativeOf, explain } from '../../src/explain/explain.js';
 import { choosePlan, methodInputs, type ExplainMethod } from '../../src/explain/request.js';
-import { SegModel, weightDeclarations } from '../../src/runtime/model.js';
+import type { SegModel } from '../../src/runtime/model.js';
 import { selectBackend } from '../../src/runtime/backend.js';
-import { memoryHost } from '../../src/web/memory-host.js';
+import { seededInput, seededModel } from '../web/seeded-model.js';
 
 /** Through a global pool: a dense classifier reads its kernel when the derivative is built. */
 const SOURCE = `
@@ -54,32 +53,17 @@ async function maps(model: SegModel, values: Float32Array) {
 }
 
 window.segcWebGpuDerivative = async () => {
-  const compiled = compileSource(SOURCE, 'tiny.seg', {}, memoryHost({ 'tiny.seg': SOURCE })).models[0]!;
-  const graph = compiled.graph!;
   await selectBackend('cpu');
   const before = tf.memory().numTensors;
-  const declarations = weightDeclarations(graph);
-  const arrays = declarations.map((d, i) =>
-    tf.tidy(() => tf.randomNormal([...d.shape], 0, 0.5, 'float32', i + 1).dataSync() as Float32Array),
-  );
-  const input = Float32Array.from({ length: 2 * 16 * 16 * 2 }, (_, i) => Math.sin(i * 0.37) * 0.5 + 0.5);
-  const modelOn = (make: (values: Float32Array, shape: number[]) => tf.Tensor) => {
-    const weights = new Map(declarations.map((d, i) => [d.name, make(arrays[i]!, [...d.shape])]));
-    const model = SegModel.fromTensors(graph, compiled.sizes, weights);
-    tf.dispose([...weights.values()]);
-    return model;
-  };
-  const reference = modelOn((values, shape) => tf.tensor(values, shape));
+  const tiny = seededModel(SOURCE);
+  const graph = tiny.graph;
+  const input = seededInput();
+  const reference = tiny.onHost();
   const cpu = await maps(reference, input);
   reference.dispose();
   const choice = await selectBackend('webgpu');
-  // Weights computed on the GPU (as a loader that dequantizes or converts them leaves them), so
-  // they have no copy on the host; then a forward run, as an application does before it explains.
-  // tfjs runs small element-wise ops on the host; with no hand-off every weight is computed on the GPU.
-  const handOff = tf.env().getBool('WEBGPU_CPU_FORWARD');
-  tf.env().set('WEBGPU_CPU_FORWARD', false);
-  const model = modelOn((values, shape) => tf.tidy(() => tf.mul(tf.tensor(values, shape), 1)));
-  tf.env().set('WEBGPU_CPU_FORWARD', handOff);
+  // Weights computed on the GPU, then a forward run, as an application does before it explains.
+  const model = tiny.computedOnDevice();
   const image = tf.tensor4d(input, [2, 16, 16, 2]);
   const outputs = model.predict(image);
   await Promise.all(Object.values(outputs).map((t) => t.data()));

@@ -6,13 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { compileSource } from '../../src/compiler/compile.js';
 import { explain } from '../../src/explain/explain.js';
 import type { ExplainMethod } from '../../src/explain/request.js';
-import { SegModel, weightDeclarations } from '../../src/runtime/model.js';
+import type { SegModel } from '../../src/runtime/model.js';
 import { selectBackend } from '../../src/runtime/backend.js';
-import { memoryHost } from '../../src/web/memory-host.js';
 import { loadOnnxRuntimeWeb, useOnnxRuntimeWeb, webOnnxExplainerOf } from '../../src/web/onnx.js';
+import { seededInput, seededModel } from '../web/seeded-model.js';
 
 /** A convolution with a batch norm to fold (read through tfjs ops on the GPU), a dense classifier. */
 const SOURCE = `
@@ -73,37 +72,18 @@ async function analyse(model: SegModel, values: Float32Array, explainer: Explain
 }
 
 window.segcOnnxGpuWeights = async () => {
-  const compiled = compileSource(SOURCE, 'tiny.seg', {}, memoryHost({ 'tiny.seg': SOURCE })).models[0]!;
-  const graph = compiled.graph!;
   await selectBackend('cpu');
   const before = tf.memory().numTensors;
-  const declarations = weightDeclarations(graph);
-  // Positive variances for the batch norm; the rest centred.
-  const arrays = declarations.map((d, i) =>
-    tf.tidy(() => {
-      const random = tf.randomNormal([...d.shape], 0, 0.5, 'float32', i + 1);
-      return (d.name.endsWith('movingVariance') ? tf.add(tf.abs(random), 0.5) : random).dataSync() as Float32Array;
-    }),
-  );
-  const input = Float32Array.from({ length: 2 * 16 * 16 * 2 }, (_, i) => Math.sin(i * 0.37) * 0.5 + 0.5);
-  const modelOn = (make: (values: Float32Array, shape: number[]) => tf.Tensor) => {
-    const weights = new Map(declarations.map((d, i) => [d.name, make(arrays[i]!, [...d.shape])]));
-    const model = SegModel.fromTensors(graph, compiled.sizes, weights);
-    tf.dispose([...weights.values()]);
-    return model;
-  };
-  const reference = modelOn((values, shape) => tf.tensor(values, shape));
+  const tiny = seededModel(SOURCE);
+  const input = seededInput();
+  const reference = tiny.onHost();
   const cpu = await analyse(reference, input, (image, method, classIndex) =>
     explain(reference, image, { method, ...(classIndex === undefined ? {} : { classIndex }) }),
   );
   reference.dispose();
   const choice = await selectBackend('webgpu');
-  // Weights computed on the GPU, as a loader that dequantizes or converts them leaves them: no
-  // copy on the host. tfjs runs small element-wise ops on the host unless told not to.
-  const handOff = tf.env().getBool('WEBGPU_CPU_FORWARD');
-  tf.env().set('WEBGPU_CPU_FORWARD', false);
-  const model = modelOn((values, shape) => tf.tidy(() => tf.mul(tf.tensor(values, shape), 1)));
-  tf.env().set('WEBGPU_CPU_FORWARD', handOff);
+  // Weights computed on the GPU: no copy on the host.
+  const model = tiny.computedOnDevice();
   let onnx: Explained;
   let executor: string;
   try {

@@ -8,16 +8,13 @@
  * adapter. Skipped without chromium or onnxruntime-web.
  */
 import { createRequire } from 'node:module';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyOnnxRuntimeWeb } from '../../examples/web/assets.js';
-import { bundlePage } from '../../examples/web/bundle.js';
-import { serveDirectory, type RunningServer } from '../../examples/web/serve.js';
 import { relativeError } from '../explain/helpers.js';
 import { chromiumAvailable, openPage } from '../web/browser.js';
+import { serveTestPage, watchSynchronousGpuReads, type TestSite } from '../web/test-page.js';
 import type { GpuWeightsResult } from './webgpu-weights-entry.js';
 
 function onnxRuntimeWebInstalled(): boolean {
@@ -32,34 +29,26 @@ function onnxRuntimeWebInstalled(): boolean {
 describe.runIf(chromiumAvailable() && onnxRuntimeWebInstalled())(
   'ONNX Runtime Web on weights that live on the GPU, in headless chromium',
   () => {
-    let site: string;
-    let server: RunningServer;
+    let site: TestSite;
 
     beforeAll(async () => {
-      site = await mkdtemp(join(tmpdir(), 'segc-onnx-gpu-weights-'));
-      expect(await copyOnnxRuntimeWeb(site)).not.toEqual([]);
-      await bundlePage({
+      site = await serveTestPage({
+        prefix: 'segc-onnx-gpu-weights-',
         entryPoint: join(dirname(fileURLToPath(import.meta.url)), 'webgpu-weights-entry.ts'),
-        outFile: join(site, 'page.js'),
+        title: 'ONNX Runtime Web on GPU weights',
+        prepare: async (directory) => {
+          expect(await copyOnnxRuntimeWeb(directory)).not.toEqual([]);
+        },
       });
-      await writeFile(
-        join(site, 'index.html'),
-        '<!doctype html>\n<meta charset="utf-8">\n<link rel="icon" href="data:,">\n<title>ONNX Runtime Web on GPU weights</title>\n<script type="module" src="page.js"></script>\n',
-      );
-      server = await serveDirectory(site);
     }, 120_000);
 
     afterAll(async () => {
-      await server?.close();
-      if (site) await rm(site, { recursive: true, force: true });
+      await site?.close();
     });
 
     it('runs and explains as tfjs does on cpu, within 1e-4', async () => {
-      const session = await openPage(`${server.url}index.html`, true);
-      const warnings: string[] = [];
-      session.page.on('console', (message) => {
-        if (message.type() === 'warning') warnings.push(message.text());
-      });
+      const session = await openPage(site.page, true);
+      const synchronousReads = watchSynchronousGpuReads(session.page);
       try {
         await session.page.waitForFunction(() => window.segcOnnxGpuWeights !== undefined);
         const result: GpuWeightsResult = await session.page.evaluate(() => window.segcOnnxGpuWeights());
@@ -75,7 +64,7 @@ describe.runIf(chromiumAvailable() && onnxRuntimeWebInstalled())(
           expect(Math.max(...expected), `${label}: a map that is not all zeros`).toBeGreaterThan(0);
         });
         expect(result.tensors[1]).toBe(result.tensors[0]);
-        expect(warnings.filter((w) => /synchronously reading data from GPU/.test(w))).toEqual([]);
+        expect(synchronousReads).toEqual([]);
         expect(session.problems).toEqual([]);
       } finally {
         await session.close();

@@ -7,18 +7,16 @@
  * without the optional onnxruntime-web package.
  */
 import { createRequire } from 'node:module';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, DEFAULT_TRAINED_WEIGHTS } from '../../examples/web/build.js';
-import { bundlePage } from '../../examples/web/bundle.js';
-import { serveDirectory, type RunningServer } from '../../examples/web/serve.js';
 import { ONNX_RUNTIME_WEB_MODULE } from '../../src/web/onnx.js';
 import { chromiumAvailable, openPage, runInPage } from './browser.js';
 import { maxAbsoluteDifference } from './compare.js';
 import type { OnnxComparison } from './onnx-entry.js';
+import { serveTestPage, type TestSite } from './test-page.js';
 
 const TOLERANCE = 1e-4;
 const SAMPLE = 'samples/shapes-1.png';
@@ -39,33 +37,29 @@ const ORT = runtimeFolder();
 describe.runIf(chromiumAvailable() && ORT !== undefined)(
   'the small DeepLabv3+ on ONNX Runtime Web in headless chromium',
   () => {
-    let site: string;
-    let server: RunningServer;
+    let site: TestSite;
 
     beforeAll(async () => {
-      site = await mkdtemp(join(tmpdir(), 'segc-onnx-web-'));
-      const built = await buildSite({ outDirectory: site, weights: { directory: DEFAULT_TRAINED_WEIGHTS } });
-      // The site serves onnxruntime-web from ort/ when the package is installed, as here.
-      expect(built.onnxRuntimeWeb).toContain(ONNX_RUNTIME_WEB_MODULE);
-      expect(built.onnxRuntimeWeb.filter((file) => file.endsWith('.wasm')).length).toBeGreaterThan(0);
-      await bundlePage({
+      site = await serveTestPage({
+        prefix: 'segc-onnx-web-',
         entryPoint: join(dirname(fileURLToPath(import.meta.url)), 'onnx-entry.ts'),
-        outFile: join(site, 'onnx.js'),
+        title: 'segc on ONNX Runtime Web',
+        name: 'onnx',
+        prepare: async (directory) => {
+          const built = await buildSite({ outDirectory: directory, weights: { directory: DEFAULT_TRAINED_WEIGHTS } });
+          // The site serves onnxruntime-web from ort/ when the package is installed, as here.
+          expect(built.onnxRuntimeWeb).toContain(ONNX_RUNTIME_WEB_MODULE);
+          expect(built.onnxRuntimeWeb.filter((file) => file.endsWith('.wasm')).length).toBeGreaterThan(0);
+        },
       });
-      await writeFile(
-        join(site, 'onnx.html'),
-        '<!doctype html>\n<meta charset="utf-8">\n<link rel="icon" href="data:,">\n<title>segc on ONNX Runtime Web</title>\n<script type="module" src="onnx.js"></script>\n',
-      );
-      server = await serveDirectory(site);
     }, 180_000);
 
     afterAll(async () => {
-      await server?.close();
-      if (site) await rm(site, { recursive: true, force: true });
+      await site?.close();
     });
 
     async function compare(provider: 'wasm' | 'webgpu'): Promise<OnnxComparison> {
-      const session = await openPage(`${server.url}onnx.html`, provider === 'webgpu');
+      const session = await openPage(site.page, provider === 'webgpu');
       try {
         await session.page.waitForFunction(() => window.segcOnnxCompare !== undefined);
         const result = await session.page.evaluate(
@@ -105,14 +99,14 @@ describe.runIf(chromiumAvailable() && ORT !== undefined)(
     }, 180_000);
 
     it('says what to serve when ONNX Runtime Web is not there', async () => {
-      const session = await openPage(`${server.url}onnx.html`, false);
+      const session = await openPage(site.page, false);
       try {
         await session.page.waitForFunction(() => window.segcOnnxMissing !== undefined);
         const error = await session.page.evaluate(() => window.segcOnnxMissing('no-ort/'));
         expect(error.name).toBe('OnnxRuntimeWebMissing');
         expect(error.message).toMatch(
           new RegExp(
-            `^ONNX Runtime Web could not be loaded from ${server.url}no-ort/${ONNX_RUNTIME_WEB_MODULE.replaceAll('.', '\\.')}: `,
+            `^ONNX Runtime Web could not be loaded from ${site.url}no-ort/${ONNX_RUNTIME_WEB_MODULE.replaceAll('.', '\\.')}: `,
           ),
         );
         expect(error.hint).toContain("serve the files of onnxruntime-web's dist/ folder");
@@ -124,7 +118,7 @@ describe.runIf(chromiumAvailable() && ORT !== undefined)(
     it('runs the demo page on ONNX Runtime Web with ?executor=onnx, with the numbers of tfjs', async () => {
       const runs = [];
       for (const search of ['', '?executor=onnx']) {
-        const session = await openPage(`${server.url}${search}`, false);
+        const session = await openPage(`${site.url}${search}`, false);
         try {
           runs.push(await runInPage(session.page, SAMPLE, CLASS_INDEX));
           if (search)
@@ -144,20 +138,20 @@ describe.runIf(chromiumAvailable() && ORT !== undefined)(
     }, 120_000);
 
     it('keeps the demo page on tfjs, and says why, where ONNX Runtime Web is not served', async () => {
-      await rename(join(site, 'ort'), join(site, 'ort-away'));
-      const session = await openPage(`${server.url}?executor=onnx`, false);
+      await rename(join(site.directory, 'ort'), join(site.directory, 'ort-away'));
+      const session = await openPage(`${site.url}?executor=onnx`, false);
       try {
         const result = await runInPage(session.page, SAMPLE, CLASS_INDEX);
         expect(result.executor).toBe('tfjs');
         expect(result.backend).toBe('wasm');
         expect(await session.page.textContent('#backend')).toContain(
-          `; not on ONNX Runtime Web: ONNX Runtime Web could not be loaded from ${server.url}ort/${ONNX_RUNTIME_WEB_MODULE}`,
+          `; not on ONNX Runtime Web: ONNX Runtime Web could not be loaded from ${site.url}ort/${ONNX_RUNTIME_WEB_MODULE}`,
         );
         // The browser reports the missing file itself; nothing else may go wrong.
         expect(session.problems.filter((problem) => !/status of 404/.test(problem))).toEqual([]);
       } finally {
         await session.close();
-        await rename(join(site, 'ort-away'), join(site, 'ort'));
+        await rename(join(site.directory, 'ort-away'), join(site.directory, 'ort'));
       }
     }, 60_000);
   },
