@@ -67,29 +67,21 @@ export class OnnxExplainer {
       isGraphMapMethod(method) && graph.nodes[nodes[0]!]!.type.shape.length === 4 ? { method, order } : undefined;
     if (oneRun && graphMap) {
       const result = await (await this.engine({ ...request, selector: 'predicted', map: graphMap })).runArrays(feeds);
-      const classIndex = Array.from(result.class!.data);
-      const [raw, map] = [toTensor(result.raw!) as tf.Tensor3D, toTensor(result.map!) as tf.Tensor3D];
-      return { map, raw, classIndex, target, method, output: plan.output };
+      return graphMapResult(result, Array.from(result.class!.data), target, method, plan);
     }
     if (options.region !== undefined && method !== 'cam')
       return this.region(input, options, plan, request, feeds, target, options.region, graphMap);
     if (graphMap && options.classIndex !== undefined && options.region === undefined) {
       // Requested classes are checked against the batch alone; the graph selects them itself.
       const batch = input.shape[0];
-      const classIndex = chooseClasses(
-        plan,
-        options.classIndex,
-        new Array<number>(batch).fill(0),
-        outputSpan(graph, plan),
-      );
+      const classIndex = requestedClasses(plan, options.classIndex, batch, outputSpan(graph, plan))!;
       const result = await (
         await this.engine({ ...request, selector: 'class', map: graphMap })
       ).runArrays({
         ...feeds,
         class: { data: Int32Array.from(classIndex), dims: [batch] },
       });
-      const [raw, map] = [toTensor(result.raw!) as tf.Tensor3D, toTensor(result.map!) as tf.Tensor3D];
-      return { map, raw, classIndex, target, method, output: plan.output };
+      return graphMapResult(result, classIndex, target, method, plan);
     }
     const first = await (
       await this.engine(oneRun ? { ...request, selector: 'predicted' } : { ...request, gradient: false })
@@ -104,25 +96,12 @@ export class OnnxExplainer {
       else if (graphMap) {
         // The chosen classes or region as the selector; the second run makes the map itself.
         const maps = await this.selected({ ...request, map: graphMap }, feeds, score, classes, options);
-        return {
-          map: toTensor(maps.map!) as tf.Tensor3D,
-          raw: toTensor(maps.raw!) as tf.Tensor3D,
-          classIndex: classes,
-          target,
-          method,
-          output: plan.output,
-        };
+        return graphMapResult(maps, classes, target, method, plan);
       } else {
         const gradient = toTensor(
           oneRun ? first.gradient! : await this.gradient(request, feeds, score, classes, options),
         ) as tf.Tensor4D;
-        raw = tf.tidy(() =>
-          method === 'gradcam'
-            ? gradCam(activation, gradient)
-            : method === 'gradcampp'
-              ? gradCamPlusPlus(activation, gradient)
-              : layerCam(activation, gradient),
-        );
+        raw = gradientMap(method, activation, gradient);
         gradient.dispose();
       }
       const map = finishMaps(raw, [input.shape[1], input.shape[2]], order);
@@ -150,10 +129,7 @@ export class OnnxExplainer {
     const { graph } = this.model;
     const span = outputSpan(graph, plan);
     const batch = input.shape[0];
-    const requested =
-      options.classIndex === undefined
-        ? undefined
-        : chooseClasses(plan, options.classIndex, new Array<number>(batch).fill(0), span);
+    const requested = requestedClasses(plan, options.classIndex, batch, span);
     checkRegion(plan, options.region, shapeAt(graph, request.score, request.inputShape), span);
     const order = options.order ?? 'upsample-first';
     const map =
@@ -165,9 +141,7 @@ export class OnnxExplainer {
     const result = await engine.runArrays(
       requested ? { ...feeds, class: { data: Int32Array.from(requested), dims: [batch] } } : feeds,
     );
-    const classIndex = requested ?? Array.from(result.class!.data);
-    const [raw, finished] = [toTensor(result.raw!) as tf.Tensor3D, toTensor(result.map!) as tf.Tensor3D];
-    return { map: finished, raw, classIndex, target, method, output: plan.output };
+    return graphMapResult(result, requested ?? Array.from(result.class!.data), target, method, plan);
   }
 
   /**
@@ -191,10 +165,7 @@ export class OnnxExplainer {
     const span = outputSpan(graph, plan);
     const batch = input.shape[0];
     // As explain: the classes are checked first, then the region against the score's pixels.
-    const requested =
-      options.classIndex === undefined
-        ? undefined
-        : chooseClasses(plan, options.classIndex, new Array<number>(batch).fill(0), span);
+    const requested = requestedClasses(plan, options.classIndex, batch, span);
     const scoreShape = shapeAt(graph, request.score, request.inputShape);
     checkRegion(plan, region, scoreShape, span);
     const pixels = regionPixels(region, scoreShape);
@@ -204,20 +175,10 @@ export class OnnxExplainer {
     const selector = requested ? ('class' as const) : ('predicted' as const);
     const asked = { ...request, selector, region: true, ...(graphMap ? { map: graphMap } : {}) };
     const result = await (await this.engine(asked)).runArrays(all);
-    if (graphMap) {
-      const classIndex = requested ?? Array.from(result.class!.data);
-      const [raw, map] = [toTensor(result.raw!) as tf.Tensor3D, toTensor(result.map!) as tf.Tensor3D];
-      return { map, raw, classIndex, target, method, output: plan.output };
-    }
+    if (graphMap) return graphMapResult(result, requested ?? Array.from(result.class!.data), target, method, plan);
     const classIndex = requested ?? predictedClasses(plan, result.score!.data, batch);
     const [activation, gradient] = [toTensor(result.activation!), toTensor(result.gradient!)] as tf.Tensor4D[];
-    const raw = tf.tidy(() =>
-      method === 'gradcam'
-        ? gradCam(activation!, gradient!)
-        : method === 'gradcampp'
-          ? gradCamPlusPlus(activation!, gradient!)
-          : layerCam(activation!, gradient!),
-    );
+    const raw = gradientMap(method, activation!, gradient!);
     tf.dispose([activation!, gradient!]);
     const map = finishMaps(raw, [input.shape[1], input.shape[2]], options.order ?? 'upsample-first');
     return { map, raw, classIndex, target, method, output: plan.output };
@@ -324,6 +285,39 @@ async function hostArray(tensor: tf.Tensor): Promise<HostArray> {
 
 function toTensor(array: HostArray): tf.Tensor {
   return tf.tensor(array.data, [...array.dims], array.data instanceof Int32Array ? 'int32' : 'float32');
+}
+
+/** The outputs of a run that made the maps in the graph: `raw` [N, h, w] and `map` [N, H, W]. */
+function graphMapResult(
+  result: Record<string, HostArray>,
+  classIndex: number[],
+  target: string,
+  method: ExplainResult['method'],
+  plan: ReturnType<typeof choosePlan>,
+): ExplainResult {
+  const raw = toTensor(result.raw!) as tf.Tensor3D;
+  return { map: toTensor(result.map!) as tf.Tensor3D, raw, classIndex, target, method, output: plan.output };
+}
+
+/** The classes asked for, checked against the batch alone (the graph selects them itself). */
+function requestedClasses(
+  plan: ReturnType<typeof choosePlan>,
+  classIndex: ExplainOptions['classIndex'],
+  batch: number,
+  span: ReturnType<typeof outputSpan>,
+): number[] | undefined {
+  return classIndex === undefined ? undefined : chooseClasses(plan, classIndex, new Array<number>(batch).fill(0), span);
+}
+
+/** A Grad-CAM family map of A from A and ∂S/∂A, as `explain` makes it. */
+function gradientMap(method: string, activation: tf.Tensor4D, gradient: tf.Tensor4D): tf.Tensor3D {
+  return tf.tidy(() =>
+    method === 'gradcam'
+      ? gradCam(activation, gradient)
+      : method === 'gradcampp'
+        ? gradCamPlusPlus(activation, gradient)
+        : layerCam(activation, gradient),
+  );
 }
 
 function isGraphMapMethod(method: string): method is GraphMapMethod {
