@@ -5,7 +5,7 @@
  * tfjs function of `src/explain/methods/` and `src/explain/maps.ts` step by step (the same
  * formulas, zero-guards and bilinear half-pixel resize), and tests compare the two within 1e-4.
  */
-import type { OnnxGraphBuilder, OnnxValue } from './builder.js';
+import type { AttributeValue, OnnxGraphBuilder, OnnxValue } from './builder.js';
 import type { HostTensor } from './lowering.js';
 
 /** The gradient methods whose map an explanation model can make itself. */
@@ -54,9 +54,7 @@ export function graphMaps(
   size: readonly [number, number, number],
   layerSize: readonly [number, number],
 ): GraphMaps {
-  const origin = (label: string) => ({ name: `map/${label}`, doc: `${request.method} map: ${label}` });
-  const add = (op: string, inputs: string[], label: string, attributes = {}) =>
-    builder.add(op, inputs, attributes, origin(label));
+  const add = adder(builder, `${request.method} map`);
   const [a, g] = [builder.as(activation, 'nchw'), builder.as(gradient, 'nchw')];
   const channels = builder.int64s('map/channel_axis', [1]);
   // Σ_c weights_c · A_c, then relu: [N, C, h, w] → [N, 1, h, w].
@@ -92,7 +90,31 @@ export function graphMaps(
     );
     raw = weightedSum(weights);
   }
-  const finished = finish(builder, raw, request.order, size, layerSize);
+  return outputs(builder, raw, request.order, size, layerSize);
+}
+
+/** Adds a node named `map/<label>`, documented as `<what>: <label>`; answers its output. */
+type Add = (
+  op: string,
+  inputs: string[],
+  label: string,
+  attributes?: Readonly<Record<string, AttributeValue>>,
+) => string;
+
+function adder(builder: OnnxGraphBuilder, what: string): Add {
+  return (op, inputs, label, attributes = {}) =>
+    builder.add(op, inputs, attributes, { name: `map/${label}`, doc: `${what}: ${label}` });
+}
+
+/** The outputs `raw` and `map` ([N, h, w] and [N, H, W]) of a raw [N, 1, h, w] map. */
+function outputs(
+  builder: OnnxGraphBuilder,
+  raw: string,
+  order: GraphMapOrder,
+  size: readonly [number, number, number],
+  layerSize: readonly [number, number],
+): GraphMaps {
+  const finished = finish(builder, raw, order, size, layerSize);
   return { raw: squeeze(builder, raw, 'raw'), map: squeeze(builder, finished, 'map') };
 }
 
@@ -110,8 +132,7 @@ function finish(
   size: readonly [number, number, number],
   layerSize: readonly [number, number],
 ): string {
-  const add = (op: string, inputs: string[], label: string, attributes = {}) =>
-    builder.add(op, inputs, attributes, { name: `map/${label}`, doc: `finished map: ${label}` });
+  const add = adder(builder, 'finished map');
   const resize = (x: string) => {
     if (size[1] === layerSize[0] && size[2] === layerSize[1]) return x;
     const sizes = builder.int64s('map/sizes', [size[0], 1, size[1], size[2]]);
@@ -125,8 +146,7 @@ function finish(
 
 /** (x − min) / (max − min) over each image's [h, w] (axes 2 and 3); a constant image becomes zeros. */
 function normalise(builder: OnnxGraphBuilder, x: string): string {
-  const add = (op: string, inputs: string[], label: string, attributes = {}) =>
-    builder.add(op, inputs, attributes, { name: `map/${label}`, doc: `per-image normalisation: ${label}` });
+  const add = adder(builder, 'per-image normalisation');
   const low = add('ReduceMin', [x], 'min', { axes: [2, 3], keepdims: 1 });
   const range = add('Sub', [add('ReduceMax', [x], 'max', { axes: [2, 3], keepdims: 1 }), low], 'range');
   return guardedDivide(builder, add, add('Sub', [x, low], 'shifted'), range, 'normalised', 'positive');
@@ -147,9 +167,7 @@ export function classMaps(
   size: readonly [number, number, number],
   layerSize: readonly [number, number],
 ): GraphMaps {
-  const origin = (label: string) => ({ name: `map/${label}`, doc: `${request.method} map: ${label}` });
-  const add = (op: string, inputs: string[], label: string, attributes = {}) =>
-    builder.add(op, inputs, attributes, origin(label));
+  const add = adder(builder, `${request.method} map`);
   const channelAxis = builder.int64s('map/channel_axis', [1]);
   const perImage = add('Reshape', [wanted, builder.int64s('map/image_shape', [-1, 1, 1, 1])], 'class_per_image');
   // The class's channel of a [N, C, h, w] map: Σ_c onehot_c · x_c, [N, 1, h, w].
@@ -180,8 +198,7 @@ export function classMaps(
     const weights = add('Unsqueeze', [columns, builder.int64s('map/spatial_axes', [2, 3])], 'weights');
     raw = add('ReduceSum', [add('Mul', [features, weights], 'weighted'), channelAxis], 'channel_sum', { keepdims: 1 });
   } else raw = pick(features, 'class_channel');
-  const finished = finish(builder, raw, request.order, size, layerSize);
-  return { raw: squeeze(builder, raw, 'raw'), map: squeeze(builder, finished, 'map') };
+  return outputs(builder, raw, request.order, size, layerSize);
 }
 
 /**
@@ -190,7 +207,7 @@ export function classMaps(
  */
 function guardedDivide(
   builder: OnnxGraphBuilder,
-  add: (op: string, inputs: string[], label: string, attributes?: object) => string,
+  add: Add,
   x: string,
   d: string,
   label: string,
