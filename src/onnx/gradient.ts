@@ -170,6 +170,10 @@ export function exportHostExplanationModel(
       [image[0]!, image[1]!, image[2]!],
       [shape[1]!, shape[2]!],
     );
+    return mapsModel(shape, classes);
+  }
+  /** The model of the maps `raw` and `map` of a layer of `shape` ([N, h, w, C]), and `class` where made here. */
+  function mapsModel(shape: readonly number[], classes: string | undefined) {
     const outputInfo = [mapInfo('raw', shape.slice(0, 3)), mapInfo('map', [image[0]!, image[1]!, image[2]!])];
     if (classes) {
       builder.add('Identity', [classes], {}, { name: 'class', doc: 'explanation output class' }, 'class');
@@ -209,12 +213,7 @@ export function exportHostExplanationModel(
       [image[0]!, image[1]!, image[2]!],
       [shape[1]!, shape[2]!],
     );
-    const outputInfo = [mapInfo('raw', shape.slice(0, 3)), mapInfo('map', [image[0]!, image[1]!, image[2]!])];
-    if (classes) {
-      builder.add('Identity', [classes], {}, { name: 'class', doc: 'explanation output class' }, 'class');
-      outputInfo.push(mapInfo('class', [image[0]!], 'i32'));
-    }
-    return encodeModel(graph, builder, inputInfo, outputInfo);
+    return mapsModel(shape, classes);
   }
   const outputs = [
     output(builder, 'score', values.get(request.score)!),
