@@ -193,34 +193,39 @@ function elementwise(derivative: (args: VjpArgs, x: string, y: string, g: string
   };
 }
 
-const relu6: Vjp = elementwise((args, x, _y, g) => {
-  // tfjs: 0 < x ≤ 6.
-  const inside = node(
+/**
+ * 1 where low < x ≤ high (low ≤ x ≤ high with `closed`), else 0, as float32; each bound is a
+ * scalar's label and value.
+ */
+function inside(
+  args: VjpArgs,
+  x: string,
+  low: readonly [string, number],
+  high: readonly [string, number],
+  closed = false,
+): string {
+  const within = node(
     args,
     'And',
     [
-      node(args, 'Greater', [x, scalar(args, 'grad_zero', 0)], 'positive'),
-      node(args, 'LessOrEqual', [x, scalar(args, 'grad_six', 6)], 'at_most_six'),
+      node(args, closed ? 'GreaterOrEqual' : 'Greater', [x, scalar(args, ...low)], 'above'),
+      node(args, 'LessOrEqual', [x, scalar(args, ...high)], 'below'),
     ],
     'inside',
   );
-  return node(args, 'Mul', [g, node(args, 'Cast', [inside], 'mask', { to: 1 })], 'input');
+  return node(args, 'Cast', [within], 'mask', { to: 1 });
+}
+
+const relu6: Vjp = elementwise((args, x, _y, g) => {
+  // tfjs: 0 < x ≤ 6.
+  return node(args, 'Mul', [g, inside(args, x, ['grad_zero', 0], ['grad_six', 6])], 'input');
 });
 
 const hardSwish: Vjp = elementwise((args, x, _y, g) => {
   // d/dx x·relu6(x + 3)/6 = relu6(x + 3)/6 + x/6 where −3 < x ≤ 3.
   const shifted = node(args, 'Add', [x, scalar(args, 'grad_three', 3)], 'shifted');
   const ramp = node(args, 'Clip', [shifted, scalar(args, 'grad_zero', 0), scalar(args, 'grad_six', 6)], 'ramp');
-  const inside = node(
-    args,
-    'And',
-    [
-      node(args, 'Greater', [shifted, scalar(args, 'grad_zero', 0)], 'above'),
-      node(args, 'LessOrEqual', [shifted, scalar(args, 'grad_six', 6)], 'below'),
-    ],
-    'inside',
-  );
-  const extra = node(args, 'Mul', [x, node(args, 'Cast', [inside], 'mask', { to: 1 })], 'extra');
+  const extra = node(args, 'Mul', [x, inside(args, shifted, ['grad_zero', 0], ['grad_six', 6])], 'extra');
   const slope = node(args, 'Div', [node(args, 'Add', [ramp, extra], 'sum'), scalar(args, 'grad_six', 6)], 'slope');
   return node(args, 'Mul', [g, slope], 'input');
 });
@@ -234,21 +239,8 @@ const hardSigmoid: Vjp = elementwise((args, x, _y, g) => {
   const alpha = read.number('alpha');
   const [slope, offset] = [scalar(args, 'grad_slope', alpha), scalar(args, 'grad_beta', read.number('beta'))];
   const z = node(args, 'Add', [node(args, 'Mul', [x, slope], 'scaled'), offset], 'affine');
-  const inside = node(
-    args,
-    'And',
-    [
-      node(args, 'GreaterOrEqual', [z, scalar(args, 'grad_zero', 0)], 'above'),
-      node(args, 'LessOrEqual', [z, scalar(args, 'grad_one', 1)], 'below'),
-    ],
-    'inside',
-  );
-  return node(
-    args,
-    'Mul',
-    [node(args, 'Mul', [g, node(args, 'Cast', [inside], 'mask', { to: 1 })], 'masked'), slope],
-    'input',
-  );
+  const mask = inside(args, z, ['grad_zero', 0], ['grad_one', 1], true);
+  return node(args, 'Mul', [node(args, 'Mul', [g, mask], 'masked'), slope], 'input');
 });
 
 /** prelu: g where x > 0, α_c·g elsewhere (x = 0 included, as tfjs). The slope's own cotangent is not needed. */
