@@ -4,11 +4,12 @@
  * `explain` (tfjs gradients) on the examples, within 1e-4.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { explain, targetGradient } from '../../src/explain/explain.js';
+import { type MockInstance, afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type ExplainOptions, explain, targetGradient } from '../../src/explain/explain.js';
 import { type ExplainMethod, choosePlan, methodInputs } from '../../src/explain/request.js';
 import { type Region, scoreSelector } from '../../src/explain/selection.js';
 import { registerGradients } from '../../src/runtime/gradients.js';
+import type { SegModel } from '../../src/runtime/model.js';
 import { OnnxEngine } from '../../src/onnx/engine.js';
 import { OnnxExplainer } from '../../src/explain/onnx-explainer.js';
 import { exportExplanationModel, shapeAt } from '../../src/onnx/gradient.js';
@@ -142,6 +143,32 @@ const CASES: readonly MapCase[] = [
   { file: 'examples/acol.seg', shape: [2, 64, 64, 1], methods: ['acol'], output: 'fused' },
 ];
 
+/**
+ * One request through `explain` and through the explainer: the explainer's result owns its two
+ * tensors, and its classes, layer, raw and finished maps are explain's (maps within 1e-4); with
+ * `runs`, the explanation model ran once for it.
+ */
+async function expectAsExplain(
+  model: SegModel,
+  explainer: OnnxExplainer,
+  input: tf.Tensor4D,
+  request: ExplainOptions,
+  name: string,
+  runs?: MockInstance,
+): Promise<void> {
+  const today = await explain(model, input, request);
+  runs?.mockClear();
+  const before = tf.memory().numTensors;
+  const ours = await explainer.explain(input, request);
+  if (runs) expect(runs, `${name}: runs`).toHaveBeenCalledTimes(1);
+  expect(tf.memory().numTensors - before, 'tensors the result owns').toBe(2);
+  expect(ours.classIndex, name).toEqual(today.classIndex);
+  expect(ours.target, name).toBe(today.target);
+  expect(relativeError(values(ours.raw), values(today.raw)), `${name}: raw`).toBeLessThan(1e-4);
+  expect(relativeError(values(ours.map), values(today.map)), `${name}: map`).toBeLessThan(1e-4);
+  tf.dispose([today.map, today.raw, ours.map, ours.raw]);
+}
+
 describe("maps on ONNX Runtime equal today's maps", () => {
   const explainers: OnnxExplainer[] = [];
   afterAll(async () => {
@@ -160,18 +187,14 @@ describe("maps on ONNX Runtime equal today's maps", () => {
         ...methods.map((method) => ({ method, target, output, order })),
         { method: methods[methods.length - 1]!, classIndex: 1, target, output, order },
       ];
-      for (const request of requests) {
-        const method = request.method;
-        const today = await explain(model, input, request);
-        const before = tf.memory().numTensors;
-        const ours = await explainer.explain(input, request);
-        expect(tf.memory().numTensors - before, 'tensors the result owns').toBe(2);
-        expect(ours.classIndex).toEqual(today.classIndex);
-        expect(ours.target).toBe(today.target);
-        expect(relativeError(values(ours.raw), values(today.raw)), `${method} raw`).toBeLessThan(1e-4);
-        expect(relativeError(values(ours.map), values(today.map)), `${method} map`).toBeLessThan(1e-4);
-        tf.dispose([today.map, today.raw, ours.map, ours.raw]);
-      }
+      for (const request of requests)
+        await expectAsExplain(
+          model,
+          explainer,
+          input,
+          request,
+          'classIndex' in request ? `${request.method}, class 1` : request.method,
+        );
       input.dispose();
       await explainer.dispose();
       model.dispose();
@@ -329,16 +352,7 @@ model Foreground() {
             { method, region, classIndex },
           ]) {
             const name = `${label}, ${method}, ${'classIndex' in request ? `class ${classIndex}` : 'predicted class'}`;
-            const today = await explain(model, input, request);
-            runs.mockClear();
-            const before = tf.memory().numTensors;
-            const ours = await explainer.explain(input, request);
-            expect(runs, `${name}: runs`).toHaveBeenCalledTimes(1);
-            expect(tf.memory().numTensors - before, 'tensors the result owns').toBe(2);
-            expect(ours.classIndex, name).toEqual(today.classIndex);
-            expect(relativeError(values(ours.raw), values(today.raw)), `${name}: raw`).toBeLessThan(1e-4);
-            expect(relativeError(values(ours.map), values(today.map)), `${name}: map`).toBeLessThan(1e-4);
-            tf.dispose([today.map, today.raw, ours.map, ours.raw]);
+            await expectAsExplain(model, explainer, input, request, name, runs);
           }
     } finally {
       runs.mockRestore();
@@ -387,17 +401,7 @@ describe("CAM and ACoL maps made in the explanation model equal today's, in one 
         for (const classIndex of [undefined, [1, 2]]) {
           const request = { method, output, order, ...(classIndex ? { classIndex } : {}) };
           const name = `${order}, ${classIndex ? `classes ${classIndex}` : 'predicted class'}`;
-          const today = await explain(model, input, request);
-          runs.mockClear();
-          const before = tf.memory().numTensors;
-          const ours = await explainer.explain(input, request);
-          expect(runs, `${name}: runs`).toHaveBeenCalledTimes(1);
-          expect(tf.memory().numTensors - before, 'tensors the result owns').toBe(2);
-          expect(ours.classIndex, name).toEqual(today.classIndex);
-          expect(ours.target, name).toBe(today.target);
-          expect(relativeError(values(ours.raw), values(today.raw)), `${name}: raw`).toBeLessThan(1e-4);
-          expect(relativeError(values(ours.map), values(today.map)), `${name}: map`).toBeLessThan(1e-4);
-          tf.dispose([today.map, today.raw, ours.map, ours.raw]);
+          await expectAsExplain(model, explainer, input, request, name, runs);
         }
     } finally {
       runs.mockRestore();
