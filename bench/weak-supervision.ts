@@ -5,8 +5,8 @@
  * - ACoL's MaxBoxAccV2 on mnist-canvas (the bundled weights in weights/acol, and with
  *   `--trainer torch` ACoL trained by the script);
  * - image labels → masks on shapes: ShapesCam (max- and average-pooling heads) trained on image
- *   labels, `segc data pseudo-masks --refine walk` with the head, α and σ chosen on the val
- *   split, precision and recall of the pseudo-masks on the training images, then DeepLabV3PlusSmall trained on them (`weakMiou`) and on the true
+ *   labels, `segc data pseudo-masks` with the head and the refinement (`--refine walk` with α and
+ *   σ, or `--refine grow` with its tolerance) chosen on the val split, precision and recall of the pseudo-masks on the training images, then DeepLabV3PlusSmall trained on them (`weakMiou`) and on the true
  *   masks with the same budget (`supervisedMiou`);
  * - a few masks: DeepLabV3PlusSmall with `--mask-share` 1%, 5%, 20% and 100%;
  * - noisy labels: `--label-noise` 0, 0.2, 0.4 with `--loss ce` and `--loss gce`.
@@ -112,9 +112,11 @@ const SEED = 1;
 const MASK_SHARES = [0.01, 0.05, 0.2, 1] as const;
 const NOISE_RATES = [0, 0.2, 0.4] as const;
 const NOISE_LOSSES = ['ce', 'gce'] as const;
-// The walk's settings tried on the val split; the one with the highest object F1 labels the train split.
+// The walk's settings tried on the val split; the one (walk or growing) with the highest object F1 labels the train split.
 const WALK_ALPHAS = [0.5, 1, 2, 4] as const;
 const WALK_SIGMAS = [0.05, 0.1, 0.2] as const;
+// Seed growing's colour tolerances tried on the val split, with the walk's settings.
+const GROW_TOLERANCES = [0.05, 0.1, 0.2, 0.3] as const;
 const DEEPLAB = 'examples/deeplabv3plus_small.seg';
 const SHAPES_CAM = 'examples/train/shapes_cam.seg';
 const SHAPES_CAM_GAP = 'examples/train/shapes_cam_gap.seg';
@@ -319,10 +321,21 @@ for (const { head, model, out } of CAM_HEADS) {
   };
 }
 
-/** `segc data pseudo-masks --method cam --refine walk` of `split` into `out`; its scores against the true masks. */
-async function pseudoMasks(cam: CamHead, split: string, out: string, alpha: number, sigma: number): Promise<any> {
+/** A refinement of `segc data pseudo-masks`: the walk with its α and σ, or seed growing with its tolerance. */
+type Refinement =
+  | { readonly refine: 'walk'; readonly alpha: number; readonly sigma: number }
+  | { readonly refine: 'grow'; readonly tolerance: number };
+const refinementArgs = (r: Refinement) =>
+  r.refine === 'walk'
+    ? ['--refine', 'walk', '--alpha', String(r.alpha), '--sigma', String(r.sigma)]
+    : ['--refine', 'grow', '--tolerance', String(r.tolerance)];
+const refinementName = (r: Refinement) =>
+  r.refine === 'walk' ? `walk-alpha-${r.alpha}-sigma-${r.sigma}` : `grow-tolerance-${r.tolerance}`;
+
+/** `segc data pseudo-masks --method cam` with `refinement` of `split` into `out`; its scores against the true masks. */
+async function pseudoMasks(cam: CamHead, split: string, out: string, refinement: Refinement): Promise<any> {
   const written = join(out, 'pseudo-masks.json');
-  // With --reuse, a tuning folder (named by its head, α and σ) keeps its scores.
+  // With --reuse, a tuning folder (named by its head and settings) keeps its scores.
   if (values.reuse && split === val && existsSync(written))
     return JSON.parse(readFileSync(written, 'utf8')).againstTrueMasks;
   await segc(
@@ -337,12 +350,7 @@ async function pseudoMasks(cam: CamHead, split: string, out: string, alpha: numb
     out,
     '--method',
     'cam',
-    '--refine',
-    'walk',
-    '--alpha',
-    String(alpha),
-    '--sigma',
-    String(sigma),
+    ...refinementArgs(refinement),
     '--overwrite',
   );
   return JSON.parse(readFileSync(written, 'utf8')).againstTrueMasks ?? null;
@@ -350,35 +358,38 @@ async function pseudoMasks(cam: CamHead, split: string, out: string, alpha: numb
 
 const f1 = (precision: number | null, recall: number | null) =>
   precision && recall ? (2 * precision * recall) / (precision + recall) : 0;
-const walkTuning: {
+const REFINEMENTS: Refinement[] = [
+  ...WALK_ALPHAS.flatMap((alpha) => WALK_SIGMAS.map((sigma) => ({ refine: 'walk' as const, alpha, sigma }))),
+  ...GROW_TOLERANCES.map((tolerance) => ({ refine: 'grow' as const, tolerance })),
+];
+const refinementTuning: (Refinement & {
   head: string;
-  alpha: number;
-  sigma: number;
   objectPrecision: number;
   objectRecall: number;
   objectF1: number;
-}[] = [];
+})[] = [];
 for (const cam of CAM_HEADS) {
-  for (const alpha of WALK_ALPHAS) {
-    for (const sigma of WALK_SIGMAS) {
-      const folder = join(work, 'walk-tuning', `${cam.head}-alpha-${alpha}-sigma-${sigma}`);
-      const quality = await pseudoMasks(cam, val, folder, alpha, sigma);
-      walkTuning.push({
-        head: cam.head,
-        alpha,
-        sigma,
-        objectPrecision: round(quality.objectPrecision)!,
-        objectRecall: round(quality.objectRecall)!,
-        objectF1: round(f1(quality.objectPrecision, quality.objectRecall))!,
-      });
-    }
+  for (const refinement of REFINEMENTS) {
+    const folder = join(work, 'refine-tuning', `${cam.head}-${refinementName(refinement)}`);
+    const quality = await pseudoMasks(cam, val, folder, refinement);
+    refinementTuning.push({
+      head: cam.head,
+      ...refinement,
+      objectPrecision: round(quality.objectPrecision)!,
+      objectRecall: round(quality.objectRecall)!,
+      objectF1: round(f1(quality.objectPrecision, quality.objectRecall))!,
+    });
   }
 }
 // The highest object F1 on val.
-const walk = walkTuning.reduce((best, entry) => (entry.objectF1 > best.objectF1 ? entry : best));
-const chosenCam = CAM_HEADS.find((cam) => cam.head === walk.head)!;
+const chosen = refinementTuning.reduce((best, entry) => (entry.objectF1 > best.objectF1 ? entry : best));
+const chosenCam = CAM_HEADS.find((cam) => cam.head === chosen.head)!;
+const chosenRefinement: Refinement =
+  chosen.refine === 'walk'
+    ? { refine: 'walk', alpha: chosen.alpha, sigma: chosen.sigma }
+    : { refine: 'grow', tolerance: chosen.tolerance };
 const pseudo = join(data, 'shapes-pseudo');
-const pseudoQuality = await pseudoMasks(chosenCam, train, pseudo, walk.alpha, walk.sigma);
+const pseudoQuality = await pseudoMasks(chosenCam, train, pseudo, chosenRefinement);
 const weak = await trainDeeplab('deeplab-weak', pseudo);
 const supervised = await trainDeeplab('deeplab-supervised', train);
 
@@ -432,7 +443,7 @@ const results = {
   },
   data: {
     test: 'segc data shapes --count 1500 --size 64 --seed 1: test split (150 images)',
-    train: `segc data shapes --count ${scale.trainCount} --size 64 --seed 2: train split (${Math.floor(0.8 * scale.trainCount)} images; val split for the walk's α, σ)`,
+    train: `segc data shapes --count ${scale.trainCount} --size 64 --seed 2: train split (${Math.floor(0.8 * scale.trainCount)} images; val split for the pseudo-masks' refinement)`,
     curves: `segc data shapes --count ${scale.curveCount} --size 64 --seed 2: train split (${Math.floor(0.8 * scale.curveCount)} images)`,
     canvas: 'segc data mnist-canvas --count 1500 --size 64 --seed 1: train split (ACoL) and test split (300 images)',
   },
@@ -464,8 +475,8 @@ const results = {
   },
   bundledDeeplabMiou: round(bundled.segmentation.meanIoU),
   shapesCam: camScores,
-  walkTuning,
-  walk: { head: walk.head, alpha: walk.alpha, sigma: walk.sigma },
+  refinementTuning,
+  refinement: { head: chosen.head, ...chosenRefinement },
   pseudoMasks: pseudoQuality,
   supervised,
   weak,
