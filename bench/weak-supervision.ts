@@ -24,7 +24,7 @@
  * bundled DeepLab weights), which no run trains on.
  *
  *   npx tsx bench/weak-supervision.ts                  # small: minutes on 2 cores, checks the plumbing
- *   npx tsx bench/weak-supervision.ts --scale full     # PyTorch: about 50 min on the shared 2 cores
+ *   npx tsx bench/weak-supervision.ts --scale full     # PyTorch: over an hour on 2 cores (see the doc)
  *   options: --trainer segc|torch, --python PATH (default /usr/bin/python3), --threads N
  *   (default 1), --work DIR (default runs/weak-supervision), --results DIR (default
  *   bench/results), --reuse (keep finished PyTorch runs and tuning scores found in the work folder)
