@@ -475,7 +475,7 @@ export const COMMANDS: readonly CommandDef[] = [
           {
             flags: '--refine <method>',
             description:
-              'none (thresholds --fg/--bg) or walk (background estimation and a random walk on colour affinities)',
+              'none (thresholds --fg/--bg), walk (background estimation and a random walk on colour affinities) or grow (a region grown by colour from each class map’s peak)',
             fallback: 'none',
           },
           { flags: '--alpha <a>', description: 'walk: background score (1 − max class map)^a', fallback: '4' },
@@ -486,6 +486,16 @@ export const COMMANDS: readonly CommandDef[] = [
             fallback: '0.1',
           },
           { flags: '--steps <t>', description: 'walk: number of random-walk steps', fallback: '20' },
+          {
+            flags: '--tolerance <d>',
+            description: 'grow: colour distance from the peak pixel within which a pixel joins (colours in [0, 1])',
+            fallback: '0.1',
+          },
+          {
+            flags: '--max-area <share>',
+            description: 'grow: a region above this share of the image is dropped (the peak fell on background)',
+            fallback: '0.25',
+          },
           backend('wasm'),
           { flags: '--overwrite', description: 'replace an existing output folder' },
           ...COMPILE,

@@ -175,3 +175,83 @@ export function refinedPseudoMask(
   }
   return mask;
 }
+
+/**
+ * Seed growing, in the spirit of DSRG (Huang et al., CVPR 2018), which grows a class from its
+ * most confident pixels into neighbours the network agrees with; here the neighbours are judged
+ * by colour, which needs no training. A class map that comes from global max pooling is trained
+ * only at its peak: the peak lands on the object far more often than the rest of the map
+ * follows it, so the peak is the seed and the object's extent comes from the image.
+ *
+ * For each labelled class, in the order given: the seed is the map's highest pixel (the first
+ * in raster order on ties); the region grows over 4-connected pixels whose colour lies within
+ * `tolerance` (Euclidean, colours in [0, 1]) of the seed's. A region larger than `maxArea` (a
+ * share of the image) is taken for background the seed fell on and dropped. A pixel keeps the
+ * first class that reaches it; every pixel no region reaches is background.
+ */
+export interface GrowOptions {
+  /** Colour distance from the seed within which a pixel joins the region; default 0.1. */
+  readonly tolerance?: number;
+  /** The largest region kept, as a share of the image's pixels; default 0.25. */
+  readonly maxArea?: number;
+  /** Mask index of background; default 0. */
+  readonly backgroundClass?: number;
+}
+
+export const GROW_DEFAULTS = { tolerance: 0.1, maxArea: 0.25 } as const;
+
+/** The pixels of the region grown from `seed` (a pixel index); an empty list when it passes `limit` pixels. */
+export function growRegion(image: RefineImage, seed: number, tolerance: number, limit: number): number[] {
+  const { height, width, channels, values } = image;
+  const joined = new Uint8Array(height * width);
+  const region = [seed];
+  joined[seed] = 1;
+  const limitSquared = tolerance * tolerance;
+  for (let next = 0; next < region.length; next++) {
+    if (region.length > limit) return [];
+    const pixel = region[next]!;
+    const [y, x] = [Math.floor(pixel / width), pixel % width];
+    for (const [ny, nx] of [
+      [y - 1, x],
+      [y + 1, x],
+      [y, x - 1],
+      [y, x + 1],
+    ] as const) {
+      if (ny < 0 || ny >= height || nx < 0 || nx >= width) continue;
+      const neighbour = ny * width + nx;
+      if (joined[neighbour]) continue;
+      let distance = 0;
+      for (let c = 0; c < channels; c++) {
+        const d = values[neighbour * channels + c]! - values[seed * channels + c]!;
+        distance += d * d;
+      }
+      if (distance > limitSquared) continue;
+      joined[neighbour] = 1;
+      region.push(neighbour);
+    }
+  }
+  return region.length > limit ? [] : region;
+}
+
+export function grownPseudoMask(
+  image: RefineImage,
+  maps: readonly RefineClassMap[],
+  options: GrowOptions = {},
+): Uint8Array {
+  const pixels = image.height * image.width;
+  const backgroundClass = options.backgroundClass ?? 0;
+  const tolerance = options.tolerance ?? GROW_DEFAULTS.tolerance;
+  const limit = (options.maxArea ?? GROW_DEFAULTS.maxArea) * pixels;
+  const mask = new Uint8Array(pixels).fill(backgroundClass);
+  const claimed = new Uint8Array(pixels);
+  for (const map of maps) {
+    let seed = 0;
+    for (let pixel = 1; pixel < pixels; pixel++) if (map.values[pixel]! > map.values[seed]!) seed = pixel;
+    for (const pixel of growRegion(image, seed, tolerance, limit)) {
+      if (claimed[pixel]) continue;
+      claimed[pixel] = 1;
+      mask[pixel] = map.maskClass;
+    }
+  }
+  return mask;
+}

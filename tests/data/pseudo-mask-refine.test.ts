@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   backgroundMap,
+  grownPseudoMask,
+  growRegion,
   randomWalk,
   refinedPseudoMask,
   transitionMatrix,
@@ -211,5 +213,61 @@ describe('pseudo-mask precision and recall', () => {
     expect(scores.result().objectPrecision).toBeNaN();
     expect(scores.result().objectRecall).toBeNaN();
     expect(() => scores.add([0], [0, 0])).toThrow(/1 pixels against a pseudo-mask of 2/);
+  });
+});
+
+describe('seed growing', () => {
+  // 5×3, one channel, row-major:
+  //   0.0 0.0 0.5 0.9 0.9
+  //   0.0 0.5 0.5 0.9 0.0
+  //   0.0 0.0 0.5 0.0 0.0
+  const image = {
+    values: Float32Array.from([0, 0, 0.5, 0.9, 0.9, 0, 0.5, 0.5, 0.9, 0, 0, 0, 0.5, 0, 0]),
+    width: 5,
+    height: 3,
+    channels: 1,
+  };
+  const peakAt = (pixel: number) => Float32Array.from({ length: 15 }, (_, index) => (index === pixel ? 1 : 0.5));
+
+  it('grows from the seed over 4-connected pixels of the seed colour, distance ≤ tolerance included', () => {
+    expect(growRegion(image, 7, 0.1, 15).sort((a, b) => a - b)).toEqual([2, 6, 7, 12]);
+    // 0.9 lies 0.4 from 0.5: in at tolerance 0.4, out just below it.
+    expect(growRegion(image, 7, 0.4, 15).sort((a, b) => a - b)).toEqual([2, 3, 4, 6, 7, 8, 12]);
+    expect(growRegion(image, 7, 0.39, 15).sort((a, b) => a - b)).toEqual([2, 6, 7, 12]);
+  });
+
+  it('drops a region larger than the limit', () => {
+    // The 0.0 pixels reachable from pixel 0: 0, 1, 5, 10, 11 (the 0.0 pixels at 9, 13, 14 are cut off).
+    expect(growRegion(image, 0, 0.1, 5).sort((a, b) => a - b)).toEqual([0, 1, 5, 10, 11]);
+    expect(growRegion(image, 0, 0.1, 4)).toEqual([]);
+  });
+
+  it('labels each class from its map peak, first class first, the rest background', () => {
+    const mask = grownPseudoMask(
+      image,
+      [
+        { maskClass: 2, values: peakAt(3) },
+        { maskClass: 1, values: peakAt(12) },
+      ],
+      { tolerance: 0.1, maxArea: 0.5 },
+    );
+    expect(Array.from(mask)).toEqual([0, 0, 1, 2, 2, 0, 1, 1, 2, 0, 0, 0, 1, 0, 0]);
+    // At tolerance 0.4 class 2 (first) grows over the 0.5 pixels too; class 1 finds them taken.
+    const wide = grownPseudoMask(
+      image,
+      [
+        { maskClass: 2, values: peakAt(3) },
+        { maskClass: 1, values: peakAt(12) },
+      ],
+      { tolerance: 0.4, maxArea: 0.5 },
+    );
+    expect(Array.from(wide)).toEqual([0, 0, 2, 2, 2, 0, 2, 2, 2, 0, 0, 0, 2, 0, 0]);
+    // A peak on the background grows past the area limit (5 pixels > 0.3 × 15 = 4.5), so it is dropped.
+    const dropped = grownPseudoMask(image, [{ maskClass: 1, values: peakAt(0) }], {
+      tolerance: 0.1,
+      maxArea: 0.3,
+      backgroundClass: 0,
+    });
+    expect(Array.from(dropped)).toEqual(new Array(15).fill(0));
   });
 });

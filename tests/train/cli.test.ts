@@ -344,6 +344,18 @@ describe('segc data → train → eval', () => {
     expect(report.againstTrueMasks.objectPrecision ?? null).toBe(expectedPrecision);
     expect(report.againstTrueMasks.objectRecall).toBe(objectRight / objectTrue);
     expect(walked.out).toMatch(/against the true masks: object precision (n\/a|[\d.]+%), recall [\d.]+%/);
+
+    // Seed growing: every pixel labelled (object or background), its settings in pseudo-masks.json.
+    const grown = await pseudoMasks('pseudo-grow', '--refine', 'grow', '--tolerance', '0.2', '--max-area', '0.5');
+    expect(grown.code).toBe(0);
+    expect(grown.out).toMatch(/wrote 3 pseudo-masks \(cam, refined by grow\)/);
+    expect(grown.out).toMatch(/0\.0% ignored/);
+    expect(JSON.parse(readFileSync(join(root, 'pseudo-grow', 'pseudo-masks.json'), 'utf8'))).toMatchObject({
+      refine: 'grow',
+      growOptions: { tolerance: 0.2, maxArea: 0.5 },
+      images: 3,
+    });
+    expect((await pseudoMasks('x', '--refine', 'grow', '--max-area', '2')).code).toBe(2);
     expect((await pseudoMasks('x', '--refine', 'crf')).code).toBe(2);
     expect((await pseudoMasks('x', '--refine', 'walk', '--radius', '40')).code).toBe(2);
 

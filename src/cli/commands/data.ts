@@ -5,7 +5,7 @@
  */
 import { DATASET_KINDS, type DatasetKind } from '../../data/generate/options.js';
 import { generateDataset } from '../../data/node/write-dataset.js';
-import { REFINE_DEFAULTS } from '../../data/pseudo-mask-refine.js';
+import { GROW_DEFAULTS, REFINE_DEFAULTS } from '../../data/pseudo-mask-refine.js';
 import { writePseudoMasks } from '../../train/node/write-pseudo-masks.js';
 import { type Parsed, UsageError } from '../args.js';
 import { requireFiles } from '../compile-file.js';
@@ -37,13 +37,19 @@ export async function pseudoMasks(parsed: Parsed, io: Io): Promise<number> {
   const foreground = numberOption(parsed, 'fg', 0.6);
   const background = numberOption(parsed, 'bg', 0.2);
   const method = choiceOption(parsed, 'method', ['cam', 'acol'] as const, 'cam');
-  const refine = choiceOption(parsed, 'refine', ['none', 'walk'] as const, 'none');
+  const refine = choiceOption(parsed, 'refine', ['none', 'walk', 'grow'] as const, 'none');
   const refineOptions = {
     alpha: numberOption(parsed, 'alpha', REFINE_DEFAULTS.alpha, false, 0),
     radius: numberOption(parsed, 'radius', REFINE_DEFAULTS.radius, true, 0),
     sigma: numberOption(parsed, 'sigma', REFINE_DEFAULTS.sigma, false, 1e-6),
     iterations: numberOption(parsed, 'steps', REFINE_DEFAULTS.iterations, true, 0),
   };
+  const growOptions = {
+    tolerance: numberOption(parsed, 'tolerance', GROW_DEFAULTS.tolerance, false, 0),
+    maxArea: numberOption(parsed, 'max-area', GROW_DEFAULTS.maxArea, false, 0),
+  };
+  if (growOptions.maxArea > 1)
+    throw new UsageError(`--max-area expects a share from 0 to 1, got \`${growOptions.maxArea}\``);
   // The walk keeps (2r+1)² weights per pixel; a radius past 16 (1,089 per pixel) only costs memory.
   if (refineOptions.radius > 16)
     throw new UsageError(`--radius expects an integer from 0 to 16, got \`${refineOptions.radius}\``);
@@ -62,6 +68,7 @@ export async function pseudoMasks(parsed: Parsed, io: Io): Promise<number> {
       background,
       refine,
       refineOptions,
+      growOptions,
       overwrite: parsed.values.overwrite === true,
     });
     const percent = (value: number) => (Number.isNaN(value) ? 'n/a' : `${(100 * value).toFixed(1)}%`);

@@ -4,7 +4,8 @@
  * segmentation data set (the images, the pseudo-masks, the class lists and annotations) that
  * `segc train` reads like any other. The folder appears complete or not at all. With
  * `refine: 'walk'` the maps are refined first (background estimation and an affinity random
- * walk, src/data/pseudo-mask-refine.ts). When the input data set has true masks, the
+ * walk, src/data/pseudo-mask-refine.ts); with `refine: 'grow'` a region is grown by colour from
+ * each map's peak (the same file). When the input data set has true masks, the
  * pseudo-masks' precision and recall against them are measured and written to
  * `pseudo-masks.json` with the settings.
  */
@@ -16,7 +17,14 @@ import { vocPalette } from '../../runtime/image.js';
 import { writeFolderAtomically, type FolderWriter } from '../../data/node/atomic-folder.js';
 import { openDataset } from '../../data/node/dataset.js';
 import { writeIndexedPng } from '../../data/node/png-indexed.js';
-import { REFINE_DEFAULTS, refinedPseudoMask, type RefineOptions } from '../../data/pseudo-mask-refine.js';
+import {
+  GROW_DEFAULTS,
+  grownPseudoMask,
+  type GrowOptions,
+  REFINE_DEFAULTS,
+  refinedPseudoMask,
+  type RefineOptions,
+} from '../../data/pseudo-mask-refine.js';
 import type { Sample } from '../../data/sample.js';
 import { PseudoMaskScores, type PseudoMaskQuality } from '../../metrics/pseudo-mask-quality.js';
 import { explain } from '../../explain/explain.js';
@@ -29,13 +37,17 @@ import { inferTask, inputSpec } from '../task.js';
 import { codes } from '../../diagnostics/codes.js';
 import { diagnosticError } from '../../diagnostics/error.js';
 
-export type RefineMethod = 'none' | 'walk';
+export type RefineMethod = 'none' | 'walk' | 'grow';
 
 export interface PseudoMaskRequest extends PseudoMaskOptions {
   readonly model: SegModel;
-  /** `none`: thresholds only (fg, bg). `walk`: background estimation and the affinity random walk. */
+  /**
+   * `none`: thresholds only (fg, bg). `walk`: background estimation and the affinity random walk.
+   * `grow`: a region grown by colour from each map's peak.
+   */
   readonly refine?: RefineMethod;
   readonly refineOptions?: RefineOptions;
+  readonly growOptions?: GrowOptions;
   readonly dataDir: string;
   readonly outDir: string;
   readonly method: MapMethod;
@@ -100,8 +112,22 @@ async function classMaps(
 /** The walk keeps (2r+1)² float32 weights per pixel; past this many (256 MB) the image is refused. */
 const MAX_WALK_WEIGHTS = 64 * 1024 * 1024;
 
+function imageOf(sample: Sample) {
+  return {
+    values: sample.image,
+    height: sample.height,
+    width: sample.width,
+    channels: sample.image.length / (sample.height * sample.width),
+  };
+}
+
 function maskOf(sample: Sample, votes: readonly ClassMap[], request: PseudoMaskRequest): Uint8Array {
   if ((request.refine ?? 'none') === 'none') return pseudoMask(votes, sample.height * sample.width, request);
+  if (request.refine === 'grow')
+    return grownPseudoMask(imageOf(sample), votes, {
+      ...request.growOptions,
+      ...(request.backgroundClass !== undefined ? { backgroundClass: request.backgroundClass } : {}),
+    });
   const side = 2 * (request.refineOptions?.radius ?? REFINE_DEFAULTS.radius) + 1;
   if (sample.height * sample.width * side * side > MAX_WALK_WEIGHTS) {
     throw diagnosticError(
@@ -110,13 +136,7 @@ function maskOf(sample: Sample, votes: readonly ClassMap[], request: PseudoMaskR
       { hint: 'lower --radius, or use --refine none' },
     );
   }
-  const image = {
-    values: sample.image,
-    height: sample.height,
-    width: sample.width,
-    channels: sample.image.length / (sample.height * sample.width),
-  };
-  return refinedPseudoMask(image, votes, {
+  return refinedPseudoMask(imageOf(sample), votes, {
     ...request.refineOptions,
     ...(request.backgroundClass !== undefined ? { backgroundClass: request.backgroundClass } : {}),
   });
@@ -184,7 +204,9 @@ export async function writePseudoMasks(request: PseudoMaskRequest): Promise<Pseu
       refine: request.refine ?? 'none',
       ...((request.refine ?? 'none') === 'none'
         ? { foreground: request.foreground ?? 0.6, background: request.background ?? 0.2 }
-        : { refineOptions: { ...REFINE_DEFAULTS, ...request.refineOptions } }),
+        : request.refine === 'grow'
+          ? { growOptions: { ...GROW_DEFAULTS, ...request.growOptions } }
+          : { refineOptions: { ...REFINE_DEFAULTS, ...request.refineOptions } }),
       images,
       ...(masked === images && images > 0 ? { againstTrueMasks: quality.result() } : {}),
     };
