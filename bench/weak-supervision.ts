@@ -115,8 +115,9 @@ const NOISE_LOSSES = ['ce', 'gce'] as const;
 // The walk's settings tried on the val split; the one (walk or growing) with the highest object F1 labels the train split.
 const WALK_ALPHAS = [0.5, 1, 2, 4] as const;
 const WALK_SIGMAS = [0.05, 0.1, 0.2] as const;
-// Seed growing's colour tolerances tried on the val split, with the walk's settings.
+// Seed growing's colour tolerances and seeds per class tried on the val split, with the walk's settings.
 const GROW_TOLERANCES = [0.05, 0.1, 0.2, 0.3] as const;
+const GROW_SEEDS = [1, 4] as const;
 const DEEPLAB = 'examples/deeplabv3plus_small.seg';
 const SHAPES_CAM = 'examples/train/shapes_cam.seg';
 const SHAPES_CAM_GAP = 'examples/train/shapes_cam_gap.seg';
@@ -324,13 +325,15 @@ for (const { head, model, out } of CAM_HEADS) {
 /** A refinement of `segc data pseudo-masks`: the walk with its α and σ, or seed growing with its tolerance. */
 type Refinement =
   | { readonly refine: 'walk'; readonly alpha: number; readonly sigma: number }
-  | { readonly refine: 'grow'; readonly tolerance: number };
+  | { readonly refine: 'grow'; readonly tolerance: number; readonly seeds: number };
 const refinementArgs = (r: Refinement) =>
   r.refine === 'walk'
     ? ['--refine', 'walk', '--alpha', String(r.alpha), '--sigma', String(r.sigma)]
-    : ['--refine', 'grow', '--tolerance', String(r.tolerance)];
+    : ['--refine', 'grow', '--tolerance', String(r.tolerance), '--seeds', String(r.seeds)];
 const refinementName = (r: Refinement) =>
-  r.refine === 'walk' ? `walk-alpha-${r.alpha}-sigma-${r.sigma}` : `grow-tolerance-${r.tolerance}`;
+  r.refine === 'walk'
+    ? `walk-alpha-${r.alpha}-sigma-${r.sigma}`
+    : `grow-tolerance-${r.tolerance}${r.seeds > 1 ? `-seeds-${r.seeds}` : ''}`;
 
 /** `segc data pseudo-masks --method cam` with `refinement` of `split` into `out`; its scores against the true masks. */
 async function pseudoMasks(cam: CamHead, split: string, out: string, refinement: Refinement): Promise<any> {
@@ -360,7 +363,7 @@ const f1 = (precision: number | null, recall: number | null) =>
   precision && recall ? (2 * precision * recall) / (precision + recall) : 0;
 const REFINEMENTS: Refinement[] = [
   ...WALK_ALPHAS.flatMap((alpha) => WALK_SIGMAS.map((sigma) => ({ refine: 'walk' as const, alpha, sigma }))),
-  ...GROW_TOLERANCES.map((tolerance) => ({ refine: 'grow' as const, tolerance })),
+  ...GROW_TOLERANCES.flatMap((tolerance) => GROW_SEEDS.map((seeds) => ({ refine: 'grow' as const, tolerance, seeds }))),
 ];
 const refinementTuning: (Refinement & {
   head: string;
@@ -387,7 +390,7 @@ const chosenCam = CAM_HEADS.find((cam) => cam.head === chosen.head)!;
 const chosenRefinement: Refinement =
   chosen.refine === 'walk'
     ? { refine: 'walk', alpha: chosen.alpha, sigma: chosen.sigma }
-    : { refine: 'grow', tolerance: chosen.tolerance };
+    : { refine: 'grow', tolerance: chosen.tolerance, seeds: chosen.seeds };
 const pseudo = join(data, 'shapes-pseudo');
 const pseudoQuality = await pseudoMasks(chosenCam, train, pseudo, chosenRefinement);
 const weak = await trainDeeplab('deeplab-weak', pseudo);

@@ -496,6 +496,11 @@ export const COMMANDS: readonly CommandDef[] = [
             description: 'grow: a region above this share of the image is dropped (the peak fell on background)',
             fallback: '0.25',
           },
+          {
+            flags: '--seeds <k>',
+            description: 'grow: seeds tried per class, highest first, until one grows a region that is kept',
+            fallback: '1',
+          },
           backend('wasm'),
           { flags: '--overwrite', description: 'replace an existing output folder' },
           ...COMPILE,

@@ -186,8 +186,11 @@ export function refinedPseudoMask(
  * For each labelled class, in the order given: the seed is the map's highest pixel (the first
  * in raster order on ties); the region grows over 4-connected pixels whose colour lies within
  * `tolerance` (Euclidean, colours in [0, 1]) of the seed's. A region larger than `maxArea` (a
- * share of the image) is taken for background the seed fell on and dropped. A pixel keeps the
- * first class that reaches it; every pixel no region reaches is background.
+ * share of the image) is taken for background the seed fell on and dropped. With `seeds` k > 1,
+ * a dropped region's pixels are set aside and the highest pixel of the map outside every region
+ * tried so far is the next seed, up to k seeds per class, until one grows a region that is kept:
+ * a peak that lands just off its object (on the background beside it) then still finds it. A
+ * pixel keeps the first class that reaches it; every pixel no region reaches is background.
  */
 export interface GrowOptions {
   /** Colour distance from the seed within which a pixel joins the region; default 0.1. */
@@ -196,19 +199,36 @@ export interface GrowOptions {
   readonly maxArea?: number;
   /** Mask index of background; default 0. */
   readonly backgroundClass?: number;
+  /** Seeds tried per class, highest first, until one grows a region that is kept; default 1. */
+  readonly seeds?: number;
 }
 
-export const GROW_DEFAULTS = { tolerance: 0.1, maxArea: 0.25 } as const;
+export const GROW_DEFAULTS = { tolerance: 0.1, maxArea: 0.25, seeds: 1 } as const;
 
-/** The pixels of the region grown from `seed` (a pixel index); an empty list when it passes `limit` pixels. */
-export function growRegion(image: RefineImage, seed: number, tolerance: number, limit: number): number[] {
+/**
+ * The pixels of the region grown from `seed` (a pixel index); an empty list when it passes `limit`
+ * pixels. `tried`, when given, gets every pixel the growth reached, kept or not.
+ */
+export function growRegion(
+  image: RefineImage,
+  seed: number,
+  tolerance: number,
+  limit: number,
+  tried?: Uint8Array,
+): number[] {
   const { height, width, channels, values } = image;
   const joined = new Uint8Array(height * width);
   const region = [seed];
   joined[seed] = 1;
   const limitSquared = tolerance * tolerance;
+  const mark = () => {
+    if (tried) for (const pixel of region) tried[pixel] = 1;
+  };
   for (let next = 0; next < region.length; next++) {
-    if (region.length > limit) return [];
+    if (region.length > limit) {
+      mark();
+      return [];
+    }
     const pixel = region[next]!;
     const [y, x] = [Math.floor(pixel / width), pixel % width];
     for (const [ny, nx] of [
@@ -230,6 +250,7 @@ export function growRegion(image: RefineImage, seed: number, tolerance: number, 
       region.push(neighbour);
     }
   }
+  mark();
   return region.length > limit ? [] : region;
 }
 
@@ -242,15 +263,23 @@ export function grownPseudoMask(
   const backgroundClass = options.backgroundClass ?? 0;
   const tolerance = options.tolerance ?? GROW_DEFAULTS.tolerance;
   const limit = (options.maxArea ?? GROW_DEFAULTS.maxArea) * pixels;
+  const seeds = options.seeds ?? GROW_DEFAULTS.seeds;
   const mask = new Uint8Array(pixels).fill(backgroundClass);
   const claimed = new Uint8Array(pixels);
   for (const map of maps) {
-    let seed = 0;
-    for (let pixel = 1; pixel < pixels; pixel++) if (map.values[pixel]! > map.values[seed]!) seed = pixel;
-    for (const pixel of growRegion(image, seed, tolerance, limit)) {
-      if (claimed[pixel]) continue;
-      claimed[pixel] = 1;
-      mask[pixel] = map.maskClass;
+    const tried = new Uint8Array(pixels);
+    for (let attempt = 0; attempt < seeds; attempt++) {
+      let seed = -1;
+      for (let pixel = 0; pixel < pixels; pixel++)
+        if (!tried[pixel] && (seed < 0 || map.values[pixel]! > map.values[seed]!)) seed = pixel;
+      if (seed < 0) break;
+      const region = growRegion(image, seed, tolerance, limit, tried);
+      for (const pixel of region) {
+        if (claimed[pixel]) continue;
+        claimed[pixel] = 1;
+        mask[pixel] = map.maskClass;
+      }
+      if (region.length > 0) break;
     }
   }
   return mask;

@@ -270,4 +270,19 @@ describe('seed growing', () => {
     });
     expect(Array.from(dropped)).toEqual(new Array(15).fill(0));
   });
+
+  it('with --seeds k, tries the highest pixel outside every region tried so far, until a region is kept', () => {
+    // The peak (pixel 0) and the runner-up (pixel 1) lie on the background region {0, 1, 5, 10, 11},
+    // which passes the limit (5 > 4.5); the next pixel outside it is 6, on the 0.5 object.
+    const values = Float32Array.from({ length: 15 }, (_, index) => ({ 0: 1, 1: 0.9, 6: 0.8 })[index] ?? 0);
+    const grow = (seeds: number) =>
+      Array.from(grownPseudoMask(image, [{ maskClass: 1, values }], { tolerance: 0.1, maxArea: 0.3, seeds }));
+    expect(grow(1)).toEqual(new Array(15).fill(0));
+    expect(grow(2)).toEqual([0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 0]);
+    expect(grow(8)).toEqual(grow(2));
+    // The region that reaches the limit marks every pixel it passed, not only the first five.
+    const tried = new Uint8Array(15);
+    expect(growRegion(image, 0, 0.1, 4, tried)).toEqual([]);
+    expect(Array.from(tried)).toEqual([1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0]);
+  });
 });

@@ -47,6 +47,7 @@ export async function pseudoMasks(parsed: Parsed, io: Io): Promise<number> {
   const growOptions = {
     tolerance: numberOption(parsed, 'tolerance', GROW_DEFAULTS.tolerance, false, 0),
     maxArea: numberOption(parsed, 'max-area', GROW_DEFAULTS.maxArea, false, 0),
+    seeds: numberOption(parsed, 'seeds', GROW_DEFAULTS.seeds, true, 1),
   };
   if (growOptions.maxArea > 1)
     throw new UsageError(`--max-area expects a share from 0 to 1, got \`${growOptions.maxArea}\``);
