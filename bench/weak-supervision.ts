@@ -31,11 +31,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { main } from '../src/cli/main.js';
 import type { Io } from '../src/cli/io.js';
 import { scoreCurveSvg } from '../src/train/curve-svg.js';
+import { shownArguments, shownResultPath } from './lib/shown-path.js';
 
 const { values } = parseArgs({
   options: {
@@ -426,23 +427,22 @@ for (const loss of NOISE_LOSSES) {
   }
 }
 
-const trainerName = (name: string) =>
-  name === 'torch' ? `segc build --target pytorch, then ${python} train.py (PyTorch ${torchVersion()})` : 'segc train';
-function torchVersion(): string {
-  const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-  return probe.stdout.trim();
-}
+// How the runs were trained, as the results say it (the interpreter by name, not by its folder).
+const trainedBy =
+  trainer === 'torch'
+    ? `segc build --target pytorch, then ${basename(python)} train.py (PyTorch ${spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim()})`
+    : 'segc train';
 const camSteps = scale.camEpochs * Math.ceil(Math.floor(0.8 * scale.trainCount) / 16);
-const command = ['npx tsx bench/weak-supervision.ts', ...process.argv.slice(2)].join(' ');
+const command = ['npx tsx bench/weak-supervision.ts', ...shownArguments(process.argv.slice(2), work)].join(' ');
 const results = {
   command,
   scale: scaleName,
   seed: SEED,
   trainer: {
-    shapesCam: trainerName(trainer),
-    deeplab: trainerName(trainer),
-    acol: trainer === 'torch' ? trainerName(trainer) : 'none (the bundled weights/acol)',
-    curves: trainerName(trainer),
+    shapesCam: trainedBy,
+    deeplab: trainedBy,
+    acol: trainer === 'torch' ? trainedBy : 'none (the bundled weights/acol)',
+    curves: trainedBy,
   },
   data: {
     test: 'segc data shapes --count 1500 --size 64 --seed 1: test split (150 images)',
@@ -461,7 +461,7 @@ const results = {
   weakOverSupervised: weak.miou !== null && supervised.miou ? round(weak.miou / supervised.miou) : null,
   acolMaxBoxAccV2: round(acol.localisation.maxBoxAccV2),
   acol: {
-    weights: acolWeights,
+    weights: shownResultPath(acolWeights, work),
     top1: round(acol.classification?.top1),
     maxBoxAcc: round(acol.localisation.maxBoxAcc),
     maxBoxAccV2Levels: acol.localisation.maxBoxAccV2Levels,
