@@ -1,11 +1,14 @@
 /**
  * ACoL end to end on examples/acol.seg with random weights: the `erase` op against a plain-loop
  * statement of the paper's rule, the fused inference map against plain loops, and the
- * two-branch loss against plain loops, tfjs's own cross-entropy and its known gradient.
+ * two-branch loss against plain loops, tfjs's own cross-entropy and its known gradient. Then
+ * examples/train/acol_canvas.seg, whose class maps pass a ReLU: what it is built for (8-pixel
+ * windows, maps that are never negative) and that erasing and the fused map read those maps.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acolLoss } from '../../src/explain/acol.js';
+import { receptiveFields } from '../../src/ir/analysis/receptive-field.js';
 import { explain } from '../../src/explain/explain.js';
 import { registerGradients } from '../../src/runtime/gradients.js';
 import type { SegModel } from '../../src/runtime/model.js';
@@ -168,6 +171,62 @@ describe('ACoL (examples/acol.seg)', () => {
       } finally {
         skewed.dispose();
       }
+    }));
+});
+
+describe('ACoLCanvas (examples/train/acol_canvas.seg)', () => {
+  let model: SegModel;
+  let image: tf.Tensor4D;
+  const id = (name: string) => model.graph.nodes.find((n) => n.name === name)!.id;
+  beforeAll(() => {
+    model = randomModel(exampleGraph('examples/train/acol_canvas.seg'), 21);
+    image = seededInput([2, 64, 64, 1], 22);
+  });
+  afterAll(() => {
+    model.dispose();
+    image.dispose();
+  });
+
+  it('its class maps see 8×8-pixel windows at stride 2, against 26 at stride 4 for the first ACoL', () => {
+    const field = (graph: SegModel['graph'], name: string) =>
+      receptiveFields(graph)[graph.nodes.find((n) => n.name === name)!.id]!;
+    expect(field(model.graph, 'mapA/relu_1')).toEqual({ receptiveField: 8, outputStride: 2 });
+    expect(field(exampleGraph('examples/acol.seg').graph, 'mapA/conv_1')).toEqual({
+      receptiveField: 26,
+      outputStride: 4,
+    });
+  });
+
+  it('erasing and the fused map read the class maps after their ReLU, which are never negative', () =>
+    withoutLeaks(async () => {
+      const nodes = [
+        id('features/relu_2'),
+        id('mapA/conv_1'),
+        id('mapA/relu_1'),
+        id('mapB/relu_1'),
+        id('erased/erase'),
+      ];
+      const kept = tf.tidy(() => {
+        const run = model.run(image, { keep: nodes });
+        return nodes.map((node) => tf.clone(run.kept.get(node)!));
+      });
+      const [features, beforeRelu, mapA, mapB, erased] = kept.map(planes) as [Planes, Planes, Planes, Planes, Planes];
+      // The random weights give the class maps negative values before the ReLU: the ReLU is not idle.
+      expect(Math.min(...beforeRelu.data)).toBeLessThan(0);
+      expect(Math.min(...mapA.data, ...mapB.data)).toBe(0);
+      const classes = [0, 1].map((n) => meanArgmax(mapA, n));
+      expect(relativeError(erased.data, erasedReference(features, mapA, classes))).toBeLessThan(1e-6);
+
+      const result = await explain(model, image, { method: 'acol', classIndex: [3, 8] });
+      expect(result.target).toBe('mapA/relu_1 + mapB/relu_1');
+      expect(result.raw.shape).toEqual([2, 32, 32]);
+      const expected = [3, 8].flatMap((c, n) => {
+        const a = normalisedChannel(mapA, n, c);
+        const b = normalisedChannel(mapB, n, c);
+        return Array.from(a, (v, p) => Math.max(v, b[p]!));
+      });
+      expect(relativeError(values(result.raw), expected)).toBeLessThan(1e-6);
+      tf.dispose([result.map, result.raw, ...kept]);
     }));
 });
 

@@ -24,6 +24,7 @@ const SIZES: Readonly<Record<string, readonly number[]>> = {
   'spp.seg': [2, 30, 34, 3],
   'unet.seg': [2, 32, 40, 3],
   'vgg16.seg': [1, 224, 224, 3],
+  'acol_canvas.seg': [2, 64, 64, 1],
   'canvas_cam.seg': [2, 64, 64, 1],
   'shapes_cam.seg': [2, 64, 64, 3],
   'shapes_cam_gap.seg': [2, 64, 64, 3],
