@@ -2,8 +2,9 @@
  * The weak-supervision results of docs/weak-supervision.md, regenerated with fixed seeds through
  * the `segc` commands themselves (run in this process, one after the other):
  *
- * - ACoL's MaxBoxAccV2 on mnist-canvas (the bundled weights in weights/acol, and with
- *   `--trainer torch` ACoL trained by the script);
+ * - ACoL's MaxBoxAccV2 on mnist-canvas: ACoLCanvas (examples/train/acol_canvas.seg) trained by
+ *   the script, and the first ACoL (examples/acol.seg): its bundled weights, and with `--trainer
+ *   torch` trained by the script as well;
  * - image labels → masks on shapes: ShapesCam (max- and average-pooling heads) trained on image
  *   labels, `segc data pseudo-masks` with the head and the refinement (`--refine walk` with α and
  *   σ, or `--refine grow` with its tolerance) chosen on the val split, precision and recall of the pseudo-masks on the training images, then DeepLabV3PlusSmall trained on them (`weakMiou`) and on the true
@@ -18,8 +19,9 @@
  * evaluates the safetensors checkpoints (`segc eval`, `segc data pseudo-masks`). The curves' runs
  * (`--mask-share`, `--label-noise`, `--loss gce`) use the same trainer with their own budget.
  *
- * Writes bench/results/weak-supervision.json and the curves
- * bench/results/weak-supervision-{mask-share,label-noise}.svg. Every test score is on the shapes
+ * Writes bench/results/weak-supervision.json, the curves
+ * bench/results/weak-supervision-{mask-share,label-noise}.svg and, with `--trainer torch`, the
+ * two ACoLs' maps bench/results/weak-supervision-acol-maps.png. Every test score is on the shapes
  * test split of `segc data shapes --count 1500 --size 64 --seed 1` (150 images, the split of the
  * bundled DeepLab weights), which no run trains on.
  *
@@ -63,7 +65,7 @@ interface Scale {
   readonly camEpochs: number;
   /** DeepLabV3PlusSmall: epochs of every segmentation run. */
   readonly segEpochs: number;
-  /** ACoL on the mnist-canvas training split (1,200 images), with `--trainer torch` only. */
+  /** ACoLCanvas (and, with `--trainer torch`, the first ACoL) on the mnist-canvas training split (1,200 images). */
   readonly acolEpochs: number;
   /** DeepLabV3PlusSmall: epochs of each run of the curves. */
   readonly curveEpochs: number;
@@ -83,7 +85,8 @@ const SCALES: Readonly<Record<string, Scale>> = {
   // images the same steps overfit (training loss 0.027, test mean AP 0.839). The average-pooling
   // head stayed near chance on 1,200 images (test mean AP 0.596) and is not trained at full scale.
   // DeepLab: weak against supervised 20 epochs of 2,400 images each (6,000 steps of 8), the
-  // curves 2 epochs of 1,200 (300 steps): what the 2 cores allowed; the recipe of training.md is 45.
+  // curves 20 epochs of 1,200 (3,000 steps; at 2 epochs, 300 steps, five of the nine runs still
+  // predicted background everywhere); the recipe of training.md is 45 epochs of 1,200.
   full: {
     trainCount: 3000,
     curveCount: 1500,
@@ -91,7 +94,7 @@ const SCALES: Readonly<Record<string, Scale>> = {
     camEpochs: 30,
     segEpochs: 20,
     acolEpochs: 50,
-    curveEpochs: 2,
+    curveEpochs: 20,
   },
 };
 const scaleName = values.scale!;
@@ -123,6 +126,7 @@ const DEEPLAB = 'examples/deeplabv3plus_small.seg';
 const SHAPES_CAM = 'examples/train/shapes_cam.seg';
 const SHAPES_CAM_GAP = 'examples/train/shapes_cam_gap.seg';
 const ACOL = 'examples/acol.seg';
+const ACOL_CANVAS = 'examples/train/acol_canvas.seg';
 const work = values.work!;
 const started = Date.now();
 
@@ -268,26 +272,77 @@ await segc(
   '1',
   '--overwrite',
 );
+const canvasTrain = join(data, 'canvas', 'train');
 const canvasTest = join(data, 'canvas', 'test');
+// A held-out canvas split made with another seed (its test split): ACoLCanvas's design was chosen
+// on it, never on the test split. The two seeds draw from the same 10,000 MNIST digits, so a
+// handwritten sample may appear in both, on another canvas.
+await segc(
+  'data',
+  'mnist-canvas',
+  '--out',
+  join(data, 'canvas-val'),
+  '--count',
+  '1500',
+  '--size',
+  '64',
+  '--seed',
+  '3',
+  '--overwrite',
+);
+const canvasVal = join(data, 'canvas-val', 'test');
 
-// Localisation without boxes: the bundled ACoL weights on the canvas split they were evaluated on,
-// and with the PyTorch trainer ACoL trained on the canvas training split.
-const acolBundled = await evaluate(ACOL, 'weights/acol', canvasTest, '--method', 'acol');
-let acol = acolBundled;
-let acolWeights = 'weights/acol';
-if (trainer === 'torch') {
-  acolWeights = join(work, 'acol');
-  await torchTrain(ACOL, acolWeights, scale.acolEpochs, 3600, [
+// Localisation without boxes: ACoLCanvas, the ACoL built for boxes, and the first ACoL
+// (examples/acol.seg), each trained on the canvas training split; the bundled ACoL weights too.
+const ACOL_BUDGET = ['--batch', '32', '--lr', '0.002'];
+async function trainAcol(model: string, out: string): Promise<void> {
+  if (trainer === 'torch') {
+    await torchTrain(model, out, scale!.acolEpochs, 3600, ['--data', canvasTrain, ...ACOL_BUDGET]);
+    return;
+  }
+  await segc(
+    'train',
+    model,
     '--data',
-    join(data, 'canvas', 'train'),
-    '--batch',
-    '32',
-    '--lr',
-    '0.002',
-  ]);
-  acol = await evaluate(ACOL, acolWeights, canvasTest, '--method', 'acol');
+    canvasTrain,
+    '--out',
+    out,
+    '--epochs',
+    String(scale!.acolEpochs),
+    ...ACOL_BUDGET,
+    '--optimizer',
+    'adam',
+    '--seed',
+    String(SEED),
+  );
 }
-const acolBranchA = await evaluate(ACOL, acolWeights, canvasTest, '--method', 'cam');
+/** An ACoL run's scores: fused map and branch A on the test split, the fused map on the held-out split. */
+async function scoreAcol(model: string, weights: string) {
+  const fused = await evaluate(model, weights, canvasTest, '--method', 'acol');
+  const branchA = await evaluate(model, weights, canvasTest, '--method', 'cam');
+  const held = await evaluate(model, weights, canvasVal, '--method', 'acol');
+  return {
+    model,
+    weights: shownResultPath(weights, work),
+    top1: round(fused.classification?.top1),
+    maxBoxAcc: round(fused.localisation.maxBoxAcc),
+    maxBoxAccV2: round(fused.localisation.maxBoxAccV2),
+    maxBoxAccV2Levels: fused.localisation.maxBoxAccV2Levels,
+    branchA: { maxBoxAcc: round(branchA.localisation.maxBoxAcc), maxBoxAccV2: round(branchA.localisation.maxBoxAccV2) },
+    heldOutMaxBoxAccV2: round(held.localisation.maxBoxAccV2),
+    heldOutMaxBoxAccV2Levels: held.localisation.maxBoxAccV2Levels,
+  };
+}
+const acolBundled = await evaluate(ACOL, 'weights/acol', canvasTest, '--method', 'acol');
+await trainAcol(ACOL_CANVAS, join(work, 'acol-canvas'));
+const acol = await scoreAcol(ACOL_CANVAS, join(work, 'acol-canvas'));
+// The first ACoL: trained by PyTorch; with segc's trainer, its bundled weights stand in.
+let acolFirstWeights = 'weights/acol';
+if (trainer === 'torch') {
+  acolFirstWeights = join(work, 'acol');
+  await trainAcol(ACOL, acolFirstWeights);
+}
+const acolFirst = await scoreAcol(ACOL, acolFirstWeights);
 const bundled = await evaluate(DEEPLAB, 'weights/deeplabv3plus_small', test);
 
 // Image labels → masks: ShapesCam with its max-pooling head and with an average-pooling head;
@@ -402,7 +457,7 @@ const maskShare: (Scores & { share: number })[] = [];
 for (const share of MASK_SHARES)
   maskShare.push({
     share,
-    ...(share === 1 && scale.curveEpochs === scale.segEpochs
+    ...(share === 1 && scale.curveEpochs === scale.segEpochs && curveTrain === train
       ? supervised
       : await curveDeeplab(`deeplab-masks-${share}`, curveTrain, '--mask-share', String(share))),
   });
@@ -441,7 +496,8 @@ const results = {
   trainer: {
     shapesCam: trainedBy,
     deeplab: trainedBy,
-    acol: trainer === 'torch' ? trainedBy : 'none (the bundled weights/acol)',
+    acol: trainedBy,
+    acolFirst: trainer === 'torch' ? trainedBy : 'none (the bundled weights/acol)',
     curves: trainedBy,
   },
   data: {
@@ -449,27 +505,21 @@ const results = {
     train: `segc data shapes --count ${scale.trainCount} --size 64 --seed 2: train split (${Math.floor(0.8 * scale.trainCount)} images; val split for the pseudo-masks' refinement)`,
     curves: `segc data shapes --count ${scale.curveCount} --size 64 --seed 2: train split (${Math.floor(0.8 * scale.curveCount)} images)`,
     canvas: 'segc data mnist-canvas --count 1500 --size 64 --seed 1: train split (ACoL) and test split (300 images)',
+    canvasHeldOut:
+      'segc data mnist-canvas --count 1500 --size 64 --seed 3: test split (300 images), on which ACoLCanvas was designed',
   },
   budgets: {
     shapesCam: `${scale.camEpochs} epochs (${camSteps} steps), batch 16, adam lr 0.002, --multi-label --flip`,
     deeplab: `${scale.segEpochs} epochs, batch 8, adam lr 0.003, --flip`,
-    acol: trainer === 'torch' ? `${scale.acolEpochs} epochs, batch 32, adam lr 0.002` : null,
+    acol: `${scale.acolEpochs} epochs, batch 32, adam lr 0.002`,
     curves: `${scale.curveEpochs} epochs, batch 8, adam lr 0.003, --flip`,
   },
   supervisedMiou: supervised.miou,
   weakMiou: weak.miou,
   weakOverSupervised: weak.miou !== null && supervised.miou ? round(weak.miou / supervised.miou) : null,
-  acolMaxBoxAccV2: round(acol.localisation.maxBoxAccV2),
-  acol: {
-    weights: shownResultPath(acolWeights, work),
-    top1: round(acol.classification?.top1),
-    maxBoxAcc: round(acol.localisation.maxBoxAcc),
-    maxBoxAccV2Levels: acol.localisation.maxBoxAccV2Levels,
-    branchA: {
-      maxBoxAcc: round(acolBranchA.localisation.maxBoxAcc),
-      maxBoxAccV2: round(acolBranchA.localisation.maxBoxAccV2),
-    },
-  },
+  acolMaxBoxAccV2: acol.maxBoxAccV2,
+  acol,
+  acolFirst,
   acolBundled: {
     weights: 'weights/acol',
     top1: round(acolBundled.classification?.top1),
@@ -490,6 +540,28 @@ const results = {
 const resultsDir = values.results!;
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(join(resultsDir, 'weak-supervision.json'), `${JSON.stringify(results, null, 2)}\n`);
+// The two ACoLs' fused maps on the first canvases of the held-out split, with the boxes of each
+// map's components above its δ 0.5 threshold there (PyTorch builds, so with --trainer torch only).
+if (trainer === 'torch') {
+  const montage = async (name: string, model: string, run: string, score: typeof acol) => {
+    const level = score.heldOutMaxBoxAccV2Levels.find((l: { iouThreshold: number }) => l.iouThreshold === 0.5)!;
+    return `${name}=${await torchBuild(model)},${join(run, 'checkpoint', 'weights.safetensors')},${level.bestThreshold}`;
+  };
+  const drawn = spawnSync(
+    python,
+    [
+      'bench/weak-supervision-acol-maps.py',
+      join(resultsDir, 'weak-supervision-acol-maps.png'),
+      canvasVal,
+      '6',
+      await montage('ACoL (examples/acol.seg)', ACOL, acolFirstWeights, acolFirst),
+      await montage('ACoLCanvas', ACOL_CANVAS, join(work, 'acol-canvas'), acol),
+    ],
+    { stdio: 'inherit' },
+  );
+  if (drawn.status !== 0)
+    throw new Error(`bench/weak-supervision-acol-maps.py exited with ${drawn.status ?? drawn.signal}`);
+}
 writeFileSync(
   join(resultsDir, 'weak-supervision-mask-share.svg'),
   scoreCurveSvg({
