@@ -378,6 +378,51 @@ for (const { head, model, out } of CAM_HEADS) {
   };
 }
 
+// Localisation without boxes by map method, on the test splits: ACoLCanvas on mnist-canvas (CAM is
+// branch A's exact class map; Grad-CAM and Grad-CAM++ at the layer before branch A's classifier)
+// and ShapesCam (max-pooling head) on shapes, every class an image holds scored against its boxes
+// (Grad-CAM and Grad-CAM++ at the last features; at the class map itself they would be ReLU(CAM)).
+// No ACoL is trained on shapes.
+/** MaxBoxAccV2 of one map method: the mean, MaxBoxAcc at each δ, and how many maps were scored. */
+async function boxScores(model: string, weights: string, data: string, ...extra: string[]) {
+  const { localisation } = await evaluate(model, weights, data, ...extra);
+  return {
+    maxBoxAccV2: round(localisation.maxBoxAccV2),
+    levels: localisation.maxBoxAccV2Levels.map((level: { maxBoxAcc: number }) => round(level.maxBoxAcc)),
+    maps: localisation.images as number,
+  };
+}
+const gradientMethods = (layer: string) => ({
+  gradcam: ['--method', 'gradcam', '--layer', layer],
+  gradcampp: ['--method', 'gradcampp', '--layer', layer],
+});
+const localisationByMethod: Record<string, Record<string, unknown>> = {};
+{
+  const weights = join(work, 'acol-canvas');
+  const methods = { cam: ['--method', 'cam'], ...gradientMethods('mapA/relu'), acol: ['--method', 'acol'] };
+  const row: Record<string, unknown> = {
+    model: ACOL_CANVAS,
+    weights: shownResultPath(weights, work),
+    layer: 'mapA/relu',
+  };
+  for (const [name, args] of Object.entries(methods))
+    row[name] = await boxScores(ACOL_CANVAS, weights, canvasTest, ...args);
+  localisationByMethod.canvas = row;
+}
+{
+  const gmp = CAM_HEADS.find((cam) => cam.head === 'gmp')!;
+  const methods = { cam: ['--method', 'cam'], ...gradientMethods('features/relu_3') };
+  const row: Record<string, unknown> = {
+    model: gmp.model,
+    weights: shownResultPath(gmp.out, work),
+    layer: 'features/relu_3',
+    acol: null,
+  };
+  for (const [name, args] of Object.entries(methods))
+    row[name] = await boxScores(gmp.model, gmp.out, test, '--multi-label', ...args);
+  localisationByMethod.shapes = row;
+}
+
 /** A refinement of `segc data pseudo-masks`: the walk with its α and σ, or seed growing with its tolerance. */
 type Refinement =
   | { readonly refine: 'walk'; readonly alpha: number; readonly sigma: number }
@@ -520,6 +565,7 @@ const results = {
   acolMaxBoxAccV2: acol.maxBoxAccV2,
   acol,
   acolFirst,
+  localisationByMethod,
   acolBundled: {
     weights: 'weights/acol',
     top1: round(acolBundled.classification?.top1),

@@ -419,7 +419,13 @@ export const COMMANDS: readonly CommandDef[] = [
       { flags: '--data <dir>', description: 'the split folder to score (required)' },
       {
         flags: '--method <method>',
-        description: 'cam, acol or none: how class maps are localised (default: acol for ACoL models, else cam)',
+        description:
+          'cam, gradcam, gradcampp, layercam, acol or none: the class maps scored for localisation on data with boxes (default: acol for ACoL models, else cam)',
+      },
+      {
+        flags: '--layer <name>',
+        description:
+          'with gradcam, gradcampp or layercam: the layer the maps are made at (default: the one the compiler derives)',
       },
       { flags: '--multi-label', description: 'score label sets: label accuracy, exact match, mean AP' },
       { flags: '--confusion <file.svg>', description: 'also write the confusion matrix as an SVG chart' },

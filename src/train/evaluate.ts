@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset.js';
 import type { LabelledBox, Sample } from '../data/sample.js';
 import { explain } from '../explain/explain.js';
+import type { ExplainMethod } from '../explain/request.js';
 import {
   argmaxRows,
   BoxAccuracy,
@@ -31,19 +32,26 @@ import type { InputSpec, Task } from './task.js';
 import { codes } from '../diagnostics/codes.js';
 import { diagnosticError } from '../diagnostics/error.js';
 
-export type MapMethod = 'cam' | 'acol';
+/** How the class maps scored for localisation are made: any method of `explain`. */
+export type MapMethod = ExplainMethod;
 
 export interface EvaluateOptions {
   readonly batchSize?: number;
   /** Class maps for localisation on data with boxes; none skips localisation. */
   readonly mapMethod?: MapMethod;
+  /** The layer gradient methods make their maps at (`explain`'s `target`); default the derived one. */
+  readonly mapLayer?: string;
   readonly classNames?: readonly string[];
-  /** A classifier trained with one sigmoid per class: score it against every class an image holds. */
+  /**
+   * A classifier trained with one sigmoid per class: score it against every class an image holds,
+   * and localise the map of each of those classes against that class's boxes.
+   */
   readonly multiLabel?: boolean;
 }
 
 export interface LocalisationReport {
   readonly method: MapMethod;
+  /** Maps scored: one per image (its label), or with `multiLabel` one per class an image holds. */
   readonly images: number;
   /** MaxBoxAcc (V1): IoU 0.5, largest component, with the true class's map (Choe et al. 2020). */
   readonly maxBoxAcc: number;
@@ -93,7 +101,7 @@ class Accumulator {
 
   constructor(
     readonly task: Task,
-    multiLabel: boolean,
+    readonly multiLabel: boolean,
   ) {
     this.matrix = new ConfusionMatrix(task.classes, task.kind === 'segmentation' ? {} : { ignoreLabel: null });
     if (multiLabel && task.kind !== 'segmentation') this.labelSets = new MultiLabelAccuracy(task.classes);
@@ -116,7 +124,7 @@ async function addBatch(
   samples: readonly Sample[],
   input: InputSpec,
   accumulator: Accumulator,
-  mapMethod: MapMethod | undefined,
+  { mapMethod, mapLayer }: EvaluateOptions,
 ): Promise<void> {
   const { task } = accumulator;
   const batch = batchTensors(samples, input, task);
@@ -139,7 +147,7 @@ async function addBatch(
           multiHot(samples, task.classes),
         );
         if (mapMethod && samples.every((s) => s.boxes))
-          await addMaps(model, batch.images, samples, values, accumulator, mapMethod);
+          await addMaps(model, batch.images, samples, values, accumulator, mapMethod, mapLayer);
       }
     } finally {
       tf.dispose(Object.values(outputs));
@@ -150,10 +158,17 @@ async function addBatch(
   accumulator.images += samples.length;
 }
 
-/** The boxes of the class whose map is scored (the label); all boxes when none has that class. */
-function boxesOfClass(sample: Sample): readonly LabelledBox[] {
-  const own = sample.boxes!.filter((box) => box[4] === sample.label);
+/** The boxes of the class whose map is scored; all boxes when none has that class. */
+function boxesOfClass(sample: Sample, label: number): readonly LabelledBox[] {
+  const own = sample.boxes!.filter((box) => box[4] === label);
   return own.length > 0 ? own : sample.boxes!;
+}
+
+/** The (image, class) pairs whose maps are scored: each image's label, or every class it holds. */
+function mapPairs(samples: readonly Sample[], multiLabel: boolean): { index: number; label: number }[] {
+  return samples.flatMap((sample, index) =>
+    (multiLabel && sample.labels ? sample.labels : [sample.label!]).map((label) => ({ index, label })),
+  );
 }
 
 async function addMaps(
@@ -163,23 +178,42 @@ async function addMaps(
   logits: Float32Array,
   accumulator: Accumulator,
   method: MapMethod,
+  layer: string | undefined,
 ): Promise<void> {
-  const labels = samples.map((s) => s.label!);
-  const result = await explain(model, images, { method, classIndex: labels });
+  const pairs = mapPairs(samples, accumulator.multiLabel);
+  // One map per image in order: the batch as it is; otherwise each pair's image gathered.
+  const inOrder = pairs.length === samples.length && pairs.every((pair, index) => pair.index === index);
+  const inputs = inOrder
+    ? images
+    : tf.gather(
+        images,
+        pairs.map((pair) => pair.index),
+      );
+  let result;
+  try {
+    result = await explain(model, inputs, {
+      method,
+      classIndex: pairs.map((pair) => pair.label),
+      ...(layer !== undefined ? { target: layer } : {}),
+    });
+  } finally {
+    if (!inOrder) inputs.dispose();
+  }
   const [, height, width] = result.map.shape;
   const values = await result.map.data();
   tf.dispose([result.map, result.raw]);
   const classes = accumulator.task.classes;
-  samples.forEach((sample, index) => {
+  pairs.forEach(({ index, label }, at) => {
+    const sample = samples[index]!;
     const row = logits.subarray(index * classes, (index + 1) * classes);
     const predicted = row.indexOf(Math.max(...row));
     accumulator.maps.push({
-      values: Float32Array.from(values.subarray(index * height * width, (index + 1) * height * width)),
+      values: Float32Array.from(values.subarray(at * height * width, (at + 1) * height * width)),
       height,
       width,
       predicted,
-      label: sample.label!,
-      truthBoxes: boxesOfClass(sample).map(([x0, y0, x1, y1]) => [
+      label,
+      truthBoxes: boxesOfClass(sample, label).map(([x0, y0, x1, y1]) => [
         x0 * (width / sample.width),
         y0 * (height / sample.height),
         x1 * (width / sample.width),
@@ -237,10 +271,10 @@ export async function evaluateDataset(
   for await (const sample of dataset.samples()) {
     pending.push(fitSample(sample, input));
     if (pending.length < size) continue;
-    await addBatch(model, pending, input, accumulator, options.mapMethod);
+    await addBatch(model, pending, input, accumulator, options);
     pending = [];
   }
-  if (pending.length > 0) await addBatch(model, pending, input, accumulator, options.mapMethod);
+  if (pending.length > 0) await addBatch(model, pending, input, accumulator, options);
   const names = options.classNames ?? (task.kind === 'segmentation' ? dataset.maskClasses : dataset.classes);
   const { matrix, images } = accumulator;
   if (task.kind === 'segmentation')

@@ -191,6 +191,56 @@ describe('evaluateDataset', () => {
     model.dispose();
   });
 
+  it('with multiLabel, scores the map of every class an image holds against the boxes of that class', async () => {
+    const model = modelWith(KNOWN_CAM, [1, -1], [0, 0]);
+    const square: [number, number, number, number] = [1, 2, 5, 6];
+    // Class 0's map is the square (boxed exactly by its class-0 box); class 1's map lights the
+    // background ring, one component whose box is the whole image: a hit against a class-1 box of
+    // the whole image, a miss against the corner box.
+    const sample = (index: number, classOneBox: [number, number, number, number]): Sample => ({
+      id: `images/${index}.png`,
+      image: squareImage(square),
+      height: 8,
+      width: 8,
+      label: 0,
+      labels: [0, 1],
+      boxes: [
+        [...square, 0],
+        [...classOneBox, 1],
+      ],
+    });
+    const samples = [sample(0, [0, 0, 8, 8]), sample(1, [6, 6, 8, 8]), { ...sample(2, [0, 0, 8, 8]), labels: [0] }];
+    const score = (options: Parameters<typeof evaluateDataset>[4]) =>
+      evaluateDataset(
+        model,
+        memoryDataset(samples, ['bright', 'dark'], 'classification'),
+        inferTask(model.graph),
+        inputSpec(model.graph),
+        options,
+      );
+    const before = tf.memory().numTensors;
+    const pairs = await score({ mapMethod: 'cam', multiLabel: true, batchSize: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    // Five (image, class) maps: three class-0 hits, the class-1 hit of image 0, the miss of image 1.
+    expect(pairs.localisation!.images).toBe(5);
+    expect(pairs.localisation!.maxBoxAccV2).toBeCloseTo(4 / 5, 12);
+    // Without multiLabel, only each image's label (class 0) is scored.
+    const labels = await score({ mapMethod: 'cam', batchSize: 2 });
+    expect(labels.localisation!.images).toBe(3);
+    expect(labels.localisation!.maxBoxAccV2).toBe(1);
+    // Grad-CAM at the class map of a global-average head is ReLU(CAM) (weights 1/HW on the
+    // class's channel): class 1's map, −1 on the square and 0 elsewhere, becomes flat and boxes
+    // nothing, so both class-1 maps miss. The layer is passed to the explanation, where an
+    // unknown name is refused.
+    const gradcam = await score({ mapMethod: 'gradcam', multiLabel: true, batchSize: 2 });
+    expect(gradcam.localisation!.images).toBe(5);
+    expect(gradcam.localisation!.maxBoxAccV2).toBeCloseTo(3 / 5, 12);
+    await expect(score({ mapMethod: 'gradcam', mapLayer: 'nowhere', batchSize: 2 })).rejects.toThrow(
+      /no tensor named `nowhere`/,
+    );
+    model.dispose();
+  });
+
   it('accumulates the segmentation confusion matrix over the set, leaving out ignored pixels', async () => {
     const model = modelWith(KNOWN_SEGMENTATION, [1, -1], [0, 0]);
     const image = Float32Array.from({ length: 16 * 3 }, (_, i) => (Math.floor(i / 3) % 2 === 0 ? 1 : -1));

@@ -52,7 +52,7 @@ export async function evaluate(parsed: Parsed, io: Io): Promise<number> {
   const method = choiceOption(
     parsed,
     'method',
-    ['cam', 'acol', 'none'] as const,
+    ['cam', 'gradcam', 'gradcampp', 'layercam', 'acol', 'none'] as const,
     task.kind === 'acol' ? 'acol' : 'cam',
   );
   const dataset = await openDataset(dataDir);
@@ -63,6 +63,7 @@ export async function evaluate(parsed: Parsed, io: Io): Promise<number> {
       batchSize,
       multiLabel: parsed.values['multi-label'] === true,
       ...(method !== 'none' && task.kind !== 'segmentation' ? { mapMethod: method as MapMethod } : {}),
+      ...(typeof parsed.values.layer === 'string' ? { mapLayer: parsed.values.layer } : {}),
     });
     // The chart is written only when asked for (--confusion FILE).
     if (confusion)
