@@ -144,8 +144,19 @@ async function segc(...args: string[]): Promise<string> {
   return out;
 }
 
+// The same evaluation (ACoLCanvas's CAM and ACoL maps, for its own figures and for the scores
+// by map method) is run once: an evaluation depends only on its arguments, since no run is
+// trained again after it is scored.
+const evaluations = new Map<string, Promise<any>>();
 async function evaluate(model: string, weights: string, data: string, ...extra: string[]): Promise<any> {
-  return JSON.parse(await segc('eval', model, '--weights', weights, '--data', data, '--json', ...extra));
+  const args = ['eval', model, '--weights', weights, '--data', data, '--json', ...extra];
+  const key = JSON.stringify(args);
+  if (!evaluations.has(key))
+    evaluations.set(
+      key,
+      segc(...args).then((text) => JSON.parse(text)),
+    );
+  return evaluations.get(key)!;
 }
 
 /** The generated PyTorch build of `model` in the work folder (made once per run of the script). */

@@ -189,16 +189,13 @@ async function addMaps(
         images,
         pairs.map((pair) => pair.index),
       );
-  let result;
-  try {
-    result = await explain(model, inputs, {
-      method,
-      classIndex: pairs.map((pair) => pair.label),
-      ...(layer !== undefined ? { target: layer } : {}),
-    });
-  } finally {
+  const result = await explain(model, inputs, {
+    method,
+    classIndex: pairs.map((pair) => pair.label),
+    ...(layer !== undefined ? { target: layer } : {}),
+  }).finally(() => {
     if (!inOrder) inputs.dispose();
-  }
+  });
   const [, height, width] = result.map.shape;
   const values = await result.map.data();
   tf.dispose([result.map, result.raw]);

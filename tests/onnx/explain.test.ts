@@ -22,6 +22,22 @@ beforeAll(async () => {
   registerGradients();
 });
 
+/** The explanation model of `target` → `score` on ONNX Runtime, run once on `x` with `selector`. */
+async function runDerivative(model: SegModel, x: tf.Tensor, selector: tf.Tensor, target: number, score: number) {
+  const engine = await OnnxEngine.create(
+    await loadOnnxRuntime(),
+    (await exportExplanationModel(model.graph, model.weights, { score, target, inputShape: x.shape })).model,
+  );
+  try {
+    return await engine.runArrays({
+      x: { data: x.dataSync() as Float32Array, dims: x.shape },
+      selector: { data: selector.dataSync() as Float32Array, dims: selector.shape },
+    });
+  } finally {
+    await engine.dispose();
+  }
+}
+
 /**
  * Each path against two references: central differences of segc's tfjs executor along random
  * directions (paths whose kinks lie within ε of the activations are marked `kinked` and only
@@ -34,14 +50,7 @@ describe('the derivative graph', () => {
     const [target, score] = [model.node('a')!.id, model.graph.outputs[0]!.node];
     const x = tf.randomNormal([2, 12, 10, 3], 0, 1, 'float32', 3);
     const selector = tf.randomNormal([2, 3], 0, 1, 'float32', 4);
-    const engine = await OnnxEngine.create(
-      await loadOnnxRuntime(),
-      (await exportExplanationModel(model.graph, model.weights, { score, target, inputShape: x.shape })).model,
-    );
-    const result = await engine.runArrays({
-      x: { data: x.dataSync() as Float32Array, dims: x.shape },
-      selector: { data: selector.dataSync() as Float32Array, dims: selector.shape },
-    });
+    const result = await runDerivative(model, x, selector, target, score);
     const activation = tf.tensor(result.activation!.data, [...result.activation!.dims]);
     const gradient = tf.tensor(result.gradient!.data, [...result.gradient!.dims]);
     const scoreAt = (value: tf.Tensor) =>
@@ -67,7 +76,6 @@ describe('the derivative graph', () => {
       tf.dispose([direction, plus, minus]);
     }
     tf.dispose([x, selector, activation, gradient]);
-    await engine.dispose();
     model.dispose();
   });
 });
@@ -79,21 +87,13 @@ describe('the derivative graph at the kinks of hardSigmoid and prelu', () => {
     const [target, score] = [model.node('a')!.id, model.graph.outputs[0]!.node];
     const x = kinkInput();
     const selector = tf.randomNormal([2, 3], 0, 1, 'float32', 4) as tf.Tensor2D;
-    const engine = await OnnxEngine.create(
-      await loadOnnxRuntime(),
-      (await exportExplanationModel(model.graph, model.weights, { score, target, inputShape: x.shape })).model,
-    );
-    const result = await engine.runArrays({
-      x: { data: x.dataSync() as Float32Array, dims: x.shape },
-      selector: { data: selector.dataSync() as Float32Array, dims: selector.shape },
-    });
+    const result = await runDerivative(model, x, selector, target, score);
     const activation = tf.tensor(result.activation!.data, [...result.activation!.dims]);
     const reference = targetGradient(model, x, target, activation, score, selector);
     const expected = kinkExpected(model, path, selector);
     expect(relativeError(values(reference), expected), 'tfjs against the closed form').toBeLessThan(1e-6);
     expect(relativeError(result.gradient!.data, expected), 'ONNX Runtime against the closed form').toBeLessThan(1e-6);
     tf.dispose([x, selector, activation, reference]);
-    await engine.dispose();
     model.dispose();
   });
 });

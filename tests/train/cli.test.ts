@@ -359,19 +359,18 @@ describe('segc data → train → eval', () => {
     expect((await pseudoMasks('x', '--refine', 'crf')).code).toBe(2);
     expect((await pseudoMasks('x', '--refine', 'walk', '--radius', '40')).code).toBe(2);
 
+    const scoreCam = (split: string, ...options: string[]) =>
+      segc(
+        'eval',
+        join(root, 'cam.seg'),
+        '--weights',
+        join(root, 'cam'),
+        '--data',
+        join(root, 'shapes', split),
+        ...options,
+      );
     // The same classifier scored against each image's label set; the class counts come from the masks.
-    const scored = await segc(
-      'eval',
-      join(root, 'cam.seg'),
-      '--weights',
-      join(root, 'cam'),
-      '--data',
-      join(root, 'shapes', 'train'),
-      '--multi-label',
-      '--json',
-      '--confusion',
-      join(root, 'c3.svg'),
-    );
+    const scored = await scoreCam('train', '--multi-label', '--json', '--confusion', join(root, 'c3.svg'));
     expect(scored.code).toBe(0);
     const multi = JSON.parse(scored.out).multiLabel;
     const holding = [0, 0, 0, 0];
@@ -381,39 +380,21 @@ describe('segc data → train → eval', () => {
     expect(multi.classes.map((c: { positives: number }) => c.positives)).toEqual(holding);
     expect(multi.labelAccuracy).toBeGreaterThanOrEqual(0);
     expect(multi.labelAccuracy).toBeLessThanOrEqual(1);
+    // The shapes have boxes: the map of every class an image holds is localised against its boxes.
+    expect(JSON.parse(scored.out).localisation.images).toBe(holding.reduce((sum, count) => sum + count, 0));
+    const nowhere = await scoreCam('train', '--method', 'gradcam', '--layer', 'nowhere');
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.err).toMatch(/E0903.*no tensor named `nowhere`/);
     const state = JSON.parse(readFileSync(join(root, 'cam', 'checkpoint', 'train-state.json'), 'utf8'));
     expect(state.config.multiLabel).toBe(true);
     // A multi-label run validates with the label-set scores, equal to `segc eval --multi-label` on the same split.
     expect(Object.keys(state.history[0].validation)).toEqual(['labelAccuracy', 'meanAP']);
     const onVal = JSON.parse(
-      (
-        await segc(
-          'eval',
-          join(root, 'cam.seg'),
-          '--weights',
-          join(root, 'cam'),
-          '--data',
-          join(root, 'shapes', 'val'),
-          '--multi-label',
-          '--json',
-          '--confusion',
-          join(root, 'c5.svg'),
-        )
-      ).out,
+      (await scoreCam('val', '--multi-label', '--json', '--confusion', join(root, 'c5.svg'))).out,
     ).multiLabel;
     expect(state.history[0].validation.labelAccuracy).toBe(onVal.labelAccuracy);
     expect(state.history[0].validation.meanAP).toBe(onVal.meanAP);
-    const table = await segc(
-      'eval',
-      join(root, 'cam.seg'),
-      '--weights',
-      join(root, 'cam'),
-      '--data',
-      join(root, 'shapes', 'train'),
-      '--multi-label',
-      '--confusion',
-      join(root, 'c4.svg'),
-    );
+    const table = await scoreCam('train', '--multi-label', '--confusion', join(root, 'c4.svg'));
     expect(table.out).toMatch(/label accuracy \d\.\d{4} {3}exact match \d\.\d{4} {3}mean AP (\d\.\d{4}|n\/a)/);
   });
 
